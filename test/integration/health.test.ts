@@ -1,0 +1,18 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+describe("GET /health", () => {
+  it("answers ok with security headers", async () => {
+    const res = await SELF.fetch("http://localhost/health");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+  });
+
+  it("answers unknown API paths with a JSON error", async () => {
+    const res = await SELF.fetch("http://localhost/api/nope");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});

@@ -1,0 +1,56 @@
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { AppError } from "./errors.ts";
+import { log } from "./log.ts";
+import { withConfig } from "./middleware/config.ts";
+import { checkOrigin } from "./middleware/origin.ts";
+import type { ErrorBody } from "./protocol/errors.ts";
+import { health } from "./routes/health.ts";
+import type { AppEnv } from "./types.ts";
+
+/** The Tether worker: config, security headers and Origin checks in front of every route. */
+export const app = new Hono<AppEnv>();
+
+app.use(
+  secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", "data:"],
+      connectSrc: ["'self'"],
+      mediaSrc: ["'self'", "blob:"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+    referrerPolicy: "no-referrer",
+    crossOriginEmbedderPolicy: false,
+  }),
+);
+app.use(withConfig);
+app.use("/api/*", checkOrigin);
+
+app.route("/", health);
+
+app.notFound((c) => {
+  if (c.req.path.startsWith("/api/")) {
+    return c.json<ErrorBody>(
+      { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` } },
+      404,
+    );
+  }
+  return c.env.ASSETS.fetch(c.req.raw);
+});
+
+app.onError((err, c) => {
+  if (err instanceof AppError) {
+    return c.json<ErrorBody>({ error: { code: err.code, message: err.message } }, err.status);
+  }
+  log({ event: "unhandled_error", path: c.req.path, name: err.name, message: err.message.slice(0, 200) });
+  return c.json<ErrorBody>(
+    { error: { code: "INTERNAL", message: "Something went wrong on our side; please try again." } },
+    500,
+  );
+});

@@ -1,0 +1,123 @@
+import { z } from "zod/mini";
+
+type IntSpec = { min: number; max: number; fallback: number; what: string };
+
+/** The limits an admin sets in wrangler.toml [vars]: name → allowed range, default and meaning. */
+export const INT_VARS = {
+  SESSION_LIFETIME_S: { min: 60, max: 86_400, fallback: 3_600, what: "longest a support session may last, in seconds" },
+  SESSION_IDLE_TIMEOUT_S: {
+    min: 30,
+    max: 86_400,
+    fallback: 900,
+    what: "a session with no traffic ends after this many seconds",
+  },
+  REJOIN_GRACE_S: { min: 5, max: 600, fallback: 60, what: "how long a dropped participant keeps its seat, in seconds" },
+  AUTH_TTL_S: { min: 300, max: 86_400, fallback: 28_800, what: "lifetime of a technician's sign-in, in seconds" },
+  INVITE_TTL_S: {
+    min: 300,
+    max: 1_209_600,
+    fallback: 86_400,
+    what: "lifetime of an invite or enrolment link, in seconds",
+  },
+  MAX_SESSIONS_PER_TECHNICIAN: { min: 1, max: 100, fallback: 5, what: "live sessions one technician may own at once" },
+  RATE_CREATE_PER_MIN: { min: 1, max: 10_000, fallback: 20, what: "session creations per minute from one IP address" },
+  RATE_SIGNIN_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 20,
+    what: "sign-in and registration attempts per minute from one IP address",
+  },
+  RATE_JOIN_PER_MIN: { min: 1, max: 10_000, fallback: 60, what: "session joins per minute from one IP address" },
+  WS_MAX_MESSAGE_BYTES: { min: 1_024, max: 1_048_576, fallback: 65_536, what: "largest signaling message, in bytes" },
+  WS_MESSAGES_PER_S: {
+    min: 1,
+    max: 100_000,
+    fallback: 200,
+    what: "sustained signaling messages per second per socket",
+  },
+  WS_MESSAGE_BURST: { min: 1, max: 100_000, fallback: 400, what: "burst of signaling messages allowed per socket" },
+} as const satisfies Record<string, IntSpec>;
+
+type IntName = keyof typeof INT_VARS;
+
+/** The validated configuration every part of the worker reads. */
+export type Config = { [K in IntName]: number } & {
+  ALLOWED_ORIGINS: string[];
+  ORGANISATION: string;
+  JWT_SECRET: string;
+};
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
+
+const Origin = z.url({ protocol: /^https?$/ });
+
+/** Parses [vars] and secrets; every problem is reported with the variable's name and what it must be. */
+export function parseConfig(vars: Record<string, unknown>): ConfigResult {
+  const issues: string[] = [];
+  const ints = {} as Record<IntName, number>;
+  for (const [name, spec] of Object.entries(INT_VARS) as [IntName, IntSpec][]) {
+    const raw = vars[name];
+    if (raw === undefined || raw === "") {
+      ints[name] = spec.fallback;
+      continue;
+    }
+    const text = String(raw).trim();
+    const value = /^-?\d+$/.test(text) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < spec.min || value > spec.max) {
+      issues.push(
+        `${name} must be a whole number from ${spec.min} to ${spec.max} (${spec.what}); got ${JSON.stringify(String(raw)).slice(0, 40)}`,
+      );
+      continue;
+    }
+    ints[name] = value;
+  }
+
+  const origins = String(vars.ALLOWED_ORIGINS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!Origin.safeParse(origin).success || new URL(origin).origin !== origin) {
+      issues.push(
+        `ALLOWED_ORIGINS must be a comma-separated list of origins like https://support.example.com (no path); got ${JSON.stringify(origin).slice(0, 60)}`,
+      );
+    }
+  }
+
+  const organisation = String(vars.ORGANISATION ?? "Tether").trim();
+  if (organisation.length < 1 || organisation.length > 80) {
+    issues.push("ORGANISATION must be 1 to 80 characters: the organisation name customers see");
+  }
+
+  const secret = vars.JWT_SECRET;
+  if (typeof secret !== "string" || secret.length < 32) {
+    issues.push(
+      "JWT_SECRET must be a secret of at least 32 characters (set it with `wrangler secret put JWT_SECRET`; `npm start` generates one for development)",
+    );
+  }
+
+  if (
+    ints.WS_MESSAGE_BURST !== undefined &&
+    ints.WS_MESSAGES_PER_S !== undefined &&
+    ints.WS_MESSAGE_BURST < ints.WS_MESSAGES_PER_S
+  ) {
+    issues.push(
+      `WS_MESSAGE_BURST must be at least WS_MESSAGES_PER_S (${ints.WS_MESSAGES_PER_S}); got ${ints.WS_MESSAGE_BURST}`,
+    );
+  }
+  if (
+    ints.SESSION_IDLE_TIMEOUT_S !== undefined &&
+    ints.SESSION_LIFETIME_S !== undefined &&
+    ints.SESSION_IDLE_TIMEOUT_S > ints.SESSION_LIFETIME_S
+  ) {
+    issues.push(
+      `SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S (${ints.SESSION_LIFETIME_S}); got ${ints.SESSION_IDLE_TIMEOUT_S}`,
+    );
+  }
+
+  if (issues.length > 0) return { ok: false, issues };
+  return {
+    ok: true,
+    config: { ...ints, ALLOWED_ORIGINS: origins, ORGANISATION: organisation, JWT_SECRET: secret as string },
+  };
+}

@@ -1,0 +1,35 @@
+import { z } from "zod/mini";
+
+/** Every error code a client may see, over HTTP or in a WebSocket error frame. */
+export const ErrorCode = z.enum([
+  "BAD_REQUEST",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "RATE_LIMITED",
+  "PAYLOAD_TOO_LARGE",
+  "ORIGIN_NOT_ALLOWED",
+  "CHALLENGE_INVALID",
+  "PASSKEY_INVALID",
+  "INVITE_INVALID",
+  "LAST_PASSKEY",
+  "SESSION_LIMIT",
+  "SESSION_NOT_FOUND",
+  "SESSION_ENDED",
+  "SEAT_TAKEN",
+  "MESSAGE_INVALID",
+  "MESSAGE_TOO_LARGE",
+  "UNSUPPORTED_VERSION",
+  "WRONG_ROLE",
+  "PEER_NOT_FOUND",
+  "CONFIG_INVALID",
+  "INTERNAL",
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The body of every HTTP error response. */
+export const ErrorBody = z.object({
+  error: z.object({ code: ErrorCode, message: z.string().check(z.maxLength(500)) }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;
