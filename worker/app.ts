@@ -5,7 +5,10 @@ import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
 import type { ErrorBody } from "./protocol/errors.ts";
+import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
+import { sessions } from "./routes/sessions.ts";
+import { technicians } from "./routes/technicians.ts";
 import type { AppEnv } from "./types.ts";
 
 /** The Tether worker: config, security headers and Origin checks in front of every route. */
@@ -33,6 +36,9 @@ app.use(withConfig);
 app.use("/api/*", checkOrigin);
 
 app.route("/", health);
+app.route("/api/auth", auth);
+app.route("/api", technicians);
+app.route("/api/sessions", sessions);
 
 app.notFound((c) => {
   if (c.req.path.startsWith("/api/")) {
