@@ -41,5 +41,7 @@ if (import.meta.main) {
   });
   const target: D1Target = values.remote ? { remote: true } : { persistTo: values["persist-to"] };
   const { url, expiresAt } = await mintEnrolment({ origin: values.origin, isAdmin: !values.technician, target });
-  console.log(`One-time enrolment link for ${values.technician ? "a technician" : "an admin"} (valid until ${new Date(expiresAt).toISOString()}):\n\n  ${url}\n`);
+  console.log(
+    `One-time enrolment link for ${values.technician ? "a technician" : "an admin"} (valid until ${new Date(expiresAt).toISOString()}):\n\n  ${url}\n`,
+  );
 }

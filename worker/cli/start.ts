@@ -9,6 +9,10 @@ import { applyMigrations, WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 const root = path.resolve(import.meta.dirname, "../..");
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
+// Local state folder (defaults to wrangler's .wrangler/state); extra arguments go to `wrangler dev`.
+const persistTo = process.env.PERSIST_TO;
+const d1 = persistTo ? { persistTo } : {};
+const extraArgs = process.argv.slice(2);
 
 /** Ensures .dev.vars holds a JWT_SECRET, generating a random one on first start. */
 function ensureDevSecret(): void {
@@ -38,14 +42,27 @@ async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: tru
 ensureDevSecret();
 const build = spawn(process.execPath, [path.join(root, "client/web/build.ts")], { stdio: "inherit", cwd: root });
 if ((await new Promise((r) => build.on("exit", r))) !== 0) process.exit(1);
-await applyMigrations({});
+await applyMigrations(d1);
 
-const child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"], {
-  cwd: root,
-  env: { ...WRANGLER_ENV, CI: process.env.CI ?? "" },
-  stdio: "inherit",
-  detached: true,
-});
+const child = spawn(
+  WRANGLER,
+  [
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--show-interactive-dev-session=false",
+    ...(persistTo ? ["--persist-to", persistTo] : []),
+    ...extraArgs,
+  ],
+  {
+    cwd: root,
+    env: { ...WRANGLER_ENV, CI: process.env.CI ?? "" },
+    stdio: "inherit",
+    detached: true,
+  },
+);
 const stop = () => {
   if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
 };
@@ -60,8 +77,10 @@ if (!health.ok) {
   stop();
   process.exit(1);
 }
-if ((await countTechnicians({})) === 0) {
-  const { url, expiresAt } = await mintEnrolment({ origin, isAdmin: true, target: {} });
-  console.log(`\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(expiresAt).toISOString()}):\n\n  ${url}\n`);
+if ((await countTechnicians(d1)) === 0) {
+  const { url, expiresAt } = await mintEnrolment({ origin, isAdmin: true, target: d1 });
+  console.log(
+    `\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(expiresAt).toISOString()}):\n\n  ${url}\n`,
+  );
 }
 console.log(`Tether is running at ${origin}`);

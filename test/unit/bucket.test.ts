@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import { perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
+import { clientKey } from "../../worker/middleware/rate-limit.ts";
+
+describe("token bucket", () => {
+  it("allows a burst of capacity, then refuses with the wait until the next token", () => {
+    const limit = perMinute(3);
+    let bucket: ReturnType<typeof take>["bucket"] | undefined;
+    for (let i = 0; i < 3; i++) {
+      const r = take(bucket, limit, 1_000);
+      expect(r.allowed).toBe(true);
+      bucket = r.bucket;
+    }
+    const refused = take(bucket, limit, 1_000);
+    expect(refused.allowed).toBe(false);
+    expect(refused.retryAfterMs).toBe(20_000);
+  });
+
+  it("refills with elapsed time and never beyond capacity", () => {
+    const limit = { capacity: 2, refillPerSecond: 1 };
+    const empty = { tokens: 0, updatedAt: 0 };
+    expect(take(empty, limit, 500).allowed).toBe(false);
+    expect(take(empty, limit, 1_000).allowed).toBe(true);
+    expect(take(empty, limit, 1_000_000).bucket.tokens).toBe(1);
+  });
+
+  it("ignores a clock that goes backwards", () => {
+    const r = take({ tokens: 0.5, updatedAt: 10_000 }, { capacity: 1, refillPerSecond: 1 }, 5_000);
+    expect(r.allowed).toBe(false);
+    expect(r.bucket.tokens).toBe(0.5);
+  });
+});
+
+describe("clientKey", () => {
+  it("keeps IPv4 addresses whole", () => {
+    expect(clientKey("203.0.113.7")).toBe("203.0.113.7");
+  });
+
+  it("groups IPv6 addresses by /64, however they are written", () => {
+    expect(clientKey("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:0DB8:0001:0002::9")).toBe("2001:db8:1:2::/64");
+    expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(clientKey("::1")).toBe("0:0:0:0::/64");
+  });
+
+  it("puts requests without an address in one shared bucket", () => {
+    expect(clientKey(undefined)).toBe("unknown");
+  });
+});
