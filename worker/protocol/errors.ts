@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** Every error code a client may see, over HTTP or in a WebSocket error frame. */
 export const ErrorCode = z.enum([
