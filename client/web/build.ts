@@ -1,0 +1,50 @@
+/// <reference types="node" />
+// Bundles the browser pages: every client/web/src/*.ts is one page's entry point, and
+// client/web/public/ holds their HTML and the one stylesheet. Output goes to client/web/dist/,
+// which the Worker serves. Run with `node client/web/build.ts` (Node 22 strips the types).
+import { cpSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const here = import.meta.dirname;
+const src = path.join(here, "src");
+const outdir = path.join(here, "dist");
+
+const entryPoints = readdirSync(src)
+  .filter((name) => name.endsWith(".ts"))
+  .sort()
+  .map((name) => path.join(src, name));
+
+// Start from an empty folder so a removed page cannot linger in dist.
+rmSync(outdir, { recursive: true, force: true });
+
+const result = await build({
+  entryPoints,
+  outdir,
+  bundle: true,
+  minify: true,
+  format: "esm",
+  target: "es2022",
+  platform: "browser",
+  // Plain names (no hashes, no source maps, no timestamps): the same sources give the same bytes.
+  entryNames: "[name]",
+  legalComments: "none",
+  charset: "utf8",
+  metafile: true,
+  logLevel: "warning",
+});
+
+cpSync(path.join(here, "public"), outdir, { recursive: true });
+
+const rows = Object.keys(result.metafile.outputs)
+  .filter((file) => file.endsWith(".js"))
+  .sort()
+  .map((file) => {
+    const bytes = readFileSync(file);
+    return { file: path.basename(file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+const width = Math.max(...rows.map((r) => r.file.length));
+for (const { file, bytes, gzip } of rows) {
+  console.log(`${file.padEnd(width)}  ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
+}
