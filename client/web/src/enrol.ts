@@ -8,7 +8,7 @@ import { CreationOptions, passkeyErrorMessage } from "./lib/passkey.ts";
 const form = byId("enrol", HTMLFormElement);
 const nameInput = byId("display-name", HTMLInputElement);
 const submit = byId("create-passkey", HTMLButtonElement);
-const invite = decodeURIComponent(location.hash.slice(1));
+const invite = location.hash.slice(1);
 
 async function enrol(): Promise<void> {
   const displayName = nameInput.value.trim();
