@@ -25,6 +25,16 @@ export default defineConfig({
           setupFiles: ["./test/helpers/workers/apply-migrations.ts"],
         },
       },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
