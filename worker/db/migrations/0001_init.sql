@@ -25,7 +25,9 @@ CREATE TABLE invites (
   created_by TEXT REFERENCES technicians(id) ON DELETE SET NULL,
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
-  used_at INTEGER
+  used_at INTEGER,
+  -- The technician this invite enrolled; set in the same batch that creates them.
+  used_by TEXT REFERENCES technicians(id) ON DELETE SET NULL
 );
 
 CREATE TABLE challenges (
@@ -34,6 +36,7 @@ CREATE TABLE challenges (
   payload TEXT NOT NULL DEFAULT '{}',
   expires_at INTEGER NOT NULL
 );
+CREATE INDEX challenges_by_expiry ON challenges(expires_at);
 
 CREATE TABLE sessions (
   code TEXT PRIMARY KEY,
