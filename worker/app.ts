@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./errors.ts";
 import { log } from "./log.ts";
@@ -53,6 +54,19 @@ app.notFound((c) => {
 app.onError((err, c) => {
   if (err instanceof AppError) {
     return c.json<ErrorBody>({ error: { code: err.code, message: err.message } }, err.status);
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    // Hono's own validators throw these for unreadable bodies: a client mistake, not ours.
+    const tooLarge = err.status === 413;
+    return c.json<ErrorBody>(
+      {
+        error: {
+          code: tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
+          message: tooLarge ? "The request body is too large." : "The request body could not be read as JSON.",
+        },
+      },
+      tooLarge ? 413 : 400,
+    );
   }
   log({ event: "unhandled_error", path: c.req.path, name: err.name, message: err.message.slice(0, 200) });
   return c.json<ErrorBody>(

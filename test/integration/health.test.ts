@@ -16,3 +16,15 @@ describe("GET /health", () => {
     expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
   });
 });
+
+describe("unreadable bodies", () => {
+  it("answers malformed JSON with 400 BAD_REQUEST, not a server error", async () => {
+    const res = await SELF.fetch("http://localhost/api/auth/register/options", {
+      method: "POST",
+      headers: { origin: "http://localhost", "content-type": "application/json", "cf-connecting-ip": "198.51.100.77" },
+      body: "{not json",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
+  });
+});

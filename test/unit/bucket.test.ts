@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
-import { clientKey } from "../../worker/middleware/rate-limit.ts";
+import { clientKey } from "../../durable-objects/rate-limit/client-key.ts";
 
 describe("token bucket", () => {
   it("allows a burst of capacity, then refuses with the wait until the next token", () => {

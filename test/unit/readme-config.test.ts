@@ -10,10 +10,13 @@ describe("documented configuration", () => {
   const toml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
 
   it.each(Object.entries(INT_VARS))("README documents %s with its default and range", (name, spec) => {
-    const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\` |`));
-    expect(row, `README row for ${name}`).toBeDefined();
-    expect(row).toContain(`| ${spec.fallback} |`);
-    expect(row).toContain(`${spec.min}–${spec.max}`);
+    const cells = readme
+      .split("\n")
+      .map((line) => line.split("|").map((cell) => cell.trim()))
+      .find((row) => row[1] === `\`${name}\``);
+    expect(cells, `README row for ${name}`).toBeDefined();
+    expect(cells?.[2]).toBe(String(spec.fallback));
+    expect(cells?.[3]).toContain(`${spec.min}–${spec.max}`);
   });
 
   it.each(Object.keys(INT_VARS))("wrangler.toml sets %s", (name) => {

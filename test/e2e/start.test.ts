@@ -1,0 +1,65 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const running: ChildProcess[] = [];
+const dirs: string[] = [];
+
+function stateDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "tether-start-"));
+  dirs.push(dir);
+  return dir;
+}
+
+/** Runs `npm start`'s script with its own port and state folder; resolves when `until` appears or it exits. */
+function start(port: number, dir: string, args: string[], until: RegExp) {
+  const child = spawn(process.execPath, [path.join(root, "worker/cli/start.ts"), ...args], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), PERSIST_TO: dir },
+    detached: true,
+  });
+  running.push(child);
+  let output = "";
+  return new Promise<{ output: string; exitCode: number | null }>((resolve) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (until.test(output)) resolve({ output, exitCode: null });
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) => resolve({ output, exitCode: code }));
+  });
+}
+
+afterAll(() => {
+  for (const child of running) if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("npm start", () => {
+  it("stops with a message naming a bad [vars] value and its allowed range", async () => {
+    const dir = stateDir();
+    const result = await start(18_801, dir, ["--var", "SESSION_LIFETIME_S:forever"], /Tether could not start/);
+    expect(result.output).toMatch(
+      /Tether could not start: .*SESSION_LIFETIME_S must be a whole number from 60 to 86400/,
+    );
+  });
+
+  it("prints a one-time enrolment link on first start, and the link's token is accepted", async () => {
+    const dir = stateDir();
+    const { output } = await start(18_802, dir, [], /Tether is running at/);
+    const link = output.match(/http:\/\/localhost:18802\/enrol#([\w-]{43})/);
+    expect(link, output).not.toBeNull();
+    const res = await fetch("http://localhost:18802/api/auth/register/options", {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: "http://localhost:18802" },
+      body: JSON.stringify({ invite: link?.[1], displayName: "First Admin" }),
+    });
+    expect(res.status).toBe(200);
+    const options = (await res.json()) as { challenge: string; authenticatorSelection: { userVerification: string } };
+    expect(options.authenticatorSelection.userVerification).toBe("required");
+  });
+});
