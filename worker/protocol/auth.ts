@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** Largest JSON body any passkey or invite endpoint accepts, in bytes. */
 export const MAX_AUTH_BODY_BYTES = 32 * 1024;
