@@ -1,0 +1,165 @@
+import * as z from "zod/mini";
+import { ErrorCode } from "./errors.ts";
+import { type FrameError, type FrameResult, parseFrame } from "./parse.ts";
+
+/** The signaling protocol's version; a client says it in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** Most seats in one room: one customer and up to seven technicians. */
+export const MAX_SEATS = 8;
+
+/** Largest SDP blob accepted (the frame limit, WS_MAX_MESSAGE_BYTES, usually bites first). */
+export const MAX_SDP_LENGTH = 65_536;
+
+/** Largest PAKE payload, base64url. */
+export const MAX_KEY_EXCHANGE_LENGTH = 4_096;
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+/** A session's code: nine digits, read aloud or put in a link. */
+export const SessionCode = z.string().check(z.regex(/^\d{9}$/));
+
+/** A participant's id in one room: short, random, base64url. */
+export const ParticipantId = z.string().check(z.minLength(1), z.maxLength(32), z.regex(base64url));
+
+/** The secret that lets a dropped participant reclaim its seat (from `welcome.resume`). */
+export const SeatToken = z.string().check(z.minLength(16), z.maxLength(128), z.regex(base64url));
+
+export const Role = z.enum(["customer", "technician"]);
+export type Role = z.infer<typeof Role>;
+
+/** created → waiting → connected ⇄ waiting → ended (terminal). */
+export const SessionState = z.enum(["created", "waiting", "connected", "ended"]);
+export type SessionState = z.infer<typeof SessionState>;
+
+export const EndReason = z.enum(["ended_by_customer", "ended_by_technician", "expired", "idle"]);
+export type EndReason = z.infer<typeof EndReason>;
+
+const Sdp = z.string().check(z.minLength(1), z.maxLength(MAX_SDP_LENGTH));
+const KeyExchangePayload = z.string().check(z.minLength(1), z.maxLength(MAX_KEY_EXCHANGE_LENGTH), z.regex(base64url));
+
+/** What RTCIceCandidate.toJSON() gives; null marks the end of candidates. */
+export const IceCandidate = z.strictObject({
+  candidate: z.string().check(z.maxLength(2_048)),
+  sdpMid: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
+  sdpMLineIndex: z.optional(z.nullable(z.int().check(z.minimum(0), z.maximum(1_023)))),
+  usernameFragment: z.optional(z.nullable(z.string().check(z.maxLength(256)))),
+});
+export type IceCandidate = z.infer<typeof IceCandidate>;
+
+// Client messages are strict: an unknown field is refused, so the server never relays what it did not check.
+
+export const Hello = z.strictObject({
+  type: z.literal("hello"),
+  version: z.int().check(z.minimum(1), z.maximum(1_000)),
+  resume: z.optional(SeatToken),
+});
+export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
+export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
+export const Candidate = z.strictObject({
+  type: z.literal("candidate"),
+  to: ParticipantId,
+  candidate: z.nullable(IceCandidate),
+});
+export const KeyExchange = z.strictObject({
+  type: z.literal("keyExchange"),
+  to: ParticipantId,
+  payload: KeyExchangePayload,
+});
+export const End = z.strictObject({ type: z.literal("end") });
+
+/** Every message a client may send on the room's WebSocket. */
+export const ClientMessage = z.discriminatedUnion("type", [Hello, Offer, Answer, Candidate, KeyExchange, End]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+/** The client messages that are relayed to one peer. */
+export type SignalMessage = Extract<ClientMessage, { to: string }>;
+
+// Server messages strip unknown fields instead, so an older client keeps working against a newer server.
+
+export const Peer = z.object({
+  id: ParticipantId,
+  role: Role,
+  name: z.optional(z.string().check(z.maxLength(80))),
+  isOwner: z.optional(z.boolean()),
+  connected: z.boolean(),
+});
+export type Peer = z.infer<typeof Peer>;
+
+export const SessionSummary = z.object({
+  code: SessionCode,
+  state: SessionState,
+  expiresAt: z.int(),
+  technician: z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  caseNumber: z.optional(z.string().check(z.maxLength(64))),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const Welcome = z.object({
+  type: z.literal("welcome"),
+  participantId: ParticipantId,
+  role: Role,
+  resume: SeatToken,
+  session: SessionSummary,
+  peers: z.array(Peer).check(z.maxLength(MAX_SEATS)),
+});
+export const PeerJoined = z.object({ type: z.literal("peerJoined"), peer: Peer });
+export const PeerLeft = z.object({ type: z.literal("peerLeft"), id: ParticipantId, rejoinBy: z.optional(z.int()) });
+export const PeerGone = z.object({ type: z.literal("peerGone"), id: ParticipantId });
+export const RelayedOffer = z.object({ type: z.literal("offer"), from: ParticipantId, sdp: Sdp });
+export const RelayedAnswer = z.object({ type: z.literal("answer"), from: ParticipantId, sdp: Sdp });
+export const RelayedCandidate = z.object({
+  type: z.literal("candidate"),
+  from: ParticipantId,
+  candidate: z.nullable(IceCandidate),
+});
+export const RelayedKeyExchange = z.object({
+  type: z.literal("keyExchange"),
+  from: ParticipantId,
+  payload: KeyExchangePayload,
+});
+export const StateChanged = z.object({ type: z.literal("state"), state: SessionState });
+export const Ended = z.object({ type: z.literal("ended"), reason: EndReason });
+export const ErrorFrame = z.object({
+  type: z.literal("error"),
+  code: ErrorCode,
+  message: z.string().check(z.maxLength(500)),
+});
+
+/** Every message the server sends on the room's WebSocket. */
+export const ServerMessage = z.discriminatedUnion("type", [
+  Welcome,
+  PeerJoined,
+  PeerLeft,
+  PeerGone,
+  RelayedOffer,
+  RelayedAnswer,
+  RelayedCandidate,
+  RelayedKeyExchange,
+  StateChanged,
+  Ended,
+  ErrorFrame,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+/** A hello from another protocol version is told so, rather than refused for its shape. */
+function checkVersion(value: unknown): FrameError | undefined {
+  const { type, version } = value as { type?: unknown; version?: unknown };
+  if (type === "hello" && Number.isInteger(version) && version !== PROTOCOL_VERSION) {
+    return {
+      code: "UNSUPPORTED_VERSION",
+      message: `This server speaks protocol version ${PROTOCOL_VERSION}; reload the page to update.`,
+    };
+  }
+  return undefined;
+}
+
+/** Parses one frame from a client: size first, then JSON, then the schema and the protocol version. */
+export function parseClientMessage(raw: string | ArrayBuffer, maxBytes: number): FrameResult<ClientMessage> {
+  return parseFrame(ClientMessage, raw, maxBytes, checkVersion);
+}
+
+/** Parses one frame from the server, for clients. */
+export function parseServerMessage(raw: string | ArrayBuffer, maxBytes = 1_048_576): FrameResult<ServerMessage> {
+  return parseFrame(ServerMessage, raw, maxBytes);
+}

@@ -1,0 +1,37 @@
+import * as z from "zod/mini";
+import { SessionCode, SessionState } from "./room.ts";
+
+/** A technician's own reference for a session, shown to the customer; no control characters. */
+export const CaseNumber = z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[^\p{Cc}]+$/u));
+
+/** POST /api/sessions */
+export const CreateSessionBody = z.strictObject({ caseNumber: z.optional(CaseNumber) });
+export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+/** 201 from POST /api/sessions: the code, the link to send (a secret fragment is added by the console) and when it ends. */
+export const CreatedSession = z.object({ code: SessionCode, url: z.url(), expiresAt: z.int() });
+export type CreatedSession = z.infer<typeof CreatedSession>;
+
+/** One live session in GET /api/sessions. */
+export const OwnSession = z.object({
+  code: SessionCode,
+  url: z.url(),
+  caseNumber: z.nullable(z.string().check(z.maxLength(64))),
+  createdAt: z.int(),
+  expiresAt: z.int(),
+});
+export const OwnSessions = z.object({ sessions: z.array(OwnSession).check(z.maxLength(100)) });
+export type OwnSessions = z.infer<typeof OwnSessions>;
+
+/** GET /api/sessions/:code — what the customer's page shows before Allow. */
+export const PublicSession = z.object({
+  code: SessionCode,
+  state: SessionState,
+  technician: z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  caseNumber: z.nullable(z.string().check(z.maxLength(64))),
+  expiresAt: z.int(),
+});
+export type PublicSession = z.infer<typeof PublicSession>;
+
+/** ?role= on GET /api/sessions/:code/ws */
+export const JoinQuery = z.object({ role: z.enum(["customer", "technician"]) });
