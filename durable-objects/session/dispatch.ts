@@ -1,0 +1,71 @@
+import { assertNever } from "../../worker/protocol/assert-never.ts";
+import type { ClientMessage, ServerMessage, SignalMessage } from "../../worker/protocol/room.ts";
+import { type Effects, endRoom, noEffects, type Room, sendError, touch } from "./state.ts";
+
+/** The relayed copy of a signal: `to` becomes `from`, nothing unchecked is carried over. */
+function relayed(msg: SignalMessage, from: string): ServerMessage {
+  switch (msg.type) {
+    case "offer":
+      return { type: "offer", from, sdp: msg.sdp };
+    case "answer":
+      return { type: "answer", from, sdp: msg.sdp };
+    case "candidate":
+      return { type: "candidate", from, candidate: msg.candidate };
+    case "keyExchange":
+      return { type: "keyExchange", from, payload: msg.payload };
+    default:
+      return assertNever(msg);
+  }
+}
+
+/** Only customer ↔ technician, to a connected seat that is not the sender's own. */
+function signal(room: Room, fromId: string, msg: SignalMessage, now: number, effects: Effects): Effects {
+  const from = room.seats.find((s) => s.id === fromId);
+  const target = room.seats.find((s) => s.id === msg.to);
+  if (!from) return sendError(effects, fromId, "PEER_NOT_FOUND", "You no longer hold a seat in this session.");
+  if (!target || target.id === from.id) {
+    return sendError(effects, fromId, "PEER_NOT_FOUND", "No other participant has that id in this session.");
+  }
+  if (target.role === from.role) {
+    return sendError(
+      effects,
+      fromId,
+      "WRONG_ROLE",
+      "Technicians signal only the customer, and the customer only technicians.",
+    );
+  }
+  if (!target.connected) {
+    return sendError(effects, fromId, "PEER_NOT_FOUND", "That participant is reconnecting; wait for peerJoined.");
+  }
+  touch(room, now, effects);
+  effects.send.push({ to: target.id, msg: relayed(msg, from.id) });
+  return effects;
+}
+
+/** Handles one parsed message from a seated participant. */
+export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: number): Effects {
+  const effects = noEffects();
+  if (room.state === "ended") return sendError(effects, fromId, "SESSION_ENDED", "This session has ended.");
+  switch (msg.type) {
+    case "hello":
+      return sendError(effects, fromId, "MESSAGE_INVALID", "You have already said hello on this connection.");
+    case "offer":
+    case "answer":
+    case "candidate":
+    case "keyExchange":
+      return signal(room, fromId, msg, now, effects);
+    case "end": {
+      const from = room.seats.find((s) => s.id === fromId);
+      if (from?.role === "customer") return endRoom(room, "ended_by_customer", now, effects);
+      if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects);
+      return sendError(
+        effects,
+        fromId,
+        "WRONG_ROLE",
+        "Only the customer or the technician who created the session can end it.",
+      );
+    }
+    default:
+      return assertNever(msg);
+  }
+}

@@ -1,0 +1,124 @@
+import type { ErrorCode } from "../../worker/protocol/errors.ts";
+import { MAX_SEATS } from "../../worker/protocol/room.ts";
+import {
+  broadcast,
+  dueEnd,
+  type Effects,
+  noEffects,
+  peerOf,
+  persistRoom,
+  type Room,
+  type Seat,
+  settle,
+  summarize,
+  touch,
+} from "./state.ts";
+
+/** Who is asking for a seat, as the Worker vouched for them. */
+export type JoinRequest = { role: "customer" } | { role: "technician"; technicianId: string; name: string };
+
+/** Randomness for a join, passed in: a participant id for a new seat and the seat token issued in `welcome`. */
+export type Fresh = { participantId: string; token: string; tokenHash: string };
+
+export type JoinResult =
+  | { ok: true; seat: Seat; isResumed: boolean; replacesSocket: boolean; effects: Effects }
+  | { ok: false; code: ErrorCode; message: string };
+
+function isSeatFor(seat: Seat, request: JoinRequest): boolean {
+  if (seat.role !== request.role) return false;
+  return request.role === "customer" || seat.technicianId === request.technicianId;
+}
+
+function refuse(code: ErrorCode, message: string): JoinResult {
+  return { ok: false, code, message };
+}
+
+/**
+ * Seats a participant: a valid seat token (by hash) reclaims its seat, a technician reclaims theirs by identity,
+ * otherwise a new seat if one is free. A reclaimed seat that still had a socket is taken over. The token rotates.
+ */
+export function join(
+  room: Room,
+  request: JoinRequest,
+  resumeHash: string | null,
+  fresh: Fresh,
+  now: number,
+): JoinResult {
+  if (room.state === "ended" || dueEnd(room, now)) return refuse("SESSION_ENDED", "This session has ended.");
+
+  let seat = resumeHash ? room.seats.find((s) => s.tokenHash === resumeHash && isSeatFor(s, request)) : undefined;
+  if (!seat && request.role === "technician") seat = room.seats.find((s) => isSeatFor(s, request));
+  const isResumed = seat !== undefined;
+  const replacesSocket = seat?.connected ?? false;
+
+  if (seat) {
+    seat.connected = true;
+    seat.heldUntil = null;
+    seat.tokenHash = fresh.tokenHash;
+    if (request.role === "technician") seat.name = request.name;
+  } else {
+    if (request.role === "customer" && room.seats.some((s) => s.role === "customer")) {
+      return refuse("SEAT_TAKEN", "This session already has a customer.");
+    }
+    if (room.seats.length >= MAX_SEATS) {
+      return refuse("SEAT_TAKEN", `A session holds at most ${MAX_SEATS} participants.`);
+    }
+    seat = {
+      id: fresh.participantId,
+      role: request.role,
+      technicianId: request.role === "technician" ? request.technicianId : null,
+      name: request.role === "technician" ? request.name : null,
+      isOwner: request.role === "technician" && request.technicianId === room.owner.id,
+      tokenHash: fresh.tokenHash,
+      connected: true,
+      heldUntil: null,
+      joinedAt: now,
+    };
+    room.seats.push(seat);
+  }
+
+  const effects = noEffects();
+  const joined = seat;
+  touch(room, now, effects);
+  persistRoom(room, effects);
+  broadcast(room, effects, { type: "peerJoined", peer: peerOf(joined) }, joined.id);
+  settle(room, effects, joined.id);
+  effects.send.unshift({
+    to: joined.id,
+    msg: {
+      type: "welcome",
+      participantId: joined.id,
+      role: joined.role,
+      resume: fresh.token,
+      session: summarize(room),
+      peers: room.seats.filter((s) => s.id !== joined.id).map(peerOf),
+    },
+  });
+  return { ok: true, seat: joined, isResumed, replacesSocket, effects };
+}
+
+/** A participant's socket went away: the seat is held until now + grace, and the others are told until when. */
+export function leave(room: Room, participantId: string, now: number): Effects {
+  const effects = noEffects();
+  const seat = room.seats.find((s) => s.id === participantId);
+  if (room.state === "ended" || !seat?.connected) return effects;
+  seat.connected = false;
+  seat.heldUntil = now + room.graceMs;
+  persistRoom(room, effects);
+  broadcast(room, effects, { type: "peerLeft", id: seat.id, rejoinBy: seat.heldUntil });
+  return effects;
+}
+
+/** After a restart: seats that storage calls connected but that have no live socket are treated as dropped now. */
+export function reconcile(room: Room, liveIds: ReadonlySet<string>, now: number): Effects {
+  const effects = noEffects();
+  if (room.state === "ended") return effects;
+  const dropped = room.seats.filter((s) => s.connected && !liveIds.has(s.id));
+  for (const seat of dropped) {
+    seat.connected = false;
+    seat.heldUntil = now + room.graceMs;
+  }
+  for (const seat of dropped) broadcast(room, effects, { type: "peerLeft", id: seat.id, rejoinBy: now + room.graceMs });
+  if (dropped.length > 0) persistRoom(room, effects);
+  return effects;
+}

@@ -1,0 +1,237 @@
+import type { ErrorCode } from "../../worker/protocol/errors.ts";
+import type { EndReason, Peer, Role, ServerMessage, SessionState, SessionSummary } from "../../worker/protocol/room.ts";
+
+// The room's pure core: plain data plus functions that take `now` and return decisions. No runtime APIs, so
+// the Durable Object and a Deno adapter share it.
+
+/** Last activity is written to storage at most this often; relayed messages otherwise touch only memory. */
+export const ACTIVITY_PERSIST_MS = 5_000;
+
+/** A socket that has not said hello by then is closed. */
+export const HELLO_TIMEOUT_MS = 10_000;
+
+/** An ended room's storage is deleted this long after the end (the D1 row keeps the record). */
+export const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/** Per-socket limits, fixed when the session is created. */
+export type Limits = { maxMessageBytes: number; messagesPerS: number; messageBurst: number };
+
+/** What the Worker decides when it creates a session. */
+export type RoomSettings = {
+  code: string;
+  owner: { id: string; name: string };
+  organisation: string;
+  caseNumber: string | null;
+  lifetimeS: number;
+  idleS: number;
+  graceS: number;
+  limits: Limits;
+};
+
+/** One participant's place in the room; it outlives a dropped socket until `heldUntil`. */
+export type Seat = {
+  id: string;
+  role: Role;
+  technicianId: string | null;
+  name: string | null;
+  isOwner: boolean;
+  tokenHash: string;
+  connected: boolean;
+  heldUntil: number | null;
+  joinedAt: number;
+};
+
+/** Everything the room knows. */
+export type Room = {
+  code: string;
+  owner: { id: string; name: string };
+  organisation: string;
+  caseNumber: string | null;
+  createdAt: number;
+  expiresAt: number;
+  idleMs: number;
+  graceMs: number;
+  limits: Limits;
+  state: SessionState;
+  lastActivityAt: number;
+  /** The lastActivityAt that storage holds. */
+  persistedActivityAt: number;
+  endedAt: number | null;
+  endReason: EndReason | null;
+  /** Whether D1's sessions.ended_at has been written since the end. */
+  isEndSynced: boolean;
+  seats: Seat[];
+};
+
+/** What the adapter must do after a decision: send, close everything, write storage, record an end. */
+export type Effects = {
+  send: { to: string; msg: ServerMessage }[];
+  closeAll: { code: 1000 | 1008 | 1011; reason: string } | null;
+  persist: "none" | "activity" | "room";
+  ended: EndReason | null;
+};
+
+export function noEffects(): Effects {
+  return { send: [], closeAll: null, persist: "none", ended: null };
+}
+
+/** A new room in state `created`. */
+export function createRoom(settings: RoomSettings, now: number): Room {
+  return {
+    code: settings.code,
+    owner: settings.owner,
+    organisation: settings.organisation,
+    caseNumber: settings.caseNumber,
+    createdAt: now,
+    expiresAt: now + settings.lifetimeS * 1000,
+    idleMs: settings.idleS * 1000,
+    graceMs: settings.graceS * 1000,
+    limits: settings.limits,
+    state: "created",
+    lastActivityAt: now,
+    persistedActivityAt: now,
+    endedAt: null,
+    endReason: null,
+    isEndSynced: false,
+    seats: [],
+  };
+}
+
+/** The session as a participant or the customer's page sees it. */
+export function summarize(room: Room): SessionSummary {
+  return {
+    code: room.code,
+    state: room.state,
+    expiresAt: room.expiresAt,
+    technician: { name: room.owner.name, organisation: room.organisation },
+    ...(room.caseNumber ? { caseNumber: room.caseNumber } : {}),
+  };
+}
+
+/** A seat as other participants see it. */
+export function peerOf(seat: Seat): Peer {
+  return {
+    id: seat.id,
+    role: seat.role,
+    ...(seat.name ? { name: seat.name } : {}),
+    ...(seat.role === "technician" ? { isOwner: seat.isOwner } : {}),
+    connected: seat.connected,
+  };
+}
+
+/** Queues `msg` for every connected seat except `except`. */
+export function broadcast(room: Room, effects: Effects, msg: ServerMessage, except?: string): void {
+  for (const seat of room.seats) {
+    if (seat.connected && seat.id !== except) effects.send.push({ to: seat.id, msg });
+  }
+}
+
+/** Queues an error frame for one participant. */
+export function sendError(effects: Effects, to: string, code: ErrorCode, message: string): Effects {
+  effects.send.push({ to, msg: { type: "error", code, message } });
+  return effects;
+}
+
+/** Marks the whole room for writing, which also covers last activity. */
+export function persistRoom(room: Room, effects: Effects): void {
+  effects.persist = "room";
+  room.persistedActivityAt = room.lastActivityAt;
+}
+
+/** Records activity; asks for a storage write only when the stored value is ACTIVITY_PERSIST_MS stale. */
+export function touch(room: Room, now: number, effects: Effects): void {
+  if (now <= room.lastActivityAt) return;
+  room.lastActivityAt = now;
+  if (effects.persist === "none" && now - room.persistedActivityAt >= ACTIVITY_PERSIST_MS) {
+    effects.persist = "activity";
+    room.persistedActivityAt = now;
+  }
+}
+
+/** Re-derives the state from the seats (held seats count) and tells everyone but `except` if it changed. */
+export function settle(room: Room, effects: Effects, except?: string): void {
+  if (room.state === "ended") return;
+  const hasCustomer = room.seats.some((s) => s.role === "customer");
+  const hasTechnician = room.seats.some((s) => s.role === "technician");
+  const next: SessionState =
+    hasCustomer && hasTechnician
+      ? "connected"
+      : room.state === "created" && room.seats.length === 0
+        ? "created"
+        : "waiting";
+  if (next === room.state) return;
+  room.state = next;
+  persistRoom(room, effects);
+  broadcast(room, effects, { type: "state", state: next }, except);
+}
+
+const END_MESSAGES: Record<EndReason, string> = {
+  ended_by_customer: "The customer ended the session.",
+  ended_by_technician: "The technician ended the session.",
+  expired: "The session reached its time limit.",
+  idle: "The session ended after a period without activity.",
+};
+
+/** Ends the room for good: everyone is told, every socket closes, seats and their tokens are dropped. */
+export function endRoom(room: Room, reason: EndReason, now: number, effects: Effects): Effects {
+  if (room.state === "ended") return effects;
+  broadcast(room, effects, { type: "ended", reason });
+  room.state = "ended";
+  room.endedAt = now;
+  room.endReason = reason;
+  room.isEndSynced = false;
+  room.seats = [];
+  effects.closeAll = { code: 1000, reason: END_MESSAGES[reason] };
+  effects.ended = reason;
+  persistRoom(room, effects);
+  return effects;
+}
+
+/** Why the room must end at `now`, if it must. */
+export function dueEnd(room: Room, now: number): EndReason | null {
+  if (room.state === "ended") return null;
+  if (now >= room.expiresAt) return "expired";
+  if (now >= room.lastActivityAt + room.idleMs) return "idle";
+  return null;
+}
+
+/**
+ * The alarm's work: end an expired or idle room, else release seats whose grace has passed. `lastPingAt` is the
+ * latest keep-alive any socket sent, so a quiet call whose media flows peer to peer is not taken for idle.
+ */
+export function sweep(room: Room, now: number, lastPingAt: number | null = null): Effects {
+  const effects = noEffects();
+  if (room.state === "ended") return effects;
+  if (lastPingAt !== null && lastPingAt <= now) touch(room, lastPingAt, effects);
+  const reason = dueEnd(room, now);
+  if (reason) return endRoom(room, reason, now, effects);
+  const released = room.seats.filter((s) => !s.connected && s.heldUntil !== null && s.heldUntil <= now);
+  if (released.length === 0) return effects;
+  room.seats = room.seats.filter((s) => !released.includes(s));
+  for (const seat of released) broadcast(room, effects, { type: "peerGone", id: seat.id });
+  persistRoom(room, effects);
+  settle(room, effects);
+  return effects;
+}
+
+/** Whether an ended room's storage may now be deleted. */
+export function isPurgeDue(room: Room, now: number): boolean {
+  return room.state === "ended" && room.isEndSynced && room.endedAt !== null && now >= room.endedAt + PURGE_AFTER_MS;
+}
+
+/**
+ * When the one alarm should next fire: the earliest of expiry, idle deadline, seat grace deadlines and hello
+ * deadlines; for an ended room, at once while D1 still needs the end, else the purge.
+ */
+export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
+  if (room.state === "ended") {
+    const endedAt = room.endedAt ?? 0;
+    return room.isEndSynced ? endedAt + PURGE_AFTER_MS : endedAt;
+  }
+  let at = Math.min(room.expiresAt, room.lastActivityAt + room.idleMs);
+  for (const seat of room.seats) {
+    if (!seat.connected && seat.heldUntil !== null) at = Math.min(at, seat.heldUntil);
+  }
+  if (oldestPendingAt !== null) at = Math.min(at, oldestPendingAt + HELLO_TIMEOUT_MS);
+  return at;
+}

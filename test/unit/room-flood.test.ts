@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { newSessionCode } from "../../durable-objects/session/code.ts";
+import { ABUSE_BURST, checkFlood, newFloodState } from "../../durable-objects/session/flood.ts";
+import { fromJoinHeaders, JOIN_HEADERS, toJoinHeaders } from "../../durable-objects/session/join-headers.ts";
+
+const limits = { maxMessageBytes: 65_536, messagesPerS: 10, messageBurst: 20 };
+const T0 = 1_800_000_000_000;
+
+describe("checkFlood", () => {
+  it("allows a burst, then refuses with limited, then calls sustained excess abusive", () => {
+    const state = newFloodState();
+    const verdicts = Array.from({ length: 20 + ABUSE_BURST + 1 }, () => checkFlood(state, limits, T0));
+    expect(verdicts.slice(0, 20).every((v) => v === "ok")).toBe(true);
+    expect(verdicts.slice(20, 20 + ABUSE_BURST).every((v) => v === "limited")).toBe(true);
+    expect(verdicts.at(-1)).toBe("abusive");
+  });
+
+  it("refills at the sustained rate", () => {
+    const state = newFloodState();
+    for (let i = 0; i < 20; i++) checkFlood(state, limits, T0);
+    expect(checkFlood(state, limits, T0)).toBe("limited");
+    expect(checkFlood(state, limits, T0 + 100)).toBe("ok"); // 10/s: one token per 100 ms
+    expect(checkFlood(state, limits, T0 + 100)).toBe("limited");
+  });
+
+  it("never calls a client abusive that stays within the rate", () => {
+    const state = newFloodState();
+    const verdicts = Array.from({ length: 1_000 }, (_, i) => checkFlood(state, limits, T0 + i * 100));
+    expect(new Set(verdicts)).toEqual(new Set(["ok"]));
+  });
+});
+
+describe("newSessionCode", () => {
+  it("is nine digits, zero-padded", () => {
+    expect(newSessionCode((a) => a.fill(42))).toBe("000000042");
+    expect(newSessionCode()).toMatch(/^\d{9}$/);
+  });
+
+  it("redraws values that would bias the low codes", () => {
+    const draws = [4_294_967_295, 4_000_000_000, 3_999_999_999];
+    expect(newSessionCode((a) => a.fill(draws.shift() ?? 0))).toBe("999999999");
+    expect(draws).toEqual([]);
+  });
+});
+
+describe("join headers", () => {
+  it("round-trip a technician, non-ASCII names included", () => {
+    const request = { role: "technician", technicianId: "t-1", name: "Zoë Ōtani" } as const;
+    expect(fromJoinHeaders(new Headers(toJoinHeaders(request)))).toEqual(request);
+    expect(fromJoinHeaders(new Headers(toJoinHeaders({ role: "customer" })))).toEqual({ role: "customer" });
+  });
+
+  it("refuse missing or malformed values", () => {
+    expect(fromJoinHeaders(new Headers())).toBeNull();
+    expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "admin" }))).toBeNull();
+    expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "technician" }))).toBeNull();
+    expect(
+      fromJoinHeaders(
+        new Headers({
+          [JOIN_HEADERS.role]: "technician",
+          [JOIN_HEADERS.technicianId]: "t",
+          [JOIN_HEADERS.technicianName]: "%E0%A4%A",
+        }),
+      ),
+    ).toBeNull();
+  });
+});
