@@ -9,6 +9,10 @@ export type LogEvent =
   | { event: "invite_created"; technicianId: string; expiresAt: number }
   | { event: "session_created"; technicianId: string; code: string; expiresAt: number }
   | { event: "session_ended"; code: string; reason: string }
+  | { event: "room_joined"; code: string; role: "customer" | "technician"; isResumed: boolean }
+  | { event: "room_join_refused"; code: string; reason: string }
+  | { event: "room_socket_abusive"; code: string; participantId: string | null }
+  | { event: "session_end_sync_failed"; code: string; message: string }
   | { event: "rate_limited"; scope: string };
 
 /** Writes one structured event as a JSON line. */

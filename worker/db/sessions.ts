@@ -1,0 +1,72 @@
+/** A row of D1's `sessions`: which technician owns which code, and until when. */
+export type SessionRow = {
+  code: string;
+  technician_id: string;
+  case_number: string | null;
+  created_at: number;
+  expires_at: number;
+  ended_at: number | null;
+};
+
+export type NewSession = {
+  code: string;
+  technicianId: string;
+  caseNumber: string | null;
+  createdAt: number;
+  expiresAt: number;
+};
+
+/** Whether a row counts as live at `now`. */
+export function isLive(row: SessionRow, now: number): boolean {
+  return row.ended_at === null && row.expires_at > now;
+}
+
+/**
+ * Inserts the session unless its code is taken or the technician already owns `max` live sessions. One statement,
+ * so two concurrent creations cannot both slip under the limit.
+ */
+export async function insertSession(
+  db: D1Database,
+  session: NewSession,
+  max: number,
+): Promise<"inserted" | "code_taken" | "limit"> {
+  const result = await db
+    .prepare(
+      `INSERT INTO sessions (code, technician_id, case_number, created_at, expires_at)
+       SELECT ?1, ?2, ?3, ?4, ?5
+       WHERE (SELECT COUNT(*) FROM sessions WHERE technician_id = ?2 AND ended_at IS NULL AND expires_at > ?4) < ?6
+       ON CONFLICT(code) DO NOTHING`,
+    )
+    .bind(session.code, session.technicianId, session.caseNumber, session.createdAt, session.expiresAt, max)
+    .run();
+  if (result.meta.changes > 0) return "inserted";
+  const taken = await db.prepare("SELECT 1 FROM sessions WHERE code = ?").bind(session.code).first();
+  return taken ? "code_taken" : "limit";
+}
+
+/** Removes a row whose room could not be created. */
+export async function deleteSession(db: D1Database, code: string): Promise<void> {
+  await db.prepare("DELETE FROM sessions WHERE code = ?").bind(code).run();
+}
+
+/** The session with this code, live or not. */
+export async function findSession(db: D1Database, code: string): Promise<SessionRow | null> {
+  return db.prepare("SELECT * FROM sessions WHERE code = ?").bind(code).first<SessionRow>();
+}
+
+/** A technician's live sessions, newest first. */
+export async function listLiveSessions(db: D1Database, technicianId: string, now: number): Promise<SessionRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT * FROM sessions WHERE technician_id = ? AND ended_at IS NULL AND expires_at > ?
+       ORDER BY created_at DESC LIMIT 100`,
+    )
+    .bind(technicianId, now)
+    .all<SessionRow>();
+  return results;
+}
+
+/** Records the end; a second call keeps the first time. */
+export async function markSessionEnded(db: D1Database, code: string, endedAt: number): Promise<void> {
+  await db.prepare("UPDATE sessions SET ended_at = ? WHERE code = ? AND ended_at IS NULL").bind(endedAt, code).run();
+}
