@@ -1,4 +1,172 @@
 import { Hono } from "hono";
+import { z } from "zod/mini";
+import { newSessionCode } from "../../durable-objects/session/code.ts";
+import { toJoinHeaders } from "../../durable-objects/session/join-headers.ts";
+import type { JoinRequest } from "../../durable-objects/session/seats.ts";
+import { readTechnician } from "../auth/session-cookie.ts";
+import { deleteSession, findSession, insertSession, isLive, listLiveSessions } from "../db/sessions.ts";
+import { AppError } from "../errors.ts";
+import { log } from "../log.ts";
+import { requireTechnician } from "../middleware/auth.ts";
+import { rateLimit } from "../middleware/rate-limit.ts";
+import { validate } from "../middleware/validate.ts";
+import type { ErrorCode } from "../protocol/errors.ts";
+import { type ServerMessage, SessionCode } from "../protocol/room.ts";
+import {
+  type CreatedSession,
+  CreateSessionBody,
+  JoinQuery,
+  type OwnSessions,
+  type PublicSession,
+} from "../protocol/sessions.ts";
 import type { AppEnv } from "../types.ts";
 
-export const sessions = new Hono<AppEnv>();
+/** Codes tried before giving up; with 10^9 codes a collision is already rare. */
+const CODE_ATTEMPTS = 5;
+
+const CodeParam = z.object({ code: SessionCode });
+
+function room(env: Env, code: string) {
+  return env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(code));
+}
+
+function joinUrl(requestUrl: string, code: string): string {
+  return `${new URL(requestUrl).origin}/j/${code}`;
+}
+
+/** Answers an upgrade with a socket that only says why it cannot join, then closes (1008). No object is touched. */
+function refuseSocket(code: ErrorCode, message: string): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  server.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
+  server.close(1008, message);
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Creating, listing, describing and joining support sessions. */
+export const sessions = new Hono<AppEnv>()
+  .post(
+    "/",
+    requireTechnician,
+    rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
+    validate("json", CreateSessionBody),
+    async (c) => {
+      const config = c.get("config");
+      const technician = c.get("technician");
+      const { caseNumber = null } = c.req.valid("json");
+      const now = Date.now();
+      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+        const code = newSessionCode();
+        const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
+        const inserted = await insertSession(
+          c.env.DB,
+          { code, technicianId: technician.id, caseNumber, createdAt: now, expiresAt },
+          config.MAX_SESSIONS_PER_TECHNICIAN,
+        );
+        if (inserted === "limit") {
+          throw new AppError(
+            "SESSION_LIMIT",
+            409,
+            `You already have ${config.MAX_SESSIONS_PER_TECHNICIAN} live sessions; end one before starting another.`,
+          );
+        }
+        if (inserted === "code_taken") continue;
+        let created: Awaited<ReturnType<ReturnType<typeof room>["create"]>>;
+        try {
+          created = await room(c.env, code).create({
+            code,
+            now,
+            owner: { id: technician.id, name: technician.name },
+            organisation: config.ORGANISATION,
+            caseNumber,
+            lifetimeS: config.SESSION_LIFETIME_S,
+            idleS: config.SESSION_IDLE_TIMEOUT_S,
+            graceS: config.REJOIN_GRACE_S,
+            limits: {
+              maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+              messagesPerS: config.WS_MESSAGES_PER_S,
+              messageBurst: config.WS_MESSAGE_BURST,
+            },
+          });
+        } catch (err) {
+          await deleteSession(c.env.DB, code);
+          throw err;
+        }
+        if (!created.ok) {
+          await deleteSession(c.env.DB, code);
+          continue;
+        }
+        log({ event: "session_created", technicianId: technician.id, code, expiresAt: created.expiresAt });
+        return c.json<CreatedSession>({ code, url: joinUrl(c.req.url, code), expiresAt: created.expiresAt }, 201);
+      }
+      throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");
+    },
+  )
+  .get("/", requireTechnician, async (c) => {
+    const rows = await listLiveSessions(c.env.DB, c.get("technician").id, Date.now());
+    return c.json<OwnSessions>({
+      sessions: rows.map((row) => ({
+        code: row.code,
+        url: joinUrl(c.req.url, row.code),
+        caseNumber: row.case_number,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+      })),
+    });
+  })
+  .get(
+    "/:code",
+    validate("param", CodeParam),
+    rateLimit("join", (c) => c.RATE_JOIN_PER_MIN),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      const row = await findSession(c.env.DB, code);
+      if (!row)
+        throw new AppError(
+          "SESSION_NOT_FOUND",
+          404,
+          "There is no session with this code; check it with your technician.",
+        );
+      if (!isLive(row, Date.now())) throw new AppError("SESSION_ENDED", 410, "This session has ended.");
+      const info = await room(c.env, code).info();
+      if (!info.ok) throw new AppError(info.code, info.code === "SESSION_ENDED" ? 410 : 404, info.message);
+      const { session } = info;
+      return c.json<PublicSession>({
+        code: session.code,
+        state: session.state,
+        technician: session.technician,
+        caseNumber: session.caseNumber ?? null,
+        expiresAt: session.expiresAt,
+      });
+    },
+  )
+  .get(
+    "/:code/ws",
+    validate("param", CodeParam),
+    rateLimit("join", (c) => c.RATE_JOIN_PER_MIN),
+    validate("query", JoinQuery),
+    async (c) => {
+      const { code } = c.req.valid("param");
+      let who: JoinRequest = { role: "customer" };
+      if (c.req.valid("query").role === "technician") {
+        const technician = await readTechnician(c, c.get("config"));
+        if (!technician)
+          throw new AppError("UNAUTHENTICATED", 401, "Sign in with your passkey to join as a technician.");
+        who = { role: "technician", technicianId: technician.id, name: technician.name };
+      }
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        throw new AppError("BAD_REQUEST", 426, "This endpoint only accepts WebSocket connections.");
+      }
+      // D1 answers for unknown and ended codes, so guessing codes never instantiates a room.
+      const row = await findSession(c.env.DB, code);
+      if (!row) return refuseSocket("SESSION_NOT_FOUND", "There is no session with this code.");
+      if (!isLive(row, Date.now())) return refuseSocket("SESSION_ENDED", "This session has ended.");
+      // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
+      const res = await room(c.env, code).fetch("https://session-room/ws", {
+        headers: { Upgrade: "websocket", ...toJoinHeaders(who) },
+      });
+      // A fresh Response: the stub's has immutable headers, and the security-headers middleware adds its own.
+      if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
+      return new Response(res.body, res);
+    },
+  );

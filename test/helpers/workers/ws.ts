@@ -1,0 +1,217 @@
+import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { newSessionCode } from "../../../durable-objects/session/code.ts";
+import type { CreateRoomInput } from "../../../durable-objects/session/SessionRoom.ts";
+import { insertSession } from "../../../worker/db/sessions.ts";
+import { type ClientMessage, parseServerMessage, type ServerMessage } from "../../../worker/protocol/room.ts";
+import { createTechnician } from "./technician.ts";
+
+export const ORIGIN = "http://localhost";
+
+/**
+ * A random client address, so that the per-IP limits of one test never spill into another; the tests of those
+ * limits pass their own fixed address.
+ */
+export function randomIp(): string {
+  const [a = 0, b = 0, c = 0] = crypto.getRandomValues(new Uint8Array(3));
+  return `10.${a}.${b}.${c}`;
+}
+
+/** How long a test waits for one frame or a close before failing. */
+const WAIT_MS = 3_000;
+
+type Waiter = { accept: (msg: ServerMessage) => boolean; resolve: (msg: ServerMessage) => void };
+
+/** One side of a room connection: frames queue up until a test takes them. */
+export class Client {
+  readonly received: ServerMessage[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+  private queue: ServerMessage[] = [];
+  private waiters: Waiter[] = [];
+  isClosed = false;
+  /** Keep-alive answers, which are not protocol messages. */
+  pongs = 0;
+
+  constructor(readonly ws: WebSocket) {
+    ws.addEventListener("message", (event) => {
+      if (event.data === "pong") {
+        this.pongs++;
+        return;
+      }
+      const parsed = parseServerMessage(event.data as string);
+      if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error.message}`);
+      this.received.push(parsed.msg);
+      const index = this.waiters.findIndex((w) => w.accept(parsed.msg));
+      const waiter = index >= 0 ? this.waiters.splice(index, 1)[0] : undefined;
+      if (waiter) waiter.resolve(parsed.msg);
+      else this.queue.push(parsed.msg);
+    });
+    this.closed = new Promise((resolve) => {
+      ws.addEventListener("close", (event) => {
+        this.isClosed = true;
+        resolve({ code: event.code, reason: event.reason });
+      });
+    });
+  }
+
+  send(msg: ClientMessage | Record<string, unknown>): void {
+    this.ws.send(JSON.stringify(msg));
+  }
+
+  sendRaw(data: string | ArrayBuffer): void {
+    this.ws.send(data);
+  }
+
+  /** The next frame of `type` (earlier frames of other types stay queued), or of any type. */
+  next<T extends ServerMessage["type"]>(type?: T): Promise<Extract<ServerMessage, { type: T }>> {
+    const accept = (msg: ServerMessage) => type === undefined || msg.type === type;
+    const index = this.queue.findIndex(accept);
+    if (index >= 0) {
+      const [msg] = this.queue.splice(index, 1);
+      return Promise.resolve(msg as Extract<ServerMessage, { type: T }>);
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        accept,
+        resolve: (msg) => {
+          clearTimeout(timer);
+          resolve(msg as Extract<ServerMessage, { type: T }>);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(
+          new Error(`no ${type ?? "frame"} within ${WAIT_MS} ms; got ${JSON.stringify(this.queue).slice(0, 300)}`),
+        );
+      }, WAIT_MS);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** The next `count` frames of `type`, in order. */
+  async take<T extends ServerMessage["type"]>(type: T, count: number): Promise<Extract<ServerMessage, { type: T }>[]> {
+    const taken: Extract<ServerMessage, { type: T }>[] = [];
+    while (taken.length < count) taken.push(await this.next(type));
+    return taken;
+  }
+
+  /** Frames received but not yet taken. */
+  pending(): ServerMessage[] {
+    return [...this.queue];
+  }
+
+  /** Waits for the server to close the socket. */
+  async waitClosed(): Promise<{ code: number; reason: string }> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`socket not closed within ${WAIT_MS} ms`)), WAIT_MS);
+    });
+    try {
+      return await Promise.race([this.closed, timeout]);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  close(code = 1000, reason = "bye"): void {
+    this.ws.close(code, reason);
+  }
+}
+
+/** Opens GET /api/sessions/:code/ws as `role`; throws unless the upgrade succeeds. */
+export async function connect(code: string, role: "customer" | "technician", cookie?: string): Promise<Client> {
+  const res = await upgrade(code, role, cookie);
+  if (!res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
+  res.webSocket.accept();
+  return new Client(res.webSocket);
+}
+
+/** The raw upgrade response, for tests of refusals. */
+export function upgrade(code: string, role: string, cookie?: string, extra: Record<string, string> = {}) {
+  return SELF.fetch(`${ORIGIN}/api/sessions/${code}/ws?role=${role}`, {
+    headers: {
+      Upgrade: "websocket",
+      Origin: ORIGIN,
+      "CF-Connecting-IP": randomIp(),
+      ...(cookie ? { Cookie: cookie } : {}),
+      ...extra,
+    },
+  });
+}
+
+/** Connects and says hello; resolves with the client and its welcome. */
+export async function joinRoom(
+  code: string,
+  role: "customer" | "technician",
+  cookie?: string,
+  resume?: string,
+): Promise<{ client: Client; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
+  const client = await connect(code, role, cookie);
+  client.send({ type: "hello", version: 1, ...(resume ? { resume } : {}) });
+  return { client, welcome: await client.next("welcome") };
+}
+
+/** POST /api/sessions as the technician with `cookie`. */
+export function createSession(cookie: string, body: unknown = {}, ip = randomIp()) {
+  return SELF.fetch(`${ORIGIN}/api/sessions`, {
+    method: "POST",
+    headers: { Origin: ORIGIN, Cookie: cookie, "Content-Type": "application/json", "CF-Connecting-IP": ip },
+    body: JSON.stringify(body),
+  });
+}
+
+/** The room object behind a code. */
+export function roomStub(code: string) {
+  return env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(code));
+}
+
+/**
+ * A session made the way the route makes one (D1 row, then the room's `create`), but with settings a test picks:
+ * short grace or idle periods, a creation time in the past, generous or tiny flood limits.
+ */
+export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
+  const owner = await createTechnician("Olivia Owner");
+  const code = newSessionCode();
+  const input: CreateRoomInput = {
+    code,
+    now: Date.now(),
+    owner: { id: owner.technician.id, name: owner.technician.name },
+    organisation: "Tether Test",
+    caseNumber: "CASE-1",
+    lifetimeS: 3_600,
+    idleS: 900,
+    graceS: 60,
+    limits: { maxMessageBytes: 65_536, messagesPerS: 200, messageBurst: 400 },
+    ...overrides,
+  };
+  const inserted = await insertSession(
+    env.DB,
+    {
+      code,
+      technicianId: owner.technician.id,
+      caseNumber: input.caseNumber,
+      createdAt: input.now,
+      expiresAt: input.now + input.lifetimeS * 1000,
+    },
+    100,
+  );
+  if (inserted !== "inserted") throw new Error(`could not insert session: ${inserted}`);
+  const created = await roomStub(code).create(input);
+  if (!created.ok) throw new Error(created.message);
+  return { code, owner, stub: roomStub(code) };
+}
+
+/** A room with its owner and a customer both seated. */
+export async function openPair(overrides: Partial<CreateRoomInput> = {}) {
+  const opened = await openRoom(overrides);
+  const tech = await joinRoom(opened.code, "technician", opened.owner.cookie);
+  const customer = await joinRoom(opened.code, "customer");
+  await tech.client.next("peerJoined");
+  await tech.client.next("state");
+  return { ...opened, tech, customer };
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
