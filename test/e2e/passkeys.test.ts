@@ -33,10 +33,19 @@ async function newPerson(options: { canUseClipboard?: boolean } = {}): Promise<P
     baseURL: server.origin,
     permissions: options.canUseClipboard ? ["clipboard-read", "clipboard-write"] : [],
   });
+  // Every step here takes a second or two; a stuck one should fail well before the test's own timeout.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const person = { context, page, watch: watchPage(page), authenticator: await addVirtualAuthenticator(page) };
   people.push(person);
   return person;
+}
+
+/** Navigates and checks the server answered with the page, so a broken route fails here and says so. */
+async function open(page: Page, url: string): Promise<void> {
+  const response = await page.goto(url);
+  // Without the fragment: an enrolment token has no business in test output.
+  expect(response?.status(), `GET ${url.split("#")[0]}`).toBe(200);
 }
 
 async function textOf(locator: Locator): Promise<string> {
@@ -51,7 +60,7 @@ async function errorShown(page: Page): Promise<string> {
 }
 
 async function enrol(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
+  await open(page, link);
   await page.getByLabel("Your name").fill(name);
   await page.getByRole("button", { name: "Create passkey" }).click();
   await page.waitForURL("/console");
@@ -69,7 +78,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
 
   it("home page names the product, says how to get help and links to technician sign-in", async () => {
     const visitor = await newPerson();
-    await visitor.page.goto("/");
+    await open(visitor.page, "/");
     expect(await textOf(visitor.page.getByRole("heading", { level: 1 }))).toBe("Tether");
     await visitor.page.getByRole("heading", { name: "Get help" }).waitFor();
     await visitor.page.getByRole("link", { name: "Technician sign-in" }).click();
@@ -79,7 +88,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
 
   it("sends a visitor who is not signed in from the console to sign-in", async () => {
     const visitor = await newPerson();
-    await visitor.page.goto("/console");
+    await open(visitor.page, "/console");
     await visitor.page.waitForURL("/sign-in");
   });
 
@@ -100,7 +109,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
 
   it("refuses the same enrolment link a second time and says so", async () => {
     const intruder = await newPerson();
-    await intruder.page.goto(adminLink);
+    await open(intruder.page, adminLink);
     await intruder.page.getByLabel("Your name").fill("Mallory");
     await intruder.page.getByRole("button", { name: "Create passkey" }).click();
     expect(await errorShown(intruder.page)).toMatch(/already been used/i);
@@ -110,10 +119,10 @@ describe("passkeys, invites and sessions in a real browser", () => {
 
   it("signs out, then signs back in with the discoverable passkey", async () => {
     const { page } = admin;
-    await page.goto("/console");
+    await open(page, "/console");
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("/sign-in");
-    await page.goto("/console");
+    await open(page, "/console");
     await page.waitForURL("/sign-in");
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("/console");
@@ -177,7 +186,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
 
   it("shows the customer who opens the link the technician's name", async () => {
     const customer = await newPerson();
-    await customer.page.goto(sessionLink);
+    await open(customer.page, sessionLink);
     await customer.page.getByText("Tom Tech", { exact: true }).waitFor();
     expect(await textOf(customer.page.getByRole("definition").filter({ hasText: "CASE-42" }))).toBe("CASE-42");
   });
