@@ -59,7 +59,12 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export async function startDevServer(): Promise<DevServer> {
   await run(process.execPath, [path.join(root, "client/web/build.ts")], { cwd: root });
   const persistTo = mkdtempSync(path.join(tmpdir(), "tether-e2e-"));
-  await applyMigrations({ persistTo });
+  try {
+    await applyMigrations({ persistTo });
+  } catch (err) {
+    rmSync(persistTo, { recursive: true, force: true });
+    throw err;
+  }
 
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const child = spawn(
