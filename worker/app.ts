@@ -36,6 +36,15 @@ app.use(
 app.use(withConfig);
 app.use("/api/*", checkOrigin);
 
+/** Asset responses have immutable headers; a copy lets the security headers be added. */
+async function serveAsset(assets: Fetcher, request: Request): Promise<Response> {
+  const res = await assets.fetch(request);
+  return new Response(res.body, res);
+}
+
+// The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
+app.get("/j/:code{[0-9]{9}}", (c) => serveAsset(c.env.ASSETS, new Request(new URL("/join", c.req.url))));
+
 app.route("/", health);
 app.route("/api/auth", auth);
 app.route("/api", technicians);
@@ -48,7 +57,7 @@ app.notFound((c) => {
       404,
     );
   }
-  return c.env.ASSETS.fetch(c.req.raw);
+  return serveAsset(c.env.ASSETS, c.req.raw);
 });
 
 app.onError((err, c) => {

@@ -28,3 +28,19 @@ describe("unreadable bodies", () => {
     expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
   });
 });
+
+describe("static pages", () => {
+  it("serves pages with the security headers", async () => {
+    const res = await SELF.fetch("http://localhost/sign-in");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/html");
+    expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+  });
+
+  it("serves the customer page for a session link and nothing for a malformed one", async () => {
+    const page = await SELF.fetch("http://localhost/j/123456789");
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("<html");
+    expect((await SELF.fetch("http://localhost/j/12345")).status).toBe(404);
+  });
+});
