@@ -8,7 +8,7 @@ import { checkOrigin } from "./middleware/origin.ts";
 import type { ErrorBody } from "./protocol/errors.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
-import { sessions } from "./routes/sessions.ts";
+import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
 import type { AppEnv } from "./types.ts";
 
@@ -49,6 +49,7 @@ app.route("/", health);
 app.route("/api/auth", auth);
 app.route("/api", technicians);
 app.route("/api/sessions", sessions);
+app.route("/api/help", help);
 
 app.notFound((c) => {
   if (c.req.path.startsWith("/api/")) {

@@ -7,7 +7,7 @@ export type LogEvent =
   | { event: "passkey_added"; technicianId: string }
   | { event: "passkey_removed"; technicianId: string }
   | { event: "invite_created"; technicianId: string; expiresAt: number }
-  | { event: "session_created"; technicianId: string; code: string; expiresAt: number }
+  | { event: "session_created"; technicianId: string | null; code: string; expiresAt: number }
   | { event: "session_ended"; code: string; reason: string }
   | { event: "room_joined"; code: string; role: "customer" | "technician"; isResumed: boolean }
   | { event: "room_join_refused"; code: string; reason: string }

@@ -29,6 +29,12 @@ function isSeatFor(seat: Seat, request: JoinRequest): boolean {
   return request.role === "customer" || seat.technicianId === request.technicianId;
 }
 
+/** Whether this technician owns the room; an unclaimed help request is claimed by the first technician in. */
+function claimOwner(room: Room, request: { technicianId: string; name: string }): boolean {
+  if (room.owner === null) room.owner = { id: request.technicianId, name: request.name };
+  return room.owner.id === request.technicianId;
+}
+
 function refuse(code: ErrorCode, message: string): JoinResult {
   return { ok: false, code, message };
 }
@@ -68,7 +74,7 @@ export function join(
       role: request.role,
       technicianId: request.role === "technician" ? request.technicianId : null,
       name: request.role === "technician" ? request.name : null,
-      isOwner: request.role === "technician" && request.technicianId === room.owner.id,
+      isOwner: request.role === "technician" && claimOwner(room, request),
       tokenHash: fresh.tokenHash,
       connected: true,
       heldUntil: null,

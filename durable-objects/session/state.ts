@@ -19,7 +19,8 @@ export type Limits = { maxMessageBytes: number; messagesPerS: number; messageBur
 /** What the Worker decides when it creates a session. */
 export type RoomSettings = {
   code: string;
-  owner: { id: string; name: string };
+  /** The technician who created the session; null for a customer's help request until a technician joins. */
+  owner: { id: string; name: string } | null;
   organisation: string;
   caseNumber: string | null;
   lifetimeS: number;
@@ -44,7 +45,7 @@ export type Seat = {
 /** Everything the room knows. */
 export type Room = {
   code: string;
-  owner: { id: string; name: string };
+  owner: { id: string; name: string } | null;
   organisation: string;
   caseNumber: string | null;
   createdAt: number;
@@ -103,7 +104,7 @@ export function summarize(room: Room): SessionSummary {
     code: room.code,
     state: room.state,
     expiresAt: room.expiresAt,
-    technician: { name: room.owner.name, organisation: room.organisation },
+    technician: room.owner ? { name: room.owner.name, organisation: room.organisation } : null,
     ...(room.caseNumber ? { caseNumber: room.caseNumber } : {}),
   };
 }

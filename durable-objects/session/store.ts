@@ -10,8 +10,8 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE room (
       id INTEGER PRIMARY KEY CHECK (id = 1),
       code TEXT NOT NULL,
-      owner_id TEXT NOT NULL,
-      owner_name TEXT NOT NULL,
+      owner_id TEXT,
+      owner_name TEXT,
       organisation TEXT NOT NULL,
       case_number TEXT,
       created_at INTEGER NOT NULL,
@@ -43,8 +43,8 @@ const MIGRATIONS: string[][] = [
 
 type RoomRow = {
   code: string;
-  owner_id: string;
-  owner_name: string;
+  owner_id: string | null;
+  owner_name: string | null;
   organisation: string;
   case_number: string | null;
   created_at: number;
@@ -105,7 +105,7 @@ export function loadRoom(sql: SqlStorage): Room | null {
     );
   return {
     code: row.code,
-    owner: { id: row.owner_id, name: row.owner_name },
+    owner: row.owner_id !== null && row.owner_name !== null ? { id: row.owner_id, name: row.owner_name } : null,
     organisation: row.organisation,
     caseNumber: row.case_number,
     createdAt: row.created_at,
@@ -137,8 +137,8 @@ export function saveRoom(storage: DurableObjectStorage, room: Room): void {
         end_reason, is_end_synced)
        VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       room.code,
-      room.owner.id,
-      room.owner.name,
+      room.owner?.id ?? null,
+      room.owner?.name ?? null,
       room.organisation,
       room.caseNumber,
       room.createdAt,

@@ -1,7 +1,7 @@
 /** A row of D1's `sessions`: which technician owns which code, and until when. */
 export type SessionRow = {
   code: string;
-  technician_id: string;
+  technician_id: string | null;
   case_number: string | null;
   created_at: number;
   expires_at: number;
@@ -42,6 +42,29 @@ export async function insertSession(
   if (result.meta.changes > 0) return "inserted";
   const taken = await db.prepare("SELECT 1 FROM sessions WHERE code = ?").bind(session.code).first();
   return taken ? "code_taken" : "limit";
+}
+
+/** Inserts a customer's help request: no technician yet, so no per-technician limit. */
+export async function insertHelpSession(
+  db: D1Database,
+  session: Omit<NewSession, "technicianId" | "caseNumber">,
+): Promise<"inserted" | "code_taken"> {
+  const result = await db
+    .prepare(
+      `INSERT INTO sessions (code, technician_id, case_number, created_at, expires_at) VALUES (?, NULL, NULL, ?, ?)
+       ON CONFLICT(code) DO NOTHING`,
+    )
+    .bind(session.code, session.createdAt, session.expiresAt)
+    .run();
+  return result.meta.changes > 0 ? "inserted" : "code_taken";
+}
+
+/** Gives an unclaimed help request to the first technician who joins it, so it shows in their live sessions. */
+export async function claimSession(db: D1Database, code: string, technicianId: string): Promise<void> {
+  await db
+    .prepare("UPDATE sessions SET technician_id = ? WHERE code = ? AND technician_id IS NULL")
+    .bind(technicianId, code)
+    .run();
 }
 
 /** Removes a row whose room could not be created. */

@@ -90,7 +90,10 @@ export const SessionSummary = z.object({
   code: SessionCode,
   state: SessionState,
   expiresAt: z.int(),
-  technician: z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  /** Null while a customer's help request waits for a technician. */
+  technician: z.nullable(
+    z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  ),
   caseNumber: z.optional(z.string().check(z.maxLength(64))),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;

@@ -12,6 +12,10 @@ export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 export const CreatedSession = z.object({ code: SessionCode, url: z.url(), expiresAt: z.int() });
 export type CreatedSession = z.infer<typeof CreatedSession>;
 
+/** 201 from POST /api/help: the session ID the customer reads aloud, and when it ends. */
+export const HelpSession = z.object({ code: SessionCode, expiresAt: z.int() });
+export type HelpSession = z.infer<typeof HelpSession>;
+
 /** One live session in GET /api/sessions. */
 export const OwnSession = z.object({
   code: SessionCode,
@@ -27,7 +31,10 @@ export type OwnSessions = z.infer<typeof OwnSessions>;
 export const PublicSession = z.object({
   code: SessionCode,
   state: SessionState,
-  technician: z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  /** Null while a customer's help request waits for a technician. */
+  technician: z.nullable(
+    z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
+  ),
   caseNumber: z.nullable(z.string().check(z.maxLength(64))),
   expiresAt: z.int(),
 });

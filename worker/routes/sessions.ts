@@ -4,7 +4,16 @@ import { newSessionCode } from "../../durable-objects/session/code.ts";
 import { toJoinHeaders } from "../../durable-objects/session/join-headers.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { readTechnician } from "../auth/session-cookie.ts";
-import { deleteSession, findSession, insertSession, isLive, listLiveSessions } from "../db/sessions.ts";
+import type { Config } from "../config.ts";
+import {
+  claimSession,
+  deleteSession,
+  findSession,
+  insertHelpSession,
+  insertSession,
+  isLive,
+  listLiveSessions,
+} from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { requireTechnician } from "../middleware/auth.ts";
@@ -15,6 +24,7 @@ import { type ServerMessage, SessionCode } from "../protocol/room.ts";
 import {
   type CreatedSession,
   CreateSessionBody,
+  type HelpSession,
   JoinQuery,
   type OwnSessions,
   type PublicSession,
@@ -43,6 +53,76 @@ function refuseSocket(code: ErrorCode, message: string): Response {
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/**
+ * Finds a free code, records it in D1 (under the owner's session limit) and creates its room. A null owner is a
+ * customer's help request, claimed by the first technician who joins.
+ */
+async function openRoom(
+  env: Env,
+  config: Config,
+  owner: { id: string; name: string } | null,
+  caseNumber: string | null,
+): Promise<{ code: string; expiresAt: number }> {
+  const now = Date.now();
+  const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
+  for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+    const code = newSessionCode();
+    const inserted = owner
+      ? await insertSession(
+          env.DB,
+          { code, technicianId: owner.id, caseNumber, createdAt: now, expiresAt },
+          config.MAX_SESSIONS_PER_TECHNICIAN,
+        )
+      : await insertHelpSession(env.DB, { code, createdAt: now, expiresAt });
+    if (inserted === "limit") {
+      throw new AppError(
+        "SESSION_LIMIT",
+        409,
+        `You already have ${config.MAX_SESSIONS_PER_TECHNICIAN} live sessions; end one before starting another.`,
+      );
+    }
+    if (inserted === "code_taken") continue;
+    let created: Awaited<ReturnType<ReturnType<typeof room>["create"]>>;
+    try {
+      created = await room(env, code).create({
+        code,
+        now,
+        owner,
+        organisation: config.ORGANISATION,
+        caseNumber,
+        lifetimeS: config.SESSION_LIFETIME_S,
+        idleS: config.SESSION_IDLE_TIMEOUT_S,
+        graceS: config.REJOIN_GRACE_S,
+        limits: {
+          maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
+          messagesPerS: config.WS_MESSAGES_PER_S,
+          messageBurst: config.WS_MESSAGE_BURST,
+        },
+      });
+    } catch (err) {
+      await deleteSession(env.DB, code);
+      throw err;
+    }
+    if (!created.ok) {
+      await deleteSession(env.DB, code);
+      continue;
+    }
+    log({ event: "session_created", technicianId: owner?.id ?? null, code, expiresAt: created.expiresAt });
+    return { code, expiresAt: created.expiresAt };
+  }
+  throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");
+}
+
+/** A customer's "Get help": an anonymous session whose ID (and a password that never leaves the browsers) they read aloud. */
+export const help = new Hono<AppEnv>().post(
+  "/",
+  rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
+  async (c) => {
+    const created = await openRoom(c.env, c.get("config"), null, null);
+    return c.json<HelpSession>(created, 201);
+  },
+);
+
 /** Creating, listing, describing and joining support sessions. */
 export const sessions = new Hono<AppEnv>()
   .post(
@@ -51,55 +131,11 @@ export const sessions = new Hono<AppEnv>()
     rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
     validate("json", CreateSessionBody),
     async (c) => {
-      const config = c.get("config");
       const technician = c.get("technician");
       const { caseNumber = null } = c.req.valid("json");
-      const now = Date.now();
-      for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
-        const code = newSessionCode();
-        const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
-        const inserted = await insertSession(
-          c.env.DB,
-          { code, technicianId: technician.id, caseNumber, createdAt: now, expiresAt },
-          config.MAX_SESSIONS_PER_TECHNICIAN,
-        );
-        if (inserted === "limit") {
-          throw new AppError(
-            "SESSION_LIMIT",
-            409,
-            `You already have ${config.MAX_SESSIONS_PER_TECHNICIAN} live sessions; end one before starting another.`,
-          );
-        }
-        if (inserted === "code_taken") continue;
-        let created: Awaited<ReturnType<ReturnType<typeof room>["create"]>>;
-        try {
-          created = await room(c.env, code).create({
-            code,
-            now,
-            owner: { id: technician.id, name: technician.name },
-            organisation: config.ORGANISATION,
-            caseNumber,
-            lifetimeS: config.SESSION_LIFETIME_S,
-            idleS: config.SESSION_IDLE_TIMEOUT_S,
-            graceS: config.REJOIN_GRACE_S,
-            limits: {
-              maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
-              messagesPerS: config.WS_MESSAGES_PER_S,
-              messageBurst: config.WS_MESSAGE_BURST,
-            },
-          });
-        } catch (err) {
-          await deleteSession(c.env.DB, code);
-          throw err;
-        }
-        if (!created.ok) {
-          await deleteSession(c.env.DB, code);
-          continue;
-        }
-        log({ event: "session_created", technicianId: technician.id, code, expiresAt: created.expiresAt });
-        return c.json<CreatedSession>({ code, url: joinUrl(c.req.url, code), expiresAt: created.expiresAt }, 201);
-      }
-      throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");
+      const owner = { id: technician.id, name: technician.name };
+      const created = await openRoom(c.env, c.get("config"), owner, caseNumber);
+      return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
     },
   )
   .get("/", requireTechnician, async (c) => {
@@ -161,6 +197,7 @@ export const sessions = new Hono<AppEnv>()
       const row = await findSession(c.env.DB, code);
       if (!row) return refuseSocket("SESSION_NOT_FOUND", "There is no session with this code.");
       if (!isLive(row, Date.now())) return refuseSocket("SESSION_ENDED", "This session has ended.");
+      if (who.role === "technician" && row.technician_id === null) await claimSession(c.env.DB, code, who.technicianId);
       // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
       const res = await room(c.env, code).fetch("https://session-room/ws", {
         headers: { Upgrade: "websocket", ...toJoinHeaders(who) },

@@ -12,8 +12,8 @@ async function show(): Promise<void> {
   const info = await callApi("GET", `/api/sessions/${code}`, PublicSession);
   if (!info.ok) return announce(info.message, true);
   const { technician, caseNumber, expiresAt } = info.data;
-  byId("technician-name", HTMLElement).textContent = technician.name;
-  byId("organisation", HTMLElement).textContent = technician.organisation;
+  byId("technician-name", HTMLElement).textContent = technician?.name ?? "a technician (not yet joined)";
+  byId("organisation", HTMLElement).textContent = technician?.organisation ?? "";
   byId("session-code", HTMLElement).textContent = groupCode(info.data.code);
   byId("case-number", HTMLElement).textContent = caseNumber ?? "none given";
   byId("expires", HTMLElement).textContent = formatTime(expiresAt);

@@ -40,7 +40,8 @@ CREATE INDEX challenges_by_expiry ON challenges(expires_at);
 
 CREATE TABLE sessions (
   code TEXT PRIMARY KEY,
-  technician_id TEXT NOT NULL REFERENCES technicians(id) ON DELETE CASCADE,
+  -- NULL for a customer's help request until a technician joins it.
+  technician_id TEXT REFERENCES technicians(id) ON DELETE CASCADE,
   case_number TEXT,
   created_at INTEGER NOT NULL,
   expires_at INTEGER NOT NULL,
