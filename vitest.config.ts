@@ -29,6 +29,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          setupFiles: ["./test/helpers/node/private-network.ts"],
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 120_000,
