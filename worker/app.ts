@@ -8,6 +8,7 @@ import { checkOrigin } from "./middleware/origin.ts";
 import type { ErrorBody } from "./protocol/errors.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
+import { ice } from "./routes/ice.ts";
 import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
 import type { AppEnv } from "./types.ts";
@@ -48,6 +49,7 @@ app.get("/j/:code{[0-9]{9}}", (c) => serveAsset(c.env.ASSETS, new Request(new UR
 app.route("/", health);
 app.route("/api/auth", auth);
 app.route("/api", technicians);
+app.route("/api/sessions", ice);
 app.route("/api/sessions", sessions);
 app.route("/api/help", help);
 

@@ -1,4 +1,5 @@
 import { z } from "zod/mini";
+import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
 type IntSpec = { min: number; max: number; fallback: number; what: string };
 
@@ -45,6 +46,7 @@ export type Config = { [K in IntName]: number } & {
   ALLOWED_ORIGINS: string[];
   ORGANISATION: string;
   JWT_SECRET: string;
+  TURN: TurnConfig;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -115,9 +117,18 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     );
   }
 
-  if (issues.length > 0) return { ok: false, issues };
+  const turn = parseTurnConfig(vars);
+  if (!turn.ok) issues.push(...turn.issues);
+
+  if (issues.length > 0 || !turn.ok) return { ok: false, issues };
   return {
     ok: true,
-    config: { ...ints, ALLOWED_ORIGINS: origins, ORGANISATION: organisation, JWT_SECRET: secret as string },
+    config: {
+      ...ints,
+      ALLOWED_ORIGINS: origins,
+      ORGANISATION: organisation,
+      JWT_SECRET: secret as string,
+      TURN: turn.turn,
+    },
   };
 }

@@ -6,7 +6,7 @@ import { log } from "../log.ts";
 import type { AppEnv } from "../types.ts";
 
 /** Per-IP limit, counted in that address's RateLimiter object before anything else is touched. */
-export function rateLimit(scope: "create" | "signin" | "join", limit: (config: Config) => number) {
+export function rateLimit(scope: "create" | "signin" | "join" | "ice", limit: (config: Config) => number) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = clientKey(c.req.header("cf-connecting-ip"));
     const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));

@@ -24,6 +24,7 @@ export const ErrorCode = z.enum([
   "WRONG_ROLE",
   "PEER_NOT_FOUND",
   "CONFIG_INVALID",
+  "TURN_UNAVAILABLE",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;
