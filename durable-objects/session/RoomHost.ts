@@ -1,0 +1,284 @@
+import { log } from "../../worker/log.ts";
+import { type ClientMessage, parseClientMessage, type ServerMessage } from "../../worker/protocol/room.ts";
+import { dispatch } from "./dispatch.ts";
+import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
+import { hashSeatToken, newParticipantId, newSeatToken } from "./random.ts";
+import type {
+  Admission,
+  Attachment,
+  CreateRoomInput,
+  CreateRoomResult,
+  RoomInfoResult,
+  RoomRuntime,
+  RoomSocket,
+} from "./room-runtime.ts";
+import { type JoinRequest, join, leave, reconcile } from "./seats.ts";
+import {
+  createRoom,
+  type Effects,
+  HELLO_TIMEOUT_MS,
+  isPurgeDue,
+  nextAlarmAt,
+  type Room,
+  summarize,
+  sweep,
+} from "./state.ts";
+
+function send(ws: RoomSocket, msg: ServerMessage): void {
+  try {
+    ws.send(JSON.stringify(msg));
+  } catch {
+    // The socket is already closing; its close handler does the bookkeeping.
+  }
+}
+
+function close(ws: RoomSocket, code: number, reason: string): void {
+  try {
+    ws.close(code, reason.slice(0, 120));
+  } catch {
+    // Already closed.
+  }
+}
+
+/**
+ * One support session on any runtime: socket events, RPCs and the alarm go in; frames, closes, storage writes and
+ * the next alarm come out. The decisions come from the pure core (state.ts, seats.ts, dispatch.ts, flood.ts); this
+ * class carries them out through the runtime's sockets, storage and alarm. The Durable Object and the Deno host
+ * are thin adapters around it.
+ */
+export class RoomHost<S extends RoomSocket> {
+  /** A cache of storage, filled by `start`. */
+  private room: Room | null = null;
+  private readonly seated = new Map<string, S>();
+  private readonly floods = new WeakMap<S, FloodState>();
+  private readonly joining = new WeakSet<S>();
+
+  constructor(private readonly runtime: RoomRuntime<S>) {}
+
+  /** Whether this room holds a session (false before `create` and after the purge). */
+  get hasSession(): boolean {
+    return this.room !== null;
+  }
+
+  /** Loads the room and finds the seated sockets; seats whose sockets went away meanwhile are dropped now. */
+  async start(): Promise<void> {
+    this.room = this.runtime.storage.load();
+    this.seated.clear();
+    for (const ws of this.runtime.sockets()) {
+      const participantId = this.runtime.attachment(ws)?.participantId;
+      if (participantId) this.seated.set(participantId, ws);
+    }
+    if (this.room) await this.apply(reconcile(this.room, new Set(this.seated.keys()), this.runtime.now()));
+  }
+
+  /** Creates the session; CONFLICT when the room already holds one (the Worker then tries another code). */
+  async create(input: CreateRoomInput): Promise<CreateRoomResult> {
+    if (this.room) return { ok: false, code: "CONFLICT", message: "This code is already in use." };
+    const { now, ...settings } = input;
+    const room = createRoom(settings, now);
+    this.runtime.storage.saveRoom(room);
+    this.room = room;
+    await this.armAlarm();
+    return { ok: true, expiresAt: room.expiresAt };
+  }
+
+  /** What the customer's page shows before joining. */
+  async info(): Promise<RoomInfoResult> {
+    const room = this.room;
+    if (!room) return { ok: false, code: "SESSION_NOT_FOUND", message: "There is no session with this code." };
+    await this.apply(sweep(room, this.runtime.now(), this.runtime.lastPingAt()));
+    if (room.state === "ended") return { ok: false, code: "SESSION_ENDED", message: "This session has ended." };
+    return { ok: true, session: summarize(room) };
+  }
+
+  /** Whether a new socket may join; the runtime refuses it with the given error otherwise. */
+  async admit(): Promise<Admission> {
+    const room = this.room;
+    if (!room) return { ok: false, code: "SESSION_NOT_FOUND", message: "There is no session with this code." };
+    await this.apply(sweep(room, this.runtime.now(), this.runtime.lastPingAt()));
+    if (room.state === "ended") return { ok: false, code: "SESSION_ENDED", message: "This session has ended." };
+    return { ok: true };
+  }
+
+  /** A socket the runtime has just accepted for `who`; it must say hello within HELLO_TIMEOUT_MS. */
+  async accepted(ws: S, who: JoinRequest): Promise<void> {
+    this.runtime.attach(ws, {
+      role: who.role,
+      technicianId: who.role === "technician" ? who.technicianId : null,
+      name: who.role === "technician" ? who.name : null,
+      participantId: null,
+      acceptedAt: this.runtime.now(),
+    });
+    await this.armAlarm();
+  }
+
+  /** One frame from a socket (keep-alives are the runtime's): flood check, parse, then hello or dispatch. */
+  async message(ws: S, data: string | ArrayBuffer): Promise<void> {
+    const room = this.room;
+    const attachment = this.runtime.attachment(ws);
+    if (!room || !attachment) {
+      send(ws, { type: "error", code: "INTERNAL", message: "This connection has no session; reconnect." });
+      return close(ws, 1011, "No session");
+    }
+    const now = this.runtime.now();
+    let flood = this.floods.get(ws);
+    if (!flood) this.floods.set(ws, (flood = newFloodState()));
+    const verdict = checkFlood(flood, room.limits, now);
+    if (verdict !== "ok") {
+      send(ws, { type: "error", code: "RATE_LIMITED", message: "Too many messages; slow down." });
+      if (verdict === "abusive") {
+        log({ event: "room_socket_abusive", code: room.code, participantId: attachment.participantId });
+        close(ws, 1008, "Too many messages");
+      }
+      return;
+    }
+
+    const parsed = parseClientMessage(data, room.limits.maxMessageBytes);
+    if (!parsed.ok) {
+      send(ws, { type: "error", ...parsed.error });
+      if (parsed.error.code === "UNSUPPORTED_VERSION") close(ws, 1008, "Unsupported protocol version");
+      return;
+    }
+    if (attachment.participantId) return this.apply(dispatch(room, attachment.participantId, parsed.msg, now));
+    if (parsed.msg.type !== "hello") {
+      send(ws, { type: "error", code: "MESSAGE_INVALID", message: "Send hello first." });
+      return;
+    }
+    return this.hello(ws, attachment, parsed.msg);
+  }
+
+  /** A socket closed or failed: its seat, if it had one, is held for the grace period. */
+  async closed(ws: S): Promise<void> {
+    this.floods.delete(ws);
+    const attachment = this.runtime.attachment(ws);
+    const participantId = attachment?.participantId;
+    const room = this.room;
+    if (!attachment || !participantId || !room) return;
+    this.runtime.attach(ws, { ...attachment, participantId: null });
+    this.seated.delete(participantId);
+    await this.apply(leave(room, participantId, this.runtime.now()));
+  }
+
+  /**
+   * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
+   * passed, records ends, and purges the room's storage a day after its end. Throws (to be retried) when the end
+   * cannot be recorded.
+   */
+  async alarm(): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    const now = this.runtime.now();
+    for (const ws of this.runtime.sockets()) {
+      const attachment = this.runtime.attachment(ws);
+      if (attachment && !attachment.participantId && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
+        send(ws, { type: "error", code: "MESSAGE_INVALID", message: "No hello received in time." });
+        close(ws, 1008, "No hello received in time");
+      }
+    }
+    await this.apply(sweep(room, now, this.runtime.lastPingAt()));
+    if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
+    if (isPurgeDue(room, now)) {
+      await this.runtime.alarm.delete();
+      await this.runtime.storage.deleteAll();
+      this.room = null;
+      return;
+    }
+    // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
+    await this.armAlarm(true);
+  }
+
+  private async hello(ws: S, attachment: Attachment, msg: Extract<ClientMessage, { type: "hello" }>) {
+    if (this.joining.has(ws)) {
+      send(ws, { type: "error", code: "MESSAGE_INVALID", message: "You have already said hello on this connection." });
+      return;
+    }
+    this.joining.add(ws);
+    try {
+      const token = newSeatToken();
+      const [tokenHash, resumeHash] = await Promise.all([
+        hashSeatToken(token),
+        msg.resume ? hashSeatToken(msg.resume) : null,
+      ]);
+      const room = this.room;
+      if (!room) return;
+      const now = this.runtime.now();
+      await this.apply(sweep(room, now, this.runtime.lastPingAt()));
+      const request: JoinRequest =
+        attachment.role === "customer"
+          ? { role: "customer" }
+          : { role: "technician", technicianId: attachment.technicianId ?? "", name: attachment.name ?? "" };
+      const result = join(room, request, resumeHash, { participantId: newParticipantId(), token, tokenHash }, now);
+      if (!result.ok) {
+        log({ event: "room_join_refused", code: room.code, reason: result.code });
+        send(ws, { type: "error", code: result.code, message: result.message });
+        return close(ws, 1008, result.message);
+      }
+      const previous = this.seated.get(result.seat.id);
+      if (previous && previous !== ws) {
+        // The seat's old socket (a reload, a half-open connection) gives way; it must not release the seat as it closes.
+        const old = this.runtime.attachment(previous);
+        if (old) this.runtime.attach(previous, { ...old, participantId: null });
+        close(previous, 1000, "Replaced by a newer connection");
+      }
+      this.runtime.attach(ws, { ...attachment, participantId: result.seat.id });
+      this.seated.set(result.seat.id, ws);
+      log({ event: "room_joined", code: room.code, role: result.seat.role, isResumed: result.isResumed });
+      await this.apply(result.effects);
+    } finally {
+      this.joining.delete(ws);
+    }
+  }
+
+  /** Carries out a decision: storage first (frames must not announce what storage does not hold), then frames. */
+  private async apply(effects: Effects): Promise<void> {
+    const room = this.room;
+    if (!room) return;
+    if (effects.persist === "room") this.runtime.storage.saveRoom(room);
+    else if (effects.persist === "activity") this.runtime.storage.saveActivity(room);
+    for (const { to, msg } of effects.send) {
+      const ws = this.seated.get(to);
+      if (ws) send(ws, msg);
+    }
+    if (effects.closeAll) {
+      for (const ws of this.runtime.sockets()) close(ws, effects.closeAll.code, effects.closeAll.reason);
+      this.seated.clear();
+    }
+    if (effects.ended) {
+      log({ event: "session_ended", code: room.code, reason: effects.ended });
+      await this.syncEnd(room, false);
+    }
+    if (effects.persist === "room") await this.armAlarm();
+  }
+
+  /** Records the end; outside the alarm a failure is left for the alarm to retry. */
+  private async syncEnd(room: Room, isRetry: boolean): Promise<void> {
+    try {
+      await this.runtime.recordEnd(room.code, room.endedAt ?? this.runtime.now());
+    } catch (err) {
+      log({ event: "session_end_sync_failed", code: room.code, message: String(err).slice(0, 200) });
+      if (isRetry) throw err;
+      return;
+    }
+    room.isEndSynced = true;
+    this.runtime.storage.saveRoom(room);
+  }
+
+  /** Sets the one alarm to the core's next deadline, or clears it when no work remains. */
+  private async armAlarm(isForced = false): Promise<void> {
+    const room = this.room;
+    let oldestPendingAt: number | null = null;
+    for (const ws of this.runtime.sockets()) {
+      const attachment = this.runtime.attachment(ws);
+      if (attachment && !attachment.participantId) {
+        oldestPendingAt = Math.min(oldestPendingAt ?? attachment.acceptedAt, attachment.acceptedAt);
+      }
+    }
+    const at = room ? nextAlarmAt(room, oldestPendingAt) : null;
+    const current = await this.runtime.alarm.get();
+    if (at === null) {
+      if (current !== null) await this.runtime.alarm.delete();
+    } else if (isForced || current !== at) {
+      await this.runtime.alarm.set(at);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import type { Role, SessionSummary } from "../../worker/protocol/room.ts";
+import type { Room, RoomSettings } from "./state.ts";
+
+// What a runtime lends a room: sockets, storage, one alarm and a clock. The Durable Object provides them from its
+// state (hibernatable sockets, SQLite storage, the object's alarm); the Deno host from in-process sockets, SQLite
+// and timers. RoomHost.ts holds everything else.
+
+/** A keep-alive: a socket that sends exactly this text gets KEEPALIVE_RESPONSE back and touches nothing else. */
+export const KEEPALIVE_REQUEST = "ping";
+
+/** The answer to KEEPALIVE_REQUEST. */
+export const KEEPALIVE_RESPONSE = "pong";
+
+/** A participant's connection, as the room uses it. */
+export type RoomSocket = { send(text: string): void; close(code: number, reason: string): void };
+
+/** What each socket carries (through hibernation, on Workers): who the Worker said it is, and its seat once it has one. */
+export type Attachment = {
+  role: Role;
+  technicianId: string | null;
+  name: string | null;
+  participantId: string | null;
+  acceptedAt: number;
+};
+
+/** The room's durable state. Writes are synchronous so that they land before the frames that follow them. */
+export type RoomStorage = {
+  /** The stored room, or null when there is none. */
+  load(): Room | null;
+  /** Writes the whole room. */
+  saveRoom(room: Room): void;
+  /** Writes only the room's last-activity time. */
+  saveActivity(room: Room): void;
+  /** Deletes everything stored for the room. */
+  deleteAll(): Promise<void>;
+};
+
+/** The room's one alarm: when it fires, the runtime calls RoomHost.alarm(); a throwing alarm is retried. */
+export type RoomAlarm = {
+  get(): Promise<number | null>;
+  set(at: number): Promise<void>;
+  delete(): Promise<void>;
+};
+
+/** Everything a runtime provides to run one room. */
+export type RoomRuntime<S extends RoomSocket> = {
+  /** Every socket accepted for this room and not closed yet, seated or not. */
+  sockets(): Iterable<S>;
+  /** The socket's attachment, or null when it has none. */
+  attachment(ws: S): Attachment | null;
+  /** Replaces the socket's attachment. */
+  attach(ws: S, attachment: Attachment): void;
+  /** The latest keep-alive any socket sent (answered without the room's involvement), or null. */
+  lastPingAt(): number | null;
+  storage: RoomStorage;
+  alarm: RoomAlarm;
+  /** Records the session's end where the Worker looks sessions up (the sessions table); throws on failure. */
+  recordEnd(code: string, endedAt: number): Promise<void>;
+  now(): number;
+};
+
+/** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */
+export type CreateRoomInput = RoomSettings & { now: number };
+
+export type CreateRoomResult = { ok: true; expiresAt: number } | { ok: false; code: "CONFLICT"; message: string };
+
+export type RoomInfoResult =
+  | { ok: true; session: SessionSummary }
+  | { ok: false; code: "SESSION_NOT_FOUND" | "SESSION_ENDED"; message: string };
+
+/** Whether a new socket may be accepted, and if not, what to tell it before closing it (1008). */
+export type Admission = { ok: true } | { ok: false; code: "SESSION_NOT_FOUND" | "SESSION_ENDED"; message: string };
