@@ -55,8 +55,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Builds the client, migrates a fresh local D1 and starts the real `wrangler dev` on a free port. */
-export async function startDevServer(): Promise<DevServer> {
+/** Builds the client, migrates a fresh local D1 and starts the real `wrangler dev` on a free port; `vars` override [vars]. */
+export async function startDevServer(options: { vars?: Record<string, string> } = {}): Promise<DevServer> {
   await run(process.execPath, [path.join(root, "client/web/build.ts")], { cwd: root });
   const persistTo = mkdtempSync(path.join(tmpdir(), "tether-e2e-"));
   try {
@@ -81,6 +81,7 @@ export async function startDevServer(): Promise<DevServer> {
       persistTo,
       "--var",
       `JWT_SECRET:${randomBytes(36).toString("base64url")}`,
+      ...Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, env: WRANGLER_ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] },

@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IceConfig } from "../../worker/protocol/ice.ts";
+import { startTurnApi } from "../helpers/node/cloudflare-turn-api.ts";
+import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
+
+const KEY_ID = "key_e2e_0123456789";
+const API_TOKEN = "e2e-turn-api-token-0123456789abcdef";
+
+describe("Cloudflare's TURN service as the relay", () => {
+  let api: Awaited<ReturnType<typeof startTurnApi>>;
+  let server: DevServer;
+
+  beforeAll(async () => {
+    api = await startTurnApi(KEY_ID, API_TOKEN);
+    server = await startDevServer({
+      vars: {
+        TURN_PROVIDER: "cloudflare",
+        TURN_KEY_ID: KEY_ID,
+        TURN_API_TOKEN: API_TOKEN,
+        TURN_API_URL: api.url,
+        ICE_POLICY: "relay",
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await api?.close();
+  });
+
+  async function helpSession(): Promise<{ code: string; expiresAt: number }> {
+    const res = await fetch(`${server.origin}/api/help`, { method: "POST", headers: { origin: server.origin } });
+    expect(res.status).toBe(201);
+    return (await res.json()) as { code: string; expiresAt: number };
+  }
+
+  it("mints credentials through the key API, drops port 53 and never shows the API token", async () => {
+    const { code, expiresAt } = await helpSession();
+    const res = await fetch(`${server.origin}/api/sessions/${code}/ice`);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    expect(text).not.toContain(API_TOKEN);
+    const config = IceConfig.parse(JSON.parse(text));
+    expect(config.relay).toBe("cloudflare");
+    expect(config.iceTransportPolicy).toBe("relay");
+    expect(config.expiresAt).toBeLessThanOrEqual(expiresAt + 60_000);
+    const urls = config.iceServers.flatMap((s) => s.urls);
+    expect(urls).toContain("turns:turn.cloudflare.com:443?transport=tcp");
+    expect(urls.some((u) => /:53(\?|$)/.test(u))).toBe(false);
+    const turn = config.iceServers.find((s) => s.username);
+    expect(turn && api.issued.has(turn.username ?? "")).toBe(true);
+
+    const call = api.calls.find((c) => c.path.endsWith("/generate-ice-servers"));
+    expect(call?.authorization).toBe(`Bearer ${API_TOKEN}`);
+    const ttl = (call?.body as { ttl: number }).ttl;
+    expect(ttl).toBeGreaterThanOrEqual(60);
+    expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it("says clearly when the relay service cannot be reached", async () => {
+    const { code } = await helpSession();
+    const before = api.calls.length;
+    await api.close();
+    const res = await fetch(`${server.origin}/api/sessions/${code}/ice`);
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("TURN_UNAVAILABLE");
+    expect(body.error.message).not.toContain(API_TOKEN);
+    expect(api.calls.length).toBe(before);
+  });
+});
