@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { AppError } from "./errors.ts";
+import type { Host } from "./host.ts";
 import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
@@ -11,78 +12,84 @@ import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
 import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
-import type { AppEnv } from "./types.ts";
+import type { AppEnv, Bindings } from "./types.ts";
 
-/** The Tether worker: config, security headers and Origin checks in front of every route. */
-export const app = new Hono<AppEnv>();
+/**
+ * The Tether app on the runtime that `hostFor` describes (Workers, Deno): config, security headers and Origin checks
+ * in front of every route.
+ */
+export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
-app.use(
-  secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", "data:"],
-      connectSrc: ["'self'"],
-      mediaSrc: ["'self'", "blob:"],
-      objectSrc: ["'none'"],
-      baseUri: ["'none'"],
-      formAction: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-    referrerPolicy: "no-referrer",
-    crossOriginEmbedderPolicy: false,
-  }),
-);
-app.use(withConfig);
-app.use("/api/*", checkOrigin);
-
-/** Asset responses have immutable headers; a copy lets the security headers be added. */
-async function serveAsset(assets: Fetcher, request: Request): Promise<Response> {
-  const res = await assets.fetch(request);
-  return new Response(res.body, res);
-}
-
-// The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
-app.get("/j/:code{[0-9]{9}}", (c) => serveAsset(c.env.ASSETS, new Request(new URL("/join", c.req.url))));
-
-app.route("/", health);
-app.route("/api/auth", auth);
-app.route("/api", technicians);
-app.route("/api/sessions", ice);
-app.route("/api/sessions", sessions);
-app.route("/api/help", help);
-
-app.notFound((c) => {
-  if (c.req.path.startsWith("/api/")) {
-    return c.json<ErrorBody>(
-      { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` } },
-      404,
-    );
-  }
-  return serveAsset(c.env.ASSETS, c.req.raw);
-});
-
-app.onError((err, c) => {
-  if (err instanceof AppError) {
-    return c.json<ErrorBody>({ error: { code: err.code, message: err.message } }, err.status);
-  }
-  if (err instanceof HTTPException && err.status < 500) {
-    // Hono's own validators throw these for unreadable bodies: a client mistake, not ours.
-    const tooLarge = err.status === 413;
-    return c.json<ErrorBody>(
-      {
-        error: {
-          code: tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
-          message: tooLarge ? "The request body is too large." : "The request body could not be read as JSON.",
-        },
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        mediaSrc: ["'self'", "blob:"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
       },
-      tooLarge ? 413 : 400,
-    );
-  }
-  log({ event: "unhandled_error", path: c.req.path, name: err.name, message: err.message.slice(0, 200) });
-  return c.json<ErrorBody>(
-    { error: { code: "INTERNAL", message: "Something went wrong on our side; please try again." } },
-    500,
+      referrerPolicy: "no-referrer",
+      crossOriginEmbedderPolicy: false,
+    }),
   );
-});
+  app.use(async (c, next) => {
+    // Each host is served with its own bindings, of the type its `hostFor` takes.
+    c.set("host", hostFor(c.env as E));
+    await next();
+  });
+  app.use(withConfig);
+  app.use("/api/*", checkOrigin);
+
+  // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
+  app.get("/j/:code{[0-9]{9}}", (c) => c.get("host").asset(new Request(new URL("/join", c.req.url))));
+
+  app.route("/", health);
+  app.route("/api/auth", auth);
+  app.route("/api", technicians);
+  app.route("/api/sessions", ice);
+  app.route("/api/sessions", sessions);
+  app.route("/api/help", help);
+
+  app.notFound((c) => {
+    if (c.req.path.startsWith("/api/")) {
+      return c.json<ErrorBody>(
+        { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` } },
+        404,
+      );
+    }
+    return c.get("host").asset(c.req.raw);
+  });
+
+  app.onError((err, c) => {
+    if (err instanceof AppError) {
+      return c.json<ErrorBody>({ error: { code: err.code, message: err.message } }, err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      // Hono's own validators throw these for unreadable bodies: a client mistake, not ours.
+      const tooLarge = err.status === 413;
+      return c.json<ErrorBody>(
+        {
+          error: {
+            code: tooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST",
+            message: tooLarge ? "The request body is too large." : "The request body could not be read as JSON.",
+          },
+        },
+        tooLarge ? 413 : 400,
+      );
+    }
+    log({ event: "unhandled_error", path: c.req.path, name: err.name, message: err.message.slice(0, 200) });
+    return c.json<ErrorBody>(
+      { error: { code: "INTERNAL", message: "Something went wrong on our side; please try again." } },
+      500,
+    );
+  });
+
+  return app;
+}

@@ -1,6 +1,7 @@
-import { app } from "./app.ts";
+import { createApp } from "./app.ts";
+import { workersHost } from "./workers-host.ts";
 
 export { RateLimiter } from "../durable-objects/rate-limit/RateLimiter.ts";
 export { SessionRoom } from "../durable-objects/session/SessionRoom.ts";
 
-export default app satisfies ExportedHandler<Env>;
+export default createApp(workersHost) satisfies ExportedHandler<Env>;

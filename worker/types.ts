@@ -1,8 +1,12 @@
 import type { Technician } from "./auth/session-cookie.ts";
 import type { Config } from "./config.ts";
+import type { Host } from "./host.ts";
+
+/** The bindings every host provides: the database, [vars] and secrets. Workers' Env adds objects and assets. */
+export type Bindings = Omit<Env, "SESSION_ROOM" | "RATE_LIMITER" | "ASSETS">;
 
 /** Hono's environment for every route: bindings plus what middleware puts on the context. */
 export type AppEnv = {
-  Bindings: Env;
-  Variables: { config: Config; technician: Technician };
+  Bindings: Bindings;
+  Variables: { config: Config; technician: Technician; host: Host };
 };

@@ -5,12 +5,11 @@ import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import type { AppEnv } from "../types.ts";
 
-/** Per-IP limit, counted in that address's RateLimiter object before anything else is touched. */
+/** Per-IP limit, counted in that address's bucket (a RateLimiter object on Workers) before anything else is touched. */
 export function rateLimit(scope: "create" | "signin" | "join" | "ice", limit: (config: Config) => number) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = clientKey(c.req.header("cf-connecting-ip"));
-    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(key));
-    const result = await stub.hit(scope, limit(c.get("config")));
+    const result = await c.get("host").hit(key, scope, limit(c.get("config")));
     if (!result.allowed) {
       log({ event: "rate_limited", scope });
       c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod/mini";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
-import { toJoinHeaders } from "../../durable-objects/session/join-headers.ts";
+import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { readTechnician } from "../auth/session-cookie.ts";
 import type { Config } from "../config.ts";
@@ -15,12 +15,12 @@ import {
   listLiveSessions,
 } from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
+import type { Host } from "../host.ts";
 import { log } from "../log.ts";
 import { requireTechnician } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
-import type { ErrorCode } from "../protocol/errors.ts";
-import { type ServerMessage, SessionCode } from "../protocol/room.ts";
+import { SessionCode } from "../protocol/room.ts";
 import {
   type CreatedSession,
   CreateSessionBody,
@@ -29,28 +29,15 @@ import {
   type OwnSessions,
   type PublicSession,
 } from "../protocol/sessions.ts";
-import type { AppEnv } from "../types.ts";
+import type { AppEnv, Bindings } from "../types.ts";
 
 /** Codes tried before giving up; with 10^9 codes a collision is already rare. */
 const CODE_ATTEMPTS = 5;
 
 const CodeParam = z.object({ code: SessionCode });
 
-function room(env: Env, code: string) {
-  return env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(code));
-}
-
 function joinUrl(requestUrl: string, code: string): string {
   return `${new URL(requestUrl).origin}/j/${code}`;
-}
-
-/** Answers an upgrade with a socket that only says why it cannot join, then closes (1008). No object is touched. */
-function refuseSocket(code: ErrorCode, message: string): Response {
-  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-  server.accept();
-  server.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
-  server.close(1008, message);
-  return new Response(null, { status: 101, webSocket: client });
 }
 
 /**
@@ -58,7 +45,8 @@ function refuseSocket(code: ErrorCode, message: string): Response {
  * customer's help request, claimed by the first technician who joins.
  */
 async function openRoom(
-  env: Env,
+  env: Bindings,
+  host: Host,
   config: Config,
   owner: { id: string; name: string } | null,
   caseNumber: string | null,
@@ -82,9 +70,9 @@ async function openRoom(
       );
     }
     if (inserted === "code_taken") continue;
-    let created: Awaited<ReturnType<ReturnType<typeof room>["create"]>>;
+    let created: CreateRoomResult;
     try {
-      created = await room(env, code).create({
+      created = await host.room(code).create({
         code,
         now,
         owner,
@@ -118,7 +106,7 @@ export const help = new Hono<AppEnv>().post(
   "/",
   rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
   async (c) => {
-    const created = await openRoom(c.env, c.get("config"), null, null);
+    const created = await openRoom(c.env, c.get("host"), c.get("config"), null, null);
     return c.json<HelpSession>(created, 201);
   },
 );
@@ -134,7 +122,7 @@ export const sessions = new Hono<AppEnv>()
       const technician = c.get("technician");
       const { caseNumber = null } = c.req.valid("json");
       const owner = { id: technician.id, name: technician.name };
-      const created = await openRoom(c.env, c.get("config"), owner, caseNumber);
+      const created = await openRoom(c.env, c.get("host"), c.get("config"), owner, caseNumber);
       return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
     },
   )
@@ -164,7 +152,7 @@ export const sessions = new Hono<AppEnv>()
           "There is no session with this code; check it with your technician.",
         );
       if (!isLive(row, Date.now())) throw new AppError("SESSION_ENDED", 410, "This session has ended.");
-      const info = await room(c.env, code).info();
+      const info = await c.get("host").room(code).info();
       if (!info.ok) throw new AppError(info.code, info.code === "SESSION_ENDED" ? 410 : 404, info.message);
       const { session } = info;
       return c.json<PublicSession>({
@@ -195,15 +183,10 @@ export const sessions = new Hono<AppEnv>()
       }
       // D1 answers for unknown and ended codes, so guessing codes never instantiates a room.
       const row = await findSession(c.env.DB, code);
-      if (!row) return refuseSocket("SESSION_NOT_FOUND", "There is no session with this code.");
-      if (!isLive(row, Date.now())) return refuseSocket("SESSION_ENDED", "This session has ended.");
+      const host = c.get("host");
+      if (!row) return host.refuseSocket(c.req.raw, "SESSION_NOT_FOUND", "There is no session with this code.");
+      if (!isLive(row, Date.now())) return host.refuseSocket(c.req.raw, "SESSION_ENDED", "This session has ended.");
       if (who.role === "technician" && row.technician_id === null) await claimSession(c.env.DB, code, who.technicianId);
-      // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
-      const res = await room(c.env, code).fetch("https://session-room/ws", {
-        headers: { Upgrade: "websocket", ...toJoinHeaders(who) },
-      });
-      // A fresh Response: the stub's has immutable headers, and the security-headers middleware adds its own.
-      if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
-      return new Response(res.body, res);
+      return host.room(code).connect(c.req.raw, who);
     },
   );

@@ -1,0 +1,28 @@
+import type { TakeResult } from "../durable-objects/rate-limit/bucket.ts";
+import type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "../durable-objects/session/room-runtime.ts";
+import type { JoinRequest } from "../durable-objects/session/seats.ts";
+import type { ErrorCode } from "./protocol/errors.ts";
+
+// The seam between the app and the runtime it is served on. Cloudflare Workers (workers-host.ts) reach rooms and
+// rate limits through Durable Objects and static files through the assets binding; the Deno host (deno/) keeps
+// rooms and buckets in its own process and reads files from disk. Routes see only this.
+
+/** One session's room, as the routes reach it. */
+export type RoomHandle = {
+  create(input: CreateRoomInput): Promise<CreateRoomResult>;
+  info(): Promise<RoomInfoResult>;
+  /** Hands an authenticated, rate-limited WebSocket upgrade to the room as `who`; answers with the upgrade. */
+  connect(request: Request, who: JoinRequest): Promise<Response>;
+};
+
+/** What the app needs from the runtime it runs on. */
+export type Host = {
+  /** The room of a session code (a handle; nothing is created until `create`). */
+  room(code: string): RoomHandle;
+  /** Takes one token from the bucket of `scope` for the client address `key`. */
+  hit(key: string, scope: string, limitPerMinute: number): Promise<Omit<TakeResult, "bucket">>;
+  /** Answers a WebSocket upgrade with a socket that only says why it cannot join, then closes (1008). */
+  refuseSocket(request: Request, code: ErrorCode, message: string): Response;
+  /** A file of the built client (client/web/dist), answered the way Workers static assets are. */
+  asset(request: Request): Promise<Response>;
+};

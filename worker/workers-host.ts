@@ -1,0 +1,40 @@
+import { toJoinHeaders } from "../durable-objects/session/join-headers.ts";
+import type { Host } from "./host.ts";
+import type { ServerMessage } from "./protocol/room.ts";
+
+/** The app's host on Cloudflare Workers: a SessionRoom object per session, a RateLimiter per address, static assets. */
+export function workersHost(env: Env): Host {
+  return {
+    room(code) {
+      const stub = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(code));
+      return {
+        create: (input) => stub.create(input),
+        info: () => stub.info(),
+        async connect(_request, who) {
+          // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
+          const res = await stub.fetch("https://session-room/ws", {
+            headers: { Upgrade: "websocket", ...toJoinHeaders(who) },
+          });
+          // A fresh Response: the stub's has immutable headers, and the security-headers middleware adds its own.
+          if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
+          return new Response(res.body, res);
+        },
+      };
+    },
+    hit: (key, scope, limitPerMinute) =>
+      env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
+    refuseSocket(_request, code, message) {
+      // No object is touched: the socket is made here, told why, and closed.
+      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+      server.accept();
+      server.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
+      server.close(1008, message);
+      return new Response(null, { status: 101, webSocket: client });
+    },
+    async asset(request) {
+      // Asset responses have immutable headers; a copy lets the security headers be added.
+      const res = await env.ASSETS.fetch(request);
+      return new Response(res.body, res);
+    },
+  };
+}
