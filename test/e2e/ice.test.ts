@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { IceConfig } from "../../worker/protocol/ice.ts";
 import { startTurnApi } from "../helpers/node/cloudflare-turn-api.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
@@ -55,6 +56,24 @@ describe("Cloudflare's TURN service as the relay", () => {
     const ttl = (call?.body as { ttl: number }).ttl;
     expect(ttl).toBeGreaterThanOrEqual(60);
     expect(ttl).toBeLessThanOrEqual(3600);
+  });
+
+  it("revokes the session's relay credentials when the session ends", async () => {
+    const { code } = await helpSession();
+    const config = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`)).json());
+    const username = config.iceServers.find((s) => s.username)?.username ?? "";
+    expect(api.revoked.has(username)).toBe(false);
+
+    const ws = new WebSocket(`${server.origin.replace("http", "ws")}/api/sessions/${code}/ws?role=customer`, {
+      headers: { origin: server.origin },
+    });
+    const closed = new Promise<number>((resolve) => ws.on("close", (status) => resolve(status)));
+    ws.on("open", () => ws.send(JSON.stringify({ type: "hello", version: 1 })));
+    ws.on("message", (data) => {
+      if (JSON.parse(String(data)).type === "welcome") ws.send(JSON.stringify({ type: "end" }));
+    });
+    expect(await closed).toBe(1000);
+    await expect.poll(() => api.revoked.has(username), { timeout: 10_000 }).toBe(true);
   });
 
   it("says clearly when the relay service cannot be reached", async () => {

@@ -2,6 +2,7 @@ import type { Config } from "../config.ts";
 import { forgetTurnCredentials, listTurnCredentials, recordTurnCredential } from "../db/turn-credentials.ts";
 import type { IceConfig } from "../protocol/ice.ts";
 import { cloudflareIceServers, revokeCloudflareCredential } from "./cloudflare.ts";
+import type { TurnConfig } from "./config.ts";
 import { coturnCredentials } from "./coturn.ts";
 
 async function sessionTag(code: string): Promise<string> {
@@ -43,8 +44,7 @@ export async function mintIceConfig(
 }
 
 /** Revokes the relay credentials minted for an ended session (Cloudflare's; coturn's simply expire). */
-export async function revokeIceCredentials(db: D1Database, config: Config, code: string, now: number): Promise<void> {
-  const turn = config.TURN;
+export async function revokeIceCredentials(db: D1Database, turn: TurnConfig, code: string, now: number): Promise<void> {
   if (turn.provider !== "cloudflare") return;
   const usernames = await listTurnCredentials(db, code, now);
   const results = await Promise.all(usernames.map((u) => revokeCloudflareCredential(turn, u).catch(() => false)));
