@@ -8,7 +8,7 @@ import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
 function tlsHandshake(port: number): Promise<{ protocol: string | null; subject: string | undefined }> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: "127.0.0.1", port, servername: "localhost", rejectUnauthorized: false }, () => {
-      resolve({ protocol: socket.getProtocol(), subject: socket.getPeerCertificate().subject?.CN });
+      resolve({ protocol: socket.getProtocol(), subject: String(socket.getPeerCertificate().subject?.CN) });
       socket.end();
     });
     socket.on("error", reject);
