@@ -19,6 +19,8 @@ export type RoomHandle = {
 export type Host = {
   /** The room of a session code (a handle; nothing is created until `create`). */
   room(code: string): RoomHandle;
+  /** The address of the client that sent `request`, as the platform reports it (never what the client claims). */
+  clientAddress(request: Request): string | undefined;
   /** Takes one token from the bucket of `scope` for the client address `key`. */
   hit(key: string, scope: string, limitPerMinute: number): Promise<Omit<TakeResult, "bucket">>;
   /** Answers a WebSocket upgrade with a socket that only says why it cannot join, then closes (1008). */

@@ -21,6 +21,8 @@ export function workersHost(env: Env): Host {
         },
       };
     },
+    // Cloudflare's edge sets CF-Connecting-IP, replacing any copy the client sent.
+    clientAddress: (request) => request.headers.get("cf-connecting-ip") ?? undefined,
     hit: (key, scope, limitPerMinute) =>
       env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
     refuseSocket(_request, code, message) {

@@ -8,7 +8,7 @@ import type { AppEnv } from "../types.ts";
 /** Per-IP limit, counted in that address's bucket (a RateLimiter object on Workers) before anything else is touched. */
 export function rateLimit(scope: "create" | "signin" | "join" | "ice", limit: (config: Config) => number) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const key = clientKey(c.req.header("cf-connecting-ip"));
+    const key = clientKey(c.get("host").clientAddress(c.req.raw));
     const result = await c.get("host").hit(key, scope, limit(c.get("config")));
     if (!result.allowed) {
       log({ event: "rate_limited", scope });
