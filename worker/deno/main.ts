@@ -1,0 +1,112 @@
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+import { createApp } from "../app.ts";
+import { parseConfig } from "../config.ts";
+import { markSessionEnded } from "../db/sessions.ts";
+import type { Host } from "../host.ts";
+import type { Bindings } from "../types.ts";
+import { Assets } from "./assets.ts";
+import { applyMigrations, SqliteD1 } from "./d1-sqlite.ts";
+import { firstAdminLink } from "./enrolment.ts";
+import { RateLimits } from "./rate-limits.ts";
+import { RoomStore } from "./room-store.ts";
+import { Rooms, refuseSocket } from "./rooms.ts";
+import { devSecret } from "./secret.ts";
+import { parseWranglerVars } from "./wrangler-vars.ts";
+
+// `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
+// same routes and protocol as on Workers; rooms live in this process on the same RoomHost, D1's tables and the
+// rooms' state in SQLite files under TETHER_DATA_DIR (default .tether-deno), rate limits in memory.
+
+const root = fileURLToPath(new URL("../..", import.meta.url).href);
+
+function fail(message: string): never {
+  console.error(`\nTether could not start: ${message}\n`);
+  Deno.exit(1);
+}
+
+function openSqlite(path: string): DatabaseSync {
+  const sqlite = new DatabaseSync(path, { enableForeignKeyConstraints: true });
+  sqlite.exec("PRAGMA journal_mode = WAL");
+  return sqlite;
+}
+
+const port = Number(Deno.env.get("PORT") ?? 8000);
+const dataDir = Deno.env.get("TETHER_DATA_DIR") ?? join(root, ".tether-deno");
+const origin = `http://localhost:${port}`;
+const dist = join(root, "client/web/dist");
+try {
+  Deno.statSync(join(dist, "index.html"));
+} catch {
+  fail(`the client is not built (no ${dist}); run npm run build`);
+}
+
+// wrangler.toml's [vars] are the defaults; the environment overrides them and holds the secrets.
+const vars = parseWranglerVars(readFileSync(join(root, "wrangler.toml"), "utf8"));
+if (!vars.ok) fail(vars.message);
+mkdirSync(dataDir, { recursive: true });
+const environment = Deno.env.toObject();
+const secret = environment.JWT_SECRET ? null : devSecret(dataDir);
+if (secret) console.log(`JWT_SECRET is not set: ${secret.message}`);
+
+const sqlite = openSqlite(join(dataDir, "d1.sqlite"));
+const applied = applyMigrations(
+  sqlite,
+  readdirSync(join(root, "worker/db/migrations"))
+    .filter((name) => name.endsWith(".sql"))
+    .map((name) => ({ name, sql: readFileSync(join(root, "worker/db/migrations", name), "utf8") })),
+);
+if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
+const db = new SqliteD1(sqlite);
+// Every name the config parser knows is read from here, as a [vars] entry or a secret would be on Workers.
+const bindings = {
+  ...vars.vars,
+  ...environment,
+  ...(secret ? { JWT_SECRET: secret.value } : {}),
+  DB: db,
+} as unknown as Bindings;
+const config = parseConfig(bindings as unknown as Record<string, unknown>);
+if (!config.ok) fail(config.issues.join("; "));
+
+const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
+const rooms = new Rooms(new RoomStore(roomsDb), (code, endedAt) => markSessionEnded(db, code, endedAt));
+await rooms.start();
+const limits = new RateLimits();
+const assets = new Assets(dist);
+/** The TCP peer of each request in flight, which Deno reports beside the request rather than in a header. */
+const peers = new WeakMap<Request, string>();
+const host: Host = {
+  room: (code) => rooms.handle(code),
+  clientAddress: (request) => peers.get(request),
+  hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
+  refuseSocket,
+  asset: (request) => assets.fetch(request),
+};
+const app = createApp(() => host);
+
+const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (request, info) => {
+  peers.set(request, info.remoteAddr.hostname);
+  return app.fetch(request, bindings);
+});
+
+const link = await firstAdminLink(db, origin);
+if (link) {
+  console.log(
+    `\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(link.expiresAt).toISOString()}):\n\n  ${link.url}\n`,
+  );
+}
+console.log(
+  `Tether (Deno) is running at ${origin}, ${rooms.size} stored rooms, ready in ${Math.round(performance.now())} ms`,
+);
+
+async function shutdown(): Promise<void> {
+  rooms.stop();
+  await server.shutdown();
+  sqlite.close();
+  roomsDb.close();
+  Deno.exit(0);
+}
+Deno.addSignalListener("SIGINT", shutdown);
+Deno.addSignalListener("SIGTERM", shutdown);

@@ -1,0 +1,26 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/**
+ * A development JWT_SECRET kept in the data folder (like `npm start`'s .dev.vars), generated on first use, so that
+ * sign-ins survive a restart. Returns it with a line that says so.
+ */
+export function devSecret(dataDir: string): { value: string; message: string } {
+  const file = join(dataDir, "dev-jwt-secret");
+  try {
+    const value = readFileSync(file, "utf8").trim();
+    if (value.length >= 32) return { value, message: `using the development secret in ${file}` };
+  } catch {
+    // Not generated yet.
+  }
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const value = btoa(String.fromCharCode(...bytes))
+    .replaceAll("+", "-")
+    .replaceAll("/", "_")
+    .replace(/=+$/, "");
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return {
+    value,
+    message: `generated a development secret into ${file}; set JWT_SECRET (at least 32 characters) for anything else`,
+  };
+}
