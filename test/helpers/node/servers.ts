@@ -1,0 +1,195 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
+import { promisify } from "node:util";
+import { hashToken, newToken } from "../../../worker/auth/tokens.ts";
+import { mintEnrolment } from "../../../worker/cli/enrol.ts";
+import { applyMigrations, WRANGLER, WRANGLER_ENV } from "../../../worker/cli/wrangler.ts";
+
+// The two servers Tether runs on, started for real from a test: `wrangler dev` (workerd, the Workers host) and
+// `deno run worker/deno/main.ts` (the Deno host), each on a free port with its own state folder. Both answer the
+// same interface, so one suite runs against either, and an end-to-end test that used `startDevServer()` can use
+// `startServer("deno")` instead.
+
+const root = path.resolve(import.meta.dirname, "../../..");
+const run = promisify(execFile);
+
+/** The servers a suite can run against. */
+export const SERVER_NAMES = ["wrangler", "deno"] as const;
+export type ServerName = (typeof SERVER_NAMES)[number];
+
+/** The permissions `npm run start:deno` gives the Deno host (a test checks that the script uses these). */
+export const DENO_RUN_FLAGS = ["--allow-net", "--allow-read", "--allow-write", "--allow-env"] as const;
+
+/** A running server with its own state. */
+export type TestServer = {
+  name: ServerName;
+  /** `http://localhost:PORT`: a host name, not an IP address, because WebAuthn needs a domain as its RP ID. */
+  origin: string;
+  /** From spawning the server to its first healthy answer on /health, in ms (migrations and the build excluded). */
+  startupMs: number;
+  /** Mints a one-time enrolment link straight into this server's database (minting another voids the last unused one). */
+  mintEnrolment(options: { isAdmin: boolean }): Promise<string>;
+  /** The last 8 kB the server printed. */
+  output(): string;
+  /** Stops the server and everything it started, and deletes its state folder. */
+  stop(): Promise<void>;
+};
+
+/** Settings for a server: [vars] overrides (`--var` for wrangler, environment variables for Deno). */
+export type ServerOptions = { vars?: Record<string, string> };
+
+/** A port nobody is listening on right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+let built: Promise<unknown> | undefined;
+
+/** Builds client/web/dist once per test process; both servers serve it. */
+function buildClient(): Promise<unknown> {
+  built ??= run(process.execPath, [path.join(root, "client/web/build.ts")], { cwd: root });
+  return built;
+}
+
+/** Signals a detached child's whole process group: killing only wrangler can leave workerd running. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Spawns `command` detached, waits for /health, and returns how to read its output and stop it. */
+async function launch(
+  name: ServerName,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  port: number,
+  cleanup: () => void,
+) {
+  const started = performance.now();
+  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8192);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const onExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", onExit);
+
+  const stop = async () => {
+    process.off("exit", onExit);
+    signalGroup(child, "SIGTERM");
+    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+    // A grandchild (workerd) may outlive its parent for a moment; make sure nothing of the group is left.
+    signalGroup(child, "SIGKILL");
+    cleanup();
+  };
+
+  const health = `http://127.0.0.1:${port}/health`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+    }
+    const status = await fetch(health).then(
+      (res) => res.status,
+      () => 0,
+    );
+    if (status === 200) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${name} did not answer ${health} within 90 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return { startupMs: Math.round(performance.now() - started), output: () => output, stop };
+}
+
+async function startWrangler(options: ServerOptions): Promise<TestServer> {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "tether-servers-wrangler-"));
+  const cleanup = () => rmSync(persistTo, { recursive: true, force: true });
+  try {
+    await applyMigrations({ persistTo });
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const vars = { JWT_SECRET: randomBytes(36).toString("base64url"), ...options.vars };
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
+  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+  const launched = await launch("wrangler", WRANGLER, args, WRANGLER_ENV, port, cleanup);
+  const origin = `http://localhost:${port}`;
+  return {
+    name: "wrangler",
+    origin,
+    ...launched,
+    async mintEnrolment({ isAdmin }) {
+      return (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url;
+    },
+  };
+}
+
+async function startDeno(options: ServerOptions): Promise<TestServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tether-servers-deno-"));
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    ...options.vars,
+    PORT: String(port),
+    TETHER_DATA_DIR: dataDir,
+    JWT_SECRET: options.vars?.JWT_SECRET ?? randomBytes(36).toString("base64url"),
+    DENO_NO_UPDATE_CHECK: "1",
+  };
+  const deno = path.join(root, "node_modules/.bin/deno");
+  const launched = await launch("deno", deno, ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"], env, port, () =>
+    rmSync(dataDir, { recursive: true, force: true }),
+  );
+  const origin = `http://localhost:${port}`;
+  return {
+    name: "deno",
+    origin,
+    ...launched,
+    async mintEnrolment({ isAdmin }) {
+      // What `npm run enrol` does to D1, done to the Deno host's SQLite file (SQLite locks it against the server).
+      const token = newToken();
+      const now = Date.now();
+      const db = new DatabaseSync(path.join(dataDir, "d1.sqlite"));
+      try {
+        db.exec("DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL");
+        db.prepare(
+          "INSERT INTO invites (token_hash, is_admin, created_by, created_at, expires_at) VALUES (?, ?, NULL, ?, ?)",
+        ).run(await hashToken(token), isAdmin ? 1 : 0, now, now + 86_400_000);
+      } finally {
+        db.close();
+      }
+      return `${origin}/enrol#${token}`;
+    },
+  };
+}
+
+/** Starts `name` on a free port with fresh state; the client is built first (once per test process). */
+export async function startServer(name: ServerName, options: ServerOptions = {}): Promise<TestServer> {
+  await buildClient();
+  return name === "wrangler" ? startWrangler(options) : startDeno(options);
+}

@@ -1,0 +1,315 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CreatedSession, PublicSession } from "../../worker/protocol/sessions.ts";
+import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
+import {
+  DENO_RUN_FLAGS,
+  SERVER_NAMES,
+  type ServerName,
+  startServer,
+  type TestServer,
+} from "../helpers/node/servers.ts";
+import { enrolTechnician, postJson, type SignedIn } from "../helpers/node/technicians.ts";
+
+// The same rendezvous over real sockets against both hosts: `wrangler dev` (Workers, Durable Objects, D1) and the
+// Deno host (in-process rooms on the same RoomHost, SQLite). Every block below runs once per server.
+
+const startups: { name: ServerName; startupMs: number }[] = [];
+
+// Generous limits: these tests come from one address and open many sessions; the limits have their own tests.
+const VARS = {
+  MAX_SESSIONS_PER_TECHNICIAN: "100",
+  RATE_CREATE_PER_MIN: "10000",
+  RATE_SIGNIN_PER_MIN: "10000",
+  RATE_JOIN_PER_MIN: "10000",
+};
+
+afterAll(() => {
+  for (const { name, startupMs } of startups) console.log(`${name} answered /health ${startupMs} ms after spawn`);
+});
+
+describe.each(SERVER_NAMES)("%s", (name) => {
+  let server: TestServer;
+  let owner: SignedIn;
+
+  beforeAll(async () => {
+    server = await startServer(name, { vars: VARS });
+    startups.push({ name, startupMs: server.startupMs });
+    owner = await enrolTechnician(server, "Olivia Owner");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  function wsUrl(code: string, role: "customer" | "technician"): string {
+    return `${server.origin.replace(/^http/, "ws")}/api/sessions/${code}/ws?role=${role}`;
+  }
+
+  async function connect(code: string, role: "customer" | "technician", cookie?: string): Promise<RoomSocket> {
+    const result = await upgrade(wsUrl(code, role), { Origin: server.origin, ...(cookie ? { Cookie: cookie } : {}) });
+    if (!result.ok) throw new Error(`upgrade refused: ${result.status} ${result.body}`);
+    return result.socket;
+  }
+
+  async function join(code: string, role: "customer" | "technician", cookie?: string, resume?: string) {
+    const socket = await connect(code, role, cookie);
+    socket.send({ type: "hello", version: 1, ...(resume ? { resume } : {}) });
+    return { socket, welcome: await socket.next("welcome") };
+  }
+
+  async function createSession(body: unknown = {}): Promise<CreatedSession> {
+    const res = await postJson(server, "/api/sessions", body, owner.cookie);
+    expect(res.status).toBe(201);
+    return (await res.json()) as CreatedSession;
+  }
+
+  /** A fresh session with its owner and a customer both seated. */
+  async function openPair() {
+    const { code } = await createSession({ caseNumber: "CASE-9" });
+    const tech = await join(code, "technician", owner.cookie);
+    const customer = await join(code, "customer");
+    expect(await tech.socket.next("peerJoined")).toMatchObject({ peer: { role: "customer", connected: true } });
+    expect(await tech.socket.next("state")).toEqual({ type: "state", state: "connected" });
+    return { code, tech, customer };
+  }
+
+  describe("HTTP", () => {
+    it("answers /health with the security headers", async () => {
+      const res = await fetch(`${server.origin}/health`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ ok: true });
+      expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("referrer-policy")).toBe("no-referrer");
+    });
+
+    it("answers unknown API paths with a JSON error", async () => {
+      const res = await fetch(`${server.origin}/api/nope`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+    });
+
+    it("serves the client's pages with the CSP, redirects .html, and 404s what is not there", async () => {
+      const page = await fetch(`${server.origin}/sign-in`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(await page.text()).toContain("<html");
+      const join = await fetch(`${server.origin}/j/123456789`);
+      expect(join.status).toBe(200);
+      expect(await join.text()).toContain("/join.js");
+      const script = await fetch(`${server.origin}/join.js`);
+      expect(script.headers.get("content-type")).toContain("javascript");
+      const redirect = await fetch(`${server.origin}/console.html`, { redirect: "manual" });
+      expect(redirect.status).toBe(307);
+      expect(redirect.headers.get("location")).toBe("/console");
+      expect((await fetch(`${server.origin}/j/12345`)).status).toBe(404);
+      expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
+    });
+  });
+
+  describe("sessions", () => {
+    it("refuses to create a session without a sign-in, or from another origin", async () => {
+      const anonymous = await postJson(server, "/api/sessions", {});
+      expect(anonymous.status).toBe(401);
+      expect(await anonymous.json()).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+      const foreign = await fetch(`${server.origin}/api/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://evil.example", cookie: owner.cookie },
+        body: "{}",
+      });
+      expect(foreign.status).toBe(403);
+      expect(await foreign.json()).toMatchObject({ error: { code: "ORIGIN_NOT_ALLOWED" } });
+    });
+
+    it("lets a technician enrolled with a passkey create a session the customer's page can describe", async () => {
+      const me = await fetch(`${server.origin}/api/me`, { headers: { cookie: owner.cookie } });
+      expect(await me.json()).toMatchObject({ technician: { name: "Olivia Owner", isAdmin: true } });
+      const created = await createSession({ caseNumber: "INC-42" });
+      expect(created.code).toMatch(/^\d{9}$/);
+      expect(created.url).toBe(`${server.origin}/j/${created.code}`);
+      const described = await fetch(`${server.origin}/api/sessions/${created.code}`);
+      expect(described.status).toBe(200);
+      expect((await described.json()) as PublicSession).toMatchObject({
+        code: created.code,
+        state: "created",
+        technician: { name: "Olivia Owner" },
+        caseNumber: "INC-42",
+        expiresAt: created.expiresAt,
+      });
+      const listed = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
+      expect(((await listed.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code)).toContain(
+        created.code,
+      );
+    });
+  });
+
+  describe("rendezvous", () => {
+    it("seats the technician and the customer: welcome, peers, and the state both see", async () => {
+      const { code } = await createSession({ caseNumber: "CASE-1" });
+      const tech = await join(code, "technician", owner.cookie);
+      expect(tech.welcome).toMatchObject({ role: "technician", peers: [], session: { code, state: "waiting" } });
+      const customer = await join(code, "customer");
+      expect(customer.welcome).toMatchObject({
+        role: "customer",
+        session: { state: "connected", caseNumber: "CASE-1" },
+      });
+      expect(customer.welcome.peers).toEqual([
+        { id: tech.welcome.participantId, role: "technician", name: "Olivia Owner", isOwner: true, connected: true },
+      ]);
+      expect(await tech.socket.next("peerJoined")).toEqual({
+        type: "peerJoined",
+        peer: { id: customer.welcome.participantId, role: "customer", connected: true },
+      });
+      expect(await tech.socket.next("state")).toEqual({ type: "state", state: "connected" });
+    });
+
+    it("relays offer, answer, candidate and keyExchange both ways with the sender as from", async () => {
+      const { tech, customer } = await openPair();
+      const techId = tech.welcome.participantId;
+      const custId = customer.welcome.participantId;
+      const candidate = { candidate: "candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host", sdpMid: "0" };
+      customer.socket.send({ type: "keyExchange", to: techId, payload: "Y3VzdG9tZXI" });
+      customer.socket.send({ type: "offer", to: techId, sdp: "v=0 customer" });
+      customer.socket.send({ type: "candidate", to: techId, candidate });
+      customer.socket.send({ type: "candidate", to: techId, candidate: null });
+      tech.socket.send({ type: "keyExchange", to: custId, payload: "dGVjaA" });
+      tech.socket.send({ type: "answer", to: custId, sdp: "v=0 tech" });
+      tech.socket.send({ type: "candidate", to: custId, candidate });
+
+      expect(await tech.socket.next("keyExchange")).toEqual({
+        type: "keyExchange",
+        from: custId,
+        payload: "Y3VzdG9tZXI",
+      });
+      expect(await tech.socket.next("offer")).toEqual({ type: "offer", from: custId, sdp: "v=0 customer" });
+      expect(await tech.socket.take("candidate", 2)).toEqual([
+        { type: "candidate", from: custId, candidate },
+        { type: "candidate", from: custId, candidate: null },
+      ]);
+      expect(await customer.socket.next("keyExchange")).toEqual({
+        type: "keyExchange",
+        from: techId,
+        payload: "dGVjaA",
+      });
+      expect(await customer.socket.next("answer")).toEqual({ type: "answer", from: techId, sdp: "v=0 tech" });
+      expect(await customer.socket.next("candidate")).toEqual({ type: "candidate", from: techId, candidate });
+    });
+
+    it("takes binary frames that hold UTF-8 JSON", async () => {
+      const { tech, customer } = await openPair();
+      const frame = JSON.stringify({ type: "offer", to: tech.welcome.participantId, sdp: "v=0 binary" });
+      customer.socket.sendRaw(new TextEncoder().encode(frame));
+      expect(await tech.socket.next("offer")).toMatchObject({ sdp: "v=0 binary" });
+    });
+
+    it("refuses a second customer with SEAT_TAKEN and closes it with 1008", async () => {
+      const { code, tech } = await openPair();
+      const intruder = await connect(code, "customer");
+      intruder.send({ type: "hello", version: 1 });
+      expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
+      expect((await intruder.waitClosed()).code).toBe(1008);
+      expect(tech.socket.received.filter((m) => m.type === "peerJoined")).toHaveLength(1);
+    });
+
+    it("answers malformed frames with error frames and keeps relaying", async () => {
+      const { tech, customer } = await openPair();
+      const techId = tech.welcome.participantId;
+      const frames: (string | Uint8Array)[] = [
+        "{not json",
+        JSON.stringify({ type: "nope" }),
+        JSON.stringify({ type: "offer", to: techId }),
+        JSON.stringify({ type: "offer", to: techId, sdp: "v=0", extra: true }),
+        JSON.stringify({ type: "keyExchange", to: techId, payload: "not base64url!" }),
+        JSON.stringify([1, 2, 3]),
+        new Uint8Array([0xff, 0xfe, 0x00]),
+        JSON.stringify({ type: "offer", to: techId, sdp: "x".repeat(70_000) }),
+      ];
+      for (const frame of frames) customer.socket.sendRaw(frame);
+      const errors = await customer.socket.take("error", frames.length);
+      expect(errors.map((e) => e.code)).toEqual([
+        ...Array(frames.length - 1).fill("MESSAGE_INVALID"),
+        "MESSAGE_TOO_LARGE",
+      ]);
+      customer.socket.send({ type: "offer", to: techId, sdp: "v=0 still works" });
+      expect(await tech.socket.next("offer")).toEqual({
+        type: "offer",
+        from: customer.welcome.participantId,
+        sdp: "v=0 still works",
+      });
+      expect(tech.socket.pending()).toEqual([]);
+      expect(customer.socket.isClosed).toBe(false);
+    });
+
+    it("answers an unsupported protocol version with UNSUPPORTED_VERSION and 1008", async () => {
+      const { code } = await createSession();
+      const socket = await connect(code, "customer");
+      socket.send({ type: "hello", version: 99 });
+      expect(await socket.next("error")).toMatchObject({ code: "UNSUPPORTED_VERSION" });
+      expect((await socket.waitClosed()).code).toBe(1008);
+    });
+
+    it("answers keep-alive pings with pong", async () => {
+      const { customer } = await openPair();
+      customer.socket.sendRaw("ping");
+      await expect.poll(() => customer.socket.pongs).toBe(1);
+    });
+
+    it("gives a dropped customer its seat back with its resume token", async () => {
+      const { code, tech, customer } = await openPair();
+      const custId = customer.welcome.participantId;
+      customer.socket.terminate();
+      const left = await tech.socket.next("peerLeft");
+      expect(left.id).toBe(custId);
+      expect(left.rejoinBy).toBeGreaterThan(Date.now() + 30_000);
+      const back = await join(code, "customer", undefined, customer.welcome.resume);
+      expect(back.welcome.participantId).toBe(custId);
+      expect(back.welcome.resume).not.toBe(customer.welcome.resume);
+      expect(await tech.socket.next("peerJoined")).toMatchObject({ peer: { id: custId, connected: true } });
+      tech.socket.send({ type: "offer", to: custId, sdp: "v=0 again" });
+      expect(await back.socket.next("offer")).toMatchObject({ from: tech.welcome.participantId, sdp: "v=0 again" });
+    });
+
+    it("ends for both sides when the customer ends it, and refuses joins afterwards", async () => {
+      const { code, tech, customer } = await openPair();
+      customer.socket.send({ type: "end" });
+      expect(await tech.socket.next("ended")).toEqual({ type: "ended", reason: "ended_by_customer" });
+      expect(await customer.socket.next("ended")).toEqual({ type: "ended", reason: "ended_by_customer" });
+      expect((await tech.socket.waitClosed()).code).toBe(1000);
+      expect((await customer.socket.waitClosed()).code).toBe(1000);
+      const late = await connect(code, "customer");
+      expect(await late.next("error")).toMatchObject({ code: "SESSION_ENDED" });
+      expect((await late.waitClosed()).code).toBe(1008);
+      expect((await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(410);
+    });
+
+    it("refuses an unknown code: SESSION_NOT_FOUND on the socket, 404 over HTTP", async () => {
+      const socket = await connect("000000001", "customer");
+      expect(await socket.next("error")).toMatchObject({ code: "SESSION_NOT_FOUND" });
+      expect((await socket.waitClosed()).code).toBe(1008);
+      const res = await fetch(`${server.origin}/api/sessions/000000001`);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ error: { code: "SESSION_NOT_FOUND" } });
+    });
+
+    it("refuses upgrades from another origin, and technicians without a sign-in", async () => {
+      const { code } = await createSession();
+      const foreign = await upgrade(wsUrl(code, "customer"), { Origin: "https://evil.example" });
+      expect(foreign).toMatchObject({ ok: false, status: 403 });
+      const anonymous = await upgrade(wsUrl(code, "technician"), { Origin: server.origin });
+      expect(anonymous).toMatchObject({ ok: false, status: 401 });
+      expect(JSON.parse(anonymous.ok ? "{}" : anonymous.body)).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
+    });
+  });
+});
+
+describe("npm run start:deno", () => {
+  it("runs the Deno host with the permissions this suite tests it with", () => {
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, "../../package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts["start:deno"]).toContain(`deno run ${DENO_RUN_FLAGS.join(" ")} worker/deno/main.ts`);
+  });
+});
