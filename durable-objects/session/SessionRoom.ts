@@ -1,9 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { markSessionEnded } from "../../worker/db/sessions.ts";
 import type { ErrorCode } from "../../worker/protocol/errors.ts";
 import type { ServerMessage } from "../../worker/protocol/room.ts";
-import { parseTurnConfig } from "../../worker/turn/config.ts";
-import { revokeIceCredentials } from "../../worker/turn/ice-servers.ts";
+import { recordSessionEnd } from "../../worker/session-end.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
 import { RoomHost } from "./RoomHost.ts";
 import {
@@ -62,12 +60,7 @@ export class SessionRoom extends DurableObject<Env> {
         set: (at) => ctx.storage.setAlarm(at),
         delete: () => ctx.storage.deleteAlarm(),
       },
-      recordEnd: async (code, endedAt) => {
-        await markSessionEnded(env.DB, code, endedAt);
-        // Relay credentials die with the session (Cloudflare's are revoked; coturn's carry their own expiry).
-        const turn = parseTurnConfig(env as unknown as Record<string, unknown>);
-        if (turn.ok) await revokeIceCredentials(env.DB, turn.turn, code, endedAt);
-      },
+      recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
       now: () => Date.now(),
     });
     // Rebuilt after every hibernation or eviction: memory is only a cache of storage and attachments.

@@ -4,8 +4,8 @@ import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
-import { markSessionEnded } from "../db/sessions.ts";
 import type { Host } from "../host.ts";
+import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
 import { applyMigrations, SqliteD1 } from "./d1-sqlite.ts";
@@ -71,7 +71,9 @@ const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
-const rooms = new Rooms(new RoomStore(roomsDb), (code, endedAt) => markSessionEnded(db, code, endedAt));
+const rooms = new Rooms(new RoomStore(roomsDb), (code, endedAt) =>
+  recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
+);
 await rooms.start();
 const limits = new RateLimits();
 const assets = new Assets(dist);
