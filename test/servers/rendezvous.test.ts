@@ -272,6 +272,25 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect(await back.socket.next("offer")).toMatchObject({ from: tech.welcome.participantId, sdp: "v=0 again" });
     });
 
+    it("keeps a session through a server restart: both sides take their seats back with their tokens", async () => {
+      const { code, tech, customer } = await openPair();
+      await server.restart();
+      await tech.socket.waitClosed();
+      await customer.socket.waitClosed();
+      const techBack = await join(code, "technician", owner.cookie, tech.welcome.resume);
+      expect(techBack.welcome.participantId).toBe(tech.welcome.participantId);
+      // The customer's seat is held for it, not handed to someone else.
+      expect(techBack.welcome.peers).toEqual([
+        { id: customer.welcome.participantId, role: "customer", connected: false },
+      ]);
+      const custBack = await join(code, "customer", undefined, customer.welcome.resume);
+      expect(custBack.welcome.participantId).toBe(customer.welcome.participantId);
+      expect(custBack.welcome.session.state).toBe("connected");
+      expect(await techBack.socket.next("peerJoined")).toMatchObject({ peer: { id: customer.welcome.participantId } });
+      custBack.socket.send({ type: "offer", to: techBack.welcome.participantId, sdp: "v=0 after restart" });
+      expect(await techBack.socket.next("offer")).toMatchObject({ from: customer.welcome.participantId });
+    });
+
     it("ends for both sides when the customer ends it, and refuses joins afterwards", async () => {
       const { code, tech, customer } = await openPair();
       customer.socket.send({ type: "end" });

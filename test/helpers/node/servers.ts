@@ -32,6 +32,8 @@ export type TestServer = {
   origin: string;
   /** From spawning the server to its first healthy answer on /health, in ms (migrations and the build excluded). */
   startupMs: number;
+  /** Stops the server and starts it again on the same port and state, as a deployment or a crash would. */
+  restart(): Promise<void>;
   /** Mints a one-time enrolment link straight into this server's database (minting another voids the last unused one). */
   mintEnrolment(options: { isAdmin: boolean }): Promise<string>;
   /** The last 8 kB the server printed. */
@@ -71,15 +73,8 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Spawns `command` detached, waits for /health, and returns how to read its output and stop it. */
-async function launch(
-  name: ServerName,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  port: number,
-  cleanup: () => void,
-) {
+/** Spawns `command` detached, waits for /health, and returns how to read its output and stop it (state stays). */
+async function launch(name: ServerName, command: string, args: string[], env: NodeJS.ProcessEnv, port: number) {
   const started = performance.now();
   const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -100,7 +95,6 @@ async function launch(
     clearTimeout(timer);
     // A grandchild (workerd) may outlive its parent for a moment; make sure nothing of the group is left.
     signalGroup(child, "SIGKILL");
-    cleanup();
   };
 
   const health = `http://127.0.0.1:${port}/health`;
@@ -124,13 +118,47 @@ async function launch(
   return { startupMs: Math.round(performance.now() - started), output: () => output, stop };
 }
 
+type Launched = Awaited<ReturnType<typeof launch>>;
+
+/** The TestServer around a process that `relaunch` starts, with `state` deleted at the end. */
+async function serve(
+  name: ServerName,
+  port: number,
+  state: string,
+  relaunch: () => Promise<Launched>,
+  mintEnrolment: TestServer["mintEnrolment"],
+): Promise<TestServer> {
+  let current: Launched;
+  try {
+    current = await relaunch();
+  } catch (err) {
+    rmSync(state, { recursive: true, force: true });
+    throw err;
+  }
+  const { startupMs } = current;
+  return {
+    name,
+    origin: `http://localhost:${port}`,
+    startupMs,
+    mintEnrolment,
+    output: () => current.output(),
+    async restart() {
+      await current.stop();
+      current = await relaunch();
+    },
+    async stop() {
+      await current.stop();
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
 async function startWrangler(options: ServerOptions): Promise<TestServer> {
   const persistTo = mkdtempSync(path.join(tmpdir(), "tether-servers-wrangler-"));
-  const cleanup = () => rmSync(persistTo, { recursive: true, force: true });
   try {
     await applyMigrations({ persistTo });
   } catch (err) {
-    cleanup();
+    rmSync(persistTo, { recursive: true, force: true });
     throw err;
   }
   const [port, inspectorPort] = [await freePort(), await freePort()];
@@ -138,16 +166,14 @@ async function startWrangler(options: ServerOptions): Promise<TestServer> {
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
   for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
-  const launched = await launch("wrangler", WRANGLER, args, WRANGLER_ENV, port, cleanup);
   const origin = `http://localhost:${port}`;
-  return {
-    name: "wrangler",
-    origin,
-    ...launched,
-    async mintEnrolment({ isAdmin }) {
-      return (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url;
-    },
-  };
+  return serve(
+    "wrangler",
+    port,
+    persistTo,
+    () => launch("wrangler", WRANGLER, args, WRANGLER_ENV, port),
+    async ({ isAdmin }) => (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url,
+  );
 }
 
 async function startDeno(options: ServerOptions): Promise<TestServer> {
@@ -162,15 +188,13 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
     DENO_NO_UPDATE_CHECK: "1",
   };
   const deno = path.join(root, "node_modules/.bin/deno");
-  const launched = await launch("deno", deno, ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"], env, port, () =>
-    rmSync(dataDir, { recursive: true, force: true }),
-  );
   const origin = `http://localhost:${port}`;
-  return {
-    name: "deno",
-    origin,
-    ...launched,
-    async mintEnrolment({ isAdmin }) {
+  return serve(
+    "deno",
+    port,
+    dataDir,
+    () => launch("deno", deno, ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"], env, port),
+    async ({ isAdmin }) => {
       // What `npm run enrol` does to D1, done to the Deno host's SQLite file (SQLite locks it against the server).
       const token = newToken();
       const now = Date.now();
@@ -185,7 +209,7 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
       }
       return `${origin}/enrol#${token}`;
     },
-  };
+  );
 }
 
 /** Starts `name` on a free port with fresh state; the client is built first (once per test process). */
