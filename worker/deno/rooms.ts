@@ -129,10 +129,8 @@ class LiveRoom {
         ws.attachment = attachment;
       },
       lastPingAt: () => {
-        let latest: number | null = null;
-        for (const ws of this.sockets)
-          if (ws.lastPingAt !== null && (latest === null || ws.lastPingAt > latest)) latest = ws.lastPingAt;
-        return latest;
+        const pings = [...this.sockets].flatMap((ws) => (ws.lastPingAt === null ? [] : [ws.lastPingAt]));
+        return pings.length > 0 ? Math.max(...pings) : null;
       },
       storage: store.storage(code),
       alarm: this.alarm,
