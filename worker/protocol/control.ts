@@ -1,0 +1,33 @@
+import * as z from "zod/mini";
+import { type FrameResult, parseFrame } from "./parse.ts";
+
+// The `control` data channel between the customer's page and a technician's: peer to peer, inside DTLS, so no
+// server ever sees it. Both ends parse what they receive, as they do with the server's frames.
+
+/** Largest control message accepted, in bytes. */
+export const MAX_CONTROL_BYTES = 16_384;
+
+/** What the customer is sending right now: the picture, nothing (paused), or no capture at all (stopped). */
+export const SharingState = z.enum(["live", "paused", "stopped"]);
+export type SharingState = z.infer<typeof SharingState>;
+
+/** What kind of surface the customer picked in the browser's picker (MediaTrackSettings.displaySurface). */
+export const Surface = z.enum(["monitor", "window", "browser", "unknown"]);
+export type Surface = z.infer<typeof Surface>;
+
+const Nonce = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/));
+
+/** Customer → technician, on open and on every change: what is being shared. */
+export const Sharing = z.object({ type: z.literal("sharing"), state: SharingState, surface: Surface });
+/** Either way: is the other page still on the far end of this connection? */
+export const Ping = z.object({ type: z.literal("ping"), nonce: Nonce });
+export const Pong = z.object({ type: z.literal("pong"), nonce: Nonce });
+
+/** Every message on the `control` data channel. */
+export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong]);
+export type ControlMessage = z.infer<typeof ControlMessage>;
+
+/** Parses one control message: size first, then JSON, then the schema. */
+export function parseControlMessage(raw: string | ArrayBuffer): FrameResult<ControlMessage> {
+  return parseFrame(ControlMessage, raw, MAX_CONTROL_BYTES);
+}
