@@ -1,0 +1,258 @@
+import { assertNever } from "../../../../worker/protocol/assert-never.ts";
+import { type ControlMessage, parseControlMessage } from "../../../../worker/protocol/control.ts";
+import type { IceCandidate, ServerMessage, SignalMessage } from "../../../../worker/protocol/room.ts";
+import { iceUfrag } from "./sdp.ts";
+
+/** What the person sees: first contact, media flowing, trying to get it back, or over. */
+export type LinkState = "connecting" | "connected" | "reconnecting" | "closed";
+
+/** Relayed offers, answers and candidates: what a link consumes from the signaling channel. */
+export type RelayedSignal = Extract<ServerMessage, { type: "offer" | "answer" | "candidate" }>;
+
+export type PeerLinkOptions = {
+  remoteId: string;
+  /** The customer offers (it owns the media); a technician only answers. */
+  isOfferer: boolean;
+  /** ICE servers and policy; TURN arrives here. */
+  config: RTCConfiguration;
+  sendSignal(msg: SignalMessage): boolean;
+  onState(state: LinkState): void;
+  onTrack?(track: MediaStreamTrack): void;
+  onControl?(msg: ControlMessage): void;
+  onControlOpen?(): void;
+};
+
+/** How long ICE may sit in "disconnected" before the offerer restarts it; short drops heal by themselves. */
+const DISCONNECTED_GRACE_MS = 2_500;
+/** A restart that has not connected by then is tried again, with a fresh offer. */
+const RESTART_RETRY_MS = 8_000;
+const RESTART_RETRY_MAX_MS = 30_000;
+
+function toCandidate(candidate: RTCIceCandidate): IceCandidate {
+  return {
+    candidate: candidate.candidate,
+    sdpMid: candidate.sdpMid,
+    sdpMLineIndex: candidate.sdpMLineIndex,
+    usernameFragment: candidate.usernameFragment,
+  };
+}
+
+function randomNonce(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(9));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_");
+}
+
+/**
+ * One RTCPeerConnection to one remote participant, with trickle ICE, a `control` data channel and recovery: the
+ * offerer restarts ICE (createOffer({ iceRestart: true })) when the path fails, on the same connection and session.
+ */
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  readonly control: RTCDataChannel;
+  readonly remoteId: string;
+  /** ICE restarts on this connection: offered (offerer) or answered (answerer). */
+  iceRestarts = 0;
+  state: LinkState = "connecting";
+  readonly #options: PeerLinkOptions;
+  /** Signaling work runs one step at a time: an answer must not overtake the offer it answers. */
+  #queue: Promise<void> = Promise.resolve();
+  #pendingCandidates: IceCandidate[] = [];
+  #hasConnected = false;
+  #isRestartWanted = false;
+  #restartTimer: ReturnType<typeof setTimeout> | undefined;
+  #restartDelay = RESTART_RETRY_MS;
+  #pongs = new Map<string, (isAlive: boolean) => void>();
+
+  constructor(options: PeerLinkOptions) {
+    this.#options = options;
+    this.remoteId = options.remoteId;
+    const pc = new RTCPeerConnection(options.config);
+    this.pc = pc;
+    // Negotiated with a fixed id: both ends have it at once, with no ondatachannel race.
+    this.control = pc.createDataChannel("control", { negotiated: true, id: 0, ordered: true });
+    pc.addEventListener("icecandidate", (event) => {
+      // End-of-candidates (null) is not sent: trickle works without it, and a restart would make it stale.
+      if (event.candidate)
+        this.#signal({ type: "candidate", to: this.remoteId, candidate: toCandidate(event.candidate) });
+    });
+    pc.addEventListener("iceconnectionstatechange", () => this.#onIceState());
+    pc.addEventListener("connectionstatechange", () => this.#onConnectionState());
+    pc.addEventListener("track", (event) => options.onTrack?.(event.track));
+    this.control.addEventListener("open", () => options.onControlOpen?.());
+    this.control.addEventListener("message", (event: MessageEvent<unknown>) => this.#onControlMessage(event.data));
+  }
+
+  /** Starts or renegotiates (offerer only); with `iceRestart`, gathers new ICE credentials on the same connection. */
+  negotiate(iceRestart = false): Promise<void> {
+    if (!this.#options.isOfferer) return Promise.resolve();
+    if (iceRestart) this.#isRestartWanted = true;
+    return this.#enqueue(async () => {
+      const pc = this.pc;
+      if (pc.signalingState === "closed") return;
+      if (pc.signalingState === "have-local-offer") {
+        // The last offer got no answer (lost while the far end reconnected): take it back and offer afresh.
+        if (!this.#isRestartWanted) return;
+        await pc.setLocalDescription({ type: "rollback" });
+      }
+      const isRestart = this.#isRestartWanted && pc.remoteDescription !== null;
+      this.#isRestartWanted = false;
+      await pc.setLocalDescription(await pc.createOffer({ iceRestart: isRestart }));
+      if (isRestart) this.iceRestarts++;
+      const sdp = pc.localDescription?.sdp;
+      if (sdp) this.#signal({ type: "offer", to: this.remoteId, sdp });
+    });
+  }
+
+  /** Restarts ICE now (offerer) and keeps retrying until the path is back. */
+  restartIce(): void {
+    if (!this.#options.isOfferer || this.state === "closed") return;
+    this.#armRestart(this.#restartDelay);
+    this.#restartDelay = Math.min(RESTART_RETRY_MAX_MS, this.#restartDelay * 2);
+    void this.negotiate(true);
+  }
+
+  /** Feeds an offer, answer or candidate from the remote participant. */
+  handleSignal(msg: RelayedSignal): Promise<void> {
+    return this.#enqueue(async () => {
+      const pc = this.pc;
+      if (pc.signalingState === "closed") return;
+      switch (msg.type) {
+        case "offer": {
+          if (this.#options.isOfferer) return;
+          const previous = pc.remoteDescription ? iceUfrag(pc.remoteDescription.sdp) : null;
+          await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
+          if (previous !== null && previous !== iceUfrag(msg.sdp)) this.iceRestarts++;
+          await this.#flushCandidates();
+          await pc.setLocalDescription(await pc.createAnswer());
+          const sdp = pc.localDescription?.sdp;
+          if (sdp) this.#signal({ type: "answer", to: this.remoteId, sdp });
+          return;
+        }
+        case "answer":
+          // A late answer to an offer that was since rolled back is dropped.
+          if (!this.#options.isOfferer || pc.signalingState !== "have-local-offer") return;
+          await pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
+          await this.#flushCandidates();
+          return;
+        case "candidate":
+          if (msg.candidate === null) return;
+          if (!pc.remoteDescription) this.#pendingCandidates.push(msg.candidate);
+          else await this.#addCandidate(msg.candidate);
+          return;
+        default:
+          assertNever(msg);
+      }
+    });
+  }
+
+  /** Sends on the control channel if it is open; false otherwise. */
+  sendControl(msg: ControlMessage): boolean {
+    if (this.control.readyState !== "open") return false;
+    this.control.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Whether the far end's page still answers on this connection within `timeoutMs`. */
+  probe(timeoutMs: number): Promise<boolean> {
+    const nonce = randomNonce();
+    if (!this.sendControl({ type: "ping", nonce })) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const settle = (isAlive: boolean) => {
+        clearTimeout(timer);
+        this.#pongs.delete(nonce);
+        resolve(isAlive);
+      };
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      this.#pongs.set(nonce, settle);
+    });
+  }
+
+  /** Signaling came back (a reconnected WebSocket): anything lost while it was down is retried. */
+  resume(): void {
+    if (this.#options.isOfferer && this.state !== "connected") this.restartIce();
+  }
+
+  close(): void {
+    clearTimeout(this.#restartTimer);
+    for (const settle of [...this.#pongs.values()]) settle(false);
+    this.pc.close();
+    this.#setState("closed");
+  }
+
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    // A failed step (a stale candidate, a description from a torn-down connection) must not block the next one.
+    this.#queue = this.#queue.then(task).catch(() => undefined);
+    return this.#queue;
+  }
+
+  #signal(msg: SignalMessage): void {
+    if (!this.#options.sendSignal(msg) && msg.type === "offer") this.#isRestartWanted = true;
+  }
+
+  async #flushCandidates(): Promise<void> {
+    const pending = this.#pendingCandidates;
+    this.#pendingCandidates = [];
+    for (const candidate of pending) await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(candidate: IceCandidate): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch {
+      // A candidate from before an ICE restart no longer matches; it is simply not needed.
+    }
+  }
+
+  #onIceState(): void {
+    const state = this.pc.iceConnectionState;
+    if (state === "connected" || state === "completed") {
+      clearTimeout(this.#restartTimer);
+      this.#restartTimer = undefined;
+      this.#restartDelay = RESTART_RETRY_MS;
+    } else if (state === "disconnected") {
+      if (this.#restartTimer === undefined) this.#armRestart(DISCONNECTED_GRACE_MS);
+    } else if (state === "failed") {
+      this.restartIce();
+    }
+  }
+
+  #armRestart(delayMs: number): void {
+    if (!this.#options.isOfferer) return;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = undefined;
+      const ice = this.pc.iceConnectionState;
+      if (ice !== "connected" && ice !== "completed" && ice !== "closed") this.restartIce();
+    }, delayMs);
+  }
+
+  #onConnectionState(): void {
+    const state = this.pc.connectionState;
+    if (state === "connected") {
+      this.#hasConnected = true;
+      this.#setState("connected");
+    } else if (state === "closed") {
+      this.#setState("closed");
+    } else if (state !== "new") {
+      this.#setState(this.#hasConnected ? "reconnecting" : "connecting");
+    }
+  }
+
+  #setState(state: LinkState): void {
+    if (this.state === state || this.state === "closed") return;
+    this.state = state;
+    this.#options.onState(state);
+  }
+
+  #onControlMessage(data: unknown): void {
+    if (typeof data !== "string") return;
+    const parsed = parseControlMessage(data);
+    if (!parsed.ok) return;
+    const msg = parsed.msg;
+    if (msg.type === "ping") this.sendControl({ type: "pong", nonce: msg.nonce });
+    else if (msg.type === "pong") this.#pongs.get(msg.nonce)?.(true);
+    else this.#options.onControl?.(msg);
+  }
+}

@@ -1,0 +1,86 @@
+import type { Surface } from "../../../../worker/protocol/control.ts";
+
+// How a screen goes out. Codec order comes from a measurement in Debian's Chromium 156 (software codecs, loopback,
+// --disable-gpu): a 1280×720 page of 13 px text scrolled a line every 250 ms, sent with contentHint "detail" and
+// maintain-resolution, PSNR of the received text against the source (higher is more legible):
+//
+//             at 1.5 Mbit/s cap                      at 600 kbit/s cap        fake screen
+//             PSNR   fps  used kbit/s  enc ms/frame  PSNR  fps  used kbit/s   first frame
+//   VP9       49.5   4.0   640          11           37.5  4.0   430          137 ms
+//   AV1       47.9   4.0   220          10           47.9  4.0   240          127 ms
+//   H264      35.0   2.0   105           7           33.2  0.8    96          146 ms
+//   VP8       24.2   2.4  1300          10           24.1  1.0   580          133 ms
+//
+// At 1920×1080 (1.5 Mbit/s): VP9 47.7 dB at 4.2 fps and 25 ms/frame, AV1 47.2 dB at 4 fps and 32 ms/frame, H264
+// 33.1 dB at 0.8 fps, VP8 22.9 dB at 1 fps. VP8 starves on text (quantiser pinned at its maximum) and OpenH264
+// drops frames rather than spend its budget. VP9 and AV1 both keep text sharp at the full update rate; VP9 comes
+// first because it costs less CPU on the customer's machine at desktop resolutions and every current desktop
+// browser decodes it, AV1 second for its far lower bitrate, then H264 and VP8 for peers that have nothing better.
+// First-frame times do not separate them.
+
+/** Codecs for screen content, most preferred first. */
+export const SCREEN_CODECS = ["video/VP9", "video/AV1", "video/H264", "video/VP8"];
+
+/** Enough for sharp text at 1440p; the bandwidth estimate lowers it on slower paths. */
+export const SCREEN_MAX_BITRATE = 2_500_000;
+export const SCREEN_MAX_FRAMERATE = 30;
+
+/** Asks the browser's own picker for a screen, window or tab; rejects if the person cancels. */
+export async function captureScreen(): Promise<MediaStreamTrack> {
+  // Chrome's extras: hide this very tab from the picker, offer "share this tab instead" without a new capture.
+  const options: DisplayMediaStreamOptions & Record<string, unknown> = {
+    video: { frameRate: { ideal: SCREEN_MAX_FRAMERATE, max: SCREEN_MAX_FRAMERATE } },
+    audio: false,
+    selfBrowserSurface: "exclude",
+    surfaceSwitching: "include",
+  };
+  const stream = await navigator.mediaDevices.getDisplayMedia(options);
+  const track = stream.getVideoTracks()[0];
+  if (!track) throw new Error("The browser returned no video to share.");
+  // "detail": the encoder keeps text legible and lowers the frame rate, not the sharpness, when bits run short.
+  track.contentHint = "detail";
+  return track;
+}
+
+/** What kind of surface a captured track shows. */
+export function surfaceOf(track: MediaStreamTrack | null): Surface {
+  const surface = (track?.getSettings() as { displaySurface?: string } | undefined)?.displaySurface;
+  return surface === "monitor" || surface === "window" || surface === "browser" ? surface : "unknown";
+}
+
+function codecRank(codec: RTCRtpCodec): number {
+  const rank = SCREEN_CODECS.indexOf(codec.mimeType);
+  if (rank < 0) return SCREEN_CODECS.length + 1;
+  // VP9 profile 2 is 10-bit: no sharper for screens, and fewer decoders.
+  return codec.sdpFmtpLine?.includes("profile-id=2") ? rank + 0.5 : rank;
+}
+
+/** The browser's codecs, screen favourites first; RTX, RED and FEC keep their places after them. */
+export function orderCodecs(codecs: RTCRtpCodec[]): RTCRtpCodec[] {
+  return [...codecs].sort((a, b) => codecRank(a) - codecRank(b));
+}
+
+/** Adds the one send-only video transceiver of a customer's connection, tuned for screens. */
+export function addScreenTransceiver(pc: RTCPeerConnection, track: MediaStreamTrack | null): RTCRtpTransceiver {
+  const transceiver = pc.addTransceiver(track ?? "video", {
+    direction: "sendonly",
+    sendEncodings: [{ maxBitrate: SCREEN_MAX_BITRATE, maxFramerate: SCREEN_MAX_FRAMERATE }],
+  });
+  const capabilities = RTCRtpSender.getCapabilities?.("video");
+  if (capabilities && typeof transceiver.setCodecPreferences === "function") {
+    transceiver.setCodecPreferences(orderCodecs(capabilities.codecs));
+  }
+  return transceiver;
+}
+
+/** When bits run short, drop frames rather than resolution: a blurred screen cannot be read. */
+export async function keepResolution(sender: RTCRtpSender): Promise<void> {
+  const parameters = sender.getParameters();
+  if (parameters.encodings.length === 0) return;
+  parameters.degradationPreference = "maintain-resolution";
+  try {
+    await sender.setParameters(parameters);
+  } catch {
+    // A browser without degradationPreference still sends; it just may scale down under pressure.
+  }
+}

@@ -1,0 +1,216 @@
+import type { ErrorCode } from "../../../../worker/protocol/errors.ts";
+import {
+  type ClientMessage,
+  PROTOCOL_VERSION,
+  parseServerMessage,
+  type Role,
+  type ServerMessage,
+} from "../../../../worker/protocol/room.ts";
+
+/** Where the connection to the room stands: `open` means seated (welcome received). */
+export type SignalingStatus = "connecting" | "open" | "reconnecting" | "closed";
+
+/** Why the connection closed for good, when the server said. */
+export type SignalingError = { code: ErrorCode | "REPLACED"; message: string };
+
+export type SignalingOptions = {
+  code: string;
+  role: Role;
+  onMessage(msg: ServerMessage): void;
+  onStatus(status: SignalingStatus, error?: SignalingError): void;
+};
+
+/** The room answers this raw text with "pong" without waking up (setWebSocketAutoResponse). */
+const KEEP_ALIVE_MS = 20_000;
+/** A ping unanswered this long means a half-open connection: drop it and reconnect. */
+const PONG_TIMEOUT_MS = 10_000;
+const BACKOFF_FIRST_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+/** Frames from the server are capped too; the room's own limit is far lower. */
+const MAX_SERVER_FRAME_BYTES = 262_144;
+
+/** Errors after which trying again cannot help. */
+const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "SESSION_ENDED",
+  "SESSION_NOT_FOUND",
+  "SEAT_TAKEN",
+  "UNSUPPORTED_VERSION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+]);
+
+/** The seat token is kept per tab (sessionStorage), so a reload of the same tab reclaims the seat. */
+function tokenKey(role: Role, code: string): string {
+  return `tether.resume.${role}.${code}`;
+}
+
+function readToken(key: string): string | undefined {
+  try {
+    return sessionStorage.getItem(key) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeToken(key: string, token: string | null): void {
+  try {
+    if (token === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, token);
+  } catch {
+    // Storage refused (a private mode): a reload then takes a new seat, which is all that is lost.
+  }
+}
+
+/** The delay before reconnect attempt `attempt` (0-based): doubling, capped, with ±25 % jitter. */
+export function backoffMs(attempt: number, random: number): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** attempt);
+  return Math.round(base * (0.75 + random * 0.5));
+}
+
+/**
+ * One participant's WebSocket to a session room: hello (with the stored seat token), keep-alive, every frame parsed
+ * with the protocol's schemas, and reconnection with backoff that keeps the seat.
+ */
+export class SignalingClient {
+  #ws: WebSocket | null = null;
+  #attempt = 0;
+  #isStopped = false;
+  /** Whether the current socket has been welcomed; messages sent before that would be refused. */
+  #isSeated = false;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
+  #pongTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #options: SignalingOptions;
+  readonly #tokenKey: string;
+  /** This participant's id in the room, once welcomed. */
+  participantId: string | null = null;
+
+  constructor(options: SignalingOptions) {
+    this.#options = options;
+    this.#tokenKey = tokenKey(options.role, options.code);
+    addEventListener("online", () => {
+      if (this.#retryTimer !== undefined) this.#reconnectNow();
+    });
+  }
+
+  /** Opens the connection. */
+  start(): void {
+    this.#isStopped = false;
+    this.#connect();
+  }
+
+  /** Sends a message if the seat is live; false when it could not be sent (the caller retries after `open`). */
+  send(msg: ClientMessage): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN || !this.#isSeated) return false;
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
+  /** Closes for good; the seat is then held by the room until its grace runs out. */
+  stop(): void {
+    this.#isStopped = true;
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    this.#drop(1000, "Leaving");
+  }
+
+  #connect(): void {
+    const { code, role } = this.#options;
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${scheme}//${location.host}/api/sessions/${code}/ws?role=${role}`);
+    this.#ws = ws;
+    this.#isSeated = false;
+    this.#options.onStatus(this.#attempt === 0 && this.participantId === null ? "connecting" : "reconnecting");
+    ws.addEventListener("open", () => {
+      const resume = readToken(this.#tokenKey);
+      ws.send(JSON.stringify({ type: "hello", version: PROTOCOL_VERSION, ...(resume ? { resume } : {}) }));
+      this.#keepAliveTimer = setInterval(() => this.#ping(ws), KEEP_ALIVE_MS);
+    });
+    ws.addEventListener("message", (event: MessageEvent<unknown>) => this.#receive(event.data));
+    ws.addEventListener("close", (event) => {
+      if (this.#ws !== ws) return;
+      this.#closed(event.code, event.reason);
+    });
+  }
+
+  #receive(data: unknown): void {
+    if (data === "pong") {
+      clearTimeout(this.#pongTimer);
+      return;
+    }
+    if (typeof data !== "string") return;
+    const parsed = parseServerMessage(data, MAX_SERVER_FRAME_BYTES);
+    // A frame this page cannot read is dropped: the server is trusted for routing, not for shape.
+    if (!parsed.ok) return;
+    const msg = parsed.msg;
+    if (msg.type === "welcome") {
+      this.participantId = msg.participantId;
+      this.#isSeated = true;
+      this.#attempt = 0;
+      writeToken(this.#tokenKey, msg.resume);
+      this.#options.onStatus("open");
+    } else if (msg.type === "ended") {
+      this.#finish();
+    } else if (msg.type === "error" && TERMINAL.has(msg.code)) {
+      this.#finish();
+      this.#options.onMessage(msg);
+      this.#options.onStatus("closed", { code: msg.code, message: msg.message });
+      return;
+    }
+    this.#options.onMessage(msg);
+  }
+
+  #ping(ws: WebSocket): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send("ping");
+    clearTimeout(this.#pongTimer);
+    this.#pongTimer = setTimeout(() => {
+      if (this.#ws === ws) this.#closed(4000, "Keep-alive timed out");
+    }, PONG_TIMEOUT_MS);
+  }
+
+  /** The session is over: forget the seat and never reconnect. */
+  #finish(): void {
+    this.#isStopped = true;
+    writeToken(this.#tokenKey, null);
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#drop(code === 4000 ? 4000 : 1000, reason);
+    if (this.#isStopped) return this.#options.onStatus("closed");
+    if (code === 1000 && /replaced/i.test(reason)) {
+      // Another tab reclaimed this seat; fighting over it would flap both.
+      this.#isStopped = true;
+      return this.#options.onStatus("closed", {
+        code: "REPLACED",
+        message: "This session was opened in another tab or window.",
+      });
+    }
+    this.#options.onStatus("reconnecting");
+    const delay = backoffMs(this.#attempt++, Math.random());
+    this.#retryTimer = setTimeout(() => this.#reconnectNow(), delay);
+  }
+
+  #reconnectNow(): void {
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (!this.#isStopped) this.#connect();
+  }
+
+  /** Forgets the current socket (its late events are ignored) and closes it. */
+  #drop(code: number, reason: string): void {
+    clearInterval(this.#keepAliveTimer);
+    clearTimeout(this.#pongTimer);
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#isSeated = false;
+    if (ws && ws.readyState <= WebSocket.OPEN) {
+      try {
+        ws.close(code, reason.slice(0, 100));
+      } catch {
+        // Already closing.
+      }
+    }
+  }
+}
