@@ -26,3 +26,8 @@ export async function whileBusy<T>(button: HTMLButtonElement, task: () => Promis
 export function formatTime(ms: number): string {
   return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
+
+/** A time of day in the reader's own locale, for deadlines within the hour. */
+export function formatClock(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { timeStyle: "short" });
+}

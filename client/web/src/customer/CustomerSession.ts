@@ -1,0 +1,348 @@
+import { assertNever } from "../../../../worker/protocol/assert-never.ts";
+import type { SharingState } from "../../../../worker/protocol/control.ts";
+import { IceConfig } from "../../../../worker/protocol/ice.ts";
+import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
+import { PublicSession } from "../../../../worker/protocol/sessions.ts";
+import { callApi } from "../lib/api.ts";
+import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
+import { addScreenTransceiver, captureScreen, keepResolution, surfaceOf } from "../rtc/screen.ts";
+import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
+import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+
+/** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
+export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
+
+/** Everything the customer's page shows; rendered whole after every change. */
+export type CustomerView = {
+  phase: CustomerPhase;
+  code: string;
+  technician: { name: string; organisation: string } | null;
+  caseNumber: string | null;
+  expiresAt: number | null;
+  /** The technician who owns the session: the one who may see the screen. */
+  owner: Peer | null;
+  /** When a dropped owner's seat is released, if they dropped. */
+  ownerRejoinBy: number | null;
+  /** Other technicians in the room: listed, never sent the screen. */
+  others: Peer[];
+  sharing: SharingState;
+  /** What is captured (for the page's own preview); null when stopped. */
+  track: MediaStreamTrack | null;
+  link: LinkState | null;
+  stats: LinkStats | null;
+  signaling: SignalingStatus;
+  ended: string | null;
+  notice: { text: string; isError: boolean } | null;
+};
+
+const END_TEXT: Record<EndReason, string> = {
+  ended_by_customer: "You ended the session. Nothing more is shared.",
+  ended_by_technician: "The technician ended the session. Nothing more is shared.",
+  expired: "The session reached its time limit. Nothing more is shared.",
+  idle: "The session ended after a period without activity. Nothing more is shared.",
+};
+
+/** A reconnected technician page that does not answer on the old connection within this gets a new one. */
+const PROBE_TIMEOUT_MS = 1_500;
+
+/**
+ * The customer's side of a session: consent, capture, the one connection to the owning technician, Pause, Stop
+ * and End. Nothing is captured or sent before `allow()`, which the page calls from the Allow button's click.
+ */
+export class CustomerSession {
+  readonly #signaling: SignalingClient;
+  readonly #onChange: (view: CustomerView) => void;
+  readonly #peers = new Map<string, Peer>();
+  #view: CustomerView;
+  #track: MediaStreamTrack | null = null;
+  #link: PeerLink | null = null;
+  #sender: RTCRtpSender | null = null;
+  #sampler: StatsSampler | null = null;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #hasConsented = false;
+  #linkCheck = 0;
+  /** ICE servers from the Worker (TURN when configured); direct only until they arrive. */
+  #config: RTCConfiguration = { iceServers: [] };
+
+  constructor(code: string, session: PublicSession | null, onChange: (view: CustomerView) => void) {
+    this.#onChange = onChange;
+    this.#view = {
+      phase: "waiting",
+      code,
+      technician: session?.technician ?? null,
+      caseNumber: session?.caseNumber ?? null,
+      expiresAt: session?.expiresAt ?? null,
+      owner: null,
+      ownerRejoinBy: null,
+      others: [],
+      sharing: "stopped",
+      track: null,
+      link: null,
+      stats: null,
+      signaling: "connecting",
+      ended: null,
+      notice: null,
+    };
+    this.#signaling = new SignalingClient({
+      code,
+      role: "customer",
+      onMessage: (msg) => this.#receive(msg),
+      onStatus: (status, error) => {
+        if (status === "closed" && error) this.#finish(error.message, true);
+        this.#update({ signaling: status });
+      },
+    });
+  }
+
+  /** Joins the room (as a seat, sharing nothing) so the page can show who is there. */
+  start(): void {
+    this.#update({});
+    void this.#loadIceConfig();
+    this.#signaling.start();
+  }
+
+  /** Allow: opens the browser's picker, then shares what the person picked with the owning technician. */
+  async allow(): Promise<void> {
+    // captureScreen runs first, inside the click's user activation.
+    const track = await this.#capture();
+    if (!track) return;
+    this.#hasConsented = true;
+    this.#useTrack(track);
+    this.#update({ notice: null });
+    await this.#syncLink();
+  }
+
+  /** Don't allow: the session ends, for both sides. */
+  decline(): void {
+    this.end();
+  }
+
+  /** Pause: the sender carries nothing until resume; the technician is told why the picture stopped. */
+  async pause(): Promise<void> {
+    if (this.#view.sharing !== "live") return;
+    this.#setSharing("paused");
+    await this.#sender?.replaceTrack(null);
+  }
+
+  async resume(): Promise<void> {
+    if (this.#view.sharing !== "paused" || !this.#track) return;
+    await this.#sender?.replaceTrack(this.#track);
+    this.#setSharing("live");
+  }
+
+  /** Share something else (or again after Stop): a new pick replaces the track in place, with no renegotiation. */
+  async switchSource(): Promise<void> {
+    const track = await this.#capture();
+    if (!track) return;
+    const old = this.#track;
+    this.#useTrack(track);
+    old?.stop();
+  }
+
+  /** Stop sharing: the capture ends; the session stays, so the person can share again or end. */
+  stopSharing(notice?: string): void {
+    const track = this.#track;
+    this.#track = null;
+    track?.stop();
+    void this.#sender?.replaceTrack(null);
+    this.#setSharing("stopped");
+    this.#update({ track: null, notice: notice ? { text: notice, isError: false } : null });
+  }
+
+  /** End: the room ends for everyone; this page stops sharing at once, whatever the network does. */
+  end(): void {
+    const isSent = this.#signaling.send({ type: "end" });
+    if (!isSent) this.#finish("You ended the session. Nothing more is shared.", false);
+  }
+
+  /** The tab is going away: once anything was shared, closing it ends the session. */
+  leave(): void {
+    if (this.#hasConsented && this.#view.phase !== "ended") this.#signaling.send({ type: "end" });
+    this.#teardown();
+    this.#signaling.stop();
+  }
+
+  async #capture(): Promise<MediaStreamTrack | null> {
+    try {
+      return await captureScreen();
+    } catch (err) {
+      const name = err instanceof Error ? err.name : "";
+      const text =
+        name === "NotAllowedError"
+          ? "Nothing was shared: the picker was closed or sharing is blocked in this browser."
+          : "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.";
+      this.#update({ notice: { text, isError: true } });
+      return null;
+    }
+  }
+
+  #useTrack(track: MediaStreamTrack): void {
+    this.#track = track;
+    // The browser's own "Stop sharing" ends the track; the session notices and says so on both sides.
+    track.addEventListener("ended", () => {
+      if (this.#track === track) this.stopSharing("You stopped sharing from the browser's control.");
+    });
+    void this.#sender?.replaceTrack(track);
+    this.#update({ track });
+    this.#setSharing("live");
+  }
+
+  #setSharing(sharing: SharingState): void {
+    this.#update({ sharing });
+    this.#announceSharing();
+  }
+
+  #announceSharing(): void {
+    this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface: surfaceOf(this.#track) });
+  }
+
+  async #loadIceConfig(): Promise<void> {
+    const ice = await callApi("GET", `/api/sessions/${this.#view.code}/ice`, IceConfig);
+    if (ice.ok) this.#config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
+  }
+
+  #receive(msg: ServerMessage): void {
+    switch (msg.type) {
+      case "welcome":
+        this.#peers.clear();
+        for (const peer of msg.peers) this.#peers.set(peer.id, peer);
+        this.#update({
+          technician: msg.session.technician ?? this.#view.technician,
+          caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
+          expiresAt: msg.session.expiresAt,
+        });
+        this.#peersChanged();
+        return;
+      case "peerJoined":
+        this.#peers.set(msg.peer.id, msg.peer);
+        if (msg.peer.id === this.#ownerId()) this.#update({ ownerRejoinBy: null });
+        this.#peersChanged();
+        return;
+      case "peerLeft": {
+        const peer = this.#peers.get(msg.id);
+        if (peer) this.#peers.set(msg.id, { ...peer, connected: false });
+        if (msg.id === this.#ownerId()) this.#update({ ownerRejoinBy: msg.rejoinBy ?? null });
+        this.#peersChanged();
+        return;
+      }
+      case "peerGone":
+        this.#peers.delete(msg.id);
+        if (this.#link?.remoteId === msg.id) this.#closeLink();
+        this.#peersChanged();
+        return;
+      case "answer":
+      case "candidate":
+        if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+        return;
+      case "offer":
+      case "keyExchange":
+        // The customer makes the offers; key exchange arrives with the trust work.
+        return;
+      case "state":
+        return;
+      case "ended":
+        this.#finish(END_TEXT[msg.reason], false);
+        return;
+      case "error":
+        this.#update({ notice: { text: msg.message, isError: true } });
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  #ownerId(): string | null {
+    for (const peer of this.#peers.values()) if (peer.role === "technician" && peer.isOwner) return peer.id;
+    return null;
+  }
+
+  #peersChanged(): void {
+    const ownerId = this.#ownerId();
+    const owner = ownerId ? (this.#peers.get(ownerId) ?? null) : null;
+    const others = [...this.#peers.values()].filter((p) => p.role === "technician" && p.id !== ownerId);
+    this.#update({ owner, others });
+    // A help request gets its technician's name and organisation once someone claims it.
+    if (owner && !this.#view.technician) void this.#refreshSession();
+    void this.#syncLink();
+  }
+
+  async #refreshSession(): Promise<void> {
+    const info = await callApi("GET", `/api/sessions/${this.#view.code}`, PublicSession);
+    if (info.ok && info.data.technician) this.#update({ technician: info.data.technician });
+  }
+
+  /**
+   * Keeps one working connection to the owner while sharing. A reconnected owner whose page still answers on the
+   * old connection keeps it (only its WebSocket dropped); a reloaded page gets a new one.
+   */
+  async #syncLink(): Promise<void> {
+    const owner = this.#view.owner;
+    if (!this.#hasConsented || this.#view.phase === "ended" || !owner?.connected) return;
+    const check = ++this.#linkCheck;
+    const link = this.#link;
+    if (link && link.remoteId === owner.id && link.state !== "closed") {
+      const isAlive = await link.probe(PROBE_TIMEOUT_MS);
+      if (check !== this.#linkCheck || this.#link !== link) return;
+      if (isAlive) return link.resume();
+    }
+    this.#closeLink();
+    this.#openLink(owner.id);
+  }
+
+  #openLink(remoteId: string): void {
+    const link = new PeerLink({
+      remoteId,
+      isOfferer: true,
+      config: this.#config,
+      sendSignal: (msg) => this.#signaling.send(msg),
+      onState: (state) => {
+        if (this.#link === link) this.#update({ link: state });
+      },
+      onControlOpen: () => this.#announceSharing(),
+    });
+    const transceiver = addScreenTransceiver(link.pc, this.#view.sharing === "live" ? this.#track : null);
+    this.#sender = transceiver.sender;
+    this.#link = link;
+    this.#sampler = new StatsSampler(link.pc, "outbound");
+    this.#update({ link: link.state, stats: null });
+    void link.negotiate().then(() => keepResolution(transceiver.sender));
+    clearInterval(this.#statsTimer);
+    this.#statsTimer = setInterval(() => void this.#sample(), 1_000);
+  }
+
+  async #sample(): Promise<void> {
+    const sampler = this.#sampler;
+    if (!sampler) return;
+    const stats = await sampler.sample().catch(() => null);
+    if (sampler === this.#sampler) this.#update({ stats });
+  }
+
+  #closeLink(): void {
+    clearInterval(this.#statsTimer);
+    this.#link?.close();
+    this.#link = null;
+    this.#sender = null;
+    this.#sampler = null;
+    this.#update({ link: null, stats: null });
+  }
+
+  #teardown(): void {
+    this.#track?.stop();
+    this.#track = null;
+    this.#closeLink();
+  }
+
+  #finish(text: string, isError: boolean): void {
+    this.#teardown();
+    this.#signaling.stop();
+    this.#update({ ended: text, sharing: "stopped", track: null, notice: isError ? { text, isError } : null });
+  }
+
+  #update(patch: Partial<CustomerView>): void {
+    const view = { ...this.#view, ...patch };
+    view.phase =
+      view.ended !== null ? "ended" : this.#hasConsented ? "sharing" : view.technician ? "asking" : "waiting";
+    this.#view = view;
+    this.#onChange(view);
+  }
+}
