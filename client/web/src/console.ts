@@ -4,9 +4,12 @@ import { CreatedSession, OwnSessions } from "../../../worker/protocol/sessions.t
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
 import { CreationOptions, passkeyErrorMessage } from "./lib/passkey.ts";
+import { normalisePassword } from "./lib/password.ts";
 import { groupCode } from "./lib/session-code.ts";
+import { openViewer } from "./viewer/page.ts";
 
-// The technician console: who is signed in, their passkeys, new sessions and (for admins) invites.
+// The technician console: who is signed in, their passkeys, new sessions, joining a customer's help request,
+// (for admins) invites, and the viewer for one session at /console#view=CODE.
 
 const main = byId("console", HTMLElement);
 const who = byId("who", HTMLElement);
@@ -19,6 +22,17 @@ const caseNumber = byId("case-number", HTMLInputElement);
 const liveList = byId("live-sessions", HTMLUListElement);
 const noLive = byId("no-live-sessions", HTMLElement);
 const invite = byId("invite", HTMLButtonElement);
+const joinForm = byId("join-session", HTMLFormElement);
+const joinCode = byId("join-code", HTMLInputElement);
+const joinPassword = byId("join-password", HTMLInputElement);
+
+let isSignedIn = false;
+let viewing: { code: string; close(): void } | null = null;
+/**
+ * The password typed for a help request, until the viewer takes it. Memory only — never stored or sent anywhere:
+ * it is the secret of the key exchange that will bind the connection to the customer's browser.
+ */
+let typedPassword: string | null = null;
 
 /** Loads who is signed in; a visitor without a valid sign-in goes to the sign-in page. */
 async function loadMe(): Promise<void> {
@@ -31,7 +45,39 @@ async function loadMe(): Promise<void> {
   who.textContent = `Signed in as ${technician.name}${technician.isAdmin ? " (admin)" : ""}`;
   byId("admin", HTMLElement).hidden = !technician.isAdmin;
   renderPasskeys(me.data.passkeys);
-  main.hidden = false;
+  isSignedIn = true;
+  route();
+}
+
+/** The session code in /console#view=CODE, if any. */
+function viewedCode(): string | null {
+  return /^#view=(\d{9})$/.exec(location.hash)?.[1] ?? null;
+}
+
+/** Shows the console, or the viewer when the address names a session; a reload of the viewer rejoins. */
+function route(): void {
+  if (!isSignedIn) return;
+  const code = viewedCode();
+  main.hidden = code !== null;
+  if ((viewing?.code ?? null) === code) return;
+  viewing?.close();
+  viewing = code ? { code, close: openViewer(code, typedPassword) } : null;
+  typedPassword = null;
+}
+
+function viewHref(code: string): string {
+  return `/console#view=${code}`;
+}
+
+function joinHelpSession(): void {
+  const code = joinCode.value.replace(/[\s-]/g, "");
+  if (!/^\d{9}$/.test(code)) return announce("The session ID is nine digits, like 123 456 789.", true);
+  const password = normalisePassword(joinPassword.value);
+  if (!password) return announce("The password is three words, like maple river owl. Ask the customer again.", true);
+  typedPassword = password;
+  joinForm.reset();
+  announce("");
+  location.hash = `view=${code}`;
 }
 
 function renderPasskeys(passkeys: PasskeyInfo[]): void {
@@ -90,6 +136,7 @@ async function createSession(): Promise<void> {
   byId("session-code", HTMLElement).textContent = groupCode(created.data.code);
   byId("session-link", HTMLInputElement).value = created.data.url;
   byId("session-expiry", HTMLElement).textContent = `Expires ${formatTime(created.data.expiresAt)}.`;
+  byId("session-view", HTMLAnchorElement).href = viewHref(created.data.code);
   byId("session-result", HTMLElement).hidden = false;
   announce("Session created. Read the code to your customer or send them the link.");
   caseNumber.value = "";
@@ -109,7 +156,11 @@ async function loadSessions(): Promise<void> {
         session.caseNumber ? `case ${session.caseNumber}` : "",
         `expires ${formatTime(session.expiresAt)}`,
       ];
-      item.append(link, ` ${details.filter(Boolean).join(", ")}`);
+      const view = document.createElement("a");
+      view.href = viewHref(session.code);
+      view.textContent = "View";
+      view.setAttribute("aria-label", `View session ${groupCode(session.code)}`);
+      item.append(link, ` ${details.filter(Boolean).join(", ")}`, view);
       return item;
     }),
   );
@@ -147,5 +198,11 @@ newSessionForm.addEventListener("submit", (event) => {
   void whileBusy(newSessionButton, createSession);
 });
 
+joinForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  joinHelpSession();
+});
+addEventListener("hashchange", route);
+
 await loadMe();
-if (!main.hidden) await loadSessions();
+if (isSignedIn) await loadSessions();

@@ -1,0 +1,213 @@
+import { assertNever } from "../../../../worker/protocol/assert-never.ts";
+import type { SharingState, Surface } from "../../../../worker/protocol/control.ts";
+import { IceConfig } from "../../../../worker/protocol/ice.ts";
+import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
+import { callApi } from "../lib/api.ts";
+import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
+import { sdpSessionId } from "../rtc/sdp.ts";
+import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
+import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+
+/** Everything the technician's viewer shows; rendered whole after every change. */
+export type ViewerState = {
+  code: string;
+  customer: Peer | null;
+  /** When a dropped customer's seat is released, if they dropped. */
+  customerRejoinBy: number | null;
+  /** What the customer says they share; null until their page says anything. */
+  sharing: SharingState | null;
+  surface: Surface;
+  stream: MediaStream | null;
+  link: LinkState | null;
+  stats: LinkStats | null;
+  iceRestarts: number;
+  signaling: SignalingStatus;
+  ended: string | null;
+  notice: { text: string; isError: boolean } | null;
+};
+
+const END_TEXT: Record<EndReason, string> = {
+  ended_by_customer: "The customer ended the session.",
+  ended_by_technician: "You ended the session.",
+  expired: "The session reached its time limit.",
+  idle: "The session ended after a period without activity.",
+};
+
+/**
+ * A technician's side of one session: the seat, the answering end of the customer's connection, the customer's
+ * sharing state from the `control` channel, and live figures from getStats once a second.
+ */
+export class TechnicianSession {
+  readonly #signaling: SignalingClient;
+  readonly #onChange: (state: ViewerState) => void;
+  #state: ViewerState;
+  #link: PeerLink | null = null;
+  #sampler: StatsSampler | null = null;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #config: RTCConfiguration = { iceServers: [] };
+  /**
+   * The help request's spoken password, when the technician typed one. Held in memory only — never stored, never
+   * sent: it is the secret for the PAKE that will bind this connection to the customer's browser.
+   */
+  readonly password: string | null;
+
+  constructor(code: string, password: string | null, onChange: (state: ViewerState) => void) {
+    this.password = password;
+    this.#onChange = onChange;
+    this.#state = {
+      code,
+      customer: null,
+      customerRejoinBy: null,
+      sharing: null,
+      surface: "unknown",
+      stream: null,
+      link: null,
+      stats: null,
+      iceRestarts: 0,
+      signaling: "connecting",
+      ended: null,
+      notice: null,
+    };
+    this.#signaling = new SignalingClient({
+      code,
+      role: "technician",
+      onMessage: (msg) => this.#receive(msg),
+      onStatus: (status, error) => {
+        if (status === "closed" && error) this.#finish(error.message, true);
+        this.#update({ signaling: status });
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.#update({});
+    // The ICE servers must be there before the customer's offer is answered.
+    const ice = await callApi("GET", `/api/sessions/${this.#state.code}/ice`, IceConfig);
+    if (ice.ok) this.#config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
+    this.#signaling.start();
+  }
+
+  /** Ends the session for both sides (the room allows it to the owner only). */
+  end(): void {
+    if (!this.#signaling.send({ type: "end" })) {
+      this.#update({ notice: { text: "Not connected to Tether; try again in a moment.", isError: true } });
+    }
+  }
+
+  /** Leaves the viewer; the seat stays held for a while, so coming back rejoins. */
+  leave(): void {
+    this.#closeLink();
+    this.#signaling.stop();
+  }
+
+  #receive(msg: ServerMessage): void {
+    switch (msg.type) {
+      case "welcome":
+        this.#update({ customer: msg.peers.find((p) => p.role === "customer") ?? null });
+        return;
+      case "peerJoined":
+        if (msg.peer.role === "customer") this.#update({ customer: msg.peer, customerRejoinBy: null });
+        return;
+      case "peerLeft":
+        if (msg.id === this.#state.customer?.id) {
+          this.#update({
+            customer: { ...this.#state.customer, connected: false },
+            customerRejoinBy: msg.rejoinBy ?? null,
+          });
+        }
+        return;
+      case "peerGone":
+        if (msg.id === this.#state.customer?.id) {
+          this.#closeLink();
+          this.#update({ customer: null, sharing: null });
+        }
+        return;
+      case "offer":
+        this.#acceptOffer(msg);
+        return;
+      case "candidate":
+        if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+        return;
+      case "answer":
+      case "keyExchange":
+        // Technicians answer and never offer; key exchange arrives with the trust work.
+        return;
+      case "state":
+        return;
+      case "ended":
+        this.#finish(END_TEXT[msg.reason], false);
+        return;
+      case "error":
+        this.#update({ notice: { text: msg.message, isError: true } });
+        return;
+      default:
+        assertNever(msg);
+    }
+  }
+
+  /** An offer on the current connection (an ICE restart) is answered in place; one from a new connection replaces it. */
+  #acceptOffer(msg: Extract<ServerMessage, { type: "offer" }>): void {
+    const current = this.#link;
+    const currentSdp = current?.pc.remoteDescription?.sdp;
+    const isSameConnection =
+      current !== null &&
+      current.remoteId === msg.from &&
+      currentSdp !== undefined &&
+      sdpSessionId(currentSdp) === sdpSessionId(msg.sdp);
+    if (!isSameConnection) this.#openLink(msg.from);
+    const link = this.#link;
+    if (!link) return;
+    void link.handleSignal(msg).then(() => {
+      if (this.#link === link) this.#update({ iceRestarts: link.iceRestarts });
+    });
+  }
+
+  #openLink(remoteId: string): void {
+    this.#closeLink();
+    const link = new PeerLink({
+      remoteId,
+      isOfferer: false,
+      config: this.#config,
+      sendSignal: (msg) => this.#signaling.send(msg),
+      onState: (state) => {
+        if (this.#link === link) this.#update({ link: state });
+      },
+      onTrack: (track) => {
+        if (this.#link === link) this.#update({ stream: new MediaStream([track]) });
+      },
+      onControl: (msg) => {
+        if (this.#link === link && msg.type === "sharing") this.#update({ sharing: msg.state, surface: msg.surface });
+      },
+    });
+    this.#link = link;
+    this.#sampler = new StatsSampler(link.pc, "inbound");
+    this.#update({ link: link.state, stats: null, iceRestarts: 0 });
+    this.#statsTimer = setInterval(() => void this.#sample(), 1_000);
+  }
+
+  async #sample(): Promise<void> {
+    const sampler = this.#sampler;
+    if (!sampler) return;
+    const stats = await sampler.sample().catch(() => null);
+    if (sampler === this.#sampler) this.#update({ stats, iceRestarts: this.#link?.iceRestarts ?? 0 });
+  }
+
+  #closeLink(): void {
+    clearInterval(this.#statsTimer);
+    this.#link?.close();
+    this.#link = null;
+    this.#sampler = null;
+    this.#update({ link: null, stats: null, stream: null });
+  }
+
+  #finish(text: string, isError: boolean): void {
+    this.#closeLink();
+    this.#signaling.stop();
+    this.#update({ ended: text, sharing: null, notice: isError ? { text, isError } : null });
+  }
+
+  #update(patch: Partial<ViewerState>): void {
+    this.#state = { ...this.#state, ...patch };
+    this.#onChange(this.#state);
+  }
+}
