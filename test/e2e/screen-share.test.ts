@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../helpers/node/browser.ts";
@@ -30,6 +31,18 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
 });
+
+/**
+ * Takes this private network namespace's loopback down or up: every packet between the two browsers (and to the
+ * server) stops, as when a laptop leaves its Wi-Fi. Only possible because the suite runs in its own namespace.
+ */
+function setLoopback(isUp: boolean): void {
+  execFileSync("ip", ["link", "set", "lo", isUp ? "up" : "down"]);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** One figure in the viewer's connection details. */
 function stat(page: Page, name: string): Locator {
@@ -130,6 +143,26 @@ describe("screen sharing over a session link", () => {
     const bar = page.getByRole("region", { name: "Your support session" });
     await bar.getByRole("button", { name: "Share again" }).click();
     await framesArrive(screen);
+  });
+
+  it("restarts ICE when the network path drops, and the same session carries on", async () => {
+    const { page } = technician;
+    const heading = await textOf(page.getByRole("heading", { level: 1 }));
+    expect(await textOf(stat(page, "ICE restarts"))).toBe("0");
+    setLoopback(false);
+    try {
+      await page.getByText("Connection interrupted; reconnecting…").waitFor({ timeout: 30_000 });
+      await customer.page.getByText("Connection interrupted; reconnecting…").waitFor({ timeout: 30_000 });
+      // Longer than the customer's page waits before it gives up on the old path and offers an ICE restart.
+      await sleep(3_500);
+    } finally {
+      setLoopback(true);
+    }
+    await expect.poll(() => textOf(stat(page, "ICE restarts")), { timeout: 30_000 }).not.toBe("0");
+    await framesArrive(screen);
+    await expect.poll(() => textOf(stat(page, "Connection"))).toBe("Direct");
+    expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(heading);
+    await page.getByText("The customer is sharing their whole screen. View only.").waitFor();
   });
 
   it("ends the session on both sides when the customer clicks End", async () => {
