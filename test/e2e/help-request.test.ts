@@ -108,7 +108,7 @@ describe("a customer's help request, joined with a session ID and password", () 
       screen.evaluate((v) => ((v as HTMLVideoElement).srcObject as MediaStream).getVideoTracks()[0]?.id);
     const [before, receivedBefore] = [await sharedTrack(), await receivedTrack()];
     await customer.page.getByRole("button", { name: "Share something else" }).click();
-    await expect.poll(sharedTrack).not.toBe(before);
+    await expect.poll(sharedTrack, { timeout: 5_000 }).not.toBe(before);
     await framesArrive(screen);
     expect(await receivedTrack()).toBe(receivedBefore);
   });

@@ -62,7 +62,7 @@ describe("screen sharing over a session link", () => {
     await page.getByLabel("Case number (optional)").fill("CASE-7");
     await page.getByRole("button", { name: "New session" }).click();
     const linkField = page.getByLabel("Session link", { exact: true });
-    await expect.poll(() => linkField.inputValue()).toMatch(/\/j\/\d{9}$/);
+    await expect.poll(() => linkField.inputValue(), { timeout: 5_000 }).toMatch(/\/j\/\d{9}$/);
     link = await linkField.inputValue();
     await page.getByRole("link", { name: "View this session" }).click();
     await page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
@@ -74,6 +74,18 @@ describe("screen sharing over a session link", () => {
     customer = await newPerson(browser, server);
     people.push(customer);
     const { page } = customer;
+    // Keeps every RTCPeerConnection the page makes, so a test can read how its sender is set up.
+    await customer.context.addInitScript(() => {
+      const Native = RTCPeerConnection;
+      const made: RTCPeerConnection[] = [];
+      Object.assign(window, { peerConnections: made });
+      window.RTCPeerConnection = class extends Native {
+        constructor(config?: RTCConfiguration) {
+          super(config);
+          made.push(this);
+        }
+      };
+    });
     await open(page, link);
     const consent = page.getByRole("region", { name: "Who is asking to see your screen" });
     await consent.getByText("Tom Tech", { exact: true }).waitFor();
@@ -96,13 +108,41 @@ describe("screen sharing over a session link", () => {
     expect(figures.height).toBeGreaterThan(0);
     const { page } = technician;
     await page.getByText("The customer is sharing their whole screen. View only.").waitFor();
-    await expect.poll(() => textOf(stat(page, "Connection"))).toBe("Direct");
-    await expect.poll(() => textOf(stat(page, "Resolution"))).toBe(`${figures.width} × ${figures.height}`);
-    await expect.poll(() => textOf(stat(page, "Round trip"))).toMatch(/^\d+ ms$/);
-    await expect.poll(() => textOf(stat(page, "Bitrate"))).toMatch(/^\d+ kbit\/s$/);
-    await expect.poll(() => textOf(stat(page, "Frames per second"))).toMatch(/^[1-9]\d*$/);
+    await expect.poll(() => textOf(stat(page, "Connection")), { timeout: 5_000 }).toBe("Direct");
+    await expect
+      .poll(() => textOf(stat(page, "Resolution")), { timeout: 5_000 })
+      .toBe(`${figures.width} × ${figures.height}`);
+    await expect.poll(() => textOf(stat(page, "Round trip")), { timeout: 5_000 }).toMatch(/^\d+ ms$/);
+    await expect.poll(() => textOf(stat(page, "Bitrate")), { timeout: 5_000 }).toMatch(/^\d+ kbit\/s$/);
+    await expect.poll(() => textOf(stat(page, "Frames per second")), { timeout: 5_000 }).toMatch(/^[1-9]\d*$/);
     // The customer sees the technician's presence and the connection's quality.
-    await expect.poll(() => textOf(bar)).toMatch(/Connection: direct · good quality · \d+ ms round trip/);
+    await expect
+      .poll(() => textOf(bar), { timeout: 5_000 })
+      .toMatch(/Connection: direct · good quality · \d+ ms round trip/);
+  });
+
+  it("sends the screen tuned for text: detail hint, resolution kept under pressure, a bitrate cap, VP9 first", async () => {
+    const sender = await customer.page.evaluate(() => {
+      const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
+      const video = made
+        .at(-1)
+        ?.getSenders()
+        .find((s) => s.track?.kind === "video");
+      const parameters = video?.getParameters();
+      return {
+        contentHint: video?.track?.contentHint,
+        degradationPreference: parameters?.degradationPreference,
+        maxBitrate: parameters?.encodings[0]?.maxBitrate,
+        codec: parameters?.codecs[0]?.mimeType,
+      };
+    });
+    expect(sender).toEqual({
+      contentHint: "detail",
+      degradationPreference: "maintain-resolution",
+      maxBitrate: 2_500_000,
+      codec: "video/VP9",
+    });
+    await expect.poll(() => textOf(stat(technician.page, "Codec")), { timeout: 5_000 }).toBe("VP9");
   });
 
   it("stops the frames on Pause and restarts them on Resume", async () => {
@@ -160,7 +200,7 @@ describe("screen sharing over a session link", () => {
     }
     await expect.poll(() => textOf(stat(page, "ICE restarts")), { timeout: 30_000 }).not.toBe("0");
     await framesArrive(screen);
-    await expect.poll(() => textOf(stat(page, "Connection"))).toBe("Direct");
+    await expect.poll(() => textOf(stat(page, "Connection")), { timeout: 5_000 }).toBe("Direct");
     expect(await textOf(page.getByRole("heading", { level: 1 }))).toBe(heading);
     await page.getByText("The customer is sharing their whole screen. View only.").waitFor();
   });

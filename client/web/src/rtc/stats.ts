@@ -11,6 +11,8 @@ export type LinkStats = {
   frames: number | null;
   /** Packets lost since the previous sample, in percent. */
   lossPercent: number | null;
+  /** The video codec in use, without its "video/" prefix: "VP9". */
+  codec: string | null;
 };
 
 export type Quality = "good" | "fair" | "poor";
@@ -37,6 +39,8 @@ type Stat = {
   packetsLost?: number;
   packetsReceived?: number;
   fractionLost?: number;
+  codecId?: string;
+  mimeType?: string;
   timestamp: number;
 };
 
@@ -112,6 +116,7 @@ export class StatsSampler {
       height: rtp?.frameHeight ?? null,
       frames: (isInbound ? rtp?.framesDecoded : rtp?.framesSent) ?? null,
       lossPercent,
+      codec: rtp?.codecId ? (stats.get(rtp.codecId)?.mimeType?.replace(/^video\//, "") ?? null) : null,
     };
   }
 }

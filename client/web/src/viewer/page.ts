@@ -89,6 +89,7 @@ function render(state: ViewerState): void {
   show("stat-fps", stats?.fps == null ? "–" : String(Math.round(stats.fps)));
   show("stat-bitrate", stats?.kbps == null ? "–" : `${stats.kbps} kbit/s`);
   show("stat-resolution", stats?.width && stats.height ? `${stats.width} × ${stats.height}` : "–");
+  show("stat-codec", stats?.codec ?? "–");
   show("stat-restarts", String(state.iceRestarts));
 }
 
