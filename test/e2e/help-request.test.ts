@@ -1,4 +1,4 @@
-import type { Browser, Locator, Page } from "playwright-core";
+import type { Browser, Locator, Page, WebSocketRoute } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser } from "../helpers/node/browser.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
@@ -28,15 +28,19 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Everything a page sent to any server: request URLs and bodies, and WebSocket frames. */
-function recordOutgoing(page: Page): string[] {
+/** Everything a page sent to any server (request URLs and bodies, WebSocket frames), and the JSON frames it got. */
+function recordTraffic(page: Page): { sent: string[]; received: { type?: string; participantId?: string }[] } {
   const sent: string[] = [];
+  const received: { type?: string; participantId?: string }[] = [];
   page.on("request", (request) => sent.push(request.url(), request.postData() ?? ""));
   page.on("websocket", (ws) => {
     sent.push(ws.url());
     ws.on("framesent", (frame) => sent.push(String(frame.payload)));
+    ws.on("framereceived", (frame) => {
+      if (String(frame.payload).startsWith("{")) received.push(JSON.parse(String(frame.payload)));
+    });
   });
-  return sent;
+  return { sent, received };
 }
 
 /** The customer clicks Get help and reads out what the page shows. */
@@ -65,15 +69,21 @@ describe("a customer's help request, joined with a session ID and password", () 
   let technician: Person;
   let customer: Person;
   let outgoing: string[];
+  let incoming: { type?: string; participantId?: string }[];
   let id: string;
   let password: string;
   let screen: Locator;
+  let customerSocket: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
 
   it("gives the customer a nine-digit session ID and a three-word password to read aloud", async () => {
     technician = await enrolTechnician(browser, server, "Tess Tech");
     customer = await newPerson(browser, server);
     people.push(technician, customer);
-    outgoing = recordOutgoing(customer.page);
+    ({ sent: outgoing, received: incoming } = recordTraffic(customer.page));
+    // The customer's room socket runs through Playwright, so a test can cut it as a network would.
+    await customer.context.routeWebSocket(/\/ws\?role=customer$/, (page) => {
+      customerSocket = { page, server: page.connectToServer() };
+    });
     ({ id, password } = await getHelp(customer));
     expect(id).toMatch(/^\d{3} \d{3} \d{3}$/);
     expect(password).toMatch(/^[a-z]+ [a-z]+ [a-z]+$/);
@@ -113,8 +123,26 @@ describe("a customer's help request, joined with a session ID and password", () 
     expect(await receivedTrack()).toBe(receivedBefore);
   });
 
+  it("keeps the customer's seat through a dropped WebSocket, and the picture never stops", async () => {
+    const { page } = technician;
+    const welcomes = () => incoming.filter((msg) => msg.type === "welcome");
+    expect(welcomes()).toHaveLength(1);
+    const restarts = await textOf(page.getByLabel("ICE restarts", { exact: true }));
+    await customerSocket?.server.close({ code: 1001, reason: "Network drop" });
+    await customerSocket?.page.close({ code: 1006, reason: "Network drop" });
+    // The page reconnects by itself and reclaims its seat with the stored token (a new seat would be SEAT_TAKEN).
+    await expect.poll(() => welcomes().length, { timeout: 10_000 }).toBe(2);
+    expect(welcomes()[1]?.participantId).toBe(welcomes()[0]?.participantId);
+    await framesArrive(screen);
+    expect(await textOf(page.getByLabel("ICE restarts", { exact: true }))).toBe(restarts);
+    await page.getByText("The customer is sharing", { exact: false }).waitFor();
+    expect(await customer.page.getByRole("region", { name: "Your support session" }).isVisible()).toBe(true);
+    // No message at all: an empty status line is not shown.
+    expect(await customer.page.getByRole("status").count()).toBe(0);
+  });
+
   it("never sent the password to any server, not even in a URL", () => {
-    expect(outgoing.length).toBeGreaterThan(3);
+    expect(outgoing.filter((text) => text.includes('"type":"hello"')).length).toBeGreaterThanOrEqual(2);
     const words = password.split(" ");
     expect(outgoing.filter((text) => text.includes(password) || words.every((w) => text.includes(w)))).toEqual([]);
   });
