@@ -1,9 +1,9 @@
 import { assertNever } from "../../../../worker/protocol/assert-never.ts";
 import type { SharingState } from "../../../../worker/protocol/control.ts";
-import { IceConfig } from "../../../../worker/protocol/ice.ts";
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
 import { PublicSession } from "../../../../worker/protocol/sessions.ts";
 import { callApi } from "../lib/api.ts";
+import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, captureScreen, keepResolution, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
@@ -61,11 +61,19 @@ export class CustomerSession {
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #hasConsented = false;
   #linkCheck = 0;
-  /** ICE servers from the Worker (TURN when configured); direct only until they arrive. */
-  #config: RTCConfiguration = { iceServers: [] };
+  /** The session's ICE servers, fetched at Allow: relay credentials are minted only for a customer who shares. */
+  #ice: IceServers | null = null;
+  /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
+  readonly #isEndedOnLeave: boolean;
 
-  constructor(code: string, session: PublicSession | null, onChange: (view: CustomerView) => void) {
+  constructor(
+    code: string,
+    session: PublicSession | null,
+    onChange: (view: CustomerView) => void,
+    options: { isEndedOnLeave?: boolean } = {},
+  ) {
     this.#onChange = onChange;
+    this.#isEndedOnLeave = options.isEndedOnLeave ?? false;
     this.#view = {
       phase: "waiting",
       code,
@@ -97,7 +105,6 @@ export class CustomerSession {
   /** Joins the room (as a seat, sharing nothing) so the page can show who is there. */
   start(): void {
     this.#update({});
-    void this.#loadIceConfig();
     this.#signaling.start();
   }
 
@@ -107,6 +114,13 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
+    this.#ice ??= new IceServers(
+      this.#view.code,
+      (config) => {
+        if (this.#link) applyIceServers(this.#link.pc, config);
+      },
+      (text) => this.#update({ notice: { text, isError: true } }),
+    );
     this.#useTrack(track);
     this.#update({ notice: null });
     await this.#syncLink();
@@ -151,13 +165,15 @@ export class CustomerSession {
 
   /** End: the room ends for everyone; this page stops sharing at once, whatever the network does. */
   end(): void {
-    const isSent = this.#signaling.send({ type: "end" });
-    if (!isSent) this.#finish("You ended the session. Nothing more is shared.", false);
+    this.#signaling.end();
+    this.#teardown();
+    this.#update({ ended: this.#endText("ended_by_customer"), sharing: "stopped", track: null, notice: null });
   }
 
-  /** The tab is going away: once anything was shared, closing it ends the session. */
+  /** The tab is going away: once anything was shared (or for a help request, always), closing it ends the session. */
   leave(): void {
-    if (this.#hasConsented && this.#view.phase !== "ended") this.#signaling.send({ type: "end" });
+    const isEnding = this.#hasConsented || this.#isEndedOnLeave;
+    if (isEnding && this.#view.phase !== "ended") this.#signaling.send({ type: "end" });
     this.#teardown();
     this.#signaling.stop();
   }
@@ -194,11 +210,6 @@ export class CustomerSession {
 
   #announceSharing(): void {
     this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface: surfaceOf(this.#track) });
-  }
-
-  async #loadIceConfig(): Promise<void> {
-    const ice = await callApi("GET", `/api/sessions/${this.#view.code}/ice`, IceConfig);
-    if (ice.ok) this.#config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
   }
 
   #receive(msg: ServerMessage): void {
@@ -241,7 +252,7 @@ export class CustomerSession {
       case "state":
         return;
       case "ended":
-        this.#finish(END_TEXT[msg.reason], false);
+        this.#finish(this.#endText(msg.reason), false);
         return;
       case "error":
         this.#update({ notice: { text: msg.message, isError: true } });
@@ -249,6 +260,13 @@ export class CustomerSession {
       default:
         assertNever(msg);
     }
+  }
+
+  #endText(reason: EndReason): string {
+    if (reason === "ended_by_customer" && !this.#hasConsented) {
+      return "You did not allow sharing, so the session has ended. Nothing was shared.";
+    }
+    return END_TEXT[reason];
   }
 
   #ownerId(): string | null {
@@ -279,6 +297,9 @@ export class CustomerSession {
     const owner = this.#view.owner;
     if (!this.#hasConsented || this.#view.phase === "ended" || !owner?.connected) return;
     const check = ++this.#linkCheck;
+    // The relay policy must be known before the first candidate is gathered.
+    await this.#ice?.ready;
+    if (check !== this.#linkCheck) return;
     const link = this.#link;
     if (link && link.remoteId === owner.id && link.state !== "closed") {
       const isAlive = await link.probe(PROBE_TIMEOUT_MS);
@@ -293,7 +314,7 @@ export class CustomerSession {
     const link = new PeerLink({
       remoteId,
       isOfferer: true,
-      config: this.#config,
+      config: this.#ice?.config ?? { iceServers: [] },
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (state) => {
         if (this.#link === link) this.#update({ link: state });
@@ -327,6 +348,7 @@ export class CustomerSession {
   }
 
   #teardown(): void {
+    this.#ice?.stop();
     this.#track?.stop();
     this.#track = null;
     this.#closeLink();

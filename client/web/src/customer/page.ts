@@ -1,5 +1,5 @@
 import type { PublicSession } from "../../../../worker/protocol/sessions.ts";
-import { announce, byId, formatClock, formatTime } from "../lib/dom.ts";
+import { announce, byId, formatClock, formatTime, whileBusy } from "../lib/dom.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { describeConnection } from "../rtc/stats.ts";
 import { CustomerSession, type CustomerView } from "./CustomerSession.ts";
@@ -39,7 +39,8 @@ function sharingSummary(view: CustomerView): string {
   const who = technicianLabel(view);
   switch (view.sharing) {
     case "live":
-      return view.owner?.connected
+      // While the picture may still be flowing, say so: better to overstate what is seen than understate it.
+      return view.owner?.connected || view.link === "connected"
         ? `${who} can see what you are sharing. View only: they cannot control anything.`
         : `You are sharing; ${who} will see it when they connect. View only: they cannot control anything.`;
     case "paused":
@@ -94,15 +95,22 @@ export function startCustomerSession(
   code: string,
   session: PublicSession | null,
   onChange?: (view: CustomerView) => void,
+  options: { isEndedOnLeave?: boolean } = {},
 ): CustomerSession {
-  const customer = new CustomerSession(code, session, (view) => {
-    render(view);
-    onChange?.(view);
-  });
-  allow.addEventListener("click", () => void customer.allow());
+  const customer = new CustomerSession(
+    code,
+    session,
+    (view) => {
+      render(view);
+      onChange?.(view);
+    },
+    options,
+  );
+  // One picker at a time: a second click while the browser's picker is open does nothing.
+  allow.addEventListener("click", () => void whileBusy(allow, () => customer.allow()));
   decline.addEventListener("click", () => customer.decline());
   pause.addEventListener("click", () => void (pause.textContent === "Resume" ? customer.resume() : customer.pause()));
-  switchSource.addEventListener("click", () => void customer.switchSource());
+  switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
   stop.addEventListener("click", () => customer.stopSharing());
   end.addEventListener("click", () => customer.end());
   // Closing the tab ends the session once anything was shared, and stops every track at once.

@@ -77,6 +77,8 @@ export class SignalingClient {
   #isStopped = false;
   /** Whether the current socket has been welcomed; messages sent before that would be refused. */
   #isSeated = false;
+  /** `end` was asked for while not seated: it goes out right after the next welcome. */
+  #isEndPending = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -105,6 +107,14 @@ export class SignalingClient {
     if (!ws || ws.readyState !== WebSocket.OPEN || !this.#isSeated) return false;
     ws.send(JSON.stringify(msg));
     return true;
+  }
+
+  /**
+   * Ends the session for everyone: now if seated, else as soon as the seat is back (the client keeps reconnecting
+   * for it). The server's `ended` then closes the connection.
+   */
+  end(): void {
+    if (!this.send({ type: "end" })) this.#isEndPending = true;
   }
 
   /** Closes for good; the seat is then held by the room until its grace runs out. */
@@ -149,6 +159,11 @@ export class SignalingClient {
       this.#isSeated = true;
       this.#attempt = 0;
       writeToken(this.#tokenKey, msg.resume);
+      if (this.#isEndPending) {
+        this.#isEndPending = false;
+        this.send({ type: "end" });
+        return;
+      }
       this.#options.onStatus("open");
     } else if (msg.type === "ended") {
       this.#finish();

@@ -1,8 +1,7 @@
 import { assertNever } from "../../../../worker/protocol/assert-never.ts";
 import type { SharingState, Surface } from "../../../../worker/protocol/control.ts";
-import { IceConfig } from "../../../../worker/protocol/ice.ts";
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
-import { callApi } from "../lib/api.ts";
+import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
 import { sdpSessionId } from "../rtc/sdp.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
@@ -44,7 +43,7 @@ export class TechnicianSession {
   #link: PeerLink | null = null;
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
-  #config: RTCConfiguration = { iceServers: [] };
+  readonly #ice: IceServers;
   /**
    * The help request's spoken password, when the technician typed one. Held in memory only — never stored, never
    * sent: it is the secret for the PAKE that will bind this connection to the customer's browser.
@@ -77,25 +76,30 @@ export class TechnicianSession {
         this.#update({ signaling: status });
       },
     });
+    this.#ice = new IceServers(
+      code,
+      (config) => {
+        if (this.#link) applyIceServers(this.#link.pc, config);
+      },
+      (text) => this.#update({ notice: { text, isError: true } }),
+    );
   }
 
   async start(): Promise<void> {
     this.#update({});
     // The ICE servers must be there before the customer's offer is answered.
-    const ice = await callApi("GET", `/api/sessions/${this.#state.code}/ice`, IceConfig);
-    if (ice.ok) this.#config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
+    await this.#ice.ready;
     this.#signaling.start();
   }
 
   /** Ends the session for both sides (the room allows it to the owner only). */
   end(): void {
-    if (!this.#signaling.send({ type: "end" })) {
-      this.#update({ notice: { text: "Not connected to Tether; try again in a moment.", isError: true } });
-    }
+    this.#signaling.end();
   }
 
   /** Leaves the viewer; the seat stays held for a while, so coming back rejoins. */
   leave(): void {
+    this.#ice.stop();
     this.#closeLink();
     this.#signaling.stop();
   }
@@ -167,7 +171,7 @@ export class TechnicianSession {
     const link = new PeerLink({
       remoteId,
       isOfferer: false,
-      config: this.#config,
+      config: this.#ice.config,
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (state) => {
         if (this.#link === link) this.#update({ link: state });
@@ -201,6 +205,7 @@ export class TechnicianSession {
   }
 
   #finish(text: string, isError: boolean): void {
+    this.#ice.stop();
     this.#closeLink();
     this.#signaling.stop();
     this.#update({ ended: text, sharing: null, notice: isError ? { text, isError } : null });

@@ -1,0 +1,57 @@
+import { IceConfig } from "../../../../worker/protocol/ice.ts";
+import { callApi } from "../lib/api.ts";
+
+/** Refresh this long before the relay credentials run out. */
+const REFRESH_BEFORE_MS = 60_000;
+/** Never refresh more often than this (a short-lived or failing answer must not become a loop). */
+const MIN_REFRESH_MS = 30_000;
+
+/**
+ * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
+ * once and again before the credentials expire. Until an answer arrives the configuration is direct only.
+ */
+export class IceServers {
+  config: RTCConfiguration = { iceServers: [] };
+  /** Settles when the first answer (or failure) is in: connections should wait for it. */
+  readonly ready: Promise<void>;
+  readonly #code: string;
+  readonly #onRefresh: (config: RTCConfiguration) => void;
+  readonly #onError: (message: string) => void;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #isStopped = false;
+
+  constructor(code: string, onRefresh: (config: RTCConfiguration) => void, onError: (message: string) => void) {
+    this.#code = code;
+    this.#onRefresh = onRefresh;
+    this.#onError = onError;
+    this.ready = this.#load();
+  }
+
+  stop(): void {
+    this.#isStopped = true;
+    clearTimeout(this.#timer);
+  }
+
+  async #load(): Promise<void> {
+    const ice = await callApi("GET", `/api/sessions/${this.#code}/ice`, IceConfig);
+    if (this.#isStopped) return;
+    let nextMs = MIN_REFRESH_MS;
+    if (ice.ok) {
+      this.config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
+      nextMs = Math.max(MIN_REFRESH_MS, ice.data.expiresAt - REFRESH_BEFORE_MS - Date.now());
+      this.#onRefresh(this.config);
+    } else if (ice.code !== "SESSION_ENDED") {
+      this.#onError(`No relay servers (${ice.message}); only a direct connection can be tried.`);
+    }
+    this.#timer = setTimeout(() => void this.#load(), nextMs);
+  }
+}
+
+/** Gives a live connection fresh ICE servers; they are used from its next gathering (an ICE restart) on. */
+export function applyIceServers(pc: RTCPeerConnection, config: RTCConfiguration): void {
+  try {
+    pc.setConfiguration({ ...pc.getConfiguration(), ...config });
+  } catch {
+    // A closed connection, or a browser that refuses the change: the old servers stay until the next connection.
+  }
+}
