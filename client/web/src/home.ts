@@ -23,9 +23,14 @@ async function requestHelp(): Promise<void> {
   byId("help-password", HTMLElement).textContent = password;
   start.hidden = true;
   codeSection.hidden = false;
-  startCustomerSession(code, null, (view) => {
-    codeSection.hidden = view.phase !== "waiting";
-  });
+  startCustomerSession(
+    code,
+    null,
+    (view) => {
+      codeSection.hidden = view.phase !== "waiting";
+    },
+    { isEndedOnLeave: true },
+  );
 }
 
 getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
