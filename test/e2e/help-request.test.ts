@@ -165,6 +165,18 @@ describe("a customer's help request, joined with a session ID and password", () 
     await technician.page.getByText("The customer ended the session.").waitFor();
   });
 
+  it("ends a help request whose page is closed before anyone joined: nobody could find it again", async () => {
+    const other = await newPerson(browser, server);
+    people.push(other);
+    const traffic = recordTraffic(other.page);
+    const heard = await getHelp(other);
+    const code = heard.id.replace(/ /g, "");
+    await expect.poll(() => traffic.received.some((msg) => msg.type === "welcome")).toBe(true);
+    expect((await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(200);
+    await other.page.close();
+    await expect.poll(async () => (await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(410);
+  });
+
   it("violated no Content-Security-Policy and threw nothing", () => {
     expect(pageFaults(people)).toEqual([]);
   });

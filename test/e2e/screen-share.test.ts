@@ -213,6 +213,24 @@ describe("screen sharing over a session link", () => {
     expect(await customer.page.getByRole("region", { name: "Your support session" }).count()).toBe(0);
   });
 
+  it("ends the session, having shared nothing, when the customer does not allow", async () => {
+    const { page } = technician;
+    await open(page, "/console");
+    await page.getByRole("button", { name: "New session" }).click();
+    const linkField = page.getByLabel("Session link", { exact: true });
+    await expect.poll(() => linkField.inputValue(), { timeout: 5_000 }).toMatch(/\/j\/\d{9}$/);
+    expect(await linkField.inputValue()).not.toBe(link);
+    const declining = await newPerson(browser, server);
+    people.push(declining);
+    const declinedLink = await linkField.inputValue();
+    await open(declining.page, declinedLink);
+    await declining.page.getByRole("button", { name: "Don't allow" }).click();
+    await declining.page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await declining.page
+      .getByText("You did not allow sharing, so the session has ended. Nothing was shared.")
+      .waitFor();
+  });
+
   it("violated no Content-Security-Policy and threw nothing", () => {
     expect(pageFaults(people)).toEqual([]);
   });
