@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+
+// What Linux says about the servers' processes: group members, memory, CPU time and listening ports.
+
+/** Ids of the processes in process group `pgid` whose command name is `name`. */
+export function groupProcesses(pgid: number, name: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // pid (comm) state ppid pgrp ...; comm may hold spaces, so split after its closing parenthesis.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (comm === name && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** Resident set size of a process in bytes (VmRSS), or 0 if it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Loopback TCP ports that process `pid` listens on (from /proc/net/tcp and the process's socket inodes). */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  let fds: string[] = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match?.[1]) inodes.add(match[1]);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const ports: number[] = [];
+  for (const line of readFileSync("/proc/net/tcp", "utf8").split("\n").slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    const [local, state, inode] = [cols[1], cols[3], cols[9]];
+    if (state === "0A" && local && inode && inodes.has(inode))
+      ports.push(Number.parseInt(local.split(":")[1] ?? "", 16));
+  }
+  return ports;
+}
+
+/** CPU time (user + system) that processes `pids` have used so far, in ms (10 ms resolution). */
+export function cpuMs(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Gone.
+    }
+  }
+  // USER_HZ is 100 on Linux for every architecture Node supports.
+  return ticks * 10;
+}

@@ -1,0 +1,230 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { signTechnicianToken } from "../worker/auth/session-cookie.ts";
+import { WRANGLER } from "../worker/cli/wrangler.ts";
+import { parseConfig } from "../worker/config.ts";
+import { groupProcesses, listeningPorts } from "./procfs.ts";
+import { type Snapshot, TOOL_ENV, wrangler } from "./snapshot.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** How long a server may take to answer after it was started. */
+const START_TIMEOUT_MS = 90_000;
+
+/** Limits raised for the bench (passed with `--var`); each is within the range worker/config.ts accepts. */
+export const BENCH_VARS: Record<string, string> = {
+  // The RTT loop sends ~2,000 offers a second on one socket and the throughput loop far more; the default
+  // 200/s (burst 400) would refuse them. 100,000 is the most the config allows.
+  WS_MESSAGES_PER_S: "100000",
+  WS_MESSAGE_BURST: "100000",
+  // 1,000 idle sessions from one address: 100 per technician (the most allowed) across several technicians, and
+  // per-IP creation and join rates well above 1,000 creations and 2,000 joins a minute.
+  MAX_SESSIONS_PER_TECHNICIAN: "100",
+  RATE_CREATE_PER_MIN: "10000",
+  RATE_JOIN_PER_MIN: "10000",
+};
+
+/**
+ * Whether wrangler dev's local observability is on (X_LOCAL_OBSERVABILITY, on by default): it streams a trace of
+ * every invocation, and so of every hibernatable WebSocket message, to a collector in the same workerd.
+ */
+export type DevOptions = { isObserved: boolean };
+
+/** A signed-in technician of the bench: their id and the Cookie header that carries their sign-in. */
+export type BenchTechnician = { id: string; cookie: string };
+
+/** A running `wrangler dev` with its own state folder. */
+export type TetherServer = {
+  /** `http://127.0.0.1:PORT`, the address wrangler dev listens on. */
+  origin: string;
+  technicians: BenchTechnician[];
+  /** The workerd processes of this wrangler dev: its dev proxy (which listens on the port) and the Worker's runtime. */
+  workerdProcesses(): { pid: number; isProxy: boolean }[];
+  /** The last 8 kB that wrangler printed, for diagnosing a failed run. */
+  logTail(): string;
+  /** The address of the workerd that runs the Worker itself, behind wrangler dev's proxy; null if not found. */
+  findDirectOrigin(): Promise<string | null>;
+  stop(): Promise<void>;
+};
+
+/** A running PeerJS server. */
+export type PeerJsServer = { origin: string; pid: number; stop(): Promise<void> };
+
+/** A port nobody is listening on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (address === null || typeof address === "string") throw new Error("could not find a free port");
+  return address.port;
+}
+
+/** Signals a child's whole process group: killing only wrangler leaves workerd running. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** Stops a detached child and everything in its process group. */
+async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
+  signalGroup(child, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
+  await exited;
+  clearTimeout(timer);
+  signalGroup(child, "SIGKILL");
+}
+
+/** Spawns `command` detached in its own process group, keeping the last 8 kB of its output for errors. */
+function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-8192);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const onExit = () => signalGroup(child, "SIGKILL");
+  process.once("exit", onExit);
+  const stop = async () => {
+    process.off("exit", onExit);
+    await stopGroup(child, exited);
+  };
+  return { child, output: () => output, stop };
+}
+
+async function waitFor(what: string, isReady: () => Promise<boolean>, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output()}`);
+    if (await isReady()) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${what} did not start within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
+}
+
+function isHealthy(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    (res) => res.ok,
+    () => false,
+  );
+}
+
+/**
+ * Migrates a fresh local D1, adds `technicianCount` technicians (signed in with cookies under a random
+ * JWT_SECRET) and starts the real `wrangler dev` on a free loopback port with BENCH_VARS.
+ */
+export async function startTether(
+  snapshot: Snapshot,
+  technicianCount: number,
+  options: DevOptions,
+): Promise<TetherServer> {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "tether-bench-"));
+  const cleanUp = () => rmSync(persistTo, { recursive: true, force: true });
+  const secret = randomBytes(36).toString("base64url");
+  const parsed = parseConfig({ JWT_SECRET: secret });
+  if (!parsed.ok) throw new Error(parsed.issues.join("; "));
+  const ids = Array.from({ length: technicianCount }, (_, i) => `bench-tech-${String(i + 1).padStart(3, "0")}`);
+  try {
+    const local = ["--local", "--persist-to", persistTo];
+    await wrangler(["d1", "migrations", "apply", "DB", ...local], snapshot.dir);
+    const rows = ids.map((id, i) => `('${id}', 'Bench technician ${i + 1}', 0, 'wa-${id}', ${Date.now()})`);
+    const sql = `INSERT INTO technicians (id, display_name, is_admin, webauthn_user_id, created_at) VALUES ${rows.join(", ")}`;
+    await wrangler(["d1", "execute", "DB", ...local, "--command", sql], snapshot.dir);
+  } catch (err) {
+    cleanUp();
+    throw err;
+  }
+  const technicians = await Promise.all(
+    ids.map(async (id, i) => {
+      const token = await signTechnicianToken({ id, name: `Bench technician ${i + 1}`, isAdmin: false }, parsed.config);
+      return { id, cookie: `tether_session=${token}` };
+    }),
+  );
+
+  const vars = Object.entries({ ...BENCH_VARS, JWT_SECRET: secret }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const dev = await startWranglerDev(snapshot.dir, vars, persistTo, options);
+  return { ...dev, technicians };
+}
+
+/** A running `wrangler dev`, whatever it runs. */
+export type WranglerDev = Omit<TetherServer, "technicians">;
+
+/** Starts `wrangler dev` on a free loopback port with state in `persistTo` (deleted on stop) and waits for /health. */
+async function startWranglerDev(
+  cwd: string,
+  extraArgs: string[],
+  persistTo: string,
+  options: DevOptions,
+): Promise<WranglerDev> {
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+  args.push("--persist-to", persistTo, ...extraArgs, "--show-interactive-dev-session=false");
+  const env = { ...TOOL_ENV, X_LOCAL_OBSERVABILITY: String(options.isObserved) };
+  const { child, output, stop: stopChild } = spawnGroup(WRANGLER, args, env, cwd);
+  const origin = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    await stopChild();
+    rmSync(persistTo, { recursive: true, force: true });
+  };
+  try {
+    await waitFor("wrangler dev", () => isHealthy(`${origin}/health`), child, output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const pgid = child.pid ?? 0;
+  const workerdProcesses = () =>
+    groupProcesses(pgid, "workerd").map((pid) => ({ pid, isProxy: listeningPorts(pid).includes(port) }));
+  return {
+    origin,
+    workerdProcesses,
+    logTail: output,
+    async findDirectOrigin() {
+      // The dev proxy listens on `port`; the other workerd runs the Worker and answers /health on one of its ports.
+      for (const { pid, isProxy } of workerdProcesses()) {
+        if (isProxy) continue;
+        const ports = listeningPorts(pid);
+        for (const candidate of ports) {
+          if (await isHealthy(`http://127.0.0.1:${candidate}/health`)) return `http://127.0.0.1:${candidate}`;
+        }
+      }
+      return null;
+    },
+    stop,
+  };
+}
+
+/** Starts the baseline relay (bench/baseline/relay-worker.ts) under its own `wrangler dev`. */
+export function startBaseline(snapshot: Snapshot, options: DevOptions): Promise<WranglerDev> {
+  const persistTo = mkdtempSync(path.join(tmpdir(), "tether-bench-baseline-"));
+  return startWranglerDev(snapshot.dir, ["--config", "bench/baseline/wrangler.toml"], persistTo, options);
+}
+
+/** Starts the PeerJS server (bench/peerjs-server.ts) in its own process on a free loopback port. */
+export async function startPeerJs(): Promise<PeerJsServer> {
+  const port = await freePort();
+  const { child, output, stop } = spawnGroup(
+    process.execPath,
+    [path.join(root, "bench/peerjs-server.ts"), String(port)],
+    process.env,
+    root,
+  );
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("the PeerJS server", async () => output().includes("ready"), child, output);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { origin, pid: child.pid ?? 0, stop };
+}
