@@ -1,0 +1,46 @@
+import { joinBaseline } from "./clients.ts";
+import { measureIdle, measureIdleSessions, SESSIONS_PER_TECHNICIAN } from "./memory.ts";
+import { BENCH_VARS, startBaseline, startTether } from "./servers.ts";
+import type { SuiteContext } from "./signaling-suite.ts";
+
+const kb = (n: number) => n.toFixed(0);
+
+/**
+ * sessions_idle_kb: idle sessions held open in a fresh wrangler dev, and the same number of bare hibernatable-socket
+ * Durable Objects in another, for comparison. Both run with local observability off, whose trace store would
+ * otherwise grow with every message and count as the sessions' memory.
+ */
+export async function measureMemory(ctx: SuiteContext): Promise<void> {
+  const { plan, snapshot, metrics, profile } = ctx;
+  const count = plan.idleSessions;
+  ctx.progress(`starting fresh servers for ${count} idle sessions`);
+  const technicians = Math.ceil(count / SESSIONS_PER_TECHNICIAN) + 1;
+  const [tether, baseline] = await Promise.all([
+    startTether(snapshot, technicians, { isObserved: false }),
+    startBaseline(snapshot, { isObserved: false }),
+  ]);
+  ctx.defer(tether.stop);
+  ctx.defer(baseline.stop);
+  const options = { count, steps: plan.idleSteps, idleWaitMs: 0 };
+
+  ctx.progress(`memory: ${count} idle baseline rooms`);
+  const base = await measureIdle(baseline, options, (i) => joinBaseline(baseline.origin, "hibernated", `idle-${i}`));
+  profile.baseline_hibernated_idle_kb = {
+    value: base.kbPerSession,
+    unit: "kB",
+    runs: base.stepKbPerSession,
+    note: `${count} idle bare hibernatable-socket Durable Objects (two sockets each, no storage) in one wrangler dev: dev proxy ${kb(base.proxyKbPerSession)} kB + Worker runtime ${kb(base.workerKbPerSession)} kB per room; ${base.relayed}/${count} relayed afterwards`,
+  };
+
+  ctx.progress(`memory: ${count} idle Tether sessions`);
+  const idle = await measureIdleSessions(tether, { ...options, idleWaitMs: plan.idleWaitMs });
+  const after = idle.afterIdle
+    ? `; after a further ${idle.afterIdle.waitedMs / 1000} s idle: ${kb(idle.afterIdle.kbPerSession)} kB per session`
+    : "";
+  metrics.sessions_idle_kb = {
+    value: idle.kbPerSession,
+    unit: "kB",
+    runs: idle.stepKbPerSession,
+    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open in one wrangler dev (X_LOCAL_OBSERVABILITY=false), each with its technician's and customer's socket connected and past hello; (RSS of both workerd processes after − before) / ${count} = dev proxy ${kb(idle.proxyKbPerSession)} kB + Worker runtime ${kb(idle.workerKbPerSession)} kB; runs = the same over each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards${after}; --var MAX_SESSIONS_PER_TECHNICIAN=${BENCH_VARS.MAX_SESSIONS_PER_TECHNICIAN} over ${technicians - 1} technicians (+1 for a warm-up session) and RATE_CREATE_PER_MIN=RATE_JOIN_PER_MIN=${BENCH_VARS.RATE_JOIN_PER_MIN}`,
+  };
+}

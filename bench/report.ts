@@ -1,0 +1,164 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { round } from "./stats.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+
+/** One figure in bench/results.json. */
+export type Metric = {
+  value: number | null;
+  unit: string;
+  p50?: number;
+  p95?: number;
+  p99?: number;
+  /** The same figure for the reference server (PeerJS). */
+  reference?: number;
+  /** value / reference. */
+  ratio?: number;
+  /** The figure of each run, when a figure is the median of several. */
+  runs?: number[];
+  note?: string;
+};
+
+/** What bench/results.json holds. */
+export type Results = {
+  machine: Record<string, string | number>;
+  /** The figures the project tracks (fixed names). */
+  metrics: Record<string, Metric>;
+  /** Figures that explain them: baselines, CPU per message, micro-benchmarks. */
+  profile: Record<string, Metric>;
+};
+
+/** Goals from the issue, shown beside the figures. */
+export const TARGETS: Record<string, string> = {
+  signaling_rtt_ms: "ratio ≤ 2.0",
+  signaling_msgs_per_s: "≥ 5,000",
+};
+
+const DOCS_START = "<!-- bench:results:start -->";
+const DOCS_END = "<!-- bench:results:end -->";
+
+/** Rounds every number of a metric for people to read. */
+export function tidy(metric: Metric): Metric {
+  const r = (v: number | undefined) => (v === undefined ? undefined : round(v, v >= 100 ? 0 : 3));
+  const out: Metric = { value: metric.value === null ? null : (r(metric.value) ?? null), unit: metric.unit };
+  for (const key of ["p50", "p95", "p99", "reference"] as const)
+    if (metric[key] !== undefined) out[key] = r(metric[key]);
+  if (metric.ratio !== undefined) out.ratio = round(metric.ratio, 2);
+  if (metric.runs) out.runs = metric.runs.map((v) => round(v, v >= 100 ? 0 : 3));
+  if (metric.note) out.note = metric.note;
+  return out;
+}
+
+function wranglerVersion(): string {
+  try {
+    const pkg = path.join(root, "node_modules/wrangler/package.json");
+    return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+}
+
+/** The machine the figures come from. */
+export function describeMachine(mode: "full" | "quick"): Record<string, string | number> {
+  const cpus = os.cpus();
+  let osName = `${os.type()} ${os.release()} ${os.arch()}`;
+  try {
+    const pretty = /^PRETTY_NAME="?([^"\n]+)"?$/m.exec(readFileSync("/etc/os-release", "utf8"));
+    if (pretty?.[1]) osName = `${pretty[1]} (${osName})`;
+  } catch {
+    // No os-release: the kernel's name will do.
+  }
+  let commit = "unknown";
+  try {
+    const git = (...args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" }).trim();
+    const paths = ["wrangler.toml", "worker", "durable-objects", "client/web", "bench"];
+    commit = git("rev-parse", "--short", "HEAD");
+    // The bench measures the working tree, which may differ from the commit.
+    if (git("status", "--porcelain", "--", ...paths) !== "") commit += " + uncommitted changes";
+  } catch {
+    // Not a checkout.
+  }
+  return {
+    cpu: cpus[0]?.model.trim() ?? "unknown",
+    cores: os.availableParallelism(),
+    memory_gib: round(os.totalmem() / 1024 ** 3, 1),
+    node: process.version,
+    os: osName,
+    date: new Date().toISOString(),
+    wrangler: wranglerVersion(),
+    commit,
+    mode,
+    load_average_1m_at_start: round(os.loadavg()[0] ?? 0, 2),
+  };
+}
+
+function cell(value: number | undefined | null): string {
+  if (value === undefined) return "";
+  if (value === null) return "—";
+  return value >= 100 ? Math.round(value).toLocaleString("en-US") : String(round(value, 3));
+}
+
+/** The metrics as a plain-text table, then each metric's note. */
+export function textTable(metrics: Record<string, Metric>): string {
+  const header = ["metric", "value", "unit", "p50", "p95", "p99", "reference", "ratio", "target"];
+  const rows = Object.entries(metrics).map(([name, m]) => [
+    name,
+    cell(m.value),
+    m.unit,
+    cell(m.p50),
+    cell(m.p95),
+    cell(m.p99),
+    cell(m.reference),
+    cell(m.ratio),
+    TARGETS[name] ?? "",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cols: string[]) =>
+    cols
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  const notes = Object.entries(metrics)
+    .filter(([, m]) => m.note)
+    .map(([name, m]) => `  ${name}: ${m.note}`);
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", ...notes].join("\n");
+}
+
+/** The metrics as a Markdown table with a list of notes. */
+export function markdownTable(results: Results): string {
+  const m = results.machine;
+  const lines = [
+    `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler} (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}).`,
+    "",
+    "| metric | value | p50 / p95 / p99 | PeerJS | ratio | target |",
+    "| --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const [name, x] of Object.entries(results.metrics)) {
+    const pct = x.p95 === undefined ? "" : `${cell(x.p50)} / ${cell(x.p95)} / ${cell(x.p99)}`;
+    const value = x.value === null ? "null" : `${cell(x.value)} ${x.unit}`;
+    lines.push(
+      `| \`${name}\` | ${value} | ${pct} | ${x.reference === undefined ? "" : cell(x.reference)} | ${x.ratio === undefined ? "" : cell(x.ratio)} | ${TARGETS[name] ?? ""} |`,
+    );
+  }
+  lines.push("", "Notes, as the bench wrote them:", "");
+  for (const [name, x] of Object.entries(results.metrics)) if (x.note) lines.push(`- \`${name}\`: ${x.note}`);
+  lines.push("", "Profile figures (not tracked, they explain the ones above):", "");
+  lines.push("| figure | value | p50 / p95 / p99 | what |", "| --- | --- | --- | --- |");
+  for (const [name, x] of Object.entries(results.profile)) {
+    const pct = x.p95 === undefined ? "" : `${cell(x.p50)} / ${cell(x.p95)} / ${cell(x.p99)}`;
+    lines.push(`| \`${name}\` | ${cell(x.value)} ${x.unit} | ${pct} | ${x.note ?? ""} |`);
+  }
+  return lines.join("\n");
+}
+
+/** Replaces the generated part of docs/performance.md (between its bench markers) with `markdown`. */
+export function updateDocs(file: string, markdown: string): void {
+  const text = readFileSync(file, "utf8");
+  const start = text.indexOf(DOCS_START);
+  const end = text.indexOf(DOCS_END);
+  if (start < 0 || end < start) throw new Error(`${file} has no ${DOCS_START} … ${DOCS_END} section`);
+  writeFileSync(file, `${text.slice(0, start + DOCS_START.length)}\n${markdown}\n${text.slice(end)}`);
+}

@@ -1,0 +1,119 @@
+// `npm run bench [-- --quick]`: Tether's performance figures beside the PeerJS server's, all on loopback inside a
+// private network namespace. Writes bench/results.json and prints a table; a full run also rewrites the table in
+// docs/performance.md and the chart docs/bench-latency.svg.
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { renderChart, type Series } from "./chart.ts";
+import { measureMemory } from "./memory-suite.ts";
+import { FULL, QUICK } from "./plan.ts";
+import { profileRelay } from "./profile.ts";
+import { describeMachine, type Metric, markdownTable, type Results, textTable, tidy, updateDocs } from "./report.ts";
+import { measureSignaling, type SuiteContext } from "./signaling-suite.ts";
+import { measureWorkerBundle } from "./sizes.ts";
+import { takeSnapshot } from "./snapshot.ts";
+
+const root = path.resolve(import.meta.dirname, "..");
+const plan = process.argv.includes("--quick") ? QUICK : FULL;
+
+const started = performance.now();
+const progress = (what: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
+
+/** What the current phase must stop: its servers and sockets, last started first. */
+const pending: (() => Promise<void> | void)[] = [];
+
+async function cleanUp(): Promise<void> {
+  for (const stop of pending.splice(0).reverse()) await stop();
+}
+
+/** Figures that wait for later work, present so that the results keep one shape. */
+const AWAITING: Record<string, [unit: string, note: string]> = {
+  connect_ms: [
+    "ms",
+    "awaits the web clients: Allow on the customer page until the technician's RTCPeerConnection is connected (direct, loopback)",
+  ],
+  connect_relay_ms: ["ms", "awaits the web clients: the same connection forced through TURN (coturn on loopback)"],
+  glass_to_glass_ms: [
+    "ms",
+    "awaits the web clients: a change on the customer's screen until the technician's page shows it",
+  ],
+  input_rtt_ms: ["ms", "awaits pointer input over the input data channel"],
+  file_mb_per_s: ["MB/s", "awaits file transfer over the file data channel"],
+};
+
+const ORDER = [
+  "signaling_rtt_ms",
+  "signaling_msgs_per_s",
+  "sessions_idle_kb",
+  "customer_page_js_gzip_bytes",
+  "worker_bundle_gzip_bytes",
+  ...Object.keys(AWAITING),
+];
+
+function measureMicro(profile: Record<string, Metric>): void {
+  progress("micro-benchmarks of the room's JavaScript");
+  for (const [name, { us, what }] of Object.entries(profileRelay({ iterations: plan.micro, runs: 5 }))) {
+    profile[`${name}_us`] = { value: us, unit: "µs", note: `${what}; Node ${process.version}, median of 5 runs` };
+  }
+}
+
+async function main(): Promise<void> {
+  const machine = describeMachine(plan.isQuick ? "quick" : "full");
+  const metrics: Record<string, Metric> = {};
+  const profile: Record<string, Metric> = {};
+  progress("copying the sources and building the client");
+  const snapshot = await takeSnapshot();
+  const ctx: SuiteContext = {
+    plan,
+    snapshot,
+    metrics,
+    profile,
+    defer: (stop) => pending.push(stop),
+    cleanUp,
+    progress,
+  };
+  let series: Series[];
+  try {
+    progress("worker bundle size (wrangler deploy --dry-run)");
+    const bundle = await measureWorkerBundle(snapshot.dir);
+    metrics.worker_bundle_gzip_bytes = { value: bundle.gzipBytes, unit: "bytes", note: bundle.note };
+    series = await measureSignaling(ctx);
+    await cleanUp();
+    await measureMemory(ctx);
+    await cleanUp();
+  } finally {
+    await cleanUp();
+    snapshot.remove();
+  }
+  measureMicro(profile);
+  for (const [name, [unit, note]] of Object.entries(AWAITING)) metrics[name] = { value: null, unit, note };
+
+  const results: Results = {
+    machine,
+    metrics: Object.fromEntries(ORDER.map((name) => [name, tidy(metrics[name] ?? { value: null, unit: "" })])),
+    profile: Object.fromEntries(Object.entries(profile).map(([name, metric]) => [name, tidy(metric)])),
+  };
+  writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(textTable(results.metrics));
+  console.log(`\nprofile:\n${textTable(results.profile)}`);
+  if (plan.isQuick) {
+    progress("wrote bench/results.json (a full run also updates docs/)");
+    return;
+  }
+  const caption = `npm run bench, ${String(machine.date).slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores`;
+  const chart = [{ title: "Signaling round trip: offer → answer → back, loopback", unit: "ms", series }];
+  writeFileSync(path.join(root, "docs/bench-latency.svg"), renderChart(chart, caption));
+  updateDocs(path.join(root, "docs/performance.md"), markdownTable(results));
+  progress("wrote bench/results.json, docs/bench-latency.svg and the table in docs/performance.md");
+}
+
+try {
+  await main();
+  progress("done");
+} catch (err) {
+  console.error(err);
+  process.exitCode = 1;
+} finally {
+  await cleanUp();
+}
+// Sockets or timers left by a failure must not keep the process (and its namespace) alive.
+process.exit();
