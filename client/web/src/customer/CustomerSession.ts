@@ -3,11 +3,11 @@ import type { SharingState } from "../../../../worker/protocol/control.ts";
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
 import { PublicSession } from "../../../../worker/protocol/sessions.ts";
 import { callApi } from "../lib/api.ts";
-import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
-import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
-import { addScreenTransceiver, captureScreen, keepResolution, surfaceOf } from "../rtc/screen.ts";
+import type { LinkState } from "../rtc/PeerLink.ts";
+import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
-import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+import type { LinkStats } from "../rtc/stats.ts";
+import { OwnerLink } from "./OwnerLink.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -42,9 +42,6 @@ const END_TEXT: Record<EndReason, string> = {
   idle: "The session ended after a period without activity. Nothing more is shared.",
 };
 
-/** A reconnected technician page that does not answer on the old connection within this gets a new one. */
-const PROBE_TIMEOUT_MS = 1_500;
-
 /**
  * The customer's side of a session: consent, capture, the one connection to the owning technician, Pause, Stop
  * and End. Nothing is captured or sent before `allow()`, which the page calls from the Allow button's click.
@@ -55,14 +52,9 @@ export class CustomerSession {
   readonly #peers = new Map<string, Peer>();
   #view: CustomerView;
   #track: MediaStreamTrack | null = null;
-  #link: PeerLink | null = null;
-  #sender: RTCRtpSender | null = null;
-  #sampler: StatsSampler | null = null;
-  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** The connection to the owning technician; made at Allow, so there is none before consent. */
+  #link: OwnerLink | null = null;
   #hasConsented = false;
-  #linkCheck = 0;
-  /** The session's ICE servers, fetched at Allow: relay credentials are minted only for a customer who shares. */
-  #ice: IceServers | null = null;
   /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
   readonly #isEndedOnLeave: boolean;
 
@@ -114,13 +106,13 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
-    this.#ice ??= new IceServers(
-      this.#view.code,
-      (config) => {
-        if (this.#link) applyIceServers(this.#link.pc, config);
-      },
-      (text) => this.#update({ notice: { text, isError: true } }),
-    );
+    this.#link ??= new OwnerLink(this.#view.code, {
+      sendSignal: (msg) => this.#signaling.send(msg),
+      onState: (link) => this.#update({ link }),
+      onStats: (stats) => this.#update({ stats }),
+      onControlOpen: () => this.#announceSharing(),
+      onNotice: (text) => this.#update({ notice: { text, isError: true } }),
+    });
     this.#useTrack(track);
     this.#update({ notice: null });
     await this.#syncLink();
@@ -135,12 +127,12 @@ export class CustomerSession {
   async pause(): Promise<void> {
     if (this.#view.sharing !== "live") return;
     this.#setSharing("paused");
-    await this.#sender?.replaceTrack(null);
+    await this.#link?.setTrack(null);
   }
 
   async resume(): Promise<void> {
     if (this.#view.sharing !== "paused" || !this.#track) return;
-    await this.#sender?.replaceTrack(this.#track);
+    await this.#link?.setTrack(this.#track);
     this.#setSharing("live");
   }
 
@@ -158,7 +150,7 @@ export class CustomerSession {
     const track = this.#track;
     this.#track = null;
     track?.stop();
-    void this.#sender?.replaceTrack(null);
+    void this.#link?.setTrack(null);
     this.#setSharing("stopped");
     this.#update({ track: null, notice: notice ? { text: notice, isError: false } : null });
   }
@@ -198,7 +190,7 @@ export class CustomerSession {
     track.addEventListener("ended", () => {
       if (this.#track === track) this.stopSharing("You stopped sharing from the browser's control.");
     });
-    void this.#sender?.replaceTrack(track);
+    void this.#link?.setTrack(track);
     this.#update({ track });
     this.#setSharing("live");
   }
@@ -238,12 +230,12 @@ export class CustomerSession {
       }
       case "peerGone":
         this.#peers.delete(msg.id);
-        if (this.#link?.remoteId === msg.id) this.#closeLink();
+        if (this.#link?.remoteId === msg.id) this.#link.close();
         this.#peersChanged();
         return;
       case "answer":
       case "candidate":
-        if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+        this.#link?.handleSignal(msg);
         return;
       case "offer":
       case "keyExchange":
@@ -289,69 +281,17 @@ export class CustomerSession {
     if (info.ok && info.data.technician) this.#update({ technician: info.data.technician });
   }
 
-  /**
-   * Keeps one working connection to the owner while sharing. A reconnected owner whose page still answers on the
-   * old connection keeps it (only its WebSocket dropped); a reloaded page gets a new one.
-   */
+  /** While sharing, keeps a working connection to the owner whenever they are connected. */
   async #syncLink(): Promise<void> {
     const owner = this.#view.owner;
-    if (!this.#hasConsented || this.#view.phase === "ended" || !owner?.connected) return;
-    const check = ++this.#linkCheck;
-    // The relay policy must be known before the first candidate is gathered.
-    await this.#ice?.ready;
-    if (check !== this.#linkCheck) return;
-    const link = this.#link;
-    if (link && link.remoteId === owner.id && link.state !== "closed") {
-      const isAlive = await link.probe(PROBE_TIMEOUT_MS);
-      if (check !== this.#linkCheck || this.#link !== link) return;
-      if (isAlive) return link.resume();
-    }
-    this.#closeLink();
-    this.#openLink(owner.id);
-  }
-
-  #openLink(remoteId: string): void {
-    const link = new PeerLink({
-      remoteId,
-      isOfferer: true,
-      config: this.#ice?.config ?? { iceServers: [] },
-      sendSignal: (msg) => this.#signaling.send(msg),
-      onState: (state) => {
-        if (this.#link === link) this.#update({ link: state });
-      },
-      onControlOpen: () => this.#announceSharing(),
-    });
-    const transceiver = addScreenTransceiver(link.pc, this.#view.sharing === "live" ? this.#track : null);
-    this.#sender = transceiver.sender;
-    this.#link = link;
-    this.#sampler = new StatsSampler(link.pc, "outbound");
-    this.#update({ link: link.state, stats: null });
-    void link.negotiate().then(() => keepResolution(transceiver.sender));
-    clearInterval(this.#statsTimer);
-    this.#statsTimer = setInterval(() => void this.#sample(), 1_000);
-  }
-
-  async #sample(): Promise<void> {
-    const sampler = this.#sampler;
-    if (!sampler) return;
-    const stats = await sampler.sample().catch(() => null);
-    if (sampler === this.#sampler) this.#update({ stats });
-  }
-
-  #closeLink(): void {
-    clearInterval(this.#statsTimer);
-    this.#link?.close();
-    this.#link = null;
-    this.#sender = null;
-    this.#sampler = null;
-    this.#update({ link: null, stats: null });
+    if (!this.#link || this.#view.phase === "ended" || !owner?.connected) return;
+    await this.#link.sync(owner.id, this.#view.sharing === "live" ? this.#track : null);
   }
 
   #teardown(): void {
-    this.#ice?.stop();
     this.#track?.stop();
     this.#track = null;
-    this.#closeLink();
+    this.#link?.stop();
   }
 
   #finish(text: string, isError: boolean): void {

@@ -1,0 +1,122 @@
+import type { ControlMessage } from "../../../../worker/protocol/control.ts";
+import type { SignalMessage } from "../../../../worker/protocol/room.ts";
+import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
+import { type LinkState, PeerLink, type RelayedSignal } from "../rtc/PeerLink.ts";
+import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
+import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+
+export type OwnerLinkEvents = {
+  sendSignal(msg: SignalMessage): boolean;
+  onState(state: LinkState | null): void;
+  onStats(stats: LinkStats | null): void;
+  /** The control channel opened: the far end should hear what is being shared. */
+  onControlOpen(): void;
+  onNotice(text: string): void;
+};
+
+/** A reconnected technician page that does not answer on the old connection within this gets a new one. */
+const PROBE_TIMEOUT_MS = 1_500;
+
+/**
+ * The customer's one connection to the technician who owns the session: made when the customer allows (so relay
+ * credentials are minted only for someone who shares), kept across the technician's WebSocket drops, replaced when
+ * their page is new, sampled once a second.
+ */
+export class OwnerLink {
+  readonly #events: OwnerLinkEvents;
+  readonly #ice: IceServers;
+  #link: PeerLink | null = null;
+  #sender: RTCRtpSender | null = null;
+  #sampler: StatsSampler | null = null;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
+  #check = 0;
+
+  constructor(code: string, events: OwnerLinkEvents) {
+    this.#events = events;
+    this.#ice = new IceServers(
+      code,
+      (config) => {
+        if (this.#link) applyIceServers(this.#link.pc, config);
+      },
+      events.onNotice,
+    );
+  }
+
+  get remoteId(): string | null {
+    return this.#link?.remoteId ?? null;
+  }
+
+  /**
+   * Makes sure a working connection to `ownerId` sends `track` (null: nothing). A connection whose far end still
+   * answers a ping is kept (only the technician's WebSocket dropped); otherwise a new one is offered.
+   */
+  async sync(ownerId: string, track: MediaStreamTrack | null): Promise<void> {
+    const check = ++this.#check;
+    // The relay policy must be known before the first candidate is gathered.
+    await this.#ice.ready;
+    if (check !== this.#check) return;
+    const link = this.#link;
+    if (link && link.remoteId === ownerId && link.state !== "closed") {
+      const isAlive = await link.probe(PROBE_TIMEOUT_MS);
+      if (check !== this.#check || this.#link !== link) return;
+      if (isAlive) return link.resume();
+    }
+    this.close();
+    this.#open(ownerId, track);
+  }
+
+  /** Swaps what is sent in place (pause, resume, another screen): no renegotiation. */
+  async setTrack(track: MediaStreamTrack | null): Promise<void> {
+    await this.#sender?.replaceTrack(track);
+  }
+
+  sendControl(msg: ControlMessage): void {
+    this.#link?.sendControl(msg);
+  }
+
+  /** An answer or candidate from the technician this link is to. */
+  handleSignal(msg: RelayedSignal): void {
+    if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+  }
+
+  /** Closes the connection; a later `sync` opens another. */
+  close(): void {
+    clearInterval(this.#statsTimer);
+    this.#link?.close();
+    this.#link = null;
+    this.#sender = null;
+    this.#sampler = null;
+    this.#events.onState(null);
+    this.#events.onStats(null);
+  }
+
+  /** Closes for good. */
+  stop(): void {
+    this.#ice.stop();
+    this.close();
+  }
+
+  #open(remoteId: string, track: MediaStreamTrack | null): void {
+    const link = new PeerLink({
+      remoteId,
+      isOfferer: true,
+      config: this.#ice.config,
+      sendSignal: this.#events.sendSignal,
+      onState: (state) => {
+        if (this.#link === link) this.#events.onState(state);
+      },
+      onControlOpen: () => this.#events.onControlOpen(),
+    });
+    const transceiver = addScreenTransceiver(link.pc, track);
+    this.#link = link;
+    this.#sender = transceiver.sender;
+    const sampler = new StatsSampler(link.pc, "outbound");
+    this.#sampler = sampler;
+    this.#events.onState(link.state);
+    void link.negotiate().then(() => keepResolution(transceiver.sender));
+    this.#statsTimer = setInterval(async () => {
+      const stats = await sampler.sample().catch(() => null);
+      if (this.#sampler === sampler) this.#events.onStats(stats);
+    }, 1_000);
+  }
+}
