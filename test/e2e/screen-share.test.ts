@@ -115,6 +115,15 @@ describe("screen sharing over a session link", () => {
     await expect.poll(() => textOf(stat(page, "Round trip")), { timeout: 5_000 }).toMatch(/^\d+ ms$/);
     await expect.poll(() => textOf(stat(page, "Bitrate")), { timeout: 5_000 }).toMatch(/^\d+ kbit\/s$/);
     await expect.poll(() => textOf(stat(page, "Frames per second")), { timeout: 5_000 }).toMatch(/^[1-9]\d*$/);
+    // Fit scales the picture into the frame; 1:1 shows it pixel for pixel.
+    const shownWidth = () => screen.evaluate((v) => (v as HTMLVideoElement).getBoundingClientRect().width);
+    const actualSize = page.getByRole("button", { name: "Actual size (1:1)" });
+    expect(await actualSize.getAttribute("aria-pressed")).toBe("false");
+    await actualSize.click();
+    expect(await actualSize.getAttribute("aria-pressed")).toBe("true");
+    expect(await shownWidth()).toBe(figures.width);
+    await actualSize.click();
+    expect(await shownWidth()).not.toBe(figures.width);
     // The customer sees the technician's presence and the connection's quality.
     await expect
       .poll(() => textOf(bar), { timeout: 5_000 })
@@ -215,7 +224,7 @@ describe("screen sharing over a session link", () => {
 
   it("ends the session, having shared nothing, when the customer does not allow", async () => {
     const { page } = technician;
-    await open(page, "/console");
+    await page.getByRole("link", { name: "Back to console" }).click();
     await page.getByRole("button", { name: "New session" }).click();
     const linkField = page.getByLabel("Session link", { exact: true });
     await expect.poll(() => linkField.inputValue(), { timeout: 5_000 }).toMatch(/\/j\/\d{9}$/);

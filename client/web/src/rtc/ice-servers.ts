@@ -40,7 +40,8 @@ export class IceServers {
       this.config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
       nextMs = Math.max(MIN_REFRESH_MS, ice.data.expiresAt - REFRESH_BEFORE_MS - Date.now());
       this.#onRefresh(this.config);
-    } else if (ice.code !== "SESSION_ENDED") {
+    } else if (ice.code !== "SESSION_ENDED" && ice.code !== "SESSION_NOT_FOUND") {
+      // A missing or ended session is for the room connection to report; this is about the relay only.
       this.#onError(`No relay servers (${ice.message}); only a direct connection can be tried.`);
     }
     this.#timer = setTimeout(() => void this.#load(), nextMs);
