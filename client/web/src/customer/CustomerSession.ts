@@ -123,7 +123,12 @@ export class CustomerSession {
     this.end();
   }
 
-  /** Pause: the sender carries nothing until resume; the technician is told why the picture stopped. */
+  /**
+   * Pause: the sender carries no track until resume, so not a frame leaves (track.enabled = false would still send
+   * black frames), and a `sharing` message on the control channel tells the technician at once that it is a pause.
+   * A remote track's mute event is no substitute: browsers fire it late, if at all, and it cannot tell a pause from
+   * a network drop.
+   */
   async pause(): Promise<void> {
     if (this.#view.sharing !== "live") return;
     this.#setSharing("paused");
