@@ -127,31 +127,50 @@ export function textTable(metrics: Record<string, Metric>): string {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line), "", ...notes].join("\n");
 }
 
-/** The metrics as a Markdown table with a list of notes. */
+/** A Markdown table with its columns padded, as Biome formats them. */
+function markdownGrid(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cols: string[]) => `| ${cols.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+}
+
+function spread(m: Metric): string {
+  return m.p95 === undefined ? "" : `${cell(m.p50)} / ${cell(m.p95)} / ${cell(m.p99)}`;
+}
+
+/** The metrics as a Markdown table with a list of notes, then the profile figures. */
 export function markdownTable(results: Results): string {
   const m = results.machine;
-  const lines = [
-    `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler} (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}).`,
+  const metrics = Object.entries(results.metrics);
+  const profile = Object.entries(results.profile);
+  return [
+    `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler}, load average ${m.load_average_1m_at_start} at the start (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}).`,
     "",
-    "| metric | value | p50 / p95 / p99 | PeerJS | ratio | target |",
-    "| --- | --- | --- | --- | --- | --- |",
-  ];
-  for (const [name, x] of Object.entries(results.metrics)) {
-    const pct = x.p95 === undefined ? "" : `${cell(x.p50)} / ${cell(x.p95)} / ${cell(x.p99)}`;
-    const value = x.value === null ? "null" : `${cell(x.value)} ${x.unit}`;
-    lines.push(
-      `| \`${name}\` | ${value} | ${pct} | ${x.reference === undefined ? "" : cell(x.reference)} | ${x.ratio === undefined ? "" : cell(x.ratio)} | ${TARGETS[name] ?? ""} |`,
-    );
-  }
-  lines.push("", "Notes, as the bench wrote them:", "");
-  for (const [name, x] of Object.entries(results.metrics)) if (x.note) lines.push(`- \`${name}\`: ${x.note}`);
-  lines.push("", "Profile figures (not tracked, they explain the ones above):", "");
-  lines.push("| figure | value | p50 / p95 / p99 | what |", "| --- | --- | --- | --- |");
-  for (const [name, x] of Object.entries(results.profile)) {
-    const pct = x.p95 === undefined ? "" : `${cell(x.p50)} / ${cell(x.p95)} / ${cell(x.p99)}`;
-    lines.push(`| \`${name}\` | ${cell(x.value)} ${x.unit} | ${pct} | ${x.note ?? ""} |`);
-  }
-  return lines.join("\n");
+    ...markdownGrid(
+      ["metric", "value", "p50 / p95 / p99", "PeerJS", "ratio", "target"],
+      metrics.map(([name, x]) => [
+        `\`${name}\``,
+        x.value === null ? "null" : `${cell(x.value)} ${x.unit}`,
+        spread(x),
+        x.reference === undefined ? "" : cell(x.reference),
+        x.ratio === undefined ? "" : cell(x.ratio),
+        TARGETS[name] ?? "",
+      ]),
+    ),
+    "",
+    "Notes, as the bench wrote them:",
+    "",
+    ...metrics.filter(([, x]) => x.note).map(([name, x]) => `- \`${name}\`: ${x.note}`),
+    "",
+    "Profile figures, which explain the ones above:",
+    "",
+    ...markdownGrid(
+      ["figure", "value", "p50 / p95 / p99"],
+      profile.map(([name, x]) => [`\`${name}\``, `${cell(x.value)} ${x.unit}`, spread(x)]),
+    ),
+    "",
+    ...profile.filter(([, x]) => x.note).map(([name, x]) => `- \`${name}\`: ${x.note}`),
+  ].join("\n");
 }
 
 /** Replaces the generated part of docs/performance.md (between its bench markers) with `markdown`. */
