@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
 type IntSpec = { min: number; max: number; fallback: number; what: string };

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { jwtVerify, SignJWT } from "jose";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { Config } from "../config.ts";
 
 /** Name of the cookie that carries a technician's sign-in. */

@@ -7,7 +7,7 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import type { Config } from "../config.ts";
 import type { NewPasskey, StoredPasskey } from "../db/passkeys.ts";
 import { AppError } from "../errors.ts";

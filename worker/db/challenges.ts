@@ -1,4 +1,4 @@
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 
 /** What a pending WebAuthn challenge was issued for, kept server-side until it is used or expires. */
 export const PendingChallenge = z.discriminatedUnion("purpose", [

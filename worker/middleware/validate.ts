@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
 import type { ValidationTargets } from "hono";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { AppError } from "../errors.ts";
 
 /** zValidator that turns a failed parse into a BAD_REQUEST AppError with a readable message. */

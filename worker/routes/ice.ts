@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { findSession, isLive } from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { z } from "zod/mini";
+import * as z from "zod/mini";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
