@@ -3,7 +3,7 @@ import type { SharingState } from "../../../../worker/protocol/control.ts";
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
 import { PublicSession } from "../../../../worker/protocol/sessions.ts";
 import { callApi } from "../lib/api.ts";
-import type { LinkState } from "../rtc/PeerLink.ts";
+import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
 import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
@@ -30,6 +30,8 @@ export type CustomerView = {
   track: MediaStreamTrack | null;
   link: LinkState | null;
   stats: LinkStats | null;
+  /** Relay-only, and no relay could be reached: the technician cannot get the picture. */
+  relayFailure: RelayFailure | null;
   signaling: SignalingStatus;
   ended: string | null;
   notice: { text: string; isError: boolean } | null;
@@ -79,6 +81,7 @@ export class CustomerSession {
       track: null,
       link: null,
       stats: null,
+      relayFailure: null,
       signaling: "connecting",
       ended: null,
       notice: null,
@@ -110,6 +113,7 @@ export class CustomerSession {
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (link) => this.#update({ link }),
       onStats: (stats) => this.#update({ stats }),
+      onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
       onNotice: (text) => this.#update({ notice: { text, isError: true } }),
     });

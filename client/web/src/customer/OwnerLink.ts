@@ -1,7 +1,7 @@
 import type { ControlMessage } from "../../../../worker/protocol/control.ts";
 import type { SignalMessage } from "../../../../worker/protocol/room.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
-import { type LinkState, PeerLink, type RelayedSignal } from "../rtc/PeerLink.ts";
+import { type LinkState, PeerLink, type RelayedSignal, type RelayFailure } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
 
@@ -12,6 +12,8 @@ export type OwnerLinkEvents = {
   /** The control channel opened: the far end should hear what is being shared. */
   onControlOpen(): void;
   onNotice(text: string): void;
+  /** Relay-only and no relay reachable (null: fine again). */
+  onRelayFailure(failure: RelayFailure | null): void;
 };
 
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
@@ -88,6 +90,7 @@ export class OwnerLink {
     this.#sampler = null;
     this.#events.onState(null);
     this.#events.onStats(null);
+    this.#events.onRelayFailure(null);
   }
 
   /** Closes for good. */
@@ -106,6 +109,9 @@ export class OwnerLink {
         if (this.#link === link) this.#events.onState(state);
       },
       onControlOpen: () => this.#events.onControlOpen(),
+      onRelayFailure: (failure) => {
+        if (this.#link === link) this.#events.onRelayFailure(failure);
+      },
     });
     const transceiver = addScreenTransceiver(link.pc, track);
     this.#link = link;

@@ -53,6 +53,9 @@ function sharingSummary(view: CustomerView): string {
 function connectionLine(view: CustomerView): string {
   if (view.signaling === "reconnecting") return "Connection to Tether lost; reconnecting…";
   if (!view.owner?.connected || view.link === null) return "";
+  if (view.relayFailure && view.link !== "connected") {
+    return "Could not reach the relay server, so your technician cannot see your screen. Tell them; they can check the settings.";
+  }
   if (view.link === "connecting") return "Connecting to your technician…";
   if (view.link === "reconnecting") return "Connection interrupted; reconnecting…";
   if (view.link === "closed") return "Disconnected.";

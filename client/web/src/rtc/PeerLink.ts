@@ -6,6 +6,12 @@ import { iceUfrag } from "./sdp.ts";
 /** What the person sees: first contact, media flowing, trying to get it back, or over. */
 export type LinkState = "connecting" | "connected" | "reconnecting" | "closed";
 
+/**
+ * Why a relay-only connection cannot start: the relay turned the credentials away (401: wrong or expired), or it
+ * never answered (701, or gathering ended with no relay candidate for any other reason).
+ */
+export type RelayFailure = "refused" | "unreachable";
+
 /** Relayed offers, answers and candidates: what a link consumes from the signaling channel. */
 export type RelayedSignal = Extract<ServerMessage, { type: "offer" | "answer" | "candidate" }>;
 
@@ -20,6 +26,8 @@ export type PeerLinkOptions = {
   onTrack?(track: MediaStreamTrack): void;
   onControl?(msg: ControlMessage): void;
   onControlOpen?(): void;
+  /** With a relay-only policy: gathering ended without a relay candidate (null again once connected). */
+  onRelayFailure?(failure: RelayFailure | null): void;
 };
 
 /** How long ICE may sit in "disconnected" before the offerer restarts it; short drops heal by themselves. */
@@ -64,6 +72,9 @@ export class PeerLink {
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #restartDelay = RESTART_RETRY_MS;
   #pongs = new Map<string, (isAlive: boolean) => void>();
+  /** Relay candidates of the current gathering, and the last TURN error code the browser reported in it. */
+  #relayCandidates = 0;
+  #turnErrorCode: number | null = null;
 
   constructor(options: PeerLinkOptions) {
     this.#options = options;
@@ -74,9 +85,17 @@ export class PeerLink {
     this.control = pc.createDataChannel("control", { negotiated: true, id: 0, ordered: true });
     pc.addEventListener("icecandidate", (event) => {
       // End-of-candidates (null) is not sent: trickle works without it, and a restart would make it stale.
-      if (event.candidate)
+      if (event.candidate) {
+        if (event.candidate.type === "relay") this.#relayCandidates++;
         this.#signal({ type: "candidate", to: this.remoteId, candidate: toCandidate(event.candidate) });
+      }
     });
+    pc.addEventListener("icecandidateerror", (event) => {
+      const code = (event as RTCPeerConnectionIceErrorEvent).errorCode;
+      // Only TURN's answers say anything about the relay; STUN binding errors are someone else's.
+      if (code === 401 || code === 701 || this.#turnErrorCode === null) this.#turnErrorCode = code;
+    });
+    pc.addEventListener("icegatheringstatechange", () => this.#onGathering());
     pc.addEventListener("iceconnectionstatechange", () => this.#onIceState());
     pc.addEventListener("connectionstatechange", () => this.#onConnectionState());
     pc.addEventListener("track", (event) => options.onTrack?.(event.track));
@@ -205,6 +224,18 @@ export class PeerLink {
     }
   }
 
+  #onGathering(): void {
+    const pc = this.pc;
+    if (pc.iceGatheringState === "gathering") {
+      this.#relayCandidates = 0;
+      this.#turnErrorCode = null;
+    } else if (pc.iceGatheringState === "complete" && pc.getConfiguration().iceTransportPolicy === "relay") {
+      // Relay-only with no relay candidate: nothing can ever connect, so say so rather than wait.
+      if (this.#relayCandidates === 0)
+        this.#options.onRelayFailure?.(this.#turnErrorCode === 401 ? "refused" : "unreachable");
+    }
+  }
+
   #onIceState(): void {
     const state = this.pc.iceConnectionState;
     if (state === "connected" || state === "completed") {
@@ -232,6 +263,7 @@ export class PeerLink {
     const state = this.pc.connectionState;
     if (state === "connected") {
       this.#hasConnected = true;
+      this.#options.onRelayFailure?.(null);
       this.#setState("connected");
     } else if (state === "closed") {
       this.#setState("closed");

@@ -1,10 +1,20 @@
 import { IceConfig } from "../../../../worker/protocol/ice.ts";
 import { callApi } from "../lib/api.ts";
 
-/** Refresh this long before the relay credentials run out. */
+/** Refresh at least this long before the relay credentials run out... */
 const REFRESH_BEFORE_MS = 60_000;
+/** ...and after at most this share of their remaining life, so short-lived ones are renewed well in time too. */
+const REFRESH_AT_SHARE = 0.8;
 /** Never refresh more often than this (a short-lived or failing answer must not become a loop). */
 const MIN_REFRESH_MS = 30_000;
+
+/** When to fetch again, from the credentials' remaining life alone: an hour's renews after 48 min, a minute's after 30 s. */
+export function refreshDelayMs(remainingMs: number): number {
+  return Math.max(MIN_REFRESH_MS, Math.min(remainingMs - REFRESH_BEFORE_MS, remainingMs * REFRESH_AT_SHARE));
+}
+
+/** Which relay the server configured, and whether every connection must use it; null until the first answer. */
+export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | null;
 
 /**
  * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
@@ -12,6 +22,7 @@ const MIN_REFRESH_MS = 30_000;
  */
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
+  relay: RelaySetting = null;
   /** Settles when the first answer (or failure) is in: connections should wait for it. */
   readonly ready: Promise<void>;
   readonly #code: string;
@@ -38,7 +49,8 @@ export class IceServers {
     let nextMs = MIN_REFRESH_MS;
     if (ice.ok) {
       this.config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
-      nextMs = Math.max(MIN_REFRESH_MS, ice.data.expiresAt - REFRESH_BEFORE_MS - Date.now());
+      this.relay = { relay: ice.data.relay, isForced: ice.data.iceTransportPolicy === "relay" };
+      nextMs = refreshDelayMs(ice.data.expiresAt - Date.now());
       this.#onRefresh(this.config);
     } else if (ice.code !== "SESSION_ENDED" && ice.code !== "SESSION_NOT_FOUND") {
       // A missing or ended session is for the room connection to report; this is about the relay only.

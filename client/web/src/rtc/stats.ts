@@ -2,6 +2,8 @@
 export type LinkStats = {
   /** Direct (host, server- or peer-reflexive on both ends) or through a TURN relay. */
   route: "direct" | "relayed" | null;
+  /** How this end reaches its relay, when this end's candidate is one: "udp", "tcp" or "tls" (TURN over TLS). */
+  relayProtocol: "udp" | "tcp" | "tls" | null;
   rttMs: number | null;
   fps: number | null;
   kbps: number | null;
@@ -28,6 +30,7 @@ type Stat = {
   localCandidateId?: string;
   remoteCandidateId?: string;
   candidateType?: string;
+  relayProtocol?: string;
   currentRoundTripTime?: number;
   framesPerSecond?: number;
   framesDecoded?: number;
@@ -84,6 +87,11 @@ export class StatsSampler {
           ? "relayed"
           : "direct"
         : null;
+    const relayProtocol =
+      local?.candidateType === "relay" &&
+      (local.relayProtocol === "udp" || local.relayProtocol === "tcp" || local.relayProtocol === "tls")
+        ? local.relayProtocol
+        : null;
     const rttMs = pair?.currentRoundTripTime === undefined ? null : Math.round(pair.currentRoundTripTime * 1000);
 
     const isInbound = this.#isInbound;
@@ -109,6 +117,7 @@ export class StatsSampler {
 
     return {
       route,
+      relayProtocol,
       rttMs,
       fps: rtp?.framesPerSecond ?? (rtp ? 0 : null),
       kbps,

@@ -1,8 +1,8 @@
 import { assertNever } from "../../../../worker/protocol/assert-never.ts";
 import type { SharingState, Surface } from "../../../../worker/protocol/control.ts";
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
-import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
-import { type LinkState, PeerLink } from "../rtc/PeerLink.ts";
+import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
+import { type LinkState, PeerLink, type RelayFailure } from "../rtc/PeerLink.ts";
 import { sdpSessionId } from "../rtc/sdp.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
@@ -20,6 +20,10 @@ export type ViewerState = {
   link: LinkState | null;
   stats: LinkStats | null;
   iceRestarts: number;
+  /** The relay the server hands out, if any; null until the ICE servers are in. */
+  relay: RelaySetting;
+  /** Relay-only, and no relay could be reached: the connection cannot start. */
+  relayFailure: RelayFailure | null;
   signaling: SignalingStatus;
   ended: string | null;
   notice: { text: string; isError: boolean } | null;
@@ -63,6 +67,8 @@ export class TechnicianSession {
       link: null,
       stats: null,
       iceRestarts: 0,
+      relay: null,
+      relayFailure: null,
       signaling: "connecting",
       ended: null,
       notice: null,
@@ -80,6 +86,7 @@ export class TechnicianSession {
       code,
       (config) => {
         if (this.#link) applyIceServers(this.#link.pc, config);
+        this.#update({ relay: this.#ice.relay });
       },
       (text) => this.#update({ notice: { text, isError: true } }),
     );
@@ -182,10 +189,13 @@ export class TechnicianSession {
       onControl: (msg) => {
         if (this.#link === link && msg.type === "sharing") this.#update({ sharing: msg.state, surface: msg.surface });
       },
+      onRelayFailure: (relayFailure) => {
+        if (this.#link === link) this.#update({ relayFailure });
+      },
     });
     this.#link = link;
     this.#sampler = new StatsSampler(link.pc, "inbound");
-    this.#update({ link: link.state, stats: null, iceRestarts: 0 });
+    this.#update({ link: link.state, stats: null, iceRestarts: 0, relayFailure: null });
     this.#statsTimer = setInterval(() => void this.#sample(), 1_000);
   }
 

@@ -49,10 +49,37 @@ function overlayText(state: ViewerState): string {
   if (!state.customer) return "Waiting for the customer…";
   if (state.sharing === "paused") return "Paused by the customer.";
   if (state.sharing === "stopped") return "The customer stopped sharing.";
+  if (state.relayFailure && state.link !== "connected") return RELAY_FAILURE_TEXT[state.relayFailure];
   if (state.link === "reconnecting") return "Connection interrupted; reconnecting…";
   if (!state.customer.connected && state.link !== "connected") return "The customer lost their connection.";
   if (!state.stream || state.sharing === null) return "Waiting for the customer to allow viewing…";
   return "";
+}
+
+/** Why a relay-only connection cannot start, in the technician's words. */
+const RELAY_FAILURE_TEXT = {
+  refused: "Could not reach the relay server: it refused this session's credentials. Check TURN_SECRET.",
+  unreachable: "Could not reach the relay server. Check TURN_URLS and that the network lets the browser reach it.",
+} as const;
+
+function relayLine(state: ViewerState): string {
+  const setting = state.relay;
+  if (setting === null) return "–";
+  if (setting.relay === "none") return "Off — direct connections only";
+  const name = setting.relay === "coturn" ? "coturn" : "Cloudflare";
+  return setting.isForced ? `${name}, for every connection` : `${name}, when a direct path fails`;
+}
+
+function routeLine(state: ViewerState): string {
+  if (state.link === "connected") {
+    const stats = state.stats;
+    if (stats?.route === "relayed")
+      return stats.relayProtocol ? `Relayed (${stats.relayProtocol.toUpperCase()})` : "Relayed";
+    return stats?.route === "direct" ? "Direct" : "Connected";
+  }
+  if (state.relayFailure) return "Failed: no relay";
+  if (state.link === "reconnecting") return "Reconnecting…";
+  return state.link === "connecting" ? "Connecting…" : "Not connected";
 }
 
 function show(id: string, text: string): void {
@@ -70,19 +97,8 @@ function render(state: ViewerState): void {
   endButton.disabled = state.ended !== null;
 
   const stats = state.link === "connected" ? state.stats : null;
-  const connection =
-    state.link === "connected"
-      ? stats?.route === "relayed"
-        ? "Relayed (TURN)"
-        : stats?.route === "direct"
-          ? "Direct"
-          : "Connected"
-      : state.link === "reconnecting"
-        ? "Reconnecting…"
-        : state.link === "connecting"
-          ? "Connecting…"
-          : "Not connected";
-  show("stat-route", connection);
+  show("stat-route", routeLine(state));
+  show("stat-relay", relayLine(state));
   const quality = stats ? rateQuality(stats) : null;
   show("stat-quality", quality ?? "–");
   show("stat-rtt", stats?.rttMs == null ? "–" : `${stats.rttMs} ms`);
