@@ -3,8 +3,8 @@ import { type Browser, type CDPSession, chromium, type Page } from "playwright-c
 /** Debian's Chromium; `apt-get install chromium` puts it here. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Launches headless Chromium with fake media devices and nothing that reaches the network on its own. */
-export function launchBrowser(): Promise<Browser> {
+/** Launches headless Chromium with fake media devices and nothing that reaches the network on its own; `extraArgs` add flags. */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -17,6 +17,7 @@ export function launchBrowser(): Promise<Browser> {
       "--allow-loopback-in-peer-connection",
       "--use-fake-ui-for-media-stream",
       "--use-fake-device-for-media-stream",
+      ...extraArgs,
     ],
   });
 }
