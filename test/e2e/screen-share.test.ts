@@ -109,6 +109,8 @@ describe("screen sharing over a session link", () => {
     const { page } = technician;
     await page.getByText("The customer is sharing their whole screen. View only.").waitFor();
     await expect.poll(() => textOf(stat(page, "Connection")), { timeout: 5_000 }).toBe("Direct");
+    // No TURN_PROVIDER: the figures say there is no relay to fall back on.
+    expect(await textOf(stat(page, "Relay"))).toBe("Off — direct connections only");
     await expect
       .poll(() => textOf(stat(page, "Resolution")), { timeout: 5_000 })
       .toBe(`${figures.width} × ${figures.height}`);
