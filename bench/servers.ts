@@ -32,7 +32,11 @@ export const BENCH_VARS: Record<string, string> = {
  * Whether wrangler dev's local observability is on (X_LOCAL_OBSERVABILITY, on by default): it streams a trace of
  * every invocation, and so of every hibernatable WebSocket message, to a collector in the same workerd.
  */
-export type DevOptions = { isObserved: boolean };
+export type DevOptions = {
+  isObserved: boolean;
+  /** More [vars] for this server (`--var`), e.g. the TURN settings of connect_relay_ms. */
+  vars?: Record<string, string>;
+};
 
 /** A signed-in technician of the bench: their id and the Cookie header that carries their sign-in. */
 export type BenchTechnician = { id: string; cookie: string };
@@ -151,7 +155,10 @@ export async function startTether(
     }),
   );
 
-  const vars = Object.entries({ ...BENCH_VARS, JWT_SECRET: secret }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+  const vars = Object.entries({ ...BENCH_VARS, ...options.vars, JWT_SECRET: secret }).flatMap(([k, v]) => [
+    "--var",
+    `${k}:${v}`,
+  ]);
   const dev = await startWranglerDev(snapshot.dir, vars, persistTo, options);
   return { ...dev, technicians };
 }
