@@ -10,6 +10,10 @@ export type Plan = SignalingPlan & {
   idleWaitMs: number;
   /** Iterations per timed run of the micro-benchmarks. */
   micro: number;
+  /** Shares timed for connect_ms (Tether and the floor each) and connect_relay_ms, after one warm-up each. */
+  shares: number;
+  /** How long glass_to_glass_ms watches one share (Tether's, then the floor's), after a second's warm-up. */
+  glassMs: number;
 };
 
 /** `npm run bench`: a few minutes. */
@@ -21,6 +25,8 @@ export const FULL: Plan = {
   idleSteps: 4,
   idleWaitMs: 20_000,
   micro: 100_000,
+  shares: 20,
+  glassMs: 15_000,
 };
 
 /** `npm run bench -- --quick`: under three minutes on two cores. */
@@ -32,4 +38,6 @@ export const QUICK: Plan = {
   idleSteps: 2,
   idleWaitMs: 0,
   micro: 20_000,
+  shares: 5,
+  glassMs: 5_000,
 };

@@ -13,7 +13,7 @@ export type Metric = {
   p50?: number;
   p95?: number;
   p99?: number;
-  /** The same figure for the reference server (PeerJS). */
+  /** The same figure for the reference: the PeerJS server for signaling, the bare WebRTC pages for connecting. */
   reference?: number;
   /** value / reference. */
   ratio?: number;
@@ -35,6 +35,8 @@ export type Results = {
 export const TARGETS: Record<string, string> = {
   signaling_rtt_ms: "ratio ≤ 2.0",
   signaling_msgs_per_s: "≥ 5,000",
+  connect_ms: "ratio ≤ 1.3",
+  glass_to_glass_ms: "≤ 100 ms",
 };
 
 const DOCS_START = "<!-- bench:results:start -->";
@@ -147,7 +149,7 @@ export function markdownTable(results: Results): string {
     `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler}, load average ${m.load_average_1m_at_start} at the start (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}).`,
     "",
     ...markdownGrid(
-      ["metric", "value", "p50 / p95 / p99", "PeerJS", "ratio", "target"],
+      ["metric", "value", "p50 / p95 / p99", "reference", "ratio", "target"],
       metrics.map(([name, x]) => [
         `\`${name}\``,
         x.value === null ? "null" : `${cell(x.value)} ${x.unit}`,

@@ -3,7 +3,7 @@
 // docs/performance.md and the chart docs/bench-latency.svg.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { renderChart, type Series } from "./chart.ts";
+import { type Panel, renderChart, type Series } from "./chart.ts";
 import { measureMemory } from "./memory-suite.ts";
 import { FULL, QUICK } from "./plan.ts";
 import { profileRelay } from "./profile.ts";
@@ -11,6 +11,7 @@ import { describeMachine, type Metric, markdownTable, type Results, textTable, t
 import { measureSignaling, type SuiteContext } from "./signaling-suite.ts";
 import { measureWorkerBundle } from "./sizes.ts";
 import { takeSnapshot } from "./snapshot.ts";
+import { measureWebRtc } from "./webrtc-suite.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const plan = process.argv.includes("--quick") ? QUICK : FULL;
@@ -27,15 +28,6 @@ async function cleanUp(): Promise<void> {
 
 /** Figures that wait for later work, present so that the results keep one shape. */
 const AWAITING: Record<string, [unit: string, note: string]> = {
-  connect_ms: [
-    "ms",
-    "awaits the web clients: Allow on the customer page until the technician's RTCPeerConnection is connected (direct, loopback)",
-  ],
-  connect_relay_ms: ["ms", "awaits the web clients: the same connection forced through TURN (coturn on loopback)"],
-  glass_to_glass_ms: [
-    "ms",
-    "awaits the web clients: a change on the customer's screen until the technician's page shows it",
-  ],
   input_rtt_ms: ["ms", "awaits pointer input over the input data channel"],
   file_mb_per_s: ["MB/s", "awaits file transfer over the file data channel"],
 };
@@ -46,6 +38,9 @@ const ORDER = [
   "sessions_idle_kb",
   "customer_page_js_gzip_bytes",
   "worker_bundle_gzip_bytes",
+  "connect_ms",
+  "connect_relay_ms",
+  "glass_to_glass_ms",
   ...Object.keys(AWAITING),
 ];
 
@@ -72,6 +67,7 @@ async function main(): Promise<void> {
     progress,
   };
   let series: Series[];
+  let webrtcPanels: Panel[];
   try {
     progress("worker bundle size (wrangler deploy --dry-run)");
     const bundle = await measureWorkerBundle(snapshot.dir);
@@ -79,6 +75,8 @@ async function main(): Promise<void> {
     series = await measureSignaling(ctx);
     await cleanUp();
     await measureMemory(ctx);
+    await cleanUp();
+    webrtcPanels = await measureWebRtc(ctx);
     await cleanUp();
   } finally {
     await cleanUp();
@@ -100,7 +98,10 @@ async function main(): Promise<void> {
     return;
   }
   const caption = `npm run bench, ${String(machine.date).slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores`;
-  const chart = [{ title: "Signaling round trip: offer → answer → back, loopback", unit: "ms", series }];
+  const chart = [
+    { title: "Signaling round trip: offer → answer → back, loopback", unit: "ms", series },
+    ...webrtcPanels,
+  ];
   writeFileSync(path.join(root, "docs/bench-latency.svg"), renderChart(chart, caption));
   updateDocs(path.join(root, "docs/performance.md"), markdownTable(results));
   progress("wrote bench/results.json, docs/bench-latency.svg and the table in docs/performance.md");
