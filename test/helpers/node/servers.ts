@@ -127,12 +127,13 @@ async function serve(
   state: string,
   relaunch: () => Promise<Launched>,
   mintEnrolment: TestServer["mintEnrolment"],
+  { keepStateOnFailure = false } = {},
 ): Promise<TestServer> {
   let current: Launched;
   try {
     current = await relaunch();
   } catch (err) {
-    rmSync(state, { recursive: true, force: true });
+    if (!keepStateOnFailure) rmSync(state, { recursive: true, force: true });
     throw err;
   }
   const { startupMs } = current;
@@ -161,19 +162,28 @@ async function startWrangler(options: ServerOptions): Promise<TestServer> {
     rmSync(persistTo, { recursive: true, force: true });
     throw err;
   }
-  const [port, inspectorPort] = [await freePort(), await freePort()];
   const vars = { JWT_SECRET: randomBytes(36).toString("base64url"), ...options.vars };
-  const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
-  args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
-  for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
-  const origin = `http://localhost:${port}`;
-  return serve(
-    "wrangler",
-    port,
-    persistTo,
-    () => launch("wrangler", WRANGLER, args, WRANGLER_ENV, port),
-    async ({ isAdmin }) => (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url,
-  );
+  // A free port can be taken by a parallel start between our probe and wrangler's bind, and wrangler then exits
+  // at start-up; one more try with fresh ports covers that race.
+  for (let attempt = 1; ; attempt++) {
+    const [port, inspectorPort] = [await freePort(), await freePort()];
+    const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
+    args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
+    for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
+    const origin = `http://localhost:${port}`;
+    const mint: TestServer["mintEnrolment"] = async ({ isAdmin }) =>
+      (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url;
+    const relaunch = () => launch("wrangler", WRANGLER, args, WRANGLER_ENV, port);
+    if (attempt === 2) return serve("wrangler", port, persistTo, relaunch, mint);
+    try {
+      return await serve("wrangler", port, persistTo, relaunch, mint, { keepStateOnFailure: true });
+    } catch (err) {
+      if (!String(err).startsWith("Error: wrangler exited")) {
+        rmSync(persistTo, { recursive: true, force: true });
+        throw err;
+      }
+    }
+  }
 }
 
 async function startDeno(options: ServerOptions): Promise<TestServer> {
