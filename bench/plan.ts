@@ -39,5 +39,5 @@ export const QUICK: Plan = {
   idleWaitMs: 0,
   micro: 20_000,
   shares: 5,
-  glassMs: 5_000,
+  glassMs: 3_000,
 };
