@@ -199,7 +199,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
       ],
     },
     {
-      title: "Glass to glass: painted on the customer's page → shown in the viewer, 1280×720",
+      title: "Glass to glass at 1280×720: painted → shown in the viewer",
       unit: "ms",
       series: [
         { label: "Tether, direct", samples: glass.latencies.map((v) => Math.max(v, 1)), color: "#d9480f" },
