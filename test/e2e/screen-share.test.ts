@@ -86,7 +86,10 @@ describe("screen sharing over a session link", () => {
         }
       };
     });
+    // The session's ICE servers are fetched as the page opens, before Allow, so the connection can start at once.
+    const iceFetched = page.waitForResponse((res) => new URL(res.url()).pathname.endsWith("/ice"));
     await open(page, link);
+    expect((await iceFetched).status()).toBe(200);
     const consent = page.getByRole("region", { name: "Who is asking to see your screen" });
     await consent.getByText("Tom Tech", { exact: true }).waitFor();
     expect(await textOf(consent.getByRole("definition").filter({ hasText: "CASE-7" }))).toBe("CASE-7");

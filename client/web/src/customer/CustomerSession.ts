@@ -101,6 +101,8 @@ export class CustomerSession {
   start(): void {
     this.#update({});
     this.#signaling.start();
+    // ICE servers are fetched as the page opens, not after Allow: the connection can then be offered at once.
+    this.#ensureLink();
   }
 
   /** Allow: opens the browser's picker, then shares what the person picked with the owning technician. */
@@ -109,6 +111,14 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
+    this.#ensureLink();
+    this.#useTrack(track);
+    this.#update({ notice: null });
+    await this.#syncLink();
+  }
+
+  /** The connection to the owning technician; it fetches the session's ICE servers as soon as it exists. */
+  #ensureLink(): OwnerLink {
     this.#link ??= new OwnerLink(this.#view.code, {
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (link) => this.#update({ link }),
@@ -117,9 +127,7 @@ export class CustomerSession {
       onControlOpen: () => this.#announceSharing(),
       onNotice: (text) => this.#update({ notice: { text, isError: true } }),
     });
-    this.#useTrack(track);
-    this.#update({ notice: null });
-    await this.#syncLink();
+    return this.#link;
   }
 
   /** Don't allow: the session ends, for both sides. */
@@ -293,7 +301,8 @@ export class CustomerSession {
   /** While sharing, keeps a working connection to the owner whenever they are connected. */
   async #syncLink(): Promise<void> {
     const owner = this.#view.owner;
-    if (!this.#link || this.#view.phase === "ended" || !owner?.connected) return;
+    // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready.
+    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended" || !owner?.connected) return;
     await this.#link.sync(owner.id, this.#view.sharing === "live" ? this.#track : null);
   }
 

@@ -20,8 +20,8 @@ export type OwnerLinkEvents = {
 const PROBE_TIMEOUT_MS = 1_500;
 
 /**
- * The customer's one connection to the technician who owns the session: made when the customer allows (so relay
- * credentials are minted only for someone who shares), kept across the technician's WebSocket drops, replaced when
+ * The customer's one connection to the technician who owns the session: its ICE servers are fetched when the page
+ * opens, the connection itself is offered when the customer allows; kept across the technician's WebSocket drops, replaced when
  * their page is new, sampled once a second.
  */
 export class OwnerLink {
