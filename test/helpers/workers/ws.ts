@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { newSessionCode } from "../../../durable-objects/session/code.ts";
 import type { CreateRoomInput } from "../../../durable-objects/session/SessionRoom.ts";
 import { insertSession } from "../../../worker/db/sessions.ts";
-import { type ClientMessage, parseServerMessage, type ServerMessage } from "../../../worker/protocol/room.ts";
+import type { ClientMessage, ServerMessage } from "../../../worker/protocol/room.ts";
+import { FrameQueue } from "../frame-queue.ts";
 import { createTechnician } from "./technician.ts";
 
 export const ORIGIN = "http://localhost";
@@ -17,41 +18,12 @@ export function randomIp(): string {
   return `10.${a}.${b}.${c}`;
 }
 
-/** How long a test waits for one frame or a close before failing. */
-const WAIT_MS = 3_000;
-
-type Waiter = { accept: (msg: ServerMessage) => boolean; resolve: (msg: ServerMessage) => void };
-
 /** One side of a room connection: frames queue up until a test takes them. */
-export class Client {
-  readonly received: ServerMessage[] = [];
-  readonly closed: Promise<{ code: number; reason: string }>;
-  private queue: ServerMessage[] = [];
-  private waiters: Waiter[] = [];
-  isClosed = false;
-  /** Keep-alive answers, which are not protocol messages. */
-  pongs = 0;
-
+export class Client extends FrameQueue {
   constructor(readonly ws: WebSocket) {
-    ws.addEventListener("message", (event) => {
-      if (event.data === "pong") {
-        this.pongs++;
-        return;
-      }
-      const parsed = parseServerMessage(event.data as string);
-      if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error.message}`);
-      this.received.push(parsed.msg);
-      const index = this.waiters.findIndex((w) => w.accept(parsed.msg));
-      const waiter = index >= 0 ? this.waiters.splice(index, 1)[0] : undefined;
-      if (waiter) waiter.resolve(parsed.msg);
-      else this.queue.push(parsed.msg);
-    });
-    this.closed = new Promise((resolve) => {
-      ws.addEventListener("close", (event) => {
-        this.isClosed = true;
-        resolve({ code: event.code, reason: event.reason });
-      });
-    });
+    super(3_000);
+    ws.addEventListener("message", (event) => this.receive(event.data as string));
+    ws.addEventListener("close", (event) => this.markClosed(event.code, event.reason));
   }
 
   send(msg: ClientMessage | Record<string, unknown>): void {
@@ -60,57 +32,6 @@ export class Client {
 
   sendRaw(data: string | ArrayBuffer): void {
     this.ws.send(data);
-  }
-
-  /** The next frame of `type` (earlier frames of other types stay queued), or of any type. */
-  next<T extends ServerMessage["type"]>(type?: T): Promise<Extract<ServerMessage, { type: T }>> {
-    const accept = (msg: ServerMessage) => type === undefined || msg.type === type;
-    const index = this.queue.findIndex(accept);
-    if (index >= 0) {
-      const [msg] = this.queue.splice(index, 1);
-      return Promise.resolve(msg as Extract<ServerMessage, { type: T }>);
-    }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        accept,
-        resolve: (msg) => {
-          clearTimeout(timer);
-          resolve(msg as Extract<ServerMessage, { type: T }>);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          new Error(`no ${type ?? "frame"} within ${WAIT_MS} ms; got ${JSON.stringify(this.queue).slice(0, 300)}`),
-        );
-      }, WAIT_MS);
-      this.waiters.push(waiter);
-    });
-  }
-
-  /** The next `count` frames of `type`, in order. */
-  async take<T extends ServerMessage["type"]>(type: T, count: number): Promise<Extract<ServerMessage, { type: T }>[]> {
-    const taken: Extract<ServerMessage, { type: T }>[] = [];
-    while (taken.length < count) taken.push(await this.next(type));
-    return taken;
-  }
-
-  /** Frames received but not yet taken. */
-  pending(): ServerMessage[] {
-    return [...this.queue];
-  }
-
-  /** Waits for the server to close the socket. */
-  async waitClosed(): Promise<{ code: number; reason: string }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`socket not closed within ${WAIT_MS} ms`)), WAIT_MS);
-    });
-    try {
-      return await Promise.race([this.closed, timeout]);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
   }
 
   close(code = 1000, reason = "bye"): void {
