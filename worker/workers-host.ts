@@ -1,6 +1,15 @@
 import { toJoinHeaders } from "../durable-objects/session/join-headers.ts";
+import { refuse } from "../durable-objects/session/socket-io.ts";
 import type { Host } from "./host.ts";
-import type { ServerMessage } from "./protocol/room.ts";
+import type { ErrorCode } from "./protocol/errors.ts";
+
+/** A socket made on the spot only to say why it cannot join, then closed (1008); used by the Worker and the room. */
+export function refuseSocket(code: ErrorCode, message: string): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  refuse(server, code, message);
+  return new Response(null, { status: 101, webSocket: client });
+}
 
 /** The app's host on Cloudflare Workers: a SessionRoom object per session, a RateLimiter per address, static assets. */
 export function workersHost(env: Env): Host {
@@ -25,14 +34,8 @@ export function workersHost(env: Env): Host {
     clientAddress: (request) => request.headers.get("cf-connecting-ip") ?? undefined,
     hit: (key, scope, limitPerMinute) =>
       env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
-    refuseSocket(_request, code, message) {
-      // No object is touched: the socket is made here, told why, and closed.
-      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-      server.accept();
-      server.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
-      server.close(1008, message);
-      return new Response(null, { status: 101, webSocket: client });
-    },
+    // No object is touched: the socket is made here, told why, and closed.
+    refuseSocket: (_request, code, message) => refuseSocket(code, message),
     async asset(request) {
       // Asset responses have immutable headers; a copy lets the security headers be added.
       const res = await env.ASSETS.fetch(request);

@@ -1,8 +1,8 @@
+import { hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
-import { type ClientMessage, parseClientMessage, type ServerMessage } from "../../worker/protocol/room.ts";
+import { type ClientMessage, parseClientMessage } from "../../worker/protocol/room.ts";
 import { dispatch } from "./dispatch.ts";
 import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
-import { hashSeatToken, newParticipantId, newSeatToken } from "./random.ts";
 import type {
   Admission,
   Attachment,
@@ -13,6 +13,7 @@ import type {
   RoomSocket,
 } from "./room-runtime.ts";
 import { type JoinRequest, join, leave, reconcile } from "./seats.ts";
+import { closeQuietly as close, refuse, sendQuietly as send } from "./socket-io.ts";
 import {
   createRoom,
   type Effects,
@@ -23,22 +24,6 @@ import {
   summarize,
   sweep,
 } from "./state.ts";
-
-function send(ws: RoomSocket, msg: ServerMessage): void {
-  try {
-    ws.send(JSON.stringify(msg));
-  } catch {
-    // The socket is already closing; its close handler does the bookkeeping.
-  }
-}
-
-function close(ws: RoomSocket, code: number, reason: string): void {
-  try {
-    ws.close(code, reason.slice(0, 120));
-  } catch {
-    // Already closed.
-  }
-}
 
 /**
  * One support session on any runtime: socket events, RPCs and the alarm go in; frames, closes, storage writes and
@@ -125,12 +110,11 @@ export class RoomHost<S extends RoomSocket> {
     if (!flood) this.floods.set(ws, (flood = newFloodState()));
     const verdict = checkFlood(flood, room.limits, now);
     if (verdict !== "ok") {
-      send(ws, { type: "error", code: "RATE_LIMITED", message: "Too many messages; slow down." });
       if (verdict === "abusive") {
         log({ event: "room_socket_abusive", code: room.code, participantId: attachment.participantId });
-        close(ws, 1008, "Too many messages");
+        return refuse(ws, "RATE_LIMITED", "Too many messages; slow down.");
       }
-      return;
+      return send(ws, { type: "error", code: "RATE_LIMITED", message: "Too many messages; slow down." });
     }
 
     const parsed = parseClientMessage(data, room.limits.maxMessageBytes);
@@ -171,8 +155,7 @@ export class RoomHost<S extends RoomSocket> {
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
       if (attachment && !attachment.participantId && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
-        send(ws, { type: "error", code: "MESSAGE_INVALID", message: "No hello received in time." });
-        close(ws, 1008, "No hello received in time");
+        refuse(ws, "MESSAGE_INVALID", "No hello received in time.");
       }
     }
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
@@ -194,11 +177,8 @@ export class RoomHost<S extends RoomSocket> {
     }
     this.joining.add(ws);
     try {
-      const token = newSeatToken();
-      const [tokenHash, resumeHash] = await Promise.all([
-        hashSeatToken(token),
-        msg.resume ? hashSeatToken(msg.resume) : null,
-      ]);
+      const token = newToken();
+      const [tokenHash, resumeHash] = await Promise.all([hashToken(token), msg.resume ? hashToken(msg.resume) : null]);
       const room = this.room;
       if (!room) return;
       const now = this.runtime.now();
@@ -207,11 +187,10 @@ export class RoomHost<S extends RoomSocket> {
         attachment.role === "customer"
           ? { role: "customer" }
           : { role: "technician", technicianId: attachment.technicianId ?? "", name: attachment.name ?? "" };
-      const result = join(room, request, resumeHash, { participantId: newParticipantId(), token, tokenHash }, now);
+      const result = join(room, request, resumeHash, { participantId: newToken(6), token, tokenHash }, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
-        send(ws, { type: "error", code: result.code, message: result.message });
-        return close(ws, 1008, result.message);
+        return refuse(ws, result.code, result.message);
       }
       const previous = this.seated.get(result.seat.id);
       if (previous && previous !== ws) {

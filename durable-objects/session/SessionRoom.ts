@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import type { ErrorCode } from "../../worker/protocol/errors.ts";
-import type { ServerMessage } from "../../worker/protocol/room.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
+import { refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
 import { RoomHost } from "./RoomHost.ts";
 import {
@@ -15,19 +14,6 @@ import {
 import { loadRoom, migrate, saveActivity, saveRoom } from "./store.ts";
 
 export type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "./room-runtime.ts";
-
-/** Accepts a socket only to say why it cannot join, then closes it (1008). */
-function refuseSocket(code: ErrorCode, message: string): Response {
-  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-  server.accept();
-  try {
-    server.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
-    server.close(1008, message.slice(0, 120));
-  } catch {
-    // The client went away first.
-  }
-  return new Response(null, { status: 101, webSocket: client });
-}
 
 /**
  * One per support session. A thin adapter: RoomHost runs the room; this class lends it the object's hibernatable

@@ -7,10 +7,10 @@ import {
   type RoomSocket,
 } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
+import { closeQuietly, refuse, sendQuietly } from "../../durable-objects/session/socket-io.ts";
 import type { RoomHandle } from "../host.ts";
 import { log } from "../log.ts";
 import type { ErrorCode } from "../protocol/errors.ts";
-import type { ServerMessage } from "../protocol/room.ts";
 import type { RoomStore } from "./room-store.ts";
 
 /** Longest delay setTimeout takes; later alarms wake up early and wait again. */
@@ -43,10 +43,7 @@ class DenoSocket implements RoomSocket {
 /** Upgrades `request` to a socket that says why it cannot join, then closes with 1008. */
 export function refuseSocket(request: Request, code: ErrorCode, message: string): Response {
   const { socket, response } = Deno.upgradeWebSocket(request);
-  socket.addEventListener("open", () => {
-    socket.send(JSON.stringify({ type: "error", code, message } satisfies ServerMessage));
-    socket.close(1008, message.slice(0, 120));
-  });
+  socket.addEventListener("open", () => refuse(socket, code, message));
   return response;
 }
 
@@ -190,12 +187,8 @@ class LiveRoom {
 
   private fail(ws: DenoSocket, err: unknown): void {
     log({ event: "unhandled_error", path: `room/${this.code}`, name: "RoomError", message: String(err).slice(0, 200) });
-    try {
-      ws.send(JSON.stringify({ type: "error", code: "INTERNAL", message: "Something went wrong; reconnect." }));
-      ws.close(1011, "Internal error");
-    } catch {
-      // Already closed.
-    }
+    sendQuietly(ws, { type: "error", code: "INTERNAL", message: "Something went wrong; reconnect." });
+    closeQuietly(ws, 1011, "Internal error");
   }
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { newToken } from "../auth/tokens.ts";
 
 /**
  * A development JWT_SECRET kept in the data folder (like `npm start`'s .dev.vars), generated on first use, so that
@@ -13,11 +14,7 @@ export function devSecret(dataDir: string): { value: string; message: string } {
   } catch {
     // Not generated yet.
   }
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const value = btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  const value = newToken();
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
   return {
     value,
