@@ -2,10 +2,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { countTechnicians, mintEnrolment } from "./enrol.ts";
+import { enrolFirstAdmin } from "./enrol.ts";
 import { applyMigrations, WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 
-// `npm start`: everything a fresh checkout needs, then `wrangler dev` on http://localhost:8787.
+// `npm start`: everything a fresh checkout needs, then `wrangler dev` on http://localhost:8787. It says what it is
+// doing at each step, since a first start takes tens of seconds on a small machine.
 const root = path.resolve(import.meta.dirname, "../..");
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
@@ -14,6 +15,10 @@ const persistTo = process.env.PERSIST_TO;
 const d1 = persistTo ? { persistTo } : {};
 const extraArgs = process.argv.slice(2);
 
+const started = performance.now();
+const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
+const step = (what: string) => console.log(`[${seconds()} s] ${what}`);
+
 /** Ensures .dev.vars holds a JWT_SECRET, generating a random one on first start. */
 function ensureDevSecret(): void {
   const file = path.join(root, ".dev.vars");
@@ -21,7 +26,16 @@ function ensureDevSecret(): void {
   if (/^JWT_SECRET=.{32,}$/m.test(current)) return;
   const line = `JWT_SECRET=${randomBytes(32).toString("base64url")}\n`;
   writeFileSync(file, current && !current.endsWith("\n") ? `${current}\n${line}` : current + line, { mode: 0o600 });
-  console.log("Generated a development JWT_SECRET in .dev.vars");
+  step("Generated a development JWT_SECRET in .dev.vars");
+}
+
+/** Builds the browser pages into client/web/dist; resolves with the build's exit code. */
+function buildClient(): Promise<number | null> {
+  const build = spawn(process.execPath, [path.join(root, "client/web/build.ts")], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  return new Promise((resolve) => build.on("exit", resolve));
 }
 
 async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: true } | { ok: false; message: string }> {
@@ -33,16 +47,27 @@ async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: tru
       const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
       return { ok: false, message: body?.error?.message ?? `GET /health answered ${res.status}` };
     } catch {
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { ok: false, message: "wrangler dev did not answer on /health within 120 s" };
+  return { ok: false, message: "wrangler dev did not answer on /health within 60 s" };
+}
+
+function fail(message: string): never {
+  console.error(`\nTether could not start: ${message}\n`);
+  process.exit(1);
 }
 
 ensureDevSecret();
-const build = spawn(process.execPath, [path.join(root, "client/web/build.ts")], { stdio: "inherit", cwd: root });
-if ((await new Promise((r) => build.on("exit", r))) !== 0) process.exit(1);
-await applyMigrations(d1);
+step("Building the web client and applying the database migrations (wrangler d1 migrations apply)…");
+// The two are independent; the runtime starts meanwhile, since nothing reads the database before a page is served.
+const built = buildClient();
+const migrated = applyMigrations(d1).then(
+  () => step("Database migrations applied"),
+  (err: unknown) => fail(`the database migrations failed: ${String(err).slice(0, 400)}`),
+);
+if ((await built) !== 0) fail("the web client did not build (see above)");
+step(`Built the web client; starting the runtime (wrangler dev on ${origin})…`);
 
 const child = spawn(
   WRANGLER,
@@ -71,16 +96,16 @@ process.on("SIGTERM", stop);
 process.on("exit", stop);
 child.on("exit", (code) => process.exit(code ?? 0));
 
-const health = await waitForHealth(child);
+await migrated;
+// While no technician exists, one query mints the first admin's enrolment link; it runs as the runtime starts.
+const [health, enrolment] = await Promise.all([waitForHealth(child), enrolFirstAdmin({ origin, target: d1 })]);
 if (!health.ok) {
-  console.error(`\nTether could not start: ${health.message}\n`);
   stop();
-  process.exit(1);
+  fail(health.message);
 }
-if ((await countTechnicians(d1)) === 0) {
-  const { url, expiresAt } = await mintEnrolment({ origin, isAdmin: true, target: d1 });
+if (enrolment) {
   console.log(
-    `\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(expiresAt).toISOString()}):\n\n  ${url}\n`,
+    `\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(enrolment.expiresAt).toISOString()}):\n\n  ${enrolment.url}\n`,
   );
 }
-console.log(`Tether is running at ${origin}`);
+step(`Tether is running at ${origin}`);
