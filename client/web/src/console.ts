@@ -1,9 +1,8 @@
-import { startRegistration } from "@simplewebauthn/browser";
 import { InviteResponse, MeResponse, type PasskeyInfo } from "../../../worker/protocol/auth.ts";
 import { CreatedSession, OwnSessions } from "../../../worker/protocol/sessions.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
-import { CreationOptions, passkeyErrorMessage } from "./lib/passkey.ts";
+import { addPasskey } from "./lib/passkey.ts";
 import { normalisePassword } from "./lib/password.ts";
 import { groupCode } from "./lib/session-code.ts";
 import { openViewer } from "./viewer/page.ts";
@@ -14,7 +13,7 @@ import { openViewer } from "./viewer/page.ts";
 const main = byId("console", HTMLElement);
 const who = byId("who", HTMLElement);
 const passkeyList = byId("passkeys", HTMLUListElement);
-const addPasskey = byId("add-passkey", HTMLButtonElement);
+const addPasskeyButton = byId("add-passkey", HTMLButtonElement);
 const signOut = byId("sign-out", HTMLButtonElement);
 const newSessionForm = byId("new-session", HTMLFormElement);
 const newSessionButton = byId("create-session", HTMLButtonElement);
@@ -109,16 +108,8 @@ async function removePasskey(id: string): Promise<void> {
 
 async function registerPasskey(): Promise<void> {
   announce("Waiting for your new passkey…");
-  const options = await callApi("POST", "/api/me/passkeys/options", CreationOptions, {});
-  if (!options.ok) return announce(options.message, true);
-  let response: unknown;
-  try {
-    response = await startRegistration({ optionsJSON: options.data });
-  } catch (err) {
-    return announce(passkeyErrorMessage(err), true);
-  }
-  const verified = await callApi("POST", "/api/me/passkeys/verify", AnyBody, { response });
-  if (!verified.ok) return announce(verified.message, true);
+  const added = await addPasskey();
+  if (!added.ok) return announce(added.message, true);
   announce("Passkey added.");
   await loadMe();
 }
@@ -190,7 +181,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-c
   const input = byId(button.dataset.copy ?? "", HTMLInputElement);
   button.addEventListener("click", () => void copyFrom(input));
 }
-addPasskey.addEventListener("click", () => void whileBusy(addPasskey, registerPasskey));
+addPasskeyButton.addEventListener("click", () => void whileBusy(addPasskeyButton, registerPasskey));
 signOut.addEventListener("click", () => void whileBusy(signOut, signOutNow));
 invite.addEventListener("click", () => void whileBusy(invite, createInvite));
 newSessionForm.addEventListener("submit", (event) => {

@@ -1,8 +1,18 @@
-import type {
-  PublicKeyCredentialCreationOptionsJSON,
-  PublicKeyCredentialRequestOptionsJSON,
+import {
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  startAuthentication,
+  startRegistration,
 } from "@simplewebauthn/browser";
 import * as z from "zod/mini";
+import { AnyBody, callApi } from "./api.ts";
+
+// Every passkey ceremony in the browser is the same three steps: fetch options from the server, let the browser
+// and authenticator answer them, post the answer back for verification. The pages call one function per kind of
+// ceremony and keep their own words around it.
+
+/** How a passkey ceremony ended: done, or a sentence for the page's live region. */
+export type PasskeyResult = { ok: true } | { ok: false; message: string };
 
 function hasChallenge(value: unknown): boolean {
   return (
@@ -11,13 +21,13 @@ function hasChallenge(value: unknown): boolean {
 }
 
 /** Options for creating a passkey, as @simplewebauthn/server generates them. */
-export const CreationOptions = z.custom<PublicKeyCredentialCreationOptionsJSON>(hasChallenge);
+const CreationOptions = z.custom<PublicKeyCredentialCreationOptionsJSON>(hasChallenge);
 
 /** Options for signing in with a passkey, as @simplewebauthn/server generates them. */
-export const RequestOptions = z.custom<PublicKeyCredentialRequestOptionsJSON>(hasChallenge);
+const RequestOptions = z.custom<PublicKeyCredentialRequestOptionsJSON>(hasChallenge);
 
 /** Turns a failed WebAuthn ceremony into a sentence a person can act on. */
-export function passkeyErrorMessage(err: unknown): string {
+function passkeyErrorMessage(err: unknown): string {
   // @simplewebauthn/browser's WebAuthnError keeps the DOMException's name.
   const name = err instanceof Error ? err.name : "";
   if (name === "NotAllowedError")
@@ -25,4 +35,46 @@ export function passkeyErrorMessage(err: unknown): string {
   if (name === "InvalidStateError") return "This device already holds a passkey for your account.";
   if (err instanceof Error && err.message) return `Your browser could not use a passkey: ${err.message}`;
   return "Your browser could not use a passkey.";
+}
+
+/** The two endpoints of one ceremony, spelled out whole so that a search for a route finds its caller. */
+type Endpoints = { options: string; verify: string };
+
+/** Fetches options (posting `body`), lets the browser `answer` them, and posts the answer back; never throws. */
+async function runCeremony<T>(
+  endpoints: Endpoints,
+  body: unknown,
+  options: z.ZodMiniType<T>,
+  answer: (optionsJSON: T) => Promise<unknown>,
+): Promise<PasskeyResult> {
+  const fetched = await callApi("POST", endpoints.options, options, body);
+  if (!fetched.ok) return fetched;
+  let response: unknown;
+  try {
+    response = await answer(fetched.data);
+  } catch (err) {
+    return { ok: false, message: passkeyErrorMessage(err) };
+  }
+  const verified = await callApi("POST", endpoints.verify, AnyBody, { response });
+  return verified.ok ? { ok: true } : verified;
+}
+
+/** Spends an invite: creates the first passkey of a new technician, who is then signed in. */
+export function enrolWithPasskey(invite: string, displayName: string): Promise<PasskeyResult> {
+  const register = { options: "/api/auth/register/options", verify: "/api/auth/register/verify" };
+  return runCeremony(register, { invite, displayName }, CreationOptions, (optionsJSON) =>
+    startRegistration({ optionsJSON }),
+  );
+}
+
+/** Signs in with a discoverable passkey. */
+export function signInWithPasskey(): Promise<PasskeyResult> {
+  const login = { options: "/api/auth/login/options", verify: "/api/auth/login/verify" };
+  return runCeremony(login, {}, RequestOptions, (optionsJSON) => startAuthentication({ optionsJSON }));
+}
+
+/** Adds another passkey to the signed-in technician's account. */
+export function addPasskey(): Promise<PasskeyResult> {
+  const add = { options: "/api/me/passkeys/options", verify: "/api/me/passkeys/verify" };
+  return runCeremony(add, {}, CreationOptions, (optionsJSON) => startRegistration({ optionsJSON }));
 }
