@@ -12,32 +12,46 @@ export type Plan = SignalingPlan & {
   micro: number;
   /** Shares timed for connect_ms (Tether and the floor each) and connect_relay_ms, after one warm-up each. */
   shares: number;
-  /** How long glass_to_glass_ms watches one share (Tether's, then the floor's), after a second's warm-up. */
+  /**
+   * How long glass_to_glass_ms (and customer_cpu_pct) watch Tether's shares in all, split over `glassRounds` shares
+   * alternating with the floor's, each after a second's warm-up.
+   */
   glassMs: number;
+  glassRounds: number;
+  /** Starts of `npm start` and of the floor's bare wrangler dev for start_ready_ms… */
+  starts: number;
+  /** …or fewer (but at least two) once the pairs have taken this long: on a loaded machine one pair can take minutes. */
+  startBudgetMs: number;
 };
 
 /** `npm run bench`: a few minutes. */
 export const FULL: Plan = {
   isQuick: false,
-  rtt: { warmUp: 1_000, runs: 5, perRun: 2_000 },
-  throughput: { runs: 5, warmUpMs: 1_000, windowMs: 3_000, inFlight: 256 },
+  rtt: { warmUp: 1_000, runs: 40, perRun: 250 },
+  throughput: { runs: 10, warmUpMs: 500, windowMs: 2_000, inFlight: 256 },
   idleSessions: 1_000,
   idleSteps: 4,
   idleWaitMs: 20_000,
   micro: 100_000,
   shares: 20,
-  glassMs: 15_000,
+  glassMs: 24_000,
+  glassRounds: 6,
+  starts: 8,
+  startBudgetMs: Number.POSITIVE_INFINITY,
 };
 
 /** `npm run bench -- --quick`: under three minutes on two cores. */
 export const QUICK: Plan = {
   isQuick: true,
-  rtt: { warmUp: 300, runs: 3, perRun: 1_000 },
-  throughput: { runs: 3, warmUpMs: 500, windowMs: 1_500, inFlight: 256 },
+  rtt: { warmUp: 300, runs: 20, perRun: 150 },
+  throughput: { runs: 5, warmUpMs: 300, windowMs: 1_000, inFlight: 256 },
   idleSessions: 200,
   idleSteps: 2,
   idleWaitMs: 0,
   micro: 20_000,
   shares: 5,
-  glassMs: 3_000,
+  glassMs: 6_000,
+  glassRounds: 3,
+  starts: 3,
+  startBudgetMs: 60_000,
 };

@@ -72,3 +72,40 @@ export function cpuMs(pids: readonly number[]): number {
   // USER_HZ is 100 on Linux for every architecture Node supports.
   return ticks * 10;
 }
+
+/** `pid` and every process descended from it (a browser's zygote, renderers, GPU and utility processes). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const tree: number[] = [];
+  const queue = [pid];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    tree.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return tree;
+}
+
+/** Ids of the children of `pid` (only those whose command name is `name`, when given). */
+export function childProcesses(pid: number, name?: string): number[] {
+  return processTree(pid).filter((child) => {
+    if (child === pid) return false;
+    try {
+      const stat = readFileSync(`/proc/${child}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      return (name === undefined || comm === name) && ppid === pid;
+    } catch {
+      return false;
+    }
+  });
+}
