@@ -1,6 +1,7 @@
 import { joinBaseline } from "./clients.ts";
 import { measureIdle, measureIdleSessions, SESSIONS_PER_TECHNICIAN } from "./memory.ts";
-import { BENCH_VARS, startBaseline, startTether } from "./servers.ts";
+import { prerequisitesOf } from "./prerequisites.ts";
+import { BENCH_VARS, startBaseline, startDenoHost, startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 
 const kb = (n: number) => n.toFixed(0);
@@ -41,6 +42,44 @@ export async function measureMemory(ctx: SuiteContext): Promise<void> {
     value: idle.kbPerSession,
     unit: "kB",
     runs: idle.stepKbPerSession,
-    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open in one wrangler dev (X_LOCAL_OBSERVABILITY=false), each with its technician's and customer's socket connected and past hello; (RSS of both workerd processes after − before) / ${count} = dev proxy ${kb(idle.proxyKbPerSession)} kB + Worker runtime ${kb(idle.workerKbPerSession)} kB; runs = the same over each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards${after}; --var MAX_SESSIONS_PER_TECHNICIAN=${BENCH_VARS.MAX_SESSIONS_PER_TECHNICIAN} over ${technicians - 1} technicians (+1 for a warm-up session) and RATE_CREATE_PER_MIN=RATE_JOIN_PER_MIN=${BENCH_VARS.RATE_JOIN_PER_MIN}`,
+    reference: base.kbPerSession,
+    ratio: idle.kbPerSession / base.kbPerSession,
+    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open in one wrangler dev (X_LOCAL_OBSERVABILITY=false), each with its technician's and customer's socket connected and past hello; (RSS of both workerd processes after − before) / ${count} = dev proxy ${kb(idle.proxyKbPerSession)} kB + Worker runtime ${kb(idle.workerKbPerSession)} kB; runs = the same over each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards${after}; --var MAX_SESSIONS_PER_TECHNICIAN=${BENCH_VARS.MAX_SESSIONS_PER_TECHNICIAN} over ${technicians - 1} technicians (+1 for a warm-up session) and RATE_CREATE_PER_MIN=RATE_JOIN_PER_MIN=${BENCH_VARS.RATE_JOIN_PER_MIN}; reference: the bare hibernatable-socket Durable Object of bench/baseline/ (baseline_hibernated_idle_kb), same count, same run`,
   };
+  await ctx.cleanUp();
+  await measureDenoMemory(ctx);
+}
+
+/**
+ * deno_sessions_idle_kb: the same idle sessions on the Deno host, one process; RSS after − before per session, and
+ * V8's heap after a full garbage collection, which says how much of it is JavaScript objects.
+ */
+async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
+  const { plan, snapshot, metrics, profile } = ctx;
+  const count = plan.idleSessions;
+  const skipped = prerequisitesOf(ctx).missing("deno");
+  if (skipped) {
+    metrics.deno_sessions_idle_kb = { value: null, unit: "kB", note: skipped };
+    return;
+  }
+  ctx.progress(`memory: ${count} idle sessions on the Deno host`);
+  const technicians = Math.ceil(count / SESSIONS_PER_TECHNICIAN) + 1;
+  const deno = await startDenoHost(snapshot, technicians);
+  ctx.defer(deno.stop);
+  const idle = await measureIdleSessions(deno, { count, steps: plan.idleSteps, idleWaitMs: 0 });
+  const heap = idle.heap;
+  metrics.deno_sessions_idle_kb = {
+    value: idle.kbPerSession,
+    unit: "kB",
+    runs: idle.stepKbPerSession,
+    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open on the Deno host (worker/deno/main.ts through bench/deno/host.js, one process), each with its technician's and customer's socket connected and past hello; (RSS after − before) / ${count}, the process's resident memory, which is what a machine pays (V8's heap alone is in deno_sessions_idle_heap_kb); runs = each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards; BENCH_VARS in its environment`,
+  };
+  if (heap) {
+    profile.deno_sessions_idle_heap_kb = {
+      value: heap.usedKbPerSession,
+      unit: "kB",
+      runs: heap.stepUsedKbPerSession,
+      note: `V8 heap used after a full GC (Deno.memoryUsage().heapUsed, gc() through --v8-flags=--expose-gc), after − before / ${count}; external (ArrayBuffers and other memory V8 tracks outside its heap) ${heap.externalKbPerSession.toFixed(1)} kB per session; the rest of deno_sessions_idle_kb is native: sockets, TLS-free HTTP upgrade state, SQLite, the allocator`,
+    };
+  }
 }

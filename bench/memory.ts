@@ -32,7 +32,15 @@ export type IdleSessionsResult = {
   relayed: number;
   /** kB per session after a further idle wait (when asked), to see whether idle objects shrink. */
   afterIdle: { waitedMs: number; kbPerSession: number } | null;
+  /** For a server that reports its V8 heap (the Deno host): heap used and external memory after − before, kB per session. */
+  heap: { usedKbPerSession: number; externalKbPerSession: number; stepUsedKbPerSession: number[] } | null;
 };
+
+/** V8's figures for a server that can report them, after a full garbage collection, in bytes. */
+export type HeapUsage = { heapUsed: number; external: number };
+
+/** What measureIdle needs of a server: its processes, and its heap when it can report it. */
+export type MemoryServer = Pick<WranglerDev, "workerdProcesses"> & { heap?(): Promise<HeapUsage> };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -51,7 +59,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, 
 }
 
 /** Median RSS (bytes) of the dev proxy and of the Worker runtime over a few samples after settling. */
-async function sampleRss(server: WranglerDev): Promise<{ proxy: number; worker: number }> {
+async function sampleRss(server: MemoryServer): Promise<{ proxy: number; worker: number }> {
   await sleep(SETTLE_MS);
   const proxy: number[] = [];
   const worker: number[] = [];
@@ -94,7 +102,7 @@ async function countRelays(pairs: readonly Pair[], timeoutMs: number): Promise<n
  * ceil(count / SESSIONS_PER_TECHNICIAN) + 1 technicians; the first runs a warm-up session.
  */
 export function measureIdleSessions(
-  server: TetherServer,
+  server: MemoryServer & Pick<TetherServer, "origin" | "technicians">,
   options: { count: number; steps: number; idleWaitMs: number },
 ): Promise<IdleSessionsResult> {
   const [warmUpTechnician, ...technicians] = server.technicians;
@@ -116,7 +124,7 @@ export function measureIdleSessions(
  * that every pair still relays a candidate.
  */
 export async function measureIdle(
-  server: WranglerDev,
+  server: MemoryServer,
   options: { count: number; steps: number; idleWaitMs: number },
   open: (index: number) => Promise<Pair>,
 ): Promise<IdleSessionsResult> {
@@ -127,6 +135,9 @@ export async function measureIdle(
     pairs.push(warmUp);
     await countRelays([warmUp], 5_000);
     const before = await sampleRss(server);
+    const heapBefore = await server.heap?.();
+    const heapSteps: number[] = [];
+    let heapPrevious = heapBefore;
     const stepKbPerSession: number[] = [];
     let previous = before;
     let setupMs = 0;
@@ -141,6 +152,9 @@ export async function measureIdle(
       const now = await sampleRss(server);
       stepKbPerSession.push((now.proxy + now.worker - previous.proxy - previous.worker) / 1024 / added.length);
       previous = now;
+      const heapNow = await server.heap?.();
+      if (heapNow && heapPrevious) heapSteps.push((heapNow.heapUsed - heapPrevious.heapUsed) / 1024 / added.length);
+      heapPrevious = heapNow;
     }
     const after = previous;
     let afterIdle: IdleSessionsResult["afterIdle"] = null;
@@ -163,6 +177,14 @@ export async function measureIdle(
       setupPerS: (count * 1000) / setupMs,
       relayed,
       afterIdle,
+      heap:
+        heapBefore && heapPrevious
+          ? {
+              usedKbPerSession: (heapPrevious.heapUsed - heapBefore.heapUsed) / 1024 / count,
+              externalKbPerSession: (heapPrevious.external - heapBefore.external) / 1024 / count,
+              stepUsedKbPerSession: heapSteps,
+            }
+          : null,
     };
   } finally {
     for (const pair of pairs) pair.close();

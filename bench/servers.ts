@@ -4,9 +4,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { signTechnicianToken } from "../worker/auth/session-cookie.ts";
 import { WRANGLER } from "../worker/cli/wrangler.ts";
 import { parseConfig } from "../worker/config.ts";
+import type { HeapUsage } from "./memory.ts";
 import { groupProcesses, listeningPorts } from "./procfs.ts";
 import { type Snapshot, TOOL_ENV, wrangler } from "./snapshot.ts";
 
@@ -87,8 +89,11 @@ async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<vo
   signalGroup(child, "SIGKILL");
 }
 
-/** Spawns `command` detached in its own process group, keeping the last 8 kB of its output for errors. */
-function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string) {
+/**
+ * Spawns `command` detached in its own process group, keeping the last 8 kB of its output for errors; `stateDir`, if
+ * given, is deleted once it has stopped.
+ */
+function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, stateDir?: string) {
   const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (chunk: Buffer) => {
@@ -102,6 +107,7 @@ function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv, cwd
   const stop = async () => {
     process.off("exit", onExit);
     await stopGroup(child, exited);
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   };
   return { child, output: () => output, stop };
 }
@@ -123,6 +129,27 @@ function isHealthy(url: string): Promise<boolean> {
   );
 }
 
+/** Technician ids bench-tech-001 … and the SQL that inserts them. */
+function benchTechnicians(count: number): { ids: string[]; sql: string } {
+  const ids = Array.from({ length: count }, (_, i) => `bench-tech-${String(i + 1).padStart(3, "0")}`);
+  const rows = ids.map((id, i) => `('${id}', 'Bench technician ${i + 1}', 0, 'wa-${id}', ${Date.now()})`);
+  const sql = `INSERT INTO technicians (id, display_name, is_admin, webauthn_user_id, created_at) VALUES ${rows.join(", ")}`;
+  return { ids, sql };
+}
+
+/** Each technician's sign-in cookie, signed under `secret` as the Worker signs it. */
+async function signIn(ids: string[], secret: string): Promise<BenchTechnician[]> {
+  const parsed = parseConfig({ JWT_SECRET: secret });
+  if (!parsed.ok) throw new Error(parsed.issues.join("; "));
+  const { config } = parsed;
+  return Promise.all(
+    ids.map(async (id, i) => {
+      const token = await signTechnicianToken({ id, name: `Bench technician ${i + 1}`, isAdmin: false }, config);
+      return { id, cookie: `tether_session=${token}` };
+    }),
+  );
+}
+
 /**
  * Migrates a fresh local D1, adds `technicianCount` technicians (signed in with cookies under a random
  * JWT_SECRET) and starts the real `wrangler dev` on a free loopback port with BENCH_VARS.
@@ -135,25 +162,16 @@ export async function startTether(
   const persistTo = mkdtempSync(path.join(tmpdir(), "tether-bench-"));
   const cleanUp = () => rmSync(persistTo, { recursive: true, force: true });
   const secret = randomBytes(36).toString("base64url");
-  const parsed = parseConfig({ JWT_SECRET: secret });
-  if (!parsed.ok) throw new Error(parsed.issues.join("; "));
-  const ids = Array.from({ length: technicianCount }, (_, i) => `bench-tech-${String(i + 1).padStart(3, "0")}`);
+  const { ids, sql } = benchTechnicians(technicianCount);
   try {
     const local = ["--local", "--persist-to", persistTo];
     await wrangler(["d1", "migrations", "apply", "DB", ...local], snapshot.dir);
-    const rows = ids.map((id, i) => `('${id}', 'Bench technician ${i + 1}', 0, 'wa-${id}', ${Date.now()})`);
-    const sql = `INSERT INTO technicians (id, display_name, is_admin, webauthn_user_id, created_at) VALUES ${rows.join(", ")}`;
     await wrangler(["d1", "execute", "DB", ...local, "--command", sql], snapshot.dir);
   } catch (err) {
     cleanUp();
     throw err;
   }
-  const technicians = await Promise.all(
-    ids.map(async (id, i) => {
-      const token = await signTechnicianToken({ id, name: `Bench technician ${i + 1}`, isAdmin: false }, parsed.config);
-      return { id, cookie: `tether_session=${token}` };
-    }),
-  );
+  const technicians = await signIn(ids, secret);
 
   const vars = Object.entries({ ...BENCH_VARS, ...options.vars, JWT_SECRET: secret }).flatMap(([k, v]) => [
     "--var",
@@ -177,12 +195,8 @@ async function startWranglerDev(
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persistTo, ...extraArgs, "--show-interactive-dev-session=false");
   const env = { ...TOOL_ENV, X_LOCAL_OBSERVABILITY: String(options.isObserved) };
-  const { child, output, stop: stopChild } = spawnGroup(WRANGLER, args, env, cwd);
+  const { child, output, stop } = spawnGroup(WRANGLER, args, env, cwd, persistTo);
   const origin = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await stopChild();
-    rmSync(persistTo, { recursive: true, force: true });
-  };
   try {
     await waitFor("wrangler dev", () => isHealthy(`${origin}/health`), child, output);
   } catch (err) {
@@ -234,4 +248,67 @@ export async function startPeerJs(): Promise<PeerJsServer> {
     throw err;
   }
   return { origin, pid: child.pid ?? 0, stop };
+}
+
+/** The Deno host under the bench: a TetherServer whose one process is Deno, and which reports its V8 heap. */
+export type DenoHost = Omit<TetherServer, "findDirectOrigin"> & { pid: number; heap(): Promise<HeapUsage> };
+
+/**
+ * Starts the Deno host (bench/deno/host.js, which runs worker/deno/main.ts) on a free loopback port with fresh state
+ * and BENCH_VARS in its environment, then adds `technicianCount` technicians to its SQLite D1, signed in with cookies.
+ */
+export async function startDenoHost(snapshot: Snapshot, technicianCount: number): Promise<DenoHost> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tether-bench-deno-"));
+  const port = await freePort();
+  const secret = randomBytes(36).toString("base64url");
+  const env = {
+    ...process.env,
+    ...BENCH_VARS,
+    PORT: String(port),
+    TETHER_DATA_DIR: dataDir,
+    JWT_SECRET: secret,
+    DENO_NO_UPDATE_CHECK: "1",
+  };
+  const deno = path.join(root, "node_modules/.bin/deno");
+  const flags = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--v8-flags=--expose-gc"];
+  const args = ["run", ...flags, "bench/deno/host.js"];
+  const { child, output, stop } = spawnGroup(deno, args, env, snapshot.dir, dataDir);
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("the Deno host", () => isHealthy(`${origin}/health`), child, output);
+    const { ids, sql } = benchTechnicians(technicianCount);
+    const db = new DatabaseSync(path.join(dataDir, "d1.sqlite"));
+    try {
+      db.exec(sql);
+    } finally {
+      db.close();
+    }
+    const technicians = await signIn(ids, secret);
+    let lines = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      lines = (lines + chunk.toString()).slice(-4096);
+    });
+    const pid = child.pid ?? 0;
+    return {
+      origin,
+      technicians,
+      pid,
+      workerdProcesses: () => [{ pid, isProxy: false }],
+      logTail: output,
+      async heap() {
+        lines = "";
+        process.kill(pid, "SIGUSR2");
+        for (let i = 0; i < 100; i++) {
+          const match = /bench-memory (\{.*\})/.exec(lines);
+          if (match?.[1]) return JSON.parse(match[1]) as HeapUsage;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new Error(`the Deno host did not report its memory:\n${output()}`);
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
 }

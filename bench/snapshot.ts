@@ -19,7 +19,16 @@ export const TOOL_ENV = { ...WRANGLER_ENV, PATH: `${path.dirname(process.execPat
 export type Snapshot = { dir: string; remove(): void };
 
 /** What the copy holds; node_modules is linked, not copied, and client/web/dist is rebuilt in the copy. */
-const SOURCES = ["wrangler.toml", "tsconfig.json", "worker", "durable-objects", "client/web", "bench/baseline"];
+const SOURCES = [
+  "package.json",
+  "wrangler.toml",
+  "tsconfig.json",
+  "worker",
+  "durable-objects",
+  "client/web",
+  "bench/baseline",
+  "bench/deno",
+];
 
 /** Copies the sources `wrangler dev` and the client build read into a temporary folder and builds the client there. */
 export async function takeSnapshot(): Promise<Snapshot> {
