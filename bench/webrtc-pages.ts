@@ -92,6 +92,7 @@ export async function tetherTarget(
   browser: Browser,
   origin: string,
   technician: BenchTechnician,
+  customerBrowser: Browser = browser,
 ): Promise<ShareTarget> {
   const technicianContext = await browser.newContext({ baseURL: origin, viewport: { width: 1440, height: 900 } });
   technicianContext.setDefaultTimeout(STEP_TIMEOUT_MS);
@@ -105,7 +106,7 @@ export async function tetherTarget(
       const viewer = await viewerPage(technicianContext, options);
       await viewer.goto(`/console#view=${code}`);
       await viewer.getByText("The customer has not opened the session yet.").waitFor();
-      const context = await customerContext(browser, origin, options);
+      const context = await customerContext(customerBrowser, origin, options);
       const customer = await context.newPage();
       await customer.goto(`/j/${code}`);
       await customer
@@ -127,8 +128,16 @@ export async function tetherTarget(
   };
 }
 
-/** The floor: bench/floor/viewer.html in one context, customer.html in a fresh one per share, a new room each time. */
-export async function floorTarget(name: string, browser: Browser, origin: string): Promise<ShareTarget> {
+/**
+ * The floor: bench/floor/viewer.html in one context, customer.html in a fresh one per share (in `customerBrowser`),
+ * a new room each time.
+ */
+export async function floorTarget(
+  name: string,
+  browser: Browser,
+  origin: string,
+  customerBrowser: Browser = browser,
+): Promise<ShareTarget> {
   const viewerContext = await browser.newContext({ baseURL: origin, viewport: { width: 1440, height: 900 } });
   viewerContext.setDefaultTimeout(STEP_TIMEOUT_MS);
   await viewerContext.addInitScript({ path: MARKS_SCRIPT });
@@ -139,7 +148,7 @@ export async function floorTarget(name: string, browser: Browser, origin: string
       const room = `room-${++rooms}`;
       const viewer = await viewerPage(viewerContext, options);
       await viewer.goto(`/viewer.html#room=${room}`);
-      const context = await customerContext(browser, origin, options);
+      const context = await customerContext(customerBrowser, origin, options);
       const customer = await context.newPage();
       await customer.goto(`/customer.html#room=${room}`);
       await customer.getByText("ready", { exact: true }).waitFor();

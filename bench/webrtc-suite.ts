@@ -4,15 +4,18 @@ import { CHROMIUM, launchBrowser } from "../test/helpers/node/browser.ts";
 import { startCoturn } from "../test/helpers/node/coturn.ts";
 import type { Panel } from "./chart.ts";
 import { startFloor } from "./floor/server.ts";
+import { prerequisitesOf } from "./prerequisites.ts";
+import { childProcesses, cpuMs, processTree } from "./procfs.ts";
 import type { Metric } from "./report.ts";
 import { startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
-import { median, percentiles } from "./stats.ts";
+import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
 import { floorTarget, type Marks, type ShareTarget, tetherTarget } from "./webrtc-pages.ts";
 
-// connect_ms, connect_relay_ms and glass_to_glass_ms: real Chromium pages sharing a screen through Tether (wrangler
-// dev, and wrangler dev with a relay-only policy through coturn) and through the floor (bench/floor/), in one run,
-// interleaved share by share so that a busy moment on the machine falls on all of them.
+// connect_ms, connect_relay_ms, glass_to_glass_ms and customer_cpu_pct: real Chromium pages sharing a screen through
+// Tether (wrangler dev, and wrangler dev with a relay-only policy through coturn) and through the floor
+// (bench/floor/), in one run, interleaved share by share so that a busy moment on the machine falls on all of them.
+// The customers' pages run in a Chromium of their own, so that its process tree is the customer's machine.
 
 /** A timed share: Allow → first decoded frame, and both pages' marks. */
 type Timed = { ms: number; customer: Marks; viewer: Marks };
@@ -45,8 +48,11 @@ async function timeShare(target: ShareTarget): Promise<Timed> {
   }
 }
 
-/** Glass to glass on one share of the timestamp canvas: per-frame latency and frames decoded per second. */
-async function timeGlass(target: ShareTarget, windowMs: number) {
+/**
+ * Glass to glass on one share of the timestamp canvas: per-frame latency and frames decoded per second; and the CPU
+ * the customer's browser (every process of `customerPid`'s tree) used over the same window, in % of one core.
+ */
+async function timeGlass(target: ShareTarget, windowMs: number, customerPid: number) {
   const share = await target.open({ isGlass: true });
   type Glass = { latencies: number[]; rejected: number; size: string };
   const read = () =>
@@ -61,7 +67,11 @@ async function timeGlass(target: ShareTarget, windowMs: number) {
     const painted = () =>
       share.customer.evaluate(() => (globalThis as unknown as { __benchPainted: number }).__benchPainted);
     const paintedBefore = await painted();
+    const cpuBefore = cpuMs(processTree(customerPid));
+    const windowStart = performance.now();
     await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const cpuAfter = cpuMs(processTree(customerPid));
+    const elapsedMs = performance.now() - windowStart;
     const after = await read();
     const paintedAfter = await painted();
     const latencies = after.latencies.slice(before.latencies.length);
@@ -71,6 +81,7 @@ async function timeGlass(target: ShareTarget, windowMs: number) {
       paintedFps: ((paintedAfter - paintedBefore) * 1000) / windowMs,
       rejected: after.rejected - before.rejected,
       size: after.size,
+      customerCpuPct: (100 * (cpuAfter - cpuBefore)) / elapsedMs,
     };
   } finally {
     await share.close();
@@ -99,93 +110,186 @@ function phase(shares: Timed[], mark: keyof Marks, page: "customer" | "viewer"):
 }
 
 /** Measures the three figures; returns the chart's panels (connect time, glass to glass). */
+/** Launches the customers' Chromium and finds its browser process: the one child of ours that was not there before. */
+async function launchCustomerBrowser(): Promise<{ browser: Browser; pid: number }> {
+  const before = new Set(childProcesses(process.pid));
+  const browser = await launchBrowser();
+  const pid = childProcesses(process.pid).find((p) => !before.has(p));
+  if (pid === undefined) throw new Error("could not find the customers' Chromium process");
+  return { browser, pid };
+}
+
+const NEEDS_CHROMIUM = ["connect_ms", "connect_relay_ms", "glass_to_glass_ms", "customer_cpu_pct"];
+
+/** Measures the four figures; returns the chart's panels (connect time, glass to glass). */
 export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   const { plan, snapshot, metrics, profile } = ctx;
+  const prerequisites = prerequisitesOf(ctx);
+  const noChromium = prerequisites.missing("chromium");
+  if (noChromium) {
+    for (const name of NEEDS_CHROMIUM)
+      metrics[name] = { value: null, unit: name.endsWith("pct") ? "%" : "ms", note: noChromium };
+    return [];
+  }
+  const noRelay = prerequisites.missing("turnserver", "openssl");
   const secret = randomBytes(24).toString("hex");
-  ctx.progress("webrtc: starting coturn, wrangler dev (direct and relay-only), the floor's server and Chromium");
-  const coturn = await startCoturn(secret);
-  ctx.defer(coturn.stop);
-  const turnVars = { TURN_PROVIDER: "coturn", TURN_URLS: coturn.urls.udp, TURN_SECRET: secret, ICE_POLICY: "relay" };
-  const [tether, relay, floor, browser] = await Promise.all([
+  ctx.progress(
+    `webrtc: starting ${noRelay ? "" : "coturn, "}wrangler dev (direct${noRelay ? "" : " and relay-only"}), the floor's server and two Chromiums`,
+  );
+  const coturn = noRelay ? null : await startCoturn(secret);
+  if (coturn) ctx.defer(coturn.stop);
+  const [tether, relay, floor, browser, customers] = await Promise.all([
     startTether(snapshot, 1, { isObserved: false }),
-    startTether(snapshot, 1, { isObserved: false, vars: turnVars }),
+    coturn
+      ? startTether(snapshot, 1, {
+          isObserved: false,
+          vars: { TURN_PROVIDER: "coturn", TURN_URLS: coturn.urls.udp, TURN_SECRET: secret, ICE_POLICY: "relay" },
+        })
+      : null,
     startFloor(),
     launchBrowser(),
+    launchCustomerBrowser(),
   ]);
-  for (const stop of [tether.stop, relay.stop, floor.stop, () => browser.close()]) ctx.defer(stop);
+  for (const stop of [tether.stop, relay?.stop, floor.stop, () => browser.close(), () => customers.browser.close()]) {
+    if (stop) ctx.defer(stop);
+  }
   const technician = (server: typeof tether) => {
     const t = server.technicians[0];
     if (!t) throw new Error("no technician");
     return t;
   };
   const targets = {
-    ours: await tetherTarget("tether", browser, tether.origin, technician(tether)),
-    floor: await floorTarget("floor", browser, floor.origin),
-    relay: await tetherTarget("tether-relay", browser, relay.origin, technician(relay)),
+    ours: await tetherTarget("tether", browser, tether.origin, technician(tether), customers.browser),
+    floor: await floorTarget("floor", browser, floor.origin, customers.browser),
+    relay: relay
+      ? await tetherTarget("tether-relay", browser, relay.origin, technician(relay), customers.browser)
+      : null,
   };
   const timed: Record<keyof typeof targets, Timed[]> = { ours: [], floor: [], relay: [] };
   for (let i = -1; i < plan.shares; i++) {
     ctx.progress(`webrtc: share ${i < 0 ? "warm-up" : `${i + 1} of ${plan.shares}`} on each`);
-    for (const key of ["ours", "floor", "relay"] as const) {
-      const result = await timeShare(targets[key]);
+    // Every other round in reverse order (ABBA…), so that neither side always follows the other.
+    const order = (["ours", "floor", "relay"] as const).filter((key) => targets[key]);
+    for (const key of i % 2 ? order.reverse() : order) {
+      const target = targets[key];
+      if (!target) continue;
+      const result = await timeShare(target);
       if (i >= 0) timed[key].push(result);
     }
   }
-  ctx.progress(`webrtc: glass to glass, ${plan.glassMs / 1000} s on each`);
-  const glass = await timeGlass(targets.ours, plan.glassMs);
-  const glassFloor = await timeGlass(targets.floor, plan.glassMs);
-  for (const target of Object.values(targets)) await target.close();
+  const glassWindowMs = plan.glassMs / plan.glassRounds;
+  ctx.progress(
+    `webrtc: glass to glass and the customer's CPU, ${plan.glassRounds} rounds of ${glassWindowMs / 1000} s on each`,
+  );
+  type Glass = Awaited<ReturnType<typeof timeGlass>>;
+  const glassRounds: { ours: Glass; floor: Glass }[] = [];
+  for (let round = 0; round < plan.glassRounds; round++) {
+    const pair: Partial<Record<"ours" | "floor", Glass>> = {};
+    for (const key of round % 2 ? (["floor", "ours"] as const) : (["ours", "floor"] as const)) {
+      pair[key] = await timeGlass(targets[key], glassWindowMs, customers.pid);
+    }
+    if (pair.ours && pair.floor) glassRounds.push({ ours: pair.ours, floor: pair.floor });
+  }
+  for (const target of Object.values(targets)) await target?.close();
 
   const samples = (key: keyof typeof targets) => timed[key].map((t) => t.ms);
   const floorP = percentiles(samples("floor"));
   const phases = (key: keyof typeof targets) =>
     PHASES.map(([mark, page]) => `${mark} ${ms(phase(timed[key], mark, page))}`).join(", ");
-  const browserNote = `${chromiumVersion(browser)}, fake screen (--use-fake-device-for-media-stream), loopback`;
+  const browserNote = `${chromiumVersion(browser)}, fake screen (--use-fake-device-for-media-stream), loopback; customers in a second Chromium`;
 
   const connect = distribution(
     samples("ours"),
     "ms",
-    `Allow (getDisplayMedia resolved on the customer's page) → first decoded frame in the technician's viewer (requestVideoFrameCallback presentationTime), wall clock, ${plan.shares} fresh sessions after one warm-up; technician signed in beforehand with a cookie, customer in a new browser context each time; through wrangler dev (X_LOCAL_OBSERVABILITY=false); ${browserNote}; median ms since Allow: ${phases("ours")}; reference: the floor (bench/floor/: bare pages, a ws relay, iceServers []), same count interleaved, p50 ${ms(floorP.p50)} / p95 ${ms(floorP.p95)} ms, ${phases("floor")}`,
+    `Allow (getDisplayMedia resolved on the customer's page) → first decoded frame in the technician's viewer (requestVideoFrameCallback presentationTime), wall clock, ${plan.shares} fresh sessions after one warm-up; technician signed in beforehand with a cookie, customer in a new browser context each time; through wrangler dev (X_LOCAL_OBSERVABILITY=false); ${browserNote}; median ms since Allow: ${phases("ours")}; reference: the floor (bench/floor/: bare pages, a ws relay, iceServers []), same count interleaved share by share (ABBA), p50 ${ms(floorP.p50)} / p95 ${ms(floorP.p95)} ms, ${phases("floor")}; ratio interval: paired bootstrap over the shares`,
   );
-  metrics.connect_ms = { ...connect, reference: floorP.p50, ratio: (connect.p50 ?? 0) / floorP.p50 };
+  const connectRatio = pairedRatioInterval(samples("ours"), samples("floor"));
+  const connectValue = medianInterval(samples("ours"));
+  metrics.connect_ms = {
+    ...connect,
+    value_ci: [connectValue.low, connectValue.high],
+    reference: floorP.p50,
+    ratio: connectRatio.estimate,
+    ratio_ci: [connectRatio.low, connectRatio.high],
+  };
 
   const direct = connect.p50 ?? Number.NaN;
-  const relayed = distribution(
-    samples("relay"),
-    "ms",
-    `connect_ms through a real coturn (${coturn.urls.udp}, TURN REST credentials from GET /api/sessions/CODE/ice) with ICE_POLICY=relay, its own wrangler dev, interleaved with connect_ms; median ms since Allow: ${phases("relay")}`,
-  );
-  metrics.connect_relay_ms = relayed;
-  profile.connect_relay_extra_ms = {
-    value: (relayed.p50 ?? 0) - direct,
-    unit: "ms",
-    note: "connect_relay_ms − connect_ms at p50: what the relay adds (TURN allocation, permission, relayed checks)",
-  };
+  if (coturn) {
+    const relayed = distribution(
+      samples("relay"),
+      "ms",
+      `connect_ms through a real coturn (${coturn.urls.udp}, TURN REST credentials from GET /api/sessions/CODE/ice) with ICE_POLICY=relay, its own wrangler dev, interleaved with connect_ms; median ms since Allow: ${phases("relay")}`,
+    );
+    const relayedValue = medianInterval(samples("relay"));
+    metrics.connect_relay_ms = { ...relayed, value_ci: [relayedValue.low, relayedValue.high] };
+    profile.connect_relay_extra_ms = {
+      value: (relayed.p50 ?? 0) - direct,
+      unit: "ms",
+      note: "connect_relay_ms − connect_ms at p50: what the relay adds (TURN allocation, permission, relayed checks)",
+    };
+  } else {
+    metrics.connect_relay_ms = { value: null, unit: "ms", note: noRelay ?? "" };
+  }
   for (const [mark, page, what] of PHASES) {
     profile[`connect_at_${mark}_ms`] = {
       value: phase(timed.ours, mark, page),
       unit: "ms",
       reference: phase(timed.floor, mark, page),
-      note: `median time since Allow until ${what}; reference = the floor; relay ${ms(phase(timed.relay, mark, page))} ms`,
+      note: `median time since Allow until ${what}; reference = the floor${coturn ? `; relay ${ms(phase(timed.relay, mark, page))} ms` : ""}`,
     };
   }
 
+  const glassOf = (key: "ours" | "floor") => {
+    const rounds = glassRounds.map((r) => r[key]);
+    const latencies = rounds.flatMap((r) => r.latencies);
+    return {
+      rounds,
+      latencies,
+      fps: rounds.map((r) => r.fps),
+      cpu: rounds.map((r) => r.customerCpuPct),
+      rejected: rounds.reduce((sum, r) => sum + r.rejected, 0),
+      painted: median(rounds.map((r) => r.paintedFps)),
+      size: rounds[0]?.size ?? "?",
+    };
+  };
+  const glass = glassOf("ours");
+  const glassFloor = glassOf("floor");
   const glassFloorP = percentiles(glassFloor.latencies);
+  const fixed1 = (values: number[]) => values.map((v) => v.toFixed(1)).join(", ");
   const glassMetric = distribution(
     glass.latencies,
     "ms",
-    `customer's getDisplayMedia replaced by a ${glass.size} canvas (captureStream(30)) that paints the wall-clock ms as 40 black/white blocks each animation frame; the viewer decodes them from every frame it presents (requestVideoFrameCallback, drawn into a canvas) and takes expectedDisplayTime − painted; ${glass.latencies.length} frames over ${plan.glassMs / 1000} s after 1 s warm-up, ${glass.fps.toFixed(1)} fps received (${glass.paintedFps.toFixed(0)} painted/s on the customer's page, ${glass.rejected} frames unreadable), VP9 as Tether sends it; reference: the floor (its browser's default codec), p50 ${ms(glassFloorP.p50)} / p95 ${ms(glassFloorP.p95)} ms at ${glassFloor.fps.toFixed(1)} fps`,
+    `customer's getDisplayMedia replaced by a ${glass.size} canvas (captureStream(30)) that paints the wall-clock ms as 40 black/white blocks each animation frame; the viewer decodes them from every frame it presents (requestVideoFrameCallback, drawn into a canvas) and takes expectedDisplayTime − painted; ${glass.latencies.length} frames over ${plan.glassRounds} shares of ${glassWindowMs / 1000} s (each after 1 s warm-up), alternating with the floor's (ABBA), ${fixed1(glass.fps)} fps received per share (${glass.painted.toFixed(0)} painted/s on the customer's page, ${glass.rejected} frames unreadable), VP9 as Tether sends it; reference: the floor (its browser's default codec), p50 ${ms(glassFloorP.p50)} / p95 ${ms(glassFloorP.p95)} ms at ${fixed1(glassFloor.fps)} fps; value interval: bootstrap of the frames' median; ratio interval: paired over the shares' medians`,
   );
+  const glassValue = medianInterval(glass.latencies);
+  const perRound = (g: typeof glass) => g.rounds.map((r) => median(r.latencies));
+  const glassRatio = pairedRatioInterval(perRound(glass), perRound(glassFloor));
   metrics.glass_to_glass_ms = {
     ...glassMetric,
+    value_ci: [glassValue.low, glassValue.high],
     reference: glassFloorP.p50,
     ratio: (glassMetric.p50 ?? 0) / glassFloorP.p50,
+    ratio_ci: [glassRatio.low, glassRatio.high],
   };
   profile.glass_fps = {
-    value: glass.fps,
+    value: median(glass.fps),
     unit: "fps",
-    reference: glassFloor.fps,
-    note: "frames decoded per second by the viewer during glass_to_glass_ms; reference = the floor",
+    reference: median(glassFloor.fps),
+    runs: glass.fps,
+    note: "frames decoded per second by the viewer during glass_to_glass_ms, median of the shares (runs = each share); reference = the floor",
+  };
+
+  const cpuRatio = pairedRatioInterval(glass.cpu, glassFloor.cpu);
+  const cpuValue = medianInterval(glass.cpu);
+  metrics.customer_cpu_pct = {
+    value: median(glass.cpu),
+    unit: "% of a core",
+    value_ci: [cpuValue.low, cpuValue.high],
+    runs: glass.cpu,
+    reference: median(glassFloor.cpu),
+    ratio: cpuRatio.estimate,
+    ratio_ci: [cpuRatio.low, cpuRatio.high],
+    note: `CPU time (utime + stime from /proc/PID/stat) of the customer's whole Chromium (browser, zygote, renderer, GPU and utility processes: the process tree of a Chromium that runs only the customer's page) over each glass_to_glass_ms window of ${glassWindowMs / 1000} s while sharing the same ${glass.size} timestamp canvas at 30 fps, as % of one core; runs = each share; reference: the floor's customer page in the same browser, shares alternated with ours (runs ${fixed1(glassFloor.cpu)}); ratio interval: paired bootstrap over the shares; 10 ms tick resolution`,
   };
 
   return [
@@ -194,7 +298,16 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
       unit: "ms",
       series: [
         { label: "Tether, direct (wrangler dev)", samples: samples("ours"), color: "#d9480f" },
-        { label: "Tether, relay-only through coturn", samples: samples("relay"), color: "#d9480f", isDashed: true },
+        ...(coturn
+          ? [
+              {
+                label: "Tether, relay-only through coturn",
+                samples: samples("relay"),
+                color: "#d9480f",
+                isDashed: true,
+              },
+            ]
+          : []),
         { label: "floor: bare pages, ws relay", samples: samples("floor"), color: "#2b8a3e" },
       ],
     },
