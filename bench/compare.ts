@@ -26,15 +26,17 @@ export async function compareTargets(
 ): Promise<Map<string, TargetResult>> {
   const results = new Map<string, TargetResult>(targets.map((t) => [t.name, { rtt: [], throughput: [] }]));
   for (const target of targets) await measureRoundTrips(target.pair, plan.rtt.warmUp);
+  // Odd runs go in reverse order (ABBA…), so that no target always follows the same one.
+  const inTurn = (run: number) => (run % 2 ? [...targets].reverse() : targets);
   for (let run = 0; run < plan.rtt.runs; run++) {
-    progress(`round trips, run ${run + 1} of ${plan.rtt.runs}`);
-    for (const target of targets) {
+    if (run % 10 === 0) progress(`round trips, run ${run + 1} of ${plan.rtt.runs}`);
+    for (const target of inTurn(run)) {
       results.get(target.name)?.rtt.push(await measureRoundTrips(target.pair, plan.rtt.perRun));
     }
   }
   for (let run = 0; run < plan.throughput.runs; run++) {
     progress(`throughput, run ${run + 1} of ${plan.throughput.runs}`);
-    for (const target of targets) {
+    for (const target of inTurn(run)) {
       const { warmUpMs, windowMs, inFlight } = plan.throughput;
       const measured = await measureThroughput(target.pair, {
         warmUpMs,

@@ -11,11 +11,13 @@ import {
   throughputMetric,
 } from "./compare.ts";
 import type { Plan } from "./plan.ts";
+import type { Prerequisites } from "./prerequisites.ts";
 import { cpuMs } from "./procfs.ts";
 import type { Metric } from "./report.ts";
 import { BENCH_VARS, startBaseline, startPeerJs, startTether, type TetherServer } from "./servers.ts";
 import { measureCustomerPage } from "./sizes.ts";
 import type { Snapshot } from "./snapshot.ts";
+import { medianInterval, pairedRatioInterval } from "./stats.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -37,6 +39,11 @@ export type SuiteContext = {
   snapshot: Snapshot;
   metrics: Record<string, Metric>;
   profile: Record<string, Metric>;
+  /**
+   * Which programs the suites start are present (a figure whose program is missing is skipped with a note); checked
+   * on first use when absent (see prerequisitesOf).
+   */
+  prerequisites?: Prerequisites;
   /** Registers something to stop at the end of the phase. */
   defer(stop: () => Promise<void> | void): void;
   /** Stops everything registered so far, last first. */
@@ -132,7 +139,14 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
     ours,
     `customer sends an offer (2.4 kB SDP), the technician's client answers on receipt (2.4 kB), until the answer is back: ${rtt.runs} runs × ${rtt.perRun} round trips after ${rtt.warmUp} warm-up, through wrangler dev ${packageVersion("wrangler")} (its proxy workerd, the Worker, SessionRoom) started with X_LOCAL_OBSERVABILITY=false; with wrangler dev's defaults (local observability on) p50 ${fixed(rttObserved.p50, 3)} / p99 ${fixed(rttObserved.p99, 3)} ms, ratio ${fixed((rttObserved.p50 ?? 0) / (rttRef.p50 ?? 1))}; reference: PeerJS server (peer ${packageVersion("peer")}) on loopback in its own Node process, OFFER/ANSWER relayed by dst, p50 ${fixed(rttRef.p50, 3)} / p99 ${fixed(rttRef.p99, 3)} ms; runs = each run's median`,
   );
-  metrics.signaling_rtt_ms = { ...rttOurs, reference: rttRef.p50 ?? 0, ratio: (rttOurs.p50 ?? 0) / (rttRef.p50 ?? 1) };
+  // Each run's median, ours and PeerJS's measured back to back: the pairs of the bootstrap.
+  const rttRatio = pairedRatioInterval(rttOurs.runs ?? [], rttRef.runs ?? []);
+  metrics.signaling_rtt_ms = {
+    ...rttOurs,
+    reference: rttRef.p50 ?? 0,
+    ratio: (rttOurs.p50 ?? 0) / (rttRef.p50 ?? 1),
+    ratio_ci: [rttRatio.low, rttRatio.high],
+  };
 
   const tpRef = throughputMetric(reference, "");
   const tpObserved = throughputMetric(observed, "");
@@ -140,10 +154,14 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
     ours,
     `ICE candidates customer → technician (228-byte frames), up to ${throughput.inFlight} in flight, counted on arrival over ${throughput.windowMs / 1000} s after ${throughput.warmUpMs / 1000} s warm-up, ${throughput.runs} runs (median; runs = each run), wrangler dev with X_LOCAL_OBSERVABILITY=false; WS_MESSAGES_PER_S and WS_MESSAGE_BURST raised to ${BENCH_VARS.WS_MESSAGES_PER_S} with --var for the bench (the defaults, 200/s with a burst of 400, would refuse the loop); ${cpuNote("both workerd:", ours)}; with wrangler dev's defaults ${fixed(tpObserved.value, 0)}/s (${cpuNote("", observed)}); reference PeerJS ${fixed(tpRef.value, 0)}/s (${cpuNote("", reference)})`,
   );
+  const tpInterval = medianInterval(tpOurs.runs ?? []);
+  const tpRatio = pairedRatioInterval(tpOurs.runs ?? [], tpRef.runs ?? []);
   metrics.signaling_msgs_per_s = {
     ...tpOurs,
+    value_ci: [tpInterval.low, tpInterval.high],
     reference: tpRef.value ?? 0,
     ratio: (tpOurs.value ?? 0) / (tpRef.value ?? 1),
+    ratio_ci: [tpRatio.low, tpRatio.high],
   };
 
   profile.signaling_rtt_observed_ms = rttMetric(
