@@ -2,7 +2,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { round } from "./stats.ts";
+import { describeLoad, type LoadSummary } from "./load.ts";
+import { judge, round, type Target, type Verdict } from "./stats.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -17,6 +18,11 @@ export type Metric = {
   reference?: number;
   /** value / reference. */
   ratio?: number;
+  /** 95% bootstrap interval of the ratio (paired, ABAB… samples), or of the value when there is no reference. */
+  ratio_ci?: [number, number];
+  value_ci?: [number, number];
+  /** What the interval says about the target: met only when the whole interval meets it. */
+  verdict?: Verdict;
   /** The figure of each run, when a figure is the median of several. */
   runs?: number[];
   note?: string;
@@ -29,15 +35,38 @@ export type Results = {
   metrics: Record<string, Metric>;
   /** Figures that explain them: baselines, CPU per message, micro-benchmarks. */
   profile: Record<string, Metric>;
+  /** How busy the machine was: over the whole run and over each suite. */
+  load: Record<string, LoadSummary>;
 };
 
-/** Goals from the issue, shown beside the figures. */
-export const TARGETS: Record<string, string> = {
-  signaling_rtt_ms: "ratio ≤ 2.0",
-  signaling_msgs_per_s: "≥ 5,000",
-  connect_ms: "ratio ≤ 1.3",
-  glass_to_glass_ms: "≤ 100 ms",
+/** Goals from the issue, shown beside the figures and judged by their intervals. */
+export const TARGETS: Record<string, Target> = {
+  signaling_rtt_ms: { of: "ratio", op: "≤", limit: 2 },
+  signaling_msgs_per_s: { of: "value", op: "≥", limit: 5_000 },
+  deno_sessions_idle_kb: { of: "value", op: "≤", limit: 20 },
+  connect_ms: { of: "ratio", op: "≤", limit: 1.3 },
+  glass_to_glass_ms: { of: "value", op: "≤", limit: 100 },
+  start_ready_ms: { of: "ratio", op: "≤", limit: 1.5 },
 };
+
+function targetText(name: string): string {
+  const t = TARGETS[name];
+  if (!t) return "";
+  return `${t.of === "ratio" ? "ratio " : ""}${t.op} ${t.limit.toLocaleString("en-US")}`;
+}
+
+/**
+ * The verdict on a metric's target from its interval (ratio_ci for a ratio target, else value_ci); a figure with a
+ * target but no interval (a single measurement) is judged on its value alone.
+ */
+export function withVerdict(name: string, metric: Metric): Metric {
+  const target = TARGETS[name];
+  if (!target || metric.value === null) return metric;
+  const point = target.of === "ratio" ? metric.ratio : metric.value;
+  const ci =
+    (target.of === "ratio" ? metric.ratio_ci : metric.value_ci) ?? (point === undefined ? undefined : [point, point]);
+  return ci ? { ...metric, verdict: judge({ low: ci[0], high: ci[1] }, target) } : metric;
+}
 
 const DOCS_START = "<!-- bench:results:start -->";
 const DOCS_END = "<!-- bench:results:end -->";
@@ -49,6 +78,9 @@ export function tidy(metric: Metric): Metric {
   for (const key of ["p50", "p95", "p99", "reference"] as const)
     if (metric[key] !== undefined) out[key] = r(metric[key]);
   if (metric.ratio !== undefined) out.ratio = round(metric.ratio, 2);
+  if (metric.ratio_ci) out.ratio_ci = [round(metric.ratio_ci[0], 2), round(metric.ratio_ci[1], 2)];
+  if (metric.value_ci) out.value_ci = [r(metric.value_ci[0]) ?? 0, r(metric.value_ci[1]) ?? 0];
+  if (metric.verdict) out.verdict = metric.verdict;
   if (metric.runs) out.runs = metric.runs.map((v) => round(v, v >= 100 ? 0 : 3));
   if (metric.note) out.note = metric.note;
   return out;
@@ -105,17 +137,29 @@ function cell(value: number | undefined | null): string {
 
 /** The metrics as a plain-text table, then each metric's note. */
 export function textTable(metrics: Record<string, Metric>): string {
-  const header = ["metric", "value", "unit", "p50", "p95", "p99", "reference", "ratio", "target"];
+  const header = [
+    "metric",
+    "value",
+    "unit",
+    "95% CI",
+    "p95",
+    "reference",
+    "ratio",
+    "ratio 95% CI",
+    "target",
+    "verdict",
+  ];
   const rows = Object.entries(metrics).map(([name, m]) => [
     name,
     cell(m.value),
     m.unit,
-    cell(m.p50),
+    range(m.value_ci),
     cell(m.p95),
-    cell(m.p99),
     cell(m.reference),
     cell(m.ratio),
-    TARGETS[name] ?? "",
+    range(m.ratio_ci),
+    targetText(name),
+    m.verdict ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cols: string[]) =>
@@ -136,6 +180,10 @@ function markdownGrid(header: string[], rows: string[][]): string[] {
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
 }
 
+function range(ci: [number, number] | undefined): string {
+  return ci ? `${cell(ci[0])}–${cell(ci[1])}` : "";
+}
+
 function spread(m: Metric): string {
   return m.p95 === undefined ? "" : `${cell(m.p50)} / ${cell(m.p95)} / ${cell(m.p99)}`;
 }
@@ -145,20 +193,26 @@ export function markdownTable(results: Results): string {
   const m = results.machine;
   const metrics = Object.entries(results.metrics);
   const profile = Object.entries(results.profile);
+  const run = results.load.run;
   return [
-    `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler}, load average ${m.load_average_1m_at_start} at the start (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}).`,
+    `Measured ${String(m.date).slice(0, 10)} on ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, ${m.os}, Node ${m.node}, wrangler ${m.wrangler}, load average ${m.load_average_1m_at_start} at the start${run ? `; during the run ${describeLoad(run)}` : ""} (commit ${m.commit}, \`npm run bench\`${m.mode === "quick" ? " -- --quick" : ""}). Intervals are 95% bootstrap intervals (seeded); a target is met only when the whole interval meets it.`,
     "",
     ...markdownGrid(
-      ["metric", "value", "p50 / p95 / p99", "reference", "ratio", "target"],
+      ["metric", "value (95% CI)", "p50 / p95 / p99", "reference", "ratio (95% CI)", "target", "verdict"],
       metrics.map(([name, x]) => [
         `\`${name}\``,
-        x.value === null ? "null" : `${cell(x.value)} ${x.unit}`,
+        x.value === null ? "null" : `${cell(x.value)} ${x.unit}${x.value_ci ? ` (${range(x.value_ci)})` : ""}`,
         spread(x),
         x.reference === undefined ? "" : cell(x.reference),
-        x.ratio === undefined ? "" : cell(x.ratio),
-        TARGETS[name] ?? "",
+        x.ratio === undefined ? "" : `${cell(x.ratio)}${x.ratio_ci ? ` (${range(x.ratio_ci)})` : ""}`,
+        targetText(name),
+        x.verdict ?? "",
       ]),
     ),
+    "",
+    "Load on the machine during each suite:",
+    "",
+    ...Object.entries(results.load).map(([suite, load]) => `- ${suite}: ${describeLoad(load)}`),
     "",
     "Notes, as the bench wrote them:",
     "",

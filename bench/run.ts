@@ -4,13 +4,25 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Panel, renderChart, type Series } from "./chart.ts";
+import { describeLoad, type LoadSummary, watchLoad } from "./load.ts";
 import { measureMemory } from "./memory-suite.ts";
 import { FULL, QUICK } from "./plan.ts";
+import { checkPrerequisites } from "./prerequisites.ts";
 import { profileRelay } from "./profile.ts";
-import { describeMachine, type Metric, markdownTable, type Results, textTable, tidy, updateDocs } from "./report.ts";
+import {
+  describeMachine,
+  type Metric,
+  markdownTable,
+  type Results,
+  textTable,
+  tidy,
+  updateDocs,
+  withVerdict,
+} from "./report.ts";
 import { measureSignaling, type SuiteContext } from "./signaling-suite.ts";
 import { measureWorkerBundle } from "./sizes.ts";
 import { takeSnapshot } from "./snapshot.ts";
+import { measureStartReady } from "./start-suite.ts";
 import { measureWebRtc } from "./webrtc-suite.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -36,11 +48,14 @@ const ORDER = [
   "signaling_rtt_ms",
   "signaling_msgs_per_s",
   "sessions_idle_kb",
+  "deno_sessions_idle_kb",
   "customer_page_js_gzip_bytes",
   "worker_bundle_gzip_bytes",
+  "start_ready_ms",
   "connect_ms",
   "connect_relay_ms",
   "glass_to_glass_ms",
+  "customer_cpu_pct",
   ...Object.keys(AWAITING),
 ];
 
@@ -55,6 +70,10 @@ async function main(): Promise<void> {
   const machine = describeMachine(plan.isQuick ? "quick" : "full");
   const metrics: Record<string, Metric> = {};
   const profile: Record<string, Metric> = {};
+  const prerequisites = checkPrerequisites();
+  for (const line of prerequisites.report()) progress(line);
+  const watch = watchLoad();
+  const load: Record<string, LoadSummary> = {};
   progress("copying the sources and building the client");
   const snapshot = await takeSnapshot();
   const ctx: SuiteContext = {
@@ -62,39 +81,73 @@ async function main(): Promise<void> {
     snapshot,
     metrics,
     profile,
+    prerequisites,
     defer: (stop) => pending.push(stop),
     cleanUp,
     progress,
   };
-  let series: Series[];
-  let webrtcPanels: Panel[];
+  const failed: string[] = [];
+  /**
+   * Runs one suite, stops what it started, and records the machine's load meanwhile; a suite that fails is reported
+   * and the others still run.
+   */
+  const suite = async <T>(name: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    watch.mark();
+    try {
+      return await measure();
+    } catch (err) {
+      console.error(err);
+      progress(`${name} failed; its figures stay null`);
+      failed.push(name);
+      return undefined;
+    } finally {
+      await cleanUp();
+      load[name] = watch.mark();
+      progress(`${name}: ${describeLoad(load[name])}`);
+    }
+  };
+  let series: Series[] = [];
+  let webrtcPanels: Panel[] = [];
   try {
-    progress("worker bundle size (wrangler deploy --dry-run)");
-    const bundle = await measureWorkerBundle(snapshot.dir);
-    metrics.worker_bundle_gzip_bytes = { value: bundle.gzipBytes, unit: "bytes", note: bundle.note };
-    series = await measureSignaling(ctx);
-    await cleanUp();
-    await measureMemory(ctx);
-    await cleanUp();
-    webrtcPanels = await measureWebRtc(ctx);
-    await cleanUp();
+    await suite("sizes", async () => {
+      progress("worker bundle size (wrangler deploy --dry-run)");
+      const bundle = await measureWorkerBundle(snapshot.dir);
+      metrics.worker_bundle_gzip_bytes = { value: bundle.gzipBytes, unit: "bytes", note: bundle.note };
+    });
+    series = (await suite("signaling", () => measureSignaling(ctx))) ?? [];
+    await suite("memory", () => measureMemory(ctx));
+    await suite("start", () => measureStartReady(ctx));
+    webrtcPanels = (await suite("webrtc", () => measureWebRtc(ctx))) ?? [];
   } finally {
     await cleanUp();
     snapshot.remove();
   }
   measureMicro(profile);
   for (const [name, [unit, note]] of Object.entries(AWAITING)) metrics[name] = { value: null, unit, note };
+  const failure = failed.length ? `not measured: the ${failed.join(" and ")} suite failed (see the log)` : "";
 
+  load.run = watch.stop();
   const results: Results = {
     machine,
-    metrics: Object.fromEntries(ORDER.map((name) => [name, tidy(metrics[name] ?? { value: null, unit: "" })])),
+    metrics: Object.fromEntries(
+      ORDER.map((name) => [name, tidy(withVerdict(name, metrics[name] ?? { value: null, unit: "", note: failure }))]),
+    ),
     profile: Object.fromEntries(Object.entries(profile).map(([name, metric]) => [name, tidy(metric)])),
+    load,
   };
   writeFileSync(path.join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(textTable(results.metrics));
   console.log(`\nprofile:\n${textTable(results.profile)}`);
-  if (plan.isQuick) {
-    progress("wrote bench/results.json (a full run also updates docs/)");
+  console.log(
+    `\nload:\n${Object.entries(load)
+      .map(([name, l]) => `  ${name}: ${describeLoad(l)}`)
+      .join("\n")}`,
+  );
+  if (failed.length) process.exitCode = 1;
+  if (plan.isQuick || failed.length) {
+    progress(
+      `wrote bench/results.json${failed.length ? "; docs/ left as they were, since a suite failed" : " (a full run also updates docs/)"}`,
+    );
     return;
   }
   const caption = `npm run bench, ${String(machine.date).slice(0, 10)}, ${machine.cpu}, ${machine.cores} cores`;
