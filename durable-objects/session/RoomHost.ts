@@ -53,7 +53,12 @@ export class RoomHost<S extends RoomSocket> {
       const participantId = this.runtime.attachment(ws)?.participantId;
       if (participantId) this.seated.set(participantId, ws);
     }
-    if (this.room) await this.apply(reconcile(this.room, new Set(this.seated.keys()), this.runtime.now()));
+    if (this.room) return this.apply(reconcile(this.room, new Set(this.seated.keys()), this.runtime.now()));
+    // Sockets but no room: its record failed the schema (logged by the store). End them rather than guess.
+    for (const ws of this.runtime.sockets()) {
+      send(ws, { type: "error", code: "INTERNAL", message: "This session's state could not be read; it has ended." });
+      close(ws, 1011, "Session state unreadable");
+    }
   }
 
   /** Creates the session; CONFLICT when the room already holds one (the Worker then tries another code). */
@@ -145,12 +150,13 @@ export class RoomHost<S extends RoomSocket> {
 
   /**
    * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, records ends, and purges the room's storage a day after its end. Throws (to be retried) when the end
+   * passed, records ends, and purges the room's storage a day after its end (or at once if it could not be read). Throws (to be retried) when the end
    * cannot be recorded.
    */
   async alarm(): Promise<void> {
     const room = this.room;
-    if (!room) return;
+    // No room yet an alarm: storage holds only a record that failed the schema. Drop it, as a purge would.
+    if (!room) return this.purge();
     const now = this.runtime.now();
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
@@ -160,12 +166,7 @@ export class RoomHost<S extends RoomSocket> {
     }
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
-    if (isPurgeDue(room, now)) {
-      await this.runtime.alarm.delete();
-      await this.runtime.storage.deleteAll();
-      this.room = null;
-      return;
-    }
+    if (isPurgeDue(room, now)) return this.purge();
     // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
     await this.armAlarm(true);
   }
@@ -212,8 +213,8 @@ export class RoomHost<S extends RoomSocket> {
   private async apply(effects: Effects): Promise<void> {
     const room = this.room;
     if (!room) return;
-    if (effects.persist === "room") this.runtime.storage.saveRoom(room);
-    else if (effects.persist === "activity") this.runtime.storage.saveActivity(room);
+    // The room is one small record, so an activity update writes it whole.
+    if (effects.persist !== "none") this.runtime.storage.saveRoom(room);
     for (const { to, msg } of effects.send) {
       const ws = this.seated.get(to);
       if (ws) send(ws, msg);
@@ -240,6 +241,13 @@ export class RoomHost<S extends RoomSocket> {
     }
     room.isEndSynced = true;
     this.runtime.storage.saveRoom(room);
+  }
+
+  /** Deletes the room's alarm and storage: the object or row holds no session afterwards. */
+  private async purge(): Promise<void> {
+    await this.runtime.alarm.delete();
+    await this.runtime.storage.deleteAll();
+    this.room = null;
   }
 
   /** Sets the one alarm to the core's next deadline, or clears it when no work remains. */

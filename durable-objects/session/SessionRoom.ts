@@ -11,7 +11,7 @@ import {
   KEEPALIVE_RESPONSE,
   type RoomInfoResult,
 } from "./room-runtime.ts";
-import { loadRoom, migrate, saveActivity, saveRoom } from "./store.ts";
+import { loadRoom, migrate, saveRoom } from "./store.ts";
 
 export type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "./room-runtime.ts";
 
@@ -38,7 +38,6 @@ export class SessionRoom extends DurableObject<Env> {
       storage: {
         load: () => loadRoom(ctx.storage.sql),
         saveRoom: (room) => saveRoom(ctx.storage, room),
-        saveActivity: (room) => saveActivity(ctx.storage.sql, room),
         deleteAll: () => ctx.storage.deleteAll(),
       },
       alarm: {

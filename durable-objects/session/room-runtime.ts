@@ -25,12 +25,10 @@ export type Attachment = {
 
 /** The room's durable state. Writes are synchronous so that they land before the frames that follow them. */
 export type RoomStorage = {
-  /** The stored room, or null when there is none. */
+  /** The stored room, or null when there is none or it fails the record's schema (room-record.ts). */
   load(): Room | null;
-  /** Writes the whole room. */
+  /** Writes the whole room, last activity included. */
   saveRoom(room: Room): void;
-  /** Writes only the room's last-activity time. */
-  saveActivity(room: Room): void;
   /** Deletes everything stored for the room. */
   deleteAll(): Promise<void>;
 };

@@ -1,5 +1,8 @@
 import type { ErrorCode } from "../../worker/protocol/errors.ts";
-import type { EndReason, Peer, Role, ServerMessage, SessionState, SessionSummary } from "../../worker/protocol/room.ts";
+import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "../../worker/protocol/room.ts";
+import type { Limits, RoomRecord, SeatRecord } from "./room-record.ts";
+
+export type { Limits } from "./room-record.ts";
 
 // The room's pure core: plain data plus functions that take `now` and return decisions. No runtime APIs, so
 // the Durable Object and a Deno adapter share it.
@@ -12,9 +15,6 @@ export const HELLO_TIMEOUT_MS = 10_000;
 
 /** An ended room's storage is deleted this long after the end (the D1 row keeps the record). */
 export const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
-
-/** Per-socket limits, fixed when the session is created. */
-export type Limits = { maxMessageBytes: number; messagesPerS: number; messageBurst: number };
 
 /** What the Worker decides when it creates a session. */
 export type RoomSettings = {
@@ -30,38 +30,12 @@ export type RoomSettings = {
 };
 
 /** One participant's place in the room; it outlives a dropped socket until `heldUntil`. */
-export type Seat = {
-  id: string;
-  role: Role;
-  technicianId: string | null;
-  name: string | null;
-  isOwner: boolean;
-  tokenHash: string;
-  connected: boolean;
-  heldUntil: number | null;
-  joinedAt: number;
-};
+export type Seat = SeatRecord;
 
-/** Everything the room knows. */
-export type Room = {
-  code: string;
-  owner: { id: string; name: string } | null;
-  organisation: string;
-  caseNumber: string | null;
-  createdAt: number;
-  expiresAt: number;
-  idleMs: number;
-  graceMs: number;
-  limits: Limits;
-  state: SessionState;
-  lastActivityAt: number;
+/** Everything the room knows: its stored record (room-record.ts) and what only memory tracks. */
+export type Room = RoomRecord & {
   /** The lastActivityAt that storage holds. */
   persistedActivityAt: number;
-  endedAt: number | null;
-  endReason: EndReason | null;
-  /** Whether D1's sessions.ended_at has been written since the end. */
-  isEndSynced: boolean;
-  seats: Seat[];
 };
 
 /** What the adapter must do after a decision: send, close everything, write storage, record an end. */

@@ -1,8 +1,9 @@
-import { EndReason, Role, SessionState } from "../../worker/protocol/room.ts";
-import type { Room, Seat } from "./state.ts";
+import { formatRoomRecord, readRoomRecord } from "./room-record.ts";
+import type { Room } from "./state.ts";
 
-// The room's SQLite storage: one row for the room, one per seat. Written on state changes only (joins, leaves,
-// ends) and for last activity at most every ACTIVITY_PERSIST_MS; relayed messages never touch it.
+// The room's SQLite storage: one row holding the room as one record (room-record.ts), checked when read. Written
+// on state changes (joins, leaves, ends) and for last activity at most every ACTIVITY_PERSIST_MS; relayed messages
+// never touch it.
 
 /** Ordered schema migrations; each runs once, inside blockConcurrencyWhile. */
 const MIGRATIONS: string[][] = [
@@ -39,39 +40,41 @@ const MIGRATIONS: string[][] = [
       joined_at INTEGER NOT NULL
     )`,
   ],
+  // The room as one checked record instead of 18 columns and a seats table. A session live across the deploy is
+  // carried over (seats in join order) rather than dropped, since D1 would still call it live.
+  [
+    `CREATE TABLE room_record (id INTEGER PRIMARY KEY CHECK (id = 1), record TEXT NOT NULL)`,
+    `INSERT INTO room_record (id, record)
+     SELECT 1, json_object(
+       'code', code,
+       'owner', json(CASE WHEN owner_id IS NOT NULL AND owner_name IS NOT NULL
+                          THEN json_object('id', owner_id, 'name', owner_name) END),
+       'organisation', organisation,
+       'caseNumber', case_number,
+       'createdAt', created_at,
+       'expiresAt', expires_at,
+       'idleMs', idle_ms,
+       'graceMs', grace_ms,
+       'limits', json_object('maxMessageBytes', max_message_bytes, 'messagesPerS', messages_per_s,
+                             'messageBurst', message_burst),
+       'state', state,
+       'lastActivityAt', last_activity_at,
+       'endedAt', ended_at,
+       'endReason', end_reason,
+       'isEndSynced', json(CASE WHEN is_end_synced = 1 THEN 'true' ELSE 'false' END),
+       'seats', json((SELECT json_group_array(json_object(
+           'id', id, 'role', role, 'technicianId', technician_id, 'name', name,
+           'isOwner', json(CASE WHEN is_owner = 1 THEN 'true' ELSE 'false' END),
+           'tokenHash', token_hash,
+           'connected', json(CASE WHEN connected = 1 THEN 'true' ELSE 'false' END),
+           'heldUntil', held_until, 'joinedAt', joined_at))
+         FROM (SELECT * FROM seats ORDER BY joined_at, id)))
+     )
+     FROM room WHERE id = 1`,
+    "DROP TABLE seats",
+    "DROP TABLE room",
+  ],
 ];
-
-type RoomRow = {
-  code: string;
-  owner_id: string | null;
-  owner_name: string | null;
-  organisation: string;
-  case_number: string | null;
-  created_at: number;
-  expires_at: number;
-  idle_ms: number;
-  grace_ms: number;
-  max_message_bytes: number;
-  messages_per_s: number;
-  message_burst: number;
-  state: string;
-  last_activity_at: number;
-  ended_at: number | null;
-  end_reason: string | null;
-  is_end_synced: number;
-};
-
-type SeatRow = {
-  id: string;
-  role: string;
-  technician_id: string | null;
-  name: string | null;
-  is_owner: number;
-  token_hash: string;
-  connected: number;
-  held_until: number | null;
-  joined_at: number;
-};
 
 /** Brings the schema up to date. */
 export function migrate(sql: SqlStorage): void {
@@ -83,97 +86,13 @@ export function migrate(sql: SqlStorage): void {
   }
 }
 
-/** The stored room, or null when this object holds no session. */
+/** The stored room, or null when this object holds no session (or only a record that fails the schema, logged). */
 export function loadRoom(sql: SqlStorage): Room | null {
-  const row = sql.exec<RoomRow>("SELECT * FROM room WHERE id = 1").toArray()[0];
-  if (!row) return null;
-  const seats = sql
-    .exec<SeatRow>("SELECT * FROM seats ORDER BY joined_at, id")
-    .toArray()
-    .map(
-      (s): Seat => ({
-        id: s.id,
-        role: Role.parse(s.role),
-        technicianId: s.technician_id,
-        name: s.name,
-        isOwner: s.is_owner === 1,
-        tokenHash: s.token_hash,
-        connected: s.connected === 1,
-        heldUntil: s.held_until,
-        joinedAt: s.joined_at,
-      }),
-    );
-  return {
-    code: row.code,
-    owner: row.owner_id !== null && row.owner_name !== null ? { id: row.owner_id, name: row.owner_name } : null,
-    organisation: row.organisation,
-    caseNumber: row.case_number,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    idleMs: row.idle_ms,
-    graceMs: row.grace_ms,
-    limits: {
-      maxMessageBytes: row.max_message_bytes,
-      messagesPerS: row.messages_per_s,
-      messageBurst: row.message_burst,
-    },
-    state: SessionState.parse(row.state),
-    lastActivityAt: row.last_activity_at,
-    persistedActivityAt: row.last_activity_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason === null ? null : EndReason.parse(row.end_reason),
-    isEndSynced: row.is_end_synced === 1,
-    seats,
-  };
+  const row = sql.exec<{ record: string }>("SELECT record FROM room_record WHERE id = 1").toArray()[0];
+  return row ? readRoomRecord(row.record) : null;
 }
 
-/** Writes the whole room (a handful of rows) in one transaction. */
+/** Writes the whole room: one row. */
 export function saveRoom(storage: DurableObjectStorage, room: Room): void {
-  storage.transactionSync(() => {
-    const { sql } = storage;
-    sql.exec(
-      `INSERT OR REPLACE INTO room (id, code, owner_id, owner_name, organisation, case_number, created_at, expires_at,
-        idle_ms, grace_ms, max_message_bytes, messages_per_s, message_burst, state, last_activity_at, ended_at,
-        end_reason, is_end_synced)
-       VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      room.code,
-      room.owner?.id ?? null,
-      room.owner?.name ?? null,
-      room.organisation,
-      room.caseNumber,
-      room.createdAt,
-      room.expiresAt,
-      room.idleMs,
-      room.graceMs,
-      room.limits.maxMessageBytes,
-      room.limits.messagesPerS,
-      room.limits.messageBurst,
-      room.state,
-      room.lastActivityAt,
-      room.endedAt,
-      room.endReason,
-      room.isEndSynced ? 1 : 0,
-    );
-    sql.exec("DELETE FROM seats");
-    for (const s of room.seats) {
-      sql.exec(
-        `INSERT INTO seats (id, role, technician_id, name, is_owner, token_hash, connected, held_until, joined_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        s.id,
-        s.role,
-        s.technicianId,
-        s.name,
-        s.isOwner ? 1 : 0,
-        s.tokenHash,
-        s.connected ? 1 : 0,
-        s.heldUntil,
-        s.joinedAt,
-      );
-    }
-  });
-}
-
-/** Writes only the last-activity time. */
-export function saveActivity(sql: SqlStorage, room: Room): void {
-  sql.exec("UPDATE room SET last_activity_at = ? WHERE id = 1", room.lastActivityAt);
+  storage.sql.exec("INSERT OR REPLACE INTO room_record (id, record) VALUES (1, ?)", formatRoomRecord(room));
 }

@@ -10,24 +10,13 @@ import {
   nextAlarmAt,
   PURGE_AFTER_MS,
   type Room,
-  type RoomSettings,
   sweep,
 } from "../../durable-objects/session/state.ts";
 import { MAX_SEATS, type ServerMessage } from "../../worker/protocol/room.ts";
+import { ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
 
-const T0 = 1_800_000_000_000;
 const S = 1_000;
-
-const settings: RoomSettings = {
-  code: "123456789",
-  owner: { id: "tech-owner", name: "Olivia Owner" },
-  organisation: "Acme IT",
-  caseNumber: "INC-7",
-  lifetimeS: 3_600,
-  idleS: 900,
-  graceS: 60,
-  limits: { maxMessageBytes: 65_536, messagesPerS: 200, messageBurst: 400 },
-};
+const settings = ROOM_SETTINGS;
 
 const OWNER: JoinRequest = { role: "technician", technicianId: "tech-owner", name: "Olivia Owner" };
 const EXTRA: JoinRequest = { role: "technician", technicianId: "tech-extra", name: "Evan Extra" };

@@ -1,12 +1,12 @@
 import type { DatabaseSync } from "node:sqlite";
+import { formatRoomRecord, readRoomRecord } from "../../durable-objects/session/room-record.ts";
 import type { RoomStorage } from "../../durable-objects/session/room-runtime.ts";
-import type { Room } from "../../durable-objects/session/state.ts";
 
-// Every room of the Deno host in one SQLite table: a row per room holding the room as JSON (it is plain data),
-// its last activity (written on its own, at most every few seconds) and its alarm. A Durable Object has a database
-// per room instead (store.ts); one table here keeps one file and one handle for all of them.
+// Every room of the Deno host in one SQLite table: a row per room holding the room's record (room-record.ts, the
+// same record a Durable Object stores, checked when read) and its alarm. A Durable Object has a database per room
+// instead (store.ts); one table here keeps one file and one handle for all of them.
 
-/** Ordered schema migrations, tracked in PRAGMA user_version. */
+/** Ordered schema migrations, tracked in PRAGMA user_version; each may hold several statements. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE rooms (
     code TEXT PRIMARY KEY,
@@ -14,9 +14,12 @@ const MIGRATIONS: string[] = [
     last_activity_at INTEGER NOT NULL,
     alarm_at INTEGER
   )`,
+  // Last activity moves into the record, which is now written whole every time.
+  `UPDATE rooms SET room = json_set(room, '$.lastActivityAt', last_activity_at);
+   ALTER TABLE rooms DROP COLUMN last_activity_at`,
 ];
 
-type RoomRow = { code: string; room: string; last_activity_at: number; alarm_at: number | null };
+type RoomRow = { code: string; room: string; alarm_at: number | null };
 
 /** The stored rooms and their alarms. */
 export class RoomStore {
@@ -41,25 +44,15 @@ export class RoomStore {
   storage(code: string): RoomStorage {
     return {
       load: () => {
-        const row = this.sqlite.prepare("SELECT room, last_activity_at FROM rooms WHERE code = ?").get(code) as
-          | Pick<RoomRow, "room" | "last_activity_at">
+        const row = this.sqlite.prepare("SELECT room FROM rooms WHERE code = ?").get(code) as
+          | Pick<RoomRow, "room">
           | undefined;
-        if (!row) return null;
-        // Only saveRoom writes this column, from a Room.
-        const room = JSON.parse(row.room) as Room;
-        return { ...room, lastActivityAt: row.last_activity_at, persistedActivityAt: row.last_activity_at };
+        return row ? readRoomRecord(row.room) : null;
       },
       saveRoom: (room) => {
-        const { persistedActivityAt: _memoryOnly, ...stored } = room;
         this.sqlite
-          .prepare(
-            `INSERT INTO rooms (code, room, last_activity_at) VALUES (?, ?, ?)
-             ON CONFLICT (code) DO UPDATE SET room = excluded.room, last_activity_at = excluded.last_activity_at`,
-          )
-          .run(code, JSON.stringify(stored), room.lastActivityAt);
-      },
-      saveActivity: (room) => {
-        this.sqlite.prepare("UPDATE rooms SET last_activity_at = ? WHERE code = ?").run(room.lastActivityAt, code);
+          .prepare("INSERT INTO rooms (code, room) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET room = excluded.room")
+          .run(code, formatRoomRecord(room));
       },
       deleteAll: async () => {
         this.sqlite.prepare("DELETE FROM rooms WHERE code = ?").run(code);
