@@ -5,7 +5,7 @@ import { describeConnection } from "../rtc/stats.ts";
 import { CustomerSession, type CustomerView } from "./CustomerSession.ts";
 
 // The customer's consent screen, session bar and end screen, shared by the link page (/j/CODE) and the home
-// page's "Get help". The markup lives in both HTML files under the same ids.
+// page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
 
 const consent = byId("consent", HTMLElement);
 const bar = byId("sharing", HTMLElement);
