@@ -23,6 +23,9 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           setupFiles: ["./test/helpers/workers/apply-migrations.ts"],
+          // Upper bounds for a slow, loaded machine, well above the 30 s a test waits for any one frame.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {
@@ -42,8 +45,10 @@ export default defineConfig({
           include: ["test/servers/**/*.test.ts"],
           setupFiles: ["./test/helpers/node/private-network.ts"],
           environment: "node",
-          testTimeout: 30_000,
-          hookTimeout: 120_000,
+          // Upper bounds for a slow, loaded machine: a server start may take up to 90 s and is retried once (a
+          // restart test starts one), and a test waits up to 30 s for any one frame.
+          testTimeout: 240_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -3,10 +3,16 @@ import { parseServerMessage, type ServerMessage } from "../../worker/protocol/ro
 // What a test's room connection does with the frames it receives, on any runtime: each is parsed with the protocol's
 // own parser and queued until the test takes it. The workerd and the Node clients feed it from their own sockets.
 
+/**
+ * How long a test waits for one frame, pong or close before failing. An upper bound for a slow, loaded machine, not
+ * an expectation: a healthy run waits milliseconds, and the suites' test timeouts are well above it.
+ */
+export const FRAME_WAIT_MS = 30_000;
+
 type Waiter = { accept: (msg: ServerMessage) => boolean; resolve: (msg: ServerMessage) => void };
 
 /** Frames received on one room socket, taken by type in arrival order. */
-export class FrameQueue {
+export abstract class FrameQueue {
   readonly received: ServerMessage[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   isClosed = false;
@@ -15,18 +21,22 @@ export class FrameQueue {
   private queue: ServerMessage[] = [];
   private waiters: Waiter[] = [];
   private resolveClosed: (close: { code: number; reason: string }) => void = () => {};
+  private resolvePong: () => void = () => {};
 
-  /** `waitMs`: how long a test waits for one frame or a close before failing. */
-  constructor(private readonly waitMs: number) {
+  constructor() {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
   }
 
+  /** Sends one text frame as is. */
+  protected abstract sendText(text: string): void;
+
   /** Takes in one text frame from the server. */
   protected receive(text: string): void {
     if (text === "pong") {
       this.pongs++;
+      this.resolvePong();
       return;
     }
     const parsed = parseServerMessage(text);
@@ -52,22 +62,15 @@ export class FrameQueue {
       const [msg] = this.queue.splice(index, 1);
       return Promise.resolve(msg as Extract<ServerMessage, { type: T }>);
     }
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        accept,
-        resolve: (msg) => {
-          clearTimeout(timer);
-          resolve(msg as Extract<ServerMessage, { type: T }>);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(
-          new Error(`no ${type ?? "frame"} within ${this.waitMs} ms; got ${JSON.stringify(this.queue).slice(0, 300)}`),
-        );
-      }, this.waitMs);
+    let waiter: Waiter | undefined;
+    const arrived = new Promise<ServerMessage>((resolve) => {
+      waiter = { accept, resolve };
       this.waiters.push(waiter);
     });
+    return withDeadline(arrived, () => {
+      this.waiters = this.waiters.filter((w) => w !== waiter);
+      return `no ${type ?? "frame"} within ${FRAME_WAIT_MS} ms; got ${JSON.stringify(this.queue).slice(0, 300)}`;
+    }) as Promise<Extract<ServerMessage, { type: T }>>;
   }
 
   /** The next `count` frames of `type`, in order. */
@@ -82,16 +85,36 @@ export class FrameQueue {
     return [...this.queue];
   }
 
-  /** Waits for the server to close the socket. */
-  async waitClosed(): Promise<{ code: number; reason: string }> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`socket not closed within ${this.waitMs} ms`)), this.waitMs);
+  /**
+   * Sends a keep-alive ping and waits for its pong. The pong is queued behind every frame the server sent this socket
+   * before the ping arrived, so afterwards `received` holds all of them: the way to prove that nothing else came.
+   */
+  async sync(): Promise<void> {
+    const target = this.pongs + 1;
+    const ponged = new Promise<void>((resolve) => {
+      this.resolvePong = () => {
+        if (this.pongs >= target) resolve();
+      };
     });
-    try {
-      return await Promise.race([this.closed, timeout]);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
+    this.sendText("ping");
+    await withDeadline(ponged, () => `no pong within ${FRAME_WAIT_MS} ms`);
+  }
+
+  /** Waits for the server to close the socket. */
+  waitClosed(): Promise<{ code: number; reason: string }> {
+    return withDeadline(this.closed, () => `socket not closed within ${FRAME_WAIT_MS} ms`);
+  }
+}
+
+/** `promise`, or a rejection with `describe()` once FRAME_WAIT_MS has passed. */
+async function withDeadline<T>(promise: Promise<T>, describe: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(describe())), FRAME_WAIT_MS);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
   }
 }

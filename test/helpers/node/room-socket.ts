@@ -8,7 +8,7 @@ import { FrameQueue } from "../frame-queue.ts";
 /** One open room socket. */
 export class RoomSocket extends FrameQueue {
   constructor(private readonly ws: WebSocket) {
-    super(5_000);
+    super();
     ws.on("message", (data, isBinary) => this.receive(isBinary ? "" : data.toString()));
     ws.on("close", (code, reason) => this.markClosed(code, reason.toString()));
   }
@@ -20,6 +20,10 @@ export class RoomSocket extends FrameQueue {
   /** Sends text as is, or bytes as a binary frame. */
   sendRaw(data: string | Uint8Array): void {
     this.ws.send(data, { binary: typeof data !== "string" });
+  }
+
+  protected sendText(text: string): void {
+    this.ws.send(text);
   }
 
   close(code = 1000, reason = "bye"): void {

@@ -21,7 +21,7 @@ export function randomIp(): string {
 /** One side of a room connection: frames queue up until a test takes them. */
 export class Client extends FrameQueue {
   constructor(readonly ws: WebSocket) {
-    super(3_000);
+    super();
     ws.addEventListener("message", (event) => this.receive(event.data as string));
     ws.addEventListener("close", (event) => this.markClosed(event.code, event.reason));
   }
@@ -32,6 +32,10 @@ export class Client extends FrameQueue {
 
   sendRaw(data: string | ArrayBuffer): void {
     this.ws.send(data);
+  }
+
+  protected sendText(text: string): void {
+    this.ws.send(text);
   }
 
   close(code = 1000, reason = "bye"): void {
