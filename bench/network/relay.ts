@@ -15,6 +15,8 @@ export type ImpairRelay = {
   blackHole(ms: number): number;
   /** Datagrams seen and lost since the start. */
   counts(): { packets: number; lost: number };
+  /** How late each datagram since the last call left, in ms past its time: this machine's share of the delay. */
+  takeLateness(): number[];
   stop(): Promise<void>;
 };
 
@@ -22,13 +24,14 @@ export type ImpairRelay = {
 const now = () => performance.timeOrigin + performance.now();
 
 /** Sends datagrams when their time comes, in order; one timer for the head of the queue. */
-function delayLine(link: Link, send: (data: Buffer) => void) {
+function delayLine(link: Link, send: (data: Buffer) => void, recordLateness: (ms: number) => void) {
   const queue: { at: number; data: Buffer }[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = () => {
     timer = undefined;
     for (let head = queue[0]; head && head.at <= now() + 0.5; head = queue[0]) {
       queue.shift();
+      recordLateness(now() - head.at);
       send(head.data);
     }
     if (queue[0]) timer = setTimeout(flush, queue[0].at - now());
@@ -53,6 +56,8 @@ export async function startRelay(turnPort: number, seed: number): Promise<Impair
   let packets = 0;
   let lost = 0;
   let flows = 0;
+  let lateness: number[] = [];
+  const late = (ms: number) => lateness.push(ms);
   const link = () => createLink(() => crossing, outages, seededRandom(seed + flows++));
   const front = createSocket("udp4");
   type Flow = { upstream: Socket; up: ReturnType<typeof delayLine>; down: ReturnType<typeof delayLine> };
@@ -66,8 +71,8 @@ export async function startRelay(turnPort: number, seed: number): Promise<Impair
     upstream.bind(0, "127.0.0.1");
     const flow: Flow = {
       upstream,
-      up: delayLine(link(), (data) => upstream.send(data, turnPort, "127.0.0.1")),
-      down: delayLine(link(), (data) => front.send(data, client.port, client.address)),
+      up: delayLine(link(), (data) => upstream.send(data, turnPort, "127.0.0.1"), late),
+      down: delayLine(link(), (data) => front.send(data, client.port, client.address), late),
     };
     upstream.on("message", (data) => count(flow.down.push(data)));
     clients.set(key, flow);
@@ -91,6 +96,11 @@ export async function startRelay(turnPort: number, seed: number): Promise<Impair
       return from + ms;
     },
     counts: () => ({ packets, lost }),
+    takeLateness() {
+      const taken = lateness;
+      lateness = [];
+      return taken;
+    },
     async stop() {
       for (const flow of clients.values()) {
         flow.up.stop();
