@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HelpSession } from "../../worker/protocol/sessions.ts";
+import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
 import { joinRoom, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
@@ -56,8 +57,10 @@ describe("POST /api/help", () => {
 
   it("needs no sign-in but is rate-limited per address", async () => {
     const ip = randomIp();
-    const limit = Number(env.RATE_CREATE_PER_MIN);
-    for (let i = 0; i < limit; i++) expect((await getHelp(ip)).status).toBe(201);
+    expect((await getHelp(ip)).status).toBe(201);
+    // The address's create bucket, new and so full, has lost exactly one token.
+    expect(await storedBucket(ip, "create")).toMatchObject({ tokens: Number(env.RATE_CREATE_PER_MIN) - 1 });
+    await emptyBucket(ip, "create");
     const refused = await getHelp(ip);
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });

@@ -2,6 +2,7 @@ import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { IceConfig } from "../../worker/protocol/ice.ts";
+import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
 import { createSession, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
@@ -35,11 +36,14 @@ describe("GET /api/sessions/:code/ice", () => {
     expect((await getIce("12ab")).status).toBe(400);
   });
 
-  it("is rate-limited per address", async () => {
+  it("is rate-limited per address, in a bucket of its own at the join limit", async () => {
     const ip = randomIp();
-    const limit = Number(env.RATE_JOIN_PER_MIN);
-    for (let i = 0; i < limit; i++) await getIce("000000002", ip);
+    expect((await getIce("000000002", ip)).status).toBe(404);
+    expect(await storedBucket(ip, "ice")).toMatchObject({ tokens: Number(env.RATE_JOIN_PER_MIN) - 1 });
+    expect(await storedBucket(ip, "join")).toBeNull();
+    await emptyBucket(ip, "ice");
     const res = await getIce("000000002", ip);
     expect(res.status).toBe(429);
+    expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
   });
 });

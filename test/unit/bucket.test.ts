@@ -24,6 +24,22 @@ describe("token bucket", () => {
     expect(take(empty, limit, 1_000_000).bucket.tokens).toBe(1);
   });
 
+  it("starts full: a new bucket's first take leaves exactly capacity - 1", () => {
+    expect(take(undefined, perMinute(60), 5_000)).toEqual({
+      allowed: true,
+      bucket: { tokens: 59, updatedAt: 5_000 },
+      retryAfterMs: 0,
+    });
+  });
+
+  it("re-dates the bucket on a refusal, so refill counts from then", () => {
+    const limit = { capacity: 3, refillPerSecond: 1 };
+    const refused = take({ tokens: 0.25, updatedAt: 1_000 }, limit, 1_500);
+    expect(refused).toEqual({ allowed: false, bucket: { tokens: 0.75, updatedAt: 1_500 }, retryAfterMs: 250 });
+    expect(take(refused.bucket, limit, 1_749).allowed).toBe(false);
+    expect(take(refused.bucket, limit, 1_750).allowed).toBe(true);
+  });
+
   it("ignores a clock that goes backwards", () => {
     const r = take({ tokens: 0.5, updatedAt: 10_000 }, { capacity: 1, refillPerSecond: 1 }, 5_000);
     expect(r.allowed).toBe(false);
