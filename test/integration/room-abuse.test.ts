@@ -1,8 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { ABUSE_BURST } from "../../durable-objects/session/flood.ts";
 import { parseConfig } from "../../worker/config.ts";
+import type { ServerMessage } from "../../worker/protocol/room.ts";
+import { FRAME_WAIT_MS } from "../helpers/frame-queue.ts";
+import { storedRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { createSession, joinRoom, openPair } from "../helpers/workers/ws.ts";
+import { createSession, openPair, roomStub } from "../helpers/workers/ws.ts";
 
 const GENEROUS = { maxMessageBytes: 4_096, messagesPerS: 100_000, messageBurst: 100_000 };
 
@@ -10,6 +14,36 @@ function config() {
   const parsed = parseConfig(env as unknown as Record<string, unknown>);
   if (!parsed.ok) throw new Error(parsed.issues.join("; "));
   return parsed.config;
+}
+
+/**
+ * Limits under which refill cannot decide a flood's verdict: the slowest rate a room accepts (one token a second)
+ * against a bucket of 10. The socket's hello spends one token, so the first nine candidates always pass; after that
+ * a refill may let one through now and then, never in a way that changes what the tests below check.
+ */
+const TINY = { maxMessageBytes: 4_096, messagesPerS: 1, messageBurst: 10 };
+const FIRST_PASSED = TINY.messageBurst - 1;
+
+/** The numbers `i` of the candidates `c<i>` relayed to `received`, in arrival order. */
+function relayedIndexes(received: ServerMessage[]): number[] {
+  return received.flatMap((m) =>
+    m.type === "candidate" && m.candidate ? [Number(m.candidate.candidate.slice(1))] : [],
+  );
+}
+
+function rateLimited(received: ServerMessage[]): number {
+  return received.filter((m) => m.type === "error" && m.code === "RATE_LIMITED").length;
+}
+
+/** Sends candidates `c0` .. `c<count - 1>` from `from` to the participant `to`. */
+function sendCandidates(from: { send(msg: Record<string, unknown>): void }, to: string, count: number): void {
+  for (let i = 0; i < count; i++) from.send({ type: "candidate", to, candidate: { candidate: `c${i}` } });
+}
+
+/** What a relay in order looks like: every burst starts with the same prefix, and the numbers only rise. */
+function expectRelayedInOrder(indexes: number[]): void {
+  expect(indexes.slice(0, FIRST_PASSED)).toEqual(Array.from({ length: FIRST_PASSED }, (_, i) => i));
+  expect(indexes).toEqual([...new Set(indexes)].sort((a, b) => a - b));
 }
 
 /** 1,000 frames that are each wrong in one of ten ways. */
@@ -50,40 +84,46 @@ describe("room: malformed and excessive traffic", () => {
     expect(await stub.info()).toMatchObject({ ok: true, session: { state: "connected" } });
   });
 
-  it("refuses a burst over WS_MESSAGE_BURST with RATE_LIMITED, relaying only what the bucket allowed", async () => {
+  it("gives a session created through the Worker the configured per-socket limits", async () => {
     const { cookie } = await createTechnician();
-    const res = await createSession(cookie);
-    const { code } = (await res.json()) as { code: string };
-    const tech = await joinRoom(code, "technician", cookie);
-    const customer = await joinRoom(code, "customer");
-    const burst = config().WS_MESSAGE_BURST;
-    const sent = burst + 45;
-    for (let i = 0; i < sent; i++) {
-      customer.client.send({ type: "candidate", to: tech.welcome.participantId, candidate: { candidate: `c${i}` } });
-    }
-    customer.client.send({ type: "keyExchange", to: tech.welcome.participantId, payload: "done" });
-    const firstLimited = await customer.client.next("error");
-    expect(firstLimited).toMatchObject({ code: "RATE_LIMITED" });
-    // Refill during the burst may let a few more through, but never all of them.
-    const relayed = await tech.client.take("candidate", burst);
-    expect(relayed.at(-1)).toMatchObject({ candidate: { candidate: `c${burst - 1}` } });
-    const limited = customer.client.received.filter((m) => m.type === "error" && m.code === "RATE_LIMITED").length;
-    expect(limited).toBeGreaterThan(0);
-    expect(customer.client.isClosed).toBe(false);
+    const { code } = (await (await createSession(cookie)).json()) as { code: string };
+    const { WS_MAX_MESSAGE_BYTES, WS_MESSAGES_PER_S, WS_MESSAGE_BURST } = config();
+    expect((await storedRoom(roomStub(code))).limits).toEqual({
+      maxMessageBytes: WS_MAX_MESSAGE_BYTES,
+      messagesPerS: WS_MESSAGES_PER_S,
+      messageBurst: WS_MESSAGE_BURST,
+    });
   });
 
-  it("closes a socket that keeps flooding with 1008", async () => {
-    const { tech, customer } = await openPair({
-      limits: { maxMessageBytes: 65_536, messagesPerS: 5, messageBurst: 10 },
-    });
-    for (let i = 0; i < 300; i++)
-      customer.client.send({ type: "candidate", to: tech.welcome.participantId, candidate: null });
+  it("refuses a burst beyond the bucket with RATE_LIMITED without closing, relaying the rest in order", async () => {
+    const { tech, customer } = await openPair({ limits: TINY });
+    const sent = 50;
+    sendCandidates(customer.client, tech.welcome.participantId, sent);
+    // Each frame is either relayed to the technician or refused to the customer; wait until all are accounted for.
+    await expect
+      .poll(() => relayedIndexes(tech.client.received).length + rateLimited(customer.client.received), {
+        timeout: FRAME_WAIT_MS,
+      })
+      .toBe(sent);
+    const relayed = relayedIndexes(tech.client.received);
+    expectRelayedInOrder(relayed);
+    // Refill lets through one frame a second at most: nowhere near all 41 beyond the bucket.
+    expect(relayed.length).toBeLessThan(sent);
+    // At most 41 refusals, fewer than the ABUSE_BURST that would close the socket.
+    await customer.client.sync();
+    expect(customer.client.isClosed).toBe(false);
+    expect(customer.client.pending().every((m) => m.type === "error" && m.code === "RATE_LIMITED")).toBe(true);
+  });
+
+  it("closes a socket that keeps flooding with 1008, having relayed only what its bucket allowed", async () => {
+    const { tech, customer } = await openPair({ limits: TINY });
+    // Refused frames spend the socket's tolerated refusals (ABUSE_BURST, refilled at 5/s) far faster than refill
+    // gives them back, so 1,000 frames exhaust them unless the room takes over two minutes over them.
+    sendCandidates(customer.client, tech.welcome.participantId, 1_000);
     expect((await customer.client.waitClosed()).code).toBe(1008);
-    expect(
-      customer.client.received.filter((m) => m.type === "error" && m.code === "RATE_LIMITED").length,
-    ).toBeGreaterThan(10);
+    expect(rateLimited(customer.client.received)).toBeGreaterThan(ABUSE_BURST);
     expect((await tech.client.next("peerLeft")).id).toBe(customer.welcome.participantId);
-    expect(tech.client.received.filter((m) => m.type === "candidate").length).toBeLessThanOrEqual(12);
+    expectRelayedInOrder(relayedIndexes(tech.client.received));
   });
 
   it("refuses an oversized frame with MESSAGE_TOO_LARGE without closing", async () => {

@@ -1,8 +1,9 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, joinRoom, openPair, openRoom, sleep, upgrade } from "../helpers/workers/ws.ts";
+import { connect, joinRoom, openPair, openRoom, upgrade } from "../helpers/workers/ws.ts";
 
 describe("room: relay", () => {
   it("relays offer, answer, candidate and keyExchange both ways with the sender as from", async () => {
@@ -92,6 +93,7 @@ describe("room: roles", () => {
     const extra = await joinRoom(code, "technician", other.cookie);
     extra.client.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0" });
     expect(await extra.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+    await tech.client.sync();
     expect(tech.client.received.some((m) => m.type === "offer")).toBe(false);
   });
 
@@ -101,6 +103,7 @@ describe("room: roles", () => {
     intruder.send({ type: "hello", version: 1 });
     expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
     expect((await intruder.waitClosed()).code).toBe(1008);
+    await tech.client.sync();
     expect(tech.client.received.filter((m) => m.type === "peerJoined")).toHaveLength(1);
   });
 
@@ -136,6 +139,7 @@ describe("room: joining", () => {
     const client = await connect(code, "customer");
     client.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0" });
     expect(await client.next("error")).toMatchObject({ code: "MESSAGE_INVALID", message: "Send hello first." });
+    await tech.client.sync();
     expect(tech.client.received.some((m) => m.type === "offer")).toBe(false);
   });
 
@@ -178,10 +182,13 @@ describe("room: dropped participants", () => {
   it("gives a dropped customer its seat back with its resume token within the grace period", async () => {
     const { code, tech, customer } = await openPair();
     const custId = customer.welcome.participantId;
+    const closedAt = Date.now();
     customer.client.close();
     const left = await tech.client.next("peerLeft");
     expect(left.id).toBe(custId);
-    expect(left.rejoinBy).toBeGreaterThan(Date.now() + 50_000);
+    // The grace period (60 s) counts from the moment the room saw the close.
+    expect(left.rejoinBy).toBeGreaterThanOrEqual(closedAt + 60_000);
+    expect(left.rejoinBy).toBeLessThanOrEqual(Date.now() + 60_000);
 
     const back = await joinRoom(code, "customer", undefined, customer.welcome.resume);
     expect(back.welcome.participantId).toBe(custId);
@@ -202,14 +209,17 @@ describe("room: dropped participants", () => {
     customer.client.send({ type: "offer", to: again.welcome.participantId, sdp: "v=0" });
     expect(await again.client.next("offer")).toMatchObject({ sdp: "v=0" });
     // The replaced socket's close did not release the seat.
+    await customer.client.sync();
     expect(customer.client.received.some((m) => m.type === "peerLeft")).toBe(false);
   });
 
   it("releases the seat after the grace period: peerGone, back to waiting, and the old token no longer resumes", async () => {
-    const { code, stub, tech, customer } = await openPair({ graceS: 1 });
+    const { code, stub, tech, customer } = await openPair();
     customer.client.close();
     await tech.client.next("peerLeft");
-    await sleep(1_100);
+    await rewriteRoom(stub, (room, now) => {
+      for (const seat of room.seats) if (seat.id === customer.welcome.participantId) seat.heldUntil = now - 1;
+    });
     await runDurableObjectAlarm(stub);
     expect(await tech.client.next("peerGone")).toEqual({ type: "peerGone", id: customer.welcome.participantId });
     expect(await tech.client.next("state")).toEqual({ type: "state", state: "waiting" });

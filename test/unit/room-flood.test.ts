@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
-import { ABUSE_BURST, checkFlood, newFloodState } from "../../durable-objects/session/flood.ts";
+import { ABUSE_BURST, ABUSE_REFILL_PER_S, checkFlood, newFloodState } from "../../durable-objects/session/flood.ts";
 import { fromJoinHeaders, JOIN_HEADERS, toJoinHeaders } from "../../durable-objects/session/join-headers.ts";
 
 const limits = { maxMessageBytes: 65_536, messagesPerS: 10, messageBurst: 20 };
@@ -27,6 +27,39 @@ describe("checkFlood", () => {
     const state = newFloodState();
     const verdicts = Array.from({ length: 1_000 }, (_, i) => checkFlood(state, limits, T0 + i * 100));
     expect(new Set(verdicts)).toEqual(new Set(["ok"]));
+  });
+
+  it("refuses a burst beyond the bucket in order, without closing while refusals stay within ABUSE_BURST", () => {
+    const state = newFloodState();
+    const verdicts = Array.from({ length: 20 + ABUSE_BURST }, () => checkFlood(state, limits, T0));
+    expect(verdicts).toEqual([...Array(20).fill("ok"), ...Array(ABUSE_BURST).fill("limited")]);
+  });
+
+  it("lets one frame through per refilled token during a slow burst, the rest refused", () => {
+    const slow = { ...limits, messagesPerS: 1, messageBurst: 10 };
+    const state = newFloodState();
+    // 40 frames, one every 250 ms: the burst's 10 and the 3 tokens refilled while they went, then one a second.
+    const verdicts = Array.from({ length: 40 }, (_, i) => checkFlood(state, slow, T0 + i * 250));
+    const passed = verdicts.flatMap((v, i) => (v === "ok" ? [i] : []));
+    expect(passed).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 20, 24, 28, 32, 36]);
+    expect(verdicts).not.toContain("abusive");
+  });
+
+  it("tolerates refusals at ABUSE_REFILL_PER_S for good, and closes a faster flood once the allowance is spent", () => {
+    const tight = { ...limits, messagesPerS: 1, messageBurst: 1 };
+    const atAllowance = newFloodState();
+    const steady = Array.from({ length: 2_000 }, (_, i) =>
+      checkFlood(atAllowance, tight, T0 + (i * 1000) / ABUSE_REFILL_PER_S),
+    );
+    expect(steady).not.toContain("abusive");
+
+    const faster = newFloodState();
+    const flood = Array.from({ length: 2_000 }, (_, i) =>
+      checkFlood(faster, tight, T0 + (i * 1000) / (2 * ABUSE_REFILL_PER_S)),
+    );
+    const firstAbusive = flood.indexOf("abusive");
+    expect(firstAbusive).toBeGreaterThan(ABUSE_BURST);
+    expect(flood.slice(0, firstAbusive).filter((v) => v === "limited").length).toBeGreaterThanOrEqual(ABUSE_BURST);
   });
 });
 

@@ -135,8 +135,3 @@ export async function openPair(overrides: Partial<CreateRoomInput> = {}) {
   await tech.client.next("state");
   return { ...opened, tech, customer };
 }
-
-/** Resolves after `ms`. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
