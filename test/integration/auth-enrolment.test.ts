@@ -133,10 +133,13 @@ describe("invites", () => {
   it("only admins can create them; an invite URL enrols a second, non-admin technician", async () => {
     const admin = await enrolledBrowser({ isAdmin: true, name: "Admin" });
 
+    const before = Date.now();
     const created = await admin.call<InviteResponse>("/api/invites", { body: {} });
     expect(created.status).toBe(201);
     expect(created.body.url).toMatch(/^http:\/\/localhost\/enrol#[A-Za-z0-9_-]{43}$/);
-    expect(created.body.expiresAt).toBeGreaterThan(Date.now() + 86_000_000);
+    const ttlMs = Number(env.INVITE_TTL_S) * 1000;
+    expect(created.body.expiresAt).toBeGreaterThanOrEqual(before + ttlMs);
+    expect(created.body.expiresAt).toBeLessThanOrEqual(Date.now() + ttlMs);
     const token = created.body.url.split("#")[1] ?? "";
     // Only the hash is stored.
     const rows = await env.DB.prepare("SELECT token_hash FROM invites").all<{ token_hash: string }>();
