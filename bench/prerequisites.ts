@@ -25,7 +25,7 @@ const PREREQUISITES = {
     install: "apt-get install chromium",
   },
   turnserver: {
-    name: "coturn (turnserver)",
+    name: "coturn",
     file: "turnserver",
     neededFor: "connect_relay_ms",
     install: "apt-get install coturn",
