@@ -4,6 +4,7 @@ import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol
 import { PublicSession } from "../../../../worker/protocol/sessions.ts";
 import { callApi } from "../lib/api.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
+import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
@@ -51,7 +52,7 @@ const END_TEXT: Record<EndReason, string> = {
 export class CustomerSession {
   readonly #signaling: SignalingClient;
   readonly #onChange: (view: CustomerView) => void;
-  readonly #peers = new Map<string, Peer>();
+  #roster: Roster = [];
   #view: CustomerView;
   #track: MediaStreamTrack | null = null;
   /** The connection to the owning technician; made at Allow, so there is none before consent. */
@@ -222,10 +223,9 @@ export class CustomerSession {
   }
 
   #receive(msg: ServerMessage): void {
+    this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
-        this.#peers.clear();
-        for (const peer of msg.peers) this.#peers.set(peer.id, peer);
         this.#update({
           technician: msg.session.technician ?? this.#view.technician,
           caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
@@ -234,19 +234,10 @@ export class CustomerSession {
         this.#peersChanged();
         return;
       case "peerJoined":
-        this.#peers.set(msg.peer.id, msg.peer);
-        if (msg.peer.id === this.#ownerId()) this.#update({ ownerRejoinBy: null });
+      case "peerLeft":
         this.#peersChanged();
         return;
-      case "peerLeft": {
-        const peer = this.#peers.get(msg.id);
-        if (peer) this.#peers.set(msg.id, { ...peer, connected: false });
-        if (msg.id === this.#ownerId()) this.#update({ ownerRejoinBy: msg.rejoinBy ?? null });
-        this.#peersChanged();
-        return;
-      }
       case "peerGone":
-        this.#peers.delete(msg.id);
         if (this.#link?.remoteId === msg.id) this.#link.close();
         this.#peersChanged();
         return;
@@ -278,16 +269,15 @@ export class CustomerSession {
     return END_TEXT[reason];
   }
 
-  #ownerId(): string | null {
-    for (const peer of this.#peers.values()) if (peer.role === "technician" && peer.isOwner) return peer.id;
-    return null;
-  }
-
+  /** The owning technician (the one who may see the screen) and the others, from the roster. */
   #peersChanged(): void {
-    const ownerId = this.#ownerId();
-    const owner = ownerId ? (this.#peers.get(ownerId) ?? null) : null;
-    const others = [...this.#peers.values()].filter((p) => p.role === "technician" && p.id !== ownerId);
-    this.#update({ owner, others });
+    const technicians = this.#roster.filter((entry) => entry.peer.role === "technician");
+    const owner = technicians.find((entry) => entry.peer.isOwner) ?? null;
+    this.#update({
+      owner: owner?.peer ?? null,
+      ownerRejoinBy: owner?.rejoinBy ?? null,
+      others: technicians.filter((entry) => entry !== owner).map((entry) => entry.peer),
+    });
     // A help request gets its technician's name and organisation once someone claims it.
     if (owner && !this.#view.technician) void this.#refreshSession();
     void this.#syncLink();

@@ -3,6 +3,7 @@ import type { SharingState, Surface } from "../../../../worker/protocol/control.
 import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
 import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink, type RelayFailure } from "../rtc/PeerLink.ts";
+import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { sdpSessionId } from "../rtc/sdp.ts";
 import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
@@ -44,6 +45,7 @@ export class TechnicianSession {
   readonly #signaling: SignalingClient;
   readonly #onChange: (state: ViewerState) => void;
   #state: ViewerState;
+  #roster: Roster = [];
   #link: PeerLink | null = null;
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -112,26 +114,19 @@ export class TechnicianSession {
   }
 
   #receive(msg: ServerMessage): void {
+    this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
-        this.#update({ customer: msg.peers.find((p) => p.role === "customer") ?? null });
-        return;
       case "peerJoined":
-        if (msg.peer.role === "customer") this.#update({ customer: msg.peer, customerRejoinBy: null });
-        return;
       case "peerLeft":
-        if (msg.id === this.#state.customer?.id) {
-          this.#update({
-            customer: { ...this.#state.customer, connected: false },
-            customerRejoinBy: msg.rejoinBy ?? null,
-          });
-        }
+        this.#customerChanged();
         return;
       case "peerGone":
         if (msg.id === this.#state.customer?.id) {
           this.#closeLink();
-          this.#update({ customer: null, sharing: null });
+          this.#update({ sharing: null });
         }
+        this.#customerChanged();
         return;
       case "offer":
         this.#acceptOffer(msg);
@@ -154,6 +149,12 @@ export class TechnicianSession {
       default:
         assertNever(msg);
     }
+  }
+
+  /** The customer, from the roster: there is at most one. */
+  #customerChanged(): void {
+    const customer = this.#roster.find((entry) => entry.peer.role === "customer") ?? null;
+    this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null });
   }
 
   /** An offer on the current connection (an ICE restart) is answered in place; one from a new connection replaces it. */
