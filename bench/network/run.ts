@@ -2,6 +2,7 @@
 // network figures alone. Prints them and writes bench/results/network.json; `npm run bench` includes them too.
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { describeLoad, watchLoad } from "../load.ts";
 import { FULL, QUICK } from "../plan.ts";
 import { describeMachine, type Metric, textTable, tidy } from "../report.ts";
 import { takeSnapshot } from "../snapshot.ts";
@@ -17,6 +18,7 @@ const stopAll = async () => {
 
 async function measure(): Promise<void> {
   const machine = describeMachine(plan.isQuick ? "quick" : "full");
+  const load = watchLoad();
   const figures = { metrics: {} as Record<string, Metric>, profile: {} as Record<string, Metric> };
   log("copying the sources and building the client");
   const snapshot = await takeSnapshot();
@@ -25,12 +27,13 @@ async function measure(): Promise<void> {
   const ctx: NetworkContext = { plan, snapshot, ...figures, defer, cleanUp: stopAll, progress: log };
   await measureNetwork(ctx);
   const tidied = (m: Record<string, Metric>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, tidy(v)]));
-  const results = { machine, metrics: tidied(figures.metrics), profile: tidied(figures.profile) };
+  const network = load.stop();
+  const results = { machine, metrics: tidied(figures.metrics), profile: tidied(figures.profile), load: { network } };
   const out = path.resolve(import.meta.dirname, "../results/network.json");
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`${textTable(results.metrics)}\n\nprofile:\n${textTable(results.profile)}`);
-  log(`wrote ${path.relative(process.cwd(), out)}`);
+  log(`${describeLoad(network)}; wrote ${path.relative(process.cwd(), out)}`);
 }
 
 await measure()

@@ -5,6 +5,7 @@ import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { launchBrowser } from "../../test/helpers/node/browser.ts";
 import { startCoturn } from "../../test/helpers/node/coturn.ts";
 import { startFloor } from "../floor/server.ts";
+import { prerequisitesOf } from "../prerequisites.ts";
 import type { Metric } from "../report.ts";
 import { startTether } from "../servers.ts";
 import type { SuiteContext } from "../signaling-suite.ts";
@@ -210,14 +211,26 @@ function legibility(psnr: number[]) {
 /** What the suite needs of the bench's context. */
 export type NetworkContext = Pick<
   SuiteContext,
-  "plan" | "snapshot" | "metrics" | "profile" | "defer" | "cleanUp" | "progress"
+  "plan" | "snapshot" | "metrics" | "profile" | "defer" | "cleanUp" | "progress" | "prerequisites"
 >;
+
+const FIGURES = [
+  "glass_to_glass_good_ms",
+  "glass_to_glass_poor_ms",
+  "glass_to_glass_bad_ms",
+  "recover_after_outage_ms",
+];
 
 /** Measures the four figures into ctx.metrics (and what explains them into ctx.profile); stops what it started. */
 export async function measureNetwork(ctx: NetworkContext): Promise<void> {
   const { plan, snapshot, metrics, profile } = ctx;
   const warmUpMs = plan.isQuick ? 3_000 : 4_000;
   const windowMs = plan.isQuick ? 5_000 : 10_000;
+  const missing = prerequisitesOf(ctx).missing("chromium", "turnserver", "openssl");
+  if (missing) {
+    for (const name of FIGURES) metrics[name] = { value: null, unit: "ms", note: missing };
+    return;
+  }
   assertPrivateNetwork();
   const secret = randomBytes(24).toString("hex");
   ctx.progress("network: starting coturn, the impairment relay, wrangler dev (relay-only), the floor and Chromium");
