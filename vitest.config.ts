@@ -34,8 +34,11 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           setupFiles: ["./test/helpers/node/private-network.ts"],
           environment: "node",
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // Upper bounds for a slow, loaded machine, never expectations: any one step (a poll here, a browser step
+          // through STEP_TIMEOUT_MS) gets a minute, so a stuck one fails by name long before its test or hook does.
+          expect: { poll: { timeout: 60_000 } },
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

@@ -73,7 +73,7 @@ describe("Cloudflare's TURN service as the relay", () => {
       if (JSON.parse(String(data)).type === "welcome") ws.send(JSON.stringify({ type: "end" }));
     });
     expect(await closed).toBe(1000);
-    await expect.poll(() => api.revoked.has(username), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => api.revoked.has(username)).toBe(true);
   });
 
   it("says clearly when the relay service cannot be reached", async () => {

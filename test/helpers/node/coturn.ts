@@ -18,8 +18,11 @@ export type Coturn = {
   stop(): Promise<void>;
 };
 
+/** How long coturn may take to listen, or its test client to finish: bounds for a stuck process on a slow machine. */
+const PATIENCE_MS = 60_000;
+
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + PATIENCE_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}:\n${output()}`);
     const open = await new Promise<boolean>((resolve) => {
@@ -119,7 +122,7 @@ export async function relayWorks(
   const result = await run(
     "turnutils_uclient",
     [...flags, "-y", "-n", "5", "-u", username, "-w", credential, "-p", String(port), "127.0.0.1"],
-    { timeout: 20_000 },
+    { timeout: PATIENCE_MS },
   ).then(
     ({ stdout, stderr }) => stdout + stderr,
     (err: { stdout?: string; stderr?: string }) => `${err.stdout ?? ""}${err.stderr ?? ""}`,
