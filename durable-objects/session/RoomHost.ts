@@ -150,8 +150,8 @@ export class RoomHost<S extends RoomSocket> {
 
   /**
    * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, records ends, and purges the room's storage a day after its end (or at once if it could not be read). Throws (to be retried) when the end
-   * cannot be recorded.
+   * passed, records ends, and purges the room's storage a day after its end (at once if it could not be read).
+   * Throws (to be retried) when the end cannot be recorded.
    */
   async alarm(): Promise<void> {
     const room = this.room;
@@ -188,7 +188,9 @@ export class RoomHost<S extends RoomSocket> {
         attachment.role === "customer"
           ? { role: "customer" }
           : { role: "technician", technicianId: attachment.technicianId ?? "", name: attachment.name ?? "" };
-      const result = join(room, request, resumeHash, { participantId: newToken(6), token, tokenHash }, now);
+      // A participant id needs to be unique only within one room: 48 bits, 8 characters.
+      const fresh = { participantId: newToken(6), token, tokenHash };
+      const result = join(room, request, resumeHash, fresh, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
         return refuse(ws, result.code, result.message);
