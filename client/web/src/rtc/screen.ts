@@ -13,13 +13,27 @@ import type { Surface } from "../../../../worker/protocol/control.ts";
 //
 // At 1920×1080 (1.5 Mbit/s): VP9 47.7 dB at 4.2 fps and 25 ms/frame, AV1 47.2 dB at 4 fps and 32 ms/frame, H264
 // 33.1 dB at 0.8 fps, VP8 22.9 dB at 1 fps. VP8 starves on text (quantiser pinned at its maximum) and OpenH264
-// drops frames rather than spend its budget. VP9 and AV1 both keep text sharp at the full update rate; VP9 comes
-// first because it costs less CPU on the customer's machine at desktop resolutions and every current desktop
-// browser decodes it, AV1 second for its far lower bitrate, then H264 and VP8 for peers that have nothing better.
-// First-frame times do not separate them.
+// drops frames rather than spend its budget. First-frame times do not separate them.
+//
+// AV1 comes first since the network bench (bench/network/, docs/network.md): relay-only through a shaped, lossy
+// path, a 1280×720 card of 13 px text scrolling a line every 250 ms, the sender's own bandwidth estimate setting the
+// rate (250–850 kbit/s, far under the cap), two interleaved pairs per line in one run; poor = 80 ms RTT, 1 % loss,
+// 4 Mbit/s, bad = 200 ms, 3 %, 1.5 Mbit/s:
+//
+//                 text PSNR (legible ≥ 20 dB)   fps         glass to glass p50
+//   poor   VP9    26.2, 27.0                    0.5, 0.5    2.5, 2.8 s
+//          AV1    36.5, 43.1                    1.4, 1.1    0.9, 1.1 s
+//   bad    VP9    21.3, 23.0                    0.4, 1.3    3.5, 0.7 s
+//          AV1    38.0, 41.5                    0.5, 1.1    1.8, 0.6 s
+//
+// (on a two-core machine at a load average near 30, hence the frame rates and delays). At the rates customers'
+// lines leave, AV1's screen tools keep text sharp where VP9 sits at the edge of legible, and it did not cost more
+// encode time per frame there (AV1 68–286 ms, VP9 52–864 ms). VP9 stays second: it is what a viewer without an AV1
+// decoder (Safari without hardware AV1) negotiates instead, and it costs less CPU at 1080p on an idle machine (25
+// against 32 ms a frame above). Then H264 and VP8 for peers with nothing better.
 
 /** Codecs for screen content, most preferred first. */
-export const SCREEN_CODECS = ["video/VP9", "video/AV1", "video/H264", "video/VP8"];
+export const SCREEN_CODECS = ["video/AV1", "video/VP9", "video/H264", "video/VP8"];
 
 /** Enough for sharp text at 1440p; the bandwidth estimate lowers it on slower paths. */
 export const SCREEN_MAX_BITRATE = 2_500_000;
