@@ -3,13 +3,20 @@ import { expect } from "vitest";
 import { addVirtualAuthenticator, type PageWatch, watchPage } from "./browser.ts";
 import type { DevServer } from "./dev-server.ts";
 
+/**
+ * The longest any one browser step (a navigation, a click, an element appearing) may take before it fails: an upper
+ * bound for a stuck step on a slow, loaded machine, never an expectation. `expect.poll` has the same default (see the
+ * e2e project in vitest.config.ts).
+ */
+export const STEP_TIMEOUT_MS = 60_000;
+
 /** One person at one browser profile: a customer, or a technician with their own passkey device. */
 export type Person = { context: BrowserContext; page: Page; watch: PageWatch };
 
 /** A fresh browser profile whose page reports CSP violations as console errors (which watchPage records). */
 export async function newPerson(browser: Browser, server: DevServer): Promise<Person> {
   const context = await browser.newContext({ baseURL: server.origin });
-  context.setDefaultTimeout(15_000);
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
   await context.addInitScript(() => {
     addEventListener("securitypolicyviolation", (event) => {
       console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
@@ -37,6 +44,16 @@ export async function enrolTechnician(browser: Browser, server: DevServer, name:
   return person;
 }
 
+/** A signed-in technician creates a session from the console (with a case number, if given); returns its link. */
+export async function createSession(page: Page, caseNumber?: string): Promise<string> {
+  await open(page, "/console");
+  if (caseNumber !== undefined) await page.getByLabel("Case number (optional)").fill(caseNumber);
+  await page.getByRole("button", { name: "New session" }).click();
+  const linkField = page.getByLabel("Session link", { exact: true });
+  await expect.poll(() => linkField.inputValue()).toMatch(/\/j\/\d{9}$/);
+  return linkField.inputValue();
+}
+
 export async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent())?.trim() ?? "";
 }
@@ -54,15 +71,8 @@ export function videoFigures(video: Locator): Promise<VideoFigures> {
 /** Waits until `video` shows at least `more` frames beyond what it had shown when called; returns the figures. */
 export async function framesArrive(video: Locator, more = 10): Promise<VideoFigures> {
   const start = (await videoFigures(video)).frames;
-  await expect.poll(async () => (await videoFigures(video)).frames - start, { timeout: 20_000 }).toBeGreaterThan(more);
+  await expect.poll(async () => (await videoFigures(video)).frames - start).toBeGreaterThan(more);
   return videoFigures(video);
-}
-
-/** Whether `video` shows no new frame for `ms`. */
-export async function isStill(video: Locator, ms: number): Promise<boolean> {
-  const before = (await videoFigures(video)).frames;
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  return (await videoFigures(video)).frames === before;
 }
 
 /** Every console error that is a CSP violation or an uncaught exception, across `people`. */
@@ -70,4 +80,17 @@ export function pageFaults(people: Person[]): string[] {
   return people
     .flatMap((p) => p.watch.consoleErrors)
     .filter((e) => /content security policy/i.test(e) || e.startsWith("uncaught:"));
+}
+
+/**
+ * For afterEach: closes the browser profiles a test opened (emptying `people`) and fails the test if any of their
+ * pages, or those of `kept` (people who stay for the next test), violated the CSP or threw. Each test is checked on
+ * its own, so the verdict holds for a test run alone too.
+ */
+export async function dismiss(people: Person[], kept: (Person | undefined)[] = []): Promise<void> {
+  const staying = kept.filter((person) => person !== undefined);
+  const faults = pageFaults([...staying, ...people]);
+  for (const person of staying) person.watch.consoleErrors.length = 0;
+  await Promise.all(people.splice(0).map((person) => person.context.close()));
+  expect(faults, "CSP violations and uncaught exceptions").toEqual([]);
 }

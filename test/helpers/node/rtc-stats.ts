@@ -44,3 +44,28 @@ export function selectedRoute(page: Page): Promise<SelectedRoute> {
     };
   });
 }
+
+/** The newest connection's video sender: whether it carries a track, and how many frames it has sent so far. */
+export type VideoSending = { hasTrack: boolean; framesSent: number };
+
+export function videoSending(page: Page): Promise<VideoSending> {
+  return page.evaluate(async () => {
+    const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
+    const pc = made.at(-1);
+    // Through the transceiver: a sender without a track no longer says what kind it is.
+    const sender = pc?.getTransceivers().find((t) => t.receiver.track.kind === "video")?.sender;
+    let framesSent = 0;
+    (await sender?.getStats())?.forEach((s: Record<string, unknown>) => {
+      if (s.type === "outbound-rtp") framesSent += Number(s.framesSent ?? 0);
+    });
+    return { hasTrack: Boolean(sender?.track), framesSent };
+  });
+}
+
+/** The ICE username fragment of the newest connection's local description: an ICE restart offers a new one. */
+export function localIceUfrag(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
+    return /^a=ice-ufrag:(\S+)/m.exec(made.at(-1)?.localDescription?.sdp ?? "")?.[1] ?? null;
+  });
+}
