@@ -6,6 +6,7 @@ import path from "node:path";
 import { type Panel, renderChart, type Series } from "./chart.ts";
 import { describeLoad, type LoadSummary, watchLoad } from "./load.ts";
 import { measureMemory } from "./memory-suite.ts";
+import { measureNetwork } from "./network/suite.ts";
 import { FULL, QUICK } from "./plan.ts";
 import { checkPrerequisites } from "./prerequisites.ts";
 import { profileRelay } from "./profile.ts";
@@ -56,6 +57,10 @@ const ORDER = [
   "connect_relay_ms",
   "glass_to_glass_ms",
   "customer_cpu_pct",
+  "glass_to_glass_good_ms",
+  "glass_to_glass_poor_ms",
+  "glass_to_glass_bad_ms",
+  "recover_after_outage_ms",
   ...Object.keys(AWAITING),
 ];
 
@@ -118,6 +123,7 @@ async function main(): Promise<void> {
     await suite("memory", () => measureMemory(ctx));
     await suite("start", () => measureStartReady(ctx));
     webrtcPanels = (await suite("webrtc", () => measureWebRtc(ctx))) ?? [];
+    await suite("network", () => measureNetwork(ctx));
   } finally {
     await cleanUp();
     snapshot.remove();
