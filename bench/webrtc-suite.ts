@@ -166,16 +166,33 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
       : null,
   };
   const timed: Record<keyof typeof targets, Timed[]> = { ours: [], floor: [], relay: [] };
+  const dropped: string[] = [];
   for (let i = -1; i < plan.shares; i++) {
     ctx.progress(`webrtc: share ${i < 0 ? "warm-up" : `${i + 1} of ${plan.shares}`} on each`);
     // Every other round in reverse order (ABBA…), so that neither side always follows the other.
     const order = (["ours", "floor", "relay"] as const).filter((key) => targets[key]);
-    for (const key of i % 2 ? order.reverse() : order) {
-      const target = targets[key];
-      if (!target) continue;
-      const result = await timeShare(target);
-      if (i >= 0) timed[key].push(result);
+    const round: Partial<Record<keyof typeof targets, Timed>> = {};
+    try {
+      for (const key of i % 2 ? order.reverse() : order) {
+        const target = targets[key];
+        if (target) round[key] = await timeShare(target);
+      }
+    } catch (err) {
+      // A share that times out on an overloaded machine drops its whole round, so the pairs stay pairs.
+      dropped.push(String(err).split("\n")[0] ?? "");
+      ctx.progress(`webrtc: round ${i + 1} dropped: ${dropped.at(-1)}`);
+      continue;
     }
+    if (i < 0) continue;
+    for (const key of order) {
+      const result = round[key];
+      if (result) timed[key].push(result);
+    }
+  }
+  if (timed.ours.length < Math.ceil(plan.shares / 2)) {
+    throw new Error(
+      `webrtc: only ${timed.ours.length} of ${plan.shares} share rounds completed: ${dropped.join("; ")}`,
+    );
   }
   const glassWindowMs = plan.glassMs / plan.glassRounds;
   ctx.progress(
@@ -185,11 +202,19 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   const glassRounds: { ours: Glass; floor: Glass }[] = [];
   for (let round = 0; round < plan.glassRounds; round++) {
     const pair: Partial<Record<"ours" | "floor", Glass>> = {};
-    for (const key of round % 2 ? (["floor", "ours"] as const) : (["ours", "floor"] as const)) {
-      pair[key] = await timeGlass(targets[key], glassWindowMs, customers.pid);
+    try {
+      for (const key of round % 2 ? (["floor", "ours"] as const) : (["ours", "floor"] as const)) {
+        pair[key] = await timeGlass(targets[key], glassWindowMs, customers.pid);
+      }
+    } catch (err) {
+      dropped.push(String(err).split("\n")[0] ?? "");
+      ctx.progress(`webrtc: glass round ${round + 1} dropped: ${dropped.at(-1)}`);
+      continue;
     }
     if (pair.ours && pair.floor) glassRounds.push({ ours: pair.ours, floor: pair.floor });
   }
+  if (glassRounds.length === 0) throw new Error(`webrtc: no glass-to-glass round completed: ${dropped.join("; ")}`);
+  const droppedNote = dropped.length ? `; ${dropped.length} round(s) dropped after a timeout (${dropped[0]})` : "";
   for (const target of Object.values(targets)) await target?.close();
 
   const samples = (key: keyof typeof targets) => timed[key].map((t) => t.ms);
@@ -201,7 +226,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   const connect = distribution(
     samples("ours"),
     "ms",
-    `Allow (getDisplayMedia resolved on the customer's page) → first decoded frame in the technician's viewer (requestVideoFrameCallback presentationTime), wall clock, ${plan.shares} fresh sessions after one warm-up; technician signed in beforehand with a cookie, customer in a new browser context each time; through wrangler dev (X_LOCAL_OBSERVABILITY=false); ${browserNote}; median ms since Allow: ${phases("ours")}; reference: the floor (bench/floor/: bare pages, a ws relay, iceServers []), same count interleaved share by share (ABBA), p50 ${ms(floorP.p50)} / p95 ${ms(floorP.p95)} ms, ${phases("floor")}; ratio interval: paired bootstrap over the shares`,
+    `Allow (getDisplayMedia resolved on the customer's page) → first decoded frame in the technician's viewer (requestVideoFrameCallback presentationTime), wall clock, ${timed.ours.length} fresh sessions after one warm-up; technician signed in beforehand with a cookie, customer in a new browser context each time; through wrangler dev (X_LOCAL_OBSERVABILITY=false); ${browserNote}; median ms since Allow: ${phases("ours")}; reference: the floor (bench/floor/: bare pages, a ws relay, iceServers []), same count interleaved share by share (ABBA), p50 ${ms(floorP.p50)} / p95 ${ms(floorP.p95)} ms, ${phases("floor")}; ratio interval: paired bootstrap over the shares${droppedNote}`,
   );
   const connectRatio = pairedRatioInterval(samples("ours"), samples("floor"));
   const connectValue = medianInterval(samples("ours"));
