@@ -147,7 +147,7 @@ describe("screen sharing over a session link", () => {
     await expect.poll(() => textOf(bar)).toMatch(/Connection: direct · good quality · \d+ ms round trip/);
   });
 
-  it("sends the screen tuned for text: detail hint, resolution kept under pressure, a bitrate cap, VP9 first", async () => {
+  it("sends the screen tuned for text: detail hint, resolution kept under pressure, a bitrate cap, AV1 first", async () => {
     const { customer } = await sharing();
     const sender = await customer.page.evaluate(() => {
       const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
@@ -167,9 +167,9 @@ describe("screen sharing over a session link", () => {
       contentHint: "detail",
       degradationPreference: "maintain-resolution",
       maxBitrate: 2_500_000,
-      codec: "video/VP9",
+      codec: "video/AV1",
     });
-    await expect.poll(() => textOf(stat(technician.page, "Codec"))).toBe("VP9");
+    await expect.poll(() => textOf(stat(technician.page, "Codec"))).toBe("AV1");
   });
 
   it("stops the frames on Pause and restarts them on Resume", async () => {
