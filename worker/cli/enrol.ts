@@ -4,43 +4,24 @@ import { type D1Target, queryD1 } from "./wrangler.ts";
 
 const DAY_MS = 86_400_000;
 
-type MintOptions = { origin: string; isAdmin: boolean; target: D1Target; now?: number; ttlMs?: number };
-
-/** A fresh link and the SQL that stores its token's hash; earlier unused links minted here stop working. */
-async function prepareEnrolment(options: MintOptions, onlyIfNoTechnician: boolean) {
+/** Mints a one-time enrolment link; earlier unused links minted here stop working. Only the token's hash is stored. */
+export async function mintEnrolment(options: {
+  origin: string;
+  isAdmin: boolean;
+  target: D1Target;
+  now?: number;
+  ttlMs?: number;
+}): Promise<{ url: string; expiresAt: number }> {
   const now = options.now ?? Date.now();
   const expiresAt = now + (options.ttlMs ?? DAY_MS);
   const token = newToken();
   const hash = await hashToken(token);
-  const guard = onlyIfNoTechnician ? " WHERE NOT EXISTS (SELECT 1 FROM technicians)" : "";
   // Both values are generated here (hex and integers), so inlining them into SQL is safe.
-  const sql =
-    `DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL${onlyIfNoTechnician ? " AND NOT EXISTS (SELECT 1 FROM technicians)" : ""}; ` +
-    `INSERT INTO invites (token_hash, is_admin, created_by, created_at, expires_at) SELECT '${hash}', ${options.isAdmin ? 1 : 0}, NULL, ${now}, ${expiresAt}${guard}`;
-  return { sql, hash, url: `${new URL(options.origin).origin}/enrol#${token}`, expiresAt };
-}
-
-/** Mints a one-time enrolment link; earlier unused links minted here stop working. Only the token's hash is stored. */
-export async function mintEnrolment(options: MintOptions): Promise<{ url: string; expiresAt: number }> {
-  const { sql, url, expiresAt } = await prepareEnrolment(options, false);
-  await queryD1(sql, options.target);
-  return { url, expiresAt };
-}
-
-/**
- * While no technician is enrolled, mints the first admin's enrolment link (null once someone is): one statement, so
- * that `npm start` spends one wrangler call on it.
- */
-export async function enrolFirstAdmin(options: {
-  origin: string;
-  target: D1Target;
-}): Promise<{ url: string; expiresAt: number } | null> {
-  const { sql, hash, url, expiresAt } = await prepareEnrolment({ ...options, isAdmin: true }, true);
-  const rows = await queryD1<{ n: number }>(
-    `${sql}; SELECT count(*) AS n FROM invites WHERE token_hash = '${hash}'`,
+  await queryD1(
+    `DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL; INSERT INTO invites (token_hash, is_admin, created_by, created_at, expires_at) VALUES ('${hash}', ${options.isAdmin ? 1 : 0}, NULL, ${now}, ${expiresAt})`,
     options.target,
   );
-  return rows.at(-1)?.n === 1 ? { url, expiresAt } : null;
+  return { url: `${new URL(options.origin).origin}/enrol#${token}`, expiresAt };
 }
 
 if (import.meta.main) {

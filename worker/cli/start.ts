@@ -2,22 +2,27 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { enrolFirstAdmin } from "./enrol.ts";
-import { applyMigrations, WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
+import { firstAdminLink } from "../db/enrolment.ts";
+import { applyMigrations, readMigrations, SqliteD1 } from "../deno/d1-sqlite.ts";
+import { openLocalD1 } from "./local-d1.ts";
+import { WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 
-// `npm start`: everything a fresh checkout needs, then `wrangler dev` on http://localhost:8787. It says what it is
-// doing at each step, since a first start takes tens of seconds on a small machine.
+// `npm start`: everything a fresh checkout needs, then `wrangler dev` on http://localhost:8787, saying what it does.
 const root = path.resolve(import.meta.dirname, "../..");
 const port = Number(process.env.PORT ?? 8787);
 const origin = `http://localhost:${port}`;
-// Local state folder (defaults to wrangler's .wrangler/state); extra arguments go to `wrangler dev`.
+// Local state folder (wrangler's default is .wrangler/state); extra arguments go to `wrangler dev`.
 const persistTo = process.env.PERSIST_TO;
-const d1 = persistTo ? { persistTo } : {};
+const stateDir = persistTo ?? path.join(root, ".wrangler/state");
 const extraArgs = process.argv.slice(2);
 
 const started = performance.now();
-const seconds = () => ((performance.now() - started) / 1000).toFixed(1);
-const step = (what: string) => console.log(`[${seconds()} s] ${what}`);
+const step = (what: string) => console.log(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${what}`);
+
+function fail(message: string): never {
+  console.error(`\nTether could not start: ${message}\n`);
+  process.exit(1);
+}
 
 /** Ensures .dev.vars holds a JWT_SECRET, generating a random one on first start. */
 function ensureDevSecret(): void {
@@ -38,8 +43,23 @@ function buildClient(): Promise<number | null> {
   return new Promise((resolve) => build.on("exit", resolve));
 }
 
+/**
+ * Applies the migrations to the local database and, while no technician is enrolled, mints the first admin's link.
+ * It runs before the runtime starts, so nothing else has the file open.
+ */
+async function prepareDatabase(): Promise<{ url: string; expiresAt: number } | null> {
+  const sqlite = openLocalD1(root, stateDir);
+  try {
+    const applied = applyMigrations(sqlite, readMigrations(path.join(root, "worker/db/migrations")));
+    step(applied.length > 0 ? `Applied database migrations: ${applied.join(", ")}` : "Database is up to date");
+    return await firstAdminLink(new SqliteD1(sqlite), origin);
+  } finally {
+    sqlite.close();
+  }
+}
+
 async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: true } | { ok: false; message: string }> {
-  for (let i = 0; i < 600; i++) {
+  for (let i = 0; i < 1_200; i++) {
     if (child.exitCode !== null) return { ok: false, message: `wrangler dev exited with code ${child.exitCode}` };
     try {
       const res = await fetch(`${origin}/health`);
@@ -50,21 +70,14 @@ async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: tru
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { ok: false, message: "wrangler dev did not answer on /health within 60 s" };
-}
-
-function fail(message: string): never {
-  console.error(`\nTether could not start: ${message}\n`);
-  process.exit(1);
+  return { ok: false, message: "wrangler dev did not answer on /health within 120 s" };
 }
 
 ensureDevSecret();
-step("Building the web client and applying the database migrations (wrangler d1 migrations apply)…");
-// The two are independent; the runtime starts meanwhile, since nothing reads the database before a page is served.
+step("Building the web client and preparing the local database…");
 const built = buildClient();
-const migrated = applyMigrations(d1).then(
-  () => step("Database migrations applied"),
-  (err: unknown) => fail(`the database migrations failed: ${String(err).slice(0, 400)}`),
+const enrolment = await prepareDatabase().catch((err: unknown) =>
+  fail(`the local database could not be prepared: ${err instanceof Error ? err.message : String(err)}`),
 );
 if ((await built) !== 0) fail("the web client did not build (see above)");
 step(`Built the web client; starting the runtime (wrangler dev on ${origin})…`);
@@ -96,9 +109,7 @@ process.on("SIGTERM", stop);
 process.on("exit", stop);
 child.on("exit", (code) => process.exit(code ?? 0));
 
-await migrated;
-// While no technician exists, one query mints the first admin's enrolment link; it runs as the runtime starts.
-const [health, enrolment] = await Promise.all([waitForHealth(child), enrolFirstAdmin({ origin, target: d1 })]);
+const health = await waitForHealth(child);
 if (!health.ok) {
   stop();
   fail(health.message);

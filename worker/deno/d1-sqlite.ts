@@ -1,8 +1,10 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import type { DatabaseSync, SQLInputValue } from "node:sqlite";
 
 // D1's API over a node:sqlite database, as far as worker/db/*.ts uses it (prepare, bind, first, all, run, raw,
-// batch), so that the same query modules and migrations serve the Deno host. D1 is SQLite: the SQL is unchanged.
-// node:sqlite is synchronous, so a batch runs start to end without another request in between, like D1's.
+// batch), so that the same query modules and migrations serve the Deno host and `npm start`'s local database. D1 is
+// SQLite: the SQL is unchanged. node:sqlite is synchronous, so a batch runs start to end without another request in between, like D1's.
 
 type Row = Record<string, unknown>;
 
@@ -27,12 +29,17 @@ function fromSqlite(row: Row): Row {
   return out;
 }
 
+// Plain fields rather than parameter properties, so that Node runs this file by stripping types (npm start uses it).
 class SqliteStatement implements D1PreparedStatement {
-  constructor(
-    private readonly db: SqliteD1,
-    readonly sql: string,
-    readonly values: SQLInputValue[] = [],
-  ) {}
+  private readonly db: SqliteD1;
+  readonly sql: string;
+  readonly values: SQLInputValue[];
+
+  constructor(db: SqliteD1, sql: string, values: SQLInputValue[] = []) {
+    this.db = db;
+    this.sql = sql;
+    this.values = values;
+  }
 
   bind(...values: unknown[]): D1PreparedStatement {
     return new SqliteStatement(this.db, this.sql, values.map(toSqlite));
@@ -67,7 +74,11 @@ class SqliteStatement implements D1PreparedStatement {
 
 /** A D1Database backed by one node:sqlite database. */
 export class SqliteD1 implements D1Database {
-  constructor(private readonly sqlite: DatabaseSync) {}
+  private readonly sqlite: DatabaseSync;
+
+  constructor(sqlite: DatabaseSync) {
+    this.sqlite = sqlite;
+  }
 
   prepare(query: string): D1PreparedStatement {
     return new SqliteStatement(this, query);
@@ -154,6 +165,13 @@ export class SqliteD1 implements D1Database {
     };
     return { changes: row.changes, lastRowId: row.id };
   }
+}
+
+/** The migration files in `dir` (worker/db/migrations), by name. */
+export function readMigrations(dir: string): Migration[] {
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".sql"))
+    .map((name) => ({ name, sql: readFileSync(path.join(dir, name), "utf8") }));
 }
 
 /**

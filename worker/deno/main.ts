@@ -1,15 +1,15 @@
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
+import { firstAdminLink } from "../db/enrolment.ts";
 import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
-import { applyMigrations, SqliteD1 } from "./d1-sqlite.ts";
-import { firstAdminLink } from "./enrolment.ts";
+import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
@@ -52,12 +52,7 @@ const secret = environment.JWT_SECRET ? null : devSecret(dataDir);
 if (secret) console.log(`JWT_SECRET is not set: ${secret.message}`);
 
 const sqlite = openSqlite(join(dataDir, "d1.sqlite"));
-const applied = applyMigrations(
-  sqlite,
-  readdirSync(join(root, "worker/db/migrations"))
-    .filter((name) => name.endsWith(".sql"))
-    .map((name) => ({ name, sql: readFileSync(join(root, "worker/db/migrations", name), "utf8") })),
-);
+const applied = applyMigrations(sqlite, readMigrations(join(root, "worker/db/migrations")));
 if (applied.length > 0) console.log(`Applied migrations: ${applied.join(", ")}`);
 const db = new SqliteD1(sqlite);
 // Every name the config parser knows is read from here, as a [vars] entry or a secret would be on Workers.
