@@ -112,7 +112,10 @@ export class RoomHost<S extends RoomSocket> {
     }
     const now = this.runtime.now();
     let flood = this.floods.get(ws);
-    if (!flood) this.floods.set(ws, (flood = newFloodState()));
+    if (!flood) {
+      flood = newFloodState();
+      this.floods.set(ws, flood);
+    }
     const verdict = checkFlood(flood, room.limits, now);
     if (verdict !== "ok") {
       if (verdict === "abusive") {

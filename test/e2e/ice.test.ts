@@ -53,7 +53,7 @@ describe("Cloudflare's TURN service as the relay", () => {
 
     const call = api.calls.find((c) => c.path.endsWith("/generate-ice-servers"));
     expect(call?.authorization).toBe(`Bearer ${API_TOKEN}`);
-    const ttl = (call?.body as { ttl: number }).ttl;
+    const ttl = (call?.body as { ttl?: number } | undefined)?.ttl;
     expect(ttl).toBeGreaterThanOrEqual(60);
     expect(ttl).toBeLessThanOrEqual(3600);
   });

@@ -70,9 +70,15 @@ function viewHref(code: string): string {
 
 function joinHelpSession(): void {
   const code = joinCode.value.replace(/[\s-]/g, "");
-  if (!/^\d{9}$/.test(code)) return announce("The session ID is nine digits, like 123 456 789.", true);
+  if (!/^\d{9}$/.test(code)) {
+    announce("The session ID is nine digits, like 123 456 789.", true);
+    return;
+  }
   const password = normalisePassword(joinPassword.value);
-  if (!password) return announce("The password is three words, like maple river owl. Ask the customer again.", true);
+  if (!password) {
+    announce("The password is three words, like maple river owl. Ask the customer again.", true);
+    return;
+  }
   typedPassword = password;
   joinForm.reset();
   announce("");

@@ -29,7 +29,9 @@ export function selectedRoute(page: Page): Promise<SelectedRoute> {
     const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
     const pc = made.at(-1);
     const stats = new Map<string, Record<string, unknown>>();
-    (await pc?.getStats())?.forEach((s: Record<string, unknown>) => stats.set(String(s.id), s));
+    (await pc?.getStats())?.forEach((s: Record<string, unknown>) => {
+      stats.set(String(s.id), s);
+    });
     const all = [...stats.values()];
     const transport = all.find((s) => s.type === "transport" && s.selectedCandidatePairId);
     const pair = transport ? stats.get(String(transport.selectedCandidatePairId)) : undefined;

@@ -193,14 +193,18 @@ export class SignalingClient {
 
   #closed(code: number, reason: string): void {
     this.#drop(code === 4000 ? 4000 : 1000, reason);
-    if (this.#isStopped) return this.#options.onStatus("closed");
+    if (this.#isStopped) {
+      this.#options.onStatus("closed");
+      return;
+    }
     if (code === 1000 && /replaced/i.test(reason)) {
       // Another tab reclaimed this seat; fighting over it would flap both.
       this.#isStopped = true;
-      return this.#options.onStatus("closed", {
+      this.#options.onStatus("closed", {
         code: "REPLACED",
         message: "This session was opened in another tab or window.",
       });
+      return;
     }
     this.#options.onStatus("reconnecting");
     const delay = backoffMs(this.#attempt++, Math.random());

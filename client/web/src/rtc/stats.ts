@@ -76,7 +76,9 @@ export class StatsSampler {
   async sample(): Promise<LinkStats> {
     const report = await this.#pc.getStats();
     const stats = new Map<string, Stat>();
-    report.forEach((value: Stat) => stats.set(value.id, value));
+    report.forEach((value: Stat) => {
+      stats.set(value.id, value);
+    });
 
     const pair = selectedPair(stats);
     const local = pair?.localCandidateId ? stats.get(pair.localCandidateId) : undefined;
