@@ -1,8 +1,8 @@
+import { parseClientMessage } from "#protocol/room.ts";
 import { dispatch } from "../durable-objects/session/dispatch.ts";
 import { checkFlood, newFloodState } from "../durable-objects/session/flood.ts";
 import { join } from "../durable-objects/session/seats.ts";
 import { createRoom } from "../durable-objects/session/state.ts";
-import { parseClientMessage } from "../worker/protocol/room.ts";
 import { SAMPLE_CANDIDATE, sampleSdp } from "./samples.ts";
 import { median } from "./stats.ts";
 

@@ -1,12 +1,12 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import type { ErrorBody } from "#protocol/errors.ts";
 import { AppError } from "./errors.ts";
 import type { Host } from "./host.ts";
 import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
-import type { ErrorBody } from "./protocol/errors.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";

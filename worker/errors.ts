@@ -1,5 +1,5 @@
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { ErrorCode } from "./protocol/errors.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
 
 /** The one error type the worker throws for expected failures: a stable code, a status, a message a person can act on. */
 export class AppError extends Error {

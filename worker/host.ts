@@ -1,7 +1,7 @@
+import type { ErrorCode } from "#protocol/errors.ts";
 import type { TakeResult } from "../durable-objects/rate-limit/bucket.ts";
 import type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../durable-objects/session/seats.ts";
-import type { ErrorCode } from "./protocol/errors.ts";
 
 // The seam between the app and the runtime it is served on. Cloudflare Workers (workers-host.ts) reach rooms and
 // rate limits through Durable Objects and static files through the assets binding; the Deno host (deno/) keeps

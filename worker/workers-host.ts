@@ -1,7 +1,7 @@
+import type { ErrorCode } from "#protocol/errors.ts";
 import { toJoinHeaders } from "../durable-objects/session/join-headers.ts";
 import { refuse } from "../durable-objects/session/socket-io.ts";
 import type { Host } from "./host.ts";
-import type { ErrorCode } from "./protocol/errors.ts";
 
 /** A socket made on the spot only to say why it cannot join, then closed (1008); used by the Worker and the room. */
 export function refuseSocket(code: ErrorCode, message: string): Response {

@@ -1,6 +1,6 @@
+import { type ClientMessage, parseClientMessage } from "#protocol/room.ts";
 import { hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
-import { type ClientMessage, parseClientMessage } from "../../worker/protocol/room.ts";
 import { dispatch } from "./dispatch.ts";
 import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
 import type {

@@ -1,5 +1,5 @@
-import { assertNever } from "../../worker/protocol/assert-never.ts";
-import type { ClientMessage, ServerMessage, SignalMessage } from "../../worker/protocol/room.ts";
+import { assertNever } from "#protocol/assert-never.ts";
+import type { ClientMessage, ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { type Effects, endRoom, noEffects, type Room, sendError, touch } from "./state.ts";
 
 /** The relayed copy of a signal: `to` becomes `from`, nothing unchecked is carried over. */

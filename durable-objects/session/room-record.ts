@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
+import { describeIssue } from "#protocol/parse.ts";
+import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
-import { describeIssue } from "../../worker/protocol/parse.ts";
-import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "../../worker/protocol/room.ts";
 import type { Room } from "./state.ts";
 
 // The room as it is stored, on both hosts: one JSON record, checked against this schema whenever it is read back.

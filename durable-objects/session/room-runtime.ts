@@ -1,4 +1,4 @@
-import type { Role, SessionSummary } from "../../worker/protocol/room.ts";
+import type { Role, SessionSummary } from "#protocol/room.ts";
 import type { Room, RoomSettings } from "./state.ts";
 
 // What a runtime lends a room: sockets, storage, one alarm and a clock. The Durable Object provides them from its

@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../worker/protocol/errors.ts";
-import { MAX_SEATS } from "../../worker/protocol/room.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
+import { MAX_SEATS } from "#protocol/room.ts";
 import {
   broadcast,
   dueEnd,

@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../worker/protocol/errors.ts";
-import type { ServerMessage } from "../../worker/protocol/room.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
+import type { ServerMessage } from "#protocol/room.ts";
 import type { RoomSocket } from "./room-runtime.ts";
 
 // Writing to a socket that may already be going away, the same way on every host: a failed send or close is

@@ -1,5 +1,5 @@
-import type { ErrorCode } from "../../worker/protocol/errors.ts";
-import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "../../worker/protocol/room.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
+import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { Limits, RoomRecord, SeatRecord } from "./room-record.ts";
 
 export type { Limits } from "./room-record.ts";

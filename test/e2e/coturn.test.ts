@@ -1,6 +1,6 @@
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IceConfig } from "../../worker/protocol/ice.ts";
+import { IceConfig } from "#protocol/ice.ts";
 import { coturnCredentials } from "../../worker/turn/coturn.ts";
 import { type Coturn, relayWorks, startCoturn } from "../helpers/node/coturn.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { IceConfig } from "../../worker/protocol/ice.ts";
+import { IceConfig } from "#protocol/ice.ts";
 import { startTurnApi } from "../helpers/node/cloudflare-turn-api.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
 

@@ -1,4 +1,4 @@
-import { parseServerMessage, type ServerMessage } from "../../worker/protocol/room.ts";
+import { parseServerMessage, type ServerMessage } from "#protocol/room.ts";
 
 // What a test's room connection does with the frames it receives, on any runtime: each is parsed with the protocol's
 // own parser and queued until the test takes it. The workerd and the Node clients feed it from their own sockets.

@@ -1,3 +1,4 @@
+import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { RoomHost } from "../../durable-objects/session/RoomHost.ts";
 import { formatRoomRecord, readRoomRecord } from "../../durable-objects/session/room-record.ts";
 import type {
@@ -10,7 +11,6 @@ import type {
 } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import type { Room } from "../../durable-objects/session/state.ts";
-import type { ClientMessage, ServerMessage } from "../../worker/protocol/room.ts";
 
 // A third runtime for RoomHost, beside the Durable Object and the Deno host: everything in memory, on a clock the
 // test moves. Storage keeps the room as the same checked record the real hosts write, the alarm fires only when

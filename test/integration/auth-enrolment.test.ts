@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { describe, expect, it } from "vitest";
-import type { InviteResponse, MeResponse, SignedInResponse } from "../../worker/protocol/auth.ts";
+import type { InviteResponse, MeResponse, SignedInResponse } from "#protocol/auth.ts";
 import { Browser, enrolledBrowser, insertInvite } from "../helpers/workers/passkey-api.ts";
 
 describe("enrolment with an invite", () => {

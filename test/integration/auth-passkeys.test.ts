@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { describe, expect, it } from "vitest";
-import type { MeResponse, PasskeyAddedResponse } from "../../worker/protocol/auth.ts";
+import type { MeResponse, PasskeyAddedResponse } from "#protocol/auth.ts";
 import { SoftAuthenticator } from "../helpers/workers/authenticator.ts";
 import { type Browser, enrolledBrowser } from "../helpers/workers/passkey-api.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";

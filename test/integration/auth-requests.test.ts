@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { ErrorBody } from "../../worker/protocol/errors.ts";
+import { ErrorBody } from "#protocol/errors.ts";
 import { Browser, enrolledBrowser, insertInvite } from "../helpers/workers/passkey-api.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { describe, expect, it } from "vitest";
-import type { MeResponse, SignedInResponse } from "../../worker/protocol/auth.ts";
+import type { MeResponse, SignedInResponse } from "#protocol/auth.ts";
 import { FLAGS, SoftAuthenticator } from "../helpers/workers/authenticator.ts";
 import { Browser, enrolledBrowser } from "../helpers/workers/passkey-api.ts";
 

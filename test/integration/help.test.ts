@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { HelpSession } from "../../worker/protocol/sessions.ts";
+import { HelpSession } from "#protocol/sessions.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
 import { joinRoom, ORIGIN, randomIp } from "../helpers/workers/ws.ts";

@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { IceConfig } from "../../worker/protocol/ice.ts";
+import { IceConfig } from "#protocol/ice.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
 import { createSession, ORIGIN, randomIp } from "../helpers/workers/ws.ts";

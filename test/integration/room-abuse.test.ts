@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { ServerMessage } from "#protocol/room.ts";
 import { ABUSE_BURST } from "../../durable-objects/session/flood.ts";
 import { parseConfig } from "../../worker/config.ts";
-import type { ServerMessage } from "../../worker/protocol/room.ts";
 import { FRAME_WAIT_MS } from "../helpers/frame-queue.ts";
 import { storedRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreatedSession, PublicSession } from "../../worker/protocol/sessions.ts";
+import type { CreatedSession, PublicSession } from "#protocol/sessions.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
 import {
   DENO_RUN_FLAGS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AuthenticationResponse, RegisterOptionsBody, RegistrationResponse } from "../../worker/protocol/auth.ts";
+import { AuthenticationResponse, RegisterOptionsBody, RegistrationResponse } from "#protocol/auth.ts";
 
 const registration = {
   id: "q83vEjRWeJA",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { utf8Length } from "../../worker/protocol/parse.ts";
+import { utf8Length } from "#protocol/parse.ts";
 import {
   type ClientMessage,
   MAX_KEY_EXCHANGE_LENGTH,
@@ -8,8 +8,8 @@ import {
   parseClientMessage,
   parseServerMessage,
   type ServerMessage,
-} from "../../worker/protocol/room.ts";
-import { CreateSessionBody } from "../../worker/protocol/sessions.ts";
+} from "#protocol/room.ts";
+import { CreateSessionBody } from "#protocol/sessions.ts";
 
 const MAX = 65_536;
 const token = "a".repeat(43);

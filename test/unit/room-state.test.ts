@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { MAX_SEATS, type ServerMessage } from "#protocol/room.ts";
 import { dispatch } from "../../durable-objects/session/dispatch.ts";
 import { type Fresh, type JoinRequest, join, leave, reconcile } from "../../durable-objects/session/seats.ts";
 import {
@@ -12,7 +13,6 @@ import {
   type Room,
   sweep,
 } from "../../durable-objects/session/state.ts";
-import { MAX_SEATS, type ServerMessage } from "../../worker/protocol/room.ts";
 import { ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
 
 const S = 1_000;

@@ -8,10 +8,10 @@ import {
 } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import * as z from "zod/mini";
+import type { AuthenticationResponse, RegistrationResponse } from "#protocol/auth.ts";
 import type { Config } from "../config.ts";
 import type { NewPasskey, StoredPasskey } from "../db/passkeys.ts";
 import { AppError } from "../errors.ts";
-import type { AuthenticationResponse, RegistrationResponse } from "../protocol/auth.ts";
 import type { Checked } from "./checked.ts";
 
 /** How long a WebAuthn challenge stays valid. */

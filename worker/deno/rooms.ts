@@ -1,3 +1,4 @@
+import type { ErrorCode } from "#protocol/errors.ts";
 import { RoomHost } from "../../durable-objects/session/RoomHost.ts";
 import {
   type Attachment,
@@ -10,7 +11,6 @@ import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { closeQuietly, refuse, sendQuietly } from "../../durable-objects/session/socket-io.ts";
 import type { RoomHandle } from "../host.ts";
 import { log } from "../log.ts";
-import type { ErrorCode } from "../protocol/errors.ts";
 import type { RoomStore } from "./room-store.ts";
 
 /** Longest delay setTimeout takes; later alarms wake up early and wait again. */

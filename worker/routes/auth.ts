@@ -1,4 +1,11 @@
 import { Hono } from "hono";
+import {
+  LoginVerifyBody,
+  MAX_AUTH_BODY_BYTES,
+  RegisterOptionsBody,
+  RegisterVerifyBody,
+  type SignedInResponse,
+} from "#protocol/auth.ts";
 import { redeemChallenge, rememberChallenge } from "../auth/challenges.ts";
 import { unwrap } from "../auth/checked.ts";
 import { clearSessionCookie, setSessionCookie } from "../auth/session-cookie.ts";
@@ -19,13 +26,6 @@ import { log } from "../log.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
-import {
-  LoginVerifyBody,
-  MAX_AUTH_BODY_BYTES,
-  RegisterOptionsBody,
-  RegisterVerifyBody,
-  type SignedInResponse,
-} from "../protocol/auth.ts";
 import type { AppEnv } from "../types.ts";
 
 function signedIn(technician: TechnicianRecord): SignedInResponse {

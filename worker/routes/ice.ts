@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import type { IceConfig } from "#protocol/ice.ts";
+import { SessionCode } from "#protocol/room.ts";
 import { findSession, isLive } from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
-import type { IceConfig } from "../protocol/ice.ts";
-import { SessionCode } from "../protocol/room.ts";
 import { mintIceConfig } from "../turn/ice-servers.ts";
 import type { AppEnv } from "../types.ts";
 

@@ -1,5 +1,14 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { SessionCode } from "#protocol/room.ts";
+import {
+  type CreatedSession,
+  CreateSessionBody,
+  type HelpSession,
+  JoinQuery,
+  type OwnSessions,
+  type PublicSession,
+} from "#protocol/sessions.ts";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
@@ -20,15 +29,6 @@ import { log } from "../log.ts";
 import { requireTechnician } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
-import { SessionCode } from "../protocol/room.ts";
-import {
-  type CreatedSession,
-  CreateSessionBody,
-  type HelpSession,
-  JoinQuery,
-  type OwnSessions,
-  type PublicSession,
-} from "../protocol/sessions.ts";
 import type { AppEnv, Bindings } from "../types.ts";
 
 /** Codes tried before giving up; with 10^9 codes a collision is already rare. */

@@ -1,4 +1,13 @@
 import { type Context, Hono } from "hono";
+import {
+  CreateInviteBody,
+  type InviteResponse,
+  MAX_AUTH_BODY_BYTES,
+  type MeResponse,
+  type PasskeyAddedResponse,
+  PasskeyIdParam,
+  RegisterVerifyBody,
+} from "#protocol/auth.ts";
 import { redeemChallenge, rememberChallenge } from "../auth/challenges.ts";
 import { unwrap } from "../auth/checked.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
@@ -11,15 +20,6 @@ import { log } from "../log.ts";
 import { requireAdmin, requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { validate } from "../middleware/validate.ts";
-import {
-  CreateInviteBody,
-  type InviteResponse,
-  MAX_AUTH_BODY_BYTES,
-  type MeResponse,
-  type PasskeyAddedResponse,
-  PasskeyIdParam,
-  RegisterVerifyBody,
-} from "../protocol/auth.ts";
 import type { AppEnv } from "../types.ts";
 
 /** The signed-in technician as stored now: the cookie may outlive a deleted account or a changed role. */

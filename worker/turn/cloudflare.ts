@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
+import { IceServer } from "#protocol/ice.ts";
 import { AppError } from "../errors.ts";
-import { IceServer } from "../protocol/ice.ts";
 
 const GenerateResponse = z.object({ iceServers: z.array(IceServer).check(z.maxLength(8)) });
 

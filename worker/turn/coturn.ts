@@ -1,4 +1,4 @@
-import type { IceServer } from "../protocol/ice.ts";
+import type { IceServer } from "#protocol/ice.ts";
 
 /**
  * coturn's TURN REST API credentials (use-auth-secret): username = "expiry:tag", credential =

@@ -1,6 +1,6 @@
+import type { IceConfig } from "#protocol/ice.ts";
 import type { Config } from "../config.ts";
 import { forgetTurnCredentials, listTurnCredentials, recordTurnCredential } from "../db/turn-credentials.ts";
-import type { IceConfig } from "../protocol/ice.ts";
 import { cloudflareIceServers, revokeCloudflareCredential } from "./cloudflare.ts";
 import type { TurnConfig } from "./config.ts";
 import { coturnCredentials } from "./coturn.ts";

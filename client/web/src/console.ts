@@ -1,5 +1,5 @@
-import { InviteResponse, MeResponse, type PasskeyInfo } from "../../../worker/protocol/auth.ts";
-import { CreatedSession, OwnSessions } from "../../../worker/protocol/sessions.ts";
+import { InviteResponse, MeResponse, type PasskeyInfo } from "#protocol/auth.ts";
+import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
 import { addPasskey } from "./lib/passkey.ts";

@@ -1,4 +1,4 @@
-import { HelpSession } from "../../../worker/protocol/sessions.ts";
+import { HelpSession } from "#protocol/sessions.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";

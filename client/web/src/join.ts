@@ -1,4 +1,4 @@
-import { PublicSession } from "../../../worker/protocol/sessions.ts";
+import { PublicSession } from "#protocol/sessions.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { callApi } from "./lib/api.ts";
 import { announce } from "./lib/dom.ts";

@@ -1,5 +1,5 @@
 import WebSocket from "ws";
-import type { ClientMessage } from "../../../worker/protocol/room.ts";
+import type { ClientMessage } from "#protocol/room.ts";
 import { FrameQueue } from "../frame-queue.ts";
 
 // A participant's room connection from Node, over a real socket to a real server (`ws`, because a browser's Origin

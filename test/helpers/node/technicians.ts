@@ -1,6 +1,6 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
+import type { SignedInResponse } from "#protocol/auth.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
-import type { SignedInResponse } from "../../../worker/protocol/auth.ts";
 import { SoftAuthenticator } from "../workers/authenticator.ts";
 import type { TestServer } from "./servers.ts";
 

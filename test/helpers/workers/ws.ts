@@ -1,9 +1,9 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { newSessionCode } from "../../../durable-objects/session/code.ts";
 import type { CreateRoomInput } from "../../../durable-objects/session/SessionRoom.ts";
 import { insertSession } from "../../../worker/db/sessions.ts";
-import type { ClientMessage, ServerMessage } from "../../../worker/protocol/room.ts";
 import { FrameQueue } from "../frame-queue.ts";
 import { createTechnician } from "./technician.ts";
 

@@ -1,7 +1,7 @@
-import { assertNever } from "../../../../worker/protocol/assert-never.ts";
-import type { SharingState } from "../../../../worker/protocol/control.ts";
-import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
-import { PublicSession } from "../../../../worker/protocol/sessions.ts";
+import { assertNever } from "#protocol/assert-never.ts";
+import type { SharingState } from "#protocol/control.ts";
+import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
+import { PublicSession } from "#protocol/sessions.ts";
 import { callApi } from "../lib/api.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../rtc/roster.ts";

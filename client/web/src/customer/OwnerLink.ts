@@ -1,5 +1,5 @@
-import type { ControlMessage } from "../../../../worker/protocol/control.ts";
-import type { SignalMessage } from "../../../../worker/protocol/room.ts";
+import type { ControlMessage } from "#protocol/control.ts";
+import type { SignalMessage } from "#protocol/room.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink, type RelayedSignal, type RelayFailure } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";

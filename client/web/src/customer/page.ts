@@ -1,4 +1,4 @@
-import type { PublicSession } from "../../../../worker/protocol/sessions.ts";
+import type { PublicSession } from "#protocol/sessions.ts";
 import { announce, byId, formatClock, formatTime, whileBusy } from "../lib/dom.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { describeConnection } from "../rtc/stats.ts";

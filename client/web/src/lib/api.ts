@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ErrorBody } from "../../../../worker/protocol/errors.ts";
+import { ErrorBody } from "#protocol/errors.ts";
 
 /** What a call to the Tether API gives back: the parsed body, or an error a person can read. */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: string; message: string };

@@ -1,6 +1,6 @@
-import { assertNever } from "../../../../worker/protocol/assert-never.ts";
-import { type ControlMessage, parseControlMessage } from "../../../../worker/protocol/control.ts";
-import type { IceCandidate, ServerMessage, SignalMessage } from "../../../../worker/protocol/room.ts";
+import { assertNever } from "#protocol/assert-never.ts";
+import { type ControlMessage, parseControlMessage } from "#protocol/control.ts";
+import type { IceCandidate, ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { iceUfrag } from "./sdp.ts";
 
 /** What the person sees: first contact, media flowing, trying to get it back, or over. */

@@ -1,4 +1,4 @@
-import { IceConfig } from "../../../../worker/protocol/ice.ts";
+import { IceConfig } from "#protocol/ice.ts";
 import { callApi } from "../lib/api.ts";
 
 /** Refresh at least this long before the relay credentials run out... */

@@ -1,4 +1,4 @@
-import type { Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
+import type { Peer, ServerMessage } from "#protocol/room.ts";
 
 /** Another participant as the room last described them, and until when a dropped one's seat is held. */
 export type RosterEntry = { peer: Peer; rejoinBy: number | null };

@@ -1,4 +1,4 @@
-import type { Surface } from "../../../../worker/protocol/control.ts";
+import type { Surface } from "#protocol/control.ts";
 
 // How a screen goes out. Codec order comes from a measurement in Debian's Chromium 156 (software codecs, loopback,
 // --disable-gpu): a 1280×720 page of 13 px text scrolled a line every 250 ms, sent with contentHint "detail" and

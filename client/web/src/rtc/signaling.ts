@@ -1,11 +1,11 @@
-import type { ErrorCode } from "../../../../worker/protocol/errors.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
 import {
   type ClientMessage,
   PROTOCOL_VERSION,
   parseServerMessage,
   type Role,
   type ServerMessage,
-} from "../../../../worker/protocol/room.ts";
+} from "#protocol/room.ts";
 
 /** Where the connection to the room stands: `open` means seated (welcome received). */
 export type SignalingStatus = "connecting" | "open" | "reconnecting" | "closed";

@@ -1,6 +1,6 @@
-import { assertNever } from "../../../../worker/protocol/assert-never.ts";
-import type { SharingState, Surface } from "../../../../worker/protocol/control.ts";
-import type { EndReason, Peer, ServerMessage } from "../../../../worker/protocol/room.ts";
+import { assertNever } from "#protocol/assert-never.ts";
+import type { SharingState, Surface } from "#protocol/control.ts";
+import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink, type RelayFailure } from "../rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../rtc/roster.ts";
