@@ -355,6 +355,40 @@ describe("sweep and the alarm", () => {
     expect(nextAlarmAt(room)).toBe(T0 + 1_700 * S);
   });
 
+  it("ends idle once the latest keep-alive is a full idle timeout old", () => {
+    const ping = T0 + 800 * S;
+    const idleMs = 900 * S;
+    expect(sweep(pair(), ping + idleMs - 1, ping).ended).toBeNull();
+    const room = pair();
+    const effects = sweep(room, ping + idleMs, ping);
+    expect(effects.ended).toBe("idle");
+    expect(room.state).toBe("ended");
+    expect(sentTo(effects, "cust")).toEqual([{ type: "ended", reason: "idle" }]);
+  });
+
+  it("keeps a room alive past its stored activity deadline when a ping is recent", () => {
+    const room = pair();
+    expect(room.lastActivityAt + room.idleMs).toBe(T0 + 900 * S);
+    expect(sweep(room, T0 + 1_000 * S, T0 + 990 * S).ended).toBeNull();
+    expect(room.state).toBe("connected");
+    expect(room.lastActivityAt).toBe(T0 + 990 * S);
+  });
+
+  it("does not let a ping older than the stored activity move activity back", () => {
+    const room = pair();
+    room.lastActivityAt = T0 + 500 * S;
+    expect(sweep(room, T0 + 1_000 * S, T0 + 100 * S).ended).toBeNull();
+    expect(room.lastActivityAt).toBe(T0 + 500 * S);
+  });
+
+  it("ignores a ping time later than now: it extends nothing beyond what now allows", () => {
+    const room = pair();
+    expect(sweep(room, T0 + 100 * S, T0 + 5_000 * S).ended).toBeNull();
+    expect(room.lastActivityAt).toBe(T0);
+    expect(nextAlarmAt(room)).toBe(T0 + 900 * S);
+    expect(sweep(room, T0 + 900 * S, T0 + 5_000 * S).ended).toBe("idle");
+  });
+
   it("arms for the earliest of expiry, idle deadline, seat grace and hello deadline", () => {
     const room = pair();
     expect(nextAlarmAt(room)).toBe(T0 + 900 * S);
