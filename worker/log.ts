@@ -13,6 +13,8 @@ export type LogEvent =
   | { event: "room_join_refused"; code: string; reason: string }
   | { event: "room_socket_abusive"; code: string; participantId: string | null }
   | { event: "session_end_sync_failed"; code: string; message: string }
+  /** A stored room failed its schema: the failing field's path ("" for the whole record), never its value. */
+  | { event: "room_record_invalid"; code: string | null; field: string }
   | { event: "rate_limited"; scope: string };
 
 /** Writes one structured event as a JSON line. */

@@ -63,8 +63,13 @@ export function formatRoomRecord(room: Room): string {
   return JSON.stringify(record satisfies RoomRecord);
 }
 
-/** The result of reading a stored record. */
-export type RoomRecordResult = { ok: true; room: Room } | { ok: false; error: string };
+/**
+ * The result of reading a stored record. A failure names the failing field's path ("" for the whole record) and
+ * the room's code when the record still holds a valid one, never a stored value.
+ */
+export type RoomRecordResult =
+  | { ok: true; room: Room }
+  | { ok: false; error: string; field: string; code: string | null };
 
 /** Checks a stored record against the schema; the error names the field, never its value. */
 export function parseRoomRecord(text: string): RoomRecordResult {
@@ -72,10 +77,19 @@ export function parseRoomRecord(text: string): RoomRecordResult {
   try {
     value = JSON.parse(text);
   } catch {
-    return { ok: false, error: "The stored room is not valid JSON." };
+    return { ok: false, error: "The stored room is not valid JSON.", field: "", code: null };
   }
   const parsed = RoomRecord.safeParse(value);
-  if (!parsed.success) return { ok: false, error: describeIssue(parsed.error.issues[0]) };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const code = SessionCode.safeParse((value as { code?: unknown } | null)?.code);
+    return {
+      ok: false,
+      error: describeIssue(issue),
+      field: issue?.path.join(".") ?? "",
+      code: code.success ? code.data : null,
+    };
+  }
   return { ok: true, room: { ...parsed.data, persistedActivityAt: parsed.data.lastActivityAt } };
 }
 
@@ -86,6 +100,6 @@ export function parseRoomRecord(text: string): RoomRecordResult {
 export function readRoomRecord(text: string): Room | null {
   const result = parseRoomRecord(text);
   if (result.ok) return result.room;
-  log({ event: "unhandled_error", path: "room/storage", name: "RoomRecordInvalid", message: result.error });
+  log({ event: "room_record_invalid", code: result.code, field: result.field });
   return null;
 }

@@ -57,11 +57,21 @@ describe("the room record", () => {
     ],
   ])("refuses %s, naming the field", (_label, edit, field) => {
     const result = parseRoomRecord(tampered(pair(), edit));
-    expect(result).toEqual({ ok: false, error: expect.stringContaining(field) });
+    expect(result).toEqual({ ok: false, error: expect.stringContaining(field), field, code: "123456789" });
   });
 
   it("refuses text that is not JSON", () => {
-    expect(parseRoomRecord("{not json")).toEqual({ ok: false, error: "The stored room is not valid JSON." });
+    expect(parseRoomRecord("{not json")).toEqual({
+      ok: false,
+      error: "The stored room is not valid JSON.",
+      field: "",
+      code: null,
+    });
+  });
+
+  it("names no code when the record's own code is what fails", () => {
+    const result = parseRoomRecord(tampered(pair(), (r) => (r.code = "12")));
+    expect(result).toEqual({ ok: false, error: expect.stringContaining("code"), field: "code", code: null });
   });
 
   it("never echoes a stored value in the error (a token hash must not reach a log)", () => {
@@ -105,11 +115,7 @@ describe("RoomStore (the Deno host's rooms in SQLite)", () => {
     sqlite.prepare("UPDATE rooms SET room = json_set(room, '$.state', 'paused')").run();
     expect(storage.load()).toBeNull();
     expect(logs.map((line) => JSON.parse(line))).toEqual([
-      expect.objectContaining({
-        event: "unhandled_error",
-        name: "RoomRecordInvalid",
-        message: expect.stringContaining("state"),
-      }),
+      { ts: expect.any(String), event: "room_record_invalid", code: "123456789", field: "state" },
     ]);
   });
 
