@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { signTechnicianToken } from "../worker/auth/session-cookie.ts";
+import { freePort, type ProcessGroup, spawnGroup } from "../worker/cli/process-group.ts";
 import { WRANGLER } from "../worker/cli/wrangler.ts";
 import { parseConfig } from "../worker/config.ts";
 import type { HeapUsage } from "./memory.ts";
@@ -60,66 +59,26 @@ export type TetherServer = {
 /** A running PeerJS server. */
 export type PeerJsServer = { origin: string; pid: number; stop(): Promise<void> };
 
-/** A port nobody is listening on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
-
-/** Signals a child's whole process group: killing only wrangler leaves workerd running. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/** Stops a detached child and everything in its process group. */
-async function stopGroup(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  signalGroup(child, "SIGTERM");
-  const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-  signalGroup(child, "SIGKILL");
-}
-
-/**
- * Spawns `command` detached in its own process group, keeping the last 8 kB of its output for errors; `stateDir`, if
- * given, is deleted once it has stopped.
- */
-function spawnGroup(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, stateDir?: string) {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8192);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const onExit = () => signalGroup(child, "SIGKILL");
-  process.once("exit", onExit);
+/** Starts `command` in its own process group; `stateDir`, if given, is deleted once the group has stopped. */
+function spawnIn(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, stateDir?: string) {
+  const group = spawnGroup(command, args, { cwd, env });
   const stop = async () => {
-    process.off("exit", onExit);
-    await stopGroup(child, exited);
+    await group.stop();
     if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   };
-  return { child, output: () => output, stop };
+  return { ...group, stop };
 }
 
-async function waitFor(what: string, isReady: () => Promise<boolean>, child: ChildProcess, output: () => string) {
+/** Waits until `isReady`, failing with the server's output when it exits or takes longer than START_TIMEOUT_MS. */
+async function waitFor(what: string, isReady: () => Promise<boolean>, group: ProcessGroup) {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}:\n${output()}`);
+    if (group.child.exitCode !== null)
+      throw new Error(`${what} exited with ${group.child.exitCode}:\n${group.output()}`);
     if (await isReady()) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`${what} did not start within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
+  throw new Error(`${what} did not start within ${START_TIMEOUT_MS / 1000} s:\n${group.output()}`);
 }
 
 function isHealthy(url: string): Promise<boolean> {
@@ -195,10 +154,11 @@ async function startWranglerDev(
   const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspectorPort)];
   args.push("--persist-to", persistTo, ...extraArgs, "--show-interactive-dev-session=false");
   const env = { ...TOOL_ENV, X_LOCAL_OBSERVABILITY: String(options.isObserved) };
-  const { child, output, stop } = spawnGroup(WRANGLER, args, env, cwd, persistTo);
+  const group = spawnIn(WRANGLER, args, env, cwd, persistTo);
+  const { child, output, stop } = group;
   const origin = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("wrangler dev", () => isHealthy(`${origin}/health`), child, output);
+    await waitFor("wrangler dev", () => isHealthy(`${origin}/health`), group);
   } catch (err) {
     await stop();
     throw err;
@@ -234,15 +194,11 @@ export function startBaseline(snapshot: Snapshot, options: DevOptions): Promise<
 /** Starts the PeerJS server (bench/peerjs-server.ts) in its own process on a free loopback port. */
 export async function startPeerJs(): Promise<PeerJsServer> {
   const port = await freePort();
-  const { child, output, stop } = spawnGroup(
-    process.execPath,
-    [path.join(root, "bench/peerjs-server.ts"), String(port)],
-    process.env,
-    root,
-  );
+  const group = spawnIn(process.execPath, [path.join(root, "bench/peerjs-server.ts"), String(port)], process.env, root);
+  const { child, output, stop } = group;
   const origin = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("the PeerJS server", async () => output().includes("ready"), child, output);
+    await waitFor("the PeerJS server", async () => output().includes("ready"), group);
   } catch (err) {
     await stop();
     throw err;
@@ -272,10 +228,11 @@ export async function startDenoHost(snapshot: Snapshot, technicianCount: number)
   const deno = path.join(root, "node_modules/.bin/deno");
   const flags = ["--allow-net", "--allow-read", "--allow-write", "--allow-env", "--v8-flags=--expose-gc"];
   const args = ["run", ...flags, "bench/deno/host.js"];
-  const { child, output, stop } = spawnGroup(deno, args, env, snapshot.dir, dataDir);
+  const group = spawnIn(deno, args, env, snapshot.dir, dataDir);
+  const { child, output, stop } = group;
   const origin = `http://127.0.0.1:${port}`;
   try {
-    await waitFor("the Deno host", () => isHealthy(`${origin}/health`), child, output);
+    await waitFor("the Deno host", () => isHealthy(`${origin}/health`), group);
     const { ids, sql } = benchTechnicians(technicianCount);
     const db = new DatabaseSync(path.join(dataDir, "d1.sqlite"));
     try {

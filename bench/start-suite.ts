@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { freePort, type ProcessGroup, spawnGroup } from "../worker/cli/process-group.ts";
 import { WRANGLER } from "../worker/cli/wrangler.ts";
 import { processTree } from "./procfs.ts";
-import { freePort } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 import { TOOL_ENV } from "./snapshot.ts";
 import { pairedRatioInterval, percentiles } from "./stats.ts";
@@ -19,12 +18,14 @@ const START_TIMEOUT_MS = 120_000;
 /** What `npm start` prints once it is ready for the first admin (the one-time link, `ORIGIN/enrol#TOKEN`). */
 const READY = "/enrol#";
 
-/** Kills a detached child's group and every process it started (npm start's wrangler dev has a group of its own). */
-async function killTree(child: ChildProcess, exited: Promise<void>): Promise<void> {
-  if (child.pid === undefined) return;
-  const tree = processTree(child.pid);
-  const signal = (pids: number[], sig: NodeJS.Signals) => {
-    for (const pid of pids) {
+/**
+ * Stops a started group and every process it started: `npm start`'s wrangler dev leads a process group of its own,
+ * which signalling npm's group does not reach.
+ */
+async function stopTree(group: ProcessGroup): Promise<void> {
+  const tree = group.child.pid === undefined ? [] : processTree(group.child.pid);
+  const signal = (sig: NodeJS.Signals) => {
+    for (const pid of tree) {
       try {
         process.kill(pid, sig);
       } catch {
@@ -32,9 +33,9 @@ async function killTree(child: ChildProcess, exited: Promise<void>): Promise<voi
       }
     }
   };
-  signal(tree, "SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3_000))]);
-  signal(tree, "SIGKILL");
+  signal("SIGTERM");
+  await group.stop();
+  signal("SIGKILL");
 }
 
 /** Spawns `command` on a fresh state folder and times it until `isReady` (checked on each output and every 50 ms). */
@@ -46,25 +47,17 @@ async function timeStart(
   isReady: (output: string) => Promise<boolean> | boolean,
 ): Promise<number> {
   const started = performance.now();
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.stdout?.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-16_384);
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-16_384);
-  });
+  const group = spawnGroup(command, args, { cwd, env });
   try {
     for (;;) {
-      if (await isReady(output)) return performance.now() - started;
-      if (child.exitCode !== null)
-        throw new Error(`${command} ${args.join(" ")} exited with ${child.exitCode}:\n${output}`);
-      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${command} not ready:\n${output}`);
+      if (await isReady(group.output())) return performance.now() - started;
+      if (group.child.exitCode !== null)
+        throw new Error(`${command} ${args.join(" ")} exited with ${group.child.exitCode}:\n${group.output()}`);
+      if (performance.now() - started > START_TIMEOUT_MS) throw new Error(`${command} not ready:\n${group.output()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   } finally {
-    await killTree(child, exited);
+    await stopTree(group);
   }
 }
 

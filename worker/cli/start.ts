@@ -5,6 +5,7 @@ import path from "node:path";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "../deno/d1-sqlite.ts";
 import { openLocalD1 } from "./local-d1.ts";
+import { spawnGroup, waitForHealth } from "./process-group.ts";
 import { WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
 
 // `npm start`: everything a fresh checkout needs, then `wrangler dev` on http://localhost:8787, saying what it does.
@@ -58,21 +59,6 @@ async function prepareDatabase(): Promise<{ url: string; expiresAt: number } | n
   }
 }
 
-async function waitForHealth(child: ReturnType<typeof spawn>): Promise<{ ok: true } | { ok: false; message: string }> {
-  for (let i = 0; i < 1_200; i++) {
-    if (child.exitCode !== null) return { ok: false, message: `wrangler dev exited with code ${child.exitCode}` };
-    try {
-      const res = await fetch(`${origin}/health`);
-      if (res.ok) return { ok: true };
-      const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-      return { ok: false, message: body?.error?.message ?? `GET /health answered ${res.status}` };
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  return { ok: false, message: "wrangler dev did not answer on /health within 120 s" };
-}
-
 ensureDevSecret();
 step("Building the web client and preparing the local database…");
 const built = buildClient();
@@ -82,38 +68,21 @@ const enrolment = await prepareDatabase().catch((err: unknown) =>
 if ((await built) !== 0) fail("the web client did not build (see above)");
 step(`Built the web client; starting the runtime (wrangler dev on ${origin})…`);
 
-const child = spawn(
-  WRANGLER,
-  [
-    "dev",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--show-interactive-dev-session=false",
-    ...(persistTo ? ["--persist-to", persistTo] : []),
-    ...extraArgs,
-  ],
-  {
-    cwd: root,
-    env: { ...WRANGLER_ENV, CI: process.env.CI ?? "" },
-    stdio: "inherit",
-    detached: true,
-  },
-);
-const stop = () => {
-  if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
-process.on("exit", stop);
-child.on("exit", (code) => process.exit(code ?? 0));
+const args = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+if (persistTo) args.push("--persist-to", persistTo);
+const wrangler = spawnGroup(WRANGLER, [...args, ...extraArgs], {
+  cwd: root,
+  env: { ...WRANGLER_ENV, CI: process.env.CI ?? "" },
+  stdio: "inherit",
+});
+// Ctrl+C or a SIGTERM stops wrangler dev (and its workerd) and exits once they have.
+process.on("SIGINT", () => void wrangler.stop());
+process.on("SIGTERM", () => void wrangler.stop());
+void wrangler.exited.then((code) => process.exit(code ?? 0));
 
-const health = await waitForHealth(child);
-if (!health.ok) {
-  stop();
-  fail(health.message);
-}
+const health = await waitForHealth("wrangler dev", `${origin}/health`, wrangler, 120_000);
+// Exiting kills the group (process-group.ts), so a runtime that never became healthy is not left behind.
+if (!health.ok) fail(health.message);
 if (enrolment) {
   console.log(
     `\nNo technician is enrolled yet. Open this one-time link to enrol the first admin (valid until ${new Date(enrolment.expiresAt).toISOString()}):\n\n  ${enrolment.url}\n`,

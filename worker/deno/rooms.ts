@@ -11,31 +11,53 @@ import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { closeQuietly, refuse, sendQuietly } from "../../durable-objects/session/socket-io.ts";
 import type { RoomHandle } from "../host.ts";
 import { log } from "../log.ts";
+import { AlarmClock } from "./alarm-clock.ts";
 import type { RoomStore } from "./room-store.ts";
-
-/** Longest delay setTimeout takes; later alarms wake up early and wait again. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A failed alarm (the end could not be recorded) runs again after this long. */
 const ALARM_RETRY_MS = 10_000;
 
-/** A Deno WebSocket as a room socket, with its attachment and last keep-alive. */
+/**
+ * A Deno WebSocket as a room socket, with its attachment and last keep-alive. It is its own event listener
+ * (handleEvent), so that an open socket holds no closures: one made where the socket was upgraded would keep the
+ * upgrade's Request, its headers and its signal alive for as long as the socket is open.
+ */
 class DenoSocket implements RoomSocket {
   attachment: Attachment | null = null;
   lastPingAt: number | null = null;
+  /** A close asked for before the handshake completed, carried out at the open. */
+  private closeOnOpen: { code: number; reason: string } | null = null;
 
-  constructor(readonly ws: WebSocket) {}
+  constructor(
+    readonly ws: WebSocket,
+    private readonly room: LiveRoom,
+  ) {
+    ws.binaryType = "arraybuffer";
+    ws.addEventListener("message", this);
+    ws.addEventListener("close", this);
+  }
 
   send(text: string): void {
     this.ws.send(text);
   }
 
   close(code: number, reason: string): void {
-    // A socket is handed to the room before its handshake completes; closing it then must wait for the open.
     if (this.ws.readyState === WebSocket.CONNECTING) {
-      this.ws.addEventListener("open", () => this.ws.close(code, reason), { once: true });
+      // A socket is handed to the room before its handshake completes; closing it then waits for the open.
+      this.closeOnOpen = { code, reason };
+      this.ws.addEventListener("open", this, { once: true });
     } else {
       this.ws.close(code, reason);
+    }
+  }
+
+  handleEvent(event: Event): void {
+    if (event.type === "message") {
+      this.room.received(this, (event as MessageEvent).data as string | ArrayBuffer);
+    } else if (event.type === "close") {
+      this.room.closed(this);
+    } else if (event.type === "open" && this.closeOnOpen) {
+      this.ws.close(this.closeOnOpen.code, this.closeOnOpen.reason);
     }
   }
 }
@@ -47,55 +69,35 @@ export function refuseSocket(request: Request, code: ErrorCode, message: string)
   return response;
 }
 
-/** A setTimeout-backed alarm whose time is also stored, so that a restart sets it again. */
-class TimerAlarm implements RoomAlarm {
-  private at: number | null;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
+/** A room's alarm: its time is stored, so that a restart sets it again, and kept by the host's one AlarmClock. */
+class RoomTimer implements RoomAlarm {
   constructor(
-    at: number | null,
-    private readonly save: (at: number | null) => void,
-    private readonly fire: () => Promise<void>,
-  ) {
-    this.at = at;
-    if (at !== null) this.schedule(at);
-  }
+    private readonly room: LiveRoom,
+    private readonly clock: AlarmClock<RoomTimer>,
+    private readonly store: RoomStore,
+  ) {}
 
   async get(): Promise<number | null> {
-    return this.at;
+    return this.clock.get(this);
   }
 
   async set(at: number): Promise<void> {
-    this.at = at;
-    this.save(at);
-    this.schedule(at);
+    this.store.saveAlarm(this.room.code, at);
+    this.clock.set(this, at);
   }
 
   async delete(): Promise<void> {
-    this.at = null;
-    this.save(null);
-    clearTimeout(this.timer);
+    this.store.saveAlarm(this.room.code, null);
+    this.clock.delete(this);
   }
 
-  /** Stops the timer without forgetting the stored time (at shutdown). */
-  stop(): void {
-    clearTimeout(this.timer);
-  }
-
-  private schedule(at: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.wake(at), Math.min(Math.max(0, at - Date.now()), MAX_TIMER_MS));
-  }
-
-  private async wake(at: number): Promise<void> {
-    if (Date.now() < at) return this.schedule(at);
-    // A running alarm counts as spent, as on Durable Objects: the room sets the next one itself.
-    this.at = null;
+  /** Runs the room's alarm (the clock has already forgotten its time: a running alarm counts as spent). */
+  async wake(): Promise<void> {
     try {
-      await this.fire();
+      await this.room.run(() => this.room.alarmed());
     } catch (err) {
       log({ event: "unhandled_error", path: "alarm", name: "AlarmError", message: String(err).slice(0, 200) });
-      if (this.at === null) await this.set(Date.now() + ALARM_RETRY_MS);
+      if (this.clock.get(this) === null) await this.set(Date.now() + ALARM_RETRY_MS);
     }
   }
 }
@@ -104,21 +106,17 @@ class TimerAlarm implements RoomAlarm {
 class LiveRoom {
   readonly sockets = new Set<DenoSocket>();
   readonly host: RoomHost<DenoSocket>;
-  readonly alarm: TimerAlarm;
+  readonly alarm: RoomTimer;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly code: string,
+    private readonly rooms: Rooms,
+    clock: AlarmClock<RoomTimer>,
     store: RoomStore,
-    alarmAt: number | null,
     recordEnd: (code: string, endedAt: number) => Promise<void>,
-    private readonly onPurged: (room: LiveRoom) => void,
   ) {
-    this.alarm = new TimerAlarm(
-      alarmAt,
-      (at) => store.saveAlarm(code, at),
-      () => this.run(() => this.alarmed()),
-    );
+    this.alarm = new RoomTimer(this, clock, store);
     this.host = new RoomHost<DenoSocket>({
       sockets: () => this.sockets,
       attachment: (ws) => ws.attachment,
@@ -126,8 +124,11 @@ class LiveRoom {
         ws.attachment = attachment;
       },
       lastPingAt: () => {
-        const pings = [...this.sockets].flatMap((ws) => (ws.lastPingAt === null ? [] : [ws.lastPingAt]));
-        return pings.length > 0 ? Math.max(...pings) : null;
+        let latest: number | null = null;
+        for (const ws of this.sockets) {
+          if (ws.lastPingAt !== null) latest = Math.max(latest ?? ws.lastPingAt, ws.lastPingAt);
+        }
+        return latest;
       },
       storage: store.storage(code),
       alarm: this.alarm,
@@ -148,41 +149,44 @@ class LiveRoom {
 
   /** Upgrades `request` and hands the socket to the room as `who`, unless the room refuses it. */
   connect(request: Request, who: JoinRequest): Promise<Response> {
-    return this.run(async () => {
-      const admission = await this.host.admit();
-      if (!admission.ok) return refuseSocket(request, admission.code, admission.message);
-      const { socket, response } = Deno.upgradeWebSocket(request);
-      socket.binaryType = "arraybuffer";
-      const ws = new DenoSocket(socket);
-      this.sockets.add(ws);
-      socket.addEventListener("message", (event) => {
-        // Keep-alives are answered here, like a Durable Object's auto-response, without involving the room.
-        if (event.data === KEEPALIVE_REQUEST) {
-          ws.lastPingAt = Date.now();
-          ws.send(KEEPALIVE_RESPONSE);
-          return;
-        }
-        const data = event.data as string | ArrayBuffer;
-        this.run(() => this.host.message(ws, data)).catch((err) => this.fail(ws, err));
-      });
-      socket.addEventListener("close", () => {
-        this.sockets.delete(ws);
-        this.run(() => this.host.closed(ws)).catch((err) => this.fail(ws, err));
-      });
-      await this.host.accepted(ws, who);
-      return response;
-    });
+    return this.run(() => this.admit(request, who));
   }
 
-  /** Stops the alarm's timer (the stored time stays) and closes every socket, at shutdown. */
+  /** A frame from `ws`. Keep-alives are answered here, like a Durable Object's auto-response, without the room. */
+  received(ws: DenoSocket, data: string | ArrayBuffer): void {
+    if (data === KEEPALIVE_REQUEST) {
+      ws.lastPingAt = Date.now();
+      ws.send(KEEPALIVE_RESPONSE);
+      return;
+    }
+    this.run(() => this.host.message(ws, data)).catch((err) => this.fail(ws, err));
+  }
+
+  /** `ws` has closed. */
+  closed(ws: DenoSocket): void {
+    this.sockets.delete(ws);
+    this.run(() => this.host.closed(ws)).catch((err) => this.fail(ws, err));
+  }
+
+  /** The alarm's work; a room whose session is gone is dropped from memory afterwards. */
+  async alarmed(): Promise<void> {
+    await this.host.alarm();
+    if (!this.host.hasSession) this.rooms.purged(this);
+  }
+
+  /** Closes every socket, at shutdown (the stored alarm carries over to the next start). */
   stop(): void {
-    this.alarm.stop();
     for (const ws of this.sockets) ws.close(1001, "Server restarting");
   }
 
-  private async alarmed(): Promise<void> {
-    await this.host.alarm();
-    if (!this.host.hasSession) this.onPurged(this);
+  private async admit(request: Request, who: JoinRequest): Promise<Response> {
+    const admission = await this.host.admit();
+    if (!admission.ok) return refuseSocket(request, admission.code, admission.message);
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const ws = new DenoSocket(socket, this);
+    this.sockets.add(ws);
+    await this.host.accepted(ws, who);
+    return response;
   }
 
   private fail(ws: DenoSocket, err: unknown): void {
@@ -198,6 +202,8 @@ class LiveRoom {
  */
 export class Rooms {
   private readonly live = new Map<string, LiveRoom>();
+  /** One timer for every room's alarm. */
+  private readonly clock = new AlarmClock<RoomTimer>((timer) => void timer.wake());
 
   constructor(
     private readonly store: RoomStore,
@@ -239,15 +245,20 @@ export class Rooms {
     };
   }
 
-  /** Closes every socket and stops every timer; stored rooms and alarms carry over to the next start. */
+  /** Closes every socket and stops the alarms' timer; stored rooms and alarms carry over to the next start. */
   stop(): void {
+    this.clock.stop();
     for (const room of this.live.values()) room.stop();
   }
 
+  /** Drops a room whose storage has been purged from memory. */
+  purged(room: LiveRoom): void {
+    if (this.live.get(room.code) === room) this.live.delete(room.code);
+  }
+
   private add(code: string, alarmAt: number | null): LiveRoom {
-    const room = new LiveRoom(code, this.store, alarmAt, this.recordEnd, (purged) => {
-      if (this.live.get(code) === purged) this.live.delete(code);
-    });
+    const room = new LiveRoom(code, this, this.clock, this.store, this.recordEnd);
+    if (alarmAt !== null) this.clock.set(room.alarm, alarmAt);
     this.live.set(code, room);
     return room;
   }

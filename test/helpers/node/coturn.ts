@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { spawnGroup } from "../../../worker/cli/process-group.ts";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../../..");
@@ -60,7 +61,7 @@ export async function startCoturn(secret: string, ports = { plain: 23478, tls: 2
     "-subj",
     "/CN=localhost",
   ]);
-  const child = spawn(
+  const group = spawnGroup(
     "turnserver",
     [
       "-c",
@@ -79,23 +80,15 @@ export async function startCoturn(secret: string, ports = { plain: 23478, tls: 2
       "--max-port=40999",
       `--pidfile=${path.join(dir, "turnserver.pid")}`,
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: dir, env: process.env },
   );
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8192);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const stop = async () => {
-    if (child.exitCode === null) child.kill("SIGTERM");
-    await exited;
+    await group.stop();
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForPort(ports.plain, child, () => output);
-    await waitForPort(ports.tls, child, () => output);
+    await waitForPort(ports.plain, group.child, group.output);
+    await waitForPort(ports.tls, group.child, group.output);
   } catch (err) {
     await stop();
     throw err;

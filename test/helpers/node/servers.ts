@@ -1,13 +1,13 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
 import { hashToken, newToken } from "../../../worker/auth/tokens.ts";
 import { mintEnrolment } from "../../../worker/cli/enrol.ts";
+import { freePort, spawnGroup, waitForHealth } from "../../../worker/cli/process-group.ts";
 import { applyMigrations, WRANGLER, WRANGLER_ENV } from "../../../worker/cli/wrangler.ts";
 
 // The two servers Tether runs on, started for real from a test: `wrangler dev` (workerd, the Workers host) and
@@ -45,16 +45,6 @@ export type TestServer = {
 /** Settings for a server: [vars] overrides (`--var` for wrangler, environment variables for Deno). */
 export type ServerOptions = { vars?: Record<string, string> };
 
-/** A port nobody is listening on right now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("could not find a free port");
-  return address.port;
-}
-
 let built: Promise<unknown> | undefined;
 
 /** Builds client/web/dist once per test process; both servers serve it. */
@@ -63,59 +53,16 @@ function buildClient(): Promise<unknown> {
   return built;
 }
 
-/** Signals a detached child's whole process group: killing only wrangler can leave workerd running. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/** Spawns `command` detached, waits for /health, and returns how to read its output and stop it (state stays). */
+/** Starts `command` in its own process group, waits for /health, and returns how to read its output and stop it. */
 async function launch(name: ServerName, command: string, args: string[], env: NodeJS.ProcessEnv, port: number) {
   const started = performance.now();
-  const child = spawn(command, args, { cwd: root, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8192);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const onExit = () => signalGroup(child, "SIGKILL");
-  process.once("exit", onExit);
-
-  const stop = async () => {
-    process.off("exit", onExit);
-    signalGroup(child, "SIGTERM");
-    const timer = setTimeout(() => signalGroup(child, "SIGKILL"), 5_000);
-    await exited;
-    clearTimeout(timer);
-    // A grandchild (workerd) may outlive its parent for a moment; make sure nothing of the group is left.
-    signalGroup(child, "SIGKILL");
-  };
-
-  const health = `http://127.0.0.1:${port}/health`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
-    }
-    const status = await fetch(health).then(
-      (res) => res.status,
-      () => 0,
-    );
-    if (status === 200) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`${name} did not answer ${health} within 90 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
+  const group = spawnGroup(command, args, { cwd: root, env });
+  const health = await waitForHealth(name, `http://127.0.0.1:${port}/health`, group, 90_000);
+  if (!health.ok) {
+    await group.stop();
+    throw new Error(`${health.message}:\n${group.output()}`);
   }
-  return { startupMs: Math.round(performance.now() - started), output: () => output, stop };
+  return { startupMs: Math.round(performance.now() - started), output: group.output, stop: group.stop };
 }
 
 type Launched = Awaited<ReturnType<typeof launch>>;
