@@ -1,9 +1,9 @@
 import { InviteResponse, MeResponse, type PasskeyInfo } from "#protocol/auth.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
+import { normalisePassword } from "../../core/password.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
 import { addPasskey } from "./lib/passkey.ts";
-import { normalisePassword } from "./lib/password.ts";
 import { groupCode } from "./lib/session-code.ts";
 import { openViewer } from "./viewer/page.ts";
 

@@ -1,8 +1,8 @@
 import { HelpSession } from "#protocol/sessions.ts";
+import { newPassword } from "../../core/password.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
-import { newPassword } from "./lib/password.ts";
 import { groupCode } from "./lib/session-code.ts";
 
 // The home page's "Get help": an anonymous session whose ID and one-time password the customer reads aloud to a

@@ -1,7 +1,11 @@
 // The one-time password of a help request: three words the customer reads aloud and the technician types. It is
 // made in the customer's browser and never sent to any server, not even in a URL: it is the low-entropy secret the
-// two browsers will run a PAKE over. 256 words, so each is one random byte: 24 bits, more than six digits, and far
-// easier to say and hear. Short, common, concrete nouns with no homophones among them.
+// two browsers run CPace over (client/core/handshake.ts). 256 words, so each is one random byte: 24 bits, more than
+// six digits, and far easier to say and hear. Short, common, concrete nouns with no homophones among them. The same
+// list spells the verification code both pages show after a handshake. Runtime-neutral: browsers, Workers, Deno and
+// Node all import it.
+
+import { randomBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 
 const WORDS = (
   "acorn actor album alert alley amber angle ankle apple apron arena arrow atlas attic autumn bacon badge " +
@@ -26,22 +30,34 @@ const WORDS = (
 /** How many words a password has. */
 export const PASSWORD_WORDS = 3;
 
-/** `count` random bytes from the platform's CSPRNG. */
-function randomBytes(count: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(count));
+/** How many random bits a password holds: one byte per word. */
+export const PASSWORD_BITS = PASSWORD_WORDS * 8;
+
+/** Each byte as the word it names, space separated: how passwords and verification codes are spelled. */
+export function wordsOf(bytes: Uint8Array): string {
+  return Array.from(bytes, (byte) => WORDS[byte] ?? "").join(" ");
 }
 
-/** A new password: three words, space separated; `random` is a parameter for tests. */
+/** A new password: three words, space separated, from the platform's CSPRNG; `random` is a parameter for tests. */
 export function newPassword(random: (count: number) => Uint8Array = randomBytes): string {
-  return Array.from(random(PASSWORD_WORDS), (byte) => WORDS[byte] ?? "").join(" ");
+  return wordsOf(random(PASSWORD_WORDS));
 }
 
-/** What a technician typed, as the customer's page showed it: lower case, single spaces; null if it is not one. */
+/**
+ * What a technician typed, as the customer's page showed it: lower case, single spaces; null if it is not three
+ * words of the list. Any case, full-width letters, and spaces, hyphens, commas or dots between the words are fine.
+ */
 export function normalisePassword(typed: string): string | null {
   const words = typed
+    .normalize("NFKC")
     .toLowerCase()
     .split(/[^a-z]+/)
     .filter(Boolean);
   if (words.length !== PASSWORD_WORDS || !words.every((word) => WORDS.includes(word))) return null;
   return words.join(" ");
+}
+
+/** The PRS CPace runs over for a Get-help session: the normalised password's UTF-8 bytes, the same on both pages. */
+export function prsOfPassword(normalised: string): Uint8Array {
+  return utf8ToBytes(normalised);
 }
