@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { PASSKEY_FIELD_CHARS } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { Browser, enrolledBrowser, insertInvite } from "../helpers/workers/passkey-api.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
@@ -70,7 +71,12 @@ describe("malformed bodies", () => {
     ["an id that is not base64url", { response: { ...response, id: "a+b/", rawId: "a+b/" } }],
     [
       "an oversized signature",
-      { response: { ...response, response: { ...response.response, signature: "A".repeat(2049) } } },
+      {
+        response: {
+          ...response,
+          response: { ...response.response, signature: "A".repeat(PASSKEY_FIELD_CHARS.signature + 1) },
+        },
+      },
     ],
     [
       "a missing signature",
@@ -83,7 +89,10 @@ describe("malformed bodies", () => {
   const attestation = { clientDataJSON: "e30", attestationObject: "AAAA" };
 
   it.each([
-    ["an oversized attestationObject", { ...attestation, attestationObject: "A".repeat(16_385) }],
+    [
+      "an oversized attestationObject",
+      { ...attestation, attestationObject: "A".repeat(PASSKEY_FIELD_CHARS.attestationObject + 1) },
+    ],
     ["a missing attestationObject", { clientDataJSON: "e30" }],
     ["too many transports", { ...attestation, transports: Array(11).fill("usb") }],
     ["a transport that is not a string", { ...attestation, transports: [1] }],

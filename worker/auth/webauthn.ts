@@ -9,6 +9,7 @@ import {
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import * as z from "zod/mini";
 import type { AuthenticationResponse, RegistrationResponse } from "#protocol/auth.ts";
+import { PASSKEY_ALGORITHMS } from "#protocol/passkey-algorithms.ts";
 import type { Config } from "../config.ts";
 import type { NewPasskey, StoredPasskey } from "../db/passkeys.ts";
 import { AppError } from "../errors.ts";
@@ -26,6 +27,10 @@ export function relyingParty(requestUrl: string, config: Config): RelyingParty {
   return { id: url.hostname, name: config.ORGANISATION, origins: [url.origin, ...config.ALLOWED_ORIGINS] };
 }
 
+// Always the explicit list: without one, SimpleWebAuthn offers ML-DSA-44 first wherever SubtleCrypto.supports() says
+// yes (Deno, not workerd), so each host would offer its own list, with passkeys larger than the schemas allow.
+const supportedAlgorithmIDs: number[] = [...PASSKEY_ALGORITHMS];
+
 /** Options for navigator.credentials.create(): a discoverable, user-verified passkey, no attestation. */
 export function creationOptions(
   rp: RelyingParty,
@@ -40,6 +45,7 @@ export function creationOptions(
     userDisplayName: user.name,
     timeout: CHALLENGE_TTL_MS,
     attestationType: "none",
+    supportedAlgorithmIDs,
     excludeCredentials: exclude,
     authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
   });
@@ -97,6 +103,18 @@ export async function verifyRegistration(
 ): Promise<Checked<NewPasskey>> {
   const wrongOrigin = checkOrigin(rp, response.response.clientDataJSON);
   if (wrongOrigin) return { ok: false, error: wrongOrigin };
+  // The browser's word for the algorithm, only to say so plainly; the verification below checks the attested key.
+  const algorithm = response.response.publicKeyAlgorithm;
+  if (algorithm !== undefined && !supportedAlgorithmIDs.includes(algorithm)) {
+    return {
+      ok: false,
+      error: new AppError(
+        "PASSKEY_INVALID",
+        400,
+        `Your passkey provider made a kind of key Tether does not accept (COSE algorithm ${algorithm}); use another passkey provider or security key.`,
+      ),
+    };
+  }
   try {
     const result = await verifyRegistrationResponse({
       response: { ...response, clientExtensionResults: response.clientExtensionResults ?? {} },
@@ -105,6 +123,7 @@ export async function verifyRegistration(
       expectedRPID: rp.id,
       requireUserPresence: true,
       requireUserVerification: true,
+      supportedAlgorithmIDs,
     });
     if (!result.verified) return { ok: false, error: notVerified(new Error("attestation not verified")) };
     const { credential } = result.registrationInfo;

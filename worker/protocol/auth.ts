@@ -1,13 +1,29 @@
 import * as z from "zod/mini";
+import { base64urlLength, MAX_CREDENTIAL_ID_BYTES, PASSKEY_LIMITS } from "./passkey-algorithms.ts";
 
-/** Largest JSON body any passkey or invite endpoint accepts, in bytes. */
+/** Largest JSON body any passkey or invite endpoint accepts, in bytes; the largest registration the schema takes fits. */
 export const MAX_AUTH_BODY_BYTES = 32 * 1024;
 
 const base64url = (max: number) =>
   z.string().check(z.minLength(1), z.maxLength(max), z.regex(/^[A-Za-z0-9_-]+={0,2}$/, "must be base64url"));
 
-// A credential ID is at most 1023 bytes (WebAuthn L3 §5.8.3): 1364 base64url characters.
-const CredentialId = base64url(1364);
+/**
+ * Caps in base64url characters on the parts of a passkey response. Those that depend on the algorithm follow from the
+ * ones offered (passkey-algorithms.ts: signature 512 bytes → 684, sign-in authenticator data 549 → 732, registration
+ * authenticator data 2119 → 2828, public key 552 → 736, attestation object 12184 → 16248); clientDataJSON does not
+ * (type, a 32-byte challenge, an origin of at most 2048 characters, crossOrigin, perhaps topOrigin): 4096.
+ */
+export const PASSKEY_FIELD_CHARS = {
+  credentialId: base64urlLength(MAX_CREDENTIAL_ID_BYTES),
+  clientDataJSON: 4096,
+  signature: base64urlLength(PASSKEY_LIMITS.signature),
+  assertionAuthData: base64urlLength(PASSKEY_LIMITS.assertionAuthData),
+  registrationAuthData: base64urlLength(PASSKEY_LIMITS.registrationAuthData),
+  publicKey: base64urlLength(PASSKEY_LIMITS.spki),
+  attestationObject: base64urlLength(PASSKEY_LIMITS.attestationObject),
+} as const;
+
+const CredentialId = base64url(PASSKEY_FIELD_CHARS.credentialId);
 
 // Extension outputs we do not use are dropped by the parse rather than refused, so that a browser
 // reporting a new extension still signs in.
@@ -28,12 +44,12 @@ export const RegistrationResponse = z.object({
   rawId: CredentialId,
   type: z.literal("public-key"),
   response: z.object({
-    clientDataJSON: base64url(4096),
-    attestationObject: base64url(16_384),
-    authenticatorData: z.optional(base64url(8192)),
+    clientDataJSON: base64url(PASSKEY_FIELD_CHARS.clientDataJSON),
+    attestationObject: base64url(PASSKEY_FIELD_CHARS.attestationObject),
+    authenticatorData: z.optional(base64url(PASSKEY_FIELD_CHARS.registrationAuthData)),
     transports: z.optional(z.array(z.string().check(z.maxLength(32))).check(z.maxLength(10))),
     publicKeyAlgorithm: z.optional(z.int()),
-    publicKey: z.optional(base64url(4096)),
+    publicKey: z.optional(base64url(PASSKEY_FIELD_CHARS.publicKey)),
   }),
   authenticatorAttachment: z.optional(z.enum(["platform", "cross-platform"])),
   clientExtensionResults: ClientExtensionResults,
@@ -46,9 +62,9 @@ export const AuthenticationResponse = z.object({
   rawId: CredentialId,
   type: z.literal("public-key"),
   response: z.object({
-    clientDataJSON: base64url(4096),
-    authenticatorData: base64url(8192),
-    signature: base64url(2048),
+    clientDataJSON: base64url(PASSKEY_FIELD_CHARS.clientDataJSON),
+    authenticatorData: base64url(PASSKEY_FIELD_CHARS.assertionAuthData),
+    signature: base64url(PASSKEY_FIELD_CHARS.signature),
     // user.id is at most 64 bytes: 86 base64url characters.
     userHandle: z.optional(base64url(86)),
   }),

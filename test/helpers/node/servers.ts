@@ -3,10 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { promisify } from "node:util";
-import { hashToken, newToken } from "../../../worker/auth/tokens.ts";
-import { mintEnrolment } from "../../../worker/cli/enrol.ts";
 import { freePort, spawnGroup, waitForHealth } from "../../../worker/cli/process-group.ts";
 import { applyMigrations, WRANGLER, WRANGLER_ENV } from "../../../worker/cli/wrangler.ts";
 
@@ -51,6 +48,19 @@ let built: Promise<unknown> | undefined;
 function buildClient(): Promise<unknown> {
   built ??= run(process.execPath, [path.join(root, "client/web/build.ts")], { cwd: root });
   return built;
+}
+
+/**
+ * Mints a one-time enrolment link with `npm run enrol`'s CLI, as a person would; `target` names the server's database
+ * (`--persist-to DIR` for wrangler's local D1, `--deno --data-dir DIR` for the Deno host).
+ */
+async function enrolLink(origin: string, isAdmin: boolean, target: string[]): Promise<string> {
+  const cli = path.join(root, "worker/cli/enrol.ts");
+  const args = ["--disable-warning=ExperimentalWarning", cli, "--origin", origin, ...target];
+  const { stdout } = await run(process.execPath, isAdmin ? args : [...args, "--technician"], { cwd: root });
+  const url = stdout.match(/^\s+(http\S+\/enrol#\S+)$/m)?.[1];
+  if (!url) throw new Error(`npm run enrol printed no link: ${stdout}`);
+  return url;
 }
 
 /** Starts `command` in its own process group, waits for /health, and returns how to read its output and stop it. */
@@ -118,8 +128,7 @@ async function startWrangler(options: ServerOptions): Promise<TestServer> {
     args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
     for (const [key, value] of Object.entries(vars)) args.push("--var", `${key}:${value}`);
     const origin = `http://localhost:${port}`;
-    const mint: TestServer["mintEnrolment"] = async ({ isAdmin }) =>
-      (await mintEnrolment({ origin, isAdmin, target: { persistTo } })).url;
+    const mint: TestServer["mintEnrolment"] = ({ isAdmin }) => enrolLink(origin, isAdmin, ["--persist-to", persistTo]);
     const relaunch = () => launch("wrangler", WRANGLER, args, WRANGLER_ENV, port);
     if (attempt === 2) return serve("wrangler", port, persistTo, relaunch, mint);
     try {
@@ -151,21 +160,7 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
     port,
     dataDir,
     () => launch("deno", deno, ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"], env, port),
-    async ({ isAdmin }) => {
-      // What `npm run enrol` does to D1, done to the Deno host's SQLite file (SQLite locks it against the server).
-      const token = newToken();
-      const now = Date.now();
-      const db = new DatabaseSync(path.join(dataDir, "d1.sqlite"));
-      try {
-        db.exec("DELETE FROM invites WHERE created_by IS NULL AND used_at IS NULL");
-        db.prepare(
-          "INSERT INTO invites (token_hash, is_admin, created_by, created_at, expires_at) VALUES (?, ?, NULL, ?, ?)",
-        ).run(await hashToken(token), isAdmin ? 1 : 0, now, now + 86_400_000);
-      } finally {
-        db.close();
-      }
-      return `${origin}/enrol#${token}`;
-    },
+    ({ isAdmin }) => enrolLink(origin, isAdmin, ["--deno", "--data-dir", dataDir]),
   );
 }
 
