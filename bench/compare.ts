@@ -60,7 +60,11 @@ export function rttMetric(result: TargetResult, note: string): Metric {
 /** Throughput of a target as a metric: the median run, each run in `runs`. */
 export function throughputMetric(result: TargetResult, note: string): Metric {
   const rates = result.throughput.map((r) => r.messagesPerS);
-  return { value: median(rates), unit: "messages/s", runs: rates, note };
+  const stalled = result.throughput.filter((r) => r.lost > 0);
+  const lost = stalled.length
+    ? `; in ${stalled.length} run(s) ${stalled.map((r) => r.lost).join(", ")} frames in flight after the window never arrived`
+    : "";
+  return { value: median(rates), unit: "messages/s", runs: rates, note: note + lost };
 }
 
 /** Median server CPU per relayed message over the throughput runs, µs, and the CPU share it took (% of a core). */

@@ -1,7 +1,7 @@
 import { joinBaseline } from "./clients.ts";
-import { measureIdle, measureIdleSessions, SESSIONS_PER_TECHNICIAN } from "./memory.ts";
+import { type IdleSessionsResult, measureIdle, measureIdleSessions, technicianCount } from "./memory.ts";
 import { prerequisitesOf } from "./prerequisites.ts";
-import { BENCH_VARS, startBaseline, startDenoHost, startTether } from "./servers.ts";
+import { BENCH_VARS, startBaseline, startDenoHost, startDenoRelay, startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 
 const kb = (n: number) => n.toFixed(0);
@@ -15,7 +15,7 @@ export async function measureMemory(ctx: SuiteContext): Promise<void> {
   const { plan, snapshot, metrics, profile } = ctx;
   const count = plan.idleSessions;
   ctx.progress(`starting fresh servers for ${count} idle sessions`);
-  const technicians = Math.ceil(count / SESSIONS_PER_TECHNICIAN) + 1;
+  const technicians = technicianCount(count);
   const [tether, baseline] = await Promise.all([
     startTether(snapshot, technicians, { isObserved: false }),
     startBaseline(snapshot, { isObserved: false }),
@@ -50,9 +50,14 @@ export async function measureMemory(ctx: SuiteContext): Promise<void> {
   await measureDenoMemory(ctx);
 }
 
+/** Warm-up sessions on a Deno process before its baseline RSS is taken (see measureIdle). */
+const DENO_WARM_UPS = 200;
+
 /**
  * deno_sessions_idle_kb: the same idle sessions on the Deno host, one process; RSS after − before per session, and
- * V8's heap after a full garbage collection, which says how much of it is JavaScript objects.
+ * V8's heap after a full garbage collection, which says how much of it is JavaScript objects. The reference is the
+ * bare Deno relay (bench/baseline/deno-relay.js) holding as many idle pairs of WebSockets in the same run: the part
+ * of a session's memory that is Deno's own.
  */
 async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
   const { plan, snapshot, metrics, profile } = ctx;
@@ -62,24 +67,42 @@ async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
     metrics.deno_sessions_idle_kb = { value: null, unit: "kB", note: skipped };
     return;
   }
+  const options = { count, steps: plan.idleSteps, idleWaitMs: 0, warmUps: DENO_WARM_UPS };
+
+  ctx.progress(`memory: ${count} idle pairs on a bare Deno relay`);
+  const relay = await startDenoRelay(snapshot);
+  let floor: IdleSessionsResult;
+  try {
+    floor = await measureIdle(relay, options, (i) => joinBaseline(relay.origin, "accepted", `idle-${i}`));
+  } finally {
+    await relay.stop();
+  }
+
   ctx.progress(`memory: ${count} idle sessions on the Deno host`);
-  const technicians = Math.ceil(count / SESSIONS_PER_TECHNICIAN) + 1;
-  const deno = await startDenoHost(snapshot, technicians);
+  const deno = await startDenoHost(snapshot, technicianCount(count, DENO_WARM_UPS));
   ctx.defer(deno.stop);
-  const idle = await measureIdleSessions(deno, { count, steps: plan.idleSteps, idleWaitMs: 0 });
+  const idle = await measureIdleSessions(deno, options);
   const heap = idle.heap;
+  const floorHeap = floor.heap ? `, V8 heap ${floor.heap.usedKbPerSession.toFixed(1)} kB` : "";
   metrics.deno_sessions_idle_kb = {
     value: idle.kbPerSession,
     unit: "kB",
     runs: idle.stepKbPerSession,
-    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open on the Deno host (worker/deno/main.ts through bench/deno/host.js, one process), each with its technician's and customer's socket connected and past hello; (RSS after − before) / ${count}, the process's resident memory, which is what a machine pays (V8's heap alone is in deno_sessions_idle_heap_kb); runs = each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards; BENCH_VARS in its environment`,
+    reference: floor.kbPerSession,
+    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open on the Deno host (worker/deno/main.ts through bench/deno/host.js, one process), each with its technician's and customer's socket connected, past hello and the handshake's frames, after ${DENO_WARM_UPS} warm-up sessions held open throughout; (RSS after − before) / ${count}, the process's resident memory after a full garbage collection, which is what a machine pays (V8's heap alone is in deno_sessions_idle_heap_kb); runs = each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards; BENCH_VARS in its environment; reference: the bare Deno relay (bench/baseline/deno-relay.js: Deno.serve, two upgraded WebSockets per room in a Map, nothing else) holding as many idle pairs the same way in the same run${floorHeap}, runs ${floor.stepKbPerSession.map((v) => v.toFixed(1)).join(", ")} kB`,
+  };
+  profile.deno_sessions_idle_own_kb = {
+    value: idle.kbPerSession - floor.kbPerSession,
+    unit: "kB",
+    note: "deno_sessions_idle_kb − its reference: what a session costs on the Deno host beyond Deno's own two idle WebSockets (the part Tether controls)",
   };
   if (heap) {
     profile.deno_sessions_idle_heap_kb = {
       value: heap.usedKbPerSession,
       unit: "kB",
       runs: heap.stepUsedKbPerSession,
-      note: `V8 heap used after a full GC (Deno.memoryUsage().heapUsed, gc() through --v8-flags=--expose-gc), after − before / ${count}; external (ArrayBuffers and other memory V8 tracks outside its heap) ${heap.externalKbPerSession.toFixed(1)} kB per session; the rest of deno_sessions_idle_kb is native: sockets, TLS-free HTTP upgrade state, SQLite, the allocator`,
+      ...(floor.heap ? { reference: floor.heap.usedKbPerSession } : {}),
+      note: `V8 heap used after a full GC (Deno.memoryUsage().heapUsed, gc() through --v8-flags=--expose-gc), after − before / ${count}; external (ArrayBuffers and other memory V8 tracks outside its heap) ${heap.externalKbPerSession.toFixed(1)} kB per session; the rest of deno_sessions_idle_kb is native: sockets, TLS-free HTTP upgrade state, SQLite, the allocator; reference: the bare Deno relay's`,
     };
   }
 }

@@ -97,25 +97,29 @@ async function countRelays(pairs: readonly Pair[], timeoutMs: number): Promise<n
 }
 
 /**
- * Holds `count` sessions open (technician and customer connected, both said hello), added in `steps` equal steps,
- * and measures the workerd processes' RSS before and after each step. The server must have
- * ceil(count / SESSIONS_PER_TECHNICIAN) + 1 technicians; the first runs a warm-up session.
+ * Holds `count` sessions open (technician and customer connected, both said hello and ran the handshake's frames),
+ * added in `steps` equal steps after `warmUps` (default 1) warm-up sessions, and measures the server's RSS before and
+ * after each step. The server must have technicianCount(count, warmUps) technicians.
  */
 export function measureIdleSessions(
   server: MemoryServer & Pick<TetherServer, "origin" | "technicians">,
-  options: { count: number; steps: number; idleWaitMs: number },
+  options: { count: number; steps: number; idleWaitMs: number; warmUps?: number },
 ): Promise<IdleSessionsResult> {
-  const [warmUpTechnician, ...technicians] = server.technicians;
-  if (!warmUpTechnician || technicians.length * SESSIONS_PER_TECHNICIAN < options.count) {
-    throw new Error(
-      `${options.count} sessions need ${Math.ceil(options.count / SESSIONS_PER_TECHNICIAN) + 1} technicians`,
-    );
-  }
+  const warmUps = options.warmUps ?? 1;
+  const needed = technicianCount(options.count, warmUps);
+  if (server.technicians.length < needed) throw new Error(`${options.count} sessions need ${needed} technicians`);
   return measureIdle(server, options, async (index) => {
-    const technician = index < 0 ? warmUpTechnician : technicians[Math.floor(index / SESSIONS_PER_TECHNICIAN)];
+    // Warm-up sessions (negative indexes) come first, then the measured ones, 100 to a technician.
+    const slot = index < 0 ? -index - 1 : warmUps + index;
+    const technician = server.technicians[Math.floor(slot / SESSIONS_PER_TECHNICIAN)];
     if (!technician) throw new Error(`no technician for session ${index}`);
     return joinTether(server.origin, await createSession(server.origin, technician), technician);
   });
+}
+
+/** How many technicians `count` sessions after `warmUps` warm-ups need (each owns at most 100 at once). */
+export function technicianCount(count: number, warmUps = 1): number {
+  return Math.ceil((count + warmUps) / SESSIONS_PER_TECHNICIAN);
 }
 
 /**
@@ -125,17 +129,23 @@ export function measureIdleSessions(
  */
 export async function measureIdle(
   server: MemoryServer,
-  options: { count: number; steps: number; idleWaitMs: number },
+  options: { count: number; steps: number; idleWaitMs: number; warmUps?: number },
   open: (index: number) => Promise<Pair>,
 ): Promise<IdleSessionsResult> {
-  const { count, steps } = options;
+  const { count, steps, warmUps = 1 } = options;
   const pairs: Pair[] = [];
   try {
     const warmUp = await open(-1);
     pairs.push(warmUp);
     await countRelays([warmUp], 5_000);
-    const before = await sampleRss(server);
+    // More warm-up pairs, held open through the measurement: a process's first few hundred connections also pay
+    // for its allocator's arenas and V8's young generation growing to size, which the next thousand do not.
+    const extra = Array.from({ length: warmUps - 1 }, (_, i) => -2 - i);
+    pairs.push(...(await mapLimit(extra, CONCURRENCY, open)));
+    // The heap is read first: on a host that reports it, that also collects garbage, so RSS is not sampled with
+    // garbage still on it.
     const heapBefore = await server.heap?.();
+    const before = await sampleRss(server);
     const heapSteps: number[] = [];
     let heapPrevious = heapBefore;
     const stepKbPerSession: number[] = [];
@@ -149,10 +159,10 @@ export async function measureIdle(
       const added = await mapLimit(indexes, CONCURRENCY, open);
       setupMs += performance.now() - started;
       pairs.push(...added);
+      const heapNow = await server.heap?.();
       const now = await sampleRss(server);
       stepKbPerSession.push((now.proxy + now.worker - previous.proxy - previous.worker) / 1024 / added.length);
       previous = now;
-      const heapNow = await server.heap?.();
       if (heapNow && heapPrevious) heapSteps.push((heapNow.heapUsed - heapPrevious.heapUsed) / 1024 / added.length);
       heapPrevious = heapNow;
     }
@@ -166,7 +176,7 @@ export async function measureIdle(
         kbPerSession: (idle.proxy + idle.worker - before.proxy - before.worker) / 1024 / count,
       };
     }
-    const relayed = await countRelays(pairs.slice(1), 30_000);
+    const relayed = await countRelays(pairs.slice(warmUps), 30_000);
     return {
       count,
       kbPerSession: (after.proxy + after.worker - before.proxy - before.worker) / 1024 / count,

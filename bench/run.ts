@@ -28,6 +28,9 @@ import { measureWebRtc } from "./webrtc-suite.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const plan = process.argv.includes("--quick") ? QUICK : FULL;
+/** `--only memory,start`: run just these suites (a partial run writes bench/results.json only, never docs/). */
+const onlyArg = process.argv.find((arg) => arg.startsWith("--only="));
+const only = onlyArg ? new Set(onlyArg.slice("--only=".length).split(",")) : null;
 
 const started = performance.now();
 const progress = (what: string) => console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
@@ -97,6 +100,7 @@ async function main(): Promise<void> {
    * and the others still run.
    */
   const suite = async <T>(name: string, measure: () => Promise<T>): Promise<T | undefined> => {
+    if (only && !only.has(name)) return undefined;
     watch.mark();
     try {
       return await measure();
@@ -150,9 +154,9 @@ async function main(): Promise<void> {
       .join("\n")}`,
   );
   if (failed.length) process.exitCode = 1;
-  if (plan.isQuick || failed.length) {
+  if (plan.isQuick || only || failed.length) {
     progress(
-      `wrote bench/results.json${failed.length ? "; docs/ left as they were, since a suite failed" : " (a full run also updates docs/)"}`,
+      `wrote bench/results.json${failed.length ? "; docs/ left as they were, since a suite failed" : " (a full run of every suite also updates docs/)"}`,
     );
     return;
   }

@@ -27,6 +27,8 @@ export const BENCH_VARS: Record<string, string> = {
   MAX_SESSIONS_PER_TECHNICIAN: "100",
   RATE_CREATE_PER_MIN: "10000",
   RATE_JOIN_PER_MIN: "10000",
+  // One handshake per session, all from one technician address: 1,000 sessions set up within a minute.
+  RATE_HANDSHAKE_PER_MIN: "10000",
 };
 
 /**
@@ -206,6 +208,48 @@ export async function startPeerJs(): Promise<PeerJsServer> {
   return { origin, pid: child.pid ?? 0, stop };
 }
 
+/**
+ * Reads a Deno process's memory: SIGUSR2 makes bench/deno/host.js and bench/baseline/deno-relay.js collect garbage
+ * and print one `bench-memory {…}` line of Deno.memoryUsage().
+ */
+function heapReader(group: ProcessGroup): () => Promise<HeapUsage> {
+  let lines = "";
+  group.child.stdout?.on("data", (chunk: Buffer) => {
+    lines = (lines + chunk.toString()).slice(-4096);
+  });
+  return async () => {
+    lines = "";
+    if (group.child.pid) process.kill(group.child.pid, "SIGUSR2");
+    for (let i = 0; i < 100; i++) {
+      const match = /bench-memory (\{.*\})/.exec(lines);
+      if (match?.[1]) return JSON.parse(match[1]) as HeapUsage;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`the Deno process did not report its memory:\n${group.output()}`);
+  };
+}
+
+/** The bare Deno relay (bench/baseline/deno-relay.js): the floor of the Deno host's memory per idle session. */
+export type DenoRelay = Pick<DenoHost, "origin" | "pid" | "workerdProcesses" | "heap" | "stop">;
+
+/** Starts the bare Deno relay on a free loopback port, with the same Deno and flags as the Deno host. */
+export async function startDenoRelay(snapshot: Snapshot): Promise<DenoRelay> {
+  const port = await freePort();
+  const env = { ...process.env, PORT: String(port), DENO_NO_UPDATE_CHECK: "1" };
+  const deno = path.join(root, "node_modules/.bin/deno");
+  const args = ["run", "--allow-net", "--allow-env", "--v8-flags=--expose-gc", "bench/baseline/deno-relay.js"];
+  const group = spawnIn(deno, args, env, snapshot.dir);
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor("the bare Deno relay", () => isHealthy(`${origin}/health`), group);
+  } catch (err) {
+    await group.stop();
+    throw err;
+  }
+  const pid = group.child.pid ?? 0;
+  return { origin, pid, workerdProcesses: () => [{ pid, isProxy: false }], heap: heapReader(group), stop: group.stop };
+}
+
 /** The Deno host under the bench: a TetherServer whose one process is Deno, and which reports its V8 heap. */
 export type DenoHost = Omit<TetherServer, "findDirectOrigin"> & { pid: number; heap(): Promise<HeapUsage> };
 
@@ -241,10 +285,6 @@ export async function startDenoHost(snapshot: Snapshot, technicianCount: number)
       db.close();
     }
     const technicians = await signIn(ids, secret);
-    let lines = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      lines = (lines + chunk.toString()).slice(-4096);
-    });
     const pid = child.pid ?? 0;
     return {
       origin,
@@ -252,16 +292,7 @@ export async function startDenoHost(snapshot: Snapshot, technicianCount: number)
       pid,
       workerdProcesses: () => [{ pid, isProxy: false }],
       logTail: output,
-      async heap() {
-        lines = "";
-        process.kill(pid, "SIGUSR2");
-        for (let i = 0; i < 100; i++) {
-          const match = /bench-memory (\{.*\})/.exec(lines);
-          if (match?.[1]) return JSON.parse(match[1]) as HeapUsage;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        throw new Error(`the Deno host did not report its memory:\n${output()}`);
-      },
+      heap: heapReader(group),
       stop,
     };
   } catch (err) {

@@ -25,6 +25,7 @@ const SOURCES = [
   "tsconfig.json",
   "worker",
   "durable-objects",
+  "client/core",
   "client/web",
   "bench/baseline",
   "bench/deno",
