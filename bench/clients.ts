@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
+import { newSeatKey, pake, type SeatKeyPair } from "../test/helpers/handshake.ts";
 import { SAMPLE_CANDIDATE, sampleSdp } from "./samples.ts";
 import type { BenchTechnician } from "./servers.ts";
 
@@ -91,34 +92,57 @@ function nextOfType(endpoint: Endpoint, type: string): Promise<string> {
   );
 }
 
-/** Creates a Tether session as `technician` and returns its code. */
-export async function createSession(origin: string, technician: BenchTechnician): Promise<string> {
+/** A session the bench created: its code and the seat key its customer presents. */
+export type BenchSession = { code: string; seatKey: string };
+
+/**
+ * Creates a Tether session as `technician`, registering the hash of `keys.seatKey` as the customer's (a fresh random
+ * key unless given: the bench's pages pass the one derived from their link secret).
+ */
+export async function createSession(
+  origin: string,
+  technician: BenchTechnician,
+  keys?: SeatKeyPair,
+): Promise<BenchSession> {
+  const { seatKey, customerKeyHash } = keys ?? (await newSeatKey());
   const res = await fetch(`${origin}/api/sessions`, {
     method: "POST",
     headers: { origin, cookie: technician.cookie, "content-type": "application/json" },
-    body: "{}",
+    body: JSON.stringify({ customerKeyHash }),
     signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
   });
   if (res.status !== 201) throw new Error(`POST /api/sessions: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { code: string }).code;
+  return { code: ((await res.json()) as { code: string }).code, seatKey };
 }
 
 const HELLO = JSON.stringify({ type: "hello", version: 1 });
 
 /**
- * Joins a Tether session: the technician first, then the customer, each through the Worker's upgrade route and a
- * hello. `origin` is where to connect; the Origin header names that same origin, as a page served from it would.
+ * Joins a Tether session: the technician first, then the customer (with its seat key), each through the Worker's
+ * upgrade route and a hello; then the handshake's four frames, which the room relays without checking their
+ * cryptography, so that it relays signals between the two afterwards. `origin` is where to connect; the Origin
+ * header names that same origin, as a page served from it would.
  */
-export async function joinTether(origin: string, code: string, technician: BenchTechnician): Promise<Pair> {
-  const base = `${origin.replace(/^http/, "ws")}/api/sessions/${code}/ws`;
+export async function joinTether(origin: string, session: BenchSession, technician: BenchTechnician): Promise<Pair> {
+  const base = `${origin.replace(/^http/, "ws")}/api/sessions/${session.code}/ws`;
   const [tech, techWelcome] = await connect(`${base}?role=technician`, { origin, cookie: technician.cookie }, HELLO);
   const joined = nextOfType(tech, "peerJoined");
-  const [customer, customerWelcome] = await connect(`${base}?role=customer`, { origin }, HELLO);
+  const customerHello = JSON.stringify({ type: "hello", version: 1, seatKey: session.seatKey });
+  const [customer, customerWelcome] = await connect(`${base}?role=customer`, { origin }, customerHello);
   await joined;
   const techId = (JSON.parse(techWelcome) as { participantId?: string }).participantId;
   const customerId = (JSON.parse(customerWelcome) as { participantId?: string }).participantId;
   if (!techId || !customerId)
     throw new Error(`no welcome: ${techWelcome.slice(0, 200)} ${customerWelcome.slice(0, 200)}`);
+  const step = async (from: Endpoint, frame: unknown, to: Endpoint, type: string) => {
+    const arrived = nextOfType(to, type);
+    from.send(JSON.stringify(frame));
+    await arrived;
+  };
+  await step(tech, pake.start(customerId), customer, "pakeStart");
+  await step(customer, pake.reply(techId), tech, "pakeReply");
+  await step(tech, pake.finish(customerId), customer, "pakeFinish");
+  await step(customer, pake.result(techId), tech, "pakeResult");
   return {
     customer,
     technician: tech,

@@ -34,19 +34,30 @@ export function profileRelay(options: { iterations: number; runs: number }): Rel
     {
       code: "123456789",
       owner: { id: "tech", name: "Bench technician" },
+      customerKeyHash: "k".repeat(43),
       organisation: "Tether",
       caseNumber: null,
       lifetimeS: 3_600,
       idleS: 900,
       graceS: 60,
       limits: { maxMessageBytes: 65_536, messagesPerS: 100_000, messageBurst: 100_000 },
+      handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 10 },
     },
     now,
   );
   const technician = { participantId: "techSeat", token: "t".repeat(43), tokenHash: "h".repeat(43) };
   const customer = { participantId: "custSeat", token: "u".repeat(43), tokenHash: "i".repeat(43) };
-  join(room, { role: "technician", technicianId: "tech", name: "Bench technician" }, null, technician, now);
-  join(room, { role: "customer" }, null, customer, now);
+  const proof = { resumeHash: null, seatKeyHash: "k".repeat(43) };
+  const seated = join(
+    room,
+    { role: "technician", technicianId: "tech", name: "Bench technician" },
+    proof,
+    technician,
+    now,
+  );
+  join(room, { role: "customer" }, proof, customer, now);
+  // As the customer's confirmation of the technician's handshake leaves it: signals pass only then.
+  if (seated.ok) seated.seat.isVerified = true;
   const offer = JSON.stringify({ type: "offer", to: "techSeat", sdp: sampleSdp("offer") });
   const candidate = JSON.stringify({ type: "candidate", to: "techSeat", candidate: SAMPLE_CANDIDATE });
   const flood = newFloodState();

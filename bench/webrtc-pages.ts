@@ -1,5 +1,7 @@
 import path from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { toBase64url } from "../client/core/base64url.ts";
+import { newLinkSecret, seatKeyHash, seatKeyOf } from "../client/core/link-secret.ts";
 import { createSession } from "./clients.ts";
 import type { BenchTechnician } from "./servers.ts";
 
@@ -84,8 +86,10 @@ async function finish(customer: Page, viewer: Page, click: () => Promise<void>) 
 
 /**
  * Tether: one technician, signed in once (their cookie in one browser context), opens each new session's viewer
- * (/console#view=CODE) in a new page of that context; each customer opens /j/CODE in a fresh context, waits until
- * the page says the technician is connected, and clicks Allow.
+ * (/console#view=CODE, the link's secret in that tab's sessionStorage as the console keeps it) in a new page of that
+ * context; each customer opens /j/CODE#SECRET in a fresh context, waits until the page says the technician is
+ * connected, and clicks Allow. The handshake runs between the two pages meanwhile; an Allow before it has confirmed
+ * waits for it, so connect_ms includes whatever of it is left.
  */
 export async function tetherTarget(
   name: string,
@@ -102,13 +106,21 @@ export async function tetherTarget(
   return {
     name,
     async open(options) {
-      const code = await createSession(origin, technician);
+      const secret = newLinkSecret();
+      const seatKey = seatKeyOf(secret);
+      if (!seatKey) throw new Error("a fresh link secret gave no seat key");
+      const keys = { seatKey: toBase64url(seatKey), customerKeyHash: seatKeyHash(seatKey) };
+      const { code } = await createSession(origin, technician, keys);
       const viewer = await viewerPage(technicianContext, options);
+      await viewer.addInitScript(({ key, value }) => sessionStorage.setItem(key, value), {
+        key: `tether.link.${code}`,
+        value: secret,
+      });
       await viewer.goto(`/console#view=${code}`);
       await viewer.getByText("The customer has not opened the session yet.").waitFor();
       const context = await customerContext(customerBrowser, origin, options);
       const customer = await context.newPage();
-      await customer.goto(`/j/${code}`);
+      await customer.goto(`/j/${code}#${secret}`);
       await customer
         .getByText(/ is connected\.$/)
         .first()

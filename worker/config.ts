@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
 type IntSpec = { min: number; max: number; fallback: number; what: string };
@@ -37,6 +38,24 @@ export const INT_VARS = {
     what: "sustained signaling messages per second per socket",
   },
   WS_MESSAGE_BURST: { min: 1, max: 100_000, fallback: 400, what: "burst of signaling messages allowed per socket" },
+  HANDSHAKE_BACKOFF_BASE_S: {
+    min: 1,
+    max: 3_600,
+    fallback: 2,
+    what: "a session's wait after its first failed handshake, in seconds; it doubles with each further failure",
+  },
+  HANDSHAKE_BACKOFF_CAP_S: {
+    min: 60,
+    max: 86_400,
+    fallback: 7_200,
+    what: "the longest wait between a session's handshake attempts, in seconds",
+  },
+  RATE_HANDSHAKE_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 10,
+    what: "handshake starts per minute from one technician, and from one IP address",
+  },
 } as const satisfies Record<string, IntSpec>;
 
 type IntName = keyof typeof INT_VARS;
@@ -115,6 +134,21 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     issues.push(
       `SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S (${ints.SESSION_LIFETIME_S}); got ${ints.SESSION_IDLE_TIMEOUT_S}`,
     );
+  }
+
+  const base = ints.HANDSHAKE_BACKOFF_BASE_S;
+  const cap = ints.HANDSHAKE_BACKOFF_CAP_S;
+  if (base !== undefined && cap !== undefined) {
+    const totalS = failedAttemptsTakeS(FLOOR_ATTEMPTS, base, cap);
+    if (cap < base) {
+      issues.push(`HANDSHAKE_BACKOFF_CAP_S must be at least HANDSHAKE_BACKOFF_BASE_S (${base}); got ${cap}`);
+    } else if (totalS < FLOOR_S) {
+      // Rounded down, so that a pair just short of the floor never reads as meeting it.
+      const hours = Math.floor(totalS / 360) / 10;
+      issues.push(
+        `HANDSHAKE_BACKOFF_BASE_S and HANDSHAKE_BACKOFF_CAP_S must make ${FLOOR_ATTEMPTS} failed handshakes take at least ${FLOOR_S / 3_600} hours (TeamViewer's published floor); base ${base} s and cap ${cap} s make them take ${hours} hours`,
+      );
+    }
   }
 
   const turn = parseTurnConfig(vars);

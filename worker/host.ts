@@ -11,8 +11,11 @@ import type { JoinRequest } from "../durable-objects/session/seats.ts";
 export type RoomHandle = {
   create(input: CreateRoomInput): Promise<CreateRoomResult>;
   info(): Promise<RoomInfoResult>;
-  /** Hands an authenticated, rate-limited WebSocket upgrade to the room as `who`; answers with the upgrade. */
-  connect(request: Request, who: JoinRequest): Promise<Response>;
+  /**
+   * Hands an authenticated, rate-limited WebSocket upgrade to the room as `who`, from the address `clientKey`
+   * (client-key.ts); answers with the upgrade.
+   */
+  connect(request: Request, who: JoinRequest, clientKey: string): Promise<Response>;
 };
 
 /** What the app needs from the runtime it runs on. */

@@ -13,6 +13,19 @@ export type LogEvent =
   | { event: "room_join_refused"; code: string; reason: string }
   | { event: "room_socket_abusive"; code: string; participantId: string | null }
   | { event: "session_end_sync_failed"; code: string; message: string }
+  /** A technician's handshake start: relayed (and charged), or refused while another is open or the wait runs. */
+  | {
+      event: "handshake_charged";
+      code: string;
+      outcome: "accepted" | "busy" | "wait" | "rate_limited";
+      /** Failed starts in this session before this one. */
+      failures: number;
+    }
+  /** The customer's page's verdict on a handshake (never the handshake's content). */
+  | { event: "handshake_result"; code: string; outcome: "confirmed" | "failed" }
+  /** The customer confirmed a technician of a session that had no owner, who now owns it. */
+  | { event: "session_owner_confirmed"; code: string; technicianId: string }
+  | { event: "session_owner_sync_failed"; code: string; message: string }
   /** A stored room failed its schema: the failing field's path ("" for the whole record), never its value. */
   | { event: "room_record_invalid"; code: string | null; field: string }
   | { event: "rate_limited"; scope: string };

@@ -19,10 +19,10 @@ export function workersHost(env: Env): Host {
       return {
         create: (input) => stub.create(input),
         info: () => stub.info(),
-        async connect(_request, who) {
+        async connect(_request, who, clientKey) {
           // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
           const res = await stub.fetch("https://session-room/ws", {
-            headers: { Upgrade: "websocket", ...toJoinHeaders(who) },
+            headers: { Upgrade: "websocket", ...toJoinHeaders(who, clientKey) },
           });
           // A fresh Response: the stub's has immutable headers, and the security-headers middleware adds its own.
           if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });

@@ -1,5 +1,5 @@
 import { type ClientMessage, parseClientMessage } from "#protocol/room.ts";
-import { hashToken, newToken } from "../../worker/auth/tokens.ts";
+import { hashSeatKey, hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
 import { dispatch } from "./dispatch.ts";
 import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
@@ -90,14 +90,18 @@ export class RoomHost<S extends RoomSocket> {
     return { ok: true };
   }
 
-  /** A socket the runtime has just accepted for `who`; it must say hello within HELLO_TIMEOUT_MS. */
-  async accepted(ws: S, who: JoinRequest): Promise<void> {
+  /**
+   * A socket the runtime has just accepted for `who`, from the address `clientKey` (clientKey.ts); it must say hello
+   * within HELLO_TIMEOUT_MS.
+   */
+  async accepted(ws: S, who: JoinRequest, clientKey: string): Promise<void> {
     this.runtime.attach(ws, {
       role: who.role,
       technicianId: who.role === "technician" ? who.technicianId : null,
       name: who.role === "technician" ? who.name : null,
       participantId: null,
       acceptedAt: this.runtime.now(),
+      clientKey,
     });
     await this.armAlarm();
   }
@@ -131,7 +135,26 @@ export class RoomHost<S extends RoomSocket> {
       if (parsed.error.code === "UNSUPPORTED_VERSION") close(ws, 1008, "Unsupported protocol version");
       return;
     }
-    if (attachment.participantId) return this.apply(dispatch(room, attachment.participantId, parsed.msg, now));
+    if (attachment.participantId) {
+      if (parsed.msg.type === "pakeStart" && attachment.role === "technician") {
+        const retryAfterMs = await this.takeHandshakeBudget(room, attachment);
+        if (retryAfterMs !== null) {
+          log({
+            event: "handshake_charged",
+            code: room.code,
+            outcome: "rate_limited",
+            failures: room.handshake.failures,
+          });
+          const retryAfterS = Math.max(1, Math.ceil(retryAfterMs / 1000));
+          const message = `Too many handshakes from your account or network; try again in ${retryAfterS} s.`;
+          return send(ws, { type: "error", code: "RATE_LIMITED", message, retryAfterS });
+        }
+      }
+      // The budget's answer may have taken a while: decide on the room as it is now.
+      const participantId = this.runtime.attachment(ws)?.participantId;
+      if (!participantId || this.room !== room) return;
+      return this.apply(dispatch(room, participantId, parsed.msg, this.runtime.now()));
+    }
     if (parsed.msg.type !== "hello") {
       send(ws, { type: "error", code: "MESSAGE_INVALID", message: "Send hello first." });
       return;
@@ -168,6 +191,7 @@ export class RoomHost<S extends RoomSocket> {
       }
     }
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
+    if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
     if (isPurgeDue(room, now)) return this.purge();
     // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
@@ -182,7 +206,11 @@ export class RoomHost<S extends RoomSocket> {
     this.joining.add(ws);
     try {
       const token = newToken();
-      const [tokenHash, resumeHash] = await Promise.all([hashToken(token), msg.resume ? hashToken(msg.resume) : null]);
+      const [tokenHash, resumeHash, seatKeyHash] = await Promise.all([
+        hashToken(token),
+        msg.resume ? hashToken(msg.resume) : null,
+        attachment.role === "customer" && msg.seatKey ? hashSeatKey(msg.seatKey) : null,
+      ]);
       const room = this.room;
       if (!room) return;
       const now = this.runtime.now();
@@ -193,7 +221,7 @@ export class RoomHost<S extends RoomSocket> {
           : { role: "technician", technicianId: attachment.technicianId ?? "", name: attachment.name ?? "" };
       // A participant id needs to be unique only within one room: 48 bits, 8 characters.
       const fresh = { participantId: newToken(6), token, tokenHash };
-      const result = join(room, request, resumeHash, fresh, now);
+      const result = join(room, request, { resumeHash, seatKeyHash }, fresh, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
         return refuse(ws, result.code, result.message);
@@ -214,15 +242,37 @@ export class RoomHost<S extends RoomSocket> {
     }
   }
 
+  /**
+   * Takes a token from the handshake budget of the technician and of their address (RATE_HANDSHAKE_PER_MIN each),
+   * before the room charges the start itself; null when both allow it, else how long until they would.
+   */
+  private async takeHandshakeBudget(room: Room, attachment: Attachment): Promise<number | null> {
+    const limit = room.handshakeLimits.perMinute;
+    const keys = [`technician:${attachment.technicianId ?? ""}`, attachment.clientKey ?? "unknown"];
+    const results = await Promise.all(keys.map((key) => this.runtime.hit(key, "handshake", limit)));
+    const refused = results.filter((r) => !r.allowed);
+    return refused.length === 0 ? null : Math.max(...refused.map((r) => r.retryAfterMs));
+  }
+
   /** Carries out a decision: storage first (frames must not announce what storage does not hold), then frames. */
   private async apply(effects: Effects): Promise<void> {
     const room = this.room;
     if (!room) return;
     // The room is one small record, so an activity update writes it whole.
     if (effects.persist !== "none") this.runtime.storage.saveRoom(room);
+    for (const entry of effects.logs) log(entry);
     for (const { to, msg } of effects.send) {
       const ws = this.seated.get(to);
       if (ws) send(ws, msg);
+    }
+    for (const { to, code, message } of effects.refuse) {
+      const ws = this.seated.get(to);
+      if (!ws) continue;
+      // The seat is gone already: its socket's close must not hold it for the grace period.
+      const attachment = this.runtime.attachment(ws);
+      if (attachment) this.runtime.attach(ws, { ...attachment, participantId: null });
+      this.seated.delete(to);
+      refuse(ws, code, message);
     }
     if (effects.closeAll) {
       for (const ws of this.runtime.sockets()) close(ws, effects.closeAll.code, effects.closeAll.reason);
@@ -232,7 +282,22 @@ export class RoomHost<S extends RoomSocket> {
       log({ event: "session_ended", code: room.code, reason: effects.ended });
       await this.syncEnd(room, false);
     }
+    if (effects.isOwnerConfirmed) await this.syncOwner(room, false);
     if (effects.persist === "room") await this.armAlarm();
+  }
+
+  /** Writes the confirmed owner to the sessions table; outside the alarm a failure is left for the alarm to retry. */
+  private async syncOwner(room: Room, isRetry: boolean): Promise<void> {
+    if (!room.owner) return;
+    try {
+      await this.runtime.recordOwner(room.code, room.owner.id);
+    } catch (err) {
+      log({ event: "session_owner_sync_failed", code: room.code, message: String(err).slice(0, 200) });
+      if (isRetry) throw err;
+      return;
+    }
+    room.ownerSyncDueAt = null;
+    this.runtime.storage.saveRoom(room);
   }
 
   /** Records the end; outside the alarm a failure is left for the alarm to retry. */

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { recordSessionOwner } from "../../worker/db/sessions.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
 import { refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
@@ -46,6 +47,10 @@ export class SessionRoom extends DurableObject<Env> {
         delete: () => ctx.storage.deleteAlarm(),
       },
       recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
+      recordOwner: (code, technicianId) => recordSessionOwner(env.DB, code, technicianId),
+      // The same RateLimiter objects as the Worker's per-address limits (workersHost.hit).
+      hit: (key, scope, limitPerMinute) =>
+        env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
       now: () => Date.now(),
     });
     // Rebuilt after every hibernation or eviction: memory is only a cache of storage and attachments.
@@ -71,14 +76,14 @@ export class SessionRoom extends DurableObject<Env> {
     if (request.headers.get("Upgrade")?.toLowerCase() !== "websocket") {
       return new Response("Expected a WebSocket upgrade", { status: 426 });
     }
-    const who = fromJoinHeaders(request.headers);
-    if (!who) return new Response("Missing or malformed join headers", { status: 400 });
+    const joiner = fromJoinHeaders(request.headers);
+    if (!joiner) return new Response("Missing or malformed join headers", { status: 400 });
     const admission = await this.host.admit();
     if (!admission.ok) return refuseSocket(admission.code, admission.message);
 
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
-    this.ctx.acceptWebSocket(server, [who.role]);
-    await this.host.accepted(server, who);
+    this.ctx.acceptWebSocket(server, [joiner.who.role]);
+    await this.host.accepted(server, joiner.who, joiner.clientKey);
     return new Response(null, { status: 101, webSocket: client });
   }
 

@@ -1,6 +1,10 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { ClientMessage, ServerMessage, SignalMessage } from "#protocol/room.ts";
+import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { handshake } from "./handshake.ts";
 import { type Effects, endRoom, noEffects, type Room, sendError, touch } from "./state.ts";
+
+/** The signals that carry the connection itself; they pass only to and from a verified technician. */
+type SignalMessage = Extract<ClientMessage, { type: "offer" | "answer" | "candidate" | "keyExchange" }>;
 
 /** The relayed copy of a signal: `to` becomes `from`, nothing unchecked is carried over. */
 function relayed(msg: SignalMessage, from: string): ServerMessage {
@@ -18,7 +22,10 @@ function relayed(msg: SignalMessage, from: string): ServerMessage {
   }
 }
 
-/** Only customer ↔ technician, to a connected seat that is not the sender's own. */
+/**
+ * Only customer ↔ technician, to a connected seat that is not the sender's own, and only once the customer's page has
+ * confirmed that technician's handshake (the pages hold back anything earlier themselves; this is a second wall).
+ */
 function signal(room: Room, fromId: string, msg: SignalMessage, now: number, effects: Effects): Effects {
   const from = room.seats.find((s) => s.id === fromId);
   const target = room.seats.find((s) => s.id === msg.to);
@@ -37,6 +44,11 @@ function signal(room: Room, fromId: string, msg: SignalMessage, now: number, eff
   if (!target.connected) {
     return sendError(effects, fromId, "PEER_NOT_FOUND", "That participant is reconnecting; wait for peerJoined.");
   }
+  const technician = from.role === "technician" ? from : target;
+  if (!technician.isVerified) {
+    const message = "Signals pass only once the customer's page has confirmed this technician's handshake.";
+    return sendError(effects, fromId, "HANDSHAKE_REQUIRED", message);
+  }
   touch(room, now, effects);
   effects.send.push({ to: target.id, msg: relayed(msg, from.id) });
   return effects;
@@ -54,6 +66,11 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
     case "candidate":
     case "keyExchange":
       return signal(room, fromId, msg, now, effects);
+    case "pakeStart":
+    case "pakeReply":
+    case "pakeFinish":
+    case "pakeResult":
+      return handshake(room, fromId, msg, now, effects);
     case "end": {
       const from = room.seats.find((s) => s.id === fromId);
       if (from?.role === "customer") return endRoom(room, "ended_by_customer", now, effects);
@@ -62,7 +79,7 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
         effects,
         fromId,
         "WRONG_ROLE",
-        "Only the customer or the technician who created the session can end it.",
+        "Only the customer or the technician who owns the session can end it.",
       );
     }
     default:

@@ -9,7 +9,14 @@ export const JOIN_HEADERS = {
   role: "X-Tether-Role",
   technicianId: "X-Tether-Technician-Id",
   technicianName: "X-Tether-Technician-Name",
+  /** The client's address as rate limits key it (client-key.ts), for the room's per-address handshake budget. */
+  clientKey: "X-Tether-Client-Key",
 } as const;
+
+/** A join as the room receives it: who, and from which address (its rate-limit key). */
+export type Joiner = { who: JoinRequest; clientKey: string };
+
+const ClientKey = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[0-9A-Za-z.:/_-]+$/));
 
 const TechnicianJoin = z.object({
   role: z.literal("technician"),
@@ -17,18 +24,27 @@ const TechnicianJoin = z.object({
   name: z.string().check(z.minLength(1), z.maxLength(80)),
 });
 
-/** The headers that carry `request` (the name is percent-encoded: header values are bytes). */
-export function toJoinHeaders(request: JoinRequest): Record<string, string> {
-  if (request.role === "customer") return { [JOIN_HEADERS.role]: "customer" };
+/** The headers that carry `request` from `clientKey` (the name is percent-encoded: header values are bytes). */
+export function toJoinHeaders(request: JoinRequest, clientKey: string): Record<string, string> {
+  const from = { [JOIN_HEADERS.clientKey]: clientKey };
+  if (request.role === "customer") return { [JOIN_HEADERS.role]: "customer", ...from };
   return {
     [JOIN_HEADERS.role]: "technician",
     [JOIN_HEADERS.technicianId]: request.technicianId,
     [JOIN_HEADERS.technicianName]: encodeURIComponent(request.name),
+    ...from,
   };
 }
 
-/** The join request in `headers`, or null when they are missing or malformed. */
-export function fromJoinHeaders(headers: Headers): JoinRequest | null {
+/** The join in `headers`, or null when they are missing or malformed; no address is the key "unknown". */
+export function fromJoinHeaders(headers: Headers): Joiner | null {
+  const key = ClientKey.safeParse(headers.get(JOIN_HEADERS.clientKey) ?? "unknown");
+  if (!key.success) return null;
+  const who = joinRequest(headers);
+  return who ? { who, clientKey: key.data } : null;
+}
+
+function joinRequest(headers: Headers): JoinRequest | null {
   const role = headers.get(JOIN_HEADERS.role);
   if (role === "customer") return { role };
   if (role !== "technician") return null;

@@ -2,6 +2,7 @@ import * as z from "zod/mini";
 import { describeIssue } from "#protocol/parse.ts";
 import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
+import { DEFAULT_HANDSHAKE_LIMITS } from "./backoff.ts";
 import type { Room } from "./state.ts";
 
 // The room as it is stored, on both hosts: one JSON record, checked against this schema whenever it is read back.
@@ -20,6 +21,25 @@ export const Limits = z.object({
 });
 export type Limits = z.infer<typeof Limits>;
 
+/** The handshake limits, fixed when the session is created (backoff.ts; HANDSHAKE_BACKOFF_*, RATE_HANDSHAKE_PER_MIN). */
+export const HandshakeLimits = z.object({
+  backoffBaseS: z.int().check(z.positive()),
+  backoffCapS: z.int().check(z.positive()),
+  perMinute: z.int().check(z.positive()),
+});
+export type HandshakeLimits = z.infer<typeof HandshakeLimits>;
+
+/** What the room charges handshakes against (handshake.ts). */
+export const HandshakeRecord = z.object({
+  /** Starts accepted since the customer's page last confirmed one; only a confirmation resets it. */
+  failures: z.int().check(z.nonnegative()),
+  /** When the last start was accepted: the next waits from there. */
+  lastStartAt: z.nullable(Time),
+  /** The attempt under way, if any: only its technician and the customer may send its rounds. */
+  open: z.nullable(z.object({ seatId: ParticipantId, startedAt: Time })),
+});
+export type HandshakeRecord = z.infer<typeof HandshakeRecord>;
+
 /** One participant's place in the room; it outlives a dropped socket until `heldUntil`. */
 export const SeatRecord = z.object({
   id: ParticipantId,
@@ -32,14 +52,23 @@ export const SeatRecord = z.object({
   connected: z.boolean(),
   heldUntil: z.nullable(Time),
   joinedAt: Time,
+  /** A technician whose latest handshake the customer's page confirmed: only then do signals pass. */
+  isVerified: z._default(z.boolean(), false),
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
 
 /** Everything the room keeps across hibernation and restarts. */
 export const RoomRecord = z.object({
   code: SessionCode,
-  /** The technician who owns the session; null for a customer's help request until a technician joins. */
+  /**
+   * The technician who owns the session: its creator, or for a customer's help request (null until then) the
+   * technician whose handshake the customer's page confirmed.
+   */
   owner: z.nullable(z.object({ id: TechnicianId, name: Name })),
+  /** When a confirmed owner still has to be written to D1's sessions row; null once it is. */
+  ownerSyncDueAt: z._default(z.nullable(Time), null),
+  /** SHA-256 of the customer's seat key (base64url); a room stored without one seats no customer. */
+  customerKeyHash: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
   organisation: Name,
   caseNumber: z.nullable(z.string().check(z.maxLength(64))),
   createdAt: Time,
@@ -47,6 +76,8 @@ export const RoomRecord = z.object({
   idleMs: Time,
   graceMs: Time,
   limits: Limits,
+  handshakeLimits: z._default(HandshakeLimits, () => ({ ...DEFAULT_HANDSHAKE_LIMITS })),
+  handshake: z._default(HandshakeRecord, () => ({ failures: 0, lastStartAt: null, open: null })),
   state: SessionState,
   lastActivityAt: Time,
   endedAt: z.nullable(Time),

@@ -21,6 +21,11 @@ export type Attachment = {
   name: string | null;
   participantId: string | null;
   acceptedAt: number;
+  /**
+   * The client's address as rate limits key it (clientKey: IPv4, or the IPv6 /64), for the per-address handshake
+   * budget. Absent from sockets accepted before it was kept.
+   */
+  clientKey?: string | null;
 };
 
 /** The room's durable state. Writes are synchronous so that they land before the frames that follow them. */
@@ -54,8 +59,18 @@ export type RoomRuntime<S extends RoomSocket> = {
   alarm: RoomAlarm;
   /** Records the session's end where the Worker looks sessions up (the sessions table); throws on failure. */
   recordEnd(code: string, endedAt: number): Promise<void>;
+  /** Records the owner the customer confirmed in the sessions table (so it lists the session); throws on failure. */
+  recordOwner(code: string, technicianId: string): Promise<void>;
+  /**
+   * Takes one token from the bucket of `scope` for `key` (a client address, or a technician): the same buckets the
+   * Worker's per-address limits use, so one budget covers every session.
+   */
+  hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
   now(): number;
 };
+
+/** What a host provides to every room alike, beside each room's own sockets, storage and alarm. */
+export type RoomServices = Pick<RoomRuntime<RoomSocket>, "recordEnd" | "recordOwner" | "hit">;
 
 /** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */
 export type CreateRoomInput = RoomSettings & { now: number };

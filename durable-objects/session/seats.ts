@@ -17,6 +17,12 @@ import {
 /** Who is asking for a seat, as the Worker vouched for them. */
 export type JoinRequest = { role: "customer" } | { role: "technician"; technicianId: string; name: string };
 
+/**
+ * What the hello proved, as hashes: the seat token it presented to resume a seat, and for a customer the seat key that
+ * shows the page holds the session's secret (null when absent).
+ */
+export type SeatProof = { resumeHash: string | null; seatKeyHash: string | null };
+
 /** Randomness for a join, passed in: a participant id for a new seat and the seat token issued in `welcome`. */
 export type Fresh = { participantId: string; token: string; tokenHash: string };
 
@@ -29,28 +35,25 @@ function isSeatFor(seat: Seat, request: JoinRequest): boolean {
   return request.role === "customer" || seat.technicianId === request.technicianId;
 }
 
-/** Whether this technician owns the room; an unclaimed help request is claimed by the first technician in. */
-function claimOwner(room: Room, request: { technicianId: string; name: string }): boolean {
-  if (room.owner === null) room.owner = { id: request.technicianId, name: request.name };
-  return room.owner.id === request.technicianId;
-}
-
 function refuse(code: ErrorCode, message: string): JoinResult {
   return { ok: false, code, message };
 }
 
 /**
- * Seats a participant: a valid seat token (by hash) reclaims its seat, a technician reclaims theirs by identity,
+ * Seats a participant: a valid seat token (by hash) reclaims its own seat, a technician reclaims theirs by identity,
  * otherwise a new seat if one is free. A reclaimed seat that still had a socket is taken over. The token rotates.
+ * Once the session has an owner, no other technician is seated; the customer must present the session's seat key.
  */
-export function join(
-  room: Room,
-  request: JoinRequest,
-  resumeHash: string | null,
-  fresh: Fresh,
-  now: number,
-): JoinResult {
+export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: Fresh, now: number): JoinResult {
   if (room.state === "ended" || dueEnd(room, now)) return refuse("SESSION_ENDED", "This session has ended.");
+  if (request.role === "technician" && room.owner !== null && room.owner.id !== request.technicianId) {
+    return refuse("NOT_OWNER", "This session belongs to another technician; only its owner may join it.");
+  }
+  // Hashes are compared, so the comparison leaks nothing about the key itself.
+  if (request.role === "customer" && (proof.seatKeyHash === null || proof.seatKeyHash !== room.customerKeyHash)) {
+    return refuse("SEAT_KEY_INVALID", "This page does not hold this session's key; open the link you were sent again.");
+  }
+  const { resumeHash } = proof;
 
   let seat = resumeHash ? room.seats.find((s) => s.tokenHash === resumeHash && isSeatFor(s, request)) : undefined;
   if (!seat && request.role === "technician") seat = room.seats.find((s) => isSeatFor(s, request));
@@ -74,11 +77,12 @@ export function join(
       role: request.role,
       technicianId: request.role === "technician" ? request.technicianId : null,
       name: request.role === "technician" ? request.name : null,
-      isOwner: request.role === "technician" && claimOwner(room, request),
+      isOwner: request.role === "technician" && room.owner?.id === request.technicianId,
       tokenHash: fresh.tokenHash,
       connected: true,
       heldUntil: null,
       joinedAt: now,
+      isVerified: false,
     };
     room.seats.push(seat);
   }
@@ -127,4 +131,33 @@ export function reconcile(room: Room, liveIds: ReadonlySet<string>, now: number)
   for (const seat of dropped) broadcast(room, effects, { type: "peerLeft", id: seat.id, rejoinBy: now + room.graceMs });
   if (dropped.length > 0) persistRoom(room, effects);
   return effects;
+}
+
+/**
+ * The customer's page confirmed `seat`'s handshake in a session without an owner: that technician now owns it, everyone
+ * hears so (peerJoined with the updated peer), and every other technician's seat is dropped and refused (NOT_OWNER).
+ */
+export function confirmOwner(room: Room, seat: Seat, now: number, effects: Effects): void {
+  if (room.owner !== null || seat.role !== "technician" || seat.technicianId === null) return;
+  room.owner = { id: seat.technicianId, name: seat.name ?? "" };
+  room.ownerSyncDueAt = now;
+  seat.isOwner = true;
+  effects.isOwnerConfirmed = true;
+  effects.logs.push({ event: "session_owner_confirmed", code: room.code, technicianId: seat.technicianId });
+  persistRoom(room, effects);
+  const others = room.seats.filter((s) => s.role === "technician" && s.id !== seat.id);
+  room.seats = room.seats.filter((s) => !others.includes(s));
+  for (const other of others) {
+    if (other.connected) {
+      effects.refuse.push({
+        to: other.id,
+        code: "NOT_OWNER",
+        message: "The customer confirmed another technician, who now owns this session.",
+      });
+    }
+    broadcast(room, effects, { type: "peerGone", id: other.id });
+  }
+  // The technician learns it from the customer's verdict; a peerJoined about itself would put it in its own roster.
+  broadcast(room, effects, { type: "peerJoined", peer: peerOf(seat) }, seat.id);
+  settle(room, effects);
 }

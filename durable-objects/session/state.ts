@@ -1,8 +1,9 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
-import type { Limits, RoomRecord, SeatRecord } from "./room-record.ts";
+import type { LogEvent } from "../../worker/log.ts";
+import type { HandshakeLimits, Limits, RoomRecord, SeatRecord } from "./room-record.ts";
 
-export type { Limits } from "./room-record.ts";
+export type { HandshakeLimits, Limits } from "./room-record.ts";
 
 // The room's pure core: plain data plus functions that take `now` and return decisions. No runtime APIs, so
 // the Durable Object and a Deno adapter share it.
@@ -19,14 +20,17 @@ export const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
 /** What the Worker decides when it creates a session. */
 export type RoomSettings = {
   code: string;
-  /** The technician who created the session; null for a customer's help request until a technician joins. */
+  /** The technician who created the session; null for a customer's help request until the customer confirms one. */
   owner: { id: string; name: string } | null;
+  /** SHA-256 (base64url) of the customer's seat key, registered by whoever holds the session's secret. */
+  customerKeyHash: string;
   organisation: string;
   caseNumber: string | null;
   lifetimeS: number;
   idleS: number;
   graceS: number;
   limits: Limits;
+  handshake: HandshakeLimits;
 };
 
 /** One participant's place in the room; it outlives a dropped socket until `heldUntil`. */
@@ -38,16 +42,23 @@ export type Room = RoomRecord & {
   persistedActivityAt: number;
 };
 
-/** What the adapter must do after a decision: send, close everything, write storage, record an end. */
+/**
+ * What the adapter must do after a decision: send, refuse (error frame, then close 1008) seats the room has dropped,
+ * close everything, write storage, record an end or a confirmed owner, and log.
+ */
 export type Effects = {
   send: { to: string; msg: ServerMessage }[];
+  refuse: { to: string; code: ErrorCode; message: string }[];
   closeAll: { code: 1000 | 1008 | 1011; reason: string } | null;
   persist: "none" | "activity" | "room";
   ended: EndReason | null;
+  /** The room's owner was just confirmed: write it to the sessions table. */
+  isOwnerConfirmed: boolean;
+  logs: LogEvent[];
 };
 
 export function noEffects(): Effects {
-  return { send: [], closeAll: null, persist: "none", ended: null };
+  return { send: [], refuse: [], closeAll: null, persist: "none", ended: null, isOwnerConfirmed: false, logs: [] };
 }
 
 /** A new room in state `created`. */
@@ -55,6 +66,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
   return {
     code: settings.code,
     owner: settings.owner,
+    ownerSyncDueAt: null,
+    customerKeyHash: settings.customerKeyHash,
     organisation: settings.organisation,
     caseNumber: settings.caseNumber,
     createdAt: now,
@@ -62,6 +75,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     idleMs: settings.idleS * 1000,
     graceMs: settings.graceS * 1000,
     limits: settings.limits,
+    handshakeLimits: settings.handshake,
+    handshake: { failures: 0, lastStartAt: null, open: null },
     state: "created",
     lastActivityAt: now,
     persistedActivityAt: now,
@@ -101,9 +116,18 @@ export function broadcast(room: Room, effects: Effects, msg: ServerMessage, exce
   }
 }
 
-/** Queues an error frame for one participant. */
-export function sendError(effects: Effects, to: string, code: ErrorCode, message: string): Effects {
-  effects.send.push({ to, msg: { type: "error", code, message } });
+/** Queues an error frame for one participant; `retryAfterS` says when to try again, where that is known. */
+export function sendError(
+  effects: Effects,
+  to: string,
+  code: ErrorCode,
+  message: string,
+  retryAfterS?: number,
+): Effects {
+  effects.send.push({
+    to,
+    msg: { type: "error", code, message, ...(retryAfterS === undefined ? {} : { retryAfterS }) },
+  });
   return effects;
 }
 
@@ -189,21 +213,29 @@ export function sweep(room: Room, now: number, lastPingAt: number | null = null)
   return effects;
 }
 
-/** Whether an ended room's storage may now be deleted. */
+/** Whether an ended room's storage may now be deleted (once D1 holds its end and its owner). */
 export function isPurgeDue(room: Room, now: number): boolean {
-  return room.state === "ended" && room.isEndSynced && room.endedAt !== null && now >= room.endedAt + PURGE_AFTER_MS;
+  return (
+    room.state === "ended" &&
+    room.isEndSynced &&
+    room.ownerSyncDueAt === null &&
+    room.endedAt !== null &&
+    now >= room.endedAt + PURGE_AFTER_MS
+  );
 }
 
 /**
  * When the one alarm should next fire: the earliest of expiry, idle deadline, seat grace deadlines and hello
- * deadlines; for an ended room, at once while D1 still needs the end, else the purge.
+ * deadlines; for an ended room, at once while D1 still needs the end, else the purge. A confirmed owner that D1
+ * does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
+  const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
   if (room.state === "ended") {
     const endedAt = room.endedAt ?? 0;
-    return room.isEndSynced ? endedAt + PURGE_AFTER_MS : endedAt;
+    return Math.min(ownerSyncAt, room.isEndSynced ? endedAt + PURGE_AFTER_MS : endedAt);
   }
-  let at = Math.min(room.expiresAt, room.lastActivityAt + room.idleMs);
+  let at = Math.min(room.expiresAt, room.lastActivityAt + room.idleMs, ownerSyncAt);
   for (const seat of room.seats) {
     if (!seat.connected && seat.heldUntil !== null) at = Math.min(at, seat.heldUntil);
   }

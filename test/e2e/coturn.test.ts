@@ -2,8 +2,10 @@ import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IceConfig } from "#protocol/ice.ts";
 import { coturnCredentials } from "../../worker/turn/coturn.ts";
+import { newSeatKey } from "../helpers/handshake.ts";
 import { type Coturn, relayWorks, startCoturn } from "../helpers/node/coturn.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
+import { postJson } from "../helpers/node/technicians.ts";
 
 function tlsHandshake(port: number): Promise<{ protocol: string | null; subject: string | undefined }> {
   return new Promise((resolve, reject) => {
@@ -32,7 +34,7 @@ describe("coturn as the relay, with credentials the Worker mints", () => {
         ICE_POLICY: "relay",
       },
     });
-    const help = await fetch(`${server.origin}/api/help`, { method: "POST", headers: { origin: server.origin } });
+    const help = await postJson(server, "/api/help", { customerKeyHash: (await newSeatKey()).customerKeyHash });
     const { code } = (await help.json()) as { code: string };
     ice = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`)).json());
   });

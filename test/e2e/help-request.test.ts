@@ -10,7 +10,9 @@ import {
   open,
   type Person,
   textOf,
+  videoFigures,
 } from "../helpers/node/people.ts";
+import { type Received, recordTraffic, type Traffic } from "../helpers/node/traffic.ts";
 
 // The quick-support flow: the customer clicks "Get help" on the home page and reads a session ID and a password to
 // the technician, who types them into the console; the customer then sees who joined, allows, and is seen. Each test
@@ -23,7 +25,12 @@ let technician: Person;
 const people: Person[] = [];
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer(), launchBrowser()]);
+  // Every test's handshakes come from this one address: the per-address budget is raised so that none waits. The
+  // session's wait after a failed handshake starts at 1 s (the least allowed), so wrong passwords cost seconds.
+  [server, browser] = await Promise.all([
+    startDevServer({ vars: { RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" } }),
+    launchBrowser(),
+  ]);
   technician = await enrolTechnician(browser, server, "Tess Tech");
 });
 
@@ -34,27 +41,10 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Received = { type?: string; participantId?: string };
-
-/** Everything a page sent to any server (request URLs and bodies, WebSocket frames), and the JSON frames it got. */
-function recordTraffic(page: Page): { sent: string[]; received: Received[] } {
-  const sent: string[] = [];
-  const received: Received[] = [];
-  page.on("request", (request) => sent.push(request.url(), request.postData() ?? ""));
-  page.on("websocket", (ws) => {
-    sent.push(ws.url());
-    ws.on("framesent", (frame) => sent.push(String(frame.payload)));
-    ws.on("framereceived", (frame) => {
-      if (String(frame.payload).startsWith("{")) received.push(JSON.parse(String(frame.payload)));
-    });
-  });
-  return { sent, received };
-}
-
 /** The customer at the home page, and what their page says and hears. */
 type Customer = {
   person: Person;
-  traffic: { sent: string[]; received: Received[] };
+  traffic: Traffic;
   /** The customer's newest room socket, both halves, when it runs through Playwright: a test can cut it as a network would. */
   socket(): { page: WebSocketRoute; server: WebSocketRoute } | undefined;
 };
@@ -94,6 +84,29 @@ async function joinAsTechnician(id: string, password: string): Promise<void> {
   await form.getByLabel("Password").fill(password);
   await form.getByRole("button", { name: "Join" }).click();
   await page.getByRole("heading", { name: `Session ${id}` }).waitFor();
+}
+
+/** `count` passwords of the list, each unlike `password`: what a guesser might type. */
+function wrongPasswords(password: string, count: number): string[] {
+  const guesses = ["apple", "banjo", "cactus", "daisy", "eagle"].map((word) => `${word} ${word} ${word}`);
+  return guesses.filter((guess) => guess !== password).slice(0, count);
+}
+
+/** The technician types a password into the viewer's form, as after a refused one. */
+async function typeInViewer(password: string): Promise<void> {
+  const form = technician.page.getByRole("form", { name: "Connect to the customer" });
+  await form.getByLabel("Customer's password").fill(password);
+  await form.getByRole("button", { name: "Connect" }).click();
+}
+
+/** The customer's verdicts on the technician's handshakes so far, as the viewer received them. */
+function verdicts(received: Received[]): (boolean | undefined)[] {
+  return received.filter((msg) => msg.type === "pakeResult").map((msg) => msg.ok);
+}
+
+/** The four words a page shows in its "Check the verification code" section. */
+function verificationCode(page: Page) {
+  return page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
 }
 
 /** A new help request, joined by the technician and allowed by the customer, whose frames reach the viewer. */
@@ -138,6 +151,122 @@ describe("a customer's help request, joined with a session ID and password", () 
     expect(await textOf(consent)).toContain("Only continue if you contacted this organisation yourself.");
     await consent.getByText("Tess Tech is connected.").waitFor();
     expect(await person.page.getByRole("region", { name: "Read these to your technician" }).count()).toBe(0);
+  });
+
+  it("connects with the right password, and both pages show the same four-word verification code", async () => {
+    const { person } = await newCustomer();
+    const { id, password } = await getHelp(person);
+    await joinAsTechnician(id, password);
+    const words = /^[a-z]+( [a-z]+){3}$/;
+    await expect.poll(() => textOf(verificationCode(person.page))).toMatch(words);
+    await expect.poll(() => textOf(verificationCode(technician.page))).toMatch(words);
+    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(person.page)));
+    // Each person confirms what they heard; the check then says so instead of asking.
+    for (const [page, checked] of [
+      [person.page, "You checked: your technician sees the same four words."],
+      [technician.page, "You checked: the customer sees the same four words."],
+    ] as const) {
+      const region = page.getByRole("region", { name: "Check the verification code" });
+      await region.getByRole("button", { name: "Matches" }).click();
+      await region.getByText(checked).waitFor();
+      expect(await region.getByRole("button", { name: "Doesn't match" }).count()).toBe(0);
+    }
+    await person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(technician.page.getByLabel("Customer's screen"));
+  });
+
+  it("refuses a wrong password: the viewer says so, and nothing of the customer's reaches it", async () => {
+    const { person } = await newCustomer();
+    const { id, password } = await getHelp(person);
+    const seen = recordTraffic(technician.page);
+    await joinAsTechnician(id, wrongPasswords(password, 1)[0] ?? "");
+    await technician.page
+      .getByText("The password did not match. Ask the customer to read it again, then type it below.")
+      .waitFor();
+    expect(verdicts(seen.received)).toEqual([false]);
+    await technician.page
+      .getByRole("form", { name: "Connect to the customer" })
+      .getByLabel("Customer's password")
+      .waitFor();
+    expect(seen.received.filter((msg) => msg.type === "offer" || msg.type === "candidate")).toEqual([]);
+    expect(await videoFigures(technician.page.getByLabel("Customer's screen"))).toEqual({
+      frames: 0,
+      width: 0,
+      height: 0,
+    });
+    // The customer's page still waits for the technician it called: no one to consent to.
+    expect(await person.page.getByRole("region", { name: "Read these to your technician" }).isVisible()).toBe(true);
+    expect(await person.page.getByRole("button", { name: "Allow and choose what to share" }).count()).toBe(0);
+  });
+
+  it("replaces the customer's password after three wrong ones: a warning, the old one refused, the new one works", async () => {
+    const { person } = await newCustomer();
+    const { id, password } = await getHelp(person);
+    const card = person.page.getByRole("region", { name: "Read these to your technician" });
+    const shownPassword = () => textOf(card.getByLabel("Password", { exact: true }));
+    const seen = recordTraffic(technician.page);
+    const [first = "", second = "", third = ""] = wrongPasswords(password, 3);
+    await joinAsTechnician(id, first);
+    await expect.poll(() => verdicts(seen.received)).toEqual([false]);
+    await typeInViewer(second);
+    await expect.poll(() => verdicts(seen.received)).toEqual([false, false]);
+    expect(await shownPassword()).toBe(password);
+    await typeInViewer(third);
+    await expect.poll(() => verdicts(seen.received)).toEqual([false, false, false]);
+
+    await card.getByText("Someone tried a wrong password. Only read the new one to the person you called.").waitFor();
+    const renewed = await shownPassword();
+    expect(renewed).toMatch(/^[a-z]+ [a-z]+ [a-z]+$/);
+    expect(renewed).not.toBe(password);
+    // The old password never works again; the new one does, and only then does the customer see who joined.
+    await typeInViewer(password);
+    await expect.poll(() => verdicts(seen.received)).toEqual([false, false, false, false]);
+    expect(await person.page.getByRole("button", { name: "Allow and choose what to share" }).count()).toBe(0);
+    await typeInViewer(renewed);
+    await expect.poll(() => verdicts(seen.received)).toEqual([false, false, false, false, true]);
+    await person.page
+      .getByRole("region", { name: "Who is asking to see your screen" })
+      .getByText("Tess Tech", { exact: true })
+      .waitFor();
+    await expect.poll(() => textOf(verificationCode(person.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(person.page)));
+  });
+
+  it("replaces a password left unused for 10 minutes, with a calm note", async () => {
+    const { person } = await newCustomer();
+    // The page's own clock, moved on rather than waited for.
+    await person.context.clock.install();
+    const { password } = await getHelp(person);
+    const card = person.page.getByRole("region", { name: "Read these to your technician" });
+    await person.page.clock.fastForward("10:00");
+    await card.getByText("Your password was not used for 10 minutes, so it was replaced.", { exact: false }).waitFor();
+    const renewed = await textOf(card.getByLabel("Password", { exact: true }));
+    expect(renewed).toMatch(/^[a-z]+ [a-z]+ [a-z]+$/);
+    expect(renewed).not.toBe(password);
+    expect(await card.getByText("Someone tried a wrong password.", { exact: false }).count()).toBe(0);
+  });
+
+  it("asks a reloaded viewer for the password again, and the picture comes back after a new handshake", async () => {
+    const { password } = await sharing();
+    const { page } = technician;
+    await page.reload();
+    const form = page.getByRole("form", { name: "Connect to the customer" });
+    await form.getByLabel("Customer's password").fill(password);
+    await form.getByRole("button", { name: "Connect" }).click();
+    await framesArrive(page.getByLabel("Customer's screen"));
+    await page.getByText("The customer is sharing", { exact: false }).waitFor();
+  });
+
+  it("ends the session on both pages when the customer says the verification code does not match", async () => {
+    const { person } = await newCustomer();
+    const { id, password } = await getHelp(person);
+    await joinAsTechnician(id, password);
+    await expect.poll(() => textOf(verificationCode(person.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    await person.page.getByRole("button", { name: "Doesn't match" }).click();
+    await person.page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await person.page.getByText("You said the verification code did not match", { exact: false }).waitFor();
+    await technician.page.getByText("The customer ended the session.").waitFor();
+    expect(await technician.page.getByRole("region", { name: "Check the verification code" }).count()).toBe(0);
   });
 
   it("shares the screen once the customer allows", async () => {

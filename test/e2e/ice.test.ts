@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { IceConfig } from "#protocol/ice.ts";
+import { newSeatKey, type SeatKeyPair } from "../helpers/handshake.ts";
 import { startTurnApi } from "../helpers/node/cloudflare-turn-api.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
+import { postJson } from "../helpers/node/technicians.ts";
 
 const KEY_ID = "key_e2e_0123456789";
 const API_TOKEN = "e2e-turn-api-token-0123456789abcdef";
@@ -29,10 +31,12 @@ describe("Cloudflare's TURN service as the relay", () => {
     await api?.close();
   });
 
-  async function helpSession(): Promise<{ code: string; expiresAt: number }> {
-    const res = await fetch(`${server.origin}/api/help`, { method: "POST", headers: { origin: server.origin } });
+  /** A help request as the home page makes it, with the seat key its customer's page would hold. */
+  async function helpSession(): Promise<{ code: string; expiresAt: number; key: SeatKeyPair }> {
+    const key = await newSeatKey();
+    const res = await postJson(server, "/api/help", { customerKeyHash: key.customerKeyHash });
     expect(res.status).toBe(201);
-    return (await res.json()) as { code: string; expiresAt: number };
+    return { ...((await res.json()) as { code: string; expiresAt: number }), key };
   }
 
   it("mints credentials through the key API, drops port 53 and never shows the API token", async () => {
@@ -59,7 +63,7 @@ describe("Cloudflare's TURN service as the relay", () => {
   });
 
   it("revokes the session's relay credentials when the session ends", async () => {
-    const { code } = await helpSession();
+    const { code, key } = await helpSession();
     const config = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`)).json());
     const username = config.iceServers.find((s) => s.username)?.username ?? "";
     expect(api.revoked.has(username)).toBe(false);
@@ -68,7 +72,7 @@ describe("Cloudflare's TURN service as the relay", () => {
       headers: { origin: server.origin },
     });
     const closed = new Promise<number>((resolve) => ws.on("close", (status) => resolve(status)));
-    ws.on("open", () => ws.send(JSON.stringify({ type: "hello", version: 1 })));
+    ws.on("open", () => ws.send(JSON.stringify({ type: "hello", version: 1, seatKey: key.seatKey })));
     ws.on("message", (data) => {
       if (JSON.parse(String(data)).type === "welcome") ws.send(JSON.stringify({ type: "end" }));
     });

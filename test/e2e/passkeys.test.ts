@@ -8,7 +8,7 @@ import {
   watchPage,
 } from "../helpers/node/browser.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
-import { createSession, STEP_TIMEOUT_MS, textOf } from "../helpers/node/people.ts";
+import { createSession, SESSION_LINK, STEP_TIMEOUT_MS, textOf } from "../helpers/node/people.ts";
 
 // Passkeys, invites and sessions as people meet them: the first admin enrols, signs out and in, manages passkeys and
 // invites a technician, who enrols in their own browser and creates a session a customer can open. Each test enrols
@@ -189,7 +189,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
   it("lets the technician create a session with a 9-digit code and a customer link", async () => {
     const { page } = await enrolled("Tom Tech", { isAdmin: false });
     const sessionLink = await createSession(page, "CASE-42");
-    const code = /\/j\/(\d{9})$/.exec(sessionLink)?.[1] ?? "";
+    const code = SESSION_LINK.exec(sessionLink)?.[1] ?? "";
     const grouped = `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`;
     await page.getByText(grouped, { exact: true }).first().waitFor();
     const live = page.getByRole("list", { name: "Your live sessions" });

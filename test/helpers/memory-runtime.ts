@@ -1,4 +1,5 @@
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { type Bucket, perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
 import { RoomHost } from "../../durable-objects/session/RoomHost.ts";
 import { formatRoomRecord, readRoomRecord } from "../../durable-objects/session/room-record.ts";
 import type {
@@ -11,6 +12,8 @@ import type {
 } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import type { Room } from "../../durable-objects/session/state.ts";
+import { pake } from "./handshake.ts";
+import { SEAT_KEY } from "./room-fixtures.ts";
 
 // A third runtime for RoomHost, beside the Durable Object and the Deno host: everything in memory, on a clock the
 // test moves. Storage keeps the room as the same checked record the real hosts write, the alarm fires only when
@@ -96,10 +99,20 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   readonly ends: { code: string; endedAt: number }[] = [];
   /** How many of the next recordEnd calls fail, as an unreachable D1 would. */
   endFailures = 0;
+  /** Owners recorded in the (stand-in) sessions table. */
+  readonly owners: { code: string; technicianId: string }[] = [];
+  /** How many of the next recordOwner calls fail. */
+  ownerFailures = 0;
+  /** Every bucket hit, in order, and the buckets themselves: the hosts' token buckets on the test's clock. */
+  readonly hits: { key: string; scope: string; limitPerMinute: number; allowed: boolean }[] = [];
   /** Sockets the room closed whose close the runtime has not reported back to it yet. */
   readonly closing: MemorySocket[] = [];
 
-  constructor(now: number) {
+  /** `buckets` may be shared between rooms, as a host's rate limits are. */
+  constructor(
+    now: number,
+    readonly buckets = new Map<string, Bucket>(),
+  ) {
     this.time = now;
   }
 
@@ -131,6 +144,22 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
     this.ends.push({ code, endedAt });
   }
 
+  async recordOwner(code: string, technicianId: string): Promise<void> {
+    if (this.ownerFailures > 0) {
+      this.ownerFailures--;
+      throw new Error("D1_ERROR: network connection lost");
+    }
+    this.owners.push({ code, technicianId });
+  }
+
+  async hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
+    const id = `${scope} ${key}`;
+    const result = take(this.buckets.get(id), perMinute(limitPerMinute), this.time);
+    this.buckets.set(id, result.bucket);
+    this.hits.push({ key, scope, limitPerMinute, allowed: result.allowed });
+    return { allowed: result.allowed, retryAfterMs: result.retryAfterMs };
+  }
+
   now(): number {
     return this.time;
   }
@@ -157,8 +186,9 @@ export class MemoryRoom {
   /** Errors the alarm threw, in order. */
   readonly alarmErrors: unknown[] = [];
 
-  constructor(now: number) {
-    this.runtime = new MemoryRuntime(now);
+  /** `buckets`: the host's rate-limit buckets, to share them with another room. */
+  constructor(now: number, buckets?: Map<string, Bucket>) {
+    this.runtime = new MemoryRuntime(now, buckets);
     this.host = new RoomHost(this.runtime);
   }
 
@@ -170,20 +200,27 @@ export class MemoryRoom {
     return this.host.create({ ...settings, now: this.now });
   }
 
-  /** A socket the room admitted and accepted for `who`, not yet seated; null when the room refused it. */
-  async connect(who: JoinRequest): Promise<MemorySocket | null> {
+  /**
+   * A socket the room admitted and accepted for `who` from the address key `clientKey`, not yet seated; null when
+   * the room refused it.
+   */
+  async connect(who: JoinRequest, clientKey = "192.0.2.1"): Promise<MemorySocket | null> {
     const admission = await this.host.admit();
     if (!admission.ok) return null;
     const ws = this.runtime.socket();
-    await this.host.accepted(ws, who);
+    await this.host.accepted(ws, who, clientKey);
     return ws;
   }
 
-  /** Connects and says hello (resuming with `resume` if given); returns the socket and its welcome. */
-  async join(who: JoinRequest, resume?: string) {
-    const ws = await this.connect(who);
+  /**
+   * Connects and says hello (resuming with `resume` if given, a customer with the fixtures' seat key unless another
+   * is given); returns the socket and its welcome.
+   */
+  async join(who: JoinRequest, resume?: string, options: { seatKey?: string; clientKey?: string } = {}) {
+    const ws = await this.connect(who, options.clientKey);
     if (!ws) throw new Error("The room refused the socket");
-    await this.send(ws, { type: "hello", version: 1, ...(resume ? { resume } : {}) });
+    const seatKey = who.role === "customer" ? (options.seatKey ?? SEAT_KEY) : undefined;
+    await this.send(ws, { type: "hello", version: 1, ...(resume ? { resume } : {}), ...(seatKey ? { seatKey } : {}) });
     const welcome = ws.received("welcome")[0];
     if (!welcome) throw new Error(`No welcome: ${JSON.stringify(ws.frames)}`);
     return { ws, welcome };
@@ -192,6 +229,32 @@ export class MemoryRoom {
   async send(ws: MemorySocket, msg: ClientMessage): Promise<void> {
     await this.host.message(ws, JSON.stringify(msg));
     await this.reportCloses();
+  }
+
+  /**
+   * The handshake's four frames between a technician and the customer, each after the one before arrived; `ok: false`
+   * ends it with the customer's refusal. Throws if a frame did not reach the other side.
+   */
+  async handshake(
+    tech: { ws: MemorySocket; welcome: { participantId: string } },
+    customer: { ws: MemorySocket; welcome: { participantId: string } },
+    ok = true,
+  ): Promise<void> {
+    const techId = tech.welcome.participantId;
+    const customerId = customer.welcome.participantId;
+    const steps: [MemorySocket, ClientMessage, MemorySocket][] = [
+      [tech.ws, pake.start(customerId), customer.ws],
+      [customer.ws, pake.reply(techId), tech.ws],
+      [tech.ws, pake.finish(customerId), customer.ws],
+      [customer.ws, pake.result(techId, ok), tech.ws],
+    ];
+    for (const [from, msg, to] of steps) {
+      const before = to.received(msg.type as ServerMessage["type"]).length;
+      await this.send(from, msg);
+      if (to.received(msg.type as ServerMessage["type"]).length !== before + 1) {
+        throw new Error(`${msg.type} was not relayed: ${JSON.stringify(from.frames.at(-1))}`);
+      }
+    }
   }
 
   /** The client sends a keep-alive, which the runtime answers on its own. */

@@ -4,15 +4,20 @@ import { describe, expect, it } from "vitest";
 import { HelpSession } from "#protocol/sessions.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { joinRoom, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
+import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, verify } from "../helpers/workers/ws.ts";
 
-function getHelp(ip = randomIp()) {
-  return SELF.fetch(`${ORIGIN}/api/help`, { method: "POST", headers: { Origin: ORIGIN, "CF-Connecting-IP": ip } });
+async function technicianOf(code: string): Promise<unknown> {
+  return env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
+}
+
+async function liveCodes(cookie: string): Promise<string[]> {
+  const res = await SELF.fetch(`${ORIGIN}/api/sessions`, { headers: { Cookie: cookie } });
+  return ((await res.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code);
 }
 
 describe("POST /api/help", () => {
-  it("creates an anonymous session the first technician to join takes over", async () => {
-    const res = await getHelp();
+  it("creates an anonymous session that belongs to the technician whose handshake the customer confirms", async () => {
+    const res = await requestHelp();
     expect(res.status).toBe(201);
     const { code } = HelpSession.parse(await res.json());
     expect(code).toMatch(/^\d{9}$/);
@@ -24,44 +29,63 @@ describe("POST /api/help", () => {
     expect(customer.welcome.session.technician).toBeNull();
     expect(customer.welcome.peers).toEqual([]);
 
+    // Technicians who join are only candidates: no owner, nothing in D1, until the customer's page confirms one.
     const first = await createTechnician("Tina First");
-    const tech = await joinRoom(code, "technician", first.cookie);
-    const joined = await customer.client.next("peerJoined");
-    expect(joined.peer).toEqual({
-      id: tech.welcome.participantId,
+    const tina = await joinRoom(code, "technician", first.cookie);
+    expect((await customer.client.next("peerJoined")).peer).toEqual({
+      id: tina.welcome.participantId,
       role: "technician",
       name: "Tina First",
-      isOwner: true,
+      isOwner: false,
       connected: true,
     });
-    expect(tech.welcome.session.technician).toMatchObject({ name: "Tina First" });
-
-    const row = await env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
-    expect(row).toEqual({ technician_id: first.technician.id });
-    const listed = await SELF.fetch(`${ORIGIN}/api/sessions`, { headers: { Cookie: first.cookie } });
-    expect(((await listed.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code)).toContain(code);
-
     const second = await createTechnician("Sam Second");
-    const other = await joinRoom(code, "technician", second.cookie);
-    expect(other.welcome.peers.find((p) => p.role === "technician")).toMatchObject({
-      name: "Tina First",
-      isOwner: true,
+    const sam = await joinRoom(code, "technician", second.cookie);
+    await customer.client.next("peerJoined");
+    expect(await technicianOf(code)).toEqual({ technician_id: null });
+    expect(tina.welcome.session.technician).toBeNull();
+
+    expect(await verify(tina, customer)).toMatchObject({ type: "pakeResult", ok: true });
+    expect(await customer.client.next("peerJoined")).toEqual({
+      type: "peerJoined",
+      peer: { id: tina.welcome.participantId, role: "technician", name: "Tina First", isOwner: true, connected: true },
     });
-    const rowAfter = await env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
-    expect(rowAfter).toEqual({ technician_id: first.technician.id });
+    expect(await sam.client.next("error")).toMatchObject({ code: "NOT_OWNER" });
+    expect((await sam.client.waitClosed()).code).toBe(1008);
+    expect(await customer.client.next("peerGone")).toEqual({ type: "peerGone", id: sam.welcome.participantId });
+
+    expect(await technicianOf(code)).toEqual({ technician_id: first.technician.id });
+    expect(await liveCodes(first.cookie)).toContain(code);
+    expect(await liveCodes(second.cookie)).not.toContain(code);
+
+    const late = await connect(code, "technician", second.cookie);
+    late.send(hello(code, "technician"));
+    expect(await late.next("error")).toMatchObject({ code: "NOT_OWNER" });
 
     const after = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
     expect(await after.json()).toMatchObject({ technician: { name: "Tina First" }, state: "connected" });
-    for (const c of [customer, tech, other]) c.client.close();
+    for (const c of [customer, tina]) c.client.close();
+  });
+
+  it("requires the page's seat key hash", async () => {
+    for (const body of [{}, { customerKeyHash: "short" }, { customerKeyHash: "h".repeat(43), extra: 1 }]) {
+      const res = await SELF.fetch(`${ORIGIN}/api/help`, {
+        method: "POST",
+        headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
+    }
   });
 
   it("needs no sign-in but is rate-limited per address", async () => {
     const ip = randomIp();
-    expect((await getHelp(ip)).status).toBe(201);
+    expect((await requestHelp({}, ip)).status).toBe(201);
     // The address's create bucket, new and so full, has lost exactly one token.
     expect(await storedBucket(ip, "create")).toMatchObject({ tokens: Number(env.RATE_CREATE_PER_MIN) - 1 });
     await emptyBucket(ip, "create");
-    const refused = await getHelp(ip);
+    const refused = await requestHelp({}, ip);
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
   });

@@ -18,11 +18,12 @@ function config() {
 
 /**
  * Limits under which refill cannot decide a flood's verdict: the slowest rate a room accepts (one token a second)
- * against a bucket of 10. The socket's hello spends one token, so the first nine candidates always pass; after that
- * a refill may let one through now and then, never in a way that changes what the tests below check.
+ * against a bucket of 10. The customer's hello and its two handshake frames (pakeReply, pakeResult) spend three
+ * tokens, so the first seven candidates always pass; after that a refill may let one through now and then, never in
+ * a way that changes what the tests below check.
  */
 const TINY = { maxMessageBytes: 4_096, messagesPerS: 1, messageBurst: 10 };
-const FIRST_PASSED = TINY.messageBurst - 1;
+const FIRST_PASSED = TINY.messageBurst - 3;
 
 /** The numbers `i` of the candidates `c<i>` relayed to `received`, in arrival order. */
 function relayedIndexes(received: ServerMessage[]): number[] {
@@ -84,14 +85,21 @@ describe("room: malformed and excessive traffic", () => {
     expect(await stub.info()).toMatchObject({ ok: true, session: { state: "connected" } });
   });
 
-  it("gives a session created through the Worker the configured per-socket limits", async () => {
+  it("gives a session created through the Worker the configured per-socket and handshake limits", async () => {
     const { cookie } = await createTechnician();
     const { code } = (await (await createSession(cookie)).json()) as { code: string };
     const { WS_MAX_MESSAGE_BYTES, WS_MESSAGES_PER_S, WS_MESSAGE_BURST } = config();
-    expect((await storedRoom(roomStub(code))).limits).toEqual({
+    const stored = await storedRoom(roomStub(code));
+    expect(stored.limits).toEqual({
       maxMessageBytes: WS_MAX_MESSAGE_BYTES,
       messagesPerS: WS_MESSAGES_PER_S,
       messageBurst: WS_MESSAGE_BURST,
+    });
+    const { HANDSHAKE_BACKOFF_BASE_S, HANDSHAKE_BACKOFF_CAP_S, RATE_HANDSHAKE_PER_MIN } = config();
+    expect(stored.handshakeLimits).toEqual({
+      backoffBaseS: HANDSHAKE_BACKOFF_BASE_S,
+      backoffCapS: HANDSHAKE_BACKOFF_CAP_S,
+      perMinute: RATE_HANDSHAKE_PER_MIN,
     });
   });
 

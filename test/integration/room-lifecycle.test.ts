@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SessionRoom } from "../../durable-objects/session/SessionRoom.ts";
 import { rewriteRoom, storedRoom } from "../helpers/workers/stored-room.ts";
-import { connect, joinRoom, openPair, openRoom } from "../helpers/workers/ws.ts";
+import { connect, hello, joinRoom, openPair, openRoom } from "../helpers/workers/ws.ts";
 
 async function endedAt(code: string): Promise<number | null | undefined> {
   const row = await env.DB.prepare("SELECT ended_at FROM sessions WHERE code = ?")
@@ -26,7 +26,7 @@ describe("room: hibernation and eviction", () => {
 
     expect(await stub.info()).toMatchObject({ ok: true, session: { code, state: "connected" } });
     const intruder = await connect(code, "customer");
-    intruder.send({ type: "hello", version: 1 });
+    intruder.send(hello(code, "customer"));
     expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
     await tech.client.sync();
     expect(tech.client.isClosed || customer.client.isClosed).toBe(false);
@@ -55,7 +55,7 @@ describe("room: hibernation and eviction", () => {
       { id: customer.welcome.participantId, role: "customer", connected: false },
     ]);
     const intruder = await connect(code, "customer");
-    intruder.send({ type: "hello", version: 1 });
+    intruder.send(hello(code, "customer"));
     expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
 
     const custBack = await joinRoom(code, "customer", undefined, customer.welcome.resume);

@@ -1,9 +1,20 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { newSeatKey } from "../helpers/handshake.ts";
 import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, joinRoom, openPair, openRoom, upgrade } from "../helpers/workers/ws.ts";
+import { connect, hello, joinRoom, openPair, openRoom, requestHelp, upgrade, verify } from "../helpers/workers/ws.ts";
+
+/** A help request with its customer and two technicians seated, none of them confirmed yet. */
+async function openHelpTrio() {
+  const res = await requestHelp();
+  const { code } = (await res.json()) as { code: string };
+  const customer = await joinRoom(code, "customer");
+  const tina = await joinRoom(code, "technician", (await createTechnician("Tina First")).cookie);
+  const sam = await joinRoom(code, "technician", (await createTechnician("Sam Second")).cookie);
+  return { code, customer, tina, sam };
+}
 
 describe("room: relay", () => {
   it("relays offer, answer, candidate and keyExchange both ways with the sender as from", async () => {
@@ -52,55 +63,92 @@ describe("room: relay", () => {
     expect(await tech.client.next("offer")).toMatchObject({ sdp: "v=0 binary" });
   });
 
-  it("lets a second technician join and signal the customer", async () => {
-    const { code, tech, customer } = await openPair();
-    const other = await createTechnician("Evan Extra");
-    const extra = await joinRoom(code, "technician", other.cookie);
-    expect(extra.welcome.peers.map((p) => p.id).sort()).toEqual(
-      [tech.welcome.participantId, customer.welcome.participantId].sort(),
-    );
-    expect(await customer.client.next("peerJoined")).toMatchObject({
-      peer: { role: "technician", name: "Evan Extra", isOwner: false, connected: true },
+  it("relays no signal either way before the customer confirmed the technician: HANDSHAKE_REQUIRED", async () => {
+    const { tech, customer } = await openPair({}, { isVerified: false });
+    const techId = tech.welcome.participantId;
+    const custId = customer.welcome.participantId;
+    customer.client.send({ type: "offer", to: techId, sdp: "v=0 too early" });
+    customer.client.send({
+      type: "candidate",
+      to: techId,
+      candidate: { candidate: "candidate:1 1 udp 1 192.0.2.1 1 typ host" },
     });
-    extra.client.send({ type: "offer", to: customer.welcome.participantId, sdp: "v=0 extra" });
-    expect(await customer.client.next("offer")).toEqual({
-      type: "offer",
-      from: extra.welcome.participantId,
-      sdp: "v=0 extra",
-    });
+    tech.client.send({ type: "keyExchange", to: custId, payload: "dGVjaA" });
+    expect((await customer.client.take("error", 2)).map((e) => e.code)).toEqual([
+      "HANDSHAKE_REQUIRED",
+      "HANDSHAKE_REQUIRED",
+    ]);
+    expect(await tech.client.next("error")).toMatchObject({ code: "HANDSHAKE_REQUIRED" });
+    await tech.client.sync();
+    await customer.client.sync();
+    expect(tech.client.received.some((m) => m.type === "offer" || m.type === "candidate")).toBe(false);
+    expect(customer.client.received.some((m) => m.type === "keyExchange")).toBe(false);
+
+    await verify(tech, customer);
+    customer.client.send({ type: "offer", to: techId, sdp: "v=0 now" });
+    expect(await tech.client.next("offer")).toEqual({ type: "offer", from: custId, sdp: "v=0 now" });
   });
 });
 
 describe("room: roles", () => {
-  it("refuses end from an extra technician with WRONG_ROLE and keeps the session", async () => {
-    const { code, tech, customer } = await openPair();
-    const other = await createTechnician("Evan Extra");
-    const extra = await joinRoom(code, "technician", other.cookie);
-    extra.client.send({ type: "end" });
-    expect(await extra.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
-    customer.client.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0" });
-    expect(await tech.client.next("offer")).toMatchObject({ sdp: "v=0" });
-    expect(tech.client.received.some((m) => m.type === "ended")).toBe(false);
+  it("refuses end from a technician who does not own the session with WRONG_ROLE and keeps the session", async () => {
+    const { customer, tina, sam } = await openHelpTrio();
+    sam.client.send({ type: "end" });
+    expect(await sam.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+    await verify(tina, customer);
+    customer.client.send({ type: "offer", to: tina.welcome.participantId, sdp: "v=0" });
+    expect(await tina.client.next("offer")).toMatchObject({ sdp: "v=0" });
+    expect(tina.client.received.some((m) => m.type === "ended")).toBe(false);
   });
 
   it("refuses signals to self and to unknown ids with PEER_NOT_FOUND, and technician to technician with WRONG_ROLE", async () => {
-    const { code, tech, customer } = await openPair();
+    const { tech, customer } = await openPair();
     customer.client.send({ type: "offer", to: customer.welcome.participantId, sdp: "v=0" });
     expect(await customer.client.next("error")).toMatchObject({ code: "PEER_NOT_FOUND" });
     tech.client.send({ type: "candidate", to: "nobody123", candidate: null });
     expect(await tech.client.next("error")).toMatchObject({ code: "PEER_NOT_FOUND" });
+    const { tina, sam } = await openHelpTrio();
+    sam.client.send({ type: "offer", to: tina.welcome.participantId, sdp: "v=0" });
+    expect(await sam.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+    await tina.client.sync();
+    expect(tina.client.received.some((m) => m.type === "offer")).toBe(false);
+  });
+
+  it("refuses a technician who does not own the session with NOT_OWNER and closes it with 1008", async () => {
+    const { code, tech, customer } = await openPair();
     const other = await createTechnician("Evan Extra");
-    const extra = await joinRoom(code, "technician", other.cookie);
-    extra.client.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0" });
-    expect(await extra.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+    const extra = await connect(code, "technician", other.cookie);
+    extra.send(hello(code, "technician"));
+    expect(await extra.next("error")).toMatchObject({
+      code: "NOT_OWNER",
+      message: "This session belongs to another technician; only its owner may join it.",
+    });
+    expect((await extra.waitClosed()).code).toBe(1008);
+    await customer.client.sync();
+    expect(customer.client.received.filter((m) => m.type === "peerJoined")).toEqual([]);
+    expect(tech.client.isClosed).toBe(false);
+  });
+
+  it("refuses a customer without the session's seat key with SEAT_KEY_INVALID, before anyone hears of it", async () => {
+    const { code, owner } = await openRoom();
+    const tech = await joinRoom(code, "technician", owner.cookie);
+    const another = (await newSeatKey()).seatKey;
+    for (const seatKey of [undefined, another]) {
+      const stranger = await connect(code, "customer");
+      stranger.send({ type: "hello", version: 1, ...(seatKey ? { seatKey } : {}) });
+      expect(await stranger.next("error")).toMatchObject({ code: "SEAT_KEY_INVALID" });
+      expect((await stranger.waitClosed()).code).toBe(1008);
+    }
     await tech.client.sync();
-    expect(tech.client.received.some((m) => m.type === "offer")).toBe(false);
+    expect(tech.client.received.some((m) => m.type === "peerJoined")).toBe(false);
+    // The page that holds the key is seated.
+    expect((await joinRoom(code, "customer")).welcome.role).toBe("customer");
   });
 
   it("refuses a second customer with SEAT_TAKEN and closes it with 1008", async () => {
     const { code, tech } = await openPair();
     const intruder = await connect(code, "customer");
-    intruder.send({ type: "hello", version: 1 });
+    intruder.send(hello(code, "customer"));
     expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
     expect((await intruder.waitClosed()).code).toBe(1008);
     await tech.client.sync();
@@ -116,7 +164,7 @@ describe("room: roles", () => {
     });
     expect(res.status).toBe(101);
     res.webSocket?.accept();
-    res.webSocket?.send(JSON.stringify({ type: "hello", version: 1 }));
+    res.webSocket?.send(JSON.stringify(hello(code, "customer")));
     const welcome = await new Promise<string>((resolve) =>
       res.webSocket?.addEventListener("message", (e) => resolve(e.data as string)),
     );

@@ -3,8 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../worker/config.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
+import { storedRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, createSession, joinRoom, ORIGIN, randomIp, upgrade } from "../helpers/workers/ws.ts";
+import { connect, createSession, joinRoom, ORIGIN, randomIp, roomStub, upgrade } from "../helpers/workers/ws.ts";
 
 function config() {
   const parsed = parseConfig(env as unknown as Record<string, unknown>);
@@ -68,6 +69,20 @@ describe("POST /api/sessions", () => {
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
     }
+  });
+
+  it("requires the hash of the customer's seat key, and stores it in the room", async () => {
+    const { cookie } = await createTechnician();
+    const missing = await SELF.fetch(`${ORIGIN}/api/sessions`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, Cookie: cookie, "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+      body: JSON.stringify({ caseNumber: "A-1" }),
+    });
+    expect(missing.status).toBe(400);
+    expect((await createSession(cookie, { customerKeyHash: "too-short" })).status).toBe(400);
+    const customerKeyHash = "K".repeat(43);
+    const { code } = await create(cookie, { customerKeyHash });
+    expect((await storedRoom(roomStub(code))).customerKeyHash).toBe(customerKeyHash);
   });
 
   it("limits each technician to MAX_SESSIONS_PER_TECHNICIAN live sessions", async () => {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreatedSession, PublicSession } from "#protocol/sessions.ts";
+import { completeHandshake, newSeatKey, pake } from "../helpers/handshake.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
 import {
   DENO_RUN_FLAGS,
@@ -23,7 +24,11 @@ const VARS = {
   RATE_CREATE_PER_MIN: "10000",
   RATE_SIGNIN_PER_MIN: "10000",
   RATE_JOIN_PER_MIN: "10000",
+  RATE_HANDSHAKE_PER_MIN: "1000",
   REJOIN_GRACE_S: "60",
+  // A failed handshake makes the next wait an hour, so that a refusal never depends on how fast the machine is.
+  HANDSHAKE_BACKOFF_BASE_S: "3600",
+  HANDSHAKE_BACKOFF_CAP_S: "86400",
 };
 
 afterAll(() => {
@@ -54,25 +59,60 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     return result.socket;
   }
 
+  /** The customer's seat key of each session these helpers created: what the page holding the secret presents. */
+  const seatKeys = new Map<string, string>();
+
+  /** The hello a participant sends; a customer presents the session's seat key. */
+  function hello(code: string, role: "customer" | "technician", resume?: string) {
+    const seatKey = role === "customer" ? seatKeys.get(code) : undefined;
+    return { type: "hello", version: 1, ...(resume ? { resume } : {}), ...(seatKey ? { seatKey } : {}) } as const;
+  }
+
   async function join(code: string, role: "customer" | "technician", cookie?: string, resume?: string) {
     const socket = await connect(code, role, cookie);
-    socket.send({ type: "hello", version: 1, ...(resume ? { resume } : {}) });
+    socket.send(hello(code, role, resume));
     return { socket, welcome: await socket.next("welcome") };
   }
 
-  async function createSession(body: unknown = {}): Promise<CreatedSession> {
-    const res = await postJson(server, "/api/sessions", body, owner.cookie);
+  /** POST /api/sessions as the owner, registering a fresh seat key's hash. */
+  async function createSession(body: Record<string, unknown> = {}): Promise<CreatedSession> {
+    const { seatKey, customerKeyHash } = await newSeatKey();
+    const res = await postJson(server, "/api/sessions", { ...body, customerKeyHash }, owner.cookie);
     expect(res.status).toBe(201);
-    return (await res.json()) as CreatedSession;
+    const created = (await res.json()) as CreatedSession;
+    seatKeys.set(created.code, seatKey);
+    return created;
   }
 
-  /** A fresh session with its owner and a customer both seated. */
-  async function openPair() {
+  /** POST /api/help as a customer's page, registering a fresh seat key's hash. */
+  async function requestHelp(): Promise<string> {
+    const { seatKey, customerKeyHash } = await newSeatKey();
+    const res = await postJson(server, "/api/help", { customerKeyHash });
+    expect(res.status).toBe(201);
+    const { code } = (await res.json()) as { code: string };
+    seatKeys.set(code, seatKey);
+    return code;
+  }
+
+  type Seated = Awaited<ReturnType<typeof join>>;
+
+  /** The handshake's four frames between a seated technician and the customer (made up, well formed). */
+  function verify(tech: Seated, customer: Seated, ok = true) {
+    return completeHandshake(
+      { side: tech.socket, id: tech.welcome.participantId },
+      { side: customer.socket, id: customer.welcome.participantId },
+      ok,
+    );
+  }
+
+  /** A fresh session with its owner and a customer both seated, the owner's handshake confirmed. */
+  async function openPair({ isVerified = true } = {}) {
     const { code } = await createSession({ caseNumber: "CASE-9" });
     const tech = await join(code, "technician", owner.cookie);
     const customer = await join(code, "customer");
     expect(await tech.socket.next("peerJoined")).toMatchObject({ peer: { role: "customer", connected: true } });
     expect(await tech.socket.next("state")).toEqual({ type: "state", state: "connected" });
+    if (isVerified) await verify(tech, customer);
     return { code, tech, customer };
   }
 
@@ -113,7 +153,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
 
   describe("sessions", () => {
     it("refuses to create a session without a sign-in, or from another origin", async () => {
-      const anonymous = await postJson(server, "/api/sessions", {});
+      const anonymous = await postJson(server, "/api/sessions", { customerKeyHash: "h".repeat(43) });
       expect(anonymous.status).toBe(401);
       expect(await anonymous.json()).toMatchObject({ error: { code: "UNAUTHENTICATED" } });
       const foreign = await fetch(`${server.origin}/api/sessions`, {
@@ -209,7 +249,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     it("refuses a second customer with SEAT_TAKEN and closes it with 1008", async () => {
       const { code, tech } = await openPair();
       const intruder = await connect(code, "customer");
-      intruder.send({ type: "hello", version: 1 });
+      intruder.send(hello(code, "customer"));
       expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
       expect((await intruder.waitClosed()).code).toBe(1008);
       await tech.socket.sync();
@@ -243,6 +283,93 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       });
       expect(tech.socket.pending()).toEqual([]);
       expect(customer.socket.isClosed).toBe(false);
+    });
+
+    it("refuses a customer without the session's seat key with SEAT_KEY_INVALID and 1008", async () => {
+      const { code } = await createSession();
+      const tech = await join(code, "technician", owner.cookie);
+      for (const seatKey of [undefined, (await newSeatKey()).seatKey]) {
+        const stranger = await connect(code, "customer");
+        stranger.send({ type: "hello", version: 1, ...(seatKey ? { seatKey } : {}) });
+        expect(await stranger.next("error")).toMatchObject({ code: "SEAT_KEY_INVALID" });
+        expect((await stranger.waitClosed()).code).toBe(1008);
+      }
+      await tech.socket.sync();
+      expect(tech.socket.received.some((m) => m.type === "peerJoined")).toBe(false);
+    });
+
+    it("refuses a technician who does not own the session with NOT_OWNER and 1008", async () => {
+      const { code } = await openPair();
+      const other = await enrolTechnician(server, "Evan Extra", false);
+      const extra = await connect(code, "technician", other.cookie);
+      extra.send(hello(code, "technician"));
+      expect(await extra.next("error")).toMatchObject({ code: "NOT_OWNER" });
+      expect((await extra.waitClosed()).code).toBe(1008);
+    });
+
+    it("relays no offer before the customer confirmed the technician: HANDSHAKE_REQUIRED", async () => {
+      const { tech, customer } = await openPair({ isVerified: false });
+      customer.socket.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0 too early" });
+      expect(await customer.socket.next("error")).toMatchObject({ code: "HANDSHAKE_REQUIRED" });
+      await tech.socket.sync();
+      expect(tech.socket.received.some((m) => m.type === "offer")).toBe(false);
+    });
+
+    it("refuses a start after a failed handshake with HANDSHAKE_WAIT and the seconds to wait, and tells the customer", async () => {
+      const { tech, customer } = await openPair({ isVerified: false });
+      expect(await verify(tech, customer, false)).toMatchObject({ type: "pakeResult", ok: false });
+      const before = Date.now();
+      tech.socket.send(pake.start(customer.welcome.participantId));
+      const refused = await tech.socket.next("error");
+      expect(refused.code).toBe("HANDSHAKE_WAIT");
+      // HANDSHAKE_BACKOFF_BASE_S is an hour here: an hour from the failed start, less the moments since.
+      expect(refused.retryAfterS).toBeGreaterThan(3_600 - 60);
+      expect(refused.retryAfterS).toBeLessThanOrEqual(3_600);
+      const throttled = await customer.socket.next("handshakeThrottled");
+      expect(throttled.failures).toBe(1);
+      expect(throttled.retryAt).toBeGreaterThan(before + (3_600 - 60) * 1_000);
+      await customer.socket.sync();
+      expect(customer.socket.received.filter((m) => m.type === "pakeStart")).toHaveLength(1);
+    });
+
+    it("gives a help request to the technician the customer confirmed, in D1 too, and removes the others", async () => {
+      const code = await requestHelp();
+      const customer = await join(code, "customer");
+      const other = await enrolTechnician(server, "Sam Second", false);
+      const tina = await join(code, "technician", owner.cookie);
+      const sam = await join(code, "technician", other.cookie);
+      expect(tina.welcome.session.technician).toBeNull();
+      expect(await customer.socket.take("peerJoined", 2)).toMatchObject([
+        { peer: { name: "Olivia Owner", isOwner: false } },
+        { peer: { name: "Sam Second", isOwner: false } },
+      ]);
+
+      expect(await verify(tina, customer)).toMatchObject({ ok: true });
+      expect(await customer.socket.next("peerJoined")).toEqual({
+        type: "peerJoined",
+        peer: {
+          id: tina.welcome.participantId,
+          role: "technician",
+          name: "Olivia Owner",
+          isOwner: true,
+          connected: true,
+        },
+      });
+      expect(await sam.socket.next("error")).toMatchObject({ code: "NOT_OWNER" });
+      expect((await sam.socket.waitClosed()).code).toBe(1008);
+      expect(await customer.socket.next("peerGone")).toEqual({ type: "peerGone", id: sam.welcome.participantId });
+
+      // The sessions table lists it as the owner's now (recorded by the room, not by a join).
+      const listed = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
+      expect(((await listed.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code)).toContain(code);
+      const described = await fetch(`${server.origin}/api/sessions/${code}`);
+      expect(await described.json()).toMatchObject({ technician: { name: "Olivia Owner" } });
+      const late = await connect(code, "technician", other.cookie);
+      late.send(hello(code, "technician"));
+      expect(await late.next("error")).toMatchObject({ code: "NOT_OWNER" });
+
+      customer.socket.send({ type: "offer", to: tina.welcome.participantId, sdp: "v=0 help" });
+      expect(await tina.socket.next("offer")).toMatchObject({ from: customer.welcome.participantId });
     });
 
     it("answers an unsupported protocol version with UNSUPPORTED_VERSION and 1008", async () => {

@@ -58,6 +58,33 @@ describe("parseConfig", () => {
     expect(!result.ok && result.issues[0]).toMatch(/^SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S/);
   });
 
+  it("accepts handshake waits that make 24 failures take at least 17 hours", () => {
+    const result = parseConfig({ ...secret, HANDSHAKE_BACKOFF_BASE_S: "1", HANDSHAKE_BACKOFF_CAP_S: "2700" });
+    // 1 + 2 + … + 2048 s, then 11 waits of 2700 s: 4095 + 29700 = 33,795 s is under 17 h, so this is refused...
+    expect(result.ok).toBe(false);
+    // ...while with a cap of 5,301 s they take 1 + 2 + … + 4096 + 10 · 5301 = 61,201 s, just over 17 h (61,200 s).
+    const enough = parseConfig({ ...secret, HANDSHAKE_BACKOFF_BASE_S: "1", HANDSHAKE_BACKOFF_CAP_S: "5301" });
+    expect(enough.ok && [enough.config.HANDSHAKE_BACKOFF_BASE_S, enough.config.HANDSHAKE_BACKOFF_CAP_S]).toEqual([
+      1, 5_301,
+    ]);
+  });
+
+  it("names both handshake variables, and the floor, when the pair is too gentle", () => {
+    // 61,191 s: nine seconds short, which reads as 16.9 hours, never as 17.
+    const result = parseConfig({ ...secret, HANDSHAKE_BACKOFF_BASE_S: "1", HANDSHAKE_BACKOFF_CAP_S: "5300" });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.issues).toEqual([
+      "HANDSHAKE_BACKOFF_BASE_S and HANDSHAKE_BACKOFF_CAP_S must make 24 failed handshakes take at least 17 hours (TeamViewer's published floor); base 1 s and cap 5300 s make them take 16.9 hours",
+    ]);
+  });
+
+  it("refuses a handshake cap below the base", () => {
+    const result = parseConfig({ ...secret, HANDSHAKE_BACKOFF_BASE_S: "3600", HANDSHAKE_BACKOFF_CAP_S: "600" });
+    expect(!result.ok && result.issues).toEqual([
+      "HANDSHAKE_BACKOFF_CAP_S must be at least HANDSHAKE_BACKOFF_BASE_S (3600); got 600",
+    ]);
+  });
+
   it("reports every bad variable at once", () => {
     const result = parseConfig({ SESSION_LIFETIME_S: "x", WS_MESSAGES_PER_S: "-1" });
     expect(!result.ok && result.issues.length).toBe(3);

@@ -9,7 +9,7 @@ import {
   parseServerMessage,
   type ServerMessage,
 } from "#protocol/room.ts";
-import { CreateSessionBody } from "#protocol/sessions.ts";
+import { CreateSessionBody, HelpRequestBody } from "#protocol/sessions.ts";
 
 const MAX = 65_536;
 const token = "a".repeat(43);
@@ -243,13 +243,26 @@ describe("parseServerMessage", () => {
 });
 
 describe("CreateSessionBody", () => {
+  const customerKeyHash = "h".repeat(43);
+
   it("takes an optional, trimmed case number of at most 64 characters", () => {
-    expect(CreateSessionBody.safeParse({}).success).toBe(true);
-    expect(CreateSessionBody.safeParse({ caseNumber: "  INC-42  " }).data).toEqual({ caseNumber: "INC-42" });
-    expect(CreateSessionBody.safeParse({ caseNumber: "x".repeat(64) }).success).toBe(true);
-    expect(CreateSessionBody.safeParse({ caseNumber: "x".repeat(65) }).success).toBe(false);
-    expect(CreateSessionBody.safeParse({ caseNumber: "   " }).success).toBe(false);
-    expect(CreateSessionBody.safeParse({ caseNumber: "a\nb" }).success).toBe(false);
-    expect(CreateSessionBody.safeParse({ caseNumber: "a", other: 1 }).success).toBe(false);
+    const body = (extra: Record<string, unknown>) => CreateSessionBody.safeParse({ customerKeyHash, ...extra });
+    expect(body({}).success).toBe(true);
+    expect(body({ caseNumber: "  INC-42  " }).data).toEqual({ caseNumber: "INC-42", customerKeyHash });
+    expect(body({ caseNumber: "x".repeat(64) }).success).toBe(true);
+    expect(body({ caseNumber: "x".repeat(65) }).success).toBe(false);
+    expect(body({ caseNumber: "   " }).success).toBe(false);
+    expect(body({ caseNumber: "a\nb" }).success).toBe(false);
+    expect(body({ caseNumber: "a", other: 1 }).success).toBe(false);
+  });
+
+  it("requires the customer's seat key hash: 43 base64url characters", () => {
+    expect(CreateSessionBody.safeParse({}).success).toBe(false);
+    for (const bad of ["h".repeat(42), "h".repeat(44), `${"h".repeat(42)}=`, "a".repeat(64)]) {
+      expect(CreateSessionBody.safeParse({ customerKeyHash: bad }).success).toBe(false);
+      expect(HelpRequestBody.safeParse({ customerKeyHash: bad }).success).toBe(false);
+    }
+    expect(HelpRequestBody.safeParse({ customerKeyHash }).success).toBe(true);
+    expect(HelpRequestBody.safeParse({ customerKeyHash, caseNumber: "x" }).success).toBe(false);
   });
 });

@@ -77,10 +77,26 @@ describe("newSessionCode", () => {
 });
 
 describe("join headers", () => {
-  it("round-trip a technician, non-ASCII names included", () => {
-    const request = { role: "technician", technicianId: "t-1", name: "Zoë Ōtani" } as const;
-    expect(fromJoinHeaders(new Headers(toJoinHeaders(request)))).toEqual(request);
-    expect(fromJoinHeaders(new Headers(toJoinHeaders({ role: "customer" })))).toEqual({ role: "customer" });
+  it("round-trip a technician, non-ASCII names included, and the client's address key", () => {
+    const who = { role: "technician", technicianId: "t-1", name: "Zoë Ōtani" } as const;
+    expect(fromJoinHeaders(new Headers(toJoinHeaders(who, "2001:db8:1:2::/64")))).toEqual({
+      who,
+      clientKey: "2001:db8:1:2::/64",
+    });
+    expect(fromJoinHeaders(new Headers(toJoinHeaders({ role: "customer" }, "192.0.2.7")))).toEqual({
+      who: { role: "customer" },
+      clientKey: "192.0.2.7",
+    });
+  });
+
+  it("call a join without an address key unknown, and refuse a malformed one", () => {
+    expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "customer" }))).toEqual({
+      who: { role: "customer" },
+      clientKey: "unknown",
+    });
+    const headers = { [JOIN_HEADERS.role]: "customer", [JOIN_HEADERS.clientKey]: "a b" };
+    expect(fromJoinHeaders(new Headers(headers))).toBeNull();
+    expect(fromJoinHeaders(new Headers({ ...headers, [JOIN_HEADERS.clientKey]: "1".repeat(65) }))).toBeNull();
   });
 
   it("refuse missing or malformed values", () => {

@@ -26,11 +26,12 @@ async function openRoom(settings = ROOM_SETTINGS) {
   return room;
 }
 
-/** A room with its owner and a customer seated at T0, and their frames so far cleared. */
+/** A room with its owner and a customer seated at T0, the owner's handshake confirmed, and their frames cleared. */
 async function openPair(settings = ROOM_SETTINGS) {
   const room = await openRoom(settings);
   const tech = await room.join(OWNER);
   const customer = await room.join(CUSTOMER);
+  await room.handshake(tech, customer);
   tech.ws.take();
   customer.ws.take();
   return { room, tech, customer };

@@ -4,7 +4,7 @@ import { formatRoomRecord, parseRoomRecord } from "../../durable-objects/session
 import { join } from "../../durable-objects/session/seats.ts";
 import { createRoom, type Room } from "../../durable-objects/session/state.ts";
 import { RoomStore } from "../../worker/deno/room-store.ts";
-import { ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
+import { CUSTOMER_KEY_HASH, ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
 
 const settings = ROOM_SETTINGS;
 
@@ -12,8 +12,9 @@ const settings = ROOM_SETTINGS;
 function pair(): Room {
   const room = createRoom(settings, T0);
   const owner = { role: "technician", technicianId: "tech-owner", name: "Olivia Owner" } as const;
-  join(room, owner, null, { participantId: "tech", token: "t1", tokenHash: "a".repeat(64) }, T0);
-  join(room, { role: "customer" }, null, { participantId: "cust", token: "t2", tokenHash: "b".repeat(64) }, T0);
+  const proof = { resumeHash: null, seatKeyHash: CUSTOMER_KEY_HASH };
+  join(room, owner, proof, { participantId: "tech", token: "t1", tokenHash: "a".repeat(64) }, T0);
+  join(room, { role: "customer" }, proof, { participantId: "cust", token: "t2", tokenHash: "b".repeat(64) }, T0);
   const customer = room.seats.find((s) => s.id === "cust");
   if (customer) Object.assign(customer, { connected: false, heldUntil: T0 + 60_000 });
   room.lastActivityAt = T0 + 5_000;
@@ -35,6 +36,27 @@ describe("the room record", () => {
       ok: true,
       room: { ...room, persistedActivityAt: T0 + 5_000 },
     });
+  });
+
+  it("reads a record stored before handshakes and seat keys with their defaults", () => {
+    const room = pair();
+    const old = tampered(room, (r) => {
+      for (const field of ["customerKeyHash", "ownerSyncDueAt", "handshakeLimits", "handshake"]) delete r[field];
+      for (const seat of r.seats as Record<string, unknown>[]) delete seat.isVerified;
+    });
+    const result = parseRoomRecord(old);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.room).toMatchObject({
+      customerKeyHash: null,
+      ownerSyncDueAt: null,
+      handshakeLimits: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 10 },
+      handshake: { failures: 0, lastStartAt: null, open: null },
+    });
+    expect(result.room.seats.map((s) => s.isVerified)).toEqual([false, false]);
+    // Each record gets its own defaults: changing one room's handshake state leaves the next record's alone.
+    result.room.handshake.failures = 5;
+    expect(parseRoomRecord(old)).toMatchObject({ ok: true, room: { handshake: { failures: 0 } } });
   });
 
   it("does not store what only memory tracks", () => {

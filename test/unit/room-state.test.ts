@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SEATS, type ServerMessage } from "#protocol/room.ts";
 import { dispatch } from "../../durable-objects/session/dispatch.ts";
-import { type Fresh, type JoinRequest, join, leave, reconcile } from "../../durable-objects/session/seats.ts";
+import {
+  type Fresh,
+  type JoinRequest,
+  join,
+  leave,
+  reconcile,
+  type SeatProof,
+} from "../../durable-objects/session/seats.ts";
 import {
   ACTIVITY_PERSIST_MS,
   createRoom,
@@ -9,11 +16,13 @@ import {
   HELLO_TIMEOUT_MS,
   isPurgeDue,
   nextAlarmAt,
+  noEffects,
   PURGE_AFTER_MS,
   type Room,
   sweep,
 } from "../../durable-objects/session/state.ts";
-import { ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
+import { pake } from "../helpers/handshake.ts";
+import { CUSTOMER_KEY_HASH, HELP_SETTINGS, ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
 
 const S = 1_000;
 const settings = ROOM_SETTINGS;
@@ -28,17 +37,41 @@ function fresh(label = `p${++counter}`): Fresh {
   return { participantId: label, token: `token-${label}`, tokenHash: `hash-${label}` };
 }
 
+/** What a hello proved: the customer always holds the session's seat key here. */
+function proof(resumeHash: string | null = null): SeatProof {
+  return { resumeHash, seatKeyHash: CUSTOMER_KEY_HASH };
+}
+
 function seated(room: Room, request: JoinRequest, now: number, label?: string) {
-  const result = join(room, request, null, fresh(label), now);
+  const result = join(room, request, proof(), fresh(label), now);
   if (!result.ok) throw new Error(result.message);
   return result;
 }
 
-/** A room with its owner ("tech") and a customer ("cust") seated at T0. */
+/** Runs the handshake's four frames between a technician and the customer through the core, at `now`. */
+function verify(room: Room, techId: string, custId: string, now: number): void {
+  dispatch(room, techId, pake.start(custId), now);
+  dispatch(room, custId, pake.reply(techId), now);
+  dispatch(room, techId, pake.finish(custId), now);
+  dispatch(room, custId, pake.result(techId), now);
+  if (!room.seats.find((s) => s.id === techId)?.isVerified) throw new Error(`${techId} is not verified`);
+}
+
+/** A room with its owner ("tech") and a customer ("cust") seated at T0, the owner's handshake confirmed. */
 function pair(): Room {
   const room = createRoom(settings, T0);
   seated(room, OWNER, T0, "tech");
   seated(room, CUSTOMER, T0, "cust");
+  verify(room, "tech", "cust", T0);
+  return room;
+}
+
+/** A help request with the customer ("cust") and two technicians ("tech", "extra") seated, none confirmed yet. */
+function helpTrio(): Room {
+  const room = createRoom(HELP_SETTINGS, T0);
+  seated(room, CUSTOMER, T0, "cust");
+  seated(room, OWNER, T0, "tech");
+  seated(room, EXTRA, T0, "extra");
   return room;
 }
 
@@ -108,7 +141,7 @@ describe("join", () => {
   it("refuses a second customer with SEAT_TAKEN and changes nothing", () => {
     const room = pair();
     const before = structuredClone(room);
-    const result = join(room, CUSTOMER, null, fresh(), T0 + S);
+    const result = join(room, CUSTOMER, proof(), fresh(), T0 + S);
     expect(result).toMatchObject({ ok: false, code: "SEAT_TAKEN" });
     expect(room).toEqual(before);
   });
@@ -116,15 +149,45 @@ describe("join", () => {
   it("keeps the customer's seat for the customer while it is held", () => {
     const room = pair();
     leave(room, "cust", T0 + S);
-    expect(join(room, CUSTOMER, null, fresh(), T0 + 2 * S)).toMatchObject({ ok: false, code: "SEAT_TAKEN" });
+    expect(join(room, CUSTOMER, proof(), fresh(), T0 + 2 * S)).toMatchObject({ ok: false, code: "SEAT_TAKEN" });
   });
 
-  it("seats extra technicians as non-owners, up to the seat limit", () => {
+  it("seats a customer only with the session's seat key: SEAT_KEY_INVALID without it or with another", () => {
+    for (const seatKeyHash of [null, "another-hash", ""]) {
+      const room = createRoom(settings, T0);
+      const result = join(room, CUSTOMER, { resumeHash: null, seatKeyHash }, fresh(), T0);
+      expect(result).toMatchObject({ ok: false, code: "SEAT_KEY_INVALID" });
+      expect(room.seats).toEqual([]);
+    }
+  });
+
+  it("does not let a resume token stand in for the seat key", () => {
     const room = pair();
-    expect(seated(room, EXTRA, T0, "extra").seat.isOwner).toBe(false);
+    leave(room, "cust", T0 + S);
+    const result = join(room, CUSTOMER, { resumeHash: "hash-cust", seatKeyHash: null }, fresh(), T0 + 2 * S);
+    expect(result).toMatchObject({ ok: false, code: "SEAT_KEY_INVALID" });
+    expect(room.seats.find((s) => s.id === "cust")).toMatchObject({ connected: false, tokenHash: "hash-cust" });
+  });
+
+  it("seats no customer in a room stored before seat keys (no hash registered)", () => {
+    const room = createRoom(settings, T0);
+    room.customerKeyHash = null;
+    expect(join(room, CUSTOMER, proof(), fresh(), T0)).toMatchObject({ ok: false, code: "SEAT_KEY_INVALID" });
+  });
+
+  it("refuses a technician who is not the owner with NOT_OWNER, seating nobody", () => {
+    const room = pair();
+    const before = structuredClone(room);
+    expect(join(room, EXTRA, proof(), fresh(), T0 + S)).toMatchObject({ ok: false, code: "NOT_OWNER" });
+    expect(room).toEqual(before);
+  });
+
+  it("seats technicians of a help request as non-owners until one is confirmed, up to the seat limit", () => {
+    const room = helpTrio();
+    expect(room.seats.filter((s) => s.role === "technician").map((s) => s.isOwner)).toEqual([false, false]);
     for (let i = 3; i < MAX_SEATS; i++) seated(room, { ...EXTRA, technicianId: `t${i}` }, T0);
     expect(room.seats).toHaveLength(MAX_SEATS);
-    expect(join(room, { ...EXTRA, technicianId: "one-too-many" }, null, fresh(), T0)).toMatchObject({
+    expect(join(room, { ...EXTRA, technicianId: "one-too-many" }, proof(), fresh(), T0)).toMatchObject({
       ok: false,
       code: "SEAT_TAKEN",
     });
@@ -133,17 +196,17 @@ describe("join", () => {
   it("refuses joins to an ended room, or one past its expiry or idle deadline, with SESSION_ENDED", () => {
     const ended = pair();
     dispatch(ended, "cust", { type: "end" }, T0 + S);
-    expect(join(ended, CUSTOMER, null, fresh(), T0 + 2 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(join(ended, CUSTOMER, proof(), fresh(), T0 + 2 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
     const room = createRoom(settings, T0);
-    expect(join(room, CUSTOMER, null, fresh(), T0 + 3_600 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
-    expect(join(room, CUSTOMER, null, fresh(), T0 + 900 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(join(room, CUSTOMER, proof(), fresh(), T0 + 3_600 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(join(room, CUSTOMER, proof(), fresh(), T0 + 900 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
     expect(room.seats).toEqual([]);
   });
 
   it("gives a dropped customer its seat back with its token within the grace period, rotating the token", () => {
     const room = pair();
     leave(room, "cust", T0 + S);
-    const result = join(room, CUSTOMER, "hash-cust", fresh("ignored"), T0 + 30 * S);
+    const result = join(room, CUSTOMER, proof("hash-cust"), fresh("ignored"), T0 + 30 * S);
     expect(result).toMatchObject({ ok: true, isResumed: true, replacesSocket: false, seat: { id: "cust" } });
     expect(room.seats.find((s) => s.id === "cust")).toMatchObject({ connected: true, heldUntil: null });
     if (!result.ok) return;
@@ -157,15 +220,24 @@ describe("join", () => {
     ]);
     // The old token is spent.
     leave(room, "cust", T0 + 31 * S);
-    const reuse = join(room, CUSTOMER, "hash-cust", fresh(), T0 + 32 * S);
+    const reuse = join(room, CUSTOMER, proof("hash-cust"), fresh(), T0 + 32 * S);
     expect(reuse).toMatchObject({ ok: false, code: "SEAT_TAKEN" });
   });
 
   it("does not give a seat to a token of another role", () => {
-    const room = pair();
+    const room = helpTrio();
     leave(room, "cust", T0 + S);
-    const result = join(room, EXTRA, "hash-cust", fresh("extra"), T0 + 2 * S);
-    expect(result).toMatchObject({ ok: true, isResumed: false, seat: { id: "extra", role: "technician" } });
+    const result = join(room, { ...EXTRA, technicianId: "t3" }, proof("hash-cust"), fresh("t3"), T0 + 2 * S);
+    expect(result).toMatchObject({ ok: true, isResumed: false, seat: { id: "t3", role: "technician" } });
+    expect(room.seats.find((s) => s.id === "cust")).toMatchObject({ connected: false, tokenHash: "hash-cust" });
+  });
+
+  it("does not give a technician's seat to another technician's token", () => {
+    const room = helpTrio();
+    leave(room, "tech", T0 + S);
+    const result = join(room, EXTRA, proof("hash-tech"), fresh("extra-again"), T0 + 2 * S);
+    expect(result).toMatchObject({ ok: true, isResumed: true, seat: { id: "extra" } });
+    expect(room.seats.find((s) => s.id === "tech")).toMatchObject({ connected: false, tokenHash: "hash-tech" });
   });
 
   it("seats a customer afresh once the old seat was released after the grace period", () => {
@@ -177,14 +249,14 @@ describe("join", () => {
       { type: "state", state: "waiting" },
     ]);
     expect(room.state).toBe("waiting");
-    const result = join(room, CUSTOMER, "hash-cust", fresh("cust2"), T0 + 62 * S);
+    const result = join(room, CUSTOMER, proof("hash-cust"), fresh("cust2"), T0 + 62 * S);
     expect(result).toMatchObject({ ok: true, isResumed: false, seat: { id: "cust2" } });
     expect(room.state).toBe("connected");
   });
 
   it("lets a technician reclaim their seat by identity, taking over a socket that is still open", () => {
     const room = pair();
-    const result = join(room, OWNER, null, fresh("tech-again"), T0 + S);
+    const result = join(room, OWNER, proof(), fresh("tech-again"), T0 + S);
     expect(result).toMatchObject({ ok: true, isResumed: true, replacesSocket: true, seat: { id: "tech" } });
     expect(room.seats.filter((s) => s.role === "technician")).toHaveLength(1);
   });
@@ -218,8 +290,7 @@ describe("leave", () => {
 
 describe("reconcile", () => {
   it("treats seats without a live socket as dropped after a restart", () => {
-    const room = pair();
-    seated(room, EXTRA, T0, "extra");
+    const room = helpTrio();
     const effects = reconcile(room, new Set(["tech"]), T0 + 5 * S);
     expect(room.seats.filter((s) => s.connected).map((s) => s.id)).toEqual(["tech"]);
     expect(effects.send).toEqual([
@@ -249,9 +320,9 @@ describe("dispatch: signaling", () => {
     ]);
   });
 
-  it("lets the customer signal an extra technician", () => {
-    const room = pair();
-    seated(room, EXTRA, T0, "extra");
+  it("lets the customer signal whichever technician of a help request it confirmed", () => {
+    const room = helpTrio();
+    verify(room, "extra", "cust", T0);
     expect(dispatch(room, "cust", offer("extra"), T0 + S).send[0]?.to).toBe("extra");
   });
 
@@ -265,8 +336,7 @@ describe("dispatch: signaling", () => {
   });
 
   it("refuses technician → technician with WRONG_ROLE", () => {
-    const room = pair();
-    seated(room, EXTRA, T0, "extra");
+    const room = helpTrio();
     expect(dispatch(room, "extra", offer("tech"), T0 + S).send).toEqual([
       { to: "extra", msg: expect.objectContaining({ type: "error", code: "WRONG_ROLE" }) },
     ]);
@@ -314,9 +384,8 @@ describe("dispatch: end", () => {
     expect(dispatch(room, "tech", { type: "end" }, T0 + S).ended).toBe("ended_by_technician");
   });
 
-  it("refuses an extra technician with WRONG_ROLE", () => {
-    const room = pair();
-    seated(room, EXTRA, T0, "extra");
+  it("refuses a technician who does not own the session with WRONG_ROLE", () => {
+    const room = helpTrio();
     const effects = dispatch(room, "extra", { type: "end" }, T0 + S);
     expect(effects.send).toEqual([{ to: "extra", msg: expect.objectContaining({ code: "WRONG_ROLE" }) }]);
     expect(room.state).toBe("connected");
@@ -414,7 +483,7 @@ describe("sweep and the alarm", () => {
     const room = pair();
     leave(room, "cust", T0);
     expect(sweep(room, T0 + 60 * S).send).toHaveLength(2);
-    expect(sweep(room, T0 + 60 * S)).toEqual({ send: [], closeAll: null, persist: "none", ended: null });
+    expect(sweep(room, T0 + 60 * S)).toEqual(noEffects());
     const ended = pair();
     sweep(ended, T0 + 3_600 * S);
     expect(sweep(ended, T0 + 3_601 * S).ended).toBeNull();
@@ -438,7 +507,7 @@ describe("state machine", () => {
     dispatch(room, "tech", { type: "end" }, T0 + 63 * S);
     states.push(room.state);
     expect(states).toEqual(["created", "waiting", "connected", "connected", "waiting", "connected", "ended"]);
-    expect(join(room, OWNER, null, fresh(), T0 + 64 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(join(room, OWNER, proof(), fresh(), T0 + 64 * S)).toMatchObject({ ok: false, code: "SESSION_ENDED" });
     expect(sweep(room, T0 + 10_000 * S).send).toEqual([]);
     expect(room.state).toBe("ended");
   });

@@ -59,8 +59,11 @@ export async function insertHelpSession(
   return result.meta.changes > 0 ? "inserted" : "code_taken";
 }
 
-/** Gives an unclaimed help request to the first technician who joins it, so it shows in their live sessions. */
-export async function claimSession(db: D1Database, code: string, technicianId: string): Promise<void> {
+/**
+ * Gives a help request to the technician whose handshake the customer's page confirmed, so it shows in their live
+ * sessions. A row that already has its technician keeps it.
+ */
+export async function recordSessionOwner(db: D1Database, code: string, technicianId: string): Promise<void> {
   await db
     .prepare("UPDATE sessions SET technician_id = ? WHERE code = ? AND technician_id IS NULL")
     .bind(technicianId, code)

@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
+import { recordSessionOwner } from "../db/sessions.ts";
 import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
@@ -66,11 +67,14 @@ const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
-const rooms = new Rooms(new RoomStore(roomsDb), (code, endedAt) =>
-  recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
-);
-await rooms.start();
+// One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
 const limits = new RateLimits();
+const rooms = new Rooms(new RoomStore(roomsDb), {
+  recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
+  recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
+  hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
+});
+await rooms.start();
 const assets = new Assets(dist);
 /** The TCP peer of each request in flight, which Deno reports beside the request rather than in a header. */
 const peers = new WeakMap<Request, string>();

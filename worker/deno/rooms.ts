@@ -5,6 +5,7 @@ import {
   KEEPALIVE_REQUEST,
   KEEPALIVE_RESPONSE,
   type RoomAlarm,
+  type RoomServices,
   type RoomSocket,
 } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
@@ -114,10 +115,11 @@ class LiveRoom {
     private readonly rooms: Rooms,
     clock: AlarmClock<RoomTimer>,
     store: RoomStore,
-    recordEnd: (code: string, endedAt: number) => Promise<void>,
+    services: RoomServices,
   ) {
     this.alarm = new RoomTimer(this, clock, store);
     this.host = new RoomHost<DenoSocket>({
+      ...services,
       sockets: () => this.sockets,
       attachment: (ws) => ws.attachment,
       attach: (ws, attachment) => {
@@ -132,7 +134,6 @@ class LiveRoom {
       },
       storage: store.storage(code),
       alarm: this.alarm,
-      recordEnd,
       now: () => Date.now(),
     });
   }
@@ -147,9 +148,9 @@ class LiveRoom {
     return result;
   }
 
-  /** Upgrades `request` and hands the socket to the room as `who`, unless the room refuses it. */
-  connect(request: Request, who: JoinRequest): Promise<Response> {
-    return this.run(() => this.admit(request, who));
+  /** Upgrades `request` and hands the socket to the room as `who` from `clientKey`, unless the room refuses it. */
+  connect(request: Request, who: JoinRequest, clientKey: string): Promise<Response> {
+    return this.run(() => this.admit(request, who, clientKey));
   }
 
   /** A frame from `ws`. Keep-alives are answered here, like a Durable Object's auto-response, without the room. */
@@ -179,13 +180,13 @@ class LiveRoom {
     for (const ws of this.sockets) ws.close(1001, "Server restarting");
   }
 
-  private async admit(request: Request, who: JoinRequest): Promise<Response> {
+  private async admit(request: Request, who: JoinRequest, clientKey: string): Promise<Response> {
     const admission = await this.host.admit();
     if (!admission.ok) return refuseSocket(request, admission.code, admission.message);
     const { socket, response } = Deno.upgradeWebSocket(request);
     const ws = new DenoSocket(socket, this);
     this.sockets.add(ws);
-    await this.host.accepted(ws, who);
+    await this.host.accepted(ws, who, clientKey);
     return response;
   }
 
@@ -205,9 +206,10 @@ export class Rooms {
   /** One timer for every room's alarm. */
   private readonly clock = new AlarmClock<RoomTimer>((timer) => void timer.wake());
 
+  /** `services` are the sessions table's records and the host's rate-limit buckets, shared by every room. */
   constructor(
     private readonly store: RoomStore,
-    private readonly recordEnd: (code: string, endedAt: number) => Promise<void>,
+    private readonly services: RoomServices,
   ) {}
 
   /** Loads every stored room: seats whose sockets were lost with the last process are held for their grace. */
@@ -237,10 +239,10 @@ export class Rooms {
         if (!room) return { ok: false, code: "SESSION_NOT_FOUND", message: "There is no session with this code." };
         return room.run(() => room.host.info());
       },
-      connect: async (request, who) => {
+      connect: async (request, who, clientKey) => {
         const room = this.live.get(code);
         if (!room) return refuseSocket(request, "SESSION_NOT_FOUND", "There is no session with this code.");
-        return room.connect(request, who);
+        return room.connect(request, who, clientKey);
       },
     };
   }
@@ -257,7 +259,7 @@ export class Rooms {
   }
 
   private add(code: string, alarmAt: number | null): LiveRoom {
-    const room = new LiveRoom(code, this, this.clock, this.store, this.recordEnd);
+    const room = new LiveRoom(code, this, this.clock, this.store, this.services);
     if (alarmAt !== null) this.clock.set(room.alarm, alarmAt);
     this.live.set(code, room);
     return room;

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ErrorCode } from "./errors.ts";
+import { HandshakeMessages, HandshakeServerMessages } from "./handshake.ts";
 import { type FrameError, type FrameResult, parseFrame } from "./parse.ts";
 
 /** The signaling protocol's version; a client says it in `hello`. */
@@ -49,10 +50,17 @@ export type IceCandidate = z.infer<typeof IceCandidate>;
 
 // Client messages are strict: an unknown field is refused, so the server never relays what it did not check.
 
+/**
+ * A key derived from the session's secret that proves the customer's page holds it (32 bytes, base64url): the room
+ * keeps only its SHA-256, registered when the session was created, so the customer seat is the secret holder's.
+ */
+export const SeatKey = z.string().check(z.minLength(43), z.maxLength(43), z.regex(base64url));
+
 export const Hello = z.strictObject({
   type: z.literal("hello"),
   version: z.int().check(z.minimum(1), z.maximum(1_000)),
   resume: z.optional(SeatToken),
+  seatKey: z.optional(SeatKey),
 });
 export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
 export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
@@ -69,7 +77,15 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end") });
 
 /** Every message a client may send on the room's WebSocket. */
-export const ClientMessage = z.discriminatedUnion("type", [Hello, Offer, Answer, Candidate, KeyExchange, End]);
+export const ClientMessage = z.discriminatedUnion("type", [
+  Hello,
+  Offer,
+  Answer,
+  Candidate,
+  KeyExchange,
+  ...HandshakeMessages,
+  End,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** The client messages that are relayed to one peer. */
@@ -127,6 +143,8 @@ export const ErrorFrame = z.object({
   type: z.literal("error"),
   code: ErrorCode,
   message: z.string().check(z.maxLength(500)),
+  /** With HANDSHAKE_WAIT, HANDSHAKE_BUSY and RATE_LIMITED: how many seconds until another try is accepted. */
+  retryAfterS: z.optional(z.int().check(z.nonnegative())),
 });
 
 /** Every message the server sends on the room's WebSocket. */
@@ -139,6 +157,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   RelayedAnswer,
   RelayedCandidate,
   RelayedKeyExchange,
+  ...HandshakeServerMessages,
   StateChanged,
   Ended,
   ErrorFrame,

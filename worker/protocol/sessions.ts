@@ -4,9 +4,23 @@ import { SessionCode, SessionState } from "./room.ts";
 /** A technician's own reference for a session, shown to the customer; no control characters. */
 export const CaseNumber = z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[^\p{Cc}]+$/u));
 
+/**
+ * What registers the customer seat to the holder of the session's secret: base64url (43 characters) of the SHA-256
+ * of the 32 bytes that the customer's `seatKey` (room.ts) encodes. The page that holds the secret derives the key;
+ * the server keeps only this hash and compares hashes, so it never learns the key, let alone the secret.
+ */
+export const CustomerKeyHash = z.string().check(z.length(43), z.regex(/^[A-Za-z0-9_-]+$/));
+
 /** POST /api/sessions */
-export const CreateSessionBody = z.strictObject({ caseNumber: z.optional(CaseNumber) });
+export const CreateSessionBody = z.strictObject({
+  caseNumber: z.optional(CaseNumber),
+  customerKeyHash: CustomerKeyHash,
+});
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
+
+/** POST /api/help: the page asking for help registers its own seat key. */
+export const HelpRequestBody = z.strictObject({ customerKeyHash: CustomerKeyHash });
+export type HelpRequestBody = z.infer<typeof HelpRequestBody>;
 
 /** 201 from POST /api/sessions: the code, the link to send (a secret fragment is added by the console) and when it ends. */
 export const CreatedSession = z.object({ code: SessionCode, url: z.url(), expiresAt: z.int() });

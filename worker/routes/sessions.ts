@@ -4,18 +4,19 @@ import { SessionCode } from "#protocol/room.ts";
 import {
   type CreatedSession,
   CreateSessionBody,
+  HelpRequestBody,
   type HelpSession,
   JoinQuery,
   type OwnSessions,
   type PublicSession,
 } from "#protocol/sessions.ts";
+import { clientKey } from "../../durable-objects/rate-limit/client-key.ts";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { readTechnician } from "../auth/session-cookie.ts";
 import type { Config } from "../config.ts";
 import {
-  claimSession,
   deleteSession,
   findSession,
   insertHelpSession,
@@ -40,16 +41,18 @@ function joinUrl(requestUrl: string, code: string): string {
   return `${new URL(requestUrl).origin}/j/${code}`;
 }
 
+/** What a new session starts with: its owner (null for a customer's help request), case number and seat key hash. */
+type NewRoom = { owner: { id: string; name: string } | null; caseNumber: string | null; customerKeyHash: string };
+
 /**
  * Finds a free code, records it in D1 (under the owner's session limit) and creates its room. A null owner is a
- * customer's help request, claimed by the first technician who joins.
+ * customer's help request: it gets the technician whose handshake the customer's page confirms.
  */
 async function openRoom(
   env: Bindings,
   host: Host,
   config: Config,
-  owner: { id: string; name: string } | null,
-  caseNumber: string | null,
+  { owner, caseNumber, customerKeyHash }: NewRoom,
 ): Promise<{ code: string; expiresAt: number }> {
   const now = Date.now();
   const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
@@ -76,6 +79,7 @@ async function openRoom(
         code,
         now,
         owner,
+        customerKeyHash,
         organisation: config.ORGANISATION,
         caseNumber,
         lifetimeS: config.SESSION_LIFETIME_S,
@@ -85,6 +89,11 @@ async function openRoom(
           maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
           messagesPerS: config.WS_MESSAGES_PER_S,
           messageBurst: config.WS_MESSAGE_BURST,
+        },
+        handshake: {
+          backoffBaseS: config.HANDSHAKE_BACKOFF_BASE_S,
+          backoffCapS: config.HANDSHAKE_BACKOFF_CAP_S,
+          perMinute: config.RATE_HANDSHAKE_PER_MIN,
         },
       });
     } catch (err) {
@@ -101,12 +110,18 @@ async function openRoom(
   throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");
 }
 
-/** A customer's "Get help": an anonymous session whose ID (and a password that never leaves the browsers) they read aloud. */
+/**
+ * A customer's "Get help": an anonymous session whose ID (and a password that never leaves the browsers) they read
+ * aloud. The page registers its seat key's hash, so the customer seat is that page's.
+ */
 export const help = new Hono<AppEnv>().post(
   "/",
   rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
+  validate("json", HelpRequestBody),
   async (c) => {
-    const created = await openRoom(c.env, c.get("host"), c.get("config"), null, null);
+    const { customerKeyHash } = c.req.valid("json");
+    const room = { owner: null, caseNumber: null, customerKeyHash };
+    const created = await openRoom(c.env, c.get("host"), c.get("config"), room);
     return c.json<HelpSession>(created, 201);
   },
 );
@@ -120,9 +135,9 @@ export const sessions = new Hono<AppEnv>()
     validate("json", CreateSessionBody),
     async (c) => {
       const technician = c.get("technician");
-      const { caseNumber = null } = c.req.valid("json");
+      const { caseNumber = null, customerKeyHash } = c.req.valid("json");
       const owner = { id: technician.id, name: technician.name };
-      const created = await openRoom(c.env, c.get("host"), c.get("config"), owner, caseNumber);
+      const created = await openRoom(c.env, c.get("host"), c.get("config"), { owner, caseNumber, customerKeyHash });
       return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
     },
   )
@@ -186,7 +201,7 @@ export const sessions = new Hono<AppEnv>()
       const host = c.get("host");
       if (!row) return host.refuseSocket(c.req.raw, "SESSION_NOT_FOUND", "There is no session with this code.");
       if (!isLive(row, Date.now())) return host.refuseSocket(c.req.raw, "SESSION_ENDED", "This session has ended.");
-      if (who.role === "technician" && row.technician_id === null) await claimSession(c.env.DB, code, who.technicianId);
-      return host.room(code).connect(c.req.raw, who);
+      // A help request's owner is written by its room once the customer's page confirms a technician's handshake.
+      return host.room(code).connect(c.req.raw, who, clientKey(host.clientAddress(c.req.raw)));
     },
   );

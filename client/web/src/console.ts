@@ -1,14 +1,18 @@
 import { InviteResponse, MeResponse, type PasskeyInfo } from "#protocol/auth.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
-import { normalisePassword } from "../../core/password.ts";
+import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
+import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
+import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf } from "./lib/link-secrets.ts";
 import { addPasskey } from "./lib/passkey.ts";
 import { groupCode } from "./lib/session-code.ts";
 import { openViewer } from "./viewer/page.ts";
+import type { TechnicianSecret } from "./viewer/TechnicianSession.ts";
 
 // The technician console: who is signed in, their passkeys, new sessions, joining a customer's help request,
-// (for admins) invites, and the viewer for one session at /console#view=CODE.
+// (for admins) invites, and the viewer for one session at /console#view=CODE. A new session's link secret is made
+// here and kept in this tab only (lib/link-secrets.ts): the server gets just the hash of the seat key it derives.
 
 const main = byId("console", HTMLElement);
 const who = byId("who", HTMLElement);
@@ -24,6 +28,32 @@ const invite = byId("invite", HTMLButtonElement);
 const joinForm = byId("join-session", HTMLFormElement);
 const joinCode = byId("join-code", HTMLInputElement);
 const joinPassword = byId("join-password", HTMLInputElement);
+
+const TEXT = {
+  signedInAs: (name: string, isAdmin: boolean) => `Signed in as ${name}${isAdmin ? " (admin)" : ""}`,
+  badCode: "The session ID is nine digits, like 123 456 789.",
+  badPassword: "The password is three words, like maple river owl. Ask the customer again.",
+  passkeyLabel: (n: number) => `Passkey ${n}`,
+  passkeyUsed: (when: string | null) => (when === null ? "never used to sign in" : `last used ${when}`),
+  passkeyLine: (label: string, added: string, used: string) => `${label}: added ${added}, ${used}`,
+  remove: "Remove",
+  removeLabel: (label: string) => `Remove ${label.toLowerCase()}`,
+  passkeyRemoved: "Passkey removed.",
+  waitingForPasskey: "Waiting for your new passkey…",
+  passkeyAdded: "Passkey added.",
+  noSecret: "This browser could not make a secret for the link; reload and try again.",
+  expires: (when: string) => `Expires ${when}.`,
+  sessionCreated: "Session created. Send your customer the whole link: the part after # is its secret.",
+  linkNotHere: (code: string) => `${code} (this browser does not hold its link)`,
+  caseDetail: (caseNumber: string) => `case ${caseNumber}`,
+  expiresDetail: (when: string) => `expires ${when}`,
+  view: "View",
+  viewLabel: (code: string) => `View session ${code}`,
+  inviteExpiry: (when: string) => `Works once, until ${when}.`,
+  inviteCreated: "Invite link created. Send it to the technician over a channel you trust.",
+  copied: "Copied.",
+  notCopied: "Could not copy; the link is selected, copy it with your keyboard.",
+} as const;
 
 let isSignedIn = false;
 let viewing: { code: string; close(): void } | null = null;
@@ -41,7 +71,7 @@ async function loadMe(): Promise<void> {
     return announce(me.message, true);
   }
   const { technician } = me.data;
-  who.textContent = `Signed in as ${technician.name}${technician.isAdmin ? " (admin)" : ""}`;
+  who.textContent = TEXT.signedInAs(technician.name, technician.isAdmin);
   byId("admin", HTMLElement).hidden = !technician.isAdmin;
   renderPasskeys(me.data.passkeys);
   isSignedIn = true;
@@ -53,6 +83,14 @@ function viewedCode(): string | null {
   return /^#view=(\d{9})$/.exec(location.hash)?.[1] ?? null;
 }
 
+/** What the viewer of session `code` proves: the link's secret this tab holds, or the password just typed. */
+function secretFor(code: string): TechnicianSecret | null {
+  const linkSecret = linkSecretOf(code);
+  const prs = linkSecret === null ? null : prsOfLinkSecret(linkSecret);
+  if (prs) return { kind: "link", prs };
+  return typedPassword === null ? null : { kind: "password", prs: prsOfPassword(typedPassword) };
+}
+
 /** Shows the console, or the viewer when the address names a session; a reload of the viewer rejoins. */
 function route(): void {
   if (!isSignedIn) return;
@@ -60,7 +98,7 @@ function route(): void {
   main.hidden = code !== null;
   if ((viewing?.code ?? null) === code) return;
   viewing?.close();
-  viewing = code ? { code, close: openViewer(code, typedPassword) } : null;
+  viewing = code ? { code, close: openViewer(code, secretFor(code)) } : null;
   typedPassword = null;
 }
 
@@ -71,12 +109,12 @@ function viewHref(code: string): string {
 function joinHelpSession(): void {
   const code = joinCode.value.replace(/[\s-]/g, "");
   if (!/^\d{9}$/.test(code)) {
-    announce("The session ID is nine digits, like 123 456 789.", true);
+    announce(TEXT.badCode, true);
     return;
   }
   const password = normalisePassword(joinPassword.value);
   if (!password) {
-    announce("The password is three words, like maple river owl. Ask the customer again.", true);
+    announce(TEXT.badPassword, true);
     return;
   }
   typedPassword = password;
@@ -89,15 +127,14 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
   passkeyList.replaceChildren(
     ...passkeys.map((passkey, i) => {
       const item = document.createElement("li");
-      const label = `Passkey ${i + 1}`;
+      const label = TEXT.passkeyLabel(i + 1);
       const text = document.createElement("span");
-      const used =
-        passkey.lastUsedAt === null ? "never used to sign in" : `last used ${formatTime(passkey.lastUsedAt)}`;
-      text.textContent = `${label}: added ${formatTime(passkey.createdAt)}, ${used}`;
+      const used = TEXT.passkeyUsed(passkey.lastUsedAt === null ? null : formatTime(passkey.lastUsedAt));
+      text.textContent = TEXT.passkeyLine(label, formatTime(passkey.createdAt), used);
       const remove = document.createElement("button");
       remove.type = "button";
-      remove.textContent = "Remove";
-      remove.setAttribute("aria-label", `Remove ${label.toLowerCase()}`);
+      remove.textContent = TEXT.remove;
+      remove.setAttribute("aria-label", TEXT.removeLabel(label));
       remove.addEventListener("click", () => void whileBusy(remove, () => removePasskey(passkey.id)));
       item.append(text, remove);
       return item;
@@ -108,15 +145,15 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
 async function removePasskey(id: string): Promise<void> {
   const removed = await callApi("DELETE", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody);
   if (!removed.ok) return announce(removed.message, true);
-  announce("Passkey removed.");
+  announce(TEXT.passkeyRemoved);
   await loadMe();
 }
 
 async function registerPasskey(): Promise<void> {
-  announce("Waiting for your new passkey…");
+  announce(TEXT.waitingForPasskey);
   const added = await addPasskey();
   if (!added.ok) return announce(added.message, true);
-  announce("Passkey added.");
+  announce(TEXT.passkeyAdded);
   await loadMe();
 }
 
@@ -128,14 +165,21 @@ async function signOutNow(): Promise<void> {
 
 async function createSession(): Promise<void> {
   const wanted = caseNumber.value.trim();
-  const created = await callApi("POST", "/api/sessions", CreatedSession, wanted ? { caseNumber: wanted } : {});
+  // The link's secret: made here, kept in this tab, sent to no server. The room learns only the hash of the seat key
+  // it derives, which the customer's page (holding the secret) then presents.
+  const secret = newLinkSecret();
+  const seatKey = seatKeyOf(secret);
+  if (!seatKey) return announce(TEXT.noSecret, true);
+  const body = { customerKeyHash: seatKeyHash(seatKey), ...(wanted ? { caseNumber: wanted } : {}) };
+  const created = await callApi("POST", "/api/sessions", CreatedSession, body);
   if (!created.ok) return announce(created.message, true);
+  keepLinkSecret(created.data.code, secret);
   byId("session-code", HTMLElement).textContent = groupCode(created.data.code);
-  byId("session-link", HTMLInputElement).value = created.data.url;
-  byId("session-expiry", HTMLElement).textContent = `Expires ${formatTime(created.data.expiresAt)}.`;
+  byId("session-link", HTMLInputElement).value = `${created.data.url}#${secret}`;
+  byId("session-expiry", HTMLElement).textContent = TEXT.expires(formatTime(created.data.expiresAt));
   byId("session-view", HTMLAnchorElement).href = viewHref(created.data.code);
   byId("session-result", HTMLElement).hidden = false;
-  announce("Session created. Read the code to your customer or send them the link.");
+  announce(TEXT.sessionCreated);
   caseNumber.value = "";
   await loadSessions();
 }
@@ -143,43 +187,47 @@ async function createSession(): Promise<void> {
 async function loadSessions(): Promise<void> {
   const live = await callApi("GET", "/api/sessions", OwnSessions);
   if (!live.ok) return announce(live.message, true);
+  const { sessions } = live.data;
+  forgetLinkSecretsExcept(sessions.map((session) => session.code));
   liveList.replaceChildren(
-    ...live.data.sessions.map((session) => {
+    ...sessions.map((session) => {
       const item = document.createElement("li");
-      const link = document.createElement("a");
-      link.href = session.url;
-      link.textContent = groupCode(session.code);
+      const secret = linkSecretOf(session.code);
+      // Without its secret a link is no use to the customer: say so rather than show a link that cannot work.
+      const link = document.createElement(secret === null ? "span" : "a");
+      if (link instanceof HTMLAnchorElement) link.href = `${session.url}#${secret}`;
+      link.textContent = secret === null ? TEXT.linkNotHere(groupCode(session.code)) : groupCode(session.code);
       const details = [
-        session.caseNumber ? `case ${session.caseNumber}` : "",
-        `expires ${formatTime(session.expiresAt)}`,
+        session.caseNumber ? TEXT.caseDetail(session.caseNumber) : "",
+        TEXT.expiresDetail(formatTime(session.expiresAt)),
       ];
       const view = document.createElement("a");
       view.href = viewHref(session.code);
-      view.textContent = "View";
-      view.setAttribute("aria-label", `View session ${groupCode(session.code)}`);
+      view.textContent = TEXT.view;
+      view.setAttribute("aria-label", TEXT.viewLabel(groupCode(session.code)));
       item.append(link, ` ${details.filter(Boolean).join(", ")}`, view);
       return item;
     }),
   );
-  noLive.hidden = live.data.sessions.length > 0;
+  noLive.hidden = sessions.length > 0;
 }
 
 async function createInvite(): Promise<void> {
   const created = await callApi("POST", "/api/invites", InviteResponse, {});
   if (!created.ok) return announce(created.message, true);
   byId("invite-link", HTMLInputElement).value = created.data.url;
-  byId("invite-expiry", HTMLElement).textContent = `Works once, until ${formatTime(created.data.expiresAt)}.`;
+  byId("invite-expiry", HTMLElement).textContent = TEXT.inviteExpiry(formatTime(created.data.expiresAt));
   byId("invite-result", HTMLElement).hidden = false;
-  announce("Invite link created. Send it to the technician over a channel you trust.");
+  announce(TEXT.inviteCreated);
 }
 
 async function copyFrom(input: HTMLInputElement): Promise<void> {
   try {
     await navigator.clipboard.writeText(input.value);
-    announce("Copied.");
+    announce(TEXT.copied);
   } catch {
     input.select();
-    announce("Could not copy; the link is selected, copy it with your keyboard.", true);
+    announce(TEXT.notCopied, true);
   }
 }
 

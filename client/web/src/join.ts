@@ -1,17 +1,34 @@
+import "./customer/link-fragment.ts";
 import { PublicSession } from "#protocol/sessions.ts";
+import { toBase64url } from "../../core/base64url.ts";
+import { prsOfLinkSecret, seatKeyOf } from "../../core/link-secret.ts";
 import { startCustomerSession } from "./customer/page.ts";
+import { linkSecret } from "./customer/secret.ts";
 import { callApi } from "./lib/api.ts";
 import { announce } from "./lib/dom.ts";
+import { linkSecretOf } from "./lib/link-secrets.ts";
 
-// The customer's page for a session link, /j/CODE: who is asking and a warning first; nothing is shared before
-// Allow and the browser's own picker.
+// The customer's page for a session link, /j/CODE#SECRET: who is asking and a warning first; nothing is shared before
+// Allow and the browser's own picker, and nothing goes to a technician before their handshake proved the link's
+// secret. The secret stays in this tab (customer/link-fragment.ts, imported first, took it out of the address bar): it
+// is the handshake's PRS, and the seat key derived from it proves to the room that this page holds the link.
+
+const TEXT = {
+  noCode: "This link has no valid session code. Ask your technician to send it again.",
+  incomplete: "This link is incomplete — ask your technician to send it again.",
+} as const;
 
 async function open(): Promise<void> {
   const code = /^\/j\/(\d{9})\/?$/.exec(location.pathname)?.[1];
-  if (!code) return announce("This link has no valid session code. Ask your technician to send it again.", true);
+  if (!code) return announce(TEXT.noCode, true);
+  const secret = linkSecretOf(code);
+  const prs = secret === null ? null : prsOfLinkSecret(secret);
+  const seatKey = secret === null ? null : seatKeyOf(secret);
+  // Checked before anything is asked of the server: a damaged link says so at once.
+  if (!prs || !seatKey) return announce(TEXT.incomplete, true);
   const info = await callApi("GET", `/api/sessions/${code}`, PublicSession);
   if (!info.ok) return announce(info.message, true);
-  startCustomerSession(code, info.data);
+  startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }
 
 await open();

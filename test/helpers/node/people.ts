@@ -44,13 +44,19 @@ export async function enrolTechnician(browser: Browser, server: DevServer, name:
   return person;
 }
 
-/** A signed-in technician creates a session from the console (with a case number, if given); returns its link. */
+/** A session link as the console shows it: the code in the path, the secret (128 bits, base64url) in the fragment. */
+export const SESSION_LINK = /\/j\/(\d{9})#([\w-]{22,})$/;
+
+/**
+ * A signed-in technician creates a session from the console (with a case number, if given); returns its link, whose
+ * fragment holds the secret the console made (the customer's page needs the whole link).
+ */
 export async function createSession(page: Page, caseNumber?: string): Promise<string> {
   await open(page, "/console");
   if (caseNumber !== undefined) await page.getByLabel("Case number (optional)").fill(caseNumber);
   await page.getByRole("button", { name: "New session" }).click();
   const linkField = page.getByLabel("Session link", { exact: true });
-  await expect.poll(() => linkField.inputValue()).toMatch(/\/j\/\d{9}$/);
+  await expect.poll(() => linkField.inputValue()).toMatch(SESSION_LINK);
   return linkField.inputValue();
 }
 

@@ -10,13 +10,24 @@ import type { RateLimiter } from "../../../durable-objects/rate-limit/RateLimite
 
 const HOUR_MS = 3_600_000;
 
-function limiter(ip: string) {
-  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(clientKey(ip)));
+/** The RateLimiter object of a bucket key: a client address's (clientKey), or a technician's for handshakes. */
+function limiter(key: string) {
+  return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
+}
+
+/** The key of a technician's handshake budget, as the room names it. */
+export function technicianKey(technicianId: string): string {
+  return `technician:${technicianId}`;
 }
 
 /** The stored bucket of `scope` for the client address `ip`, or null before its first request. */
 export function storedBucket(ip: string, scope: string): Promise<Bucket | null> {
-  return runInDurableObject(limiter(ip), (_limiter: RateLimiter, state) => {
+  return storedBucketOf(clientKey(ip), scope);
+}
+
+/** The stored bucket of `scope` under the key `key` itself (see technicianKey), or null before its first hit. */
+export function storedBucketOf(key: string, scope: string): Promise<Bucket | null> {
+  return runInDurableObject(limiter(key), (_limiter: RateLimiter, state) => {
     const row = state.storage.sql
       .exec<{ tokens: number; updated_at: number }>("SELECT tokens, updated_at FROM buckets WHERE scope = ?", scope)
       .toArray()[0];
@@ -29,7 +40,12 @@ export function storedBucket(ip: string, scope: string): Promise<Bucket | null> 
  * request, however long that takes. A refused request re-dates it to its own time, so empty it again before each.
  */
 export function emptyBucket(ip: string, scope: string): Promise<void> {
-  return runInDurableObject(limiter(ip), (_limiter: RateLimiter, state) => {
+  return emptyBucketOf(clientKey(ip), scope);
+}
+
+/** emptyBucket under the key `key` itself. */
+export function emptyBucketOf(key: string, scope: string): Promise<void> {
+  return runInDurableObject(limiter(key), (_limiter: RateLimiter, state) => {
     state.storage.sql.exec(
       `INSERT INTO buckets (scope, tokens, updated_at) VALUES (?, 0, ?)
        ON CONFLICT(scope) DO UPDATE SET tokens = 0, updated_at = excluded.updated_at`,

@@ -5,9 +5,39 @@ import { newSessionCode } from "../../../durable-objects/session/code.ts";
 import type { CreateRoomInput } from "../../../durable-objects/session/SessionRoom.ts";
 import { insertSession } from "../../../worker/db/sessions.ts";
 import { FrameQueue } from "../frame-queue.ts";
+import { completeHandshake, newSeatKey } from "../handshake.ts";
 import { createTechnician } from "./technician.ts";
 
 export const ORIGIN = "http://localhost";
+
+/**
+ * The customer's seat key of every session the helpers below created, by code: what the page that holds the session's
+ * secret would present, so that `joinRoom(code, "customer")` stays one line.
+ */
+const seatKeys = new Map<string, string>();
+
+/** The seat key registered for `code` by these helpers. */
+export function seatKeyOf(code: string): string {
+  const seatKey = seatKeys.get(code);
+  if (!seatKey) throw new Error(`no seat key was registered for ${code} by these helpers`);
+  return seatKey;
+}
+
+/** Adds a fresh seat key's hash to a JSON body that has none; returns the body and the key. */
+async function withSeatKey(body: unknown): Promise<{ body: unknown; seatKey: string | null }> {
+  if (typeof body !== "object" || body === null || Array.isArray(body) || "customerKeyHash" in body) {
+    return { body, seatKey: null };
+  }
+  const { seatKey, customerKeyHash } = await newSeatKey();
+  return { body: { ...body, customerKeyHash }, seatKey };
+}
+
+/** Remembers the seat key of the session a 201 answer created. */
+async function remember(res: Response, seatKey: string | null): Promise<void> {
+  if (res.status !== 201 || !seatKey) return;
+  const { code } = (await res.clone().json()) as { code: string };
+  seatKeys.set(code, seatKey);
+}
 
 /**
  * A random client address, so that the per-IP limits of one test never spill into another; the tests of those
@@ -43,9 +73,14 @@ export class Client extends FrameQueue {
   }
 }
 
-/** Opens GET /api/sessions/:code/ws as `role`; throws unless the upgrade succeeds. */
-export async function connect(code: string, role: "customer" | "technician", cookie?: string): Promise<Client> {
-  const res = await upgrade(code, role, cookie);
+/** Opens GET /api/sessions/:code/ws as `role` (from `ip`, else a random address); throws unless it succeeds. */
+export async function connect(
+  code: string,
+  role: "customer" | "technician",
+  cookie?: string,
+  ip?: string,
+): Promise<Client> {
+  const res = await upgrade(code, role, cookie, ip ? { "CF-Connecting-IP": ip } : {});
   if (!res.webSocket) throw new Error(`upgrade refused: ${res.status} ${await res.text()}`);
   res.webSocket.accept();
   return new Client(res.webSocket);
@@ -64,6 +99,12 @@ export function upgrade(code: string, role: string, cookie?: string, extra: Reco
   });
 }
 
+/** The hello a participant sends: a customer presents the session's seat key (registered by these helpers). */
+export function hello(code: string, role: "customer" | "technician", resume?: string): ClientMessage {
+  const seatKey = role === "customer" ? seatKeys.get(code) : undefined;
+  return { type: "hello", version: 1, ...(resume ? { resume } : {}), ...(seatKey ? { seatKey } : {}) };
+}
+
 /** Connects and says hello; resolves with the client and its welcome. */
 export async function joinRoom(
   code: string,
@@ -72,17 +113,35 @@ export async function joinRoom(
   resume?: string,
 ): Promise<{ client: Client; welcome: Extract<ServerMessage, { type: "welcome" }> }> {
   const client = await connect(code, role, cookie);
-  client.send({ type: "hello", version: 1, ...(resume ? { resume } : {}) });
+  client.send(hello(code, role, resume));
   return { client, welcome: await client.next("welcome") };
 }
 
-/** POST /api/sessions as the technician with `cookie`. */
-export function createSession(cookie: string, body: unknown = {}, ip = randomIp()) {
-  return SELF.fetch(`${ORIGIN}/api/sessions`, {
+/**
+ * POST /api/sessions as the technician with `cookie`. A body without `customerKeyHash` gets a fresh seat key's, and
+ * the key is kept for `joinRoom`.
+ */
+export async function createSession(cookie: string, body: unknown = {}, ip = randomIp()) {
+  const signed = await withSeatKey(body);
+  const res = await SELF.fetch(`${ORIGIN}/api/sessions`, {
     method: "POST",
     headers: { Origin: ORIGIN, Cookie: cookie, "Content-Type": "application/json", "CF-Connecting-IP": ip },
-    body: JSON.stringify(body),
+    body: JSON.stringify(signed.body),
   });
+  await remember(res, signed.seatKey);
+  return res;
+}
+
+/** POST /api/help as a customer's page: a fresh seat key's hash unless `body` says otherwise; the key is kept. */
+export async function requestHelp(body: unknown = {}, ip = randomIp()) {
+  const signed = await withSeatKey(body);
+  const res = await SELF.fetch(`${ORIGIN}/api/help`, {
+    method: "POST",
+    headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": ip },
+    body: JSON.stringify(signed.body),
+  });
+  await remember(res, signed.seatKey);
+  return res;
 }
 
 /** The room object behind a code. */
@@ -97,16 +156,21 @@ export function roomStub(code: string) {
 export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
   const owner = await createTechnician("Olivia Owner");
   const code = newSessionCode();
+  const { seatKey, customerKeyHash } = await newSeatKey();
+  seatKeys.set(code, seatKey);
   const input: CreateRoomInput = {
     code,
     now: Date.now(),
     owner: { id: owner.technician.id, name: owner.technician.name },
+    customerKeyHash,
     organisation: "Tether Test",
     caseNumber: "CASE-1",
     lifetimeS: 3_600,
     idleS: 900,
     graceS: 60,
     limits: { maxMessageBytes: 65_536, messagesPerS: 200, messageBurst: 400 },
+    // Generous per-technician and per-address budgets: many tests share the address range; the budgets have tests.
+    handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 1_000 },
     ...overrides,
   };
   const inserted = await insertSession(
@@ -126,12 +190,27 @@ export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
   return { code, owner, stub: roomStub(code) };
 }
 
-/** A room with its owner and a customer both seated. */
-export async function openPair(overrides: Partial<CreateRoomInput> = {}) {
+/**
+ * A room with its owner and a customer both seated and, unless `isVerified` is false, the owner's handshake confirmed
+ * by the customer (made-up but well-formed frames), so that signals pass.
+ */
+export async function openPair(overrides: Partial<CreateRoomInput> = {}, { isVerified = true } = {}) {
   const opened = await openRoom(overrides);
   const tech = await joinRoom(opened.code, "technician", opened.owner.cookie);
   const customer = await joinRoom(opened.code, "customer");
   await tech.client.next("peerJoined");
   await tech.client.next("state");
+  if (isVerified) await verify(tech, customer);
   return { ...opened, tech, customer };
+}
+
+type Seated = { client: Client; welcome: { participantId: string } };
+
+/** Runs a handshake between a seated technician and the customer; `ok: false` ends it with the customer's refusal. */
+export function verify(tech: Seated, customer: Seated, ok = true) {
+  return completeHandshake(
+    { side: tech.client, id: tech.welcome.participantId },
+    { side: customer.client, id: customer.welcome.participantId },
+    ok,
+  );
 }

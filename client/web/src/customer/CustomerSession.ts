@@ -1,17 +1,50 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { SharingState } from "#protocol/control.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { PublicSession } from "#protocol/sessions.ts";
+import { isSameFingerprint } from "../../../core/fingerprint.ts";
+import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import { callApi } from "../lib/api.ts";
+import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
+import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { captureScreen, surfaceOf } from "../rtc/screen.ts";
-import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
+import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
+import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { OwnerLink } from "./OwnerLink.ts";
+import type { CustomerSecret } from "./secret.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
+
+/** Why the session ended, as data; the page words it. */
+export type CustomerEnd =
+  /** The room ended it; `hasShared` tells a refusal (nothing was ever shared) from an end after sharing. */
+  | { reason: EndReason; hasShared: boolean }
+  /** The technician's end showed a certificate other than the authenticated one, here or on their page. */
+  | { reason: "intercepted" }
+  /** The customer said the verification code does not match. */
+  | { reason: "codeMismatch" }
+  /** The room refused this page for good (SEAT_KEY_INVALID, SESSION_ENDED, another tab took the seat...). */
+  | { reason: "refused"; code: SignalingError["code"]; message: string }
+  /** This browser cannot make the certificate a secure connection needs. */
+  | { reason: "unsupported" };
+
+/** Something the page should tell the person, as data; the page words it. */
+export type CustomerNotice =
+  | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
+  /** No relay servers: only a direct connection can be tried (the server's reason). */
+  | { code: "noRelay"; message: string }
+  /** The room refused a technician's handshake for now: someone may be guessing. */
+  | { code: "throttled"; failures: number; retryAt: number }
+  /** An error the room reported, in its words. */
+  | { code: "server"; error: ErrorCode; message: string };
+
+/** The verification code of the owner's confirmed handshake, and whether the customer said it matches. */
+export type Verification = { code: string; isMatched: boolean };
 
 /** Everything the customer's page shows; rendered whole after every change. */
 export type CustomerView = {
@@ -26,6 +59,8 @@ export type CustomerView = {
   ownerRejoinBy: number | null;
   /** Other technicians in the room: listed, never sent the screen. */
   others: Peer[];
+  /** Set once the owner proved the session's secret; null before. */
+  verification: Verification | null;
   sharing: SharingState;
   /** What is captured (for the page's own preview); null when stopped. */
   track: MediaStreamTrack | null;
@@ -34,40 +69,52 @@ export type CustomerView = {
   /** Relay-only, and no relay could be reached: the technician cannot get the picture. */
   relayFailure: RelayFailure | null;
   signaling: SignalingStatus;
-  ended: string | null;
-  notice: { text: string; isError: boolean } | null;
+  ended: CustomerEnd | null;
+  notice: CustomerNotice | null;
 };
 
-const END_TEXT: Record<EndReason, string> = {
-  ended_by_customer: "You ended the session. Nothing more is shared.",
-  ended_by_technician: "The technician ended the session. Nothing more is shared.",
-  expired: "The session reached its time limit. Nothing more is shared.",
-  idle: "The session ended after a period without activity. Nothing more is shared.",
+/** What a customer's page is started with. */
+export type CustomerSessionOptions = {
+  code: string;
+  /** What GET /api/sessions/CODE said, for a link; null for a help request (no technician yet). */
+  session: PublicSession | null;
+  /** The seat key the hello presents (base64url): derived from the link's secret, or the help request's own. */
+  seatKey: string;
+  /** The secret every technician's handshake must prove: the link's, or the guarded Get-help password. */
+  secret: CustomerSecret;
+  /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
+  isEndedOnLeave?: boolean;
 };
+
+/** A technician whose handshake this page confirmed, and the verification code it shows for them. */
+type Trusted = { confirmed: HandshakeConfirmed; verification: Verification };
 
 /**
- * The customer's side of a session: consent, capture, the one connection to the owning technician, Pause, Stop
- * and End. Nothing is captured or sent before `allow()`, which the page calls from the Allow button's click.
+ * The customer's side of a session: the handshakes that prove each technician holds the secret, consent, capture,
+ * the one connection to the owning technician once their handshake confirmed, Pause, Stop and End. Nothing is
+ * captured before `allow()`, which the page calls from the Allow button's click, and nothing of the customer's (no
+ * offer, no candidate) goes to a technician before their handshake confirmed.
  */
 export class CustomerSession {
   readonly #signaling: SignalingClient;
   readonly #onChange: (view: CustomerView) => void;
+  readonly #secret: CustomerSecret;
+  /** This page's DTLS certificate, made as the page opens, alongside the ICE servers' fetch. */
+  readonly #certificate: Promise<LocalCertificate>;
+  readonly #handshakes: CustomerHandshakes;
+  readonly #trusted = new Map<string, Trusted>();
   #roster: Roster = [];
   #view: CustomerView;
   #track: MediaStreamTrack | null = null;
   /** The connection to the owning technician; made at Allow, so there is none before consent. */
   #link: OwnerLink | null = null;
   #hasConsented = false;
-  /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
   readonly #isEndedOnLeave: boolean;
 
-  constructor(
-    code: string,
-    session: PublicSession | null,
-    onChange: (view: CustomerView) => void,
-    options: { isEndedOnLeave?: boolean } = {},
-  ) {
+  constructor(options: CustomerSessionOptions, onChange: (view: CustomerView) => void) {
+    const { code, session } = options;
     this.#onChange = onChange;
+    this.#secret = options.secret;
     this.#isEndedOnLeave = options.isEndedOnLeave ?? false;
     this.#view = {
       phase: "waiting",
@@ -78,6 +125,7 @@ export class CustomerSession {
       owner: null,
       ownerRejoinBy: null,
       others: [],
+      verification: null,
       sharing: "stopped",
       track: null,
       link: null,
@@ -87,12 +135,18 @@ export class CustomerSession {
       ended: null,
       notice: null,
     };
+    this.#certificate = newCertificate();
+    this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
+      send: (msg) => this.#signaling.send(msg),
+      onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
+    });
     this.#signaling = new SignalingClient({
       code,
       role: "customer",
+      seatKey: options.seatKey,
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
-        if (status === "closed" && error) this.#finish(error.message, true);
+        if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
         this.#update({ signaling: status });
       },
     });
@@ -101,8 +155,10 @@ export class CustomerSession {
   /** Joins the room (as a seat, sharing nothing) so the page can show who is there. */
   start(): void {
     this.#update({});
+    this.#certificate.catch(() => this.#finish({ reason: "unsupported" }));
     this.#signaling.start();
-    // ICE servers are fetched as the page opens, not after Allow: the connection can then be offered at once.
+    // ICE servers are fetched as the page opens (while the certificate is made), not after Allow: the connection can
+    // then be offered as soon as the technician is confirmed.
     this.#ensureLink();
   }
 
@@ -118,6 +174,21 @@ export class CustomerSession {
     await this.#syncLink();
   }
 
+  /** The customer heard the same four words from the technician. */
+  confirmCode(): void {
+    const verification = this.#view.verification;
+    const owner = this.#view.owner;
+    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
+    if (!verification || !trusted) return;
+    trusted.verification = { ...verification, isMatched: true };
+    this.#update({ verification: trusted.verification });
+  }
+
+  /** The technician read other words: someone may be in the middle, so the session ends for both sides. */
+  rejectCode(): void {
+    this.#endNow({ reason: "codeMismatch" });
+  }
+
   /** The connection to the owning technician; it fetches the session's ICE servers as soon as it exists. */
   #ensureLink(): OwnerLink {
     this.#link ??= new OwnerLink(this.#view.code, {
@@ -126,7 +197,8 @@ export class CustomerSession {
       onStats: (stats) => this.#update({ stats }),
       onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
-      onNotice: (text) => this.#update({ notice: { text, isError: true } }),
+      onIceError: (message) => this.#update({ notice: { code: "noRelay", message } }),
+      onIntercepted: () => this.#intercepted(),
     });
     return this.#link;
   }
@@ -164,20 +236,18 @@ export class CustomerSession {
   }
 
   /** Stop sharing: the capture ends; the session stays, so the person can share again or end. */
-  stopSharing(notice?: string): void {
+  stopSharing(isFromBrowser = false): void {
     const track = this.#track;
     this.#track = null;
     track?.stop();
     void this.#link?.setTrack(null);
     this.#setSharing("stopped");
-    this.#update({ track: null, notice: notice ? { text: notice, isError: false } : null });
+    this.#update({ track: null, notice: isFromBrowser ? { code: "stoppedFromBrowser" } : null });
   }
 
   /** End: the room ends for everyone; this page stops sharing at once, whatever the network does. */
   end(): void {
-    this.#signaling.end();
-    this.#teardown();
-    this.#update({ ended: this.#endText("ended_by_customer"), sharing: "stopped", track: null, notice: null });
+    this.#endNow({ reason: "ended_by_customer", hasShared: this.#hasConsented });
   }
 
   /** The tab is going away: once anything was shared (or for a help request, always), closing it ends the session. */
@@ -188,16 +258,18 @@ export class CustomerSession {
     this.#signaling.stop();
   }
 
+  #endNow(ended: CustomerEnd): void {
+    this.#signaling.end();
+    this.#teardown();
+    this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });
+  }
+
   async #capture(): Promise<MediaStreamTrack | null> {
     try {
       return await captureScreen();
     } catch (err) {
       const name = err instanceof Error ? err.name : "";
-      const text =
-        name === "NotAllowedError"
-          ? "Nothing was shared: the picker was closed or sharing is blocked in this browser."
-          : "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.";
-      this.#update({ notice: { text, isError: true } });
+      this.#update({ notice: { code: name === "NotAllowedError" ? "pickerClosed" : "captureFailed" } });
       return null;
     }
   }
@@ -206,7 +278,7 @@ export class CustomerSession {
     this.#track = track;
     // The browser's own "Stop sharing" ends the track; the session notices and says so on both sides.
     track.addEventListener("ended", () => {
-      if (this.#track === track) this.stopSharing("You stopped sharing from the browser's control.");
+      if (this.#track === track) this.stopSharing(true);
     });
     void this.#link?.setTrack(track);
     this.#update({ track });
@@ -239,34 +311,65 @@ export class CustomerSession {
         return;
       case "peerGone":
         if (this.#link?.remoteId === msg.id) this.#link.close();
+        this.#trusted.delete(msg.id);
         this.#peersChanged();
         return;
+      case "pakeStart":
+      case "pakeFinish":
+        this.#handshakes.receive(msg);
+        return;
+      case "handshakeThrottled":
+        this.#update({ notice: { code: "throttled", failures: msg.failures, retryAt: msg.retryAt } });
+        return;
+      case "keyExchange": {
+        const trusted = this.#trusted.get(msg.from);
+        if (trusted && isInterceptNotice(trusted.confirmed, msg.payload)) this.#finish({ reason: "intercepted" });
+        return;
+      }
       case "answer":
       case "candidate":
         this.#link?.handleSignal(msg);
         return;
       case "offer":
-      case "keyExchange":
-        // The customer makes the offers; key exchange arrives with the trust work.
+      case "pakeReply":
+      case "pakeResult":
+        // The customer makes the offers and answers the handshakes; these are a technician's to receive.
         return;
       case "state":
         return;
       case "ended":
-        this.#finish(this.#endText(msg.reason), false);
+        this.#finish({ reason: msg.reason, hasShared: this.#hasConsented });
         return;
       case "error":
-        this.#update({ notice: { text: msg.message, isError: true } });
+        // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
+        if (msg.code === "HANDSHAKE_REQUIRED" || msg.code === "PEER_NOT_FOUND") return;
+        this.#update({ notice: { code: "server", error: msg.code, message: msg.message } });
         return;
       default:
         assertNever(msg);
     }
   }
 
-  #endText(reason: EndReason): string {
-    if (reason === "ended_by_customer" && !this.#hasConsented) {
-      return "You did not allow sharing, so the session has ended. Nothing was shared.";
+  /**
+   * A technician's handshake confirmed. The same certificate as their last confirmed run (only a socket came back)
+   * keeps its verification code and the customer's check of it; a new certificate (a new page) gets the new code.
+   */
+  #confirmed(technicianId: string, confirmed: HandshakeConfirmed): void {
+    const previous = this.#trusted.get(technicianId);
+    const isSamePeer = previous && isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
+    const verification = isSamePeer ? previous.verification : { code: confirmed.verificationCode, isMatched: false };
+    this.#trusted.set(technicianId, { confirmed, verification });
+    this.#peersChanged();
+  }
+
+  /** The technician's end showed another certificate: say so to them (if the relay lets it through), and end. */
+  #intercepted(): void {
+    const owner = this.#view.owner;
+    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
+    if (owner && trusted) {
+      this.#signaling.send({ type: "keyExchange", to: owner.id, payload: interceptNotice(trusted.confirmed) });
     }
-    return END_TEXT[reason];
+    this.#endNow({ reason: "intercepted" });
   }
 
   /** The owning technician (the one who may see the screen) and the others, from the roster. */
@@ -277,6 +380,7 @@ export class CustomerSession {
       owner: owner?.peer ?? null,
       ownerRejoinBy: owner?.rejoinBy ?? null,
       others: technicians.filter((entry) => entry !== owner).map((entry) => entry.peer),
+      verification: (owner && this.#trusted.get(owner.peer.id)?.verification) ?? null,
     });
     // A help request gets its technician's name and organisation once someone claims it.
     if (owner && !this.#view.technician) void this.#refreshSession();
@@ -288,24 +392,30 @@ export class CustomerSession {
     if (info.ok && info.data.technician) this.#update({ technician: info.data.technician });
   }
 
-  /** While sharing, keeps a working connection to the owner whenever they are connected. */
+  /** While sharing, keeps a working connection to the owner whenever they are connected and confirmed. */
   async #syncLink(): Promise<void> {
     const owner = this.#view.owner;
-    // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready.
-    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended" || !owner?.connected) return;
-    await this.#link.sync(owner.id, this.#view.sharing === "live" ? this.#track : null);
+    // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready. And
+    // nothing goes to a technician whose handshake this page has not confirmed.
+    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
+    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended" || !owner?.connected || !trusted) return;
+    const { certificate } = await this.#certificate;
+    const track = this.#view.sharing === "live" ? this.#track : null;
+    await this.#link.sync(owner.id, track, { certificate, peerFingerprint: trusted.confirmed.peerFingerprint });
   }
 
   #teardown(): void {
     this.#track?.stop();
     this.#track = null;
     this.#link?.stop();
+    this.#secret.stop();
   }
 
-  #finish(text: string, isError: boolean): void {
+  /** The session is over for this page; the first reason given is the one shown. */
+  #finish(ended: CustomerEnd): void {
     this.#teardown();
     this.#signaling.stop();
-    this.#update({ ended: text, sharing: "stopped", track: null, notice: isError ? { text, isError } : null });
+    this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });
   }
 
   #update(patch: Partial<CustomerView>): void {

@@ -1,5 +1,7 @@
 import type { ControlMessage } from "#protocol/control.ts";
+import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
+import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink, type RelayedSignal, type RelayFailure } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
@@ -11,18 +13,25 @@ export type OwnerLinkEvents = {
   onStats(stats: LinkStats | null): void;
   /** The control channel opened: the far end should hear what is being shared. */
   onControlOpen(): void;
-  onNotice(text: string): void;
+  /** The session's ICE servers could not be fetched: the server's reason. */
+  onIceError(message: string): void;
+  /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
+  onIntercepted(): void;
   /** Relay-only and no relay reachable (null: fine again). */
   onRelayFailure(failure: RelayFailure | null): void;
 };
+
+/** What a connection to the owner is bound to: this page's certificate and the one the handshake authenticated. */
+export type LinkTrust = { certificate: RTCCertificate; peerFingerprint: CertificateFingerprint };
 
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
 const PROBE_TIMEOUT_MS = 1_500;
 
 /**
  * The customer's one connection to the technician who owns the session: its ICE servers are fetched when the page
- * opens, the connection itself is offered when the customer allows; kept across the technician's WebSocket drops, replaced when
- * their page is new, sampled once a second.
+ * opens, the connection itself is offered when the customer allows, to a technician whose handshake this page
+ * confirmed and with their authenticated certificate only; kept across the technician's WebSocket drops, replaced
+ * when their page (and so their certificate) is new, sampled once a second.
  */
 export class OwnerLink {
   readonly #events: OwnerLinkEvents;
@@ -32,6 +41,7 @@ export class OwnerLink {
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #check = 0;
+  #peerFingerprint: CertificateFingerprint | null = null;
 
   constructor(code: string, events: OwnerLinkEvents) {
     this.#events = events;
@@ -40,7 +50,7 @@ export class OwnerLink {
       (config) => {
         if (this.#link) applyIceServers(this.#link.pc, config);
       },
-      events.onNotice,
+      events.onIceError,
     );
   }
 
@@ -49,22 +59,25 @@ export class OwnerLink {
   }
 
   /**
-   * Makes sure a working connection to `ownerId` sends `track` (null: nothing). A connection whose far end still
-   * answers a ping is kept (only the technician's WebSocket dropped); otherwise a new one is offered.
+   * Makes sure a working connection to `ownerId`, bound to `trust`, sends `track` (null: nothing). A connection to the
+   * same certificate whose far end still answers a ping is kept (only the technician's WebSocket dropped); otherwise a
+   * new one is offered.
    */
-  async sync(ownerId: string, track: MediaStreamTrack | null): Promise<void> {
+  async sync(ownerId: string, track: MediaStreamTrack | null, trust: LinkTrust): Promise<void> {
     const check = ++this.#check;
     // The relay policy must be known before the first candidate is gathered.
     await this.#ice.ready;
     if (check !== this.#check) return;
     const link = this.#link;
-    if (link && link.remoteId === ownerId && link.state !== "closed") {
+    const isSamePeer =
+      this.#peerFingerprint !== null && isSameFingerprint(this.#peerFingerprint, trust.peerFingerprint);
+    if (link && link.remoteId === ownerId && link.state !== "closed" && isSamePeer) {
       const isAlive = await link.probe(PROBE_TIMEOUT_MS);
       if (check !== this.#check || this.#link !== link) return;
       if (isAlive) return link.resume();
     }
     this.close();
-    this.#open(ownerId, track);
+    this.#open(ownerId, track, trust);
   }
 
   /** Swaps what is sent in place (pause, resume, another screen): no renegotiation. */
@@ -86,6 +99,7 @@ export class OwnerLink {
     clearInterval(this.#statsTimer);
     this.#link?.close();
     this.#link = null;
+    this.#peerFingerprint = null;
     this.#sender = null;
     this.#sampler = null;
     this.#events.onState(null);
@@ -99,11 +113,16 @@ export class OwnerLink {
     this.close();
   }
 
-  #open(remoteId: string, track: MediaStreamTrack | null): void {
+  #open(remoteId: string, track: MediaStreamTrack | null, trust: LinkTrust): void {
     const link = new PeerLink({
       remoteId,
       isOfferer: true,
       config: this.#ice.config,
+      certificate: trust.certificate,
+      peerFingerprint: trust.peerFingerprint,
+      onIntercepted: () => {
+        if (this.#link === link) this.#events.onIntercepted();
+      },
       sendSignal: this.#events.sendSignal,
       onState: (state) => {
         if (this.#link === link) this.#events.onState(state);
@@ -115,6 +134,7 @@ export class OwnerLink {
     });
     const transceiver = addScreenTransceiver(link.pc, track);
     this.#link = link;
+    this.#peerFingerprint = trust.peerFingerprint;
     this.#sender = transceiver.sender;
     const sampler = new StatsSampler(link.pc, "outbound");
     this.#sampler = sampler;

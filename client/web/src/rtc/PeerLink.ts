@@ -1,6 +1,8 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import { type ControlMessage, parseControlMessage } from "#protocol/control.ts";
+import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { IceCandidate, ServerMessage, SignalMessage } from "#protocol/room.ts";
+import { derFingerprint, isSameFingerprint, isSdpFingerprint } from "../../../core/fingerprint.ts";
 import { iceUfrag } from "./sdp.ts";
 
 /** What the person sees: first contact, media flowing, trying to get it back, or over. */
@@ -21,6 +23,12 @@ export type PeerLinkOptions = {
   isOfferer: boolean;
   /** ICE servers and policy; TURN arrives here. */
   config: RTCConfiguration;
+  /** This page's certificate, made before the handshake: the one whose fingerprint the handshake sent. */
+  certificate: RTCCertificate;
+  /** The far end's certificate as the handshake authenticated it: every SDP, and the connection, must show it. */
+  peerFingerprint: CertificateFingerprint;
+  /** The far end showed another certificate (someone may be in the middle): the link has closed for good. */
+  onIntercepted(): void;
   sendSignal(msg: SignalMessage): boolean;
   onState(state: LinkState): void;
   onTrack?(track: MediaStreamTrack): void;
@@ -79,7 +87,7 @@ export class PeerLink {
   constructor(options: PeerLinkOptions) {
     this.#options = options;
     this.remoteId = options.remoteId;
-    const pc = new RTCPeerConnection(options.config);
+    const pc = new RTCPeerConnection({ ...options.config, certificates: [options.certificate] });
     this.pc = pc;
     // Negotiated with a fixed id: both ends have it at once, with no ondatachannel race.
     this.control = pc.createDataChannel("control", { negotiated: true, id: 0, ordered: true });
@@ -140,6 +148,7 @@ export class PeerLink {
       switch (msg.type) {
         case "offer": {
           if (this.#options.isOfferer) return;
+          if (!isSdpFingerprint(msg.sdp, this.#options.peerFingerprint)) return this.#intercepted();
           const previous = pc.remoteDescription ? iceUfrag(pc.remoteDescription.sdp) : null;
           await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
           if (previous !== null && previous !== iceUfrag(msg.sdp)) this.iceRestarts++;
@@ -152,6 +161,7 @@ export class PeerLink {
         case "answer":
           // A late answer to an offer that was since rolled back is dropped.
           if (!this.#options.isOfferer || pc.signalingState !== "have-local-offer") return;
+          if (!isSdpFingerprint(msg.sdp, this.#options.peerFingerprint)) return this.#intercepted();
           await pc.setRemoteDescription({ type: "answer", sdp: msg.sdp });
           await this.#flushCandidates();
           return;
@@ -262,6 +272,10 @@ export class PeerLink {
   #onConnectionState(): void {
     const state = this.pc.connectionState;
     if (state === "connected") {
+      if (!this.#isRemoteCertificateAuthentic()) {
+        this.#intercepted();
+        return;
+      }
       this.#hasConnected = true;
       this.#options.onRelayFailure?.(null);
       this.#setState("connected");
@@ -270,6 +284,25 @@ export class PeerLink {
     } else if (state !== "new") {
       this.#setState(this.#hasConnected ? "reconnecting" : "connecting");
     }
+  }
+
+  /**
+   * Whether the connected DTLS transport shows the authenticated certificate, where the browser can tell
+   * (RTCDtlsTransport.getRemoteCertificates(); the first one is the peer's own). Without that API the SDP check stands.
+   */
+  #isRemoteCertificateAuthentic(): boolean {
+    const transport = this.pc.sctp?.transport ?? this.pc.getReceivers().find((r) => r.transport)?.transport;
+    if (typeof transport?.getRemoteCertificates !== "function") return true;
+    const [certificate] = transport.getRemoteCertificates();
+    if (!certificate) return true;
+    return isSameFingerprint(derFingerprint(new Uint8Array(certificate)), this.#options.peerFingerprint);
+  }
+
+  /** Closes the link for good and says why; no restart follows. */
+  #intercepted(): void {
+    if (this.state === "closed") return;
+    this.close();
+    this.#options.onIntercepted();
   }
 
   #setState(state: LinkState): void {

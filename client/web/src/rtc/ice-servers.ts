@@ -18,7 +18,8 @@ export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | nu
 
 /**
  * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
- * once and again before the credentials expire. Until an answer arrives the configuration is direct only.
+ * once and again before the credentials expire. Until an answer arrives the configuration is direct only. A failed
+ * fetch calls `onError` with the server's reason; the page words what it means (no relay: direct only).
  */
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
@@ -54,7 +55,7 @@ export class IceServers {
       this.#onRefresh(this.config);
     } else if (ice.code !== "SESSION_ENDED" && ice.code !== "SESSION_NOT_FOUND") {
       // A missing or ended session is for the room connection to report; this is about the relay only.
-      this.#onError(`No relay servers (${ice.message}); only a direct connection can be tried.`);
+      this.#onError(ice.message);
     }
     this.#timer = setTimeout(() => void this.#load(), nextMs);
   }

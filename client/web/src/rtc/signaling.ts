@@ -16,6 +16,8 @@ export type SignalingError = { code: ErrorCode | "REPLACED"; message: string };
 export type SignalingOptions = {
   code: string;
   role: Role;
+  /** The customer's seat key (base64url): proves to the room that this page holds the session's secret. */
+  seatKey?: string;
   onMessage(msg: ServerMessage): void;
   onStatus(status: SignalingStatus, error?: SignalingError): void;
 };
@@ -34,6 +36,8 @@ const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SESSION_ENDED",
   "SESSION_NOT_FOUND",
   "SEAT_TAKEN",
+  "SEAT_KEY_INVALID",
+  "NOT_OWNER",
   "UNSUPPORTED_VERSION",
   "UNAUTHENTICATED",
   "FORBIDDEN",
@@ -134,7 +138,14 @@ export class SignalingClient {
     this.#options.onStatus(this.#attempt === 0 && this.participantId === null ? "connecting" : "reconnecting");
     ws.addEventListener("open", () => {
       const resume = readToken(this.#tokenKey);
-      ws.send(JSON.stringify({ type: "hello", version: PROTOCOL_VERSION, ...(resume ? { resume } : {}) }));
+      const { seatKey } = this.#options;
+      const hello: ClientMessage = {
+        type: "hello",
+        version: PROTOCOL_VERSION,
+        ...(resume ? { resume } : {}),
+        ...(seatKey ? { seatKey } : {}),
+      };
+      ws.send(JSON.stringify(hello));
       this.#keepAliveTimer = setInterval(() => this.#ping(ws), KEEP_ALIVE_MS);
     });
     ws.addEventListener("message", (event: MessageEvent<unknown>) => this.#receive(event.data));

@@ -1,12 +1,41 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { SharingState, Surface } from "#protocol/control.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
+import { isSameFingerprint } from "../../../core/fingerprint.ts";
+import type { HandshakeConfirmed } from "../../../core/handshake.ts";
+import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
+import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import { type LinkState, PeerLink, type RelayFailure } from "../rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { sdpSessionId } from "../rtc/sdp.ts";
-import { SignalingClient, type SignalingStatus } from "../rtc/signaling.ts";
+import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+import { type CheckStatus, CustomerCheck, type TechnicianSecret } from "./CustomerCheck.ts";
+
+export type { CheckStatus, TechnicianSecret } from "./CustomerCheck.ts";
+
+/** Why the viewer's session ended, as data; the viewer words it. */
+export type ViewerEnd =
+  | { reason: EndReason }
+  /** The customer's end showed a certificate other than the authenticated one, here or on their page. */
+  | { reason: "intercepted" }
+  /** The technician said the verification code does not match. */
+  | { reason: "codeMismatch" }
+  /** The room refused this console for good (NOT_OWNER, SESSION_ENDED, another tab took the seat...). */
+  | { reason: "refused"; code: SignalingError["code"]; message: string }
+  /** This browser cannot make the certificate a secure connection needs. */
+  | { reason: "unsupported" };
+
+/** Something the viewer should tell the technician, as data. */
+export type ViewerNotice =
+  /** No relay servers: only a direct connection can be tried (the server's reason). */
+  | { code: "noRelay"; message: string }
+  /** An error the room reported, in its words. */
+  | { code: "server"; message: string };
+
+/** The verification code of the confirmed handshake, and whether the technician said the customer reads the same. */
+export type Verification = { code: string; isMatched: boolean };
 
 /** Everything the technician's viewer shows; rendered whole after every change. */
 export type ViewerState = {
@@ -14,6 +43,12 @@ export type ViewerState = {
   customer: Peer | null;
   /** When a dropped customer's seat is released, if they dropped. */
   customerRejoinBy: number | null;
+  /** Where the check that the customer's page holds the session's secret stands. */
+  check: CheckStatus;
+  /** Whether this console holds a link's secret, a typed password, or neither yet. */
+  secretKind: TechnicianSecret["kind"] | null;
+  /** Set once the customer's page proved the secret. */
+  verification: Verification | null;
   /** What the customer says they share; null until their page says anything. */
   sharing: SharingState | null;
   surface: Surface;
@@ -26,43 +61,49 @@ export type ViewerState = {
   /** Relay-only, and no relay could be reached: the connection cannot start. */
   relayFailure: RelayFailure | null;
   signaling: SignalingStatus;
-  ended: string | null;
-  notice: { text: string; isError: boolean } | null;
+  ended: ViewerEnd | null;
+  notice: ViewerNotice | null;
 };
 
-const END_TEXT: Record<EndReason, string> = {
-  ended_by_customer: "The customer ended the session.",
-  ended_by_technician: "You ended the session.",
-  expired: "The session reached its time limit.",
-  idle: "The session ended after a period without activity.",
-};
+/** The customer's page whose handshake confirmed, and the verification code shown for it. */
+type Trusted = { customerId: string; confirmed: HandshakeConfirmed; verification: Verification };
 
 /**
- * A technician's side of one session: the seat, the answering end of the customer's connection, the customer's
- * sharing state from the `control` channel, and live figures from getStats once a second.
+ * A technician's side of one session: the seat, the handshake that proves the customer's page holds the session's
+ * secret (and this console too), the answering end of the customer's connection (only from that page, only with its
+ * authenticated certificate), the customer's sharing state from the `control` channel, and live figures from
+ * getStats once a second.
  */
 export class TechnicianSession {
   readonly #signaling: SignalingClient;
   readonly #onChange: (state: ViewerState) => void;
+  readonly #check: CustomerCheck;
   #state: ViewerState;
   #roster: Roster = [];
+  #trusted: Trusted | null = null;
+  #certificate: LocalCertificate | null = null;
   #link: PeerLink | null = null;
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Offers and candidates are handled in order, each once the ICE servers are in. */
+  #signals: Promise<void> = Promise.resolve();
   readonly #ice: IceServers;
-  /**
-   * The help request's spoken password, when the technician typed one. Held in memory only — never stored, never
-   * sent: it is the secret for the PAKE that will bind this connection to the customer's browser.
-   */
-  readonly password: string | null;
 
-  constructor(code: string, password: string | null, onChange: (state: ViewerState) => void) {
-    this.password = password;
+  /** `secret` is memory only — never stored here, never sent: the handshake proves it without revealing it. */
+  constructor(code: string, secret: TechnicianSecret | null, onChange: (state: ViewerState) => void) {
     this.#onChange = onChange;
+    this.#check = new CustomerCheck(code, secret, {
+      send: (msg) => this.#signaling.send(msg),
+      onStatus: (check) => this.#update({ check, secretKind: this.#check.secretKind }),
+      onConfirmed: (customerId, confirmed) => this.#confirmed(customerId, confirmed),
+    });
     this.#state = {
       code,
       customer: null,
       customerRejoinBy: null,
+      check: this.#check.status,
+      secretKind: secret?.kind ?? null,
+      verification: null,
       sharing: null,
       surface: "unknown",
       stream: null,
@@ -80,7 +121,8 @@ export class TechnicianSession {
       role: "technician",
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
-        if (status === "closed" && error) this.#finish(error.message, true);
+        if (status !== "open") this.#check.unseated();
+        if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
         this.#update({ signaling: status });
       },
     });
@@ -90,15 +132,39 @@ export class TechnicianSession {
         if (this.#link) applyIceServers(this.#link.pc, config);
         this.#update({ relay: this.#ice.relay });
       },
-      (text) => this.#update({ notice: { text, isError: true } }),
+      (message) => this.#update({ notice: { code: "noRelay", message } }),
     );
   }
 
-  async start(): Promise<void> {
+  /** Takes the seat; the certificate is made meanwhile, and the ICE servers fetched, all at once. */
+  start(): void {
     this.#update({});
-    // The ICE servers must be there before the customer's offer is answered.
-    await this.#ice.ready;
     this.#signaling.start();
+    newCertificate().then(
+      (certificate) => {
+        this.#certificate = certificate;
+        this.#check.setCertificate(certificate);
+      },
+      () => this.#finish({ reason: "unsupported" }),
+    );
+  }
+
+  /** The technician typed the customer's password (again), or asks to try the session's secret once more. */
+  retry(secret?: TechnicianSecret): void {
+    this.#check.retry(secret);
+  }
+
+  /** The customer read the same four words. */
+  confirmCode(): void {
+    const trusted = this.#trusted;
+    if (!trusted) return;
+    trusted.verification = { ...trusted.verification, isMatched: true };
+    this.#update({ verification: trusted.verification });
+  }
+
+  /** The customer read other words: someone may be in the middle, so the session ends for both sides. */
+  rejectCode(): void {
+    this.#endNow({ reason: "codeMismatch" });
   }
 
   /** Ends the session for both sides (the room allows it to the owner only). */
@@ -109,6 +175,7 @@ export class TechnicianSession {
   /** Leaves the viewer; the seat stays held for a while, so coming back rejoins. */
   leave(): void {
     this.#ice.stop();
+    this.#check.stop();
     this.#closeLink();
     this.#signaling.stop();
   }
@@ -117,6 +184,9 @@ export class TechnicianSession {
     this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
+        this.#customerChanged();
+        this.#check.seated();
+        return;
       case "peerJoined":
       case "peerLeft":
         this.#customerChanged();
@@ -128,37 +198,76 @@ export class TechnicianSession {
         }
         this.#customerChanged();
         return;
-      case "offer":
-        this.#acceptOffer(msg);
+      case "pakeReply":
+      case "pakeResult":
+        this.#check.receive(msg);
         return;
+      case "offer":
       case "candidate":
-        if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+        this.#signals = this.#signals
+          .then(() => this.#ice.ready)
+          .then(() => this.#signal(msg))
+          .catch(() => undefined);
+        return;
+      case "keyExchange":
+        if (this.#trusted?.customerId === msg.from && isInterceptNotice(this.#trusted.confirmed, msg.payload)) {
+          this.#finish({ reason: "intercepted" });
+        }
         return;
       case "answer":
-      case "keyExchange":
-        // Technicians answer and never offer; key exchange arrives with the trust work.
+      case "pakeStart":
+      case "pakeFinish":
+      case "handshakeThrottled":
+        // Technicians answer and never offer; these frames are the customer's page's to receive.
         return;
       case "state":
         return;
       case "ended":
-        this.#finish(END_TEXT[msg.reason], false);
+        this.#finish({ reason: msg.reason });
         return;
       case "error":
-        this.#update({ notice: { text: msg.message, isError: true } });
+        if (this.#check.refused(msg)) return;
+        this.#update({ notice: { code: "server", message: msg.message } });
         return;
       default:
         assertNever(msg);
     }
   }
 
-  /** The customer, from the roster: there is at most one. */
+  /** The customer, from the roster: there is at most one; the check runs for them while they are connected. */
   #customerChanged(): void {
     const customer = this.#roster.find((entry) => entry.peer.role === "customer") ?? null;
     this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null });
+    this.#check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
   }
 
-  /** An offer on the current connection (an ICE restart) is answered in place; one from a new connection replaces it. */
+  /**
+   * The customer's page proved the secret. The same certificate as before (only a socket came back) keeps the
+   * connection, the verification code and the technician's check of it; a new one (a new page) starts afresh.
+   */
+  #confirmed(customerId: string, confirmed: HandshakeConfirmed): void {
+    const previous = this.#trusted;
+    const isSamePeer =
+      previous?.customerId === customerId &&
+      isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
+    if (!isSamePeer) this.#closeLink();
+    const verification = isSamePeer ? previous.verification : { code: confirmed.verificationCode, isMatched: false };
+    this.#trusted = { customerId, confirmed, verification };
+    this.#update({ verification });
+  }
+
+  #signal(msg: Extract<ServerMessage, { type: "offer" | "candidate" }>): void {
+    if (msg.type === "offer") this.#acceptOffer(msg);
+    else if (this.#link?.remoteId === msg.from) void this.#link.handleSignal(msg);
+  }
+
+  /**
+   * An offer from the confirmed customer's page: on the current connection (an ICE restart) it is answered in place;
+   * one from a new connection replaces it. Anyone else's offer is not answered.
+   */
   #acceptOffer(msg: Extract<ServerMessage, { type: "offer" }>): void {
+    const trusted = this.#trusted;
+    if (!trusted || trusted.customerId !== msg.from || !this.#certificate || this.#state.ended) return;
     const current = this.#link;
     const currentSdp = current?.pc.remoteDescription?.sdp;
     const isSameConnection =
@@ -166,7 +275,7 @@ export class TechnicianSession {
       current.remoteId === msg.from &&
       currentSdp !== undefined &&
       sdpSessionId(currentSdp) === sdpSessionId(msg.sdp);
-    if (!isSameConnection) this.#openLink(msg.from);
+    if (!isSameConnection) this.#openLink(msg.from, this.#certificate, trusted);
     const link = this.#link;
     if (!link) return;
     void link.handleSignal(msg).then(() => {
@@ -174,12 +283,17 @@ export class TechnicianSession {
     });
   }
 
-  #openLink(remoteId: string): void {
+  #openLink(remoteId: string, certificate: LocalCertificate, trusted: Trusted): void {
     this.#closeLink();
     const link = new PeerLink({
       remoteId,
       isOfferer: false,
       config: this.#ice.config,
+      certificate: certificate.certificate,
+      peerFingerprint: trusted.confirmed.peerFingerprint,
+      onIntercepted: () => {
+        if (this.#link === link) this.#intercepted(trusted);
+      },
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (state) => {
         if (this.#link === link) this.#update({ link: state });
@@ -200,6 +314,12 @@ export class TechnicianSession {
     this.#statsTimer = setInterval(() => void this.#sample(), 1_000);
   }
 
+  /** The customer's end showed another certificate: say so to their page (if the relay lets it through), and end. */
+  #intercepted(trusted: Trusted): void {
+    this.#signaling.send({ type: "keyExchange", to: trusted.customerId, payload: interceptNotice(trusted.confirmed) });
+    this.#endNow({ reason: "intercepted" });
+  }
+
   async #sample(): Promise<void> {
     const sampler = this.#sampler;
     if (!sampler) return;
@@ -215,11 +335,22 @@ export class TechnicianSession {
     this.#update({ link: null, stats: null, stream: null });
   }
 
-  #finish(text: string, isError: boolean): void {
+  /** Ends the session at once on this page, and for both sides through the room (as the owner may). */
+  #endNow(ended: ViewerEnd): void {
+    this.#signaling.end();
     this.#ice.stop();
+    this.#check.stop();
+    this.#closeLink();
+    this.#update({ ended: this.#state.ended ?? ended, sharing: null, notice: null });
+  }
+
+  /** The session is over for this page; the first reason given is the one shown. */
+  #finish(ended: ViewerEnd): void {
+    this.#ice.stop();
+    this.#check.stop();
     this.#closeLink();
     this.#signaling.stop();
-    this.#update({ ended: text, sharing: null, notice: isError ? { text, isError } : null });
+    this.#update({ ended: this.#state.ended ?? ended, sharing: null, notice: null });
   }
 
   #update(patch: Partial<ViewerState>): void {

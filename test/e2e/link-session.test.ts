@@ -1,0 +1,200 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { newLinkSecret } from "../../client/core/link-secret.ts";
+import { launchBrowser } from "../helpers/node/browser.ts";
+import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
+import {
+  createSession,
+  dismiss,
+  enrolTechnician,
+  framesArrive,
+  newPerson,
+  open,
+  type Person,
+  SESSION_LINK,
+  textOf,
+  videoFigures,
+} from "../helpers/node/people.ts";
+import { recordTraffic, rewriteFromServer } from "../helpers/node/traffic.ts";
+
+// The secret of a session link, end to end: the console makes it and keeps it in its tab, the link carries it in the
+// fragment, the customer's page takes it out of the address bar, presents the seat key it derives and proves the
+// secret in a handshake with the technician's viewer; no server ever sees it. A link without it, or with another
+// one, gets nowhere; a relay that swaps a certificate fingerprint is caught on both pages; another technician is
+// turned away. Each test starts its own session (one technician serves most of them).
+
+let server: DevServer;
+let browser: Browser;
+let technician: Person;
+/** The people a test opened, closed and checked for CSP violations after it. */
+const people: Person[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([
+    startDevServer({ vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } }),
+    launchBrowser(),
+  ]);
+  technician = await enrolTechnician(browser, server, "Lena Link");
+});
+
+afterEach(() => dismiss(people, [technician]));
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The code and the secret of a session link. */
+function partsOf(link: string): { code: string; secret: string } {
+  const [, code = "", secret = ""] = SESSION_LINK.exec(link) ?? [];
+  return { code, secret };
+}
+
+/** `by` creates a session and opens its viewer; returns the customer's link. */
+async function viewNewSession(by: Person = technician): Promise<string> {
+  const link = await createSession(by.page);
+  await by.page.getByRole("link", { name: "View this session" }).click();
+  await by.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  return link;
+}
+
+/** A customer at a fresh browser profile. */
+async function newCustomer(): Promise<Person> {
+  const customer = await newPerson(browser, server);
+  people.push(customer);
+  return customer;
+}
+
+/** The four words a page shows in its "Check the verification code" section. */
+function verificationCode(page: Page) {
+  return page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
+}
+
+describe("a session link's secret", () => {
+  it("connects with the whole link, and neither page ever sends the secret to a server", async () => {
+    const consoleTraffic = recordTraffic(technician.page);
+    const link = await viewNewSession();
+    const { secret } = partsOf(link);
+    const customer = await newCustomer();
+    const customerTraffic = recordTraffic(customer.page);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(technician.page.getByLabel("Customer's screen"));
+    // Both pages proved the same secret: they show the same four words.
+    await expect.poll(() => textOf(verificationCode(customer.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(customer.page)));
+    // The customer's address bar no longer shows the secret.
+    expect(customer.page.url()).toBe(link.split("#")[0]);
+    // The customer's page said hello with a seat key, and neither page sent the secret anywhere.
+    expect(customerTraffic.sent.some((text) => text.includes('"seatKey"'))).toBe(true);
+    for (const { sent } of [consoleTraffic, customerTraffic]) {
+      expect(sent.length).toBeGreaterThan(0);
+      expect(sent.filter((text) => text.includes(secret))).toEqual([]);
+    }
+  });
+
+  it.each([
+    ["without its fragment", ""],
+    ["with a damaged fragment", "#not-a-secret"],
+  ])("stops a link %s with a message, and asks nothing of the room", async (_, fragment) => {
+    const { code } = partsOf(await createSession(technician.page));
+    const customer = await newCustomer();
+    const traffic = recordTraffic(customer.page);
+    await open(customer.page, `/j/${code}${fragment}`);
+    const status = customer.page.getByRole("status");
+    await expect.poll(() => textOf(status)).toBe("This link is incomplete — ask your technician to send it again.");
+    expect(await status.getAttribute("class")).toContain("error");
+    expect(traffic.sent.filter((text) => text.includes("/ws?role=") || text.includes(`/api/sessions/${code}`))).toEqual(
+      [],
+    );
+    expect(await customer.page.getByRole("button", { name: "Allow and choose what to share" }).count()).toBe(0);
+  });
+
+  it("refuses a link with another secret at the room, and the right link still connects", async () => {
+    const link = await viewNewSession();
+    const { code } = partsOf(link);
+    const stranger = await newCustomer();
+    await open(stranger.page, `/j/${code}#${newLinkSecret()}`);
+    const ended = stranger.page.getByRole("region", { name: "Session ended" });
+    await ended.waitFor();
+    expect(await textOf(ended)).toContain(
+      "This link does not match its session — ask your technician to send it again.",
+    );
+    await technician.page.getByText("The customer has not opened the session yet.").waitFor();
+
+    const customer = await newCustomer();
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(technician.page.getByLabel("Customer's screen"));
+  });
+
+  it("keeps the console's links through a reload, and says so for a session this tab does not hold", async () => {
+    const link = await createSession(technician.page);
+    const { code } = partsOf(link);
+    const grouped = `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`;
+    const live = technician.page.getByRole("list", { name: "Your live sessions" });
+    await technician.page.reload();
+    await expect
+      .poll(async () => live.getByRole("link", { name: grouped, exact: true }).getAttribute("href"))
+      .toBe(link);
+    await technician.page.evaluate(() => sessionStorage.clear());
+    await technician.page.reload();
+    await live.getByText(`${grouped} (this browser does not hold its link)`).waitFor();
+    expect(await live.getByRole("link", { name: grouped, exact: true }).count()).toBe(0);
+  });
+
+  it("turns away another technician's viewer, with a message that says why", async () => {
+    const { code } = partsOf(await createSession(technician.page));
+    const other = await enrolTechnician(browser, server, "Otto Other");
+    people.push(other);
+    // Already at the console: the address changes only in its fragment, as a pasted viewer link would.
+    await other.page.goto(`/console#view=${code}`);
+    await other.page
+      .getByText(
+        "This session belongs to another technician: the customer's page confirmed them, or they created it.",
+        {
+          exact: false,
+        },
+      )
+      .waitFor();
+    expect(await textOf(other.page.locator("#overlay"))).toBe("Session ended.");
+  });
+
+  it("ends the session on both pages when the technician says the verification code does not match", async () => {
+    const customer = await newCustomer();
+    await open(customer.page, await viewNewSession());
+    await expect.poll(() => textOf(verificationCode(technician.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    await technician.page.getByRole("button", { name: "Doesn't match" }).click();
+    await technician.page
+      .getByText("You said the verification code did not match, so the session has ended.")
+      .waitFor();
+    await customer.page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await customer.page.getByText("The technician ended the session.", { exact: false }).waitFor();
+  });
+
+  it.each([
+    ["the technician's answer, on its way to the customer", "customer", "answer"],
+    ["the customer's offer, on its way to the technician", "technician", "offer"],
+  ] as const)("catches a relay that swaps the fingerprint in %s, on both pages", async (_, victim, type) => {
+    // A technician of its own: the relay sits in front of their console for this test only.
+    const tech = await enrolTechnician(browser, server, "Ivy Intercept");
+    const customer = await newCustomer();
+    people.push(tech);
+    const swapped = `a=fingerprint:sha-256 ${Array(32).fill("AB").join(":")}`;
+    await rewriteFromServer((victim === "customer" ? customer : tech).context, victim, (frame) => {
+      if (!frame.startsWith(`{"type":"${type}"`)) return frame;
+      const msg = JSON.parse(frame) as { sdp: string };
+      return JSON.stringify({ ...msg, sdp: msg.sdp.replace(/a=fingerprint:[^\r\n]*/g, swapped) });
+    });
+    const link = await viewNewSession(tech);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+
+    const ended = customer.page.getByRole("region", { name: "Session ended" });
+    await ended.waitFor();
+    expect(await textOf(ended)).toContain("This connection may be intercepted");
+    await expect.poll(() => textOf(tech.page.locator("#overlay"))).toBe("This connection may be intercepted.");
+    expect(await textOf(tech.page.locator("#viewer-customer"))).toMatch(/^This connection may be intercepted/);
+    expect((await videoFigures(tech.page.getByLabel("Customer's screen"))).frames).toBe(0);
+  });
+});
