@@ -1,6 +1,6 @@
 import { createSession, frameType, joinTether, type Pair } from "./clients.ts";
 import { rssBytes } from "./procfs.ts";
-import type { TetherServer, WranglerDev } from "./servers.ts";
+import type { HeapUsage, TetherServer, WranglerDev } from "./servers.ts";
 import { median } from "./stats.ts";
 
 /** Sessions one technician may own at once in the bench (MAX_SESSIONS_PER_TECHNICIAN in BENCH_VARS). */
@@ -35,9 +35,6 @@ export type IdleSessionsResult = {
   /** For a server that reports its V8 heap (the Deno host): heap used and external memory after − before, kB per session. */
   heap: { usedKbPerSession: number; externalKbPerSession: number; stepUsedKbPerSession: number[] } | null;
 };
-
-/** V8's figures for a server that can report them, after a full garbage collection, in bytes. */
-export type HeapUsage = { heapUsed: number; external: number };
 
 /** What measureIdle needs of a server: its processes, and its heap when it can report it. */
 export type MemoryServer = Pick<WranglerDev, "workerdProcesses"> & { heap?(): Promise<HeapUsage> };

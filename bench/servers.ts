@@ -7,7 +7,6 @@ import { signTechnicianToken } from "../worker/auth/session-cookie.ts";
 import { freePort, type ProcessGroup, spawnGroup } from "../worker/cli/process-group.ts";
 import { WRANGLER } from "../worker/cli/wrangler.ts";
 import { parseConfig } from "../worker/config.ts";
-import type { HeapUsage } from "./memory.ts";
 import { groupProcesses, listeningPorts } from "./procfs.ts";
 import { type Snapshot, TOOL_ENV, wrangler } from "./snapshot.ts";
 
@@ -40,6 +39,9 @@ export type DevOptions = {
   /** More [vars] for this server (`--var`), e.g. the TURN settings of connect_relay_ms. */
   vars?: Record<string, string>;
 };
+
+/** V8's figures for a server that can report them, after a full garbage collection, in bytes. */
+export type HeapUsage = { heapUsed: number; external: number };
 
 /** A signed-in technician of the bench: their id and the Cookie header that carries their sign-in. */
 export type BenchTechnician = { id: string; cookie: string };

@@ -3,7 +3,6 @@ import { describeIssue } from "#protocol/parse.ts";
 import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
 import { DEFAULT_HANDSHAKE_LIMITS } from "./backoff.ts";
-import type { Room } from "./state.ts";
 
 // The room as it is stored, on both hosts: one JSON record, checked against this schema whenever it is read back.
 // The schema is the room's type (state.ts derives Room and Seat from it), so a new per-session field is one line
@@ -87,6 +86,12 @@ export const RoomRecord = z.object({
   seats: z.array(SeatRecord).check(z.maxLength(MAX_SEATS)),
 });
 export type RoomRecord = z.infer<typeof RoomRecord>;
+
+/** Everything the room knows: its stored record and what only memory tracks (state.ts works on this). */
+export type Room = RoomRecord & {
+  /** The lastActivityAt that storage holds. */
+  persistedActivityAt: number;
+};
 
 /** The stored form of a room: everything but what only memory tracks. */
 export function formatRoomRecord(room: Room): string {

@@ -1,9 +1,9 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { LogEvent } from "../../worker/log.ts";
-import type { HandshakeLimits, Limits, RoomRecord, SeatRecord } from "./room-record.ts";
+import type { HandshakeLimits, Limits, Room, SeatRecord } from "./room-record.ts";
 
-export type { HandshakeLimits, Limits } from "./room-record.ts";
+export type { HandshakeLimits, Limits, Room } from "./room-record.ts";
 
 // The room's pure core: plain data plus functions that take `now` and return decisions. No runtime APIs, so
 // the Durable Object and a Deno adapter share it.
@@ -35,12 +35,6 @@ export type RoomSettings = {
 
 /** One participant's place in the room; it outlives a dropped socket until `heldUntil`. */
 export type Seat = SeatRecord;
-
-/** Everything the room knows: its stored record (room-record.ts) and what only memory tracks. */
-export type Room = RoomRecord & {
-  /** The lastActivityAt that storage holds. */
-  persistedActivityAt: number;
-};
 
 /**
  * What the adapter must do after a decision: send, refuse (error frame, then close 1008) seats the room has dropped,
