@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { refreshDelayMs } from "../../client/web/src/rtc/ice-servers.ts";
+import { refreshDelayMs } from "../../client/core/ice-refresh.ts";
 import { launchBrowser } from "../helpers/node/browser.ts";
 import { type Coturn, startCoturn } from "../helpers/node/coturn.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
