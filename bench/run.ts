@@ -56,6 +56,7 @@ const ORDER = [
   "customer_page_js_gzip_bytes",
   "worker_bundle_gzip_bytes",
   "start_ready_ms",
+  "start_first_ms",
   "connect_ms",
   "connect_relay_ms",
   "glass_to_glass_ms",

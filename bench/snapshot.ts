@@ -21,6 +21,7 @@ export type Snapshot = { dir: string; remove(): void };
 /** What the copy holds; node_modules is linked, not copied, and client/web/dist is rebuilt in the copy. */
 const SOURCES = [
   "package.json",
+  "package-lock.json",
   "wrangler.toml",
   "tsconfig.json",
   "worker",

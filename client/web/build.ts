@@ -8,17 +8,18 @@ import { cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:f
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
+import { clearStamp, pageEntries, writeStamp } from "./build-stamp.ts";
 
 const here = import.meta.dirname;
 const src = path.join(here, "src");
 const outdir = path.join(here, "dist");
 
-const entryPoints = readdirSync(src)
-  .filter((name) => name.endsWith(".ts"))
-  .sort()
-  .map((name) => path.join(src, name));
+const entryPoints = pageEntries().map((name) => path.join(src, name));
+/** Markup files inlined into pages, read below: part of what the build is made from. */
+const parts = new Set<string>();
 
 // Start from an empty folder so a removed page cannot linger in dist.
+clearStamp();
 rmSync(outdir, { recursive: true, force: true });
 
 const result = await build({
@@ -50,6 +51,7 @@ for (const name of readdirSync(outdir).filter((file) => file.endsWith(".html")))
 }
 
 function readPart(page: string, part: string): string {
+  parts.add(path.join(src, part));
   try {
     return readFileSync(path.join(src, part), "utf8");
   } catch (cause) {
@@ -68,3 +70,9 @@ const width = Math.max(...rows.map((r) => r.file.length));
 for (const { file, bytes, gzip } of rows) {
   console.log(`${file.padEnd(width)}  ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
 }
+
+// Last: a build interrupted before this line leaves no record, and `npm start` builds again.
+const wrote = readdirSync(outdir, { recursive: true, withFileTypes: true })
+  .filter((entry) => entry.isFile())
+  .map((entry) => path.join(entry.parentPath, entry.name));
+writeStamp([...Object.keys(result.metafile.inputs).map((input) => path.resolve(input)), ...parts], wrote);
