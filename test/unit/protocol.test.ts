@@ -1,12 +1,30 @@
 import { describe, expect, it } from "vitest";
+import {
+  PakeFinish,
+  PakeReply,
+  PakeResult,
+  PakeStart,
+  RelayedPakeFinish,
+  RelayedPakeReply,
+  RelayedPakeResult,
+  RelayedPakeStart,
+} from "#protocol/handshake.ts";
 import { utf8Length } from "#protocol/parse.ts";
 import {
+  Answer,
+  Candidate,
   type ClientMessage,
+  KeyExchange,
   MAX_KEY_EXCHANGE_LENGTH,
   MAX_SDP_LENGTH,
+  Offer,
   PROTOCOL_VERSION,
   parseClientMessage,
   parseServerMessage,
+  RelayedAnswer,
+  RelayedCandidate,
+  RelayedKeyExchange,
+  RelayedOffer,
   type ServerMessage,
 } from "#protocol/room.ts";
 import { CreateSessionBody, HelpRequestBody } from "#protocol/sessions.ts";
@@ -171,6 +189,31 @@ describe("parseClientMessage", () => {
     ]) {
       expect(errorOf(value)?.message).not.toContain(secret);
     }
+  });
+});
+
+describe("relayed frames", () => {
+  it.each([
+    [Offer, RelayedOffer],
+    [Answer, RelayedAnswer],
+    [Candidate, RelayedCandidate],
+    [KeyExchange, RelayedKeyExchange],
+    [PakeStart, RelayedPakeStart],
+    [PakeReply, RelayedPakeReply],
+    [PakeFinish, RelayedPakeFinish],
+    [PakeResult, RelayedPakeResult],
+  ] as const)("carry the client frame's fields with `to` turned into `from` (%#)", (client, relayed) => {
+    const expected = Object.keys(client.shape).map((key) => (key === "to" ? "from" : key));
+    expect(Object.keys(relayed.shape).sort()).toEqual(expected.sort());
+    for (const key of Object.keys(client.shape).filter((k) => k !== "to")) {
+      expect(relayed.shape[key as keyof typeof relayed.shape]).toBe(client.shape[key as keyof typeof client.shape]);
+    }
+  });
+
+  it("strips fields it does not know and refuses a bad sender", () => {
+    const frame = { type: "offer", from: "peer_1", sdp: "v=0", extra: 1 };
+    expect(RelayedOffer.parse(frame)).toEqual({ type: "offer", from: "peer_1", sdp: "v=0" });
+    expect(RelayedOffer.safeParse({ ...frame, from: "not an id" }).success).toBe(false);
   });
 });
 

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { ParticipantId as ParticipantRef, relayedOf } from "./relay.ts";
 
 // The handshake that binds a session to its secret, as the room sees it: four typed frames between the customer's
 // page and one technician's console, each relayed with `to` turned into `from`. Their fields are CPace messages
@@ -9,9 +10,6 @@ import * as z from "zod/mini";
 //   customer → technician  pakeReply  { nonce, fingerprint, share }    CPace's Ya
 //   technician → customer  pakeFinish { share, tag }                   Yb and the technician's confirmation
 //   customer → technician  pakeResult { ok, tag? }                     the verdict the room acts on (owner, backoff)
-
-/** A relayed frame names a participant in the room. */
-const ParticipantRef = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/));
 
 const base64url = (min: number, max: number) =>
   z.string().check(z.minLength(min), z.maxLength(max), z.regex(/^[A-Za-z0-9_-]+$/));
@@ -62,31 +60,10 @@ export const PakeResult = z.strictObject({
 /** The handshake frames a client sends. */
 export const HandshakeMessages = [PakeStart, PakeReply, PakeFinish, PakeResult] as const;
 
-export const RelayedPakeStart = z.object({
-  type: z.literal("pakeStart"),
-  from: ParticipantRef,
-  nonce: HandshakeNonce,
-  fingerprint: CertificateFingerprint,
-});
-export const RelayedPakeReply = z.object({
-  type: z.literal("pakeReply"),
-  from: ParticipantRef,
-  nonce: HandshakeNonce,
-  fingerprint: CertificateFingerprint,
-  share: PakeShare,
-});
-export const RelayedPakeFinish = z.object({
-  type: z.literal("pakeFinish"),
-  from: ParticipantRef,
-  share: PakeShare,
-  tag: PakeTag,
-});
-export const RelayedPakeResult = z.object({
-  type: z.literal("pakeResult"),
-  from: ParticipantRef,
-  ok: z.boolean(),
-  tag: z.optional(PakeTag),
-});
+export const RelayedPakeStart = relayedOf(PakeStart);
+export const RelayedPakeReply = relayedOf(PakeReply);
+export const RelayedPakeFinish = relayedOf(PakeFinish);
+export const RelayedPakeResult = relayedOf(PakeResult);
 
 /**
  * The room tells the customer's page that a technician's attempt was refused for now (someone may be guessing),

@@ -2,6 +2,9 @@ import * as z from "zod/mini";
 import { ErrorCode } from "./errors.ts";
 import { HandshakeMessages, HandshakeServerMessages } from "./handshake.ts";
 import { type FrameError, type FrameResult, parseFrame } from "./parse.ts";
+import { ParticipantId, relayedOf } from "./relay.ts";
+
+export { ParticipantId };
 
 /** The signaling protocol's version; a client says it in `hello`. */
 export const PROTOCOL_VERSION = 1;
@@ -19,9 +22,6 @@ const base64url = /^[A-Za-z0-9_-]+$/;
 
 /** A session's code: nine digits, read aloud or put in a link. */
 export const SessionCode = z.string().check(z.regex(/^\d{9}$/));
-
-/** A participant's id in one room: short, random, base64url. */
-export const ParticipantId = z.string().check(z.minLength(1), z.maxLength(32), z.regex(base64url));
 
 /** The secret that lets a dropped participant reclaim its seat (from `welcome.resume`). */
 export const SeatToken = z.string().check(z.minLength(16), z.maxLength(128), z.regex(base64url));
@@ -125,18 +125,10 @@ export const Welcome = z.object({
 export const PeerJoined = z.object({ type: z.literal("peerJoined"), peer: Peer });
 export const PeerLeft = z.object({ type: z.literal("peerLeft"), id: ParticipantId, rejoinBy: z.optional(z.int()) });
 export const PeerGone = z.object({ type: z.literal("peerGone"), id: ParticipantId });
-export const RelayedOffer = z.object({ type: z.literal("offer"), from: ParticipantId, sdp: Sdp });
-export const RelayedAnswer = z.object({ type: z.literal("answer"), from: ParticipantId, sdp: Sdp });
-export const RelayedCandidate = z.object({
-  type: z.literal("candidate"),
-  from: ParticipantId,
-  candidate: z.nullable(IceCandidate),
-});
-export const RelayedKeyExchange = z.object({
-  type: z.literal("keyExchange"),
-  from: ParticipantId,
-  payload: KeyExchangePayload,
-});
+export const RelayedOffer = relayedOf(Offer);
+export const RelayedAnswer = relayedOf(Answer);
+export const RelayedCandidate = relayedOf(Candidate);
+export const RelayedKeyExchange = relayedOf(KeyExchange);
 export const StateChanged = z.object({ type: z.literal("state"), state: SessionState });
 export const Ended = z.object({ type: z.literal("ended"), reason: EndReason });
 export const ErrorFrame = z.object({
