@@ -13,6 +13,8 @@ export type CustomerHandshakeEvents = {
   send(msg: ClientMessage): boolean;
   /** A technician proved the secret (their pakeResult is already sent): their confirmed run, replacing any earlier. */
   onConfirmed(technicianId: string, confirmed: HandshakeConfirmed): void;
+  /** A technician's run did not prove the secret (wrong secret, a frame that did not check out): nothing was trusted. */
+  onFailed(technicianId: string): void;
 };
 
 /**
@@ -63,6 +65,7 @@ export class CustomerHandshakes {
     if (!finished.ok) {
       this.#secret.failed(Date.now(), pending.attempt);
       if (finished.result) this.#events.send({ type: "pakeResult", to: msg.from, ...finished.result });
+      this.#events.onFailed(msg.from);
       return;
     }
     // The guard may have counted the attempt as abandoned already (it ran out of time): then it is not trusted.
@@ -84,6 +87,7 @@ export class CustomerHandshakes {
     if (!started.ok) {
       this.#pending = null;
       this.#secret.failed(Date.now(), attempt);
+      this.#events.onFailed(msg.from);
       return;
     }
     this.#pending = { technicianId: msg.from, run, attempt };
