@@ -1,6 +1,7 @@
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type CustomerHandshake, customerHandshake, type HandshakeConfirmed } from "../../../core/handshake.ts";
+import { markHandshake } from "../lib/handshake-marks.ts";
 import type { CustomerSecret } from "./secret.ts";
 
 /** The handshake frames a technician sends the customer's page. */
@@ -74,6 +75,7 @@ export class CustomerHandshakes {
       return;
     }
     this.#confirmed.set(msg.from, finished.confirmed);
+    markHandshake("confirmed");
     // The verdict goes out first: the room lets the connection's signals pass only after it.
     this.#events.send({ type: "pakeResult", to: msg.from, ...finished.result });
     this.#events.onConfirmed(msg.from, finished.confirmed);
