@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { BrowserContext, WebSocketRoute } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import { fromBase64url, toBase64url } from "../../../client/core/base64url.ts";
 import { type CpaceState, cpaceConfirm, cpaceFinish, cpaceStart } from "../../../client/core/cpace.ts";
@@ -65,17 +65,12 @@ export class HostileRelay {
   /** The attacker's runs, as they ended. */
   readonly attackerRuns: AttackerRun[] = [];
   #interception: Interception | null = null;
-  readonly #sockets: Record<RelayRole, { page: WebSocketRoute; server: WebSocketRoute }[]> = {
-    customer: [],
-    technician: [],
-  };
 
   /** Runs the room sockets of `role` in `context` through this relay. */
   async attach(context: BrowserContext, role: RelayRole): Promise<void> {
     await context.routeWebSocket(new RegExp(`/ws\\?role=${role}$`), (page) => {
       const code = /\/api\/sessions\/(\d{9})\/ws/.exec(page.url())?.[1] ?? "";
       const server = page.connectToServer();
-      this.#sockets[role].push({ page, server });
       page.onMessage((message) => {
         const frame = parse(message);
         if (frame) this.sent[role].push(frame);
@@ -106,14 +101,6 @@ export class HostileRelay {
   /** The types of the frames `role`'s page sent, in order. */
   typesSent(role: RelayRole): string[] {
     return this.sent[role].map((frame) => frame.type ?? "?");
-  }
-
-  /** Cuts `role`'s newest room socket as a network drop would; the page reconnects on its own. */
-  async drop(role: RelayRole): Promise<void> {
-    const socket = this.#sockets[role].at(-1);
-    if (!socket) throw new Error(`no ${role} socket has opened`);
-    await socket.server.close({ code: 1001, reason: "Network drop" });
-    await socket.page.close({ code: 1006, reason: "Network drop" });
   }
 
   /** What `role`'s page gets in place of `frame`, which the server sent it; null: the frame itself. */
