@@ -21,7 +21,7 @@ const PREREQUISITES = {
   chromium: {
     name: "Chromium",
     file: CHROMIUM,
-    neededFor: "connect_ms, connect_relay_ms, glass_to_glass_ms, customer_cpu_pct",
+    neededFor: "connect_ms, connect_relay_ms, pake_ms, glass_to_glass_ms, customer_cpu_pct",
     install: "apt-get install chromium",
   },
   turnserver: {

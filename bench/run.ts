@@ -59,6 +59,7 @@ const ORDER = [
   "start_first_ms",
   "connect_ms",
   "connect_relay_ms",
+  "pake_ms",
   "glass_to_glass_ms",
   "customer_cpu_pct",
   "glass_to_glass_good_ms",

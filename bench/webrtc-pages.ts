@@ -31,7 +31,9 @@ export type Marks = Partial<
     | "dtlsConnected"
     | "track"
     | "firstFrameReceived"
-    | "firstFrame",
+    | "firstFrame"
+    | "handshakeStart"
+    | "handshakeConfirmed",
     number
   >
 >;

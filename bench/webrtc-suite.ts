@@ -12,7 +12,7 @@ import type { SuiteContext } from "./signaling-suite.ts";
 import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
 import { floorTarget, type Marks, type ShareTarget, tetherTarget } from "./webrtc-pages.ts";
 
-// connect_ms, connect_relay_ms, glass_to_glass_ms and customer_cpu_pct: real Chromium pages sharing a screen through
+// connect_ms, connect_relay_ms, pake_ms, glass_to_glass_ms and customer_cpu_pct: real Chromium pages sharing a screen through
 // Tether (wrangler dev, and wrangler dev with a relay-only policy through coturn) and through the floor
 // (bench/floor/), in one run, interleaved share by share so that a busy moment on the machine falls on all of them.
 // The customers' pages run in a Chromium of their own, so that its process tree is the customer's machine.
@@ -99,6 +99,22 @@ function distribution(samples: number[], unit: string, note: string): Metric {
   return { value: p.p50, unit, ...p, note };
 }
 
+/**
+ * One share's handshake: from the console's pakeStart (of the run that confirmed) to both pages confirmed, and
+ * where both confirmed relative to Allow (negative: before it, so outside connect_ms). Null without the marks.
+ */
+function pakeOf(share: Timed): { ms: number; sinceAllowMs: number } | null {
+  const start = share.viewer.handshakeStart;
+  const [viewer, customer, allow] = [
+    share.viewer.handshakeConfirmed,
+    share.customer.handshakeConfirmed,
+    share.customer.shareGranted,
+  ];
+  if (start === undefined || viewer === undefined || customer === undefined || allow === undefined) return null;
+  const bothConfirmed = Math.max(viewer, customer);
+  return { ms: bothConfirmed - start, sinceAllowMs: bothConfirmed - allow };
+}
+
 /** Median of one phase over `shares`, as ms since Allow. */
 function phase(shares: Timed[], mark: keyof Marks, page: "customer" | "viewer"): number {
   const values = shares.flatMap((s) => {
@@ -119,7 +135,7 @@ async function launchCustomerBrowser(): Promise<{ browser: Browser; pid: number 
   return { browser, pid };
 }
 
-const NEEDS_CHROMIUM = ["connect_ms", "connect_relay_ms", "glass_to_glass_ms", "customer_cpu_pct"];
+const NEEDS_CHROMIUM = ["connect_ms", "connect_relay_ms", "pake_ms", "glass_to_glass_ms", "customer_cpu_pct"];
 
 /** Measures the four figures; returns the chart's panels (connect time, glass to glass). */
 export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
@@ -263,6 +279,28 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
       note: `median time since Allow until ${what}; reference = the floor${coturn ? `; relay ${ms(phase(timed.relay, mark, page))} ms` : ""}`,
     };
   }
+
+  const pakes = (key: keyof typeof targets) => timed[key].flatMap((t) => pakeOf(t) ?? []);
+  const pake = pakes("ours");
+  if (pake.length === 0) throw new Error("webrtc: no share recorded the handshake's performance marks");
+  const pakeSinceAllow = median(pake.map((p) => p.sinceAllowMs));
+  const pakeValue = medianInterval(pake.map((p) => p.ms));
+  const pakeRelay = pakes("relay");
+  metrics.pake_ms = {
+    ...distribution(
+      pake.map((p) => p.ms),
+      "ms",
+      `the handshake of the connect_ms shares: the console's pakeStart (the run that confirmed) → both pages confirmed (performance marks tether:handshake-start and tether:handshake-confirmed, client/web/src/lib/handshake-marks.ts, read by page-scripts/marks.js), wall clock, ${pake.length} shares; CPace over ristretto255 in both pages plus four frames through the room (wrangler dev), the customer's page in the second Chromium${pakeRelay.length ? `; relay-only server: median ${ms(median(pakeRelay.map((p) => p.ms)))} ms` : ""}`,
+    ),
+    value_ci: [pakeValue.low, pakeValue.high],
+  };
+  metrics.connect_ms.note += `; the handshake (pake_ms) confirmed ${ms(Math.abs(pakeSinceAllow))} ms ${pakeSinceAllow < 0 ? "before" : "after"} Allow at the median (pake_done_since_allow_ms)`;
+  profile.pake_done_since_allow_ms = {
+    value: pakeSinceAllow,
+    unit: "ms",
+    runs: pake.map((p) => p.sinceAllowMs),
+    note: "median time from Allow to both pages' confirmation of the handshake: negative when it had confirmed before the customer clicked Allow (the page opens, the handshake runs while the person reads the consent screen), so that none of it falls inside connect_ms; positive when connect_ms waited for it",
+  };
 
   const glassOf = (key: "ours" | "floor") => {
     const rounds = glassRounds.map((r) => r[key]);

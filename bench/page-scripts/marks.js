@@ -52,6 +52,16 @@
     }
   };
 
+  // Tether's handshake (client/web/src/lib/handshake-marks.ts): the start of the run that confirmed (the console's
+  // last start before its confirmation), and each page's first confirmation. The floor has none.
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const time = performance.timeOrigin + entry.startTime;
+      if (entry.name === "tether:handshake-start" && !("handshakeConfirmed" in marks)) marks.handshakeStart = time;
+      if (entry.name === "tether:handshake-confirmed") mark("handshakeConfirmed", time);
+    }
+  }).observe({ type: "mark", buffered: true });
+
   // The first frame each <video> on the page presents: when its last packet arrived (WebRTC sources) and when it
   // was handed to the compositor, decoded.
   const watch = (video) => {

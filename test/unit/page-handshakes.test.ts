@@ -27,6 +27,8 @@ function fingerprint(byte: number): CertificateFingerprint {
 function pair(technicianSecret: TechnicianSecret | null, customerSecret: CustomerSecret) {
   const frames: ClientMessage[] = [];
   const statuses: CheckStatus[] = [];
+  /** The technicians whose runs the customer's page reported as failed. */
+  const failed: string[] = [];
   const confirmed: { technician: HandshakeConfirmed[]; customer: HandshakeConfirmed[] } = {
     technician: [],
     customer: [],
@@ -53,6 +55,7 @@ function pair(technicianSecret: TechnicianSecret | null, customerSecret: Custome
       return true;
     },
     onConfirmed: (_, run) => confirmed.customer.push(run),
+    onFailed: (technicianId) => failed.push(technicianId),
   });
   /** The customer's page is in the room and this console is seated with its certificate: the first run starts. */
   const meet = () => {
@@ -62,7 +65,7 @@ function pair(technicianSecret: TechnicianSecret | null, customerSecret: Custome
   };
   const starts = () => frames.filter((f) => f.type === "pakeStart").length;
   const verdicts = () => frames.flatMap((f) => (f.type === "pakeResult" ? [f.ok] : []));
-  return { check, customer, frames, statuses, confirmed, meet, starts, verdicts };
+  return { check, customer, frames, statuses, confirmed, failed, meet, starts, verdicts };
 }
 
 const password = (words: string): TechnicianSecret => ({ kind: "password", prs: prsOfPassword(words) });
@@ -104,16 +107,19 @@ describe("the pages' handshake drivers", () => {
 
   it("ask the technician for the password when the console has none, and again after a wrong one", async () => {
     const guarded = new GuardedPassword(() => undefined);
-    const { check, meet, starts, verdicts } = pair(null, guarded);
+    const { check, meet, starts, verdicts, failed } = pair(null, guarded);
     meet();
     expect(check.status).toEqual({ step: "needsPassword", isWrong: false });
     expect(starts()).toBe(0);
     check.retry(password(wrongFor(guarded.password)[0] ?? ""));
     await vi.waitFor(() => expect(check.status).toEqual({ step: "needsPassword", isWrong: true }));
     expect(verdicts()).toEqual([false]);
+    // The customer's page heard of the failure too, so that it can say why nothing was shared.
+    expect(failed).toEqual([TECH]);
     check.retry(password(guarded.password));
     await vi.waitFor(() => expect(check.status).toEqual({ step: "confirmed" }));
     expect(verdicts()).toEqual([false, true]);
+    expect(failed).toEqual([TECH]);
     guarded.stop();
   });
 

@@ -1,6 +1,7 @@
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type CustomerHandshake, customerHandshake, type HandshakeConfirmed } from "../../../core/handshake.ts";
+import { markHandshake } from "../lib/handshake-marks.ts";
 import type { CustomerSecret } from "./secret.ts";
 
 /** The handshake frames a technician sends the customer's page. */
@@ -13,6 +14,8 @@ export type CustomerHandshakeEvents = {
   send(msg: ClientMessage): boolean;
   /** A technician proved the secret (their pakeResult is already sent): their confirmed run, replacing any earlier. */
   onConfirmed(technicianId: string, confirmed: HandshakeConfirmed): void;
+  /** A technician's run did not prove the secret (wrong secret, a frame that did not check out): nothing was trusted. */
+  onFailed(technicianId: string): void;
 };
 
 /**
@@ -63,6 +66,7 @@ export class CustomerHandshakes {
     if (!finished.ok) {
       this.#secret.failed(Date.now(), pending.attempt);
       if (finished.result) this.#events.send({ type: "pakeResult", to: msg.from, ...finished.result });
+      this.#events.onFailed(msg.from);
       return;
     }
     // The guard may have counted the attempt as abandoned already (it ran out of time): then it is not trusted.
@@ -71,6 +75,7 @@ export class CustomerHandshakes {
       return;
     }
     this.#confirmed.set(msg.from, finished.confirmed);
+    markHandshake("confirmed");
     // The verdict goes out first: the room lets the connection's signals pass only after it.
     this.#events.send({ type: "pakeResult", to: msg.from, ...finished.result });
     this.#events.onConfirmed(msg.from, finished.confirmed);
@@ -84,6 +89,7 @@ export class CustomerHandshakes {
     if (!started.ok) {
       this.#pending = null;
       this.#secret.failed(Date.now(), attempt);
+      this.#events.onFailed(msg.from);
       return;
     }
     this.#pending = { technicianId: msg.from, run, attempt };

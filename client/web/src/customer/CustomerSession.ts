@@ -38,6 +38,8 @@ export type CustomerNotice =
   | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
   /** No relay servers: only a direct connection can be tried (the server's reason). */
   | { code: "noRelay"; message: string }
+  /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
+  | { code: "handshakeFailed" }
   /** The room refused a technician's handshake for now: someone may be guessing. */
   | { code: "throttled"; failures: number; retryAt: number }
   /** An error the room reported, in its words. */
@@ -139,6 +141,7 @@ export class CustomerSession {
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
       onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
+      onFailed: () => this.#update({ notice: { code: "handshakeFailed" } }),
     });
     this.#signaling = new SignalingClient({
       code,
@@ -359,6 +362,7 @@ export class CustomerSession {
     const isSamePeer = previous && isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
     const verification = isSamePeer ? previous.verification : { code: confirmed.verificationCode, isMatched: false };
     this.#trusted.set(technicianId, { confirmed, verification });
+    if (this.#view.notice?.code === "handshakeFailed") this.#update({ notice: null });
     this.#peersChanged();
   }
 

@@ -82,6 +82,8 @@ const TEXT = {
     captureFailed:
       "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.",
     stoppedFromBrowser: "You stopped sharing from the browser's control.",
+    handshakeFailed:
+      "A connection attempt failed the security check (a wrong link or password, or someone interfering), so nothing of yours was sent to it.",
     noRelay: (message: string) => `No relay servers (${message}); only a direct connection can be tried.`,
     throttled: (failures: number) =>
       `Someone is trying to join this session without the right password or link (${failures} failed ${failures === 1 ? "try" : "tries"}). Tether makes them wait between tries. Only give your password or link to the person you contacted.`,
@@ -113,6 +115,8 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
       return { text: TEXT.notice[notice.code], isError: true };
     case "stoppedFromBrowser":
       return { text: TEXT.notice.stoppedFromBrowser, isError: false };
+    case "handshakeFailed":
+      return { text: TEXT.notice.handshakeFailed, isError: true };
     case "noRelay":
       return { text: TEXT.notice.noRelay(notice.message), isError: true };
     case "throttled":

@@ -1,6 +1,7 @@
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type HandshakeConfirmed, type TechnicianHandshake, technicianHandshake } from "../../../core/handshake.ts";
+import { markHandshake } from "../lib/handshake-marks.ts";
 
 /** The secret this console proves to the customer's page: a link's, or the password the customer read out. */
 export type TechnicianSecret = { kind: "link" | "password"; prs: Uint8Array };
@@ -126,6 +127,7 @@ export class CustomerCheck {
       this.#failed(result.code === "REFUSED_BY_CUSTOMER");
       return;
     }
+    markHandshake("confirmed");
     this.#isWanted = false;
     this.#setStatus({ step: "confirmed" });
     this.#events.onConfirmed(msg.from, result.confirmed);
@@ -176,6 +178,7 @@ export class CustomerCheck {
     const started = handshake.start();
     if (!started.ok) return;
     if (!this.#events.send({ type: "pakeStart", to: customerId, ...started.start })) return;
+    markHandshake("start");
     const timer = setTimeout(() => {
       if (this.#run?.handshake !== handshake) return;
       this.#abandon();
