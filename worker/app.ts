@@ -59,8 +59,10 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {
+      // The path is the client's: cut so that the message stays within the protocol's 500 characters.
+      const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
       return c.json<ErrorBody>(
-        { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` } },
+        { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${path}` } },
         404,
       );
     }
