@@ -59,12 +59,17 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) {
+      // The path is the client's: cut so that the message stays within the protocol's 500 characters.
+      const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
       return c.json<ErrorBody>(
-        { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${c.req.path}` } },
+        { error: { code: "NOT_FOUND", message: `No such endpoint: ${c.req.method} ${path}` } },
         404,
       );
     }
-    return c.get("host").asset(c.req.raw);
+    // Files never read a body: one a client sent (a 2 MB DELETE) is not passed on, since forwarding it unread made
+    // the asset fetch fail under `wrangler dev` (Network connection lost) and the request end in a 500.
+    const request = c.req.raw;
+    return c.get("host").asset(request.body === null ? request : new Request(request, { body: null }));
   });
 
   app.onError((err, c) => {

@@ -1,5 +1,6 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { ErrorBody } from "#protocol/errors.ts";
 
 describe("GET /health", () => {
   it("answers ok with security headers", async () => {
@@ -14,6 +15,14 @@ describe("GET /health", () => {
     const res = await SELF.fetch("http://localhost/api/nope");
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+
+  it("keeps the error's message within the protocol's limit for a very long unknown path", async () => {
+    const res = await SELF.fetch(`http://localhost/api/nope/${"9".repeat(8_000)}`);
+    expect(res.status).toBe(404);
+    const body = ErrorBody.parse(await res.json());
+    expect(body.error.code).toBe("NOT_FOUND");
+    expect(body.error.message).toMatch(/^No such endpoint: GET \/api\/nope\/9+…$/);
   });
 });
 

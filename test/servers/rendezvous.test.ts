@@ -149,6 +149,19 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect((await fetch(`${server.origin}/j/12345`)).status).toBe(404);
       expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
     });
+
+    it("answers a large body sent to a page's path with 404 or 405, never a server error", async () => {
+      // Forwarded unread to the asset fetch, such a body made about one in three of these end in a 500 under wrangler.
+      const paths = ["/sign-in", "/j/123456789", "/nope.js"];
+      const answers = await Promise.all(
+        [...paths, ...paths, ...paths].map(async (path) => {
+          const res = await fetch(`${server.origin}${path}`, { method: "DELETE", body: "x".repeat(2_000_000) });
+          await res.arrayBuffer();
+          return res.status;
+        }),
+      );
+      for (const status of answers) expect([404, 405]).toContain(status);
+    });
   });
 
   describe("sessions", () => {

@@ -1,0 +1,548 @@
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import * as z from "zod/mini";
+import { InviteResponse, MeResponse, SignedInResponse } from "#protocol/auth.ts";
+import { ErrorBody } from "#protocol/errors.ts";
+import { IceConfig } from "#protocol/ice.ts";
+import { CreatedSession, HelpSession, OwnSessions, PublicSession } from "#protocol/sessions.ts";
+import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
+import { FRAME_WAIT_MS } from "../frame-queue.ts";
+import { base64urlText, clip, fuzzPayload, NASTY_STRINGS, type Payload, Rng, randomText } from "../fuzz.ts";
+import { SoftAuthenticator } from "../workers/authenticator.ts";
+import type { TestServer } from "./servers.ts";
+import { postJson, type SignedIn } from "./technicians.ts";
+
+// Fuzzes every route of the app over HTTP on a running server: random and mutated methods, paths, query strings,
+// headers (content type, Origin, sign-in cookie) and bodies built around a well-formed body of each route (with real
+// WebAuthn challenges and answers from a software authenticator, so that mutations reach the verifiers). No answer
+// may be a 5xx or hang; every API error must be `{ error: { code, message } }` with a code of the protocol's enum; a
+// 2xx to an unmutated request must match the route's answer schema. What the fuzz created is tracked, to check the
+// state afterwards.
+
+/** A technician enrolled with a software authenticator the fuzz can sign more answers with. */
+export type FuzzTechnician = SignedIn & { authenticator: SoftAuthenticator; passkeyId: string };
+
+/** Enrols an admin as enrolTechnician does, keeping the authenticator and its passkey's id. */
+export async function enrolFuzzTechnician(server: TestServer, name: string): Promise<FuzzTechnician> {
+  const invite = new URL(await server.mintEnrolment({ isAdmin: true })).hash.slice(1);
+  const authenticator = new SoftAuthenticator(server.origin);
+  const optionsRes = await postJson(server, "/api/auth/register/options", { invite, displayName: name });
+  if (optionsRes.status !== 200) throw new Error(`register/options: ${optionsRes.status} ${await optionsRes.text()}`);
+  const response = await authenticator.register((await optionsRes.json()) as PublicKeyCredentialCreationOptionsJSON);
+  const verified = await postJson(server, "/api/auth/register/verify", { response });
+  if (verified.status !== 200) throw new Error(`register/verify: ${verified.status} ${await verified.text()}`);
+  const token = verified.headers.get("set-cookie")?.match(new RegExp(`^${SESSION_COOKIE}=([^;]+)`))?.[1];
+  if (!token) throw new Error("register/verify set no sign-in cookie");
+  const { technician } = (await verified.json()) as SignedInResponse;
+  return { ...technician, cookie: `${SESSION_COOKIE}=${token}`, authenticator, passkeyId: response.id };
+}
+
+/** What a route's sample body can draw on: live codes, the admin's passkey, and prepared WebAuthn answers. */
+type Context = {
+  rng: Rng;
+  origin: string;
+  codes: string[];
+  passkeyId: string;
+  pools: {
+    invites: string[];
+    registrations: RegistrationResponseJSON[];
+    logins: AuthenticationResponseJSON[];
+    addPasskeys: RegistrationResponseJSON[];
+  };
+};
+
+/** One route of the app, as it registers it, with a usually valid request for it. */
+export type RouteCase = {
+  method: "GET" | "POST" | "DELETE";
+  /** The path as Hono lists it in `app.routes`. */
+  path: string;
+  url(ctx: Context): string;
+  body?(ctx: Context): Record<string, unknown>;
+  /** The schema of a 2xx answer to a well-formed request; absent for pages and WebAuthn options. */
+  answer?: z.ZodMiniType;
+};
+
+function code(ctx: Context): string {
+  return ctx.rng.chance(0.8) ? ctx.rng.pick(ctx.codes) : String(ctx.rng.int(1e9)).padStart(9, "0");
+}
+
+function clientData(ctx: Context, type: string): string {
+  const data = { type, challenge: base64urlText(ctx.rng, 43), origin: ctx.origin };
+  return Buffer.from(JSON.stringify(data)).toString("base64url");
+}
+
+function fakeRegistration(ctx: Context): Record<string, unknown> {
+  const id = base64urlText(ctx.rng, 22);
+  return {
+    id,
+    rawId: id,
+    type: "public-key",
+    response: {
+      clientDataJSON: clientData(ctx, "webauthn.create"),
+      attestationObject: base64urlText(ctx.rng, ctx.rng.between(40, 400)),
+      transports: ["internal"],
+    },
+    clientExtensionResults: {},
+  };
+}
+
+function fakeLogin(ctx: Context): Record<string, unknown> {
+  const id = ctx.rng.chance(0.5) ? ctx.passkeyId : base64urlText(ctx.rng, 22);
+  return {
+    id,
+    rawId: id,
+    type: "public-key",
+    response: {
+      clientDataJSON: clientData(ctx, "webauthn.get"),
+      authenticatorData: base64urlText(ctx.rng, 49),
+      signature: base64urlText(ctx.rng, 96),
+      userHandle: base64urlText(ctx.rng, 43),
+    },
+    clientExtensionResults: {},
+  };
+}
+
+/** A prepared answer while any are left (each is good once), else a made-up one. */
+function prepared<T>(ctx: Context, pool: T[], fake: (ctx: Context) => Record<string, unknown>) {
+  const answer = ctx.rng.chance(0.7) ? pool.pop() : undefined;
+  return { response: (answer as Record<string, unknown> | undefined) ?? fake(ctx) };
+}
+
+/** Every route the app registers (a test checks this list against `app.routes`). */
+export const ROUTES: RouteCase[] = [
+  { method: "GET", path: "/j/:code{[0-9]{9}}", url: (ctx) => `/j/${code(ctx)}` },
+  { method: "GET", path: "/health", url: () => "/health", answer: z.object({ ok: z.literal(true) }) },
+  {
+    method: "POST",
+    path: "/api/auth/register/options",
+    url: () => "/api/auth/register/options",
+    body: (ctx) => ({
+      invite: ctx.rng.chance(0.5)
+        ? (ctx.pools.invites.pop() ?? base64urlText(ctx.rng, 43))
+        : base64urlText(ctx.rng, 43),
+      displayName: ctx.rng.chance(0.7) ? "Fuzz Person" : ctx.rng.pick(NASTY_STRINGS),
+    }),
+  },
+  {
+    method: "POST",
+    path: "/api/auth/register/verify",
+    url: () => "/api/auth/register/verify",
+    body: (ctx) => prepared(ctx, ctx.pools.registrations, fakeRegistration),
+    answer: SignedInResponse,
+  },
+  { method: "POST", path: "/api/auth/login/options", url: () => "/api/auth/login/options" },
+  {
+    method: "POST",
+    path: "/api/auth/login/verify",
+    url: () => "/api/auth/login/verify",
+    body: (ctx) => prepared(ctx, ctx.pools.logins, fakeLogin),
+    answer: SignedInResponse,
+  },
+  { method: "POST", path: "/api/auth/logout", url: () => "/api/auth/logout" },
+  { method: "GET", path: "/api/me", url: () => "/api/me", answer: MeResponse },
+  { method: "POST", path: "/api/me/passkeys/options", url: () => "/api/me/passkeys/options" },
+  {
+    method: "POST",
+    path: "/api/me/passkeys/verify",
+    url: () => "/api/me/passkeys/verify",
+    body: (ctx) => prepared(ctx, ctx.pools.addPasskeys, fakeRegistration),
+  },
+  {
+    method: "DELETE",
+    path: "/api/me/passkeys/:id",
+    url: (ctx) => `/api/me/passkeys/${ctx.rng.chance(0.3) ? ctx.passkeyId : base64urlText(ctx.rng, 22)}`,
+  },
+  {
+    method: "POST",
+    path: "/api/invites",
+    url: () => "/api/invites",
+    body: (ctx) => (ctx.rng.chance(0.3) ? {} : { isAdmin: ctx.rng.chance(0.5) }),
+    answer: InviteResponse,
+  },
+  { method: "GET", path: "/api/sessions/:code/ice", url: (ctx) => `/api/sessions/${code(ctx)}/ice`, answer: IceConfig },
+  {
+    method: "POST",
+    path: "/api/sessions",
+    url: () => "/api/sessions",
+    body: (ctx) => ({
+      ...(ctx.rng.chance(0.5) ? { caseNumber: ctx.rng.chance(0.5) ? "INC-1" : randomText(ctx.rng, 70) } : {}),
+      customerKeyHash: base64urlText(ctx.rng, 43),
+    }),
+    answer: CreatedSession,
+  },
+  { method: "GET", path: "/api/sessions", url: () => "/api/sessions", answer: OwnSessions },
+  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: PublicSession },
+  {
+    method: "GET",
+    path: "/api/sessions/:code/ws",
+    url: (ctx) => `/api/sessions/${code(ctx)}/ws?role=${ctx.rng.pick(["customer", "technician", "admin", ""])}`,
+  },
+  {
+    method: "POST",
+    path: "/api/help",
+    url: () => "/api/help",
+    body: (ctx) => ({ customerKeyHash: base64urlText(ctx.rng, 43) }),
+    answer: HelpSession,
+  },
+];
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Percent-encodes `text`; a lone surrogate, which has no UTF-8, becomes U+FFFD's encoding. */
+function encode(text: string): string {
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    return "%EF%BF%BD";
+  }
+}
+
+/** A path broken in one of the ways a router or a parameter check might not expect. */
+function mutatePath(rng: Rng, path: string): string {
+  const segments = path.split("/");
+  const at = rng.between(1, Math.max(1, segments.length - 1));
+  const replacement = rng.pick([
+    "12345678",
+    "1234567890",
+    "abcdefghi",
+    "%31%32%33%34%35%36%37%38%39",
+    "１２３４５６７８９",
+    "123456789%00",
+    "..%2F..%2Fetc",
+    "%E0%A4%A",
+    "%",
+    "",
+    ".",
+    "..",
+    "__proto__",
+    "constructor",
+    encode(rng.pick(NASTY_STRINGS)),
+    "9".repeat(rng.pick([100, 2_000, 8_000])),
+  ]);
+  switch (rng.int(5)) {
+    case 0:
+      segments[at] = replacement;
+      return segments.join("/");
+    case 1:
+      return `${path}/`;
+    case 2:
+      return `${path}/${replacement}`;
+    case 3:
+      return path.replace("/api/", rng.pick(["/API/", "//api/", "/api//", "/api/./", "/api/../api/"]));
+    default:
+      return path.toUpperCase();
+  }
+}
+
+function randomQuery(rng: Rng): string {
+  const pairs = Array.from({ length: rng.between(1, 4) }, () => {
+    const key = rng.pick(["role", "code", "__proto__", "a", "role[]", encode(randomText(rng, 8))]);
+    const value = rng.pick(["technician", "customer", "", "%", "%zz", encode(randomText(rng, 20))]);
+    return `${key}=${value}`;
+  });
+  if (rng.chance(0.05)) pairs.push(`big=${"x".repeat(6_000)}`);
+  return `?${pairs.join("&")}`;
+}
+
+/** A request as sent, for the report of a failing one. */
+type FuzzRequest = {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: Payload;
+  how: string;
+  /** Neither method nor path mutated: a 2xx must match the route's answer. */
+  isFaithful: boolean;
+  route: RouteCase;
+};
+
+function describeRequest(request: FuzzRequest): string {
+  const body =
+    request.body === undefined
+      ? ""
+      : typeof request.body === "string"
+        ? ` body ${clip(request.body, 300)}`
+        : ` body <${request.body.length} bytes>`;
+  const headers = Object.entries(request.headers)
+    .map(([k, v]) => `${k}: ${clip(k === "cookie" ? v.replace(/=([^;]{12})[^;]*/g, "=$1…") : v, 80)}`)
+    .join("; ");
+  return `${request.method} ${clip(request.path, 200)} [${request.how}] {${headers}}${body}`;
+}
+
+/** Tampers with a sign-in token: a flipped signature, a header of alg none, a payload of someone else, or junk. */
+function tamperedToken(rng: Rng, token: string): string {
+  const [header = "", payload = "", signature = ""] = token.split(".");
+  const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return rng.pick([
+    `${header}.${payload}.${signature.slice(0, -2)}AA`,
+    `${b64({ alg: "none", typ: "JWT" })}.${payload}.`,
+    `${header}.${b64({ sub: "someone-else", name: "X", adm: true, iss: "tether", aud: "tether-console", exp: 4e9 })}.${signature}`,
+    `${b64({ alg: "HS512" })}.${payload}.${signature}`,
+    `${header}.${payload}`,
+    "a.b.c",
+    "",
+    "%00",
+    "x".repeat(5_000),
+  ]);
+}
+
+/** A request as the app's own pages send it: the route's method and path, a sign-in, the site's Origin, JSON. */
+function wellFormedRequest(rng: Rng, ctx: Context, cookies: { admin: string; plain: string }, origin: string) {
+  const route = rng.pick(ROUTES);
+  const body = route.body && route.method !== "GET" ? JSON.stringify(route.body(ctx)) : undefined;
+  return {
+    method: route.method,
+    path: route.url(ctx),
+    headers: {
+      cookie: rng.chance(0.75) ? cookies.admin : cookies.plain,
+      origin,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body }),
+    how: "well formed",
+    isFaithful: true,
+    route,
+  };
+}
+
+function makeRequest(rng: Rng, ctx: Context, cookies: { admin: string; plain: string }, origin: string): FuzzRequest {
+  // Some requests are well formed, so that the state the fuzz then checks has changed.
+  if (rng.chance(0.2)) return wellFormedRequest(rng, ctx, cookies, origin);
+  const route = rng.pick(ROUTES);
+  const isMethodMutated = rng.chance(0.1);
+  const method = isMethodMutated ? rng.pick(METHODS) : route.method;
+  const isPathMutated = rng.chance(0.15);
+  let path = route.url(ctx);
+  if (isPathMutated) path = mutatePath(rng, path);
+  if (rng.chance(0.15)) path += randomQuery(rng);
+  const hows: string[] = [];
+  const headers: Record<string, string> = {};
+
+  const token = (cookie: string) => cookie.slice(SESSION_COOKIE.length + 1);
+  const cookie = rng.weighted<string | null>([
+    [45, cookies.admin],
+    [12, cookies.plain],
+    [20, null],
+    [10, `${SESSION_COOKIE}=${tamperedToken(rng, token(cookies.admin))}`],
+    [4, `${SESSION_COOKIE}=${base64urlText(rng, 40)}; other=1`],
+    [3, `other=1; ${SESSION_COOKIE}=; ${cookies.plain}`],
+    [3, `${SESSION_COOKIE}="${token(cookies.admin)}"`],
+    [3, `${SESSION_COOKIE}=${"%".repeat(20)}`],
+  ]);
+  if (cookie !== null) headers.cookie = cookie;
+  const requestOrigin = rng.weighted<string | null>([
+    [75, origin],
+    [8, null],
+    [8, "https://evil.example"],
+    [3, "null"],
+    [3, `${origin}/`],
+    [3, origin.toUpperCase()],
+  ]);
+  if (requestOrigin !== null) headers.origin = requestOrigin;
+  const type = rng.weighted<string | null>([
+    [65, "application/json"],
+    [8, "application/json; charset=utf-8"],
+    [3, "application/merge-patch+json"],
+    [5, "text/plain"],
+    [4, "application/x-www-form-urlencoded"],
+    [3, "multipart/form-data; boundary=x"],
+    [8, null],
+    [4, rng.pick(["json", "application/", "*/*", "application/json, text/plain", "APPLICATION/JSON"])],
+  ]);
+  if (type !== null) headers["content-type"] = type;
+  if (rng.chance(0.05))
+    headers["cf-connecting-ip"] = rng.pick(["203.0.113.9", "::1", "not an address", "1.1.1.1, 2.2.2.2"]);
+  if (rng.chance(0.03)) headers["x-tether-role"] = "technician";
+
+  let body: Payload | undefined;
+  if (method !== "GET" && method !== "HEAD") {
+    if (route.body && rng.chance(0.9)) {
+      const payload = fuzzPayload(rng, route.body(ctx), { maxBytes: 32 * 1024 });
+      hows.push(payload.how);
+      body = payload.data;
+    } else if (rng.chance(0.5)) {
+      body = rng.chance(0.5) ? "{}" : randomText(rng, 100);
+      hows.push("stray body");
+    }
+    if (rng.chance(0.01)) {
+      body = JSON.stringify({ customerKeyHash: "x".repeat(rng.pick([200_000, 2_000_000])) });
+      hows.push("huge body");
+    }
+  }
+  if (isMethodMutated) hows.push("method");
+  if (isPathMutated) hows.push("path");
+  return {
+    method,
+    path,
+    headers,
+    ...(body === undefined ? {} : { body }),
+    how: hows.join(", ") || "as is",
+    isFaithful: !isMethodMutated && !isPathMutated,
+    route,
+  };
+}
+
+export type ApiFuzzOptions = {
+  server: TestServer;
+  seed: number;
+  requests: number;
+  /** A cap that only shortens the run: no new request starts after it. */
+  wallClockMs: number;
+  concurrency: number;
+  admin: FuzzTechnician;
+  plain: SignedIn;
+  /** Live session codes the paths may name. */
+  codes: string[];
+};
+
+export type ApiFuzzReport = {
+  requests: number;
+  statuses: Record<string, number>;
+  /** Codes of the sessions that POST /api/sessions and POST /api/help answered 201 with. */
+  created: string[];
+  helped: string[];
+  passkeysAdded: number;
+  passkeysRemoved: number;
+  ms: number;
+  isCapped: boolean;
+  problems: string[];
+};
+
+/** Real WebAuthn answers for the fuzz to send (each good once): sign-ins, enrolments and added passkeys. */
+async function preparePools(options: ApiFuzzOptions): Promise<Context["pools"]> {
+  const { server, admin } = options;
+  const json = async <T>(res: Response): Promise<T> => {
+    if (!res.ok) throw new Error(`preparing the fuzz: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const pools: Context["pools"] = { invites: [], registrations: [], logins: [], addPasskeys: [] };
+  for (let i = 0; i < 16; i++) {
+    const invite = await json<{ url: string }>(
+      await postJson(server, "/api/invites", { isAdmin: false }, admin.cookie),
+    );
+    const token = new URL(invite.url).hash.slice(1);
+    if (i % 2 === 0) {
+      pools.invites.push(token);
+      continue;
+    }
+    const options = await json<PublicKeyCredentialCreationOptionsJSON>(
+      await postJson(server, "/api/auth/register/options", { invite: token, displayName: `Fuzz Enrolee ${i}` }),
+    );
+    pools.registrations.push(await new SoftAuthenticator(server.origin).register(options));
+  }
+  for (let i = 0; i < 12; i++) {
+    const options = await json<PublicKeyCredentialRequestOptionsJSON>(
+      await postJson(server, "/api/auth/login/options", {}),
+    );
+    pools.logins.push(await admin.authenticator.authenticate(options));
+  }
+  for (let i = 0; i < 6; i++) {
+    const options = await json<PublicKeyCredentialCreationOptionsJSON>(
+      await postJson(server, "/api/me/passkeys/options", {}, admin.cookie),
+    );
+    // A fresh authenticator: the admin's own would refuse, its credential being excluded.
+    pools.addPasskeys.push(await new SoftAuthenticator(server.origin).register(options));
+  }
+  return pools;
+}
+
+/** Runs the fuzz described at the top of this file. */
+export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
+  const started = performance.now();
+  const { server, seed } = options;
+  const report: ApiFuzzReport = {
+    requests: 0,
+    statuses: {},
+    created: [],
+    helped: [],
+    passkeysAdded: 0,
+    passkeysRemoved: 0,
+    ms: 0,
+    isCapped: false,
+    problems: [],
+  };
+  const pools = await preparePools(options);
+  const deadline = started + options.wallClockMs;
+  const cookies = { admin: options.admin.cookie, plain: options.plain.cookie };
+  let next = 0;
+
+  const problem = (request: FuzzRequest, index: number, text: string) => {
+    if (report.problems.length < 50) {
+      report.problems.push(clip(`request ${index}: ${describeRequest(request)}: ${text}`, 2_000));
+    }
+  };
+
+  async function one(index: number): Promise<void> {
+    const rng = Rng.derive(seed, `${server.name}/api/${index}`);
+    const ctx: Context = {
+      rng,
+      origin: server.origin,
+      codes: options.codes,
+      passkeyId: options.admin.passkeyId,
+      pools,
+    };
+    const request = makeRequest(rng, ctx, cookies, server.origin);
+    let res: Response;
+    try {
+      res = await fetch(`${server.origin}${request.path}`, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined
+          ? {}
+          : { body: typeof request.body === "string" ? request.body : Uint8Array.from(request.body) }),
+        redirect: "manual",
+        signal: AbortSignal.timeout(FRAME_WAIT_MS),
+      });
+    } catch (err) {
+      problem(request, index, `no answer: ${String(err)}`);
+      return;
+    }
+    const text = await res.text();
+    report.statuses[res.status] = (report.statuses[res.status] ?? 0) + 1;
+    if (res.status === 204 && request.method === "DELETE") report.passkeysRemoved++;
+    if (res.status >= 500) return problem(request, index, `${res.status} ${clip(text, 300)}`);
+    const pathname = new URL(`${server.origin}${request.path}`).pathname;
+    if (!pathname.startsWith("/api/") || request.method === "HEAD") return;
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      if (res.status !== 204) problem(request, index, `${res.status} with a body that is not JSON: ${clip(text, 200)}`);
+      return;
+    }
+    if (res.status >= 400) {
+      if (!ErrorBody.safeParse(json).success) problem(request, index, `${res.status} ${clip(text, 300)}`);
+      return;
+    }
+    const { route } = request;
+    if (request.isFaithful && route.answer && !route.answer.safeParse(json).success) {
+      problem(request, index, `${res.status} does not match the route's answer: ${clip(text, 300)}`);
+    }
+    if (res.status === 201 && route.path === "/api/sessions" && CreatedSession.safeParse(json).success) {
+      report.created.push((json as CreatedSession).code);
+    }
+    if (res.status === 201 && route.path === "/api/help" && HelpSession.safeParse(json).success) {
+      report.helped.push((json as HelpSession).code);
+    }
+    if (res.status === 201 && route.path === "/api/me/passkeys/verify") report.passkeysAdded++;
+  }
+
+  async function worker(): Promise<void> {
+    while (next < options.requests) {
+      if (performance.now() > deadline) {
+        report.isCapped = true;
+        return;
+      }
+      const index = next++;
+      await one(index);
+      report.requests++;
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  report.ms = Math.round(performance.now() - started);
+  return report;
+}
