@@ -77,7 +77,18 @@ export function videoFigures(video: Locator): Promise<VideoFigures> {
 /** Waits until `video` shows at least `more` frames beyond what it had shown when called; returns the figures. */
 export async function framesArrive(video: Locator, more = 10): Promise<VideoFigures> {
   const start = (await videoFigures(video)).frames;
-  await expect.poll(async () => (await videoFigures(video)).frames - start).toBeGreaterThan(more);
+  try {
+    await expect.poll(async () => (await videoFigures(video)).frames - start).toBeGreaterThan(more);
+  } catch (err) {
+    // What the page said while no frames came: its status lines and alerts, to tell a stuck step from a slow one.
+    const said = await video
+      .page()
+      .locator("[role=status], [role=alert]")
+      .allInnerTexts()
+      .catch(() => []);
+    const lines = said.map((text) => text.trim()).filter(Boolean);
+    throw new Error(`no frames on ${video.page().url()}; the page said: ${JSON.stringify(lines)}`, { cause: err });
+  }
   return videoFigures(video);
 }
 
