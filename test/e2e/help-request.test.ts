@@ -12,6 +12,7 @@ import {
   textOf,
   videoFigures,
 } from "../helpers/node/people.ts";
+import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 import { type Received, recordTraffic, type Traffic } from "../helpers/node/traffic.ts";
 
 // The quick-support flow: the customer clicks "Get help" on the home page and reads a session ID and a password to
@@ -33,6 +34,8 @@ beforeAll(async () => {
   ]);
   technician = await enrolTechnician(browser, server, "Tess Tech");
 });
+
+reportServersOnFailure(() => [server]);
 
 afterEach(() => dismiss(people, [technician]));
 

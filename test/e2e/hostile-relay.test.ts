@@ -17,6 +17,7 @@ import {
   textOf,
   videoFigures,
 } from "../helpers/node/people.ts";
+import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 
 // A hostile signaling relay between both pages and the real server, switched per test: passing frames, standing in
 // the middle of the handshake with its own CPace run toward each page and a guess of the secret, or replaying an old
@@ -36,6 +37,8 @@ beforeAll(async () => {
     launchBrowser(),
   ]);
 });
+
+reportServersOnFailure(() => [server]);
 
 afterEach(() => dismiss(people));
 

@@ -15,6 +15,7 @@ import {
   textOf,
   videoFigures,
 } from "../helpers/node/people.ts";
+import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 import { recordTraffic, rewriteFromServer } from "../helpers/node/traffic.ts";
 
 // The secret of a session link, end to end: the console makes it and keeps it in its tab, the link carries it in the
@@ -36,6 +37,8 @@ beforeAll(async () => {
   ]);
   technician = await enrolTechnician(browser, server, "Lena Link");
 });
+
+reportServersOnFailure(() => [server]);
 
 afterEach(() => dismiss(people, [technician]));
 

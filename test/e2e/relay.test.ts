@@ -15,6 +15,7 @@ import {
   textOf,
 } from "../helpers/node/people.ts";
 import { keepPeerConnections, selectedRoute } from "../helpers/node/rtc-stats.ts";
+import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 
 // The screen through a real coturn with a relay-only policy, once per transport: each dev server hands out only
 // one TURN URL (UDP, TCP or TLS), so the browsers can only use that one. getStats on the technician's side shows
@@ -53,6 +54,8 @@ beforeAll(async () => {
     launchBrowser(["--ignore-certificate-errors"]),
   ]);
 });
+
+reportServersOnFailure(() => Object.values(servers));
 
 afterEach(() => dismiss(people));
 

@@ -15,6 +15,7 @@ import {
   videoFigures,
 } from "../helpers/node/people.ts";
 import { keepPeerConnections, localIceUfrag, videoSending } from "../helpers/node/rtc-stats.ts";
+import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 
 // The story of a session link, one chapter per test: the technician creates a session and opens the viewer, the
 // customer opens the link, sees who is asking, allows, and the technician sees the screen; then pause, reload, the
@@ -35,6 +36,8 @@ beforeAll(async () => {
   ]);
   technician = await enrolTechnician(browser, server, "Tom Tech");
 });
+
+reportServersOnFailure(() => [server]);
 
 afterEach(() => dismiss(people, [technician]));
 
