@@ -80,14 +80,14 @@ export async function framesArrive(video: Locator, more = 10): Promise<VideoFigu
   try {
     await expect.poll(async () => (await videoFigures(video)).frames - start).toBeGreaterThan(more);
   } catch (err) {
-    // What the page said while no frames came: its status lines and alerts, to tell a stuck step from a slow one.
-    const said = await video
+    // What the page showed (its visible text) while no frames came, to tell a stuck step from a slow one.
+    const visible = await video
       .page()
-      .locator("[role=status], [role=alert]")
-      .allInnerTexts()
-      .catch(() => []);
-    const lines = said.map((text) => text.trim()).filter(Boolean);
-    throw new Error(`no frames on ${video.page().url()}; the page said: ${JSON.stringify(lines)}`, { cause: err });
+      .locator("body")
+      .innerText()
+      .catch(() => "(unreadable)");
+    const shown = visible.replace(/\s+/g, " ").slice(0, 2_000);
+    throw new Error(`no frames on ${video.page().url()}; the page showed: ${shown}`, { cause: err });
   }
   return videoFigures(video);
 }
