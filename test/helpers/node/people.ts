@@ -81,11 +81,9 @@ export async function framesArrive(video: Locator, more = 10): Promise<VideoFigu
     await expect.poll(async () => (await videoFigures(video)).frames - start).toBeGreaterThan(more);
   } catch (err) {
     // What the page showed (its visible text) while no frames came, to tell a stuck step from a slow one.
-    const visible = await video
-      .page()
-      .locator("body")
-      .innerText()
-      .catch(() => "(unreadable)");
+    const body = video.page().locator("body");
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person would have seen
+    const visible = await body.innerText().catch(() => "(unreadable)");
     const shown = visible.replace(/\s+/g, " ").slice(0, 2_000);
     throw new Error(`no frames on ${video.page().url()}; the page showed: ${shown}`, { cause: err });
   }
