@@ -55,9 +55,9 @@ const DENO_WARM_UPS = 200;
 
 /**
  * deno_sessions_idle_kb: the same idle sessions on the Deno host, one process; RSS after − before per session, and
- * V8's heap after a full garbage collection, which says how much of it is JavaScript objects. The reference is the
- * bare Deno relay (bench/baseline/deno-relay.js) holding as many idle pairs of WebSockets in the same run: the part
- * of a session's memory that is Deno's own.
+ * V8's heap, both after a memory-reducing full garbage collection; the heap says how much of it is JavaScript objects.
+ * The reference is the bare Deno relay (bench/baseline/deno-relay.js) holding as many idle pairs of WebSockets in the
+ * same run: the part of a session's memory that is Deno's own.
  */
 async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
   const { plan, snapshot, metrics, profile } = ctx;
@@ -89,7 +89,7 @@ async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
     unit: "kB",
     runs: idle.stepKbPerSession,
     reference: floor.kbPerSession,
-    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open on the Deno host (worker/deno/main.ts through bench/deno/host.js, one process), each with its technician's and customer's socket connected, past hello and the handshake's frames, after ${DENO_WARM_UPS} warm-up sessions held open throughout; (RSS after − before) / ${count}, the process's resident memory after a full garbage collection, which is what a machine pays (V8's heap alone is in deno_sessions_idle_heap_kb); runs = each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards; BENCH_VARS in its environment; reference: the bare Deno relay (bench/baseline/deno-relay.js: Deno.serve, two upgraded WebSockets per room in a Map, nothing else) holding as many idle pairs the same way in the same run${floorHeap}, runs ${floor.stepKbPerSession.map((v) => v.toFixed(1)).join(", ")} kB`,
+    note: `${count} sessions${plan.isQuick ? " (--quick; a full run holds 1,000)" : ""} held open on the Deno host (worker/deno/main.ts through bench/deno/host.js, one process), each with its technician's and customer's socket connected, past hello and the handshake's frames, after ${DENO_WARM_UPS} warm-up sessions held open throughout; (RSS after − before) / ${count}, the process's resident memory after a memory-reducing full garbage collection (what V8's memory reducer does once the process is idle: it also gives back the young generation that setting the sessions up grew), which is what a machine pays (V8's heap alone is in deno_sessions_idle_heap_kb); runs = each of ${plan.idleSteps} steps; RSS before: ${kb(idle.baselineMb)} MB; set up at ${idle.setupPerS.toFixed(1)} sessions/s; ${idle.relayed}/${count} still relayed a candidate afterwards; BENCH_VARS in its environment; reference: the bare Deno relay (bench/baseline/deno-relay.js: Deno.serve, two upgraded WebSockets per room in a Map, nothing else) holding as many idle pairs the same way in the same run${floorHeap}, runs ${floor.stepKbPerSession.map((v) => v.toFixed(1)).join(", ")} kB`,
   };
   profile.deno_sessions_idle_own_kb = {
     value: idle.kbPerSession - floor.kbPerSession,
@@ -102,7 +102,7 @@ async function measureDenoMemory(ctx: SuiteContext): Promise<void> {
       unit: "kB",
       runs: heap.stepUsedKbPerSession,
       ...(floor.heap ? { reference: floor.heap.usedKbPerSession } : {}),
-      note: `V8 heap used after a full GC (Deno.memoryUsage().heapUsed, gc() through --v8-flags=--expose-gc), after − before / ${count}; external (ArrayBuffers and other memory V8 tracks outside its heap) ${heap.externalKbPerSession.toFixed(1)} kB per session; the rest of deno_sessions_idle_kb is native: sockets, TLS-free HTTP upgrade state, SQLite, the allocator; reference: the bare Deno relay's`,
+      note: `V8 heap used after a memory-reducing full GC (Deno.memoryUsage().heapUsed, gc({ flavor: "last-resort" }) through --v8-flags=--expose-gc), after − before / ${count}; external (ArrayBuffers and other memory V8 tracks outside its heap) ${heap.externalKbPerSession.toFixed(1)} kB per session; the rest of deno_sessions_idle_kb is native: sockets, TLS-free HTTP upgrade state, SQLite, the allocator; reference: the bare Deno relay's`,
     };
   }
 }

@@ -40,7 +40,7 @@ export type DevOptions = {
   vars?: Record<string, string>;
 };
 
-/** V8's figures for a server that can report them, after a full garbage collection, in bytes. */
+/** V8's figures for a server that can report them, after a memory-reducing full garbage collection, in bytes. */
 export type HeapUsage = { heapUsed: number; external: number };
 
 /** A signed-in technician of the bench: their id and the Cookie header that carries their sign-in. */

@@ -1,12 +1,18 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { DatabaseSync, SQLInputValue } from "node:sqlite";
+import type { DatabaseSync, SQLInputValue, StatementSync } from "node:sqlite";
 
 // D1's API over a node:sqlite database, as far as worker/db/*.ts uses it (prepare, bind, first, all, run, raw,
 // batch), so that the same query modules and migrations serve the Deno host and `npm start`'s local database. D1 is
 // SQLite: the SQL is unchanged. node:sqlite is synchronous, so a batch runs start to end without another request in between, like D1's.
 
 type Row = Record<string, unknown>;
+
+/**
+ * Distinct SQL texts whose prepared statements a database keeps. The queries of worker/db/*.ts are a few dozen
+ * fixed strings; SQL beyond this many is prepared for each use instead.
+ */
+const MAX_CACHED_STATEMENTS = 128;
 
 /** A migration file of worker/db/migrations: its name and its SQL. */
 export type Migration = { name: string; sql: string };
@@ -72,9 +78,14 @@ class SqliteStatement implements D1PreparedStatement {
   }
 }
 
-/** A D1Database backed by one node:sqlite database. */
+/**
+ * A D1Database backed by one node:sqlite database. Each SQL text is prepared once and its statement reused: a
+ * statement holds a few kB of native memory that V8 does not see, so one prepared per query piles up until a full
+ * garbage collection (hundreds of them a minute under load), and the allocator keeps that high-water mark.
+ */
 export class SqliteD1 implements D1Database {
   private readonly sqlite: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
 
   constructor(sqlite: DatabaseSync) {
     this.sqlite = sqlite;
@@ -127,7 +138,7 @@ export class SqliteD1 implements D1Database {
     sql: string,
     values: SQLInputValue[],
   ): { rows: Row[]; columns: string[]; changes: number; lastRowId: number } {
-    const statement = this.sqlite.prepare(sql);
+    const statement = this.statement(sql);
     const before = this.counters();
     const rows = (statement.all(...values) as Row[]).map(fromSqlite);
     const after = this.counters();
@@ -158,8 +169,18 @@ export class SqliteD1 implements D1Database {
     };
   }
 
+  /** The prepared statement of `sql`, prepared on first use. */
+  private statement(sql: string): StatementSync {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.sqlite.prepare(sql);
+      if (this.statements.size < MAX_CACHED_STATEMENTS) this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private counters(): { changes: number; lastRowId: number } {
-    const row = this.sqlite.prepare("SELECT total_changes() AS changes, last_insert_rowid() AS id").get() as {
+    const row = this.statement("SELECT total_changes() AS changes, last_insert_rowid() AS id").get() as {
       changes: number;
       id: number;
     };

@@ -1,4 +1,4 @@
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { formatRoomRecord, readRoomRecord } from "../../durable-objects/session/room-record.ts";
 import type { RoomStorage } from "../../durable-objects/session/room-runtime.ts";
 
@@ -21,9 +21,20 @@ const MIGRATIONS: string[] = [
 
 type RoomRow = { code: string; room: string; alarm_at: number | null };
 
-/** The stored rooms and their alarms. */
+/**
+ * The stored rooms and their alarms. Its statements are prepared once: one prepared per write would hold a few kB
+ * of native memory each, which V8 does not see, until a full garbage collection (see SqliteD1).
+ */
 export class RoomStore {
-  constructor(private readonly sqlite: DatabaseSync) {
+  private readonly statements: {
+    list: StatementSync;
+    load: StatementSync;
+    save: StatementSync;
+    delete: StatementSync;
+    saveAlarm: StatementSync;
+  };
+
+  constructor(sqlite: DatabaseSync) {
     const { user_version: version } = sqlite.prepare("PRAGMA user_version").get() as { user_version: number };
     for (let next = version; next < MIGRATIONS.length; next++) {
       sqlite.exec("BEGIN");
@@ -31,37 +42,43 @@ export class RoomStore {
       sqlite.exec(`PRAGMA user_version = ${next + 1}`);
       sqlite.exec("COMMIT");
     }
+    this.statements = {
+      list: sqlite.prepare("SELECT code, alarm_at FROM rooms"),
+      load: sqlite.prepare("SELECT room FROM rooms WHERE code = ?"),
+      save: sqlite.prepare(
+        "INSERT INTO rooms (code, room) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET room = excluded.room",
+      ),
+      delete: sqlite.prepare("DELETE FROM rooms WHERE code = ?"),
+      saveAlarm: sqlite.prepare("UPDATE rooms SET alarm_at = ? WHERE code = ?"),
+    };
   }
 
   /** Every stored room's code and alarm, to schedule them after a start. */
   list(): { code: string; alarmAt: number | null }[] {
-    return (this.sqlite.prepare("SELECT code, alarm_at FROM rooms").all() as Pick<RoomRow, "code" | "alarm_at">[]).map(
-      (row) => ({ code: row.code, alarmAt: row.alarm_at }),
-    );
+    return (this.statements.list.all() as Pick<RoomRow, "code" | "alarm_at">[]).map((row) => ({
+      code: row.code,
+      alarmAt: row.alarm_at,
+    }));
   }
 
   /** The storage of one room, as RoomHost uses it. */
   storage(code: string): RoomStorage {
     return {
       load: () => {
-        const row = this.sqlite.prepare("SELECT room FROM rooms WHERE code = ?").get(code) as
-          | Pick<RoomRow, "room">
-          | undefined;
+        const row = this.statements.load.get(code) as Pick<RoomRow, "room"> | undefined;
         return row ? readRoomRecord(row.room) : null;
       },
       saveRoom: (room) => {
-        this.sqlite
-          .prepare("INSERT INTO rooms (code, room) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET room = excluded.room")
-          .run(code, formatRoomRecord(room));
+        this.statements.save.run(code, formatRoomRecord(room));
       },
       deleteAll: async () => {
-        this.sqlite.prepare("DELETE FROM rooms WHERE code = ?").run(code);
+        this.statements.delete.run(code);
       },
     };
   }
 
   /** Records a room's alarm, so that a restart can set it again. */
   saveAlarm(code: string, at: number | null): void {
-    this.sqlite.prepare("UPDATE rooms SET alarm_at = ? WHERE code = ?").run(at, code);
+    this.statements.saveAlarm.run(at, code);
   }
 }
