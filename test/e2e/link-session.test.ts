@@ -1,4 +1,4 @@
-import type { Browser, Page } from "playwright-core";
+import type { Browser, Page, Request } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { newLinkSecret } from "../../client/core/link-secret.ts";
 import { launchBrowser } from "../helpers/node/browser.ts";
@@ -144,6 +144,49 @@ describe("a session link's secret", () => {
     await technician.page.reload();
     await live.getByText(`${grouped} (this browser does not hold its link)`).waitFor();
     expect(await live.getByRole("link", { name: grouped, exact: true }).count()).toBe(0);
+  });
+
+  it("keeps a new link's secret when the console's list of sessions answers only after the session was made", async () => {
+    // The console asks for its live sessions as it opens; here that answer is held until a new session exists (and
+    // the list asked for after it has come), as a slow answer on a busy line would be. It must not make the console
+    // forget the new link's secret: the viewer needs it to prove the link to the customer's page.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let held: Request | null = null;
+    await technician.page.route("**/api/sessions", async (route) => {
+      if (route.request().method() !== "GET" || held) return route.fallback();
+      held = route.request();
+      // The server answers now, before the session exists; the page gets that answer only later.
+      const response = await route.fetch();
+      await released;
+      await route.fulfill({ response });
+    });
+    try {
+      await open(technician.page, "/console");
+      const laterList = technician.page.waitForResponse(
+        (res) => res.request() !== held && res.request().method() === "GET" && res.url().endsWith("/api/sessions"),
+      );
+      await technician.page.getByRole("button", { name: "New session" }).click();
+      const linkField = technician.page.getByLabel("Session link", { exact: true });
+      await expect.poll(() => linkField.inputValue()).toMatch(SESSION_LINK);
+      const link = await linkField.inputValue();
+      await laterList;
+      release();
+      await expect.poll(async () => (await held?.response())?.status()).toBe(200);
+      // The whole way on: the viewer proves the link's secret and the customer's screen arrives.
+      await technician.page.getByRole("link", { name: "View this session" }).click();
+      const customer = await newCustomer();
+      await open(customer.page, link);
+      await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+      await framesArrive(technician.page.getByLabel("Customer's screen"));
+      const { code, secret } = partsOf(link);
+      expect(await technician.page.evaluate((key) => sessionStorage.getItem(key), `tether.link.${code}`)).toBe(secret);
+    } finally {
+      release();
+      await technician.page.unroute("**/api/sessions");
+    }
   });
 
   it("turns away another technician's viewer, with a message that says why", async () => {

@@ -4,7 +4,7 @@ import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../co
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
-import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf } from "./lib/link-secrets.ts";
+import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
 import { addPasskey } from "./lib/passkey.ts";
 import { groupCode } from "./lib/session-code.ts";
 import { openViewer } from "./viewer/page.ts";
@@ -184,11 +184,20 @@ async function createSession(): Promise<void> {
   await loadSessions();
 }
 
+/** Counts the requests for the list, so that a slow answer never replaces a newer one's list. */
+let listRequests = 0;
+
 async function loadSessions(): Promise<void> {
+  const request = ++listRequests;
+  const mark = linkSecretsMark();
   const live = await callApi("GET", "/api/sessions", OwnSessions);
+  if (request !== listRequests) return;
   if (!live.ok) return announce(live.message, true);
   const { sessions } = live.data;
-  forgetLinkSecretsExcept(sessions.map((session) => session.code));
+  forgetLinkSecretsExcept(
+    sessions.map((session) => session.code),
+    mark,
+  );
   liveList.replaceChildren(
     ...sessions.map((session) => {
       const item = document.createElement("li");
