@@ -141,7 +141,8 @@ export async function deletePasskey(
     )
     .bind(id, technicianId, technicianId)
     .run();
-  if (result.meta.changes === 1) return "deleted";
+  // Not `=== 1`: the count may include the sign-ins the deletion cascades to.
+  if (result.meta.changes > 0) return "deleted";
   const owned = await db
     .prepare("SELECT 1 FROM passkeys WHERE id = ? AND technician_id = ?")
     .bind(id, technicianId)
