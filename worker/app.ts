@@ -46,6 +46,11 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   });
   app.use(withConfig);
   app.use("/api/*", checkOrigin);
+  app.use("/api/*", async (c, next) => {
+    // API answers are personal (who is signed in, their sessions, credentials) or short-lived: no cache keeps them.
+    c.header("Cache-Control", "no-store");
+    await next();
+  });
 
   // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
   app.get("/j/:code{[0-9]{9}}", (c) => c.get("host").asset(new Request(new URL("/join", c.req.url))));
