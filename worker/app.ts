@@ -7,6 +7,7 @@ import type { Host } from "./host.ts";
 import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
+import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
@@ -58,6 +59,7 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/", health);
   app.route("/api/auth", auth);
   app.route("/api", technicians);
+  app.route("/api", admin);
   app.route("/api/sessions", ice);
   app.route("/api/sessions", sessions);
   app.route("/api/help", help);

@@ -9,6 +9,10 @@ export type LogEvent =
   | { event: "passkey_added"; technicianId: string }
   | { event: "passkey_removed"; technicianId: string }
   | { event: "invite_created"; technicianId: string; expiresAt: number }
+  /** An admin revoked an open invite (technicianId: the admin). */
+  | { event: "invite_revoked"; technicianId: string }
+  | { event: "technician_removed"; technicianId: string; by: string }
+  | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
   | { event: "session_created"; technicianId: string | null; code: string; expiresAt: number }
   | { event: "session_ended"; code: string; reason: string }
   | { event: "room_joined"; code: string; role: "customer" | "technician"; isResumed: boolean }
