@@ -79,4 +79,28 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     await customer.sync();
     expect(customer.isClosed).toBe(false);
   });
+
+  it("removing a technician ends their sign-ins and closes their open socket", async () => {
+    const admin = await enrolTechnician(server, "Ada Admin");
+    const tech = await enrolTechnician(server, "Tim Removed", false);
+    const { tech: socket, techWelcome, customer } = await seatedPair(tech);
+
+    const removed = await fetch(`${server.origin}/api/technicians/${tech.id}`, {
+      method: "DELETE",
+      headers: { origin: server.origin, cookie: admin.cookie },
+    });
+    expect(removed.status).toBe(204);
+
+    const me = await get("/api/me", tech.cookie);
+    expect(me.status).toBe(401);
+    expect(await me.json()).toMatchObject({ error: { code: "SIGN_IN_REVOKED" } });
+    expect(await socket.next("error")).toMatchObject({ code: "SIGN_IN_REVOKED" });
+    expect((await socket.waitClosed()).code).toBe(1008);
+    expect(await customer.next("peerGone")).toEqual({ type: "peerGone", id: techWelcome.participantId });
+
+    const list = await get("/api/technicians", admin.cookie);
+    expect(list.headers.get("cache-control")).toBe("no-store");
+    const { technicians } = (await list.json()) as { technicians: { id: string; isAdmin: boolean }[] };
+    expect(technicians.map((t) => t.id)).not.toContain(tech.id);
+  });
 });
