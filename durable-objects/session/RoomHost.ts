@@ -178,7 +178,8 @@ export class RoomHost<S extends RoomSocket> {
 
   /**
    * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and purges the room's storage a day after its end (at once if it could not be read).
+   * passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and purges
+   * the room's storage a day after its end (at once if it could not be read).
    * Throws (to be retried) when the end cannot be recorded.
    */
   async alarm(): Promise<void> {
