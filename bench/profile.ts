@@ -40,6 +40,7 @@ export function profileRelay(options: { iterations: number; runs: number }): Rel
       lifetimeS: 3_600,
       idleS: 900,
       graceS: 60,
+      signInCheckS: 60,
       limits: { maxMessageBytes: 65_536, messagesPerS: 100_000, messageBurst: 100_000 },
       handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 10 },
     },

@@ -92,22 +92,27 @@ function isHealthy(url: string): Promise<boolean> {
   );
 }
 
-/** Technician ids bench-tech-001 … and the SQL that inserts them. */
+/** Technician ids bench-tech-001 … and the SQL that inserts them, each with a sign-in record (id signin-<id>). */
 function benchTechnicians(count: number): { ids: string[]; sql: string } {
   const ids = Array.from({ length: count }, (_, i) => `bench-tech-${String(i + 1).padStart(3, "0")}`);
-  const rows = ids.map((id, i) => `('${id}', 'Bench technician ${i + 1}', 0, 'wa-${id}', ${Date.now()})`);
-  const sql = `INSERT INTO technicians (id, display_name, is_admin, webauthn_user_id, created_at) VALUES ${rows.join(", ")}`;
+  const now = Date.now();
+  const rows = ids.map((id, i) => `('${id}', 'Bench technician ${i + 1}', 0, 'wa-${id}', ${now})`);
+  const signIns = ids.map((id) => `('signin-${id}', '${id}', NULL, ${now}, ${now + 86_400_000})`);
+  const sql = [
+    `INSERT INTO technicians (id, display_name, is_admin, webauthn_user_id, created_at) VALUES ${rows.join(", ")}`,
+    `INSERT INTO sign_ins (id, technician_id, passkey_id, created_at, expires_at) VALUES ${signIns.join(", ")}`,
+  ].join("; ");
   return { ids, sql };
 }
 
-/** Each technician's sign-in cookie, signed under `secret` as the Worker signs it. */
+/** Each technician's sign-in cookie (naming the sign-in benchTechnicians recorded), signed as the Worker signs it. */
 async function signIn(ids: string[], secret: string): Promise<BenchTechnician[]> {
   const parsed = parseConfig({ JWT_SECRET: secret });
   if (!parsed.ok) throw new Error(parsed.issues.join("; "));
   const { config } = parsed;
   return Promise.all(
-    ids.map(async (id, i) => {
-      const token = await signTechnicianToken({ id, name: `Bench technician ${i + 1}`, isAdmin: false }, config);
+    ids.map(async (id) => {
+      const token = await signTechnicianToken({ technicianId: id, signInId: `signin-${id}` }, config);
       return { id, cookie: `tether_session=${token}` };
     }),
   );

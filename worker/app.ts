@@ -7,6 +7,7 @@ import type { Host } from "./host.ts";
 import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
+import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
@@ -46,6 +47,11 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   });
   app.use(withConfig);
   app.use("/api/*", checkOrigin);
+  app.use("/api/*", async (c, next) => {
+    // API answers are personal (who is signed in, their sessions, credentials) or short-lived: no cache keeps them.
+    c.header("Cache-Control", "no-store");
+    await next();
+  });
 
   // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
   app.get("/j/:code{[0-9]{9}}", (c) => c.get("host").asset(new Request(new URL("/join", c.req.url))));
@@ -53,6 +59,7 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/", health);
   app.route("/api/auth", auth);
   app.route("/api", technicians);
+  app.route("/api", admin);
   app.route("/api/sessions", ice);
   app.route("/api/sessions", sessions);
   app.route("/api/help", help);

@@ -15,6 +15,12 @@ export const INT_VARS = {
   },
   REJOIN_GRACE_S: { min: 5, max: 600, fallback: 60, what: "how long a dropped participant keeps its seat, in seconds" },
   AUTH_TTL_S: { min: 300, max: 86_400, fallback: 28_800, what: "lifetime of a technician's sign-in, in seconds" },
+  SIGN_IN_CHECK_S: {
+    min: 1,
+    max: 60,
+    fallback: 60,
+    what: "how often a session re-checks its technicians' sign-ins: a revoked one's sockets close within this, in seconds",
+  },
   INVITE_TTL_S: {
     min: 300,
     max: 1_209_600,

@@ -4,13 +4,22 @@ export type LogEvent =
   | { event: "unhandled_error"; path: string; name: string; message: string }
   | { event: "technician_enrolled"; technicianId: string; isAdmin: boolean }
   | { event: "technician_signed_in"; technicianId: string }
+  /** Sign-ins ended on the server: one (sign-out), all of a technician's, or by an admin's removal. */
+  | { event: "signed_out"; technicianId: string; scope: "this" | "everywhere" }
   | { event: "passkey_added"; technicianId: string }
   | { event: "passkey_removed"; technicianId: string }
   | { event: "invite_created"; technicianId: string; expiresAt: number }
+  /** An admin revoked an open invite (technicianId: the admin). */
+  | { event: "invite_revoked"; technicianId: string }
+  | { event: "technician_removed"; technicianId: string; by: string }
+  | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
   | { event: "session_created"; technicianId: string | null; code: string; expiresAt: number }
   | { event: "session_ended"; code: string; reason: string }
   | { event: "room_joined"; code: string; role: "customer" | "technician"; isResumed: boolean }
   | { event: "room_join_refused"; code: string; reason: string }
+  /** A technician's seat dropped because their sign-in was taken back. */
+  | { event: "room_seat_revoked"; code: string; participantId: string }
+  | { event: "sign_in_check_failed"; code: string; message: string }
   | { event: "room_socket_abusive"; code: string; participantId: string | null }
   | { event: "session_end_sync_failed"; code: string; message: string }
   /** A technician's handshake start: relayed (and charged), or refused while another is open or the wait runs. */

@@ -13,6 +13,7 @@ import type {
   RoomSocket,
 } from "./room-runtime.ts";
 import { type JoinRequest, join, leave, reconcile } from "./seats.ts";
+import { dropRevoked, signInsDue } from "./sign-in-check.ts";
 import { closeQuietly as close, refuse, sendQuietly as send } from "./socket-io.ts";
 import {
   createRoom,
@@ -99,6 +100,7 @@ export class RoomHost<S extends RoomSocket> {
       role: who.role,
       technicianId: who.role === "technician" ? who.technicianId : null,
       name: who.role === "technician" ? who.name : null,
+      signInId: who.role === "technician" ? (who.signInId ?? null) : null,
       participantId: null,
       acceptedAt: this.runtime.now(),
       clientKey,
@@ -176,7 +178,8 @@ export class RoomHost<S extends RoomSocket> {
 
   /**
    * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, records ends, and purges the room's storage a day after its end (at once if it could not be read).
+   * passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and purges
+   * the room's storage a day after its end (at once if it could not be read).
    * Throws (to be retried) when the end cannot be recorded.
    */
   async alarm(): Promise<void> {
@@ -191,6 +194,7 @@ export class RoomHost<S extends RoomSocket> {
       }
     }
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
+    await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
     if (isPurgeDue(room, now)) return this.purge();
@@ -218,7 +222,12 @@ export class RoomHost<S extends RoomSocket> {
       const request: JoinRequest =
         attachment.role === "customer"
           ? { role: "customer" }
-          : { role: "technician", technicianId: attachment.technicianId ?? "", name: attachment.name ?? "" };
+          : {
+              role: "technician",
+              technicianId: attachment.technicianId ?? "",
+              name: attachment.name ?? "",
+              ...(attachment.signInId ? { signInId: attachment.signInId } : {}),
+            };
       // A participant id needs to be unique only within one room: 48 bits, 8 characters.
       const fresh = { participantId: newToken(6), token, tokenHash };
       const result = join(room, request, { resumeHash, seatKeyHash }, fresh, now);
@@ -252,6 +261,26 @@ export class RoomHost<S extends RoomSocket> {
     const results = await Promise.all(keys.map((key) => this.runtime.hit(key, "handshake", limit)));
     const refused = results.filter((r) => !r.allowed);
     return refused.length === 0 ? null : Math.max(...refused.map((r) => r.retryAfterMs));
+  }
+
+  /**
+   * Checks the seated technicians' sign-ins when a check is due, and drops those taken back. When the sign-ins table
+   * cannot be read, everyone stays until the next check: an outage must not throw technicians out, nor make the
+   * alarm retry at once.
+   */
+  private async checkSignIns(room: Room, now: number): Promise<void> {
+    const due = signInsDue(room, now);
+    if (due.length === 0) return;
+    let live: Set<string>;
+    try {
+      live = await this.runtime.liveSignIns(due);
+    } catch (err) {
+      log({ event: "sign_in_check_failed", code: room.code, message: String(err).slice(0, 200) });
+      live = new Set(due);
+    }
+    // The answer may have taken a while: decide on the room as it is now.
+    if (this.room !== room) return;
+    await this.apply(dropRevoked(room, due, live, this.runtime.now()));
   }
 
   /** Carries out a decision: storage first (frames must not announce what storage does not hold), then frames. */

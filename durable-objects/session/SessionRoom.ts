@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { recordSessionOwner } from "../../worker/db/sessions.ts";
+import { liveSignIns } from "../../worker/db/sign-ins.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
 import { refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
@@ -51,6 +52,7 @@ export class SessionRoom extends DurableObject<Env> {
       // The same RateLimiter objects as the Worker's per-address limits (workersHost.hit).
       hit: (key, scope, limitPerMinute) =>
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
+      liveSignIns: (ids) => liveSignIns(env.DB, ids, Date.now()),
       now: () => Date.now(),
     });
     // Rebuilt after every hibernation or eviction: memory is only a cache of storage and attachments.

@@ -9,6 +9,8 @@ export const JOIN_HEADERS = {
   role: "X-Tether-Role",
   technicianId: "X-Tether-Technician-Id",
   technicianName: "X-Tether-Technician-Name",
+  /** The technician's sign-in (sign_ins.id), which the room checks again every SIGN_IN_CHECK_S. */
+  signInId: "X-Tether-Sign-In-Id",
   /** The client's address as rate limits key it (client-key.ts), for the room's per-address handshake budget. */
   clientKey: "X-Tether-Client-Key",
 } as const;
@@ -22,6 +24,7 @@ const TechnicianJoin = z.object({
   role: z.literal("technician"),
   technicianId: z.string().check(z.minLength(1), z.maxLength(64)),
   name: z.string().check(z.minLength(1), z.maxLength(80)),
+  signInId: z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9_-]+$/)),
 });
 
 /** The headers that carry `request` from `clientKey` (the name is percent-encoded: header values are bytes). */
@@ -32,6 +35,7 @@ export function toJoinHeaders(request: JoinRequest, clientKey: string): Record<s
     [JOIN_HEADERS.role]: "technician",
     [JOIN_HEADERS.technicianId]: request.technicianId,
     [JOIN_HEADERS.technicianName]: encodeURIComponent(request.name),
+    ...(request.signInId ? { [JOIN_HEADERS.signInId]: request.signInId } : {}),
     ...from,
   };
 }
@@ -54,6 +58,11 @@ function joinRequest(headers: Headers): JoinRequest | null {
   } catch {
     return null;
   }
-  const parsed = TechnicianJoin.safeParse({ role, technicianId: headers.get(JOIN_HEADERS.technicianId), name });
+  const parsed = TechnicianJoin.safeParse({
+    role,
+    technicianId: headers.get(JOIN_HEADERS.technicianId),
+    name,
+    signInId: headers.get(JOIN_HEADERS.signInId),
+  });
   return parsed.success ? parsed.data : null;
 }

@@ -53,6 +53,8 @@ export const SeatRecord = z.object({
   joinedAt: Time,
   /** A technician whose latest handshake the customer's page confirmed: only then do signals pass. */
   isVerified: z._default(z.boolean(), false),
+  /** The technician's sign-in (sign_ins.id) they joined with, checked every signInCheckMs; null for a customer. */
+  signInId: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
 
@@ -75,6 +77,10 @@ export const RoomRecord = z.object({
   idleMs: Time,
   graceMs: Time,
   limits: Limits,
+  /** How often the technicians' sign-ins are checked (SIGN_IN_CHECK_S): a revoked one's seat goes within this. */
+  signInCheckMs: z._default(Time, 60_000),
+  /** When they were last checked; null before the first technician with a sign-in is seated. */
+  signInsCheckedAt: z._default(z.nullable(Time), null),
   handshakeLimits: z._default(HandshakeLimits, () => ({ ...DEFAULT_HANDSHAKE_LIMITS })),
   handshake: z._default(HandshakeRecord, () => ({ failures: 0, lastStartAt: null, open: null })),
   state: SessionState,

@@ -21,6 +21,8 @@ export type Attachment = {
   name: string | null;
   participantId: string | null;
   acceptedAt: number;
+  /** A technician's sign-in, as the Worker checked it (sign_ins.id); absent from sockets accepted before it was kept. */
+  signInId?: string | null;
   /**
    * The client's address as rate limits key it (clientKey: IPv4, or the IPv6 /64), for the per-address handshake
    * budget. Absent from sockets accepted before it was kept.
@@ -66,11 +68,13 @@ export type RoomRuntime<S extends RoomSocket> = {
    * Worker's per-address limits use, so one budget covers every session.
    */
   hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
+  /** Of the sign-ins `ids`, those still live (the sign-ins table); throws when it cannot be read. */
+  liveSignIns(ids: readonly string[]): Promise<Set<string>>;
   now(): number;
 };
 
 /** What a host provides to every room alike, beside each room's own sockets, storage and alarm. */
-export type RoomServices = Pick<RoomRuntime<RoomSocket>, "recordEnd" | "recordOwner" | "hit">;
+export type RoomServices = Pick<RoomRuntime<RoomSocket>, "recordEnd" | "recordOwner" | "hit" | "liveSignIns">;
 
 /** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */
 export type CreateRoomInput = RoomSettings & { now: number };

@@ -10,12 +10,16 @@ import {
   type Room,
   type Seat,
   settle,
+  signInCheckAt,
   summarize,
   touch,
 } from "./state.ts";
 
 /** Who is asking for a seat, as the Worker vouched for them. */
-export type JoinRequest = { role: "customer" } | { role: "technician"; technicianId: string; name: string };
+export type JoinRequest =
+  | { role: "customer" }
+  /** `signInId`: the sign-in the Worker checked, which the room checks again every signInCheckMs. */
+  | { role: "technician"; technicianId: string; name: string; signInId?: string };
 
 /**
  * What the hello proved, as hashes: the seat token it presented to resume a seat, and for a customer the seat key that
@@ -59,12 +63,18 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
   if (!seat && request.role === "technician") seat = room.seats.find((s) => isSeatFor(s, request));
   const isResumed = seat !== undefined;
   const replacesSocket = seat?.connected ?? false;
+  const signInId = request.role === "technician" ? (request.signInId ?? null) : null;
+  // The Worker has just checked this sign-in: the room's checks start from here unless they are running already.
+  if (signInId !== null && signInCheckAt(room) === null) room.signInsCheckedAt = now;
 
   if (seat) {
     seat.connected = true;
     seat.heldUntil = null;
     seat.tokenHash = fresh.tokenHash;
-    if (request.role === "technician") seat.name = request.name;
+    if (request.role === "technician") {
+      seat.name = request.name;
+      seat.signInId = signInId;
+    }
   } else {
     if (request.role === "customer" && room.seats.some((s) => s.role === "customer")) {
       return refuse("SEAT_TAKEN", "This session already has a customer.");
@@ -83,6 +93,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       heldUntil: null,
       joinedAt: now,
       isVerified: false,
+      signInId,
     };
     room.seats.push(seat);
   }

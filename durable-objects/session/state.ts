@@ -29,6 +29,8 @@ export type RoomSettings = {
   lifetimeS: number;
   idleS: number;
   graceS: number;
+  /** How often the seated technicians' sign-ins are checked against the sign-ins table (SIGN_IN_CHECK_S). */
+  signInCheckS: number;
   limits: Limits;
   handshake: HandshakeLimits;
 };
@@ -69,6 +71,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     idleMs: settings.idleS * 1000,
     graceMs: settings.graceS * 1000,
     limits: settings.limits,
+    signInCheckMs: settings.signInCheckS * 1000,
+    signInsCheckedAt: null,
     handshakeLimits: settings.handshake,
     handshake: { failures: 0, lastStartAt: null, open: null },
     state: "created",
@@ -218,10 +222,16 @@ export function isPurgeDue(room: Room, now: number): boolean {
   );
 }
 
+/** When the technicians' sign-ins are next due for a check; null when no seat has one or the room has ended. */
+export function signInCheckAt(room: Room): number | null {
+  if (room.state === "ended" || !room.seats.some((s) => s.signInId !== null)) return null;
+  return (room.signInsCheckedAt ?? 0) + room.signInCheckMs;
+}
+
 /**
  * When the one alarm should next fire: the earliest of expiry, idle deadline, seat grace deadlines and hello
- * deadlines; for an ended room, at once while D1 still needs the end, else the purge. A confirmed owner that D1
- * does not hold yet is due at once too.
+ * deadlines, and the next sign-in check while a technician has a seat; for an ended room, at once while D1 still needs
+ * the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
   const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
@@ -234,5 +244,7 @@ export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): 
     if (!seat.connected && seat.heldUntil !== null) at = Math.min(at, seat.heldUntil);
   }
   if (oldestPendingAt !== null) at = Math.min(at, oldestPendingAt + HELLO_TIMEOUT_MS);
+  const checkAt = signInCheckAt(room);
+  if (checkAt !== null) at = Math.min(at, checkAt);
   return at;
 }

@@ -156,18 +156,59 @@ describe("passkeys, invites and sessions in a real browser", () => {
     await expect.poll(() => passkeyItems(page).count()).toBe(2);
     expect(await admin.authenticator.credentials()).toHaveLength(1);
 
-    await page.getByRole("button", { name: "Remove passkey 1" }).click();
-    await expect.poll(() => passkeyItems(page).count()).toBe(1);
+    page.once("dialog", (dialog) => void dialog.accept("Security key"));
+    await page.getByRole("button", { name: "Rename passkey 2" }).click();
+    await expect.poll(() => textOf(passkeyItems(page).nth(1))).toContain("Security key");
 
+    // This browser signed in with the first passkey: removing it ends this sign-in too.
     await page.getByRole("button", { name: "Remove passkey 1" }).click();
-    expect(await errorShown(page)).toMatch(/only passkey/i);
-    expect(await passkeyItems(page).count()).toBe(1);
-
-    // The passkey that is left is the second device's: signing in with it still works.
-    await page.getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL("/sign-in");
+
+    // The passkey that is left is the second device's: signing in with it still works, and it cannot be removed.
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();
     await page.waitForURL("/console");
+    await expect.poll(() => passkeyItems(page).count()).toBe(1);
+    await page.getByRole("button", { name: "Remove security key" }).click();
+    expect(await errorShown(page)).toMatch(/only passkey/i);
+    expect(await passkeyItems(page).count()).toBe(1);
+  });
+
+  it("signs out everywhere: a copy of the sign-in in another browser stops working too", async () => {
+    const laptop = await enrolled("Eve Everywhere", { isAdmin: false });
+    const other = await newPerson();
+    await other.context.addCookies(await laptop.context.cookies());
+    await open(other.page, "/console");
+    await other.page.getByText("Signed in as Eve Everywhere", { exact: false }).waitFor();
+
+    laptop.page.once("dialog", (dialog) => void dialog.accept());
+    await laptop.page.getByRole("button", { name: "Sign me out everywhere" }).click();
+    await laptop.page.waitForURL("/sign-in");
+    await other.page.reload();
+    await other.page.waitForURL("/sign-in");
+  });
+
+  it("lets an admin list and revoke open invites, and promote and remove a technician", async () => {
+    const admin = await enrolled("Ada Admin", { isAdmin: true });
+    const { page } = admin;
+    const invites = page.getByRole("list", { name: "Open invites" });
+    await page.getByRole("button", { name: "Invite a technician" }).click();
+    await expect.poll(() => invites.getByRole("listitem").count()).toBe(1);
+    expect(await textOf(invites)).toContain("Invite by Ada Admin");
+    await invites.getByRole("button", { name: /^Revoke the invite/ }).click();
+    await expect.poll(() => invites.getByRole("listitem").count()).toBe(0);
+
+    const tom = await enrolled("Tom Tech", { isAdmin: false });
+    await page.reload();
+    const technicians = page.getByRole("list", { name: "Technicians" });
+    await expect.poll(() => textOf(technicians)).toContain("Tom Tech: 1 passkey");
+    await page.getByRole("button", { name: "Make Tom Tech an admin" }).click();
+    await expect.poll(() => textOf(technicians)).toContain("Tom Tech (admin)");
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Remove Tom Tech" }).click();
+    await expect.poll(() => textOf(technicians)).not.toContain("Tom Tech");
+    await tom.page.reload();
+    await tom.page.waitForURL("/sign-in");
   });
 
   it("lets the admin invite a technician, who enrols in their own browser", async () => {

@@ -105,6 +105,12 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   ownerFailures = 0;
   /** Every bucket hit, in order, and the buckets themselves: the hosts' token buckets on the test's clock. */
   readonly hits: { key: string; scope: string; limitPerMinute: number; allowed: boolean }[] = [];
+  /** Sign-ins the (stand-in) sign-ins table no longer holds: signed out, or their passkey or technician removed. */
+  readonly revokedSignIns = new Set<string>();
+  /** Every sign-in check the room asked for, in order. */
+  readonly signInChecks: string[][] = [];
+  /** How many of the next sign-in checks fail, as an unreachable D1 would. */
+  signInCheckFailures = 0;
   /** Sockets the room closed whose close the runtime has not reported back to it yet. */
   readonly closing: MemorySocket[] = [];
 
@@ -158,6 +164,15 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
     this.buckets.set(id, result.bucket);
     this.hits.push({ key, scope, limitPerMinute, allowed: result.allowed });
     return { allowed: result.allowed, retryAfterMs: result.retryAfterMs };
+  }
+
+  async liveSignIns(ids: readonly string[]): Promise<Set<string>> {
+    this.signInChecks.push([...ids]);
+    if (this.signInCheckFailures > 0) {
+      this.signInCheckFailures--;
+      throw new Error("D1_ERROR: network connection lost");
+    }
+    return new Set(ids.filter((id) => !this.revokedSignIns.has(id)));
   }
 
   now(): number {

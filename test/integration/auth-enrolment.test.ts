@@ -35,7 +35,9 @@ describe("enrolment with an invite", () => {
     expect(me.status).toBe(200);
     expect(me.body.technician).toEqual(verified.body.technician);
     expect(me.body.organisation).toBe("Tether");
-    expect(me.body.passkeys).toEqual([{ id: response.id, createdAt: expect.any(Number), lastUsedAt: null }]);
+    expect(me.body.passkeys).toEqual([
+      { id: response.id, name: null, createdAt: expect.any(Number), lastUsedAt: null },
+    ]);
 
     const stored = await env.DB.prepare("SELECT used_at, used_by FROM invites").first<{
       used_at: number;

@@ -29,7 +29,9 @@ describe("managing passkeys", () => {
     const response = await phone.register(options);
     const added = await browser.call<PasskeyAddedResponse>("/api/me/passkeys/verify", { body: { response } });
     expect(added.status).toBe(201);
-    expect(added.body).toEqual({ passkey: { id: response.id, createdAt: expect.any(Number), lastUsedAt: null } });
+    expect(added.body).toEqual({
+      passkey: { id: response.id, name: null, createdAt: expect.any(Number), lastUsedAt: null },
+    });
 
     const me = await browser.call<MeResponse>("/api/me");
     expect(me.body.passkeys.map((p) => p.id).sort()).toEqual([first?.id, response.id].sort());

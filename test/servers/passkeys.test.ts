@@ -158,7 +158,12 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     // The sign-in used the enrolled passkey, and the server recorded it.
     const [credential] = await authenticator.credentials();
     expect(passkeys).toEqual([
-      { id: base64url(credential?.credentialId), createdAt: expect.any(Number), lastUsedAt: expect.any(Number) },
+      {
+        id: base64url(credential?.credentialId),
+        name: null,
+        createdAt: expect.any(Number),
+        lastUsedAt: expect.any(Number),
+      },
     ]);
   });
 

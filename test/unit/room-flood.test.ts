@@ -77,8 +77,8 @@ describe("newSessionCode", () => {
 });
 
 describe("join headers", () => {
-  it("round-trip a technician, non-ASCII names included, and the client's address key", () => {
-    const who = { role: "technician", technicianId: "t-1", name: "Zoë Ōtani" } as const;
+  it("round-trip a technician, non-ASCII names included, their sign-in and the client's address key", () => {
+    const who = { role: "technician", technicianId: "t-1", name: "Zoë Ōtani", signInId: "si_1-a" } as const;
     expect(fromJoinHeaders(new Headers(toJoinHeaders(who, "2001:db8:1:2::/64")))).toEqual({
       who,
       clientKey: "2001:db8:1:2::/64",
@@ -103,6 +103,9 @@ describe("join headers", () => {
     expect(fromJoinHeaders(new Headers())).toBeNull();
     expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "admin" }))).toBeNull();
     expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "technician" }))).toBeNull();
+    // A technician's join always names the sign-in the room is to keep checking.
+    const unchecked = { role: "technician", technicianId: "t", name: "Tess" } as const;
+    expect(fromJoinHeaders(new Headers(toJoinHeaders(unchecked, "192.0.2.7")))).toBeNull();
     expect(
       fromJoinHeaders(
         new Headers({

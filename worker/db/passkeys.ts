@@ -11,7 +11,7 @@ export type StoredPasskey = {
 export type NewPasskey = { id: string; publicKey: Uint8Array; counter: number; transports: string[] };
 
 /** A passkey as its owner sees it in the console. */
-export type PasskeySummary = { id: string; createdAt: number; lastUsedAt: number | null };
+export type PasskeySummary = { id: string; name: string | null; createdAt: number; lastUsedAt: number | null };
 
 type PasskeyRow = { id: string; technician_id: string; public_key: unknown; counter: number; transports: string };
 
@@ -94,12 +94,13 @@ export async function listPasskeys(
 ): Promise<(PasskeySummary & { transports: string[] })[]> {
   const { results } = await db
     .prepare(
-      "SELECT id, transports, created_at, last_used_at FROM passkeys WHERE technician_id = ? ORDER BY created_at, id",
+      "SELECT id, name, transports, created_at, last_used_at FROM passkeys WHERE technician_id = ? ORDER BY created_at, id",
     )
     .bind(technicianId)
-    .all<{ id: string; transports: string; created_at: number; last_used_at: number | null }>();
+    .all<{ id: string; name: string | null; transports: string; created_at: number; last_used_at: number | null }>();
   return results.map((row) => ({
     id: row.id,
+    name: row.name,
     transports: parseTransports(row.transports),
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
@@ -141,10 +142,27 @@ export async function deletePasskey(
     )
     .bind(id, technicianId, technicianId)
     .run();
-  if (result.meta.changes === 1) return "deleted";
+  // Not `=== 1`: the count may include the sign-ins the deletion cascades to.
+  if (result.meta.changes > 0) return "deleted";
   const owned = await db
     .prepare("SELECT 1 FROM passkeys WHERE id = ? AND technician_id = ?")
     .bind(id, technicianId)
     .first();
   return owned ? "last" : "not_found";
+}
+
+/** Names one of a technician's passkeys; the renamed passkey, or null when they have none with this id. */
+export async function renamePasskey(
+  db: D1Database,
+  technicianId: string,
+  id: string,
+  name: string,
+): Promise<PasskeySummary | null> {
+  const row = await db
+    .prepare(
+      "UPDATE passkeys SET name = ? WHERE id = ? AND technician_id = ? RETURNING id, name, created_at, last_used_at",
+    )
+    .bind(name, id, technicianId)
+    .first<{ id: string; name: string | null; created_at: number; last_used_at: number | null }>();
+  return row ? { id: row.id, name: row.name, createdAt: row.created_at, lastUsedAt: row.last_used_at } : null;
 }

@@ -22,26 +22,30 @@ export function isLive(row: SessionRow, now: number): boolean {
 }
 
 /**
- * Inserts the session unless its code is taken or the technician already owns `max` live sessions. One statement,
- * so two concurrent creations cannot both slip under the limit.
+ * Inserts the session unless its code is taken, the technician already owns `max` live sessions, or the technician
+ * no longer exists (removed since their sign-in was checked). One statement, so two concurrent creations cannot both
+ * slip under the limit.
  */
 export async function insertSession(
   db: D1Database,
   session: NewSession,
   max: number,
-): Promise<"inserted" | "code_taken" | "limit"> {
+): Promise<"inserted" | "code_taken" | "limit" | "no_technician"> {
   const result = await db
     .prepare(
       `INSERT INTO sessions (code, technician_id, case_number, created_at, expires_at)
        SELECT ?1, ?2, ?3, ?4, ?5
        WHERE (SELECT COUNT(*) FROM sessions WHERE technician_id = ?2 AND ended_at IS NULL AND expires_at > ?4) < ?6
+         AND EXISTS (SELECT 1 FROM technicians WHERE id = ?2)
        ON CONFLICT(code) DO NOTHING`,
     )
     .bind(session.code, session.technicianId, session.caseNumber, session.createdAt, session.expiresAt, max)
     .run();
   if (result.meta.changes > 0) return "inserted";
   const taken = await db.prepare("SELECT 1 FROM sessions WHERE code = ?").bind(session.code).first();
-  return taken ? "code_taken" : "limit";
+  if (taken) return "code_taken";
+  const exists = await db.prepare("SELECT 1 FROM technicians WHERE id = ?").bind(session.technicianId).first();
+  return exists ? "limit" : "no_technician";
 }
 
 /** Inserts a customer's help request: no technician yet, so no per-technician limit. */

@@ -52,3 +52,83 @@ export async function enrolTechnician(
   if (!created) throw new Error("enrolled technician vanished");
   return { ok: true, technician: created };
 }
+
+/** A technician as the admin console lists them. */
+export type TechnicianRow = {
+  id: string;
+  name: string;
+  isAdmin: boolean;
+  passkeys: number;
+  lastSignInAt: number | null;
+  liveSessions: number;
+  createdAt: number;
+};
+
+/** Every technician (at most 500), by name, with their passkey count, latest sign-in and live sessions at `now`. */
+export async function listTechnicians(db: D1Database, now: number): Promise<TechnicianRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT t.id, t.display_name, t.is_admin, t.created_at,
+         (SELECT count(*) FROM passkeys p WHERE p.technician_id = t.id) AS passkeys,
+         (SELECT max(p.last_used_at) FROM passkeys p WHERE p.technician_id = t.id) AS last_passkey_use,
+         (SELECT max(s.created_at) FROM sign_ins s WHERE s.technician_id = t.id) AS last_sign_in,
+         (SELECT count(*) FROM sessions s WHERE s.technician_id = t.id AND s.ended_at IS NULL AND s.expires_at > ?)
+           AS live_sessions
+       FROM technicians t ORDER BY t.display_name, t.id LIMIT 500`,
+    )
+    .bind(now)
+    .all<{
+      id: string;
+      display_name: string;
+      is_admin: number;
+      created_at: number;
+      passkeys: number;
+      last_passkey_use: number | null;
+      last_sign_in: number | null;
+      live_sessions: number;
+    }>();
+  return results.map((row) => {
+    // Sign-in rows go when they end; a passkey's last use stays. The later of the two is the latest sign-in.
+    const times = [row.last_passkey_use, row.last_sign_in].filter((t): t is number => t !== null);
+    return {
+      id: row.id,
+      name: row.display_name,
+      isAdmin: row.is_admin === 1,
+      passkeys: row.passkeys,
+      lastSignInAt: times.length > 0 ? Math.max(...times) : null,
+      liveSessions: row.live_sessions,
+      createdAt: row.created_at,
+    };
+  });
+}
+
+/** SQL true when the technician `?` is not the last admin (so may lose admin rights or go). */
+const NOT_LAST_ADMIN = "(is_admin = 0 OR (SELECT count(*) FROM technicians WHERE is_admin = 1) > 1)";
+
+/**
+ * Removes a technician unless they are the last admin, in one statement; their passkeys, sign-ins and sessions go
+ * with them (cascades), so every sign-in of theirs ends at once.
+ */
+export async function removeTechnician(db: D1Database, id: string): Promise<"removed" | "last_admin" | "not_found"> {
+  const result = await db.prepare(`DELETE FROM technicians WHERE id = ? AND ${NOT_LAST_ADMIN}`).bind(id).run();
+  // Not `=== 1`: the count may include the rows the deletion cascades to.
+  if (result.meta.changes > 0) return "removed";
+  return (await findTechnician(db, id)) ? "last_admin" : "not_found";
+}
+
+/** Promotes or demotes a technician; a demotion that would leave no admin is refused, in the same statement. */
+export async function setAdmin(
+  db: D1Database,
+  id: string,
+  isAdmin: boolean,
+): Promise<{ ok: true; technician: TechnicianRecord } | { ok: false; reason: "last_admin" | "not_found" }> {
+  const guard = isAdmin ? "" : ` AND ${NOT_LAST_ADMIN}`;
+  const result = await db
+    .prepare(`UPDATE technicians SET is_admin = ? WHERE id = ?${guard}`)
+    .bind(isAdmin ? 1 : 0, id)
+    .run();
+  const technician = await findTechnician(db, id);
+  if (!technician) return { ok: false, reason: "not_found" };
+  if (result.meta.changes === 0 && technician.isAdmin !== isAdmin) return { ok: false, reason: "last_admin" };
+  return { ok: true, technician };
+}

@@ -6,6 +6,7 @@ import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { recordSessionOwner } from "../db/sessions.ts";
+import { liveSignIns } from "../db/sign-ins.ts";
 import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
@@ -73,6 +74,7 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
+  liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),
 });
 await rooms.start();
 const assets = new Assets(dist);

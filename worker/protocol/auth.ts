@@ -81,8 +81,25 @@ export type RegisterVerifyBody = z.infer<typeof RegisterVerifyBody>;
 export const LoginVerifyBody = z.object({ response: AuthenticationResponse });
 export type LoginVerifyBody = z.infer<typeof LoginVerifyBody>;
 
-/** The path parameter of DELETE /api/me/passkeys/:id. */
+/** The path parameter of PATCH and DELETE /api/me/passkeys/:id. */
 export const PasskeyIdParam = z.object({ id: CredentialId });
+
+/** A name a technician gives one of their passkeys ("Work laptop"): no control characters. */
+export const PasskeyName = z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[^\p{Cc}]+$/u));
+
+/** The body of PATCH /api/me/passkeys/:id. */
+export const RenamePasskeyBody = z.strictObject({ name: PasskeyName });
+export type RenamePasskeyBody = z.infer<typeof RenamePasskeyBody>;
+
+/** The path parameter of PATCH and DELETE /api/technicians/:id. */
+export const TechnicianIdParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
+
+/** The body of PATCH /api/technicians/:id: promote to admin or demote. */
+export const SetRoleBody = z.strictObject({ isAdmin: z.boolean() });
+export type SetRoleBody = z.infer<typeof SetRoleBody>;
+
+/** The path parameter of DELETE /api/invites/:id: the SHA-256 (hex) of the invite's token, never the token. */
+export const InviteIdParam = z.object({ id: z.string().check(z.regex(/^[0-9a-f]{64}$/)) });
 
 /** The body of POST /api/invites. */
 export const CreateInviteBody = z.object({ isAdmin: z.optional(z.boolean()) });
@@ -97,7 +114,13 @@ export const TechnicianInfo = z.object({
 export type TechnicianInfo = z.infer<typeof TechnicianInfo>;
 
 /** One of a technician's passkeys; times are milliseconds since the epoch. */
-export const PasskeyInfo = z.object({ id: CredentialId, createdAt: z.int(), lastUsedAt: z.nullable(z.int()) });
+export const PasskeyInfo = z.object({
+  id: CredentialId,
+  /** The name its owner gave it; null until they do. */
+  name: z.nullable(z.string().check(z.maxLength(64))),
+  createdAt: z.int(),
+  lastUsedAt: z.nullable(z.int()),
+});
 export type PasskeyInfo = z.infer<typeof PasskeyInfo>;
 
 /** The answer to register/verify and login/verify. */
@@ -112,10 +135,48 @@ export const MeResponse = z.object({
 });
 export type MeResponse = z.infer<typeof MeResponse>;
 
-/** The answer to POST /api/me/passkeys/verify. */
+/** The answer to POST /api/me/passkeys/verify and PATCH /api/me/passkeys/:id. */
 export const PasskeyAddedResponse = z.object({ passkey: PasskeyInfo });
 export type PasskeyAddedResponse = z.infer<typeof PasskeyAddedResponse>;
 
 /** The answer to POST /api/invites: the enrolment link (token in the fragment) and when it expires (ms). */
 export const InviteResponse = z.object({ url: z.string().check(z.maxLength(2048)), expiresAt: z.int() });
 export type InviteResponse = z.infer<typeof InviteResponse>;
+
+/** One technician in GET /api/technicians (admins only); times are milliseconds since the epoch. */
+export const TechnicianSummary = z.object({
+  id: z.string().check(z.maxLength(64)),
+  name: z.string().check(z.maxLength(80)),
+  isAdmin: z.boolean(),
+  /** How many passkeys they have registered. */
+  passkeys: z.int(),
+  /** Their latest sign-in (or enrolment), null if none is recorded. */
+  lastSignInAt: z.nullable(z.int()),
+  /** Sessions they own that have not ended. */
+  liveSessions: z.int(),
+  createdAt: z.int(),
+});
+export type TechnicianSummary = z.infer<typeof TechnicianSummary>;
+
+/** The answer to GET /api/technicians. */
+export const TechnicianList = z.object({ technicians: z.array(TechnicianSummary).check(z.maxLength(500)) });
+export type TechnicianList = z.infer<typeof TechnicianList>;
+
+/** The answer to PATCH /api/technicians/:id. */
+export const TechnicianUpdated = z.object({ technician: TechnicianInfo });
+export type TechnicianUpdated = z.infer<typeof TechnicianUpdated>;
+
+/** An invite not yet used nor expired, in GET /api/invites; `id` is its token's SHA-256, from which no link follows. */
+export const OpenInvite = z.object({
+  id: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  isAdmin: z.boolean(),
+  createdAt: z.int(),
+  expiresAt: z.int(),
+  /** The admin who made it; null for a link minted with `npm run enrol`. */
+  createdBy: z.nullable(z.string().check(z.maxLength(80))),
+});
+export type OpenInvite = z.infer<typeof OpenInvite>;
+
+/** The answer to GET /api/invites. */
+export const InviteList = z.object({ invites: z.array(OpenInvite).check(z.maxLength(500)) });
+export type InviteList = z.infer<typeof InviteList>;

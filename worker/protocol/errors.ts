@@ -4,6 +4,8 @@ import * as z from "zod/mini";
 export const ErrorCode = z.enum([
   "BAD_REQUEST",
   "UNAUTHENTICATED",
+  /** A sign-in the server took back: signed out, or its passkey or technician removed. */
+  "SIGN_IN_REVOKED",
   "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
@@ -14,6 +16,8 @@ export const ErrorCode = z.enum([
   "PASSKEY_INVALID",
   "INVITE_INVALID",
   "LAST_PASSKEY",
+  /** The change would leave no admin. */
+  "LAST_ADMIN",
   "SESSION_LIMIT",
   "SESSION_NOT_FOUND",
   "SESSION_ENDED",

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import {
   LoginVerifyBody,
   MAX_AUTH_BODY_BYTES,
@@ -8,7 +8,7 @@ import {
 } from "#protocol/auth.ts";
 import { redeemChallenge, rememberChallenge } from "../auth/challenges.ts";
 import { unwrap } from "../auth/checked.ts";
-import { clearSessionCookie, setSessionCookie } from "../auth/session-cookie.ts";
+import { clearSessionCookie, readSignInClaims, setSessionCookie } from "../auth/session-cookie.ts";
 import { hashToken } from "../auth/tokens.ts";
 import {
   creationOptions,
@@ -20,6 +20,7 @@ import {
 } from "../auth/webauthn.ts";
 import { findInvite } from "../db/invites.ts";
 import { findPasskey, recordPasskeyUse } from "../db/passkeys.ts";
+import { createSignIn, revokeSignIn } from "../db/sign-ins.ts";
 import { enrolTechnician, findTechnician, type TechnicianRecord } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
@@ -30,6 +31,14 @@ import type { AppEnv } from "../types.ts";
 
 function signedIn(technician: TechnicianRecord): SignedInResponse {
   return { technician: { id: technician.id, name: technician.name, isAdmin: technician.isAdmin } };
+}
+
+/** Records a sign-in made with `passkeyId` and sets the cookie that names it. */
+async function signIn(c: Context<AppEnv>, technicianId: string, passkeyId: string, now: number): Promise<void> {
+  const config = c.get("config");
+  const expiresAt = now + config.AUTH_TTL_S * 1000;
+  const signInId = await createSignIn(c.env.DB, { technicianId, passkeyId, now, expiresAt });
+  await setSessionCookie(c, { technicianId, signInId }, config);
 }
 
 /** Passkey enrolment (with an invite), sign-in and sign-out: /api/auth/*, all rate limited per IP. */
@@ -79,7 +88,7 @@ export const auth = new Hono<AppEnv>()
       );
     }
     const { technician } = enrolled;
-    await setSessionCookie(c, signedIn(technician).technician, config);
+    await signIn(c, technician.id, passkey.id, now);
     log({ event: "technician_enrolled", technicianId: technician.id, isAdmin: technician.isAdmin });
     return c.json(signedIn(technician));
   })
@@ -116,11 +125,17 @@ export const auth = new Hono<AppEnv>()
         "This passkey was used twice at once, which may mean it was cloned; try again.",
       );
     }
-    await setSessionCookie(c, signedIn(technician).technician, config);
+    await signIn(c, technician.id, passkey.id, now);
     log({ event: "technician_signed_in", technicianId: technician.id });
     return c.json(signedIn(technician));
   })
-  .post("/logout", (c) => {
+  .post("/logout", async (c) => {
+    // Ends the sign-in on the server, not only in this browser: a copy of the cookie stops working too.
+    const claims = await readSignInClaims(c, c.get("config"));
+    if (claims) {
+      await revokeSignIn(c.env.DB, claims.signInId);
+      log({ event: "signed_out", technicianId: claims.technicianId, scope: "this" });
+    }
     clearSessionCookie(c);
     return c.body(null, 204);
   });

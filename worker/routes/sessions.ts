@@ -14,7 +14,6 @@ import { clientKey } from "../../durable-objects/rate-limit/client-key.ts";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
-import { readTechnician } from "../auth/session-cookie.ts";
 import type { Config } from "../config.ts";
 import {
   deleteSession,
@@ -27,7 +26,7 @@ import {
 import { AppError } from "../errors.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
-import { requireTechnician } from "../middleware/auth.ts";
+import { authenticate, requireTechnician } from "../middleware/auth.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv, Bindings } from "../types.ts";
@@ -65,6 +64,9 @@ async function openRoom(
           config.MAX_SESSIONS_PER_TECHNICIAN,
         )
       : await insertHelpSession(env.DB, { code, createdAt: now, expiresAt });
+    if (inserted === "no_technician") {
+      throw new AppError("SIGN_IN_REVOKED", 401, "Your account was removed; ask an admin for an invite.");
+    }
     if (inserted === "limit") {
       throw new AppError(
         "SESSION_LIMIT",
@@ -85,6 +87,7 @@ async function openRoom(
         lifetimeS: config.SESSION_LIFETIME_S,
         idleS: config.SESSION_IDLE_TIMEOUT_S,
         graceS: config.REJOIN_GRACE_S,
+        signInCheckS: config.SIGN_IN_CHECK_S,
         limits: {
           maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
           messagesPerS: config.WS_MESSAGES_PER_S,
@@ -188,10 +191,11 @@ export const sessions = new Hono<AppEnv>()
       const { code } = c.req.valid("param");
       let who: JoinRequest = { role: "customer" };
       if (c.req.valid("query").role === "technician") {
-        const technician = await readTechnician(c, c.get("config"));
-        if (!technician)
-          throw new AppError("UNAUTHENTICATED", 401, "Sign in with your passkey to join as a technician.");
-        who = { role: "technician", technicianId: technician.id, name: technician.name };
+        const signedIn = await authenticate(c, "Sign in with your passkey to join as a technician.");
+        if (!signedIn.ok) throw signedIn.error;
+        const technician = signedIn.value;
+        // The room checks this sign-in again every SIGN_IN_CHECK_S, and closes the socket once it is taken back.
+        who = { role: "technician", technicianId: technician.id, name: technician.name, signInId: technician.signInId };
       }
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         throw new AppError("BAD_REQUEST", 426, "This endpoint only accepts WebSocket connections.");

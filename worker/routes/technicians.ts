@@ -1,23 +1,22 @@
 import { type Context, Hono } from "hono";
 import {
-  CreateInviteBody,
-  type InviteResponse,
   MAX_AUTH_BODY_BYTES,
   type MeResponse,
   type PasskeyAddedResponse,
   PasskeyIdParam,
   RegisterVerifyBody,
+  RenamePasskeyBody,
 } from "#protocol/auth.ts";
 import { redeemChallenge, rememberChallenge } from "../auth/challenges.ts";
 import { unwrap } from "../auth/checked.ts";
-import { hashToken, newToken } from "../auth/tokens.ts";
+import { clearSessionCookie } from "../auth/session-cookie.ts";
 import { creationOptions, relyingParty, verifyRegistration } from "../auth/webauthn.ts";
-import { insertInvite } from "../db/invites.ts";
-import { addPasskey, deletePasskey, listPasskeys } from "../db/passkeys.ts";
+import { addPasskey, deletePasskey, listPasskeys, renamePasskey } from "../db/passkeys.ts";
+import { findSignIn, revokeAllSignIns } from "../db/sign-ins.ts";
 import { findTechnician, type TechnicianRecord } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
-import { requireAdmin, requireTechnician } from "../middleware/auth.ts";
+import { requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv } from "../types.ts";
@@ -30,7 +29,7 @@ async function currentTechnician(c: Context<AppEnv>): Promise<TechnicianRecord> 
   return technician;
 }
 
-/** The signed-in technician's own account and passkeys (/api/me), and invites for admins (/api/invites). */
+/** The signed-in technician's own account, passkeys and sign-ins (/api/me). */
 export const technicians = new Hono<AppEnv>()
   .get("/me", requireTechnician, async (c) => {
     const technician = await currentTechnician(c);
@@ -38,7 +37,7 @@ export const technicians = new Hono<AppEnv>()
     return c.json<MeResponse>({
       technician: { id: technician.id, name: technician.name, isAdmin: technician.isAdmin },
       organisation: c.get("config").ORGANISATION,
-      passkeys: passkeys.map(({ id, createdAt, lastUsedAt }) => ({ id, createdAt, lastUsedAt })),
+      passkeys: passkeys.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })),
     });
   })
   .post("/me/passkeys/options", requireTechnician, async (c) => {
@@ -79,34 +78,41 @@ export const technicians = new Hono<AppEnv>()
         throw new AppError("UNAUTHENTICATED", 401, "Your account no longer exists; ask an admin for an invite.");
       }
       log({ event: "passkey_added", technicianId });
-      return c.json<PasskeyAddedResponse>({ passkey: { id: passkey.id, createdAt: now, lastUsedAt: null } }, 201);
+      return c.json<PasskeyAddedResponse>(
+        { passkey: { id: passkey.id, name: null, createdAt: now, lastUsedAt: null } },
+        201,
+      );
+    },
+  )
+  .patch(
+    "/me/passkeys/:id",
+    requireTechnician,
+    validate("param", PasskeyIdParam),
+    jsonBody(MAX_AUTH_BODY_BYTES),
+    validate("json", RenamePasskeyBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const passkey = await renamePasskey(c.env.DB, c.get("technician").id, id, c.req.valid("json").name);
+      if (!passkey) throw new AppError("NOT_FOUND", 404, "You have no passkey with this id.");
+      return c.json<PasskeyAddedResponse>({ passkey });
     },
   )
   .delete("/me/passkeys/:id", requireTechnician, validate("param", PasskeyIdParam), async (c) => {
-    const technicianId = c.get("technician").id;
+    const { id: technicianId, signInId } = c.get("technician");
     const outcome = await deletePasskey(c.env.DB, technicianId, c.req.valid("param").id);
     if (outcome === "not_found") throw new AppError("NOT_FOUND", 404, "You have no passkey with this id.");
     if (outcome === "last") {
       throw new AppError("LAST_PASSKEY", 409, "This is your only passkey; add another before removing it.");
     }
     log({ event: "passkey_removed", technicianId });
+    // The sign-ins made with it ended with it; if this was one of them, this browser is signed out too.
+    if (!(await findSignIn(c.env.DB, signInId, technicianId, Date.now()))) clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .post("/invites", requireAdmin, jsonBody(MAX_AUTH_BODY_BYTES), validate("json", CreateInviteBody), async (c) => {
-    const admin = await currentTechnician(c);
-    if (!admin.isAdmin) throw new AppError("FORBIDDEN", 403, "Only an admin can do this.");
-    const token = newToken();
-    const now = Date.now();
-    const expiresAt = now + c.get("config").INVITE_TTL_S * 1000;
-    await insertInvite(c.env.DB, {
-      tokenHash: await hashToken(token),
-      isAdmin: c.req.valid("json").isAdmin ?? false,
-      createdBy: admin.id,
-      createdAt: now,
-      expiresAt,
-    });
-    log({ event: "invite_created", technicianId: admin.id, expiresAt });
-    // The token travels in the fragment, which browsers never send to a server, so it stays out of every log.
-    const url = `${new URL(c.req.url).origin}/enrol#${token}`;
-    return c.json<InviteResponse>({ url, expiresAt }, 201);
+  .delete("/me/sign-ins", requireTechnician, async (c) => {
+    const technicianId = c.get("technician").id;
+    await revokeAllSignIns(c.env.DB, technicianId);
+    log({ event: "signed_out", technicianId, scope: "everywhere" });
+    clearSessionCookie(c);
+    return c.body(null, 204);
   });

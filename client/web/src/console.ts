@@ -1,7 +1,8 @@
-import { InviteResponse, MeResponse, type PasskeyInfo } from "#protocol/auth.ts";
+import { InviteResponse, MeResponse, type PasskeyInfo, PasskeyName } from "#protocol/auth.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
+import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
 import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
@@ -19,6 +20,7 @@ const who = byId("who", HTMLElement);
 const passkeyList = byId("passkeys", HTMLUListElement);
 const addPasskeyButton = byId("add-passkey", HTMLButtonElement);
 const signOut = byId("sign-out", HTMLButtonElement);
+const signOutEverywhere = byId("sign-out-everywhere", HTMLButtonElement);
 const newSessionForm = byId("new-session", HTMLFormElement);
 const newSessionButton = byId("create-session", HTMLButtonElement);
 const caseNumber = byId("case-number", HTMLInputElement);
@@ -38,7 +40,13 @@ const TEXT = {
   passkeyLine: (label: string, added: string, used: string) => `${label}: added ${added}, ${used}`,
   remove: "Remove",
   removeLabel: (label: string) => `Remove ${label.toLowerCase()}`,
-  passkeyRemoved: "Passkey removed.",
+  rename: "Rename",
+  renameLabel: (label: string) => `Rename ${label.toLowerCase()}`,
+  renamePrompt: (label: string) => `A name for ${label.toLowerCase()} (like "Work laptop"):`,
+  badPasskeyName: "A passkey's name is 1 to 64 characters.",
+  passkeyRenamed: "Passkey renamed.",
+  passkeyRemoved: "Passkey removed; the browsers that signed in with it are signed out.",
+  confirmSignOutEverywhere: "Sign out of Tether in every browser, this one included?",
   waitingForPasskey: "Waiting for your new passkey…",
   passkeyAdded: "Passkey added.",
   noSecret: "This browser could not make a secret for the link; reload and try again.",
@@ -76,6 +84,7 @@ async function loadMe(): Promise<void> {
   renderPasskeys(me.data.passkeys);
   isSignedIn = true;
   route();
+  if (technician.isAdmin) await loadAdminPanel(technician.id);
 }
 
 /** The session code in /console#view=CODE, if any. */
@@ -127,7 +136,7 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
   passkeyList.replaceChildren(
     ...passkeys.map((passkey, i) => {
       const item = document.createElement("li");
-      const label = TEXT.passkeyLabel(i + 1);
+      const label = passkey.name ?? TEXT.passkeyLabel(i + 1);
       const text = document.createElement("span");
       const used = TEXT.passkeyUsed(passkey.lastUsedAt === null ? null : formatTime(passkey.lastUsedAt));
       text.textContent = TEXT.passkeyLine(label, formatTime(passkey.createdAt), used);
@@ -136,7 +145,12 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
       remove.textContent = TEXT.remove;
       remove.setAttribute("aria-label", TEXT.removeLabel(label));
       remove.addEventListener("click", () => void whileBusy(remove, () => removePasskey(passkey.id)));
-      item.append(text, remove);
+      const rename = document.createElement("button");
+      rename.type = "button";
+      rename.textContent = TEXT.rename;
+      rename.setAttribute("aria-label", TEXT.renameLabel(label));
+      rename.addEventListener("click", () => void whileBusy(rename, () => renamePasskey(passkey.id, label)));
+      item.append(text, rename, remove);
       return item;
     }),
   );
@@ -146,7 +160,26 @@ async function removePasskey(id: string): Promise<void> {
   const removed = await callApi("DELETE", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody);
   if (!removed.ok) return announce(removed.message, true);
   announce(TEXT.passkeyRemoved);
+  // If this browser signed in with it, /api/me now answers 401 and loadMe goes to the sign-in page.
   await loadMe();
+}
+
+async function renamePasskey(id: string, label: string): Promise<void> {
+  const typed = prompt(TEXT.renamePrompt(label), label);
+  if (typed === null) return;
+  const name = PasskeyName.safeParse(typed);
+  if (!name.success) return announce(TEXT.badPasskeyName, true);
+  const renamed = await callApi("PATCH", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody, { name: name.data });
+  if (!renamed.ok) return announce(renamed.message, true);
+  announce(TEXT.passkeyRenamed);
+  await loadMe();
+}
+
+async function signOutOfEverything(): Promise<void> {
+  if (!confirm(TEXT.confirmSignOutEverywhere)) return;
+  const done = await callApi("DELETE", "/api/me/sign-ins", AnyBody);
+  if (!done.ok) return announce(done.message, true);
+  location.assign("/sign-in");
 }
 
 async function registerPasskey(): Promise<void> {
@@ -228,6 +261,7 @@ async function createInvite(): Promise<void> {
   byId("invite-expiry", HTMLElement).textContent = TEXT.inviteExpiry(formatTime(created.data.expiresAt));
   byId("invite-result", HTMLElement).hidden = false;
   announce(TEXT.inviteCreated);
+  await loadInvites();
 }
 
 async function copyFrom(input: HTMLInputElement): Promise<void> {
@@ -246,6 +280,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-c
 }
 addPasskeyButton.addEventListener("click", () => void whileBusy(addPasskeyButton, registerPasskey));
 signOut.addEventListener("click", () => void whileBusy(signOut, signOutNow));
+signOutEverywhere.addEventListener("click", () => void whileBusy(signOutEverywhere, signOutOfEverything));
 invite.addEventListener("click", () => void whileBusy(invite, createInvite));
 newSessionForm.addEventListener("submit", (event) => {
   event.preventDefault();

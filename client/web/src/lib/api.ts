@@ -4,7 +4,7 @@ import { ErrorBody } from "#protocol/errors.ts";
 /** What a call to the Tether API gives back: the parsed body, or an error a person can read. */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: string; message: string };
 
-type Method = "GET" | "POST" | "DELETE";
+type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
 /** Calls a same-origin JSON endpoint and checks the answer against `schema`; never throws. */
 export async function callApi<T>(

@@ -40,6 +40,7 @@ const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "NOT_OWNER",
   "UNSUPPORTED_VERSION",
   "UNAUTHENTICATED",
+  "SIGN_IN_REVOKED",
   "FORBIDDEN",
 ]);
 
