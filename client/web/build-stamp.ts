@@ -7,20 +7,34 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 
 const VERSION = 1;
 
-const StampSchema = z.object({
-  version: z.literal(VERSION),
+type Stamp = {
+  version: typeof VERSION;
   /** Page entry points (client/web/src/*.ts) and public files, by name: an added or removed one means stale. */
-  entries: z.array(z.string()),
-  publicFiles: z.array(z.string()),
+  entries: string[];
+  publicFiles: string[];
   /** Repository-relative path → SHA-256 (hex) of every file read and written. */
-  read: z.record(z.string(), z.string()),
-  wrote: z.record(z.string(), z.string()),
-});
-type Stamp = z.infer<typeof StampSchema>;
+  read: Record<string, string>;
+  wrote: Record<string, string>;
+};
+
+// Checked by hand rather than with zod: `npm start` reads this before anything else, and loading zod would cost
+// it a tenth of a second.
+const isStrings = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.every((item) => typeof item === "string");
+const isHashes = (value: unknown): value is Record<string, string> =>
+  typeof value === "object" && value !== null && Object.values(value).every((item) => typeof item === "string");
+
+/** The record as the build wrote it, or null for one of another version or shape. */
+function parseStamp(value: unknown): Stamp | null {
+  if (typeof value !== "object" || value === null) return null;
+  const { version, entries, publicFiles, read, wrote } = value as Record<string, unknown>;
+  if (version !== VERSION || !isStrings(entries) || !isStrings(publicFiles) || !isHashes(read) || !isHashes(wrote))
+    return null;
+  return { version, entries, publicFiles, read, wrote };
+}
 
 /** The repository the build ran in; `root` parameters default to this one. */
 const repository = path.resolve(import.meta.dirname, "../..");
@@ -87,9 +101,9 @@ export function staleReason(root = repository): string | null {
   if (!existsSync(stampFile(root))) return "no earlier build";
   let stamp: Stamp;
   try {
-    const parsed = StampSchema.safeParse(JSON.parse(readFileSync(stampFile(root), "utf8")));
-    if (!parsed.success) return "the last build's record is from another version";
-    stamp = parsed.data;
+    const parsed = parseStamp(JSON.parse(readFileSync(stampFile(root), "utf8")));
+    if (!parsed) return "the last build's record is from another version";
+    stamp = parsed;
   } catch {
     return "the last build's record is unreadable";
   }
