@@ -12,8 +12,9 @@ import { enrolTechnician, postJson, type SignedIn } from "../helpers/node/techni
 
 // Thousands of random and mutated inputs against both hosts, bounded by count and (only as a cap that shortens the
 // run) by time: room frames from both seats of a real session (room-fuzzer.ts), then requests to every route
-// (api-fuzzer.ts). No crash, no 5xx, only well-formed answers, and the state sound afterwards. Every input comes from
-// one seed: a failure prints it, and FUZZ_SEED=<seed> makes the same inputs again.
+// (api-fuzzer.ts), signing out, removing passkeys and technicians for real but only spare ones (api-fuzz-cast.ts).
+// No crash, no 5xx, only well-formed answers, and the state sound afterwards. Every input comes from one seed: a
+// failure prints it, and FUZZ_SEED=<seed> makes the same inputs again.
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 32);
 
