@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MeResponse } from "#protocol/auth.ts";
+import { InviteList, MeResponse, TechnicianList } from "#protocol/auth.ts";
+import { ErrorBody } from "#protocol/errors.ts";
 import { OwnSessions, PublicSession } from "#protocol/sessions.ts";
 import { newSeatKey } from "../helpers/handshake.ts";
-import { enrolFuzzTechnician, type FuzzTechnician, fuzzApi, ROUTES } from "../helpers/node/api-fuzzer.ts";
+import { enrolFuzzTechnician, type FuzzTechnician, fateOf } from "../helpers/node/api-fuzz-cast.ts";
+import { fuzzApi, ROUTES } from "../helpers/node/api-fuzzer.ts";
 import { fuzzRoom, type SocketLimits } from "../helpers/node/room-fuzzer.ts";
 import { upgrade } from "../helpers/node/room-socket.ts";
 import { SERVER_NAMES, startServer, type TestServer } from "../helpers/node/servers.ts";
@@ -10,8 +12,9 @@ import { enrolTechnician, postJson, type SignedIn } from "../helpers/node/techni
 
 // Thousands of random and mutated inputs against both hosts, bounded by count and (only as a cap that shortens the
 // run) by time: room frames from both seats of a real session (room-fuzzer.ts), then requests to every route
-// (api-fuzzer.ts). No crash, no 5xx, only well-formed answers, and the state sound afterwards. Every input comes from
-// one seed: a failure prints it, and FUZZ_SEED=<seed> makes the same inputs again.
+// (api-fuzzer.ts), signing out, removing passkeys and technicians for real but only spare ones (api-fuzz-cast.ts).
+// No crash, no 5xx, only well-formed answers, and the state sound afterwards. Every input comes from one seed: a
+// failure prints it, and FUZZ_SEED=<seed> makes the same inputs again.
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 32);
 
@@ -118,10 +121,22 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       plain,
       codes: [live, helpCode],
     });
-    const { problems, created: made, helped, ...figures } = report;
-    console.log(
-      `${name} API fuzz: ${JSON.stringify({ ...figures, sessionsCreated: made.length, helpRequests: helped.length })}`,
-    );
+    const { problems, created: made, helped, cast, ledger, passkeysToAdd, ...figures } = report;
+    const spareSignIns = [...cast.adminSignIns, ...cast.spares.flatMap((spare) => spare.signIns)];
+    const fates = spareSignIns.map((signIn) => fateOf(ledger, signIn));
+    const changes = {
+      sessionsCreated: made.length,
+      helpRequests: helped.length,
+      enrolled: ledger.enrolled.size,
+      techniciansRemoved: ledger.removedTechnicians.size,
+      rolesSet: ledger.roles.size,
+      invitesRevoked: ledger.invitesRevoked.size,
+      passkeysAdded: ledger.passkeysAdded.size,
+      passkeysRemoved: ledger.passkeysRemoved.size,
+      signInsEnded: fates.filter((fate) => fate === "ended").length,
+      signInsLive: fates.filter((fate) => fate === "live").length,
+    };
+    console.log(`${name} API fuzz: ${JSON.stringify({ ...figures, ...changes })}`);
     expect(problems, `${name} API fuzz; ${replay}`).toEqual([]);
     await expectAlive();
 
@@ -141,12 +156,76 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect(session.technician === null, replay).toBe(helped.includes(code));
     }
 
-    // The fuzzing admin still holds the passkeys the fuzz left it, and is still who the cookie says.
+    // The fuzzing admin still holds the passkeys the fuzz left it, by the names it gave them, and is still who the
+    // cookie says.
     const me = await fetch(`${server.origin}/api/me`, { headers: { cookie: admin.cookie } });
     expect(me.status).toBe(200);
     const account = MeResponse.parse(await me.json());
     expect(account.technician).toEqual({ id: admin.id, name: "Fuzz Admin", isAdmin: true });
-    expect(account.passkeys.length, replay).toBe(1 + report.passkeysAdded - report.passkeysRemoved);
+    const adminPasskeys = [admin.passkeyId, ...ledger.passkeysAdded].filter((id) => !ledger.passkeysRemoved.has(id));
+    expect(account.passkeys.map((p) => p.id).sort(), replay).toEqual(adminPasskeys.sort());
+    for (const passkey of account.passkeys) {
+      const names = ledger.passkeyNames.get(passkey.id);
+      if (names) expect(names.has(passkey.name), `${passkey.id} is named ${passkey.name}; ${replay}`).toBe(true);
+      else expect(passkey.name, replay).toBeNull();
+    }
+    expect(passkeysToAdd).toEqual(expect.arrayContaining([...ledger.passkeysAdded]));
+
+    // Every spare sign-in the fuzz ended (signed out, signed out everywhere, its passkey or technician removed) is
+    // answered SIGN_IN_REVOKED; every other still works, unless an altered copy of its cookie was signed out.
+    for (const [i, signIn] of spareSignIns.entries()) {
+      const res = await fetch(`${server.origin}/api/me`, { headers: { cookie: signIn.cookie } });
+      const body: unknown = await res.json();
+      const fate = fates[i];
+      const what = `spare sign-in ${i} (${fate}); ${replay}`;
+      if (fate === "live" || (fate === "either" && res.status === 200)) {
+        expect(res.status, what).toBe(200);
+        expect(MeResponse.parse(body).technician.id, what).toBe(signIn.technicianId);
+      } else {
+        expect(res.status, what).toBe(401);
+        expect(ErrorBody.parse(body).error.code, what).toBe("SIGN_IN_REVOKED");
+      }
+    }
+
+    // The technicians listed are exactly those expected to remain, in the roles the fuzz's answers last gave them,
+    // with the passkeys it left them.
+    const technicians = await fetch(`${server.origin}/api/technicians`, { headers: { cookie: admin.cookie } });
+    expect(technicians.status).toBe(200);
+    const listedTechnicians = TechnicianList.parse(await technicians.json()).technicians;
+    const expected = new Map<string, { name: string; roles: Set<boolean>; passkeys?: number }>([
+      [owner.id, { name: "Olivia Owner", roles: new Set([true]) }],
+      [admin.id, { name: "Fuzz Admin", roles: new Set([true]), passkeys: adminPasskeys.length }],
+      [plain.id, { name: "Pat Plain", roles: new Set([false]) }],
+    ]);
+    for (const [id, enrolee] of ledger.enrolled) expected.set(id, { name: enrolee, roles: new Set([false]) });
+    for (const spare of cast.spares) {
+      if (ledger.removedTechnicians.has(spare.id)) continue;
+      const passkeys = spare.passkeyIds.filter((id) => !ledger.passkeysRemoved.has(id)).length;
+      expected.set(spare.id, {
+        name: spare.name,
+        roles: ledger.roles.get(spare.id) ?? new Set([spare.isAdmin]),
+        passkeys,
+      });
+    }
+    expect(listedTechnicians.map((t) => t.id).sort(), replay).toEqual([...expected.keys()].sort());
+    for (const technician of listedTechnicians) {
+      const { name: expectedName, roles, passkeys } = expected.get(technician.id) ?? { roles: new Set() };
+      expect(technician.name, replay).toBe(expectedName);
+      expect(roles.has(technician.isAdmin), `${technician.name} isAdmin ${technician.isAdmin}; ${replay}`).toBe(true);
+      if (passkeys !== undefined)
+        expect(technician.passkeys, `${technician.name}'s passkeys; ${replay}`).toBe(passkeys);
+    }
+
+    // The open invites are exactly those the fuzz made and neither used nor revoked.
+    const invites = await fetch(`${server.origin}/api/invites`, { headers: { cookie: admin.cookie } });
+    expect(invites.status).toBe(200);
+    const open = [...ledger.invitesMade].filter((id) => !ledger.invitesUsed.has(id) && !ledger.invitesRevoked.has(id));
+    expect(
+      InviteList.parse(await invites.json())
+        .invites.map((i) => i.id)
+        .sort(),
+      replay,
+    ).toEqual(open.sort());
 
     // Creating, listing, describing and joining sessions still works.
     const seat = await newSeatKey();

@@ -5,14 +5,32 @@ import type {
   RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import * as z from "zod/mini";
-import { InviteResponse, MeResponse, SignedInResponse } from "#protocol/auth.ts";
+import {
+  InviteList,
+  InviteResponse,
+  MeResponse,
+  PasskeyAddedResponse,
+  SignedInResponse,
+  TechnicianList,
+  TechnicianUpdated,
+} from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
 import { CreatedSession, HelpSession, OwnSessions, PublicSession } from "#protocol/sessions.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
+import { hashToken } from "../../../worker/auth/tokens.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
 import { base64urlText, clip, fuzzPayload, NASTY_STRINGS, type Payload, Rng, randomText } from "../fuzz.ts";
 import { SoftAuthenticator } from "../workers/authenticator.ts";
+import {
+  type Cast,
+  type FuzzTechnician,
+  type Ledger,
+  newLedger,
+  prepareCast,
+  record,
+  signInsEnded,
+} from "./api-fuzz-cast.ts";
 import type { TestServer } from "./servers.ts";
 import { postJson, type SignedIn } from "./technicians.ts";
 
@@ -21,27 +39,13 @@ import { postJson, type SignedIn } from "./technicians.ts";
 // WebAuthn challenges and answers from a software authenticator, so that mutations reach the verifiers). No answer
 // may be a 5xx or hang; every API error must be `{ error: { code, message } }` with a code of the protocol's enum; a
 // 2xx to an unmutated request must match the route's answer schema. What the fuzz created is tracked, to check the
-// state afterwards.
+// state afterwards. Who the fuzz acts as and on, so that the technicians the checks rely on keep working, is in
+// api-fuzz-cast.ts.
 
-/** A technician enrolled with a software authenticator the fuzz can sign more answers with. */
-export type FuzzTechnician = SignedIn & { authenticator: SoftAuthenticator; passkeyId: string };
-
-/** Enrols an admin as enrolTechnician does, keeping the authenticator and its passkey's id. */
-export async function enrolFuzzTechnician(server: TestServer, name: string): Promise<FuzzTechnician> {
-  const invite = new URL(await server.mintEnrolment({ isAdmin: true })).hash.slice(1);
-  const authenticator = new SoftAuthenticator(server.origin);
-  const optionsRes = await postJson(server, "/api/auth/register/options", { invite, displayName: name });
-  if (optionsRes.status !== 200) throw new Error(`register/options: ${optionsRes.status} ${await optionsRes.text()}`);
-  const response = await authenticator.register((await optionsRes.json()) as PublicKeyCredentialCreationOptionsJSON);
-  const verified = await postJson(server, "/api/auth/register/verify", { response });
-  if (verified.status !== 200) throw new Error(`register/verify: ${verified.status} ${await verified.text()}`);
-  const token = verified.headers.get("set-cookie")?.match(new RegExp(`^${SESSION_COOKIE}=([^;]+)`))?.[1];
-  if (!token) throw new Error("register/verify set no sign-in cookie");
-  const { technician } = (await verified.json()) as SignedInResponse;
-  return { ...technician, cookie: `${SESSION_COOKIE}=${token}`, authenticator, passkeyId: response.id };
-}
-
-/** What a route's sample body can draw on: live codes, the admin's passkey, and prepared WebAuthn answers. */
+/**
+ * What a route's sample body can draw on: live codes, the admin's passkey, prepared WebAuthn answers, and the ids the
+ * admin and passkey routes may name (never one whose loss the checks afterwards could not survive).
+ */
 type Context = {
   rng: Rng;
   origin: string;
@@ -49,15 +53,18 @@ type Context = {
   passkeyId: string;
   pools: {
     invites: string[];
-    registrations: RegistrationResponseJSON[];
+    registrations: { response: RegistrationResponseJSON; inviteId: string }[];
     logins: AuthenticationResponseJSON[];
     addPasskeys: RegistrationResponseJSON[];
   };
+  targets: { technicians: string[]; passkeys: string[]; invites: string[] };
+  /** The invite of the prepared registration this request's body carries, if any. */
+  drawn: { inviteId?: string };
 };
 
 /** One route of the app, as it registers it, with a usually valid request for it. */
 export type RouteCase = {
-  method: "GET" | "POST" | "DELETE";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   /** The path as Hono lists it in `app.routes`. */
   path: string;
   url(ctx: Context): string;
@@ -106,6 +113,30 @@ function fakeLogin(ctx: Context): Record<string, unknown> {
   };
 }
 
+/** A real id while `chance` says so, else a made-up one: random of the right shape, or malformed. */
+function target(ctx: Context, ids: string[], chance: number, madeUp: (rng: Rng) => string): string {
+  if (ctx.rng.chance(chance)) return ctx.rng.pick(ids);
+  if (ctx.rng.chance(0.7)) return madeUp(ctx.rng);
+  return encode(ctx.rng.pick([...NASTY_STRINGS, "x".repeat(65), "00", "%2F"]));
+}
+
+const hex = (rng: Rng, length: number) => Array.from({ length }, () => rng.int(16).toString(16)).join("");
+
+/** A technician's id: a spare's with probability `chance`, else made up. */
+function technicianId(ctx: Context, chance: number): string {
+  return target(ctx, ctx.targets.technicians, chance, (rng) =>
+    [hex(rng, 8), hex(rng, 4), hex(rng, 4), hex(rng, 4), hex(rng, 12)].join("-"),
+  );
+}
+
+function passkeyId(ctx: Context): string {
+  return target(ctx, ctx.targets.passkeys, 0.5, (rng) => base64urlText(rng, 22));
+}
+
+function inviteId(ctx: Context): string {
+  return target(ctx, ctx.targets.invites, 0.5, (rng) => hex(rng, 64));
+}
+
 /** A prepared answer while any are left (each is good once), else a made-up one. */
 function prepared<T>(ctx: Context, pool: T[], fake: (ctx: Context) => Record<string, unknown>) {
   const answer = ctx.rng.chance(0.7) ? pool.pop() : undefined;
@@ -131,7 +162,11 @@ export const ROUTES: RouteCase[] = [
     method: "POST",
     path: "/api/auth/register/verify",
     url: () => "/api/auth/register/verify",
-    body: (ctx) => prepared(ctx, ctx.pools.registrations, fakeRegistration),
+    body: (ctx) => {
+      const drawn = ctx.rng.chance(0.7) ? ctx.pools.registrations.pop() : undefined;
+      if (drawn) ctx.drawn.inviteId = drawn.inviteId;
+      return { response: drawn?.response ?? fakeRegistration(ctx) };
+    },
     answer: SignedInResponse,
   },
   { method: "POST", path: "/api/auth/login/options", url: () => "/api/auth/login/options" },
@@ -150,12 +185,34 @@ export const ROUTES: RouteCase[] = [
     path: "/api/me/passkeys/verify",
     url: () => "/api/me/passkeys/verify",
     body: (ctx) => prepared(ctx, ctx.pools.addPasskeys, fakeRegistration),
+    answer: PasskeyAddedResponse,
   },
   {
-    method: "DELETE",
+    method: "PATCH",
     path: "/api/me/passkeys/:id",
-    url: (ctx) => `/api/me/passkeys/${ctx.rng.chance(0.3) ? ctx.passkeyId : base64urlText(ctx.rng, 22)}`,
+    url: (ctx) => `/api/me/passkeys/${passkeyId(ctx)}`,
+    body: (ctx) => ({
+      name: ctx.rng.weighted([
+        [6, ctx.rng.pick(["Work laptop", "  Phone  ", "Key 2"])],
+        [2, randomText(ctx.rng, ctx.rng.pick([10, 70]))],
+        [2, ctx.rng.pick(NASTY_STRINGS)],
+      ]),
+    }),
+    answer: PasskeyAddedResponse,
   },
+  { method: "DELETE", path: "/api/me/passkeys/:id", url: (ctx) => `/api/me/passkeys/${passkeyId(ctx)}` },
+  { method: "DELETE", path: "/api/me/sign-ins", url: () => "/api/me/sign-ins" },
+  { method: "GET", path: "/api/technicians", url: () => "/api/technicians", answer: TechnicianList },
+  {
+    method: "PATCH",
+    path: "/api/technicians/:id",
+    url: (ctx) => `/api/technicians/${technicianId(ctx, 0.4)}`,
+    body: (ctx) => ({ isAdmin: ctx.rng.chance(0.5) }),
+    answer: TechnicianUpdated,
+  },
+  // Seldom a real one: there are a few spare technicians, and a removal takes one away for good.
+  { method: "DELETE", path: "/api/technicians/:id", url: (ctx) => `/api/technicians/${technicianId(ctx, 0.1)}` },
+  { method: "GET", path: "/api/invites", url: () => "/api/invites", answer: InviteList },
   {
     method: "POST",
     path: "/api/invites",
@@ -163,6 +220,7 @@ export const ROUTES: RouteCase[] = [
     body: (ctx) => (ctx.rng.chance(0.3) ? {} : { isAdmin: ctx.rng.chance(0.5) }),
     answer: InviteResponse,
   },
+  { method: "DELETE", path: "/api/invites/:id", url: (ctx) => `/api/invites/${inviteId(ctx)}` },
   { method: "GET", path: "/api/sessions/:code/ice", url: (ctx) => `/api/sessions/${code(ctx)}/ice`, answer: IceConfig },
   {
     method: "POST",
@@ -290,13 +348,32 @@ function tamperedToken(rng: Rng, token: string): string {
   ]);
 }
 
+/** The sign-ins the fuzz sends: those the checks rely on, and the spares for requests that may end theirs. */
+type SignIns = { admin: string; plain: string; cast: Cast };
+
+/**
+ * The admin's and the plain technician's cookie for a request by `method` to `path`; when it may end the sign-in it
+ * carries, spare sign-ins stand in for them: another of the admin's, or a spare technician's where it would end every
+ * sign-in of its technician (the admin's kept one too).
+ */
+function cookiesFor(rng: Rng, signIns: SignIns, method: string, path: string): { admin: string; plain: string } {
+  const ends = signInsEnded(method, path);
+  if (ends === "none") return signIns;
+  const spares = signIns.cast.spares.filter((spare) => spare.isSignedOutEverywhere === (ends === "all"));
+  const spare = () => rng.pick(rng.pick(spares).signIns).cookie;
+  const admin = ends === "one" && rng.chance(0.5) ? rng.pick(signIns.cast.adminSignIns).cookie : spare();
+  return { admin, plain: spare() };
+}
+
 /** A request as the app's own pages send it: the route's method and path, a sign-in, the site's Origin, JSON. */
-function wellFormedRequest(rng: Rng, ctx: Context, cookies: { admin: string; plain: string }, origin: string) {
+function wellFormedRequest(rng: Rng, ctx: Context, signIns: SignIns, origin: string) {
   const route = rng.pick(ROUTES);
   const body = route.body && route.method !== "GET" ? JSON.stringify(route.body(ctx)) : undefined;
+  const path = route.url(ctx);
+  const cookies = cookiesFor(rng, signIns, route.method, path);
   return {
     method: route.method,
-    path: route.url(ctx),
+    path,
     headers: {
       cookie: rng.chance(0.75) ? cookies.admin : cookies.plain,
       origin,
@@ -309,9 +386,9 @@ function wellFormedRequest(rng: Rng, ctx: Context, cookies: { admin: string; pla
   };
 }
 
-function makeRequest(rng: Rng, ctx: Context, cookies: { admin: string; plain: string }, origin: string): FuzzRequest {
+function makeRequest(rng: Rng, ctx: Context, signIns: SignIns, origin: string): FuzzRequest {
   // Some requests are well formed, so that the state the fuzz then checks has changed.
-  if (rng.chance(0.2)) return wellFormedRequest(rng, ctx, cookies, origin);
+  if (rng.chance(0.2)) return wellFormedRequest(rng, ctx, signIns, origin);
   const route = rng.pick(ROUTES);
   const isMethodMutated = rng.chance(0.1);
   const method = isMethodMutated ? rng.pick(METHODS) : route.method;
@@ -321,6 +398,7 @@ function makeRequest(rng: Rng, ctx: Context, cookies: { admin: string; plain: st
   if (rng.chance(0.15)) path += randomQuery(rng);
   const hows: string[] = [];
   const headers: Record<string, string> = {};
+  const cookies = cookiesFor(rng, signIns, method, path);
 
   const token = (cookie: string) => cookie.slice(SESSION_COOKIE.length + 1);
   const cookie = rng.weighted<string | null>([
@@ -405,15 +483,21 @@ export type ApiFuzzReport = {
   /** Codes of the sessions that POST /api/sessions and POST /api/help answered 201 with. */
   created: string[];
   helped: string[];
-  passkeysAdded: number;
-  passkeysRemoved: number;
+  /** The spare sign-ins and technicians, and what the answers say the fuzz changed. */
+  cast: Cast;
+  ledger: Ledger;
+  /** Ids of the passkeys prepared for the admin to add. */
+  passkeysToAdd: string[];
   ms: number;
   isCapped: boolean;
   problems: string[];
 };
 
-/** Real WebAuthn answers for the fuzz to send (each good once): sign-ins, enrolments and added passkeys. */
-async function preparePools(options: ApiFuzzOptions): Promise<Context["pools"]> {
+/**
+ * Real WebAuthn answers for the fuzz to send (each good once): sign-ins, enrolments and added passkeys. The invites
+ * made for them go into the ledger.
+ */
+async function preparePools(options: ApiFuzzOptions, ledger: Ledger): Promise<Context["pools"]> {
   const { server, admin } = options;
   const json = async <T>(res: Response): Promise<T> => {
     if (!res.ok) throw new Error(`preparing the fuzz: ${res.status} ${await res.text()}`);
@@ -425,6 +509,8 @@ async function preparePools(options: ApiFuzzOptions): Promise<Context["pools"]> 
       await postJson(server, "/api/invites", { isAdmin: false }, admin.cookie),
     );
     const token = new URL(invite.url).hash.slice(1);
+    const inviteId = await hashToken(token);
+    ledger.invitesMade.add(inviteId);
     if (i % 2 === 0) {
       pools.invites.push(token);
       continue;
@@ -432,7 +518,7 @@ async function preparePools(options: ApiFuzzOptions): Promise<Context["pools"]> 
     const options = await json<PublicKeyCredentialCreationOptionsJSON>(
       await postJson(server, "/api/auth/register/options", { invite: token, displayName: `Fuzz Enrolee ${i}` }),
     );
-    pools.registrations.push(await new SoftAuthenticator(server.origin).register(options));
+    pools.registrations.push({ response: await new SoftAuthenticator(server.origin).register(options), inviteId });
   }
   for (let i = 0; i < 12; i++) {
     const options = await json<PublicKeyCredentialRequestOptionsJSON>(
@@ -450,24 +536,48 @@ async function preparePools(options: ApiFuzzOptions): Promise<Context["pools"]> 
   return pools;
 }
 
+/** The path the router matches for `url`: as the URL parser normalises it, percent-decoded where it decodes. */
+function routedPath(url: string): string {
+  const { pathname } = new URL(url);
+  try {
+    return decodeURI(pathname);
+  } catch {
+    return pathname;
+  }
+}
+
 /** Runs the fuzz described at the top of this file. */
 export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
   const started = performance.now();
   const { server, seed } = options;
+  // The spare sign-ins first: the prepared sign-in answers, made after them, carry the admin's next counters.
+  const cast = await prepareCast(server, options.admin);
+  const ledger = newLedger();
+  const pools = await preparePools(options, ledger);
   const report: ApiFuzzReport = {
     requests: 0,
     statuses: {},
     created: [],
     helped: [],
-    passkeysAdded: 0,
-    passkeysRemoved: 0,
+    cast,
+    ledger,
+    passkeysToAdd: pools.addPasskeys.map((response) => response.id),
     ms: 0,
     isCapped: false,
     problems: [],
   };
-  const pools = await preparePools(options);
+  const targets: Context["targets"] = {
+    technicians: cast.spares.map((spare) => spare.id),
+    // Only the passkeys of spares whose sign-ins end one at a time: the others' all end at once anyway.
+    passkeys: [
+      ...cast.spares.filter((spare) => !spare.isSignedOutEverywhere).flatMap((spare) => spare.passkeyIds),
+      ...report.passkeysToAdd,
+    ],
+    invites: [...ledger.invitesMade, ...cast.inviteIds],
+  };
+  const spareSignIns = [...cast.adminSignIns, ...cast.spares.flatMap((spare) => spare.signIns)];
   const deadline = started + options.wallClockMs;
-  const cookies = { admin: options.admin.cookie, plain: options.plain.cookie };
+  const signIns: SignIns = { admin: options.admin.cookie, plain: options.plain.cookie, cast };
   let next = 0;
 
   const problem = (request: FuzzRequest, index: number, text: string) => {
@@ -484,8 +594,12 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
       codes: options.codes,
       passkeyId: options.admin.passkeyId,
       pools,
+      targets,
+      drawn: {},
     };
-    const request = makeRequest(rng, ctx, cookies, server.origin);
+    const request = makeRequest(rng, ctx, signIns, server.origin);
+    const cookie = request.headers.cookie ?? "";
+    const spare = spareSignIns.find((s) => cookie.includes(s.cookie.slice(SESSION_COOKIE.length + 1)));
     let res: Response;
     try {
       res = await fetch(`${server.origin}${request.path}`, {
@@ -503,17 +617,27 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     }
     const text = await res.text();
     report.statuses[res.status] = (report.statuses[res.status] ?? 0) + 1;
-    if (res.status === 204 && request.method === "DELETE") report.passkeysRemoved++;
     if (res.status >= 500) return problem(request, index, `${res.status} ${clip(text, 300)}`);
-    const pathname = new URL(`${server.origin}${request.path}`).pathname;
+    const pathname = routedPath(`${server.origin}${request.path}`);
     if (!pathname.startsWith("/api/") || request.method === "HEAD") return;
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = res.status === 204 ? undefined : JSON.parse(text);
     } catch {
-      if (res.status !== 204) problem(request, index, `${res.status} with a body that is not JSON: ${clip(text, 200)}`);
+      problem(request, index, `${res.status} with a body that is not JSON: ${clip(text, 200)}`);
       return;
     }
+    if (res.status < 300) {
+      await record(ledger, {
+        method: request.method,
+        pathname,
+        status: res.status,
+        json,
+        ...(spare ? { signIn: { spare, isExact: cookie === spare.cookie } } : {}),
+        ...(ctx.drawn.inviteId ? { inviteId: ctx.drawn.inviteId } : {}),
+      });
+    }
+    if (res.status === 204) return;
     if (res.status >= 400) {
       if (!ErrorBody.safeParse(json).success) problem(request, index, `${res.status} ${clip(text, 300)}`);
       return;
@@ -528,7 +652,6 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     if (res.status === 201 && route.path === "/api/help" && HelpSession.safeParse(json).success) {
       report.helped.push((json as HelpSession).code);
     }
-    if (res.status === 201 && route.path === "/api/me/passkeys/verify") report.passkeysAdded++;
   }
 
   async function worker(): Promise<void> {
