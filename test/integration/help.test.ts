@@ -79,6 +79,16 @@ describe("POST /api/help", () => {
     }
   });
 
+  it("refuses a body over 1 KiB with PAYLOAD_TOO_LARGE", async () => {
+    const res = await SELF.fetch(`${ORIGIN}/api/help`, {
+      method: "POST",
+      headers: { Origin: ORIGIN, "Content-Type": "application/json", "CF-Connecting-IP": randomIp() },
+      body: JSON.stringify({ customerKeyHash: "h".repeat(43), padding: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+  });
+
   it("needs no sign-in but is rate-limited per address", async () => {
     const ip = randomIp();
     expect((await requestHelp({}, ip)).status).toBe(201);

@@ -71,6 +71,15 @@ describe("POST /api/sessions", () => {
     }
   });
 
+  it("refuses a body over 1 KiB with PAYLOAD_TOO_LARGE, and creates nothing", async () => {
+    const { cookie } = await createTechnician();
+    const res = await createSession(cookie, { customerKeyHash: "K".repeat(43), padding: "x".repeat(2 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { code: "PAYLOAD_TOO_LARGE" } });
+    const listed = await get("/api/sessions", { headers: { Cookie: cookie } });
+    expect(await listed.json()).toEqual({ sessions: [] });
+  });
+
   it("requires the hash of the customer's seat key, and stores it in the room", async () => {
     const { cookie } = await createTechnician();
     const missing = await SELF.fetch(`${ORIGIN}/api/sessions`, {

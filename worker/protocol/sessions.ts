@@ -12,6 +12,12 @@ export const CaseNumber = z.string().check(z.trim(), z.minLength(1), z.maxLength
 export const CustomerKeyHash = z.string().check(z.length(43), z.regex(/^[A-Za-z0-9_-]+$/));
 
 /** POST /api/sessions */
+/**
+ * Largest body of POST /api/sessions and POST /api/help: theirs are a few dozen bytes (a 43-character hash, a case
+ * number of at most 64), so anything near this is not a client of ours. Refused before it is read.
+ */
+export const MAX_SESSION_BODY_BYTES = 1024;
+
 export const CreateSessionBody = z.strictObject({
   caseNumber: z.optional(CaseNumber),
   customerKeyHash: CustomerKeyHash,

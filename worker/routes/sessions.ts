@@ -7,6 +7,7 @@ import {
   HelpRequestBody,
   type HelpSession,
   JoinQuery,
+  MAX_SESSION_BODY_BYTES,
   type OwnSessions,
   type PublicSession,
 } from "#protocol/sessions.ts";
@@ -27,6 +28,7 @@ import { AppError } from "../errors.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
 import { authenticate, requireTechnician } from "../middleware/auth.ts";
+import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv, Bindings } from "../types.ts";
@@ -120,6 +122,7 @@ async function openRoom(
 export const help = new Hono<AppEnv>().post(
   "/",
   rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
+  jsonBody(MAX_SESSION_BODY_BYTES),
   validate("json", HelpRequestBody),
   async (c) => {
     const { customerKeyHash } = c.req.valid("json");
@@ -135,6 +138,7 @@ export const sessions = new Hono<AppEnv>()
     "/",
     requireTechnician,
     rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
+    jsonBody(MAX_SESSION_BODY_BYTES),
     validate("json", CreateSessionBody),
     async (c) => {
       const technician = c.get("technician");
