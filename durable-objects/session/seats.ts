@@ -145,6 +145,18 @@ export function reconcile(room: Room, liveIds: ReadonlySet<string>, now: number)
 }
 
 /**
+ * Takes `seats` out of the room for good: a connected one is refused with `code` (an error frame, then closed), and
+ * everyone left hears peerGone.
+ */
+export function dismissSeats(room: Room, seats: readonly Seat[], code: ErrorCode, message: string, effects: Effects) {
+  room.seats = room.seats.filter((s) => !seats.includes(s));
+  for (const seat of seats) {
+    if (seat.connected) effects.refuse.push({ to: seat.id, code, message });
+    broadcast(room, effects, { type: "peerGone", id: seat.id });
+  }
+}
+
+/**
  * The customer's page confirmed `seat`'s handshake in a session without an owner: that technician now owns it, everyone
  * hears so (peerJoined with the updated peer), and every other technician's seat is dropped and refused (NOT_OWNER).
  */
@@ -157,17 +169,13 @@ export function confirmOwner(room: Room, seat: Seat, now: number, effects: Effec
   effects.logs.push({ event: "session_owner_confirmed", code: room.code, technicianId: seat.technicianId });
   persistRoom(room, effects);
   const others = room.seats.filter((s) => s.role === "technician" && s.id !== seat.id);
-  room.seats = room.seats.filter((s) => !others.includes(s));
-  for (const other of others) {
-    if (other.connected) {
-      effects.refuse.push({
-        to: other.id,
-        code: "NOT_OWNER",
-        message: "The customer confirmed another technician, who now owns this session.",
-      });
-    }
-    broadcast(room, effects, { type: "peerGone", id: other.id });
-  }
+  dismissSeats(
+    room,
+    others,
+    "NOT_OWNER",
+    "The customer confirmed another technician, who now owns this session.",
+    effects,
+  );
   // The technician learns it from the customer's verdict; a peerJoined about itself would put it in its own roster.
   broadcast(room, effects, { type: "peerJoined", peer: peerOf(seat) }, seat.id);
   settle(room, effects);

@@ -1,4 +1,5 @@
-import { broadcast, type Effects, noEffects, persistRoom, type Room, settle, signInCheckAt } from "./state.ts";
+import { dismissSeats } from "./seats.ts";
+import { type Effects, noEffects, persistRoom, type Room, settle, signInCheckAt } from "./state.ts";
 
 // Sign-ins the server took back (sign-out, a removed passkey or technician) end the technician's seat too. The Worker
 // checks a sign-in when a socket joins; from then on the room checks its technicians' sign-ins at its alarm, every
@@ -27,16 +28,9 @@ export function dropRevoked(room: Room, checked: readonly string[], live: Readon
     (s) => s.signInId !== null && checked.includes(s.signInId) && !live.has(s.signInId),
   );
   if (revoked.length === 0) return effects;
-  room.seats = room.seats.filter((s) => !revoked.includes(s));
+  const message = "Your sign-in has ended (signed out, or your passkey or account was removed); sign in again.";
+  dismissSeats(room, revoked, "SIGN_IN_REVOKED", message, effects);
   for (const seat of revoked) {
-    if (seat.connected) {
-      effects.refuse.push({
-        to: seat.id,
-        code: "SIGN_IN_REVOKED",
-        message: "Your sign-in has ended (signed out, or your passkey or account was removed); sign in again.",
-      });
-    }
-    broadcast(room, effects, { type: "peerGone", id: seat.id });
     effects.logs.push({ event: "room_seat_revoked", code: room.code, participantId: seat.id });
   }
   settle(room, effects);
