@@ -7,6 +7,7 @@ import type { Host } from "./host.ts";
 import { log } from "./log.ts";
 import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
+import { pagePolicies } from "./middleware/permissions-policy.ts";
 import { admin } from "./routes/admin.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
@@ -38,8 +39,11 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
       },
       referrerPolicy: "no-referrer",
       crossOriginEmbedderPolicy: false,
+      // Set by pagePolicies, over HTTPS only.
+      strictTransportSecurity: false,
     }),
   );
+  app.use(pagePolicies);
   app.use(async (c, next) => {
     // Each host is served with its own bindings, of the type its `hostFor` takes.
     c.set("host", hostFor(c.env as E));
