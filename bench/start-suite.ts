@@ -11,7 +11,7 @@ import { pairedRatioInterval, percentiles } from "./stats.ts";
 // start_ready_ms: from launching `npm start` (on a fresh state folder, its port free, the client built by an earlier
 // start) to the first admin's enrolment link on its output, beside the floor, a bare `wrangler dev` of an empty Worker
 // until it answers HTTP; interleaved start by start. start_first_ms is the same start on a fresh clone, where
-// `npm start` builds the client first.
+// `npm start` builds the client and bundles the Worker first.
 
 /** How long one start may take before the run is called failed. */
 const START_TIMEOUT_MS = 120_000;
@@ -64,12 +64,16 @@ async function timeStart(
 
 /**
  * One `npm start` in the snapshot: fresh PERSIST_TO and .dev.vars, a free PORT; ms until the enrolment link. With
- * `build`, the record of the last client build is removed first, so that it builds as on a fresh clone.
+ * `build`, the records of the last client build and Worker bundle are removed first, so that both are built as on a
+ * fresh clone.
  */
 async function timeNpmStart(dir: string, build: boolean): Promise<number> {
   const persistTo = mkdtempSync(path.join(tmpdir(), "tether-bench-start-"));
   rmSync(path.join(dir, ".dev.vars"), { force: true });
-  if (build) rmSync(path.join(dir, "client/web/.build-stamp.json"), { force: true });
+  if (build) {
+    rmSync(path.join(dir, "client/web/.build-stamp.json"), { force: true });
+    rmSync(path.join(dir, ".tether-dev"), { recursive: true, force: true });
+  }
   try {
     const env = { ...TOOL_ENV, PORT: String(await freePort()), PERSIST_TO: persistTo };
     return await timeStart("npm", ["start"], dir, env, (output) => output.includes(READY));
@@ -140,12 +144,12 @@ export async function measureStartReady(ctx: SuiteContext): Promise<void> {
     [
       "start_ready_ms",
       "ours",
-      "the client already built by an earlier start, so `npm start` checks its record and does not build again",
+      "the client and the Worker already built by an earlier start, so `npm start` checks their records and builds neither",
     ],
     [
       "start_first_ms",
       "first",
-      "the record of the last client build removed, so that `npm start` builds the client as on a fresh clone",
+      "the records of the last client build and Worker bundle removed, so that `npm start` builds both as on a fresh clone",
     ],
   ] as const) {
     const p = percentiles(runs[side]);

@@ -49,13 +49,22 @@ function sha256(file: string): string | null {
   }
 }
 
-function hashAll(root: string, files: Iterable<string>): Record<string, string> {
+/** Repository-relative path → SHA-256 (hex) of each file, "" for one that cannot be read. */
+export function hashAll(root: string, files: Iterable<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const file of [...files].sort()) {
     const rel = path.relative(root, path.resolve(root, file));
     out[rel] = sha256(path.join(root, rel)) ?? "";
   }
   return out;
+}
+
+/** The first recorded file that no longer hashes the same (or is gone), or null when none changed. */
+export function firstChanged(root: string, hashes: Record<string, string>): string | null {
+  for (const [rel, hash] of Object.entries(hashes)) {
+    if (sha256(path.join(root, rel)) !== hash) return rel;
+  }
+  return null;
 }
 
 /** The page entry points (every client/web/src/*.ts), sorted. */
@@ -110,11 +119,8 @@ export function staleReason(root = repository): string | null {
   if (JSON.stringify(stamp.entries) !== JSON.stringify(pageEntries(root))) return "a page was added or removed";
   if (JSON.stringify(stamp.publicFiles) !== JSON.stringify(publicFiles(root)))
     return "a public file was added or removed";
-  for (const [rel, hash] of Object.entries(stamp.read)) {
-    if (sha256(path.join(root, rel)) !== hash) return `${rel} changed`;
-  }
-  for (const [rel, hash] of Object.entries(stamp.wrote)) {
-    if (sha256(path.join(root, rel)) !== hash) return `${rel} is missing or was changed`;
-  }
-  return null;
+  const read = firstChanged(root, stamp.read);
+  if (read) return `${read} changed`;
+  const wrote = firstChanged(root, stamp.wrote);
+  return wrote ? `${wrote} is missing or was changed` : null;
 }

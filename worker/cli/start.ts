@@ -5,6 +5,7 @@ import path from "node:path";
 import { staleReason } from "../../client/web/build-stamp.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "../deno/d1-sqlite.ts";
+import { bundleWorker, DEV_BUNDLE, devBundleStale, watchWorker } from "./dev-bundle.ts";
 import { openLocalD1 } from "./local-d1.ts";
 import { spawnGroup, waitForHealth } from "./process-group.ts";
 import { WRANGLER, WRANGLER_ENV } from "./wrangler.ts";
@@ -61,24 +62,37 @@ async function prepareDatabase(): Promise<{ url: string; expiresAt: number } | n
 }
 
 ensureDevSecret();
-// The build runs only when its sources changed since the last one (client/web/build-stamp.ts): the runtime must not
-// start while the pages it serves are being rewritten.
+// The pages and the Worker are built only when their sources changed since the last time (client/web/build-stamp.ts,
+// dev-bundle.ts): the runtime must not start while what it serves is being rewritten.
 const stale = staleReason();
-step(stale ? `Building the web client (${stale}) and preparing the local database…` : "Preparing the local database…");
+const workerStale = devBundleStale(root);
+const building = [stale && `the web client (${stale})`, workerStale && `the Worker (${workerStale})`].filter(Boolean);
+step(
+  building.length > 0
+    ? `Building ${building.join(" and ")} and preparing the local database…`
+    : "Preparing the local database…",
+);
 const built = stale ? buildClient() : Promise.resolve(0);
+const bundled = workerStale
+  ? bundleWorker(root).then(
+      () => true,
+      () => false,
+    )
+  : Promise.resolve(true);
 const enrolment = await prepareDatabase().catch((err: unknown) =>
   fail(`the local database could not be prepared: ${err instanceof Error ? err.message : String(err)}`),
 );
 if ((await built) !== 0) fail("the web client did not build (see above)");
+if (!(await bundled)) fail("the Worker did not bundle (see above)");
 step(
-  `${stale ? "Built the web client" : "The web client is up to date"}; starting the runtime (wrangler dev on ${origin})…`,
+  `${building.length > 0 ? "Built" : "The web client and the Worker are up to date"}; starting the runtime (wrangler dev on ${origin})…`,
 );
 
-// Unminified in development: wrangler.toml's `minify` is for what `npm run deploy` uploads, and skipping it here
-// saves a tenth of the start-up; arguments after `npm start --` come later and win.
+// The Worker bundled above, as it is (dev-bundle.ts); arguments after `npm start --` come later and win.
 const args = [
   "dev",
-  "--minify=false",
+  DEV_BUNDLE,
+  "--no-bundle",
   "--ip",
   "127.0.0.1",
   "--port",
@@ -105,3 +119,5 @@ if (enrolment) {
   );
 }
 step(`Tether is running at ${origin}`);
+// From now on a change to the Worker's sources is bundled again, and wrangler dev reloads it.
+await watchWorker(root);
