@@ -47,6 +47,7 @@ export const TARGETS: Record<string, Target> = {
   connect_ms: { of: "ratio", op: "≤", limit: 1.3 },
   glass_to_glass_ms: { of: "value", op: "≤", limit: 100 },
   start_ready_ms: { of: "ratio", op: "≤", limit: 1.5 },
+  recover_after_outage_ms: { of: "value", op: "≤", limit: 1_000 },
 };
 
 function targetText(name: string): string {
