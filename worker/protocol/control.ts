@@ -23,8 +23,19 @@ export const Sharing = z.object({ type: z.literal("sharing"), state: SharingStat
 export const Ping = z.object({ type: z.literal("ping"), nonce: Nonce });
 export const Pong = z.object({ type: z.literal("pong"), nonce: Nonce });
 
+/** The data channels of a connection (protocol/channels.ts has their table). */
+export const ChannelName = z.enum(["control", "pointer", "input", "file"]);
+export type ChannelName = z.infer<typeof ChannelName>;
+
+/** Why a message on a data channel was dropped unread. */
+export const DropReason = z.enum(["malformed", "oversized", "outOfOrder"]);
+export type DropReason = z.infer<typeof DropReason>;
+
+/** Either way: the far end dropped something this end sent (said at most once a second per channel and reason). */
+export const Dropped = z.object({ type: z.literal("dropped"), channel: ChannelName, reason: DropReason });
+
 /** Every message on the `control` data channel. */
-export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong]);
+export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong, Dropped]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 /** Parses one control message: size first, then JSON, then the schema. */

@@ -1,7 +1,8 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import { type ControlMessage, parseControlMessage } from "#protocol/control.ts";
+import type { ControlMessage } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { IceCandidate, ServerMessage, SignalMessage } from "#protocol/room.ts";
+import { type ChannelEvents, Channels } from "../../../core/channels.ts";
 import { derFingerprint, isSameFingerprint, isSdpFingerprint } from "../../../core/fingerprint.ts";
 import { iceUfrag } from "./sdp.ts";
 
@@ -34,6 +35,8 @@ export type PeerLinkOptions = {
   onTrack?(track: MediaStreamTrack): void;
   onControl?(msg: ControlMessage): void;
   onControlOpen?(): void;
+  /** The other data channels (pointer, input, files) and drops on any channel, as client/core/channels.ts routes them. */
+  channels?: Omit<ChannelEvents, "onControl" | "onOpen">;
   /** With a relay-only policy: gathering ended without a relay candidate (null again once connected). */
   onRelayFailure?(failure: RelayFailure | null): void;
 };
@@ -61,12 +64,14 @@ function randomNonce(): string {
 }
 
 /**
- * One RTCPeerConnection to one remote participant, with trickle ICE, a `control` data channel and recovery: the
+ * One RTCPeerConnection to one remote participant, with trickle ICE, the data channels of protocol/channels.ts and
+ * recovery: the
  * offerer restarts ICE (createOffer({ iceRestart: true })) when the path fails, on the same connection and session.
  */
 export class PeerLink {
   readonly pc: RTCPeerConnection;
-  readonly control: RTCDataChannel;
+  /** The data channels, opened and routed in one place. */
+  readonly channels: Channels;
   readonly remoteId: string;
   /** ICE restarts on this connection: offered (offerer) or answered (answerer). */
   iceRestarts = 0;
@@ -89,8 +94,14 @@ export class PeerLink {
     this.remoteId = options.remoteId;
     const pc = new RTCPeerConnection({ ...options.config, certificates: [options.certificate] });
     this.pc = pc;
-    // Negotiated with a fixed id: both ends have it at once, with no ondatachannel race.
-    this.control = pc.createDataChannel("control", { negotiated: true, id: 0, ordered: true });
+    // Negotiated with fixed ids: both ends have them at once, with no ondatachannel race.
+    this.channels = new Channels((label, init) => pc.createDataChannel(label, init), {
+      ...options.channels,
+      onOpen: (name) => {
+        if (name === "control") options.onControlOpen?.();
+      },
+      onControl: (msg) => this.#onControlMessage(msg),
+    });
     pc.addEventListener("icecandidate", (event) => {
       // End-of-candidates (null) is not sent: trickle works without it, and a restart would make it stale.
       if (event.candidate) {
@@ -107,8 +118,6 @@ export class PeerLink {
     pc.addEventListener("iceconnectionstatechange", () => this.#onIceState());
     pc.addEventListener("connectionstatechange", () => this.#onConnectionState());
     pc.addEventListener("track", (event) => options.onTrack?.(event.track));
-    this.control.addEventListener("open", () => options.onControlOpen?.());
-    this.control.addEventListener("message", (event: MessageEvent<unknown>) => this.#onControlMessage(event.data));
   }
 
   /** Starts or renegotiates (offerer only); with `iceRestart`, gathers new ICE credentials on the same connection. */
@@ -178,9 +187,7 @@ export class PeerLink {
 
   /** Sends on the control channel if it is open; false otherwise. */
   sendControl(msg: ControlMessage): boolean {
-    if (this.control.readyState !== "open") return false;
-    this.control.send(JSON.stringify(msg));
-    return true;
+    return this.channels.sendControl(msg);
   }
 
   /** Whether the far end's page still answers on this connection within `timeoutMs`. */
@@ -311,11 +318,7 @@ export class PeerLink {
     this.#options.onState(state);
   }
 
-  #onControlMessage(data: unknown): void {
-    if (typeof data !== "string") return;
-    const parsed = parseControlMessage(data);
-    if (!parsed.ok) return;
-    const msg = parsed.msg;
+  #onControlMessage(msg: ControlMessage): void {
     if (msg.type === "ping") this.sendControl({ type: "pong", nonce: msg.nonce });
     else if (msg.type === "pong") this.#pongs.get(msg.nonce)?.(true);
     else this.#options.onControl?.(msg);
