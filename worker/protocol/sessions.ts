@@ -1,8 +1,6 @@
 import * as z from "zod/mini";
+import { CaseNumber } from "./names.ts";
 import { SessionCode, SessionState } from "./room.ts";
-
-/** A technician's own reference for a session, shown to the customer; no control characters. */
-export const CaseNumber = z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[^\p{Cc}]+$/u));
 
 /**
  * What registers the customer seat to the holder of the session's secret: base64url (43 characters) of the SHA-256

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { nameProblem, normaliseName } from "#protocol/names.ts";
 import { SessionCode } from "#protocol/room.ts";
 import {
   type CreatedSession,
@@ -143,6 +144,15 @@ export const sessions = new Hono<AppEnv>()
     async (c) => {
       const technician = c.get("technician");
       const { caseNumber = null, customerKeyHash } = c.req.valid("json");
+      // A name stored before today's rule, or by hand, must not reach a customer's consent screen either.
+      const problem = nameProblem(normaliseName(technician.name), "Your display name");
+      if (problem) {
+        throw new AppError(
+          "INVALID_NAME",
+          409,
+          `${problem} Customers would read it before Allow; change it in your console, or ask an admin.`,
+        );
+      }
       const owner = { id: technician.id, name: technician.name };
       const created = await openRoom(c.env, c.get("host"), c.get("config"), { owner, caseNumber, customerKeyHash });
       return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
