@@ -175,7 +175,7 @@ export function nameSchema(what: string, max: number) {
 }
 
 /** A technician's display name, the one customers read before Allow. */
-export const DisplayName = nameSchema("The display name", 80);
+export const DisplayName = /* @__PURE__ */ nameSchema("The display name", 80);
 
 /** A technician's own reference for a session, shown to the customer. */
-export const CaseNumber = nameSchema("The case number", 64);
+export const CaseNumber = /* @__PURE__ */ nameSchema("The case number", 64);
