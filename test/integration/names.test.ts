@@ -6,7 +6,7 @@ import type { ErrorBody } from "#protocol/errors.ts";
 import type { PublicSession } from "#protocol/sessions.ts";
 import { Browser, enrolledBrowser, insertInvite } from "../helpers/workers/passkey-api.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { createSession, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
+import { connect, createSession, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
 // The names a customer reads before Allow: a technician's display name (at enrolment, in their own settings, by an
 // admin) and a case number, held to protocol/names.ts's rule; an admin's edit and lock.
@@ -184,6 +184,18 @@ describe("POST /api/sessions and the names a customer reads", () => {
       .bind(technician.id)
       .first("n");
     expect(sessions).toBe(0);
+  });
+
+  it("will not let a technician with such a name join a session, where the customer would read it", async () => {
+    const { cookie: ownerCookie } = await createTechnician("Owner Fine");
+    const created = await createSession(ownerCookie);
+    const { code } = (await created.json()) as { code: string };
+    const { cookie } = await createTechnician("Helper\u200BMicrosoft");
+    const client = await connect(code, "technician", cookie);
+    const refused = (await client.next("error")) as { code: string; message: string };
+    expect(refused).toMatchObject({ code: "INVALID_NAME" });
+    expect(refused.message).toContain("Your display name contains an invisible character (U+200B)");
+    expect((await client.waitClosed()).code).toBe(1008);
   });
 
   it("shows the organisation configured, not one a technician gives", async () => {
