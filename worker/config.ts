@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { nameProblem, normaliseName } from "#protocol/names.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
@@ -111,9 +112,13 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     }
   }
 
-  const organisation = String(vars.ORGANISATION ?? "Tether").trim();
+  // The one organisation customers read before Allow: the same rule as a technician's name, at start-up.
+  const organisation = normaliseName(String(vars.ORGANISATION ?? "Tether"));
   if (organisation.length < 1 || organisation.length > 80) {
     issues.push("ORGANISATION must be 1 to 80 characters: the organisation name customers see");
+  } else {
+    const problem = nameProblem(organisation, "ORGANISATION");
+    if (problem) issues.push(`${problem} It is the organisation name customers see.`);
   }
 
   const secret = vars.JWT_SECRET;

@@ -13,6 +13,15 @@ export type LogEvent =
   | { event: "invite_revoked"; technicianId: string }
   | { event: "technician_removed"; technicianId: string; by: string }
   | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
+  | {
+      event: "technician_name_changed";
+      technicianId: string;
+      isRenamed: boolean;
+      /** Set when the lock changed. */
+      nameLocked?: boolean;
+      /** The technician themself, or the admin who changed it. */
+      by: string;
+    }
   | { event: "session_created"; technicianId: string | null; code: string; expiresAt: number }
   | { event: "session_ended"; code: string; reason: string }
   | { event: "room_joined"; code: string; role: "customer" | "technician"; isResumed: boolean }

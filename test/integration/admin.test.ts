@@ -26,6 +26,7 @@ describe("admin: technicians", () => {
       id: techId,
       name: "Lister Tech",
       isAdmin: false,
+      nameLocked: false,
       passkeys: 1,
       lastSignInAt: expect.any(Number),
       liveSessions: 1,

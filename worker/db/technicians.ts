@@ -1,16 +1,35 @@
+import type { TechnicianInfo } from "#protocol/auth.ts";
 import { insertPasskeyStatement, isDuplicatePasskey, type NewPasskey } from "./passkeys.ts";
 
-/** A technician as stored. */
-export type TechnicianRecord = { id: string; name: string; isAdmin: boolean; webauthnUserId: string };
+/** A technician as stored; `nameLocked` when an admin locked their display name. */
+export type TechnicianRecord = {
+  id: string;
+  name: string;
+  isAdmin: boolean;
+  nameLocked: boolean;
+  webauthnUserId: string;
+};
+
+/** A technician as the console sees them. */
+export function technicianInfo(technician: TechnicianRecord): TechnicianInfo {
+  const { id, name, isAdmin, nameLocked } = technician;
+  return { id, name, isAdmin, nameLocked };
+}
 
 /** The technician with this id, or null. */
 export async function findTechnician(db: D1Database, id: string): Promise<TechnicianRecord | null> {
   const row = await db
-    .prepare("SELECT id, display_name, is_admin, webauthn_user_id FROM technicians WHERE id = ?")
+    .prepare("SELECT id, display_name, is_admin, name_locked, webauthn_user_id FROM technicians WHERE id = ?")
     .bind(id)
-    .first<{ id: string; display_name: string; is_admin: number; webauthn_user_id: string }>();
+    .first<{ id: string; display_name: string; is_admin: number; name_locked: number; webauthn_user_id: string }>();
   if (!row) return null;
-  return { id: row.id, name: row.display_name, isAdmin: row.is_admin === 1, webauthnUserId: row.webauthn_user_id };
+  return {
+    id: row.id,
+    name: row.display_name,
+    isAdmin: row.is_admin === 1,
+    nameLocked: row.name_locked === 1,
+    webauthnUserId: row.webauthn_user_id,
+  };
 }
 
 /**
@@ -58,6 +77,7 @@ export type TechnicianRow = {
   id: string;
   name: string;
   isAdmin: boolean;
+  nameLocked: boolean;
   passkeys: number;
   lastSignInAt: number | null;
   liveSessions: number;
@@ -68,7 +88,7 @@ export type TechnicianRow = {
 export async function listTechnicians(db: D1Database, now: number): Promise<TechnicianRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT t.id, t.display_name, t.is_admin, t.created_at,
+      `SELECT t.id, t.display_name, t.is_admin, t.name_locked, t.created_at,
          (SELECT count(*) FROM passkeys p WHERE p.technician_id = t.id) AS passkeys,
          (SELECT max(p.last_used_at) FROM passkeys p WHERE p.technician_id = t.id) AS last_passkey_use,
          (SELECT max(s.created_at) FROM sign_ins s WHERE s.technician_id = t.id) AS last_sign_in,
@@ -81,6 +101,7 @@ export async function listTechnicians(db: D1Database, now: number): Promise<Tech
       id: string;
       display_name: string;
       is_admin: number;
+      name_locked: number;
       created_at: number;
       passkeys: number;
       last_passkey_use: number | null;
@@ -94,6 +115,7 @@ export async function listTechnicians(db: D1Database, now: number): Promise<Tech
       id: row.id,
       name: row.display_name,
       isAdmin: row.is_admin === 1,
+      nameLocked: row.name_locked === 1,
       passkeys: row.passkeys,
       lastSignInAt: times.length > 0 ? Math.max(...times) : null,
       liveSessions: row.live_sessions,
@@ -131,4 +153,35 @@ export async function setAdmin(
   if (!technician) return { ok: false, reason: "not_found" };
   if (result.meta.changes === 0 && technician.isAdmin !== isAdmin) return { ok: false, reason: "last_admin" };
   return { ok: true, technician };
+}
+
+/** Changes a technician's own display name, unless an admin locked it (checked in the same statement). */
+export async function renameSelf(
+  db: D1Database,
+  id: string,
+  name: string,
+): Promise<{ ok: true; technician: TechnicianRecord } | { ok: false; reason: "locked" | "not_found" }> {
+  const result = await db
+    .prepare("UPDATE technicians SET display_name = ? WHERE id = ? AND name_locked = 0")
+    .bind(name, id)
+    .run();
+  const technician = await findTechnician(db, id);
+  if (!technician) return { ok: false, reason: "not_found" };
+  if (result.meta.changes === 0) return { ok: false, reason: "locked" };
+  return { ok: true, technician };
+}
+
+/** An admin's change to a technician's display name and its lock; either may be left out. */
+export async function setName(
+  db: D1Database,
+  id: string,
+  change: { name?: string; nameLocked?: boolean },
+): Promise<TechnicianRecord | null> {
+  await db
+    .prepare(
+      "UPDATE technicians SET display_name = coalesce(?, display_name), name_locked = coalesce(?, name_locked) WHERE id = ?",
+    )
+    .bind(change.name ?? null, change.nameLocked === undefined ? null : change.nameLocked ? 1 : 0, id)
+    .run();
+  return findTechnician(db, id);
 }

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { DisplayName } from "./names.ts";
 import { base64urlLength, MAX_CREDENTIAL_ID_BYTES, PASSKEY_LIMITS } from "./passkey-algorithms.ts";
 
 /** Largest JSON body any passkey or invite endpoint accepts, in bytes; the largest registration the schema takes fits. */
@@ -34,7 +35,7 @@ const ClientExtensionResults = z.optional(
 /** The body of POST /api/auth/register/options: the invite token from the enrolment link and the name to show. */
 export const RegisterOptionsBody = z.object({
   invite: z.string().check(z.minLength(1), z.maxLength(200)),
-  displayName: z.string().check(z.trim(), z.minLength(1), z.maxLength(80)),
+  displayName: DisplayName,
 });
 export type RegisterOptionsBody = z.infer<typeof RegisterOptionsBody>;
 
@@ -94,9 +95,22 @@ export type RenamePasskeyBody = z.infer<typeof RenamePasskeyBody>;
 /** The path parameter of PATCH and DELETE /api/technicians/:id. */
 export const TechnicianIdParam = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)) });
 
-/** The body of PATCH /api/technicians/:id: promote to admin or demote. */
-export const SetRoleBody = z.strictObject({ isAdmin: z.boolean() });
-export type SetRoleBody = z.infer<typeof SetRoleBody>;
+/**
+ * The body of PATCH /api/technicians/:id: promote to admin or demote, correct the display name, lock it (so that only
+ * an admin can change it) or unlock it; at least one of them.
+ */
+export const UpdateTechnicianBody = z
+  .strictObject({
+    isAdmin: z.optional(z.boolean()),
+    name: z.optional(DisplayName),
+    nameLocked: z.optional(z.boolean()),
+  })
+  .check(z.refine((body) => Object.keys(body).length > 0, "Give at least one of isAdmin, name and nameLocked."));
+export type UpdateTechnicianBody = z.infer<typeof UpdateTechnicianBody>;
+
+/** The body of PATCH /api/me: the technician's own display name, refused while an admin has it locked. */
+export const RenameSelfBody = z.strictObject({ name: DisplayName });
+export type RenameSelfBody = z.infer<typeof RenameSelfBody>;
 
 /** The path parameter of DELETE /api/invites/:id: the SHA-256 (hex) of the invite's token, never the token. */
 export const InviteIdParam = z.object({ id: z.string().check(z.regex(/^[0-9a-f]{64}$/)) });
@@ -110,6 +124,8 @@ export const TechnicianInfo = z.object({
   id: z.string().check(z.maxLength(64)),
   name: z.string().check(z.maxLength(80)),
   isAdmin: z.boolean(),
+  /** True when an admin locked the display name: only an admin can change it. */
+  nameLocked: z.boolean(),
 });
 export type TechnicianInfo = z.infer<typeof TechnicianInfo>;
 
@@ -148,6 +164,7 @@ export const TechnicianSummary = z.object({
   id: z.string().check(z.maxLength(64)),
   name: z.string().check(z.maxLength(80)),
   isAdmin: z.boolean(),
+  nameLocked: z.boolean(),
   /** How many passkeys they have registered. */
   passkeys: z.int(),
   /** Their latest sign-in (or enrolment), null if none is recorded. */
@@ -162,7 +179,7 @@ export type TechnicianSummary = z.infer<typeof TechnicianSummary>;
 export const TechnicianList = z.object({ technicians: z.array(TechnicianSummary).check(z.maxLength(500)) });
 export type TechnicianList = z.infer<typeof TechnicianList>;
 
-/** The answer to PATCH /api/technicians/:id. */
+/** The answer to PATCH /api/technicians/:id and PATCH /api/me. */
 export const TechnicianUpdated = z.object({ technician: TechnicianInfo });
 export type TechnicianUpdated = z.infer<typeof TechnicianUpdated>;
 

@@ -18,6 +18,10 @@ export const ErrorCode = z.enum([
   "LAST_PASSKEY",
   /** The change would leave no admin. */
   "LAST_ADMIN",
+  /** A display name or case number a customer could be misled by: hidden, direction-changing or mixed-script text. */
+  "INVALID_NAME",
+  /** An admin locked this technician's display name. */
+  "NAME_LOCKED",
   "SESSION_LIMIT",
   "SESSION_NOT_FOUND",
   "SESSION_ENDED",

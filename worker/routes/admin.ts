@@ -5,14 +5,22 @@ import {
   type InviteList,
   type InviteResponse,
   MAX_AUTH_BODY_BYTES,
-  SetRoleBody,
   TechnicianIdParam,
   type TechnicianList,
   type TechnicianUpdated,
+  UpdateTechnicianBody,
 } from "#protocol/auth.ts";
 import { hashToken, newToken } from "../auth/tokens.ts";
 import { insertInvite, listOpenInvites, revokeInvite } from "../db/invites.ts";
-import { listTechnicians, removeTechnician, setAdmin } from "../db/technicians.ts";
+import {
+  findTechnician,
+  listTechnicians,
+  removeTechnician,
+  setAdmin,
+  setName,
+  type TechnicianRecord,
+  technicianInfo,
+} from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { requireAdmin } from "../middleware/auth.ts";
@@ -33,20 +41,29 @@ export const admin = new Hono<AppEnv>()
     requireAdmin,
     validate("param", TechnicianIdParam),
     jsonBody(MAX_AUTH_BODY_BYTES),
-    validate("json", SetRoleBody),
+    validate("json", UpdateTechnicianBody),
     async (c) => {
       const { id } = c.req.valid("param");
-      const { isAdmin } = c.req.valid("json");
-      const result = await setAdmin(c.env.DB, id, isAdmin);
-      if (!result.ok) {
-        if (result.reason === "last_admin") throw new AppError("LAST_ADMIN", 409, LAST_ADMIN_MESSAGE);
-        throw new AppError("NOT_FOUND", 404, "There is no technician with this id.");
+      const { isAdmin, name, nameLocked } = c.req.valid("json");
+      const by = c.get("technician").id;
+      let technician: TechnicianRecord | null = await findTechnician(c.env.DB, id);
+      if (!technician) throw new AppError("NOT_FOUND", 404, "There is no technician with this id.");
+      if (isAdmin !== undefined) {
+        const result = await setAdmin(c.env.DB, id, isAdmin);
+        if (!result.ok) {
+          if (result.reason === "last_admin") throw new AppError("LAST_ADMIN", 409, LAST_ADMIN_MESSAGE);
+          throw new AppError("NOT_FOUND", 404, "There is no technician with this id.");
+        }
+        technician = result.technician;
+        log({ event: "technician_role_changed", technicianId: id, isAdmin, by });
       }
-      log({ event: "technician_role_changed", technicianId: id, isAdmin, by: c.get("technician").id });
-      const { technician } = result;
-      return c.json<TechnicianUpdated>({
-        technician: { id: technician.id, name: technician.name, isAdmin: technician.isAdmin },
-      });
+      if (name !== undefined || nameLocked !== undefined) {
+        technician = await setName(c.env.DB, id, { name, nameLocked });
+        if (!technician) throw new AppError("NOT_FOUND", 404, "There is no technician with this id.");
+        // The name itself stays out of the log: it is what a person typed, and the audit needs only who and what.
+        log({ event: "technician_name_changed", technicianId: id, isRenamed: name !== undefined, nameLocked, by });
+      }
+      return c.json<TechnicianUpdated>({ technician: technicianInfo(technician) });
     },
   )
   .delete("/technicians/:id", requireAdmin, validate("param", TechnicianIdParam), async (c) => {

@@ -21,7 +21,7 @@ import {
 import { findInvite } from "../db/invites.ts";
 import { findPasskey, recordPasskeyUse } from "../db/passkeys.ts";
 import { createSignIn, revokeSignIn } from "../db/sign-ins.ts";
-import { enrolTechnician, findTechnician, type TechnicianRecord } from "../db/technicians.ts";
+import { enrolTechnician, findTechnician, type TechnicianRecord, technicianInfo } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { jsonBody } from "../middleware/json-body.ts";
@@ -30,7 +30,7 @@ import { validate } from "../middleware/validate.ts";
 import type { AppEnv } from "../types.ts";
 
 function signedIn(technician: TechnicianRecord): SignedInResponse {
-  return { technician: { id: technician.id, name: technician.name, isAdmin: technician.isAdmin } };
+  return { technician: technicianInfo(technician) };
 }
 
 /** Records a sign-in made with `passkeyId` and sets the cookie that names it. */

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
+import { nameProblem, normaliseName } from "#protocol/names.ts";
 import { SessionCode } from "#protocol/room.ts";
 import {
   type CreatedSession,
@@ -40,6 +41,15 @@ const CodeParam = z.object({ code: SessionCode });
 
 function joinUrl(requestUrl: string, code: string): string {
   return `${new URL(requestUrl).origin}/j/${code}`;
+}
+
+/**
+ * What is wrong with a technician's name as stored, for a customer to read, if anything: a name stored before the
+ * rule for names (protocol/names.ts), or by hand, must not reach a consent screen or a session's roster either.
+ */
+function storedNameProblem(name: string): string | null {
+  const problem = nameProblem(normaliseName(name), "Your display name");
+  return problem && `${problem} Customers would read it; change it in your console, or ask an admin.`;
 }
 
 /** What a new session starts with: its owner (null for a customer's help request), case number and seat key hash. */
@@ -143,6 +153,8 @@ export const sessions = new Hono<AppEnv>()
     async (c) => {
       const technician = c.get("technician");
       const { caseNumber = null, customerKeyHash } = c.req.valid("json");
+      const problem = storedNameProblem(technician.name);
+      if (problem) throw new AppError("INVALID_NAME", 409, problem);
       const owner = { id: technician.id, name: technician.name };
       const created = await openRoom(c.env, c.get("host"), c.get("config"), { owner, caseNumber, customerKeyHash });
       return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
@@ -204,9 +216,11 @@ export const sessions = new Hono<AppEnv>()
       if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
         throw new AppError("BAD_REQUEST", 426, "This endpoint only accepts WebSocket connections.");
       }
+      const host = c.get("host");
+      const nameProblem = who.role === "technician" ? storedNameProblem(who.name) : null;
+      if (nameProblem) return host.refuseSocket(c.req.raw, "INVALID_NAME", nameProblem);
       // D1 answers for unknown and ended codes, so guessing codes never instantiates a room.
       const row = await findSession(c.env.DB, code);
-      const host = c.get("host");
       if (!row) return host.refuseSocket(c.req.raw, "SESSION_NOT_FOUND", "There is no session with this code.");
       if (!isLive(row, Date.now())) return host.refuseSocket(c.req.raw, "SESSION_ENDED", "This session has ended.");
       // A help request's owner is written by its room once the customer's page confirms a technician's handshake.

@@ -6,6 +6,8 @@ import {
   PasskeyIdParam,
   RegisterVerifyBody,
   RenamePasskeyBody,
+  RenameSelfBody,
+  type TechnicianUpdated,
 } from "#protocol/auth.ts";
 import { redeemChallenge, rememberChallenge } from "../auth/challenges.ts";
 import { unwrap } from "../auth/checked.ts";
@@ -13,7 +15,7 @@ import { clearSessionCookie } from "../auth/session-cookie.ts";
 import { creationOptions, relyingParty, verifyRegistration } from "../auth/webauthn.ts";
 import { addPasskey, deletePasskey, listPasskeys, renamePasskey } from "../db/passkeys.ts";
 import { findSignIn, revokeAllSignIns } from "../db/sign-ins.ts";
-import { findTechnician, type TechnicianRecord } from "../db/technicians.ts";
+import { findTechnician, renameSelf, type TechnicianRecord, technicianInfo } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
 import { requireTechnician } from "../middleware/auth.ts";
@@ -29,16 +31,28 @@ async function currentTechnician(c: Context<AppEnv>): Promise<TechnicianRecord> 
   return technician;
 }
 
-/** The signed-in technician's own account, passkeys and sign-ins (/api/me). */
+/** The signed-in technician's own account, display name, passkeys and sign-ins (/api/me). */
 export const technicians = new Hono<AppEnv>()
   .get("/me", requireTechnician, async (c) => {
     const technician = await currentTechnician(c);
     const passkeys = await listPasskeys(c.env.DB, technician.id);
     return c.json<MeResponse>({
-      technician: { id: technician.id, name: technician.name, isAdmin: technician.isAdmin },
+      technician: technicianInfo(technician),
       organisation: c.get("config").ORGANISATION,
       passkeys: passkeys.map(({ id, name, createdAt, lastUsedAt }) => ({ id, name, createdAt, lastUsedAt })),
     });
+  })
+  .patch("/me", requireTechnician, jsonBody(MAX_AUTH_BODY_BYTES), validate("json", RenameSelfBody), async (c) => {
+    const technicianId = c.get("technician").id;
+    const renamed = await renameSelf(c.env.DB, technicianId, c.req.valid("json").name);
+    if (!renamed.ok) {
+      if (renamed.reason === "locked") {
+        throw new AppError("NAME_LOCKED", 403, "An admin has locked your display name; ask an admin to change it.");
+      }
+      throw new AppError("UNAUTHENTICATED", 401, "Your account no longer exists; ask an admin for an invite.");
+    }
+    log({ event: "technician_name_changed", technicianId, isRenamed: true, by: technicianId });
+    return c.json<TechnicianUpdated>({ technician: technicianInfo(renamed.technician) });
   })
   .post("/me/passkeys/options", requireTechnician, async (c) => {
     const technician = await currentTechnician(c);

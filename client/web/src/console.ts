@@ -1,4 +1,4 @@
-import { InviteResponse, MeResponse, type PasskeyInfo, PasskeyName } from "#protocol/auth.ts";
+import { InviteResponse, MeResponse, type PasskeyInfo, PasskeyName, TechnicianUpdated } from "#protocol/auth.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
@@ -30,9 +30,14 @@ const invite = byId("invite", HTMLButtonElement);
 const joinForm = byId("join-session", HTMLFormElement);
 const joinCode = byId("join-code", HTMLInputElement);
 const joinPassword = byId("join-password", HTMLInputElement);
+const myName = byId("my-name", HTMLElement);
+const renameMe = byId("rename-me", HTMLButtonElement);
+const nameLocked = byId("name-locked", HTMLElement);
 
 const TEXT = {
   signedInAs: (name: string, isAdmin: boolean) => `Signed in as ${name}${isAdmin ? " (admin)" : ""}`,
+  renameMePrompt: "Your name, as customers will see it before they let you in:",
+  renamedMe: (name: string) => `Customers now see your name as ${name}.`,
   badCode: "The session ID is nine digits, like 123 456 789.",
   badPassword: "The password is three words, like maple river owl. Ask the customer again.",
   passkeyLabel: (n: number) => `Passkey ${n}`,
@@ -80,11 +85,14 @@ async function loadMe(): Promise<void> {
   }
   const { technician } = me.data;
   who.textContent = TEXT.signedInAs(technician.name, technician.isAdmin);
+  myName.textContent = technician.name;
+  renameMe.hidden = technician.nameLocked;
+  nameLocked.hidden = !technician.nameLocked;
   byId("admin", HTMLElement).hidden = !technician.isAdmin;
   renderPasskeys(me.data.passkeys);
   isSignedIn = true;
   route();
-  if (technician.isAdmin) await loadAdminPanel(technician.id);
+  if (technician.isAdmin) await loadAdminPanel(technician.id, loadMe);
 }
 
 /** The session code in /console#view=CODE, if any. */
@@ -172,6 +180,16 @@ async function renamePasskey(id: string, label: string): Promise<void> {
   const renamed = await callApi("PATCH", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody, { name: name.data });
   if (!renamed.ok) return announce(renamed.message, true);
   announce(TEXT.passkeyRenamed);
+  await loadMe();
+}
+
+async function renameMyself(): Promise<void> {
+  const typed = prompt(TEXT.renameMePrompt, myName.textContent ?? "");
+  if (typed === null) return;
+  // The server holds names to the rule for what customers read, and says what is wrong with one it refuses.
+  const renamed = await callApi("PATCH", "/api/me", TechnicianUpdated, { name: typed });
+  if (!renamed.ok) return announce(renamed.message, true);
+  announce(TEXT.renamedMe(renamed.data.technician.name));
   await loadMe();
 }
 
@@ -279,6 +297,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-c
   button.addEventListener("click", () => void copyFrom(input));
 }
 addPasskeyButton.addEventListener("click", () => void whileBusy(addPasskeyButton, registerPasskey));
+renameMe.addEventListener("click", () => void whileBusy(renameMe, renameMyself));
 signOut.addEventListener("click", () => void whileBusy(signOut, signOutNow));
 signOutEverywhere.addEventListener("click", () => void whileBusy(signOutEverywhere, signOutOfEverything));
 invite.addEventListener("click", () => void whileBusy(invite, createInvite));

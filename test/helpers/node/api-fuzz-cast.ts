@@ -2,7 +2,7 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from "@simplewebauthn/server";
-import { type InviteResponse, PasskeyAddedResponse, SignedInResponse } from "#protocol/auth.ts";
+import { type InviteResponse, PasskeyAddedResponse, SignedInResponse, TechnicianUpdated } from "#protocol/auth.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
 import { SoftAuthenticator } from "../workers/authenticator.ts";
@@ -159,6 +159,8 @@ export type Ledger = {
   removedTechnicians: Set<string>;
   /** Every role a PATCH /api/technicians/:id was answered with, per technician (requests race, so any may be last). */
   roles: Map<string, Set<boolean>>;
+  /** Every name a PATCH /api/technicians/:id or PATCH /api/me was answered with, per technician. */
+  names: Map<string, Set<string>>;
   /** Ids of the invites POST /api/invites made, of those a registration used, and of those DELETE revoked. */
   invitesMade: Set<string>;
   invitesUsed: Set<string>;
@@ -179,6 +181,7 @@ export function newLedger(): Ledger {
     enrolled: new Map(),
     removedTechnicians: new Set(),
     roles: new Map(),
+    names: new Map(),
     invitesMade: new Set(),
     invitesUsed: new Set(),
     invitesRevoked: new Set(),
@@ -230,9 +233,15 @@ export async function record(ledger: Ledger, answered: Answered): Promise<void> 
     if (parsed.success) add(ledger.passkeyNames, parsed.data.passkey.id, parsed.data.passkey.name);
   } else if (method === "DELETE" && under("/api/me/passkeys/")) {
     ledger.passkeysRemoved.add(id);
+  } else if (method === "PATCH" && pathname === "/api/me") {
+    const parsed = TechnicianUpdated.safeParse(json);
+    if (parsed.success) add(ledger.names, parsed.data.technician.id, parsed.data.technician.name);
   } else if (method === "PATCH" && under("/api/technicians/")) {
-    const role = (json as { technician?: { isAdmin?: unknown } } | null)?.technician?.isAdmin;
-    if (typeof role === "boolean") add(ledger.roles, id, role);
+    const parsed = TechnicianUpdated.safeParse(json);
+    if (parsed.success) {
+      add(ledger.roles, id, parsed.data.technician.isAdmin);
+      add(ledger.names, id, parsed.data.technician.name);
+    }
   } else if (method === "DELETE" && under("/api/technicians/")) {
     ledger.removedTechnicians.add(id);
   } else if (method === "POST" && pathname === "/api/invites" && status === 201) {

@@ -143,6 +143,15 @@ function prepared<T>(ctx: Context, pool: T[], fake: (ctx: Context) => Record<str
   return { response: (answer as Record<string, unknown> | undefined) ?? fake(ctx) };
 }
 
+/** A display name: mostly a good one, else one the rule for names customers read must refuse, or noise. */
+function fuzzName(ctx: Context): string {
+  return ctx.rng.weighted([
+    [5, ctx.rng.pick(["Fuzz Renamed", "  Jürgen  Groß ", "山田 太郎", "田中さくら"])],
+    [3, ctx.rng.pick(["Tess \u202Etroppus tfosorciM", "Te\u200Bss", "\u0422ess", "Tess\u0085", "𝐓𝐞𝐬𝐬"])],
+    [2, ctx.rng.chance(0.5) ? randomText(ctx.rng, ctx.rng.pick([10, 90])) : ctx.rng.pick(NASTY_STRINGS)],
+  ]);
+}
+
 /** Every route the app registers (a test checks this list against `app.routes`). */
 export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/j/:code{[0-9]{9}}", url: (ctx) => `/j/${code(ctx)}` },
@@ -179,6 +188,13 @@ export const ROUTES: RouteCase[] = [
   },
   { method: "POST", path: "/api/auth/logout", url: () => "/api/auth/logout" },
   { method: "GET", path: "/api/me", url: () => "/api/me", answer: MeResponse },
+  {
+    method: "PATCH",
+    path: "/api/me",
+    url: () => "/api/me",
+    body: (ctx) => ({ name: fuzzName(ctx) }),
+    answer: TechnicianUpdated,
+  },
   { method: "POST", path: "/api/me/passkeys/options", url: () => "/api/me/passkeys/options" },
   {
     method: "POST",
@@ -207,7 +223,13 @@ export const ROUTES: RouteCase[] = [
     method: "PATCH",
     path: "/api/technicians/:id",
     url: (ctx) => `/api/technicians/${technicianId(ctx, 0.4)}`,
-    body: (ctx) => ({ isAdmin: ctx.rng.chance(0.5) }),
+    body: (ctx) =>
+      ctx.rng.weighted<Record<string, unknown>>([
+        [5, { isAdmin: ctx.rng.chance(0.5) }],
+        [2, { name: fuzzName(ctx), ...(ctx.rng.chance(0.5) ? { nameLocked: ctx.rng.chance(0.5) } : {}) }],
+        [2, { nameLocked: ctx.rng.chance(0.5) }],
+        [1, {}],
+      ]),
     answer: TechnicianUpdated,
   },
   // Seldom a real one: there are a few spare technicians, and a removal takes one away for good.

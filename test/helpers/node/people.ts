@@ -32,11 +32,16 @@ export async function open(page: Page, url: string): Promise<void> {
   expect(response?.status(), `GET ${url.split("#")[0]}`).toBe(200);
 }
 
-/** A technician enrolled through a minted one-time link, signed in and looking at the console. */
-export async function enrolTechnician(browser: Browser, server: DevServer, name: string): Promise<Person> {
+/** A technician (an admin unless `isAdmin` says not) enrolled through a minted one-time link, at the console. */
+export async function enrolTechnician(
+  browser: Browser,
+  server: DevServer,
+  name: string,
+  isAdmin = true,
+): Promise<Person> {
   const person = await newPerson(browser, server);
   await addVirtualAuthenticator(person.page);
-  await open(person.page, await server.mintEnrolment({ isAdmin: true }));
+  await open(person.page, await server.mintEnrolment({ isAdmin }));
   await person.page.getByLabel("Your name").fill(name);
   await person.page.getByRole("button", { name: "Create passkey" }).click();
   await person.page.waitForURL("/console");

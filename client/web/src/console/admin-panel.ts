@@ -1,9 +1,15 @@
-import { InviteList, type OpenInvite, TechnicianList, type TechnicianSummary } from "#protocol/auth.ts";
+import {
+  InviteList,
+  type OpenInvite,
+  TechnicianList,
+  type TechnicianSummary,
+  TechnicianUpdated,
+} from "#protocol/auth.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "../lib/dom.ts";
 
-// The console's admin panel: every technician (role, passkeys, last sign-in, live sessions) with promote, demote
-// and remove, and the invites not yet used with revoke. The server checks on every call that the caller is an admin.
+// The console's admin panel: every technician (role, passkeys, last sign-in, live sessions) with promote, demote,
+// remove, and the display name customers read (edit, lock, unlock), and the invites not yet used with revoke. The server checks on every call that the caller is an admin.
 
 const technicianList = byId("technicians", HTMLUListElement);
 const inviteList = byId("open-invites", HTMLUListElement);
@@ -11,13 +17,25 @@ const noInvites = byId("no-open-invites", HTMLElement);
 
 const TEXT = {
   technicianLine: (t: TechnicianSummary, lastSignIn: string) =>
-    `${t.name}${t.isAdmin ? " (admin)" : ""}: ${t.passkeys} passkey${t.passkeys === 1 ? "" : "s"}, last sign-in ${lastSignIn}, ${t.liveSessions} live session${t.liveSessions === 1 ? "" : "s"}`,
+    `${t.name}${t.isAdmin ? " (admin)" : ""}${t.nameLocked ? " (name locked)" : ""}: ${t.passkeys} passkey${t.passkeys === 1 ? "" : "s"}, last sign-in ${lastSignIn}, ${t.liveSessions} live session${t.liveSessions === 1 ? "" : "s"}`,
   never: "never",
   you: " (you)",
   promote: "Make admin",
   demote: "Take admin rights",
   promoteLabel: (name: string) => `Make ${name} an admin`,
   demoteLabel: (name: string) => `Take admin rights from ${name}`,
+  editName: "Edit name",
+  editNameLabel: (name: string) => `Edit the display name of ${name}`,
+  editNamePrompt: (name: string) => `The name customers see for ${name}:`,
+  nameChanged: (name: string) => `The display name is now ${name}.`,
+  lockName: "Lock name",
+  lockNameLabel: (name: string) => `Lock the display name of ${name}`,
+  unlockName: "Unlock name",
+  unlockNameLabel: (name: string) => `Unlock the display name of ${name}`,
+  nameLockChanged: (name: string, isLocked: boolean) =>
+    isLocked
+      ? `${name}'s display name is locked: only an admin can change it.`
+      : `${name} can change their name again.`,
   remove: "Remove",
   removeLabel: (name: string) => `Remove ${name}`,
   confirmRemove: (name: string) =>
@@ -33,6 +51,7 @@ const TEXT = {
 } as const;
 
 let myId = "";
+let onOwnNameChanged: () => Promise<void> = loadTechnicians;
 
 function button(text: string, label: string, action: () => Promise<void>): HTMLButtonElement {
   const el = document.createElement("button");
@@ -55,9 +74,14 @@ async function loadTechnicians(): Promise<void> {
       const role = t.isAdmin
         ? button(TEXT.demote, TEXT.demoteLabel(t.name), () => setRole(t, false))
         : button(TEXT.promote, TEXT.promoteLabel(t.name), () => setRole(t, true));
+      const lock = t.nameLocked
+        ? button(TEXT.unlockName, TEXT.unlockNameLabel(t.name), () => setNameLock(t, false))
+        : button(TEXT.lockName, TEXT.lockNameLabel(t.name), () => setNameLock(t, true));
       item.append(
         text,
         role,
+        button(TEXT.editName, TEXT.editNameLabel(t.name), () => editName(t)),
+        lock,
         button(TEXT.remove, TEXT.removeLabel(t.name), () => removeTechnician(t)),
       );
       return item;
@@ -71,6 +95,27 @@ async function setRole(t: TechnicianSummary, isAdmin: boolean): Promise<void> {
   announce(TEXT.roleChanged(t.name, isAdmin));
   // Demoting oneself ends one's own admin rights at once: the page then shows the console without this panel.
   if (t.id === myId && !isAdmin) return location.reload();
+  await loadTechnicians();
+}
+
+async function editName(t: TechnicianSummary): Promise<void> {
+  const typed = prompt(TEXT.editNamePrompt(t.name), t.name);
+  if (typed === null) return;
+  // The server holds names to the rule for what customers read, and says what is wrong with one it refuses.
+  const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, TechnicianUpdated, {
+    name: typed,
+  });
+  if (!done.ok) return announce(done.message, true);
+  announce(TEXT.nameChanged(done.data.technician.name));
+  // One's own name shows in the header and the settings too: the console reloads them, and this list with them.
+  if (t.id === myId) return onOwnNameChanged();
+  await loadTechnicians();
+}
+
+async function setNameLock(t: TechnicianSummary, nameLocked: boolean): Promise<void> {
+  const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody, { nameLocked });
+  if (!done.ok) return announce(done.message, true);
+  announce(TEXT.nameLockChanged(t.name, nameLocked));
   await loadTechnicians();
 }
 
@@ -110,8 +155,9 @@ async function revokeInvite(id: string): Promise<void> {
   await loadInvites();
 }
 
-/** Fills the admin panel for the admin `technicianId`. */
-export async function loadAdminPanel(technicianId: string): Promise<void> {
+/** Fills the admin panel for the admin `technicianId`; `onOwnNameChanged` runs when they edit their own name. */
+export async function loadAdminPanel(technicianId: string, ownNameChanged: () => Promise<void>): Promise<void> {
   myId = technicianId;
+  onOwnNameChanged = ownNameChanged;
   await Promise.all([loadTechnicians(), loadInvites()]);
 }
