@@ -13,6 +13,18 @@ export const INT_VARS = {
     fallback: 900,
     what: "a session with no traffic ends after this many seconds",
   },
+  HELP_CLAIM_TIMEOUT_S: {
+    min: 60,
+    max: 86_400,
+    fallback: 600,
+    what: "a customer's help request ends this many seconds after it was made unless the customer confirmed a technician",
+  },
+  SESSION_RETENTION_S: {
+    min: 3_600,
+    max: 31_536_000,
+    fallback: 2_592_000,
+    what: "how long the sessions table keeps a session's row after it expired, in seconds",
+  },
   REJOIN_GRACE_S: { min: 5, max: 600, fallback: 60, what: "how long a dropped participant keeps its seat, in seconds" },
   AUTH_TTL_S: { min: 300, max: 86_400, fallback: 28_800, what: "lifetime of a technician's sign-in, in seconds" },
   SIGN_IN_CHECK_S: {

@@ -19,6 +19,7 @@ import {
   createRoom,
   type Effects,
   HELLO_TIMEOUT_MS,
+  isForgotten,
   isPurgeDue,
   nextAlarmAt,
   type Room,
@@ -177,10 +178,11 @@ export class RoomHost<S extends RoomSocket> {
   }
 
   /**
-   * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and purges
-   * the room's storage a day after its end (at once if it could not be read).
-   * Throws (to be retried) when the end cannot be recorded.
+   * The alarm: closes sockets that never said hello, ends expired, idle or unclaimed sessions, releases seats whose
+   * grace passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and
+   * purges the room's storage a day after its end (at once if it could not be read, and at once with its sessions
+   * row for a help request that ended without an owner).
+   * Throws (to be retried) when the end cannot be recorded or the row deleted.
    */
   async alarm(): Promise<void> {
     const room = this.room;
@@ -197,7 +199,10 @@ export class RoomHost<S extends RoomSocket> {
     await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
-    if (isPurgeDue(room, now)) return this.purge();
+    if (isPurgeDue(room, now)) {
+      if (isForgotten(room)) await this.runtime.forgetSession(room.code);
+      return this.purge();
+    }
     // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
     await this.armAlarm(true);
   }

@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { recordSessionOwner } from "../../worker/db/sessions.ts";
+import { deleteSession, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { liveSignIns } from "../../worker/db/sign-ins.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
 import { refuseSocket } from "../../worker/workers-host.ts";
@@ -49,6 +49,7 @@ export class SessionRoom extends DurableObject<Env> {
       },
       recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
       recordOwner: (code, technicianId) => recordSessionOwner(env.DB, code, technicianId),
+      forgetSession: (code) => deleteSession(env.DB, code),
       // The same RateLimiter objects as the Worker's per-address limits (workersHost.hit).
       hit: (key, scope, limitPerMinute) =>
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),

@@ -66,6 +66,11 @@ export const RoomRecord = z.object({
    * technician whose handshake the customer's page confirmed.
    */
   owner: z.nullable(z.object({ id: TechnicianId, name: Name })),
+  /**
+   * For a help request, when it ends unless the customer's page has confirmed a technician by then
+   * (HELP_CLAIM_TIMEOUT_S after it was made); null for a technician's session.
+   */
+  claimBy: z._default(z.nullable(Time), null),
   /** When a confirmed owner still has to be written to D1's sessions row; null once it is. */
   ownerSyncDueAt: z._default(z.nullable(Time), null),
   /** SHA-256 of the customer's seat key (base64url); a room stored without one seats no customer. */

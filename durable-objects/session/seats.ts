@@ -163,6 +163,7 @@ export function dismissSeats(room: Room, seats: readonly Seat[], code: ErrorCode
 export function confirmOwner(room: Room, seat: Seat, now: number, effects: Effects): void {
   if (room.owner !== null || seat.role !== "technician" || seat.technicianId === null) return;
   room.owner = { id: seat.technicianId, name: seat.name ?? "" };
+  room.claimBy = null;
   room.ownerSyncDueAt = now;
   seat.isOwner = true;
   effects.isOwnerConfirmed = true;

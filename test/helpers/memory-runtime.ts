@@ -103,6 +103,10 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   readonly owners: { code: string; technicianId: string }[] = [];
   /** How many of the next recordOwner calls fail. */
   ownerFailures = 0;
+  /** Sessions whose row the room deleted from the (stand-in) sessions table. */
+  readonly forgotten: string[] = [];
+  /** How many of the next forgetSession calls fail. */
+  forgetFailures = 0;
   /** Every bucket hit, in order, and the buckets themselves: the hosts' token buckets on the test's clock. */
   readonly hits: { key: string; scope: string; limitPerMinute: number; allowed: boolean }[] = [];
   /** Sign-ins the (stand-in) sign-ins table no longer holds: signed out, or their passkey or technician removed. */
@@ -156,6 +160,14 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
       throw new Error("D1_ERROR: network connection lost");
     }
     this.owners.push({ code, technicianId });
+  }
+
+  async forgetSession(code: string): Promise<void> {
+    if (this.forgetFailures > 0) {
+      this.forgetFailures--;
+      throw new Error("D1_ERROR: network connection lost");
+    }
+    this.forgotten.push(code);
   }
 
   async hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
