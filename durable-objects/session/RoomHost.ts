@@ -27,6 +27,11 @@ import {
   sweep,
 } from "./state.ts";
 
+/** A socket still waiting for its hello: not seated, not refused. */
+function isPending(attachment: Attachment | null): attachment is Attachment {
+  return attachment !== null && !attachment.participantId && !attachment.isRefused;
+}
+
 /**
  * One support session on any runtime: socket events, RPCs and the alarm go in; frames, closes, storage writes and
  * the next alarm come out. The decisions come from the pure core (state.ts, seats.ts, dispatch.ts, flood.ts); this
@@ -191,7 +196,9 @@ export class RoomHost<S extends RoomSocket> {
     const now = this.runtime.now();
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
-      if (attachment && !attachment.participantId && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
+      if (isPending(attachment) && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
+        // Still listed until the peer answers the close: it must not keep the alarm due.
+        this.runtime.attach(ws, { ...attachment, isRefused: true });
         refuse(ws, "MESSAGE_INVALID", "No hello received in time.");
       }
     }
@@ -360,7 +367,7 @@ export class RoomHost<S extends RoomSocket> {
     let oldestPendingAt: number | null = null;
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
-      if (attachment && !attachment.participantId) {
+      if (isPending(attachment)) {
         oldestPendingAt = Math.min(oldestPendingAt ?? attachment.acceptedAt, attachment.acceptedAt);
       }
     }

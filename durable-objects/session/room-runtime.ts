@@ -28,6 +28,11 @@ export type Attachment = {
    * budget. Absent from sockets accepted before it was kept.
    */
   clientKey?: string | null;
+  /**
+   * The room closed this socket before it said hello; until the peer answers the close (which a runtime may wait for,
+   * and a hostile peer never sends) it stays listed, but no longer counts towards the hello deadline.
+   */
+  isRefused?: boolean;
 };
 
 /** The room's durable state. Writes are synchronous so that they land before the frames that follow them. */

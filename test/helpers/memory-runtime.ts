@@ -117,6 +117,12 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   signInCheckFailures = 0;
   /** Sockets the room closed whose close the runtime has not reported back to it yet. */
   readonly closing: MemorySocket[] = [];
+  /**
+   * Whether peers answer the room's closes. When false, a socket the room closed stays among `sockets()` and its
+   * close is never reported, as workerd lists a socket until the peer's Close frame arrives and a hostile peer never
+   * sends one.
+   */
+  peersAnswerCloses = true;
 
   /** `buckets` may be shared between rooms, as a host's rate limits are. */
   constructor(
@@ -194,6 +200,7 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   /** A new socket, open and not yet handed to a room. */
   socket(): MemorySocket {
     const ws = new MemorySocket((closed) => {
+      if (!this.peersAnswerCloses) return;
       this.open.delete(closed);
       this.closing.push(closed);
     });
@@ -282,6 +289,16 @@ export class MemoryRoom {
         throw new Error(`${msg.type} was not relayed: ${JSON.stringify(from.frames.at(-1))}`);
       }
     }
+  }
+
+  /** The handshake from its second frame on, after `tech`'s start already reached the customer. */
+  async handshakeFrom(
+    tech: { ws: MemorySocket; welcome: { participantId: string } },
+    customer: { ws: MemorySocket; welcome: { participantId: string } },
+  ): Promise<void> {
+    await this.send(customer.ws, pake.reply(tech.welcome.participantId));
+    await this.send(tech.ws, pake.finish(customer.welcome.participantId));
+    await this.send(customer.ws, pake.result(tech.welcome.participantId));
   }
 
   /** The client sends a keep-alive, which the runtime answers on its own. */
