@@ -48,6 +48,12 @@ export const INT_VARS = {
     what: "sign-in and registration attempts per minute from one IP address",
   },
   RATE_JOIN_PER_MIN: { min: 1, max: 10_000, fallback: 60, what: "session joins per minute from one IP address" },
+  RATE_REJOIN_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 6,
+    what: "times per minute one participant may take their seat back (reconnect, reload); beyond it the room refuses",
+  },
   WS_MAX_MESSAGE_BYTES: { min: 1_024, max: 1_048_576, fallback: 65_536, what: "largest signaling message, in bytes" },
   WS_MESSAGES_PER_S: {
     min: 1,

@@ -245,7 +245,7 @@ export class RoomHost<S extends RoomSocket> {
       const result = join(room, request, { resumeHash, seatKeyHash }, fresh, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
-        return refuse(ws, result.code, result.message);
+        return refuse(ws, result.code, result.message, result.retryAfterS);
       }
       const previous = this.seated.get(result.seat.id);
       if (previous && previous !== ws) {

@@ -36,6 +36,8 @@ export type RoomSettings = {
   signInCheckS: number;
   /** A help request (no owner) ends this long after it was made unless a technician was confirmed (HELP_CLAIM_TIMEOUT_S). */
   claimTimeoutS: number;
+  /** How often one seat may be taken back per minute (RATE_REJOIN_PER_MIN). */
+  rejoinPerMin: number;
   limits: Limits;
   handshake: HandshakeLimits;
 };
@@ -80,6 +82,7 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     signInCheckMs: settings.signInCheckS * 1000,
     signInsCheckedAt: null,
     handshakeLimits: settings.handshake,
+    rejoinPerMinute: settings.rejoinPerMin,
     handshake: { failures: 0, lastStartAt: null, open: null },
     state: "created",
     lastActivityAt: now,

@@ -99,6 +99,7 @@ async function openRoom(
         graceS: config.REJOIN_GRACE_S,
         signInCheckS: config.SIGN_IN_CHECK_S,
         claimTimeoutS: config.HELP_CLAIM_TIMEOUT_S,
+        rejoinPerMin: config.RATE_REJOIN_PER_MIN,
         limits: {
           maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
           messagesPerS: config.WS_MESSAGES_PER_S,
