@@ -196,14 +196,9 @@ export function endRoom(room: Room, reason: EndReason, now: number, effects: Eff
 /** Why the room must end at `now`, if it must. */
 export function dueEnd(room: Room, now: number): EndReason | null {
   if (room.state === "ended") return null;
-  if (now >= room.expiresAt || isUnclaimedPast(room, now)) return "expired";
+  if (now >= room.expiresAt || now >= claimDeadline(room)) return "expired";
   if (now >= room.lastActivityAt + room.idleMs) return "idle";
   return null;
-}
-
-/** Whether a help request's time to be claimed has run out with no technician confirmed. */
-function isUnclaimedPast(room: Room, now: number): boolean {
-  return now >= claimDeadline(room);
 }
 
 /** When an unclaimed help request ends for want of an owner; never once it has one, nor for a technician's session. */
@@ -263,8 +258,8 @@ export function signInCheckAt(room: Room): number | null {
 
 /**
  * When the one alarm should next fire: the earliest of expiry, idle deadline, an unclaimed help request's deadline,
- * seat grace deadlines and hello deadlines, and the next sign-in check while a technician has a seat; for an ended room, at once while D1 still needs
- * the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
+ * seat grace deadlines and hello deadlines, and the next sign-in check while a technician has a seat; for an ended
+ * room, at once while D1 still needs the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
   const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
