@@ -41,6 +41,8 @@ export function profileRelay(options: { iterations: number; runs: number }): Rel
       idleS: 900,
       graceS: 60,
       signInCheckS: 60,
+      claimTimeoutS: 600,
+      rejoinPerMin: 6,
       limits: { maxMessageBytes: 65_536, messagesPerS: 100_000, messageBurst: 100_000 },
       handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 10 },
     },

@@ -14,6 +14,18 @@ export const INT_VARS = {
     fallback: 900,
     what: "a session with no traffic ends after this many seconds",
   },
+  HELP_CLAIM_TIMEOUT_S: {
+    min: 60,
+    max: 86_400,
+    fallback: 600,
+    what: "a customer's help request ends this many seconds after it was made unless the customer confirmed a technician",
+  },
+  SESSION_RETENTION_S: {
+    min: 3_600,
+    max: 31_536_000,
+    fallback: 2_592_000,
+    what: "how long the sessions table keeps a session's row after it expired, in seconds",
+  },
   REJOIN_GRACE_S: { min: 5, max: 600, fallback: 60, what: "how long a dropped participant keeps its seat, in seconds" },
   AUTH_TTL_S: { min: 300, max: 86_400, fallback: 28_800, what: "lifetime of a technician's sign-in, in seconds" },
   SIGN_IN_CHECK_S: {
@@ -37,6 +49,12 @@ export const INT_VARS = {
     what: "sign-in and registration attempts per minute from one IP address",
   },
   RATE_JOIN_PER_MIN: { min: 1, max: 10_000, fallback: 60, what: "session joins per minute from one IP address" },
+  RATE_REJOIN_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 6,
+    what: "times per minute one participant may take their seat back (reconnect, reload); beyond it the room refuses",
+  },
   WS_MAX_MESSAGE_BYTES: { min: 1_024, max: 1_048_576, fallback: 65_536, what: "largest signaling message, in bytes" },
   WS_MESSAGES_PER_S: {
     min: 1,

@@ -19,12 +19,18 @@ import {
   createRoom,
   type Effects,
   HELLO_TIMEOUT_MS,
+  isForgotten,
   isPurgeDue,
   nextAlarmAt,
   type Room,
   summarize,
   sweep,
 } from "./state.ts";
+
+/** A socket still waiting for its hello: not seated, not refused. */
+function isPending(attachment: Attachment | null): attachment is Attachment {
+  return attachment !== null && !attachment.participantId && !attachment.isRefused;
+}
 
 /**
  * One support session on any runtime: socket events, RPCs and the alarm go in; frames, closes, storage writes and
@@ -177,10 +183,11 @@ export class RoomHost<S extends RoomSocket> {
   }
 
   /**
-   * The alarm: closes sockets that never said hello, ends expired or idle sessions, releases seats whose grace
-   * passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and purges
-   * the room's storage a day after its end (at once if it could not be read).
-   * Throws (to be retried) when the end cannot be recorded.
+   * The alarm: closes sockets that never said hello, ends expired, idle or unclaimed sessions, releases seats whose
+   * grace passed, drops technicians whose sign-in was taken back (checked every signInCheckMs), records ends, and
+   * purges the room's storage a day after its end (at once if it could not be read, and at once with its sessions
+   * row for a help request that ended without an owner).
+   * Throws (to be retried) when the end cannot be recorded or the row deleted.
    */
   async alarm(): Promise<void> {
     const room = this.room;
@@ -189,7 +196,9 @@ export class RoomHost<S extends RoomSocket> {
     const now = this.runtime.now();
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
-      if (attachment && !attachment.participantId && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
+      if (isPending(attachment) && attachment.acceptedAt + HELLO_TIMEOUT_MS <= now) {
+        // Still listed until the peer answers the close: it must not keep the alarm due.
+        this.runtime.attach(ws, { ...attachment, isRefused: true });
         refuse(ws, "MESSAGE_INVALID", "No hello received in time.");
       }
     }
@@ -197,7 +206,10 @@ export class RoomHost<S extends RoomSocket> {
     await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
-    if (isPurgeDue(room, now)) return this.purge();
+    if (isPurgeDue(room, now)) {
+      if (isForgotten(room)) await this.runtime.forgetSession(room.code);
+      return this.purge();
+    }
     // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
     await this.armAlarm(true);
   }
@@ -233,7 +245,7 @@ export class RoomHost<S extends RoomSocket> {
       const result = join(room, request, { resumeHash, seatKeyHash }, fresh, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
-        return refuse(ws, result.code, result.message);
+        return refuse(ws, result.code, result.message, result.retryAfterS);
       }
       const previous = this.seated.get(result.seat.id);
       if (previous && previous !== ws) {
@@ -355,7 +367,7 @@ export class RoomHost<S extends RoomSocket> {
     let oldestPendingAt: number | null = null;
     for (const ws of this.runtime.sockets()) {
       const attachment = this.runtime.attachment(ws);
-      if (attachment && !attachment.participantId) {
+      if (isPending(attachment)) {
         oldestPendingAt = Math.min(oldestPendingAt ?? attachment.acceptedAt, attachment.acceptedAt);
       }
     }

@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import { recordSessionOwner } from "../../worker/db/sessions.ts";
+import { deleteSession, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { liveSignIns } from "../../worker/db/sign-ins.ts";
+import { log } from "../../worker/log.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
 import { refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
@@ -13,6 +14,7 @@ import {
   KEEPALIVE_RESPONSE,
   type RoomInfoResult,
 } from "./room-runtime.ts";
+import { closeQuietly, sendQuietly } from "./socket-io.ts";
 import { loadRoom, migrate, saveRoom } from "./store.ts";
 
 export type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "./room-runtime.ts";
@@ -49,6 +51,7 @@ export class SessionRoom extends DurableObject<Env> {
       },
       recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
       recordOwner: (code, technicianId) => recordSessionOwner(env.DB, code, technicianId),
+      forgetSession: (code) => deleteSession(env.DB, code),
       // The same RateLimiter objects as the Worker's per-address limits (workersHost.hit).
       hit: (key, scope, limitPerMinute) =>
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
@@ -90,7 +93,11 @@ export class SessionRoom extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    await this.host.message(ws, data);
+    try {
+      await this.host.message(ws, data);
+    } catch (err) {
+      this.fail(ws, err);
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
@@ -100,15 +107,33 @@ export class SessionRoom extends DurableObject<Env> {
     } catch {
       // Already closed.
     }
-    await this.host.closed(ws);
+    await this.closed(ws);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.host.closed(ws);
+    await this.closed(ws);
   }
 
   override async alarm(): Promise<void> {
     await this.host.alarm();
+  }
+
+  private async closed(ws: WebSocket): Promise<void> {
+    try {
+      await this.host.closed(ws);
+    } catch (err) {
+      this.fail(ws, err);
+    }
+  }
+
+  /**
+   * What escaped the room: logged, and the socket told only that something went wrong (never the error, nor its
+   * stack), then closed with 1011, as on the Deno host, rather than left to whatever the runtime does with it.
+   */
+  private fail(ws: WebSocket, err: unknown): void {
+    log({ event: "unhandled_error", path: "room", name: "RoomError", message: String(err).slice(0, 200) });
+    sendQuietly(ws, { type: "error", code: "INTERNAL", message: "Something went wrong; reconnect." });
+    closeQuietly(ws, 1011, "Internal error");
   }
 
   private attachment(ws: WebSocket): Attachment | null {

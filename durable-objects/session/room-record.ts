@@ -9,6 +9,9 @@ import { DEFAULT_HANDSHAKE_LIMITS } from "./backoff.ts";
 // here; give it a default (`z._default(z.int(), 0)`) and records written before it still read.
 
 const Time = z.int().check(z.nonnegative());
+
+/** RATE_REJOIN_PER_MIN's default, also for rooms stored before it was kept. */
+export const DEFAULT_REJOIN_PER_MIN = 6;
 const TechnicianId = z.string().check(z.maxLength(64));
 const Name = z.string().check(z.maxLength(80));
 
@@ -55,6 +58,8 @@ export const SeatRecord = z.object({
   isVerified: z._default(z.boolean(), false),
   /** The technician's sign-in (sign_ins.id) they joined with, checked every signInCheckMs; null for a customer. */
   signInId: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
+  /** The seat's budget for being taken back (rejoinPerMinute); null until it first is. */
+  rejoins: z._default(z.nullable(z.object({ tokens: z.number().check(z.nonnegative()), updatedAt: Time })), null),
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
 
@@ -66,6 +71,11 @@ export const RoomRecord = z.object({
    * technician whose handshake the customer's page confirmed.
    */
   owner: z.nullable(z.object({ id: TechnicianId, name: Name })),
+  /**
+   * For a help request, when it ends unless the customer's page has confirmed a technician by then
+   * (HELP_CLAIM_TIMEOUT_S after it was made); null for a technician's session.
+   */
+  claimBy: z._default(z.nullable(Time), null),
   /** When a confirmed owner still has to be written to D1's sessions row; null once it is. */
   ownerSyncDueAt: z._default(z.nullable(Time), null),
   /** SHA-256 of the customer's seat key (base64url); a room stored without one seats no customer. */
@@ -82,6 +92,8 @@ export const RoomRecord = z.object({
   /** When they were last checked; null before the first technician with a sign-in is seated. */
   signInsCheckedAt: z._default(z.nullable(Time), null),
   handshakeLimits: z._default(HandshakeLimits, () => ({ ...DEFAULT_HANDSHAKE_LIMITS })),
+  /** How often one seat may be taken back, per minute, bursting to as many (RATE_REJOIN_PER_MIN; seats.ts). */
+  rejoinPerMinute: z._default(z.int().check(z.positive()), DEFAULT_REJOIN_PER_MIN),
   handshake: z._default(HandshakeRecord, () => ({ failures: 0, lastStartAt: null, open: null })),
   state: SessionState,
   lastActivityAt: Time,

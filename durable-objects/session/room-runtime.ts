@@ -28,6 +28,11 @@ export type Attachment = {
    * budget. Absent from sockets accepted before it was kept.
    */
   clientKey?: string | null;
+  /**
+   * The room closed this socket before it said hello; until the peer answers the close (which a runtime may wait for,
+   * and a hostile peer never sends) it stays listed, but no longer counts towards the hello deadline.
+   */
+  isRefused?: boolean;
 };
 
 /** The room's durable state. Writes are synchronous so that they land before the frames that follow them. */
@@ -61,8 +66,13 @@ export type RoomRuntime<S extends RoomSocket> = {
   alarm: RoomAlarm;
   /** Records the session's end where the Worker looks sessions up (the sessions table); throws on failure. */
   recordEnd(code: string, endedAt: number): Promise<void>;
-  /** Records the owner the customer confirmed in the sessions table (so it lists the session); throws on failure. */
+  /**
+   * Records the owner the customer confirmed in the sessions table (so it lists the session), replacing whatever the
+   * row says: the room decides ownership, the table follows. Throws on failure.
+   */
   recordOwner(code: string, technicianId: string): Promise<void>;
+  /** Deletes the session's row from the sessions table (a help request that ended unclaimed); throws on failure. */
+  forgetSession(code: string): Promise<void>;
   /**
    * Takes one token from the bucket of `scope` for `key` (a client address, or a technician): the same buckets the
    * Worker's per-address limits use, so one budget covers every session.
@@ -74,7 +84,10 @@ export type RoomRuntime<S extends RoomSocket> = {
 };
 
 /** What a host provides to every room alike, beside each room's own sockets, storage and alarm. */
-export type RoomServices = Pick<RoomRuntime<RoomSocket>, "recordEnd" | "recordOwner" | "hit" | "liveSignIns">;
+export type RoomServices = Pick<
+  RoomRuntime<RoomSocket>,
+  "recordEnd" | "recordOwner" | "forgetSession" | "hit" | "liveSignIns"
+>;
 
 /** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */
 export type CreateRoomInput = RoomSettings & { now: number };

@@ -1,5 +1,6 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import { MAX_SEATS } from "#protocol/room.ts";
+import { perMinute, take } from "../rate-limit/bucket.ts";
 import {
   broadcast,
   dueEnd,
@@ -32,7 +33,7 @@ export type Fresh = { participantId: string; token: string; tokenHash: string };
 
 export type JoinResult =
   | { ok: true; seat: Seat; isResumed: boolean; replacesSocket: boolean; effects: Effects }
-  | { ok: false; code: ErrorCode; message: string };
+  | { ok: false; code: ErrorCode; message: string; retryAfterS?: number };
 
 function isSeatFor(seat: Seat, request: JoinRequest): boolean {
   if (seat.role !== request.role) return false;
@@ -63,6 +64,19 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
   if (!seat && request.role === "technician") seat = room.seats.find((s) => isSeatFor(s, request));
   const isResumed = seat !== undefined;
   const replacesSocket = seat?.connected ?? false;
+  // Each take-back (a reload, a reconnect, a second tab) tells everyone else (peerJoined, and peerLeft when the
+  // socket went), so a reconnect storm would flood the other participants: beyond rejoinPerMinute the hello is
+  // refused with RATE_LIMITED and the seat stays as it was (held, if its socket went). A page backs off between
+  // tries, so it gets back in once the budget allows.
+  if (seat) {
+    const budget = take(seat.rejoins ?? undefined, perMinute(room.rejoinPerMinute), now);
+    if (!budget.allowed) {
+      const retryAfterS = Math.max(1, Math.ceil(budget.retryAfterMs / 1000));
+      const message = `This seat has reconnected too often; try again in ${retryAfterS} s.`;
+      return { ok: false, code: "RATE_LIMITED", message, retryAfterS };
+    }
+    seat.rejoins = budget.bucket;
+  }
   const signInId = request.role === "technician" ? (request.signInId ?? null) : null;
   // The Worker has just checked this sign-in: the room's checks start from here unless they are running already.
   if (signInId !== null && signInCheckAt(room) === null) room.signInsCheckedAt = now;
@@ -94,6 +108,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       joinedAt: now,
       isVerified: false,
       signInId,
+      rejoins: null,
     };
     room.seats.push(seat);
   }
@@ -163,6 +178,7 @@ export function dismissSeats(room: Room, seats: readonly Seat[], code: ErrorCode
 export function confirmOwner(room: Room, seat: Seat, now: number, effects: Effects): void {
   if (room.owner !== null || seat.role !== "technician" || seat.technicianId === null) return;
   room.owner = { id: seat.technicianId, name: seat.name ?? "" };
+  room.claimBy = null;
   room.ownerSyncDueAt = now;
   seat.isOwner = true;
   effects.isOwnerConfirmed = true;

@@ -23,8 +23,11 @@ export function closeQuietly(ws: RoomSocket, code: number, reason: string): void
   }
 }
 
-/** Tells a socket why it may not stay (an error frame), then closes it with 1008 (policy). */
-export function refuse(ws: RoomSocket, code: ErrorCode, message: string): void {
-  sendQuietly(ws, { type: "error", code, message });
+/**
+ * Tells a socket why it may not stay (an error frame, with the seconds to wait where trying later helps), then closes
+ * it with 1008 (policy).
+ */
+export function refuse(ws: RoomSocket, code: ErrorCode, message: string, retryAfterS?: number): void {
+  sendQuietly(ws, { type: "error", code, message, ...(retryAfterS === undefined ? {} : { retryAfterS }) });
   closeQuietly(ws, 1008, message);
 }

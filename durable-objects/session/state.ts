@@ -14,7 +14,10 @@ export const ACTIVITY_PERSIST_MS = 5_000;
 /** A socket that has not said hello by then is closed. */
 export const HELLO_TIMEOUT_MS = 10_000;
 
-/** An ended room's storage is deleted this long after the end (the D1 row keeps the record). */
+/**
+ * An ended room's storage is deleted this long after the end (the D1 row keeps the record). A help request that
+ * ended without an owner keeps nothing: its storage and its D1 row go as soon as the end is recorded.
+ */
 export const PURGE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** What the Worker decides when it creates a session. */
@@ -31,6 +34,10 @@ export type RoomSettings = {
   graceS: number;
   /** How often the seated technicians' sign-ins are checked against the sign-ins table (SIGN_IN_CHECK_S). */
   signInCheckS: number;
+  /** A help request (no owner) ends this long after it was made unless a technician was confirmed (HELP_CLAIM_TIMEOUT_S). */
+  claimTimeoutS: number;
+  /** How often one seat may be taken back per minute (RATE_REJOIN_PER_MIN). */
+  rejoinPerMin: number;
   limits: Limits;
   handshake: HandshakeLimits;
 };
@@ -62,6 +69,7 @@ export function createRoom(settings: RoomSettings, now: number): Room {
   return {
     code: settings.code,
     owner: settings.owner,
+    claimBy: settings.owner === null ? now + settings.claimTimeoutS * 1000 : null,
     ownerSyncDueAt: null,
     customerKeyHash: settings.customerKeyHash,
     organisation: settings.organisation,
@@ -74,6 +82,7 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     signInCheckMs: settings.signInCheckS * 1000,
     signInsCheckedAt: null,
     handshakeLimits: settings.handshake,
+    rejoinPerMinute: settings.rejoinPerMin,
     handshake: { failures: 0, lastStartAt: null, open: null },
     state: "created",
     lastActivityAt: now,
@@ -187,9 +196,20 @@ export function endRoom(room: Room, reason: EndReason, now: number, effects: Eff
 /** Why the room must end at `now`, if it must. */
 export function dueEnd(room: Room, now: number): EndReason | null {
   if (room.state === "ended") return null;
-  if (now >= room.expiresAt) return "expired";
+  if (now >= room.expiresAt || now >= claimDeadline(room)) return "expired";
   if (now >= room.lastActivityAt + room.idleMs) return "idle";
   return null;
+}
+
+/** When an unclaimed help request ends for want of an owner; never once it has one, nor for a technician's session. */
+function claimDeadline(room: Room): number {
+  return room.owner === null && room.claimBy !== null ? room.claimBy : Number.POSITIVE_INFINITY;
+}
+
+/** When an ended room's storage may go: a day after the end, or at once when it never had an owner. */
+function purgeAt(room: Room): number {
+  const endedAt = room.endedAt ?? 0;
+  return room.owner === null ? endedAt : endedAt + PURGE_AFTER_MS;
 }
 
 /**
@@ -211,15 +231,23 @@ export function sweep(room: Room, now: number, lastPingAt: number | null = null)
   return effects;
 }
 
-/** Whether an ended room's storage may now be deleted (once D1 holds its end and its owner). */
+/**
+ * Whether an ended room's storage may now be deleted (once D1 holds its end and its owner): a day after the end, at
+ * once for a help request that ended without an owner (whose D1 row goes with it: `isForgotten`).
+ */
 export function isPurgeDue(room: Room, now: number): boolean {
   return (
     room.state === "ended" &&
     room.isEndSynced &&
     room.ownerSyncDueAt === null &&
     room.endedAt !== null &&
-    now >= room.endedAt + PURGE_AFTER_MS
+    now >= purgeAt(room)
   );
+}
+
+/** Whether the room leaves no record behind when purged: a help request no technician was confirmed for. */
+export function isForgotten(room: Room): boolean {
+  return room.owner === null;
 }
 
 /** When the technicians' sign-ins are next due for a check; null when no seat has one or the room has ended. */
@@ -229,17 +257,16 @@ export function signInCheckAt(room: Room): number | null {
 }
 
 /**
- * When the one alarm should next fire: the earliest of expiry, idle deadline, seat grace deadlines and hello
- * deadlines, and the next sign-in check while a technician has a seat; for an ended room, at once while D1 still needs
- * the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
+ * When the one alarm should next fire: the earliest of expiry, idle deadline, an unclaimed help request's deadline,
+ * seat grace deadlines and hello deadlines, and the next sign-in check while a technician has a seat; for an ended
+ * room, at once while D1 still needs the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
   const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
   if (room.state === "ended") {
-    const endedAt = room.endedAt ?? 0;
-    return Math.min(ownerSyncAt, room.isEndSynced ? endedAt + PURGE_AFTER_MS : endedAt);
+    return Math.min(ownerSyncAt, room.isEndSynced ? purgeAt(room) : (room.endedAt ?? 0));
   }
-  let at = Math.min(room.expiresAt, room.lastActivityAt + room.idleMs, ownerSyncAt);
+  let at = Math.min(room.expiresAt, room.lastActivityAt + room.idleMs, ownerSyncAt, claimDeadline(room));
   for (const seat of room.seats) {
     if (!seat.connected && seat.heldUntil !== null) at = Math.min(at, seat.heldUntil);
   }

@@ -411,3 +411,11 @@ export function asReceived(data: Payload): string | ArrayBuffer {
 export function clip(text: string, max = 300): string {
   return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
+
+/**
+ * Whether an answer carries a stack trace (a line like `    at handler (worker/app.ts:12:5)`), raw or inside a JSON
+ * string: none may, ever.
+ */
+export function hasStackTrace(text: string): boolean {
+  return /\n\s*at [^\n]*(:\d+:\d+\)?|<anonymous>|\(native\))/.test(text.replaceAll("\\n", "\n"));
+}

@@ -103,6 +103,10 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   readonly owners: { code: string; technicianId: string }[] = [];
   /** How many of the next recordOwner calls fail. */
   ownerFailures = 0;
+  /** Sessions whose row the room deleted from the (stand-in) sessions table. */
+  readonly forgotten: string[] = [];
+  /** How many of the next forgetSession calls fail. */
+  forgetFailures = 0;
   /** Every bucket hit, in order, and the buckets themselves: the hosts' token buckets on the test's clock. */
   readonly hits: { key: string; scope: string; limitPerMinute: number; allowed: boolean }[] = [];
   /** Sign-ins the (stand-in) sign-ins table no longer holds: signed out, or their passkey or technician removed. */
@@ -113,6 +117,12 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   signInCheckFailures = 0;
   /** Sockets the room closed whose close the runtime has not reported back to it yet. */
   readonly closing: MemorySocket[] = [];
+  /**
+   * Whether peers answer the room's closes. When false, a socket the room closed stays among `sockets()` and its
+   * close is never reported, as workerd lists a socket until the peer's Close frame arrives and a hostile peer never
+   * sends one.
+   */
+  peersAnswerCloses = true;
 
   /** `buckets` may be shared between rooms, as a host's rate limits are. */
   constructor(
@@ -158,6 +168,14 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
     this.owners.push({ code, technicianId });
   }
 
+  async forgetSession(code: string): Promise<void> {
+    if (this.forgetFailures > 0) {
+      this.forgetFailures--;
+      throw new Error("D1_ERROR: network connection lost");
+    }
+    this.forgotten.push(code);
+  }
+
   async hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }> {
     const id = `${scope} ${key}`;
     const result = take(this.buckets.get(id), perMinute(limitPerMinute), this.time);
@@ -182,6 +200,7 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   /** A new socket, open and not yet handed to a room. */
   socket(): MemorySocket {
     const ws = new MemorySocket((closed) => {
+      if (!this.peersAnswerCloses) return;
       this.open.delete(closed);
       this.closing.push(closed);
     });
@@ -270,6 +289,16 @@ export class MemoryRoom {
         throw new Error(`${msg.type} was not relayed: ${JSON.stringify(from.frames.at(-1))}`);
       }
     }
+  }
+
+  /** The handshake from its second frame on, after `tech`'s start already reached the customer. */
+  async handshakeFrom(
+    tech: { ws: MemorySocket; welcome: { participantId: string } },
+    customer: { ws: MemorySocket; welcome: { participantId: string } },
+  ): Promise<void> {
+    await this.send(customer.ws, pake.reply(tech.welcome.participantId));
+    await this.send(tech.ws, pake.finish(customer.welcome.participantId));
+    await this.send(customer.ws, pake.result(tech.welcome.participantId));
   }
 
   /** The client sends a keep-alive, which the runtime answers on its own. */

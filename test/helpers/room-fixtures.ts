@@ -22,6 +22,8 @@ export const ROOM_SETTINGS: RoomSettings = {
   idleS: 900,
   graceS: 60,
   signInCheckS: 60,
+  claimTimeoutS: 600,
+  rejoinPerMin: 6,
   limits: { maxMessageBytes: 65_536, messagesPerS: 200, messageBurst: 400 },
   handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 10 },
 };

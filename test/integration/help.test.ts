@@ -1,10 +1,13 @@
-import { SELF } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { HelpSession } from "#protocol/sessions.ts";
+import type { SessionRoom } from "../../durable-objects/session/SessionRoom.ts";
+import { purgeSessions, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
+import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, verify } from "../helpers/workers/ws.ts";
+import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, roomStub, verify } from "../helpers/workers/ws.ts";
 
 async function technicianOf(code: string): Promise<unknown> {
   return env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
@@ -103,5 +106,60 @@ describe("POST /api/help", () => {
   it("refuses a request from another site", async () => {
     const res = await SELF.fetch(`${ORIGIN}/api/help`, { method: "POST", headers: { Origin: "https://evil.example" } });
     expect(res.status).toBe(403);
+  });
+
+  // The deadline itself is unit-tested on the injected clock (room-unclaimed.test.ts); here, what only workerd shows:
+  // the object's alarm ends it, D1 loses its row and the object its storage.
+  it("ends unclaimed at HELP_CLAIM_TIMEOUT_S, then deletes its row and its room's storage", async () => {
+    const res = await requestHelp();
+    const { code } = HelpSession.parse(await res.json());
+    const customer = await joinRoom(code, "customer");
+    const stub = roomStub(code);
+    await rewriteRoom(stub, (room, now) => {
+      expect(room.claimBy).toBe(room.createdAt + 600_000);
+      room.claimBy = now - 1;
+    });
+    await runDurableObjectAlarm(stub);
+    expect(await customer.client.next("ended")).toEqual({ type: "ended", reason: "expired" });
+    expect((await customer.client.waitClosed()).code).toBe(1000);
+    // The purge is due at once: the next alarm run carries it out.
+    await runDurableObjectAlarm(stub);
+    expect(await technicianOf(code)).toBeNull();
+    const stored = await runInDurableObject(stub, async (_room: SessionRoom, state) => ({
+      alarm: await state.storage.getAlarm(),
+      rows: state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'room_record'").toArray().length,
+    }));
+    expect(stored.alarm).toBeNull();
+    expect(stored.rows).toBe(0);
+    expect(await stub.info()).toMatchObject({ ok: false, code: "SESSION_NOT_FOUND" });
+  });
+});
+
+describe("the sessions table", () => {
+  it("loses rows SESSION_RETENTION_S after they expired, a few at each creation", async () => {
+    // Times near the epoch: no other test's row is this old.
+    for (let i = 1; i <= 3; i++) {
+      await env.DB.prepare("INSERT INTO sessions (code, created_at, expires_at) VALUES (?, ?, ?)")
+        .bind(`90000000${i}`, i, 1_000 + i)
+        .run();
+    }
+    expect(await purgeSessions(env.DB, 1_002.5, 10)).toBe(2);
+    expect(await technicianOf("900000003")).toEqual({ technician_id: null });
+    // Creating a session purges what is older than the retention (30 days by default).
+    expect((await requestHelp()).status).toBe(201);
+    expect(await technicianOf("900000003")).toBeNull();
+  });
+
+  it("takes the owner the room confirmed, whatever the row said before", async () => {
+    const { code } = HelpSession.parse(await (await requestHelp()).json());
+    const [tina, sam] = [await createTechnician("Tina First"), await createTechnician("Sam Second")];
+    await recordSessionOwner(env.DB, code, tina.technician.id);
+    expect(await technicianOf(code)).toEqual({ technician_id: tina.technician.id });
+    // The room alone decides; a row that disagrees with it follows it.
+    await recordSessionOwner(env.DB, code, sam.technician.id);
+    expect(await technicianOf(code)).toEqual({ technician_id: sam.technician.id });
+    // A technician removed meanwhile is not written, and the write does not fail (the alarm would retry for ever).
+    await recordSessionOwner(env.DB, code, "removed-technician");
+    expect(await technicianOf(code)).toEqual({ technician_id: sam.technician.id });
   });
 });

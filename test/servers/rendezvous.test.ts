@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreatedSession, PublicSession } from "#protocol/sessions.ts";
+import { HELLO_TIMEOUT_MS } from "../../durable-objects/session/state.ts";
 import { completeHandshake, newSeatKey, pake } from "../helpers/handshake.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
 import {
@@ -383,6 +384,99 @@ describe.each(SERVER_NAMES)("%s", (name) => {
 
       customer.socket.send({ type: "offer", to: tina.welcome.participantId, sdp: "v=0 help" });
       expect(await tina.socket.next("offer")).toMatchObject({ from: customer.welcome.participantId });
+    });
+
+    it("gives a help request that two technicians claim at once to one of them, in the room and in D1 alike", async () => {
+      const code = await requestHelp();
+      const customer = await join(code, "customer");
+      const other = await enrolTechnician(server, "Sam Second", false);
+      const [tina, sam] = await Promise.all([
+        join(code, "technician", owner.cookie),
+        join(code, "technician", other.cookie),
+      ]);
+      await customer.socket.take("peerJoined", 2);
+      // Both start at once; one start reaches the customer, the other is told to wait.
+      tina.socket.send(pake.start(customer.welcome.participantId));
+      sam.socket.send(pake.start(customer.welcome.participantId));
+      const start = await customer.socket.next("pakeStart");
+      const [winner, loser, winnerName, loserCookie, winnerCookie] =
+        start.from === tina.welcome.participantId
+          ? [tina, sam, "Olivia Owner", other.cookie, owner.cookie]
+          : [sam, tina, "Sam Second", owner.cookie, other.cookie];
+      expect(await loser.socket.next("error")).toMatchObject({ code: "HANDSHAKE_BUSY" });
+      customer.socket.send(pake.reply(winner.welcome.participantId));
+      await winner.socket.next("pakeReply");
+      winner.socket.send(pake.finish(customer.welcome.participantId));
+      await customer.socket.next("pakeFinish");
+      // The confirmation and the loser's second try race.
+      customer.socket.send(pake.result(winner.welcome.participantId));
+      loser.socket.send(pake.start(customer.welcome.participantId));
+      expect(await winner.socket.next("pakeResult")).toMatchObject({ ok: true });
+      expect((await loser.socket.waitClosed()).code).toBe(1008);
+      expect(
+        loser.socket.received.filter((m) => m.type === "error").map((m) => m.type === "error" && m.code),
+      ).toContain("NOT_OWNER");
+      await customer.socket.sync();
+      expect(customer.socket.received.filter((m) => m.type === "pakeStart")).toHaveLength(1);
+
+      const listed = async (cookie: string) => {
+        const res = await fetch(`${server.origin}/api/sessions`, { headers: { cookie } });
+        return ((await res.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code);
+      };
+      expect(await listed(winnerCookie)).toContain(code);
+      expect(await listed(loserCookie)).not.toContain(code);
+      const described = await fetch(`${server.origin}/api/sessions/${code}`);
+      expect(await described.json()).toMatchObject({ technician: { name: winnerName } });
+    });
+
+    // The deadline itself is tested on the room's injected clock (room-host.test.ts); here, that each host's alarm
+    // carries it out on a real socket. wrangler dev holds the TCP connection of a socket that never sent a frame until
+    // its object hibernates (about 10 s after the close frame), so the close may take that much longer to complete.
+    it("tells a socket that never says hello why, and closes it at the hello deadline", async () => {
+      const code = await requestHelp();
+      const silent = await connect(code, "customer");
+      const openedAt = performance.now();
+      expect(await silent.next("error")).toEqual({
+        type: "error",
+        code: "MESSAGE_INVALID",
+        message: "No hello received in time.",
+      });
+      // Never early (the server accepted it a little before this side saw it open).
+      expect(performance.now() - openedAt).toBeGreaterThan(HELLO_TIMEOUT_MS - 1_000);
+      expect(await silent.waitClosed()).toEqual({ code: 1008, reason: "No hello received in time." });
+    });
+
+    it("does not pass a reconnect storm on to the others: beyond RATE_REJOIN_PER_MIN the hello is refused", async () => {
+      const { code, tech, customer } = await openPair();
+      await tech.socket.sync();
+      const from = tech.socket.received.length;
+      let resume = customer.welcome.resume;
+      let current = customer.socket;
+      const started = performance.now();
+      let refused = 0;
+      for (let i = 0; i < 20; i++) {
+        current.close();
+        await current.waitClosed();
+        const next = await connect(code, "customer");
+        next.send(hello(code, "customer", resume));
+        const answer = await next.next();
+        if (answer.type === "welcome") {
+          resume = answer.resume;
+          current = next;
+        } else {
+          expect(answer).toMatchObject({ type: "error", code: "RATE_LIMITED", retryAfterS: expect.any(Number) });
+          expect((await next.waitClosed()).code).toBe(1008);
+          refused++;
+          current = next;
+        }
+      }
+      await tech.socket.sync();
+      const presence = tech.socket.received.slice(from).filter((m) => m.type === "peerJoined" || m.type === "peerLeft");
+      // 6 at once, then one every 10 s: whatever this machine's speed, no more than the budget allowed.
+      const allowed = 6 + Math.ceil((performance.now() - started) / 10_000);
+      expect(refused).toBeGreaterThan(0);
+      expect(presence.filter((m) => m.type === "peerJoined").length).toBeLessThanOrEqual(allowed);
+      expect(presence.filter((m) => m.type === "peerLeft").length).toBeLessThanOrEqual(allowed + 1);
     });
 
     it("answers an unsupported protocol version with UNSUPPORTED_VERSION and 1008", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { asReceived, fuzzPayload, Rng } from "../helpers/fuzz.ts";
+import { asReceived, fuzzPayload, hasStackTrace, Rng } from "../helpers/fuzz.ts";
 import { fuzzFrame, judge } from "../helpers/room-fuzz.ts";
 
 // The fuzz suites' generators: a seed must give the same inputs again (that is how a failure is replayed), and what
@@ -62,5 +62,17 @@ describe("the fuzz generators", () => {
       ]),
     );
     expect(frames.some((f) => typeof f.data !== "string")).toBe(true);
+  });
+});
+
+describe("the fuzz's stack-trace check", () => {
+  it("finds V8's and Deno's traces, and not messages a person reads", () => {
+    const v8 =
+      "TypeError: Cannot read properties of undefined\n    at hello (file:///app/worker/routes/sessions.ts:42:7)";
+    expect(hasStackTrace(v8)).toBe(true);
+    expect(hasStackTrace(JSON.stringify({ error: { code: "INTERNAL", message: v8 } }))).toBe(true);
+    expect(hasStackTrace("Error: boom\n    at <anonymous>")).toBe(true);
+    expect(hasStackTrace("Meet at 10:30 at the office")).toBe(false);
+    expect(hasStackTrace('{"error":{"code":"NOT_FOUND","message":"No such endpoint: GET /api/at:1:2"}}')).toBe(false);
   });
 });

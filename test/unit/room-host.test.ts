@@ -55,6 +55,23 @@ describe("RoomHost: hello deadline", () => {
     // No socket waits for hello any more: the next alarm is the idle deadline, counted from the owner's join.
     expect(room.runtime.alarm.at).toBe(T0 + 3 * S + 15 * MIN);
   });
+
+  it("stops counting a refused socket whose peer never answers the close (workerd keeps listing it)", async () => {
+    const room = await openRoom();
+    room.runtime.peersAnswerCloses = false;
+    const silent = await room.connect(CUSTOMER);
+    const later = await room.advance(2 * S).then(() => room.connect(CUSTOMER));
+    // Before, the alarm was set for the refused socket's past deadline again and again: it kept firing.
+    await room.advance(HELLO_TIMEOUT_MS - 2 * S);
+    expect(silent?.closedWith?.code).toBe(1008);
+    expect(silent?.frames).toHaveLength(1);
+    expect(room.runtime.open.has(silent as NonNullable<typeof silent>)).toBe(true);
+    expect(room.runtime.alarm.at).toBe(T0 + 2 * S + HELLO_TIMEOUT_MS);
+    await room.advance(2 * S);
+    expect(later?.closedWith?.code).toBe(1008);
+    expect(silent?.frames).toHaveLength(1);
+    expect(room.runtime.alarm.at).toBe(T0 + 15 * MIN);
+  });
 });
 
 describe("RoomHost: idle and lifetime", () => {

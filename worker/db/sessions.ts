@@ -65,16 +65,20 @@ export async function insertHelpSession(
 
 /**
  * Gives a help request to the technician whose handshake the customer's page confirmed, so it shows in their live
- * sessions. A row that already has its technician keeps it.
+ * sessions. The room alone decides who owns a session, so the row takes whatever it says, whoever the row named
+ * before. A technician removed meanwhile is not written (the row would violate its reference; the removal's cascade
+ * takes the session's row anyway).
  */
 export async function recordSessionOwner(db: D1Database, code: string, technicianId: string): Promise<void> {
   await db
-    .prepare("UPDATE sessions SET technician_id = ? WHERE code = ? AND technician_id IS NULL")
+    .prepare(
+      "UPDATE sessions SET technician_id = ?1 WHERE code = ?2 AND EXISTS (SELECT 1 FROM technicians WHERE id = ?1)",
+    )
     .bind(technicianId, code)
     .run();
 }
 
-/** Removes a row whose room could not be created. */
+/** Removes a row whose room could not be created, or whose help request ended without an owner. */
 export async function deleteSession(db: D1Database, code: string): Promise<void> {
   await db.prepare("DELETE FROM sessions WHERE code = ?").bind(code).run();
 }
@@ -99,4 +103,20 @@ export async function listLiveSessions(db: D1Database, technicianId: string, now
 /** Records the end; a second call keeps the first time. */
 export async function markSessionEnded(db: D1Database, code: string, endedAt: number): Promise<void> {
   await db.prepare("UPDATE sessions SET ended_at = ? WHERE code = ? AND ended_at IS NULL").bind(endedAt, code).run();
+}
+
+/**
+ * Deletes up to `max` rows of sessions that expired before `before` (ended ones included: a session ends no later
+ * than it expires), oldest first; returns how many went. Called as sessions are created, so the table holds about
+ * SESSION_RETENTION_S worth of sessions however long the server runs.
+ */
+export async function purgeSessions(db: D1Database, before: number, max: number): Promise<number> {
+  const result = await db
+    .prepare(
+      `DELETE FROM sessions WHERE code IN
+         (SELECT code FROM sessions WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`,
+    )
+    .bind(before, max)
+    .run();
+  return result.meta.changes;
 }

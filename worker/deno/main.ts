@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
-import { recordSessionOwner } from "../db/sessions.ts";
+import { deleteSession, recordSessionOwner } from "../db/sessions.ts";
 import { liveSignIns } from "../db/sign-ins.ts";
 import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
@@ -73,6 +73,7 @@ const limits = new RateLimits();
 const rooms = new Rooms(new RoomStore(roomsDb), {
   recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
+  forgetSession: (code) => deleteSession(db, code),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),
 });

@@ -24,6 +24,7 @@ import {
   insertSession,
   isLive,
   listLiveSessions,
+  purgeSessions,
 } from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
 import type { Host } from "../host.ts";
@@ -36,6 +37,12 @@ import type { AppEnv, Bindings } from "../types.ts";
 
 /** Codes tried before giving up; with 10^9 codes a collision is already rare. */
 const CODE_ATTEMPTS = 5;
+
+/**
+ * Rows past SESSION_RETENTION_S that each creation deletes: more than the one it adds, so the table shrinks back to
+ * its retention window whatever the traffic, and few enough for one quick statement.
+ */
+const PURGE_PER_CREATION = 20;
 
 const CodeParam = z.object({ code: SessionCode });
 
@@ -67,6 +74,7 @@ async function openRoom(
 ): Promise<{ code: string; expiresAt: number }> {
   const now = Date.now();
   const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
+  await purgeSessions(env.DB, now - config.SESSION_RETENTION_S * 1000, PURGE_PER_CREATION);
   for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
     const code = newSessionCode();
     const inserted = owner
@@ -100,6 +108,8 @@ async function openRoom(
         idleS: config.SESSION_IDLE_TIMEOUT_S,
         graceS: config.REJOIN_GRACE_S,
         signInCheckS: config.SIGN_IN_CHECK_S,
+        claimTimeoutS: config.HELP_CLAIM_TIMEOUT_S,
+        rejoinPerMin: config.RATE_REJOIN_PER_MIN,
         limits: {
           maxMessageBytes: config.WS_MAX_MESSAGE_BYTES,
           messagesPerS: config.WS_MESSAGES_PER_S,
@@ -127,7 +137,8 @@ async function openRoom(
 
 /**
  * A customer's "Get help": an anonymous session whose ID (and a password that never leaves the browsers) they read
- * aloud. The page registers its seat key's hash, so the customer seat is that page's.
+ * aloud. The page registers its seat key's hash, so the customer seat is that page's. Unless the customer's page
+ * confirms a technician within HELP_CLAIM_TIMEOUT_S, the room ends it and deletes its storage and its row.
  */
 export const help = new Hono<AppEnv>().post(
   "/",

@@ -20,7 +20,16 @@ import { CreatedSession, HelpSession, OwnSessions, PublicSession } from "#protoc
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
-import { base64urlText, clip, fuzzPayload, NASTY_STRINGS, type Payload, Rng, randomText } from "../fuzz.ts";
+import {
+  base64urlText,
+  clip,
+  fuzzPayload,
+  hasStackTrace,
+  NASTY_STRINGS,
+  type Payload,
+  Rng,
+  randomText,
+} from "../fuzz.ts";
 import { SoftAuthenticator } from "../workers/authenticator.ts";
 import {
   type Cast,
@@ -642,6 +651,7 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     if (res.status >= 500) return problem(request, index, `${res.status} ${clip(text, 300)}`);
     const pathname = routedPath(`${server.origin}${request.path}`);
     if (!pathname.startsWith("/api/") || request.method === "HEAD") return;
+    if (hasStackTrace(text)) return problem(request, index, `${res.status} with a stack trace: ${clip(text, 300)}`);
     let json: unknown;
     try {
       json = res.status === 204 ? undefined : JSON.parse(text);

@@ -1,7 +1,7 @@
 import WebSocket from "ws";
 import { parseServerMessage, type ServerMessage } from "#protocol/room.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
-import type { Payload } from "../fuzz.ts";
+import { hasStackTrace, type Payload } from "../fuzz.ts";
 
 // A room connection for fuzz tests, from Node over a real socket: it sends anything (text, bytes, nothing), keeps
 // every frame the server sends in order, hands each to an observer, records a frame the protocol's parser refuses as
@@ -120,6 +120,7 @@ export class FuzzSocket {
   private receive(text: string | null): void {
     const parsed = text === null || text === "pong" ? null : parseServerMessage(text);
     if (text === "pong") this.pongs++;
+    else if (text !== null && hasStackTrace(text)) this.faults.push(`a stack trace: ${text.slice(0, 300)}`);
     else if (!parsed?.ok) {
       this.faults.push(text === null ? "<binary frame>" : `${parsed?.error.message}: ${text.slice(0, 300)}`);
     } else {

@@ -169,6 +169,8 @@ export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
     idleS: 900,
     graceS: 60,
     signInCheckS: 60,
+    claimTimeoutS: 600,
+    rejoinPerMin: 6,
     limits: { maxMessageBytes: 65_536, messagesPerS: 200, messageBurst: 400 },
     // Generous per-technician and per-address budgets: many tests share the address range; the budgets have tests.
     handshake: { backoffBaseS: 2, backoffCapS: 7_200, perMinute: 1_000 },
