@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { canonicalAddress } from "../durable-objects/rate-limit/client-key.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
@@ -69,6 +70,8 @@ type IntName = keyof typeof INT_VARS;
 /** The validated configuration every part of the worker reads. */
 export type Config = { [K in IntName]: number } & {
   ALLOWED_ORIGINS: string[];
+  /** The Deno host's reverse proxies, whose X-Forwarded-For it believes (canonical addresses); unused on Workers. */
+  TRUSTED_PROXIES: string[];
   ORGANISATION: string;
   JWT_SECRET: string;
   TURN: TurnConfig;
@@ -77,6 +80,14 @@ export type Config = { [K in IntName]: number } & {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
 
 const Origin = z.url({ protocol: /^https?$/ });
+
+/** The entries of a comma-separated [vars] list, trimmed, empty ones dropped. */
+function splitList(raw: unknown): string[] {
+  return String(raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 /** Parses [vars] and secrets; every problem is reported with the variable's name and what it must be. */
 export function parseConfig(vars: Record<string, unknown>): ConfigResult {
@@ -99,15 +110,24 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     ints[name] = value;
   }
 
-  const origins = String(vars.ALLOWED_ORIGINS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const origins = splitList(vars.ALLOWED_ORIGINS);
   for (const origin of origins) {
     if (!Origin.safeParse(origin).success || new URL(origin).origin !== origin) {
       issues.push(
         `ALLOWED_ORIGINS must be a comma-separated list of origins like https://support.example.com (no path); got ${JSON.stringify(origin).slice(0, 60)}`,
       );
+    }
+  }
+
+  const proxies: string[] = [];
+  for (const proxy of splitList(vars.TRUSTED_PROXIES)) {
+    const address = canonicalAddress(proxy);
+    if (address === null) {
+      issues.push(
+        `TRUSTED_PROXIES must be a comma-separated list of IP addresses like 127.0.0.1, ::1; got ${JSON.stringify(proxy).slice(0, 60)}`,
+      );
+    } else {
+      proxies.push(address);
     }
   }
 
@@ -166,6 +186,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     config: {
       ...ints,
       ALLOWED_ORIGINS: origins,
+      TRUSTED_PROXIES: proxies,
       ORGANISATION: organisation,
       JWT_SECRET: secret as string,
       TURN: turn.turn,

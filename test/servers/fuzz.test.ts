@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InviteList, MeResponse, TechnicianList } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
-import { OwnSessions, PublicSession } from "#protocol/sessions.ts";
+import { SessionSummary } from "#protocol/room.ts";
+import { OwnSessions } from "#protocol/sessions.ts";
 import { newSeatKey } from "../helpers/handshake.ts";
 import { enrolFuzzTechnician, type FuzzTechnician, fateOf } from "../helpers/node/api-fuzz-cast.ts";
 import { fuzzApi, ROUTES } from "../helpers/node/api-fuzzer.ts";
@@ -159,7 +160,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     for (const code of [...made.slice(0, 5), ...helped.slice(0, 5)]) {
       const res = await fetch(`${server.origin}/api/sessions/${code}`);
       expect(res.status, `GET /api/sessions/${code}; ${replay}`).toBe(200);
-      const session = PublicSession.parse(await res.json());
+      const session = SessionSummary.parse(await res.json());
       expect(session.state).toBe("created");
       expect(session.technician === null, replay).toBe(helped.includes(code));
     }
@@ -243,7 +244,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     const mine = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
     expect(OwnSessions.parse(await mine.json()).sessions.map((s) => s.code)).toContain(code);
     const described = await fetch(`${server.origin}/api/sessions/${code}`);
-    expect(PublicSession.parse(await described.json())).toMatchObject({
+    expect(SessionSummary.parse(await described.json())).toMatchObject({
       state: "created",
       technician: { name: owner.name },
     });

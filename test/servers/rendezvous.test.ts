@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreatedSession, PublicSession } from "#protocol/sessions.ts";
+import type { SessionSummary } from "#protocol/room.ts";
+import type { CreatedSession } from "#protocol/sessions.ts";
 import { completeHandshake, newSeatKey, pake } from "../helpers/handshake.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
 import {
@@ -186,7 +187,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect(created.url).toBe(`${server.origin}/j/${created.code}`);
       const described = await fetch(`${server.origin}/api/sessions/${created.code}`);
       expect(described.status).toBe(200);
-      expect((await described.json()) as PublicSession).toMatchObject({
+      expect((await described.json()) as SessionSummary).toMatchObject({
         code: created.code,
         state: "created",
         technician: { name: "Olivia Owner" },

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { SessionCode, SessionState } from "./room.ts";
+import { SessionCode } from "./room.ts";
 
 /** A technician's own reference for a session, shown to the customer; no control characters. */
 export const CaseNumber = z.string().check(z.trim(), z.minLength(1), z.maxLength(64), z.regex(/^[^\p{Cc}]+$/u));
@@ -47,18 +47,12 @@ export const OwnSession = z.object({
 export const OwnSessions = z.object({ sessions: z.array(OwnSession).check(z.maxLength(100)) });
 export type OwnSessions = z.infer<typeof OwnSessions>;
 
-/** GET /api/sessions/:code — what the customer's page shows before Allow. */
-export const PublicSession = z.object({
-  code: SessionCode,
-  state: SessionState,
-  /** Null while a customer's help request waits for a technician. */
-  technician: z.nullable(
-    z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
-  ),
-  caseNumber: z.nullable(z.string().check(z.maxLength(64))),
-  expiresAt: z.int(),
-});
-export type PublicSession = z.infer<typeof PublicSession>;
+/**
+ * The header in which the customer's page proves to GET /api/sessions/:code that it holds the session's seat key: the
+ * key's hash (CustomerKeyHash), which only that page and the room know; never in a URL. The answer is the room's
+ * SessionSummary (room.ts), the same as in `welcome`.
+ */
+export const SEAT_PROOF_HEADER = "Tether-Seat-Proof";
 
 /** ?role= on GET /api/sessions/:code/ws */
 export const JoinQuery = z.object({ role: z.enum(["customer", "technician"]) });

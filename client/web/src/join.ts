@@ -1,10 +1,9 @@
 import "./customer/link-fragment.ts";
-import { PublicSession } from "#protocol/sessions.ts";
 import { toBase64url } from "../../core/base64url.ts";
 import { prsOfLinkSecret, seatKeyOf } from "../../core/link-secret.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { linkSecret } from "./customer/secret.ts";
-import { callApi } from "./lib/api.ts";
+import { fetchSessionInfo } from "./customer/session-info.ts";
 import { announce } from "./lib/dom.ts";
 import { linkSecretOf } from "./lib/link-secrets.ts";
 
@@ -26,7 +25,7 @@ async function open(): Promise<void> {
   const seatKey = secret === null ? null : seatKeyOf(secret);
   // Checked before anything is asked of the server: a damaged link says so at once.
   if (!prs || !seatKey) return announce(TEXT.incomplete, true);
-  const info = await callApi("GET", `/api/sessions/${code}`, PublicSession);
+  const info = await fetchSessionInfo(code, toBase64url(seatKey));
   if (!info.ok) return announce(info.message, true);
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }

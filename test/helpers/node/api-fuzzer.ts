@@ -16,7 +16,8 @@ import {
 } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
-import { CreatedSession, HelpSession, OwnSessions, PublicSession } from "#protocol/sessions.ts";
+import { SessionSummary } from "#protocol/room.ts";
+import { CreatedSession, HelpSession, OwnSessions } from "#protocol/sessions.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
@@ -233,7 +234,7 @@ export const ROUTES: RouteCase[] = [
     answer: CreatedSession,
   },
   { method: "GET", path: "/api/sessions", url: () => "/api/sessions", answer: OwnSessions },
-  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: PublicSession },
+  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: SessionSummary },
   {
     method: "GET",
     path: "/api/sessions/:code/ws",

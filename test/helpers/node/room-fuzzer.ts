@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { ClientMessage, Role, ServerMessage } from "#protocol/room.ts";
-import type { PublicSession } from "#protocol/sessions.ts";
+import type { ClientMessage, Role, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { base64urlText, clip, fuzzPayload, type Payload, Rng } from "../fuzz.ts";
 import { newSeatKey, pake } from "../handshake.ts";
 import {
@@ -685,7 +684,7 @@ class RoomFuzz {
     }
 
     const described = await fetch(`${server.origin}/api/sessions/${this.code}`);
-    const session = (await described.json()) as PublicSession;
+    const session = (await described.json()) as SessionSummary;
     const isDescribed =
       described.status === 200 &&
       session.state === "connected" &&

@@ -15,6 +15,13 @@ function limiter(key: string) {
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
 }
 
+/** The key of the bucket of address `ip` (clientKey). */
+function keyOf(ip: string): string {
+  const key = clientKey(ip);
+  if (key === null) throw new Error(`not an address: ${ip}`);
+  return key;
+}
+
 /** The key of a technician's handshake budget, as the room names it. */
 export function technicianKey(technicianId: string): string {
   return `technician:${technicianId}`;
@@ -22,7 +29,7 @@ export function technicianKey(technicianId: string): string {
 
 /** The stored bucket of `scope` for the client address `ip`, or null before its first request. */
 export function storedBucket(ip: string, scope: string): Promise<Bucket | null> {
-  return storedBucketOf(clientKey(ip), scope);
+  return storedBucketOf(keyOf(ip), scope);
 }
 
 /** The stored bucket of `scope` under the key `key` itself (see technicianKey), or null before its first hit. */
@@ -40,7 +47,7 @@ export function storedBucketOf(key: string, scope: string): Promise<Bucket | nul
  * request, however long that takes. A refused request re-dates it to its own time, so empty it again before each.
  */
 export function emptyBucket(ip: string, scope: string): Promise<void> {
-  return emptyBucketOf(clientKey(ip), scope);
+  return emptyBucketOf(keyOf(ip), scope);
 }
 
 /** emptyBucket under the key `key` itself. */
