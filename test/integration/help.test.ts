@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { HelpSession } from "#protocol/sessions.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, verify } from "../helpers/workers/ws.ts";
+import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, seatProofOf, verify } from "../helpers/workers/ws.ts";
 
 async function technicianOf(code: string): Promise<unknown> {
   return env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
@@ -22,7 +22,13 @@ describe("POST /api/help", () => {
     const { code } = HelpSession.parse(await res.json());
     expect(code).toMatch(/^\d{9}$/);
 
-    const before = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    // Whether a help request is still unclaimed is for its own page to know, not for whoever has the code.
+    const guessed = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    expect(guessed.status).toBe(403);
+    expect(await guessed.text()).not.toMatch(/technician|state|created/);
+    const before = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+      headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+    });
     expect(await before.json()).toMatchObject({ code, technician: null, state: "created" });
 
     const customer = await joinRoom(code, "customer");
@@ -62,7 +68,9 @@ describe("POST /api/help", () => {
     late.send(hello(code, "technician"));
     expect(await late.next("error")).toMatchObject({ code: "NOT_OWNER" });
 
-    const after = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    const after = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+      headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+    });
     expect(await after.json()).toMatchObject({ technician: { name: "Tina First" }, state: "connected" });
     for (const c of [customer, tina]) c.client.close();
   });

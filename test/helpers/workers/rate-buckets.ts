@@ -52,11 +52,20 @@ export function emptyBucket(ip: string, scope: string): Promise<void> {
 
 /** emptyBucket under the key `key` itself. */
 export function emptyBucketOf(key: string, scope: string): Promise<void> {
+  return setBucketOf(key, scope, 0);
+}
+
+/**
+ * Leaves exactly `tokens` in the bucket of `scope` under `key`, dated an hour ahead so that nothing refills it: the
+ * next `tokens` requests pass and the one after is refused, however slowly they come.
+ */
+export function setBucketOf(key: string, scope: string, tokens: number): Promise<void> {
   return runInDurableObject(limiter(key), (_limiter: RateLimiter, state) => {
     state.storage.sql.exec(
-      `INSERT INTO buckets (scope, tokens, updated_at) VALUES (?, 0, ?)
-       ON CONFLICT(scope) DO UPDATE SET tokens = 0, updated_at = excluded.updated_at`,
+      `INSERT INTO buckets (scope, tokens, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(scope) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
       scope,
+      tokens,
       Date.now() + HOUR_MS,
     );
   });
