@@ -77,10 +77,21 @@ describe("a session link's secret", () => {
   it("connects with the whole link, and neither page ever sends the secret to a server", async () => {
     const consoleTraffic = recordTraffic(technician.page);
     const link = await viewNewSession();
-    const { secret } = partsOf(link);
+    const { code, secret } = partsOf(link);
     const customer = await newCustomer();
     const customerTraffic = recordTraffic(customer.page);
+    const described = customer.page.waitForRequest(
+      (request) => new URL(request.url()).pathname === `/api/sessions/${code}`,
+    );
     await open(customer.page, link);
+    // The page reads who is asking by proving its seat key with the key's hash, in a header, never in the URL.
+    const infoRequest = await described;
+    expect(new URL(infoRequest.url()).search).toBe("");
+    const proof = infoRequest.headers()["tether-seat-proof"] ?? "";
+    expect(proof).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(proof).not.toContain(secret);
+    // And the answer names the technician.
+    await customer.page.getByText("Lena Link").first().waitFor();
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(technician.page.getByLabel("Customer's screen"));
     // Both pages proved the same secret: they show the same four words.
