@@ -36,7 +36,12 @@ export const INT_VARS = {
     fallback: 20,
     what: "sign-in and registration attempts per minute from one IP address",
   },
-  RATE_JOIN_PER_MIN: { min: 1, max: 10_000, fallback: 60, what: "session joins per minute from one IP address" },
+  RATE_JOIN_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 60,
+    what: "code lookups (a session's details, WebSocket and ICE servers: one budget) per minute from one IP address",
+  },
   WS_MAX_MESSAGE_BYTES: { min: 1_024, max: 1_048_576, fallback: 65_536, what: "largest signaling message, in bytes" },
   WS_MESSAGES_PER_S: {
     min: 1,
