@@ -15,6 +15,7 @@ import { linkSecretOf } from "./lib/link-secrets.ts";
 const TEXT = {
   noCode: "This link has no valid session code. Ask your technician to send it again.",
   incomplete: "This link is incomplete — ask your technician to send it again.",
+  wrongLink: "This link does not match its session — ask your technician to send it again.",
 } as const;
 
 async function open(): Promise<void> {
@@ -26,7 +27,7 @@ async function open(): Promise<void> {
   // Checked before anything is asked of the server: a damaged link says so at once.
   if (!prs || !seatKey) return announce(TEXT.incomplete, true);
   const info = await fetchSessionInfo(code, toBase64url(seatKey));
-  if (!info.ok) return announce(info.message, true);
+  if (!info.ok) return announce(info.code === "SEAT_KEY_INVALID" ? TEXT.wrongLink : info.message, true);
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }
 
