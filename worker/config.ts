@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { nameProblem, normaliseName } from "#protocol/names.ts";
+import { canonicalAddress } from "../durable-objects/rate-limit/client-key.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 
@@ -48,7 +49,12 @@ export const INT_VARS = {
     fallback: 20,
     what: "sign-in and registration attempts per minute from one IP address",
   },
-  RATE_JOIN_PER_MIN: { min: 1, max: 10_000, fallback: 60, what: "session joins per minute from one IP address" },
+  RATE_JOIN_PER_MIN: {
+    min: 1,
+    max: 10_000,
+    fallback: 60,
+    what: "code lookups (a session's details, WebSocket and ICE servers: one budget) per minute from one IP address",
+  },
   RATE_REJOIN_PER_MIN: {
     min: 1,
     max: 10_000,
@@ -88,6 +94,8 @@ type IntName = keyof typeof INT_VARS;
 /** The validated configuration every part of the worker reads. */
 export type Config = { [K in IntName]: number } & {
   ALLOWED_ORIGINS: string[];
+  /** The Deno host's reverse proxies, whose X-Forwarded-For it believes (canonical addresses); unused on Workers. */
+  TRUSTED_PROXIES: string[];
   ORGANISATION: string;
   JWT_SECRET: string;
   TURN: TurnConfig;
@@ -96,6 +104,14 @@ export type Config = { [K in IntName]: number } & {
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
 
 const Origin = z.url({ protocol: /^https?$/ });
+
+/** The entries of a comma-separated [vars] list, trimmed, empty ones dropped. */
+function splitList(raw: unknown): string[] {
+  return String(raw ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
 
 /** Parses [vars] and secrets; every problem is reported with the variable's name and what it must be. */
 export function parseConfig(vars: Record<string, unknown>): ConfigResult {
@@ -118,15 +134,24 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     ints[name] = value;
   }
 
-  const origins = String(vars.ALLOWED_ORIGINS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const origins = splitList(vars.ALLOWED_ORIGINS);
   for (const origin of origins) {
     if (!Origin.safeParse(origin).success || new URL(origin).origin !== origin) {
       issues.push(
         `ALLOWED_ORIGINS must be a comma-separated list of origins like https://support.example.com (no path); got ${JSON.stringify(origin).slice(0, 60)}`,
       );
+    }
+  }
+
+  const proxies: string[] = [];
+  for (const proxy of splitList(vars.TRUSTED_PROXIES)) {
+    const address = canonicalAddress(proxy);
+    if (address === null) {
+      issues.push(
+        `TRUSTED_PROXIES must be a comma-separated list of IP addresses like 127.0.0.1, ::1; got ${JSON.stringify(proxy).slice(0, 60)}`,
+      );
+    } else {
+      proxies.push(address);
     }
   }
 
@@ -189,6 +214,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     config: {
       ...ints,
       ALLOWED_ORIGINS: origins,
+      TRUSTED_PROXIES: proxies,
       ORGANISATION: organisation,
       JWT_SECRET: secret as string,
       TURN: turn.turn,

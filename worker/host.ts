@@ -10,7 +10,8 @@ import type { JoinRequest } from "../durable-objects/session/seats.ts";
 /** One session's room, as the routes reach it. */
 export type RoomHandle = {
   create(input: CreateRoomInput): Promise<CreateRoomResult>;
-  info(): Promise<RoomInfoResult>;
+  /** The session as its customer's page sees it, for the holder of its seat key's hash only. */
+  info(customerKeyHash: string): Promise<RoomInfoResult>;
   /**
    * Hands an authenticated, rate-limited WebSocket upgrade to the room as `who`, from the address `clientKey`
    * (client-key.ts); answers with the upgrade.

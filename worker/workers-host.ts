@@ -18,7 +18,7 @@ export function workersHost(env: Env): Host {
       const stub = env.SESSION_ROOM.get(env.SESSION_ROOM.idFromName(code));
       return {
         create: (input) => stub.create(input),
-        info: () => stub.info(),
+        info: (customerKeyHash) => stub.info(customerKeyHash),
         async connect(_request, who, clientKey) {
           // A request built from scratch: nothing the client sent, its cookie included, reaches the room.
           const res = await stub.fetch("https://session-room/ws", {

@@ -20,3 +20,18 @@ export function take(bucket: Bucket | undefined, limit: BucketLimit, now: number
 export function perMinute(n: number): BucketLimit {
   return { capacity: n, refillPerSecond: n / 60 };
 }
+
+/** A per-minute bucket is full again at most this long after its last use, whatever its limit. */
+export const REFILL_MS = 60_000;
+
+/**
+ * What to do with a client's buckets, last used at `lastUsedAt` (null: none kept): delete them all once every one is
+ * full again (a full bucket is the same as none), or look again when they will be.
+ */
+export function sweepBuckets(
+  lastUsedAt: number | null,
+  now: number,
+): { action: "delete" } | { action: "wait"; until: number } {
+  if (lastUsedAt === null || now >= lastUsedAt + REFILL_MS) return { action: "delete" };
+  return { action: "wait", until: lastUsedAt + REFILL_MS };
+}

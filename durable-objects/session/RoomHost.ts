@@ -12,7 +12,7 @@ import type {
   RoomRuntime,
   RoomSocket,
 } from "./room-runtime.ts";
-import { type JoinRequest, join, leave, reconcile } from "./seats.ts";
+import { holdsSeatKey, type JoinRequest, join, leave, reconcile } from "./seats.ts";
 import { dropRevoked, signInsDue } from "./sign-in-check.ts";
 import { closeQuietly as close, refuse, sendQuietly as send } from "./socket-io.ts";
 import {
@@ -79,10 +79,13 @@ export class RoomHost<S extends RoomSocket> {
     return { ok: true, expiresAt: room.expiresAt };
   }
 
-  /** What the customer's page shows before joining. */
-  async info(): Promise<RoomInfoResult> {
+  /** What the customer's page shows before joining, to that page only: it proves its seat key by the key's hash. */
+  async info(customerKeyHash: string): Promise<RoomInfoResult> {
     const room = this.room;
     if (!room) return { ok: false, code: "SESSION_NOT_FOUND", message: "There is no session with this code." };
+    if (!holdsSeatKey(room, customerKeyHash)) {
+      return { ok: false, code: "SEAT_KEY_INVALID", message: "Only this session's customer page may read it." };
+    }
     await this.apply(sweep(room, this.runtime.now(), this.runtime.lastPingAt()));
     if (room.state === "ended") return { ok: false, code: "SESSION_ENDED", message: "This session has ended." };
     return { ok: true, session: summarize(room) };

@@ -71,9 +71,9 @@ export class SessionRoom extends DurableObject<Env> {
     return this.host.create(input);
   }
 
-  /** What the customer's page shows before joining. */
-  async info(): Promise<RoomInfoResult> {
-    return this.host.info();
+  /** What the customer's page shows before joining, given its seat key's hash. */
+  async info(customerKeyHash: string): Promise<RoomInfoResult> {
+    return this.host.info(customerKeyHash);
   }
 
   /** The WebSocket upgrade, already authenticated and rate-limited by the Worker. */

@@ -96,7 +96,7 @@ export type CreateRoomResult = { ok: true; expiresAt: number } | { ok: false; co
 
 export type RoomInfoResult =
   | { ok: true; session: SessionSummary }
-  | { ok: false; code: "SESSION_NOT_FOUND" | "SESSION_ENDED"; message: string };
+  | { ok: false; code: "SESSION_NOT_FOUND" | "SESSION_ENDED" | "SEAT_KEY_INVALID"; message: string };
 
 /** Whether a new socket may be accepted, and if not, what to tell it before closing it (1008). */
 export type Admission = { ok: true } | { ok: false; code: "SESSION_NOT_FOUND" | "SESSION_ENDED"; message: string };

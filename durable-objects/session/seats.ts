@@ -45,6 +45,18 @@ function refuse(code: ErrorCode, message: string): JoinResult {
 }
 
 /**
+ * Whether `customerKeyHash` is the room's: the proof GET /api/sessions/:code asks of the customer's page. The client
+ * sends the hash itself, so it is compared in constant time: an early exit would tell a guesser how much was right.
+ */
+export function holdsSeatKey(room: Room, customerKeyHash: string): boolean {
+  const stored = room.customerKeyHash;
+  if (stored === null || stored.length !== customerKeyHash.length) return false;
+  let difference = 0;
+  for (let i = 0; i < stored.length; i++) difference |= stored.charCodeAt(i) ^ customerKeyHash.charCodeAt(i);
+  return difference === 0;
+}
+
+/**
  * Seats a participant: a valid seat token (by hash) reclaims its own seat, a technician reclaims theirs by identity,
  * otherwise a new seat if one is free. A reclaimed seat that still had a socket is taken over. The token rotates.
  * Once the session has an owner, no other technician is seated; the customer must present the session's seat key.

@@ -342,8 +342,9 @@ describe("a customer's help request, joined with a session ID and password", () 
     const heard = await getHelp(person);
     const code = heard.id.replace(/ /g, "");
     await expect.poll(() => traffic.received.some((msg) => msg.type === "welcome")).toBe(true);
-    expect((await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(200);
+    // Liveness by the ICE route: the session's details are for its own page only.
+    expect((await fetch(`${server.origin}/api/sessions/${code}/ice`)).status).toBe(200);
     await person.page.close();
-    await expect.poll(async () => (await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(410);
+    await expect.poll(async () => (await fetch(`${server.origin}/api/sessions/${code}/ice`)).status).toBe(410);
   });
 });

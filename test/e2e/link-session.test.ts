@@ -77,10 +77,21 @@ describe("a session link's secret", () => {
   it("connects with the whole link, and neither page ever sends the secret to a server", async () => {
     const consoleTraffic = recordTraffic(technician.page);
     const link = await viewNewSession();
-    const { secret } = partsOf(link);
+    const { code, secret } = partsOf(link);
     const customer = await newCustomer();
     const customerTraffic = recordTraffic(customer.page);
+    const described = customer.page.waitForRequest(
+      (request) => new URL(request.url()).pathname === `/api/sessions/${code}`,
+    );
     await open(customer.page, link);
+    // The page reads who is asking by proving its seat key with the key's hash, in a header, never in the URL.
+    const infoRequest = await described;
+    expect(new URL(infoRequest.url()).search).toBe("");
+    const proof = infoRequest.headers()["tether-seat-proof"] ?? "";
+    expect(proof).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(proof).not.toContain(secret);
+    // And the answer names the technician.
+    await customer.page.getByText("Lena Link").first().waitFor();
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(technician.page.getByLabel("Customer's screen"));
     // Both pages proved the same secret: they show the same four words.
@@ -113,16 +124,20 @@ describe("a session link's secret", () => {
     expect(await customer.page.getByRole("button", { name: "Allow and choose what to share" }).count()).toBe(0);
   });
 
-  it("refuses a link with another secret at the room, and the right link still connects", async () => {
+  it("refuses a link with another secret before the room, and the right link still connects", async () => {
     const link = await viewNewSession();
     const { code } = partsOf(link);
     const stranger = await newCustomer();
+    const traffic = recordTraffic(stranger.page);
     await open(stranger.page, `/j/${code}#${newLinkSecret()}`);
-    const ended = stranger.page.getByRole("region", { name: "Session ended" });
-    await ended.waitFor();
-    expect(await textOf(ended)).toContain(
-      "This link does not match its session — ask your technician to send it again.",
-    );
+    // The server describes the session only to the page whose seat key it registered: nothing of it is shown.
+    const status = stranger.page.getByRole("status");
+    await expect
+      .poll(() => textOf(status))
+      .toBe("This link does not match its session — ask your technician to send it again.");
+    expect(await status.getAttribute("class")).toContain("error");
+    expect(await stranger.page.getByText("Lena Link").count()).toBe(0);
+    expect(traffic.sent.filter((text) => text.includes("/ws?role="))).toEqual([]);
     await technician.page.getByText("The customer has not opened the session yet.").waitFor();
 
     const customer = await newCustomer();

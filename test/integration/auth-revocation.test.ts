@@ -6,7 +6,7 @@ import { SoftAuthenticator } from "../helpers/workers/authenticator.ts";
 import { type Browser, enrolledBrowser } from "../helpers/workers/passkey-api.ts";
 import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { createSession, openPair, upgrade } from "../helpers/workers/ws.ts";
+import { createSession, ORIGIN, openPair, randomIp, seatProofOf, upgrade } from "../helpers/workers/ws.ts";
 
 // A sign-in is a record the server can take back: sign-out, removing the passkey it was made with and removing the
 // technician end it, on the next request and, for a room's sockets, at the room's next sign-in check.
@@ -97,8 +97,10 @@ describe("revoking sign-ins", () => {
     const created = await createSession(`tether_session=${browser.cookie}`);
     expect(created.status).toBe(201);
     const { code } = (await created.json()) as { code: string };
-    const session = await browser.call<{ technician: { name: string } }>(`/api/sessions/${code}`);
-    expect(session.body.technician.name).toBe("Ann Renamed");
+    const session = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+      headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+    });
+    expect(((await session.json()) as { technician: { name: string } }).technician.name).toBe("Ann Renamed");
     expect((await browser.call("/api/invites", { body: {} })).status).toBe(403);
   });
 });

@@ -7,7 +7,18 @@ import { purgeSessions, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, hello, joinRoom, ORIGIN, randomIp, requestHelp, roomStub, verify } from "../helpers/workers/ws.ts";
+import {
+  connect,
+  customerKeyHashOf,
+  hello,
+  joinRoom,
+  ORIGIN,
+  randomIp,
+  requestHelp,
+  roomStub,
+  seatProofOf,
+  verify,
+} from "../helpers/workers/ws.ts";
 
 async function technicianOf(code: string): Promise<unknown> {
   return env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?").bind(code).first();
@@ -25,7 +36,13 @@ describe("POST /api/help", () => {
     const { code } = HelpSession.parse(await res.json());
     expect(code).toMatch(/^\d{9}$/);
 
-    const before = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    // Whether a help request is still unclaimed is for its own page to know, not for whoever has the code.
+    const guessed = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    expect(guessed.status).toBe(403);
+    expect(await guessed.text()).not.toMatch(/technician|state|created/);
+    const before = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+      headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+    });
     expect(await before.json()).toMatchObject({ code, technician: null, state: "created" });
 
     const customer = await joinRoom(code, "customer");
@@ -65,7 +82,9 @@ describe("POST /api/help", () => {
     late.send(hello(code, "technician"));
     expect(await late.next("error")).toMatchObject({ code: "NOT_OWNER" });
 
-    const after = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+    const after = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+      headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+    });
     expect(await after.json()).toMatchObject({ technician: { name: "Tina First" }, state: "connected" });
     for (const c of [customer, tina]) c.client.close();
   });
@@ -131,7 +150,7 @@ describe("POST /api/help", () => {
     }));
     expect(stored.alarm).toBeNull();
     expect(stored.rows).toBe(0);
-    expect(await stub.info()).toMatchObject({ ok: false, code: "SESSION_NOT_FOUND" });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: false, code: "SESSION_NOT_FOUND" });
   });
 });
 

@@ -36,12 +36,11 @@ describe("GET /api/sessions/:code/ice", () => {
     expect((await getIce("12ab")).status).toBe(400);
   });
 
-  it("is rate-limited per address, in a bucket of its own at the join limit", async () => {
+  it("is rate-limited per address, in the one bucket of every code lookup", async () => {
     const ip = randomIp();
     expect((await getIce("000000002", ip)).status).toBe(404);
-    expect(await storedBucket(ip, "ice")).toMatchObject({ tokens: Number(env.RATE_JOIN_PER_MIN) - 1 });
-    expect(await storedBucket(ip, "join")).toBeNull();
-    await emptyBucket(ip, "ice");
+    expect(await storedBucket(ip, "lookup")).toMatchObject({ tokens: Number(env.RATE_JOIN_PER_MIN) - 1 });
+    await emptyBucket(ip, "lookup");
     const res = await getIce("000000002", ip);
     expect(res.status).toBe(429);
     expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });

@@ -3,18 +3,20 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { MeResponse, TechnicianList, TechnicianUpdated } from "#protocol/auth.ts";
 import type { ErrorBody } from "#protocol/errors.ts";
-import type { PublicSession } from "#protocol/sessions.ts";
+import type { SessionSummary } from "#protocol/room.ts";
 import { Browser, enrolledBrowser, insertInvite } from "../helpers/workers/passkey-api.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, createSession, ORIGIN, randomIp } from "../helpers/workers/ws.ts";
+import { connect, createSession, ORIGIN, randomIp, seatProofOf } from "../helpers/workers/ws.ts";
 
 // The names a customer reads before Allow: a technician's display name (at enrolment, in their own settings, by an
 // admin) and a case number, held to protocol/names.ts's rule; an admin's edit and lock.
 
 const RLO_NAME = "Tess \u202Etroppus tfosorciM";
 
-async function describeSession(code: string): Promise<PublicSession> {
-  const res = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, { headers: { "CF-Connecting-IP": randomIp() } });
+async function describeSession(code: string): Promise<SessionSummary> {
+  const res = await SELF.fetch(`${ORIGIN}/api/sessions/${code}`, {
+    headers: { "CF-Connecting-IP": randomIp(), ...seatProofOf(code) },
+  });
   expect(res.status).toBe(200);
   return res.json();
 }

@@ -6,7 +6,7 @@ import { parseConfig } from "../../worker/config.ts";
 import { FRAME_WAIT_MS } from "../helpers/frame-queue.ts";
 import { storedRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { createSession, openPair, roomStub } from "../helpers/workers/ws.ts";
+import { createSession, customerKeyHashOf, openPair, roomStub } from "../helpers/workers/ws.ts";
 
 const GENEROUS = { maxMessageBytes: 4_096, messagesPerS: 100_000, messageBurst: 100_000 };
 
@@ -66,7 +66,7 @@ function malformedFrames(techId: string): (string | ArrayBuffer)[] {
 
 describe("room: malformed and excessive traffic", () => {
   it("answers 1,000 malformed frames with 1,000 error frames, changes nothing, and still relays", async () => {
-    const { stub, tech, customer } = await openPair({ limits: GENEROUS });
+    const { code, stub, tech, customer } = await openPair({ limits: GENEROUS });
     const techId = tech.welcome.participantId;
     for (const frame of malformedFrames(techId)) customer.client.sendRaw(frame);
     const errors = await customer.client.take("error", 1_000);
@@ -82,7 +82,7 @@ describe("room: malformed and excessive traffic", () => {
     });
     expect(tech.client.pending()).toEqual([]);
     expect(customer.client.isClosed).toBe(false);
-    expect(await stub.info()).toMatchObject({ ok: true, session: { state: "connected" } });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: true, session: { state: "connected" } });
   });
 
   it("gives a session created through the Worker the configured per-socket and handshake limits", async () => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { SessionRoom } from "../../durable-objects/session/SessionRoom.ts";
 import { rewriteRoom, storedRoom } from "../helpers/workers/stored-room.ts";
-import { connect, hello, joinRoom, openPair, openRoom } from "../helpers/workers/ws.ts";
+import { connect, customerKeyHashOf, hello, joinRoom, openPair, openRoom } from "../helpers/workers/ws.ts";
 
 async function endedAt(code: string): Promise<number | null | undefined> {
   const row = await env.DB.prepare("SELECT ended_at FROM sessions WHERE code = ?")
@@ -24,7 +24,7 @@ describe("room: hibernation and eviction", () => {
     tech.client.send({ type: "answer", to: custId, sdp: "v=0 answer" });
     expect(await customer.client.next("answer")).toEqual({ type: "answer", from: techId, sdp: "v=0 answer" });
 
-    expect(await stub.info()).toMatchObject({ ok: true, session: { code, state: "connected" } });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: true, session: { code, state: "connected" } });
     const intruder = await connect(code, "customer");
     intruder.send(hello(code, "customer"));
     expect(await intruder.next("error")).toMatchObject({ code: "SEAT_TAKEN" });
@@ -83,7 +83,7 @@ describe("room: alarm", () => {
     const late = await connect(code, "customer");
     expect(await late.next("error")).toMatchObject({ code: "SESSION_ENDED" });
     expect((await late.waitClosed()).code).toBe(1008);
-    expect(await stub.info()).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: false, code: "SESSION_ENDED" });
   });
 
   it("ends a session after the idle timeout", async () => {
@@ -103,7 +103,7 @@ describe("room: alarm", () => {
   // What only workerd shows: its keep-alive answer (given without waking the room) and the time it records for it
   // reach the room's idle check. The rule itself (idle counts from the latest ping) is unit-tested on sweep().
   it("answers ping with pong, and counts keep-alives as activity so a quiet call is not idle", async () => {
-    const { stub, tech, customer } = await openPair();
+    const { code, stub, tech, customer } = await openPair();
     // By its own record the room has been quiet for longer than the idle timeout...
     let staleAt = 0;
     await rewriteRoom(stub, (room, now) => {
@@ -114,7 +114,7 @@ describe("room: alarm", () => {
     await customer.client.sync();
     expect(customer.client.pongs).toBe(1);
     await runDurableObjectAlarm(stub);
-    expect(await stub.info()).toMatchObject({ ok: true, session: { state: "connected" } });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: true, session: { state: "connected" } });
     expect((await storedRoom(stub)).lastActivityAt).toBeGreaterThan(staleAt);
     await tech.client.sync();
     expect(tech.client.received.some((m) => m.type === "ended")).toBe(false);

@@ -4,7 +4,17 @@ import { describe, expect, it } from "vitest";
 import { newSeatKey } from "../helpers/handshake.ts";
 import { rewriteRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, hello, joinRoom, openPair, openRoom, requestHelp, upgrade, verify } from "../helpers/workers/ws.ts";
+import {
+  connect,
+  customerKeyHashOf,
+  hello,
+  joinRoom,
+  openPair,
+  openRoom,
+  requestHelp,
+  upgrade,
+  verify,
+} from "../helpers/workers/ws.ts";
 
 /** A help request with its customer and two technicians seated, none of them confirmed yet. */
 async function openHelpTrio() {
@@ -169,7 +179,7 @@ describe("room: roles", () => {
       res.webSocket?.addEventListener("message", (e) => resolve(e.data as string)),
     );
     expect(JSON.parse(welcome)).toMatchObject({ type: "welcome", role: "customer" });
-    expect(await stub.info()).toMatchObject({ ok: true, session: { state: "waiting" } });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: true, session: { state: "waiting" } });
   });
 });
 
@@ -207,7 +217,7 @@ describe("room: joining", () => {
     expect(await late.next("error")).toMatchObject({ code: "SESSION_ENDED" });
     expect((await late.waitClosed()).code).toBe(1008);
     // The room refuses too, should D1 lag behind.
-    expect(await stub.info()).toMatchObject({ ok: false, code: "SESSION_ENDED" });
+    expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: false, code: "SESSION_ENDED" });
     const direct = await stub.fetch("https://room/ws", {
       headers: { Upgrade: "websocket", "X-Tether-Role": "customer" },
     });

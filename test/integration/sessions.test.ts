@@ -1,11 +1,21 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { parseConfig } from "../../worker/config.ts";
-import { emptyBucket, storedBucket } from "../helpers/workers/rate-buckets.ts";
+import { emptyBucket, emptyBucketOf, setBucketOf, storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { storedRoom } from "../helpers/workers/stored-room.ts";
 import { createTechnician } from "../helpers/workers/technician.ts";
-import { connect, createSession, joinRoom, ORIGIN, randomIp, roomStub, upgrade } from "../helpers/workers/ws.ts";
+import {
+  connect,
+  createSession,
+  joinRoom,
+  ORIGIN,
+  randomIp,
+  roomStub,
+  seatProofOf,
+  upgrade,
+} from "../helpers/workers/ws.ts";
 
 function config() {
   const parsed = parseConfig(env as unknown as Record<string, unknown>);
@@ -143,7 +153,7 @@ describe("GET /api/sessions/:code", () => {
   it("tells the customer's page who is asking, without signing in", async () => {
     const { cookie } = await createTechnician("Grace Hopper");
     const created = await create(cookie, { caseNumber: "C-42" });
-    const res = await get(`/api/sessions/${created.code}`);
+    const res = await get(`/api/sessions/${created.code}`, { headers: seatProofOf(created.code) });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       code: created.code,
@@ -154,8 +164,28 @@ describe("GET /api/sessions/:code", () => {
     });
   });
 
-  it("answers 404 for an unknown code, 410 for an ended one, 400 for a malformed one", async () => {
+  it("tells someone who has only the code nothing about the session", async () => {
+    const { cookie } = await createTechnician("Grace Hopper");
+    const { code } = await create(cookie, { caseNumber: "C-42" });
     const unknown = await get("/api/sessions/000000001");
+    const proofs: Record<string, string>[] = [
+      {},
+      { [SEAT_PROOF_HEADER]: "A".repeat(43) },
+      { [SEAT_PROOF_HEADER]: "x" },
+    ];
+    for (const proof of proofs) {
+      const res = await get(`/api/sessions/${code}`, { headers: proof });
+      expect(res.status).toBe(403);
+      const text = await res.text();
+      expect(text).toMatch(/SEAT_KEY_INVALID/);
+      expect(text).not.toMatch(/Grace|C-42|created|expiresAt/);
+    }
+    // Without a proof, a live code and an unknown one get the same answer: the lookup learns nothing.
+    expect(unknown.status).toBe(403);
+  });
+
+  it("answers 404 for an unknown code, 410 for an ended one, 400 for a malformed one", async () => {
+    const unknown = await get("/api/sessions/000000001", { headers: { [SEAT_PROOF_HEADER]: "A".repeat(43) } });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: "SESSION_NOT_FOUND" } });
 
@@ -164,7 +194,7 @@ describe("GET /api/sessions/:code", () => {
     const { client } = await joinRoom(created.code, "customer");
     client.send({ type: "end" });
     await client.next("ended");
-    const ended = await get(`/api/sessions/${created.code}`);
+    const ended = await get(`/api/sessions/${created.code}`, { headers: seatProofOf(created.code) });
     expect(ended.status).toBe(410);
     expect(await ended.json()).toMatchObject({ error: { code: "SESSION_ENDED" } });
 
@@ -213,10 +243,48 @@ describe("GET /api/sessions/:code/ws", () => {
     const ip = randomIp();
     expect((await upgrade(code, "nobody", undefined, { "CF-Connecting-IP": ip })).status).toBe(400);
     // Charged though refused: the address's join bucket, new and so full, has lost exactly one token.
-    expect(await storedBucket(ip, "join")).toMatchObject({ tokens: config().RATE_JOIN_PER_MIN - 1 });
-    await emptyBucket(ip, "join");
+    expect(await storedBucket(ip, "lookup")).toMatchObject({ tokens: config().RATE_JOIN_PER_MIN - 1 });
+    await emptyBucket(ip, "lookup");
     const refused = await upgrade(code, "customer", undefined, { "CF-Connecting-IP": ip });
     expect(refused.status).toBe(429);
     expect(await refused.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+  });
+});
+
+describe("code lookups: one budget per client", () => {
+  it("charges the session's info, its WebSocket and its ICE servers to the same bucket", async () => {
+    const { cookie } = await createTechnician();
+    const { code } = await create(cookie);
+    const ip = randomIp();
+    const from = { "CF-Connecting-IP": ip };
+    await setBucketOf(ip, "lookup", 3);
+    expect((await get(`/api/sessions/${code}`, { headers: { ...from, ...seatProofOf(code) } })).status).toBe(200);
+    expect((await get(`/api/sessions/${code}/ice`, { headers: from })).status).toBe(200);
+    (await connect(code, "customer", undefined, ip)).close();
+    // Three lookups of three kinds took the three tokens: a fourth of any kind is refused.
+    expect((await get(`/api/sessions/${code}/ice`, { headers: from })).status).toBe(429);
+  });
+
+  it("counts an IPv6 client at its /48 too, so a fresh /64 of a drained /48 is refused", async () => {
+    // A /48 of its own per test: the third group is random.
+    const group = crypto.getRandomValues(new Uint16Array(1))[0]?.toString(16) ?? "0";
+    await emptyBucketOf(`2001:db8:${group}::/48`, "lookup");
+    const res = await get("/api/sessions/000000001/ice", {
+      headers: { "CF-Connecting-IP": `2001:db8:${group}:77::1` },
+    });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).not.toBeNull();
+  });
+
+  it("keys an IPv4-mapped IPv6 address as the IPv4 address", async () => {
+    const ip = randomIp();
+    await get("/api/sessions/000000001/ice", { headers: { "CF-Connecting-IP": `::ffff:${ip}` } });
+    expect(await storedBucket(ip, "lookup")).toMatchObject({ tokens: config().RATE_JOIN_PER_MIN - 1 });
+  });
+
+  it("refuses a request without a client address instead of pooling all of them in one bucket", async () => {
+    const res = await SELF.fetch(`${ORIGIN}/api/sessions/000000001/ice`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: "BAD_REQUEST" } });
   });
 });

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InviteList, MeResponse, TechnicianList } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
-import { OwnSessions, PublicSession } from "#protocol/sessions.ts";
+import { SessionSummary } from "#protocol/room.ts";
+import { OwnSessions, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { newSeatKey } from "../helpers/handshake.ts";
 import { enrolFuzzTechnician, type FuzzTechnician, fateOf } from "../helpers/node/api-fuzz-cast.ts";
 import { fuzzApi, ROUTES } from "../helpers/node/api-fuzzer.ts";
@@ -130,7 +131,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       plain,
       codes: [live, helpCode],
     });
-    const { problems, created: made, helped, cast, ledger, passkeysToAdd, ...figures } = report;
+    const { problems, created: made, helped, seatProofs, cast, ledger, passkeysToAdd, ...figures } = report;
     const spareSignIns = [...cast.adminSignIns, ...cast.spares.flatMap((spare) => spare.signIns)];
     const fates = spareSignIns.map((signIn) => fateOf(ledger, signIn));
     const changes = {
@@ -158,9 +159,10 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     }
     expect(listed.sort(), replay).toEqual([...made].sort());
     for (const code of [...made.slice(0, 5), ...helped.slice(0, 5)]) {
-      const res = await fetch(`${server.origin}/api/sessions/${code}`);
+      const proof = seatProofs[code] ?? "";
+      const res = await fetch(`${server.origin}/api/sessions/${code}`, { headers: { [SEAT_PROOF_HEADER]: proof } });
       expect(res.status, `GET /api/sessions/${code}; ${replay}`).toBe(200);
-      const session = PublicSession.parse(await res.json());
+      const session = SessionSummary.parse(await res.json());
       expect(session.state).toBe("created");
       expect(session.technician === null, replay).toBe(helped.includes(code));
     }
@@ -247,8 +249,10 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     const { code } = (await fresh.json()) as { code: string };
     const mine = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
     expect(OwnSessions.parse(await mine.json()).sessions.map((s) => s.code)).toContain(code);
-    const described = await fetch(`${server.origin}/api/sessions/${code}`);
-    expect(PublicSession.parse(await described.json())).toMatchObject({
+    const described = await fetch(`${server.origin}/api/sessions/${code}`, {
+      headers: { [SEAT_PROOF_HEADER]: seat.customerKeyHash },
+    });
+    expect(SessionSummary.parse(await described.json())).toMatchObject({
       state: "created",
       technician: { name: owner.name },
     });

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CreatedSession, PublicSession } from "#protocol/sessions.ts";
+import type { SessionSummary } from "#protocol/room.ts";
+import { type CreatedSession, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { HELLO_TIMEOUT_MS } from "../../durable-objects/session/state.ts";
 import { completeHandshake, newSeatKey, pake } from "../helpers/handshake.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
@@ -62,6 +63,15 @@ describe.each(SERVER_NAMES)("%s", (name) => {
 
   /** The customer's seat key of each session these helpers created: what the page holding the secret presents. */
   const seatKeys = new Map<string, string>();
+  /** And its hash, with which the customer's page reads GET /api/sessions/:code. */
+  const seatProofs = new Map<string, string>();
+
+  /** GET /api/sessions/:code as the customer's page of `code`. */
+  function describeSession(code: string) {
+    return fetch(`${server.origin}/api/sessions/${code}`, {
+      headers: { [SEAT_PROOF_HEADER]: seatProofs.get(code) ?? "A".repeat(43) },
+    });
+  }
 
   /** The hello a participant sends; a customer presents the session's seat key. */
   function hello(code: string, role: "customer" | "technician", resume?: string) {
@@ -82,6 +92,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     expect(res.status).toBe(201);
     const created = (await res.json()) as CreatedSession;
     seatKeys.set(created.code, seatKey);
+    seatProofs.set(created.code, customerKeyHash);
     return created;
   }
 
@@ -92,6 +103,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     expect(res.status).toBe(201);
     const { code } = (await res.json()) as { code: string };
     seatKeys.set(code, seatKey);
+    seatProofs.set(code, customerKeyHash);
     return code;
   }
 
@@ -185,9 +197,9 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       const created = await createSession({ caseNumber: "INC-42" });
       expect(created.code).toMatch(/^\d{9}$/);
       expect(created.url).toBe(`${server.origin}/j/${created.code}`);
-      const described = await fetch(`${server.origin}/api/sessions/${created.code}`);
+      const described = await describeSession(created.code);
       expect(described.status).toBe(200);
-      expect((await described.json()) as PublicSession).toMatchObject({
+      expect((await described.json()) as SessionSummary).toMatchObject({
         code: created.code,
         state: "created",
         technician: { name: "Olivia Owner" },
@@ -376,7 +388,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       // The sessions table lists it as the owner's now (recorded by the room, not by a join).
       const listed = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
       expect(((await listed.json()) as { sessions: { code: string }[] }).sessions.map((s) => s.code)).toContain(code);
-      const described = await fetch(`${server.origin}/api/sessions/${code}`);
+      const described = await describeSession(code);
       expect(await described.json()).toMatchObject({ technician: { name: "Olivia Owner" } });
       const late = await connect(code, "technician", other.cookie);
       late.send(hello(code, "technician"));
@@ -541,14 +553,14 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       const late = await connect(code, "customer");
       expect(await late.next("error")).toMatchObject({ code: "SESSION_ENDED" });
       expect((await late.waitClosed()).code).toBe(1008);
-      expect((await fetch(`${server.origin}/api/sessions/${code}`)).status).toBe(410);
+      expect((await describeSession(code)).status).toBe(410);
     });
 
     it("refuses an unknown code: SESSION_NOT_FOUND on the socket, 404 over HTTP", async () => {
       const socket = await connect("000000001", "customer");
       expect(await socket.next("error")).toMatchObject({ code: "SESSION_NOT_FOUND" });
       expect((await socket.waitClosed()).code).toBe(1008);
-      const res = await fetch(`${server.origin}/api/sessions/000000001`);
+      const res = await describeSession("000000001");
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: "SESSION_NOT_FOUND" } });
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
-import { clientKey } from "../../durable-objects/rate-limit/client-key.ts";
+import { perMinute, sweepBuckets, take } from "../../durable-objects/rate-limit/bucket.ts";
+import { clientBuckets, clientKey } from "../../durable-objects/rate-limit/client-key.ts";
 
 describe("token bucket", () => {
   it("allows a burst of capacity, then refuses with the wait until the next token", () => {
@@ -57,9 +57,70 @@ describe("clientKey", () => {
     expect(clientKey("2001:0DB8:0001:0002::9")).toBe("2001:db8:1:2::/64");
     expect(clientKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
     expect(clientKey("::1")).toBe("0:0:0:0::/64");
+    expect(clientKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
   });
 
-  it("puts requests without an address in one shared bucket", () => {
-    expect(clientKey(undefined)).toBe("unknown");
+  it("keys an IPv4-mapped IPv6 address as the IPv4 address it carries", () => {
+    expect(clientKey("::ffff:1.2.3.4")).toBe("1.2.3.4");
+    expect(clientKey("::FFFF:102:304")).toBe("1.2.3.4");
+    expect(clientKey("0:0:0:0:0:ffff:1.2.3.4")).toBe("1.2.3.4");
+  });
+
+  it("has no key, not a shared one, for a missing or malformed address", () => {
+    for (const bad of [
+      undefined,
+      "",
+      "unknown",
+      "1.2.3",
+      "1.2.3.256",
+      "1::2::3",
+      "1:2:3:4:5:6:7:8:9",
+      "12345::",
+      "::ffff:1.2.3.4x",
+    ]) {
+      expect(clientKey(bad), String(bad)).toBeNull();
+    }
+  });
+});
+
+describe("clientBuckets", () => {
+  it("counts an IPv4 client in its address's bucket only", () => {
+    expect(clientBuckets("198.51.100.9")).toEqual([{ key: "198.51.100.9", scale: 1 }]);
+    expect(clientBuckets("::ffff:198.51.100.9")).toEqual([{ key: "198.51.100.9", scale: 1 }]);
+  });
+
+  it("counts an IPv6 client at its /64, /56 and /48 at once, the wider ones with a larger share", () => {
+    expect(clientBuckets("2001:db8:aa:12ff:1:2:3:4")).toEqual([
+      { key: "2001:db8:aa:12ff::/64", scale: 1 },
+      { key: "2001:db8:aa:1200::/56", scale: 4 },
+      { key: "2001:db8:aa::/48", scale: 16 },
+    ]);
+  });
+
+  it("puts every /64 of one /48 into that /48's bucket, so spreading over them gains at most 16 times the limit", () => {
+    const wide = new Set<string>();
+    for (let i = 0; i < 256; i++) {
+      const buckets = clientBuckets(`2001:db8:aa:${i.toString(16)}::1`) ?? [];
+      wide.add(buckets.find((b) => b.scale === 16)?.key ?? "");
+    }
+    expect(wide).toEqual(new Set(["2001:db8:aa::/48"]));
+  });
+
+  it("has none for a request without a valid address", () => {
+    expect(clientBuckets(undefined)).toBeNull();
+    expect(clientBuckets("not an address")).toBeNull();
+  });
+});
+
+describe("sweepBuckets", () => {
+  const T = 1_800_000_000_000;
+
+  it("deletes a client's buckets once all are full again, a minute after their last use", () => {
+    expect(sweepBuckets(T, T + 60_000)).toEqual({ action: "delete" });
+    expect(sweepBuckets(null, T)).toEqual({ action: "delete" });
+  });
+
+  it("waits while any bucket is still refilling", () => {
+    expect(sweepBuckets(T, T + 59_999)).toEqual({ action: "wait", until: T + 60_000 });
   });
 });

@@ -53,6 +53,14 @@ describe("parseConfig", () => {
     expect(good.ok && good.config.ALLOWED_ORIGINS).toEqual(["https://a.example", "http://localhost:8787"]);
   });
 
+  it("reads TRUSTED_PROXIES as addresses written one way, and names a bad one", () => {
+    const good = parseConfig({ ...secret, TRUSTED_PROXIES: "127.0.0.1, ::1, ::ffff:10.0.0.2" });
+    expect(good.ok && good.config.TRUSTED_PROXIES).toEqual(["127.0.0.1", "0:0:0:0:0:0:0:1", "10.0.0.2"]);
+    expect(parseConfig(secret).ok && parseConfig(secret)).toMatchObject({ config: { TRUSTED_PROXIES: [] } });
+    const bad = parseConfig({ ...secret, TRUSTED_PROXIES: "127.0.0.1, 10.0.0.0/8" });
+    expect(!bad.ok && bad.issues).toEqual([expect.stringMatching(/^TRUSTED_PROXIES must be .*10\.0\.0\.0\/8/)]);
+  });
+
   it("checks limits against each other", () => {
     const result = parseConfig({ ...secret, SESSION_LIFETIME_S: "600", SESSION_IDLE_TIMEOUT_S: "900" });
     expect(!result.ok && result.issues[0]).toMatch(/^SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S/);

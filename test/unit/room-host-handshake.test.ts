@@ -171,7 +171,10 @@ describe("RoomHost: the owner the customer confirms", () => {
     if (!again) throw new Error("refused");
     await room.send(again, { type: "hello", version: 1 });
     expect(again.received("error")[0]?.code).toBe("NOT_OWNER");
-    expect(await room.host.info()).toMatchObject({ ok: true, session: { technician: { name: "Tina First" } } });
+    expect(await room.host.info(CUSTOMER_KEY_HASH)).toMatchObject({
+      ok: true,
+      session: { technician: { name: "Tina First" } },
+    });
     expect(room.runtime.storage.load()?.ownerSyncDueAt).toBeNull();
   });
 

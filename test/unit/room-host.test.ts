@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { HELLO_TIMEOUT_MS, PURGE_AFTER_MS } from "../../durable-objects/session/state.ts";
 import { ALARM_RETRY_MS, MemoryRoom } from "../helpers/memory-runtime.ts";
-import { ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
+import { CUSTOMER_KEY_HASH, ROOM_SETTINGS, T0 } from "../helpers/room-fixtures.ts";
 
 // RoomHost on an in-memory runtime with a clock the test moves: the deadlines, takeovers and retries that the
 // integration suites can only reach by sleeping or rewriting storage.
@@ -129,6 +129,18 @@ describe("RoomHost: idle and lifetime", () => {
   });
 });
 
+describe("RoomHost: info", () => {
+  it("describes the session only to the holder of its seat key's hash", async () => {
+    const { room } = await openPair();
+    expect(await room.host.info("A".repeat(43))).toEqual({
+      ok: false,
+      code: "SEAT_KEY_INVALID",
+      message: expect.any(String),
+    });
+    expect(await room.host.info(CUSTOMER_KEY_HASH)).toMatchObject({ ok: true, session: { caseNumber: "INC-7" } });
+  });
+});
+
 describe("RoomHost: seats", () => {
   it("lets a new socket take over a seat: the old one closes, the seat is never released", async () => {
     const { room, tech, customer } = await openPair();
@@ -140,7 +152,7 @@ describe("RoomHost: seats", () => {
     await room.advance(ROOM_SETTINGS.graceS * S + 1);
     expect(customer.ws.frames.map((f) => f.type)).not.toContain("peerLeft");
     expect(customer.ws.frames.map((f) => f.type)).not.toContain("peerGone");
-    expect(await room.host.info()).toMatchObject({ ok: true, session: { state: "connected" } });
+    expect(await room.host.info(CUSTOMER_KEY_HASH)).toMatchObject({ ok: true, session: { state: "connected" } });
 
     await room.send(customer.ws, { type: "offer", to: tech.welcome.participantId, sdp: "v=0" });
     expect(again.ws.received("offer")).toEqual([{ type: "offer", from: customer.welcome.participantId, sdp: "v=0" }]);

@@ -13,6 +13,7 @@ import { PASSKEY_ALGORITHMS } from "#protocol/passkey-algorithms.ts";
 import type { Config } from "../config.ts";
 import type { NewPasskey, StoredPasskey } from "../db/passkeys.ts";
 import { AppError } from "../errors.ts";
+import { ownOrigin } from "../site-origin.ts";
 import type { Checked } from "./checked.ts";
 
 /** How long a WebAuthn challenge stays valid. */
@@ -21,10 +22,17 @@ export const CHALLENGE_TTL_MS = 5 * 60_000;
 /** Who the passkeys are for: the RP ID (this host) and the page origins allowed to use them. */
 export type RelyingParty = { id: string; name: string; origins: string[] };
 
-/** The relying party for a request: its own hostname as RP ID, its own origin plus ALLOWED_ORIGINS. */
+/**
+ * The relying party for a request to one of the site's own origins (site-origin.ts): that origin's hostname as RP ID,
+ * the origin plus ALLOWED_ORIGINS as page origins. A request addressed to any other name is refused.
+ */
 export function relyingParty(requestUrl: string, config: Config): RelyingParty {
-  const url = new URL(requestUrl);
-  return { id: url.hostname, name: config.ORGANISATION, origins: [url.origin, ...config.ALLOWED_ORIGINS] };
+  const own = ownOrigin(requestUrl, config);
+  if (own === null) {
+    throw new AppError("ORIGIN_NOT_ALLOWED", 403, "Passkeys work only on this site's own origins (ALLOWED_ORIGINS).");
+  }
+  const origins = [own, ...config.ALLOWED_ORIGINS.filter((origin) => origin !== own)];
+  return { id: new URL(own).hostname, name: config.ORGANISATION, origins };
 }
 
 // Always the explicit list: without one, SimpleWebAuthn offers ML-DSA-44 first wherever SubtleCrypto.supports() says

@@ -11,6 +11,7 @@ import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
+import { clientAddressOf } from "./client-address.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
@@ -79,11 +80,14 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
 });
 await rooms.start();
 const assets = new Assets(dist);
+// Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
+const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
 /** The TCP peer of each request in flight, which Deno reports beside the request rather than in a header. */
 const peers = new WeakMap<Request, string>();
 const host: Host = {
   room: (code) => rooms.handle(code),
-  clientAddress: (request) => peers.get(request),
+  clientAddress: (request) =>
+    clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
   asset: (request) => assets.fetch(request),

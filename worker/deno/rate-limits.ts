@@ -1,7 +1,4 @@
-import { type Bucket, perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
-
-/** A per-minute bucket is full again at most this long after its last use, and a full bucket need not be kept. */
-const REFILL_MS = 60_000;
+import { type Bucket, perMinute, REFILL_MS, take } from "../../durable-objects/rate-limit/bucket.ts";
 
 /**
  * The Deno host's per-address rate limits: the same token buckets (bucket.ts) as the RateLimiter objects, kept in

@@ -234,10 +234,10 @@ export class Rooms {
         if (!room.host.hasSession) this.live.delete(code);
         return result;
       },
-      info: async () => {
+      info: async (customerKeyHash) => {
         const room = this.live.get(code);
         if (!room) return { ok: false, code: "SESSION_NOT_FOUND", message: "There is no session with this code." };
-        return room.run(() => room.host.info());
+        return room.run(() => room.host.info(customerKeyHash));
       },
       connect: async (request, who, clientKey) => {
         const room = this.live.get(code);

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { CaseNumber } from "./names.ts";
-import { SessionCode, SessionState } from "./room.ts";
+import { SessionCode } from "./room.ts";
 
 /**
  * What registers the customer seat to the holder of the session's secret: base64url (43 characters) of the SHA-256
@@ -47,18 +47,12 @@ export const OwnSession = z.object({
 export const OwnSessions = z.object({ sessions: z.array(OwnSession).check(z.maxLength(100)) });
 export type OwnSessions = z.infer<typeof OwnSessions>;
 
-/** GET /api/sessions/:code — what the customer's page shows before Allow. */
-export const PublicSession = z.object({
-  code: SessionCode,
-  state: SessionState,
-  /** Null while a customer's help request waits for a technician. */
-  technician: z.nullable(
-    z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
-  ),
-  caseNumber: z.nullable(z.string().check(z.maxLength(64))),
-  expiresAt: z.int(),
-});
-export type PublicSession = z.infer<typeof PublicSession>;
+/**
+ * The header in which the customer's page proves to GET /api/sessions/:code that it holds the session's seat key: the
+ * key's hash (CustomerKeyHash), which only that page and the room know; never in a URL. The answer is the room's
+ * SessionSummary (room.ts), the same as in `welcome`.
+ */
+export const SEAT_PROOF_HEADER = "Tether-Seat-Proof";
 
 /** ?role= on GET /api/sessions/:code/ws */
 export const JoinQuery = z.object({ role: z.enum(["customer", "technician"]) });

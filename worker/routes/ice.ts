@@ -13,7 +13,7 @@ import type { AppEnv } from "../types.ts";
 export const ice = new Hono<AppEnv>().get(
   "/:code/ice",
   validate("param", z.object({ code: SessionCode })),
-  rateLimit("ice", (c) => c.RATE_JOIN_PER_MIN),
+  rateLimit("lookup", (c) => c.RATE_JOIN_PER_MIN),
   async (c) => {
     const { code } = c.req.valid("param");
     const now = Date.now();

@@ -1,18 +1,18 @@
 import { Hono } from "hono";
 import * as z from "zod/mini";
 import { nameProblem, normaliseName } from "#protocol/names.ts";
-import { SessionCode } from "#protocol/room.ts";
+import { SessionCode, type SessionSummary } from "#protocol/room.ts";
 import {
   type CreatedSession,
   CreateSessionBody,
+  CustomerKeyHash,
   HelpRequestBody,
   type HelpSession,
   JoinQuery,
   MAX_SESSION_BODY_BYTES,
   type OwnSessions,
-  type PublicSession,
+  SEAT_PROOF_HEADER,
 } from "#protocol/sessions.ts";
-import { clientKey } from "../../durable-objects/rate-limit/client-key.ts";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
@@ -31,7 +31,7 @@ import type { Host } from "../host.ts";
 import { log } from "../log.ts";
 import { authenticate, requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
-import { rateLimit } from "../middleware/rate-limit.ts";
+import { rateLimit, requireClientKey } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv, Bindings } from "../types.ts";
 
@@ -45,6 +45,9 @@ const CODE_ATTEMPTS = 5;
 const PURGE_PER_CREATION = 20;
 
 const CodeParam = z.object({ code: SessionCode });
+
+/** The HTTP status of each way a room declines to describe its session. */
+const INFO_STATUS = { SESSION_NOT_FOUND: 404, SESSION_ENDED: 410, SEAT_KEY_INVALID: 403 } as const;
 
 function joinUrl(requestUrl: string, code: string): string {
   return `${new URL(requestUrl).origin}/j/${code}`;
@@ -186,9 +189,15 @@ export const sessions = new Hono<AppEnv>()
   .get(
     "/:code",
     validate("param", CodeParam),
-    rateLimit("join", (c) => c.RATE_JOIN_PER_MIN),
+    rateLimit("lookup", (c) => c.RATE_JOIN_PER_MIN),
     async (c) => {
       const { code } = c.req.valid("param");
+      // Only the customer's page may read a session: the code alone tells nothing of who, for whom, or whether a
+      // help request is still unclaimed. Checked before any lookup, so a missing proof learns nothing at all.
+      const proof = CustomerKeyHash.safeParse(c.req.header(SEAT_PROOF_HEADER));
+      if (!proof.success) {
+        throw new AppError("SEAT_KEY_INVALID", 403, "Only this session's customer page may read it; open your link.");
+      }
       const row = await findSession(c.env.DB, code);
       if (!row)
         throw new AppError(
@@ -197,22 +206,15 @@ export const sessions = new Hono<AppEnv>()
           "There is no session with this code; check it with your technician.",
         );
       if (!isLive(row, Date.now())) throw new AppError("SESSION_ENDED", 410, "This session has ended.");
-      const info = await c.get("host").room(code).info();
-      if (!info.ok) throw new AppError(info.code, info.code === "SESSION_ENDED" ? 410 : 404, info.message);
-      const { session } = info;
-      return c.json<PublicSession>({
-        code: session.code,
-        state: session.state,
-        technician: session.technician,
-        caseNumber: session.caseNumber ?? null,
-        expiresAt: session.expiresAt,
-      });
+      const info = await c.get("host").room(code).info(proof.data);
+      if (!info.ok) throw new AppError(info.code, INFO_STATUS[info.code], info.message);
+      return c.json<SessionSummary>(info.session);
     },
   )
   .get(
     "/:code/ws",
     validate("param", CodeParam),
-    rateLimit("join", (c) => c.RATE_JOIN_PER_MIN),
+    rateLimit("lookup", (c) => c.RATE_JOIN_PER_MIN),
     validate("query", JoinQuery),
     async (c) => {
       const { code } = c.req.valid("param");
@@ -235,6 +237,6 @@ export const sessions = new Hono<AppEnv>()
       if (!row) return host.refuseSocket(c.req.raw, "SESSION_NOT_FOUND", "There is no session with this code.");
       if (!isLive(row, Date.now())) return host.refuseSocket(c.req.raw, "SESSION_ENDED", "This session has ended.");
       // A help request's owner is written by its room once the customer's page confirms a technician's handshake.
-      return host.room(code).connect(c.req.raw, who, clientKey(host.clientAddress(c.req.raw)));
+      return host.room(code).connect(c.req.raw, who, requireClientKey(c));
     },
   );

@@ -1,10 +1,9 @@
 import "./customer/link-fragment.ts";
-import { PublicSession } from "#protocol/sessions.ts";
 import { toBase64url } from "../../core/base64url.ts";
 import { prsOfLinkSecret, seatKeyOf } from "../../core/link-secret.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { linkSecret } from "./customer/secret.ts";
-import { callApi } from "./lib/api.ts";
+import { fetchSessionInfo } from "./customer/session-info.ts";
 import { announce } from "./lib/dom.ts";
 import { linkSecretOf } from "./lib/link-secrets.ts";
 
@@ -16,6 +15,7 @@ import { linkSecretOf } from "./lib/link-secrets.ts";
 const TEXT = {
   noCode: "This link has no valid session code. Ask your technician to send it again.",
   incomplete: "This link is incomplete — ask your technician to send it again.",
+  wrongLink: "This link does not match its session — ask your technician to send it again.",
 } as const;
 
 async function open(): Promise<void> {
@@ -26,8 +26,8 @@ async function open(): Promise<void> {
   const seatKey = secret === null ? null : seatKeyOf(secret);
   // Checked before anything is asked of the server: a damaged link says so at once.
   if (!prs || !seatKey) return announce(TEXT.incomplete, true);
-  const info = await callApi("GET", `/api/sessions/${code}`, PublicSession);
-  if (!info.ok) return announce(info.message, true);
+  const info = await fetchSessionInfo(code, toBase64url(seatKey));
+  if (!info.ok) return announce(info.code === "SEAT_KEY_INVALID" ? TEXT.wrongLink : info.message, true);
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }
 

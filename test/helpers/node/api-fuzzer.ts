@@ -16,7 +16,8 @@ import {
 } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
-import { CreatedSession, HelpSession, OwnSessions, PublicSession } from "#protocol/sessions.ts";
+import { SessionSummary } from "#protocol/room.ts";
+import { CreatedSession, HelpSession, OwnSessions } from "#protocol/sessions.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
@@ -264,7 +265,7 @@ export const ROUTES: RouteCase[] = [
     answer: CreatedSession,
   },
   { method: "GET", path: "/api/sessions", url: () => "/api/sessions", answer: OwnSessions },
-  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: PublicSession },
+  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: SessionSummary },
   {
     method: "GET",
     path: "/api/sessions/:code/ws",
@@ -514,6 +515,8 @@ export type ApiFuzzReport = {
   /** Codes of the sessions that POST /api/sessions and POST /api/help answered 201 with. */
   created: string[];
   helped: string[];
+  /** The seat key hash each of those sessions was created with: the proof that lets its page read it. */
+  seatProofs: Record<string, string>;
   /** The spare sign-ins and technicians, and what the answers say the fuzz changed. */
   cast: Cast;
   ledger: Ledger;
@@ -590,6 +593,7 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     statuses: {},
     created: [],
     helped: [],
+    seatProofs: {},
     cast,
     ledger,
     passkeysToAdd: pools.addPasskeys.map((response) => response.id),
@@ -680,9 +684,21 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     }
     if (res.status === 201 && route.path === "/api/sessions" && CreatedSession.safeParse(json).success) {
       report.created.push((json as CreatedSession).code);
+      rememberProof((json as CreatedSession).code, request.body);
     }
     if (res.status === 201 && route.path === "/api/help" && HelpSession.safeParse(json).success) {
       report.helped.push((json as HelpSession).code);
+      rememberProof((json as HelpSession).code, request.body);
+    }
+  }
+
+  /** Keeps the seat key hash a created session's body registered. */
+  function rememberProof(code: string, body: unknown): void {
+    try {
+      const { customerKeyHash } = JSON.parse(String(body)) as { customerKeyHash?: unknown };
+      if (typeof customerKeyHash === "string") report.seatProofs[code] = customerKeyHash;
+    } catch {
+      // A body that is not JSON created nothing.
     }
   }
 

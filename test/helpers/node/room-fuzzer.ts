@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { ClientMessage, Role, ServerMessage } from "#protocol/room.ts";
-import type { PublicSession } from "#protocol/sessions.ts";
+import type { ClientMessage, Role, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { base64urlText, clip, fuzzPayload, type Payload, Rng } from "../fuzz.ts";
 import { newSeatKey, pake } from "../handshake.ts";
 import {
@@ -171,6 +171,8 @@ class RoomFuzz {
     problems: [],
   };
   private code = "";
+  /** The customer's seat key hash: what its page proves to read the session. */
+  private customerKeyHash = "";
   private tech!: Seat;
   private customer!: Seat;
   private readonly max: number;
@@ -188,6 +190,7 @@ class RoomFuzz {
     const res = await postJson(server, "/api/sessions", { caseNumber: "FUZZ-1", customerKeyHash }, owner.cookie);
     if (res.status !== 201) throw new Error(`could not create the session: ${res.status} ${await res.text()}`);
     this.code = ((await res.json()) as { code: string }).code;
+    this.customerKeyHash = customerKeyHash;
     // Well under the server's bucket, so that only the floods are limited.
     const pacer = () => new Pacer(limits.messagesPerS * 0.6, Math.floor(limits.messageBurst / 4));
     this.tech = new Seat("technician", pacer());
@@ -684,8 +687,9 @@ class RoomFuzz {
       }
     }
 
-    const described = await fetch(`${server.origin}/api/sessions/${this.code}`);
-    const session = (await described.json()) as PublicSession;
+    const proof = { [SEAT_PROOF_HEADER]: this.customerKeyHash };
+    const described = await fetch(`${server.origin}/api/sessions/${this.code}`, { headers: proof });
+    const session = (await described.json()) as SessionSummary;
     const isDescribed =
       described.status === 200 &&
       session.state === "connected" &&
@@ -707,7 +711,7 @@ class RoomFuzz {
         this.problem("after the fuzz, the end", `${JSON.stringify(ended)} ${JSON.stringify(socket.close)}`);
       }
     }
-    const gone = await fetch(`${server.origin}/api/sessions/${this.code}`);
+    const gone = await fetch(`${server.origin}/api/sessions/${this.code}`, { headers: proof });
     if (gone.status !== 410) this.problem("after the end, GET /api/sessions/:code", String(gone.status));
   }
 }

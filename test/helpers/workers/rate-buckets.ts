@@ -15,6 +15,13 @@ function limiter(key: string) {
   return env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key));
 }
 
+/** The key of the bucket of address `ip` (clientKey). */
+function keyOf(ip: string): string {
+  const key = clientKey(ip);
+  if (key === null) throw new Error(`not an address: ${ip}`);
+  return key;
+}
+
 /** The key of a technician's handshake budget, as the room names it. */
 export function technicianKey(technicianId: string): string {
   return `technician:${technicianId}`;
@@ -22,7 +29,7 @@ export function technicianKey(technicianId: string): string {
 
 /** The stored bucket of `scope` for the client address `ip`, or null before its first request. */
 export function storedBucket(ip: string, scope: string): Promise<Bucket | null> {
-  return storedBucketOf(clientKey(ip), scope);
+  return storedBucketOf(keyOf(ip), scope);
 }
 
 /** The stored bucket of `scope` under the key `key` itself (see technicianKey), or null before its first hit. */
@@ -40,16 +47,25 @@ export function storedBucketOf(key: string, scope: string): Promise<Bucket | nul
  * request, however long that takes. A refused request re-dates it to its own time, so empty it again before each.
  */
 export function emptyBucket(ip: string, scope: string): Promise<void> {
-  return emptyBucketOf(clientKey(ip), scope);
+  return emptyBucketOf(keyOf(ip), scope);
 }
 
 /** emptyBucket under the key `key` itself. */
 export function emptyBucketOf(key: string, scope: string): Promise<void> {
+  return setBucketOf(key, scope, 0);
+}
+
+/**
+ * Leaves exactly `tokens` in the bucket of `scope` under `key`, dated an hour ahead so that nothing refills it: the
+ * next `tokens` requests pass and the one after is refused, however slowly they come.
+ */
+export function setBucketOf(key: string, scope: string, tokens: number): Promise<void> {
   return runInDurableObject(limiter(key), (_limiter: RateLimiter, state) => {
     state.storage.sql.exec(
-      `INSERT INTO buckets (scope, tokens, updated_at) VALUES (?, 0, ?)
-       ON CONFLICT(scope) DO UPDATE SET tokens = 0, updated_at = excluded.updated_at`,
+      `INSERT INTO buckets (scope, tokens, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT(scope) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`,
       scope,
+      tokens,
       Date.now() + HOUR_MS,
     );
   });

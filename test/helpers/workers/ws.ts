@@ -1,11 +1,12 @@
 import { SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { newSessionCode } from "../../../durable-objects/session/code.ts";
 import type { CreateRoomInput } from "../../../durable-objects/session/SessionRoom.ts";
 import { insertSession } from "../../../worker/db/sessions.ts";
 import { FrameQueue } from "../frame-queue.ts";
-import { completeHandshake, newSeatKey } from "../handshake.ts";
+import { completeHandshake, newSeatKey, type SeatKeyPair } from "../handshake.ts";
 import { createTechnician } from "./technician.ts";
 
 export const ORIGIN = "http://localhost";
@@ -14,26 +15,40 @@ export const ORIGIN = "http://localhost";
  * The customer's seat key of every session the helpers below created, by code: what the page that holds the session's
  * secret would present, so that `joinRoom(code, "customer")` stays one line.
  */
-const seatKeys = new Map<string, string>();
+const seatKeys = new Map<string, { seatKey: string; customerKeyHash: string }>();
 
 /** The seat key registered for `code` by these helpers. */
 export function seatKeyOf(code: string): string {
-  const seatKey = seatKeys.get(code);
-  if (!seatKey) throw new Error(`no seat key was registered for ${code} by these helpers`);
-  return seatKey;
+  return registered(code).seatKey;
+}
+
+function registered(code: string): { seatKey: string; customerKeyHash: string } {
+  const pair = seatKeys.get(code);
+  if (!pair) throw new Error(`no seat key was registered for ${code} by these helpers`);
+  return pair;
+}
+
+/** The seat key's hash registered for `code`: what the customer's page proves to read the session's details. */
+export function customerKeyHashOf(code: string): string {
+  return registered(code).customerKeyHash;
+}
+
+/** The header with which the customer's page of `code` reads GET /api/sessions/:code. */
+export function seatProofOf(code: string): Record<string, string> {
+  return { [SEAT_PROOF_HEADER]: customerKeyHashOf(code) };
 }
 
 /** Adds a fresh seat key's hash to a JSON body that has none; returns the body and the key. */
-async function withSeatKey(body: unknown): Promise<{ body: unknown; seatKey: string | null }> {
+async function withSeatKey(body: unknown): Promise<{ body: unknown; seatKey: SeatKeyPair | null }> {
   if (typeof body !== "object" || body === null || Array.isArray(body) || "customerKeyHash" in body) {
     return { body, seatKey: null };
   }
-  const { seatKey, customerKeyHash } = await newSeatKey();
-  return { body: { ...body, customerKeyHash }, seatKey };
+  const pair = await newSeatKey();
+  return { body: { ...body, customerKeyHash: pair.customerKeyHash }, seatKey: pair };
 }
 
 /** Remembers the seat key of the session a 201 answer created. */
-async function remember(res: Response, seatKey: string | null): Promise<void> {
+async function remember(res: Response, seatKey: SeatKeyPair | null): Promise<void> {
   if (res.status !== 201 || !seatKey) return;
   const { code } = (await res.clone().json()) as { code: string };
   seatKeys.set(code, seatKey);
@@ -101,7 +116,7 @@ export function upgrade(code: string, role: string, cookie?: string, extra: Reco
 
 /** The hello a participant sends: a customer presents the session's seat key (registered by these helpers). */
 export function hello(code: string, role: "customer" | "technician", resume?: string): ClientMessage {
-  const seatKey = role === "customer" ? seatKeys.get(code) : undefined;
+  const seatKey = role === "customer" ? seatKeys.get(code)?.seatKey : undefined;
   return { type: "hello", version: 1, ...(resume ? { resume } : {}), ...(seatKey ? { seatKey } : {}) };
 }
 
@@ -156,8 +171,9 @@ export function roomStub(code: string) {
 export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
   const owner = await createTechnician("Olivia Owner");
   const code = newSessionCode();
-  const { seatKey, customerKeyHash } = await newSeatKey();
-  seatKeys.set(code, seatKey);
+  const pair = await newSeatKey();
+  seatKeys.set(code, pair);
+  const { customerKeyHash } = pair;
   const input: CreateRoomInput = {
     code,
     now: Date.now(),

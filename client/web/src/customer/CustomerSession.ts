@@ -1,11 +1,9 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
-import { PublicSession } from "#protocol/sessions.ts";
+import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
-import { callApi } from "../lib/api.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
@@ -16,6 +14,7 @@ import type { LinkStats } from "../rtc/stats.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
+import { fetchSessionInfo } from "./session-info.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -79,7 +78,7 @@ export type CustomerView = {
 export type CustomerSessionOptions = {
   code: string;
   /** What GET /api/sessions/CODE said, for a link; null for a help request (no technician yet). */
-  session: PublicSession | null;
+  session: SessionSummary | null;
   /** The seat key the hello presents (base64url): derived from the link's secret, or the help request's own. */
   seatKey: string;
   /** The secret every technician's handshake must prove: the link's, or the guarded Get-help password. */
@@ -101,6 +100,8 @@ export class CustomerSession {
   readonly #signaling: SignalingClient;
   readonly #onChange: (view: CustomerView) => void;
   readonly #secret: CustomerSecret;
+  /** The seat key (base64url), whose hash lets this page read the session's details. */
+  readonly #seatKey: string;
   /** This page's DTLS certificate, made as the page opens, alongside the ICE servers' fetch. */
   readonly #certificate: Promise<LocalCertificate>;
   readonly #handshakes: CustomerHandshakes;
@@ -117,6 +118,7 @@ export class CustomerSession {
     const { code, session } = options;
     this.#onChange = onChange;
     this.#secret = options.secret;
+    this.#seatKey = options.seatKey;
     this.#isEndedOnLeave = options.isEndedOnLeave ?? false;
     this.#view = {
       phase: "waiting",
@@ -392,7 +394,7 @@ export class CustomerSession {
   }
 
   async #refreshSession(): Promise<void> {
-    const info = await callApi("GET", `/api/sessions/${this.#view.code}`, PublicSession);
+    const info = await fetchSessionInfo(this.#view.code, this.#seatKey);
     if (info.ok && info.data.technician) this.#update({ technician: info.data.technician });
   }
 

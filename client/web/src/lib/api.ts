@@ -6,18 +6,19 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; 
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
-/** Calls a same-origin JSON endpoint and checks the answer against `schema`; never throws. */
+/** Calls a same-origin JSON endpoint (with `headers` besides) and checks the answer against `schema`; never throws. */
 export async function callApi<T>(
   method: Method,
   path: string,
   schema: z.ZodMiniType<T>,
   body?: unknown,
+  headers: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
     });

@@ -1,0 +1,15 @@
+import { SessionSummary } from "#protocol/room.ts";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
+import { fromBase64url } from "../../../core/base64url.ts";
+import { seatKeyHash } from "../../../core/link-secret.ts";
+import { type ApiResult, callApi } from "../lib/api.ts";
+
+/**
+ * GET /api/sessions/CODE as the customer's page: who is asking, the case number, the state. The server answers only
+ * the holder of the session's seat key, which proves it with the key's hash in a header (never in the URL); the key
+ * itself goes only into the room's hello.
+ */
+export function fetchSessionInfo(code: string, seatKey: string): Promise<ApiResult<SessionSummary>> {
+  const key = fromBase64url(seatKey) ?? new Uint8Array();
+  return callApi("GET", `/api/sessions/${code}`, SessionSummary, undefined, { [SEAT_PROOF_HEADER]: seatKeyHash(key) });
+}
