@@ -437,7 +437,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       };
       expect(await listed(winnerCookie)).toContain(code);
       expect(await listed(loserCookie)).not.toContain(code);
-      const described = await fetch(`${server.origin}/api/sessions/${code}`);
+      const described = await describeSession(code);
       expect(await described.json()).toMatchObject({ technician: { name: winnerName } });
     });
 
