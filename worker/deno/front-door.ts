@@ -8,8 +8,13 @@ import type { DoorLimits } from "./door-limits.ts";
 // the cap with a 503, closes a connection whose request head does not arrive in time or that sits idle between
 // requests, and rides out a shortage of file descriptors by waiting and accepting again.
 
-/** Each read from either side takes at most this much: big enough for a signaling message in a few reads. */
-const CHUNK_BYTES = 16_384;
+/**
+ * What a connection's pending reads hold while it is quiet, per direction: an idle session's socket waits in a read
+ * all its life, so this is memory per socket. A read that fills it is followed by reads of LARGE_READ_BYTES until the
+ * burst has passed.
+ */
+const SMALL_READ_BYTES = 1_024;
+const LARGE_READ_BYTES = 65_536;
 /** The longest wait between accepts while the process is out of file descriptors (or memory). */
 const MAX_ACCEPT_BACKOFF_MS = 1_000;
 /** How long a refused client may take to read its 503 before its connection is dropped. */
@@ -121,7 +126,8 @@ class Passage {
 
   /** Copies `from` to `to` until either ends; the end of the client's stream is passed on as a half close. */
   private async pump(from: Deno.TcpConn, to: Deno.TcpConn, seen: (chunk: Uint8Array) => void): Promise<void> {
-    const buffer = new Uint8Array(CHUNK_BYTES);
+    const small = new Uint8Array(SMALL_READ_BYTES);
+    let buffer = small;
     try {
       for (;;) {
         const n = await from.read(buffer);
@@ -129,6 +135,8 @@ class Passage {
         const chunk = buffer.subarray(0, n);
         seen(chunk);
         await writeAll(to, chunk);
+        if (n === buffer.length && buffer === small) buffer = new Uint8Array(LARGE_READ_BYTES);
+        else if (n < SMALL_READ_BYTES) buffer = small;
       }
       if (to === this.upstream && !this.isClosed) await to.closeWrite();
       else this.close();
