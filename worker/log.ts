@@ -44,6 +44,8 @@ export type LogEvent =
   | { event: "accept_failed"; count: number; message: string }
   /** The Deno host started its HTTP server again after it stopped on an error. */
   | { event: "http_server_restarted"; message: string }
+  /** The Deno host dropped WebSockets on a message announced far over WS_MAX_MESSAGE_BYTES, before reading it. */
+  | { event: "websocket_messages_refused"; count: number; maxMessageBytes: number }
   /** The Deno host's fd limit allows fewer connections than configured; it takes `maxConnections`. */
   | { event: "connection_cap_lowered"; configured: number; maxConnections: number; openFilesLimit: number };
 

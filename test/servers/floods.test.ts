@@ -30,7 +30,8 @@ function rawConnect(origin: string): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
     const socket = tcpConnect(Number(port), hostname === "localhost" ? "127.0.0.1" : hostname);
     let text = "";
-    socket.setEncoding("utf8");
+    // One character per byte, so that binary frames can be read back as they came.
+    socket.setEncoding("latin1");
     socket.on("data", (chunk: string) => {
       text += chunk;
     });
@@ -194,7 +195,7 @@ describe.each(SERVER_NAMES)("%s: a frame far over WS_MAX_MESSAGE_BYTES", (name) 
   );
 });
 
-describe("the Deno host's idle timeout", () => {
+describe("the Deno host's front door", () => {
   let server: TestServer;
   let owner: SignedIn;
 
@@ -217,5 +218,58 @@ describe("the Deno host's idle timeout", () => {
     customer.socket.send({ type: "offer", to: tech.welcome.participantId, sdp: "v=0 still open" });
     expect(await tech.socket.next("offer")).toMatchObject({ sdp: "v=0 still open" });
     expect(customer.socket.isClosed).toBe(false);
+  });
+
+  it("drops a WebSocket on the header of a message far over the limit, without waiting for its payload", async () => {
+    const { seatKey, customerKeyHash } = await newSeatKey();
+    const res = await postJson(server, "/api/sessions", { customerKeyHash }, owner.cookie);
+    const { code } = (await res.json()) as CreatedSession;
+    const url = `${server.origin.replace(/^http/, "ws")}/api/sessions/${code}/ws`;
+    const joined = await upgrade(`${url}?role=technician`, { Origin: server.origin, Cookie: owner.cookie });
+    if (!joined.ok) throw new Error(`upgrade refused: ${joined.status}`);
+    const tech = joined.socket;
+    tech.send({ type: "hello", version: 1 });
+    const welcome = await tech.next("welcome");
+
+    const raw = await rawConnect(server.origin);
+    raw.socket.write(
+      [
+        `GET /api/sessions/${code}/ws?role=customer HTTP/1.1`,
+        `Host: ${new URL(server.origin).host}`,
+        `Origin: ${server.origin}`,
+        "Upgrade: websocket",
+        "Connection: Upgrade",
+        "Sec-WebSocket-Version: 13",
+        `Sec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}`,
+        "",
+        "",
+      ].join("\r\n"),
+    );
+    await expect.poll(() => raw.received()).toContain("\r\n\r\n");
+    expect(raw.received()).toMatch(/^HTTP\/1.1 101/);
+    // A text frame announcing 8 MiB (128 times WS_MAX_MESSAGE_BYTES), masked, then only 1 KiB of it.
+    const header = Buffer.alloc(14);
+    header.set([0x81, 0x80 | 127]);
+    header.writeUInt32BE(8 * 1_048_576, 6);
+    raw.socket.write(Buffer.concat([header, Buffer.alloc(1_024, 0x20)]));
+    await within(raw.closed, CLOSE_WAIT_MS, "the refusal");
+    const frames = raw.received().slice(raw.received().indexOf("\r\n\r\n") + 4);
+    // A close frame, 1009 "Message too big".
+    expect(frames).toContain("\x88\x11\x03\xf1Message too big");
+    expect(server.output()).toContain('"event":"websocket_messages_refused"');
+
+    // The seat the raw socket had taken is free again (it never said hello); the session goes on.
+    await expect.poll(() => server.output()).toContain("websocket_messages_refused");
+    const customer = await upgrade(`${url}?role=customer`, { Origin: server.origin });
+    if (!customer.ok) throw new Error(`upgrade refused: ${customer.status}`);
+    customer.socket.send({ type: "hello", version: 1, seatKey });
+    const customerWelcome = await customer.socket.next("welcome");
+    await tech.next("peerJoined");
+    await completeHandshake(
+      { side: tech, id: welcome.participantId },
+      { side: customer.socket, id: customerWelcome.participantId },
+    );
+    customer.socket.send({ type: "offer", to: welcome.participantId, sdp: "v=0 after the refusal" });
+    expect(await tech.next("offer")).toMatchObject({ sdp: "v=0 after the refusal" });
   });
 });

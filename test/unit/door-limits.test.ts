@@ -23,7 +23,7 @@ describe("the Deno host's connection cap", () => {
   it("takes the configured cap and timeouts when the limit leaves room for them", () => {
     const plan = planDoor(config({ DENO_MAX_CONNECTIONS: "300", DENO_HEADER_TIMEOUT_S: "5" }), 1_048_576);
     expect(plan).toEqual({
-      limits: { maxConnections: 300, headerTimeoutMs: 5_000, idleTimeoutMs: 60_000 },
+      limits: { maxConnections: 300, headerTimeoutMs: 5_000, idleTimeoutMs: 60_000, maxMessageBytes: 262_144 },
       lowered: null,
     });
     expect(planDoor(config(), null).limits.maxConnections).toBe(1_000);

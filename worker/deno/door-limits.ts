@@ -11,8 +11,15 @@ export type DoorLimits = {
   headerTimeoutMs: number;
   /** An HTTP connection (not a WebSocket) on which the server has sent nothing for this long is closed. */
   idleTimeoutMs: number;
+  /**
+   * A WebSocket message announced bigger than this is refused on its frame's header. Messages between
+   * WS_MAX_MESSAGE_BYTES and this still reach the room, which answers MESSAGE_TOO_LARGE as on Workers.
+   */
+  maxMessageBytes: number;
 };
 
+/** How far over WS_MAX_MESSAGE_BYTES a message must be announced for the front door to refuse it. */
+export const MESSAGE_LIMIT_FACTOR = 4;
 /** File descriptors per client connection. */
 export const FDS_PER_CONNECTION = 3;
 /** Descriptors kept for everything else: the runtime (about 25), SQLite's files, the listeners, refusals under way. */
@@ -30,6 +37,7 @@ export function planDoor(config: Config, openFilesLimit: number | null): DoorPla
       maxConnections,
       headerTimeoutMs: config.DENO_HEADER_TIMEOUT_S * 1_000,
       idleTimeoutMs: config.DENO_IDLE_TIMEOUT_S * 1_000,
+      maxMessageBytes: config.WS_MAX_MESSAGE_BYTES * MESSAGE_LIMIT_FACTOR,
     },
     lowered: maxConnections < configured && openFilesLimit !== null ? { configured, openFilesLimit } : null,
   };

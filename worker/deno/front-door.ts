@@ -1,6 +1,7 @@
 import type { ErrorBody } from "#protocol/errors.ts";
 import { log } from "../log.ts";
 import type { DoorLimits } from "./door-limits.ts";
+import { closeFrame, FrameMeter } from "./ws-frames.ts";
 
 // The Deno host's public port. Deno.serve has no connection cap, no header or idle timeout, and ends its accept loop
 // (and with it the process) on the first EMFILE. So the public port is a listener of ours that forwards every
@@ -17,7 +18,7 @@ const SMALL_READ_BYTES = 1_024;
 const LARGE_READ_BYTES = 65_536;
 /** The longest wait between accepts while the process is out of file descriptors (or memory). */
 const MAX_ACCEPT_BACKOFF_MS = 1_000;
-/** How long a refused client may take to read its 503 before its connection is dropped. */
+/** How long a refused client may take to read its 503 or close frame before its connection is dropped. */
 const REFUSAL_LINGER_MS = 2_000;
 /** Refusals lingering at once; past this, a refused connection is dropped without an answer. */
 const MAX_LINGERING = 32;
@@ -54,6 +55,24 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
+/**
+ * Writes `bytes` to a client that is being turned away, half closes, and reads whatever it still sends until it
+ * closes or REFUSAL_LINGER_MS pass: closing with unread input would be a reset, which can lose what was written.
+ */
+async function say(client: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+  const timer = setTimeout(() => closeQuietly(client), REFUSAL_LINGER_MS);
+  try {
+    await writeAll(client, bytes);
+    await client.closeWrite();
+    const sink = new Uint8Array(SMALL_READ_BYTES);
+    while ((await client.read(sink)) !== null);
+  } catch {
+    // Reset, or closed by the timer.
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Counts events and logs them at most once per LOG_EVERY_MS. */
 class Tally {
   private count = 0;
@@ -80,11 +99,20 @@ class Passage {
   private isWebSocket = false;
   private isFirstAnswer = true;
   private isClosed = false;
+  /** The client's frames once upgraded, and the server's (to know where a close frame may go in). */
+  private readonly clientFrames = new FrameMeter();
+  private serverFrames: FrameMeter | null = null;
+  /** The last four bytes of the server's 101 head so far. */
+  private serverTail = 0;
+  private isWritingToClient = false;
+  /** Set while a refused message's close frame goes out: the server's side is closed, the client's not yet. */
+  private isRefusing = false;
 
   constructor(
     private readonly client: Deno.TcpConn,
     private readonly upstream: Deno.TcpConn,
     private readonly limits: DoorLimits,
+    private readonly onRefusedMessage: () => void,
   ) {}
 
   async run(): Promise<void> {
@@ -101,31 +129,63 @@ class Passage {
     this.timer = setTimeout(() => this.close(), ms);
   }
 
-  private fromClient(chunk: Uint8Array): void {
-    if (this.isHeadDone) return;
+  /** Notes bytes from the client; false for a message far over the limit, which is not to be passed on. */
+  private fromClient(chunk: Uint8Array): boolean {
+    if (this.isWebSocket) return this.clientFrames.feed(chunk, this.limits.maxMessageBytes) === null;
+    if (this.isHeadDone) return true;
     for (const byte of chunk) {
       this.tail = ((this.tail << 8) | byte) >>> 0;
       if (this.tail === HEAD_END) {
         // The head is in; from now on the connection lives as long as the server keeps answering.
         this.isHeadDone = true;
         this.arm(this.limits.idleTimeoutMs);
-        return;
+        return true;
       }
     }
+    return true;
   }
 
-  private fromServer(chunk: Uint8Array): void {
+  private fromServer(chunk: Uint8Array): boolean {
     if (this.isFirstAnswer) {
       this.isFirstAnswer = false;
       this.isWebSocket = SWITCHING.every((b, i) => chunk[i] === b);
     }
+    if (this.isWebSocket) {
+      if (this.serverFrames) {
+        this.serverFrames.feed(chunk, Number.POSITIVE_INFINITY);
+      } else {
+        // The server's frames start after the 101's head, which may span reads.
+        for (let i = 0; i < chunk.length; i++) {
+          this.serverTail = ((this.serverTail << 8) | (chunk[i] as number)) >>> 0;
+          if (this.serverTail === HEAD_END) {
+            this.serverFrames = new FrameMeter();
+            this.serverFrames.feed(chunk.subarray(i + 1), Number.POSITIVE_INFINITY);
+            break;
+          }
+        }
+      }
+    }
     // A WebSocket's liveness is the runtime's ping and the room's idle timeout, not this door's.
     if (this.isWebSocket) clearTimeout(this.timer);
     else this.arm(this.limits.idleTimeoutMs);
+    return true;
+  }
+
+  /**
+   * The client announced a message far over the limit: it goes no further, the client gets a close frame (1009) if
+   * the server's stream is between frames, and the connection is dropped. The room sees its socket close.
+   */
+  private async refuseMessage(): Promise<void> {
+    this.onRefusedMessage();
+    const canSay = this.serverFrames?.isAtBoundary === true && !this.isWritingToClient && !this.isClosed;
+    this.isRefusing = true;
+    closeQuietly(this.upstream);
+    if (canSay) await say(this.client, closeFrame(1009, "Message too big"));
+    this.close();
   }
 
   /** Copies `from` to `to` until either ends; the end of the client's stream is passed on as a half close. */
-  private async pump(from: Deno.TcpConn, to: Deno.TcpConn, seen: (chunk: Uint8Array) => void): Promise<void> {
+  private async pump(from: Deno.TcpConn, to: Deno.TcpConn, seen: (chunk: Uint8Array) => boolean): Promise<void> {
     const small = new Uint8Array(SMALL_READ_BYTES);
     let buffer = small;
     try {
@@ -133,16 +193,18 @@ class Passage {
         const n = await from.read(buffer);
         if (n === null) break;
         const chunk = buffer.subarray(0, n);
-        seen(chunk);
+        if (!seen(chunk)) return this.refuseMessage();
+        this.isWritingToClient = to === this.client;
         await writeAll(to, chunk);
+        this.isWritingToClient = false;
         if (n === buffer.length && buffer === small) buffer = new Uint8Array(LARGE_READ_BYTES);
         else if (n < SMALL_READ_BYTES) buffer = small;
       }
       if (to === this.upstream && !this.isClosed) await to.closeWrite();
-      else this.close();
+      else if (!this.isRefusing) this.close();
     } catch {
       // A reset, or the other pump or a timer closed the connection.
-      this.close();
+      if (!this.isRefusing) this.close();
     }
   }
 
@@ -165,6 +227,7 @@ export class FrontDoor {
   private readonly peers = new Map<number, string>();
   private readonly busy: Uint8Array;
   private readonly refusals: Tally;
+  private readonly refusedMessages: Tally;
   private readonly failures = new Tally((count) =>
     log({ event: "accept_failed", count, message: this.lastFailure.slice(0, 200) }),
   );
@@ -181,6 +244,9 @@ export class FrontDoor {
     this.busy = busyResponse(limits.maxConnections);
     this.refusals = new Tally((count) =>
       log({ event: "connections_refused", count, maxConnections: limits.maxConnections }),
+    );
+    this.refusedMessages = new Tally((count) =>
+      log({ event: "websocket_messages_refused", count, maxMessageBytes: limits.maxMessageBytes }),
     );
   }
 
@@ -240,7 +306,7 @@ export class FrontDoor {
     }
     const port = (upstream.localAddr as Deno.NetAddr).port;
     this.peers.set(port, (client.remoteAddr as Deno.NetAddr).hostname);
-    const passage = new Passage(client, upstream, this.limits);
+    const passage = new Passage(client, upstream, this.limits, () => this.refusedMessages.add());
     this.passages.add(passage);
     try {
       await passage.run();
@@ -256,17 +322,9 @@ export class FrontDoor {
     this.refusals.add();
     if (this.lingering >= MAX_LINGERING) return closeQuietly(client);
     this.lingering++;
-    const timer = setTimeout(() => closeQuietly(client), REFUSAL_LINGER_MS);
     try {
-      await writeAll(client, this.busy);
-      await client.closeWrite();
-      // Reading what the client sent lets the close be a FIN rather than a reset that could lose the 503.
-      const sink = new Uint8Array(1_024);
-      while ((await client.read(sink)) !== null);
-    } catch {
-      // Reset, or closed by the timer.
+      await say(client, this.busy);
     } finally {
-      clearTimeout(timer);
       this.lingering--;
       closeQuietly(client);
     }
