@@ -156,9 +156,9 @@ console.log(
 
 async function shutdown(): Promise<void> {
   isStopping = true;
-  door?.stop();
   rooms.stop();
   await server.shutdown();
+  door?.stop();
   sqlite.close();
   roomsDb.close();
   Deno.exit(0);
