@@ -87,6 +87,24 @@ export const INT_VARS = {
     fallback: 10,
     what: "handshake starts per minute from one technician, and from one IP address",
   },
+  DENO_MAX_CONNECTIONS: {
+    min: 10,
+    max: 100_000,
+    fallback: 1_000,
+    what: "Deno host: client connections open at once; more are answered 503 SERVER_BUSY",
+  },
+  DENO_HEADER_TIMEOUT_S: {
+    min: 1,
+    max: 300,
+    fallback: 10,
+    what: "Deno host: a connection whose first request head has not arrived after this many seconds is closed",
+  },
+  DENO_IDLE_TIMEOUT_S: {
+    min: 1,
+    max: 3_600,
+    fallback: 60,
+    what: "Deno host: an HTTP connection the server has sent nothing on for this many seconds is closed",
+  },
 } as const satisfies Record<string, IntSpec>;
 
 type IntName = keyof typeof INT_VARS;

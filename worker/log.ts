@@ -46,7 +46,17 @@ export type LogEvent =
   | { event: "session_owner_sync_failed"; code: string; message: string }
   /** A stored room failed its schema: the failing field's path ("" for the whole record), never its value. */
   | { event: "room_record_invalid"; code: string | null; field: string }
-  | { event: "rate_limited"; scope: string };
+  | { event: "rate_limited"; scope: string }
+  /** The Deno host answered connections over its cap with 503 SERVER_BUSY (count since the last such line). */
+  | { event: "connections_refused"; count: number; maxConnections: number }
+  /** The Deno host could not accept or forward connections (out of file descriptors or memory) and waits. */
+  | { event: "accept_failed"; count: number; message: string }
+  /** The Deno host started its HTTP server again after it stopped on an error. */
+  | { event: "http_server_restarted"; message: string }
+  /** The Deno host dropped WebSockets on a message announced far over WS_MAX_MESSAGE_BYTES, before reading it. */
+  | { event: "websocket_messages_refused"; count: number; maxMessageBytes: number }
+  /** The Deno host's fd limit allows fewer connections than configured; it takes `maxConnections`. */
+  | { event: "connection_cap_lowered"; configured: number; maxConnections: number; openFilesLimit: number };
 
 /** Writes one structured event as a JSON line. */
 export function log(entry: LogEvent): void {

@@ -8,11 +8,14 @@ import { firstAdminLink } from "../db/enrolment.ts";
 import { deleteSession, recordSessionOwner } from "../db/sessions.ts";
 import { liveSignIns } from "../db/sign-ins.ts";
 import type { Host } from "../host.ts";
+import { log } from "../log.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
+import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
+import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
@@ -94,10 +97,57 @@ const host: Host = {
 };
 const app = createApp(() => host);
 
-const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, (request, info) => {
-  peers.set(request, info.remoteAddr.hostname);
-  return app.fetch(request, bindings);
-});
+let limitsText: string | null = null;
+try {
+  limitsText = Deno.readTextFileSync("/proc/self/limits");
+} catch {
+  // Not Linux: the cap is taken as configured.
+}
+const doorPlan = planDoor(config.config, readOpenFilesLimit(limitsText));
+if (doorPlan.lowered) {
+  log({ event: "connection_cap_lowered", ...doorPlan.lowered, maxConnections: doorPlan.limits.maxConnections });
+}
+let listener: Deno.TcpListener;
+try {
+  listener = Deno.listen({ hostname: "127.0.0.1", port });
+} catch (err) {
+  fail(`cannot listen on 127.0.0.1:${port}: ${String(err)}`);
+}
+// Deno.serve listens on an ephemeral loopback port behind the front door, which alone faces clients.
+let door: FrontDoor | undefined;
+let isStopping = false;
+const startHttp = () =>
+  Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, (request, info) => {
+    const peer = door?.peer(info.remoteAddr.port);
+    if (peer === undefined) {
+      const error = { code: "FORBIDDEN", message: `Connect through port ${port}.` };
+      return Response.json({ error }, { status: 403 });
+    }
+    peers.set(request, peer);
+    return app.fetch(request, bindings);
+  });
+let server = startHttp();
+door = new FrontDoor(listener, server.addr, doorPlan.limits);
+void door.serve();
+/** Deno.serve ends on an accept error (EMFILE); it is started again, on a new port, rather than take the host down. */
+function keepHttp(current: Deno.HttpServer<Deno.NetAddr>): void {
+  current.finished.catch(async (err) => {
+    if (isStopping) return;
+    log({ event: "http_server_restarted", message: String(err).slice(0, 200) });
+    for (let waitMs = 100; ; waitMs = Math.min(waitMs * 2, 5_000)) {
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      try {
+        server = startHttp();
+        break;
+      } catch (retryErr) {
+        log({ event: "accept_failed", count: 1, message: String(retryErr).slice(0, 200) });
+      }
+    }
+    if (door) door.upstream = server.addr;
+    keepHttp(server);
+  });
+}
+keepHttp(server);
 
 const link = await firstAdminLink(db, origin);
 if (link) {
@@ -110,8 +160,10 @@ console.log(
 );
 
 async function shutdown(): Promise<void> {
+  isStopping = true;
   rooms.stop();
   await server.shutdown();
+  door?.stop();
   sqlite.close();
   roomsDb.close();
   Deno.exit(0);

@@ -38,6 +38,8 @@ export const ErrorCode = z.enum([
   "HANDSHAKE_REQUIRED",
   "CONFIG_INVALID",
   "TURN_UNAVAILABLE",
+  /** The server is at its connection limit (Deno host); try again shortly. */
+  "SERVER_BUSY",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -39,8 +39,11 @@ export type TestServer = {
   stop(): Promise<void>;
 };
 
-/** Settings for a server: [vars] overrides (`--var` for wrangler, environment variables for Deno). */
-export type ServerOptions = { vars?: Record<string, string> };
+/**
+ * Settings for a server: [vars] overrides (`--var` for wrangler, environment variables for Deno), and for Deno an
+ * open-files limit (`ulimit -n`) for its process.
+ */
+export type ServerOptions = { vars?: Record<string, string>; openFiles?: number };
 
 let built: Promise<unknown> | undefined;
 
@@ -155,11 +158,16 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
   };
   const deno = path.join(root, "node_modules/.bin/deno");
   const origin = `http://localhost:${port}`;
+  const args = ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"];
+  const [command, commandArgs] =
+    options.openFiles === undefined
+      ? [deno, args]
+      : ["sh", ["-c", `ulimit -n ${Math.floor(options.openFiles)} && exec "$0" "$@"`, deno, ...args]];
   return serve(
     "deno",
     port,
     dataDir,
-    () => launch("deno", deno, ["run", ...DENO_RUN_FLAGS, "worker/deno/main.ts"], env, port),
+    () => launch("deno", command, commandArgs, env, port),
     ({ isAdmin }) => enrolLink(origin, isAdmin, ["--deno", "--data-dir", dataDir]),
   );
 }
