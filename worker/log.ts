@@ -46,7 +46,9 @@ export type LogEvent =
   | { event: "session_owner_sync_failed"; code: string; message: string }
   /** A stored room failed its schema: the failing field's path ("" for the whole record), never its value. */
   | { event: "room_record_invalid"; code: string | null; field: string }
-  | { event: "rate_limited"; scope: string };
+  | { event: "rate_limited"; scope: string }
+  /** An audit entry could not be stored (its type only). */
+  | { event: "audit_append_failed"; type: string; message: string };
 
 /** Writes one structured event as a JSON line. */
 export function log(entry: LogEvent): void {

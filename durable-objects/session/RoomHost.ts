@@ -1,3 +1,5 @@
+import type { AuditInput } from "#protocol/audit.ts";
+import type { EndReason } from "#protocol/room.ts";
 import { type ClientMessage, parseClientMessage } from "#protocol/room.ts";
 import { hashSeatKey, hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
@@ -25,6 +27,17 @@ import {
   summarize,
   sweep,
 } from "./state.ts";
+
+/** The audit entry of a session's end: who ended it, or the server for expiry and idleness. */
+function endEntry(room: Room, reason: EndReason): AuditInput {
+  const actor =
+    reason === "ended_by_customer"
+      ? "customer"
+      : reason === "ended_by_technician" && room.owner
+        ? `technician:${room.owner.id}`
+        : "system";
+  return { actor, session: room.code, type: "session_ended", data: { reason } };
+}
 
 /**
  * One support session on any runtime: socket events, RPCs and the alarm go in; frames, closes, storage writes and
@@ -245,6 +258,15 @@ export class RoomHost<S extends RoomSocket> {
       this.runtime.attach(ws, { ...attachment, participantId: result.seat.id });
       this.seated.set(result.seat.id, ws);
       log({ event: "room_joined", code: room.code, role: result.seat.role, isResumed: result.isResumed });
+      if (request.role === "technician" && !result.isResumed) {
+        const data = { technician: request.technicianId };
+        result.effects.audit.push({
+          actor: `technician:${request.technicianId}`,
+          session: room.code,
+          type: "technician_admitted",
+          data,
+        });
+      }
       await this.apply(result.effects);
     } finally {
       this.joining.delete(ws);
@@ -307,12 +329,25 @@ export class RoomHost<S extends RoomSocket> {
       for (const ws of this.runtime.sockets()) close(ws, effects.closeAll.code, effects.closeAll.reason);
       this.seated.clear();
     }
+    // After the frames, so that waiting on the log never reorders them.
+    await this.audit(effects.ended ? [...effects.audit, endEntry(room, effects.ended)] : effects.audit);
     if (effects.ended) {
       log({ event: "session_ended", code: room.code, reason: effects.ended });
       await this.syncEnd(room, false);
     }
     if (effects.isOwnerConfirmed) await this.syncOwner(room, false);
     if (effects.persist === "room") await this.armAlarm();
+  }
+
+  /** Appends entries to the audit log; a failure is logged, and the room goes on. */
+  private async audit(entries: readonly AuditInput[]): Promise<void> {
+    for (const entry of entries) {
+      try {
+        await this.runtime.audit(entry);
+      } catch (err) {
+        log({ event: "audit_append_failed", type: entry.type, message: String(err).slice(0, 200) });
+      }
+    }
   }
 
   /** Writes the confirmed owner to the sessions table; outside the alarm a failure is left for the alarm to retry. */

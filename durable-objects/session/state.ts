@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { LogEvent } from "../../worker/log.ts";
@@ -51,10 +52,21 @@ export type Effects = {
   /** The room's owner was just confirmed: write it to the sessions table. */
   isOwnerConfirmed: boolean;
   logs: LogEvent[];
+  /** Entries for the organisation's audit log (who did what in this session; never content). */
+  audit: AuditInput[];
 };
 
 export function noEffects(): Effects {
-  return { send: [], refuse: [], closeAll: null, persist: "none", ended: null, isOwnerConfirmed: false, logs: [] };
+  return {
+    send: [],
+    refuse: [],
+    closeAll: null,
+    persist: "none",
+    ended: null,
+    isOwnerConfirmed: false,
+    logs: [],
+    audit: [],
+  };
 }
 
 /** A new room in state `created`. */

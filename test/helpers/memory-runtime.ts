@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type Bucket, perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
 import { RoomHost } from "../../durable-objects/session/RoomHost.ts";
@@ -113,6 +114,8 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   signInCheckFailures = 0;
   /** Sockets the room closed whose close the runtime has not reported back to it yet. */
   readonly closing: MemorySocket[] = [];
+  /** Audit entries the room appended, in order. */
+  readonly audits: AuditInput[] = [];
 
   /** `buckets` may be shared between rooms, as a host's rate limits are. */
   constructor(
@@ -120,6 +123,11 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
     readonly buckets = new Map<string, Bucket>(),
   ) {
     this.time = now;
+  }
+
+  async audit(input: AuditInput): Promise<number> {
+    this.audits.push(input);
+    return this.audits.length - 1;
   }
 
   sockets(): Iterable<MemorySocket> {

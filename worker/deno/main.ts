@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { AuditWriter } from "../../durable-objects/audit-log/AuditWriter.ts";
+import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
@@ -11,11 +13,12 @@ import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
+import { AuditTimer } from "./audit-timer.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
-import { devSecret } from "./secret.ts";
+import { devAuditKey, devSecret } from "./secret.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
 // `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
@@ -52,6 +55,8 @@ mkdirSync(dataDir, { recursive: true });
 const environment = Deno.env.toObject();
 const secret = environment.JWT_SECRET ? null : devSecret(dataDir);
 if (secret) console.log(`JWT_SECRET is not set: ${secret.message}`);
+const auditKey = environment.AUDIT_SIGNING_KEY ? null : devAuditKey(dataDir);
+if (auditKey) console.log(`AUDIT_SIGNING_KEY is not set: ${auditKey.message}`);
 
 const sqlite = openSqlite(join(dataDir, "d1.sqlite"));
 const applied = applyMigrations(sqlite, readMigrations(join(root, "worker/db/migrations")));
@@ -62,10 +67,22 @@ const bindings = {
   ...vars.vars,
   ...environment,
   ...(secret ? { JWT_SECRET: secret.value } : {}),
+  ...(auditKey ? { AUDIT_SIGNING_KEY: auditKey.value } : {}),
   DB: db,
 } as unknown as Bindings;
 const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
+
+// The audit log: one writer in this process, over the same database as the routes read it from.
+const auditTimer = new AuditTimer();
+const auditLog = new AuditWriter({
+  db,
+  signer: config.config.AUDIT_SIGNER,
+  now: () => Date.now(),
+  wakeAt: async (at) => auditTimer.set(at),
+});
+auditTimer.onWake(() => auditLog.tick());
+console.log(`Audit log verifier key: ${verifierKeyOf(config.config.AUDIT_SIGNER)}`);
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
 // One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
@@ -75,6 +92,7 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),
+  audit: (input) => auditLog.append(input),
 });
 await rooms.start();
 const assets = new Assets(dist);
@@ -85,6 +103,7 @@ const host: Host = {
   clientAddress: (request) => peers.get(request),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
+  audit: (input) => auditLog.append(input),
   asset: (request) => assets.fetch(request),
 };
 const app = createApp(() => host);
@@ -106,6 +125,7 @@ console.log(
 
 async function shutdown(): Promise<void> {
   rooms.stop();
+  auditTimer.stop();
   await server.shutdown();
   sqlite.close();
   roomsDb.close();
