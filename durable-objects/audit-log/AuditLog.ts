@@ -5,8 +5,8 @@ import { AuditWriter } from "./AuditWriter.ts";
 
 /**
  * The organisation's audit log on Workers: one object (AUDIT_LOG, named "log") is its single writer. A thin adapter:
- * AuditWriter does the work; this class lends it D1 (where the log is stored, so that the routes and
- * `npm run audit:verify` read it directly) and the object's alarm, which signs a checkpoint a minute after growth.
+ * AuditWriter does the work; this class lends it D1, where the log is stored so that the routes and
+ * `npm run audit:verify` read it directly.
  */
 export class AuditLog extends DurableObject<Env> {
   private readonly writer: AuditWriter;
@@ -15,23 +15,11 @@ export class AuditLog extends DurableObject<Env> {
     super(ctx, env);
     const signer = auditSigner(env as unknown as Record<string, unknown>);
     if (!signer.ok) throw new Error(signer.issues.join("; "));
-    this.writer = new AuditWriter({
-      db: env.DB,
-      signer: signer.signer,
-      now: () => Date.now(),
-      wakeAt: async (at) => {
-        const current = await ctx.storage.getAlarm();
-        if (current === null || current > at) await ctx.storage.setAlarm(at);
-      },
-    });
+    this.writer = new AuditWriter({ db: env.DB, signer: signer.signer, now: () => Date.now() });
   }
 
   /** Appends one entry; resolves with its seq once it is stored. */
   async append(input: AuditInput): Promise<number> {
     return this.writer.append(input);
-  }
-
-  override async alarm(): Promise<void> {
-    await this.writer.tick();
   }
 }

@@ -69,11 +69,18 @@ export function parseVerifierKey(text: string): VerifierKey | null {
   return { name, id: keyId(name, publicKey), publicKey };
 }
 
+/** Public keys of the seeds signed with, so that each signature costs one Ed25519 operation, not two. */
+const publicKeys = new WeakMap<Uint8Array, Uint8Array>();
+
 /** Signs `text` (which must end in a newline) as a note with one signature line. */
 export function signNote(text: string, signer: NoteSigner): string {
   if (!text.endsWith("\n")) throw new Error("A note's text ends with a newline.");
   if (!isKeyName(signer.name)) throw new Error("A key name is non-empty, without spaces or plus.");
-  const publicKey = ed25519.getPublicKey(signer.seed);
+  let publicKey = publicKeys.get(signer.seed);
+  if (!publicKey) {
+    publicKey = ed25519.getPublicKey(signer.seed);
+    publicKeys.set(signer.seed, publicKey);
+  }
   const signature = ed25519.sign(encoder.encode(text), signer.seed);
   const blob = new Uint8Array(4 + signature.length);
   blob.set(keyId(signer.name, publicKey), 0);

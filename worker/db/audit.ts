@@ -44,17 +44,35 @@ export async function readLines(db: D1Database, start = 0, end = Number.MAX_SAFE
   }
 }
 
-/** The latest signed checkpoint, or null before the first. */
-export async function latestCheckpoint(db: D1Database): Promise<{ size: number; note: string } | null> {
+/** The statement that makes `note` (a checkpoint of `size` entries) the log's head. */
+export function setHeadStatement(db: D1Database, size: number, note: string): D1PreparedStatement {
   return db
-    .prepare("SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
-    .first<{ size: number; note: string }>();
+    .prepare(
+      "INSERT INTO audit_head (id, size, note) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note",
+    )
+    .bind(size, note);
 }
 
-/** Every signed checkpoint's note. */
+/** The head: the checkpoint signed at the latest append, or null before the first. */
+export async function readHead(db: D1Database): Promise<{ size: number; note: string } | null> {
+  return db.prepare("SELECT size, note FROM audit_head WHERE id = 0").first<{ size: number; note: string }>();
+}
+
+/** When the latest checkpoint was kept in the history, or null before the first. */
+export async function latestKeptAt(db: D1Database): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT created_at FROM audit_checkpoints ORDER BY size DESC LIMIT 1")
+    .first<{ created_at: number }>();
+  return row?.created_at ?? null;
+}
+
+/** Every signed checkpoint the log holds: the kept ones and the head. */
 export async function readCheckpoints(db: D1Database): Promise<string[]> {
-  const { results } = await db.prepare("SELECT note FROM audit_checkpoints ORDER BY size").all<{ note: string }>();
-  return results.map((row) => row.note);
+  const [{ results }, head] = await Promise.all([
+    db.prepare("SELECT note FROM audit_checkpoints ORDER BY size").all<{ note: string }>(),
+    readHead(db),
+  ]);
+  return [...results.map((row) => row.note), ...(head ? [head.note] : [])];
 }
 
 /** A page of entries for the console and the API: filtered, in either order, with where the next page starts. */

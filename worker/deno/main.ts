@@ -13,7 +13,6 @@ import type { Host } from "../host.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { Assets } from "./assets.ts";
-import { AuditTimer } from "./audit-timer.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
@@ -74,14 +73,7 @@ const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
 
 // The audit log: one writer in this process, over the same database as the routes read it from.
-const auditTimer = new AuditTimer();
-const auditLog = new AuditWriter({
-  db,
-  signer: config.config.AUDIT_SIGNER,
-  now: () => Date.now(),
-  wakeAt: async (at) => auditTimer.set(at),
-});
-auditTimer.onWake(() => auditLog.tick());
+const auditLog = new AuditWriter({ db, signer: config.config.AUDIT_SIGNER, now: () => Date.now() });
 console.log(`Audit log verifier key: ${verifierKeyOf(config.config.AUDIT_SIGNER)}`);
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
@@ -125,7 +117,6 @@ console.log(
 
 async function shutdown(): Promise<void> {
   rooms.stop();
-  auditTimer.stop();
   await server.shutdown();
   sqlite.close();
   roomsDb.close();

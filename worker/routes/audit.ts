@@ -12,7 +12,7 @@ import {
 import { lineHash } from "../../durable-objects/audit-log/entry.ts";
 import { consistencyProof, inclusionProof } from "../../durable-objects/audit-log/merkle.ts";
 import { toBase64, verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
-import { latestCheckpoint, queryLines, readCheckpoints, readLines } from "../db/audit.ts";
+import { queryLines, readCheckpoints, readHead, readLines } from "../db/audit.ts";
 import { AppError } from "../errors.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { validate } from "../middleware/validate.ts";
@@ -34,9 +34,9 @@ async function leavesUpTo(db: D1Database, size: number): Promise<Uint8Array[]> {
 
 export const audit = new Hono<AppEnv>()
   .get("/checkpoint", requireAdmin, async (c) => {
-    const latest = await latestCheckpoint(c.env.DB);
+    const head = await readHead(c.env.DB);
     return c.json<AuditCheckpointResponse>({
-      checkpoint: latest?.note ?? null,
+      checkpoint: head?.note ?? null,
       verifierKey: verifierKeyOf(c.get("config").AUDIT_SIGNER),
     });
   })

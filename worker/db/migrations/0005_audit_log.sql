@@ -1,7 +1,9 @@
 -- The organisation's audit log (durable-objects/audit-log): one row per entry, appended by a single writer with seq
 -- counting from 0 without gaps. `entry` is the entry's canonical JSON, the leaf of the log's Merkle tree and the only
--- column a verifier trusts; the others copy fields of it for the console's filters. Signed checkpoints (C2SP signed
--- notes) are kept beside it, one per tree size signed.
+-- column a verifier trusts; the others copy fields of it for the console's filters. Every append also signs a
+-- checkpoint (a C2SP signed note) of the new tree, written in the same batch: it replaces the one row of
+-- audit_head, and at least once a minute while the log grows, and at every session's end, it is kept in
+-- audit_checkpoints too.
 CREATE TABLE audit_entries (
   seq INTEGER PRIMARY KEY,
   time INTEGER NOT NULL,
@@ -17,6 +19,12 @@ CREATE INDEX audit_entries_by_actor ON audit_entries(actor, seq);
 CREATE INDEX audit_entries_by_technician ON audit_entries(technician, seq);
 CREATE INDEX audit_entries_by_type ON audit_entries(type, seq);
 CREATE INDEX audit_entries_by_time ON audit_entries(time);
+
+CREATE TABLE audit_head (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  size INTEGER NOT NULL,
+  note TEXT NOT NULL
+);
 
 CREATE TABLE audit_checkpoints (
   size INTEGER PRIMARY KEY,
