@@ -329,13 +329,13 @@ export class RoomHost<S extends RoomSocket> {
       for (const ws of this.runtime.sockets()) close(ws, effects.closeAll.code, effects.closeAll.reason);
       this.seated.clear();
     }
-    // After the frames, so that waiting on the log never reorders them.
-    await this.audit(effects.ended ? [...effects.audit, endEntry(room, effects.ended)] : effects.audit);
     if (effects.ended) {
       log({ event: "session_ended", code: room.code, reason: effects.ended });
       await this.syncEnd(room, false);
     }
     if (effects.isOwnerConfirmed) await this.syncOwner(room, false);
+    // After the frames and the sessions table, so that waiting on the log delays neither.
+    await this.audit(effects.ended ? [...effects.audit, endEntry(room, effects.ended)] : effects.audit);
     if (effects.persist === "room") await this.armAlarm();
   }
 

@@ -68,6 +68,12 @@ export type AuditEntry = z.infer<typeof AuditEntry>;
 /** The most entries one page returns. */
 export const MAX_AUDIT_PAGE = 500;
 
+/** Names the parameters a query does not know, which zod's default message leaves out. */
+const knownParameters = {
+  error: (issue: { code?: string; keys?: string[] }) =>
+    issue.code === "unrecognized_keys" ? `unknown parameter ${(issue.keys ?? []).join(", ").slice(0, 100)}` : undefined,
+};
+
 /** A whole number in a query string: decimal digits only. */
 const Count = z.pipe(
   z.string().check(z.regex(/^(?:0|[1-9][0-9]{0,14})$/, "must be a whole number")),
@@ -79,17 +85,27 @@ const Count = z.pipe(
  * technician acted on), type and time (ms, [since, until)), oldest first, or newest first with `order=desc`, at most
  * `limit`. `next` in the answer continues the page (as `start`, or as `end` for `desc`).
  */
-export const AuditEntriesQuery = z.strictObject({
-  start: z.optional(Count),
-  end: z.optional(Count),
-  session: z.optional(SessionCode),
-  technician: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))),
-  type: z.optional(AuditType),
-  since: z.optional(Count),
-  until: z.optional(Count),
-  order: z.optional(z.enum(["asc", "desc"])),
-  limit: z.optional(z.pipe(Count, z.number().check(z.minimum(1), z.maximum(MAX_AUDIT_PAGE)))),
-});
+export const AuditEntriesQuery = z.strictObject(
+  {
+    start: z.optional(Count),
+    end: z.optional(Count),
+    session: z.optional(SessionCode),
+    technician: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/))),
+    type: z.optional(z.enum(AuditType.options, "must be an audit entry type, like session_created")),
+    since: z.optional(Count),
+    until: z.optional(Count),
+    order: z.optional(z.enum(["asc", "desc"])),
+    limit: z.optional(
+      z.pipe(
+        Count,
+        z
+          .number()
+          .check(z.minimum(1, "must be at least 1"), z.maximum(MAX_AUDIT_PAGE, `must be at most ${MAX_AUDIT_PAGE}`)),
+      ),
+    ),
+  },
+  knownParameters,
+);
 export type AuditEntriesQuery = z.infer<typeof AuditEntriesQuery>;
 
 /** The answer to GET /api/audit/entries: each entry as its stored canonical JSON line, which is its leaf. */
@@ -99,10 +115,10 @@ export type AuditEntriesPage = { entries: string[]; next: number | null };
 export type AuditCheckpointResponse = { checkpoint: string | null; verifierKey: string };
 
 /** GET /api/audit/proof/inclusion: the proof that entry `seq` is in the tree of `size` entries. */
-export const InclusionQuery = z.strictObject({ seq: Count, size: Count });
+export const InclusionQuery = z.strictObject({ seq: Count, size: Count }, knownParameters);
 
 /** GET /api/audit/proof/consistency: the proof that the tree of `to` entries extends that of `from`. */
-export const ConsistencyQuery = z.strictObject({ from: Count, to: Count });
+export const ConsistencyQuery = z.strictObject({ from: Count, to: Count }, knownParameters);
 
 /** A proof: its hashes in base64, as the checkpoint's root is. */
 export type AuditProof = { proof: string[] };
