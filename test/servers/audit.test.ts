@@ -13,11 +13,16 @@ import { enrolTechnician, postJson, type SignedIn } from "../helpers/node/techni
 
 // The audit log on both hosts: what the routes and the rooms record, signed by the key the server was given, sound
 // across a restart (the writer reads the log back and goes on), and checked end to end by `npm run audit:verify
-// -- --remote` with an admin's cookie.
+// -- --remote` with an admin's cookie. The admin setting AUDIT_IP_ADDRESSES is on here.
 
 const root = path.resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
-const VARS = { RATE_CREATE_PER_MIN: "10000", RATE_SIGNIN_PER_MIN: "10000", RATE_JOIN_PER_MIN: "10000" };
+const VARS = {
+  RATE_CREATE_PER_MIN: "10000",
+  RATE_SIGNIN_PER_MIN: "10000",
+  RATE_JOIN_PER_MIN: "10000",
+  AUDIT_IP_ADDRESSES: "on",
+};
 const seed = Uint8Array.from(Buffer.from(TEST_AUDIT_KEY, "base64url"));
 const VKEY = verifierKeyOf({ name: "tether/audit/tether", seed });
 const KEY = parseVerifierKey(VKEY) as VerifierKey;
@@ -79,6 +84,14 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     const log = await exported();
     expect(JSON.parse(log.lines[0] as string)).toMatchObject({ seq: 0, type: "technician_enrolled" });
     expect(verifyLog({ ...log, key: KEY })).toMatchObject({ ok: true, size: log.lines.length });
+  });
+
+  it("records a failed sign-in with its error code and, as the admin turned on, the client's address", async () => {
+    const res = await postJson(server, "/api/auth/login/verify", { response: { id: "nope" } });
+    expect(res.status).toBe(400);
+    const { lines } = await exported();
+    const failed = lines.map((line) => JSON.parse(line) as AuditEntry).filter((e) => e.type === "sign_in_failed");
+    expect(failed.at(-1)).toMatchObject({ actor: "anonymous", data: { reason: "BAD_REQUEST", ip: "127.0.0.1" } });
   });
 
   it("goes on after a restart, extending the checkpoint signed before it, and passes audit:verify --remote", async () => {
