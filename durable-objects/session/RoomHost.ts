@@ -5,6 +5,7 @@ import { hashSeatKey, hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
 import { dispatch } from "./dispatch.ts";
 import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
+import { MAX_PENDING_AUDIT } from "./room-record.ts";
 import type {
   Admission,
   Attachment,
@@ -27,6 +28,9 @@ import {
   summarize,
   sweep,
 } from "./state.ts";
+
+/** How long after a failed audit append the alarm tries again. */
+export const AUDIT_RETRY_MS = 10_000;
 
 /** The audit entry of a session's end: who ended it, or the server for expiry and idleness. */
 function endEntry(room: Room, reason: EndReason): AuditInput {
@@ -209,6 +213,7 @@ export class RoomHost<S extends RoomSocket> {
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
     await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
+    if (room.auditRetryAt !== null && room.auditRetryAt <= now) await this.retryAudit(room);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
     if (isPurgeDue(room, now)) return this.purge();
     // The alarm that is running counts as spent, so set the next one even if it looks unchanged.
@@ -339,15 +344,57 @@ export class RoomHost<S extends RoomSocket> {
     if (effects.persist === "room") await this.armAlarm();
   }
 
-  /** Appends entries to the audit log; a failure is logged, and the room goes on. */
+  /**
+   * Appends entries to the audit log, in order. Those it cannot take now (and any after them) wait in the room's
+   * record, stamped with when they happened, for the alarm to try again: the room goes on meanwhile.
+   */
   private async audit(entries: readonly AuditInput[]): Promise<void> {
-    for (const entry of entries) {
+    const room = this.room;
+    if (!room || entries.length === 0) return;
+    // Entries already waiting go first.
+    if (room.pendingAudit.length > 0) return this.holdAudit(room, entries);
+    for (const [index, entry] of entries.entries()) {
       try {
         await this.runtime.audit(entry);
       } catch (err) {
         log({ event: "audit_append_failed", type: entry.type, message: String(err).slice(0, 200) });
+        return this.holdAudit(room, entries.slice(index));
       }
     }
+  }
+
+  /** Keeps entries for the alarm to append later. */
+  private async holdAudit(room: Room, entries: readonly AuditInput[]): Promise<void> {
+    const now = this.runtime.now();
+    for (const entry of entries) {
+      if (room.pendingAudit.length >= MAX_PENDING_AUDIT) {
+        log({ event: "audit_append_failed", type: entry.type, message: "dropped: too many entries waiting" });
+        continue;
+      }
+      room.pendingAudit.push({ ...entry, data: { ...entry.data, occurredAt: now } });
+    }
+    room.auditRetryAt ??= now + AUDIT_RETRY_MS;
+    this.runtime.storage.saveRoom(room);
+    await this.armAlarm();
+  }
+
+  /** The alarm's try at the entries waiting; those that still fail wait for the next. */
+  private async retryAudit(room: Room): Promise<void> {
+    while (room.pendingAudit.length > 0) {
+      const entry = room.pendingAudit[0] as AuditInput;
+      try {
+        await this.runtime.audit(entry);
+      } catch (err) {
+        log({ event: "audit_append_failed", type: entry.type, message: String(err).slice(0, 200) });
+        room.auditRetryAt = this.runtime.now() + AUDIT_RETRY_MS;
+        this.runtime.storage.saveRoom(room);
+        return;
+      }
+      room.pendingAudit.shift();
+      this.runtime.storage.saveRoom(room);
+    }
+    room.auditRetryAt = null;
+    this.runtime.storage.saveRoom(room);
   }
 
   /** Writes the confirmed owner to the sessions table; outside the alarm a failure is left for the alarm to retry. */

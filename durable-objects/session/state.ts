@@ -75,6 +75,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     code: settings.code,
     owner: settings.owner,
     ownerSyncDueAt: null,
+    pendingAudit: [],
+    auditRetryAt: null,
     customerKeyHash: settings.customerKeyHash,
     organisation: settings.organisation,
     caseNumber: settings.caseNumber,
@@ -246,7 +248,10 @@ export function signInCheckAt(room: Room): number | null {
  * the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
-  const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
+  const ownerSyncAt = Math.min(
+    room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY,
+    room.auditRetryAt ?? Number.POSITIVE_INFINITY,
+  );
   if (room.state === "ended") {
     const endedAt = room.endedAt ?? 0;
     return Math.min(ownerSyncAt, room.isEndSynced ? endedAt + PURGE_AFTER_MS : endedAt);

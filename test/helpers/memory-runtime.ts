@@ -116,6 +116,8 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   readonly closing: MemorySocket[] = [];
   /** Audit entries the room appended, in order. */
   readonly audits: AuditInput[] = [];
+  /** How many of the next audit appends fail, as an unreachable log would. */
+  auditFailures = 0;
 
   /** `buckets` may be shared between rooms, as a host's rate limits are. */
   constructor(
@@ -126,6 +128,10 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   }
 
   async audit(input: AuditInput): Promise<number> {
+    if (this.auditFailures > 0) {
+      this.auditFailures--;
+      throw new Error("audit log unreachable");
+    }
     this.audits.push(input);
     return this.audits.length - 1;
   }
