@@ -2,14 +2,22 @@ import type { AuditInput } from "#protocol/audit.ts";
 import {
   insertCheckpointStatement,
   insertEntryStatement,
+  lastEntry,
   latestKeptAt,
   readHead,
-  readLines,
   setHeadStatement,
 } from "../../worker/db/audit.ts";
-import { formatEntry, GENESIS_PREV, lineHash, nextEntry, readEntry, toHex } from "./entry.ts";
+import { formatEntry, GENESIS_PREV, lineHash, nextEntry, toHex } from "./entry.ts";
 import { equalHashes, Frontier } from "./merkle.ts";
-import { type NoteSigner, openCheckpoint, parseVerifierKey, signCheckpoint, verifierKeyOf } from "./note.ts";
+import {
+  fromBase64,
+  type NoteSigner,
+  openCheckpoint,
+  parseVerifierKey,
+  signCheckpoint,
+  toBase64,
+  verifierKeyOf,
+} from "./note.ts";
 
 /** While the log grows, a checkpoint is kept in its history at least this often. */
 export const CHECKPOINT_INTERVAL_MS = 60_000;
@@ -25,13 +33,38 @@ export type AuditWriterRuntime = {
 /** The writer's cache of storage: where the chain and the tree stand, and when a checkpoint was last kept. */
 type LogHead = { frontier: Frontier; prev: string; keptAt: number | null };
 
+/** The frontier as audit_head stores it. */
+function formatFrontier(frontier: Frontier): string {
+  return JSON.stringify(frontier.nodes().map(([size, hash]) => [size, toBase64(hash)]));
+}
+
+/** The stored frontier, or null when it is not one. */
+function readFrontier(text: string): Frontier | null {
+  let nodes: unknown;
+  try {
+    nodes = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(nodes) || nodes.length > 64) return null;
+  const pairs: [number, Uint8Array][] = [];
+  for (const node of nodes) {
+    const hash = Array.isArray(node) && typeof node[1] === "string" ? fromBase64(node[1]) : null;
+    if (!hash || typeof node[0] !== "number") return null;
+    pairs.push([node[0], hash]);
+  }
+  return Frontier.restore(pairs);
+}
+
 /**
  * The one writer of an organisation's audit log, on any runtime. Appends run one at a time: each numbers, times and
  * links its entry, signs the new tree's checkpoint, and writes both in one atomic batch (the checkpoint replacing the
  * head, and kept in the history once a minute and at each session's end) before it answers. So every stored entry
  * is covered by a signed checkpoint, an acknowledged entry is stored, and a crash leaves either the whole append or
- * none of it. A failed write drops the cache; the next append reads the log back and checks it against the head it
- * signed, so it never signs over entries it did not write.
+ * none of it. The head also holds the writer's state (the tree's frontier, the last leaf hash), so a start reads a
+ * row, not the log; a failed write drops the cache and the next append reads the head back. Before it appends, the
+ * writer checks that the head is its own signature over exactly the stored entries' end: it never signs on after
+ * entries it did not write.
  */
 export class AuditWriter {
   private head: LogHead | null = null;
@@ -54,7 +87,11 @@ export class AuditWriter {
       const note = signCheckpoint({ origin: signer.name, size: frontier.size, root: frontier.root() }, signer);
       const isKept =
         input.type === "session_ended" || head.keptAt === null || now >= head.keptAt + CHECKPOINT_INTERVAL_MS;
-      const statements = [insertEntryStatement(db, entry, line), setHeadStatement(db, frontier.size, note)];
+      const prev = toHex(hash);
+      const statements = [
+        insertEntryStatement(db, entry, line),
+        setHeadStatement(db, { size: frontier.size, note, frontier: formatFrontier(frontier), last_hash: prev }),
+      ];
       if (isKept) statements.push(insertCheckpointStatement(db, frontier.size, note, now));
       try {
         await db.batch(statements);
@@ -62,7 +99,7 @@ export class AuditWriter {
         this.head = null;
         throw err;
       }
-      this.head = { frontier, prev: toHex(hash), keptAt: isKept ? now : head.keptAt };
+      this.head = { frontier, prev, keptAt: isKept ? now : head.keptAt };
       return seq;
     });
   }
@@ -74,31 +111,33 @@ export class AuditWriter {
     return result;
   }
 
-  /** The head, read back from storage when not cached: every line is hashed again and must chain up to the head. */
+  /**
+   * The head, read back from storage when not cached, and checked: signed by this writer's key, its frontier giving
+   * the signed root, and the newest stored entry being the last one it signed.
+   */
   private async load(): Promise<LogHead> {
     if (this.head) return this.head;
     const { db, signer } = this.runtime;
-    const [lines, stored, keptAt] = await Promise.all([readLines(db), readHead(db), latestKeptAt(db)]);
-    const frontier = new Frontier();
-    let prev = GENESIS_PREV;
-    const damaged = (where: string) =>
-      new Error(`The audit log is damaged ${where}; run npm run audit:verify to see where.`);
-    for (const [index, line] of lines.entries()) {
-      const read = readEntry(line);
-      // Appending after a broken log would sign over the damage: refuse.
-      if (!read.ok || read.entry.seq !== index || read.entry.prev !== prev) throw damaged(`at entry ${index}`);
-      const hash = lineHash(line);
-      frontier.push(hash);
-      prev = toHex(hash);
+    const [stored, last, keptAt] = await Promise.all([readHead(db), lastEntry(db), latestKeptAt(db)]);
+    const damaged = (why: string) =>
+      new Error(`The audit log is damaged (${why}); run npm run audit:verify to see where.`);
+    if (!stored) {
+      if (last) throw damaged("entries without a signed head");
+      this.head = { frontier: new Frontier(), prev: GENESIS_PREV, keptAt };
+      return this.head;
     }
-    if (stored || lines.length > 0) {
-      const key = parseVerifierKey(verifierKeyOf(signer));
-      const opened = stored && key ? openCheckpoint(stored.note, key) : null;
-      const isSigned =
-        opened?.ok && opened.checkpoint.size === frontier.size && equalHashes(opened.checkpoint.root, frontier.root());
-      if (!isSigned) throw damaged("(its entries are not the ones its head checkpoint signed)");
+    const key = parseVerifierKey(verifierKeyOf(signer));
+    const opened = key ? openCheckpoint(stored.note, key) : null;
+    const frontier = readFrontier(stored.frontier);
+    if (!opened?.ok || !frontier) throw damaged("its head is not a checkpoint signed by this log's key");
+    const { checkpoint } = opened;
+    if (frontier.size !== checkpoint.size || !equalHashes(frontier.root(), checkpoint.root)) {
+      throw damaged("its head's state is not the tree it signed");
     }
-    this.head = { frontier, prev, keptAt };
+    if (!last || last.seq !== checkpoint.size - 1 || toHex(lineHash(last.entry)) !== stored.last_hash) {
+      throw damaged("its newest entry is not the last one it signed");
+    }
+    this.head = { frontier, prev: stored.last_hash, keptAt };
     return this.head;
   }
 }

@@ -169,7 +169,7 @@ function isPowerOfTwo(n: number): boolean {
  * compute the root, in O(log n) memory.
  */
 export class Frontier {
-  private readonly nodes: { size: number; hash: Hash }[] = [];
+  private readonly subtrees: { size: number; hash: Hash }[] = [];
   private count = 0;
 
   /** How many leaves the tree holds. */
@@ -180,20 +180,39 @@ export class Frontier {
   /** Appends a leaf hash. */
   push(leaf: Hash): void {
     let node = { size: 1, hash: leaf };
-    let last = this.nodes.at(-1);
+    let last = this.subtrees.at(-1);
     while (last && last.size === node.size) {
-      this.nodes.pop();
+      this.subtrees.pop();
       node = { size: last.size * 2, hash: nodeHash(last.hash, node.hash) };
-      last = this.nodes.at(-1);
+      last = this.subtrees.at(-1);
     }
-    this.nodes.push(node);
+    this.subtrees.push(node);
     this.count += 1;
+  }
+
+  /** The perfect subtrees, left to right, as [size, hash] pairs: what `restore` takes back. */
+  nodes(): [number, Hash][] {
+    return this.subtrees.map((node) => [node.size, node.hash]);
+  }
+
+  /** A frontier from `nodes()`; null unless every size is a power of two smaller than the one before it. */
+  static restore(nodes: readonly (readonly [number, Hash])[]): Frontier | null {
+    const frontier = new Frontier();
+    let previous = Number.POSITIVE_INFINITY;
+    for (const [size, hash] of nodes) {
+      if (!Number.isSafeInteger(size) || size < 1 || !isPowerOfTwo(size) || size >= previous) return null;
+      if (hash.length !== 32) return null;
+      previous = size;
+      frontier.subtrees.push({ size, hash });
+      frontier.count += size;
+    }
+    return frontier;
   }
 
   /** An independent copy. */
   copy(): Frontier {
     const copy = new Frontier();
-    copy.nodes.push(...this.nodes);
+    copy.subtrees.push(...this.subtrees);
     copy.count = this.count;
     return copy;
   }
@@ -201,8 +220,8 @@ export class Frontier {
   /** The root of the tree as it is now. */
   root(): Hash {
     let root: Hash | undefined;
-    for (let i = this.nodes.length - 1; i >= 0; i--) {
-      const node = this.nodes[i] as { hash: Hash };
+    for (let i = this.subtrees.length - 1; i >= 0; i--) {
+      const node = this.subtrees[i] as { hash: Hash };
       root = root === undefined ? node.hash : nodeHash(node.hash, root);
     }
     return root ?? EMPTY_ROOT;

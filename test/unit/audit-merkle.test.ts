@@ -144,6 +144,18 @@ describe("RFC 9162 Merkle tree", () => {
     }
   });
 
+  it("restores a frontier from its nodes, and refuses nodes no tree has", () => {
+    const frontier = new Frontier();
+    for (const leaf of LEAVES.slice(0, 7)) frontier.push(leaf);
+    const restored = Frontier.restore(frontier.nodes());
+    expect(restored?.size).toBe(7);
+    expect(Buffer.from(restored?.root() ?? new Uint8Array())).toEqual(Buffer.from(ROOTS[7] as Hash));
+    const [four, two] = frontier.nodes() as [[number, Hash], [number, Hash]];
+    expect(Frontier.restore([two, four])).toBeNull();
+    expect(Frontier.restore([[3, four[1]]])).toBeNull();
+    expect(Frontier.restore([[4, new Uint8Array(31)]])).toBeNull();
+  });
+
   it("refuses out-of-range indexes and sizes", () => {
     expect(() => inclusionProof(LEAVES, 8, 8)).toThrow(RangeError);
     expect(() => consistencyProof(LEAVES, 5, 4)).toThrow(RangeError);

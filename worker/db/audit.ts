@@ -44,18 +44,30 @@ export async function readLines(db: D1Database, start = 0, end = Number.MAX_SAFE
   }
 }
 
-/** The statement that makes `note` (a checkpoint of `size` entries) the log's head. */
-export function setHeadStatement(db: D1Database, size: number, note: string): D1PreparedStatement {
+/** The log's head: the checkpoint signed at the latest append, with the writer's state at that size. */
+export type HeadRow = { size: number; note: string; frontier: string; last_hash: string };
+
+/** The statement that makes `head` the log's head. */
+export function setHeadStatement(db: D1Database, head: HeadRow): D1PreparedStatement {
   return db
     .prepare(
-      "INSERT INTO audit_head (id, size, note) VALUES (0, ?, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note",
+      `INSERT INTO audit_head (id, size, note, frontier, last_hash) VALUES (0, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET size = excluded.size, note = excluded.note, frontier = excluded.frontier,
+         last_hash = excluded.last_hash`,
     )
-    .bind(size, note);
+    .bind(head.size, head.note, head.frontier, head.last_hash);
 }
 
-/** The head: the checkpoint signed at the latest append, or null before the first. */
-export async function readHead(db: D1Database): Promise<{ size: number; note: string } | null> {
-  return db.prepare("SELECT size, note FROM audit_head WHERE id = 0").first<{ size: number; note: string }>();
+/** The head, or null before the first append. */
+export async function readHead(db: D1Database): Promise<HeadRow | null> {
+  return db.prepare("SELECT size, note, frontier, last_hash FROM audit_head WHERE id = 0").first<HeadRow>();
+}
+
+/** The newest stored entry's seq and line, or null for an empty log. */
+export async function lastEntry(db: D1Database): Promise<{ seq: number; entry: string } | null> {
+  return db
+    .prepare("SELECT seq, entry FROM audit_entries ORDER BY seq DESC LIMIT 1")
+    .first<{ seq: number; entry: string }>();
 }
 
 /** When the latest checkpoint was kept in the history, or null before the first. */

@@ -93,13 +93,30 @@ describe("the audit log's writer", () => {
     expect(verify(log.sqlite)).toMatchObject({ ok: true, size: 20 });
   });
 
-  it("refuses to append after its storage was tampered with, rather than sign over it", async () => {
+  it("refuses to append after entries it did not sign, or a changed last entry, rather than sign over them", async () => {
+    const log = await grownLog();
+    dropGuards(log.sqlite);
+    const last = entryAt(log.sqlite, SIZE - 1);
+    const forged: AuditEntry = { ...last, seq: SIZE, prev: toHex(lineHash(formatEntry(last))) };
+    log.sqlite
+      .prepare("INSERT INTO audit_entries (seq, time, actor, type, entry) VALUES (?, 0, 'system', 'x', ?)")
+      .run(SIZE, formatEntry(forged));
+    // A fresh writer (after a restart) reads the head back.
+    await expect(testLog(log.sqlite).writer.append(sampleInput(1))).rejects.toThrow(/not the last one it signed/);
+    log.sqlite.prepare("DELETE FROM audit_entries WHERE seq = ?").run(SIZE);
+    overwrite(log.sqlite, SIZE - 1, { ...last, data: { n: -1 } });
+    await expect(testLog(log.sqlite).writer.append(sampleInput(1))).rejects.toThrow(/not the last one it signed/);
+    log.sqlite.exec("UPDATE audit_head SET frontier = '[]'");
+    await expect(testLog(log.sqlite).writer.append(sampleInput(1))).rejects.toThrow(/not the tree it signed/);
+  });
+
+  it("starts from its head without reading the log; a changed older entry is still found, under the roots signed after it", async () => {
     const log = await grownLog();
     dropGuards(log.sqlite);
     overwrite(log.sqlite, 4, { ...entryAt(log.sqlite, 4), data: { n: 999 } });
-    // A fresh writer (after a restart) reads the log back.
     const restarted = testLog(log.sqlite);
-    await expect(restarted.writer.append(sampleInput(1))).rejects.toThrow(/damaged at entry 5/);
+    expect(await restarted.writer.append(sampleInput(50))).toBe(SIZE);
+    expectBlamed(verify(log.sqlite), 4);
   });
 });
 

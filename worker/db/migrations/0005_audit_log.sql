@@ -23,7 +23,11 @@ CREATE INDEX audit_entries_by_time ON audit_entries(time);
 CREATE TABLE audit_head (
   id INTEGER PRIMARY KEY CHECK (id = 0),
   size INTEGER NOT NULL,
-  note TEXT NOT NULL
+  note TEXT NOT NULL,
+  -- The writer's state at this size, so that it starts without reading the log: the tree's perfect subtrees
+  -- (JSON [[size, base64 hash], ...], left to right) and the leaf hash of the last entry (hex).
+  frontier TEXT NOT NULL,
+  last_hash TEXT NOT NULL
 );
 
 CREATE TABLE audit_checkpoints (
