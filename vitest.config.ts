@@ -15,7 +15,12 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { JWT_SECRET: "integration-test-secret-0123456789abcdef", TEST_MIGRATIONS: migrations },
+              bindings: {
+                JWT_SECRET: "integration-test-secret-0123456789abcdef",
+                // A fixed Ed25519 seed (32 bytes of 0x01), so that tests can pin the log's verifier key.
+                AUDIT_SIGNING_KEY: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
+                TEST_MIGRATIONS: migrations,
+              },
             },
           }),
         ],

@@ -107,7 +107,7 @@ function benchTechnicians(count: number): { ids: string[]; sql: string } {
 
 /** Each technician's sign-in cookie (naming the sign-in benchTechnicians recorded), signed as the Worker signs it. */
 async function signIn(ids: string[], secret: string): Promise<BenchTechnician[]> {
-  const parsed = parseConfig({ JWT_SECRET: secret });
+  const parsed = parseConfig({ JWT_SECRET: secret, AUDIT_SIGNING_KEY: randomBytes(32).toString("base64url") });
   if (!parsed.ok) throw new Error(parsed.issues.join("; "));
   const { config } = parsed;
   return Promise.all(
@@ -141,10 +141,12 @@ export async function startTether(
   }
   const technicians = await signIn(ids, secret);
 
-  const vars = Object.entries({ ...BENCH_VARS, ...options.vars, JWT_SECRET: secret }).flatMap(([k, v]) => [
-    "--var",
-    `${k}:${v}`,
-  ]);
+  const vars = Object.entries({
+    ...BENCH_VARS,
+    ...options.vars,
+    JWT_SECRET: secret,
+    AUDIT_SIGNING_KEY: randomBytes(32).toString("base64url"),
+  }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
   const dev = await startWranglerDev(snapshot.dir, vars, persistTo, options);
   return { ...dev, technicians };
 }

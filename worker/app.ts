@@ -9,6 +9,7 @@ import { withConfig } from "./middleware/config.ts";
 import { checkOrigin } from "./middleware/origin.ts";
 import { pagePolicies } from "./middleware/permissions-policy.ts";
 import { admin } from "./routes/admin.ts";
+import { audit } from "./routes/audit.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
@@ -64,6 +65,7 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api/auth", auth);
   app.route("/api", technicians);
   app.route("/api", admin);
+  app.route("/api/audit", audit);
   app.route("/api/sessions", ice);
   app.route("/api/sessions", sessions);
   app.route("/api/help", help);

@@ -1,5 +1,7 @@
 import * as z from "zod/mini";
 import { nameProblem, normaliseName } from "#protocol/names.ts";
+import type { NoteSigner } from "../durable-objects/audit-log/note.ts";
+import { isKeyName } from "../durable-objects/audit-log/note.ts";
 import { canonicalAddress } from "../durable-objects/rate-limit/client-key.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
@@ -117,9 +119,52 @@ export type Config = { [K in IntName]: number } & {
   ORGANISATION: string;
   JWT_SECRET: string;
   TURN: TurnConfig;
+  /** The audit log's signing key, named by its origin (AUDIT_SIGNING_KEY, AUDIT_LOG_NAME). */
+  AUDIT_SIGNER: NoteSigner;
+  /** Whether audit entries of sign-ins record the client's IP address (AUDIT_IP_ADDRESSES = "on"). */
+  AUDIT_IP_ADDRESSES: boolean;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
+
+/** The audit log's name when AUDIT_LOG_NAME is empty: `tether/audit/` and the organisation in lowercase ASCII. */
+export function defaultAuditLogName(organisation: string): string {
+  const slug = organisation
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  return `tether/audit/${slug || "organisation"}`;
+}
+
+/**
+ * The audit log's signer from AUDIT_SIGNING_KEY (a base64url 32-byte Ed25519 seed) and AUDIT_LOG_NAME (the
+ * checkpoints' origin and the key's name; derived from ORGANISATION when empty).
+ */
+export function auditSigner(
+  vars: Record<string, unknown>,
+): { ok: true; signer: NoteSigner } | { ok: false; issues: string[] } {
+  const issues: string[] = [];
+  const key = String(vars.AUDIT_SIGNING_KEY ?? "");
+  const seed = /^[A-Za-z0-9_-]{43}$/.test(key)
+    ? Uint8Array.from(atob(key.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0))
+    : null;
+  if (seed?.length !== 32) {
+    issues.push(
+      "AUDIT_SIGNING_KEY must be a base64url Ed25519 seed of 32 bytes (set it with `wrangler secret put AUDIT_SIGNING_KEY`; `npm start` generates one for development)",
+    );
+  }
+  const configured = String(vars.AUDIT_LOG_NAME ?? "").trim();
+  const name = configured || defaultAuditLogName(normaliseName(String(vars.ORGANISATION ?? "Tether")));
+  if (!isKeyName(name)) {
+    issues.push(
+      `AUDIT_LOG_NAME must be 1 to 200 characters without spaces or "+", like example.com/audit; got ${JSON.stringify(name).slice(0, 60)}`,
+    );
+  }
+  if (issues.length > 0 || !seed) return { ok: false, issues };
+  return { ok: true, signer: { name, seed } };
+}
 
 const Origin = z.url({ protocol: /^https?$/ });
 
@@ -226,7 +271,16 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
   const turn = parseTurnConfig(vars);
   if (!turn.ok) issues.push(...turn.issues);
 
-  if (issues.length > 0 || !turn.ok) return { ok: false, issues };
+  const audit = auditSigner(vars);
+  if (!audit.ok) issues.push(...audit.issues);
+  const ipSetting = String(vars.AUDIT_IP_ADDRESSES ?? "off").trim() || "off";
+  if (ipSetting !== "on" && ipSetting !== "off") {
+    issues.push(
+      `AUDIT_IP_ADDRESSES must be "on" or "off" (whether the audit log records sign-ins' IP addresses); got ${JSON.stringify(ipSetting).slice(0, 40)}`,
+    );
+  }
+
+  if (issues.length > 0 || !turn.ok || !audit.ok) return { ok: false, issues };
   return {
     ok: true,
     config: {
@@ -236,6 +290,8 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       ORGANISATION: organisation,
       JWT_SECRET: secret as string,
       TURN: turn.turn,
+      AUDIT_SIGNER: audit.signer,
+      AUDIT_IP_ADDRESSES: ipSetting === "on",
     },
   };
 }

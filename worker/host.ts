@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { TakeResult } from "../durable-objects/rate-limit/bucket.ts";
 import type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "../durable-objects/session/room-runtime.ts";
@@ -29,6 +30,8 @@ export type Host = {
   hit(key: string, scope: string, limitPerMinute: number): Promise<Omit<TakeResult, "bucket">>;
   /** Answers a WebSocket upgrade with a socket that only says why it cannot join, then closes (1008). */
   refuseSocket(request: Request, code: ErrorCode, message: string): Response;
+  /** Appends an entry to the organisation's audit log; resolves with its seq once it is stored. */
+  audit(input: AuditInput): Promise<number>;
   /** A file of the built client (client/web/dist), answered the way Workers static assets are. */
   asset(request: Request): Promise<Response>;
 };

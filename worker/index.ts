@@ -1,6 +1,7 @@
 import { createApp } from "./app.ts";
 import { workersHost } from "./workers-host.ts";
 
+export { AuditLog } from "../durable-objects/audit-log/AuditLog.ts";
 export { RateLimiter } from "../durable-objects/rate-limit/RateLimiter.ts";
 export { SessionRoom } from "../durable-objects/session/SessionRoom.ts";
 

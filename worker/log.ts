@@ -56,7 +56,9 @@ export type LogEvent =
   /** The Deno host dropped WebSockets on a message announced far over WS_MAX_MESSAGE_BYTES, before reading it. */
   | { event: "websocket_messages_refused"; count: number; maxMessageBytes: number }
   /** The Deno host's fd limit allows fewer connections than configured; it takes `maxConnections`. */
-  | { event: "connection_cap_lowered"; configured: number; maxConnections: number; openFilesLimit: number };
+  | { event: "connection_cap_lowered"; configured: number; maxConnections: number; openFilesLimit: number }
+  /** An audit entry could not be stored (its type only). */
+  | { event: "audit_append_failed"; type: string; message: string };
 
 /** Writes one structured event as a JSON line. */
 export function log(entry: LogEvent): void {

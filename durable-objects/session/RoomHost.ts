@@ -1,8 +1,11 @@
+import type { AuditInput } from "#protocol/audit.ts";
+import type { EndReason } from "#protocol/room.ts";
 import { type ClientMessage, parseClientMessage } from "#protocol/room.ts";
 import { hashSeatKey, hashToken, newToken } from "../../worker/auth/tokens.ts";
 import { log } from "../../worker/log.ts";
 import { dispatch } from "./dispatch.ts";
 import { checkFlood, type FloodState, newFloodState } from "./flood.ts";
+import { MAX_PENDING_AUDIT } from "./room-record.ts";
 import type {
   Admission,
   Attachment,
@@ -30,6 +33,20 @@ import {
 /** A socket still waiting for its hello: not seated, not refused. */
 function isPending(attachment: Attachment | null): attachment is Attachment {
   return attachment !== null && !attachment.participantId && !attachment.isRefused;
+}
+
+/** How long after a failed audit append the alarm tries again. */
+export const AUDIT_RETRY_MS = 10_000;
+
+/** The audit entry of a session's end: who ended it, or the server for expiry and idleness. */
+function endEntry(room: Room, reason: EndReason): AuditInput {
+  const actor =
+    reason === "ended_by_customer"
+      ? "customer"
+      : reason === "ended_by_technician" && room.owner
+        ? `technician:${room.owner.id}`
+        : "system";
+  return { actor, session: room.code, type: "session_ended", data: { reason } };
 }
 
 /**
@@ -208,6 +225,7 @@ export class RoomHost<S extends RoomSocket> {
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
     await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
+    if (room.auditRetryAt !== null && room.auditRetryAt <= now) await this.retryAudit(room);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
     if (isPurgeDue(room, now)) {
       if (isForgotten(room)) await this.runtime.forgetSession(room.code);
@@ -260,6 +278,15 @@ export class RoomHost<S extends RoomSocket> {
       this.runtime.attach(ws, { ...attachment, participantId: result.seat.id });
       this.seated.set(result.seat.id, ws);
       log({ event: "room_joined", code: room.code, role: result.seat.role, isResumed: result.isResumed });
+      if (request.role === "technician" && !result.isResumed) {
+        const data = { technician: request.technicianId };
+        result.effects.audit.push({
+          actor: `technician:${request.technicianId}`,
+          session: room.code,
+          type: "technician_admitted",
+          data,
+        });
+      }
       await this.apply(result.effects);
     } finally {
       this.joining.delete(ws);
@@ -327,7 +354,62 @@ export class RoomHost<S extends RoomSocket> {
       await this.syncEnd(room, false);
     }
     if (effects.isOwnerConfirmed) await this.syncOwner(room, false);
+    // After the frames and the sessions table, so that waiting on the log delays neither.
+    await this.audit(effects.ended ? [...effects.audit, endEntry(room, effects.ended)] : effects.audit);
     if (effects.persist === "room") await this.armAlarm();
+  }
+
+  /**
+   * Appends entries to the audit log, in order. Those it cannot take now (and any after them) wait in the room's
+   * record, stamped with when they happened, for the alarm to try again: the room goes on meanwhile.
+   */
+  private async audit(entries: readonly AuditInput[]): Promise<void> {
+    const room = this.room;
+    if (!room || entries.length === 0) return;
+    // Entries already waiting go first.
+    if (room.pendingAudit.length > 0) return this.holdAudit(room, entries);
+    for (const [index, entry] of entries.entries()) {
+      try {
+        await this.runtime.audit(entry);
+      } catch (err) {
+        log({ event: "audit_append_failed", type: entry.type, message: String(err).slice(0, 200) });
+        return this.holdAudit(room, entries.slice(index));
+      }
+    }
+  }
+
+  /** Keeps entries for the alarm to append later. */
+  private async holdAudit(room: Room, entries: readonly AuditInput[]): Promise<void> {
+    const now = this.runtime.now();
+    for (const entry of entries) {
+      if (room.pendingAudit.length >= MAX_PENDING_AUDIT) {
+        log({ event: "audit_append_failed", type: entry.type, message: "dropped: too many entries waiting" });
+        continue;
+      }
+      room.pendingAudit.push({ ...entry, data: { ...entry.data, occurredAt: now } });
+    }
+    room.auditRetryAt ??= now + AUDIT_RETRY_MS;
+    this.runtime.storage.saveRoom(room);
+    await this.armAlarm();
+  }
+
+  /** The alarm's try at the entries waiting; those that still fail wait for the next. */
+  private async retryAudit(room: Room): Promise<void> {
+    while (room.pendingAudit.length > 0) {
+      const entry = room.pendingAudit[0] as AuditInput;
+      try {
+        await this.runtime.audit(entry);
+      } catch (err) {
+        log({ event: "audit_append_failed", type: entry.type, message: String(err).slice(0, 200) });
+        room.auditRetryAt = this.runtime.now() + AUDIT_RETRY_MS;
+        this.runtime.storage.saveRoom(room);
+        return;
+      }
+      room.pendingAudit.shift();
+      this.runtime.storage.saveRoom(room);
+    }
+    room.auditRetryAt = null;
+    this.runtime.storage.saveRoom(room);
   }
 
   /** Writes the confirmed owner to the sessions table; outside the alarm a failure is left for the alarm to retry. */

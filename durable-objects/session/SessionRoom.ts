@@ -3,7 +3,7 @@ import { deleteSession, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { liveSignIns } from "../../worker/db/sign-ins.ts";
 import { log } from "../../worker/log.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
-import { refuseSocket } from "../../worker/workers-host.ts";
+import { AUDIT_LOG_NAME, refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
 import { RoomHost } from "./RoomHost.ts";
 import {
@@ -56,6 +56,7 @@ export class SessionRoom extends DurableObject<Env> {
       hit: (key, scope, limitPerMinute) =>
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
       liveSignIns: (ids) => liveSignIns(env.DB, ids, Date.now()),
+      audit: (input) => env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(AUDIT_LOG_NAME)).append(input),
       now: () => Date.now(),
     });
     // Rebuilt after every hibernation or eviction: memory is only a cache of storage and attachments.

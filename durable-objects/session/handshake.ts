@@ -98,6 +98,9 @@ function result(
     technician.isVerified = true;
   }
   effects.logs.push({ event: "handshake_result", code: room.code, outcome: msg.ok ? "confirmed" : "failed" });
+  // A failed verdict is what a verification code mismatch looks like from here (the room never sees the code).
+  const type = msg.ok ? "handshake_succeeded" : "handshake_failed";
+  effects.audit.push({ actor: "customer", session: room.code, type, data: { technician: technician.technicianId } });
   persistRoom(room, effects);
   // The verdict stands even if the technician is reconnecting: they would start again, unverified, anyway.
   if (technician.connected) effects.send.push({ to: technician.id, msg: relayed(msg, customer.id) });

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { AuditInput } from "#protocol/audit.ts";
 import { describeIssue } from "#protocol/parse.ts";
 import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
@@ -63,6 +64,9 @@ export const SeatRecord = z.object({
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
 
+/** The most audit entries a room holds while the log cannot take them; later ones are logged and dropped. */
+export const MAX_PENDING_AUDIT = 100;
+
 /** Everything the room keeps across hibernation and restarts. */
 export const RoomRecord = z.object({
   code: SessionCode,
@@ -78,6 +82,9 @@ export const RoomRecord = z.object({
   claimBy: z._default(z.nullable(Time), null),
   /** When a confirmed owner still has to be written to D1's sessions row; null once it is. */
   ownerSyncDueAt: z._default(z.nullable(Time), null),
+  /** Audit entries the log could not take yet, oldest first, and when the alarm next tries them (null: none). */
+  pendingAudit: z._default(z.array(AuditInput).check(z.maxLength(MAX_PENDING_AUDIT)), () => []),
+  auditRetryAt: z._default(z.nullable(Time), null),
   /** SHA-256 of the customer's seat key (base64url); a room stored without one seats no customer. */
   customerKeyHash: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
   organisation: Name,

@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { Role, SessionSummary } from "#protocol/room.ts";
 import type { Room, RoomSettings } from "./state.ts";
 
@@ -80,13 +81,15 @@ export type RoomRuntime<S extends RoomSocket> = {
   hit(key: string, scope: string, limitPerMinute: number): Promise<{ allowed: boolean; retryAfterMs: number }>;
   /** Of the sign-ins `ids`, those still live (the sign-ins table); throws when it cannot be read. */
   liveSignIns(ids: readonly string[]): Promise<Set<string>>;
+  /** Appends an entry to the organisation's audit log; throws when it could not be stored. */
+  audit(input: AuditInput): Promise<number>;
   now(): number;
 };
 
 /** What a host provides to every room alike, beside each room's own sockets, storage and alarm. */
 export type RoomServices = Pick<
   RoomRuntime<RoomSocket>,
-  "recordEnd" | "recordOwner" | "forgetSession" | "hit" | "liveSignIns"
+  "recordEnd" | "recordOwner" | "forgetSession" | "hit" | "liveSignIns" | "audit"
 >;
 
 /** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */

@@ -32,6 +32,8 @@ export function dropRevoked(room: Room, checked: readonly string[], live: Readon
   dismissSeats(room, revoked, "SIGN_IN_REVOKED", message, effects);
   for (const seat of revoked) {
     effects.logs.push({ event: "room_seat_revoked", code: room.code, participantId: seat.id });
+    const data = { technician: seat.technicianId, reason: "sign_in_revoked" };
+    effects.audit.push({ actor: "system", session: room.code, type: "technician_dropped", data });
   }
   settle(room, effects);
   return effects;

@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { LogEvent } from "../../worker/log.ts";
@@ -58,10 +59,21 @@ export type Effects = {
   /** The room's owner was just confirmed: write it to the sessions table. */
   isOwnerConfirmed: boolean;
   logs: LogEvent[];
+  /** Entries for the organisation's audit log (who did what in this session; never content). */
+  audit: AuditInput[];
 };
 
 export function noEffects(): Effects {
-  return { send: [], refuse: [], closeAll: null, persist: "none", ended: null, isOwnerConfirmed: false, logs: [] };
+  return {
+    send: [],
+    refuse: [],
+    closeAll: null,
+    persist: "none",
+    ended: null,
+    isOwnerConfirmed: false,
+    logs: [],
+    audit: [],
+  };
 }
 
 /** A new room in state `created`. */
@@ -71,6 +83,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     owner: settings.owner,
     claimBy: settings.owner === null ? now + settings.claimTimeoutS * 1000 : null,
     ownerSyncDueAt: null,
+    pendingAudit: [],
+    auditRetryAt: null,
     customerKeyHash: settings.customerKeyHash,
     organisation: settings.organisation,
     caseNumber: settings.caseNumber,
@@ -262,7 +276,10 @@ export function signInCheckAt(room: Room): number | null {
  * room, at once while D1 still needs the end, else the purge. A confirmed owner that D1 does not hold yet is due at once too.
  */
 export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): number | null {
-  const ownerSyncAt = room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY;
+  const ownerSyncAt = Math.min(
+    room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY,
+    room.auditRetryAt ?? Number.POSITIVE_INFINITY,
+  );
   if (room.state === "ended") {
     return Math.min(ownerSyncAt, room.isEndSynced ? purgeAt(room) : (room.endedAt ?? 0));
   }

@@ -211,6 +211,19 @@ describe("passkeys, invites and sessions in a real browser", () => {
     await tom.page.waitForURL("/sign-in");
   });
 
+  it("shows an admin the audit log, newest first, filtered by event", async () => {
+    const { page } = await enrolled("Ada Auditor", { isAdmin: true });
+    await page.getByRole("button", { name: "Invite a technician" }).click();
+    const log = page.getByRole("list", { name: "Audit log" });
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect.poll(() => textOf(log.getByRole("listitem").first())).toContain("technician invited");
+    expect(await textOf(log)).toContain("technician enrolled");
+    await page.getByLabel("Event").selectOption("session_created");
+    await page.getByLabel("Session code").fill("000000001");
+    await page.getByRole("button", { name: "Show" }).click();
+    await page.getByText("No entries match.").waitFor();
+  });
+
   it("lets the admin invite a technician, who enrols in their own browser", async () => {
     const { page } = await enrolled("Ada Admin", { isAdmin: true, canUseClipboard: true });
     await page.getByRole("button", { name: "Invite a technician" }).click();

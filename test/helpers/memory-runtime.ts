@@ -1,3 +1,4 @@
+import type { AuditInput } from "#protocol/audit.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type Bucket, perMinute, take } from "../../durable-objects/rate-limit/bucket.ts";
 import { RoomHost } from "../../durable-objects/session/RoomHost.ts";
@@ -123,6 +124,10 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
    * sends one.
    */
   peersAnswerCloses = true;
+  /** Audit entries the room appended, in order. */
+  readonly audits: AuditInput[] = [];
+  /** How many of the next audit appends fail, as an unreachable log would. */
+  auditFailures = 0;
 
   /** `buckets` may be shared between rooms, as a host's rate limits are. */
   constructor(
@@ -130,6 +135,15 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
     readonly buckets = new Map<string, Bucket>(),
   ) {
     this.time = now;
+  }
+
+  async audit(input: AuditInput): Promise<number> {
+    if (this.auditFailures > 0) {
+      this.auditFailures--;
+      throw new Error("audit log unreachable");
+    }
+    this.audits.push(input);
+    return this.audits.length - 1;
   }
 
   sockets(): Iterable<MemorySocket> {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { INT_VARS, parseConfig } from "../../worker/config.ts";
 
-const secret = { JWT_SECRET: "x".repeat(32) };
+const secret = { JWT_SECRET: "x".repeat(32), AUDIT_SIGNING_KEY: "A".repeat(43) };
 
 describe("parseConfig", () => {
   it("fills every limit with its documented default", () => {
@@ -93,8 +93,27 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("requires a 32-byte AUDIT_SIGNING_KEY and a key name without spaces as AUDIT_LOG_NAME", () => {
+    const base = { JWT_SECRET: "x".repeat(32) };
+    const short = parseConfig({ ...base, AUDIT_SIGNING_KEY: "A".repeat(42) });
+    expect(!short.ok && short.issues[0]).toMatch(/^AUDIT_SIGNING_KEY must be/);
+    const spaced = parseConfig({ ...secret, AUDIT_LOG_NAME: "my log" });
+    expect(!spaced.ok && spaced.issues[0]).toMatch(/^AUDIT_LOG_NAME must be/);
+    const ip = parseConfig({ ...secret, AUDIT_IP_ADDRESSES: "yes" });
+    expect(!ip.ok && ip.issues[0]).toMatch(/^AUDIT_IP_ADDRESSES must be/);
+  });
+
+  it("names the audit log after the organisation unless AUDIT_LOG_NAME says otherwise", () => {
+    const derived = parseConfig({ ...secret, ORGANISATION: "Acme IT Ltd." });
+    expect(derived.ok && derived.config.AUDIT_SIGNER.name).toBe("tether/audit/acme-it-ltd");
+    const named = parseConfig({ ...secret, AUDIT_LOG_NAME: "support.example.com/audit" });
+    expect(named.ok && named.config.AUDIT_SIGNER.name).toBe("support.example.com/audit");
+    expect(named.ok && named.config.AUDIT_IP_ADDRESSES).toBe(false);
+  });
+
   it("reports every bad variable at once", () => {
     const result = parseConfig({ SESSION_LIFETIME_S: "x", WS_MESSAGES_PER_S: "-1" });
-    expect(!result.ok && result.issues.length).toBe(3);
+    // The two variables, JWT_SECRET and AUDIT_SIGNING_KEY.
+    expect(!result.ok && result.issues.length).toBe(4);
   });
 });

@@ -101,14 +101,18 @@ describe("the organisation customers read", () => {
   const secret = "s".repeat(32);
 
   it("is refused at start-up when it breaks the rule", () => {
-    const parsed = parseConfig({ ORGANISATION: "Acme\u202E", JWT_SECRET: secret });
+    const parsed = parseConfig({ ORGANISATION: "Acme\u202E", JWT_SECRET: secret, AUDIT_SIGNING_KEY: "A".repeat(43) });
     expect(parsed.ok).toBe(false);
     if (!parsed.ok)
       expect(parsed.issues.join(" ")).toContain("ORGANISATION contains a character that changes the direction");
   });
 
   it("is normalised like a name", () => {
-    const parsed = parseConfig({ ORGANISATION: " Acme\u3000IT ", JWT_SECRET: secret });
+    const parsed = parseConfig({
+      ORGANISATION: " Acme\u3000IT ",
+      JWT_SECRET: secret,
+      AUDIT_SIGNING_KEY: "A".repeat(43),
+    });
     expect(parsed.ok && parsed.config.ORGANISATION).toBe("Acme IT");
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AUDIT_RETRY_MS } from "../../durable-objects/session/RoomHost.ts";
 import type { JoinRequest } from "../../durable-objects/session/seats.ts";
 import { HELLO_TIMEOUT_MS, PURGE_AFTER_MS } from "../../durable-objects/session/state.ts";
 import { ALARM_RETRY_MS, MemoryRoom } from "../helpers/memory-runtime.ts";
@@ -193,6 +194,32 @@ describe("RoomHost: seats", () => {
     expect(tech.ws.received("answer")).toEqual([
       { type: "answer", from: customer.welcome.participantId, sdp: "v=0 a" },
     ]);
+  });
+});
+
+describe("RoomHost: audit entries", () => {
+  it("keeps the entries the log cannot take in the room's record, and the alarm appends them in order", async () => {
+    const { room, customer } = await openPair();
+    expect(room.runtime.audits.map((a) => a.type)).toEqual(["technician_admitted", "handshake_succeeded"]);
+    room.runtime.auditFailures = 2;
+    await room.advance(5 * S);
+    await room.send(customer.ws, { type: "end" });
+    expect(room.runtime.audits).toHaveLength(2);
+    expect(room.runtime.storage.record).toContain('"pendingAudit":[{');
+    expect(room.runtime.alarm.at).toBe(T0 + 5 * S + AUDIT_RETRY_MS);
+
+    // The first retry fails too; the second appends the end, stamped with when it happened.
+    await room.advance(AUDIT_RETRY_MS);
+    expect(room.runtime.audits).toHaveLength(2);
+    await room.advance(AUDIT_RETRY_MS);
+    expect(room.runtime.audits.at(-1)).toEqual({
+      actor: "customer",
+      session: "123456789",
+      type: "session_ended",
+      data: { reason: "ended_by_customer", occurredAt: T0 + 5 * S },
+    });
+    expect(room.runtime.storage.record).toContain('"pendingAudit":[]');
+    expect(logs.filter((l) => l.event === "audit_append_failed")).toHaveLength(2);
   });
 });
 

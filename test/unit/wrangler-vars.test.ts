@@ -10,7 +10,9 @@ describe("parseWranglerVars", () => {
     if (!result.ok) throw new Error(result.message);
     for (const [name, spec] of Object.entries(INT_VARS)) expect(result.vars[name]).toBe(String(spec.fallback));
     expect(result.vars.ORGANISATION).toBe("Tether");
-    expect(parseConfig({ ...result.vars, JWT_SECRET: "x".repeat(32) })).toMatchObject({ ok: true });
+    expect(
+      parseConfig({ ...result.vars, JWT_SECRET: "x".repeat(32), AUDIT_SIGNING_KEY: "A".repeat(43) }),
+    ).toMatchObject({ ok: true });
   });
 
   it("reads basic and literal strings with escapes and comments, only from [vars]", () => {

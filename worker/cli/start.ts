@@ -3,8 +3,11 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { staleReason } from "../../client/web/build-stamp.ts";
+import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
+import { auditSigner } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "../deno/d1-sqlite.ts";
+import { parseWranglerVars } from "../deno/wrangler-vars.ts";
 import { bundleWorker, DEV_BUNDLE, devBundleStale, watchWorker } from "./dev-bundle.ts";
 import { openLocalD1 } from "./local-d1.ts";
 import { spawnGroup, waitForHealth } from "./process-group.ts";
@@ -27,14 +30,17 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-/** Ensures .dev.vars holds a JWT_SECRET, generating a random one on first start. */
-function ensureDevSecret(): void {
+/** Ensures .dev.vars holds `name` matching `pattern`, generating a random 32-byte value on first start. */
+function ensureDevSecret(name: string, pattern: RegExp): string {
   const file = path.join(root, ".dev.vars");
   const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-  if (/^JWT_SECRET=.{32,}$/m.test(current)) return;
-  const line = `JWT_SECRET=${randomBytes(32).toString("base64url")}\n`;
+  const existing = current.match(new RegExp(`^${name}=(.*)$`, "m"))?.[1];
+  if (existing !== undefined && pattern.test(existing)) return existing;
+  const value = randomBytes(32).toString("base64url");
+  const line = `${name}=${value}\n`;
   writeFileSync(file, current && !current.endsWith("\n") ? `${current}\n${line}` : current + line, { mode: 0o600 });
-  step("Generated a development JWT_SECRET in .dev.vars");
+  step(`Generated a development ${name} in .dev.vars`);
+  return value;
 }
 
 /** Builds the browser pages into client/web/dist; resolves with the build's exit code. */
@@ -61,7 +67,8 @@ async function prepareDatabase(): Promise<{ url: string; expiresAt: number } | n
   }
 }
 
-ensureDevSecret();
+ensureDevSecret("JWT_SECRET", /^.{32,}$/);
+const auditKey = ensureDevSecret("AUDIT_SIGNING_KEY", /^[A-Za-z0-9_-]{43}$/);
 // The pages and the Worker are built only when their sources changed since the last time (client/web/build-stamp.ts,
 // dev-bundle.ts): the runtime must not start while what it serves is being rewritten.
 const stale = staleReason();
@@ -119,5 +126,9 @@ if (enrolment) {
   );
 }
 step(`Tether is running at ${origin}`);
+// What `npm run audit:verify` pins (wrangler.toml's [vars] decide the name, as the Worker does).
+const wranglerVars = parseWranglerVars(readFileSync(path.join(root, "wrangler.toml"), "utf8"));
+const signer = auditSigner({ ...(wranglerVars.ok ? wranglerVars.vars : {}), AUDIT_SIGNING_KEY: auditKey });
+if (signer.ok) console.log(`Audit log verifier key: ${verifierKeyOf(signer.signer)}`);
 // From now on a change to the Worker's sources is bundled again, and wrangler dev reloads it.
 await watchWorker(root);

@@ -2,6 +2,8 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import { AuditWriter } from "../../durable-objects/audit-log/AuditWriter.ts";
+import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
@@ -19,7 +21,7 @@ import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
-import { devSecret } from "./secret.ts";
+import { devAuditKey, devSecret } from "./secret.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
 // `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
@@ -56,6 +58,8 @@ mkdirSync(dataDir, { recursive: true });
 const environment = Deno.env.toObject();
 const secret = environment.JWT_SECRET ? null : devSecret(dataDir);
 if (secret) console.log(`JWT_SECRET is not set: ${secret.message}`);
+const auditKey = environment.AUDIT_SIGNING_KEY ? null : devAuditKey(dataDir);
+if (auditKey) console.log(`AUDIT_SIGNING_KEY is not set: ${auditKey.message}`);
 
 const sqlite = openSqlite(join(dataDir, "d1.sqlite"));
 const applied = applyMigrations(sqlite, readMigrations(join(root, "worker/db/migrations")));
@@ -66,10 +70,15 @@ const bindings = {
   ...vars.vars,
   ...environment,
   ...(secret ? { JWT_SECRET: secret.value } : {}),
+  ...(auditKey ? { AUDIT_SIGNING_KEY: auditKey.value } : {}),
   DB: db,
 } as unknown as Bindings;
 const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
+
+// The audit log: one writer in this process, over the same database as the routes read it from.
+const auditLog = new AuditWriter({ db, signer: config.config.AUDIT_SIGNER, now: () => Date.now() });
+console.log(`Audit log verifier key: ${verifierKeyOf(config.config.AUDIT_SIGNER)}`);
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
 // One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
@@ -80,6 +89,7 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   forgetSession: (code) => deleteSession(db, code),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),
+  audit: (input) => auditLog.append(input),
 });
 await rooms.start();
 const assets = new Assets(dist);
@@ -93,6 +103,7 @@ const host: Host = {
     clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
+  audit: (input) => auditLog.append(input),
   asset: (request) => assets.fetch(request),
 };
 const app = createApp(() => host);

@@ -23,6 +23,7 @@ import {
 } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
+import { audit } from "../middleware/audit.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { validate } from "../middleware/validate.ts";
@@ -56,6 +57,7 @@ export const admin = new Hono<AppEnv>()
         }
         technician = result.technician;
         log({ event: "technician_role_changed", technicianId: id, isAdmin, by });
+        await audit(c, "technician_role_changed", { technician: id, isAdmin });
       }
       if (name !== undefined || nameLocked !== undefined) {
         technician = await setName(c.env.DB, id, { name, nameLocked });
@@ -73,6 +75,7 @@ export const admin = new Hono<AppEnv>()
     if (outcome === "not_found") throw new AppError("NOT_FOUND", 404, "There is no technician with this id.");
     // Their sign-ins went with them: requests fail at once, and rooms close their sockets at the next check.
     log({ event: "technician_removed", technicianId: id, by: c.get("technician").id });
+    await audit(c, "technician_removed", { technician: id });
     return c.body(null, 204);
   })
   .get("/invites", requireAdmin, async (c) => {
@@ -94,6 +97,7 @@ export const admin = new Hono<AppEnv>()
       expiresAt,
     });
     log({ event: "invite_created", technicianId: adminId, expiresAt });
+    await audit(c, "technician_invited", { isAdmin: c.req.valid("json").isAdmin ?? false, expiresAt });
     // The token travels in the fragment, which browsers never send to a server, so it stays out of every log.
     const url = `${new URL(c.req.url).origin}/enrol#${token}`;
     return c.json<InviteResponse>({ url, expiresAt }, 201);
@@ -103,5 +107,6 @@ export const admin = new Hono<AppEnv>()
       throw new AppError("NOT_FOUND", 404, "There is no open invite with this id.");
     }
     log({ event: "invite_revoked", technicianId: c.get("technician").id });
+    await audit(c, "invite_revoked", { invite: c.req.valid("param").id });
     return c.body(null, 204);
   });

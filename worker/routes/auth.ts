@@ -24,6 +24,7 @@ import { createSignIn, revokeSignIn } from "../db/sign-ins.ts";
 import { enrolTechnician, findTechnician, type TechnicianRecord, technicianInfo } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
+import { audit, auditFailedSignIn, technicianActor } from "../middleware/audit.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
@@ -90,6 +91,12 @@ export const auth = new Hono<AppEnv>()
     const { technician } = enrolled;
     await signIn(c, technician.id, passkey.id, now);
     log({ event: "technician_enrolled", technicianId: technician.id, isAdmin: technician.isAdmin });
+    await audit(
+      c,
+      "technician_enrolled",
+      { technician: technician.id, isAdmin: technician.isAdmin },
+      { actor: technicianActor(technician.id) },
+    );
     return c.json(signedIn(technician));
   })
   .post("/login/options", async (c) => {
@@ -97,44 +104,56 @@ export const auth = new Hono<AppEnv>()
     await rememberChallenge(c.env.DB, options.challenge, { purpose: "login" }, Date.now());
     return c.json(options);
   })
-  .post("/login/verify", jsonBody(MAX_AUTH_BODY_BYTES), validate("json", LoginVerifyBody), async (c) => {
-    const { response } = c.req.valid("json");
-    const config = c.get("config");
-    const now = Date.now();
-    const { challenge } = unwrap(await redeemChallenge(c.env.DB, response.response.clientDataJSON, "login", now));
-    const passkey = await findPasskey(c.env.DB, response.id);
-    const technician = passkey && (await findTechnician(c.env.DB, passkey.technicianId));
-    if (!passkey || !technician) {
-      throw new AppError(
-        "PASSKEY_INVALID",
-        401,
-        "This passkey is not registered with Tether; use another or ask an admin for an invite.",
+  .post(
+    "/login/verify",
+    auditFailedSignIn,
+    jsonBody(MAX_AUTH_BODY_BYTES),
+    validate("json", LoginVerifyBody),
+    async (c) => {
+      const { response } = c.req.valid("json");
+      const config = c.get("config");
+      const now = Date.now();
+      const { challenge } = unwrap(await redeemChallenge(c.env.DB, response.response.clientDataJSON, "login", now));
+      const passkey = await findPasskey(c.env.DB, response.id);
+      const technician = passkey && (await findTechnician(c.env.DB, passkey.technicianId));
+      if (!passkey || !technician) {
+        throw new AppError(
+          "PASSKEY_INVALID",
+          401,
+          "This passkey is not registered with Tether; use another or ask an admin for an invite.",
+        );
+      }
+      // A discoverable credential must name its user; it has to be the one the passkey was made for.
+      if (response.response.userHandle !== technician.webauthnUserId) {
+        throw new AppError(
+          "PASSKEY_INVALID",
+          401,
+          "This passkey does not belong to the account it claims; use another.",
+        );
+      }
+      const { newCounter } = unwrap(
+        await verifyAuthentication(relyingParty(c.req.url, config), response, challenge, passkey),
       );
-    }
-    // A discoverable credential must name its user; it has to be the one the passkey was made for.
-    if (response.response.userHandle !== technician.webauthnUserId) {
-      throw new AppError("PASSKEY_INVALID", 401, "This passkey does not belong to the account it claims; use another.");
-    }
-    const { newCounter } = unwrap(
-      await verifyAuthentication(relyingParty(c.req.url, config), response, challenge, passkey),
-    );
-    if (!(await recordPasskeyUse(c.env.DB, passkey.id, passkey.counter, newCounter, now))) {
-      throw new AppError(
-        "PASSKEY_INVALID",
-        401,
-        "This passkey was used twice at once, which may mean it was cloned; try again.",
-      );
-    }
-    await signIn(c, technician.id, passkey.id, now);
-    log({ event: "technician_signed_in", technicianId: technician.id });
-    return c.json(signedIn(technician));
-  })
+      if (!(await recordPasskeyUse(c.env.DB, passkey.id, passkey.counter, newCounter, now))) {
+        throw new AppError(
+          "PASSKEY_INVALID",
+          401,
+          "This passkey was used twice at once, which may mean it was cloned; try again.",
+        );
+      }
+      await signIn(c, technician.id, passkey.id, now);
+      log({ event: "technician_signed_in", technicianId: technician.id });
+      await audit(c, "sign_in_succeeded", { technician: technician.id }, { actor: technicianActor(technician.id) });
+      return c.json(signedIn(technician));
+    },
+  )
   .post("/logout", async (c) => {
     // Ends the sign-in on the server, not only in this browser: a copy of the cookie stops working too.
     const claims = await readSignInClaims(c, c.get("config"));
     if (claims) {
       await revokeSignIn(c.env.DB, claims.signInId);
       log({ event: "signed_out", technicianId: claims.technicianId, scope: "this" });
+      await audit(c, "signed_out", { scope: "this" }, { actor: technicianActor(claims.technicianId) });
     }
     clearSessionCookie(c);
     return c.body(null, 204);

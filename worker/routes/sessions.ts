@@ -29,6 +29,7 @@ import {
 import { AppError } from "../errors.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
+import { sessionCreatedEntry } from "../middleware/audit.ts";
 import { authenticate, requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit, requireClientKey } from "../middleware/rate-limit.ts";
@@ -133,6 +134,7 @@ async function openRoom(
       continue;
     }
     log({ event: "session_created", technicianId: owner?.id ?? null, code, expiresAt: created.expiresAt });
+    await host.audit(sessionCreatedEntry(code, owner?.id ?? null, caseNumber, created.expiresAt));
     return { code, expiresAt: created.expiresAt };
   }
   throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");

@@ -18,6 +18,7 @@ import { findSignIn, revokeAllSignIns } from "../db/sign-ins.ts";
 import { findTechnician, renameSelf, type TechnicianRecord, technicianInfo } from "../db/technicians.ts";
 import { AppError } from "../errors.ts";
 import { log } from "../log.ts";
+import { audit } from "../middleware/audit.ts";
 import { requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { validate } from "../middleware/validate.ts";
@@ -92,6 +93,7 @@ export const technicians = new Hono<AppEnv>()
         throw new AppError("UNAUTHENTICATED", 401, "Your account no longer exists; ask an admin for an invite.");
       }
       log({ event: "passkey_added", technicianId });
+      await audit(c, "passkey_added", { technician: technicianId, passkey: passkey.id.slice(0, 200) });
       return c.json<PasskeyAddedResponse>(
         { passkey: { id: passkey.id, name: null, createdAt: now, lastUsedAt: null } },
         201,
@@ -119,6 +121,7 @@ export const technicians = new Hono<AppEnv>()
       throw new AppError("LAST_PASSKEY", 409, "This is your only passkey; add another before removing it.");
     }
     log({ event: "passkey_removed", technicianId });
+    await audit(c, "passkey_removed", { technician: technicianId, passkey: c.req.valid("param").id.slice(0, 200) });
     // The sign-ins made with it ended with it; if this was one of them, this browser is signed out too.
     if (!(await findSignIn(c.env.DB, signInId, technicianId, Date.now()))) clearSessionCookie(c);
     return c.body(null, 204);
@@ -127,6 +130,7 @@ export const technicians = new Hono<AppEnv>()
     const technicianId = c.get("technician").id;
     await revokeAllSignIns(c.env.DB, technicianId);
     log({ event: "signed_out", technicianId, scope: "everywhere" });
+    await audit(c, "signed_out", { scope: "everywhere" });
     clearSessionCookie(c);
     return c.body(null, 204);
   });

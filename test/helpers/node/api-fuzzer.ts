@@ -162,6 +162,30 @@ function fuzzName(ctx: Context): string {
   ]);
 }
 
+const AuditCheckpointAnswer = z.object({ checkpoint: z.nullable(z.string()), verifierKey: z.string() });
+const AuditPageAnswer = z.object({ entries: z.array(z.string()), next: z.nullable(z.int()) });
+
+/** A small entry number, mostly within the log the fuzz grows, sometimes past it. */
+function auditCount(ctx: Context): number {
+  return ctx.rng.int(ctx.rng.chance(0.8) ? 20 : 100_000);
+}
+
+/** A query for GET /api/audit/entries: some of its filters, mostly well formed. */
+function auditQuery(ctx: Context): string {
+  const { rng } = ctx;
+  const params = new URLSearchParams();
+  if (rng.chance(0.3)) params.set("start", String(auditCount(ctx)));
+  if (rng.chance(0.2)) params.set("end", String(auditCount(ctx)));
+  if (rng.chance(0.2)) params.set("session", code(ctx));
+  if (rng.chance(0.2)) params.set("technician", technicianId(ctx, 0.5));
+  if (rng.chance(0.2)) params.set("type", rng.pick(["session_created", "sign_in_failed", "nope"]));
+  if (rng.chance(0.2)) params.set("since", String(Date.now() - rng.int(86_400_000)));
+  if (rng.chance(0.3)) params.set("order", rng.pick(["asc", "desc", "up"]));
+  if (rng.chance(0.3)) params.set("limit", String(rng.pick([1, 10, 500, 501, 0])));
+  const query = params.toString();
+  return query ? `?${query}` : "";
+}
+
 /** Every route the app registers (a test checks this list against `app.routes`). */
 export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/j/:code{[0-9]{9}}", url: (ctx) => `/j/${code(ctx)}` },
@@ -253,6 +277,26 @@ export const ROUTES: RouteCase[] = [
     answer: InviteResponse,
   },
   { method: "DELETE", path: "/api/invites/:id", url: (ctx) => `/api/invites/${inviteId(ctx)}` },
+  { method: "GET", path: "/api/audit/checkpoint", url: () => "/api/audit/checkpoint", answer: AuditCheckpointAnswer },
+  {
+    method: "GET",
+    path: "/api/audit/entries",
+    url: (ctx) => `/api/audit/entries${auditQuery(ctx)}`,
+    answer: AuditPageAnswer,
+  },
+  {
+    method: "GET",
+    path: "/api/audit/proof/inclusion",
+    url: (ctx) => `/api/audit/proof/inclusion?seq=${auditCount(ctx)}&size=${auditCount(ctx) + 1}`,
+    answer: z.object({ seq: z.int(), size: z.int(), leafHash: z.string(), proof: z.array(z.string()) }),
+  },
+  {
+    method: "GET",
+    path: "/api/audit/proof/consistency",
+    url: (ctx) => `/api/audit/proof/consistency?from=${auditCount(ctx)}&to=${auditCount(ctx) + 5}`,
+    answer: z.object({ from: z.int(), to: z.int(), proof: z.array(z.string()) }),
+  },
+  { method: "GET", path: "/api/audit/export", url: () => "/api/audit/export", answer: z.array(z.unknown()) },
   { method: "GET", path: "/api/sessions/:code/ice", url: (ctx) => `/api/sessions/${code(ctx)}/ice`, answer: IceConfig },
   {
     method: "POST",
@@ -657,8 +701,18 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
     if (!pathname.startsWith("/api/") || request.method === "HEAD") return;
     if (hasStackTrace(text)) return problem(request, index, `${res.status} with a stack trace: ${clip(text, 300)}`);
     let json: unknown;
+    // The audit export is JSON Lines (checked line by line below), every other answer one JSON value.
+    const isJsonLines = res.status === 200 && res.headers.get("content-type")?.startsWith("application/jsonl");
     try {
-      json = res.status === 204 ? undefined : JSON.parse(text);
+      json =
+        res.status === 204
+          ? undefined
+          : isJsonLines
+            ? text
+                .trimEnd()
+                .split("\n")
+                .map((line) => JSON.parse(line))
+            : JSON.parse(text);
     } catch {
       problem(request, index, `${res.status} with a body that is not JSON: ${clip(text, 200)}`);
       return;

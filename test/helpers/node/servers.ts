@@ -7,6 +7,9 @@ import { promisify } from "node:util";
 import { freePort, spawnGroup, waitForHealth } from "../../../worker/cli/process-group.ts";
 import { applyMigrations, WRANGLER, WRANGLER_ENV } from "../../../worker/cli/wrangler.ts";
 
+/** The audit log's signing key on every test server: a fixed seed (32 bytes of 0x02), so tests can pin its key. */
+export const TEST_AUDIT_KEY = "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI";
+
 // The two servers Tether runs on, started for real from a test: `wrangler dev` (workerd, the Workers host) and
 // `deno run worker/deno/main.ts` (the Deno host), each on a free port with its own state folder. Both answer the
 // same interface, so one suite runs against either, and an end-to-end test that used `startDevServer()` can use
@@ -122,7 +125,11 @@ async function startWrangler(options: ServerOptions): Promise<TestServer> {
     rmSync(persistTo, { recursive: true, force: true });
     throw err;
   }
-  const vars = { JWT_SECRET: randomBytes(36).toString("base64url"), ...options.vars };
+  const vars = {
+    JWT_SECRET: randomBytes(36).toString("base64url"),
+    AUDIT_SIGNING_KEY: TEST_AUDIT_KEY,
+    ...options.vars,
+  };
   // A free port can be taken by a parallel start between our probe and wrangler's bind, and wrangler then exits
   // at start-up; one more try with fresh ports covers that race.
   for (let attempt = 1; ; attempt++) {
@@ -154,6 +161,7 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
     PORT: String(port),
     TETHER_DATA_DIR: dataDir,
     JWT_SECRET: options.vars?.JWT_SECRET ?? randomBytes(36).toString("base64url"),
+    AUDIT_SIGNING_KEY: options.vars?.AUDIT_SIGNING_KEY ?? TEST_AUDIT_KEY,
     DENO_NO_UPDATE_CHECK: "1",
   };
   const deno = path.join(root, "node_modules/.bin/deno");

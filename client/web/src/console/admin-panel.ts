@@ -7,6 +7,7 @@ import {
 } from "#protocol/auth.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId, formatTime, whileBusy } from "../lib/dom.ts";
+import { loadAuditPanel } from "./audit-panel.ts";
 
 // The console's admin panel: every technician (role, passkeys, last sign-in, live sessions) with promote, demote,
 // remove, and the display name customers read (edit, lock, unlock), and the invites not yet used with revoke. The server checks on every call that the caller is an admin.
@@ -159,5 +160,5 @@ async function revokeInvite(id: string): Promise<void> {
 export async function loadAdminPanel(technicianId: string, ownNameChanged: () => Promise<void>): Promise<void> {
   myId = technicianId;
   onOwnNameChanged = ownNameChanged;
-  await Promise.all([loadTechnicians(), loadInvites()]);
+  await Promise.all([loadTechnicians(), loadInvites(), loadAuditPanel()]);
 }
