@@ -8,7 +8,7 @@ Max open files            1024                 524288               files
 Max locked memory         8388608              8388608              bytes`;
 
 function config(vars: Record<string, string> = {}) {
-  const result = parseConfig({ JWT_SECRET: "x".repeat(32), ...vars });
+  const result = parseConfig({ JWT_SECRET: "x".repeat(32), AUDIT_SIGNING_KEY: "A".repeat(43), ...vars });
   if (!result.ok) throw new Error(result.issues.join("; "));
   return result.config;
 }

@@ -3,7 +3,7 @@ import { type Config, parseConfig } from "../../worker/config.ts";
 import { isAllowedOrigin, ownOrigin } from "../../worker/site-origin.ts";
 
 function config(vars: Record<string, string> = {}): Config {
-  const result = parseConfig({ JWT_SECRET: "x".repeat(32), ...vars });
+  const result = parseConfig({ JWT_SECRET: "x".repeat(32), AUDIT_SIGNING_KEY: "A".repeat(43), ...vars });
   if (!result.ok) throw new Error(result.issues.join("; "));
   return result.config;
 }
