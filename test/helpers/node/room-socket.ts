@@ -1,6 +1,6 @@
 import WebSocket from "ws";
 import type { ClientMessage } from "#protocol/room.ts";
-import { FrameQueue } from "../frame-queue.ts";
+import { FRAME_WAIT_MS, FrameQueue } from "../frame-queue.ts";
 
 // A participant's room connection from Node, over a real socket to a real server (`ws`, because a browser's Origin
 // header must be sent and Node's global WebSocket cannot set it). Frames queue until a test takes them.
@@ -39,10 +39,10 @@ export class RoomSocket extends FrameQueue {
 /** The outcome of an upgrade: an open socket, or the HTTP answer that refused it. */
 export type Upgrade = { ok: true; socket: RoomSocket } | { ok: false; status: number; body: string };
 
-/** Opens a WebSocket to `url` with the given headers (Origin, Cookie). */
+/** Opens a WebSocket to `url` with the given headers (Origin, Cookie); rejects if no answer came within FRAME_WAIT_MS. */
 export function upgrade(url: string, headers: Record<string, string>): Promise<Upgrade> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
+    const ws = new WebSocket(url, { headers, handshakeTimeout: FRAME_WAIT_MS });
     ws.once("open", () => resolve({ ok: true, socket: new RoomSocket(ws) }));
     ws.once("unexpected-response", (request, response) => {
       let body = "";
