@@ -106,11 +106,14 @@ export abstract class FrameQueue {
   }
 }
 
-/** `promise`, or a rejection with `describe()` once FRAME_WAIT_MS has passed. */
-async function withDeadline<T>(promise: Promise<T>, describe: () => string): Promise<T> {
+/**
+ * `promise`, or a rejection with `describe()` once `ms` (an upper bound for a slow, loaded machine, not an
+ * expectation) has passed.
+ */
+export async function withDeadline<T>(promise: Promise<T>, describe: () => string, ms = FRAME_WAIT_MS): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(describe())), FRAME_WAIT_MS);
+    timer = setTimeout(() => reject(new Error(describe())), ms);
   });
   try {
     return await Promise.race([promise, deadline]);

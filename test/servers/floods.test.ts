@@ -1,7 +1,7 @@
 import { type Socket, connect as tcpConnect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CreatedSession } from "#protocol/sessions.ts";
-import { FRAME_WAIT_MS } from "../helpers/frame-queue.ts";
+import { FRAME_WAIT_MS, withDeadline } from "../helpers/frame-queue.ts";
 import { completeHandshake, newSeatKey } from "../helpers/handshake.ts";
 import { type RoomSocket, upgrade } from "../helpers/node/room-socket.ts";
 import { SERVER_NAMES, startServer, type TestServer } from "../helpers/node/servers.ts";
@@ -45,11 +45,7 @@ function rawConnect(origin: string): Promise<RawConnection> {
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(promise, () => `${what} did not happen within ${ms} ms`, ms);
 }
 
 /** A fresh session with its owner and its customer seated, the handshake confirmed. */

@@ -99,7 +99,10 @@ describe.runIf(process.env.SOAK === "1")("wrangler dev under rounds of socket fl
       ),
     );
     const opened = sockets.filter((s) => s !== null).length;
-    sockets.forEach((socket, i) => (i % 2 ? socket?.close() : socket?.terminate()));
+    for (const [i, socket] of sockets.entries()) {
+      if (i % 2) socket?.close();
+      else socket?.terminate();
+    }
     await Promise.all(sockets.map((socket) => socket?.waitClosed().catch(() => undefined)));
     for (const customer of customers) {
       customer.send({ type: "end" });

@@ -23,13 +23,14 @@ export async function findTechnician(db: D1Database, id: string): Promise<Techni
     .bind(id)
     .first<{ id: string; display_name: string; is_admin: number; name_locked: number; webauthn_user_id: string }>();
   if (!row) return null;
-  return {
-    id: row.id,
-    name: row.display_name,
-    isAdmin: row.is_admin === 1,
-    nameLocked: row.name_locked === 1,
-    webauthnUserId: row.webauthn_user_id,
-  };
+  return { ...technicianFields(row), webauthnUserId: row.webauthn_user_id };
+}
+
+type StoredTechnician = { id: string; display_name: string; is_admin: number; name_locked: number };
+
+/** What every technician listing says of one row: who, whether admin, whether the name is locked. */
+function technicianFields(row: StoredTechnician) {
+  return { id: row.id, name: row.display_name, isAdmin: row.is_admin === 1, nameLocked: row.name_locked === 1 };
 }
 
 /**
@@ -112,10 +113,7 @@ export async function listTechnicians(db: D1Database, now: number): Promise<Tech
     // Sign-in rows go when they end; a passkey's last use stays. The later of the two is the latest sign-in.
     const times = [row.last_passkey_use, row.last_sign_in].filter((t): t is number => t !== null);
     return {
-      id: row.id,
-      name: row.display_name,
-      isAdmin: row.is_admin === 1,
-      nameLocked: row.name_locked === 1,
+      ...technicianFields(row),
       passkeys: row.passkeys,
       lastSignInAt: times.length > 0 ? Math.max(...times) : null,
       liveSessions: row.live_sessions,
