@@ -90,29 +90,51 @@ export function equalHashes(a: Hash, b: Hash): boolean {
 const isOdd = (n: number) => n % 2 === 1;
 const half = (n: number) => Math.floor(n / 2);
 
-/** Whether `proof` shows the leaf `leaf` at `index` in the tree of `size` leaves with root `root` (§2.1.3.2). */
-export function verifyInclusion(leaf: Hash, index: number, size: number, proof: readonly Hash[], root: Hash): boolean {
-  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) return false;
-  let fn = index;
-  let sn = size - 1;
-  let r = leaf;
-  for (const p of proof) {
+/**
+ * The loop that both proof checks share (RFC 9162 §2.1.3.2 and §2.1.4.2): walks up from the node at index `fn` of a
+ * level whose last index is `sn`, calling `onLeft` with each proof hash that is a left sibling and `onRight` with
+ * each that is a right one. True when the proof ends exactly at the root.
+ */
+function walkProof(
+  fn: number,
+  sn: number,
+  proof: readonly Hash[],
+  onLeft: (sibling: Hash) => void,
+  onRight: (sibling: Hash) => void,
+): boolean {
+  for (const sibling of proof) {
     if (sn === 0) return false;
     if (isOdd(fn) || fn === sn) {
-      r = nodeHash(p, r);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
+      onLeft(sibling);
+      while (!isOdd(fn) && fn !== 0) {
+        fn = half(fn);
+        sn = half(sn);
       }
     } else {
-      r = nodeHash(r, p);
+      onRight(sibling);
     }
     fn = half(fn);
     sn = half(sn);
   }
-  return sn === 0 && equalHashes(r, root);
+  return sn === 0;
+}
+
+/** Whether `proof` shows the leaf `leaf` at `index` in the tree of `size` leaves with root `root` (§2.1.3.2). */
+export function verifyInclusion(leaf: Hash, index: number, size: number, proof: readonly Hash[], root: Hash): boolean {
+  if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) return false;
+  let r = leaf;
+  const isWhole = walkProof(
+    index,
+    size - 1,
+    proof,
+    (sibling) => {
+      r = nodeHash(sibling, r);
+    },
+    (sibling) => {
+      r = nodeHash(r, sibling);
+    },
+  );
+  return isWhole && equalHashes(r, root);
 }
 
 /** Whether `proof` shows the tree (`size2`, `root2`) extends the tree (`size1`, `root1`) (§2.1.4.2). */
@@ -138,24 +160,19 @@ export function verifyConsistency(
   }
   let fr = path[0] as Hash;
   let sr = path[0] as Hash;
-  for (const c of path.slice(1)) {
-    if (sn === 0) return false;
-    if (isOdd(fn) || fn === sn) {
-      fr = nodeHash(c, fr);
-      sr = nodeHash(c, sr);
-      if (!isOdd(fn)) {
-        while (!isOdd(fn) && fn !== 0) {
-          fn = half(fn);
-          sn = half(sn);
-        }
-      }
-    } else {
-      sr = nodeHash(sr, c);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  return sn === 0 && equalHashes(fr, root1) && equalHashes(sr, root2);
+  const isWhole = walkProof(
+    fn,
+    sn,
+    path.slice(1),
+    (sibling) => {
+      fr = nodeHash(sibling, fr);
+      sr = nodeHash(sibling, sr);
+    },
+    (sibling) => {
+      sr = nodeHash(sr, sibling);
+    },
+  );
+  return isWhole && equalHashes(fr, root1) && equalHashes(sr, root2);
 }
 
 function isPowerOfTwo(n: number): boolean {

@@ -295,11 +295,13 @@ export class RoomHost<S extends RoomSocket> {
 
   /**
    * Takes a token from the handshake budget of the technician and of their address (RATE_HANDSHAKE_PER_MIN each),
-   * before the room charges the start itself; null when both allow it, else how long until they would.
+   * before the room charges the start itself; null when both allow it, else how long until they would. A socket
+   * accepted before sockets carried their address key is charged to the technician alone, never to a shared key.
    */
   private async takeHandshakeBudget(room: Room, attachment: Attachment): Promise<number | null> {
     const limit = room.handshakeLimits.perMinute;
-    const keys = [`technician:${attachment.technicianId ?? ""}`, attachment.clientKey ?? "unknown"];
+    const keys = [`technician:${attachment.technicianId ?? ""}`];
+    if (attachment.clientKey) keys.push(attachment.clientKey);
     const results = await Promise.all(keys.map((key) => this.runtime.hit(key, "handshake", limit)));
     const refused = results.filter((r) => !r.allowed);
     return refused.length === 0 ? null : Math.max(...refused.map((r) => r.retryAfterMs));

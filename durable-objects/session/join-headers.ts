@@ -40,9 +40,12 @@ export function toJoinHeaders(request: JoinRequest, clientKey: string): Record<s
   };
 }
 
-/** The join in `headers`, or null when they are missing or malformed; no address is the key "unknown". */
+/**
+ * The join in `headers`, or null when they are missing or malformed. A join without its address key is refused too:
+ * the Worker always sends one, and a shared stand-in key would let joins of many addresses drain one budget.
+ */
 export function fromJoinHeaders(headers: Headers): Joiner | null {
-  const key = ClientKey.safeParse(headers.get(JOIN_HEADERS.clientKey) ?? "unknown");
+  const key = ClientKey.safeParse(headers.get(JOIN_HEADERS.clientKey));
   if (!key.success) return null;
   const who = joinRequest(headers);
   return who ? { who, clientKey: key.data } : null;

@@ -1,45 +1,22 @@
-import type { Browser } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/node/browser.ts";
-import {
-  createSession,
-  dismiss,
-  enrolTechnician,
-  framesArrive,
-  newPerson,
-  open,
-  type Person,
-} from "../helpers/node/people.ts";
-import { startServer, type TestServer } from "../helpers/node/servers.ts";
+import { describe, expect, it } from "vitest";
+import { createSession, enrolTechnician, framesArrive, newPerson, open } from "../helpers/node/people.ts";
+import { useScene } from "../helpers/node/stage.ts";
 
 // The same product on the Deno host: a technician signs in with a passkey and creates a session, the customer
 // opens the link, allows, and the technician's viewer decodes frames.
 
-let server: TestServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer("deno"), launchBrowser()]);
-});
-
-afterEach(() => dismiss(people));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const stage = useScene({}, "deno");
 
 describe("screen sharing on the Deno host", () => {
   it("connects a customer's screen to the technician's viewer", async () => {
-    const technician = await enrolTechnician(browser, server, "Dina Deno");
-    people.push(technician);
+    const technician = await enrolTechnician(stage.browser, stage.server, "Dina Deno");
+    stage.people.push(technician);
     const link = await createSession(technician.page);
-    expect(new URL(link).origin).toBe(server.origin);
+    expect(new URL(link).origin).toBe(stage.server.origin);
     await technician.page.getByRole("link", { name: "View this session" }).click();
 
-    const customer = await newPerson(browser, server);
-    people.push(customer);
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
     await open(customer.page, link);
     const consent = customer.page.getByRole("region", { name: "Who is asking to see your screen" });
     await consent.getByText("Dina Deno", { exact: true }).waitFor();

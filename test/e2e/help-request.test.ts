@@ -1,48 +1,16 @@
-import type { Browser, Page, WebSocketRoute } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/node/browser.ts";
-import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
-import {
-  dismiss,
-  enrolTechnician,
-  framesArrive,
-  newPerson,
-  open,
-  type Person,
-  textOf,
-  videoFigures,
-} from "../helpers/node/people.ts";
-import { reportServersOnFailure } from "../helpers/node/server-report.ts";
+import type { Page, WebSocketRoute } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { framesArrive, newPerson, open, type Person, textOf, videoFigures } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
 import { type Received, recordTraffic, type Traffic } from "../helpers/node/traffic.ts";
 
 // The quick-support flow: the customer clicks "Get help" on the home page and reads a session ID and a password to
 // the technician, who types them into the console; the customer then sees who joined, allows, and is seen. Each test
 // starts its own help request (one technician serves them all), so each verdict stands alone.
 
-let server: DevServer;
-let browser: Browser;
-let technician: Person;
-/** The people a test opened, closed and checked for CSP violations after it. */
-const people: Person[] = [];
-
-beforeAll(async () => {
-  // Every test's handshakes come from this one address: the per-address budget is raised so that none waits. The
-  // session's wait after a failed handshake starts at 1 s (the least allowed), so wrong passwords cost seconds.
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" } }),
-    launchBrowser(),
-  ]);
-  technician = await enrolTechnician(browser, server, "Tess Tech");
-});
-
-reportServersOnFailure(() => [server]);
-
-afterEach(() => dismiss(people, [technician]));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Every test's handshakes come from this one address: the per-address budget is raised so that none waits. The
+// session's wait after a failed handshake starts at 1 s (the least allowed), so wrong passwords cost seconds.
+const stage = useStage("Tess Tech", { vars: { RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" } });
 
 /** The customer at the home page, and what their page says and hears. */
 type Customer = {
@@ -54,8 +22,8 @@ type Customer = {
 
 /** A customer at a fresh browser profile; with `canCut`, their room socket runs through Playwright. */
 async function newCustomer({ canCut = false } = {}): Promise<Customer> {
-  const person = await newPerson(browser, server);
-  people.push(person);
+  const person = await newPerson(stage.browser, stage.server);
+  stage.people.push(person);
   const traffic = recordTraffic(person.page);
   let socket: { page: WebSocketRoute; server: WebSocketRoute } | undefined;
   if (canCut) {
@@ -80,7 +48,7 @@ async function getHelp(customer: Person): Promise<{ id: string; password: string
 
 /** The technician types what they heard into the console's join form. */
 async function joinAsTechnician(id: string, password: string): Promise<void> {
-  const { page } = technician;
+  const { page } = stage.technician;
   await open(page, "/console");
   const form = page.getByRole("region", { name: "Join a customer's session" });
   await form.getByLabel("Session ID").fill(id);
@@ -97,7 +65,7 @@ function wrongPasswords(password: string, count: number): string[] {
 
 /** The technician types a password into the viewer's form, as after a refused one. */
 async function typeInViewer(password: string): Promise<void> {
-  const form = technician.page.getByRole("form", { name: "Connect to the customer" });
+  const form = stage.technician.page.getByRole("form", { name: "Connect to the customer" });
   await form.getByLabel("Customer's password").fill(password);
   await form.getByRole("button", { name: "Connect" }).click();
 }
@@ -118,7 +86,7 @@ async function sharing(options: { canCut?: boolean } = {}): Promise<Customer & {
   const { id, password } = await getHelp(customer.person);
   await joinAsTechnician(id, password);
   await customer.person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-  await framesArrive(technician.page.getByLabel("Customer's screen"));
+  await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
   return { ...customer, password };
 }
 
@@ -162,12 +130,12 @@ describe("a customer's help request, joined with a session ID and password", () 
     await joinAsTechnician(id, password);
     const words = /^[a-z]+( [a-z]+){3}$/;
     await expect.poll(() => textOf(verificationCode(person.page))).toMatch(words);
-    await expect.poll(() => textOf(verificationCode(technician.page))).toMatch(words);
-    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(person.page)));
+    await expect.poll(() => textOf(verificationCode(stage.technician.page))).toMatch(words);
+    expect(await textOf(verificationCode(stage.technician.page))).toBe(await textOf(verificationCode(person.page)));
     // Each person confirms what they heard; the check then says so instead of asking.
     for (const [page, checked] of [
       [person.page, "You checked: your technician sees the same four words."],
-      [technician.page, "You checked: the customer sees the same four words."],
+      [stage.technician.page, "You checked: the customer sees the same four words."],
     ] as const) {
       const region = page.getByRole("region", { name: "Check the verification code" });
       await region.getByRole("button", { name: "Matches" }).click();
@@ -175,24 +143,24 @@ describe("a customer's help request, joined with a session ID and password", () 
       expect(await region.getByRole("button", { name: "Doesn't match" }).count()).toBe(0);
     }
     await person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    await framesArrive(technician.page.getByLabel("Customer's screen"));
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
   });
 
   it("refuses a wrong password: the viewer says so, and nothing of the customer's reaches it", async () => {
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
-    const seen = recordTraffic(technician.page);
+    const seen = recordTraffic(stage.technician.page);
     await joinAsTechnician(id, wrongPasswords(password, 1)[0] ?? "");
-    await technician.page
+    await stage.technician.page
       .getByText("The password did not match. Ask the customer to read it again, then type it below.")
       .waitFor();
     expect(verdicts(seen.received)).toEqual([false]);
-    await technician.page
+    await stage.technician.page
       .getByRole("form", { name: "Connect to the customer" })
       .getByLabel("Customer's password")
       .waitFor();
     expect(seen.received.filter((msg) => msg.type === "offer" || msg.type === "candidate")).toEqual([]);
-    expect(await videoFigures(technician.page.getByLabel("Customer's screen"))).toEqual({
+    expect(await videoFigures(stage.technician.page.getByLabel("Customer's screen"))).toEqual({
       frames: 0,
       width: 0,
       height: 0,
@@ -207,7 +175,7 @@ describe("a customer's help request, joined with a session ID and password", () 
     const { id, password } = await getHelp(person);
     const card = person.page.getByRole("region", { name: "Read these to your technician" });
     const shownPassword = () => textOf(card.getByLabel("Password", { exact: true }));
-    const seen = recordTraffic(technician.page);
+    const seen = recordTraffic(stage.technician.page);
     const [first = "", second = "", third = ""] = wrongPasswords(password, 3);
     await joinAsTechnician(id, first);
     await expect.poll(() => verdicts(seen.received)).toEqual([false]);
@@ -232,7 +200,7 @@ describe("a customer's help request, joined with a session ID and password", () 
       .getByText("Tess Tech", { exact: true })
       .waitFor();
     await expect.poll(() => textOf(verificationCode(person.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
-    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(person.page)));
+    expect(await textOf(verificationCode(stage.technician.page))).toBe(await textOf(verificationCode(person.page)));
   });
 
   it("replaces a password left unused for 10 minutes, with a calm note", async () => {
@@ -251,7 +219,7 @@ describe("a customer's help request, joined with a session ID and password", () 
 
   it("asks a reloaded viewer for the password again, and the picture comes back after a new handshake", async () => {
     const { password } = await sharing();
-    const { page } = technician;
+    const { page } = stage.technician;
     await page.reload();
     const form = page.getByRole("form", { name: "Connect to the customer" });
     await form.getByLabel("Customer's password").fill(password);
@@ -268,8 +236,8 @@ describe("a customer's help request, joined with a session ID and password", () 
     await person.page.getByRole("button", { name: "Doesn't match" }).click();
     await person.page.getByRole("heading", { name: "Session ended" }).waitFor();
     await person.page.getByText("You said the verification code did not match", { exact: false }).waitFor();
-    await technician.page.getByText("The customer ended the session.").waitFor();
-    expect(await technician.page.getByRole("region", { name: "Check the verification code" }).count()).toBe(0);
+    await stage.technician.page.getByText("The customer ended the session.").waitFor();
+    expect(await stage.technician.page.getByRole("region", { name: "Check the verification code" }).count()).toBe(0);
   });
 
   it("shares the screen once the customer allows", async () => {
@@ -277,14 +245,14 @@ describe("a customer's help request, joined with a session ID and password", () 
     const { id, password } = await getHelp(person);
     await joinAsTechnician(id, password);
     await person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    const figures = await framesArrive(technician.page.getByLabel("Customer's screen"));
+    const figures = await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
     expect(figures.width).toBeGreaterThan(0);
     expect(figures.height).toBeGreaterThan(0);
   });
 
   it("switches what is shared in place: a new capture, the same connection and track, frames all along", async () => {
     const { person } = await sharing();
-    const screen = technician.page.getByLabel("Customer's screen");
+    const screen = stage.technician.page.getByLabel("Customer's screen");
     const sharedTrack = () =>
       person.page
         .getByLabel("Preview of what you are sharing")
@@ -300,7 +268,7 @@ describe("a customer's help request, joined with a session ID and password", () 
 
   it("keeps the customer's seat through a dropped WebSocket, and the picture never stops", async () => {
     const customer = await sharing({ canCut: true });
-    const { page } = technician;
+    const { page } = stage.technician;
     const restarts = await textOf(page.getByLabel("ICE restarts", { exact: true }));
     // The page reconnects by itself and reclaims its seat with the stored token (a new seat would be SEAT_TAKEN).
     const [first, second] = await dropSocket(customer);
@@ -325,8 +293,8 @@ describe("a customer's help request, joined with a session ID and password", () 
 
   it("ends the session on both sides when the technician clicks End", async () => {
     const { person } = await sharing();
-    await technician.page.getByRole("button", { name: "End session" }).click();
-    await technician.page.getByText("You ended the session.").waitFor();
+    await stage.technician.page.getByRole("button", { name: "End session" }).click();
+    await stage.technician.page.getByText("You ended the session.").waitFor();
     await person.page.getByRole("heading", { name: "Session ended" }).waitFor();
     await person.page.getByText("The technician ended the session.", { exact: false }).waitFor();
   });
@@ -334,7 +302,7 @@ describe("a customer's help request, joined with a session ID and password", () 
   it("ends the session when the customer closes the tab after sharing", async () => {
     const { person } = await sharing();
     await person.page.close();
-    await technician.page.getByText("The customer ended the session.").waitFor();
+    await stage.technician.page.getByText("The customer ended the session.").waitFor();
   });
 
   it("ends a help request whose page is closed before anyone joined: nobody could find it again", async () => {
@@ -343,11 +311,11 @@ describe("a customer's help request, joined with a session ID and password", () 
     const code = heard.id.replace(/ /g, "");
     await expect.poll(() => traffic.received.some((msg) => msg.type === "welcome")).toBe(true);
     // Liveness by the ICE route: the session's details are for its own page only.
-    expect((await fetch(`${server.origin}/api/sessions/${code}/ice`)).status).toBe(200);
+    expect((await fetch(`${stage.server.origin}/api/sessions/${code}/ice`)).status).toBe(200);
     await person.page.close();
     // Ended at once, and its row purged with it by the room's next alarm: 410, then 404.
     await expect
-      .poll(async () => (await fetch(`${server.origin}/api/sessions/${code}/ice`)).status)
+      .poll(async () => (await fetch(`${stage.server.origin}/api/sessions/${code}/ice`)).status)
       .toSatisfy((status: number) => status === 410 || status === 404);
   });
 });

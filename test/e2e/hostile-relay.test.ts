@@ -1,13 +1,10 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { newLinkSecret, prsOfLinkSecret } from "../../client/core/link-secret.ts";
 import { prsOfPassword } from "../../client/core/password.ts";
-import { launchBrowser } from "../helpers/node/browser.ts";
-import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
 import { type Frame, HostileRelay } from "../helpers/node/hostile-relay.ts";
 import {
   createSession,
-  dismiss,
   enrolTechnician,
   framesArrive,
   newPerson,
@@ -17,7 +14,7 @@ import {
   textOf,
   videoFigures,
 } from "../helpers/node/people.ts";
-import { reportServersOnFailure } from "../helpers/node/server-report.ts";
+import { useScene } from "../helpers/node/stage.ts";
 
 // A hostile signaling relay between both pages and the real server, switched per test: passing frames, standing in
 // the middle of the handshake with its own CPace run toward each page and a guess of the secret, or replaying an old
@@ -25,27 +22,8 @@ import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 // pages say why nothing connected, and the room's log records the failed handshake; passing frames, the same pages
 // connect. Each test has its own technician, whose console runs through that test's relay.
 
-let server: DevServer;
-let browser: Browser;
-/** The people a test opened, closed and checked for CSP violations after it. */
-const people: Person[] = [];
-
-beforeAll(async () => {
-  // The session's wait after a failed handshake starts at 1 s (the least allowed): a retry after one costs seconds.
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" } }),
-    launchBrowser(),
-  ]);
-});
-
-reportServersOnFailure(() => [server]);
-
-afterEach(() => dismiss(people));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// The session's wait after a failed handshake starts at 1 s (the least allowed): a retry after one costs seconds.
+const stage = useScene({ vars: { RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" } });
 
 /** The viewer's sentence when the customer's page did not prove the secret (a forged or replayed confirmation). */
 const VIEWER_FAILED =
@@ -57,9 +35,9 @@ const CUSTOMER_FAILED =
 
 /** A technician and a customer, each at a fresh browser profile whose room socket runs through `relay`. */
 async function meetThrough(relay: HostileRelay): Promise<{ technician: Person; customer: Person }> {
-  const technician = await enrolTechnician(browser, server, "Rhea Relay");
-  const customer = await newPerson(browser, server);
-  people.push(technician, customer);
+  const technician = await enrolTechnician(stage.browser, stage.server, "Rhea Relay");
+  const customer = await newPerson(stage.browser, stage.server);
+  stage.people.push(technician, customer);
   await relay.attach(technician.context, "technician");
   await relay.attach(customer.context, "customer");
   return { technician, customer };
@@ -80,7 +58,7 @@ function verificationCode(page: Page) {
 
 /** The outcomes of the handshakes the room logged for session `code`, in order. */
 function loggedResults(code: string): string[] {
-  return server
+  return stage.server
     .output()
     .split("\n")
     .filter((line) => line.includes('"event":"handshake_result"'))

@@ -1,11 +1,8 @@
-import type { Browser, Page, Request } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Page, Request } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { newLinkSecret } from "../../client/core/link-secret.ts";
-import { launchBrowser } from "../helpers/node/browser.ts";
-import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
 import {
   createSession,
-  dismiss,
   enrolTechnician,
   framesArrive,
   newPerson,
@@ -15,7 +12,7 @@ import {
   textOf,
   videoFigures,
 } from "../helpers/node/people.ts";
-import { reportServersOnFailure } from "../helpers/node/server-report.ts";
+import { useStage } from "../helpers/node/stage.ts";
 import { recordTraffic, rewriteFromServer } from "../helpers/node/traffic.ts";
 
 // The secret of a session link, end to end: the console makes it and keeps it in its tab, the link carries it in the
@@ -24,28 +21,7 @@ import { recordTraffic, rewriteFromServer } from "../helpers/node/traffic.ts";
 // one, gets nowhere; a relay that swaps a certificate fingerprint is caught on both pages; another technician is
 // turned away. Each test starts its own session (one technician serves most of them).
 
-let server: DevServer;
-let browser: Browser;
-let technician: Person;
-/** The people a test opened, closed and checked for CSP violations after it. */
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } }),
-    launchBrowser(),
-  ]);
-  technician = await enrolTechnician(browser, server, "Lena Link");
-});
-
-reportServersOnFailure(() => [server]);
-
-afterEach(() => dismiss(people, [technician]));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const stage = useStage("Lena Link", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
 
 /** The code and the secret of a session link. */
 function partsOf(link: string): { code: string; secret: string } {
@@ -54,7 +30,7 @@ function partsOf(link: string): { code: string; secret: string } {
 }
 
 /** `by` creates a session and opens its viewer; returns the customer's link. */
-async function viewNewSession(by: Person = technician): Promise<string> {
+async function viewNewSession(by: Person = stage.technician): Promise<string> {
   const link = await createSession(by.page);
   await by.page.getByRole("link", { name: "View this session" }).click();
   await by.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
@@ -63,8 +39,8 @@ async function viewNewSession(by: Person = technician): Promise<string> {
 
 /** A customer at a fresh browser profile. */
 async function newCustomer(): Promise<Person> {
-  const customer = await newPerson(browser, server);
-  people.push(customer);
+  const customer = await newPerson(stage.browser, stage.server);
+  stage.people.push(customer);
   return customer;
 }
 
@@ -75,7 +51,7 @@ function verificationCode(page: Page) {
 
 describe("a session link's secret", () => {
   it("connects with the whole link, and neither page ever sends the secret to a server", async () => {
-    const consoleTraffic = recordTraffic(technician.page);
+    const consoleTraffic = recordTraffic(stage.technician.page);
     const link = await viewNewSession();
     const { code, secret } = partsOf(link);
     const customer = await newCustomer();
@@ -93,10 +69,10 @@ describe("a session link's secret", () => {
     // And the answer names the technician.
     await customer.page.getByText("Lena Link").first().waitFor();
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    await framesArrive(technician.page.getByLabel("Customer's screen"));
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
     // Both pages proved the same secret: they show the same four words.
     await expect.poll(() => textOf(verificationCode(customer.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
-    expect(await textOf(verificationCode(technician.page))).toBe(await textOf(verificationCode(customer.page)));
+    expect(await textOf(verificationCode(stage.technician.page))).toBe(await textOf(verificationCode(customer.page)));
     // The customer's address bar no longer shows the secret.
     expect(customer.page.url()).toBe(link.split("#")[0]);
     // The customer's page said hello with a seat key, and neither page sent the secret anywhere.
@@ -111,7 +87,7 @@ describe("a session link's secret", () => {
     ["without its fragment", ""],
     ["with a damaged fragment", "#not-a-secret"],
   ])("stops a link %s with a message, and asks nothing of the room", async (_, fragment) => {
-    const { code } = partsOf(await createSession(technician.page));
+    const { code } = partsOf(await createSession(stage.technician.page));
     const customer = await newCustomer();
     const traffic = recordTraffic(customer.page);
     await open(customer.page, `/j/${code}${fragment}`);
@@ -138,25 +114,25 @@ describe("a session link's secret", () => {
     expect(await status.getAttribute("class")).toContain("error");
     expect(await stranger.page.getByText("Lena Link").count()).toBe(0);
     expect(traffic.sent.filter((text) => text.includes("/ws?role="))).toEqual([]);
-    await technician.page.getByText("The customer has not opened the session yet.").waitFor();
+    await stage.technician.page.getByText("The customer has not opened the session yet.").waitFor();
 
     const customer = await newCustomer();
     await open(customer.page, link);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    await framesArrive(technician.page.getByLabel("Customer's screen"));
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
   });
 
   it("keeps the console's links through a reload, and says so for a session this tab does not hold", async () => {
-    const link = await createSession(technician.page);
+    const link = await createSession(stage.technician.page);
     const { code } = partsOf(link);
     const grouped = `${code.slice(0, 3)} ${code.slice(3, 6)} ${code.slice(6)}`;
-    const live = technician.page.getByRole("list", { name: "Your live sessions" });
-    await technician.page.reload();
+    const live = stage.technician.page.getByRole("list", { name: "Your live sessions" });
+    await stage.technician.page.reload();
     await expect
       .poll(async () => live.getByRole("link", { name: grouped, exact: true }).getAttribute("href"))
       .toBe(link);
-    await technician.page.evaluate(() => sessionStorage.clear());
-    await technician.page.reload();
+    await stage.technician.page.evaluate(() => sessionStorage.clear());
+    await stage.technician.page.reload();
     await live.getByText(`${grouped} (this browser does not hold its link)`).waitFor();
     expect(await live.getByRole("link", { name: grouped, exact: true }).count()).toBe(0);
   });
@@ -170,7 +146,7 @@ describe("a session link's secret", () => {
       release = resolve;
     });
     let held: Request | null = null;
-    await technician.page.route("**/api/sessions", async (route) => {
+    await stage.technician.page.route("**/api/sessions", async (route) => {
       if (route.request().method() !== "GET" || held) return route.fallback();
       held = route.request();
       // The server answers now, before the session exists; the page gets that answer only later.
@@ -179,35 +155,37 @@ describe("a session link's secret", () => {
       await route.fulfill({ response });
     });
     try {
-      await open(technician.page, "/console");
-      const laterList = technician.page.waitForResponse(
+      await open(stage.technician.page, "/console");
+      const laterList = stage.technician.page.waitForResponse(
         (res) => res.request() !== held && res.request().method() === "GET" && res.url().endsWith("/api/sessions"),
       );
-      await technician.page.getByRole("button", { name: "New session" }).click();
-      const linkField = technician.page.getByLabel("Session link", { exact: true });
+      await stage.technician.page.getByRole("button", { name: "New session" }).click();
+      const linkField = stage.technician.page.getByLabel("Session link", { exact: true });
       await expect.poll(() => linkField.inputValue()).toMatch(SESSION_LINK);
       const link = await linkField.inputValue();
       await laterList;
       release();
       await expect.poll(async () => (await held?.response())?.status()).toBe(200);
       // The whole way on: the viewer proves the link's secret and the customer's screen arrives.
-      await technician.page.getByRole("link", { name: "View this session" }).click();
+      await stage.technician.page.getByRole("link", { name: "View this session" }).click();
       const customer = await newCustomer();
       await open(customer.page, link);
       await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-      await framesArrive(technician.page.getByLabel("Customer's screen"));
+      await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
       const { code, secret } = partsOf(link);
-      expect(await technician.page.evaluate((key) => sessionStorage.getItem(key), `tether.link.${code}`)).toBe(secret);
+      expect(await stage.technician.page.evaluate((key) => sessionStorage.getItem(key), `tether.link.${code}`)).toBe(
+        secret,
+      );
     } finally {
       release();
-      await technician.page.unroute("**/api/sessions");
+      await stage.technician.page.unroute("**/api/sessions");
     }
   });
 
   it("turns away another technician's viewer, with a message that says why", async () => {
-    const { code } = partsOf(await createSession(technician.page));
-    const other = await enrolTechnician(browser, server, "Otto Other");
-    people.push(other);
+    const { code } = partsOf(await createSession(stage.technician.page));
+    const other = await enrolTechnician(stage.browser, stage.server, "Otto Other");
+    stage.people.push(other);
     // Already at the console: the address changes only in its fragment, as a pasted viewer link would.
     await other.page.goto(`/console#view=${code}`);
     await other.page
@@ -224,9 +202,9 @@ describe("a session link's secret", () => {
   it("ends the session on both pages when the technician says the verification code does not match", async () => {
     const customer = await newCustomer();
     await open(customer.page, await viewNewSession());
-    await expect.poll(() => textOf(verificationCode(technician.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
-    await technician.page.getByRole("button", { name: "Doesn't match" }).click();
-    await technician.page
+    await expect.poll(() => textOf(verificationCode(stage.technician.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    await stage.technician.page.getByRole("button", { name: "Doesn't match" }).click();
+    await stage.technician.page
       .getByText("You said the verification code did not match, so the session has ended.")
       .waitFor();
     await customer.page.getByRole("heading", { name: "Session ended" }).waitFor();
@@ -238,9 +216,9 @@ describe("a session link's secret", () => {
     ["the customer's offer, on its way to the technician", "technician", "offer"],
   ] as const)("catches a relay that swaps the fingerprint in %s, on both pages", async (_, victim, type) => {
     // A technician of its own: the relay sits in front of their console for this test only.
-    const tech = await enrolTechnician(browser, server, "Ivy Intercept");
+    const tech = await enrolTechnician(stage.browser, stage.server, "Ivy Intercept");
     const customer = await newCustomer();
-    people.push(tech);
+    stage.people.push(tech);
     const swapped = `a=fingerprint:sha-256 ${Array(32).fill("AB").join(":")}`;
     await rewriteFromServer((victim === "customer" ? customer : tech).context, victim, (frame) => {
       if (!frame.startsWith(`{"type":"${type}"`)) return frame;

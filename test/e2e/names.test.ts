@@ -1,17 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { addVirtualAuthenticator, launchBrowser } from "../helpers/node/browser.ts";
-import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
-import {
-  createSession,
-  dismiss,
-  enrolTechnician,
-  newPerson,
-  open,
-  type Person,
-  textOf,
-} from "../helpers/node/people.ts";
-import { reportServersOnFailure } from "../helpers/node/server-report.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
+import { createSession, enrolTechnician, newPerson, open, textOf } from "../helpers/node/people.ts";
+import { useScene } from "../helpers/node/stage.ts";
 
 // The name a customer reads before Allow, end to end: an enrolment with a direction-changing character is refused
 // with a message that says why; an admin corrects a technician's name and locks it from the console; the technician
@@ -19,22 +10,7 @@ import { reportServersOnFailure } from "../helpers/node/server-report.ts";
 
 const ORGANISATION = "Acme Support GmbH";
 
-let server: DevServer;
-let browser: Browser;
-const people: Person[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDevServer({ vars: { ORGANISATION } }), launchBrowser()]);
-});
-
-reportServersOnFailure(() => [server]);
-
-afterEach(() => dismiss(people));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const stage = useScene({ vars: { ORGANISATION } });
 
 /** Answers the next prompt() on `page` with `text` (the console asks for names with one). */
 function answerPrompt(page: Page, text: string): void {
@@ -43,10 +19,10 @@ function answerPrompt(page: Page, text: string): void {
 
 describe("names customers read", () => {
   it("refuses an enrolment whose name changes the direction of text, saying which character", async () => {
-    const person = await newPerson(browser, server);
-    people.push(person);
+    const person = await newPerson(stage.browser, stage.server);
+    stage.people.push(person);
     await addVirtualAuthenticator(person.page);
-    await open(person.page, await server.mintEnrolment({ isAdmin: false }));
+    await open(person.page, await stage.server.mintEnrolment({ isAdmin: false }));
     await person.page.getByLabel("Your name").fill("Tess \u202Etroppus tfosorciM");
     await person.page.getByRole("button", { name: "Create passkey" }).click();
     const status = person.page.getByRole("status");
@@ -57,9 +33,9 @@ describe("names customers read", () => {
   });
 
   it("shows the customer the name an admin corrected and locked, with the configured organisation", async () => {
-    const admin = await enrolTechnician(browser, server, "Ada Admin");
-    const tech = await enrolTechnician(browser, server, "Tess Microsoft support", false);
-    people.push(admin, tech);
+    const admin = await enrolTechnician(stage.browser, stage.server, "Ada Admin");
+    const tech = await enrolTechnician(stage.browser, stage.server, "Tess Microsoft support", false);
+    stage.people.push(admin, tech);
 
     // The admin corrects the name and locks it, from the console's technician list.
     await open(admin.page, "/console");
@@ -81,8 +57,8 @@ describe("names customers read", () => {
 
     // The customer's consent screen shows the corrected name and the organisation configured on the server.
     const link = await createSession(tech.page, "INC-7");
-    const customer = await newPerson(browser, server);
-    people.push(customer);
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
     await open(customer.page, link);
     const consent = customer.page.getByRole("region", { name: "Who is asking to see your screen" });
     await consent.waitFor();
@@ -92,8 +68,8 @@ describe("names customers read", () => {
   });
 
   it("lets a technician change their own name while it is not locked, and says what is wrong with a bad one", async () => {
-    const tech = await enrolTechnician(browser, server, "Sam Self", false);
-    people.push(tech);
+    const tech = await enrolTechnician(stage.browser, stage.server, "Sam Self", false);
+    stage.people.push(tech);
     await open(tech.page, "/console");
     const status = tech.page.getByRole("status");
     answerPrompt(tech.page, "Sam\u200BSelf");

@@ -1,12 +1,8 @@
 import { execFileSync } from "node:child_process";
-import type { Browser, Locator, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/node/browser.ts";
-import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import {
   createSession,
-  dismiss,
-  enrolTechnician,
   framesArrive,
   newPerson,
   open,
@@ -15,36 +11,15 @@ import {
   videoFigures,
 } from "../helpers/node/people.ts";
 import { keepPeerConnections, localIceUfrag, videoSending } from "../helpers/node/rtc-stats.ts";
-import { reportServersOnFailure } from "../helpers/node/server-report.ts";
+import { useStage } from "../helpers/node/stage.ts";
 
 // The story of a session link, one chapter per test: the technician creates a session and opens the viewer, the
 // customer opens the link, sees who is asking, allows, and the technician sees the screen; then pause, reload, the
 // browser's own Stop sharing, a network drop, End, and Don't allow. Each test starts its own session (one
 // technician serves them all), so each verdict stands alone.
 
-let server: DevServer;
-let browser: Browser;
-let technician: Person;
-/** The people a test opened, closed and checked for CSP violations after it. */
-const people: Person[] = [];
-
-beforeAll(async () => {
-  // Every test starts a session, and not all of them end theirs; every one of them is a handshake from this address.
-  [server, browser] = await Promise.all([
-    startDevServer({ vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } }),
-    launchBrowser(),
-  ]);
-  technician = await enrolTechnician(browser, server, "Tom Tech");
-});
-
-reportServersOnFailure(() => [server]);
-
-afterEach(() => dismiss(people, [technician]));
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Every test starts a session, and not all of them end theirs; every one of them is a handshake from this address.
+const stage = useStage("Tom Tech", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
 
 /**
  * Takes this private network namespace's loopback down or up: every packet between the two browsers (and to the
@@ -61,16 +36,16 @@ function stat(page: Page, name: string): Locator {
 
 /** The technician creates a session for case CASE-7 and opens its viewer; returns the customer's link. */
 async function viewNewSession(): Promise<string> {
-  const link = await createSession(technician.page, "CASE-7");
-  await technician.page.getByRole("link", { name: "View this session" }).click();
-  await technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  const link = await createSession(stage.technician.page, "CASE-7");
+  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
+  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
   return link;
 }
 
 /** A customer opens `link`; their page keeps its connections, so a test can read how its sender is set up. */
 async function customerOpens(link: string): Promise<Person> {
-  const customer = await newPerson(browser, server);
-  people.push(customer);
+  const customer = await newPerson(stage.browser, stage.server);
+  stage.people.push(customer);
   await keepPeerConnections(customer.context);
   await open(customer.page, link);
   return customer;
@@ -80,7 +55,7 @@ async function customerOpens(link: string): Promise<Person> {
 async function sharing(): Promise<{ customer: Person; screen: Locator }> {
   const customer = await customerOpens(await viewNewSession());
   await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-  const screen = technician.page.getByLabel("Customer's screen");
+  const screen = stage.technician.page.getByLabel("Customer's screen");
   await framesArrive(screen);
   return { customer, screen };
 }
@@ -88,7 +63,7 @@ async function sharing(): Promise<{ customer: Person; screen: Locator }> {
 describe("screen sharing over a session link", () => {
   it("lets the technician create a session, open its viewer and go back to the console", async () => {
     await viewNewSession();
-    const { page } = technician;
+    const { page } = stage.technician;
     await page.getByText("The customer has not opened the session yet.").waitFor();
     await page.getByRole("link", { name: "Back to console" }).click();
     await page.getByRole("button", { name: "New session" }).waitFor();
@@ -96,8 +71,8 @@ describe("screen sharing over a session link", () => {
 
   it("shows the customer who is asking, and a warning, before anything is shared", async () => {
     const link = await viewNewSession();
-    const customer = await newPerson(browser, server);
-    people.push(customer);
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
     const { page } = customer;
     // The session's ICE servers are fetched as the page opens, before Allow, so the connection can start at once.
     const iceFetched = page.waitForResponse((res) => new URL(res.url()).pathname.endsWith("/ice"));
@@ -110,8 +85,8 @@ describe("screen sharing over a session link", () => {
     expect(await textOf(consent)).toContain("Only continue if you contacted this organisation yourself.");
     await consent.getByText("Tom Tech is connected.").waitFor();
     // The technician sees the customer arrive, and nothing else: no track, no frame.
-    await technician.page.getByText("The customer is connected and deciding whether to allow viewing.").waitFor();
-    expect(await videoFigures(technician.page.getByLabel("Customer's screen"))).toEqual({
+    await stage.technician.page.getByText("The customer is connected and deciding whether to allow viewing.").waitFor();
+    expect(await videoFigures(stage.technician.page.getByLabel("Customer's screen"))).toEqual({
       frames: 0,
       width: 0,
       height: 0,
@@ -124,7 +99,7 @@ describe("screen sharing over a session link", () => {
     const bar = customer.page.getByRole("region", { name: "Your support session" });
     await bar.getByText("Tom Tech (Tether) can see what you are sharing. View only", { exact: false }).waitFor();
 
-    const { page } = technician;
+    const { page } = stage.technician;
     const screen = page.getByLabel("Customer's screen");
     const figures = await framesArrive(screen);
     expect(figures.width).toBeGreaterThan(0);
@@ -172,14 +147,14 @@ describe("screen sharing over a session link", () => {
       maxBitrate: 2_500_000,
       codec: "video/AV1",
     });
-    await expect.poll(() => textOf(stat(technician.page, "Codec"))).toBe("AV1");
+    await expect.poll(() => textOf(stat(stage.technician.page, "Codec"))).toBe("AV1");
   });
 
   it("stops the frames on Pause and restarts them on Resume", async () => {
     const { customer, screen } = await sharing();
     const bar = customer.page.getByRole("region", { name: "Your support session" });
     await bar.getByRole("button", { name: "Pause" }).click();
-    await technician.page.getByText("Paused by the customer.").waitFor();
+    await stage.technician.page.getByText("Paused by the customer.").waitFor();
     // Pause takes the track off the sender, so nothing is encoded and not a frame leaves for the viewer.
     await expect.poll(async () => (await videoSending(customer.page)).hasTrack).toBe(false);
     // The sentinel is the capture itself: it keeps making frames (the preview shows them) and none is sent. The
@@ -192,12 +167,12 @@ describe("screen sharing over a session link", () => {
 
     await bar.getByRole("button", { name: "Resume" }).click();
     await framesArrive(screen);
-    await technician.page.getByText("The customer is sharing their whole screen. View only.").waitFor();
+    await stage.technician.page.getByText("The customer is sharing their whole screen. View only.").waitFor();
   });
 
   it("rejoins the session when the technician reloads the viewer, and frames arrive again", async () => {
     await sharing();
-    const { page } = technician;
+    const { page } = stage.technician;
     const url = page.url();
     await page.reload();
     expect(page.url()).toBe(url);
@@ -216,7 +191,7 @@ describe("screen sharing over a session link", () => {
       track?.dispatchEvent(new Event("ended"));
     });
     await page.getByText("You stopped sharing from the browser's control.").waitFor();
-    await technician.page.getByText("The customer stopped sharing.").first().waitFor();
+    await stage.technician.page.getByText("The customer stopped sharing.").first().waitFor();
     // The sender carries nothing any more: there is no capture left to send a frame from.
     await expect.poll(async () => (await videoSending(page)).hasTrack).toBe(false);
 
@@ -227,7 +202,7 @@ describe("screen sharing over a session link", () => {
 
   it("restarts ICE when the network path drops, and the same session carries on", async () => {
     const { customer, screen } = await sharing();
-    const { page } = technician;
+    const { page } = stage.technician;
     const heading = await textOf(page.getByRole("heading", { level: 1 }));
     expect(await textOf(stat(page, "ICE restarts"))).toBe("0");
     const ufrag = await localIceUfrag(customer.page);
@@ -253,12 +228,12 @@ describe("screen sharing over a session link", () => {
     await customer.page.getByRole("button", { name: "End session" }).click();
     await customer.page.getByRole("heading", { name: "Session ended" }).waitFor();
     await customer.page.getByText("You ended the session.", { exact: false }).waitFor();
-    await technician.page.getByText("The customer ended the session.").waitFor();
+    await stage.technician.page.getByText("The customer ended the session.").waitFor();
     expect(await customer.page.getByRole("region", { name: "Your support session" }).count()).toBe(0);
   });
 
   it("ends the session, having shared nothing, when the customer does not allow", async () => {
-    const declining = await customerOpens(await createSession(technician.page));
+    const declining = await customerOpens(await createSession(stage.technician.page));
     await declining.page.getByRole("button", { name: "Don't allow" }).click();
     await declining.page.getByRole("heading", { name: "Session ended" }).waitFor();
     await declining.page

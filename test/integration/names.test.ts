@@ -21,8 +21,15 @@ async function describeSession(code: string): Promise<SessionSummary> {
   return res.json();
 }
 
-async function idOf(browser: Awaited<ReturnType<typeof enrolledBrowser>>): Promise<string> {
+type Enrolled = Awaited<ReturnType<typeof enrolledBrowser>>;
+
+async function idOf(browser: Enrolled): Promise<string> {
   return (await browser.call<MeResponse>("/api/me")).body.technician.id;
+}
+
+/** `admin` edits the technician `id` with PATCH /api/technicians/:id. */
+function editTechnician<T>(admin: Enrolled, id: string, body: { name?: string; nameLocked?: boolean }) {
+  return admin.call<T>(`/api/technicians/${id}`, { method: "PATCH", body });
 }
 
 describe("names at enrolment", () => {
@@ -92,10 +99,7 @@ describe("admin: a technician's name", () => {
     const tech = await enrolledBrowser({ name: "Tess Microsoft support" });
     const techId = await idOf(tech);
 
-    const edited = await admin.call<TechnicianUpdated>(`/api/technicians/${techId}`, {
-      method: "PATCH",
-      body: { name: "Tess Lane", nameLocked: true },
-    });
+    const edited = await editTechnician<TechnicianUpdated>(admin, techId, { name: "Tess Lane", nameLocked: true });
     expect(edited.status).toBe(200);
     expect(edited.body.technician).toEqual({ id: techId, name: "Tess Lane", isAdmin: false, nameLocked: true });
     const listed = (await admin.call<TechnicianList>("/api/technicians")).body.technicians.find((t) => t.id === techId);
@@ -113,10 +117,7 @@ describe("admin: a technician's name", () => {
     const { code } = (await res.json()) as { code: string };
     expect((await describeSession(code)).technician?.name).toBe("Tess Lane");
 
-    const unlocked = await admin.call<TechnicianUpdated>(`/api/technicians/${techId}`, {
-      method: "PATCH",
-      body: { nameLocked: false },
-    });
+    const unlocked = await editTechnician<TechnicianUpdated>(admin, techId, { nameLocked: false });
     expect(unlocked.body.technician).toMatchObject({ name: "Tess Lane", nameLocked: false });
     const again = await tech.call<TechnicianUpdated>("/api/me", { method: "PATCH", body: { name: "Tess L." } });
     expect(again.status).toBe(200);
@@ -126,19 +127,13 @@ describe("admin: a technician's name", () => {
     const admin = await enrolledBrowser({ isAdmin: true, name: "Rae Ruler" });
     const tech = await enrolledBrowser({ name: "Plain Name" });
     const techId = await idOf(tech);
-    const bad = await admin.call<ErrorBody>(`/api/technicians/${techId}`, {
-      method: "PATCH",
-      body: { name: "Plain\u2066Name", nameLocked: true },
-    });
+    const bad = await editTechnician<ErrorBody>(admin, techId, { name: "Plain\u2066Name", nameLocked: true });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe("INVALID_NAME");
-    const empty = await admin.call<ErrorBody>(`/api/technicians/${techId}`, { method: "PATCH", body: {} });
+    const empty = await editTechnician<ErrorBody>(admin, techId, {});
     expect(empty.status).toBe(400);
     expect(empty.body.error.code).toBe("BAD_REQUEST");
-    const missing = await admin.call<ErrorBody>(`/api/technicians/${crypto.randomUUID()}`, {
-      method: "PATCH",
-      body: { nameLocked: true },
-    });
+    const missing = await editTechnician<ErrorBody>(admin, crypto.randomUUID(), { nameLocked: true });
     expect(missing.status).toBe(404);
     // Nothing changed.
     expect((await tech.call<MeResponse>("/api/me")).body.technician).toMatchObject({

@@ -181,6 +181,15 @@ describe("room: roles", () => {
     expect(JSON.parse(welcome)).toMatchObject({ type: "welcome", role: "customer" });
     expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: true, session: { state: "waiting" } });
   });
+
+  it("refuses an upgrade without the address key the Worker always sends, rather than share a stand-in budget", async () => {
+    const { stub } = await openRoom();
+    const bare = await stub.fetch("https://room/ws", {
+      headers: { Upgrade: "websocket", "X-Tether-Role": "customer" },
+    });
+    expect(bare.status).toBe(400);
+    expect(bare.webSocket).toBeNull();
+  });
 });
 
 describe("room: joining", () => {
@@ -219,7 +228,7 @@ describe("room: joining", () => {
     // The room refuses too, should D1 lag behind.
     expect(await stub.info(customerKeyHashOf(code))).toMatchObject({ ok: false, code: "SESSION_ENDED" });
     const direct = await stub.fetch("https://room/ws", {
-      headers: { Upgrade: "websocket", "X-Tether-Role": "customer" },
+      headers: { Upgrade: "websocket", "X-Tether-Role": "customer", "X-Tether-Client-Key": "192.0.2.1" },
     });
     direct.webSocket?.accept();
     const refused = await new Promise<string>((resolve) =>

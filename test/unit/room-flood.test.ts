@@ -89,11 +89,8 @@ describe("join headers", () => {
     });
   });
 
-  it("call a join without an address key unknown, and refuse a malformed one", () => {
-    expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "customer" }))).toEqual({
-      who: { role: "customer" },
-      clientKey: "unknown",
-    });
+  it("refuse a join without an address key or with a malformed one", () => {
+    expect(fromJoinHeaders(new Headers({ [JOIN_HEADERS.role]: "customer" }))).toBeNull();
     const headers = { [JOIN_HEADERS.role]: "customer", [JOIN_HEADERS.clientKey]: "a b" };
     expect(fromJoinHeaders(new Headers(headers))).toBeNull();
     expect(fromJoinHeaders(new Headers({ ...headers, [JOIN_HEADERS.clientKey]: "1".repeat(65) }))).toBeNull();
