@@ -15,6 +15,8 @@ export type Endpoint = {
   send(frame: string): void;
   onFrame: (frame: string) => void;
   close(): void;
+  /** How the server closed the socket (code and reason), once it has; for a failed run's message. */
+  closedWith: string | null;
 };
 
 /** A customer and a technician connected through one server, with the frames each loop sends. */
@@ -54,7 +56,11 @@ function connect(url: string, headers: Record<string, string>, first?: string): 
     send: (frame) => ws.send(frame),
     onFrame: () => {},
     close: () => ws.close(1000, "bench done"),
+    closedWith: null,
   };
+  ws.on("close", (code, reason) => {
+    endpoint.closedWith = `${code} ${reason.toString()}`.trim();
+  });
   return withTimeout(
     url,
     new Promise((resolve, reject) => {

@@ -43,6 +43,8 @@ export async function compareTargets(
         windowMs,
         inFlight,
         ...(target.serverCpuMs ? { serverCpuMs: target.serverCpuMs } : {}),
+      }).catch((err: unknown) => {
+        throw new Error(`${target.name}, throughput run ${run + 1}: ${err instanceof Error ? err.message : err}`);
       });
       results.get(target.name)?.throughput.push(measured);
     }

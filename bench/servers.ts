@@ -273,6 +273,8 @@ export async function startDenoHost(snapshot: Snapshot, technicianCount: number)
   const env = {
     ...process.env,
     ...BENCH_VARS,
+    // 1,000 idle sessions hold 2,000 sockets: above the default cap of 1,000 connections (3 open files each).
+    DENO_MAX_CONNECTIONS: "5000",
     PORT: String(port),
     TETHER_DATA_DIR: dataDir,
     JWT_SECRET: secret,

@@ -99,7 +99,11 @@ export function measureThroughput(
     // after it has been measured only has them counted as lost.
     const timer = setTimeout(() => {
       if (performance.now() >= windowEnd && inWindow > 0) return finish();
-      reject(new Error(`throughput: ${received} of ${sent} arrived in ${LOOP_TIMEOUT_MS} ms`));
+      const closed = [customer, technician].map((e, i) =>
+        e.closedWith ? `${["customer", "technician"][i]} socket closed ${e.closedWith}` : "",
+      );
+      const why = closed.filter(Boolean).join("; ");
+      reject(new Error(`throughput: ${received} of ${sent} arrived in ${LOOP_TIMEOUT_MS} ms${why ? ` (${why})` : ""}`));
     }, LOOP_TIMEOUT_MS);
     const finish = () => {
       clearTimeout(timer);

@@ -15,6 +15,8 @@ import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
 import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
+import { tokens } from "./routes/tokens.ts";
+import { webhooks } from "./routes/webhooks.ts";
 import type { AppEnv, Bindings } from "./types.ts";
 
 /**
@@ -66,6 +68,8 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api", technicians);
   app.route("/api", admin);
   app.route("/api/audit", audit);
+  app.route("/api/webhooks", webhooks);
+  app.route("/api/tokens", tokens);
   app.route("/api/sessions", ice);
   app.route("/api/sessions", sessions);
   app.route("/api/help", help);

@@ -5,6 +5,7 @@ import { isKeyName } from "../durable-objects/audit-log/note.ts";
 import { canonicalAddress } from "../durable-objects/rate-limit/client-key.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
+import { type WebhookSettings, webhookSettings } from "./webhooks/settings.ts";
 
 type IntSpec = { min: number; max: number; fallback: number; what: string };
 
@@ -123,6 +124,8 @@ export type Config = { [K in IntName]: number } & {
   AUDIT_SIGNER: NoteSigner;
   /** Whether audit entries of sign-ins record the client's IP address (AUDIT_IP_ADDRESSES = "on"). */
   AUDIT_IP_ADDRESSES: boolean;
+  /** How webhooks are delivered (WEBHOOK_RETRY_S, WEBHOOK_TIMEOUT_S, WEBHOOK_ALLOW_PRIVATE). */
+  WEBHOOKS: WebhookSettings;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -280,7 +283,10 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
     );
   }
 
-  if (issues.length > 0 || !turn.ok || !audit.ok) return { ok: false, issues };
+  const webhooks = webhookSettings(vars);
+  if (!webhooks.ok) issues.push(...webhooks.issues);
+
+  if (issues.length > 0 || !turn.ok || !audit.ok || !webhooks.ok) return { ok: false, issues };
   return {
     ok: true,
     config: {
@@ -292,6 +298,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       TURN: turn.turn,
       AUDIT_SIGNER: audit.signer,
       AUDIT_IP_ADDRESSES: ipSetting === "on",
+      WEBHOOKS: webhooks.settings,
     },
   };
 }

@@ -32,6 +32,13 @@ export type Host = {
   refuseSocket(request: Request, code: ErrorCode, message: string): Response;
   /** Appends an entry to the organisation's audit log; resolves with its seq once it is stored. */
   audit(input: AuditInput): Promise<number>;
+  /** Webhook delivery, which follows the audit log (webhooks/dispatcher.ts). */
+  webhooks: {
+    /** Delivers what waits as soon as possible: after an admin added an endpoint or enabled one again. */
+    wake(): Promise<void>;
+    /** Sends one earlier message to an endpoint again, now. */
+    redeliver(endpointId: string, messageId: string): Promise<"sent" | "failed" | "not_found">;
+  };
   /** A file of the built client (client/web/dist), answered the way Workers static assets are. */
   asset(request: Request): Promise<Response>;
 };

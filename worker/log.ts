@@ -58,7 +58,12 @@ export type LogEvent =
   /** The Deno host's fd limit allows fewer connections than configured; it takes `maxConnections`. */
   | { event: "connection_cap_lowered"; configured: number; maxConnections: number; openFilesLimit: number }
   /** An audit entry could not be stored (its type only). */
-  | { event: "audit_append_failed"; type: string; message: string };
+  | { event: "audit_append_failed"; type: string; message: string }
+  | { event: "webhook_endpoint_added"; endpointId: string; by: string }
+  | { event: "webhook_endpoint_removed"; endpointId: string; by: string }
+  | { event: "webhook_endpoint_enabled"; endpointId: string; by: string }
+  | { event: "webhook_endpoint_disabled"; endpointId: string; messageId: string }
+  | { event: "webhook_run_failed"; message: string };
 
 /** Writes one structured event as a JSON line. */
 export function log(entry: LogEvent): void {

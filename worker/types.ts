@@ -8,5 +8,6 @@ export type Bindings = Omit<Env, "SESSION_ROOM" | "RATE_LIMITER" | "AUDIT_LOG" |
 /** Hono's environment for every route: bindings plus what middleware puts on the context. */
 export type AppEnv = {
   Bindings: Bindings;
-  Variables: { config: Config; technician: Technician; host: Host };
+  /** `apiTokenId`: the API token a request came with, when it came with one (middleware/auth.ts). */
+  Variables: { config: Config; technician: Technician; host: Host; apiTokenId?: string };
 };

@@ -14,6 +14,11 @@ export function refuseSocket(code: ErrorCode, message: string): Response {
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/** The one AuditLog object, which also delivers webhooks. */
+function auditLog(env: Env) {
+  return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(AUDIT_LOG_NAME));
+}
+
 /** The app's host on Cloudflare Workers: a SessionRoom object per session, a RateLimiter per address, static assets. */
 export function workersHost(env: Env): Host {
   return {
@@ -37,7 +42,11 @@ export function workersHost(env: Env): Host {
     clientAddress: (request) => request.headers.get("cf-connecting-ip") ?? undefined,
     hit: (key, scope, limitPerMinute) =>
       env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
-    audit: (input) => env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(AUDIT_LOG_NAME)).append(input),
+    audit: (input) => auditLog(env).append(input),
+    webhooks: {
+      wake: () => auditLog(env).deliver(),
+      redeliver: (endpointId, messageId) => auditLog(env).redeliver(endpointId, messageId),
+    },
     // No object is touched: the socket is made here, told why, and closed.
     refuseSocket: (_request, code, message) => refuseSocket(code, message),
     async asset(request) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AlarmClock, type Timers } from "../../worker/deno/alarm-clock.ts";
+import { DeliverySchedule, RUN_RETRY_MS } from "../../worker/deno/webhook-schedule.ts";
 
 const T0 = 1_800_000_000_000;
 
@@ -134,5 +135,57 @@ describe("AlarmClock (one timer for every room's alarm on the Deno host)", () =>
     timers.advanceTo(T0 + 5_000);
     expect(fired).toEqual([]);
     expect(clock.get("a")).toBe(T0 + 1_000);
+  });
+});
+
+describe("DeliverySchedule (webhook delivery on the Deno host)", () => {
+  /** A schedule whose runs return the times in `next`, in order (an Error: the run throws). */
+  function scheduled(next: (number | null | Error)[]) {
+    const timers = new TestTimers();
+    const runs: number[] = [];
+    const schedule = new DeliverySchedule(async () => {
+      runs.push(timers.now());
+      const result = next.shift() ?? null;
+      if (result instanceof Error) throw result;
+      return result;
+    }, timers);
+    /** Moves the clock to `time`, letting each run's promise settle before the next timer. */
+    async function advanceTo(time: number) {
+      for (;;) {
+        const due = [...timers.pending.values()].filter((t) => t.at <= time).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        timers.advanceTo(due.at);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      timers.time = time;
+    }
+    return { timers, runs, schedule, advanceTo };
+  }
+
+  it("runs at once when woken, then at the time each run returns, until a run returns null", async () => {
+    const { timers, runs, schedule, advanceTo } = scheduled([T0 + 5_000, T0 + 65_000, null]);
+    schedule.wake();
+    await advanceTo(T0 + 3_600_000);
+    expect(runs).toEqual([T0, T0 + 5_000, T0 + 65_000]);
+    expect(timers.pending.size).toBe(0);
+    expect(schedule.dueAt).toBeNull();
+  });
+
+  it("runs early when woken before a later retry, keeping one timer", async () => {
+    const { timers, runs, schedule, advanceTo } = scheduled([T0 + 60_000, null]);
+    schedule.wake();
+    await advanceTo(T0 + 1_000);
+    expect(schedule.dueAt).toBe(T0 + 60_000);
+    schedule.wake();
+    expect(timers.pending.size).toBe(1);
+    await advanceTo(T0 + 1_000);
+    expect(runs).toEqual([T0, T0 + 1_000]);
+  });
+
+  it("tries again RUN_RETRY_MS after a run that threw", async () => {
+    const { runs, schedule, advanceTo } = scheduled([new Error("database is locked"), null]);
+    schedule.wake();
+    await advanceTo(T0 + 120_000);
+    expect(runs).toEqual([T0, T0 + RUN_RETRY_MS]);
   });
 });

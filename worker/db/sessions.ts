@@ -3,6 +3,8 @@ export type SessionRow = {
   code: string;
   technician_id: string | null;
   case_number: string | null;
+  /** The helpdesk's reference (migration 0007). */
+  reference: string | null;
   created_at: number;
   expires_at: number;
   ended_at: number | null;
@@ -12,6 +14,7 @@ export type NewSession = {
   code: string;
   technicianId: string;
   caseNumber: string | null;
+  reference: string | null;
   createdAt: number;
   expiresAt: number;
 };
@@ -33,13 +36,21 @@ export async function insertSession(
 ): Promise<"inserted" | "code_taken" | "limit" | "no_technician"> {
   const result = await db
     .prepare(
-      `INSERT INTO sessions (code, technician_id, case_number, created_at, expires_at)
-       SELECT ?1, ?2, ?3, ?4, ?5
+      `INSERT INTO sessions (code, technician_id, case_number, created_at, expires_at, reference)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?7
        WHERE (SELECT COUNT(*) FROM sessions WHERE technician_id = ?2 AND ended_at IS NULL AND expires_at > ?4) < ?6
          AND EXISTS (SELECT 1 FROM technicians WHERE id = ?2)
        ON CONFLICT(code) DO NOTHING`,
     )
-    .bind(session.code, session.technicianId, session.caseNumber, session.createdAt, session.expiresAt, max)
+    .bind(
+      session.code,
+      session.technicianId,
+      session.caseNumber,
+      session.createdAt,
+      session.expiresAt,
+      max,
+      session.reference,
+    )
     .run();
   if (result.meta.changes > 0) return "inserted";
   const taken = await db.prepare("SELECT 1 FROM sessions WHERE code = ?").bind(session.code).first();
@@ -51,7 +62,7 @@ export async function insertSession(
 /** Inserts a customer's help request: no technician yet, so no per-technician limit. */
 export async function insertHelpSession(
   db: D1Database,
-  session: Omit<NewSession, "technicianId" | "caseNumber">,
+  session: Omit<NewSession, "technicianId" | "caseNumber" | "reference">,
 ): Promise<"inserted" | "code_taken"> {
   const result = await db
     .prepare(

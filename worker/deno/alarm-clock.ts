@@ -12,7 +12,7 @@ export type Timers = {
   clearTimer(timer: unknown): void;
 };
 
-const realTimers: Timers = {
+export const realTimers: Timers = {
   now: () => Date.now(),
   setTimer: (callback, delayMs) => setTimeout(callback, delayMs),
   clearTimer: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>),

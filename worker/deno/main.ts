@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
+import type { AuditInput } from "#protocol/audit.ts";
 import { AuditWriter } from "../../durable-objects/audit-log/AuditWriter.ts";
 import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
 import { createApp } from "../app.ts";
@@ -13,15 +14,19 @@ import type { Host } from "../host.ts";
 import { log } from "../log.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
+import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
+import { realTimers } from "./alarm-clock.ts";
 import { Assets } from "./assets.ts";
 import { clientAddressOf } from "./client-address.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
 import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
+import { resolveHostname } from "./resolve.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
 import { devAuditKey, devSecret } from "./secret.ts";
+import { DeliverySchedule } from "./webhook-schedule.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
 // `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
@@ -76,9 +81,24 @@ const bindings = {
 const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
 
-// The audit log: one writer in this process, over the same database as the routes read it from.
+// The audit log: one writer in this process, over the same database as the routes read it from. Webhook delivery
+// follows it: each append wakes the dispatcher, which then runs until nothing waits.
 const auditLog = new AuditWriter({ db, signer: config.config.AUDIT_SIGNER, now: () => Date.now() });
 console.log(`Audit log verifier key: ${verifierKeyOf(config.config.AUDIT_SIGNER)}`);
+const webhooks = new WebhookDispatcher({
+  db,
+  now: () => Date.now(),
+  fetch: (url, init) => fetch(url, init),
+  settings: config.config.WEBHOOKS,
+  resolve: resolveHostname,
+});
+const deliveries = new DeliverySchedule(() => webhooks.run(), realTimers);
+deliveries.wake();
+async function appendAudit(input: AuditInput): Promise<number> {
+  const seq = await auditLog.append(input);
+  deliveries.wake();
+  return seq;
+}
 
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
 // One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
@@ -89,7 +109,7 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   forgetSession: (code) => deleteSession(db, code),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),
-  audit: (input) => auditLog.append(input),
+  audit: appendAudit,
 });
 await rooms.start();
 const assets = new Assets(dist);
@@ -103,7 +123,11 @@ const host: Host = {
     clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
-  audit: (input) => auditLog.append(input),
+  audit: appendAudit,
+  webhooks: {
+    wake: async () => deliveries.wake(),
+    redeliver: (endpointId, messageId) => webhooks.redeliver(endpointId, messageId),
+  },
   asset: (request) => assets.fetch(request),
 };
 const app = createApp(() => host);

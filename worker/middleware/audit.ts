@@ -35,13 +35,24 @@ export const auditFailedSignIn = createMiddleware<AppEnv>(async (c, next) => {
   }
 });
 
-/** The entry of a new session: its owner (or the customer, for a help request) and its external reference. */
+/**
+ * The entry of a new session: its owner (or the customer, for a help request), its case number, the helpdesk's
+ * reference, which its webhook events echo, and the API token it was created with, if any.
+ */
 export function sessionCreatedEntry(
   code: string,
   ownerId: string | null,
-  caseNumber: string | null,
+  details: { caseNumber: string | null; reference: string | null; apiTokenId?: string | undefined },
   expiresAt: number,
 ): AuditInput {
   const actor = ownerId ? technicianActor(ownerId) : "customer";
-  return { actor, session: code, type: "session_created", data: { caseNumber, expiresAt, isHelpRequest: !ownerId } };
+  const { caseNumber, reference, apiTokenId } = details;
+  const data = {
+    caseNumber,
+    reference,
+    expiresAt,
+    isHelpRequest: !ownerId,
+    ...(apiTokenId ? { apiToken: apiTokenId } : {}),
+  };
+  return { actor, session: code, type: "session_created", data };
 }

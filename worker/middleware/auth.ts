@@ -1,7 +1,10 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import { TOKEN_PREFIX, type TokenScope } from "#protocol/tokens.ts";
 import type { Checked } from "../auth/checked.ts";
 import { clearSessionCookie, readSignInClaims, type Technician } from "../auth/session-cookie.ts";
+import { hashToken } from "../auth/tokens.ts";
+import { technicianOfToken } from "../db/api-tokens.ts";
 import { findSignIn } from "../db/sign-ins.ts";
 import { AppError } from "../errors.ts";
 import type { AppEnv } from "../types.ts";
@@ -36,6 +39,38 @@ export const requireTechnician = createMiddleware<AppEnv>(async (c, next) => {
   c.set("technician", result.value);
   await next();
 });
+
+/** The API token of a request's `Authorization: Bearer tth_…` header, if it has one. */
+export function bearerToken(c: Context<AppEnv>): string | null {
+  const match = /^Bearer (\S{1,200})$/.exec(c.req.header("authorization") ?? "");
+  return match?.[1]?.startsWith(TOKEN_PREFIX) ? match[1] : null;
+}
+
+/**
+ * Lets through a signed-in technician, or a request with a live API token of `scope` (a helpdesk app acting for the
+ * token's technician, who is put on the context as stored now). A token that is unknown, revoked or lacks the scope
+ * is refused with TOKEN_INVALID; the token itself never reaches a log.
+ */
+export function requireTechnicianOrToken(scope: TokenScope) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const token = bearerToken(c);
+    if (token === null) {
+      const result = await authenticate(c, "Sign in with your passkey first, or send an API token.");
+      if (!result.ok) throw result.error;
+      c.set("technician", result.value);
+      await next();
+      return;
+    }
+    const found = await technicianOfToken(c.env.DB, await hashToken(token), scope, Date.now());
+    if (!found) {
+      throw new AppError("TOKEN_INVALID", 401, `This API token is unknown, revoked, or may not do this (${scope}).`);
+    }
+    const { tokenId, ...technician } = found;
+    c.set("technician", { ...technician, signInId: tokenId });
+    c.set("apiTokenId", tokenId);
+    await next();
+  });
+}
 
 /** Lets only a signed-in admin (as stored now) through. */
 export const requireAdmin = createMiddleware<AppEnv>(async (c, next) => {

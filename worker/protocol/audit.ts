@@ -22,6 +22,10 @@ export const AuditType = z.enum([
   "technician_admitted",
   "technician_dropped",
   "session_ended",
+  "webhook_added",
+  "webhook_removed",
+  "api_token_created",
+  "api_token_revoked",
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

@@ -40,6 +40,10 @@ export const ErrorCode = z.enum([
   "TURN_UNAVAILABLE",
   /** The server is at its connection limit (Deno host); try again shortly. */
   "SERVER_BUSY",
+  /** A webhook URL that is not HTTPS to a public address (unless an admin allowed private targets). */
+  "WEBHOOK_TARGET_NOT_ALLOWED",
+  /** An API token that is unknown, revoked or lacks the scope the route needs. */
+  "TOKEN_INVALID",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { CaseNumber } from "./names.ts";
 import { SessionCode } from "./room.ts";
+import { ExternalReference } from "./webhooks.ts";
 
 /**
  * What registers the customer seat to the holder of the session's secret: base64url (43 characters) of the SHA-256
@@ -21,6 +22,8 @@ export const MAX_SESSION_BODY_BYTES = 1024;
 export const CreateSessionBody = /* @__PURE__ */ z.strictObject({
   caseNumber: /* @__PURE__ */ z.optional(CaseNumber),
   customerKeyHash: CustomerKeyHash,
+  /** The helpdesk's own reference (e.g. `zendesk:12345`), echoed in the session's webhook events. */
+  reference: /* @__PURE__ */ z.optional(ExternalReference),
 });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
@@ -41,6 +44,7 @@ export const OwnSession = z.object({
   code: SessionCode,
   url: z.url(),
   caseNumber: z.nullable(z.string().check(z.maxLength(64))),
+  reference: z.nullable(z.string().check(z.maxLength(100))),
   createdAt: z.int(),
   expiresAt: z.int(),
 });

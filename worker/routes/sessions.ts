@@ -30,7 +30,7 @@ import { AppError } from "../errors.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
 import { sessionCreatedEntry } from "../middleware/audit.ts";
-import { authenticate, requireTechnician } from "../middleware/auth.ts";
+import { authenticate, requireTechnician, requireTechnicianOrToken } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit, requireClientKey } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
@@ -64,7 +64,15 @@ function storedNameProblem(name: string): string | null {
 }
 
 /** What a new session starts with: its owner (null for a customer's help request), case number and seat key hash. */
-type NewRoom = { owner: { id: string; name: string } | null; caseNumber: string | null; customerKeyHash: string };
+type NewRoom = {
+  owner: { id: string; name: string } | null;
+  caseNumber: string | null;
+  /** The helpdesk's reference, for webhooks; null for a help request. */
+  reference: string | null;
+  /** The API token the session was created with, if any (for the audit log). */
+  apiTokenId?: string;
+  customerKeyHash: string;
+};
 
 /**
  * Finds a free code, records it in D1 (under the owner's session limit) and creates its room. A null owner is a
@@ -74,7 +82,7 @@ async function openRoom(
   env: Bindings,
   host: Host,
   config: Config,
-  { owner, caseNumber, customerKeyHash }: NewRoom,
+  { owner, caseNumber, reference, apiTokenId, customerKeyHash }: NewRoom,
 ): Promise<{ code: string; expiresAt: number }> {
   const now = Date.now();
   const expiresAt = now + config.SESSION_LIFETIME_S * 1000;
@@ -84,7 +92,7 @@ async function openRoom(
     const inserted = owner
       ? await insertSession(
           env.DB,
-          { code, technicianId: owner.id, caseNumber, createdAt: now, expiresAt },
+          { code, technicianId: owner.id, caseNumber, reference, createdAt: now, expiresAt },
           config.MAX_SESSIONS_PER_TECHNICIAN,
         )
       : await insertHelpSession(env.DB, { code, createdAt: now, expiresAt });
@@ -134,7 +142,13 @@ async function openRoom(
       continue;
     }
     log({ event: "session_created", technicianId: owner?.id ?? null, code, expiresAt: created.expiresAt });
-    await host.audit(sessionCreatedEntry(code, owner?.id ?? null, caseNumber, created.expiresAt));
+    const entry = sessionCreatedEntry(
+      code,
+      owner?.id ?? null,
+      { caseNumber, reference, apiTokenId },
+      created.expiresAt,
+    );
+    await host.audit(entry);
     return { code, expiresAt: created.expiresAt };
   }
   throw new AppError("CONFLICT", 503, "Could not find a free session code; please try again.");
@@ -152,7 +166,7 @@ export const help = new Hono<AppEnv>().post(
   validate("json", HelpRequestBody),
   async (c) => {
     const { customerKeyHash } = c.req.valid("json");
-    const room = { owner: null, caseNumber: null, customerKeyHash };
+    const room = { owner: null, caseNumber: null, reference: null, customerKeyHash };
     const created = await openRoom(c.env, c.get("host"), c.get("config"), room);
     return c.json<HelpSession>(created, 201);
   },
@@ -162,17 +176,23 @@ export const help = new Hono<AppEnv>().post(
 export const sessions = new Hono<AppEnv>()
   .post(
     "/",
-    requireTechnician,
+    requireTechnicianOrToken("sessions:create"),
     rateLimit("create", (c) => c.RATE_CREATE_PER_MIN),
     jsonBody(MAX_SESSION_BODY_BYTES),
     validate("json", CreateSessionBody),
     async (c) => {
       const technician = c.get("technician");
-      const { caseNumber = null, customerKeyHash } = c.req.valid("json");
+      const { caseNumber = null, reference = null, customerKeyHash } = c.req.valid("json");
       const problem = storedNameProblem(technician.name);
       if (problem) throw new AppError("INVALID_NAME", 409, problem);
       const owner = { id: technician.id, name: technician.name };
-      const created = await openRoom(c.env, c.get("host"), c.get("config"), { owner, caseNumber, customerKeyHash });
+      const created = await openRoom(c.env, c.get("host"), c.get("config"), {
+        owner,
+        caseNumber,
+        reference,
+        apiTokenId: c.get("apiTokenId"),
+        customerKeyHash,
+      });
       return c.json<CreatedSession>({ ...created, url: joinUrl(c.req.url, created.code) }, 201);
     },
   )
@@ -183,6 +203,7 @@ export const sessions = new Hono<AppEnv>()
         code: row.code,
         url: joinUrl(c.req.url, row.code),
         caseNumber: row.case_number,
+        reference: row.reference,
         createdAt: row.created_at,
         expiresAt: row.expires_at,
       })),

@@ -18,6 +18,7 @@ import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
 import { SessionSummary } from "#protocol/room.ts";
 import { CreatedSession, HelpSession, OwnSessions } from "#protocol/sessions.ts";
+import { WebhookEventType } from "#protocol/webhooks.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
 import { FRAME_WAIT_MS } from "../frame-queue.ts";
@@ -145,6 +146,20 @@ function passkeyId(ctx: Context): string {
 
 function inviteId(ctx: Context): string {
   return target(ctx, ctx.targets.invites, 0.5, (rng) => hex(rng, 64));
+}
+
+/** A webhook endpoint's id: well formed (none exists unless the fuzzer made one) or noise. */
+function endpointId(ctx: Context): string {
+  return ctx.rng.chance(0.7) ? `ep_${base64urlText(ctx.rng, 22)}` : randomText(ctx.rng, ctx.rng.pick([3, 30]));
+}
+
+/** A webhook target: mostly public HTTPS (unreachable from the test's private network), else refused or noise. */
+function webhookUrl(ctx: Context): string {
+  return ctx.rng.weighted([
+    [5, `https://hooks.example.com/${base64urlText(ctx.rng, 8)}`],
+    [2, ctx.rng.pick(["http://127.0.0.1/", "https://169.254.169.254/", "https://localhost/", "ftp://x"])],
+    [1, ctx.rng.pick(NASTY_STRINGS)],
+  ]);
 }
 
 /** A prepared answer while any are left (each is good once), else a made-up one. */
@@ -297,6 +312,55 @@ export const ROUTES: RouteCase[] = [
     answer: z.object({ from: z.int(), to: z.int(), proof: z.array(z.string()) }),
   },
   { method: "GET", path: "/api/audit/export", url: () => "/api/audit/export", answer: z.array(z.unknown()) },
+  {
+    method: "GET",
+    path: "/api/webhooks",
+    url: () => "/api/webhooks",
+    answer: z.object({ endpoints: z.array(z.unknown()) }),
+  },
+  {
+    method: "POST",
+    path: "/api/webhooks",
+    url: () => "/api/webhooks",
+    body: (ctx) => ({
+      url: webhookUrl(ctx),
+      events: ctx.rng.chance(0.8)
+        ? [ctx.rng.pick(WebhookEventType.options), ctx.rng.pick(WebhookEventType.options)]
+        : [ctx.rng.pick(["session.nope", "", "session.created"])],
+      ...(ctx.rng.chance(0.3) ? { description: ctx.rng.pick(NASTY_STRINGS) } : {}),
+    }),
+    answer: z.object({ endpoint: z.object({ id: z.string() }), secret: z.string().check(z.startsWith("whsec_")) }),
+  },
+  { method: "DELETE", path: "/api/webhooks/:id", url: (ctx) => `/api/webhooks/${endpointId(ctx)}` },
+  { method: "POST", path: "/api/webhooks/:id/enable", url: (ctx) => `/api/webhooks/${endpointId(ctx)}/enable` },
+  {
+    method: "GET",
+    path: "/api/webhooks/:id/attempts",
+    url: (ctx) => `/api/webhooks/${endpointId(ctx)}/attempts`,
+    answer: z.object({ attempts: z.array(z.unknown()) }),
+  },
+  {
+    method: "POST",
+    path: "/api/webhooks/:id/redeliver",
+    url: (ctx) => `/api/webhooks/${endpointId(ctx)}/redeliver`,
+    body: (ctx) => ({ messageId: ctx.rng.pick(["msg_1", "msg_x", "", "msg_999999999999999999"]) }),
+  },
+  { method: "GET", path: "/api/tokens", url: () => "/api/tokens", answer: z.object({ tokens: z.array(z.unknown()) }) },
+  {
+    method: "POST",
+    path: "/api/tokens",
+    url: () => "/api/tokens",
+    body: (ctx) => ({
+      name: ctx.rng.chance(0.7) ? "Helpdesk app" : ctx.rng.pick(NASTY_STRINGS),
+      scopes: ctx.rng.chance(0.8) ? ["sessions:create"] : [ctx.rng.pick(["admin", "", "sessions:*"])],
+    }),
+    answer: z.object({ token: z.string().check(z.startsWith("tth_")), apiToken: z.object({ id: z.string() }) }),
+  },
+  {
+    method: "DELETE",
+    path: "/api/tokens/:id",
+    url: (ctx) => `/api/tokens/${ctx.rng.chance(0.7) ? `tok_${base64urlText(ctx.rng, 22)}` : randomText(ctx.rng, 9)}`,
+  },
   { method: "GET", path: "/api/sessions/:code/ice", url: (ctx) => `/api/sessions/${code(ctx)}/ice`, answer: IceConfig },
   {
     method: "POST",
@@ -304,6 +368,7 @@ export const ROUTES: RouteCase[] = [
     url: () => "/api/sessions",
     body: (ctx) => ({
       ...(ctx.rng.chance(0.5) ? { caseNumber: ctx.rng.chance(0.5) ? "INC-1" : randomText(ctx.rng, 70) } : {}),
+      ...(ctx.rng.chance(0.3) ? { reference: ctx.rng.chance(0.5) ? "zendesk:12345" : randomText(ctx.rng, 110) } : {}),
       customerKeyHash: base64urlText(ctx.rng, 43),
     }),
     answer: CreatedSession,

@@ -198,6 +198,7 @@ export async function openRoom(overrides: Partial<CreateRoomInput> = {}) {
       code,
       technicianId: owner.technician.id,
       caseNumber: input.caseNumber,
+      reference: null,
       createdAt: input.now,
       expiresAt: input.now + input.lifetimeS * 1000,
     },
