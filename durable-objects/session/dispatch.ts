@@ -1,7 +1,7 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { handshake } from "./handshake.ts";
-import { type Effects, endRoom, noEffects, type Room, sendError, touch } from "./state.ts";
+import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, touch } from "./state.ts";
 
 /** The signals that carry the connection itself; they pass only to and from a verified technician. */
 type SignalMessage = Extract<ClientMessage, { type: "offer" | "answer" | "candidate" | "keyExchange" }>;
@@ -82,7 +82,27 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
         "Only the customer or the technician who owns the session can end it.",
       );
     }
+    case "consent":
+      return consent(room, fromId, msg, effects);
     default:
       return assertNever(msg);
   }
+}
+
+/** The customer's page says what it allowed or took back: each change goes to the audit log, repeats do not. */
+function consent(room: Room, fromId: string, msg: Extract<ClientMessage, { type: "consent" }>, effects: Effects) {
+  const from = room.seats.find((s) => s.id === fromId);
+  if (from?.role !== "customer") {
+    return sendError(effects, fromId, "WRONG_ROLE", "Only the customer gives or withdraws consent.");
+  }
+  if ((room.consent[msg.permission] ?? false) === msg.isGiven) return effects;
+  room.consent = { ...room.consent, [msg.permission]: msg.isGiven };
+  effects.audit.push({
+    actor: "customer",
+    session: room.code,
+    type: msg.isGiven ? "consent_given" : "consent_withdrawn",
+    data: { permission: msg.permission },
+  });
+  persistRoom(room, effects);
+  return effects;
 }

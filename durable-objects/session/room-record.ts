@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { AuditInput } from "#protocol/audit.ts";
 import { describeIssue } from "#protocol/parse.ts";
-import { EndReason, MAX_SEATS, ParticipantId, Role, SessionCode, SessionState } from "#protocol/room.ts";
+import { EndReason, MAX_SEATS, ParticipantId, Permission, Role, SessionCode, SessionState } from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
 import { DEFAULT_HANDSHAKE_LIMITS } from "./backoff.ts";
 
@@ -102,6 +102,8 @@ export const RoomRecord = z.object({
   /** How often one seat may be taken back, per minute, bursting to as many (RATE_REJOIN_PER_MIN; seats.ts). */
   rejoinPerMinute: z._default(z.int().check(z.positive()), DEFAULT_REJOIN_PER_MIN),
   handshake: z._default(HandshakeRecord, () => ({ failures: 0, lastStartAt: null, open: null })),
+  /** The permissions the customer's page last said it gave (true) or took back (false); the audit log has each change. */
+  consent: z._default(z.partialRecord(Permission, z.boolean()), () => ({})),
   state: SessionState,
   lastActivityAt: Time,
   endedAt: z.nullable(Time),

@@ -98,6 +98,7 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     handshakeLimits: settings.handshake,
     rejoinPerMinute: settings.rejoinPerMin,
     handshake: { failures: 0, lastStartAt: null, open: null },
+    consent: {},
     state: "created",
     lastActivityAt: now,
     persistedActivityAt: now,

@@ -60,6 +60,15 @@ async function sharing(): Promise<{ customer: Person; screen: Locator }> {
   return { customer, screen };
 }
 
+/** The consent entries of session `code` in the audit log, oldest first, as the technician (an admin) reads them. */
+function consentEntries(code: string): Promise<string[]> {
+  return stage.technician.page.evaluate(async (session) => {
+    const res = await fetch(`/api/audit/entries?session=${session}`);
+    const { entries } = (await res.json()) as { entries: string[] };
+    return entries.map((line) => (JSON.parse(line) as { type: string }).type).filter((t) => t.startsWith("consent_"));
+  }, code);
+}
+
 describe("screen sharing over a session link", () => {
   it("lets the technician create a session, open its viewer and go back to the console", async () => {
     await viewNewSession();
@@ -198,6 +207,9 @@ describe("screen sharing over a session link", () => {
     const bar = page.getByRole("region", { name: "Your support session" });
     await bar.getByRole("button", { name: "Share again" }).click();
     await framesArrive(screen);
+    // The audit log has the customer's consent to viewing: given, withdrawn by the browser's Stop, given again.
+    const code = new URL(page.url()).pathname.split("/").at(-1) ?? "";
+    await expect.poll(() => consentEntries(code)).toEqual(["consent_given", "consent_withdrawn", "consent_given"]);
   });
 
   it("restarts ICE when the network path drops, and the same session carries on", async () => {

@@ -65,6 +65,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     "pakeResult",
     "hello",
     "end",
+    "consent",
   ] as const);
   switch (type) {
     case "offer":
@@ -94,6 +95,8 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
       return helloFrame(rng, view);
     case "end":
       return { type };
+    case "consent":
+      return { type, permission: rng.pick(["view", "view", "control"]), isGiven: rng.chance(0.5) };
   }
 }
 

@@ -314,3 +314,24 @@ describe("signals only with a verified technician", () => {
     expectRelayed(room);
   });
 });
+
+describe("the customer's consent", () => {
+  it("goes to the audit log on each change, never on a repeat, and from the customer only", () => {
+    const room = pair();
+    const given = dispatch(room, "cust", { type: "consent", permission: "view", isGiven: true }, T0);
+    expect(given.audit).toEqual([
+      { actor: "customer", session: room.code, type: "consent_given", data: { permission: "view" } },
+    ]);
+    expect(given.persist).not.toBe("none");
+    expect(dispatch(room, "cust", { type: "consent", permission: "view", isGiven: true }, T0 + S).audit).toEqual([]);
+    const withdrawn = dispatch(room, "cust", { type: "consent", permission: "view", isGiven: false }, T0 + 2 * S);
+    expect(withdrawn.audit.map((a) => a.type)).toEqual(["consent_withdrawn"]);
+    expect(room.consent).toEqual({ view: false });
+    // Nothing of it is relayed to the technician.
+    expect(sentTo(withdrawn, "tech")).toEqual([]);
+
+    const forged = dispatch(room, "tech", { type: "consent", permission: "view", isGiven: true }, T0 + 3 * S);
+    expect(errorTo(forged, "tech")?.code).toBe("WRONG_ROLE");
+    expect(forged.audit).toEqual([]);
+  });
+});

@@ -21,6 +21,8 @@ export const AuditType = z.enum([
   "handshake_failed",
   "technician_admitted",
   "technician_dropped",
+  "consent_given",
+  "consent_withdrawn",
   "session_ended",
   "webhook_added",
   "webhook_removed",

@@ -76,6 +76,16 @@ export const KeyExchange = z.strictObject({
 });
 export const End = z.strictObject({ type: z.literal("end") });
 
+/** What a customer allows, each consented to on its own: today, viewing the screen they share. */
+export const Permission = z.enum(["view"]);
+export type Permission = z.infer<typeof Permission>;
+
+/**
+ * The customer's page tells the room what it allowed or took back, so that the audit log records consent; the room
+ * relays nothing of it and logs only changes.
+ */
+export const Consent = z.strictObject({ type: z.literal("consent"), permission: Permission, isGiven: z.boolean() });
+
 /** Every message a client may send on the room's WebSocket. */
 export const ClientMessage = z.discriminatedUnion("type", [
   Hello,
@@ -85,6 +95,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
   KeyExchange,
   ...HandshakeMessages,
   End,
+  Consent,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 

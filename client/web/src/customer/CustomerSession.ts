@@ -293,6 +293,10 @@ export class CustomerSession {
   #setSharing(sharing: SharingState): void {
     this.#update({ sharing });
     this.#announceSharing();
+    // The room records consent in the audit log: given when something is shared, withdrawn at Stop (a pause is
+    // neither). It logs changes only, so a repeat costs nothing.
+    if (sharing !== "paused")
+      this.#signaling.send({ type: "consent", permission: "view", isGiven: sharing === "live" });
   }
 
   #announceSharing(): void {
