@@ -73,7 +73,13 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
       return handshake(room, fromId, msg, now, effects);
     case "end": {
       const from = room.seats.find((s) => s.id === fromId);
-      if (from?.role === "customer") return endRoom(room, "ended_by_customer", now, effects);
+      const isCustomer = from?.role === "customer";
+      if (from && (isCustomer || from.isOwner) && msg.why === "code_mismatch") {
+        // Only someone who may end the session reports a mismatch: anyone else's claim is refused below.
+        const actor = isCustomer ? "customer" : `technician:${from.technicianId ?? ""}`;
+        effects.audit.push({ actor, session: room.code, type: "verification_mismatch", data: {} });
+      }
+      if (isCustomer) return endRoom(room, "ended_by_customer", now, effects);
       if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects);
       return sendError(
         effects,

@@ -2,6 +2,7 @@ import type { Page, Request } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { newLinkSecret } from "../../client/core/link-secret.ts";
 import {
+  auditTypesOf,
   createSession,
   enrolTechnician,
   framesArrive,
@@ -209,6 +210,11 @@ describe("a session link's secret", () => {
       .waitFor();
     await customer.page.getByRole("heading", { name: "Session ended" }).waitFor();
     await customer.page.getByText("The technician ended the session.", { exact: false }).waitFor();
+    // The audit log says why: a mismatch reported by the session's owner, then the end.
+    const code = new URL(customer.page.url()).pathname.split("/").at(-1) ?? "";
+    await expect
+      .poll(async () => (await auditTypesOf(stage.technician.page, code)).slice(-2))
+      .toEqual(["verification_mismatch", "session_ended"]);
   });
 
   it.each([

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import {
+  auditTypesOf,
   createSession,
   framesArrive,
   newPerson,
@@ -58,15 +59,6 @@ async function sharing(): Promise<{ customer: Person; screen: Locator }> {
   const screen = stage.technician.page.getByLabel("Customer's screen");
   await framesArrive(screen);
   return { customer, screen };
-}
-
-/** The consent entries of session `code` in the audit log, oldest first, as the technician (an admin) reads them. */
-function consentEntries(code: string): Promise<string[]> {
-  return stage.technician.page.evaluate(async (session) => {
-    const res = await fetch(`/api/audit/entries?session=${session}`);
-    const { entries } = (await res.json()) as { entries: string[] };
-    return entries.map((line) => (JSON.parse(line) as { type: string }).type).filter((t) => t.startsWith("consent_"));
-  }, code);
 }
 
 describe("screen sharing over a session link", () => {
@@ -209,7 +201,9 @@ describe("screen sharing over a session link", () => {
     await framesArrive(screen);
     // The audit log has the customer's consent to viewing: given, withdrawn by the browser's Stop, given again.
     const code = new URL(page.url()).pathname.split("/").at(-1) ?? "";
-    await expect.poll(() => consentEntries(code)).toEqual(["consent_given", "consent_withdrawn", "consent_given"]);
+    await expect
+      .poll(async () => (await auditTypesOf(stage.technician.page, code)).filter((t) => t.startsWith("consent_")))
+      .toEqual(["consent_given", "consent_withdrawn", "consent_given"]);
   });
 
   it("restarts ICE when the network path drops, and the same session carries on", async () => {

@@ -335,3 +335,24 @@ describe("the customer's consent", () => {
     expect(forged.audit).toEqual([]);
   });
 });
+
+describe("a verification code mismatch", () => {
+  it("is recorded when the customer or the owner ends the session for it, and never claimed by anyone else", () => {
+    const byCustomer = pair();
+    const ended = dispatch(byCustomer, "cust", { type: "end", why: "code_mismatch" }, T0);
+    expect(ended.audit).toEqual([
+      { actor: "customer", session: byCustomer.code, type: "verification_mismatch", data: {} },
+    ]);
+    expect(ended.ended).toBe("ended_by_customer");
+
+    const byOwner = pair();
+    const ownerEnd = dispatch(byOwner, "tech", { type: "end", why: "code_mismatch" }, T0);
+    expect(ownerEnd.audit.map((a) => [a.actor, a.type])).toEqual([["technician:tech-owner", "verification_mismatch"]]);
+
+    const trio = helpTrio();
+    const stranger = dispatch(trio, "t2", { type: "end", why: "code_mismatch" }, T0);
+    expect(errorTo(stranger, "t2")?.code).toBe("WRONG_ROLE");
+    expect(stranger.audit).toEqual([]);
+    expect(dispatch(pair(), "cust", { type: "end" }, T0).audit).toEqual([]);
+  });
+});

@@ -19,6 +19,7 @@ export const AuditType = z.enum([
   "session_created",
   "handshake_succeeded",
   "handshake_failed",
+  "verification_mismatch",
   "technician_admitted",
   "technician_dropped",
   "consent_given",

@@ -74,7 +74,12 @@ export const KeyExchange = z.strictObject({
   to: ParticipantId,
   payload: KeyExchangePayload,
 });
-export const End = z.strictObject({ type: z.literal("end") });
+/**
+ * Ends the session. `why: "code_mismatch"`: the person ending it heard other verification words than their page
+ * shows (someone may be in the middle); the room records that in the audit log.
+ */
+export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
+export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
 /** What a customer allows, each consented to on its own: today, viewing the screen they share. */
 export const Permission = z.enum(["view"]);

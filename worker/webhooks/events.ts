@@ -12,6 +12,7 @@ const EVENT_OF = {
   session_created: "session.created",
   handshake_succeeded: "session.started",
   handshake_failed: "session.verification_failed",
+  verification_mismatch: "session.verification_failed",
   session_ended: "session.ended",
 } as const satisfies Partial<Record<AuditEntry["type"], WebhookEventType>>;
 
@@ -82,7 +83,11 @@ export async function payloadOf(db: D1Database, entry: AuditEntry): Promise<Webh
     case "session.started":
       return { type, timestamp, data: { session, reference, technician: stringOr(entry.data.technician), verifiedBy } };
     case "session.verification_failed":
-      return { type, timestamp, data: { session, reference, reason: "handshake_failed" } };
+      return {
+        type,
+        timestamp,
+        data: { session, reference, reason: entry.type === "handshake_failed" ? "handshake_failed" : "code_mismatch" },
+      };
     case "session.ended": {
       const verified = await sessionEntry(db, session, "handshake_succeeded", entry.seq);
       return {

@@ -114,3 +114,12 @@ export async function dismiss(people: Person[], kept: (Person | undefined)[] = [
   await Promise.all(people.splice(0).map((person) => person.context.close()));
   expect(faults, "CSP violations and uncaught exceptions").toEqual([]);
 }
+
+/** The types of session `code`'s audit entries, oldest first, as `page`'s signed-in admin reads them. */
+export function auditTypesOf(page: Page, code: string): Promise<string[]> {
+  return page.evaluate(async (session) => {
+    const res = await fetch(`/api/audit/entries?session=${session}`);
+    const { entries } = (await res.json()) as { entries: string[] };
+    return entries.map((line) => (JSON.parse(line) as { type: string }).type);
+  }, code);
+}

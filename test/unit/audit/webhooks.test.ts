@@ -125,11 +125,16 @@ describe("webhook delivery", () => {
     const [created] = sessionEvents();
     await append(created as AuditInput);
     await append({ actor: "customer", session: CODE, type: "handshake_failed", data: { technician: "tech-2" } });
+    await append({ actor: "customer", session: CODE, type: "verification_mismatch", data: {} });
     await dispatcher.run();
     expect(payloads(received)).toEqual([
       expect.objectContaining({
         type: "session.verification_failed",
         data: { session: CODE, reference: "zendesk:12345", reason: "handshake_failed" },
+      }),
+      expect.objectContaining({
+        type: "session.verification_failed",
+        data: { session: CODE, reference: "zendesk:12345", reason: "code_mismatch" },
       }),
     ]);
   });

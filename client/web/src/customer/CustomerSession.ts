@@ -264,7 +264,7 @@ export class CustomerSession {
   }
 
   #endNow(ended: CustomerEnd): void {
-    this.#signaling.end();
+    this.#signaling.end(ended.reason === "codeMismatch" ? "code_mismatch" : undefined);
     this.#teardown();
     this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });
   }

@@ -1,6 +1,7 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import {
   type ClientMessage,
+  type EndWhy,
   PROTOCOL_VERSION,
   parseServerMessage,
   type Role,
@@ -83,7 +84,8 @@ export class SignalingClient {
   /** Whether the current socket has been welcomed; messages sent before that would be refused. */
   #isSeated = false;
   /** `end` was asked for while not seated: it goes out right after the next welcome. */
-  #isEndPending = false;
+  /** The `end` to send once the seat is back, when it could not be sent at once. */
+  #pendingEnd: ClientMessage | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #keepAliveTimer: ReturnType<typeof setInterval> | undefined;
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -118,8 +120,9 @@ export class SignalingClient {
    * Ends the session for everyone: now if seated, else as soon as the seat is back (the client keeps reconnecting
    * for it). The server's `ended` then closes the connection.
    */
-  end(): void {
-    if (!this.send({ type: "end" })) this.#isEndPending = true;
+  end(why?: EndWhy): void {
+    const msg: ClientMessage = why ? { type: "end", why } : { type: "end" };
+    if (!this.send(msg)) this.#pendingEnd = msg;
   }
 
   /** Closes for good; the seat is then held by the room until its grace runs out. */
@@ -171,9 +174,9 @@ export class SignalingClient {
       this.#isSeated = true;
       this.#attempt = 0;
       writeToken(this.#tokenKey, msg.resume);
-      if (this.#isEndPending) {
-        this.#isEndPending = false;
-        this.send({ type: "end" });
+      if (this.#pendingEnd) {
+        this.send(this.#pendingEnd);
+        this.#pendingEnd = null;
         return;
       }
       this.#options.onStatus("open");

@@ -337,7 +337,7 @@ export class TechnicianSession {
 
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */
   #endNow(ended: ViewerEnd): void {
-    this.#signaling.end();
+    this.#signaling.end(ended.reason === "codeMismatch" ? "code_mismatch" : undefined);
     this.#ice.stop();
     this.#check.stop();
     this.#closeLink();
