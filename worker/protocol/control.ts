@@ -34,8 +34,27 @@ export type DropReason = z.infer<typeof DropReason>;
 /** Either way: the far end dropped something this end sent (said at most once a second per channel and reason). */
 export const Dropped = z.object({ type: z.literal("dropped"), channel: ChannelName, reason: DropReason });
 
+/** Longest chat message, in characters: a few paragraphs, well under the channel's cap in UTF-8. */
+export const MAX_CHAT_CHARS = 2_000;
+
+/** A chat message's id: the sender's own counter, so the other page can say up to which one it has read. */
+const ChatId = z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER));
+
+/**
+ * Either way: a chat message. Text only, shown as text; `sentAt` is the sender's clock (ms since the epoch), shown
+ * beside it; the receiver keeps its own time of arrival too.
+ */
+export const Chat = z.object({
+  type: z.literal("chat"),
+  id: ChatId,
+  text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_CHARS)),
+  sentAt: z.int().check(z.nonnegative()),
+});
+/** Either way: the other page has shown this page's chat messages up to `upTo` (its id) to its person. */
+export const ChatRead = z.object({ type: z.literal("chatRead"), upTo: ChatId });
+
 /** Every message on the `control` data channel. */
-export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong, Dropped]);
+export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong, Dropped, Chat, ChatRead]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 /** Parses one control message: size first, then JSON, then the schema. */

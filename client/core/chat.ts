@@ -1,0 +1,89 @@
+import { MAX_CHAT_CHARS } from "#protocol/control.ts";
+
+// A session's chat as one page keeps it: the messages both ways in order, which of the other side's this page has
+// shown its person (unread), and which of its own the other side has read. No DOM and no clock of its own: the pages
+// (and the native agent) pass the time, send through the control channel and draw the entries.
+
+export type ChatEntry = {
+  /** Whose message: this page's person, or the other side. */
+  from: "me" | "peer";
+  /** The sender's id for it (its own counter). */
+  id: number;
+  text: string;
+  /** The sender's clock when it was sent. */
+  sentAt: number;
+  /** This page's clock when it arrived or was sent. */
+  at: number;
+  /** For this page's messages: the other side has shown it. */
+  isRead: boolean;
+};
+
+/** What the chat sends on the control channel. */
+export type ChatOut = { type: "chat"; id: number; text: string; sentAt: number } | { type: "chatRead"; upTo: number };
+
+/** Messages a page keeps; the oldest go first beyond this. */
+export const MAX_CHAT_ENTRIES = 500;
+
+/** Why a message was not sent. */
+export type ChatRefusal = "empty" | "tooLong";
+
+export class ChatLog {
+  private readonly list: ChatEntry[] = [];
+  private nextId = 1;
+  /** The highest id of the other side's messages shown to this page's person. */
+  private readUpTo = 0;
+  /** The highest id of the other side's messages received. */
+  private lastPeerId = 0;
+
+  constructor(
+    private readonly send: (msg: ChatOut) => void,
+    private readonly now: () => number,
+  ) {}
+
+  /** Every message, oldest first. */
+  get entries(): readonly ChatEntry[] {
+    return this.list;
+  }
+
+  /** The other side's messages this page's person has not seen yet. */
+  get unread(): number {
+    return this.list.filter((e) => e.from === "peer" && e.id > this.readUpTo).length;
+  }
+
+  /** Sends `text` (trimmed); a refusal says why nothing was sent. */
+  say(text: string): ChatRefusal | null {
+    const trimmed = text.trim();
+    if (trimmed.length === 0) return "empty";
+    if (trimmed.length > MAX_CHAT_CHARS) return "tooLong";
+    const at = this.now();
+    const entry: ChatEntry = { from: "me", id: this.nextId++, text: trimmed, sentAt: at, at, isRead: false };
+    this.keep(entry);
+    this.send({ type: "chat", id: entry.id, text: entry.text, sentAt: entry.sentAt });
+    return null;
+  }
+
+  /** A chat message from the other side; a repeat or an older id (a resent message) is ignored. */
+  receive(msg: { id: number; text: string; sentAt: number }): boolean {
+    if (msg.id <= this.lastPeerId) return false;
+    this.lastPeerId = msg.id;
+    this.keep({ from: "peer", id: msg.id, text: msg.text, sentAt: msg.sentAt, at: this.now(), isRead: false });
+    return true;
+  }
+
+  /** The other side has shown this page's messages up to `upTo`. */
+  peerRead(upTo: number): void {
+    for (const entry of this.list) if (entry.from === "me" && entry.id <= upTo) entry.isRead = true;
+  }
+
+  /** This page's person has seen everything the other side sent: it is told, once per new message. */
+  markRead(): void {
+    if (this.lastPeerId <= this.readUpTo) return;
+    this.readUpTo = this.lastPeerId;
+    this.send({ type: "chatRead", upTo: this.readUpTo });
+  }
+
+  private keep(entry: ChatEntry): void {
+    this.list.push(entry);
+    if (this.list.length > MAX_CHAT_ENTRIES) this.list.splice(0, this.list.length - MAX_CHAT_ENTRIES);
+  }
+}
