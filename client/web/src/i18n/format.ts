@@ -1,0 +1,34 @@
+import type { Language } from "./languages.ts";
+
+// Dates, times, numbers and durations in the page's language, through Intl: the catalogues' sentences get them
+// already formatted and only place them.
+
+let language: Language = "en";
+
+/** Sets the language the formatters below write in (the page's, as i18n/page.ts chose it). */
+export function setFormatLanguage(tag: Language): void {
+  language = tag;
+}
+
+/** A date and time: "2 Dec 2026, 14:05", "02.12.2026, 14:05", "2026/12/02 14:05". */
+export function formatTime(ms: number): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(ms);
+}
+
+/** A time of day, for deadlines within the hour. */
+export function formatClock(ms: number): string {
+  return new Intl.DateTimeFormat(language, { timeStyle: "short" }).format(ms);
+}
+
+/** A plain number: "1,234", "1.234", "1,234". */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(language).format(value);
+}
+
+/** The units the pages measure in, as Intl names them. */
+export type Unit = "millisecond" | "second" | "minute" | "kilobit-per-second";
+
+/** A measure with its unit: "12 ms", "30 seconds" (`isLong`), "10 Minuten", "2,500 kbit/s". */
+export function formatUnit(value: number, unit: Unit, isLong = false): string {
+  return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
+}
