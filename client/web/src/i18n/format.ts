@@ -26,9 +26,9 @@ export function formatNumber(value: number): string {
 }
 
 /** The units the pages measure in, as Intl names them. */
-export type Unit = "millisecond" | "second" | "minute" | "kilobit-per-second";
+export type Unit = "millisecond" | "second" | "minute";
 
-/** A measure with its unit: "12 ms", "30 seconds" (`isLong`), "10 Minuten", "2,500 kbit/s". */
+/** A measure with its unit: "12 ms", "30 seconds" (`isLong`), "10 Minuten". */
 export function formatUnit(value: number, unit: Unit, isLong = false): string {
   return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
 }

@@ -174,7 +174,7 @@ function render(state: ViewerState, formError: string): void {
   show("stat-quality", quality ? T().quality[quality] : none);
   show("stat-rtt", stats?.rttMs == null ? none : formatUnit(stats.rttMs, "millisecond"));
   show("stat-fps", stats?.fps == null ? none : formatNumber(Math.round(stats.fps)));
-  show("stat-bitrate", stats?.kbps == null ? none : formatUnit(stats.kbps, "kilobit-per-second"));
+  show("stat-bitrate", stats?.kbps == null ? none : T().bitrate(formatNumber(stats.kbps)));
   show("stat-resolution", stats?.width && stats.height ? `${stats.width} × ${stats.height}` : none);
   show("stat-codec", stats?.codec ?? none);
   show("stat-restarts", formatNumber(state.iceRestarts));

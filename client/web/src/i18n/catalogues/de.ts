@@ -491,6 +491,7 @@ export const technician: Technician = {
       connecting: "Verbindung wird aufgebaut …",
       none: "Nicht verbunden",
     },
+    bitrate: (kbps) => `${kbps} kbit/s`,
     quality: { good: "gut", fair: "mittel", poor: "schlecht" },
   },
 };

@@ -490,6 +490,8 @@ export const technician = {
       connecting: "Connecting…",
       none: "Not connected",
     },
+    /** A bitrate: the number comes formatted. */
+    bitrate: (kbps: string) => `${kbps} kbit/s`,
     quality: { good: "good", fair: "fair", poor: "poor" },
   },
 };

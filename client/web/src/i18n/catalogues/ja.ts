@@ -471,6 +471,7 @@ export const technician: Technician = {
       connecting: "接続中…",
       none: "未接続",
     },
+    bitrate: (kbps) => `${kbps} kbit/s`,
     quality: { good: "良好", fair: "普通", poor: "不良" },
   },
 };
