@@ -198,12 +198,25 @@ async function createSession(): Promise<void> {
   keepLinkSecret(created.data.code, secret);
   byId("session-code", HTMLElement).textContent = groupCode(created.data.code);
   byId("session-link", HTMLInputElement).value = `${created.data.url}#${secret}`;
-  byId("session-expiry", HTMLElement).textContent = T().expires(formatTime(created.data.expiresAt));
+  newSessionExpiry = created.data.expiresAt;
+  showExpiries();
   byId("session-view", HTMLAnchorElement).href = viewHref(created.data.code);
   byId("session-result", HTMLElement).hidden = false;
   announce(() => T().sessionCreated);
   caseNumber.value = "";
   await loadSessions();
+}
+
+/** When the session and the invite made last expire, for the lines under them. */
+let newSessionExpiry: number | null = null;
+let inviteExpiry: number | null = null;
+
+function showExpiries(): void {
+  if (newSessionExpiry !== null) {
+    byId("session-expiry", HTMLElement).textContent = T().expires(formatTime(newSessionExpiry));
+  }
+  if (inviteExpiry !== null)
+    byId("invite-expiry", HTMLElement).textContent = T().inviteExpiry(formatTime(inviteExpiry));
 }
 
 /** Counts the requests for the list, so that a slow answer never replaces a newer one's list. */
@@ -244,7 +257,8 @@ async function createInvite(): Promise<void> {
   const created = await callApi("POST", "/api/invites", InviteResponse, {});
   if (!created.ok) return announce(() => errorText(created), true);
   byId("invite-link", HTMLInputElement).value = created.data.url;
-  byId("invite-expiry", HTMLElement).textContent = T().inviteExpiry(formatTime(created.data.expiresAt));
+  inviteExpiry = created.data.expiresAt;
+  showExpiries();
   byId("invite-result", HTMLElement).hidden = false;
   announce(() => T().inviteCreated);
   await loadInvites();
@@ -282,6 +296,7 @@ addEventListener("hashchange", route);
 
 /** Lists and lines drawn from data: drawn again in a new language. */
 onLanguageChange(() => {
+  showExpiries();
   if (!isSignedIn) return;
   void loadMe();
   void loadSessions();
