@@ -68,5 +68,5 @@ async function requestHelp(): Promise<void> {
 onLanguageChange(() => {
   if (lastRotation) passwordNote.textContent = rotatedText(lastRotation);
 });
-await startLanguage(() => T().markup);
 getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
+await startLanguage(() => T().markup);

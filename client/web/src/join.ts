@@ -32,5 +32,6 @@ async function open(): Promise<void> {
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }
 
-await startLanguage(() => T().markup);
-await open();
+// The language's catalogue (if not English) loads alongside the session's details rather than before them: what is
+// shown meanwhile is drawn again once it is in.
+await Promise.all([startLanguage(() => T().markup), open()]);

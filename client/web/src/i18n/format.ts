@@ -32,3 +32,43 @@ export type Unit = "millisecond" | "second" | "minute";
 export function formatUnit(value: number, unit: Unit, isLong = false): string {
   return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
 }
+
+/** ISO 15924 codes of the scripts names may be written in, by the Unicode property name #protocol/names.ts uses. */
+const SCRIPT_CODES: Record<string, string> = {
+  Latin: "Latn",
+  Greek: "Grek",
+  Cyrillic: "Cyrl",
+  Armenian: "Armn",
+  Hebrew: "Hebr",
+  Arabic: "Arab",
+  Thaana: "Thaa",
+  Devanagari: "Deva",
+  Bengali: "Beng",
+  Gurmukhi: "Guru",
+  Gujarati: "Gujr",
+  Oriya: "Orya",
+  Tamil: "Taml",
+  Telugu: "Telu",
+  Kannada: "Knda",
+  Malayalam: "Mlym",
+  Sinhala: "Sinh",
+  Thai: "Thai",
+  Lao: "Laoo",
+  Tibetan: "Tibt",
+  Myanmar: "Mymr",
+  Georgian: "Geor",
+  Ethiopic: "Ethi",
+  Khmer: "Khmr",
+  Hangul: "Hang",
+  Hiragana: "Hira",
+  Katakana: "Kana",
+  Bopomofo: "Bopo",
+  Han: "Hani",
+};
+
+/** A script's name ("Cyrillic") in the page's language: "Kyrillisch", "キリル文字"; English keeps Unicode's name. */
+export function formatScript(name: string): string {
+  const code = SCRIPT_CODES[name];
+  if (language === "en" || code === undefined) return name;
+  return new Intl.DisplayNames(language, { type: "script" }).of(code) ?? name;
+}

@@ -1,6 +1,7 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import { findNameProblem, normaliseName } from "#protocol/names.ts";
 import type { ClientErrorCode, NameField } from "../i18n/catalogue.ts";
+import { formatScript } from "../i18n/format.ts";
 import { commonText, technicianText } from "../i18n/page.ts";
 import type { PasskeyErrorCode } from "./passkey.ts";
 
@@ -21,7 +22,10 @@ export type TypedName = { field: NameField; typed: string };
  */
 export function nameErrorText(failure: { code: ErrorCode | ClientErrorCode }, name: TypedName): string {
   const problem = failure.code === "INVALID_NAME" ? findNameProblem(normaliseName(name.typed)) : null;
-  return problem ? technicianText().nameProblem(name.field, problem) : errorText(failure);
+  if (!problem) return errorText(failure);
+  if (problem.kind !== "mixedScripts") return technicianText().nameProblem(name.field, problem);
+  const [first, second] = problem.scripts;
+  return technicianText().nameProblem(name.field, { ...problem, scripts: [formatScript(first), formatScript(second)] });
 }
 
 /** A passkey ceremony's failure: the browser's part, or the server's code (a name refused at enrolment). */

@@ -286,7 +286,7 @@ export const technician: Technician = {
       case "stackedMarks":
         return `${subject}のアクセント記号が多すぎます（${problem.at}）。いくつか削除してください。`;
       case "mixedScripts":
-        return `${subject}で ${problem.scripts[0]} と ${problem.scripts[1]} の文字が混ざっています。一つの文字体系で書いてください。`;
+        return `${subject}に ${problem.scripts[0]} と ${problem.scripts[1]} が混ざっています。一つの文字体系で書いてください。`;
     }
   },
   console: {
