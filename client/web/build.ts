@@ -14,7 +14,15 @@ const here = import.meta.dirname;
 const src = path.join(here, "src");
 const outdir = path.join(here, "dist");
 
-const entryPoints = pageEntries().map((name) => path.join(src, name));
+const catalogues = path.join(src, "i18n", "catalogues");
+// Every page bundles English; each other language's catalogue is its own module, /i18n/TAG.js, which a page loads
+// only when that language is chosen (client/web/src/i18n/page.ts).
+const entryPoints = [
+  ...pageEntries().map((name) => ({ in: path.join(src, name), out: path.basename(name, ".ts") })),
+  ...readdirSync(catalogues)
+    .filter((file) => file.endsWith(".ts") && file !== "en.ts")
+    .map((file) => ({ in: path.join(catalogues, file), out: `i18n/${path.basename(file, ".ts")}` })),
+];
 /** Markup files inlined into pages, read below: part of what the build is made from. */
 const parts = new Set<string>();
 
@@ -31,7 +39,6 @@ const result = await build({
   target: "es2022",
   platform: "browser",
   // Plain names (no hashes, no source maps, no timestamps): the same sources give the same bytes.
-  entryNames: "[name]",
   legalComments: "none",
   charset: "utf8",
   metafile: true,
@@ -64,7 +71,7 @@ const rows = Object.keys(result.metafile.outputs)
   .sort()
   .map((file) => {
     const bytes = readFileSync(file);
-    return { file: path.basename(file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+    return { file: path.relative(outdir, file), bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   });
 const width = Math.max(...rows.map((r) => r.file.length));
 for (const { file, bytes, gzip } of rows) {

@@ -111,7 +111,7 @@ describe("screen sharing over a session link", () => {
     expect(await textOf(stat(page, "Relay"))).toBe("Off — direct connections only");
     await expect.poll(() => textOf(stat(page, "Resolution"))).toBe(`${figures.width} × ${figures.height}`);
     await expect.poll(() => textOf(stat(page, "Round trip"))).toMatch(/^\d+ ms$/);
-    await expect.poll(() => textOf(stat(page, "Bitrate"))).toMatch(/^\d+ kbit\/s$/);
+    await expect.poll(() => textOf(stat(page, "Bitrate"))).toMatch(/^\d{1,3}(,\d{3})* kbit\/s$/);
     await expect.poll(() => textOf(stat(page, "Frames per second"))).toMatch(/^[1-9]\d*$/);
     // Fit scales the picture into the frame; 1:1 shows it pixel for pixel.
     const shownWidth = () => screen.evaluate((v) => (v as HTMLVideoElement).getBoundingClientRect().width);

@@ -93,32 +93,37 @@ export function normaliseName(text: string): string {
   return text.normalize("NFC").replace(spaces, " ").trim();
 }
 
-/**
- * What is wrong with `text` (already normalised) as something a customer reads, as a sentence about `what` ("The
- * display name"); null if nothing is.
- */
-export function nameProblem(text: string, what: string): string | null {
+/** What is wrong with a name, as data: the kind of problem and the character (by code point) or scripts at fault. */
+export type NameProblem =
+  | {
+      kind:
+        | "direction"
+        | "control"
+        | "invisible"
+        | "unassigned"
+        | "symbol"
+        | "styled"
+        | "script"
+        | "loneMark"
+        | "stackedMarks";
+      /** The character at fault, as "U+202E". */
+      at: string;
+    }
+  | { kind: "mixedScripts"; scripts: [string, string] };
+
+/** What is wrong with `text` (already normalised) as something a customer reads, as data; null if nothing is. */
+export function findNameProblem(text: string): NameProblem | null {
   const seen: string[][] = [];
   for (const char of text) {
     const at = codePoint(char);
-    if (bidiControl.test(char)) {
-      return `${what} contains a character that changes the direction of text (${at}); remove it.`;
-    }
-    if (control.test(char)) return `${what} contains a control character or line break (${at}); remove it.`;
-    if (invisible.test(char)) return `${what} contains an invisible character (${at}); remove it.`;
-    if (unassigned.test(char)) {
-      return `${what} contains an unassigned or private-use character (${at}); remove it.`;
-    }
-    if (symbol.test(char) && char > "\u007F") {
-      return `${what} contains a symbol or emoji (${at}); use letters, digits and punctuation only.`;
-    }
-    if (char.normalize("NFKC") !== char && !compatibilityLetters.has(char)) {
-      return `${what} contains a styled or full-width form of a character (${at}); type it plainly.`;
-    }
+    if (bidiControl.test(char)) return { kind: "direction", at };
+    if (control.test(char)) return { kind: "control", at };
+    if (invisible.test(char)) return { kind: "invisible", at };
+    if (unassigned.test(char)) return { kind: "unassigned", at };
+    if (symbol.test(char) && char > "\u007F") return { kind: "symbol", at };
+    if (char.normalize("NFKC") !== char && !compatibilityLetters.has(char)) return { kind: "styled", at };
     const scripts = scriptsOf(char);
-    if (scripts?.length === 0) {
-      return `${what} contains a letter of a script not accepted in names (${at}); write it in another script.`;
-    }
+    if (scripts?.length === 0) return { kind: "script", at };
     if (scripts) seen.push(scripts);
   }
   // Marks are counted decomposed, as UTS #39 does: "é" followed by U+0301 is the same accent twice.
@@ -127,14 +132,46 @@ export function nameProblem(text: string, what: string): string | null {
   for (const char of text.normalize("NFD")) {
     if (mark.test(char)) {
       const at = codePoint(char);
-      if (!base.test(previous)) return `${what} contains an accent mark that is on no letter (${at}); remove it.`;
+      if (!base.test(previous)) return { kind: "loneMark", at };
       marks = char === previous ? MAX_MARKS_IN_A_ROW + 1 : marks + 1;
-      if (marks > MAX_MARKS_IN_A_ROW) return `${what} stacks too many accent marks (${at}); remove some.`;
+      if (marks > MAX_MARKS_IN_A_ROW) return { kind: "stackedMarks", at };
     } else marks = 0;
     previous = char;
   }
   const mixed = mixedScripts(seen);
-  return mixed ? `${what} mixes ${mixed[0]} and ${mixed[1]} letters; write it in one script.` : null;
+  return mixed ? { kind: "mixedScripts", scripts: mixed } : null;
+}
+
+/**
+ * What is wrong with `text` (already normalised) as something a customer reads, as an English sentence about `what`
+ * ("The display name") for the server's error message and logs; null if nothing is. Clients word the problem
+ * themselves, in the reader's language, from {@link findNameProblem}.
+ */
+export function nameProblem(text: string, what: string): string | null {
+  const problem = findNameProblem(text);
+  if (!problem) return null;
+  switch (problem.kind) {
+    case "direction":
+      return `${what} contains a character that changes the direction of text (${problem.at}); remove it.`;
+    case "control":
+      return `${what} contains a control character or line break (${problem.at}); remove it.`;
+    case "invisible":
+      return `${what} contains an invisible character (${problem.at}); remove it.`;
+    case "unassigned":
+      return `${what} contains an unassigned or private-use character (${problem.at}); remove it.`;
+    case "symbol":
+      return `${what} contains a symbol or emoji (${problem.at}); use letters, digits and punctuation only.`;
+    case "styled":
+      return `${what} contains a styled or full-width form of a character (${problem.at}); type it plainly.`;
+    case "script":
+      return `${what} contains a letter of a script not accepted in names (${problem.at}); write it in another script.`;
+    case "loneMark":
+      return `${what} contains an accent mark that is on no letter (${problem.at}); remove it.`;
+    case "stackedMarks":
+      return `${what} stacks too many accent marks (${problem.at}); remove some.`;
+    case "mixedScripts":
+      return `${what} mixes ${problem.scripts[0]} and ${problem.scripts[1]} letters; write it in one script.`;
+  }
 }
 
 /** The scripts (and writing systems) every one of `sets` has; null when there are none to intersect. */

@@ -3,8 +3,11 @@ import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
+import { formatTime } from "./i18n/format.ts";
+import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
-import { announce, byId, formatTime, whileBusy } from "./lib/dom.ts";
+import { announce, byId, whileBusy } from "./lib/dom.ts";
+import { errorText, nameErrorText, passkeyFailureText } from "./lib/errors.ts";
 import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
 import { addPasskey } from "./lib/passkey.ts";
 import { groupCode } from "./lib/session-code.ts";
@@ -34,39 +37,7 @@ const myName = byId("my-name", HTMLElement);
 const renameMe = byId("rename-me", HTMLButtonElement);
 const nameLocked = byId("name-locked", HTMLElement);
 
-const TEXT = {
-  signedInAs: (name: string, isAdmin: boolean) => `Signed in as ${name}${isAdmin ? " (admin)" : ""}`,
-  renameMePrompt: "Your name, as customers will see it before they let you in:",
-  renamedMe: (name: string) => `Customers now see your name as ${name}.`,
-  badCode: "The session ID is nine digits, like 123 456 789.",
-  badPassword: "The password is three words, like maple river owl. Ask the customer again.",
-  passkeyLabel: (n: number) => `Passkey ${n}`,
-  passkeyUsed: (when: string | null) => (when === null ? "never used to sign in" : `last used ${when}`),
-  passkeyLine: (label: string, added: string, used: string) => `${label}: added ${added}, ${used}`,
-  remove: "Remove",
-  removeLabel: (label: string) => `Remove ${label.toLowerCase()}`,
-  rename: "Rename",
-  renameLabel: (label: string) => `Rename ${label.toLowerCase()}`,
-  renamePrompt: (label: string) => `A name for ${label.toLowerCase()} (like "Work laptop"):`,
-  badPasskeyName: "A passkey's name is 1 to 64 characters.",
-  passkeyRenamed: "Passkey renamed.",
-  passkeyRemoved: "Passkey removed; the browsers that signed in with it are signed out.",
-  confirmSignOutEverywhere: "Sign out of Tether in every browser, this one included?",
-  waitingForPasskey: "Waiting for your new passkey…",
-  passkeyAdded: "Passkey added.",
-  noSecret: "This browser could not make a secret for the link; reload and try again.",
-  expires: (when: string) => `Expires ${when}.`,
-  sessionCreated: "Session created. Send your customer the whole link: the part after # is its secret.",
-  linkNotHere: (code: string) => `${code} (this browser does not hold its link)`,
-  caseDetail: (caseNumber: string) => `case ${caseNumber}`,
-  expiresDetail: (when: string) => `expires ${when}`,
-  view: "View",
-  viewLabel: (code: string) => `View session ${code}`,
-  inviteExpiry: (when: string) => `Works once, until ${when}.`,
-  inviteCreated: "Invite link created. Send it to the technician over a channel you trust.",
-  copied: "Copied.",
-  notCopied: "Could not copy; the link is selected, copy it with your keyboard.",
-} as const;
+const T = () => technicianText().console;
 
 let isSignedIn = false;
 let viewing: { code: string; close(): void } | null = null;
@@ -81,10 +52,10 @@ async function loadMe(): Promise<void> {
   const me = await callApi("GET", "/api/me", MeResponse);
   if (!me.ok) {
     if (me.status === 401) return location.replace("/sign-in");
-    return announce(me.message, true);
+    return announce(() => errorText(me), true);
   }
   const { technician } = me.data;
-  who.textContent = TEXT.signedInAs(technician.name, technician.isAdmin);
+  who.textContent = T().signedInAs(technician.name, technician.isAdmin);
   myName.textContent = technician.name;
   renameMe.hidden = technician.nameLocked;
   nameLocked.hidden = !technician.nameLocked;
@@ -126,12 +97,12 @@ function viewHref(code: string): string {
 function joinHelpSession(): void {
   const code = joinCode.value.replace(/[\s-]/g, "");
   if (!/^\d{9}$/.test(code)) {
-    announce(TEXT.badCode, true);
+    announce(() => T().badCode, true);
     return;
   }
   const password = normalisePassword(joinPassword.value);
   if (!password) {
-    announce(TEXT.badPassword, true);
+    announce(() => T().badPassword, true);
     return;
   }
   typedPassword = password;
@@ -144,19 +115,19 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
   passkeyList.replaceChildren(
     ...passkeys.map((passkey, i) => {
       const item = document.createElement("li");
-      const label = passkey.name ?? TEXT.passkeyLabel(i + 1);
+      const label = passkey.name ?? T().passkeyLabel(i + 1);
       const text = document.createElement("span");
-      const used = TEXT.passkeyUsed(passkey.lastUsedAt === null ? null : formatTime(passkey.lastUsedAt));
-      text.textContent = TEXT.passkeyLine(label, formatTime(passkey.createdAt), used);
+      const used = T().passkeyUsed(passkey.lastUsedAt === null ? null : formatTime(passkey.lastUsedAt));
+      text.textContent = T().passkeyLine(label, formatTime(passkey.createdAt), used);
       const remove = document.createElement("button");
       remove.type = "button";
-      remove.textContent = TEXT.remove;
-      remove.setAttribute("aria-label", TEXT.removeLabel(label));
+      remove.textContent = T().remove;
+      remove.setAttribute("aria-label", T().removeLabel(label));
       remove.addEventListener("click", () => void whileBusy(remove, () => removePasskey(passkey.id)));
       const rename = document.createElement("button");
       rename.type = "button";
-      rename.textContent = TEXT.rename;
-      rename.setAttribute("aria-label", TEXT.renameLabel(label));
+      rename.textContent = T().rename;
+      rename.setAttribute("aria-label", T().renameLabel(label));
       rename.addEventListener("click", () => void whileBusy(rename, () => renamePasskey(passkey.id, label)));
       item.append(text, rename, remove);
       return item;
@@ -166,51 +137,51 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
 
 async function removePasskey(id: string): Promise<void> {
   const removed = await callApi("DELETE", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody);
-  if (!removed.ok) return announce(removed.message, true);
-  announce(TEXT.passkeyRemoved);
+  if (!removed.ok) return announce(() => errorText(removed), true);
+  announce(() => T().passkeyRemoved);
   // If this browser signed in with it, /api/me now answers 401 and loadMe goes to the sign-in page.
   await loadMe();
 }
 
 async function renamePasskey(id: string, label: string): Promise<void> {
-  const typed = prompt(TEXT.renamePrompt(label), label);
+  const typed = prompt(T().renamePrompt(label), label);
   if (typed === null) return;
   const name = PasskeyName.safeParse(typed);
-  if (!name.success) return announce(TEXT.badPasskeyName, true);
+  if (!name.success) return announce(() => T().badPasskeyName, true);
   const renamed = await callApi("PATCH", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody, { name: name.data });
-  if (!renamed.ok) return announce(renamed.message, true);
-  announce(TEXT.passkeyRenamed);
+  if (!renamed.ok) return announce(() => errorText(renamed), true);
+  announce(() => T().passkeyRenamed);
   await loadMe();
 }
 
 async function renameMyself(): Promise<void> {
-  const typed = prompt(TEXT.renameMePrompt, myName.textContent ?? "");
+  const typed = prompt(T().renameMePrompt, myName.textContent ?? "");
   if (typed === null) return;
   // The server holds names to the rule for what customers read, and says what is wrong with one it refuses.
   const renamed = await callApi("PATCH", "/api/me", TechnicianUpdated, { name: typed });
-  if (!renamed.ok) return announce(renamed.message, true);
-  announce(TEXT.renamedMe(renamed.data.technician.name));
+  if (!renamed.ok) return announce(() => nameErrorText(renamed, { field: "displayName", typed }), true);
+  announce(() => T().renamedMe(renamed.data.technician.name));
   await loadMe();
 }
 
 async function signOutOfEverything(): Promise<void> {
-  if (!confirm(TEXT.confirmSignOutEverywhere)) return;
+  if (!confirm(T().confirmSignOutEverywhere)) return;
   const done = await callApi("DELETE", "/api/me/sign-ins", AnyBody);
-  if (!done.ok) return announce(done.message, true);
+  if (!done.ok) return announce(() => errorText(done), true);
   location.assign("/sign-in");
 }
 
 async function registerPasskey(): Promise<void> {
-  announce(TEXT.waitingForPasskey);
+  announce(() => T().waitingForNewPasskey);
   const added = await addPasskey();
-  if (!added.ok) return announce(added.message, true);
-  announce(TEXT.passkeyAdded);
+  if (!added.ok) return announce(() => passkeyFailureText(added), true);
+  announce(() => T().passkeyAdded);
   await loadMe();
 }
 
 async function signOutNow(): Promise<void> {
   const done = await callApi("POST", "/api/auth/logout", AnyBody, {});
-  if (!done.ok) return announce(done.message, true);
+  if (!done.ok) return announce(() => errorText(done), true);
   location.assign("/sign-in");
 }
 
@@ -220,19 +191,32 @@ async function createSession(): Promise<void> {
   // it derives, which the customer's page (holding the secret) then presents.
   const secret = newLinkSecret();
   const seatKey = seatKeyOf(secret);
-  if (!seatKey) return announce(TEXT.noSecret, true);
+  if (!seatKey) return announce(() => T().noSecret, true);
   const body = { customerKeyHash: seatKeyHash(seatKey), ...(wanted ? { caseNumber: wanted } : {}) };
   const created = await callApi("POST", "/api/sessions", CreatedSession, body);
-  if (!created.ok) return announce(created.message, true);
+  if (!created.ok) return announce(() => nameErrorText(created, { field: "caseNumber", typed: wanted }), true);
   keepLinkSecret(created.data.code, secret);
   byId("session-code", HTMLElement).textContent = groupCode(created.data.code);
   byId("session-link", HTMLInputElement).value = `${created.data.url}#${secret}`;
-  byId("session-expiry", HTMLElement).textContent = TEXT.expires(formatTime(created.data.expiresAt));
+  newSessionExpiry = created.data.expiresAt;
+  showExpiries();
   byId("session-view", HTMLAnchorElement).href = viewHref(created.data.code);
   byId("session-result", HTMLElement).hidden = false;
-  announce(TEXT.sessionCreated);
+  announce(() => T().sessionCreated);
   caseNumber.value = "";
   await loadSessions();
+}
+
+/** When the session and the invite made last expire, for the lines under them. */
+let newSessionExpiry: number | null = null;
+let inviteExpiry: number | null = null;
+
+function showExpiries(): void {
+  if (newSessionExpiry !== null) {
+    byId("session-expiry", HTMLElement).textContent = T().expires(formatTime(newSessionExpiry));
+  }
+  if (inviteExpiry !== null)
+    byId("invite-expiry", HTMLElement).textContent = T().inviteExpiry(formatTime(inviteExpiry));
 }
 
 /** Counts the requests for the list, so that a slow answer never replaces a newer one's list. */
@@ -243,7 +227,7 @@ async function loadSessions(): Promise<void> {
   const mark = linkSecretsMark();
   const live = await callApi("GET", "/api/sessions", OwnSessions);
   if (request !== listRequests) return;
-  if (!live.ok) return announce(live.message, true);
+  if (!live.ok) return announce(() => errorText(live), true);
   const { sessions } = live.data;
   forgetLinkSecretsExcept(
     sessions.map((session) => session.code),
@@ -256,16 +240,13 @@ async function loadSessions(): Promise<void> {
       // Without its secret a link is no use to the customer: say so rather than show a link that cannot work.
       const link = document.createElement(secret === null ? "span" : "a");
       if (link instanceof HTMLAnchorElement) link.href = `${session.url}#${secret}`;
-      link.textContent = secret === null ? TEXT.linkNotHere(groupCode(session.code)) : groupCode(session.code);
-      const details = [
-        session.caseNumber ? TEXT.caseDetail(session.caseNumber) : "",
-        TEXT.expiresDetail(formatTime(session.expiresAt)),
-      ];
+      link.textContent = secret === null ? T().linkNotHere(groupCode(session.code)) : groupCode(session.code);
+      const details = T().sessionDetails(session.caseNumber ?? null, formatTime(session.expiresAt));
       const view = document.createElement("a");
       view.href = viewHref(session.code);
-      view.textContent = TEXT.view;
-      view.setAttribute("aria-label", TEXT.viewLabel(groupCode(session.code)));
-      item.append(link, ` ${details.filter(Boolean).join(", ")}`, view);
+      view.textContent = T().view;
+      view.setAttribute("aria-label", T().viewLabel(groupCode(session.code)));
+      item.append(link, ` ${details}`, view);
       return item;
     }),
   );
@@ -274,21 +255,22 @@ async function loadSessions(): Promise<void> {
 
 async function createInvite(): Promise<void> {
   const created = await callApi("POST", "/api/invites", InviteResponse, {});
-  if (!created.ok) return announce(created.message, true);
+  if (!created.ok) return announce(() => errorText(created), true);
   byId("invite-link", HTMLInputElement).value = created.data.url;
-  byId("invite-expiry", HTMLElement).textContent = TEXT.inviteExpiry(formatTime(created.data.expiresAt));
+  inviteExpiry = created.data.expiresAt;
+  showExpiries();
   byId("invite-result", HTMLElement).hidden = false;
-  announce(TEXT.inviteCreated);
+  announce(() => T().inviteCreated);
   await loadInvites();
 }
 
 async function copyFrom(input: HTMLInputElement): Promise<void> {
   try {
     await navigator.clipboard.writeText(input.value);
-    announce(TEXT.copied);
+    announce(() => T().copied);
   } catch {
     input.select();
-    announce(TEXT.notCopied, true);
+    announce(() => T().notCopied, true);
   }
 }
 
@@ -312,5 +294,14 @@ joinForm.addEventListener("submit", (event) => {
 });
 addEventListener("hashchange", route);
 
+/** Lists and lines drawn from data: drawn again in a new language. */
+onLanguageChange(() => {
+  showExpiries();
+  if (!isSignedIn) return;
+  void loadMe();
+  void loadSessions();
+});
+
+await startLanguage(() => technicianText().markup);
 await loadMe();
 if (isSignedIn) await loadSessions();

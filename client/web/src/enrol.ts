@@ -1,4 +1,6 @@
+import { startLanguage, technicianText } from "./i18n/page.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
+import { passkeyFailureText } from "./lib/errors.ts";
 import { enrolWithPasskey } from "./lib/passkey.ts";
 
 // Enrolment page: the invite token arrives in the URL fragment, which browsers never send to a
@@ -7,28 +9,28 @@ const form = byId("enrol", HTMLFormElement);
 const nameInput = byId("display-name", HTMLInputElement);
 const submit = byId("create-passkey", HTMLButtonElement);
 const invite = location.hash.slice(1);
+const T = technicianText;
 
 async function enrol(): Promise<void> {
   const displayName = nameInput.value.trim();
   if (!displayName) {
     nameInput.focus();
-    return announce("Enter the name customers will see.", true);
+    return announce(() => T().enrol.needName, true);
   }
-  announce("Waiting for your passkey…");
+  announce(() => T().waitingForPasskey);
   const enrolled = await enrolWithPasskey(invite, displayName);
-  if (!enrolled.ok) return announce(enrolled.message, true);
+  if (!enrolled.ok)
+    return announce(() => passkeyFailureText(enrolled, { field: "displayName", typed: displayName }), true);
   // The token is spent: drop it from this history entry before moving on.
   history.replaceState(null, "", location.pathname);
-  announce("Passkey created.");
+  announce(() => T().enrol.created);
   location.assign("/console");
 }
 
+await startLanguage(() => T().markup);
 if (!invite) {
   form.hidden = true;
-  announce(
-    "This enrolment link is incomplete. Open the whole link you were sent, or ask your admin for a new one.",
-    true,
-  );
+  announce(() => T().enrol.incomplete, true);
 } else {
   form.addEventListener("submit", (event) => {
     event.preventDefault();

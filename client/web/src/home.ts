@@ -1,11 +1,14 @@
 import { HelpSession } from "#protocol/sessions.ts";
 import { toBase64url } from "../../core/base64url.ts";
 import { newSeatKey, seatKeyHash } from "../../core/link-secret.ts";
-import type { RotationReason } from "../../core/password-guard.ts";
+import { PASSWORD_LIFETIME_MS, type RotationReason } from "../../core/password-guard.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { GuardedPassword } from "./customer/secret.ts";
+import { formatUnit } from "./i18n/format.ts";
+import { customerText, onLanguageChange, startLanguage } from "./i18n/page.ts";
 import { callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
+import { errorText } from "./lib/errors.ts";
 import { groupCode } from "./lib/session-code.ts";
 
 // The home page's "Get help": an anonymous session whose ID and one-time password the customer reads aloud to a
@@ -18,30 +21,34 @@ const codeSection = byId("help-code", HTMLElement);
 const getHelp = byId("get-help", HTMLButtonElement);
 const passwordNote = byId("help-password-note", HTMLElement);
 
-const TEXT = {
-  opening: "Opening a session…",
-  rotated: {
-    failures: "Someone tried a wrong password. Only read the new one to the person you called.",
-    expired:
-      "Your password was not used for 10 minutes, so it was replaced. Read the new one when your technician asks.",
-  },
-} as const;
+const T = customerText;
+
+/** Why the password was replaced, in a sentence. */
+function rotatedText(reason: RotationReason): string {
+  return reason === "failures"
+    ? T().rotated.failures
+    : T().rotated.expired(formatUnit(PASSWORD_LIFETIME_MS / 60_000, "minute", true));
+}
+
+/** Why the password shown was replaced, if it was: worded again in a new language. */
+let lastRotation: RotationReason | null = null;
 
 /** Shows the password to read out; after a replacement, says why, in the live region too. */
 function showPassword(password: string, rotated: RotationReason | null): void {
   byId("help-password", HTMLElement).textContent = password;
+  lastRotation = rotated;
   passwordNote.hidden = rotated === null;
   passwordNote.className = rotated === "failures" ? "warning" : "hint";
-  passwordNote.textContent = rotated ? TEXT.rotated[rotated] : "";
-  if (rotated) announce(TEXT.rotated[rotated], rotated === "failures");
+  passwordNote.textContent = rotated ? rotatedText(rotated) : "";
+  if (rotated) announce(() => rotatedText(rotated), rotated === "failures");
 }
 
 async function requestHelp(): Promise<void> {
-  announce(TEXT.opening);
+  announce(() => T().opening);
   // The seat key is this page's alone: the room keeps only its hash, so the customer seat is this page's.
   const seatKey = newSeatKey();
   const created = await callApi("POST", "/api/help", HelpSession, { customerKeyHash: seatKeyHash(seatKey) });
-  if (!created.ok) return announce(created.message, true);
+  if (!created.ok) return announce(() => errorText(created), true);
   announce("");
   const { code } = created.data;
   // Made here and kept in this page's memory only: never sent to any server, not even in a URL.
@@ -58,4 +65,8 @@ async function requestHelp(): Promise<void> {
   );
 }
 
+onLanguageChange(() => {
+  if (lastRotation) passwordNote.textContent = rotatedText(lastRotation);
+});
 getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
+await startLanguage(() => T().markup);

@@ -4,7 +4,9 @@ import { prsOfLinkSecret, seatKeyOf } from "../../core/link-secret.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { linkSecret } from "./customer/secret.ts";
 import { fetchSessionInfo } from "./customer/session-info.ts";
+import { customerText, startLanguage } from "./i18n/page.ts";
 import { announce } from "./lib/dom.ts";
+import { errorText } from "./lib/errors.ts";
 import { linkSecretOf } from "./lib/link-secrets.ts";
 
 // The customer's page for a session link, /j/CODE#SECRET: who is asking and a warning first; nothing is shared before
@@ -12,23 +14,24 @@ import { linkSecretOf } from "./lib/link-secrets.ts";
 // secret. The secret stays in this tab (customer/link-fragment.ts, imported first, took it out of the address bar): it
 // is the handshake's PRS, and the seat key derived from it proves to the room that this page holds the link.
 
-const TEXT = {
-  noCode: "This link has no valid session code. Ask your technician to send it again.",
-  incomplete: "This link is incomplete — ask your technician to send it again.",
-  wrongLink: "This link does not match its session — ask your technician to send it again.",
-} as const;
+const T = customerText;
 
 async function open(): Promise<void> {
   const code = /^\/j\/(\d{9})\/?$/.exec(location.pathname)?.[1];
-  if (!code) return announce(TEXT.noCode, true);
+  if (!code) return announce(() => T().link.noCode, true);
   const secret = linkSecretOf(code);
   const prs = secret === null ? null : prsOfLinkSecret(secret);
   const seatKey = secret === null ? null : seatKeyOf(secret);
   // Checked before anything is asked of the server: a damaged link says so at once.
-  if (!prs || !seatKey) return announce(TEXT.incomplete, true);
+  if (!prs || !seatKey) return announce(() => T().link.incomplete, true);
   const info = await fetchSessionInfo(code, toBase64url(seatKey));
-  if (!info.ok) return announce(info.code === "SEAT_KEY_INVALID" ? TEXT.wrongLink : info.message, true);
+  if (!info.ok) {
+    const { code } = info;
+    return announce(() => (code === "SEAT_KEY_INVALID" ? T().refused.SEAT_KEY_INVALID : errorText(info)), true);
+  }
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }
 
-await open();
+// The language's catalogue (if not English) loads alongside the session's details rather than before them: what is
+// shown meanwhile is drawn again once it is in.
+await Promise.all([startLanguage(() => T().markup), open()]);

@@ -13,9 +13,12 @@ export const STEP_TIMEOUT_MS = 60_000;
 /** One person at one browser profile: a customer, or a technician with their own passkey device. */
 export type Person = { context: BrowserContext; page: Page; watch: PageWatch };
 
-/** A fresh browser profile whose page reports CSP violations as console errors (which watchPage records). */
-export async function newPerson(browser: Browser, server: DevServer): Promise<Person> {
-  const context = await browser.newContext({ baseURL: server.origin });
+/**
+ * A fresh browser profile whose page reports CSP violations as console errors (which watchPage records); `locale`
+ * sets the browser's language (navigator.languages, Accept-Language), Chromium's en-US when not given.
+ */
+export async function newPerson(browser: Browser, server: DevServer, locale?: string): Promise<Person> {
+  const context = await browser.newContext({ baseURL: server.origin, ...(locale ? { locale } : {}) });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   await context.addInitScript(() => {
     addEventListener("securitypolicyviolation", (event) => {

@@ -1,12 +1,9 @@
-import {
-  InviteList,
-  type OpenInvite,
-  TechnicianList,
-  type TechnicianSummary,
-  TechnicianUpdated,
-} from "#protocol/auth.ts";
+import { InviteList, TechnicianList, type TechnicianSummary, TechnicianUpdated } from "#protocol/auth.ts";
+import { formatTime } from "../i18n/format.ts";
+import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
-import { announce, byId, formatTime, whileBusy } from "../lib/dom.ts";
+import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { errorText, nameErrorText } from "../lib/errors.ts";
 import { loadAuditPanel } from "./audit-panel.ts";
 
 // The console's admin panel: every technician (role, passkeys, last sign-in, live sessions) with promote, demote,
@@ -16,40 +13,7 @@ const technicianList = byId("technicians", HTMLUListElement);
 const inviteList = byId("open-invites", HTMLUListElement);
 const noInvites = byId("no-open-invites", HTMLElement);
 
-const TEXT = {
-  technicianLine: (t: TechnicianSummary, lastSignIn: string) =>
-    `${t.name}${t.isAdmin ? " (admin)" : ""}${t.nameLocked ? " (name locked)" : ""}: ${t.passkeys} passkey${t.passkeys === 1 ? "" : "s"}, last sign-in ${lastSignIn}, ${t.liveSessions} live session${t.liveSessions === 1 ? "" : "s"}`,
-  never: "never",
-  you: " (you)",
-  promote: "Make admin",
-  demote: "Take admin rights",
-  promoteLabel: (name: string) => `Make ${name} an admin`,
-  demoteLabel: (name: string) => `Take admin rights from ${name}`,
-  editName: "Edit name",
-  editNameLabel: (name: string) => `Edit the display name of ${name}`,
-  editNamePrompt: (name: string) => `The name customers see for ${name}:`,
-  nameChanged: (name: string) => `The display name is now ${name}.`,
-  lockName: "Lock name",
-  lockNameLabel: (name: string) => `Lock the display name of ${name}`,
-  unlockName: "Unlock name",
-  unlockNameLabel: (name: string) => `Unlock the display name of ${name}`,
-  nameLockChanged: (name: string, isLocked: boolean) =>
-    isLocked
-      ? `${name}'s display name is locked: only an admin can change it.`
-      : `${name} can change their name again.`,
-  remove: "Remove",
-  removeLabel: (name: string) => `Remove ${name}`,
-  confirmRemove: (name: string) =>
-    `Remove ${name}? Their passkeys stop working, they are signed out everywhere and leave their sessions within a minute.`,
-  removed: (name: string) => `${name} was removed and signed out everywhere.`,
-  roleChanged: (name: string, isAdmin: boolean) =>
-    isAdmin ? `${name} is now an admin.` : `${name} is no longer an admin.`,
-  inviteLine: (invite: OpenInvite, expires: string) =>
-    `${invite.isAdmin ? "Admin invite" : "Invite"} by ${invite.createdBy ?? "the command line"}, works until ${expires}`,
-  revoke: "Revoke",
-  revokeLabel: (expires: string) => `Revoke the invite that works until ${expires}`,
-  revoked: "Invite revoked: its link no longer works.",
-} as const;
+const T = () => technicianText().admin;
 
 let myId = "";
 let onOwnNameChanged: () => Promise<void> = loadTechnicians;
@@ -65,25 +29,25 @@ function button(text: string, label: string, action: () => Promise<void>): HTMLB
 
 async function loadTechnicians(): Promise<void> {
   const list = await callApi("GET", "/api/technicians", TechnicianList);
-  if (!list.ok) return announce(list.message, true);
+  if (!list.ok) return announce(() => errorText(list), true);
   technicianList.replaceChildren(
     ...list.data.technicians.map((t) => {
       const item = document.createElement("li");
-      const lastSignIn = t.lastSignInAt === null ? TEXT.never : formatTime(t.lastSignInAt);
+      const lastSignIn = t.lastSignInAt === null ? null : formatTime(t.lastSignInAt);
       const text = document.createElement("span");
-      text.textContent = TEXT.technicianLine(t, lastSignIn) + (t.id === myId ? TEXT.you : "");
+      text.textContent = T().technicianLine(t, lastSignIn, t.id === myId);
       const role = t.isAdmin
-        ? button(TEXT.demote, TEXT.demoteLabel(t.name), () => setRole(t, false))
-        : button(TEXT.promote, TEXT.promoteLabel(t.name), () => setRole(t, true));
+        ? button(T().demote, T().demoteLabel(t.name), () => setRole(t, false))
+        : button(T().promote, T().promoteLabel(t.name), () => setRole(t, true));
       const lock = t.nameLocked
-        ? button(TEXT.unlockName, TEXT.unlockNameLabel(t.name), () => setNameLock(t, false))
-        : button(TEXT.lockName, TEXT.lockNameLabel(t.name), () => setNameLock(t, true));
+        ? button(T().unlockName, T().unlockNameLabel(t.name), () => setNameLock(t, false))
+        : button(T().lockName, T().lockNameLabel(t.name), () => setNameLock(t, true));
       item.append(
         text,
         role,
-        button(TEXT.editName, TEXT.editNameLabel(t.name), () => editName(t)),
+        button(T().editName, T().editNameLabel(t.name), () => editName(t)),
         lock,
-        button(TEXT.remove, TEXT.removeLabel(t.name), () => removeTechnician(t)),
+        button(T().remove, T().removeLabel(t.name), () => removeTechnician(t)),
       );
       return item;
     }),
@@ -92,22 +56,22 @@ async function loadTechnicians(): Promise<void> {
 
 async function setRole(t: TechnicianSummary, isAdmin: boolean): Promise<void> {
   const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody, { isAdmin });
-  if (!done.ok) return announce(done.message, true);
-  announce(TEXT.roleChanged(t.name, isAdmin));
+  if (!done.ok) return announce(() => errorText(done), true);
+  announce(() => T().roleChanged(t.name, isAdmin));
   // Demoting oneself ends one's own admin rights at once: the page then shows the console without this panel.
   if (t.id === myId && !isAdmin) return location.reload();
   await loadTechnicians();
 }
 
 async function editName(t: TechnicianSummary): Promise<void> {
-  const typed = prompt(TEXT.editNamePrompt(t.name), t.name);
+  const typed = prompt(T().editNamePrompt(t.name), t.name);
   if (typed === null) return;
   // The server holds names to the rule for what customers read, and says what is wrong with one it refuses.
   const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, TechnicianUpdated, {
     name: typed,
   });
-  if (!done.ok) return announce(done.message, true);
-  announce(TEXT.nameChanged(done.data.technician.name));
+  if (!done.ok) return announce(() => nameErrorText(done, { field: "displayName", typed }), true);
+  announce(() => T().nameChanged(done.data.technician.name));
   // One's own name shows in the header and the settings too: the console reloads them, and this list with them.
   if (t.id === myId) return onOwnNameChanged();
   await loadTechnicians();
@@ -115,33 +79,33 @@ async function editName(t: TechnicianSummary): Promise<void> {
 
 async function setNameLock(t: TechnicianSummary, nameLocked: boolean): Promise<void> {
   const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody, { nameLocked });
-  if (!done.ok) return announce(done.message, true);
-  announce(TEXT.nameLockChanged(t.name, nameLocked));
+  if (!done.ok) return announce(() => errorText(done), true);
+  announce(() => T().nameLockChanged(t.name, nameLocked));
   await loadTechnicians();
 }
 
 async function removeTechnician(t: TechnicianSummary): Promise<void> {
-  if (!confirm(TEXT.confirmRemove(t.name))) return;
+  if (!confirm(T().confirmRemove(t.name))) return;
   const done = await callApi("DELETE", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody);
-  if (!done.ok) return announce(done.message, true);
+  if (!done.ok) return announce(() => errorText(done), true);
   if (t.id === myId) return location.assign("/sign-in");
-  announce(TEXT.removed(t.name));
+  announce(() => T().removed(t.name));
   await loadTechnicians();
 }
 
 /** Loads the open invites; also after a new one is made. */
 export async function loadInvites(): Promise<void> {
   const list = await callApi("GET", "/api/invites", InviteList);
-  if (!list.ok) return announce(list.message, true);
+  if (!list.ok) return announce(() => errorText(list), true);
   inviteList.replaceChildren(
     ...list.data.invites.map((invite) => {
       const item = document.createElement("li");
       const expires = formatTime(invite.expiresAt);
       const text = document.createElement("span");
-      text.textContent = TEXT.inviteLine(invite, expires);
+      text.textContent = T().inviteLine(invite.isAdmin, invite.createdBy ?? null, expires);
       item.append(
         text,
-        button(TEXT.revoke, TEXT.revokeLabel(expires), () => revokeInvite(invite.id)),
+        button(T().revoke, T().revokeLabel(expires), () => revokeInvite(invite.id)),
       );
       return item;
     }),
@@ -151,8 +115,8 @@ export async function loadInvites(): Promise<void> {
 
 async function revokeInvite(id: string): Promise<void> {
   const done = await callApi("DELETE", `/api/invites/${id}`, AnyBody);
-  if (!done.ok) return announce(done.message, true);
-  announce(TEXT.revoked);
+  if (!done.ok) return announce(() => errorText(done), true);
+  announce(() => T().revoked);
   await loadInvites();
 }
 

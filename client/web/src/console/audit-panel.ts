@@ -1,7 +1,10 @@
 import * as z from "zod/mini";
 import { AuditEntry, AuditType } from "#protocol/audit.ts";
+import { formatTime } from "../i18n/format.ts";
+import { onLanguageChange, technicianText } from "../i18n/page.ts";
 import { callApi } from "../lib/api.ts";
-import { announce, byId, formatTime, whileBusy } from "../lib/dom.ts";
+import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { errorText } from "../lib/errors.ts";
 
 // The console's audit log, for admins: the newest entries first, filtered by session, technician, event and time,
 // a page at a time ("Older entries" continues below). Entries are shown as the server stored them, as text only.
@@ -20,18 +23,7 @@ const more = byId("audit-more", HTMLButtonElement);
 /** Entries per page. */
 const PAGE = 50;
 
-const TEXT = {
-  anyType: "Any event",
-  typeName: (t: string) => t.replaceAll("_", " "),
-  line: (e: AuditEntry, time: string) =>
-    `#${e.seq} ${time}: ${e.type.replaceAll("_", " ")} by ${e.actor}${e.session ? ` in session ${e.session}` : ""}`,
-  data: (data: AuditEntry["data"]) =>
-    Object.entries(data)
-      .map(([key, value]) => `${key} ${value === null ? "none" : String(value)}`)
-      .join(", "),
-  unreadable: "An entry could not be read; run npm run audit:verify.",
-  badSession: "A session code is 9 digits.",
-} as const;
+const T = () => technicianText().audit;
 
 const Page = z.object({ entries: z.array(z.string()), next: z.nullable(z.int()) });
 
@@ -47,15 +39,17 @@ function entryItem(line: string): HTMLLIElement {
     parsed = AuditEntry.safeParse(null);
   }
   if (!parsed.success) {
-    item.textContent = TEXT.unreadable;
+    item.textContent = T().unreadable;
     return item;
   }
   const entry = parsed.data;
   const head = document.createElement("span");
-  head.textContent = TEXT.line(entry, formatTime(entry.time));
+  head.textContent = T().line(entry.seq, formatTime(entry.time), T().types[entry.type], entry.actor, entry.session);
   const data = document.createElement("span");
   data.className = "hint";
-  data.textContent = TEXT.data(entry.data);
+  data.textContent = Object.entries(entry.data)
+    .map(([key, value]) => `${key} ${value === null ? T().noValue : String(value)}`)
+    .join(", ");
   item.append(head, document.createElement("br"), data);
   return item;
 }
@@ -74,9 +68,9 @@ function query(end: number | null): URLSearchParams {
 
 /** Shows the first page for the filters, or (`isMore`) appends the next one. */
 async function show(isMore: boolean): Promise<void> {
-  if (session.value.trim() && !/^[0-9]{9}$/.test(session.value.trim())) return announce(TEXT.badSession, true);
+  if (session.value.trim() && !/^[0-9]{9}$/.test(session.value.trim())) return announce(() => T().badSession, true);
   const page = await callApi("GET", `/api/audit/entries?${query(isMore ? nextEnd : null)}`, Page);
-  if (!page.ok) return announce(page.message, true);
+  if (!page.ok) return announce(() => errorText(page), true);
   const items = page.data.entries.map(entryItem);
   if (isMore) list.append(...items);
   else list.replaceChildren(...items);
@@ -85,10 +79,18 @@ async function show(isMore: boolean): Promise<void> {
   empty.hidden = list.childElementCount > 0;
 }
 
+/** The event filter's options, named in the page's language; the choice stays. */
+function fillTypes(): void {
+  const chosen = type.value;
+  type.replaceChildren(new Option(T().anyType, ""), ...AuditType.options.map((t) => new Option(T().types[t], t)));
+  type.value = chosen;
+}
+
 /** Shows the audit log section and its newest entries (admins only; the server checks on every call). */
 export async function loadAuditPanel(): Promise<void> {
   if (type.options.length === 0) {
-    type.append(new Option(TEXT.anyType, ""), ...AuditType.options.map((t) => new Option(TEXT.typeName(t), t)));
+    fillTypes();
+    onLanguageChange(fillTypes);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       void whileBusy(byId("audit-show", HTMLButtonElement), () => show(false));

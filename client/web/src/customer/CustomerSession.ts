@@ -4,6 +4,7 @@ import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
+import type { ApiErrorCode } from "../lib/api.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
@@ -35,13 +36,13 @@ export type CustomerEnd =
 /** Something the page should tell the person, as data; the page words it. */
 export type CustomerNotice =
   | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
-  /** No relay servers: only a direct connection can be tried (the server's reason). */
-  | { code: "noRelay"; message: string }
+  /** No relay servers: only a direct connection can be tried (why, as a code). */
+  | { code: "noRelay"; error: ApiErrorCode }
   /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
   | { code: "handshakeFailed" }
   /** The room refused a technician's handshake for now: someone may be guessing. */
   | { code: "throttled"; failures: number; retryAt: number }
-  /** An error the room reported, in its words. */
+  /** An error the room reported: its code, and its English message for diagnosis. */
   | { code: "server"; error: ErrorCode; message: string };
 
 /** The verification code of the owner's confirmed handshake, and whether the customer said it matches. */
@@ -202,7 +203,7 @@ export class CustomerSession {
       onStats: (stats) => this.#update({ stats }),
       onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
-      onIceError: (message) => this.#update({ notice: { code: "noRelay", message } }),
+      onIceError: (error) => this.#update({ notice: { code: "noRelay", error } }),
       onIntercepted: () => this.#intercepted(),
     });
     return this.#link;

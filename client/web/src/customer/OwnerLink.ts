@@ -2,6 +2,7 @@ import type { ControlMessage } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
+import type { ApiErrorCode } from "../lib/api.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import { type LinkState, PeerLink, type RelayedSignal, type RelayFailure } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
@@ -13,8 +14,8 @@ export type OwnerLinkEvents = {
   onStats(stats: LinkStats | null): void;
   /** The control channel opened: the far end should hear what is being shared. */
   onControlOpen(): void;
-  /** The session's ICE servers could not be fetched: the server's reason. */
-  onIceError(message: string): void;
+  /** The session's ICE servers could not be fetched: why, as a code. */
+  onIceError(code: ApiErrorCode): void;
   /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
   onIntercepted(): void;
   /** Relay-only and no relay reachable (null: fine again). */

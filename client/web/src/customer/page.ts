@@ -1,6 +1,9 @@
-import { announce, byId, formatClock, formatTime, whileBusy } from "../lib/dom.ts";
+import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
+import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
+import { announce, byId, whileBusy } from "../lib/dom.ts";
 import { groupCode } from "../lib/session-code.ts";
-import { describeConnection } from "../rtc/stats.ts";
+import type { SignalingError } from "../rtc/signaling.ts";
+import { type LinkStats, rateQuality } from "../rtc/stats.ts";
 import {
   type CustomerEnd,
   type CustomerNotice,
@@ -11,7 +14,7 @@ import {
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
-// Every sentence these screens show is in TEXT below (or built from it), so a translation has one place to go.
+// Every sentence these screens show comes from the catalogue (i18n/catalogues/), in the page's language.
 
 const consent = byId("consent", HTMLElement);
 const verificationSection = byId("verification", HTMLElement);
@@ -28,77 +31,24 @@ const stop = byId("stop", HTMLButtonElement);
 const end = byId("end", HTMLButtonElement);
 const preview = byId("preview", HTMLVideoElement);
 
-const TEXT = {
-  yourTechnician: "Your technician",
-  notJoined: (name: string) => `${name} has not joined yet.`,
-  lostConnection: (name: string, until: string | null) =>
-    until ? `${name} lost their connection; they can come back until ${until}.` : `${name} lost their connection.`,
-  connected: (name: string) => `${name} is connected.`,
-  sharingLive: (who: string) => `${who} can see what you are sharing. View only: they cannot control anything.`,
-  sharingBeforeConnect: (who: string) =>
-    `You are sharing; ${who} will see it when they connect. View only: they cannot control anything.`,
-  paused: (who: string) => `Paused: ${who} sees nothing until you resume.`,
-  notSharing: (who: string) => `You are not sharing anything. ${who} sees nothing.`,
-  others: (names: string) => `Also in the session, without a view of your screen: ${names}.`,
-  aTechnician: "a technician",
-  reconnecting: "Connection to Tether lost; reconnecting…",
-  relayFailed:
-    "Could not reach the relay server, so your technician cannot see your screen. Tell them; they can check the settings.",
-  linkConnecting: "Connecting to your technician…",
-  linkReconnecting: "Connection interrupted; reconnecting…",
-  linkClosed: "Disconnected.",
-  linkConnected: "Connected.",
-  linkStats: (description: string) => `Connection: ${description}`,
-  noCaseNumber: "none given",
-  resume: "Resume",
-  pause: "Pause",
-  shareAgain: "Share again",
-  shareSomethingElse: "Share something else",
-  codeToCheck:
-    "Your technician sees four words too. Ask them to read theirs aloud: if they are not exactly these, click Doesn't match.",
-  codeMatched: "You checked: your technician sees the same four words.",
-  ended: {
-    ended_by_customer: "You ended the session. Nothing more is shared.",
-    declined: "You did not allow sharing, so the session has ended. Nothing was shared.",
-    ended_by_technician: "The technician ended the session. Nothing more is shared.",
-    expired: "The session reached its time limit. Nothing more is shared.",
-    idle: "The session ended after a period without activity. Nothing more is shared.",
-    intercepted:
-      "This connection may be intercepted: your technician's end did not show the certificate your page checked, so the session has ended. Nothing more is shared. Tell your technician, and start again only with a new link or password.",
-    codeMismatch:
-      "You said the verification code did not match, so the session has ended. Nothing more is shared. Tell your technician by phone.",
-    unsupported:
-      "This browser cannot make a secure connection. Try a current Chrome, Edge, Firefox or Safari on a computer.",
-  },
-  refused: {
-    SEAT_KEY_INVALID: "This link does not match its session — ask your technician to send it again.",
-    SESSION_NOT_FOUND: "There is no session with this code. Ask your technician to send the link again.",
-    SESSION_ENDED: "This session has ended.",
-    SEAT_TAKEN: "This session is already open in another browser. Ask your technician for a new link.",
-    REPLACED: "This session was opened in another tab or window.",
-  } as Partial<Record<string, string>>,
-  notice: {
-    pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
-    captureFailed:
-      "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.",
-    stoppedFromBrowser: "You stopped sharing from the browser's control.",
-    handshakeFailed:
-      "A connection attempt failed the security check (a wrong link or password, or someone interfering), so nothing of yours was sent to it.",
-    noRelay: (message: string) => `No relay servers (${message}); only a direct connection can be tried.`,
-    throttled: (failures: number) =>
-      `Someone is trying to join this session without the right password or link (${failures} failed ${failures === 1 ? "try" : "tries"}). Tether makes them wait between tries. Only give your password or link to the person you contacted.`,
-  },
-} as const;
+/** The catalogue's text for these screens, in the page's language. */
+const T = customerText;
+
+/** A refusal in the customer's own words where the catalogue has them, else the code's common text. */
+function refusalText(code: SignalingError["code"]): string {
+  const refused: Partial<Record<string, string>> = T().refused;
+  return refused[code] ?? commonText().errors[code];
+}
 
 /** The sentence for how the session ended. */
 function endText(ended: CustomerEnd): string {
   switch (ended.reason) {
     case "ended_by_customer":
-      return ended.hasShared ? TEXT.ended.ended_by_customer : TEXT.ended.declined;
+      return ended.hasShared ? T().ended.ended_by_customer : T().ended.declined;
     case "refused":
-      return TEXT.refused[ended.code] ?? ended.message;
+      return refusalText(ended.code);
     default:
-      return TEXT.ended[ended.reason];
+      return T().ended[ended.reason];
   }
 }
 
@@ -112,32 +62,38 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
   switch (notice.code) {
     case "pickerClosed":
     case "captureFailed":
-      return { text: TEXT.notice[notice.code], isError: true };
+      return { text: T().notice[notice.code], isError: true };
     case "stoppedFromBrowser":
-      return { text: TEXT.notice.stoppedFromBrowser, isError: false };
+      return { text: T().notice.stoppedFromBrowser, isError: false };
     case "handshakeFailed":
-      return { text: TEXT.notice.handshakeFailed, isError: true };
+      return { text: T().notice.handshakeFailed, isError: true };
     case "noRelay":
-      return { text: TEXT.notice.noRelay(notice.message), isError: true };
+      return { text: T().notice.noRelay(commonText().errors[notice.error]), isError: true };
     case "throttled":
-      return { text: TEXT.notice.throttled(notice.failures), isError: true };
+      return { text: T().notice.throttled(notice.failures), isError: true };
     case "server":
-      return { text: notice.message, isError: true };
+      return { text: commonText().errors[notice.error], isError: true };
   }
 }
 
 function technicianLabel(view: CustomerView): string {
-  if (!view.technician) return TEXT.yourTechnician;
-  return `${view.technician.name} (${view.technician.organisation})`;
+  if (!view.technician) return T().yourTechnician;
+  return T().technicianLabel(view.technician.name, view.technician.organisation);
+}
+
+/** "Connection: direct · good quality · 12 ms round trip". */
+function describeConnection(stats: LinkStats): string {
+  const rtt = stats.rttMs === null ? null : formatUnit(stats.rttMs, "millisecond");
+  return T().linkStats(stats.route, rateQuality(stats), rtt);
 }
 
 /** Where the technician who may see the screen is, in a sentence. */
 function presence(view: CustomerView): string {
-  const name = view.technician?.name ?? TEXT.yourTechnician;
+  const name = view.technician?.name ?? T().yourTechnician;
   const owner = view.owner;
-  if (!owner) return TEXT.notJoined(name);
-  if (!owner.connected) return TEXT.lostConnection(name, view.ownerRejoinBy ? formatClock(view.ownerRejoinBy) : null);
-  return TEXT.connected(name);
+  if (!owner) return T().notJoined(name);
+  if (!owner.connected) return T().lostConnection(name, view.ownerRejoinBy ? formatClock(view.ownerRejoinBy) : null);
+  return T().connected(name);
 }
 
 function sharingSummary(view: CustomerView): string {
@@ -145,27 +101,39 @@ function sharingSummary(view: CustomerView): string {
   switch (view.sharing) {
     case "live":
       // While the picture may still be flowing, say so: better to overstate what is seen than understate it.
-      return view.owner?.connected || view.link === "connected"
-        ? TEXT.sharingLive(who)
-        : TEXT.sharingBeforeConnect(who);
+      return view.owner?.connected || view.link === "connected" ? T().sharingLive(who) : T().sharingBeforeConnect(who);
     case "paused":
-      return TEXT.paused(who);
+      return T().paused(who);
     case "stopped":
-      return TEXT.notSharing(who);
+      return T().notSharing(who);
   }
 }
 
 function connectionLine(view: CustomerView): string {
-  if (view.signaling === "reconnecting") return TEXT.reconnecting;
+  if (view.signaling === "reconnecting") return T().reconnecting;
   if (!view.owner?.connected || view.link === null) return "";
-  if (view.relayFailure && view.link !== "connected") return TEXT.relayFailed;
-  if (view.link === "connecting") return TEXT.linkConnecting;
-  if (view.link === "reconnecting") return TEXT.linkReconnecting;
-  if (view.link === "closed") return TEXT.linkClosed;
-  return view.stats ? TEXT.linkStats(describeConnection(view.stats)) : TEXT.linkConnected;
+  if (view.relayFailure && view.link !== "connected") return T().relayFailed;
+  if (view.link === "connecting") return T().linkConnecting;
+  if (view.link === "reconnecting") return T().linkReconnecting;
+  if (view.link === "closed") return T().linkClosed;
+  return view.stats ? describeConnection(view.stats) : T().linkConnected;
 }
 
+/** "Tess Tech from Acme", with the name and organisation where the language puts them. */
+function placeTechnician(): void {
+  const slots: Record<string, HTMLElement> = {
+    "{name}": byId("technician-name", HTMLElement),
+    "{organisation}": byId("organisation", HTMLElement),
+  };
+  const parts = T().technicianFrom.split(/(\{name\}|\{organisation\})/);
+  byId("technician-from", HTMLElement).replaceChildren(...parts.filter(Boolean).map((part) => slots[part] ?? part));
+}
+
+/** The last view drawn: drawn again in a new language. */
+let lastView: CustomerView | null = null;
+
 function render(view: CustomerView): void {
+  lastView = view;
   consent.hidden = view.phase !== "asking";
   bar.hidden = view.phase !== "sharing";
   endedSection.hidden = view.phase !== "ended";
@@ -173,24 +141,24 @@ function render(view: CustomerView): void {
   verificationSection.hidden = verification === null;
   verificationActions.hidden = verification?.isMatched ?? true;
   byId("verification-code", HTMLElement).textContent = verification?.code ?? "";
-  byId("verification-hint", HTMLElement).textContent = verification?.isMatched ? TEXT.codeMatched : TEXT.codeToCheck;
+  byId("verification-hint", HTMLElement).textContent = verification?.isMatched ? T().codeMatched : T().codeToCheck;
 
   byId("technician-name", HTMLElement).textContent = view.technician?.name ?? "";
   byId("organisation", HTMLElement).textContent = view.technician?.organisation ?? "";
   byId("technician-presence", HTMLElement).textContent = presence(view);
   byId("session-code", HTMLElement).textContent = groupCode(view.code);
-  byId("case-number", HTMLElement).textContent = view.caseNumber ?? TEXT.noCaseNumber;
+  byId("case-number", HTMLElement).textContent = view.caseNumber ?? T().noCaseNumber;
   byId("expires", HTMLElement).textContent = view.expiresAt ? formatTime(view.expiresAt) : "";
 
   byId("sharing-summary", HTMLElement).textContent = sharingSummary(view);
   byId("bar-presence", HTMLElement).textContent = presence(view);
   byId("others", HTMLElement).textContent =
-    view.others.length > 0 ? TEXT.others(view.others.map((p) => p.name ?? TEXT.aTechnician).join(", ")) : "";
+    view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
   byId("connection", HTMLElement).textContent = connectionLine(view);
   pause.hidden = view.sharing === "stopped";
-  pause.textContent = view.sharing === "paused" ? TEXT.resume : TEXT.pause;
+  pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";
-  switchSource.textContent = view.sharing === "stopped" ? TEXT.shareAgain : TEXT.shareSomethingElse;
+  switchSource.textContent = view.sharing === "stopped" ? T().shareAgain : T().shareSomethingElse;
   const shown = preview.srcObject instanceof MediaStream ? (preview.srcObject.getVideoTracks()[0] ?? null) : null;
   if (shown !== view.track) preview.srcObject = view.track ? new MediaStream([view.track]) : null;
   preview.hidden = view.track === null;
@@ -220,13 +188,15 @@ export function startCustomerSession(
   decline.addEventListener("click", () => customer.decline());
   codeMatches.addEventListener("click", () => customer.confirmCode());
   codeDiffers.addEventListener("click", () => customer.rejectCode());
-  pause.addEventListener(
-    "click",
-    () => void (pause.textContent === TEXT.resume ? customer.resume() : customer.pause()),
-  );
+  pause.addEventListener("click", () => void (lastView?.sharing === "paused" ? customer.resume() : customer.pause()));
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
   stop.addEventListener("click", () => customer.stopSharing());
   end.addEventListener("click", () => customer.end());
+  onLanguageChange(() => {
+    placeTechnician();
+    if (lastView) render(lastView);
+  });
+  placeTechnician();
   // Closing the tab ends the session once anything was shared, and stops every track at once.
   addEventListener("pagehide", () => customer.leave());
   customer.start();

@@ -1,8 +1,14 @@
 import * as z from "zod/mini";
-import { ErrorBody } from "#protocol/errors.ts";
+import { ErrorBody, type ErrorCode } from "#protocol/errors.ts";
 
-/** What a call to the Tether API gives back: the parsed body, or an error a person can read. */
-export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: string; message: string };
+/** Why a call failed: the server's code, or NETWORK (no answer), HTTP (no error body), BAD_RESPONSE (a bad body). */
+export type ApiErrorCode = ErrorCode | "NETWORK" | "HTTP" | "BAD_RESPONSE";
+
+/**
+ * What a call to the Tether API gives back: the parsed body, or an error as a code, which pages word in the reader's
+ * language; `message` is the server's English (or a note of what went wrong here), for logs and diagnosis.
+ */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: ApiErrorCode; message: string };
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
@@ -27,14 +33,14 @@ export async function callApi<T>(
       ok: false,
       status: 0,
       code: "NETWORK",
-      message: "Could not reach Tether. Check your connection and try again.",
+      message: "fetch failed",
     };
   }
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     const error = ErrorBody.safeParse(json);
     if (error.success) return { ok: false, status: res.status, ...error.data.error };
-    return { ok: false, status: res.status, code: "HTTP", message: `Tether answered ${res.status}; please try again.` };
+    return { ok: false, status: res.status, code: "HTTP", message: `HTTP ${res.status}` };
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
@@ -42,7 +48,7 @@ export async function callApi<T>(
       ok: false,
       status: res.status,
       code: "BAD_RESPONSE",
-      message: "Tether sent an answer this page does not understand; reload and try again.",
+      message: "the answer did not match its schema",
     };
   }
   return { ok: true, data: parsed.data };

@@ -1,3 +1,5 @@
+import { onLanguageChange } from "../i18n/page.ts";
+
 /** The element with this id, checked to be of the expected kind: a page and its script must agree. */
 export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
   const el = document.getElementById(id);
@@ -5,12 +7,25 @@ export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
   return el;
 }
 
-/** Puts a message in the page's live region, where screen readers announce it. */
-export function announce(message: string, isError = false): void {
+/** The message in the live region: a function of the catalogue in use, so a change of language words it again. */
+let announced: { message: () => string; isError: boolean } | null = null;
+
+/**
+ * Puts a message in the page's live region, where screen readers announce it. Pass a function that reads the
+ * catalogue (`() => text().copied`) so that the message follows a change of language.
+ */
+export function announce(message: string | (() => string), isError = false): void {
+  announced = { message: typeof message === "string" ? () => message : message, isError };
   const status = byId("status", HTMLElement);
-  status.textContent = message;
+  const text = announced.message();
+  // Unchanged text is left alone, so a screen reader does not hear it twice.
+  if (status.textContent !== text) status.textContent = text;
   status.classList.toggle("error", isError);
 }
+
+onLanguageChange(() => {
+  if (announced) announce(announced.message, announced.isError);
+});
 
 /** Runs `task` with `button` disabled, so a slow request cannot be started twice. */
 export async function whileBusy<T>(button: HTMLButtonElement, task: () => Promise<T>): Promise<T> {
@@ -20,14 +35,4 @@ export async function whileBusy<T>(button: HTMLButtonElement, task: () => Promis
   } finally {
     button.disabled = false;
   }
-}
-
-/** A date and time in the reader's own locale. */
-export function formatTime(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-}
-
-/** A time of day in the reader's own locale, for deadlines within the hour. */
-export function formatClock(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { timeStyle: "short" });
 }

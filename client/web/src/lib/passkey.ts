@@ -5,14 +5,17 @@ import {
   startRegistration,
 } from "@simplewebauthn/browser";
 import * as z from "zod/mini";
-import { AnyBody, callApi } from "./api.ts";
+import { AnyBody, type ApiErrorCode, callApi } from "./api.ts";
 
 // Every passkey ceremony in the browser is the same three steps: fetch options from the server, let the browser
 // and authenticator answer them, post the answer back for verification. The pages call one function per kind of
-// ceremony and keep their own words around it.
+// ceremony and word its outcome themselves.
 
-/** How a passkey ceremony ended: done, or a sentence for the page's live region. */
-export type PasskeyResult = { ok: true } | { ok: false; message: string };
+/** Why the browser's part of a ceremony failed: cancelled or timed out, a passkey already there, anything else. */
+export type PasskeyErrorCode = "PASSKEY_CANCELLED" | "PASSKEY_EXISTS" | "PASSKEY_FAILED";
+
+/** How a passkey ceremony ended: done, or a code for the page to word (`message`: the detail, for diagnosis). */
+export type PasskeyResult = { ok: true } | { ok: false; code: ApiErrorCode | PasskeyErrorCode; message: string };
 
 function hasChallenge(value: unknown): boolean {
   return (
@@ -26,15 +29,14 @@ const CreationOptions = z.custom<PublicKeyCredentialCreationOptionsJSON>(hasChal
 /** Options for signing in with a passkey, as @simplewebauthn/server generates them. */
 const RequestOptions = z.custom<PublicKeyCredentialRequestOptionsJSON>(hasChallenge);
 
-/** Turns a failed WebAuthn ceremony into a sentence a person can act on. */
-function passkeyErrorMessage(err: unknown): string {
+/** What went wrong in a failed WebAuthn ceremony, as a code. */
+function passkeyError(err: unknown): { ok: false; code: PasskeyErrorCode; message: string } {
   // @simplewebauthn/browser's WebAuthnError keeps the DOMException's name.
   const name = err instanceof Error ? err.name : "";
-  if (name === "NotAllowedError")
-    return "The passkey request was cancelled or timed out. Try again when you are ready.";
-  if (name === "InvalidStateError") return "This device already holds a passkey for your account.";
-  if (err instanceof Error && err.message) return `Your browser could not use a passkey: ${err.message}`;
-  return "Your browser could not use a passkey.";
+  const message = err instanceof Error ? err.message : "";
+  if (name === "NotAllowedError") return { ok: false, code: "PASSKEY_CANCELLED", message };
+  if (name === "InvalidStateError") return { ok: false, code: "PASSKEY_EXISTS", message };
+  return { ok: false, code: "PASSKEY_FAILED", message };
 }
 
 /** The two endpoints of one ceremony, spelled out whole so that a search for a route finds its caller. */
@@ -53,7 +55,7 @@ async function runCeremony<T>(
   try {
     response = await answer(fetched.data);
   } catch (err) {
-    return { ok: false, message: passkeyErrorMessage(err) };
+    return passkeyError(err);
   }
   const verified = await callApi("POST", endpoints.verify, AnyBody, { response });
   return verified.ok ? { ok: true } : verified;

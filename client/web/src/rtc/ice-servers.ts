@@ -1,6 +1,6 @@
 import { IceConfig } from "#protocol/ice.ts";
 import { MIN_REFRESH_MS, refreshDelayMs } from "../../../core/ice-refresh.ts";
-import { callApi } from "../lib/api.ts";
+import { type ApiErrorCode, callApi } from "../lib/api.ts";
 
 /** Which relay the server configured, and whether every connection must use it; null until the first answer. */
 export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | null;
@@ -8,7 +8,7 @@ export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | nu
 /**
  * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
  * once and again before the credentials expire. Until an answer arrives the configuration is direct only. A failed
- * fetch calls `onError` with the server's reason; the page words what it means (no relay: direct only).
+ * fetch calls `onError` with its code; the page words what it means (no relay: direct only).
  */
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
@@ -17,11 +17,11 @@ export class IceServers {
   readonly ready: Promise<void>;
   readonly #code: string;
   readonly #onRefresh: (config: RTCConfiguration) => void;
-  readonly #onError: (message: string) => void;
+  readonly #onError: (code: ApiErrorCode) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
 
-  constructor(code: string, onRefresh: (config: RTCConfiguration) => void, onError: (message: string) => void) {
+  constructor(code: string, onRefresh: (config: RTCConfiguration) => void, onError: (code: ApiErrorCode) => void) {
     this.#code = code;
     this.#onRefresh = onRefresh;
     this.#onError = onError;
@@ -44,7 +44,7 @@ export class IceServers {
       this.#onRefresh(this.config);
     } else if (ice.code !== "SESSION_ENDED" && ice.code !== "SESSION_NOT_FOUND") {
       // A missing or ended session is for the room connection to report; this is about the relay only.
-      this.#onError(ice.message);
+      this.#onError(ice.code);
     }
     this.#timer = setTimeout(() => void this.#load(), nextMs);
   }

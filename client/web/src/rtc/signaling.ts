@@ -11,7 +11,7 @@ import {
 /** Where the connection to the room stands: `open` means seated (welcome received). */
 export type SignalingStatus = "connecting" | "open" | "reconnecting" | "closed";
 
-/** Why the connection closed for good, when the server said. */
+/** Why the connection closed for good, when the server said: a code for the page to word, and its English message. */
 export type SignalingError = { code: ErrorCode | "REPLACED"; message: string };
 
 export type SignalingOptions = {
@@ -217,7 +217,7 @@ export class SignalingClient {
       this.#isStopped = true;
       this.#options.onStatus("closed", {
         code: "REPLACED",
-        message: "This session was opened in another tab or window.",
+        message: reason,
       });
       return;
     }

@@ -140,12 +140,3 @@ export function rateQuality(stats: LinkStats): Quality | null {
   if (stats.rttMs < 400 && loss < 8) return "fair";
   return "poor";
 }
-
-/** "direct · good · 12 ms" */
-export function describeConnection(stats: LinkStats): string {
-  if (stats.route === null) return "not connected";
-  const quality = rateQuality(stats);
-  return [stats.route, quality ? `${quality} quality` : "", stats.rttMs === null ? "" : `${stats.rttMs} ms round trip`]
-    .filter(Boolean)
-    .join(" · ");
-}

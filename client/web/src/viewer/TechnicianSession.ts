@@ -1,8 +1,10 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { SharingState, Surface } from "#protocol/control.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
+import type { ApiErrorCode } from "../lib/api.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
@@ -29,10 +31,10 @@ export type ViewerEnd =
 
 /** Something the viewer should tell the technician, as data. */
 export type ViewerNotice =
-  /** No relay servers: only a direct connection can be tried (the server's reason). */
-  | { code: "noRelay"; message: string }
-  /** An error the room reported, in its words. */
-  | { code: "server"; message: string };
+  /** No relay servers: only a direct connection can be tried (why, as a code). */
+  | { code: "noRelay"; error: ApiErrorCode }
+  /** An error the room reported: its code, and its English message for diagnosis. */
+  | { code: "server"; error: ErrorCode; message: string };
 
 /** The verification code of the confirmed handshake, and whether the technician said the customer reads the same. */
 export type Verification = { code: string; isMatched: boolean };
@@ -132,7 +134,7 @@ export class TechnicianSession {
         if (this.#link) applyIceServers(this.#link.pc, config);
         this.#update({ relay: this.#ice.relay });
       },
-      (message) => this.#update({ notice: { code: "noRelay", message } }),
+      (error) => this.#update({ notice: { code: "noRelay", error } }),
     );
   }
 
@@ -227,7 +229,7 @@ export class TechnicianSession {
         return;
       case "error":
         if (this.#check.refused(msg)) return;
-        this.#update({ notice: { code: "server", message: msg.message } });
+        this.#update({ notice: { code: "server", error: msg.code, message: msg.message } });
         return;
       default:
         assertNever(msg);

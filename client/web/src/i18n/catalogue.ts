@@ -1,0 +1,12 @@
+import type * as en from "./catalogues/en.ts";
+
+/** The shape of every language's catalogue, from the English one: a key missing from a translation fails tsc. */
+export type Common = typeof en.common;
+export type Customer = typeof en.customer;
+export type Technician = typeof en.technician;
+export type Catalogue = { common: Common; customer: Customer; technician: Technician };
+
+/** The part of the catalogue a page shows besides `common`. */
+export type Section = "customer" | "technician";
+
+export type { ClientErrorCode, NameField, Quality } from "./catalogues/en.ts";

@@ -1,0 +1,497 @@
+import type { Common, Customer, Technician } from "../catalogue.ts";
+
+// Deutsch. Plain words and "Sie" throughout: the customer is often not technical, and the warnings must be understood
+// at first reading.
+
+export const common: Common = {
+  language: "Sprache",
+  errors: {
+    BAD_REQUEST: "Tether konnte diese Anfrage nicht annehmen. Prüfen Sie Ihre Eingabe und versuchen Sie es erneut.",
+    UNAUTHENTICATED: "Sie sind nicht angemeldet. Melden Sie sich an und versuchen Sie es erneut.",
+    SIGN_IN_REVOKED: "Sie wurden abgemeldet. Melden Sie sich erneut an.",
+    FORBIDDEN: "Das dürfen Sie nicht.",
+    NOT_FOUND: "Das wurde nicht gefunden; vielleicht wurde es entfernt.",
+    CONFLICT: "Das hat sich inzwischen geändert. Laden Sie die Seite neu und versuchen Sie es erneut.",
+    RATE_LIMITED: "Zu viele Versuche in kurzer Zeit. Warten Sie etwas und versuchen Sie es dann erneut.",
+    PAYLOAD_TOO_LARGE: "Das ist zu groß für Tether.",
+    ORIGIN_NOT_ALLOWED: "Diese Adresse darf Tether nicht verwenden. Öffnen Sie Tether unter der üblichen Adresse.",
+    CHALLENGE_INVALID: "Die Passkey-Anfrage ist abgelaufen. Versuchen Sie es erneut.",
+    PASSKEY_INVALID: "Dieser Passkey wurde nicht angenommen. Versuchen Sie einen anderen oder fragen Sie Ihren Admin.",
+    INVITE_INVALID:
+      "Dieser Einladungslink funktioniert nicht: Er wurde schon benutzt, widerrufen oder ist abgelaufen. Bitten Sie Ihren Admin um einen neuen.",
+    LAST_PASSKEY: "Das ist Ihr einziger Passkey, er kann nicht entfernt werden. Fügen Sie zuerst einen weiteren hinzu.",
+    LAST_ADMIN: "Tether braucht mindestens einen Admin, deshalb wurde nichts geändert.",
+    INVALID_NAME:
+      "Dieser Name kann Kunden nicht angezeigt werden. Verwenden Sie nur Buchstaben, Ziffern und Satzzeichen.",
+    NAME_LOCKED: "Ein Admin hat diesen Namen gesperrt. Bitten Sie einen Admin, ihn zu ändern.",
+    SESSION_LIMIT:
+      "Sie haben schon so viele laufende Sitzungen wie erlaubt. Beenden Sie eine und versuchen Sie es erneut.",
+    SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
+    SESSION_ENDED: "Diese Sitzung ist beendet.",
+    SEAT_TAKEN: "Diese Sitzung ist schon in einem anderen Browser geöffnet.",
+    MESSAGE_INVALID: "Die Verbindung hat etwas gesendet, das Tether nicht versteht. Laden Sie die Seite neu.",
+    MESSAGE_TOO_LARGE: "Die Verbindung hat zu viel auf einmal gesendet. Laden Sie die Seite neu.",
+    UNSUPPORTED_VERSION: "Diese Seite ist veraltet. Laden Sie sie neu.",
+    WRONG_ROLE: "Das ist von dieser Seite der Sitzung aus nicht möglich.",
+    PEER_NOT_FOUND: "Die andere Seite ist nicht mehr in der Sitzung.",
+    NOT_OWNER: "Diese Sitzung gehört einem anderen Techniker.",
+    SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
+    HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
+    HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
+    HANDSHAKE_REQUIRED: "Die Sicherheitsprüfung ist noch nicht abgeschlossen.",
+    CONFIG_INVALID: "Tether ist nicht richtig eingerichtet. Sagen Sie es Ihrem Admin.",
+    TURN_UNAVAILABLE: "Der Relay-Server ist gerade nicht verfügbar.",
+    SERVER_BUSY: "Tether ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.",
+    INTERNAL: "Bei Tether ist etwas schiefgegangen. Versuchen Sie es erneut.",
+    NETWORK: "Tether ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    HTTP: "Tether hat nicht wie erwartet geantwortet. Bitte versuchen Sie es erneut.",
+    BAD_RESPONSE:
+      "Tether hat eine Antwort gesendet, die diese Seite nicht versteht. Laden Sie neu und versuchen Sie es erneut.",
+    REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+  },
+  none: "–",
+};
+
+export const customer: Customer = {
+  markup: {
+    "home.title": "Tether: Fernhilfe über einen Link",
+    "home.lede":
+      "Fernhilfe über einen Link. Sie sehen, wer fragt, bevor etwas geteilt wird. Sie entscheiden, was man sehen darf, und Sie können jederzeit aufhören.",
+    "home.getHelpTitle": "Hilfe holen",
+    "home.getHelpText":
+      "Wenn Ihnen ein Techniker einen Link geschickt hat, öffnen Sie ihn in diesem Browser. Wenn Sie mit einem Techniker telefonieren, klicken Sie auf „Hilfe holen“ und lesen Sie ihm die Sitzungs-ID und das Passwort vor, die dann erscheinen.",
+    "home.getHelp": "Hilfe holen",
+    "home.readTheseTitle": "Lesen Sie das Ihrem Techniker vor",
+    "home.sessionId": "Sitzungs-ID",
+    "home.password": "Passwort",
+    "home.waiting": "Warten auf Ihren Techniker. Nichts wird geteilt, bevor Sie es erlauben.",
+    "home.warningStrong": "Lesen Sie das nur jemandem vor, bei dem Sie sich selbst gemeldet haben.",
+    "home.warning": "Mitarbeiter von Tether rufen Sie nie unerwartet an und fragen Sie nie nach einem Code.",
+    "home.signIn": "Anmeldung für Techniker",
+    "join.title": "Support-Sitzung · Tether",
+    "join.heading": "Support-Sitzung",
+    "verification.title": "Prüfen Sie den Prüfcode",
+    "verification.code": "Prüfcode",
+    "verification.matches": "Stimmt überein",
+    "verification.differs": "Stimmt nicht überein",
+    "consent.title": "Wer Ihren Bildschirm sehen möchte",
+    "consent.sessionId": "Sitzungs-ID",
+    "consent.caseNumber": "Vorgangsnummer",
+    "consent.ends": "Sitzung endet",
+    "consent.warningStrong": "Machen Sie nur weiter, wenn Sie sich selbst bei dieser Firma gemeldet haben.",
+    "consent.warning":
+      "Mitarbeiter von Tether rufen Sie nie unerwartet an und bitten Sie nie, Ihren Bildschirm zu zeigen. Wenn jemand Sie ohne Grund angerufen hat, schließen Sie diese Seite jetzt.",
+    "consent.viewOnly":
+      "Wenn Sie es erlauben, sieht dieser Techniker nur den Bildschirm, das Fenster oder den Tab, den Sie im nächsten Schritt wählen. Nur ansehen: Er kann Ihren Computer nicht bedienen. Sie können jederzeit pausieren oder aufhören.",
+    "consent.allow": "Erlauben und auswählen, was geteilt wird",
+    "consent.decline": "Nicht erlauben",
+    "bar.label": "Ihre Support-Sitzung",
+    "bar.stop": "Teilen beenden",
+    "bar.end": "Sitzung beenden",
+    "bar.preview": "Vorschau dessen, was Sie teilen",
+    "ended.title": "Sitzung beendet",
+  },
+  technicianFrom: "{name} von {organisation}",
+  opening: "Sitzung wird geöffnet …",
+  rotated: {
+    failures:
+      "Jemand hat ein falsches Passwort versucht. Lesen Sie das neue nur der Person vor, die Sie angerufen haben.",
+    expired: (minutes: string) =>
+      `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
+  },
+  link: {
+    noCode: "Dieser Link enthält keinen gültigen Sitzungscode. Bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
+    incomplete: "Dieser Link ist unvollständig – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
+  },
+  yourTechnician: "Ihr Techniker",
+  technicianLabel: (name: string, organisation: string) => `${name} (${organisation})`,
+  notJoined: (name: string) => `${name} ist noch nicht da.`,
+  lostConnection: (name: string, until: string | null) =>
+    until
+      ? `${name} hat die Verbindung verloren und kann bis ${until} zurückkommen.`
+      : `${name} hat die Verbindung verloren.`,
+  connected: (name: string) => `${name} ist verbunden.`,
+  sharingLive: (who: string) => `${who} sieht, was Sie teilen. Nur ansehen: Es kann nichts bedient werden.`,
+  sharingBeforeConnect: (who: string) =>
+    `Sie teilen; ${who} sieht es, sobald die Verbindung steht. Nur ansehen: Es kann nichts bedient werden.`,
+  paused: (who: string) => `Pausiert: ${who} sieht nichts, bis Sie fortsetzen.`,
+  notSharing: (who: string) => `Sie teilen nichts. ${who} sieht nichts.`,
+  others: (names: string[]) => `Auch in der Sitzung, ohne Blick auf Ihren Bildschirm: ${names.join(", ")}.`,
+  aTechnician: "ein Techniker",
+  reconnecting: "Verbindung zu Tether verloren; neue Verbindung wird aufgebaut …",
+  relayFailed:
+    "Der Relay-Server ist nicht erreichbar, deshalb kann Ihr Techniker Ihren Bildschirm nicht sehen. Sagen Sie es ihm; er kann die Einstellungen prüfen.",
+  linkConnecting: "Verbindung zu Ihrem Techniker wird aufgebaut …",
+  linkReconnecting: "Verbindung unterbrochen; neue Verbindung wird aufgebaut …",
+  linkClosed: "Getrennt.",
+  linkConnected: "Verbunden.",
+  linkStats: (route, quality, rtt) =>
+    route === null
+      ? "Verbindung: nicht verbunden"
+      : `Verbindung: ${[
+          route === "direct" ? "direkt" : "über Relay",
+          quality ? `Qualität ${{ good: "gut", fair: "mittel", poor: "schlecht" }[quality]}` : "",
+          rtt === null ? "" : `${rtt} Umlaufzeit`,
+        ]
+          .filter(Boolean)
+          .join(" · ")}`,
+  noCaseNumber: "keine angegeben",
+  resume: "Fortsetzen",
+  pause: "Pausieren",
+  shareAgain: "Wieder teilen",
+  shareSomethingElse: "Etwas anderes teilen",
+  codeToCheck:
+    "Ihr Techniker sieht auch vier Wörter. Bitten Sie ihn, seine vorzulesen: Wenn es nicht genau diese sind, klicken Sie auf „Stimmt nicht überein“.",
+  codeMatched: "Geprüft: Ihr Techniker sieht dieselben vier Wörter.",
+  ended: {
+    ended_by_customer: "Sie haben die Sitzung beendet. Es wird nichts mehr geteilt.",
+    declined: "Sie haben das Teilen nicht erlaubt, deshalb ist die Sitzung beendet. Es wurde nichts geteilt.",
+    ended_by_technician: "Der Techniker hat die Sitzung beendet. Es wird nichts mehr geteilt.",
+    expired: "Die Sitzung hat ihre Zeitgrenze erreicht. Es wird nichts mehr geteilt.",
+    idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Es wird nichts mehr geteilt.",
+    intercepted:
+      "Jemand könnte diese Verbindung abfangen: Die Seite Ihres Technikers hat nicht das Zertifikat gezeigt, das Ihre Seite geprüft hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt. Sagen Sie es Ihrem Techniker und fangen Sie nur mit einem neuen Link oder Passwort neu an.",
+    codeMismatch:
+      "Sie haben gesagt, dass der Prüfcode nicht übereinstimmt, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt. Sagen Sie es Ihrem Techniker am Telefon.",
+    unsupported:
+      "Dieser Browser kann keine sichere Verbindung herstellen. Versuchen Sie ein aktuelles Chrome, Edge, Firefox oder Safari auf einem Computer.",
+  },
+  refused: {
+    SEAT_KEY_INVALID:
+      "Dieser Link passt nicht zu seiner Sitzung – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
+    SESSION_NOT_FOUND:
+      "Es gibt keine Sitzung mit diesem Code. Bitten Sie Ihren Techniker, den Link noch einmal zu senden.",
+    SESSION_ENDED: "Diese Sitzung ist beendet.",
+    SEAT_TAKEN:
+      "Diese Sitzung ist schon in einem anderen Browser geöffnet. Bitten Sie Ihren Techniker um einen neuen Link.",
+    REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+  },
+  notice: {
+    pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
+    captureFailed:
+      "Dieser Browser konnte den Bildschirm nicht teilen. Versuchen Sie ein aktuelles Chrome, Edge, Firefox oder Safari auf einem Computer.",
+    stoppedFromBrowser: "Sie haben das Teilen über den Browser beendet.",
+    handshakeFailed:
+      "Ein Verbindungsversuch hat die Sicherheitsprüfung nicht bestanden (falscher Link, falsches Passwort oder jemand stört). Es wurde nichts von Ihnen dorthin gesendet.",
+    noRelay: (reason: string) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
+    throttled: (failures: number) =>
+      `Jemand versucht, dieser Sitzung ohne das richtige Passwort oder den richtigen Link beizutreten (${failures} ${failures === 1 ? "Fehlversuch" : "Fehlversuche"}). Tether lässt ihn zwischen den Versuchen warten. Geben Sie Ihr Passwort oder Ihren Link nur der Person, bei der Sie sich gemeldet haben.`,
+  },
+};
+
+const what = { displayName: "Der Anzeigename", caseNumber: "Die Vorgangsnummer" };
+
+export const technician: Technician = {
+  markup: {
+    "console.title": "Konsole · Tether",
+    "console.signOut": "Abmelden",
+    "console.heading": "Konsole",
+    "newSession.title": "Neue Sitzung",
+    "newSession.caseNumber": "Vorgangsnummer (optional)",
+    "newSession.create": "Neue Sitzung",
+    "newSession.code": "Sitzungscode",
+    "newSession.link": "Sitzungslink",
+    "newSession.copy": "Kopieren",
+    "newSession.copyLabel": "Sitzungslink kopieren",
+    "newSession.view": "Diese Sitzung ansehen",
+    "join.title": "Der Sitzung eines Kunden beitreten",
+    "join.hint":
+      "Der Kunde hat auf der Startseite „Hilfe holen“ geklickt und liest Ihnen eine Sitzungs-ID und ein Passwort vor.",
+    "join.code": "Sitzungs-ID",
+    "join.password": "Passwort",
+    "join.submit": "Beitreten",
+    "live.title": "Ihre laufenden Sitzungen",
+    "live.none": "Gerade keine.",
+    "name.title": "Ihr Name",
+    "name.hint": "Kunden lesen ihn mit der Organisation, bevor sie Sie hereinlassen.",
+    "name.change": "Namen ändern",
+    "name.locked": "Ein Admin hat Ihren Namen gesperrt. Bitten Sie einen Admin, ihn zu ändern.",
+    "passkeys.title": "Ihre Passkeys",
+    "passkeys.add": "Passkey hinzufügen",
+    "passkeys.hint": "Wenn Sie einen Passkey entfernen, wird jeder Browser abgemeldet, der sich damit angemeldet hat.",
+    "passkeys.signOutEverywhere": "Überall abmelden",
+    "admin.title": "Techniker",
+    "admin.invite": "Techniker einladen",
+    "admin.inviteLink": "Einladungslink",
+    "admin.copy": "Kopieren",
+    "admin.copyLabel": "Einladungslink kopieren",
+    "admin.openInvites": "Offene Einladungen",
+    "admin.noInvites": "Gerade keine.",
+    "audit.title": "Protokoll",
+    "audit.hint": "Wer hat was wann getan: signiert, nur anhängend, neueste zuerst. Prüfen mit diesem Befehl:",
+    "audit.filters": "Protokoll filtern",
+    "audit.session": "Sitzungscode",
+    "audit.technician": "Techniker-ID",
+    "audit.type": "Ereignis",
+    "audit.since": "Von",
+    "audit.until": "Bis",
+    "audit.show": "Anzeigen",
+    "audit.empty": "Keine passenden Einträge.",
+    "audit.more": "Ältere Einträge",
+    "viewer.session": "Sitzung",
+    "viewer.actualSize": "Originalgröße (1:1)",
+    "viewer.fullScreen": "Vollbild",
+    "viewer.end": "Sitzung beenden",
+    "viewer.back": "Zurück zur Konsole",
+    "viewer.connectTitle": "Mit dem Kunden verbinden",
+    "viewer.password": "Passwort des Kunden",
+    "viewer.verificationTitle": "Prüfen Sie den Prüfcode",
+    "viewer.verificationCode": "Prüfcode",
+    "viewer.matches": "Stimmt überein",
+    "viewer.differs": "Stimmt nicht überein",
+    "viewer.screen": "Bildschirm des Kunden",
+    "viewer.details": "Verbindungsdetails",
+    "stat.route": "Verbindung",
+    "stat.relay": "Relay",
+    "stat.quality": "Qualität",
+    "stat.rtt": "Umlaufzeit",
+    "stat.fps": "Bilder pro Sekunde",
+    "stat.bitrate": "Bitrate",
+    "stat.resolution": "Auflösung",
+    "stat.codec": "Codec",
+    "stat.restarts": "ICE-Neustarts",
+    "enrol.title": "Registrieren · Tether",
+    "enrol.heading": "Als Techniker registrieren",
+    "enrol.intro":
+      "Erstellen Sie einen Passkey, um sich an der Tether-Konsole anzumelden. Dieser Link funktioniert einmal.",
+    "enrol.name": "Ihr Name",
+    "enrol.nameHint": "Kunden sehen diesen Namen, bevor sie Ihnen die Verbindung erlauben.",
+    "enrol.create": "Passkey erstellen",
+    "signIn.title": "Anmelden · Tether",
+    "signIn.heading": "Anmeldung für Techniker",
+    "signIn.intro":
+      "Melden Sie sich mit dem Passkey an, den Sie bei der Registrierung erstellt haben, auf diesem Gerät oder auf Ihrem Telefon.",
+    "signIn.button": "Mit Passkey anmelden",
+    "signIn.back": "Zurück zu Tether",
+  },
+  waitingForPasskey: "Warten auf Ihren Passkey …",
+  signedIn: "Angemeldet.",
+  enrol: {
+    needName: "Geben Sie den Namen ein, den Kunden sehen.",
+    created: "Passkey erstellt.",
+    incomplete:
+      "Dieser Registrierungslink ist unvollständig. Öffnen Sie den ganzen Link, den Sie bekommen haben, oder bitten Sie Ihren Admin um einen neuen.",
+  },
+  passkeyError: {
+    cancelled:
+      "Die Passkey-Anfrage wurde abgebrochen oder ist abgelaufen. Versuchen Sie es erneut, wenn Sie bereit sind.",
+    exists: "Dieses Gerät hat schon einen Passkey für Ihr Konto.",
+    failed: "Ihr Browser konnte keinen Passkey verwenden.",
+  },
+  nameProblem: (field, problem) => {
+    const subject = what[field];
+    switch (problem.kind) {
+      case "direction":
+        return `${subject} enthält ein Zeichen, das die Schreibrichtung ändert (${problem.at}); entfernen Sie es.`;
+      case "control":
+        return `${subject} enthält ein Steuerzeichen oder einen Zeilenumbruch (${problem.at}); entfernen Sie es.`;
+      case "invisible":
+        return `${subject} enthält ein unsichtbares Zeichen (${problem.at}); entfernen Sie es.`;
+      case "unassigned":
+        return `${subject} enthält ein nicht zugewiesenes oder privates Zeichen (${problem.at}); entfernen Sie es.`;
+      case "symbol":
+        return `${subject} enthält ein Symbol oder Emoji (${problem.at}); verwenden Sie nur Buchstaben, Ziffern und Satzzeichen.`;
+      case "styled":
+        return `${subject} enthält eine gestaltete oder breite Form eines Zeichens (${problem.at}); tippen Sie es normal.`;
+      case "script":
+        return `${subject} enthält einen Buchstaben einer Schrift, die in Namen nicht erlaubt ist (${problem.at}); verwenden Sie eine andere Schrift.`;
+      case "loneMark":
+        return `${subject} enthält ein Akzentzeichen ohne Buchstaben (${problem.at}); entfernen Sie es.`;
+      case "stackedMarks":
+        return `${subject} stapelt zu viele Akzentzeichen (${problem.at}); entfernen Sie einige.`;
+      case "mixedScripts":
+        return `${subject} mischt Buchstaben der Schriften ${problem.scripts[0]} und ${problem.scripts[1]}; verwenden Sie eine Schrift.`;
+    }
+  },
+  console: {
+    signedInAs: (name, isAdmin) => `Angemeldet als ${name}${isAdmin ? " (Admin)" : ""}`,
+    renameMePrompt: "Ihr Name, wie Kunden ihn sehen, bevor sie Sie hereinlassen:",
+    renamedMe: (name) => `Kunden sehen Ihren Namen jetzt als ${name}.`,
+    badCode: "Die Sitzungs-ID hat neun Ziffern, zum Beispiel 123 456 789.",
+    badPassword:
+      "Das Passwort besteht aus drei Wörtern, zum Beispiel maple river owl. Fragen Sie den Kunden noch einmal.",
+    passkeyLabel: (n) => `Passkey ${n}`,
+    passkeyUsed: (when) => (when === null ? "noch nie zum Anmelden benutzt" : `zuletzt benutzt ${when}`),
+    passkeyLine: (label, added, used) => `${label}: hinzugefügt ${added}, ${used}`,
+    remove: "Entfernen",
+    removeLabel: (label) => `${label} entfernen`,
+    rename: "Umbenennen",
+    renameLabel: (label) => `${label} umbenennen`,
+    renamePrompt: (label) => `Ein Name für ${label} (zum Beispiel „Arbeitslaptop“):`,
+    badPasskeyName: "Der Name eines Passkeys hat 1 bis 64 Zeichen.",
+    passkeyRenamed: "Passkey umbenannt.",
+    passkeyRemoved: "Passkey entfernt; die Browser, die sich damit angemeldet haben, sind abgemeldet.",
+    confirmSignOutEverywhere: "In jedem Browser von Tether abmelden, auch in diesem?",
+    waitingForNewPasskey: "Warten auf Ihren neuen Passkey …",
+    passkeyAdded: "Passkey hinzugefügt.",
+    noSecret:
+      "Dieser Browser konnte kein Geheimnis für den Link erzeugen. Laden Sie die Seite neu und versuchen Sie es erneut.",
+    expires: (when) => `Läuft ab: ${when}.`,
+    sessionCreated: "Sitzung erstellt. Senden Sie Ihrem Kunden den ganzen Link: Der Teil nach # ist sein Geheimnis.",
+    linkNotHere: (code) => `${code} (dieser Browser hat den Link nicht)`,
+    sessionDetails: (caseNumber, expires) =>
+      [caseNumber === null ? "" : `Vorgang ${caseNumber}`, `läuft ab ${expires}`].filter(Boolean).join(", "),
+    view: "Ansehen",
+    viewLabel: (code) => `Sitzung ${code} ansehen`,
+    inviteExpiry: (when) => `Funktioniert einmal, bis ${when}.`,
+    inviteCreated: "Einladungslink erstellt. Senden Sie ihn dem Techniker über einen Weg, dem Sie vertrauen.",
+    copied: "Kopiert.",
+    notCopied: "Kopieren ging nicht; der Link ist markiert, kopieren Sie ihn mit der Tastatur.",
+  },
+  admin: {
+    technicianLine: (t, lastSignIn, isYou) =>
+      `${t.name}${t.isAdmin ? " (Admin)" : ""}${t.nameLocked ? " (Name gesperrt)" : ""}: ${t.passkeys} ${t.passkeys === 1 ? "Passkey" : "Passkeys"}, letzte Anmeldung ${lastSignIn ?? "nie"}, ${t.liveSessions} ${t.liveSessions === 1 ? "laufende Sitzung" : "laufende Sitzungen"}${isYou ? " (Sie)" : ""}`,
+    promote: "Zum Admin machen",
+    demote: "Admin-Rechte entziehen",
+    promoteLabel: (name) => `${name} zum Admin machen`,
+    demoteLabel: (name) => `${name} die Admin-Rechte entziehen`,
+    editName: "Namen bearbeiten",
+    editNameLabel: (name) => `Anzeigenamen von ${name} bearbeiten`,
+    editNamePrompt: (name) => `Der Name, den Kunden für ${name} sehen:`,
+    nameChanged: (name) => `Der Anzeigename ist jetzt ${name}.`,
+    lockName: "Namen sperren",
+    lockNameLabel: (name) => `Anzeigenamen von ${name} sperren`,
+    unlockName: "Namen entsperren",
+    unlockNameLabel: (name) => `Anzeigenamen von ${name} entsperren`,
+    nameLockChanged: (name, isLocked) =>
+      isLocked
+        ? `Der Anzeigename von ${name} ist gesperrt: Nur ein Admin kann ihn ändern.`
+        : `${name} kann den eigenen Namen wieder ändern.`,
+    remove: "Entfernen",
+    removeLabel: (name) => `${name} entfernen`,
+    confirmRemove: (name) =>
+      `${name} entfernen? Die Passkeys funktionieren nicht mehr, die Person wird überall abgemeldet und verlässt ihre Sitzungen innerhalb einer Minute.`,
+    removed: (name) => `${name} wurde entfernt und überall abgemeldet.`,
+    roleChanged: (name, isAdmin) => (isAdmin ? `${name} ist jetzt Admin.` : `${name} ist kein Admin mehr.`),
+    inviteLine: (isAdmin, by, expires) =>
+      `${isAdmin ? "Admin-Einladung" : "Einladung"} von ${by ?? "der Kommandozeile"}, gültig bis ${expires}`,
+    revoke: "Widerrufen",
+    revokeLabel: (expires) => `Die Einladung widerrufen, die bis ${expires} gültig ist`,
+    revoked: "Einladung widerrufen: Ihr Link funktioniert nicht mehr.",
+  },
+  audit: {
+    anyType: "Jedes Ereignis",
+    types: {
+      technician_enrolled: "Techniker registriert",
+      technician_invited: "Techniker eingeladen",
+      invite_revoked: "Einladung widerrufen",
+      technician_removed: "Techniker entfernt",
+      technician_role_changed: "Rolle geändert",
+      passkey_added: "Passkey hinzugefügt",
+      passkey_removed: "Passkey entfernt",
+      sign_in_succeeded: "Anmeldung erfolgreich",
+      sign_in_failed: "Anmeldung fehlgeschlagen",
+      signed_out: "abgemeldet",
+      session_created: "Sitzung erstellt",
+      handshake_succeeded: "Handshake erfolgreich",
+      handshake_failed: "Handshake fehlgeschlagen",
+      technician_admitted: "Techniker zugelassen",
+      technician_dropped: "Techniker getrennt",
+      session_ended: "Sitzung beendet",
+    },
+    line: (seq, time, type, actor, session) =>
+      `#${seq} ${time}: ${type} durch ${actor}${session ? ` in Sitzung ${session}` : ""}`,
+    noValue: "keine",
+    unreadable: "Ein Eintrag konnte nicht gelesen werden; führen Sie npm run audit:verify aus.",
+    badSession: "Ein Sitzungscode hat 9 Ziffern.",
+  },
+  viewer: {
+    surface: {
+      monitor: "den ganzen Bildschirm",
+      window: "ein Fenster",
+      browser: "einen Browser-Tab",
+      unknown: "den Bildschirm",
+    },
+    customer: {
+      notYet: "Der Kunde hat die Sitzung noch nicht geöffnet.",
+      lost: (until) =>
+        until
+          ? `Der Kunde hat die Verbindung verloren. Er kann bis ${until} zurückkommen.`
+          : "Der Kunde hat die Verbindung verloren.",
+      deciding: "Der Kunde ist verbunden und entscheidet, ob er das Ansehen erlaubt.",
+      sharing: (surface) => `Der Kunde teilt ${surface}. Nur ansehen.`,
+      paused: "Der Kunde hat das Teilen pausiert.",
+      stopped: "Der Kunde hat das Teilen beendet.",
+    },
+    overlay: {
+      ended: "Sitzung beendet.",
+      signalingLost: "Verbindung zu Tether verloren; neue Verbindung wird aufgebaut …",
+      waitingForCustomer: "Warten auf den Kunden …",
+      paused: "Vom Kunden pausiert.",
+      stopped: "Der Kunde hat das Teilen beendet.",
+      reconnecting: "Verbindung unterbrochen; neue Verbindung wird aufgebaut …",
+      customerLost: "Der Kunde hat die Verbindung verloren.",
+      waitingForAllow: "Warten, bis der Kunde das Ansehen erlaubt …",
+      intercepted: "Jemand könnte diese Verbindung abfangen.",
+    },
+    check: {
+      needsPassword: "Geben Sie das Passwort ein, das der Kunde Ihnen vorliest, und klicken Sie dann auf Verbinden.",
+      wrongPassword:
+        "Das Passwort stimmte nicht. Bitten Sie den Kunden, es noch einmal vorzulesen, und geben Sie es unten ein.",
+      running: "Es wird geprüft, ob die Seite des Kunden das Geheimnis dieser Sitzung kennt …",
+      waiting: (wait) =>
+        `Zu viele Versuche für diese Sitzung: Tether bittet, ${wait} zu warten. Der nächste Versuch startet von selbst.`,
+      refused:
+        "Die Seite des Kunden hat das Geheimnis dieser Sitzung nicht angenommen, deshalb wurde nichts verbunden.",
+      failed:
+        "Die Seite des Kunden konnte das Geheimnis dieser Sitzung nicht nachweisen; vielleicht stört jemand. Es wurde nichts verbunden.",
+      linkHint: "Nichts wird verbunden, bevor die Seite des Kunden das Geheimnis der Sitzung nachgewiesen hat.",
+      passwordHint:
+        "Die Seite des Kunden zeigt ein Passwort aus drei Wörtern. Es erreicht nie die Server von Tether: Nur die Seite des Kunden kann es prüfen.",
+      noLinkSecret: "Das Geheimnis eines Sitzungslinks gibt es nur in dem Browser-Tab, der die Sitzung erstellt hat.",
+      connect: "Verbinden",
+      tryAgain: "Erneut versuchen",
+      badPassword:
+        "Das Passwort besteht aus drei Wörtern, zum Beispiel maple river owl. Fragen Sie den Kunden noch einmal.",
+    },
+    verification: {
+      toCheck:
+        "Lesen Sie dem Kunden diese vier Wörter vor oder bitten Sie ihn, seine vorzulesen. Wenn sie sich unterscheiden, klicken Sie auf „Stimmt nicht überein“.",
+      matched: "Geprüft: Der Kunde sieht dieselben vier Wörter.",
+    },
+    ended: {
+      ended_by_customer: "Der Kunde hat die Sitzung beendet.",
+      ended_by_technician: "Sie haben die Sitzung beendet.",
+      expired: "Die Sitzung hat ihre Zeitgrenze erreicht.",
+      idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist.",
+      intercepted:
+        "Jemand könnte diese Verbindung abfangen: Die Seite des Kunden hat nicht das Zertifikat gezeigt, das der Handshake nachgewiesen hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr gezeigt. Rufen Sie den Kunden an und beginnen Sie mit einer neuen Sitzung.",
+      codeMismatch: "Sie haben gesagt, dass der Prüfcode nicht übereinstimmt, deshalb ist die Sitzung beendet.",
+      unsupported:
+        "Dieser Browser kann keine sichere Verbindung herstellen. Verwenden Sie ein aktuelles Chrome, Edge, Firefox oder Safari.",
+    },
+    refused: {
+      NOT_OWNER:
+        "Diese Sitzung gehört einem anderen Techniker: Die Seite des Kunden hat ihn bestätigt, oder er hat sie erstellt. Sie können sie nicht ansehen.",
+      SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
+      SESSION_ENDED: "Diese Sitzung ist beendet.",
+      REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+    },
+    noRelay: (reason) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
+    relayFailure: {
+      refused:
+        "Der Relay-Server ist nicht erreichbar: Er hat die Zugangsdaten dieser Sitzung abgelehnt. Prüfen Sie TURN_SECRET.",
+      unreachable:
+        "Der Relay-Server ist nicht erreichbar. Prüfen Sie TURN_URLS und ob das Netz den Browser dorthin lässt.",
+    },
+    relay: {
+      none: "Aus – nur direkte Verbindungen",
+      coturn: "coturn",
+      cloudflare: "Cloudflare",
+      forced: (name) => `${name}, für jede Verbindung`,
+      fallback: (name) => `${name}, wenn kein direkter Weg klappt`,
+    },
+    route: {
+      relayed: "Über Relay",
+      relayedOver: (protocol) => `Über Relay (${protocol.toUpperCase()})`,
+      direct: "Direkt",
+      connected: "Verbunden",
+      noRelay: "Fehlgeschlagen: kein Relay",
+      reconnecting: "Neue Verbindung …",
+      connecting: "Verbindung wird aufgebaut …",
+      none: "Nicht verbunden",
+    },
+    bitrate: (kbps) => `${kbps} kbit/s`,
+    quality: { good: "gut", fair: "mittel", poor: "schlecht" },
+  },
+};

@@ -1,0 +1,497 @@
+import type { AuditType } from "#protocol/audit.ts";
+import type { ErrorCode } from "#protocol/errors.ts";
+import type { NameProblem } from "#protocol/names.ts";
+
+// English: the catalogue every other language is typed against (Catalogue in ../catalogue.ts). Three parts, so a
+// page bundles only the English it shows: `common` (every page), `customer` (home, Get help, a session link) and
+// `technician` (console, viewer, enrol, sign-in). `markup` holds the static text of the HTML, by the keys in its
+// data-text and data-label attributes. A message with values is a function of them; numbers, dates and times come
+// in already formatted for the language (i18n/format.ts), so the sentences only place them.
+
+/** An error a page can meet besides the server's codes: no answer, an answer without a known error, a bad body. */
+export type ClientErrorCode = "NETWORK" | "HTTP" | "BAD_RESPONSE" | "REPLACED";
+
+/** A connection's plain rating (rtc/stats.ts rateQuality). */
+export type Quality = "good" | "fair" | "poor";
+
+/** Which field a name problem is about. */
+export type NameField = "displayName" | "caseNumber";
+
+const errors: Record<ErrorCode | ClientErrorCode, string> = {
+  BAD_REQUEST: "Tether could not accept that request; check what you entered and try again.",
+  UNAUTHENTICATED: "You are not signed in. Sign in and try again.",
+  SIGN_IN_REVOKED: "You were signed out. Sign in again.",
+  FORBIDDEN: "You are not allowed to do that.",
+  NOT_FOUND: "That could not be found; it may have been removed.",
+  CONFLICT: "That changed in the meantime; reload and try again.",
+  RATE_LIMITED: "Too many tries in a short time. Wait a little, then try again.",
+  PAYLOAD_TOO_LARGE: "That is too large for Tether to accept.",
+  ORIGIN_NOT_ALLOWED: "This page's address is not allowed to use Tether. Open Tether at its usual address.",
+  CHALLENGE_INVALID: "The passkey request expired. Try again.",
+  PASSKEY_INVALID: "This passkey was not accepted. Try another one, or ask your admin.",
+  INVITE_INVALID:
+    "This invite link does not work: it has already been used, was revoked or has expired. Ask your admin for a new one.",
+  LAST_PASSKEY: "This is your only passkey, so it cannot be removed. Add another one first.",
+  LAST_ADMIN: "Tether needs at least one admin, so this change was not made.",
+  INVALID_NAME: "This name cannot be shown to customers; use plain letters, digits and punctuation.",
+  NAME_LOCKED: "An admin has locked this name; ask an admin to change it.",
+  SESSION_LIMIT: "You have as many live sessions as you may have. End one, then try again.",
+  SESSION_NOT_FOUND: "There is no session with this code.",
+  SESSION_ENDED: "This session has ended.",
+  SEAT_TAKEN: "This session is already open in another browser.",
+  MESSAGE_INVALID: "The connection sent something Tether did not understand. Reload the page.",
+  MESSAGE_TOO_LARGE: "The connection sent too much at once. Reload the page.",
+  UNSUPPORTED_VERSION: "This page is out of date. Reload it.",
+  WRONG_ROLE: "That is not possible from this side of the session.",
+  PEER_NOT_FOUND: "The other side is no longer in the session.",
+  NOT_OWNER: "This session belongs to another technician.",
+  SEAT_KEY_INVALID: "This link does not match its session.",
+  HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
+  HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
+  HANDSHAKE_REQUIRED: "The security check has not finished yet.",
+  CONFIG_INVALID: "Tether is not set up correctly. Tell your admin.",
+  TURN_UNAVAILABLE: "The relay server cannot be used right now.",
+  SERVER_BUSY: "Tether is busy right now. Try again in a moment.",
+  INTERNAL: "Something went wrong at Tether. Try again.",
+  NETWORK: "Could not reach Tether. Check your connection and try again.",
+  HTTP: "Tether did not answer as expected; please try again.",
+  BAD_RESPONSE: "Tether sent an answer this page does not understand; reload and try again.",
+  REPLACED: "This session was opened in another tab or window.",
+};
+
+export const common = {
+  /** The language switcher's label. */
+  language: "Language",
+  errors,
+  /** In place of a figure the page does not have yet. */
+  none: "–",
+};
+
+export const customer = {
+  markup: {
+    "home.title": "Tether: remote support from a link",
+    "home.lede":
+      "Remote support from a link. You see who is asking before anything is shared, you choose what they may see, and you can stop at any time.",
+    "home.getHelpTitle": "Get help",
+    "home.getHelpText":
+      "If a technician sent you a link, open it in this browser. If you are on the phone with a technician, click Get help and read them the session ID and password that appear.",
+    "home.getHelp": "Get help",
+    "home.readTheseTitle": "Read these to your technician",
+    "home.sessionId": "Session ID",
+    "home.password": "Password",
+    "home.waiting": "Waiting for your technician to join. Nothing is shared until you allow it.",
+    "home.warningStrong": "Only read these to someone from an organisation you contacted yourself.",
+    "home.warning": "Tether staff will never call you unexpectedly or ask you for a code.",
+    "home.signIn": "Technician sign-in",
+    "join.title": "Support session · Tether",
+    "join.heading": "Support session",
+    "verification.title": "Check the verification code",
+    "verification.code": "Verification code",
+    "verification.matches": "Matches",
+    "verification.differs": "Doesn't match",
+    "consent.title": "Who is asking to see your screen",
+    "consent.sessionId": "Session ID",
+    "consent.caseNumber": "Case number",
+    "consent.ends": "Session ends",
+    "consent.warningStrong": "Only continue if you contacted this organisation yourself.",
+    "consent.warning":
+      "Tether staff will never call you unexpectedly or ask you to share your screen. If someone called you out of the blue, close this page now.",
+    "consent.viewOnly":
+      "If you allow, this technician sees only the screen, window or tab you pick in the next step. View only: they cannot control your computer. You can pause or stop at any time.",
+    "consent.allow": "Allow and choose what to share",
+    "consent.decline": "Don't allow",
+    "bar.label": "Your support session",
+    "bar.stop": "Stop sharing",
+    "bar.end": "End session",
+    "bar.preview": "Preview of what you are sharing",
+    "ended.title": "Session ended",
+  },
+  /** "Tess Tech from Acme": {name} and {organisation} mark where the two go. */
+  technicianFrom: "{name} from {organisation}",
+  opening: "Opening a session…",
+  rotated: {
+    failures: "Someone tried a wrong password. Only read the new one to the person you called.",
+    expired: (minutes: string) =>
+      `Your password was not used for ${minutes}, so it was replaced. Read the new one when your technician asks.`,
+  },
+  link: {
+    noCode: "This link has no valid session code. Ask your technician to send it again.",
+    incomplete: "This link is incomplete — ask your technician to send it again.",
+  },
+  yourTechnician: "Your technician",
+  technicianLabel: (name: string, organisation: string) => `${name} (${organisation})`,
+  notJoined: (name: string) => `${name} has not joined yet.`,
+  lostConnection: (name: string, until: string | null) =>
+    until ? `${name} lost their connection; they can come back until ${until}.` : `${name} lost their connection.`,
+  connected: (name: string) => `${name} is connected.`,
+  sharingLive: (who: string) => `${who} can see what you are sharing. View only: they cannot control anything.`,
+  sharingBeforeConnect: (who: string) =>
+    `You are sharing; ${who} will see it when they connect. View only: they cannot control anything.`,
+  paused: (who: string) => `Paused: ${who} sees nothing until you resume.`,
+  notSharing: (who: string) => `You are not sharing anything. ${who} sees nothing.`,
+  others: (names: string[]) => `Also in the session, without a view of your screen: ${names.join(", ")}.`,
+  aTechnician: "a technician",
+  reconnecting: "Connection to Tether lost; reconnecting…",
+  relayFailed:
+    "Could not reach the relay server, so your technician cannot see your screen. Tell them; they can check the settings.",
+  linkConnecting: "Connecting to your technician…",
+  linkReconnecting: "Connection interrupted; reconnecting…",
+  linkClosed: "Disconnected.",
+  linkConnected: "Connected.",
+  /** "Connection: direct · good quality · 12 ms round trip"; `rtt` comes formatted, with its unit. */
+  linkStats: (route: "direct" | "relayed" | null, quality: Quality | null, rtt: string | null) =>
+    route === null
+      ? "Connection: not connected"
+      : `Connection: ${[route, quality ? `${quality} quality` : "", rtt === null ? "" : `${rtt} round trip`].filter(Boolean).join(" · ")}`,
+  noCaseNumber: "none given",
+  resume: "Resume",
+  pause: "Pause",
+  shareAgain: "Share again",
+  shareSomethingElse: "Share something else",
+  codeToCheck:
+    "Your technician sees four words too. Ask them to read theirs aloud: if they are not exactly these, click Doesn't match.",
+  codeMatched: "You checked: your technician sees the same four words.",
+  ended: {
+    ended_by_customer: "You ended the session. Nothing more is shared.",
+    declined: "You did not allow sharing, so the session has ended. Nothing was shared.",
+    ended_by_technician: "The technician ended the session. Nothing more is shared.",
+    expired: "The session reached its time limit. Nothing more is shared.",
+    idle: "The session ended after a period without activity. Nothing more is shared.",
+    intercepted:
+      "This connection may be intercepted: your technician's end did not show the certificate your page checked, so the session has ended. Nothing more is shared. Tell your technician, and start again only with a new link or password.",
+    codeMismatch:
+      "You said the verification code did not match, so the session has ended. Nothing more is shared. Tell your technician by phone.",
+    unsupported:
+      "This browser cannot make a secure connection. Try a current Chrome, Edge, Firefox or Safari on a computer.",
+  },
+  /** The customer's own words for the codes a link or the room may refuse them with; other codes use `errors`. */
+  refused: {
+    SEAT_KEY_INVALID: "This link does not match its session — ask your technician to send it again.",
+    SESSION_NOT_FOUND: "There is no session with this code. Ask your technician to send the link again.",
+    SESSION_ENDED: "This session has ended.",
+    SEAT_TAKEN: "This session is already open in another browser. Ask your technician for a new link.",
+    REPLACED: "This session was opened in another tab or window.",
+  },
+  notice: {
+    pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
+    captureFailed:
+      "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.",
+    stoppedFromBrowser: "You stopped sharing from the browser's control.",
+    handshakeFailed:
+      "A connection attempt failed the security check (a wrong link or password, or someone interfering), so nothing of yours was sent to it.",
+    noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
+    throttled: (failures: number) =>
+      `Someone is trying to join this session without the right password or link (${failures} failed ${failures === 1 ? "try" : "tries"}). Tether makes them wait between tries. Only give your password or link to the person you contacted.`,
+  },
+};
+
+export const technician = {
+  markup: {
+    "console.title": "Console · Tether",
+    "console.signOut": "Sign out",
+    "console.heading": "Console",
+    "newSession.title": "New session",
+    "newSession.caseNumber": "Case number (optional)",
+    "newSession.create": "New session",
+    "newSession.code": "Session code",
+    "newSession.link": "Session link",
+    "newSession.copy": "Copy",
+    "newSession.copyLabel": "Copy session link",
+    "newSession.view": "View this session",
+    "join.title": "Join a customer's session",
+    "join.hint": 'The customer clicked "Get help" on the home page and reads you a session ID and a password.',
+    "join.code": "Session ID",
+    "join.password": "Password",
+    "join.submit": "Join",
+    "live.title": "Your live sessions",
+    "live.none": "None right now.",
+    "name.title": "Your name",
+    "name.hint": "Customers read it, with the organisation, before they let you in.",
+    "name.change": "Change your name",
+    "name.locked": "An admin has locked your name; ask an admin to change it.",
+    "passkeys.title": "Your passkeys",
+    "passkeys.add": "Add a passkey",
+    "passkeys.hint": "Removing a passkey signs out every browser that signed in with it.",
+    "passkeys.signOutEverywhere": "Sign me out everywhere",
+    "admin.title": "Technicians",
+    "admin.invite": "Invite a technician",
+    "admin.inviteLink": "Invite link",
+    "admin.copy": "Copy",
+    "admin.copyLabel": "Copy invite link",
+    "admin.openInvites": "Open invites",
+    "admin.noInvites": "None right now.",
+    "audit.title": "Audit log",
+    "audit.hint": "Who did what, and when: signed, append-only, newest first. Check it with this command:",
+    "audit.filters": "Filter the audit log",
+    "audit.session": "Session code",
+    "audit.technician": "Technician id",
+    "audit.type": "Event",
+    "audit.since": "From",
+    "audit.until": "Until",
+    "audit.show": "Show",
+    "audit.empty": "No entries match.",
+    "audit.more": "Older entries",
+    "viewer.session": "Session",
+    "viewer.actualSize": "Actual size (1:1)",
+    "viewer.fullScreen": "Full screen",
+    "viewer.end": "End session",
+    "viewer.back": "Back to console",
+    "viewer.connectTitle": "Connect to the customer",
+    "viewer.password": "Customer's password",
+    "viewer.verificationTitle": "Check the verification code",
+    "viewer.verificationCode": "Verification code",
+    "viewer.matches": "Matches",
+    "viewer.differs": "Doesn't match",
+    "viewer.screen": "Customer's screen",
+    "viewer.details": "Connection details",
+    "stat.route": "Connection",
+    "stat.relay": "Relay",
+    "stat.quality": "Quality",
+    "stat.rtt": "Round trip",
+    "stat.fps": "Frames per second",
+    "stat.bitrate": "Bitrate",
+    "stat.resolution": "Resolution",
+    "stat.codec": "Codec",
+    "stat.restarts": "ICE restarts",
+    "enrol.title": "Enrol · Tether",
+    "enrol.heading": "Enrol as a technician",
+    "enrol.intro": "Create a passkey to sign in to the Tether console. This link works once.",
+    "enrol.name": "Your name",
+    "enrol.nameHint": "Customers see this name before they allow you to connect.",
+    "enrol.create": "Create passkey",
+    "signIn.title": "Sign in · Tether",
+    "signIn.heading": "Technician sign-in",
+    "signIn.intro": "Sign in with the passkey you created when you enrolled, on this device or on your phone.",
+    "signIn.button": "Sign in with a passkey",
+    "signIn.back": "Back to Tether",
+  },
+  waitingForPasskey: "Waiting for your passkey…",
+  signedIn: "Signed in.",
+  enrol: {
+    needName: "Enter the name customers will see.",
+    created: "Passkey created.",
+    incomplete:
+      "This enrolment link is incomplete. Open the whole link you were sent, or ask your admin for a new one.",
+  },
+  passkeyError: {
+    cancelled: "The passkey request was cancelled or timed out. Try again when you are ready.",
+    exists: "This device already holds a passkey for your account.",
+    failed: "Your browser could not use a passkey.",
+  },
+  /** A name or case number a customer could be misled by, and why; `at` names the character ("U+202E"). */
+  nameProblem: (field: NameField, problem: NameProblem) => {
+    const what = field === "displayName" ? "The display name" : "The case number";
+    switch (problem.kind) {
+      case "direction":
+        return `${what} contains a character that changes the direction of text (${problem.at}); remove it.`;
+      case "control":
+        return `${what} contains a control character or line break (${problem.at}); remove it.`;
+      case "invisible":
+        return `${what} contains an invisible character (${problem.at}); remove it.`;
+      case "unassigned":
+        return `${what} contains an unassigned or private-use character (${problem.at}); remove it.`;
+      case "symbol":
+        return `${what} contains a symbol or emoji (${problem.at}); use letters, digits and punctuation only.`;
+      case "styled":
+        return `${what} contains a styled or full-width form of a character (${problem.at}); type it plainly.`;
+      case "script":
+        return `${what} contains a letter of a script not accepted in names (${problem.at}); write it in another script.`;
+      case "loneMark":
+        return `${what} contains an accent mark that is on no letter (${problem.at}); remove it.`;
+      case "stackedMarks":
+        return `${what} stacks too many accent marks (${problem.at}); remove some.`;
+      case "mixedScripts":
+        return `${what} mixes ${problem.scripts[0]} and ${problem.scripts[1]} letters; write it in one script.`;
+    }
+  },
+  console: {
+    signedInAs: (name: string, isAdmin: boolean) => `Signed in as ${name}${isAdmin ? " (admin)" : ""}`,
+    renameMePrompt: "Your name, as customers will see it before they let you in:",
+    renamedMe: (name: string) => `Customers now see your name as ${name}.`,
+    badCode: "The session ID is nine digits, like 123 456 789.",
+    badPassword: "The password is three words, like maple river owl. Ask the customer again.",
+    passkeyLabel: (n: number) => `Passkey ${n}`,
+    passkeyUsed: (when: string | null) => (when === null ? "never used to sign in" : `last used ${when}`),
+    passkeyLine: (label: string, added: string, used: string) => `${label}: added ${added}, ${used}`,
+    remove: "Remove",
+    removeLabel: (label: string) => `Remove ${label.toLowerCase()}`,
+    rename: "Rename",
+    renameLabel: (label: string) => `Rename ${label.toLowerCase()}`,
+    renamePrompt: (label: string) => `A name for ${label.toLowerCase()} (like "Work laptop"):`,
+    badPasskeyName: "A passkey's name is 1 to 64 characters.",
+    passkeyRenamed: "Passkey renamed.",
+    passkeyRemoved: "Passkey removed; the browsers that signed in with it are signed out.",
+    confirmSignOutEverywhere: "Sign out of Tether in every browser, this one included?",
+    waitingForNewPasskey: "Waiting for your new passkey…",
+    passkeyAdded: "Passkey added.",
+    noSecret: "This browser could not make a secret for the link; reload and try again.",
+    expires: (when: string) => `Expires ${when}.`,
+    sessionCreated: "Session created. Send your customer the whole link: the part after # is its secret.",
+    linkNotHere: (code: string) => `${code} (this browser does not hold its link)`,
+    sessionDetails: (caseNumber: string | null, expires: string) =>
+      [caseNumber === null ? "" : `case ${caseNumber}`, `expires ${expires}`].filter(Boolean).join(", "),
+    view: "View",
+    viewLabel: (code: string) => `View session ${code}`,
+    inviteExpiry: (when: string) => `Works once, until ${when}.`,
+    inviteCreated: "Invite link created. Send it to the technician over a channel you trust.",
+    copied: "Copied.",
+    notCopied: "Could not copy; the link is selected, copy it with your keyboard.",
+  },
+  admin: {
+    technicianLine: (
+      t: { name: string; isAdmin: boolean; nameLocked: boolean; passkeys: number; liveSessions: number },
+      lastSignIn: string | null,
+      isYou: boolean,
+    ) =>
+      `${t.name}${t.isAdmin ? " (admin)" : ""}${t.nameLocked ? " (name locked)" : ""}: ${t.passkeys} passkey${t.passkeys === 1 ? "" : "s"}, last sign-in ${lastSignIn ?? "never"}, ${t.liveSessions} live session${t.liveSessions === 1 ? "" : "s"}${isYou ? " (you)" : ""}`,
+    promote: "Make admin",
+    demote: "Take admin rights",
+    promoteLabel: (name: string) => `Make ${name} an admin`,
+    demoteLabel: (name: string) => `Take admin rights from ${name}`,
+    editName: "Edit name",
+    editNameLabel: (name: string) => `Edit the display name of ${name}`,
+    editNamePrompt: (name: string) => `The name customers see for ${name}:`,
+    nameChanged: (name: string) => `The display name is now ${name}.`,
+    lockName: "Lock name",
+    lockNameLabel: (name: string) => `Lock the display name of ${name}`,
+    unlockName: "Unlock name",
+    unlockNameLabel: (name: string) => `Unlock the display name of ${name}`,
+    nameLockChanged: (name: string, isLocked: boolean) =>
+      isLocked
+        ? `${name}'s display name is locked: only an admin can change it.`
+        : `${name} can change their name again.`,
+    remove: "Remove",
+    removeLabel: (name: string) => `Remove ${name}`,
+    confirmRemove: (name: string) =>
+      `Remove ${name}? Their passkeys stop working, they are signed out everywhere and leave their sessions within a minute.`,
+    removed: (name: string) => `${name} was removed and signed out everywhere.`,
+    roleChanged: (name: string, isAdmin: boolean) =>
+      isAdmin ? `${name} is now an admin.` : `${name} is no longer an admin.`,
+    inviteLine: (isAdmin: boolean, by: string | null, expires: string) =>
+      `${isAdmin ? "Admin invite" : "Invite"} by ${by ?? "the command line"}, works until ${expires}`,
+    revoke: "Revoke",
+    revokeLabel: (expires: string) => `Revoke the invite that works until ${expires}`,
+    revoked: "Invite revoked: its link no longer works.",
+  },
+  audit: {
+    anyType: "Any event",
+    types: {
+      technician_enrolled: "technician enrolled",
+      technician_invited: "technician invited",
+      invite_revoked: "invite revoked",
+      technician_removed: "technician removed",
+      technician_role_changed: "technician role changed",
+      passkey_added: "passkey added",
+      passkey_removed: "passkey removed",
+      sign_in_succeeded: "sign in succeeded",
+      sign_in_failed: "sign in failed",
+      signed_out: "signed out",
+      session_created: "session created",
+      handshake_succeeded: "handshake succeeded",
+      handshake_failed: "handshake failed",
+      technician_admitted: "technician admitted",
+      technician_dropped: "technician dropped",
+      session_ended: "session ended",
+    } satisfies Record<AuditType, string>,
+    line: (seq: number, time: string, type: string, actor: string, session: string | null) =>
+      `#${seq} ${time}: ${type} by ${actor}${session ? ` in session ${session}` : ""}`,
+    noValue: "none",
+    unreadable: "An entry could not be read; run npm run audit:verify.",
+    badSession: "A session code is 9 digits.",
+  },
+  viewer: {
+    surface: {
+      monitor: "their whole screen",
+      window: "a window",
+      browser: "a browser tab",
+      unknown: "their screen",
+    },
+    customer: {
+      notYet: "The customer has not opened the session yet.",
+      lost: (until: string | null) =>
+        until
+          ? `The customer lost their connection. They can come back until ${until}.`
+          : "The customer lost their connection.",
+      deciding: "The customer is connected and deciding whether to allow viewing.",
+      sharing: (surface: string) => `The customer is sharing ${surface}. View only.`,
+      paused: "The customer paused sharing.",
+      stopped: "The customer stopped sharing.",
+    },
+    overlay: {
+      ended: "Session ended.",
+      signalingLost: "Connection to Tether lost; reconnecting…",
+      waitingForCustomer: "Waiting for the customer…",
+      paused: "Paused by the customer.",
+      stopped: "The customer stopped sharing.",
+      reconnecting: "Connection interrupted; reconnecting…",
+      customerLost: "The customer lost their connection.",
+      waitingForAllow: "Waiting for the customer to allow viewing…",
+      intercepted: "This connection may be intercepted.",
+    },
+    check: {
+      needsPassword: "Type the password the customer reads to you, then Connect.",
+      wrongPassword: "The password did not match. Ask the customer to read it again, then type it below.",
+      running: "Checking that the customer's page holds this session's secret…",
+      waiting: (wait: string) =>
+        `Too many tries for this session: Tether asks to wait ${wait}. The next try starts by itself.`,
+      refused: "The customer's page did not accept this session's secret, so nothing was connected.",
+      failed:
+        "The customer's page could not prove this session's secret; someone may be interfering. Nothing was connected.",
+      linkHint: "Nothing connects until the customer's page has proved the session's secret.",
+      passwordHint:
+        "The customer's page shows a three-word password. It never reaches Tether's servers: only their page can check it.",
+      noLinkSecret: "A session link's secret is kept only in the browser tab that created the session.",
+      connect: "Connect",
+      tryAgain: "Try again",
+      badPassword: "The password is three words, like maple river owl. Ask the customer again.",
+    },
+    verification: {
+      toCheck:
+        "Read these four words to the customer, or ask them to read theirs. If they differ, click Doesn't match.",
+      matched: "You checked: the customer sees the same four words.",
+    },
+    ended: {
+      ended_by_customer: "The customer ended the session.",
+      ended_by_technician: "You ended the session.",
+      expired: "The session reached its time limit.",
+      idle: "The session ended after a period without activity.",
+      intercepted:
+        "This connection may be intercepted: the customer's end did not show the certificate the handshake proved, so the session has ended. Nothing more is shown. Call the customer and start again with a new session.",
+      codeMismatch: "You said the verification code did not match, so the session has ended.",
+      unsupported: "This browser cannot make a secure connection. Use a current Chrome, Edge, Firefox or Safari.",
+    },
+    /** The technician's own words for the codes the room may refuse a viewer with; other codes use `errors`. */
+    refused: {
+      NOT_OWNER:
+        "This session belongs to another technician: the customer's page confirmed them, or they created it. You cannot view it.",
+      SESSION_NOT_FOUND: "There is no session with this code.",
+      SESSION_ENDED: "This session has ended.",
+      REPLACED: "This session was opened in another tab or window.",
+    },
+    noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
+    relayFailure: {
+      refused: "Could not reach the relay server: it refused this session's credentials. Check TURN_SECRET.",
+      unreachable: "Could not reach the relay server. Check TURN_URLS and that the network lets the browser reach it.",
+    },
+    relay: {
+      none: "Off — direct connections only",
+      coturn: "coturn",
+      cloudflare: "Cloudflare",
+      forced: (name: string) => `${name}, for every connection`,
+      fallback: (name: string) => `${name}, when a direct path fails`,
+    },
+    route: {
+      relayed: "Relayed",
+      relayedOver: (protocol: string) => `Relayed (${protocol.toUpperCase()})`,
+      direct: "Direct",
+      connected: "Connected",
+      noRelay: "Failed: no relay",
+      reconnecting: "Reconnecting…",
+      connecting: "Connecting…",
+      none: "Not connected",
+    },
+    /** A bitrate: the number comes formatted. */
+    bitrate: (kbps: string) => `${kbps} kbit/s`,
+    quality: { good: "good", fair: "fair", poor: "poor" },
+  },
+};

@@ -1,0 +1,477 @@
+import type { Common, Customer, Technician } from "../catalogue.ts";
+
+// 日本語。お客様向けの文は、専門用語を避けた丁寧な言葉で書いています。警告は一度読んで分かることを優先します。
+
+export const common: Common = {
+  language: "言語",
+  errors: {
+    BAD_REQUEST: "この要求は受け付けられませんでした。入力内容を確認して、もう一度お試しください。",
+    UNAUTHENTICATED: "サインインしていません。サインインしてから、もう一度お試しください。",
+    SIGN_IN_REVOKED: "サインアウトされました。もう一度サインインしてください。",
+    FORBIDDEN: "この操作は許可されていません。",
+    NOT_FOUND: "見つかりませんでした。削除された可能性があります。",
+    CONFLICT: "その間に内容が変わりました。ページを再読み込みして、もう一度お試しください。",
+    RATE_LIMITED: "短時間に試行が多すぎます。少し待ってから、もう一度お試しください。",
+    PAYLOAD_TOO_LARGE: "サイズが大きすぎるため、受け付けられません。",
+    ORIGIN_NOT_ALLOWED: "このアドレスからは Tether を使えません。いつものアドレスで Tether を開いてください。",
+    CHALLENGE_INVALID: "パスキーの要求が期限切れになりました。もう一度お試しください。",
+    PASSKEY_INVALID: "このパスキーは受け付けられませんでした。別のパスキーを使うか、管理者に相談してください。",
+    INVITE_INVALID:
+      "この招待リンクは使えません。すでに使われたか、取り消されたか、期限が切れています。管理者に新しいリンクを依頼してください。",
+    LAST_PASSKEY: "これは唯一のパスキーなので削除できません。先に別のパスキーを追加してください。",
+    LAST_ADMIN: "Tether には管理者が少なくとも一人必要なため、変更しませんでした。",
+    INVALID_NAME: "この名前はお客様に表示できません。文字、数字、句読点だけを使ってください。",
+    NAME_LOCKED: "管理者がこの名前をロックしています。変更は管理者に依頼してください。",
+    SESSION_LIMIT: "進行中のセッション数が上限に達しています。どれかを終了してから、もう一度お試しください。",
+    SESSION_NOT_FOUND: "このコードのセッションはありません。",
+    SESSION_ENDED: "このセッションは終了しました。",
+    SEAT_TAKEN: "このセッションはすでに別のブラウザーで開かれています。",
+    MESSAGE_INVALID: "接続から Tether が理解できないデータが届きました。ページを再読み込みしてください。",
+    MESSAGE_TOO_LARGE: "接続から一度に多すぎるデータが届きました。ページを再読み込みしてください。",
+    UNSUPPORTED_VERSION: "このページは古くなっています。再読み込みしてください。",
+    WRONG_ROLE: "セッションのこちら側からはできない操作です。",
+    PEER_NOT_FOUND: "相手はもうセッションにいません。",
+    NOT_OWNER: "このセッションは別の技術者のものです。",
+    SEAT_KEY_INVALID: "このリンクはセッションと一致しません。",
+    HANDSHAKE_WAIT: "このセッションへの試行が多すぎます。しばらく待ってから、もう一度お試しください。",
+    HANDSHAKE_BUSY: "このセッションでは別の確認が進行中です。少ししてから、もう一度お試しください。",
+    HANDSHAKE_REQUIRED: "安全確認がまだ終わっていません。",
+    CONFIG_INVALID: "Tether の設定に問題があります。管理者に伝えてください。",
+    TURN_UNAVAILABLE: "中継サーバーは現在使えません。",
+    SERVER_BUSY: "Tether は現在混み合っています。少ししてから、もう一度お試しください。",
+    INTERNAL: "Tether で問題が発生しました。もう一度お試しください。",
+    NETWORK: "Tether に接続できません。接続を確認して、もう一度お試しください。",
+    HTTP: "Tether から想定外の応答がありました。もう一度お試しください。",
+    BAD_RESPONSE: "このページが理解できない応答が届きました。再読み込みして、もう一度お試しください。",
+    REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+  },
+  none: "–",
+};
+
+export const customer: Customer = {
+  markup: {
+    "home.title": "Tether: リンクから始めるリモートサポート",
+    "home.lede":
+      "リンクから始めるリモートサポートです。何かを共有する前に、誰が求めているかを確認できます。見せる内容はあなたが選び、いつでも止められます。",
+    "home.getHelpTitle": "サポートを受ける",
+    "home.getHelpText":
+      "技術者からリンクが届いた場合は、このブラウザーで開いてください。技術者と電話中の場合は「サポートを受ける」をクリックし、表示されるセッション ID とパスワードを読み上げてください。",
+    "home.getHelp": "サポートを受ける",
+    "home.readTheseTitle": "技術者にこれを読み上げてください",
+    "home.sessionId": "セッション ID",
+    "home.password": "パスワード",
+    "home.waiting": "技術者の参加を待っています。あなたが許可するまで、何も共有されません。",
+    "home.warningStrong": "ご自身で連絡した組織の人にだけ読み上げてください。",
+    "home.warning": "Tether のスタッフが突然電話をかけたり、コードを聞いたりすることはありません。",
+    "home.signIn": "技術者のサインイン",
+    "join.title": "サポートセッション · Tether",
+    "join.heading": "サポートセッション",
+    "verification.title": "確認コードを照らし合わせてください",
+    "verification.code": "確認コード",
+    "verification.matches": "一致する",
+    "verification.differs": "一致しない",
+    "consent.title": "あなたの画面を見たいと求めている人",
+    "consent.sessionId": "セッション ID",
+    "consent.caseNumber": "案件番号",
+    "consent.ends": "セッション終了",
+    "consent.warningStrong": "ご自身でこの組織に連絡した場合にだけ、先に進んでください。",
+    "consent.warning":
+      "Tether のスタッフが突然電話をかけたり、画面を見せるよう頼んだりすることはありません。知らない相手から突然電話があった場合は、今すぐこのページを閉じてください。",
+    "consent.viewOnly":
+      "許可すると、この技術者に見えるのは、次の手順であなたが選んだ画面、ウィンドウ、またはタブだけです。見るだけで、あなたのコンピューターを操作することはできません。いつでも一時停止や停止ができます。",
+    "consent.allow": "許可して共有するものを選ぶ",
+    "consent.decline": "許可しない",
+    "bar.label": "あなたのサポートセッション",
+    "bar.stop": "共有を停止",
+    "bar.end": "セッションを終了",
+    "bar.preview": "共有している内容のプレビュー",
+    "ended.title": "セッションは終了しました",
+  },
+  technicianFrom: "{organisation} の {name}",
+  opening: "セッションを開いています…",
+  rotated: {
+    failures:
+      "誰かが間違ったパスワードを試しました。新しいパスワードは、あなたが電話した相手にだけ読み上げてください。",
+    expired: (minutes: string) =>
+      `パスワードが${minutes}使われなかったため、新しくなりました。技術者に聞かれたら、新しいパスワードを読み上げてください。`,
+  },
+  link: {
+    noCode: "このリンクには正しいセッションコードがありません。技術者にもう一度送ってもらってください。",
+    incomplete: "このリンクは不完全です。技術者にもう一度送ってもらってください。",
+  },
+  yourTechnician: "担当の技術者",
+  technicianLabel: (name: string, organisation: string) => `${name}（${organisation}）`,
+  notJoined: (name: string) => `${name} はまだ参加していません。`,
+  lostConnection: (name: string, until: string | null) =>
+    until ? `${name} の接続が切れました。${until} までは戻ってこられます。` : `${name} の接続が切れました。`,
+  connected: (name: string) => `${name} が接続しています。`,
+  sharingLive: (who: string) => `${who} は、あなたが共有しているものを見ています。見るだけで、何も操作できません。`,
+  sharingBeforeConnect: (who: string) =>
+    `共有中です。${who} が接続すると見えるようになります。見るだけで、何も操作できません。`,
+  paused: (who: string) => `一時停止中です。再開するまで、${who} には何も見えません。`,
+  notSharing: (who: string) => `何も共有していません。${who} には何も見えません。`,
+  others: (names: string[]) => `あなたの画面は見えない状態で、次の人もセッションにいます: ${names.join("、")}。`,
+  aTechnician: "技術者",
+  reconnecting: "Tether との接続が切れました。再接続しています…",
+  relayFailed:
+    "中継サーバーに接続できないため、技術者にはあなたの画面が見えません。技術者に伝えてください。設定を確認できます。",
+  linkConnecting: "技術者に接続しています…",
+  linkReconnecting: "接続が中断されました。再接続しています…",
+  linkClosed: "切断されました。",
+  linkConnected: "接続しました。",
+  linkStats: (route, quality, rtt) =>
+    route === null
+      ? "接続: 未接続"
+      : `接続: ${[
+          route === "direct" ? "直接" : "中継経由",
+          quality ? `品質 ${{ good: "良好", fair: "普通", poor: "不良" }[quality]}` : "",
+          rtt === null ? "" : `往復 ${rtt}`,
+        ]
+          .filter(Boolean)
+          .join(" · ")}`,
+  noCaseNumber: "なし",
+  resume: "再開",
+  pause: "一時停止",
+  shareAgain: "もう一度共有",
+  shareSomethingElse: "別のものを共有",
+  codeToCheck:
+    "技術者にも 4 つの単語が表示されています。読み上げてもらい、これとまったく同じでなければ「一致しない」をクリックしてください。",
+  codeMatched: "確認済み: 技術者にも同じ 4 つの単語が表示されています。",
+  ended: {
+    ended_by_customer: "あなたがセッションを終了しました。これ以上は何も共有されません。",
+    declined: "共有を許可しなかったため、セッションは終了しました。何も共有されていません。",
+    ended_by_technician: "技術者がセッションを終了しました。これ以上は何も共有されません。",
+    expired: "セッションは制限時間に達しました。これ以上は何も共有されません。",
+    idle: "しばらく操作がなかったため、セッションは終了しました。これ以上は何も共有されません。",
+    intercepted:
+      "この接続は第三者に盗み見られているおそれがあります。技術者側が、あなたのページで確認した証明書と違うものを示したため、セッションを終了しました。これ以上は何も共有されません。技術者に伝え、新しいリンクかパスワードでのみやり直してください。",
+    codeMismatch:
+      "確認コードが一致しないと答えたため、セッションを終了しました。これ以上は何も共有されません。電話で技術者に伝えてください。",
+    unsupported:
+      "このブラウザーでは安全な接続ができません。コンピューターで最新の Chrome、Edge、Firefox、または Safari をお試しください。",
+  },
+  refused: {
+    SEAT_KEY_INVALID: "このリンクはセッションと一致しません。技術者にもう一度送ってもらってください。",
+    SESSION_NOT_FOUND: "このコードのセッションはありません。技術者にリンクをもう一度送ってもらってください。",
+    SESSION_ENDED: "このセッションは終了しました。",
+    SEAT_TAKEN: "このセッションはすでに別のブラウザーで開かれています。技術者に新しいリンクを依頼してください。",
+    REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+  },
+  notice: {
+    pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
+    captureFailed:
+      "このブラウザーでは画面を共有できませんでした。コンピューターで最新の Chrome、Edge、Firefox、または Safari をお試しください。",
+    stoppedFromBrowser: "ブラウザーの操作で共有を停止しました。",
+    handshakeFailed:
+      "接続の試みが安全確認に失敗しました（リンクやパスワードの誤り、または誰かの妨害）。あなたの情報はそこへ何も送られていません。",
+    noRelay: (reason: string) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
+    throttled: (failures: number) =>
+      `誰かが正しいパスワードやリンクなしでこのセッションに入ろうとしています（失敗 ${failures} 回）。Tether は試行ごとに待ち時間を設けています。パスワードやリンクは、あなたが連絡した相手にだけ伝えてください。`,
+  },
+};
+
+const what = { displayName: "表示名", caseNumber: "案件番号" };
+
+export const technician: Technician = {
+  markup: {
+    "console.title": "コンソール · Tether",
+    "console.signOut": "サインアウト",
+    "console.heading": "コンソール",
+    "newSession.title": "新しいセッション",
+    "newSession.caseNumber": "案件番号（任意）",
+    "newSession.create": "新しいセッション",
+    "newSession.code": "セッションコード",
+    "newSession.link": "セッションリンク",
+    "newSession.copy": "コピー",
+    "newSession.copyLabel": "セッションリンクをコピー",
+    "newSession.view": "このセッションを表示",
+    "join.title": "お客様のセッションに参加",
+    "join.hint": "お客様がホームページで「サポートを受ける」をクリックし、セッション ID とパスワードを読み上げます。",
+    "join.code": "セッション ID",
+    "join.password": "パスワード",
+    "join.submit": "参加",
+    "live.title": "進行中のセッション",
+    "live.none": "現在はありません。",
+    "name.title": "あなたの名前",
+    "name.hint": "お客様は許可する前に、組織名とともにこの名前を確認します。",
+    "name.change": "名前を変更",
+    "name.locked": "管理者があなたの名前をロックしています。変更は管理者に依頼してください。",
+    "passkeys.title": "あなたのパスキー",
+    "passkeys.add": "パスキーを追加",
+    "passkeys.hint": "パスキーを削除すると、そのパスキーでサインインしたすべてのブラウザーがサインアウトされます。",
+    "passkeys.signOutEverywhere": "すべての場所でサインアウト",
+    "admin.title": "技術者",
+    "admin.invite": "技術者を招待",
+    "admin.inviteLink": "招待リンク",
+    "admin.copy": "コピー",
+    "admin.copyLabel": "招待リンクをコピー",
+    "admin.openInvites": "未使用の招待",
+    "admin.noInvites": "現在はありません。",
+    "audit.title": "監査ログ",
+    "audit.hint": "誰がいつ何をしたか。署名付き、追記のみ、新しい順。次のコマンドで検証できます:",
+    "audit.filters": "監査ログを絞り込む",
+    "audit.session": "セッションコード",
+    "audit.technician": "技術者 ID",
+    "audit.type": "イベント",
+    "audit.since": "開始",
+    "audit.until": "終了",
+    "audit.show": "表示",
+    "audit.empty": "該当する記録はありません。",
+    "audit.more": "古い記録",
+    "viewer.session": "セッション",
+    "viewer.actualSize": "実寸（1:1）",
+    "viewer.fullScreen": "全画面",
+    "viewer.end": "セッションを終了",
+    "viewer.back": "コンソールに戻る",
+    "viewer.connectTitle": "お客様に接続",
+    "viewer.password": "お客様のパスワード",
+    "viewer.verificationTitle": "確認コードを照らし合わせてください",
+    "viewer.verificationCode": "確認コード",
+    "viewer.matches": "一致する",
+    "viewer.differs": "一致しない",
+    "viewer.screen": "お客様の画面",
+    "viewer.details": "接続の詳細",
+    "stat.route": "接続",
+    "stat.relay": "中継",
+    "stat.quality": "品質",
+    "stat.rtt": "往復時間",
+    "stat.fps": "フレームレート",
+    "stat.bitrate": "ビットレート",
+    "stat.resolution": "解像度",
+    "stat.codec": "コーデック",
+    "stat.restarts": "ICE 再開始",
+    "enrol.title": "登録 · Tether",
+    "enrol.heading": "技術者として登録",
+    "enrol.intro": "Tether コンソールにサインインするためのパスキーを作成します。このリンクは一度だけ使えます。",
+    "enrol.name": "あなたの名前",
+    "enrol.nameHint": "お客様は接続を許可する前に、この名前を確認します。",
+    "enrol.create": "パスキーを作成",
+    "signIn.title": "サインイン · Tether",
+    "signIn.heading": "技術者のサインイン",
+    "signIn.intro": "登録時に作成したパスキーで、この端末またはスマートフォンからサインインしてください。",
+    "signIn.button": "パスキーでサインイン",
+    "signIn.back": "Tether に戻る",
+  },
+  waitingForPasskey: "パスキーを待っています…",
+  signedIn: "サインインしました。",
+  enrol: {
+    needName: "お客様に表示される名前を入力してください。",
+    created: "パスキーを作成しました。",
+    incomplete: "この登録リンクは不完全です。受け取ったリンク全体を開くか、管理者に新しいリンクを依頼してください。",
+  },
+  passkeyError: {
+    cancelled: "パスキーの要求がキャンセルされたか、時間切れになりました。準備ができたら、もう一度お試しください。",
+    exists: "この端末には、あなたのアカウントのパスキーがすでにあります。",
+    failed: "ブラウザーでパスキーを使えませんでした。",
+  },
+  nameProblem: (field, problem) => {
+    const subject = what[field];
+    switch (problem.kind) {
+      case "direction":
+        return `${subject}に文字の向きを変える文字（${problem.at}）が含まれています。削除してください。`;
+      case "control":
+        return `${subject}に制御文字または改行（${problem.at}）が含まれています。削除してください。`;
+      case "invisible":
+        return `${subject}に見えない文字（${problem.at}）が含まれています。削除してください。`;
+      case "unassigned":
+        return `${subject}に未割り当てまたは私用の文字（${problem.at}）が含まれています。削除してください。`;
+      case "symbol":
+        return `${subject}に記号または絵文字（${problem.at}）が含まれています。文字、数字、句読点だけを使ってください。`;
+      case "styled":
+        return `${subject}に装飾された文字または全角の英数字（${problem.at}）が含まれています。通常の文字で入力してください。`;
+      case "script":
+        return `${subject}に名前では使えない文字体系の文字（${problem.at}）が含まれています。別の文字体系で書いてください。`;
+      case "loneMark":
+        return `${subject}に文字のないアクセント記号（${problem.at}）が含まれています。削除してください。`;
+      case "stackedMarks":
+        return `${subject}のアクセント記号が多すぎます（${problem.at}）。いくつか削除してください。`;
+      case "mixedScripts":
+        return `${subject}に ${problem.scripts[0]} と ${problem.scripts[1]} が混ざっています。一つの文字体系で書いてください。`;
+    }
+  },
+  console: {
+    signedInAs: (name, isAdmin) => `${name} としてサインイン中${isAdmin ? "（管理者）" : ""}`,
+    renameMePrompt: "お客様が許可する前に見る、あなたの名前:",
+    renamedMe: (name) => `お客様には、あなたの名前が ${name} と表示されます。`,
+    badCode: "セッション ID は 123 456 789 のような 9 桁の数字です。",
+    badPassword: "パスワードは maple river owl のような 3 つの単語です。お客様にもう一度聞いてください。",
+    passkeyLabel: (n) => `パスキー ${n}`,
+    passkeyUsed: (when) => (when === null ? "サインインに未使用" : `最終使用 ${when}`),
+    passkeyLine: (label, added, used) => `${label}: 追加 ${added}、${used}`,
+    remove: "削除",
+    removeLabel: (label) => `${label}を削除`,
+    rename: "名前を変更",
+    renameLabel: (label) => `${label}の名前を変更`,
+    renamePrompt: (label) => `${label}の名前（例:「仕事用ノートPC」）:`,
+    badPasskeyName: "パスキーの名前は 1～64 文字です。",
+    passkeyRenamed: "パスキーの名前を変更しました。",
+    passkeyRemoved: "パスキーを削除しました。そのパスキーでサインインしたブラウザーはサインアウトされました。",
+    confirmSignOutEverywhere: "このブラウザーも含め、すべてのブラウザーで Tether からサインアウトしますか?",
+    waitingForNewPasskey: "新しいパスキーを待っています…",
+    passkeyAdded: "パスキーを追加しました。",
+    noSecret: "このブラウザーでリンクの秘密を作れませんでした。再読み込みして、もう一度お試しください。",
+    expires: (when) => `有効期限 ${when}。`,
+    sessionCreated: "セッションを作成しました。リンク全体をお客様に送ってください。# より後ろの部分がその秘密です。",
+    linkNotHere: (code) => `${code}（このブラウザーにはリンクがありません）`,
+    sessionDetails: (caseNumber, expires) =>
+      [caseNumber === null ? "" : `案件 ${caseNumber}`, `有効期限 ${expires}`].filter(Boolean).join("、"),
+    view: "表示",
+    viewLabel: (code) => `セッション ${code} を表示`,
+    inviteExpiry: (when) => `${when} まで、一度だけ使えます。`,
+    inviteCreated: "招待リンクを作成しました。信頼できる方法で技術者に送ってください。",
+    copied: "コピーしました。",
+    notCopied: "コピーできませんでした。リンクを選択したので、キーボードでコピーしてください。",
+  },
+  admin: {
+    technicianLine: (t, lastSignIn, isYou) =>
+      `${t.name}${t.isAdmin ? "（管理者）" : ""}${t.nameLocked ? "（名前ロック中）" : ""}: パスキー ${t.passkeys} 個、最終サインイン ${lastSignIn ?? "なし"}、進行中のセッション ${t.liveSessions} 件${isYou ? "（あなた）" : ""}`,
+    promote: "管理者にする",
+    demote: "管理者権限を外す",
+    promoteLabel: (name) => `${name} を管理者にする`,
+    demoteLabel: (name) => `${name} の管理者権限を外す`,
+    editName: "名前を編集",
+    editNameLabel: (name) => `${name} の表示名を編集`,
+    editNamePrompt: (name) => `お客様に表示される ${name} の名前:`,
+    nameChanged: (name) => `表示名は ${name} になりました。`,
+    lockName: "名前をロック",
+    lockNameLabel: (name) => `${name} の表示名をロック`,
+    unlockName: "名前のロックを解除",
+    unlockNameLabel: (name) => `${name} の表示名のロックを解除`,
+    nameLockChanged: (name, isLocked) =>
+      isLocked
+        ? `${name} の表示名をロックしました。変更できるのは管理者だけです。`
+        : `${name} は再び自分の名前を変更できます。`,
+    remove: "削除",
+    removeLabel: (name) => `${name} を削除`,
+    confirmRemove: (name) =>
+      `${name} を削除しますか? パスキーが使えなくなり、すべての場所でサインアウトされ、1 分以内にセッションから外れます。`,
+    removed: (name) => `${name} を削除し、すべての場所でサインアウトしました。`,
+    roleChanged: (name, isAdmin) =>
+      isAdmin ? `${name} は管理者になりました。` : `${name} は管理者ではなくなりました。`,
+    inviteLine: (isAdmin, by, expires) =>
+      `${isAdmin ? "管理者の招待" : "招待"}（作成: ${by ?? "コマンドライン"}）、${expires} まで有効`,
+    revoke: "取り消す",
+    revokeLabel: (expires) => `${expires} まで有効な招待を取り消す`,
+    revoked: "招待を取り消しました。そのリンクはもう使えません。",
+  },
+  audit: {
+    anyType: "すべてのイベント",
+    types: {
+      technician_enrolled: "技術者の登録",
+      technician_invited: "技術者の招待",
+      invite_revoked: "招待の取り消し",
+      technician_removed: "技術者の削除",
+      technician_role_changed: "役割の変更",
+      passkey_added: "パスキーの追加",
+      passkey_removed: "パスキーの削除",
+      sign_in_succeeded: "サインイン成功",
+      sign_in_failed: "サインイン失敗",
+      signed_out: "サインアウト",
+      session_created: "セッション作成",
+      handshake_succeeded: "ハンドシェイク成功",
+      handshake_failed: "ハンドシェイク失敗",
+      technician_admitted: "技術者の参加許可",
+      technician_dropped: "技術者の切断",
+      session_ended: "セッション終了",
+    },
+    line: (seq, time, type, actor, session) =>
+      `#${seq} ${time}: ${type}（実行者 ${actor}${session ? `、セッション ${session}` : ""}）`,
+    noValue: "なし",
+    unreadable: "読み取れない記録があります。npm run audit:verify を実行してください。",
+    badSession: "セッションコードは 9 桁の数字です。",
+  },
+  viewer: {
+    surface: {
+      monitor: "画面全体",
+      window: "ウィンドウ",
+      browser: "ブラウザーのタブ",
+      unknown: "画面",
+    },
+    customer: {
+      notYet: "お客様はまだセッションを開いていません。",
+      lost: (until) =>
+        until ? `お客様の接続が切れました。${until} までは戻ってこられます。` : "お客様の接続が切れました。",
+      deciding: "お客様は接続し、表示を許可するか検討中です。",
+      sharing: (surface) => `お客様は${surface}を共有しています。表示のみ。`,
+      paused: "お客様が共有を一時停止しました。",
+      stopped: "お客様が共有を停止しました。",
+    },
+    overlay: {
+      ended: "セッションは終了しました。",
+      signalingLost: "Tether との接続が切れました。再接続しています…",
+      waitingForCustomer: "お客様を待っています…",
+      paused: "お客様が一時停止しています。",
+      stopped: "お客様が共有を停止しました。",
+      reconnecting: "接続が中断されました。再接続しています…",
+      customerLost: "お客様の接続が切れました。",
+      waitingForAllow: "お客様が表示を許可するのを待っています…",
+      intercepted: "この接続は第三者に盗み見られているおそれがあります。",
+    },
+    check: {
+      needsPassword: "お客様が読み上げるパスワードを入力し、「接続」をクリックしてください。",
+      wrongPassword: "パスワードが一致しませんでした。お客様にもう一度読み上げてもらい、下に入力してください。",
+      running: "お客様のページがこのセッションの秘密を持っているか確認しています…",
+      waiting: (wait) =>
+        `このセッションへの試行が多すぎます。Tether は ${wait} 待つよう求めています。次の試行は自動で始まります。`,
+      refused: "お客様のページがこのセッションの秘密を受け入れなかったため、接続していません。",
+      failed:
+        "お客様のページはこのセッションの秘密を証明できませんでした。誰かが妨害している可能性があります。接続していません。",
+      linkHint: "お客様のページがセッションの秘密を証明するまで、何も接続されません。",
+      passwordHint:
+        "お客様のページには 3 つの単語のパスワードが表示されています。パスワードが Tether のサーバーに届くことはなく、確認できるのはお客様のページだけです。",
+      noLinkSecret: "セッションリンクの秘密は、セッションを作成したブラウザーのタブにだけ保存されています。",
+      connect: "接続",
+      tryAgain: "再試行",
+      badPassword: "パスワードは maple river owl のような 3 つの単語です。お客様にもう一度聞いてください。",
+    },
+    verification: {
+      toCheck:
+        "この 4 つの単語をお客様に読み上げるか、お客様の単語を読み上げてもらってください。違う場合は「一致しない」をクリックしてください。",
+      matched: "確認済み: お客様にも同じ 4 つの単語が表示されています。",
+    },
+    ended: {
+      ended_by_customer: "お客様がセッションを終了しました。",
+      ended_by_technician: "あなたがセッションを終了しました。",
+      expired: "セッションは制限時間に達しました。",
+      idle: "しばらく操作がなかったため、セッションは終了しました。",
+      intercepted:
+        "この接続は第三者に盗み見られているおそれがあります。お客様側が、ハンドシェイクで証明された証明書と違うものを示したため、セッションを終了しました。これ以上は何も表示されません。お客様に電話し、新しいセッションでやり直してください。",
+      codeMismatch: "確認コードが一致しないと答えたため、セッションを終了しました。",
+      unsupported:
+        "このブラウザーでは安全な接続ができません。最新の Chrome、Edge、Firefox、または Safari を使ってください。",
+    },
+    refused: {
+      NOT_OWNER:
+        "このセッションは別の技術者のものです。お客様のページがその技術者を確認したか、その技術者が作成しました。表示できません。",
+      SESSION_NOT_FOUND: "このコードのセッションはありません。",
+      SESSION_ENDED: "このセッションは終了しました。",
+      REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+    },
+    noRelay: (reason) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
+    relayFailure: {
+      refused:
+        "中継サーバーに接続できません。このセッションの認証情報が拒否されました。TURN_SECRET を確認してください。",
+      unreachable:
+        "中継サーバーに接続できません。TURN_URLS と、ネットワークがブラウザーからの接続を許可しているかを確認してください。",
+    },
+    relay: {
+      none: "オフ — 直接接続のみ",
+      coturn: "coturn",
+      cloudflare: "Cloudflare",
+      forced: (name) => `${name}（すべての接続で使用）`,
+      fallback: (name) => `${name}（直接接続できない場合に使用）`,
+    },
+    route: {
+      relayed: "中継経由",
+      relayedOver: (protocol) => `中継経由（${protocol.toUpperCase()}）`,
+      direct: "直接",
+      connected: "接続済み",
+      noRelay: "失敗: 中継なし",
+      reconnecting: "再接続中…",
+      connecting: "接続中…",
+      none: "未接続",
+    },
+    bitrate: (kbps) => `${kbps} kbit/s`,
+    quality: { good: "良好", fair: "普通", poor: "不良" },
+  },
+};

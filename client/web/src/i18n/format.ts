@@ -1,0 +1,74 @@
+import type { Language } from "./languages.ts";
+
+// Dates, times, numbers and durations in the page's language, through Intl: the catalogues' sentences get them
+// already formatted and only place them.
+
+let language: Language = "en";
+
+/** Sets the language the formatters below write in (the page's, as i18n/page.ts chose it). */
+export function setFormatLanguage(tag: Language): void {
+  language = tag;
+}
+
+/** A date and time: "2 Dec 2026, 14:05", "02.12.2026, 14:05", "2026/12/02 14:05". */
+export function formatTime(ms: number): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(ms);
+}
+
+/** A time of day, for deadlines within the hour. */
+export function formatClock(ms: number): string {
+  return new Intl.DateTimeFormat(language, { timeStyle: "short" }).format(ms);
+}
+
+/** A plain number: "1,234", "1.234", "1,234". */
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(language).format(value);
+}
+
+/** The units the pages measure in, as Intl names them. */
+export type Unit = "millisecond" | "second" | "minute";
+
+/** A measure with its unit: "12 ms", "30 seconds" (`isLong`), "10 Minuten". */
+export function formatUnit(value: number, unit: Unit, isLong = false): string {
+  return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
+}
+
+/** ISO 15924 codes of the scripts names may be written in, by the Unicode property name #protocol/names.ts uses. */
+const SCRIPT_CODES: Record<string, string> = {
+  Latin: "Latn",
+  Greek: "Grek",
+  Cyrillic: "Cyrl",
+  Armenian: "Armn",
+  Hebrew: "Hebr",
+  Arabic: "Arab",
+  Thaana: "Thaa",
+  Devanagari: "Deva",
+  Bengali: "Beng",
+  Gurmukhi: "Guru",
+  Gujarati: "Gujr",
+  Oriya: "Orya",
+  Tamil: "Taml",
+  Telugu: "Telu",
+  Kannada: "Knda",
+  Malayalam: "Mlym",
+  Sinhala: "Sinh",
+  Thai: "Thai",
+  Lao: "Laoo",
+  Tibetan: "Tibt",
+  Myanmar: "Mymr",
+  Georgian: "Geor",
+  Ethiopic: "Ethi",
+  Khmer: "Khmr",
+  Hangul: "Hang",
+  Hiragana: "Hira",
+  Katakana: "Kana",
+  Bopomofo: "Bopo",
+  Han: "Hani",
+};
+
+/** A script's name ("Cyrillic") in the page's language: "Kyrillisch", "キリル文字"; English keeps Unicode's name. */
+export function formatScript(name: string): string {
+  const code = SCRIPT_CODES[name];
+  if (language === "en" || code === undefined) return name;
+  return new Intl.DisplayNames(language, { type: "script" }).of(code) ?? name;
+}
