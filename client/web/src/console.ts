@@ -3,6 +3,7 @@ import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
+import { loadTokens, loadWebhookPanel } from "./console/helpdesk-panel.ts";
 import { formatTime } from "./i18n/format.ts";
 import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
@@ -27,6 +28,7 @@ const signOutEverywhere = byId("sign-out-everywhere", HTMLButtonElement);
 const newSessionForm = byId("new-session", HTMLFormElement);
 const newSessionButton = byId("create-session", HTMLButtonElement);
 const caseNumber = byId("case-number", HTMLInputElement);
+const reference = byId("session-reference", HTMLInputElement);
 const liveList = byId("live-sessions", HTMLUListElement);
 const noLive = byId("no-live-sessions", HTMLElement);
 const invite = byId("invite", HTMLButtonElement);
@@ -63,7 +65,9 @@ async function loadMe(): Promise<void> {
   renderPasskeys(me.data.passkeys);
   isSignedIn = true;
   route();
-  if (technician.isAdmin) await loadAdminPanel(technician.id, loadMe);
+  // Loaded again after every change of the person (and on a new language, which redraws the lists).
+  await loadTokens();
+  if (technician.isAdmin) await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel()]);
 }
 
 /** The session code in /console#view=CODE, if any. */
@@ -187,12 +191,17 @@ async function signOutNow(): Promise<void> {
 
 async function createSession(): Promise<void> {
   const wanted = caseNumber.value.trim();
+  const helpdeskReference = reference.value.trim();
   // The link's secret: made here, kept in this tab, sent to no server. The room learns only the hash of the seat key
   // it derives, which the customer's page (holding the secret) then presents.
   const secret = newLinkSecret();
   const seatKey = seatKeyOf(secret);
   if (!seatKey) return announce(() => T().noSecret, true);
-  const body = { customerKeyHash: seatKeyHash(seatKey), ...(wanted ? { caseNumber: wanted } : {}) };
+  const body = {
+    customerKeyHash: seatKeyHash(seatKey),
+    ...(wanted ? { caseNumber: wanted } : {}),
+    ...(helpdeskReference ? { reference: helpdeskReference } : {}),
+  };
   const created = await callApi("POST", "/api/sessions", CreatedSession, body);
   if (!created.ok) return announce(() => nameErrorText(created, { field: "caseNumber", typed: wanted }), true);
   keepLinkSecret(created.data.code, secret);
@@ -204,6 +213,7 @@ async function createSession(): Promise<void> {
   byId("session-result", HTMLElement).hidden = false;
   announce(() => T().sessionCreated);
   caseNumber.value = "";
+  reference.value = "";
   await loadSessions();
 }
 
@@ -241,7 +251,7 @@ async function loadSessions(): Promise<void> {
       const link = document.createElement(secret === null ? "span" : "a");
       if (link instanceof HTMLAnchorElement) link.href = `${session.url}#${secret}`;
       link.textContent = secret === null ? T().linkNotHere(groupCode(session.code)) : groupCode(session.code);
-      const details = T().sessionDetails(session.caseNumber ?? null, formatTime(session.expiresAt));
+      const details = T().sessionDetails(session.caseNumber ?? null, session.reference, formatTime(session.expiresAt));
       const view = document.createElement("a");
       view.href = viewHref(session.code);
       view.textContent = T().view;

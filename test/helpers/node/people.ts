@@ -56,12 +56,13 @@ export async function enrolTechnician(
 export const SESSION_LINK = /\/j\/(\d{9})#([\w-]{22,})$/;
 
 /**
- * A signed-in technician creates a session from the console (with a case number, if given); returns its link, whose
- * fragment holds the secret the console made (the customer's page needs the whole link).
+ * A signed-in technician creates a session from the console (with a case number and a helpdesk reference, if given);
+ * returns its link, whose fragment holds the secret the console made (the customer's page needs the whole link).
  */
-export async function createSession(page: Page, caseNumber?: string): Promise<string> {
+export async function createSession(page: Page, caseNumber?: string, reference?: string): Promise<string> {
   await open(page, "/console");
   if (caseNumber !== undefined) await page.getByLabel("Case number (optional)").fill(caseNumber);
+  if (reference !== undefined) await page.getByLabel("Helpdesk reference (optional)").fill(reference);
   await page.getByRole("button", { name: "New session" }).click();
   const linkField = page.getByLabel("Session link", { exact: true });
   await expect.poll(() => linkField.inputValue()).toMatch(SESSION_LINK);

@@ -190,6 +190,7 @@ export const technician: Technician = {
     "console.heading": "Konsole",
     "newSession.title": "Neue Sitzung",
     "newSession.caseNumber": "Vorgangsnummer (optional)",
+    "newSession.reference": "Helpdesk-Referenz (optional)",
     "newSession.create": "Neue Sitzung",
     "newSession.code": "Sitzungscode",
     "newSession.link": "Sitzungslink",
@@ -212,6 +213,25 @@ export const technician: Technician = {
     "passkeys.add": "Passkey hinzufügen",
     "passkeys.hint": "Wenn Sie einen Passkey entfernen, wird jeder Browser abgemeldet, der sich damit angemeldet hat.",
     "passkeys.signOutEverywhere": "Überall abmelden",
+    "tokens.title": "Ihre API-Tokens",
+    "tokens.hint":
+      "Mit einem Token startet eine Helpdesk-App Sitzungen für Sie. Das kann jeder, der es hat: Widerrufen Sie Tokens, die Sie nicht mehr brauchen.",
+    "tokens.none": "Noch keine.",
+    "tokens.create": "Token erstellen",
+    "tokens.value": "Neues Token (nur jetzt sichtbar)",
+    "tokens.copy": "Kopieren",
+    "tokens.copyLabel": "Token kopieren",
+    "webhooks.title": "Helpdesk-Webhooks",
+    "webhooks.hint":
+      "Tether meldet Ihrem Helpdesk, wenn eine Sitzung erstellt wird, beginnt, die Prüfung nicht besteht und endet – signiert nach Standard Webhooks.",
+    "webhooks.url": "Empfängeradresse (https://)",
+    "webhooks.description": "Beschreibung (optional)",
+    "webhooks.events": "Ereignisse",
+    "webhooks.add": "Endpunkt hinzufügen",
+    "webhooks.secret": "Signaturschlüssel (nur jetzt sichtbar)",
+    "webhooks.copy": "Kopieren",
+    "webhooks.copyLabel": "Signaturschlüssel kopieren",
+    "webhooks.none": "Noch keine Endpunkte.",
     "admin.title": "Techniker",
     "admin.invite": "Techniker einladen",
     "admin.inviteLink": "Einladungslink",
@@ -331,14 +351,64 @@ export const technician: Technician = {
     expires: (when) => `Läuft ab: ${when}.`,
     sessionCreated: "Sitzung erstellt. Senden Sie Ihrem Kunden den ganzen Link: Der Teil nach # ist sein Geheimnis.",
     linkNotHere: (code) => `${code} (dieser Browser hat den Link nicht)`,
-    sessionDetails: (caseNumber, expires) =>
-      [caseNumber === null ? "" : `Vorgang ${caseNumber}`, `läuft ab ${expires}`].filter(Boolean).join(", "),
+    sessionDetails: (caseNumber, reference, expires) =>
+      [
+        caseNumber === null ? "" : `Vorgang ${caseNumber}`,
+        reference === null ? "" : `Helpdesk ${reference}`,
+        `läuft ab ${expires}`,
+      ]
+        .filter(Boolean)
+        .join(", "),
     view: "Ansehen",
     viewLabel: (code) => `Sitzung ${code} ansehen`,
     inviteExpiry: (when) => `Funktioniert einmal, bis ${when}.`,
     inviteCreated: "Einladungslink erstellt. Senden Sie ihn dem Techniker über einen Weg, dem Sie vertrauen.",
     copied: "Kopiert.",
     notCopied: "Kopieren ging nicht; der Link ist markiert, kopieren Sie ihn mit der Tastatur.",
+  },
+  helpdesk: {
+    tokenLine: (name, created, used) =>
+      `${name}: erstellt ${created}, ${used === null ? "nie benutzt" : `zuletzt benutzt ${used}`}`,
+    revoke: "Widerrufen",
+    revokeLabel: (name) => `Token ${name} widerrufen`,
+    tokenNamePrompt: "Ein Name für das Token, etwa die Helpdesk-App, die es benutzt:",
+    badTokenName: "Der Name eines Tokens hat 1 bis 60 Zeichen.",
+    tokenCreated: "Token erstellt. Kopieren Sie es jetzt: Es wird nicht noch einmal angezeigt.",
+    tokenRevoked: "Token widerrufen: Es funktioniert nicht mehr.",
+    eventName: {
+      "session.created": "Sitzung erstellt",
+      "session.started": "Sitzung begonnen",
+      "session.verification_failed": "Prüfung fehlgeschlagen",
+      "session.ended": "Sitzung beendet",
+      "recording.available": "Aufzeichnung verfügbar",
+    },
+    endpointLine: (url, description, events, state) =>
+      `${url}${description ? ` (${description})` : ""}: ${events}. ${state}`,
+    delivering: "Wird zugestellt.",
+    retrying: (failures, next) =>
+      `${failures === 1 ? "Der letzte Versuch ist" : `Die letzten ${failures} Versuche sind`} fehlgeschlagen; nächster Versuch ${next}.`,
+    stopped: (when) =>
+      `Angehalten ${when}: Jeder neue Versuch einer Nachricht ist fehlgeschlagen. Beheben Sie den Fehler beim Empfänger und aktivieren Sie den Endpunkt wieder.`,
+    log: "Zustellprotokoll",
+    logLabel: (url) => `Zustellprotokoll von ${url}`,
+    enable: "Aktivieren",
+    enableLabel: (url) => `${url} wieder aktivieren`,
+    remove: "Entfernen",
+    removeLabel: (url) => `${url} entfernen`,
+    confirmRemove: (url) => `Den Endpunkt ${url} entfernen? Er erhält dann nichts mehr.`,
+    attemptLine: (id, event, attempt, at, status, isManual) =>
+      `${id} (${event}), ${isManual ? "von Hand erneut gesendet" : `Versuch ${attempt}`}, ${at}: ${status === null ? "keine Antwort" : `HTTP ${status}`}`,
+    redeliver: "Erneut senden",
+    redeliverLabel: (id) => `${id} erneut senden`,
+    redelivered: (isDelivered) =>
+      isDelivered
+        ? "Erneut gesendet; der Empfänger hat es angenommen."
+        : "Erneut gesendet; der Empfänger hat es nicht angenommen.",
+    noAttempts: "Noch nichts gesendet.",
+    needEvents: "Wählen Sie mindestens ein Ereignis.",
+    added: "Endpunkt hinzugefügt. Kopieren Sie jetzt den Signaturschlüssel: Er wird nicht noch einmal angezeigt.",
+    enabled: "Endpunkt aktiviert: Die Zustellung geht dort weiter, wo sie angehalten hat.",
+    removed: "Endpunkt entfernt.",
   },
   admin: {
     technicianLine: (t, lastSignIn, isYou) =>

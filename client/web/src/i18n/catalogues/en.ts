@@ -1,6 +1,7 @@
 import type { AuditType } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { NameProblem } from "#protocol/names.ts";
+import type { WebhookEventType } from "#protocol/webhooks.ts";
 
 // English: the catalogue every other language is typed against (Catalogue in ../catalogue.ts). Three parts, so a
 // page bundles only the English it shows: `common` (every page), `customer` (home, Get help, a session link) and
@@ -194,6 +195,7 @@ export const technician = {
     "console.heading": "Console",
     "newSession.title": "New session",
     "newSession.caseNumber": "Case number (optional)",
+    "newSession.reference": "Helpdesk reference (optional)",
     "newSession.create": "New session",
     "newSession.code": "Session code",
     "newSession.link": "Session link",
@@ -215,6 +217,25 @@ export const technician = {
     "passkeys.add": "Add a passkey",
     "passkeys.hint": "Removing a passkey signs out every browser that signed in with it.",
     "passkeys.signOutEverywhere": "Sign me out everywhere",
+    "tokens.title": "Your API tokens",
+    "tokens.hint":
+      "A helpdesk app uses a token to start sessions for you. Whoever holds it can do that, so revoke a token you no longer use.",
+    "tokens.none": "None yet.",
+    "tokens.create": "Create a token",
+    "tokens.value": "New token (shown only now)",
+    "tokens.copy": "Copy",
+    "tokens.copyLabel": "Copy the token",
+    "webhooks.title": "Helpdesk webhooks",
+    "webhooks.hint":
+      "Tether tells your helpdesk when a session is created, starts, fails its check and ends, signed as Standard Webhooks.",
+    "webhooks.url": "Receiver address (https://)",
+    "webhooks.description": "Description (optional)",
+    "webhooks.events": "Events",
+    "webhooks.add": "Add endpoint",
+    "webhooks.secret": "Signing secret (shown only now)",
+    "webhooks.copy": "Copy",
+    "webhooks.copyLabel": "Copy the signing secret",
+    "webhooks.none": "No endpoints yet.",
     "admin.title": "Technicians",
     "admin.invite": "Invite a technician",
     "admin.inviteLink": "Invite link",
@@ -330,14 +351,61 @@ export const technician = {
     expires: (when: string) => `Expires ${when}.`,
     sessionCreated: "Session created. Send your customer the whole link: the part after # is its secret.",
     linkNotHere: (code: string) => `${code} (this browser does not hold its link)`,
-    sessionDetails: (caseNumber: string | null, expires: string) =>
-      [caseNumber === null ? "" : `case ${caseNumber}`, `expires ${expires}`].filter(Boolean).join(", "),
+    sessionDetails: (caseNumber: string | null, reference: string | null, expires: string) =>
+      [
+        caseNumber === null ? "" : `case ${caseNumber}`,
+        reference === null ? "" : `helpdesk ${reference}`,
+        `expires ${expires}`,
+      ]
+        .filter(Boolean)
+        .join(", "),
     view: "View",
     viewLabel: (code: string) => `View session ${code}`,
     inviteExpiry: (when: string) => `Works once, until ${when}.`,
     inviteCreated: "Invite link created. Send it to the technician over a channel you trust.",
     copied: "Copied.",
     notCopied: "Could not copy; the link is selected, copy it with your keyboard.",
+  },
+  helpdesk: {
+    tokenLine: (name: string, created: string, used: string | null) =>
+      `${name}: created ${created}, ${used === null ? "never used" : `last used ${used}`}`,
+    revoke: "Revoke",
+    revokeLabel: (name: string) => `Revoke the token ${name}`,
+    tokenNamePrompt: "A name for the token, like the helpdesk app that will use it:",
+    badTokenName: "A token's name is 1 to 60 characters.",
+    tokenCreated: "Token created. Copy it now: it is not shown again.",
+    tokenRevoked: "Token revoked: it no longer works.",
+    eventName: {
+      "session.created": "session created",
+      "session.started": "session started",
+      "session.verification_failed": "check failed",
+      "session.ended": "session ended",
+      "recording.available": "recording available",
+    } satisfies Record<WebhookEventType, string>,
+    endpointLine: (url: string, description: string, events: string, state: string) =>
+      `${url}${description ? ` (${description})` : ""}: ${events}. ${state}`,
+    delivering: "Delivering.",
+    retrying: (failures: number, next: string) =>
+      `The last ${failures === 1 ? "attempt" : `${failures} attempts`} failed; next try ${next}.`,
+    stopped: (when: string) => `Stopped ${when}: every retry of a message failed. Fix the receiver, then enable it.`,
+    log: "Delivery log",
+    logLabel: (url: string) => `Delivery log of ${url}`,
+    enable: "Enable",
+    enableLabel: (url: string) => `Enable ${url} again`,
+    remove: "Remove",
+    removeLabel: (url: string) => `Remove ${url}`,
+    confirmRemove: (url: string) => `Remove the endpoint ${url}? It will receive nothing more.`,
+    attemptLine: (id: string, event: string, attempt: number, at: string, status: number | null, isManual: boolean) =>
+      `${id} (${event}), ${isManual ? "sent again by hand" : `attempt ${attempt}`}, ${at}: ${status === null ? "no answer" : `HTTP ${status}`}`,
+    redeliver: "Send again",
+    redeliverLabel: (id: string) => `Send ${id} again`,
+    redelivered: (isDelivered: boolean): string =>
+      isDelivered ? "Sent again; the receiver accepted it." : "Sent again; the receiver did not accept it.",
+    noAttempts: "Nothing sent yet.",
+    needEvents: "Choose at least one event.",
+    added: "Endpoint added. Copy its signing secret now: it is not shown again.",
+    enabled: "Endpoint enabled: delivery goes on from where it stopped.",
+    removed: "Endpoint removed.",
   },
   admin: {
     technicianLine: (
