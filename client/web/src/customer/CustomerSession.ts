@@ -1,7 +1,8 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { SharingState } from "#protocol/control.ts";
+import type { ControlMessage, SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
@@ -73,6 +74,9 @@ export type CustomerView = {
   signaling: SignalingStatus;
   ended: CustomerEnd | null;
   notice: CustomerNotice | null;
+  /** The chat with the owning technician, oldest first, and how many of theirs this page has not shown yet. */
+  chat: readonly ChatEntry[];
+  unread: number;
 };
 
 /** What a customer's page is started with. */
@@ -114,6 +118,10 @@ export class CustomerSession {
   #link: OwnerLink | null = null;
   #hasConsented = false;
   readonly #isEndedOnLeave: boolean;
+  readonly #chat = new ChatLog(
+    (msg) => this.#link?.sendControl(msg),
+    () => Date.now(),
+  );
 
   constructor(options: CustomerSessionOptions, onChange: (view: CustomerView) => void) {
     const { code, session } = options;
@@ -139,6 +147,8 @@ export class CustomerSession {
       signaling: "connecting",
       ended: null,
       notice: null,
+      chat: [],
+      unread: 0,
     };
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
@@ -180,6 +190,30 @@ export class CustomerSession {
     await this.#syncLink();
   }
 
+  /** Sends a chat message to the technician; a refusal says why nothing was sent. */
+  say(text: string): ChatRefusal | null {
+    const refusal = this.#chat.say(text);
+    this.#chatChanged();
+    return refusal;
+  }
+
+  /** The person has seen the technician's messages. */
+  markChatRead(): void {
+    this.#chat.markRead();
+    this.#chatChanged();
+  }
+
+  #onControl(msg: ControlMessage): void {
+    if (msg.type === "chat") this.#chat.receive(msg);
+    else if (msg.type === "chatRead") this.#chat.peerRead(msg.upTo);
+    else return;
+    this.#chatChanged();
+  }
+
+  #chatChanged(): void {
+    this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread });
+  }
+
   /** The customer heard the same four words from the technician. */
   confirmCode(): void {
     const verification = this.#view.verification;
@@ -203,6 +237,7 @@ export class CustomerSession {
       onStats: (stats) => this.#update({ stats }),
       onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
+      onControl: (msg) => this.#onControl(msg),
       onIceError: (error) => this.#update({ notice: { code: "noRelay", error } }),
       onIntercepted: () => this.#intercepted(),
     });

@@ -14,6 +14,8 @@ export type OwnerLinkEvents = {
   onStats(stats: LinkStats | null): void;
   /** The control channel opened: the far end should hear what is being shared. */
   onControlOpen(): void;
+  /** A message from the technician's page on the control channel (chat). */
+  onControl(msg: ControlMessage): void;
   /** The session's ICE servers could not be fetched: why, as a code. */
   onIceError(code: ApiErrorCode): void;
   /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
@@ -129,6 +131,9 @@ export class OwnerLink {
         if (this.#link === link) this.#events.onState(state);
       },
       onControlOpen: () => this.#events.onControlOpen(),
+      onControl: (msg) => {
+        if (this.#link === link) this.#events.onControl(msg);
+      },
       onRelayFailure: (failure) => {
         if (this.#link === link) this.#events.onRelayFailure(failure);
       },

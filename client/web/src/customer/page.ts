@@ -1,5 +1,6 @@
 import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
+import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
 import { groupCode } from "../lib/session-code.ts";
 import type { SignalingError } from "../rtc/signaling.ts";
@@ -131,12 +132,17 @@ function placeTechnician(): void {
 
 /** The last view drawn: drawn again in a new language. */
 let lastView: CustomerView | null = null;
+/** The chat with the technician, once the session has started. */
+let chat: ChatPanel | null = null;
+const chatSection = byId("chat-section", HTMLElement);
 
 function render(view: CustomerView): void {
   lastView = view;
   consent.hidden = view.phase !== "asking";
   bar.hidden = view.phase !== "sharing";
   endedSection.hidden = view.phase !== "ended";
+  chatSection.hidden = view.phase !== "sharing";
+  chat?.render(view.chat, view.unread, view.link === "connected");
   const verification = view.phase === "ended" ? null : view.verification;
   verificationSection.hidden = verification === null;
   verificationActions.hidden = verification?.isMatched ?? true;
@@ -182,6 +188,10 @@ export function startCustomerSession(
   const customer = new CustomerSession(options, (view) => {
     render(view);
     onChange?.(view);
+  });
+  chat = chatPanel("chat", () => T().chat, {
+    say: (text) => customer.say(text),
+    markRead: () => customer.markChatRead(),
   });
   // One picker at a time: a second click while the browser's picker is open does nothing.
   allow.addEventListener("click", () => void whileBusy(allow, () => customer.allow()));

@@ -1,7 +1,8 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { SharingState, Surface } from "#protocol/control.ts";
+import type { ControlMessage, SharingState, Surface } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
+import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
@@ -65,6 +66,9 @@ export type ViewerState = {
   signaling: SignalingStatus;
   ended: ViewerEnd | null;
   notice: ViewerNotice | null;
+  /** The chat with the customer, oldest first, and how many of theirs this page has not shown yet. */
+  chat: readonly ChatEntry[];
+  unread: number;
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -90,6 +94,10 @@ export class TechnicianSession {
   /** Offers and candidates are handled in order, each once the ICE servers are in. */
   #signals: Promise<void> = Promise.resolve();
   readonly #ice: IceServers;
+  readonly #chat = new ChatLog(
+    (msg) => this.#link?.sendControl(msg),
+    () => Date.now(),
+  );
 
   /** `secret` is memory only — never stored here, never sent: the handshake proves it without revealing it. */
   constructor(code: string, secret: TechnicianSecret | null, onChange: (state: ViewerState) => void) {
@@ -117,6 +125,8 @@ export class TechnicianSession {
       signaling: "connecting",
       ended: null,
       notice: null,
+      chat: [],
+      unread: 0,
     };
     this.#signaling = new SignalingClient({
       code,
@@ -162,6 +172,40 @@ export class TechnicianSession {
     if (!trusted) return;
     trusted.verification = { ...trusted.verification, isMatched: true };
     this.#update({ verification: trusted.verification });
+  }
+
+  /** Sends a chat message to the customer; a refusal says why nothing was sent. */
+  say(text: string): ChatRefusal | null {
+    const refusal = this.#chat.say(text);
+    this.#chatChanged();
+    return refusal;
+  }
+
+  /** The technician has seen the customer's messages. */
+  markChatRead(): void {
+    this.#chat.markRead();
+    this.#chatChanged();
+  }
+
+  #onControl(msg: ControlMessage): void {
+    switch (msg.type) {
+      case "sharing":
+        this.#update({ sharing: msg.state, surface: msg.surface });
+        return;
+      case "chat":
+        this.#chat.receive(msg);
+        break;
+      case "chatRead":
+        this.#chat.peerRead(msg.upTo);
+        break;
+      default:
+        return;
+    }
+    this.#chatChanged();
+  }
+
+  #chatChanged(): void {
+    this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread });
   }
 
   /** The customer read other words: someone may be in the middle, so the session ends for both sides. */
@@ -304,7 +348,7 @@ export class TechnicianSession {
         if (this.#link === link) this.#update({ stream: new MediaStream([track]) });
       },
       onControl: (msg) => {
-        if (this.#link === link && msg.type === "sharing") this.#update({ sharing: msg.state, surface: msg.surface });
+        if (this.#link === link) this.#onControl(msg);
       },
       onRelayFailure: (relayFailure) => {
         if (this.#link === link) this.#update({ relayFailure });

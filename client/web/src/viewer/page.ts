@@ -1,6 +1,7 @@
 import { normalisePassword, prsOfPassword } from "../../../core/password.ts";
 import { formatClock, formatNumber, formatUnit } from "../i18n/format.ts";
 import { commonText, onLanguageChange, technicianText } from "../i18n/page.ts";
+import { chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
 import { groupCode } from "../lib/session-code.ts";
@@ -165,6 +166,8 @@ function render(state: ViewerState, formError: string): void {
   renderSecretForm(state);
   renderVerification(state);
   renderStatus(state, formError);
+  chatSection.hidden = state.ended !== null || state.link === null;
+  chat.render(state.chat, state.unread, state.link === "connected");
 
   const stats = state.link === "connected" ? state.stats : null;
   show("stat-route", routeLine(state));
@@ -180,6 +183,14 @@ function render(state: ViewerState, formError: string): void {
   show("stat-restarts", formatNumber(state.iceRestarts));
 }
 
+/** The session the viewer shows now, for its chat panel. */
+let current: TechnicianSession | null = null;
+const chatSection = byId("viewer-chat-section", HTMLElement);
+const chat = chatPanel("viewer-chat", () => technicianText().chat, {
+  say: (text) => current?.say(text) ?? "empty",
+  markRead: () => current?.markChatRead(),
+});
+
 /** Opens the viewer for session `code` in place of the console, proving `secret` (if known); returns how to close it. */
 export function openViewer(code: string, secret: TechnicianSecret | null): () => void {
   viewer.hidden = false;
@@ -194,6 +205,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     latest = state;
     draw();
   });
+  current = session;
   const onPageHide = () => session.leave();
   addEventListener("pagehide", onPageHide);
   const onEnd = () => session.end();
@@ -230,6 +242,8 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeMatches.removeEventListener("click", onMatches);
     codeDiffers.removeEventListener("click", onDiffers);
     session.leave();
+    current = null;
+    chat.render([], 0, false);
     video.srcObject = null;
     viewer.hidden = true;
     announce("");

@@ -92,6 +92,9 @@ export const customer: Customer = {
     "bar.end": "Sitzung beenden",
     "bar.preview": "Vorschau dessen, was Sie teilen",
     "ended.title": "Sitzung beendet",
+    "chat.title": "Chat mit Ihrem Techniker",
+    "chat.label": "Ihre Nachricht",
+    "chat.send": "Senden",
   },
   technicianFrom: "{name} von {organisation}",
   opening: "Sitzung wird geöffnet …",
@@ -167,6 +170,15 @@ export const customer: Customer = {
     SEAT_TAKEN:
       "Diese Sitzung ist schon in einem anderen Browser geöffnet. Bitten Sie Ihren Techniker um einen neuen Link.",
     REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+  },
+  chat: {
+    you: "Sie",
+    peer: "Techniker",
+    read: "Gelesen",
+    unread: (count) => `${count} neu`,
+    titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
+    empty: "Schreiben Sie zuerst etwas.",
+    tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
   },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
@@ -263,6 +275,9 @@ export const technician: Technician = {
     "viewer.differs": "Stimmt nicht überein",
     "viewer.screen": "Bildschirm des Kunden",
     "viewer.details": "Verbindungsdetails",
+    "viewerChat.title": "Chat mit dem Kunden",
+    "viewerChat.label": "Ihre Nachricht",
+    "viewerChat.send": "Senden",
     "stat.route": "Verbindung",
     "stat.relay": "Relay",
     "stat.quality": "Qualität",
@@ -473,6 +488,15 @@ export const technician: Technician = {
     noValue: "keine",
     unreadable: "Ein Eintrag konnte nicht gelesen werden; führen Sie npm run audit:verify aus.",
     badSession: "Ein Sitzungscode hat 9 Ziffern.",
+  },
+  chat: {
+    you: "Sie",
+    peer: "Kunde",
+    read: "Gelesen",
+    unread: (count) => `${count} neu`,
+    titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
+    empty: "Schreiben Sie zuerst etwas.",
+    tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
   },
   viewer: {
     surface: {

@@ -108,6 +108,9 @@ export const customer = {
     "bar.end": "End session",
     "bar.preview": "Preview of what you are sharing",
     "ended.title": "Session ended",
+    "chat.title": "Chat with your technician",
+    "chat.label": "Your message",
+    "chat.send": "Send",
   },
   /** "Tess Tech from Acme": {name} and {organisation} mark where the two go. */
   technicianFrom: "{name} from {organisation}",
@@ -174,6 +177,15 @@ export const customer = {
     SESSION_ENDED: "This session has ended.",
     SEAT_TAKEN: "This session is already open in another browser. Ask your technician for a new link.",
     REPLACED: "This session was opened in another tab or window.",
+  },
+  chat: {
+    you: "You",
+    peer: "Technician",
+    read: "Read",
+    unread: (count: number) => `${count} new`,
+    titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
+    empty: "Write something first.",
+    tooLong: "A message can be at most 2,000 characters long.",
   },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
@@ -267,6 +279,9 @@ export const technician = {
     "viewer.differs": "Doesn't match",
     "viewer.screen": "Customer's screen",
     "viewer.details": "Connection details",
+    "viewerChat.title": "Chat with the customer",
+    "viewerChat.label": "Your message",
+    "viewerChat.send": "Send",
     "stat.route": "Connection",
     "stat.relay": "Relay",
     "stat.quality": "Quality",
@@ -475,6 +490,15 @@ export const technician = {
     noValue: "none",
     unreadable: "An entry could not be read; run npm run audit:verify.",
     badSession: "A session code is 9 digits.",
+  },
+  chat: {
+    you: "You",
+    peer: "Customer",
+    read: "Read",
+    unread: (count: number) => `${count} new`,
+    titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
+    empty: "Write something first.",
+    tooLong: "A message can be at most 2,000 characters long.",
   },
   viewer: {
     surface: {

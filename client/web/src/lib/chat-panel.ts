@@ -1,0 +1,141 @@
+import type { ChatEntry, ChatRefusal } from "../../../core/chat.ts";
+import { formatClock } from "../i18n/format.ts";
+import { announce, byId } from "./dom.ts";
+
+// The chat panel of the customer's page and of the viewer: the log (text only, drawn as text), a box to write in
+// (Enter sends, Shift+Enter starts a new line), an unread count, and while the page is hidden a flashing title and
+// a short tone for each new message. The session (core/chat.ts) keeps the messages; this draws them.
+
+/** The words of a chat panel, from the page's catalogue. */
+export type ChatTexts = {
+  you: string;
+  peer: string;
+  read: string;
+  unread: (count: number) => string;
+  titleFlash: (count: number, title: string) => string;
+  empty: string;
+  tooLong: string;
+};
+
+/** What the panel does with what the person writes, and how it tells the session they have seen the messages. */
+export type ChatActions = { say(text: string): ChatRefusal | null; markRead(): void };
+
+export type ChatPanel = {
+  /** Draws the log; `isOpen`: the connection is up, so a message can go out now. */
+  render(entries: readonly ChatEntry[], unread: number, isOpen: boolean): void;
+};
+
+/** A short, quiet tone; silent where the browser allows no sound yet. */
+function chime(): void {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const volume = audio.createGain();
+    volume.gain.value = 0.05;
+    tone.frequency.value = 660;
+    tone.connect(volume).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.12);
+    tone.addEventListener("ended", () => void audio.close());
+  } catch {
+    // No audio: the title still flashes.
+  }
+}
+
+/** Wires the panel whose elements are `prefix-section`, `-log`, `-form`, `-text`, `-send` and `-unread`. */
+export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatActions): ChatPanel {
+  const section = byId(`${prefix}-section`, HTMLElement);
+  const log = byId(`${prefix}-log`, HTMLOListElement);
+  const form = byId(`${prefix}-form`, HTMLFormElement);
+  const text = byId(`${prefix}-text`, HTMLTextAreaElement);
+  const send = byId(`${prefix}-send`, HTMLButtonElement);
+  const badge = byId(`${prefix}-unread`, HTMLElement);
+  const drawn = new Map<string, HTMLLIElement>();
+  const title = document.title;
+  let lastUnread = 0;
+  let last: { entries: readonly ChatEntry[]; unread: number; isOpen: boolean } | null = null;
+
+  const isSeen = () => document.visibilityState === "visible" && !section.hidden;
+
+  function line(entry: ChatEntry): HTMLLIElement {
+    const item = document.createElement("li");
+    item.className = entry.from === "me" ? "mine" : "theirs";
+    const who = document.createElement("strong");
+    const time = document.createElement("time");
+    time.dateTime = new Date(entry.sentAt).toISOString();
+    const body = document.createElement("span");
+    body.className = "text";
+    body.textContent = entry.text;
+    const receipt = document.createElement("span");
+    receipt.className = "receipt";
+    item.append(who, " ", time, " ", body, " ", receipt);
+    return item;
+  }
+
+  function fill(item: HTMLLIElement, entry: ChatEntry): void {
+    const [who, time, , receipt] = [...item.children] as HTMLElement[];
+    if (who) who.textContent = entry.from === "me" ? texts().you : texts().peer;
+    if (time) time.textContent = formatClock(entry.sentAt);
+    if (receipt) receipt.textContent = entry.from === "me" && entry.isRead ? texts().read : "";
+  }
+
+  function render(entries: readonly ChatEntry[], unread: number, isOpen: boolean): void {
+    last = { entries, unread, isOpen };
+    const keys = new Set<string>();
+    for (const entry of entries) {
+      const key = `${entry.from}:${entry.id}`;
+      keys.add(key);
+      let item = drawn.get(key);
+      if (!item) {
+        item = line(entry);
+        drawn.set(key, item);
+        log.append(item);
+      }
+      fill(item, entry);
+    }
+    for (const [key, item] of drawn) {
+      if (keys.has(key)) continue;
+      item.remove();
+      drawn.delete(key);
+    }
+    text.disabled = !isOpen;
+    send.disabled = !isOpen;
+    if (unread > 0 && isSeen()) {
+      actions.markRead();
+      return;
+    }
+    badge.hidden = unread === 0;
+    badge.textContent = unread === 0 ? "" : texts().unread(unread);
+    if (unread > lastUnread && document.visibilityState !== "visible") {
+      document.title = texts().titleFlash(unread, title);
+      chime();
+    }
+    if (unread === 0) document.title = title;
+    lastUnread = unread;
+  }
+
+  function submit(): void {
+    const refusal = actions.say(text.value);
+    if (refusal === null) {
+      text.value = "";
+      return;
+    }
+    announce(() => (refusal === "tooLong" ? texts().tooLong : texts().empty), true);
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submit();
+  });
+  text.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
+    event.preventDefault();
+    submit();
+  });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible") return;
+    document.title = title;
+    if (last && last.unread > 0 && !section.hidden) actions.markRead();
+  });
+  return { render };
+}

@@ -1,0 +1,77 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { createSession, framesArrive, newPerson, open, textOf } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+
+// Chat between the customer's page and the technician's viewer, over the control data channel (peer to peer): both
+// ways, text only, with read receipts; a page that is hidden counts what is unread, flashes its title and clears
+// both once its person looks again.
+
+const stage = useStage("Chad Chat");
+
+/** What a chat log shows, one line per message. */
+function chatLines(page: Page, name: RegExp): Promise<string[]> {
+  return page
+    .getByRole("list", { name })
+    .locator("li")
+    .evaluateAll((items) => items.map((item) => item.textContent?.replace(/\s+/g, " ").trim() ?? ""));
+}
+
+/** Pretends the page went to the background, or came back, as a browser tells it when a tab is switched. */
+async function setHidden(page: Page, isHidden: boolean): Promise<void> {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, "visibilityState", {
+      configurable: true,
+      get: () => (hidden ? "hidden" : "visible"),
+    });
+    document.dispatchEvent(new Event("visibilitychange"));
+  }, isHidden);
+}
+
+describe("chat", () => {
+  it("carries messages both ways as text, with read receipts, and flags what arrives while the page is hidden", async () => {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+
+    const techChat = tech.getByRole("region", { name: /^Chat with the customer/ });
+    await techChat.getByLabel("Your message").fill("Can you see the red X in the corner?");
+    await techChat.getByLabel("Your message").press("Enter");
+    await expect
+      .poll(() => chatLines(customer.page, /^Chat with your technician/))
+      .toEqual([expect.stringMatching(/^Technician \d.* Can you see the red X in the corner\?$/)]);
+    // The customer's page is in front: the message counts as read, and the technician's viewer says so.
+    await expect
+      .poll(() => chatLines(tech, /^Chat with the customer/))
+      .toEqual([expect.stringMatching(/^You .* Can you see the red X in the corner\? Read$/)]);
+
+    await setHidden(tech, true);
+    const title = await tech.title();
+    const customerChat = customer.page.getByRole("region", { name: /^Chat with your technician/ });
+    await customerChat.getByLabel("Your message").fill("<b>Yes</b>, top right");
+    await customerChat.getByRole("button", { name: "Send" }).click();
+    await expect.poll(() => tech.title()).toBe(`(1) New message · ${title}`);
+    await expect.poll(() => textOf(techChat.getByText("1 new"))).toBe("1 new");
+    // Markup arrives as the characters typed.
+    expect(await techChat.locator("b").count()).toBe(0);
+    expect((await chatLines(tech, /^Chat with the customer/)).at(-1)).toMatch(/^Customer .* <b>Yes<\/b>, top right$/);
+    expect((await chatLines(customer.page, /^Chat with your technician/)).at(-1)).not.toMatch(/Read$/);
+
+    await setHidden(tech, false);
+    await expect.poll(() => tech.title()).toBe(title);
+    await expect.poll(() => techChat.getByText("1 new").count()).toBe(0);
+    await expect
+      .poll(async () => (await chatLines(customer.page, /^Chat with your technician/)).at(-1))
+      .toMatch(/Read$/);
+
+    // Nothing empty goes out.
+    await customerChat.getByRole("button", { name: "Send" }).click();
+    await customer.page.getByText("Write something first.").waitFor();
+    expect(await chatLines(tech, /^Chat with the customer/)).toHaveLength(2);
+  });
+});
