@@ -40,8 +40,17 @@ const Unit = z.number().check(z.gte(0), z.lte(1));
 /** Each sender numbers its pointer and input messages from 0; a number not above the last one seen is out of order. */
 const Seq = z.int().check(z.gte(0), z.lte(0x7fff_ffff));
 
-/** Technician → customer: where the technician points, at most 60 times a second. */
-export const PointerMessage = z.object({ type: z.literal("pointer"), seq: Seq, x: Unit, y: Unit });
+/**
+ * Technician → customer: where the technician points, at most 60 times a second; `isAway` when the pointer left the
+ * picture (its coordinates are then the last place it was).
+ */
+export const PointerMessage = z.object({
+  type: z.literal("pointer"),
+  seq: Seq,
+  x: Unit,
+  y: Unit,
+  isAway: z.optional(z.boolean()),
+});
 export type PointerMessage = z.infer<typeof PointerMessage>;
 
 const Button = z.object({

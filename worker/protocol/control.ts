@@ -53,8 +53,41 @@ export const Chat = z.object({
 /** Either way: the other page has shown this page's chat messages up to `upTo` (its id) to its person. */
 export const ChatRead = z.object({ type: z.literal("chatRead"), upTo: ChatId });
 
+/** The colours a technician draws with. */
+export const StrokeColour = z.enum(["red", "yellow", "blue", "green"]);
+export type StrokeColour = z.infer<typeof StrokeColour>;
+
+/** Most points one stroke message carries; a longer stroke goes in several messages with the same id. */
+export const MAX_STROKE_POINTS = 64;
+
+/** A point on the shared picture, [x, y] from 0 to 1. */
+const Point = z.tuple([z.number().check(z.gte(0), z.lte(1)), z.number().check(z.gte(0), z.lte(1))]);
+
+/**
+ * Technician → customer: part of a freehand stroke over the shared picture. Points of the same `id` extend it;
+ * `isEnd` says the pen lifted, and from then on the stroke fades.
+ */
+export const Stroke = z.object({
+  type: z.literal("stroke"),
+  id: z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER)),
+  colour: StrokeColour,
+  points: z.array(Point).check(z.maxLength(MAX_STROKE_POINTS)),
+  isEnd: z.boolean(),
+});
+/** Technician → customer: wipe every drawing now. */
+export const ClearDrawing = z.object({ type: z.literal("clearDrawing") });
+
 /** Every message on the `control` data channel. */
-export const ControlMessage = z.discriminatedUnion("type", [Sharing, Ping, Pong, Dropped, Chat, ChatRead]);
+export const ControlMessage = z.discriminatedUnion("type", [
+  Sharing,
+  Ping,
+  Pong,
+  Dropped,
+  Chat,
+  ChatRead,
+  Stroke,
+  ClearDrawing,
+]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 
 /** Parses one control message: size first, then JSON, then the schema. */

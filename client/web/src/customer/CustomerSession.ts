@@ -2,6 +2,7 @@ import { assertNever } from "#protocol/assert-never.ts";
 import type { ControlMessage, SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
@@ -122,6 +123,9 @@ export class CustomerSession {
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
   );
+  /** The technician's pointer and drawings over the picture; `onAnnotations` runs when they change. */
+  readonly annotations = new Annotations();
+  onAnnotations: () => void = () => {};
 
   constructor(options: CustomerSessionOptions, onChange: (view: CustomerView) => void) {
     const { code, session } = options;
@@ -204,10 +208,26 @@ export class CustomerSession {
   }
 
   #onControl(msg: ControlMessage): void {
-    if (msg.type === "chat") this.#chat.receive(msg);
-    else if (msg.type === "chatRead") this.#chat.peerRead(msg.upTo);
-    else return;
-    this.#chatChanged();
+    switch (msg.type) {
+      case "chat":
+        this.#chat.receive(msg);
+        this.#chatChanged();
+        break;
+      case "chatRead":
+        this.#chat.peerRead(msg.upTo);
+        this.#chatChanged();
+        break;
+      case "stroke":
+        this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
+        this.onAnnotations();
+        break;
+      case "clearDrawing":
+        this.annotations.clear();
+        this.onAnnotations();
+        break;
+      default:
+        break;
+    }
   }
 
   #chatChanged(): void {
@@ -238,6 +258,10 @@ export class CustomerSession {
       onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
       onControl: (msg) => this.#onControl(msg),
+      onPointer: (msg) => {
+        this.annotations.pointer(msg.x, msg.y, msg.isAway ?? false, Date.now());
+        this.onAnnotations();
+      },
       onIceError: (error) => this.#update({ notice: { code: "noRelay", error } }),
       onIntercepted: () => this.#intercepted(),
     });

@@ -1,3 +1,4 @@
+import type { PointerMessage } from "#protocol/channels.ts";
 import type { ControlMessage } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
@@ -14,8 +15,10 @@ export type OwnerLinkEvents = {
   onStats(stats: LinkStats | null): void;
   /** The control channel opened: the far end should hear what is being shared. */
   onControlOpen(): void;
-  /** A message from the technician's page on the control channel (chat). */
+  /** A message from the technician's page on the control channel (chat, drawings). */
   onControl(msg: ControlMessage): void;
+  /** Where the technician points, from the pointer channel. */
+  onPointer(msg: PointerMessage): void;
   /** The session's ICE servers could not be fetched: why, as a code. */
   onIceError(code: ApiErrorCode): void;
   /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
@@ -133,6 +136,11 @@ export class OwnerLink {
       onControlOpen: () => this.#events.onControlOpen(),
       onControl: (msg) => {
         if (this.#link === link) this.#events.onControl(msg);
+      },
+      channels: {
+        onPointer: (msg) => {
+          if (this.#link === link) this.#events.onPointer(msg);
+        },
       },
       onRelayFailure: (failure) => {
         if (this.#link === link) this.#events.onRelayFailure(failure);

@@ -1,5 +1,6 @@
 import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
+import { AnnotationLayer } from "../lib/annotation-layer.ts";
 import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
 import { groupCode } from "../lib/session-code.ts";
@@ -189,6 +190,9 @@ export function startCustomerSession(
     render(view);
     onChange?.(view);
   });
+  // The technician's pointer and drawings, over the preview of what is shared.
+  const layer = new AnnotationLayer(byId("preview-annotations", HTMLCanvasElement), preview, customer.annotations);
+  customer.onAnnotations = () => layer.wake();
   chat = chatPanel("chat", () => T().chat, {
     say: (text) => customer.say(text),
     markRead: () => customer.markChatRead(),

@@ -1,7 +1,8 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { ControlMessage, SharingState, Surface } from "#protocol/control.ts";
+import type { ControlMessage, SharingState, StrokeColour, Surface } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
+import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
@@ -98,6 +99,8 @@ export class TechnicianSession {
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
   );
+  /** This technician's pointer and drawings, as the customer sees them over the picture. */
+  readonly annotations = new Annotations();
 
   /** `secret` is memory only — never stored here, never sent: the handshake proves it without revealing it. */
   constructor(code: string, secret: TechnicianSecret | null, onChange: (state: ViewerState) => void) {
@@ -172,6 +175,24 @@ export class TechnicianSession {
     if (!trusted) return;
     trusted.verification = { ...trusted.verification, isMatched: true };
     this.#update({ verification: trusted.verification });
+  }
+
+  /** Shows the customer where this technician points on the picture (0–1), or that the pointer left it. */
+  point(x: number, y: number, isAway: boolean): void {
+    this.annotations.pointer(x, y, isAway, Date.now());
+    this.#link?.channels.sendPointer({ type: "pointer", x, y, ...(isAway ? { isAway } : {}) });
+  }
+
+  /** Adds points to stroke `id`, here and on the customer's page; `isEnd`: the pen lifted. */
+  draw(id: number, colour: StrokeColour, points: [number, number][], isEnd: boolean): void {
+    this.annotations.stroke(id, colour, points, isEnd, Date.now());
+    this.#link?.sendControl({ type: "stroke", id, colour, points, isEnd });
+  }
+
+  /** Wipes every drawing, here and on the customer's page. */
+  clearDrawing(): void {
+    this.annotations.clear();
+    this.#link?.sendControl({ type: "clearDrawing" });
   }
 
   /** Sends a chat message to the customer; a refusal says why nothing was sent. */

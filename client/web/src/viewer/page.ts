@@ -6,6 +6,7 @@ import { announce, byId } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { rateQuality } from "../rtc/stats.ts";
+import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
 
 // The technician's viewer, inside the console page at /console#view=CODE: the check that the customer's page holds
@@ -206,6 +207,8 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     draw();
   });
   current = session;
+  annotate(session);
+  drawColourChoices();
   const onPageHide = () => session.leave();
   addEventListener("pagehide", onPageHide);
   const onEnd = () => session.end();
@@ -232,7 +235,10 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   const onDiffers = () => session.rejectCode();
   codeMatches.addEventListener("click", onMatches);
   codeDiffers.addEventListener("click", onDiffers);
-  const stopRedrawing = onLanguageChange(draw);
+  const stopRedrawing = onLanguageChange(() => {
+    draw();
+    drawColourChoices();
+  });
   session.start();
   return () => {
     stopRedrawing();
@@ -243,6 +249,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeDiffers.removeEventListener("click", onDiffers);
     session.leave();
     current = null;
+    annotate(null);
     chat.render([], 0, false);
     video.srcObject = null;
     viewer.hidden = true;
@@ -255,9 +262,13 @@ actualSize.addEventListener("click", () => {
   const isActual = actualSize.getAttribute("aria-pressed") !== "true";
   actualSize.setAttribute("aria-pressed", String(isActual));
   stage.classList.toggle("is-actual-size", isActual);
+  redrawAnnotations();
 });
 
 fullScreen.addEventListener("click", () => {
   if (document.fullscreenElement) void document.exitFullscreen();
   else void stage.requestFullscreen().catch(() => undefined);
 });
+
+// The picture moves or resizes (the stage is resizable, the stream's size changes): the annotations follow it.
+new ResizeObserver(() => redrawAnnotations()).observe(video);

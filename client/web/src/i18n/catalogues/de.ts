@@ -267,6 +267,11 @@ export const technician: Technician = {
     "viewer.fullScreen": "Vollbild",
     "viewer.end": "Sitzung beenden",
     "viewer.back": "Zurück zur Konsole",
+    "viewer.annotate": "Dem Kunden zeigen",
+    "viewer.point": "Zeigen",
+    "viewer.draw": "Zeichnen",
+    "viewer.colour": "Farbe",
+    "viewer.clearDrawing": "Zeichnungen löschen",
     "viewer.connectTitle": "Mit dem Kunden verbinden",
     "viewer.password": "Passwort des Kunden",
     "viewer.verificationTitle": "Prüfen Sie den Prüfcode",
@@ -499,6 +504,7 @@ export const technician: Technician = {
     tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
   },
   viewer: {
+    colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },
     surface: {
       monitor: "den ganzen Bildschirm",
       window: "ein Fenster",

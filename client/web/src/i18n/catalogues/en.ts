@@ -1,4 +1,5 @@
 import type { AuditType } from "#protocol/audit.ts";
+import type { StrokeColour } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { NameProblem } from "#protocol/names.ts";
 import type { WebhookEventType } from "#protocol/webhooks.ts";
@@ -271,6 +272,11 @@ export const technician = {
     "viewer.fullScreen": "Full screen",
     "viewer.end": "End session",
     "viewer.back": "Back to console",
+    "viewer.annotate": "Show the customer",
+    "viewer.point": "Point",
+    "viewer.draw": "Draw",
+    "viewer.colour": "Colour",
+    "viewer.clearDrawing": "Clear drawings",
     "viewer.connectTitle": "Connect to the customer",
     "viewer.password": "Customer's password",
     "viewer.verificationTitle": "Check the verification code",
@@ -501,6 +507,7 @@ export const technician = {
     tooLong: "A message can be at most 2,000 characters long.",
   },
   viewer: {
+    colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,
     surface: {
       monitor: "their whole screen",
       window: "a window",

@@ -257,6 +257,11 @@ export const technician: Technician = {
     "viewer.fullScreen": "全画面",
     "viewer.end": "セッションを終了",
     "viewer.back": "コンソールに戻る",
+    "viewer.annotate": "お客様に示す",
+    "viewer.point": "ポインター",
+    "viewer.draw": "描く",
+    "viewer.colour": "色",
+    "viewer.clearDrawing": "描画を消す",
     "viewer.connectTitle": "お客様に接続",
     "viewer.password": "お客様のパスワード",
     "viewer.verificationTitle": "確認コードを照らし合わせてください",
@@ -480,6 +485,7 @@ export const technician: Technician = {
     tooLong: "メッセージは 2,000 文字までです。",
   },
   viewer: {
+    colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
     surface: {
       monitor: "画面全体",
       window: "ウィンドウ",
