@@ -22,6 +22,7 @@ import { RateLimits } from "./rate-limits.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
 import { devAuditKey, devSecret } from "./secret.ts";
+import { SignInSweep } from "./sign-in-sweep.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
 // `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
@@ -92,6 +93,9 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   audit: (input) => auditLog.append(input),
 });
 await rooms.start();
+// Expired sign-ins are deleted by a timer, as the SignInSweeper object's alarm does on Workers.
+const signInSweep = new SignInSweep(db, () => Date.now());
+await signInSweep.start();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
 const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
@@ -103,6 +107,7 @@ const host: Host = {
     clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
+  sweepSignInsBy: async (at) => signInSweep.dueBy(at),
   audit: (input) => auditLog.append(input),
   asset: (request) => assets.fetch(request),
 };
@@ -173,6 +178,7 @@ console.log(
 async function shutdown(): Promise<void> {
   isStopping = true;
   rooms.stop();
+  signInSweep.stop();
   await server.shutdown();
   door?.stop();
   sqlite.close();
