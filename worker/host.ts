@@ -30,6 +30,11 @@ export type Host = {
   hit(key: string, scope: string, limitPerMinute: number): Promise<Omit<TakeResult, "bucket">>;
   /** Answers a WebSocket upgrade with a socket that only says why it cannot join, then closes (1008). */
   refuseSocket(request: Request, code: ErrorCode, message: string): Response;
+  /**
+   * Makes sure expired sign-ins are deleted by `at` (a new sign-in's expiry) at the latest, by an alarm of the host's
+   * own: the SignInSweeper object on Workers, a timer on Deno.
+   */
+  sweepSignInsBy(at: number): Promise<void>;
   /** Appends an entry to the organisation's audit log; resolves with its seq once it is stored. */
   audit(input: AuditInput): Promise<number>;
   /** Webhook delivery, which follows the audit log (webhooks/dispatcher.ts). */

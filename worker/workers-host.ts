@@ -6,6 +6,9 @@ import type { Host } from "./host.ts";
 /** The name of the one AuditLog object: a deployment serves one organisation. */
 export const AUDIT_LOG_NAME = "log";
 
+/** The name of the one SignInSweeper object: D1 holds one table of sign-ins. */
+export const SIGN_IN_SWEEPER_NAME = "sign-ins";
+
 /** A socket made on the spot only to say why it cannot join, then closed (1008); used by the Worker and the room. */
 export function refuseSocket(code: ErrorCode, message: string): Response {
   const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
@@ -42,6 +45,7 @@ export function workersHost(env: Env): Host {
     clientAddress: (request) => request.headers.get("cf-connecting-ip") ?? undefined,
     hit: (key, scope, limitPerMinute) =>
       env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(key)).hit(scope, limitPerMinute),
+    sweepSignInsBy: (at) => env.SIGN_IN_SWEEPER.get(env.SIGN_IN_SWEEPER.idFromName(SIGN_IN_SWEEPER_NAME)).dueBy(at),
     audit: (input) => auditLog(env).append(input),
     webhooks: {
       wake: () => auditLog(env).deliver(),

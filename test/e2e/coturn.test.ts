@@ -1,6 +1,7 @@
 import { connect } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IceConfig } from "#protocol/ice.ts";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { coturnCredentials } from "../../worker/turn/coturn.ts";
 import { newSeatKey } from "../helpers/handshake.ts";
 import { type Coturn, relayWorks, startCoturn } from "../helpers/node/coturn.ts";
@@ -34,9 +35,11 @@ describe("coturn as the relay, with credentials the Worker mints", () => {
         ICE_POLICY: "relay",
       },
     });
-    const help = await postJson(server, "/api/help", { customerKeyHash: (await newSeatKey()).customerKeyHash });
+    const { customerKeyHash } = await newSeatKey();
+    const help = await postJson(server, "/api/help", { customerKeyHash });
     const { code } = (await help.json()) as { code: string };
-    ice = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`)).json());
+    const proof = { [SEAT_PROOF_HEADER]: customerKeyHash };
+    ice = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`, { headers: proof })).json());
   });
 
   afterAll(async () => {

@@ -310,12 +310,14 @@ describe("a customer's help request, joined with a session ID and password", () 
     const heard = await getHelp(person);
     const code = heard.id.replace(/ /g, "");
     await expect.poll(() => traffic.received.some((msg) => msg.type === "welcome")).toBe(true);
-    // Liveness by the ICE route: the session's details are for its own page only.
-    expect((await fetch(`${stage.server.origin}/api/sessions/${code}/ice`)).status).toBe(200);
+    // Liveness by the ICE route, which tells it a signed-in technician (and the session's own page) only.
+    const cookie = (await stage.technician.page.context().cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    const iceStatus = async () =>
+      (await fetch(`${stage.server.origin}/api/sessions/${code}/ice`, { headers: { cookie } })).status;
+    expect(await iceStatus()).toBe(200);
+    expect((await fetch(`${stage.server.origin}/api/sessions/${code}/ice`)).status).toBe(403);
     await person.page.close();
     // Ended at once, and its row purged with it by the room's next alarm: 410, then 404.
-    await expect
-      .poll(async () => (await fetch(`${stage.server.origin}/api/sessions/${code}/ice`)).status)
-      .toSatisfy((status: number) => status === 410 || status === 404);
+    await expect.poll(iceStatus).toSatisfy((status: number) => status === 410 || status === 404);
   });
 });

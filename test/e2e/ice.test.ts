@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { IceConfig } from "#protocol/ice.ts";
+import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { newSeatKey, type SeatKeyPair } from "../helpers/handshake.ts";
 import { startTurnApi } from "../helpers/node/cloudflare-turn-api.ts";
 import { type DevServer, startDevServer } from "../helpers/node/dev-server.ts";
@@ -39,9 +40,16 @@ describe("Cloudflare's TURN service as the relay", () => {
     return { ...((await res.json()) as { code: string; expiresAt: number }), key };
   }
 
+  /** GET /api/sessions/CODE/ice as the customer's page asks it, with its seat proof. */
+  function getIce(code: string, key: SeatKeyPair): Promise<Response> {
+    return fetch(`${server.origin}/api/sessions/${code}/ice`, {
+      headers: { [SEAT_PROOF_HEADER]: key.customerKeyHash },
+    });
+  }
+
   it("mints credentials through the key API, drops port 53 and never shows the API token", async () => {
-    const { code, expiresAt } = await helpSession();
-    const res = await fetch(`${server.origin}/api/sessions/${code}/ice`);
+    const { code, expiresAt, key } = await helpSession();
+    const res = await getIce(code, key);
     const text = await res.text();
     expect(res.status, text).toBe(200);
     expect(text).not.toContain(API_TOKEN);
@@ -64,7 +72,7 @@ describe("Cloudflare's TURN service as the relay", () => {
 
   it("revokes the session's relay credentials when the session ends", async () => {
     const { code, key } = await helpSession();
-    const config = IceConfig.parse(await (await fetch(`${server.origin}/api/sessions/${code}/ice`)).json());
+    const config = IceConfig.parse(await (await getIce(code, key)).json());
     const username = config.iceServers.find((s) => s.username)?.username ?? "";
     expect(api.revoked.has(username)).toBe(false);
 
@@ -81,10 +89,10 @@ describe("Cloudflare's TURN service as the relay", () => {
   });
 
   it("says clearly when the relay service cannot be reached", async () => {
-    const { code } = await helpSession();
+    const { code, key } = await helpSession();
     const before = api.calls.length;
     await api.close();
-    const res = await fetch(`${server.origin}/api/sessions/${code}/ice`);
+    const res = await getIce(code, key);
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("TURN_UNAVAILABLE");

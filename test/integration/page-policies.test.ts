@@ -1,45 +1,9 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 
-// Each page may use only the browser features it needs (Permissions-Policy), and HSTS goes out over HTTPS only.
-
-/** The features a Permissions-Policy header allows (`feature=(self)`), sorted. */
-function allowed(res: Response): string[] {
-  const header = res.headers.get("permissions-policy") ?? "";
-  return header
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry.endsWith("=(self)"))
-    .map((entry) => entry.slice(0, -"=(self)".length))
-    .sort();
-}
-
-describe("Permissions-Policy", () => {
-  it.each([
-    ["/", ["autoplay", "camera", "display-capture", "microphone"]],
-    ["/j/123456789", ["autoplay", "camera", "display-capture", "microphone"]],
-    ["/console", ["autoplay", "camera", "clipboard-write", "fullscreen", "microphone", "publickey-credentials-create"]],
-    ["/sign-in", ["publickey-credentials-get"]],
-    ["/enrol", ["publickey-credentials-create"]],
-    ["/health", []],
-    ["/join.js", []],
-  ])("allows %s only what it uses", async (path, uses) => {
-    const res = await SELF.fetch(`http://localhost${path}`);
-    expect(res.status).toBe(200);
-    expect(allowed(res)).toEqual(uses);
-    // Everything else is named and off, payment and USB among them.
-    expect(res.headers.get("permissions-policy")).toContain("payment=()");
-    expect(res.headers.get("permissions-policy")).toContain("usb=()");
-  });
-
-  it("turns everything off on API answers, errors and redirects too", async () => {
-    for (const path of ["/api/me", "/api/nope", "/console.html"]) {
-      const res = await SELF.fetch(`http://localhost${path}`, { redirect: "manual" });
-      expect(allowed(res), path).toEqual([]);
-      expect(res.headers.get("permissions-policy"), path).toContain("display-capture=()");
-    }
-  });
-});
+// HSTS goes out over HTTPS only. Only here can a request arrive over HTTPS (neither test server terminates TLS); what
+// each page may use (Permissions-Policy) and the plain-HTTP half are checked on both hosts in
+// test/servers/page-policies.test.ts.
 
 describe("Strict-Transport-Security", () => {
   it("goes out over HTTPS and never over plain HTTP", async () => {

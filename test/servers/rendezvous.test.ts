@@ -556,13 +556,33 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect((await describeSession(code)).status).toBe(410);
     });
 
-    it("refuses an unknown code: SESSION_NOT_FOUND on the socket, 404 over HTTP", async () => {
+    it("refuses an unknown code: SESSION_NOT_FOUND on the socket", async () => {
       const socket = await connect("000000001", "customer");
       expect(await socket.next("error")).toMatchObject({ code: "SESSION_NOT_FOUND" });
       expect((await socket.waitClosed()).code).toBe(1008);
-      const res = await describeSession("000000001");
-      expect(res.status).toBe(404);
-      expect(await res.json()).toMatchObject({ error: { code: "SESSION_NOT_FOUND" } });
+    });
+
+    it("answers a live code's details and ICE servers only to its customer's page and technicians", async () => {
+      const { code } = await createSession();
+      const ice = (target: string, headers: Record<string, string> = {}) =>
+        fetch(`${server.origin}/api/sessions/${target}/ice`, { headers });
+      expect((await ice(code, { [SEAT_PROOF_HEADER]: seatProofs.get(code) ?? "" })).status).toBe(200);
+      expect((await ice(code, { Cookie: owner.cookie })).status).toBe(200);
+      // Without a right to the session, a live code and an unknown one get the very same answer on both routes.
+      const strangers: Record<string, string>[] = [{}, { [SEAT_PROOF_HEADER]: "A".repeat(43) }];
+      const answers = new Set<string>();
+      for (const target of [code, "000000001"]) {
+        for (const headers of strangers) {
+          for (const path of [`/api/sessions/${target}`, `/api/sessions/${target}/ice`]) {
+            const res = await fetch(`${server.origin}${path}`, { headers });
+            const body = (await res.json()) as { error: { code: string; message: string } };
+            expect(body.error.code).toBe("SEAT_KEY_INVALID");
+            answers.add(`${res.status} ${JSON.stringify(body)}`);
+          }
+        }
+      }
+      expect([...answers]).toHaveLength(1);
+      expect([...answers][0]).toMatch(/^403 /);
     });
 
     it("refuses upgrades from another origin, and technicians without a sign-in", async () => {

@@ -1,43 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { AlarmClock, type Timers } from "../../worker/deno/alarm-clock.ts";
+import { AlarmClock } from "../../worker/deno/alarm-clock.ts";
 import { DeliverySchedule, RUN_RETRY_MS } from "../../worker/deno/webhook-schedule.ts";
+import { TestTimers } from "../helpers/test-timers.ts";
 
 const T0 = 1_800_000_000_000;
 
-/** A clock the test moves, with the timers it has set; advancing fires each due timer, in time order. */
-class TestTimers implements Timers {
-  time = T0;
-  private nextId = 0;
-  readonly pending = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.time;
-  }
-
-  setTimer(callback: () => void, delayMs: number): unknown {
-    const id = ++this.nextId;
-    this.pending.set(id, { at: this.time + delayMs, callback });
-    return id;
-  }
-
-  clearTimer(timer: unknown): void {
-    this.pending.delete(timer as number);
-  }
-
-  advanceTo(time: number): void {
-    for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= time).sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.pending.delete(due[0]);
-      this.time = due[1].at;
-      due[1].callback();
-    }
-    this.time = time;
-  }
-}
-
 function setUp() {
-  const timers = new TestTimers();
+  const timers = new TestTimers(T0);
   const fired: { key: string; at: number }[] = [];
   const clock = new AlarmClock<string>((key) => fired.push({ key, at: timers.now() }), timers);
   return { timers, fired, clock };
@@ -104,7 +73,7 @@ describe("AlarmClock (one timer for every room's alarm on the Deno host)", () =>
   });
 
   it("forgets a key's time before calling it, so the callback may set the next one", () => {
-    const timers = new TestTimers();
+    const timers = new TestTimers(T0);
     const fired: number[] = [];
     const clock = new AlarmClock<string>((key) => {
       fired.push(timers.now());
@@ -141,7 +110,7 @@ describe("AlarmClock (one timer for every room's alarm on the Deno host)", () =>
 describe("DeliverySchedule (webhook delivery on the Deno host)", () => {
   /** A schedule whose runs return the times in `next`, in order (an Error: the run throws). */
   function scheduled(next: (number | null | Error)[]) {
-    const timers = new TestTimers();
+    const timers = new TestTimers(T0);
     const runs: number[] = [];
     const schedule = new DeliverySchedule(async () => {
       runs.push(timers.now());

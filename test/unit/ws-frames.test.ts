@@ -53,6 +53,21 @@ describe("FrameMeter", () => {
     }
   });
 
+  it("notes a close frame once its header has passed, whatever frames came before and however it was split", () => {
+    const meter = new FrameMeter();
+    expect(meter.feed(Uint8Array.from([0x81, 2, 0x7b, 0x7d, 0x89, 0]), Number.POSITIVE_INFINITY)).toBeNull();
+    expect(meter.hasClosed).toBe(false);
+    const close = closeFrame(1008, "No hello received in time.");
+    meter.feed(close.subarray(0, 1), Number.POSITIVE_INFINITY);
+    expect(meter.hasClosed).toBe(false);
+    meter.feed(close.subarray(1), Number.POSITIVE_INFINITY);
+    expect(meter.hasClosed).toBe(true);
+    // A close's payload with a close opcode's byte in it is not a second frame; data frames never count.
+    const data = new FrameMeter();
+    data.feed(Uint8Array.from([0x82, 3, 0x88, 0x88, 0x88]), Number.POSITIVE_INFINITY);
+    expect(data.hasClosed).toBe(false);
+  });
+
   it("reads the server's unmasked frames too", () => {
     const meter = new FrameMeter();
     expect(meter.feed(closeFrame(1009, "Message too big"), Number.POSITIVE_INFINITY)).toBeNull();

@@ -56,6 +56,18 @@ export async function liveSignIns(db: D1Database, ids: readonly string[], now: n
   return new Set(results.map((row) => row.id));
 }
 
+/**
+ * Deletes every sign-in expired at `now` (an expired one already fails every check; this keeps none behind) and
+ * returns when the earliest one left expires, null when none is left: the sign-in sweep's alarm, on either host.
+ */
+export async function sweepSignIns(db: D1Database, now: number): Promise<number | null> {
+  const [, left] = await db.batch<{ next: number | null }>([
+    db.prepare("DELETE FROM sign_ins WHERE expires_at <= ?").bind(now),
+    db.prepare("SELECT min(expires_at) AS next FROM sign_ins"),
+  ]);
+  return left?.results[0]?.next ?? null;
+}
+
 /** Ends one sign-in (sign-out). */
 export async function revokeSignIn(db: D1Database, id: string): Promise<void> {
   await db.prepare("DELETE FROM sign_ins WHERE id = ?").bind(id).run();

@@ -26,6 +26,7 @@ import { resolveHostname } from "./resolve.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
 import { devAuditKey, devSecret } from "./secret.ts";
+import { SignInSweep } from "./sign-in-sweep.ts";
 import { DeliverySchedule } from "./webhook-schedule.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
@@ -112,6 +113,9 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
   audit: appendAudit,
 });
 await rooms.start();
+// Expired sign-ins are deleted by a timer, as the SignInSweeper object's alarm does on Workers.
+const signInSweep = new SignInSweep(db, () => Date.now());
+await signInSweep.start();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
 const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
@@ -123,6 +127,7 @@ const host: Host = {
     clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   refuseSocket,
+  sweepSignInsBy: async (at) => signInSweep.dueBy(at),
   audit: appendAudit,
   webhooks: {
     wake: async () => deliveries.wake(),
@@ -197,6 +202,7 @@ console.log(
 async function shutdown(): Promise<void> {
   isStopping = true;
   rooms.stop();
+  signInSweep.stop();
   await server.shutdown();
   door?.stop();
   sqlite.close();

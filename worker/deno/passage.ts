@@ -14,6 +14,12 @@ const SMALL_READ_BYTES = 1_024;
 const LARGE_READ_BYTES = 65_536;
 /** How long a refused client may take to read its 503 or close frame before its connection is dropped. */
 const REFUSAL_LINGER_MS = 2_000;
+/**
+ * How long a client may take to answer the server's WebSocket close frame before its connection is dropped: Deno
+ * waits for the answer however long it takes (a peer that never sends one kept its connection for minutes), and
+ * RFC 6455 §7.1.1 lets the server close the TCP connection itself.
+ */
+export const CLOSE_ANSWER_MS = 5_000;
 /** CR LF CR LF, the end of a request head, as four bytes read big-endian. */
 const HEAD_END = 0x0d0a0d0a;
 const SWITCHING = new TextEncoder().encode("HTTP/1.1 101 ");
@@ -66,6 +72,8 @@ export class Passage {
   private isWritingToClient = false;
   /** Set while a refused message's close frame goes out: the server's side is closed, the client's not yet. */
   private isRefusing = false;
+  /** Set once the server's close frame has gone to the client, whose answer is then awaited for CLOSE_ANSWER_MS. */
+  private isServerClosed = false;
 
   constructor(
     private readonly client: Deno.TcpConn,
@@ -124,9 +132,14 @@ export class Passage {
         }
       }
     }
-    // A WebSocket's liveness is the runtime's ping and the room's idle timeout, not this door's.
-    if (this.isWebSocket) clearTimeout(this.timer);
-    else this.arm(this.limits.idleTimeoutMs);
+    // A WebSocket's liveness is the runtime's ping and the room's idle timeout, not this door's; once the server has
+    // sent its close, the client has CLOSE_ANSWER_MS to answer it.
+    if (!this.isWebSocket) this.arm(this.limits.idleTimeoutMs);
+    else if (!this.serverFrames?.hasClosed) clearTimeout(this.timer);
+    else if (!this.isServerClosed) {
+      this.isServerClosed = true;
+      this.arm(CLOSE_ANSWER_MS);
+    }
     return true;
   }
 

@@ -4,6 +4,7 @@
 
 /** Data frames start a message (text 1, binary 2) or go on with it (continuation 0); 8 and above are control frames. */
 const CONTINUATION = 0x0;
+const CLOSE = 0x8;
 
 export class FrameMeter {
   private readonly header = new Uint8Array(14);
@@ -14,6 +15,12 @@ export class FrameMeter {
   private remaining = 0;
   /** Payload bytes announced so far for the message under way. */
   private messageBytes = 0;
+  private isCloseSeen = false;
+
+  /** Whether a close frame's header has passed: its sender will send nothing more (RFC 6455 §5.5.1). */
+  get hasClosed(): boolean {
+    return this.isCloseSeen;
+  }
 
   /** Whether the stream is between two frames. */
   get isAtBoundary(): boolean {
@@ -56,6 +63,7 @@ export class FrameMeter {
     this.headerLength = 0;
     this.needed = 2;
     this.remaining = length;
+    if (opcode === CLOSE) this.isCloseSeen = true;
     if (opcode >= 0x8) return null;
     this.messageBytes = opcode === CONTINUATION ? this.messageBytes + length : length;
     return this.messageBytes > limit ? this.messageBytes : null;

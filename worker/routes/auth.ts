@@ -39,6 +39,8 @@ async function signIn(c: Context<AppEnv>, technicianId: string, passkeyId: strin
   const config = c.get("config");
   const expiresAt = now + config.AUTH_TTL_S * 1000;
   const signInId = await createSignIn(c.env.DB, { technicianId, passkeyId, now, expiresAt });
+  // Deleted by an alarm once expired, whether or not this technician signs in again.
+  await c.get("host").sweepSignInsBy(expiresAt);
   await setSessionCookie(c, { technicianId, signInId }, config);
 }
 

@@ -5,13 +5,11 @@ import { SessionCode, type SessionSummary } from "#protocol/room.ts";
 import {
   type CreatedSession,
   CreateSessionBody,
-  CustomerKeyHash,
   HelpRequestBody,
   type HelpSession,
   JoinQuery,
   MAX_SESSION_BODY_BYTES,
   type OwnSessions,
-  SEAT_PROOF_HEADER,
 } from "#protocol/sessions.ts";
 import { newSessionCode } from "../../durable-objects/session/code.ts";
 import type { CreateRoomResult } from "../../durable-objects/session/room-runtime.ts";
@@ -33,6 +31,7 @@ import { sessionCreatedEntry } from "../middleware/audit.ts";
 import { authenticate, requireTechnician, requireTechnicianOrToken } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit, requireClientKey } from "../middleware/rate-limit.ts";
+import { customerAccess } from "../middleware/session-access.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv, Bindings } from "../types.ts";
 
@@ -46,9 +45,6 @@ const CODE_ATTEMPTS = 5;
 const PURGE_PER_CREATION = 20;
 
 const CodeParam = z.object({ code: SessionCode });
-
-/** The HTTP status of each way a room declines to describe its session. */
-const INFO_STATUS = { SESSION_NOT_FOUND: 404, SESSION_ENDED: 410, SEAT_KEY_INVALID: 403 } as const;
 
 function joinUrl(requestUrl: string, code: string): string {
   return `${new URL(requestUrl).origin}/j/${code}`;
@@ -215,23 +211,10 @@ export const sessions = new Hono<AppEnv>()
     rateLimit("lookup", (c) => c.RATE_JOIN_PER_MIN),
     async (c) => {
       const { code } = c.req.valid("param");
-      // Only the customer's page may read a session: the code alone tells nothing of who, for whom, or whether a
-      // help request is still unclaimed. Checked before any lookup, so a missing proof learns nothing at all.
-      const proof = CustomerKeyHash.safeParse(c.req.header(SEAT_PROOF_HEADER));
-      if (!proof.success) {
-        throw new AppError("SEAT_KEY_INVALID", 403, "Only this session's customer page may read it; open your link.");
-      }
-      const row = await findSession(c.env.DB, code);
-      if (!row)
-        throw new AppError(
-          "SESSION_NOT_FOUND",
-          404,
-          "There is no session with this code; check it with your technician.",
-        );
-      if (!isLive(row, Date.now())) throw new AppError("SESSION_ENDED", 410, "This session has ended.");
-      const info = await c.get("host").room(code).info(proof.data);
-      if (!info.ok) throw new AppError(info.code, INFO_STATUS[info.code], info.message);
-      return c.json<SessionSummary>(info.session);
+      // Only the customer's page may read a session: the code alone tells nothing of who, for whom, whether a help
+      // request is still unclaimed, or even whether the session exists.
+      const { session } = await customerAccess(c, code);
+      return c.json<SessionSummary>(session);
     },
   )
   .get(

@@ -17,7 +17,7 @@ import {
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
 import { SessionSummary } from "#protocol/room.ts";
-import { CreatedSession, HelpSession, OwnSessions } from "#protocol/sessions.ts";
+import { CreatedSession, HelpSession, OwnSessions, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { WebhookEventType } from "#protocol/webhooks.ts";
 import { SESSION_COOKIE } from "../../../worker/auth/session-cookie.ts";
 import { hashToken } from "../../../worker/auth/tokens.ts";
@@ -80,12 +80,27 @@ export type RouteCase = {
   path: string;
   url(ctx: Context): string;
   body?(ctx: Context): Record<string, unknown>;
+  /** Headers of the route's own beside the cookie, Origin and content type (a customer page's seat proof). */
+  headers?(ctx: Context): Record<string, string>;
   /** The schema of a 2xx answer to a well-formed request; absent for pages and WebAuthn options. */
   answer?: z.ZodMiniType;
 };
 
 function code(ctx: Context): string {
   return ctx.rng.chance(0.8) ? ctx.rng.pick(ctx.codes) : String(ctx.rng.int(1e9)).padStart(9, "0");
+}
+
+/**
+ * A customer page's seat proof, or none: of the right shape (never a session's own, so the answer is the one a
+ * stranger gets) or malformed.
+ */
+function seatProof(ctx: Context): Record<string, string> {
+  const proof = ctx.rng.weighted<string | null>([
+    [40, null],
+    [40, base64urlText(ctx.rng, 43)],
+    [20, base64urlText(ctx.rng, ctx.rng.between(0, 120))],
+  ]);
+  return proof === null ? {} : { [SEAT_PROOF_HEADER]: proof };
 }
 
 function clientData(ctx: Context, type: string): string {
@@ -361,7 +376,13 @@ export const ROUTES: RouteCase[] = [
     path: "/api/tokens/:id",
     url: (ctx) => `/api/tokens/${ctx.rng.chance(0.7) ? `tok_${base64urlText(ctx.rng, 22)}` : randomText(ctx.rng, 9)}`,
   },
-  { method: "GET", path: "/api/sessions/:code/ice", url: (ctx) => `/api/sessions/${code(ctx)}/ice`, answer: IceConfig },
+  {
+    method: "GET",
+    path: "/api/sessions/:code/ice",
+    url: (ctx) => `/api/sessions/${code(ctx)}/ice`,
+    headers: seatProof,
+    answer: IceConfig,
+  },
   {
     method: "POST",
     path: "/api/sessions",
@@ -374,7 +395,13 @@ export const ROUTES: RouteCase[] = [
     answer: CreatedSession,
   },
   { method: "GET", path: "/api/sessions", url: () => "/api/sessions", answer: OwnSessions },
-  { method: "GET", path: "/api/sessions/:code", url: (ctx) => `/api/sessions/${code(ctx)}`, answer: SessionSummary },
+  {
+    method: "GET",
+    path: "/api/sessions/:code",
+    url: (ctx) => `/api/sessions/${code(ctx)}`,
+    headers: seatProof,
+    answer: SessionSummary,
+  },
   {
     method: "GET",
     path: "/api/sessions/:code/ws",
@@ -516,6 +543,7 @@ function wellFormedRequest(rng: Rng, ctx: Context, signIns: SignIns, origin: str
     method: route.method,
     path,
     headers: {
+      ...route.headers?.(ctx),
       cookie: rng.chance(0.75) ? cookies.admin : cookies.plain,
       origin,
       ...(body === undefined ? {} : { "content-type": "application/json" }),
@@ -538,7 +566,7 @@ function makeRequest(rng: Rng, ctx: Context, signIns: SignIns, origin: string): 
   if (isPathMutated) path = mutatePath(rng, path);
   if (rng.chance(0.15)) path += randomQuery(rng);
   const hows: string[] = [];
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...route.headers?.(ctx) };
   const cookies = cookiesFor(rng, signIns, method, path);
 
   const token = (cookie: string) => cookie.slice(SESSION_COOKIE.length + 1);

@@ -17,7 +17,7 @@ import type { LinkStats } from "../rtc/stats.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
-import { fetchSessionInfo } from "./session-info.ts";
+import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -251,7 +251,7 @@ export class CustomerSession {
 
   /** The connection to the owning technician; it fetches the session's ICE servers as soon as it exists. */
   #ensureLink(): OwnerLink {
-    this.#link ??= new OwnerLink(this.#view.code, {
+    this.#link ??= new OwnerLink(this.#view.code, seatProofHeaders(this.#seatKey), {
       sendSignal: (msg) => this.#signaling.send(msg),
       onState: (link) => this.#update({ link }),
       onStats: (stats) => this.#update({ stats }),

@@ -49,10 +49,12 @@ export class OwnerLink {
   #check = 0;
   #peerFingerprint: CertificateFingerprint | null = null;
 
-  constructor(code: string, events: OwnerLinkEvents) {
+  /** `seatProof` is the header that proves this page's seat key (session-info.ts): the ICE servers need it. */
+  constructor(code: string, seatProof: Record<string, string>, events: OwnerLinkEvents) {
     this.#events = events;
     this.#ice = new IceServers(
       code,
+      seatProof,
       (config) => {
         if (this.#link) applyIceServers(this.#link.pc, config);
       },

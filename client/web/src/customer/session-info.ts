@@ -10,6 +10,11 @@ import { type ApiResult, callApi } from "../lib/api.ts";
  * itself goes only into the room's hello.
  */
 export function fetchSessionInfo(code: string, seatKey: string): Promise<ApiResult<SessionSummary>> {
+  return callApi("GET", `/api/sessions/${code}`, SessionSummary, undefined, seatProofHeaders(seatKey));
+}
+
+/** The header that proves this page holds the session's seat key (base64url), for the routes that ask for it. */
+export function seatProofHeaders(seatKey: string): Record<string, string> {
   const key = fromBase64url(seatKey) ?? new Uint8Array();
-  return callApi("GET", `/api/sessions/${code}`, SessionSummary, undefined, { [SEAT_PROOF_HEADER]: seatKeyHash(key) });
+  return { [SEAT_PROOF_HEADER]: seatKeyHash(key) };
 }

@@ -2,13 +2,17 @@ import { IceConfig } from "#protocol/ice.ts";
 import { MIN_REFRESH_MS, refreshDelayMs } from "../../../core/ice-refresh.ts";
 import { type ApiErrorCode, callApi } from "../lib/api.ts";
 
+/** Refusals the room connection reports in its own words; the relay setting stays direct only meanwhile. */
+const ROOM_REPORTS = new Set(["SESSION_ENDED", "SESSION_NOT_FOUND", "SEAT_KEY_INVALID", "SIGN_IN_REVOKED"]);
+
 /** Which relay the server configured, and whether every connection must use it; null until the first answer. */
 export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | null;
 
 /**
  * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
  * once and again before the credentials expire. Until an answer arrives the configuration is direct only. A failed
- * fetch calls `onError` with its code; the page words what it means (no relay: direct only).
+ * fetch calls `onError` with its code; the page words what it means (no relay: direct only). The server answers a
+ * signed-in technician (the cookie goes along) or the customer's page, which passes its seat proof in `headers`.
  */
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
@@ -16,13 +20,20 @@ export class IceServers {
   /** Settles when the first answer (or failure) is in: connections should wait for it. */
   readonly ready: Promise<void>;
   readonly #code: string;
+  readonly #headers: Record<string, string>;
   readonly #onRefresh: (config: RTCConfiguration) => void;
   readonly #onError: (code: ApiErrorCode) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
 
-  constructor(code: string, onRefresh: (config: RTCConfiguration) => void, onError: (code: ApiErrorCode) => void) {
+  constructor(
+    code: string,
+    headers: Record<string, string>,
+    onRefresh: (config: RTCConfiguration) => void,
+    onError: (code: ApiErrorCode) => void,
+  ) {
     this.#code = code;
+    this.#headers = headers;
     this.#onRefresh = onRefresh;
     this.#onError = onError;
     this.ready = this.#load();
@@ -34,7 +45,7 @@ export class IceServers {
   }
 
   async #load(): Promise<void> {
-    const ice = await callApi("GET", `/api/sessions/${this.#code}/ice`, IceConfig);
+    const ice = await callApi("GET", `/api/sessions/${this.#code}/ice`, IceConfig, undefined, this.#headers);
     if (this.#isStopped) return;
     let nextMs = MIN_REFRESH_MS;
     if (ice.ok) {
@@ -42,8 +53,9 @@ export class IceServers {
       this.relay = { relay: ice.data.relay, isForced: ice.data.iceTransportPolicy === "relay" };
       nextMs = refreshDelayMs(ice.data.expiresAt - Date.now());
       this.#onRefresh(this.config);
-    } else if (ice.code !== "SESSION_ENDED" && ice.code !== "SESSION_NOT_FOUND") {
-      // A missing or ended session is for the room connection to report; this is about the relay only.
+    } else if (!ROOM_REPORTS.has(ice.code)) {
+      // A missing or ended session, or a page the session is not open to, is for the room connection to report; this
+      // is about the relay only.
       this.#onError(ice.code);
     }
     this.#timer = setTimeout(() => void this.#load(), nextMs);

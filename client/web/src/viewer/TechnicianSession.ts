@@ -141,8 +141,10 @@ export class TechnicianSession {
         this.#update({ signaling: status });
       },
     });
+    // The sign-in cookie is the technician's right to the session's ICE servers.
     this.#ice = new IceServers(
       code,
+      {},
       (config) => {
         if (this.#link) applyIceServers(this.#link.pc, config);
         this.#update({ relay: this.#ice.relay });
