@@ -81,4 +81,38 @@ describe("pointing and drawing", () => {
     await tech.keyboard.press("Escape");
     expect(await tech.getByRole("button", { name: "Draw", exact: true }).getAttribute("aria-pressed")).toBe("false");
   });
+
+  it("keeps the session panel on top in a mini window, pointer included, and puts it back", async () => {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    const screen = tech.getByLabel("Customer's screen");
+    await framesArrive(screen);
+
+    const opened = customer.context.waitForEvent("page");
+    await customer.page.getByRole("button", { name: "Keep on top of other windows" }).click();
+    const mini = await opened;
+    const bar = mini.getByRole("region", { name: "Your support session" });
+    await bar.getByRole("button", { name: "End session" }).waitFor();
+    expect(await customer.page.getByRole("region", { name: "Your support session" }).count()).toBe(0);
+    await mini.getByRole("region", { name: /^Chat with your technician/ }).waitFor();
+
+    // The pointer reaches the mini window's mirror.
+    await tech.getByRole("button", { name: "Point", exact: true }).click();
+    await moveTo(tech, screen, 0.3, 0.7);
+    await expect
+      .poll(() => mini.locator("#preview-annotations").getAttribute("data-pointer"))
+      .toMatch(/^0\.\d+,0\.\d+$/);
+
+    await bar.getByRole("button", { name: "Put back in the page" }).click();
+    await customer.page
+      .getByRole("region", { name: "Your support session" })
+      .getByRole("button", { name: "End session" })
+      .click();
+    await tech.getByText("The customer ended the session.").waitFor();
+  });
 });

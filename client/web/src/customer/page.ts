@@ -13,6 +13,7 @@ import {
   type CustomerSessionOptions,
   type CustomerView,
 } from "./CustomerSession.ts";
+import { type KeepOnTop, keepOnTop } from "./keep-on-top.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
@@ -32,6 +33,11 @@ const switchSource = byId("switch", HTMLButtonElement);
 const stop = byId("stop", HTMLButtonElement);
 const end = byId("end", HTMLButtonElement);
 const preview = byId("preview", HTMLVideoElement);
+// The bar's lines, held here: the bar may move into an always-on-top window, out of this document.
+const sharingSummaryLine = byId("sharing-summary", HTMLElement);
+const barPresence = byId("bar-presence", HTMLElement);
+const othersLine = byId("others", HTMLElement);
+const connection = byId("connection", HTMLElement);
 
 /** The catalogue's text for these screens, in the page's language. */
 const T = customerText;
@@ -135,6 +141,10 @@ function placeTechnician(): void {
 let lastView: CustomerView | null = null;
 /** The chat with the technician, once the session has started. */
 let chat: ChatPanel | null = null;
+/** The session panel's always-on-top window, once the session has started. */
+let onTop: KeepOnTop | null = null;
+const onTopButton = byId("keep-on-top", HTMLButtonElement);
+const onTopMissing = byId("keep-on-top-missing", HTMLElement);
 const chatSection = byId("chat-section", HTMLElement);
 
 function render(view: CustomerView): void {
@@ -144,6 +154,13 @@ function render(view: CustomerView): void {
   endedSection.hidden = view.phase !== "ended";
   chatSection.hidden = view.phase !== "sharing";
   chat?.render(view.chat, view.unread, view.link === "connected");
+  if (onTop) {
+    if (view.phase === "ended") onTop.close();
+    onTopButton.hidden = !onTop.isSupported;
+    onTopMissing.hidden = onTop.isSupported;
+    onTopButton.textContent = onTop.isOpen ? T().keepOnTop.close : T().keepOnTop.open;
+    onTopButton.setAttribute("aria-pressed", String(onTop.isOpen));
+  }
   const verification = view.phase === "ended" ? null : view.verification;
   verificationSection.hidden = verification === null;
   verificationActions.hidden = verification?.isMatched ?? true;
@@ -157,11 +174,10 @@ function render(view: CustomerView): void {
   byId("case-number", HTMLElement).textContent = view.caseNumber ?? T().noCaseNumber;
   byId("expires", HTMLElement).textContent = view.expiresAt ? formatTime(view.expiresAt) : "";
 
-  byId("sharing-summary", HTMLElement).textContent = sharingSummary(view);
-  byId("bar-presence", HTMLElement).textContent = presence(view);
-  byId("others", HTMLElement).textContent =
-    view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
-  byId("connection", HTMLElement).textContent = connectionLine(view);
+  sharingSummaryLine.textContent = sharingSummary(view);
+  barPresence.textContent = presence(view);
+  othersLine.textContent = view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
+  connection.textContent = connectionLine(view);
   pause.hidden = view.sharing === "stopped";
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";
@@ -193,6 +209,12 @@ export function startCustomerSession(
   // The technician's pointer and drawings, over the preview of what is shared.
   const layer = new AnnotationLayer(byId("preview-annotations", HTMLCanvasElement), preview, customer.annotations);
   customer.onAnnotations = () => layer.wake();
+  onTop = keepOnTop([bar, chatSection], () => {
+    layer.wake();
+    if (lastView) render(lastView);
+  });
+  const panels = onTop;
+  onTopButton.addEventListener("click", () => void whileBusy(onTopButton, () => panels.toggle()));
   chat = chatPanel("chat", () => T().chat, {
     say: (text) => customer.say(text),
     markRead: () => customer.markChatRead(),

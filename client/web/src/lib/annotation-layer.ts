@@ -25,9 +25,17 @@ export class AnnotationLayer {
     private readonly annotations: Annotations,
   ) {}
 
+  /**
+   * The window the canvas is in now: the page's, or an always-on-top window it was moved to, whose frames keep coming
+   * while the page itself is hidden.
+   */
+  private get view(): Window {
+    return this.canvas.ownerDocument.defaultView ?? window;
+  }
+
   /** Draws now and keeps drawing while anything is shown. */
   wake(): void {
-    if (this.frame === 0) this.frame = requestAnimationFrame(() => this.draw());
+    if (this.frame === 0) this.frame = this.view.requestAnimationFrame(() => this.draw());
   }
 
   /** Where a point of the page falls on the picture, from 0 to 1, and whether it is on it at all. */
@@ -45,7 +53,7 @@ export class AnnotationLayer {
     const width = video.clientWidth;
     const height = video.clientHeight;
     if (!video.videoWidth || !video.videoHeight || !width || !height) return { left: 0, top: 0, width, height };
-    const fit = getComputedStyle(video).objectFit;
+    const fit = this.view.getComputedStyle(video).objectFit;
     const scale = fit === "none" ? 1 : Math.min(width / video.videoWidth, height / video.videoHeight);
     const w = video.videoWidth * scale;
     const h = video.videoHeight * scale;
@@ -60,7 +68,7 @@ export class AnnotationLayer {
     canvas.style.top = `${video.offsetTop}px`;
     canvas.style.width = `${video.clientWidth}px`;
     canvas.style.height = `${video.clientHeight}px`;
-    const scale = devicePixelRatio || 1;
+    const scale = this.view.devicePixelRatio || 1;
     const width = Math.round(video.clientWidth * scale);
     const height = Math.round(video.clientHeight * scale);
     if (canvas.width !== width || canvas.height !== height) {

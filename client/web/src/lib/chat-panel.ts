@@ -55,7 +55,8 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
   let lastUnread = 0;
   let last: { entries: readonly ChatEntry[]; unread: number; isOpen: boolean } | null = null;
 
-  const isSeen = () => document.visibilityState === "visible" && !section.hidden;
+  // The panel may sit in an always-on-top window: it is seen when the document it is in now is.
+  const isSeen = () => section.ownerDocument.visibilityState === "visible" && !section.hidden;
 
   function line(entry: ChatEntry): HTMLLIElement {
     const item = document.createElement("li");
@@ -106,7 +107,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     }
     badge.hidden = unread === 0;
     badge.textContent = unread === 0 ? "" : texts().unread(unread);
-    if (unread > lastUnread && document.visibilityState !== "visible") {
+    if (unread > lastUnread && !isSeen()) {
       document.title = texts().titleFlash(unread, title);
       chime();
     }

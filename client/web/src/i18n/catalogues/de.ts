@@ -91,6 +91,8 @@ export const customer: Customer = {
     "bar.stop": "Teilen beenden",
     "bar.end": "Sitzung beenden",
     "bar.preview": "Vorschau dessen, was Sie teilen",
+    "bar.keepOnTopMissing":
+      "Dieser Browser kann dieses Feld nicht über anderen Fenstern halten: Lassen Sie diesen Tab sichtbar, um zu sehen, worauf Ihr Techniker zeigt.",
     "ended.title": "Sitzung beendet",
     "chat.title": "Chat mit Ihrem Techniker",
     "chat.label": "Ihre Nachricht",
@@ -179,6 +181,10 @@ export const customer: Customer = {
     titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
     empty: "Schreiben Sie zuerst etwas.",
     tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
+  },
+  keepOnTop: {
+    open: "Über anderen Fenstern halten",
+    close: "Zurück in die Seite",
   },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",

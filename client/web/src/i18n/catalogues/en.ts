@@ -108,6 +108,8 @@ export const customer = {
     "bar.stop": "Stop sharing",
     "bar.end": "End session",
     "bar.preview": "Preview of what you are sharing",
+    "bar.keepOnTopMissing":
+      "This browser cannot keep this panel on top of other windows: keep this tab in view to see where your technician points.",
     "ended.title": "Session ended",
     "chat.title": "Chat with your technician",
     "chat.label": "Your message",
@@ -187,6 +189,10 @@ export const customer = {
     titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
     empty: "Write something first.",
     tooLong: "A message can be at most 2,000 characters long.",
+  },
+  keepOnTop: {
+    open: "Keep on top of other windows",
+    close: "Put back in the page",
   },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",

@@ -87,6 +87,8 @@ export const customer: Customer = {
     "bar.stop": "共有を停止",
     "bar.end": "セッションを終了",
     "bar.preview": "共有している内容のプレビュー",
+    "bar.keepOnTopMissing":
+      "このブラウザーでは、このパネルをほかのウィンドウの前面に表示できません。担当者が指している場所を見るには、このタブを表示したままにしてください。",
     "ended.title": "セッションは終了しました",
     "chat.title": "担当者とのチャット",
     "chat.label": "メッセージ",
@@ -170,6 +172,10 @@ export const customer: Customer = {
     titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
     empty: "先にメッセージを入力してください。",
     tooLong: "メッセージは 2,000 文字までです。",
+  },
+  keepOnTop: {
+    open: "ほかのウィンドウの前面に表示",
+    close: "ページに戻す",
   },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
