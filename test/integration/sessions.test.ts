@@ -140,7 +140,14 @@ describe("GET /api/sessions", () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { sessions: unknown[] };
     expect(body.sessions).toEqual([
-      { code: live.code, url: live.url, caseNumber: "A-1", createdAt: expect.any(Number), expiresAt: live.expiresAt },
+      {
+        code: live.code,
+        url: live.url,
+        caseNumber: "A-1",
+        reference: null,
+        createdAt: expect.any(Number),
+        expiresAt: live.expiresAt,
+      },
     ]);
   });
 
