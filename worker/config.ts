@@ -45,6 +45,12 @@ export const INT_VARS = {
     what: "lifetime of an invite or enrolment link, in seconds",
   },
   MAX_SESSIONS_PER_TECHNICIAN: { min: 1, max: 100, fallback: 5, what: "live sessions one technician may own at once" },
+  FILE_MAX_BYTES: {
+    min: 1_048_576,
+    max: 2_147_483_648,
+    fallback: 104_857_600,
+    what: "the largest file either side may send in a session, in bytes (files go peer to peer, never through a server)",
+  },
   RATE_CREATE_PER_MIN: { min: 1, max: 10_000, fallback: 20, what: "session creations per minute from one IP address" },
   RATE_SIGNIN_PER_MIN: {
     min: 1,

@@ -21,8 +21,11 @@ import type { FrameResult } from "#protocol/parse.ts";
 export interface DataChannelLike {
   readonly readyState: string;
   binaryType: string;
+  /** Bytes queued to send, and the level under which `bufferedamountlow` fires: the file channel's backpressure. */
+  readonly bufferedAmount: number;
+  bufferedAmountLowThreshold: number;
   send(data: string | Uint8Array<ArrayBuffer>): void;
-  addEventListener(type: "open" | "close", listener: () => void): void;
+  addEventListener(type: "open" | "close" | "bufferedamountlow", listener: () => void): void;
   addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
 }
 
@@ -86,6 +89,10 @@ type WithoutSeq<T> = T extends unknown ? Omit<T, "seq"> : never;
 
 const emptyCounts = (): ChannelCounts => ({ received: 0, malformed: 0, oversized: 0, outOfOrder: 0 });
 
+/** The file channel takes chunks until this much is queued, then waits until it drains to the low mark. */
+export const FILE_HIGH_WATER_BYTES = 1_048_576;
+export const FILE_LOW_WATER_BYTES = 262_144;
+
 export class Channels {
   /** Per channel: messages accepted, and messages dropped by reason. */
   readonly counts: Record<ChannelName, ChannelCounts>;
@@ -99,6 +106,8 @@ export class Channels {
   #nextChunk = new Map<number, number>();
   /** "channel reason" → when the far end was last told. */
   #told = new Map<string, number>();
+  /** Senders waiting for the file channel to drain. */
+  #fileWaiters: ((isOpen: boolean) => void)[] = [];
 
   constructor(open: OpenChannel, events: ChannelEvents, now: () => number = Date.now) {
     this.#events = events;
@@ -114,6 +123,11 @@ export class Channels {
         ...(maxRetransmits === undefined ? {} : { maxRetransmits }),
       });
       if (isBinary) channel.binaryType = "arraybuffer";
+      if (name === "file") {
+        channel.bufferedAmountLowThreshold = FILE_LOW_WATER_BYTES;
+        channel.addEventListener("bufferedamountlow", () => this.#wakeFileWaiters(channel.readyState === "open"));
+        channel.addEventListener("close", () => this.#wakeFileWaiters(false));
+      }
       channel.addEventListener("open", () => events.onOpen?.(name));
       channel.addEventListener("message", (event) => this.#receive(name, event.data));
       channels[name] = channel;
@@ -125,6 +139,21 @@ export class Channels {
 
   isOpen(name: ChannelName): boolean {
     return this.#channels[name].readyState === "open";
+  }
+
+  /**
+   * Resolves when the file channel can take more (its queue under FILE_HIGH_WATER_BYTES, else once it drained to the
+   * low mark); false when the channel closed meanwhile.
+   */
+  fileRoom(): Promise<boolean> {
+    const channel = this.#channels.file;
+    if (channel.readyState !== "open") return Promise.resolve(false);
+    if (channel.bufferedAmount < FILE_HIGH_WATER_BYTES) return Promise.resolve(true);
+    return new Promise((resolve) => this.#fileWaiters.push(resolve));
+  }
+
+  #wakeFileWaiters(isOpen: boolean): void {
+    for (const wake of this.#fileWaiters.splice(0)) wake(isOpen);
   }
 
   /** Each send is false when its channel is not open (nothing is queued for later). */

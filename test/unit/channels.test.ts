@@ -1,99 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { CHANNEL_NAMES, type ChannelEvents, Channels, type DataChannelLike } from "../../client/core/channels.ts";
-import {
-  CHANNELS,
-  encodeFileChunk,
-  FILE_CHUNK_BYTES,
-  type FileChunk,
-  type InputMessage,
-  type PointerMessage,
-} from "../../worker/protocol/channels.ts";
-import type { ChannelName, ControlMessage, DropReason } from "../../worker/protocol/control.ts";
+import { CHANNEL_NAMES } from "../../client/core/channels.ts";
+import { CHANNELS, encodeFileChunk, FILE_CHUNK_BYTES, type FileChunk } from "../../worker/protocol/channels.ts";
+import type { ChannelName } from "../../worker/protocol/control.ts";
 import { asReceived, fuzzPayload, Rng } from "../helpers/fuzz.ts";
+import { connected, end } from "../helpers/memory-channels.ts";
 
 // The data channels of one connection, as client/core/channels.ts opens and routes them, between two ends joined by
 // in-memory stand-ins for the runtime's data channels (the browser's or the agent's): what the table promises, and
 // that nothing a far end sends can throw or stop the channels working.
-
-/** One end of a channel: delivers synchronously to its peer, as an open SCTP stream would (in order). */
-class MemoryChannel implements DataChannelLike {
-  readyState = "connecting";
-  binaryType = "blob";
-  peer: MemoryChannel | null = null;
-  readonly #listeners = {
-    open: [] as (() => void)[],
-    close: [] as (() => void)[],
-    message: [] as ((e: { data: unknown }) => void)[],
-  };
-
-  constructor(readonly init: { id: number; ordered: boolean; maxRetransmits?: number }) {}
-
-  send(data: string | Uint8Array<ArrayBuffer>): void {
-    if (this.readyState !== "open") throw new Error("InvalidStateError");
-    this.peer?.deliver(typeof data === "string" ? data : data.slice().buffer);
-  }
-
-  /** What arrives from the far end, however it was made (the fuzz sends raw payloads this way). */
-  deliver(data: unknown): void {
-    for (const listener of this.#listeners.message) listener({ data });
-  }
-
-  addEventListener(type: "open" | "close", listener: () => void): void;
-  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
-  addEventListener(type: string, listener: never): void {
-    this.#listeners[type as "open"].push(listener);
-  }
-
-  open(): void {
-    this.readyState = "open";
-    for (const listener of this.#listeners.open) listener();
-  }
-}
-
-type Heard = {
-  control: ControlMessage[];
-  pointer: PointerMessage[];
-  input: InputMessage[];
-  file: FileChunk[];
-  dropped: string[];
-  told: string[];
-};
-
-function end(now: () => number) {
-  const heard: Heard = { control: [], pointer: [], input: [], file: [], dropped: [], told: [] };
-  const raw = {} as Record<ChannelName, MemoryChannel>;
-  const events: ChannelEvents = {
-    onControl: (msg) => heard.control.push(msg),
-    onPointer: (msg) => heard.pointer.push(msg),
-    onInput: (msg) => heard.input.push(msg),
-    onFileChunk: (chunk) => heard.file.push(chunk),
-    onDropped: (channel: ChannelName, reason: DropReason, byPeer: boolean) =>
-      (byPeer ? heard.told : heard.dropped).push(`${channel} ${reason}`),
-  };
-  const channels = new Channels(
-    (label, init) => {
-      raw[label] = new MemoryChannel(init);
-      return raw[label];
-    },
-    events,
-    now,
-  );
-  return { channels, heard, raw };
-}
-
-/** Two ends with every channel open; `clock.now` is both ends' time. */
-function connected() {
-  const clock = { now: 0 };
-  const a = end(() => clock.now);
-  const b = end(() => clock.now);
-  for (const name of CHANNEL_NAMES) {
-    a.raw[name].peer = b.raw[name];
-    b.raw[name].peer = a.raw[name];
-    a.raw[name].open();
-    b.raw[name].open();
-  }
-  return { a, b, clock };
-}
 
 const chunk = (transfer: number, index: number, bytes = 4): FileChunk => ({
   transfer,

@@ -77,6 +77,31 @@ export const Stroke = z.object({
 /** Technician → customer: wipe every drawing now. */
 export const ClearDrawing = z.object({ type: z.literal("clearDrawing") });
 
+/**
+ * A file transfer's number: each side numbers its own (the customer's side odd, a technician's even), so that a
+ * cancel names one transfer whichever side sends it.
+ */
+const TransferId = z.int().check(z.gte(1), z.lte(0xffff_ffff));
+
+/** Either way: a file the sender offers; nothing of it is sent before the receiver accepts. */
+export const FileOffer = z.object({
+  type: z.literal("fileOffer"),
+  transfer: TransferId,
+  name: z.string().check(z.minLength(1), z.maxLength(255)),
+  size: z.int().check(z.gte(0), z.lte(Number.MAX_SAFE_INTEGER)),
+  mime: z.string().check(z.maxLength(127)),
+});
+/** The receiver's answer to an offer. */
+export const FileAnswer = z.object({ type: z.literal("fileAnswer"), transfer: TransferId, isAccepted: z.boolean() });
+/** Either side stops a transfer (offered, or under way). */
+export const FileCancel = z.object({ type: z.literal("fileCancel"), transfer: TransferId });
+/** The sender has sent every chunk: the file's SHA-256 (hex), which the receiver checks before it offers Save. */
+export const FileDone = z.object({
+  type: z.literal("fileDone"),
+  transfer: TransferId,
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+});
+
 /** Every message on the `control` data channel. */
 export const ControlMessage = z.discriminatedUnion("type", [
   Sharing,
@@ -87,6 +112,10 @@ export const ControlMessage = z.discriminatedUnion("type", [
   ChatRead,
   Stroke,
   ClearDrawing,
+  FileOffer,
+  FileAnswer,
+  FileCancel,
+  FileDone,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

@@ -16,5 +16,7 @@ export const IceConfig = z.object({
   relay: z.enum(["none", "coturn", "cloudflare"]),
   /** When the credentials stop working (ms); clients refresh before then. */
   expiresAt: z.int(),
+  /** The largest file either side may send over the connection (FILE_MAX_BYTES). */
+  maxFileBytes: z.optional(z.int().check(z.positive())),
 });
 export type IceConfig = z.infer<typeof IceConfig>;

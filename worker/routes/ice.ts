@@ -21,6 +21,8 @@ export const ice = new Hono<AppEnv>().get(
     const { code } = c.req.valid("param");
     const row = await participantAccess(c, code);
     c.header("Cache-Control", "no-store");
-    return c.json<IceConfig>(await mintIceConfig(c.env.DB, c.get("config"), code, row.expires_at, Date.now()));
+    const config = c.get("config");
+    const ice = await mintIceConfig(c.env.DB, config, code, row.expires_at, Date.now());
+    return c.json<IceConfig>({ ...ice, maxFileBytes: config.FILE_MAX_BYTES });
   },
 );
