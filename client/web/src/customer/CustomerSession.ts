@@ -4,6 +4,7 @@ import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
+import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
@@ -78,6 +79,8 @@ export type CustomerView = {
   /** The chat with the owning technician, oldest first, and how many of theirs this page has not shown yet. */
   chat: readonly ChatEntry[];
   unread: number;
+  /** Files both ways, oldest first. */
+  files: readonly Transfer[];
 };
 
 /** What a customer's page is started with. */
@@ -123,6 +126,18 @@ export class CustomerSession {
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
   );
+  readonly #files = new FileTransfers(
+    {
+      sendControl: (msg) => this.#link?.files.sendControl(msg) ?? false,
+      sendChunk: (chunk) => this.#link?.files.sendChunk(chunk) ?? false,
+      room: () => this.#link?.files.room() ?? Promise.resolve(false),
+      endTransfer: (id) => this.#link?.files.endTransfer(id),
+    },
+    true,
+    () => this.#link?.maxFileBytes ?? 0,
+    () => Date.now(),
+    () => this.#update({ files: this.#files.transfers }),
+  );
   /** The technician's pointer and drawings over the picture; `onAnnotations` runs when they change. */
   readonly annotations = new Annotations();
   onAnnotations: () => void = () => {};
@@ -153,6 +168,7 @@ export class CustomerSession {
       notice: null,
       chat: [],
       unread: 0,
+      files: [],
     };
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
@@ -207,7 +223,23 @@ export class CustomerSession {
     this.#chatChanged();
   }
 
+  /** Offers a file to the technician; a refusal says why it was not offered. */
+  offerFile(file: File): OfferRefusal | null {
+    const read = async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
+    return this.#files.offer({ name: file.name, size: file.size, mime: file.type, read });
+  }
+
+  /** What the person does with a transfer: accept, refuse or cancel it; the bytes of a checked incoming file. */
+  readonly files = {
+    accept: (id: number) => this.#files.accept(id),
+    refuse: (id: number) => this.#files.refuse(id),
+    cancel: (id: number) => this.#files.cancel(id),
+    received: (id: number) => this.#files.received(id),
+    maxBytes: () => this.#link?.maxFileBytes ?? 0,
+  };
+
   #onControl(msg: ControlMessage): void {
+    if (this.#files.control(msg)) return;
     switch (msg.type) {
       case "chat":
         this.#chat.receive(msg);
@@ -262,6 +294,7 @@ export class CustomerSession {
         this.annotations.pointer(msg.x, msg.y, msg.isAway ?? false, Date.now());
         this.onAnnotations();
       },
+      onFileChunk: (chunk) => this.#files.chunk(chunk),
       onIceError: (error) => this.#update({ notice: { code: "noRelay", error } }),
       onIntercepted: () => this.#intercepted(),
     });

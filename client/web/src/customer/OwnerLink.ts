@@ -1,7 +1,8 @@
-import type { PointerMessage } from "#protocol/channels.ts";
+import type { FileChunk, PointerMessage } from "#protocol/channels.ts";
 import type { ControlMessage } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
+import type { TransferLink } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
@@ -19,6 +20,8 @@ export type OwnerLinkEvents = {
   onControl(msg: ControlMessage): void;
   /** Where the technician points, from the pointer channel. */
   onPointer(msg: PointerMessage): void;
+  /** A chunk of a file the technician sends. */
+  onFileChunk(chunk: FileChunk): void;
   /** The session's ICE servers could not be fetched: why, as a code. */
   onIceError(code: ApiErrorCode): void;
   /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
@@ -93,8 +96,21 @@ export class OwnerLink {
     await this.#sender?.replaceTrack(track);
   }
 
-  sendControl(msg: ControlMessage): void {
-    this.#link?.sendControl(msg);
+  sendControl(msg: ControlMessage): boolean {
+    return this.#link?.sendControl(msg) ?? false;
+  }
+
+  /** The file channel of the connection as it is now, for the file transfers. */
+  readonly files: TransferLink = {
+    sendControl: (msg) => this.sendControl(msg),
+    sendChunk: (chunk) => this.#link?.channels.sendFileChunk(chunk) ?? false,
+    room: () => this.#link?.channels.fileRoom() ?? Promise.resolve(false),
+    endTransfer: (id) => this.#link?.channels.endTransfer(id),
+  };
+
+  /** The largest file the session lets either side send. */
+  get maxFileBytes(): number {
+    return this.#ice.maxFileBytes;
   }
 
   /** An answer or candidate from the technician this link is to. */
@@ -142,6 +158,9 @@ export class OwnerLink {
       channels: {
         onPointer: (msg) => {
           if (this.#link === link) this.#events.onPointer(msg);
+        },
+        onFileChunk: (chunk) => {
+          if (this.#link === link) this.#events.onFileChunk(chunk);
         },
       },
       onRelayFailure: (failure) => {

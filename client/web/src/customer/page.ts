@@ -3,6 +3,7 @@ import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
 import { AnnotationLayer } from "../lib/annotation-layer.ts";
 import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { type FilePanel, filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import type { SignalingError } from "../rtc/signaling.ts";
 import { type LinkStats, rateQuality } from "../rtc/stats.ts";
@@ -141,6 +142,9 @@ function placeTechnician(): void {
 let lastView: CustomerView | null = null;
 /** The chat with the technician, once the session has started. */
 let chat: ChatPanel | null = null;
+/** Files both ways, once the session has started. */
+let files: FilePanel | null = null;
+const filesSection = byId("files-section", HTMLElement);
 /** The session panel's always-on-top window, once the session has started. */
 let onTop: KeepOnTop | null = null;
 const onTopButton = byId("keep-on-top", HTMLButtonElement);
@@ -154,6 +158,8 @@ function render(view: CustomerView): void {
   endedSection.hidden = view.phase !== "ended";
   chatSection.hidden = view.phase !== "sharing";
   chat?.render(view.chat, view.unread, view.link === "connected");
+  filesSection.hidden = view.phase !== "sharing";
+  files?.render(view.files, view.link === "connected");
   if (onTop) {
     if (view.phase === "ended") onTop.close();
     onTopButton.hidden = !onTop.isSupported;
@@ -215,6 +221,10 @@ export function startCustomerSession(
   });
   const panels = onTop;
   onTopButton.addEventListener("click", () => void whileBusy(onTopButton, () => panels.toggle()));
+  files = filePanel("files", () => T().files, {
+    offer: (file) => customer.offerFile(file),
+    ...customer.files,
+  });
   chat = chatPanel("chat", () => T().chat, {
     say: (text) => customer.say(text),
     markRead: () => customer.markChatRead(),

@@ -72,3 +72,17 @@ export function formatScript(name: string): string {
   if (language === "en" || code === undefined) return name;
   return new Intl.DisplayNames(language, { type: "script" }).of(code) ?? name;
 }
+
+/** A size in bytes, or with `perSecond` a rate: "640 kB", "52.4 MB", "9.8 MB/s" (decimal units, as browsers show). */
+export function formatBytes(bytes: number, perSecond = false): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte"] as const;
+  let value = bytes;
+  let i = 0;
+  while (value >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  const unit = `${units[i] ?? "byte"}${perSecond ? "-per-second" : ""}`;
+  const digits = value < 10 && i > 0 ? 1 : 0;
+  return new Intl.NumberFormat(language, { style: "unit", unit, maximumFractionDigits: digits }).format(value);
+}

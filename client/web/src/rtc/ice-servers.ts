@@ -5,6 +5,9 @@ import { type ApiErrorCode, callApi } from "../lib/api.ts";
 /** Refusals the room connection reports in its own words; the relay setting stays direct only meanwhile. */
 const ROOM_REPORTS = new Set(["SESSION_ENDED", "SESSION_NOT_FOUND", "SEAT_KEY_INVALID", "SIGN_IN_REVOKED"]);
 
+/** FILE_MAX_BYTES's default, for a server that does not say. */
+const DEFAULT_MAX_FILE_BYTES = 104_857_600;
+
 /** Which relay the server configured, and whether every connection must use it; null until the first answer. */
 export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | null;
 
@@ -17,6 +20,8 @@ export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | nu
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
   relay: RelaySetting = null;
+  /** The largest file the session lets either side send (FILE_MAX_BYTES); the default until the first answer. */
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES;
   /** Settles when the first answer (or failure) is in: connections should wait for it. */
   readonly ready: Promise<void>;
   readonly #code: string;
@@ -51,6 +56,7 @@ export class IceServers {
     if (ice.ok) {
       this.config = { iceServers: ice.data.iceServers, iceTransportPolicy: ice.data.iceTransportPolicy };
       this.relay = { relay: ice.data.relay, isForced: ice.data.iceTransportPolicy === "relay" };
+      this.maxFileBytes = ice.data.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
       nextMs = refreshDelayMs(ice.data.expiresAt - Date.now());
       this.#onRefresh(this.config);
     } else if (!ROOM_REPORTS.has(ice.code)) {

@@ -4,6 +4,7 @@ import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
+import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
@@ -70,6 +71,8 @@ export type ViewerState = {
   /** The chat with the customer, oldest first, and how many of theirs this page has not shown yet. */
   chat: readonly ChatEntry[];
   unread: number;
+  /** Files both ways, oldest first. */
+  files: readonly Transfer[];
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -98,6 +101,18 @@ export class TechnicianSession {
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
+  );
+  readonly #files = new FileTransfers(
+    {
+      sendControl: (msg) => this.#link?.sendControl(msg) ?? false,
+      sendChunk: (chunk) => this.#link?.channels.sendFileChunk(chunk) ?? false,
+      room: () => this.#link?.channels.fileRoom() ?? Promise.resolve(false),
+      endTransfer: (id) => this.#link?.channels.endTransfer(id),
+    },
+    false,
+    () => this.#ice.maxFileBytes,
+    () => Date.now(),
+    () => this.#update({ files: this.#files.transfers }),
   );
   /** This technician's pointer and drawings, as the customer sees them over the picture. */
   readonly annotations = new Annotations();
@@ -130,6 +145,7 @@ export class TechnicianSession {
       notice: null,
       chat: [],
       unread: 0,
+      files: [],
     };
     this.#signaling = new SignalingClient({
       code,
@@ -210,7 +226,23 @@ export class TechnicianSession {
     this.#chatChanged();
   }
 
+  /** Offers a file to the customer; a refusal says why it was not offered. */
+  offerFile(file: File): OfferRefusal | null {
+    const read = async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
+    return this.#files.offer({ name: file.name, size: file.size, mime: file.type, read });
+  }
+
+  /** What the technician does with a transfer: accept, refuse or cancel it; the bytes of a checked incoming file. */
+  readonly files = {
+    accept: (id: number) => this.#files.accept(id),
+    refuse: (id: number) => this.#files.refuse(id),
+    cancel: (id: number) => this.#files.cancel(id),
+    received: (id: number) => this.#files.received(id),
+    maxBytes: () => this.#ice.maxFileBytes,
+  };
+
   #onControl(msg: ControlMessage): void {
+    if (this.#files.control(msg)) return;
     switch (msg.type) {
       case "sharing":
         this.#update({ sharing: msg.state, surface: msg.surface });
@@ -372,6 +404,11 @@ export class TechnicianSession {
       },
       onControl: (msg) => {
         if (this.#link === link) this.#onControl(msg);
+      },
+      channels: {
+        onFileChunk: (chunk) => {
+          if (this.#link === link) this.#files.chunk(chunk);
+        },
       },
       onRelayFailure: (relayFailure) => {
         if (this.#link === link) this.#update({ relayFailure });

@@ -4,6 +4,7 @@ import { commonText, onLanguageChange, technicianText } from "../i18n/page.ts";
 import { chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
+import { filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
@@ -169,6 +170,8 @@ function render(state: ViewerState, formError: string): void {
   renderStatus(state, formError);
   chatSection.hidden = state.ended !== null || state.link === null;
   chat.render(state.chat, state.unread, state.link === "connected");
+  filesSection.hidden = chatSection.hidden;
+  files.render(state.files, state.link === "connected");
 
   const stats = state.link === "connected" ? state.stats : null;
   show("stat-route", routeLine(state));
@@ -190,6 +193,15 @@ const chatSection = byId("viewer-chat-section", HTMLElement);
 const chat = chatPanel("viewer-chat", () => technicianText().chat, {
   say: (text) => current?.say(text) ?? "empty",
   markRead: () => current?.markChatRead(),
+});
+const filesSection = byId("viewer-files-section", HTMLElement);
+const files = filePanel("viewer-files", () => technicianText().files, {
+  offer: (file) => current?.offerFile(file) ?? "empty",
+  accept: (id) => current?.files.accept(id),
+  refuse: (id) => current?.files.refuse(id),
+  cancel: (id) => current?.files.cancel(id),
+  received: (id) => current?.files.received(id) ?? null,
+  maxBytes: () => current?.files.maxBytes() ?? 0,
 });
 
 /** Opens the viewer for session `code` in place of the console, proving `secret` (if known); returns how to close it. */
@@ -251,6 +263,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     current = null;
     annotate(null);
     chat.render([], 0, false);
+    files.render([], false);
     video.srcObject = null;
     viewer.hidden = true;
     announce("");

@@ -97,6 +97,10 @@ export const customer: Customer = {
     "chat.title": "Chat mit Ihrem Techniker",
     "chat.label": "Ihre Nachricht",
     "chat.send": "Senden",
+    "files.title": "Dateien",
+    "files.hint":
+      "Senden Sie Ihrem Techniker eine Datei, oder ziehen Sie sie hierher. Über jede Datei, die er Ihnen schickt, entscheiden Sie selbst.",
+    "files.choose": "Dateien zum Senden auswählen",
   },
   technicianFrom: "{name} von {organisation}",
   opening: "Sitzung wird geöffnet …",
@@ -185,6 +189,30 @@ export const customer: Customer = {
   keepOnTop: {
     open: "Über anderen Fenstern halten",
     close: "Zurück in die Seite",
+  },
+  files: {
+    line: (name, size, mime, isIncoming) =>
+      `${isIncoming ? "Von Ihrem Techniker" : "An Ihren Techniker"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+    state: {
+      offered: "wartet auf Annahme",
+      incoming: "annehmen?",
+      sending: "wird gesendet",
+      receiving: "wird empfangen",
+      done: "fertig, geprüft",
+      refused: "abgelehnt",
+      cancelled: "abgebrochen",
+      corrupt: "unterwegs beschädigt: Die Prüfsumme stimmt nicht, daher wurde sie nicht behalten",
+      failed: "fehlgeschlagen: Die Verbindung ist abgebrochen",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} von ${total}${rate ? `, ${rate}` : ""}${left ? `, noch ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "Annehmen",
+    refuse: "Ablehnen",
+    cancel: "Abbrechen",
+    save: "Speichern",
+    tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
+    empty: "Diese Datei ist leer.",
   },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
@@ -289,6 +317,10 @@ export const technician: Technician = {
     "viewerChat.title": "Chat mit dem Kunden",
     "viewerChat.label": "Ihre Nachricht",
     "viewerChat.send": "Senden",
+    "viewerFiles.title": "Dateien",
+    "viewerFiles.hint":
+      "Senden Sie dem Kunden eine Datei, oder ziehen Sie sie hierher. Der Kunde entscheidet, ob er sie annimmt.",
+    "viewerFiles.choose": "Dateien zum Senden auswählen",
     "stat.route": "Verbindung",
     "stat.relay": "Relay",
     "stat.quality": "Qualität",
@@ -508,6 +540,30 @@ export const technician: Technician = {
     titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
     empty: "Schreiben Sie zuerst etwas.",
     tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
+  },
+  files: {
+    line: (name, size, mime, isIncoming) =>
+      `${isIncoming ? "Vom Kunden" : "An den Kunden"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+    state: {
+      offered: "wartet auf Annahme",
+      incoming: "annehmen?",
+      sending: "wird gesendet",
+      receiving: "wird empfangen",
+      done: "fertig, geprüft",
+      refused: "abgelehnt",
+      cancelled: "abgebrochen",
+      corrupt: "unterwegs beschädigt: Die Prüfsumme stimmt nicht, daher wurde sie nicht behalten",
+      failed: "fehlgeschlagen: Die Verbindung ist abgebrochen",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} von ${total}${rate ? `, ${rate}` : ""}${left ? `, noch ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "Annehmen",
+    refuse: "Ablehnen",
+    cancel: "Abbrechen",
+    save: "Speichern",
+    tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
+    empty: "Diese Datei ist leer.",
   },
   viewer: {
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },

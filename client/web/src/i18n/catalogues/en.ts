@@ -3,6 +3,7 @@ import type { StrokeColour } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { NameProblem } from "#protocol/names.ts";
 import type { WebhookEventType } from "#protocol/webhooks.ts";
+import type { TransferState } from "../../../../core/file-transfer.ts";
 
 // English: the catalogue every other language is typed against (Catalogue in ../catalogue.ts). Three parts, so a
 // page bundles only the English it shows: `common` (every page), `customer` (home, Get help, a session link) and
@@ -114,6 +115,9 @@ export const customer = {
     "chat.title": "Chat with your technician",
     "chat.label": "Your message",
     "chat.send": "Send",
+    "files.title": "Files",
+    "files.hint": "Send a file to your technician, or drop it here. You decide about each file they send you.",
+    "files.choose": "Choose files to send",
   },
   /** "Tess Tech from Acme": {name} and {organisation} mark where the two go. */
   technicianFrom: "{name} from {organisation}",
@@ -193,6 +197,30 @@ export const customer = {
   keepOnTop: {
     open: "Keep on top of other windows",
     close: "Put back in the page",
+  },
+  files: {
+    line: (name: string, size: string, mime: string, isIncoming: boolean) =>
+      `${isIncoming ? "From your technician" : "To your technician"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+    state: {
+      offered: "waiting for them to accept",
+      incoming: "accept it?",
+      sending: "sending",
+      receiving: "receiving",
+      done: "done, checked",
+      refused: "refused",
+      cancelled: "cancelled",
+      corrupt: "damaged on the way: its checksum does not match, so it was not kept",
+      failed: "failed: the connection was lost",
+    } satisfies Record<TransferState, string>,
+    progress: (done: string, total: string, rate: string | null, left: string | null) =>
+      `${done} of ${total}${rate ? `, ${rate}` : ""}${left ? `, ${left} left` : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    accept: "Accept",
+    refuse: "Refuse",
+    cancel: "Cancel",
+    save: "Save",
+    tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
+    empty: "That file is empty.",
   },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
@@ -294,6 +322,9 @@ export const technician = {
     "viewerChat.title": "Chat with the customer",
     "viewerChat.label": "Your message",
     "viewerChat.send": "Send",
+    "viewerFiles.title": "Files",
+    "viewerFiles.hint": "Send the customer a file, or drop it here. The customer decides whether to take it.",
+    "viewerFiles.choose": "Choose files to send",
     "stat.route": "Connection",
     "stat.relay": "Relay",
     "stat.quality": "Quality",
@@ -511,6 +542,30 @@ export const technician = {
     titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
     empty: "Write something first.",
     tooLong: "A message can be at most 2,000 characters long.",
+  },
+  files: {
+    line: (name: string, size: string, mime: string, isIncoming: boolean) =>
+      `${isIncoming ? "From the customer" : "To the customer"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+    state: {
+      offered: "waiting for them to accept",
+      incoming: "accept it?",
+      sending: "sending",
+      receiving: "receiving",
+      done: "done, checked",
+      refused: "refused",
+      cancelled: "cancelled",
+      corrupt: "damaged on the way: its checksum does not match, so it was not kept",
+      failed: "failed: the connection was lost",
+    } satisfies Record<TransferState, string>,
+    progress: (done: string, total: string, rate: string | null, left: string | null) =>
+      `${done} of ${total}${rate ? `, ${rate}` : ""}${left ? `, ${left} left` : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    accept: "Accept",
+    refuse: "Refuse",
+    cancel: "Cancel",
+    save: "Save",
+    tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
+    empty: "That file is empty.",
   },
   viewer: {
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,

@@ -93,6 +93,10 @@ export const customer: Customer = {
     "chat.title": "担当者とのチャット",
     "chat.label": "メッセージ",
     "chat.send": "送信",
+    "files.title": "ファイル",
+    "files.hint":
+      "担当者にファイルを送るには、選ぶか、ここにドロップしてください。担当者から届くファイルは、一つずつ受け取るかどうかを決められます。",
+    "files.choose": "送るファイルを選ぶ",
   },
   technicianFrom: "{organisation} の {name}",
   opening: "セッションを開いています…",
@@ -176,6 +180,30 @@ export const customer: Customer = {
   keepOnTop: {
     open: "ほかのウィンドウの前面に表示",
     close: "ページに戻す",
+  },
+  files: {
+    line: (name, size, mime, isIncoming) =>
+      `${isIncoming ? "担当者から" : "担当者へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
+    state: {
+      offered: "受け取りを待っています",
+      incoming: "受け取りますか？",
+      sending: "送信中",
+      receiving: "受信中",
+      done: "完了（確認済み）",
+      refused: "断られました",
+      cancelled: "キャンセルしました",
+      corrupt: "途中で壊れました。チェックサムが一致しないため、保存していません",
+      failed: "失敗しました。接続が切れました",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} / ${total}${rate ? `、${rate}` : ""}${left ? `、残り ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "受け取る",
+    refuse: "断る",
+    cancel: "キャンセル",
+    save: "保存",
+    tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
+    empty: "このファイルは空です。",
   },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
@@ -279,6 +307,10 @@ export const technician: Technician = {
     "viewerChat.title": "お客様とのチャット",
     "viewerChat.label": "メッセージ",
     "viewerChat.send": "送信",
+    "viewerFiles.title": "ファイル",
+    "viewerFiles.hint":
+      "お客様にファイルを送るには、選ぶか、ここにドロップしてください。受け取るかどうかはお客様が決めます。",
+    "viewerFiles.choose": "送るファイルを選ぶ",
     "stat.route": "接続",
     "stat.relay": "中継",
     "stat.quality": "品質",
@@ -489,6 +521,30 @@ export const technician: Technician = {
     titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
     empty: "先にメッセージを入力してください。",
     tooLong: "メッセージは 2,000 文字までです。",
+  },
+  files: {
+    line: (name, size, mime, isIncoming) =>
+      `${isIncoming ? "お客様から" : "お客様へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
+    state: {
+      offered: "受け取りを待っています",
+      incoming: "受け取りますか？",
+      sending: "送信中",
+      receiving: "受信中",
+      done: "完了（確認済み）",
+      refused: "断られました",
+      cancelled: "キャンセルしました",
+      corrupt: "途中で壊れました。チェックサムが一致しないため、保存していません",
+      failed: "失敗しました。接続が切れました",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} / ${total}${rate ? `、${rate}` : ""}${left ? `、残り ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "受け取る",
+    refuse: "断る",
+    cancel: "キャンセル",
+    save: "保存",
+    tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
+    empty: "このファイルは空です。",
   },
   viewer: {
     colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
