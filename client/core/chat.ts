@@ -16,10 +16,14 @@ export type ChatEntry = {
   at: number;
   /** For this page's messages: the other side has shown it. */
   isRead: boolean;
+  /** Text pushed for the receiver's clipboard (copied there only at their click). */
+  isClipboard: boolean;
 };
 
 /** What the chat sends on the control channel. */
-export type ChatOut = { type: "chat"; id: number; text: string; sentAt: number } | { type: "chatRead"; upTo: number };
+export type ChatOut =
+  | { type: "chat"; id: number; text: string; sentAt: number; isClipboard?: boolean }
+  | { type: "chatRead"; upTo: number };
 
 /** Messages a page keeps; the oldest go first beyond this. */
 export const MAX_CHAT_ENTRIES = 500;
@@ -50,23 +54,35 @@ export class ChatLog {
     return this.list.filter((e) => e.from === "peer" && e.id > this.readUpTo).length;
   }
 
-  /** Sends `text` (trimmed); a refusal says why nothing was sent. */
-  say(text: string): ChatRefusal | null {
-    const trimmed = text.trim();
-    if (trimmed.length === 0) return "empty";
-    if (trimmed.length > MAX_CHAT_CHARS) return "tooLong";
+  /**
+   * Sends `text` (a message trimmed; text for the other person's clipboard as it is); a refusal says why nothing was
+   * sent.
+   */
+  say(text: string, isClipboard = false): ChatRefusal | null {
+    const body = isClipboard ? text : text.trim();
+    if (body.trim().length === 0) return "empty";
+    if (body.length > MAX_CHAT_CHARS) return "tooLong";
     const at = this.now();
-    const entry: ChatEntry = { from: "me", id: this.nextId++, text: trimmed, sentAt: at, at, isRead: false };
-    this.keep(entry);
-    this.send({ type: "chat", id: entry.id, text: entry.text, sentAt: entry.sentAt });
+    const id = this.nextId++;
+    this.keep({ from: "me", id, text: body, sentAt: at, at, isRead: false, isClipboard });
+    this.send({ type: "chat", id, text: body, sentAt: at, ...(isClipboard ? { isClipboard } : {}) });
     return null;
   }
 
   /** A chat message from the other side; a repeat or an older id (a resent message) is ignored. */
-  receive(msg: { id: number; text: string; sentAt: number }): boolean {
+  receive(msg: { id: number; text: string; sentAt: number; isClipboard?: boolean | undefined }): boolean {
     if (msg.id <= this.lastPeerId) return false;
     this.lastPeerId = msg.id;
-    this.keep({ from: "peer", id: msg.id, text: msg.text, sentAt: msg.sentAt, at: this.now(), isRead: false });
+    const isClipboard = msg.isClipboard === true;
+    this.keep({
+      from: "peer",
+      id: msg.id,
+      text: msg.text,
+      sentAt: msg.sentAt,
+      at: this.now(),
+      isRead: false,
+      isClipboard,
+    });
     return true;
   }
 

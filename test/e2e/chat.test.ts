@@ -5,7 +5,7 @@ import { useStage } from "../helpers/node/stage.ts";
 
 // Chat between the customer's page and the technician's viewer, over the control data channel (peer to peer): both
 // ways, text only, with read receipts; a page that is hidden counts what is unread, flashes its title and clears
-// both once its person looks again.
+// both once its person looks again; text pushed for the other person's clipboard is copied only at their click.
 
 const stage = useStage("Chad Chat");
 
@@ -54,7 +54,7 @@ describe("chat", () => {
     const title = await tech.title();
     const customerChat = customer.page.getByRole("region", { name: /^Chat with your technician/ });
     await customerChat.getByLabel("Your message").fill("<b>Yes</b>, top right");
-    await customerChat.getByRole("button", { name: "Send" }).click();
+    await customerChat.getByRole("button", { name: "Send", exact: true }).click();
     await expect.poll(() => tech.title()).toBe(`(1) New message · ${title}`);
     await expect.poll(() => textOf(techChat.getByText("1 new"))).toBe("1 new");
     // Markup arrives as the characters typed.
@@ -70,8 +70,19 @@ describe("chat", () => {
       .toMatch(/Read$/);
 
     // Nothing empty goes out.
-    await customerChat.getByRole("button", { name: "Send" }).click();
+    await customerChat.getByRole("button", { name: "Send", exact: true }).click();
     await customer.page.getByText("Write something first.").waitFor();
     expect(await chatLines(tech, /^Chat with the customer/)).toHaveLength(2);
+
+    // Text for the customer's clipboard: their page offers it, and copies it only at their click.
+    await customer.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stage.server.origin });
+    await techChat.getByLabel("Your message").fill("ipconfig /flushdns");
+    await techChat.getByRole("button", { name: "Send to the customer's clipboard" }).click();
+    const pushed = customerChat.getByRole("listitem").filter({ hasText: "(for the clipboard)" });
+    await pushed.getByText("ipconfig /flushdns").waitFor();
+    expect(await customer.page.evaluate(() => navigator.clipboard.readText())).not.toBe("ipconfig /flushdns");
+    await pushed.getByRole("button", { name: "Copy" }).click();
+    await customer.page.getByText("Copied to your clipboard.").waitFor();
+    expect(await customer.page.evaluate(() => navigator.clipboard.readText())).toBe("ipconfig /flushdns");
   });
 });

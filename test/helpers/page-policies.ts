@@ -3,8 +3,8 @@
 
 /** Paths and the features allowed there, sorted; every other feature must be named and off. */
 export const PAGE_USES: [path: string, uses: string[]][] = [
-  ["/", ["autoplay", "camera", "display-capture", "microphone"]],
-  ["/j/123456789", ["autoplay", "camera", "display-capture", "microphone"]],
+  ["/", ["autoplay", "camera", "clipboard-write", "display-capture", "microphone"]],
+  ["/j/123456789", ["autoplay", "camera", "clipboard-write", "display-capture", "microphone"]],
   ["/console", ["autoplay", "camera", "clipboard-write", "fullscreen", "microphone", "publickey-credentials-create"]],
   ["/sign-in", ["publickey-credentials-get"]],
   ["/enrol", ["publickey-credentials-create"]],

@@ -43,8 +43,9 @@ const MEDIA: Feature[] = ["camera", "microphone"];
  * any other answer gets every feature off.
  */
 const PAGES: { path: RegExp; uses: Feature[] }[] = [
-  // Home (Get help) and a session link: the customer shares their screen and sees a preview of it (muted autoplay).
-  { path: /^\/$|^\/j\/\d{9}$|^\/join$/, uses: ["display-capture", "autoplay", ...MEDIA] },
+  // Home (Get help) and a session link: the customer shares their screen, sees a preview of it (muted autoplay) and
+  // copies text the technician sent for their clipboard.
+  { path: /^\/$|^\/j\/\d{9}$|^\/join$/, uses: ["display-capture", "autoplay", "clipboard-write", ...MEDIA] },
   // The console and its viewer: add a passkey, copy a link, play the customer's screen and watch it full size.
   {
     path: /^\/console$/,

@@ -210,9 +210,9 @@ export class CustomerSession {
     await this.#syncLink();
   }
 
-  /** Sends a chat message to the technician; a refusal says why nothing was sent. */
-  say(text: string): ChatRefusal | null {
-    const refusal = this.#chat.say(text);
+  /** Sends a chat message (or text for their clipboard) to the technician; a refusal says why nothing was sent. */
+  say(text: string, isClipboard = false): ChatRefusal | null {
+    const refusal = this.#chat.say(text, isClipboard);
     this.#chatChanged();
     return refusal;
   }

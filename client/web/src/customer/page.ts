@@ -151,7 +151,7 @@ const onTopButton = byId("keep-on-top", HTMLButtonElement);
 const onTopMissing = byId("keep-on-top-missing", HTMLElement);
 const chatSection = byId("chat-section", HTMLElement);
 
-function render(view: CustomerView): void {
+function render(view: CustomerView, isRedraw = false): void {
   lastView = view;
   consent.hidden = view.phase !== "asking";
   bar.hidden = view.phase !== "sharing";
@@ -193,6 +193,11 @@ function render(view: CustomerView): void {
   preview.hidden = view.track === null;
 
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
+  // The status line follows the session's notice and end when they change (or the language does), so that what the
+  // panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of the figures.
+  if (view.notice === announced.notice && view.ended === announced.ended && !isRedraw) return;
+  announced.notice = view.notice;
+  announced.ended = view.ended;
   if (view.notice) {
     const { text, isError } = noticeText(view.notice);
     announce(text, isError);
@@ -202,6 +207,12 @@ function render(view: CustomerView): void {
     announce("");
   }
 }
+
+/** The notice and end the status line says now. */
+const announced: { notice: CustomerView["notice"] | undefined; ended: CustomerView["ended"] | undefined } = {
+  notice: undefined,
+  ended: undefined,
+};
 
 /** Starts the customer's side of a session on this page and wires its buttons. */
 export function startCustomerSession(
@@ -226,7 +237,7 @@ export function startCustomerSession(
     ...customer.files,
   });
   chat = chatPanel("chat", () => T().chat, {
-    say: (text) => customer.say(text),
+    say: (text, isClipboard) => customer.say(text, isClipboard),
     markRead: () => customer.markChatRead(),
   });
   // One picker at a time: a second click while the browser's picker is open does nothing.
@@ -240,7 +251,7 @@ export function startCustomerSession(
   end.addEventListener("click", () => customer.end());
   onLanguageChange(() => {
     placeTechnician();
-    if (lastView) render(lastView);
+    if (lastView) render(lastView, true);
   });
   placeTechnician();
   // Closing the tab ends the session once anything was shared, and stops every track at once.

@@ -15,10 +15,15 @@ export type ChatTexts = {
   titleFlash: (count: number, title: string) => string;
   empty: string;
   tooLong: string;
+  /** Beside text that was sent for a clipboard, and the button that copies it. */
+  forClipboard: string;
+  copy: string;
+  copied: string;
+  notCopied: string;
 };
 
 /** What the panel does with what the person writes, and how it tells the session they have seen the messages. */
-export type ChatActions = { say(text: string): ChatRefusal | null; markRead(): void };
+export type ChatActions = { say(text: string, isClipboard: boolean): ChatRefusal | null; markRead(): void };
 
 export type ChatPanel = {
   /** Draws the log; `isOpen`: the connection is up, so a message can go out now. */
@@ -42,13 +47,17 @@ function chime(): void {
   }
 }
 
-/** Wires the panel whose elements are `prefix-section`, `-log`, `-form`, `-text`, `-send` and `-unread`. */
+/**
+ * Wires the panel whose elements are `prefix-section`, `-log`, `-form`, `-text`, `-send` (a message), `-clip` (the
+ * text for the other person's clipboard) and `-unread`.
+ */
 export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatActions): ChatPanel {
   const section = byId(`${prefix}-section`, HTMLElement);
   const log = byId(`${prefix}-log`, HTMLOListElement);
   const form = byId(`${prefix}-form`, HTMLFormElement);
   const text = byId(`${prefix}-text`, HTMLTextAreaElement);
   const send = byId(`${prefix}-send`, HTMLButtonElement);
+  const clip = byId(`${prefix}-clip`, HTMLButtonElement);
   const badge = byId(`${prefix}-unread`, HTMLElement);
   const drawn = new Map<string, HTMLLIElement>();
   const title = document.title;
@@ -70,6 +79,24 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     const receipt = document.createElement("span");
     receipt.className = "receipt";
     item.append(who, " ", time, " ", body, " ", receipt);
+    if (entry.isClipboard) {
+      const tag = document.createElement("span");
+      tag.className = "tag";
+      item.append(" ", tag);
+      // Written to this person's clipboard only at their click: a page may not, and should not, do it unasked.
+      if (entry.from === "peer") {
+        const copy = document.createElement("button");
+        copy.type = "button";
+        copy.className = "secondary";
+        copy.addEventListener("click", () => {
+          void navigator.clipboard.writeText(entry.text).then(
+            () => announce(() => texts().copied),
+            () => announce(() => texts().notCopied, true),
+          );
+        });
+        item.append(" ", copy);
+      }
+    }
     return item;
   }
 
@@ -78,6 +105,10 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     if (who) who.textContent = entry.from === "me" ? texts().you : texts().peer;
     if (time) time.textContent = formatClock(entry.sentAt);
     if (receipt) receipt.textContent = entry.from === "me" && entry.isRead ? texts().read : "";
+    const tag = item.querySelector(".tag");
+    if (tag) tag.textContent = texts().forClipboard;
+    const copy = item.querySelector("button");
+    if (copy) copy.textContent = texts().copy;
   }
 
   function render(entries: readonly ChatEntry[], unread: number, isOpen: boolean): void {
@@ -101,6 +132,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     }
     text.disabled = !isOpen;
     send.disabled = !isOpen;
+    clip.disabled = !isOpen;
     if (unread > 0 && isSeen()) {
       actions.markRead();
       return;
@@ -115,8 +147,8 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     lastUnread = unread;
   }
 
-  function submit(): void {
-    const refusal = actions.say(text.value);
+  function submit(isClipboard = false): void {
+    const refusal = actions.say(text.value, isClipboard);
     if (refusal === null) {
       text.value = "";
       return;
@@ -128,6 +160,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     event.preventDefault();
     submit();
   });
+  clip.addEventListener("click", () => submit(true));
   text.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing) return;
     event.preventDefault();

@@ -213,9 +213,9 @@ export class TechnicianSession {
     this.#link?.sendControl({ type: "clearDrawing" });
   }
 
-  /** Sends a chat message to the customer; a refusal says why nothing was sent. */
-  say(text: string): ChatRefusal | null {
-    const refusal = this.#chat.say(text);
+  /** Sends a chat message (or text for their clipboard) to the customer; a refusal says why nothing was sent. */
+  say(text: string, isClipboard = false): ChatRefusal | null {
+    const refusal = this.#chat.say(text, isClipboard);
     this.#chatChanged();
     return refusal;
   }

@@ -191,7 +191,7 @@ function render(state: ViewerState, formError: string): void {
 let current: TechnicianSession | null = null;
 const chatSection = byId("viewer-chat-section", HTMLElement);
 const chat = chatPanel("viewer-chat", () => technicianText().chat, {
-  say: (text) => current?.say(text) ?? "empty",
+  say: (text, isClipboard) => current?.say(text, isClipboard) ?? "empty",
   markRead: () => current?.markChatRead(),
 });
 const filesSection = byId("viewer-files-section", HTMLElement);

@@ -97,6 +97,7 @@ export const customer: Customer = {
     "chat.title": "Chat mit Ihrem Techniker",
     "chat.label": "Ihre Nachricht",
     "chat.send": "Senden",
+    "chat.clip": "In die Zwischenablage Ihres Technikers senden",
     "files.title": "Dateien",
     "files.hint":
       "Senden Sie Ihrem Techniker eine Datei, oder ziehen Sie sie hierher. Über jede Datei, die er Ihnen schickt, entscheiden Sie selbst.",
@@ -185,6 +186,10 @@ export const customer: Customer = {
     titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
     empty: "Schreiben Sie zuerst etwas.",
     tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
+    forClipboard: "(für die Zwischenablage)",
+    copy: "Kopieren",
+    copied: "In Ihre Zwischenablage kopiert.",
+    notCopied: "Der Browser hat das Kopieren nicht erlaubt; markieren Sie den Text und kopieren Sie ihn selbst.",
   },
   keepOnTop: {
     open: "Über anderen Fenstern halten",
@@ -317,6 +322,7 @@ export const technician: Technician = {
     "viewerChat.title": "Chat mit dem Kunden",
     "viewerChat.label": "Ihre Nachricht",
     "viewerChat.send": "Senden",
+    "viewerChat.clip": "In die Zwischenablage des Kunden senden",
     "viewerFiles.title": "Dateien",
     "viewerFiles.hint":
       "Senden Sie dem Kunden eine Datei, oder ziehen Sie sie hierher. Der Kunde entscheidet, ob er sie annimmt.",
@@ -540,6 +546,10 @@ export const technician: Technician = {
     titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
     empty: "Schreiben Sie zuerst etwas.",
     tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
+    forClipboard: "(für die Zwischenablage)",
+    copy: "Kopieren",
+    copied: "In Ihre Zwischenablage kopiert.",
+    notCopied: "Der Browser hat das Kopieren nicht erlaubt; markieren Sie den Text und kopieren Sie ihn selbst.",
   },
   files: {
     line: (name, size, mime, isIncoming) =>

@@ -115,6 +115,7 @@ export const customer = {
     "chat.title": "Chat with your technician",
     "chat.label": "Your message",
     "chat.send": "Send",
+    "chat.clip": "Send to your technician's clipboard",
     "files.title": "Files",
     "files.hint": "Send a file to your technician, or drop it here. You decide about each file they send you.",
     "files.choose": "Choose files to send",
@@ -193,6 +194,10 @@ export const customer = {
     titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
     empty: "Write something first.",
     tooLong: "A message can be at most 2,000 characters long.",
+    forClipboard: "(for the clipboard)",
+    copy: "Copy",
+    copied: "Copied to your clipboard.",
+    notCopied: "This browser did not let the page copy it; select the text and copy it yourself.",
   },
   keepOnTop: {
     open: "Keep on top of other windows",
@@ -322,6 +327,7 @@ export const technician = {
     "viewerChat.title": "Chat with the customer",
     "viewerChat.label": "Your message",
     "viewerChat.send": "Send",
+    "viewerChat.clip": "Send to the customer's clipboard",
     "viewerFiles.title": "Files",
     "viewerFiles.hint": "Send the customer a file, or drop it here. The customer decides whether to take it.",
     "viewerFiles.choose": "Choose files to send",
@@ -542,6 +548,10 @@ export const technician = {
     titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
     empty: "Write something first.",
     tooLong: "A message can be at most 2,000 characters long.",
+    forClipboard: "(for the clipboard)",
+    copy: "Copy",
+    copied: "Copied to your clipboard.",
+    notCopied: "This browser did not let the page copy it; select the text and copy it yourself.",
   },
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>

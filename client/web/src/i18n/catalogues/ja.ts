@@ -93,6 +93,7 @@ export const customer: Customer = {
     "chat.title": "担当者とのチャット",
     "chat.label": "メッセージ",
     "chat.send": "送信",
+    "chat.clip": "担当者のクリップボードへ送る",
     "files.title": "ファイル",
     "files.hint":
       "担当者にファイルを送るには、選ぶか、ここにドロップしてください。担当者から届くファイルは、一つずつ受け取るかどうかを決められます。",
@@ -176,6 +177,10 @@ export const customer: Customer = {
     titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
     empty: "先にメッセージを入力してください。",
     tooLong: "メッセージは 2,000 文字までです。",
+    forClipboard: "（クリップボード用）",
+    copy: "コピー",
+    copied: "クリップボードにコピーしました。",
+    notCopied: "ブラウザーがコピーを許可しませんでした。テキストを選んで、ご自分でコピーしてください。",
   },
   keepOnTop: {
     open: "ほかのウィンドウの前面に表示",
@@ -307,6 +312,7 @@ export const technician: Technician = {
     "viewerChat.title": "お客様とのチャット",
     "viewerChat.label": "メッセージ",
     "viewerChat.send": "送信",
+    "viewerChat.clip": "お客様のクリップボードへ送る",
     "viewerFiles.title": "ファイル",
     "viewerFiles.hint":
       "お客様にファイルを送るには、選ぶか、ここにドロップしてください。受け取るかどうかはお客様が決めます。",
@@ -521,6 +527,10 @@ export const technician: Technician = {
     titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
     empty: "先にメッセージを入力してください。",
     tooLong: "メッセージは 2,000 文字までです。",
+    forClipboard: "（クリップボード用）",
+    copy: "コピー",
+    copied: "クリップボードにコピーしました。",
+    notCopied: "ブラウザーがコピーを許可しませんでした。テキストを選んで、ご自分でコピーしてください。",
   },
   files: {
     line: (name, size, mime, isIncoming) =>
