@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSession, framesArrive, newPerson, open, textOf } from "../helpers/node/people.ts";
+import { auditTypesOf, createSession, framesArrive, newPerson, open, textOf } from "../helpers/node/people.ts";
+import { audioReceived, keepPeerConnections } from "../helpers/node/rtc-stats.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Chat between the customer's page and the technician's viewer, over the control data channel (peer to peer): both
@@ -84,5 +85,36 @@ describe("chat", () => {
     await pushed.getByRole("button", { name: "Copy" }).click();
     await customer.page.getByText("Copied to your clipboard.").waitFor();
     expect(await customer.page.evaluate(() => navigator.clipboard.readText())).toBe("ipconfig /flushdns");
+  });
+
+  it("carries voice both ways once each person turns their microphone on, a consent of the customer's own", async () => {
+    const tech = stage.technician.page;
+    await keepPeerConnections(stage.technician.context);
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await keepPeerConnections(customer.context);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    // The audio is on the connection from the start, silent: no microphone, no sound.
+    expect((await audioReceived(customer.page)).energy).toBe(0);
+
+    // Chromium's fake microphone plays a tone: the other side receives it, with energy.
+    const techChat = tech.getByRole("region", { name: /^Chat with the customer/ });
+    await techChat.getByRole("button", { name: "Turn on my microphone" }).click();
+    await techChat.getByRole("button", { name: "Turn off my microphone" }).waitFor();
+    await expect.poll(async () => (await audioReceived(customer.page)).energy).toBeGreaterThan(0);
+
+    const customerChat = customer.page.getByRole("region", { name: /^Chat with your technician/ });
+    await customerChat.getByRole("button", { name: "Turn on my microphone" }).click();
+    await customerChat.getByRole("button", { name: "Turn off my microphone" }).waitFor();
+    await expect.poll(async () => (await audioReceived(tech)).energy).toBeGreaterThan(0);
+    // The customer's microphone is a consent of its own, in the audit log.
+    const code = new URL(customer.page.url()).pathname.split("/").at(-1) ?? "";
+    await expect
+      .poll(async () => (await auditTypesOf(tech, code)).filter((t) => t === "consent_given"))
+      .toHaveLength(2);
   });
 });

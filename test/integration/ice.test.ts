@@ -20,7 +20,8 @@ async function newSession() {
 describe("GET /api/sessions/:code/ice", () => {
   it("without a relay configured, offers direct connections only, to the customer's page and to technicians", async () => {
     const { code, expiresAt } = await newSession();
-    const direct = { iceServers: [], iceTransportPolicy: "all", relay: "none", expiresAt };
+    // With the largest file the session lets either side send (FILE_MAX_BYTES, its default here).
+    const direct = { iceServers: [], iceTransportPolicy: "all", relay: "none", expiresAt, maxFileBytes: 104_857_600 };
     const customer = await getIce(code, seatProofOf(code));
     expect(customer.status).toBe(200);
     expect(customer.headers.get("cache-control")).toBe("no-store");

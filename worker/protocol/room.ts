@@ -81,8 +81,8 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
-/** What a customer allows, each consented to on its own: today, viewing the screen they share. */
-export const Permission = z.enum(["view"]);
+/** What a customer allows, each consented to on its own: viewing the screen they share, and their voice. */
+export const Permission = z.enum(["view", "voice"]);
 export type Permission = z.infer<typeof Permission>;
 
 /**

@@ -71,3 +71,18 @@ export function localIceUfrag(page: Page): Promise<string | null> {
     return /^a=ice-ufrag:(\S+)/m.exec(made.at(-1)?.localDescription?.sdp ?? "")?.[1] ?? null;
   });
 }
+
+/** The newest connection's received audio: packets, and the energy of what was heard (0 for silence). */
+export function audioReceived(page: Page): Promise<{ packets: number; energy: number }> {
+  return page.evaluate(async () => {
+    const made = (window as unknown as { peerConnections: RTCPeerConnection[] }).peerConnections;
+    let packets = 0;
+    let energy = 0;
+    (await made.at(-1)?.getStats())?.forEach((s: Record<string, unknown>) => {
+      if (s.type !== "inbound-rtp" || s.kind !== "audio") return;
+      packets += Number(s.packetsReceived ?? 0);
+      energy += Number(s.totalAudioEnergy ?? 0);
+    });
+    return { packets, energy };
+  });
+}

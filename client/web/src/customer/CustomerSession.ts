@@ -81,6 +81,8 @@ export type CustomerView = {
   unread: number;
   /** Files both ways, oldest first. */
   files: readonly Transfer[];
+  /** The technician's voice, when their microphone is on the connection. */
+  voice: MediaStreamTrack | null;
 };
 
 /** What a customer's page is started with. */
@@ -121,6 +123,8 @@ export class CustomerSession {
   /** The connection to the owning technician; made at Allow, so there is none before consent. */
   #link: OwnerLink | null = null;
   #hasConsented = false;
+  /** The customer's microphone, while it is on. */
+  #mic: MediaStreamTrack | null = null;
   readonly #isEndedOnLeave: boolean;
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
@@ -169,6 +173,7 @@ export class CustomerSession {
       chat: [],
       unread: 0,
       files: [],
+      voice: null,
     };
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
@@ -221,6 +226,29 @@ export class CustomerSession {
   markChatRead(): void {
     this.#chat.markRead();
     this.#chatChanged();
+  }
+
+  /**
+   * Turns the customer's microphone on (asking the browser, at their click) or off; its own consent, logged as such.
+   * False when it could not be turned on.
+   */
+  async setMicrophone(isOn: boolean): Promise<boolean> {
+    if (!isOn) {
+      this.#mic?.stop();
+      this.#mic = null;
+      await this.#link?.setVoice(null);
+      this.#signaling.send({ type: "consent", permission: "voice", isGiven: false });
+      return true;
+    }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      this.#mic = stream.getAudioTracks()[0] ?? null;
+    } catch {
+      return false;
+    }
+    await this.#link?.setVoice(this.#mic);
+    this.#signaling.send({ type: "consent", permission: "voice", isGiven: true });
+    return this.#mic !== null;
   }
 
   /** Offers a file to the technician; a refusal says why it was not offered. */
@@ -295,6 +323,7 @@ export class CustomerSession {
         this.onAnnotations();
       },
       onFileChunk: (chunk) => this.#files.chunk(chunk),
+      onVoice: (track) => this.#update({ voice: track }),
       onIceError: (error) => this.#update({ notice: { code: "noRelay", error } }),
       onIntercepted: () => this.#intercepted(),
     });
@@ -510,6 +539,8 @@ export class CustomerSession {
   #teardown(): void {
     this.#track?.stop();
     this.#track = null;
+    this.#mic?.stop();
+    this.#mic = null;
     this.#link?.stop();
     this.#secret.stop();
   }

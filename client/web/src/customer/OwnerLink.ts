@@ -22,6 +22,8 @@ export type OwnerLinkEvents = {
   onPointer(msg: PointerMessage): void;
   /** A chunk of a file the technician sends. */
   onFileChunk(chunk: FileChunk): void;
+  /** The technician's voice (their audio track), on a new connection. */
+  onVoice(track: MediaStreamTrack): void;
   /** The session's ICE servers could not be fetched: why, as a code. */
   onIceError(code: ApiErrorCode): void;
   /** The technician's end showed a certificate other than the authenticated one; the link has closed for good. */
@@ -51,6 +53,7 @@ export class OwnerLink {
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #check = 0;
   #peerFingerprint: CertificateFingerprint | null = null;
+  #voice: MediaStreamTrack | null = null;
 
   /** `seatProof` is the header that proves this page's seat key (session-info.ts): the ICE servers need it. */
   constructor(code: string, seatProof: Record<string, string>, events: OwnerLinkEvents) {
@@ -89,6 +92,12 @@ export class OwnerLink {
     }
     this.close();
     this.#open(ownerId, track, trust);
+  }
+
+  /** This side's microphone, on every connection to the owner (null: none). */
+  async setVoice(track: MediaStreamTrack | null): Promise<void> {
+    this.#voice = track;
+    await this.#link?.setVoice(track);
   }
 
   /** Swaps what is sent in place (pause, resume, another screen): no renegotiation. */
@@ -155,6 +164,9 @@ export class OwnerLink {
       onControl: (msg) => {
         if (this.#link === link) this.#events.onControl(msg);
       },
+      onTrack: (received) => {
+        if (this.#link === link && received.kind === "audio") this.#events.onVoice(received);
+      },
       channels: {
         onPointer: (msg) => {
           if (this.#link === link) this.#events.onPointer(msg);
@@ -168,6 +180,7 @@ export class OwnerLink {
       },
     });
     const transceiver = addScreenTransceiver(link.pc, track);
+    void link.setVoice(this.#voice);
     this.#link = link;
     this.#peerFingerprint = trust.peerFingerprint;
     this.#sender = transceiver.sender;

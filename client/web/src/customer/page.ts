@@ -5,6 +5,7 @@ import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
 import { type FilePanel, filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
+import { type VoicePanel, voicePanel } from "../lib/voice-panel.ts";
 import type { SignalingError } from "../rtc/signaling.ts";
 import { type LinkStats, rateQuality } from "../rtc/stats.ts";
 import {
@@ -142,6 +143,8 @@ function placeTechnician(): void {
 let lastView: CustomerView | null = null;
 /** The chat with the technician, once the session has started. */
 let chat: ChatPanel | null = null;
+/** Voice both ways, once the session has started. */
+let voice: VoicePanel | null = null;
 /** Files both ways, once the session has started. */
 let files: FilePanel | null = null;
 const filesSection = byId("files-section", HTMLElement);
@@ -158,6 +161,7 @@ function render(view: CustomerView, isRedraw = false): void {
   endedSection.hidden = view.phase !== "ended";
   chatSection.hidden = view.phase !== "sharing";
   chat?.render(view.chat, view.unread, view.link === "connected");
+  voice?.hear(view.phase === "sharing" ? view.voice : null);
   filesSection.hidden = view.phase !== "sharing";
   files?.render(view.files, view.link === "connected");
   if (onTop) {
@@ -232,6 +236,7 @@ export function startCustomerSession(
   });
   const panels = onTop;
   onTopButton.addEventListener("click", () => void whileBusy(onTopButton, () => panels.toggle()));
+  voice = voicePanel("chat", () => T().voice, { setMicrophone: (isOn) => customer.setMicrophone(isOn) });
   files = filePanel("files", () => T().files, {
     offer: (file) => customer.offerFile(file),
     ...customer.files,
@@ -251,6 +256,7 @@ export function startCustomerSession(
   end.addEventListener("click", () => customer.end());
   onLanguageChange(() => {
     placeTechnician();
+    voice?.redraw();
     if (lastView) render(lastView, true);
   });
   placeTechnician();

@@ -41,6 +41,11 @@ export type PeerLinkOptions = {
   onRelayFailure?(failure: RelayFailure | null): void;
 };
 
+/**
+ * Voice rides on one audio transceiver that both ends set up with the connection, sending and receiving: a
+ * microphone switched on or off later replaces its track, with no new offer and answer.
+ */
+
 /** How long ICE may sit in "disconnected" before the offerer restarts it; short drops heal by themselves. */
 const DISCONNECTED_GRACE_MS = 2_500;
 /** A restart that has not connected by then is tried again, with a fresh offer. */
@@ -82,6 +87,8 @@ export class PeerLink {
   #pendingCandidates: IceCandidate[] = [];
   #hasConnected = false;
   #isRestartWanted = false;
+  /** The audio transceiver voice uses (see above). */
+  #voice: RTCRtpTransceiver | null = null;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #restartDelay = RESTART_RETRY_MS;
   #pongs = new Map<string, (isAlive: boolean) => void>();
@@ -118,6 +125,7 @@ export class PeerLink {
     pc.addEventListener("iceconnectionstatechange", () => this.#onIceState());
     pc.addEventListener("connectionstatechange", () => this.#onConnectionState());
     pc.addEventListener("track", (event) => options.onTrack?.(event.track));
+    if (options.isOfferer) this.#voice = pc.addTransceiver("audio", { direction: "sendrecv" });
   }
 
   /** Starts or renegotiates (offerer only); with `iceRestart`, gathers new ICE credentials on the same connection. */
@@ -161,6 +169,9 @@ export class PeerLink {
           const previous = pc.remoteDescription ? iceUfrag(pc.remoteDescription.sdp) : null;
           await pc.setRemoteDescription({ type: "offer", sdp: msg.sdp });
           if (previous !== null && previous !== iceUfrag(msg.sdp)) this.iceRestarts++;
+          // The offer's audio: answered sending too, so that a microphone later needs no renegotiation.
+          this.#voice ??= pc.getTransceivers().find((t) => t.receiver.track.kind === "audio") ?? null;
+          if (this.#voice && this.#voice.direction !== "sendrecv") this.#voice.direction = "sendrecv";
           await this.#flushCandidates();
           await pc.setLocalDescription(await pc.createAnswer());
           const sdp = pc.localDescription?.sdp;
@@ -183,6 +194,11 @@ export class PeerLink {
           assertNever(msg);
       }
     });
+  }
+
+  /** Puts this side's microphone on the connection (null: silence); no renegotiation. */
+  async setVoice(track: MediaStreamTrack | null): Promise<void> {
+    await this.#voice?.sender.replaceTrack(track);
   }
 
   /** Sends on the control channel if it is open; false otherwise. */

@@ -73,6 +73,8 @@ export type ViewerState = {
   unread: number;
   /** Files both ways, oldest first. */
   files: readonly Transfer[];
+  /** The customer's voice, when their microphone is on the connection. */
+  voice: MediaStreamTrack | null;
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -98,6 +100,8 @@ export class TechnicianSession {
   /** Offers and candidates are handled in order, each once the ICE servers are in. */
   #signals: Promise<void> = Promise.resolve();
   readonly #ice: IceServers;
+  /** This technician's microphone, while it is on. */
+  #mic: MediaStreamTrack | null = null;
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
@@ -146,6 +150,7 @@ export class TechnicianSession {
       chat: [],
       unread: 0,
       files: [],
+      voice: null,
     };
     this.#signaling = new SignalingClient({
       code,
@@ -226,6 +231,24 @@ export class TechnicianSession {
     this.#chatChanged();
   }
 
+  /** Turns this technician's microphone on (asking the browser) or off; false when it could not be turned on. */
+  async setMicrophone(isOn: boolean): Promise<boolean> {
+    if (!isOn) {
+      this.#mic?.stop();
+      this.#mic = null;
+      await this.#link?.setVoice(null);
+      return true;
+    }
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      this.#mic = stream.getAudioTracks()[0] ?? null;
+    } catch {
+      return false;
+    }
+    await this.#link?.setVoice(this.#mic);
+    return this.#mic !== null;
+  }
+
   /** Offers a file to the customer; a refusal says why it was not offered. */
   offerFile(file: File): OfferRefusal | null {
     const read = async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
@@ -275,6 +298,8 @@ export class TechnicianSession {
 
   /** Leaves the viewer; the seat stays held for a while, so coming back rejoins. */
   leave(): void {
+    this.#mic?.stop();
+    this.#mic = null;
     this.#ice.stop();
     this.#check.stop();
     this.#closeLink();
@@ -400,7 +425,9 @@ export class TechnicianSession {
         if (this.#link === link) this.#update({ link: state });
       },
       onTrack: (track) => {
-        if (this.#link === link) this.#update({ stream: new MediaStream([track]) });
+        if (this.#link !== link) return;
+        if (track.kind === "audio") this.#update({ voice: track });
+        else this.#update({ stream: new MediaStream([track]) });
       },
       onControl: (msg) => {
         if (this.#link === link) this.#onControl(msg);
@@ -415,6 +442,7 @@ export class TechnicianSession {
       },
     });
     this.#link = link;
+    void link.setVoice(this.#mic);
     this.#sampler = new StatsSampler(link.pc, "inbound");
     this.#update({ link: link.state, stats: null, iceRestarts: 0, relayFailure: null });
     this.#statsTimer = setInterval(() => void this.#sample(), 1_000);

@@ -6,6 +6,7 @@ import { announce, byId } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
 import { filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
+import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
@@ -170,6 +171,7 @@ function render(state: ViewerState, formError: string): void {
   renderStatus(state, formError);
   chatSection.hidden = state.ended !== null || state.link === null;
   chat.render(state.chat, state.unread, state.link === "connected");
+  voice.hear(state.ended === null ? state.voice : null);
   filesSection.hidden = chatSection.hidden;
   files.render(state.files, state.link === "connected");
 
@@ -193,6 +195,9 @@ const chatSection = byId("viewer-chat-section", HTMLElement);
 const chat = chatPanel("viewer-chat", () => technicianText().chat, {
   say: (text, isClipboard) => current?.say(text, isClipboard) ?? "empty",
   markRead: () => current?.markChatRead(),
+});
+const voice = voicePanel("viewer-chat", () => technicianText().voice, {
+  setMicrophone: async (isOn) => (await current?.setMicrophone(isOn)) ?? false,
 });
 const filesSection = byId("viewer-files-section", HTMLElement);
 const files = filePanel("viewer-files", () => technicianText().files, {
@@ -248,6 +253,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   codeMatches.addEventListener("click", onMatches);
   codeDiffers.addEventListener("click", onDiffers);
   const stopRedrawing = onLanguageChange(() => {
+    voice.redraw();
     draw();
     drawColourChoices();
   });
@@ -264,6 +270,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     annotate(null);
     chat.render([], 0, false);
     files.render([], false);
+    voice.hear(null);
     video.srcObject = null;
     viewer.hidden = true;
     announce("");

@@ -219,6 +219,12 @@ export const customer: Customer = {
     tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
     empty: "Diese Datei ist leer.",
   },
+  voice: {
+    micOn: "Mein Mikrofon einschalten",
+    micOff: "Mein Mikrofon ausschalten",
+    speaking: "Ihr Techniker spricht.",
+    denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
+  },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
     captureFailed:
@@ -574,6 +580,12 @@ export const technician: Technician = {
     save: "Speichern",
     tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
     empty: "Diese Datei ist leer.",
+  },
+  voice: {
+    micOn: "Mein Mikrofon einschalten",
+    micOff: "Mein Mikrofon ausschalten",
+    speaking: "Der Kunde spricht.",
+    denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
   },
   viewer: {
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },

@@ -227,6 +227,12 @@ export const customer = {
     tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
     empty: "That file is empty.",
   },
+  voice: {
+    micOn: "Turn on my microphone",
+    micOff: "Turn off my microphone",
+    speaking: "Your technician is speaking.",
+    denied: "The microphone could not be used: the browser or the computer refused it.",
+  },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
     captureFailed:
@@ -576,6 +582,12 @@ export const technician = {
     save: "Save",
     tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
     empty: "That file is empty.",
+  },
+  voice: {
+    micOn: "Turn on my microphone",
+    micOff: "Turn off my microphone",
+    speaking: "The customer is speaking.",
+    denied: "The microphone could not be used: the browser or the computer refused it.",
   },
   viewer: {
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,

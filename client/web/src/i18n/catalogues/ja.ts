@@ -210,6 +210,12 @@ export const customer: Customer = {
     tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
     empty: "このファイルは空です。",
   },
+  voice: {
+    micOn: "マイクをオンにする",
+    micOff: "マイクをオフにする",
+    speaking: "担当者が話しています。",
+    denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
+  },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
     captureFailed:
@@ -555,6 +561,12 @@ export const technician: Technician = {
     save: "保存",
     tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
     empty: "このファイルは空です。",
+  },
+  voice: {
+    micOn: "マイクをオンにする",
+    micOff: "マイクをオフにする",
+    speaking: "お客様が話しています。",
+    denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
   },
   viewer: {
     colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
