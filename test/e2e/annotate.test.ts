@@ -82,7 +82,7 @@ describe("pointing and drawing", () => {
     expect(await tech.getByRole("button", { name: "Draw", exact: true }).getAttribute("aria-pressed")).toBe("false");
   });
 
-  it("keeps the session panel on top in a mini window, pointer included, and puts it back", async () => {
+  it("keeps the session panel on top in a mini window, pointer included, puts it back, and ends the session from it", async () => {
     const tech = stage.technician.page;
     const link = await createSession(tech);
     await tech.getByRole("link", { name: "View this session" }).click();
@@ -108,8 +108,13 @@ describe("pointing and drawing", () => {
       .poll(() => mini.locator("#preview-annotations").getAttribute("data-pointer"))
       .toMatch(/^0\.\d+,0\.\d+$/);
 
+    // Put back, the panel is in the page again; kept on top again, its End ends the session from the mini window.
     await bar.getByRole("button", { name: "Put back in the page" }).click();
-    await customer.page
+    await customer.page.getByRole("region", { name: "Your support session" }).waitFor();
+    const reopened = customer.context.waitForEvent("page");
+    await customer.page.getByRole("button", { name: "Keep on top of other windows" }).click();
+    const again = await reopened;
+    await again
       .getByRole("region", { name: "Your support session" })
       .getByRole("button", { name: "End session" })
       .click();
