@@ -18,6 +18,11 @@ export type Plan = SignalingPlan & {
    */
   glassMs: number;
   glassRounds: number;
+  /** Bytes of the file file_mb_per_s sends (Tether's pages and the floor's bare channel), and its rounds. */
+  fileBytes: number;
+  fileRounds: number;
+  /** Chat messages whose read receipt input_rtt_ms times. */
+  chatRoundTrips: number;
   /** Starts of `npm start` and of the floor's bare wrangler dev for start_ready_ms… */
   starts: number;
   /** …or fewer (but at least two) once the pairs have taken this long: on a loaded machine one pair can take minutes. */
@@ -36,6 +41,9 @@ export const FULL: Plan = {
   shares: 20,
   glassMs: 24_000,
   glassRounds: 6,
+  fileBytes: 100_000_000,
+  fileRounds: 3,
+  chatRoundTrips: 50,
   starts: 8,
   startBudgetMs: Number.POSITIVE_INFINITY,
 };
@@ -52,6 +60,9 @@ export const QUICK: Plan = {
   shares: 5,
   glassMs: 6_000,
   glassRounds: 3,
+  fileBytes: 20_000_000,
+  fileRounds: 1,
+  chatRoundTrips: 20,
   starts: 3,
   startBudgetMs: 60_000,
 };

@@ -48,6 +48,8 @@ export const TARGETS: Record<string, Target> = {
   glass_to_glass_ms: { of: "value", op: "≤", limit: 100 },
   start_ready_ms: { of: "ratio", op: "≤", limit: 1.5 },
   recover_after_outage_ms: { of: "value", op: "≤", limit: 1_000 },
+  input_rtt_ms: { of: "value", op: "≤", limit: 2 },
+  file_mb_per_s: { of: "value", op: "≥", limit: 10 },
 };
 
 function targetText(name: string): string {

@@ -47,8 +47,11 @@ export type Share = {
   close(): Promise<void>;
 };
 
-/** What to share: the fake screen (--use-fake-device-for-media-stream), or glass-source.js's timestamp canvas. */
-export type ShareOptions = { isGlass: boolean };
+/**
+ * What to share: the fake screen (--use-fake-device-for-media-stream), or glass-source.js's timestamp canvas; with
+ * `hasFiles`, the floor's pages also open their file channel.
+ */
+export type ShareOptions = { isGlass: boolean; hasFiles?: boolean };
 
 /** Where a share happens: Tether through its real pages and server, or the floor's bare pages. */
 export type ShareTarget = {
@@ -161,10 +164,11 @@ export async function floorTarget(
     async open(options) {
       const room = `room-${++rooms}`;
       const viewer = await viewerPage(viewerContext, options);
-      await viewer.goto(`/viewer.html#room=${room}`);
+      const files = options.hasFiles ? "&files=1" : "";
+      await viewer.goto(`/viewer.html#room=${room}${files}`);
       const context = await customerContext(customerBrowser, origin, options);
       const customer = await context.newPage();
-      await customer.goto(`/customer.html#room=${room}`);
+      await customer.goto(`/customer.html#room=${room}${files}`);
       await customer.getByText("ready", { exact: true }).waitFor();
       return {
         customer,

@@ -10,6 +10,7 @@ import type { Metric } from "./report.ts";
 import { startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
+import { measureTogether } from "./together.ts";
 import { floorTarget, type Marks, type ShareTarget, tetherTarget } from "./webrtc-pages.ts";
 
 // connect_ms, connect_relay_ms, pake_ms, glass_to_glass_ms and customer_cpu_pct: real Chromium pages sharing a screen through
@@ -135,7 +136,15 @@ async function launchCustomerBrowser(): Promise<{ browser: Browser; pid: number 
   return { browser, pid };
 }
 
-const NEEDS_CHROMIUM = ["connect_ms", "connect_relay_ms", "pake_ms", "glass_to_glass_ms", "customer_cpu_pct"];
+const NEEDS_CHROMIUM = [
+  "connect_ms",
+  "connect_relay_ms",
+  "pake_ms",
+  "glass_to_glass_ms",
+  "customer_cpu_pct",
+  "input_rtt_ms",
+  "file_mb_per_s",
+];
 
 /** Measures the four figures; returns the chart's panels (connect time, glass to glass). */
 export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
@@ -144,7 +153,11 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   const noChromium = prerequisites.missing("chromium");
   if (noChromium) {
     for (const name of NEEDS_CHROMIUM)
-      metrics[name] = { value: null, unit: name.endsWith("pct") ? "%" : "ms", note: noChromium };
+      metrics[name] = {
+        value: null,
+        unit: name.endsWith("pct") ? "%" : name.endsWith("per_s") ? "MB/s" : "ms",
+        note: noChromium,
+      };
     return [];
   }
   const noRelay = prerequisites.missing("turnserver", "openssl");
@@ -231,6 +244,14 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   }
   if (glassRounds.length === 0) throw new Error(`webrtc: no glass-to-glass round completed: ${dropped.join("; ")}`);
   const droppedNote = dropped.length ? `; ${dropped.length} round(s) dropped after a timeout (${dropped[0]})` : "";
+  try {
+    await measureTogether(ctx, targets.ours, targets.floor);
+  } catch (err) {
+    // The other figures stand; these two say why they are missing.
+    const why = `not measured: ${String(err).split("\n")[0]}`;
+    metrics.input_rtt_ms = { value: null, unit: "ms", note: why };
+    metrics.file_mb_per_s = { value: null, unit: "MB/s", note: why };
+  }
   for (const target of Object.values(targets)) await target?.close();
 
   const samples = (key: keyof typeof targets) => timed[key].map((t) => t.ms);

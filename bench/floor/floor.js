@@ -1,6 +1,11 @@
 // Both floor pages: the customer shares (getDisplayMedia, one RTCPeerConnection with no ICE servers, one offer,
-// trickled candidates), the viewer answers and shows the track. Nothing else.
-const room = new URLSearchParams(location.hash.slice(1)).get("room");
+// trickled candidates), the viewer answers and shows the track. Nothing else, but for `files=1` in the address: then
+// one negotiated data channel as Tether's file channel (id 3, reliable, ordered), on which the viewer sends bytes in
+// 64 KiB chunks with the same backpressure marks as Tether (1 MiB high, 256 KiB low) and the customer counts them:
+// the floor of file_mb_per_s.
+const params = new URLSearchParams(location.hash.slice(1));
+const room = params.get("room");
+const hasFiles = params.get("files") === "1";
 const side = document.body.dataset.side;
 const ws = new WebSocket(`ws://${location.host}/ws?room=${room}`);
 const send = (msg) => ws.send(JSON.stringify(msg));
@@ -15,7 +20,42 @@ function connect() {
   pc.addEventListener("track", (event) => {
     document.getElementById("screen").srcObject = new MediaStream([event.track]);
   });
+  if (hasFiles) openFileChannel(pc);
   return pc;
+}
+
+function openFileChannel(connection) {
+  const channel = connection.createDataChannel("file", { negotiated: true, id: 3, ordered: true });
+  channel.binaryType = "arraybuffer";
+  channel.bufferedAmountLowThreshold = 262_144;
+  let received = 0;
+  let expected = 0;
+  let done = null;
+  channel.addEventListener("message", (event) => {
+    received += event.data.byteLength;
+    if (done && received >= expected) done(Date.now());
+  });
+  // The customer's side: resolves with the wall-clock time the last of `size` bytes arrived.
+  globalThis.__benchReceive = (size) => {
+    expected = size;
+    return new Promise((resolve) => {
+      done = resolve;
+      if (received >= expected) resolve(Date.now());
+    });
+  };
+  // The viewer's side: sends `size` random bytes; resolves with the wall-clock time it started.
+  globalThis.__benchSend = async (size) => {
+    const chunk = new Uint8Array(65_536);
+    crypto.getRandomValues(chunk);
+    const startedAt = Date.now();
+    for (let sent = 0; sent < size; sent += chunk.length) {
+      if (channel.bufferedAmount >= 1_048_576) {
+        await new Promise((resolve) => channel.addEventListener("bufferedamountlow", resolve, { once: true }));
+      }
+      channel.send(chunk.subarray(0, Math.min(chunk.length, size - sent)));
+    }
+    return startedAt;
+  };
 }
 
 async function handle(msg) {

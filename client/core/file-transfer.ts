@@ -69,11 +69,18 @@ export type OfferRefusal = "tooLarge" | "empty";
  */
 type Incoming = { parts: Uint8Array[]; hash: ReturnType<typeof sha256.create>; claimed: string | null };
 
+/** Progress is reported (and the page redrawn) at most this often while bytes flow; the end always is. */
+export const PROGRESS_EVERY_MS = 100;
+
+/** A sender reads this many chunks of its file at once, and sends them one by one. */
+const READ_CHUNKS = 16;
+
 export class FileTransfers {
   private readonly list = new Map<number, Transfer>();
   private readonly sources = new Map<number, FileSource>();
   private readonly incoming = new Map<number, Incoming>();
   private readonly startedAt = new Map<number, number>();
+  private readonly reportedAt = new Map<number, number>();
   private nextId: number;
 
   constructor(
@@ -197,15 +204,19 @@ export class FileTransfers {
     this.set(id, { state: "sending" });
     const hash = sha256.create();
     let index = 0;
-    for (let start = 0; start < source.size; start += FILE_CHUNK_BYTES) {
-      if (this.list.get(id)?.state !== "sending") return;
-      if (!(await this.link.room())) return this.finish(id, "failed");
-      const data = await source.read(start, Math.min(source.size, start + FILE_CHUNK_BYTES));
-      if (this.list.get(id)?.state !== "sending") return;
-      hash.update(data);
-      if (!this.link.sendChunk({ transfer: id, index, data })) return this.finish(id, "failed");
-      index += 1;
-      this.progress(id, start + data.byteLength);
+    const block = FILE_CHUNK_BYTES * READ_CHUNKS;
+    for (let blockStart = 0; blockStart < source.size; blockStart += block) {
+      const bytes = await source.read(blockStart, Math.min(source.size, blockStart + block));
+      for (let offset = 0; offset < bytes.byteLength; offset += FILE_CHUNK_BYTES) {
+        if (this.list.get(id)?.state !== "sending") return;
+        if (!(await this.link.room())) return this.finish(id, "failed");
+        if (this.list.get(id)?.state !== "sending") return;
+        const data = bytes.subarray(offset, Math.min(bytes.byteLength, offset + FILE_CHUNK_BYTES));
+        hash.update(data);
+        if (!this.link.sendChunk({ transfer: id, index, data })) return this.finish(id, "failed");
+        index += 1;
+        this.progress(id, blockStart + offset + data.byteLength);
+      }
     }
     const digest = bytesToHex(hash.digest());
     this.link.sendControl({ type: "fileDone", transfer: id, sha256: digest });
@@ -241,10 +252,17 @@ export class FileTransfers {
     const transfer = this.list.get(id);
     const started = this.startedAt.get(id);
     if (!transfer || started === undefined) return;
-    const seconds = (this.now() - started) / 1000;
+    const now = this.now();
+    const seconds = (now - started) / 1000;
     const rate = seconds > 0 ? bytes / seconds : null;
     const secondsLeft = rate ? (transfer.size - bytes) / rate : null;
-    this.set(id, { bytes, rate, secondsLeft });
+    const next = { ...transfer, bytes, rate, secondsLeft };
+    this.list.set(id, next);
+    // Every chunk counts; the page hears of it a few times a second, and at the end.
+    if (bytes < transfer.size && now - (this.reportedAt.get(id) ?? Number.NEGATIVE_INFINITY) < PROGRESS_EVERY_MS)
+      return;
+    this.reportedAt.set(id, now);
+    this.onChange();
   }
 
   private finish(id: number, state: TransferState): void {

@@ -1,0 +1,152 @@
+/// <reference lib="dom" />
+// The functions passed to page.evaluate run in the pages, so this file sees the DOM's types.
+import type { Page } from "playwright-core";
+import type { SuiteContext } from "./signaling-suite.ts";
+import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
+import type { ShareTarget } from "./webrtc-pages.ts";
+
+// input_rtt_ms and file_mb_per_s: what working together costs on a live session between Tether's real pages, and a
+// file's floor, a bare data channel between the floor's pages with the same chunks and backpressure, interleaved.
+
+/**
+ * One chat message from the viewer to the customer's page and its read receipt back (the customer's page, in view,
+ * marks it read as it draws it), timed in the viewer's page from Send to the receipt drawn, in ms.
+ */
+function chatRoundTrip(viewer: Page, n: number): Promise<number> {
+  return viewer.evaluate((n) => {
+    const log = document.getElementById("viewer-chat-log") as HTMLOListElement;
+    const text = document.getElementById("viewer-chat-text") as HTMLTextAreaElement;
+    const form = document.getElementById("viewer-chat-form") as HTMLFormElement;
+    return new Promise<number>((resolve) => {
+      const before = log.children.length;
+      const observer = new MutationObserver(() => {
+        const sent = log.children[before];
+        if (sent?.querySelector(".receipt")?.textContent) {
+          observer.disconnect();
+          resolve(performance.now() - startedAt);
+        }
+      });
+      observer.observe(log, { subtree: true, childList: true, characterData: true });
+      text.value = `bench ${n}`;
+      const startedAt = performance.now();
+      form.requestSubmit();
+    });
+  }, n);
+}
+
+/** A file of `size` random bytes dropped on the viewer's files panel (made in the page). */
+function offerFile(viewer: Page, size: number): Promise<void> {
+  return viewer.evaluate(async (size) => {
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size; i += 65_536) crypto.getRandomValues(bytes.subarray(i, Math.min(size, i + 65_536)));
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([bytes], "bench.bin", { type: "application/octet-stream" }));
+    document
+      .getElementById("viewer-files-section")
+      ?.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true }));
+  }, size);
+}
+
+/** The customer accepts the newest offer; resolves with ms from Accept to the file checked (SHA-256) and done. */
+function acceptAndTime(customer: Page): Promise<number> {
+  return customer.evaluate(() => {
+    const list = document.getElementById("files-list") as HTMLUListElement;
+    return new Promise<number>((resolve, reject) => {
+      const waitForOffer = () => {
+        const item = list.lastElementChild;
+        const accept = item?.querySelector("button");
+        if (!item || !accept) return setTimeout(waitForOffer, 20);
+        const startedAt = performance.now();
+        const observer = new MutationObserver(() => {
+          const now = list.lastElementChild?.querySelector("code");
+          if (now?.textContent?.startsWith("SHA-256")) {
+            observer.disconnect();
+            resolve(performance.now() - startedAt);
+          } else if (list.lastElementChild?.textContent?.includes("damaged")) {
+            observer.disconnect();
+            reject(new Error("the file arrived damaged"));
+          }
+        });
+        observer.observe(list, { subtree: true, childList: true, characterData: true });
+        accept.click();
+      };
+      waitForOffer();
+    });
+  });
+}
+
+/** The floor: `size` bytes on its bare file channel, viewer to customer; ms from the first send to the last byte. */
+async function floorFile(viewer: Page, customer: Page, size: number): Promise<number> {
+  const arrived = customer.evaluate(
+    (size) => (globalThis as unknown as { __benchReceive(n: number): Promise<number> }).__benchReceive(size),
+    size,
+  );
+  const startedAt = await viewer.evaluate(
+    (size) => (globalThis as unknown as { __benchSend(n: number): Promise<number> }).__benchSend(size),
+    size,
+  );
+  return (await arrived) - startedAt;
+}
+
+const mbPerS = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
+
+/** Fills input_rtt_ms and file_mb_per_s. */
+export async function measureTogether(ctx: SuiteContext, ours: ShareTarget, floor: ShareTarget): Promise<void> {
+  const { plan, metrics } = ctx;
+  ctx.progress(
+    `webrtc: ${plan.chatRoundTrips} chat round trips and ${plan.fileRounds} file(s) of ${plan.fileBytes / 1e6} MB on each`,
+  );
+  const share = await ours.open({ isGlass: false });
+  const floorShare = await floor.open({ isGlass: false, hasFiles: true });
+  try {
+    await share.allow();
+    await floorShare.allow();
+    await share.viewer.getByRole("region", { name: /^Chat with the customer/ }).waitFor();
+    const trips: number[] = [];
+    for (let n = 0; n < plan.chatRoundTrips + 5; n++) {
+      const ms = await chatRoundTrip(share.viewer, n);
+      if (n >= 5) trips.push(ms);
+    }
+    const rtt = percentiles(trips);
+    const rttCi = medianInterval(trips);
+    metrics.input_rtt_ms = {
+      value: rtt.p50,
+      unit: "ms",
+      ...rtt,
+      value_ci: [rttCi.low, rttCi.high],
+      runs: trips,
+      note: `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback; the pointer goes on its own channel of the same connection, one way`,
+    };
+
+    const ourMs: number[] = [];
+    const floorMs: number[] = [];
+    for (let round = 0; round < plan.fileRounds; round++) {
+      ctx.progress(`webrtc: file ${round + 1} of ${plan.fileRounds} on each`);
+      const pair = async (key: "ours" | "floor") => {
+        if (key === "floor") floorMs.push(await floorFile(floorShare.viewer, floorShare.customer, plan.fileBytes));
+        else {
+          await offerFile(share.viewer, plan.fileBytes);
+          ourMs.push(await acceptAndTime(share.customer));
+        }
+      };
+      for (const key of round % 2 ? (["floor", "ours"] as const) : (["ours", "floor"] as const)) await pair(key);
+    }
+    const ours = ourMs.map((ms) => mbPerS(plan.fileBytes, ms));
+    const bare = floorMs.map((ms) => mbPerS(plan.fileBytes, ms));
+    const ratio = pairedRatioInterval(ours, bare);
+    const value = medianInterval(ours);
+    metrics.file_mb_per_s = {
+      value: median(ours),
+      unit: "MB/s",
+      value_ci: [value.low, value.high],
+      reference: median(bare),
+      ratio: ratio.estimate,
+      ratio_ci: [ratio.low, ratio.high],
+      runs: ours,
+      note: `${plan.fileBytes / 1e6} MB of random bytes from the technician's viewer to the customer's page on a live session, timed in the customer's page from Accept to the file checked (its SHA-256 hashed as it streamed on both sides, and compared); 64 KiB chunks, backpressure at 1 MiB / 256 KiB; ${plan.fileRounds} round(s); reference: the floor's pages, the same bytes in the same chunks with the same marks on a bare negotiated data channel, first send to last byte, interleaved (goal: at least 80 % of it)`,
+    };
+  } finally {
+    await share.close();
+    await floorShare.close();
+  }
+}
