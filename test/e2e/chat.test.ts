@@ -116,5 +116,11 @@ describe("chat", () => {
     await expect
       .poll(async () => (await auditTypesOf(tech, code)).filter((t) => t === "consent_given"))
       .toHaveLength(2);
+    // The session bar says what the technician may do now; turning the microphone off takes that back.
+    const bar = customer.page.getByRole("region", { name: "Your support session" });
+    await bar.getByText("Right now your technician can see what you share and hear you.").waitFor();
+    await customerChat.getByRole("button", { name: "Turn off my microphone" }).click();
+    await bar.getByText("Right now your technician can see what you share.").waitFor();
+    await expect.poll(async () => (await auditTypesOf(tech, code)).at(-1)).toBe("consent_withdrawn");
   });
 });

@@ -1,7 +1,7 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ControlMessage, SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { EndReason, Peer, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import type { EndReason, Peer, Permission, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
@@ -83,6 +83,8 @@ export type CustomerView = {
   files: readonly Transfer[];
   /** The technician's voice, when their microphone is on the connection. */
   voice: MediaStreamTrack | null;
+  /** Whether the customer's microphone is on: a consent of its own, withdrawn by turning it off. */
+  isMicOn: boolean;
 };
 
 /** What a customer's page is started with. */
@@ -125,6 +127,8 @@ export class CustomerSession {
   #hasConsented = false;
   /** The customer's microphone, while it is on. */
   #mic: MediaStreamTrack | null = null;
+  /** The customer's consent per permission, as last given or taken back. */
+  readonly #consent = new Map<Permission, boolean>();
   readonly #isEndedOnLeave: boolean;
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
@@ -174,6 +178,7 @@ export class CustomerSession {
       unread: 0,
       files: [],
       voice: null,
+      isMicOn: false,
     };
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
@@ -188,6 +193,10 @@ export class CustomerSession {
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
         if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
+        // Seated (again): the room hears what the customer has allowed, which a message sent while the socket was
+        // away would have lost. It logs changes only, so saying it again costs nothing.
+        if (status === "open")
+          for (const [permission, isGiven] of this.#consent) this.#tellConsent(permission, isGiven);
         this.#update({ signaling: status });
       },
     });
@@ -237,7 +246,8 @@ export class CustomerSession {
       this.#mic?.stop();
       this.#mic = null;
       await this.#link?.setVoice(null);
-      this.#signaling.send({ type: "consent", permission: "voice", isGiven: false });
+      this.#giveConsent("voice", false);
+      this.#update({ isMicOn: false });
       return true;
     }
     try {
@@ -247,7 +257,8 @@ export class CustomerSession {
       return false;
     }
     await this.#link?.setVoice(this.#mic);
-    this.#signaling.send({ type: "consent", permission: "voice", isGiven: true });
+    this.#giveConsent("voice", true);
+    this.#update({ isMicOn: this.#mic !== null });
     return this.#mic !== null;
   }
 
@@ -416,9 +427,18 @@ export class CustomerSession {
     this.#update({ sharing });
     this.#announceSharing();
     // The room records consent in the audit log: given when something is shared, withdrawn at Stop (a pause is
-    // neither). It logs changes only, so a repeat costs nothing.
-    if (sharing !== "paused")
-      this.#signaling.send({ type: "consent", permission: "view", isGiven: sharing === "live" });
+    // neither).
+    if (sharing !== "paused") this.#giveConsent("view", sharing === "live");
+  }
+
+  /** What the customer allowed or took back, for the room's audit log: said now, and again whenever seated again. */
+  #giveConsent(permission: Permission, isGiven: boolean): void {
+    this.#consent.set(permission, isGiven);
+    this.#tellConsent(permission, isGiven);
+  }
+
+  #tellConsent(permission: Permission, isGiven: boolean): void {
+    this.#signaling.send({ type: "consent", permission, isGiven });
   }
 
   #announceSharing(): void {

@@ -40,6 +40,7 @@ const sharingSummaryLine = byId("sharing-summary", HTMLElement);
 const barPresence = byId("bar-presence", HTMLElement);
 const othersLine = byId("others", HTMLElement);
 const connection = byId("connection", HTMLElement);
+const allowedLine = byId("allowed", HTMLElement);
 
 /** The catalogue's text for these screens, in the page's language. */
 const T = customerText;
@@ -188,6 +189,8 @@ function render(view: CustomerView, isRedraw = false): void {
   barPresence.textContent = presence(view);
   othersLine.textContent = view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
   connection.textContent = connectionLine(view);
+  // What the customer allowed and has not taken back; each is withdrawn where it is shown (Stop sharing, the microphone).
+  allowedLine.textContent = T().allowed({ isViewing: view.sharing === "live", isHearing: view.isMicOn });
   pause.hidden = view.sharing === "stopped";
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";

@@ -225,6 +225,12 @@ export const customer: Customer = {
     speaking: "Ihr Techniker spricht.",
     denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
   },
+  allowed: ({ isViewing, isHearing }) => {
+    if (isViewing && isHearing) return "Ihr Techniker kann gerade sehen, was Sie teilen, und Sie hören.";
+    if (isViewing) return "Ihr Techniker kann gerade sehen, was Sie teilen.";
+    if (isHearing) return "Ihr Techniker kann Sie gerade hören.";
+    return "Ihr Techniker kann Sie gerade weder sehen noch hören.";
+  },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
     captureFailed:

@@ -233,6 +233,13 @@ export const customer = {
     speaking: "Your technician is speaking.",
     denied: "The microphone could not be used: the browser or the computer refused it.",
   },
+  /** What the customer allowed and has not taken back, for the session bar. */
+  allowed: ({ isViewing, isHearing }: { isViewing: boolean; isHearing: boolean }): string => {
+    const now = [isViewing ? "see what you share" : "", isHearing ? "hear you" : ""].filter(Boolean);
+    return now.length === 0
+      ? "Right now your technician can neither see nor hear you."
+      : `Right now your technician can ${now.join(" and ")}.`;
+  },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
     captureFailed:

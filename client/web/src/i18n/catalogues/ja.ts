@@ -216,6 +216,12 @@ export const customer: Customer = {
     speaking: "担当者が話しています。",
     denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
   },
+  allowed: ({ isViewing, isHearing }) => {
+    if (isViewing && isHearing) return "いま担当者は、共有している画面を見て、あなたの声を聞くことができます。";
+    if (isViewing) return "いま担当者は、共有している画面を見ることができます。";
+    if (isHearing) return "いま担当者は、あなたの声を聞くことができます。";
+    return "いま担当者は、画面を見ることも声を聞くこともできません。";
+  },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
     captureFailed:
