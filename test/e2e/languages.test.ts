@@ -36,7 +36,7 @@ describe("languages", () => {
     const { markup } = text.customer;
     const consent = customer.page.getByRole("region", { name: markup["consent.title"] });
     await consent.getByText("Lena Lang", { exact: true }).waitFor();
-    expect(await htmlLang(customer.page)).toBe(tag);
+    await expect.poll(() => htmlLang(customer.page)).toBe(tag);
     expect(await customer.page.title()).toBe(markup["join.title"]);
     expect(await textOf(consent)).toContain(`${markup["consent.warningStrong"]} ${markup["consent.warning"]}`);
     // Dates in the language's own form, through Intl.
@@ -53,12 +53,12 @@ describe("languages", () => {
     const customer = await personIn();
     await open(customer.page, link);
     await customer.page.getByRole("region", { name: "Who is asking to see your screen" }).waitFor();
-    expect(await htmlLang(customer.page)).toBe("en");
+    await expect.poll(() => htmlLang(customer.page)).toBe("en");
 
     await customer.page.getByLabel("Language").selectOption("ja");
     const { markup } = ja.customer;
     await customer.page.getByRole("heading", { name: markup["consent.title"] }).waitFor();
-    expect(await htmlLang(customer.page)).toBe("ja");
+    await expect.poll(() => htmlLang(customer.page)).toBe("ja");
     // Text drawn from the session's state is redrawn too, not only the page's static text.
     await expect
       .poll(() => textOf(customer.page.locator("#technician-presence")))
@@ -68,14 +68,14 @@ describe("languages", () => {
     // The home page, later, in the same browser: the choice holds, and survives a reload.
     await open(customer.page, "/");
     await customer.page.getByRole("button", { name: markup["home.getHelp"] }).waitFor();
-    expect(await htmlLang(customer.page)).toBe("ja");
+    await expect.poll(() => htmlLang(customer.page)).toBe("ja");
     await customer.page.reload();
     await customer.page.getByRole("button", { name: markup["home.getHelp"] }).waitFor();
     expect(await customer.page.getByLabel(ja.common.language).inputValue()).toBe("ja");
 
     await customer.page.getByLabel(ja.common.language).selectOption("en");
     await customer.page.getByRole("button", { name: "Get help" }).waitFor();
-    expect(await htmlLang(customer.page)).toBe("en");
+    await expect.poll(() => htmlLang(customer.page)).toBe("en");
   });
 
   it("shows a technician the console, viewer and errors in German", async () => {
@@ -83,13 +83,13 @@ describe("languages", () => {
     const { markup } = de.technician;
     await addVirtualAuthenticator(tech.page);
     await open(tech.page, await stage.server.mintEnrolment({ isAdmin: false }));
-    expect(await htmlLang(tech.page)).toBe("de");
+    await expect.poll(() => htmlLang(tech.page)).toBe("de");
     await tech.page.getByLabel(markup["enrol.name"]).fill("Greta Gruber");
     await tech.page.getByRole("button", { name: markup["enrol.create"] }).click();
     await tech.page.waitForURL("/console");
     await tech.page.getByText(de.technician.console.signedInAs("Greta Gruber", false), { exact: true }).waitFor();
     await tech.page.getByRole("heading", { name: markup["console.heading"], level: 1 }).waitFor();
-    expect(await htmlLang(tech.page)).toBe("de");
+    await expect.poll(() => htmlLang(tech.page)).toBe("de");
 
     // A refused case number, worded here from the error's code, in German, naming the character.
     await tech.page.getByLabel(markup["newSession.caseNumber"]).fill("A\u202EB");
