@@ -1,7 +1,7 @@
 import type { ErrorBody } from "#protocol/errors.ts";
 import { log } from "../log.ts";
 import type { DoorLimits } from "./door-limits.ts";
-import { closeQuietly, Passage, say } from "./passage.ts";
+import { closeQuietly, Passage, type PassageEvents, say } from "./passage.ts";
 
 // The Deno host's public port. Deno.serve has no connection cap, no header or idle timeout, and ends its accept loop
 // (and with it the process) on the first EMFILE. So the public port is a listener of ours that forwards every
@@ -51,9 +51,16 @@ export class FrontDoor {
   private open = 0;
   private lingering = 0;
   private isStopped = false;
-  private readonly passages = new Set<Passage>();
-  /** The client's address for each connection to Deno.serve, by that connection's local port. */
-  private readonly peers = new Map<number, string>();
+  /** Each connection, by the local port of its connection to Deno.serve. */
+  private readonly passages = new Map<number, Passage>();
+  /** One set of callbacks for every passage. */
+  private readonly passageEvents: PassageEvents = {
+    refusedMessage: () => this.refusedMessages.add(),
+    ended: (passage) => {
+      if (this.passages.get(passage.port) === passage) this.passages.delete(passage.port);
+      this.open--;
+    },
+  };
   private readonly busy: Uint8Array;
   private readonly refusals: Tally;
   private readonly refusedMessages: Tally;
@@ -86,7 +93,7 @@ export class FrontDoor {
 
   /** The client's address behind a request that reached Deno.serve from `port`, or undefined if not from here. */
   peer(port: number): string | undefined {
-    return this.peers.get(port);
+    return this.passages.get(port)?.peer;
   }
 
   /** Accepts connections until stop(); an accept that fails (EMFILE, ENFILE, ENOMEM) is retried after a wait. */
@@ -118,12 +125,12 @@ export class FrontDoor {
     } catch {
       // Already closed.
     }
-    for (const passage of this.passages) passage.close();
+    for (const passage of this.passages.values()) passage.close();
   }
 
   private async pass(client: Deno.TcpConn): Promise<void> {
     this.open++;
-    let upstream: Deno.TcpConn | undefined;
+    let upstream: Deno.TcpConn;
     try {
       upstream = await Deno.connect({ hostname: this.upstream.hostname, port: this.upstream.port });
     } catch (err) {
@@ -133,17 +140,17 @@ export class FrontDoor {
       this.failures.add();
       return this.refuse(client);
     }
-    const port = (upstream.localAddr as Deno.NetAddr).port;
-    this.peers.set(port, (client.remoteAddr as Deno.NetAddr).hostname);
-    const passage = new Passage(client, upstream, this.limits, () => this.refusedMessages.add());
-    this.passages.add(passage);
+    // The passage writes what it reads as it comes, often in two pieces (see READ_SIZES): Nagle's algorithm would hold
+    // the second until the first is acknowledged, which a peer may delay by tens of milliseconds.
     try {
-      await passage.run();
-    } finally {
-      this.passages.delete(passage);
-      this.peers.delete(port);
-      this.open--;
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
+    } catch {
+      // Reset already: the passage's first read ends it.
     }
+    const passage = new Passage(client, upstream, this.limits, this.passageEvents);
+    this.passages.set(passage.port, passage);
+    passage.start();
   }
 
   /** Answers 503 SERVER_BUSY without reading the request, then closes once the client is done or after a while. */

@@ -6,12 +6,17 @@ import { closeFrame, FrameMeter } from "./ws-frames.ts";
 // and a WebSocket's frame headers read, so that a message far over the limit goes no further.
 
 /**
- * What a connection's pending reads hold while it is quiet, per direction: an idle session's socket waits in a read
- * all its life, so this is memory per socket. A read that fills it is followed by reads of LARGE_READ_BYTES until the
- * burst has passed.
+ * The sizes a pump reads in. An idle session's socket waits in a read all its life, so the first is memory per socket
+ * and direction. A read that fills its buffer is followed by one in the next size, and one that does not fill it goes
+ * back to the first. Two steps, so that a read that fills a buffer and then waits (the sender had sent exactly that
+ * much) holds 1 KiB, not 64 KiB.
  */
-const SMALL_READ_BYTES = 1_024;
-const LARGE_READ_BYTES = 65_536;
+const READ_SIZES = [64, 1_024, 65_536] as const;
+/** Buffers of the larger sizes kept for the next burst, shared by all connections, per size. */
+const MAX_SPARE_BUFFERS = 16;
+const spareBuffers = READ_SIZES.map(() => [] as Uint8Array<ArrayBuffer>[]);
+/** What a refused client's remaining input is read into, to be dropped. */
+const SINK_BYTES = 1_024;
 /** How long a refused client may take to read its 503 or close frame before its connection is dropped. */
 const REFUSAL_LINGER_MS = 2_000;
 /**
@@ -46,7 +51,7 @@ export async function say(client: Deno.TcpConn, bytes: Uint8Array): Promise<void
   try {
     await writeAll(client, bytes);
     await client.closeWrite();
-    const sink = new Uint8Array(SMALL_READ_BYTES);
+    const sink = new Uint8Array(SINK_BYTES);
     while ((await client.read(sink)) !== null);
   } catch {
     // Reset, or closed by the timer.
@@ -54,6 +59,87 @@ export async function say(client: Deno.TcpConn, bytes: Uint8Array): Promise<void
     clearTimeout(timer);
   }
 }
+
+/** How a pump ended: its source's end of stream, a message refused by the passage, or an error (a reset, a close). */
+type PumpEnd = "end" | "refused" | "failed";
+
+/**
+ * One direction of a passage: waits in a read on `from`, shows each chunk to the passage, and writes it to `to`.
+ * Promise handlers rather than an async loop, and the passage itself rather than callbacks: an idle socket's pump is
+ * its pending read, two handlers and this object.
+ */
+class Pump {
+  /** Whether a chunk is on its way to `to`. */
+  isWriting = false;
+  private readonly idle = new Uint8Array(READ_SIZES[0]);
+  private buffer = this.idle;
+  /** The index of the buffer's size in READ_SIZES. */
+  private size = 0;
+
+  constructor(
+    private readonly passage: Passage,
+    private readonly from: Deno.Conn,
+    private readonly to: Deno.Conn,
+  ) {}
+
+  read(): void {
+    this.from.read(this.buffer).then(
+      (n) => this.take(n),
+      () => this.stop("failed"),
+    );
+  }
+
+  private take(n: number | null): void {
+    if (n === null) {
+      this.stop("end");
+      return;
+    }
+    const chunk = this.buffer.subarray(0, n);
+    if (!this.passage.look(this, chunk)) {
+      this.stop("refused");
+      return;
+    }
+    this.isWriting = true;
+    writeAll(this.to, chunk).then(
+      () => {
+        this.isWriting = false;
+        this.fit(n);
+        this.read();
+      },
+      () => {
+        this.isWriting = false;
+        this.stop("failed");
+      },
+    );
+  }
+
+  /** Reads next in the next size after a read that filled the buffer, and in the first after one that did not. */
+  private fit(n: number): void {
+    if (n === this.buffer.length && this.size < READ_SIZES.length - 1) this.use(this.size + 1);
+    else if (n < this.buffer.length && this.size > 0) this.use(0);
+  }
+
+  /** Gives back a borrowed buffer and takes one of READ_SIZES[size]. */
+  private use(size: number): void {
+    const returned = spareBuffers[this.size];
+    if (this.size > 0 && returned && returned.length < MAX_SPARE_BUFFERS) returned.push(this.buffer);
+    this.size = size;
+    this.buffer = size === 0 ? this.idle : (spareBuffers[size]?.pop() ?? new Uint8Array(READ_SIZES[size] ?? 0));
+  }
+
+  private stop(how: PumpEnd): void {
+    this.use(0);
+    void this.passage.ended(this, how);
+  }
+}
+
+/** What a passage tells its front door. */
+export type PassageEvents = {
+  /** A client's message was refused as far over the limit. */
+  refusedMessage(): void;
+  /** Both directions have ended and both connections are closed. */
+  ended(passage: Passage): void;
+};
 
 /** One client connection and its connection to Deno.serve. */
 export class Passage {
@@ -65,30 +151,44 @@ export class Passage {
   private isFirstAnswer = true;
   private isClosed = false;
   /** The client's frames once upgraded, and the server's (to know where a close frame may go in). */
-  private readonly clientFrames = new FrameMeter();
+  private clientFrames: FrameMeter | null = null;
   private serverFrames: FrameMeter | null = null;
   /** The last four bytes of the server's 101 head so far. */
   private serverTail = 0;
-  private isWritingToClient = false;
   /** Set while a refused message's close frame goes out: the server's side is closed, the client's not yet. */
   private isRefusing = false;
   /** Set once the server's close frame has gone to the client, whose answer is then awaited for CLOSE_ANSWER_MS. */
   private isServerClosed = false;
+  /** Pumps still running. */
+  private running = 2;
+  private readonly toServer: Pump;
+  private readonly toClient: Pump;
 
   constructor(
     private readonly client: Deno.TcpConn,
     private readonly upstream: Deno.TcpConn,
     private readonly limits: DoorLimits,
-    private readonly onRefusedMessage: () => void,
-  ) {}
+    private readonly events: PassageEvents,
+  ) {
+    this.toServer = new Pump(this, client, upstream);
+    this.toClient = new Pump(this, upstream, client);
+  }
 
-  async run(): Promise<void> {
+  /** The client's address. */
+  get peer(): string {
+    return (this.client.remoteAddr as Deno.NetAddr).hostname;
+  }
+
+  /** The local port of the connection to Deno.serve, which Deno.serve sees as the request's remote port. */
+  get port(): number {
+    return (this.upstream.localAddr as Deno.NetAddr).port;
+  }
+
+  /** Starts copying both ways; `events.ended` follows once both directions are done. */
+  start(): void {
     this.arm(this.limits.headerTimeoutMs);
-    await Promise.all([
-      this.pump(this.client, this.upstream, (chunk) => this.fromClient(chunk)),
-      this.pump(this.upstream, this.client, (chunk) => this.fromServer(chunk)),
-    ]);
-    this.close();
+    this.toServer.read();
+    this.toClient.read();
   }
 
   private arm(ms: number): void {
@@ -96,9 +196,18 @@ export class Passage {
     this.timer = setTimeout(() => this.close(), ms);
   }
 
-  /** Notes bytes from the client; false for a message far over the limit, which is not to be passed on. */
+  private disarm(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Notes bytes on their way through `pump`; false for a message far over the limit, which is not to be passed on. */
+  look(pump: Pump, chunk: Uint8Array): boolean {
+    return pump === this.toServer ? this.fromClient(chunk) : this.fromServer(chunk);
+  }
+
   private fromClient(chunk: Uint8Array): boolean {
-    if (this.isWebSocket) return this.clientFrames.feed(chunk, this.limits.maxMessageBytes) === null;
+    if (this.clientFrames) return this.clientFrames.feed(chunk, this.limits.maxMessageBytes) === null;
     if (this.isHeadDone) return true;
     for (const byte of chunk) {
       this.tail = ((this.tail << 8) | byte) >>> 0;
@@ -116,6 +225,8 @@ export class Passage {
     if (this.isFirstAnswer) {
       this.isFirstAnswer = false;
       this.isWebSocket = SWITCHING.every((b, i) => chunk[i] === b);
+      // The client's frames start after its request head, which the server has answered.
+      if (this.isWebSocket) this.clientFrames = new FrameMeter();
     }
     if (this.isWebSocket) {
       if (this.serverFrames) {
@@ -135,7 +246,7 @@ export class Passage {
     // A WebSocket's liveness is the runtime's ping and the room's idle timeout, not this door's; once the server has
     // sent its close, the client has CLOSE_ANSWER_MS to answer it.
     if (!this.isWebSocket) this.arm(this.limits.idleTimeoutMs);
-    else if (!this.serverFrames?.hasClosed) clearTimeout(this.timer);
+    else if (!this.serverFrames?.hasClosed) this.disarm();
     else if (!this.isServerClosed) {
       this.isServerClosed = true;
       this.arm(CLOSE_ANSWER_MS);
@@ -143,47 +254,38 @@ export class Passage {
     return true;
   }
 
+  /** One direction has ended: the end of the client's stream is passed on as a half close, anything else closes. */
+  async ended(pump: Pump, how: PumpEnd): Promise<void> {
+    try {
+      if (how === "refused") await this.refuseMessage();
+      else if (how === "end" && pump === this.toServer && !this.isClosed) await this.upstream.closeWrite();
+      else if (!this.isRefusing) this.close();
+    } catch {
+      // A reset, or the other pump or a timer closed the connection.
+      if (!this.isRefusing) this.close();
+    }
+    if (--this.running > 0) return;
+    this.close();
+    this.events.ended(this);
+  }
+
   /**
    * The client announced a message far over the limit: it goes no further, the client gets a close frame (1009) if
    * the server's stream is between frames, and the connection is dropped. The room sees its socket close.
    */
   private async refuseMessage(): Promise<void> {
-    this.onRefusedMessage();
-    const canSay = this.serverFrames?.isAtBoundary === true && !this.isWritingToClient && !this.isClosed;
+    this.events.refusedMessage();
+    const canSay = this.serverFrames?.isAtBoundary === true && !this.toClient.isWriting && !this.isClosed;
     this.isRefusing = true;
     closeQuietly(this.upstream);
     if (canSay) await say(this.client, closeFrame(1009, "Message too big"));
     this.close();
   }
 
-  /** Copies `from` to `to` until either ends; the end of the client's stream is passed on as a half close. */
-  private async pump(from: Deno.TcpConn, to: Deno.TcpConn, seen: (chunk: Uint8Array) => boolean): Promise<void> {
-    const small = new Uint8Array(SMALL_READ_BYTES);
-    let buffer = small;
-    try {
-      for (;;) {
-        const n = await from.read(buffer);
-        if (n === null) break;
-        const chunk = buffer.subarray(0, n);
-        if (!seen(chunk)) return this.refuseMessage();
-        this.isWritingToClient = to === this.client;
-        await writeAll(to, chunk);
-        this.isWritingToClient = false;
-        if (n === buffer.length && buffer === small) buffer = new Uint8Array(LARGE_READ_BYTES);
-        else if (n < SMALL_READ_BYTES) buffer = small;
-      }
-      if (to === this.upstream && !this.isClosed) await to.closeWrite();
-      else if (!this.isRefusing) this.close();
-    } catch {
-      // A reset, or the other pump or a timer closed the connection.
-      if (!this.isRefusing) this.close();
-    }
-  }
-
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    clearTimeout(this.timer);
+    this.disarm();
     closeQuietly(this.client);
     closeQuietly(this.upstream);
   }

@@ -7,10 +7,13 @@ const CONTINUATION = 0x0;
 const CLOSE = 0x8;
 
 export class FrameMeter {
-  private readonly header = new Uint8Array(14);
+  /** Header bytes of the current frame read so far, and how many it has: 2, plus 2 or 8 of extended length, plus 4 of mask. */
   private headerLength = 0;
-  /** Header bytes this frame has: 2, plus 2 or 8 of extended length, plus 4 of mask. */
   private needed = 2;
+  /** The current frame's first header byte (FIN and opcode), its extended length's size, and its length so far. */
+  private first = 0;
+  private lengthBytes = 0;
+  private length = 0;
   /** Payload bytes of the current frame still to pass. */
   private remaining = 0;
   /** Payload bytes announced so far for the message under way. */
@@ -40,11 +43,18 @@ export class FrameMeter {
         i += skip;
         continue;
       }
-      this.header[this.headerLength++] = bytes[i++] as number;
-      if (this.headerLength === 2) {
-        const length7 = (this.header[1] as number) & 0x7f;
-        const isMasked = ((this.header[1] as number) & 0x80) !== 0;
-        this.needed = 2 + (length7 === 126 ? 2 : length7 === 127 ? 8 : 0) + (isMasked ? 4 : 0);
+      const byte = bytes[i++] as number;
+      const at = this.headerLength++;
+      // Plain numbers rather than a header buffer: a meter lives as long as its connection, most of it idle.
+      if (at === 0) {
+        this.first = byte;
+      } else if (at === 1) {
+        const length7 = byte & 0x7f;
+        this.lengthBytes = length7 === 126 ? 2 : length7 === 127 ? 8 : 0;
+        this.length = this.lengthBytes === 0 ? length7 : 0;
+        this.needed = 2 + this.lengthBytes + ((byte & 0x80) !== 0 ? 4 : 0);
+      } else if (at < 2 + this.lengthBytes) {
+        this.length = this.length * 256 + byte;
       }
       if (this.headerLength < this.needed) continue;
       const over = this.frameStarts(limit);
@@ -53,19 +63,15 @@ export class FrameMeter {
     return null;
   }
 
-  /** A complete header is in `header`: note its payload's length. */
+  /** A complete header is in: note its payload's length. */
   private frameStarts(limit: number): number | null {
-    const view = new DataView(this.header.buffer);
-    const length7 = (this.header[1] as number) & 0x7f;
-    const length =
-      length7 === 126 ? view.getUint16(2) : length7 === 127 ? view.getUint32(2) * 2 ** 32 + view.getUint32(6) : length7;
-    const opcode = (this.header[0] as number) & 0x0f;
+    const opcode = this.first & 0x0f;
     this.headerLength = 0;
     this.needed = 2;
-    this.remaining = length;
+    this.remaining = this.length;
     if (opcode === CLOSE) this.isCloseSeen = true;
     if (opcode >= 0x8) return null;
-    this.messageBytes = opcode === CONTINUATION ? this.messageBytes + length : length;
+    this.messageBytes = opcode === CONTINUATION ? this.messageBytes + this.length : this.length;
     return this.messageBytes > limit ? this.messageBytes : null;
   }
 }
