@@ -1,7 +1,6 @@
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSession, framesArrive, newPerson, open } from "../helpers/node/people.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { startSharing, useStage } from "../helpers/node/stage.ts";
 
 // Pointing and drawing, end to end in Chromium: the technician points and draws over the customer's screen in the
 // viewer; the customer's page shows the pointer and the strokes over its preview of what it shares (their canvas says
@@ -45,15 +44,8 @@ function bluePixels(canvas: Locator): Promise<number> {
 
 describe("pointing and drawing", () => {
   it("shows the technician's pointer and strokes on the customer's page, and clears them", async () => {
-    const tech = stage.technician.page;
-    const link = await createSession(tech);
-    await tech.getByRole("link", { name: "View this session" }).click();
-    const customer = await newPerson(stage.browser, stage.server);
-    stage.people.push(customer);
-    await open(customer.page, link);
-    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    const { tech, customer } = await startSharing(stage);
     const screen = tech.getByLabel("Customer's screen");
-    await framesArrive(screen);
     const mirror = customer.page.locator("#preview-annotations");
 
     await tech.getByRole("button", { name: "Point", exact: true }).click();
@@ -83,15 +75,8 @@ describe("pointing and drawing", () => {
   });
 
   it("keeps the session panel on top in a mini window, pointer included, puts it back, and ends the session from it", async () => {
-    const tech = stage.technician.page;
-    const link = await createSession(tech);
-    await tech.getByRole("link", { name: "View this session" }).click();
-    const customer = await newPerson(stage.browser, stage.server);
-    stage.people.push(customer);
-    await open(customer.page, link);
-    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    const { tech, customer } = await startSharing(stage);
     const screen = tech.getByLabel("Customer's screen");
-    await framesArrive(screen);
 
     const opened = customer.context.waitForEvent("page");
     await customer.page.getByRole("button", { name: "Keep on top of other windows" }).click();

@@ -1,8 +1,8 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { auditTypesOf, createSession, framesArrive, newPerson, open, textOf } from "../helpers/node/people.ts";
+import { auditTypesOf, textOf } from "../helpers/node/people.ts";
 import { audioReceived, keepPeerConnections } from "../helpers/node/rtc-stats.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { startSharing, useStage } from "../helpers/node/stage.ts";
 
 // Chat between the customer's page and the technician's viewer, over the control data channel (peer to peer): both
 // ways, text only, with read receipts; a page that is hidden counts what is unread, flashes its title and clears
@@ -31,14 +31,7 @@ async function setHidden(page: Page, isHidden: boolean): Promise<void> {
 
 describe("chat", () => {
   it("carries messages both ways as text, with read receipts, and flags what arrives while the page is hidden", async () => {
-    const tech = stage.technician.page;
-    const link = await createSession(tech);
-    await tech.getByRole("link", { name: "View this session" }).click();
-    const customer = await newPerson(stage.browser, stage.server);
-    stage.people.push(customer);
-    await open(customer.page, link);
-    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    await framesArrive(tech.getByLabel("Customer's screen"));
+    const { tech, customer } = await startSharing(stage);
 
     const techChat = tech.getByRole("region", { name: /^Chat with the customer/ });
     await techChat.getByLabel("Your message").fill("Can you see the red X in the corner?");
@@ -88,16 +81,8 @@ describe("chat", () => {
   });
 
   it("carries voice both ways once each person turns their microphone on, a consent of the customer's own", async () => {
-    const tech = stage.technician.page;
     await keepPeerConnections(stage.technician.context);
-    const link = await createSession(tech);
-    await tech.getByRole("link", { name: "View this session" }).click();
-    const customer = await newPerson(stage.browser, stage.server);
-    stage.people.push(customer);
-    await keepPeerConnections(customer.context);
-    await open(customer.page, link);
-    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-    await framesArrive(tech.getByLabel("Customer's screen"));
+    const { tech, customer } = await startSharing(stage, (person) => keepPeerConnections(person.context));
     // The audio is on the connection from the start, silent: no microphone, no sound.
     expect((await audioReceived(customer.page)).energy).toBe(0);
 

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { createSession, framesArrive, newPerson, open, type Person } from "../helpers/node/people.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { startSharing, useStage } from "../helpers/node/stage.ts";
 
 // Files both ways between the customer's page and the viewer, peer to peer in Chromium: 50 MB each way, accepted by
 // the receiver, checked by SHA-256 before Save (and the saved file hashed again here); a refused file; a chunk
@@ -30,19 +29,6 @@ function dropFile(page: Page, sectionId: string, name: string, size: number): Pr
   );
 }
 
-/** A session whose customer has allowed sharing, with the viewer connected. */
-async function connectedPair(): Promise<{ tech: Page; customer: Person }> {
-  const tech = stage.technician.page;
-  const link = await createSession(tech);
-  await tech.getByRole("link", { name: "View this session" }).click();
-  const customer = await newPerson(stage.browser, stage.server);
-  stage.people.push(customer);
-  await open(customer.page, link);
-  await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
-  await framesArrive(tech.getByLabel("Customer's screen"));
-  return { tech, customer };
-}
-
 /** Saves the received file `name` from `page`'s panel and returns the SHA-256 of what was written to disk. */
 async function saveAndHash(page: Page, name: string): Promise<string> {
   const downloading = page.waitForEvent("download");
@@ -57,7 +43,7 @@ async function saveAndHash(page: Page, name: string): Promise<string> {
 
 describe("files", () => {
   it("go both ways, 50 MB each, accepted first, checked by SHA-256 before Save", async () => {
-    const { tech, customer } = await connectedPair();
+    const { tech, customer } = await startSharing(stage);
     const toCustomer = await dropFile(tech, "viewer-files-section", "tools.bin", SIZE);
     const offer = customer.page.getByRole("listitem").filter({ hasText: "From your technician: tools.bin" });
     await offer.getByText("accept it?").waitFor();
@@ -77,7 +63,7 @@ describe("files", () => {
   });
 
   it("stop a refused file, and catch a chunk changed on the way", async () => {
-    const { tech, customer } = await connectedPair();
+    const { tech, customer } = await startSharing(stage);
     await dropFile(customer.page, "files-section", "private.txt", 1_000);
     const refused = tech.getByRole("listitem").filter({ hasText: "From the customer: private.txt" });
     await refused.getByRole("button", { name: "Refuse" }).click();

@@ -1,7 +1,16 @@
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { launchBrowser } from "./browser.ts";
-import { dismiss, enrolTechnician, type Person } from "./people.ts";
+import {
+  createSession,
+  dismiss,
+  enrolTechnician,
+  framesArrive,
+  newPerson,
+  open,
+  type Person,
+  SESSION_LINK,
+} from "./people.ts";
 import { reportServersOnFailure } from "./server-report.ts";
 import { type ServerName, type ServerOptions, startServer, type TestServer } from "./servers.ts";
 
@@ -45,4 +54,28 @@ function setUp(host: ServerName, options: ServerOptions, technician: string | un
     await stage.server?.stop();
   });
   return stage;
+}
+
+/** A live session on the stage: the technician's viewer and a customer who has allowed sharing, frames arriving. */
+export type Sharing = { tech: Page; customer: Person; code: string };
+
+/**
+ * The stage's technician creates a session and opens its viewer; a customer at a fresh browser profile opens the
+ * link and allows; resolves once the viewer decodes frames. `beforeOpen` runs on the customer's context first (e.g.
+ * to keep its peer connections for getStats).
+ */
+export async function startSharing(
+  stage: Stage,
+  beforeOpen: (customer: Person) => Promise<void> = async () => {},
+): Promise<Sharing> {
+  const tech = stage.technician.page;
+  const link = await createSession(tech);
+  await tech.getByRole("link", { name: "View this session" }).click();
+  const customer = await newPerson(stage.browser, stage.server);
+  stage.people.push(customer);
+  await beforeOpen(customer);
+  await open(customer.page, link);
+  await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+  await framesArrive(tech.getByLabel("Customer's screen"));
+  return { tech, customer, code: SESSION_LINK.exec(link)?.[1] ?? "" };
 }

@@ -15,6 +15,7 @@ import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
+import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
@@ -250,32 +251,21 @@ export class CustomerSession {
       this.#update({ isMicOn: false });
       return true;
     }
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      this.#mic = stream.getAudioTracks()[0] ?? null;
-    } catch {
-      return false;
-    }
+    this.#mic = await openMicrophone();
+    if (!this.#mic) return false;
     await this.#link?.setVoice(this.#mic);
     this.#giveConsent("voice", true);
-    this.#update({ isMicOn: this.#mic !== null });
-    return this.#mic !== null;
+    this.#update({ isMicOn: true });
+    return true;
   }
 
   /** Offers a file to the technician; a refusal says why it was not offered. */
   offerFile(file: File): OfferRefusal | null {
-    const read = async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
-    return this.#files.offer({ name: file.name, size: file.size, mime: file.type, read });
+    return this.#files.offer(fileSource(file));
   }
 
   /** What the person does with a transfer: accept, refuse or cancel it; the bytes of a checked incoming file. */
-  readonly files = {
-    accept: (id: number) => this.#files.accept(id),
-    refuse: (id: number) => this.#files.refuse(id),
-    cancel: (id: number) => this.#files.cancel(id),
-    received: (id: number) => this.#files.received(id),
-    maxBytes: () => this.#link?.maxFileBytes ?? 0,
-  };
+  readonly files = transferActions(this.#files, () => this.#link?.maxFileBytes ?? 0);
 
   #onControl(msg: ControlMessage): void {
     if (this.#files.control(msg)) return;

@@ -16,6 +16,7 @@ import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { sdpSessionId } from "../rtc/sdp.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
+import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
 import { type CheckStatus, CustomerCheck, type TechnicianSecret } from "./CustomerCheck.ts";
 
 export type { CheckStatus, TechnicianSecret } from "./CustomerCheck.ts";
@@ -239,30 +240,19 @@ export class TechnicianSession {
       await this.#link?.setVoice(null);
       return true;
     }
-    try {
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
-      this.#mic = stream.getAudioTracks()[0] ?? null;
-    } catch {
-      return false;
-    }
+    this.#mic = await openMicrophone();
+    if (!this.#mic) return false;
     await this.#link?.setVoice(this.#mic);
-    return this.#mic !== null;
+    return true;
   }
 
   /** Offers a file to the customer; a refusal says why it was not offered. */
   offerFile(file: File): OfferRefusal | null {
-    const read = async (start: number, end: number) => new Uint8Array(await file.slice(start, end).arrayBuffer());
-    return this.#files.offer({ name: file.name, size: file.size, mime: file.type, read });
+    return this.#files.offer(fileSource(file));
   }
 
-  /** What the technician does with a transfer: accept, refuse or cancel it; the bytes of a checked incoming file. */
-  readonly files = {
-    accept: (id: number) => this.#files.accept(id),
-    refuse: (id: number) => this.#files.refuse(id),
-    cancel: (id: number) => this.#files.cancel(id),
-    received: (id: number) => this.#files.received(id),
-    maxBytes: () => this.#ice.maxFileBytes,
-  };
+  /** What the technician does with a transfer. */
+  readonly files = transferActions(this.#files, () => this.#ice.maxFileBytes);
 
   #onControl(msg: ControlMessage): void {
     if (this.#files.control(msg)) return;
