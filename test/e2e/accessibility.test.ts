@@ -1,0 +1,105 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { axeViolations } from "../helpers/node/axe.ts";
+import { createSession, framesArrive, newPerson, open, type Person } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+
+// Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
+// colour scheme; and the customer's flow driven with the keyboard alone, focus following what appears.
+
+const stage = useStage("Ally Access", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
+
+/** Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now. */
+async function expectAccessible(page: Page, state: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+async function customer(): Promise<Person> {
+  const person = await newPerson(stage.browser, stage.server);
+  stage.people.push(person);
+  return person;
+}
+
+/** The technician creates a session and opens its viewer; returns the customer's link. */
+async function viewNewSession(): Promise<string> {
+  const link = await createSession(stage.technician.page);
+  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
+  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  return link;
+}
+
+describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
+  it("home, Get help, and the pages of a broken link", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await expectAccessible(page, "home");
+    await page.getByRole("button", { name: "Get help" }).click();
+    await page.getByRole("region", { name: "Read these to your technician" }).getByText("Waiting", { exact: false }).waitFor();
+    await expectAccessible(page, "Get help");
+
+    await open(page, "/j/123456789");
+    await page.getByRole("status").waitFor();
+    await expectAccessible(page, "a link without its secret");
+  });
+
+  it("a session link: consent, sharing with chat, files and voice, paused, ended; and the viewer beside it", async () => {
+    const tech = stage.technician.page;
+    const link = await viewNewSession();
+    await expectAccessible(tech, "viewer, waiting for the customer");
+    const { page } = await customer();
+    await open(page, link);
+    await page.getByRole("region", { name: "Who is asking to see your screen" }).getByText("Ally Access", { exact: true }).waitFor();
+    await expectAccessible(page, "consent");
+    await expectAccessible(tech, "viewer, customer deciding");
+
+    await page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await bar.getByRole("button", { name: "Pause" }).waitFor();
+    await page.getByRole("region", { name: /^Chat with your technician/ }).getByLabel("Your message").fill("Hello");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await tech.getByRole("list", { name: /^Chat with the customer/ }).getByText("Hello").waitFor();
+    await expectAccessible(page, "sharing, with the bar, chat and files");
+    await expectAccessible(tech, "viewer, sharing");
+
+    await page.getByRole("button", { name: "Turn on my microphone" }).click();
+    await page.getByRole("button", { name: "Turn off my microphone" }).waitFor();
+    await expectAccessible(page, "sharing, microphone on");
+
+    await bar.getByRole("button", { name: "Pause" }).click();
+    await bar.getByRole("button", { name: "Resume" }).waitFor();
+    await expectAccessible(page, "paused");
+    await expectAccessible(tech, "viewer, paused");
+
+    await bar.getByRole("button", { name: "End session" }).click();
+    await page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await expectAccessible(page, "ended");
+    await tech.getByText("The customer ended the session.").waitFor();
+    await expectAccessible(tech, "viewer, ended");
+  });
+
+  it("enrol, sign-in, and the console with its admin panels", async () => {
+    const { page } = await customer();
+    await open(page, await stage.server.mintEnrolment({ isAdmin: false }));
+    await page.getByLabel("Your name").waitFor();
+    await expectAccessible(page, "enrol");
+    await open(page, "/sign-in");
+    await expectAccessible(page, "sign-in");
+    await open(page, "/enrol");
+    await page.getByRole("status").getByText("incomplete", { exact: false }).waitFor();
+    await expectAccessible(page, "enrol, incomplete link");
+
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    await tech.getByRole("region", { name: "Technicians" }).waitFor();
+    await tech.getByRole("region", { name: "Audit log" }).getByRole("listitem").first().waitFor();
+    tech.once("dialog", (dialog) => void dialog.accept("Helpdesk app"));
+    await tech.getByRole("button", { name: "Create a token" }).click();
+    await tech.getByLabel("New token (shown only now)").waitFor();
+    await expectAccessible(tech, "console, with technicians, audit log, helpdesk webhooks and API tokens");
+  });
+});
