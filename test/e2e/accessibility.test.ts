@@ -1,6 +1,7 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { axeViolations } from "../helpers/node/axe.ts";
+import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, type Person } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
@@ -38,7 +39,10 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await open(page, "/");
     await expectAccessible(page, "home");
     await page.getByRole("button", { name: "Get help" }).click();
-    await page.getByRole("region", { name: "Read these to your technician" }).getByText("Waiting", { exact: false }).waitFor();
+    await page
+      .getByRole("region", { name: "Read these to your technician" })
+      .getByText("Waiting", { exact: false })
+      .waitFor();
     await expectAccessible(page, "Get help");
 
     await open(page, "/j/123456789");
@@ -52,7 +56,10 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await expectAccessible(tech, "viewer, waiting for the customer");
     const { page } = await customer();
     await open(page, link);
-    await page.getByRole("region", { name: "Who is asking to see your screen" }).getByText("Ally Access", { exact: true }).waitFor();
+    await page
+      .getByRole("region", { name: "Who is asking to see your screen" })
+      .getByText("Ally Access", { exact: true })
+      .waitFor();
     await expectAccessible(page, "consent");
     await expectAccessible(tech, "viewer, customer deciding");
 
@@ -60,9 +67,15 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await framesArrive(tech.getByLabel("Customer's screen"));
     const bar = page.getByRole("region", { name: "Your support session" });
     await bar.getByRole("button", { name: "Pause" }).waitFor();
-    await page.getByRole("region", { name: /^Chat with your technician/ }).getByLabel("Your message").fill("Hello");
+    await page
+      .getByRole("region", { name: /^Chat with your technician/ })
+      .getByLabel("Your message")
+      .fill("Hello");
     await page.getByRole("button", { name: "Send", exact: true }).click();
-    await tech.getByRole("list", { name: /^Chat with the customer/ }).getByText("Hello").waitFor();
+    await tech
+      .getByRole("list", { name: /^Chat with the customer/ })
+      .getByText("Hello")
+      .waitFor();
     await expectAccessible(page, "sharing, with the bar, chat and files");
     await expectAccessible(tech, "viewer, sharing");
 
@@ -84,14 +97,21 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
 
   it("enrol, sign-in, and the console with its admin panels", async () => {
     const { page } = await customer();
-    await open(page, await stage.server.mintEnrolment({ isAdmin: false }));
-    await page.getByLabel("Your name").waitFor();
-    await expectAccessible(page, "enrol");
-    await open(page, "/sign-in");
-    await expectAccessible(page, "sign-in");
     await open(page, "/enrol");
     await page.getByRole("status").getByText("incomplete", { exact: false }).waitFor();
     await expectAccessible(page, "enrol, incomplete link");
+    await open(page, "/sign-in");
+    await expectAccessible(page, "sign-in");
+    await open(page, await stage.server.mintEnrolment({ isAdmin: false }));
+    await page.getByLabel("Your name").waitFor();
+    await expectAccessible(page, "enrol");
+    // A technician who is not an admin: their console has no admin panels, and the admin's list offers Make admin.
+    await addVirtualAuthenticator(page);
+    await page.getByLabel("Your name").fill("Nia Newcomer");
+    await page.getByRole("button", { name: "Create passkey" }).click();
+    await page.waitForURL("/console");
+    await page.getByText("Signed in as Nia Newcomer", { exact: false }).waitFor();
+    await expectAccessible(page, "console of a technician who is not an admin");
 
     const tech = stage.technician.page;
     await open(tech, "/console");
@@ -101,5 +121,79 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await tech.getByRole("button", { name: "Create a token" }).click();
     await tech.getByLabel("New token (shown only now)").waitFor();
     await expectAccessible(tech, "console, with technicians, audit log, helpdesk webhooks and API tokens");
+  });
+});
+
+/** Whether `target` holds the keyboard focus. */
+function isFocused(target: Locator): Promise<boolean> {
+  return target.evaluate((el) => el === document.activeElement);
+}
+
+/**
+ * Presses Tab until `target` has the focus (failing after `most` presses), and checks that the focus shows: the
+ * focused element draws an outline.
+ */
+async function tabTo(page: Page, target: Locator, most = 30): Promise<void> {
+  for (let presses = 0; presses < most && !(await isFocused(target)); presses++) await page.keyboard.press("Tab");
+  expect(await isFocused(target), `${target} reached with Tab`).toBe(true);
+  const outline = await target.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline, `${target} shows its focus`).not.toBe("none");
+}
+
+describe("the keyboard alone", () => {
+  it("takes the customer through the flow: focus goes to what appears; Matches, Allow, Pause, End with Tab and Enter", async () => {
+    const link = await viewNewSession();
+    const { page } = await customer();
+    await open(page, link);
+    // The verification code appears above the consent once the technician's handshake is confirmed; the focus is there.
+    const check = page.getByRole("heading", { name: "Check the verification code" });
+    await check.waitFor();
+    await expect.poll(() => isFocused(check)).toBe(true);
+    await tabTo(page, page.getByRole("button", { name: "Matches" }));
+    await page.keyboard.press("Enter");
+    await page.getByText("You checked: your technician sees the same four words.").waitFor();
+    // The Matches button went away with the check: the focus is on the next step, Allow.
+    const allow = page.getByRole("button", { name: "Allow and choose what to share" });
+    await expect.poll(() => isFocused(allow)).toBe(true);
+    await page.keyboard.press("Enter");
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
+    await expect.poll(() => isFocused(bar)).toBe(true);
+
+    await tabTo(page, bar.getByRole("button", { name: "Pause" }));
+    await page.keyboard.press("Enter");
+    const resume = bar.getByRole("button", { name: "Resume" });
+    await resume.waitFor();
+    expect(await isFocused(resume)).toBe(true);
+    await page.keyboard.press("Enter");
+    await bar.getByRole("button", { name: "Pause" }).waitFor();
+
+    await tabTo(page, bar.getByRole("button", { name: "End session" }));
+    await page.keyboard.press("Enter");
+    const ended = page.getByRole("heading", { name: "Session ended" });
+    await ended.waitFor();
+    await expect.poll(() => isFocused(ended)).toBe(true);
+  });
+
+  it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await tabTo(page, page.getByRole("button", { name: "Get help" }));
+    await page.keyboard.press("Enter");
+    const readThese = page.getByRole("heading", { name: "Read these to your technician" });
+    await readThese.waitFor();
+    await expect.poll(() => isFocused(readThese)).toBe(true);
+  });
+
+  it("lets the technician create a session and open its viewer with Tab and Enter", async () => {
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    await tabTo(tech, tech.getByRole("button", { name: "New session" }));
+    await tech.keyboard.press("Enter");
+    const view = tech.getByRole("link", { name: "View this session" });
+    await view.waitFor();
+    await tabTo(tech, view);
+    await tech.keyboard.press("Enter");
+    await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
   });
 });

@@ -24,19 +24,21 @@ export async function axeViolations(page: Page): Promise<string[]> {
   axeSource ??= readFile(axePath, "utf8");
   const source = await axeSource;
   await page.evaluate(source);
-  const violations = await page.evaluate(async (tags) => {
-    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } })
-      .axe;
-    const results = (await axe.run(document, { runOnly: { type: "tag", values: tags } })) as {
-      violations: Violation[];
-    };
-    return results.violations.map(({ id, impact, help, nodes }) => ({
-      id,
-      impact,
-      help,
-      nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
-    }));
-  }, WCAG_22_AA as unknown as string[]);
+  const violations = await page.evaluate(
+    async (tags) => {
+      const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<unknown> } }).axe;
+      const results = (await axe.run(document, { runOnly: { type: "tag", values: tags } })) as {
+        violations: Violation[];
+      };
+      return results.violations.map(({ id, impact, help, nodes }) => ({
+        id,
+        impact,
+        help,
+        nodes: nodes.map(({ target, failureSummary }) => ({ target, failureSummary })),
+      }));
+    },
+    WCAG_22_AA as unknown as string[],
+  );
   return violations.flatMap((v) =>
     v.nodes.map((node) => {
       const summary = (node.failureSummary ?? "").replace(/\s+/g, " ").slice(0, 240);
