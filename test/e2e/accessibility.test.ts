@@ -10,13 +10,23 @@ import { useStage } from "../helpers/node/stage.ts";
 
 const stage = useStage("Ally Access", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
 
-/** Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now. */
+/**
+ * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
+ * unless it reads at 200 % zoom: in the 640 CSS pixels a 1280-pixel window then has, nothing needs scrolling sideways.
+ */
 async function expectAccessible(page: Page, state: string): Promise<void> {
   for (const colorScheme of ["light", "dark"] as const) {
     await page.emulateMedia({ colorScheme });
     expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: null });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 640, height: 360 });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  if (size) await page.setViewportSize(size);
+  expect(overflow, `${state} at 200 % zoom: pixels to scroll sideways`).toBe(0);
 }
 
 async function customer(): Promise<Person> {
@@ -124,6 +134,36 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   });
 });
 
+/**
+ * Records every write to the page's live regions (role=status, aria-live) from now on, as "id: text", in order: what a
+ * screen reader would be given to speak.
+ */
+async function recordLiveRegions(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const heard: string[] = [];
+    (globalThis as unknown as { heard: string[] }).heard = heard;
+    for (const region of document.querySelectorAll<HTMLElement>('[role="status"], [aria-live]')) {
+      new MutationObserver(() => heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`)).observe(region, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }
+  });
+  return () => page.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
+}
+
+/** Writes in `heard` that repeat the region's previous text: a screen reader would say them twice. */
+function repeats(heard: string[]): string[] {
+  const last = new Map<string, string>();
+  return heard.filter((line) => {
+    const id = line.slice(0, line.indexOf(":"));
+    const isRepeat = last.get(id) === line;
+    last.set(id, line);
+    return isRepeat;
+  });
+}
+
 /** Whether `target` holds the keyboard focus. */
 function isFocused(target: Locator): Promise<boolean> {
   return target.evaluate((el) => el === document.activeElement);
@@ -145,6 +185,7 @@ describe("the keyboard alone", () => {
     const link = await viewNewSession();
     const { page } = await customer();
     await open(page, link);
+    const heard = await recordLiveRegions(page);
     // The verification code appears above the consent once the technician's handshake is confirmed; the focus is there.
     const check = page.getByRole("heading", { name: "Check the verification code" });
     await check.waitFor();
@@ -173,6 +214,13 @@ describe("the keyboard alone", () => {
     const ended = page.getByRole("heading", { name: "Session ended" });
     await ended.waitFor();
     await expect.poll(() => isFocused(ended)).toBe(true);
+
+    // Each change was given to the screen reader once: pausing and resuming were heard, the figures' redraws were not.
+    const lines = await heard();
+    expect(repeats(lines), lines.join("\n")).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^sharing-summary: Paused: .* sees nothing until you resume\.$/),
+    );
   });
 
   it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
