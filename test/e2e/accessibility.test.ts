@@ -2,13 +2,15 @@ import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { axeViolations } from "../helpers/node/axe.ts";
 import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
-import { createSession, framesArrive, newPerson, open, type Person } from "../helpers/node/people.ts";
+import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
 // colour scheme; and the customer's flow driven with the keyboard alone, focus following what appears.
 
-const stage = useStage("Ally Access", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
+const stage = useStage("Ally Access", {
+  vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
+});
 
 /**
  * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
@@ -103,6 +105,43 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await expectAccessible(page, "ended");
     await tech.getByText("The customer ended the session.").waitFor();
     await expectAccessible(tech, "viewer, ended");
+  });
+
+  it("a help request: the viewer refusing a wrong password, the consent with its verification code, Don't allow", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await page.getByRole("button", { name: "Get help" }).click();
+    const card = page.getByRole("region", { name: "Read these to your technician" });
+    await card.getByText("Waiting", { exact: false }).waitFor();
+    const id = await textOf(card.getByLabel("Session ID", { exact: true }));
+    const password = await textOf(card.getByLabel("Password", { exact: true }));
+
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    const join = tech.getByRole("region", { name: "Join a customer's session" });
+    await join.getByLabel("Session ID").fill(id);
+    await join
+      .getByLabel("Password")
+      .fill(password === "apple apple apple" ? "banjo banjo banjo" : "apple apple apple");
+    await join.getByRole("button", { name: "Join" }).click();
+    const form = tech.getByRole("form", { name: "Connect to the customer" });
+    await tech.getByText("The password did not match.", { exact: false }).waitFor();
+    await expectAccessible(tech, "viewer, password refused");
+    await form.getByLabel("Customer's password").fill(password);
+    await form.getByRole("button", { name: "Connect" }).click();
+
+    const code = page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
+    await expect.poll(() => textOf(code)).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    await page
+      .getByRole("region", { name: "Who is asking to see your screen" })
+      .getByText("Ally Access", { exact: true })
+      .waitFor();
+    await expectAccessible(page, "consent after Get help, with the verification code");
+    await expectAccessible(tech, "viewer, verification code");
+
+    await page.getByRole("button", { name: "Don't allow" }).click();
+    await page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await expectAccessible(page, "declined");
   });
 
   it("enrol, sign-in, and the console with its admin panels", async () => {
