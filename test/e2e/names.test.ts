@@ -41,10 +41,10 @@ describe("names customers read", () => {
     await open(admin.page, "/console");
     const technicians = admin.page.getByRole("list", { name: "Technicians" });
     answerPrompt(admin.page, "Tess Lane");
-    await technicians.getByRole("button", { name: "Edit the display name of Tess Microsoft support" }).click();
+    await technicians.getByRole("button", { name: "Edit name of Tess Microsoft support" }).click();
     await expect.poll(() => textOf(admin.page.getByRole("status"))).toBe("The display name is now Tess Lane.");
-    await technicians.getByRole("button", { name: "Lock the display name of Tess Lane" }).click();
-    await technicians.getByRole("button", { name: "Unlock the display name of Tess Lane" }).waitFor();
+    await technicians.getByRole("button", { name: "Lock name of Tess Lane" }).click();
+    await technicians.getByRole("button", { name: "Unlock name of Tess Lane" }).waitFor();
     expect(await textOf(technicians.getByRole("listitem").filter({ hasText: "Tess Lane" }))).toContain(
       "Tess Lane (name locked)",
     );

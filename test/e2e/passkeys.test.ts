@@ -201,7 +201,7 @@ describe("passkeys, invites and sessions in a real browser", () => {
     await page.reload();
     const technicians = page.getByRole("list", { name: "Technicians" });
     await expect.poll(() => textOf(technicians)).toContain("Tom Tech: 1 passkey");
-    await page.getByRole("button", { name: "Make Tom Tech an admin" }).click();
+    await page.getByRole("button", { name: "Make admin: Tom Tech" }).click();
     await expect.poll(() => textOf(technicians)).toContain("Tom Tech (admin)");
 
     page.once("dialog", (dialog) => void dialog.accept());

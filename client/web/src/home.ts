@@ -57,6 +57,8 @@ async function requestHelp(): Promise<void> {
   showPassword(password.password, null);
   start.hidden = true;
   codeSection.hidden = false;
+  // The Get help button went away: the keyboard focus goes to what took its place.
+  byId("help-code-title", HTMLElement).focus();
   startCustomerSession(
     { code, session: null, seatKey: toBase64url(seatKey), secret: password, isEndedOnLeave: true },
     (view) => {

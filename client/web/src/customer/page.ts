@@ -2,7 +2,7 @@ import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
 import { AnnotationLayer } from "../lib/annotation-layer.ts";
 import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
-import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { announce, byId, isFocusIdle, setText, whileBusy } from "../lib/dom.ts";
 import { type FilePanel, filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { type VoicePanel, voicePanel } from "../lib/voice-panel.ts";
@@ -155,7 +155,27 @@ const onTopButton = byId("keep-on-top", HTMLButtonElement);
 const onTopMissing = byId("keep-on-top-missing", HTMLElement);
 const chatSection = byId("chat-section", HTMLElement);
 
+/**
+ * Takes the keyboard focus to what has just appeared: the consent (or the verification code above it, once it shows
+ * and the person has not moved on), the session bar after Allow, the ending; never away from where they are working.
+ */
+function moveFocus(view: CustomerView, previous: CustomerView | null, wasVerificationHidden: boolean): void {
+  const consentTitle = byId("consent-title", HTMLElement);
+  if (view.phase !== previous?.phase) {
+    if (view.phase === "asking")
+      (verificationSection.hidden ? consentTitle : byId("verification-title", HTMLElement)).focus();
+    else if (view.phase === "sharing") bar.focus();
+    else if (view.phase === "ended") byId("ended-title", HTMLElement).focus();
+    return;
+  }
+  if (view.phase === "asking" && wasVerificationHidden && !verificationSection.hidden && isFocusIdle(consentTitle)) {
+    byId("verification-title", HTMLElement).focus();
+  }
+}
+
 function render(view: CustomerView, isRedraw = false): void {
+  const previous = lastView;
+  const wasVerificationHidden = verificationSection.hidden !== false;
   lastView = view;
   consent.hidden = view.phase !== "asking";
   bar.hidden = view.phase !== "sharing";
@@ -180,13 +200,13 @@ function render(view: CustomerView, isRedraw = false): void {
 
   byId("technician-name", HTMLElement).textContent = view.technician?.name ?? "";
   byId("organisation", HTMLElement).textContent = view.technician?.organisation ?? "";
-  byId("technician-presence", HTMLElement).textContent = presence(view);
+  setText(byId("technician-presence", HTMLElement), presence(view));
   byId("session-code", HTMLElement).textContent = groupCode(view.code);
   byId("case-number", HTMLElement).textContent = view.caseNumber ?? T().noCaseNumber;
   byId("expires", HTMLElement).textContent = view.expiresAt ? formatTime(view.expiresAt) : "";
 
-  sharingSummaryLine.textContent = sharingSummary(view);
-  barPresence.textContent = presence(view);
+  setText(sharingSummaryLine, sharingSummary(view));
+  setText(barPresence, presence(view));
   othersLine.textContent = view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
   connection.textContent = connectionLine(view);
   // What the customer allowed and has not taken back; each is withdrawn where it is shown (Stop sharing, the microphone).
@@ -200,6 +220,7 @@ function render(view: CustomerView, isRedraw = false): void {
   preview.hidden = view.track === null;
 
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
+  if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
   // The status line follows the session's notice and end when they change (or the language does), so that what the
   // panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of the figures.
   if (view.notice === announced.notice && view.ended === announced.ended && !isRedraw) return;
@@ -251,7 +272,11 @@ export function startCustomerSession(
   // One picker at a time: a second click while the browser's picker is open does nothing.
   allow.addEventListener("click", () => void whileBusy(allow, () => customer.allow()));
   decline.addEventListener("click", () => customer.decline());
-  codeMatches.addEventListener("click", () => customer.confirmCode());
+  codeMatches.addEventListener("click", () => {
+    customer.confirmCode();
+    // The buttons went away with the check: the next step is the decision.
+    if (!consent.hidden) allow.focus();
+  });
   codeDiffers.addEventListener("click", () => customer.rejectCode());
   pause.addEventListener("click", () => void (lastView?.sharing === "paused" ? customer.resume() : customer.pause()));
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));

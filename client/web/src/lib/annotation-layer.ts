@@ -88,8 +88,10 @@ export class AnnotationLayer {
     context.lineCap = "round";
     context.lineJoin = "round";
     context.lineWidth = 4 * scale;
+    // With reduced motion asked for, a stroke does not fade: it stays as it is, then goes at once.
+    const isStill = this.view.matchMedia("(prefers-reduced-motion: reduce)").matches;
     for (const stroke of strokes) {
-      context.globalAlpha = stroke.opacity;
+      context.globalAlpha = isStill ? 1 : stroke.opacity;
       context.strokeStyle = COLOURS[stroke.colour];
       context.beginPath();
       stroke.points.forEach(([x, y], i) => {

@@ -36,3 +36,16 @@ export async function whileBusy<T>(button: HTMLButtonElement, task: () => Promis
     button.disabled = false;
   }
 }
+
+/** Writes `text` into `el` only when it differs, so that a live region speaks each change once and nothing else. */
+export function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** Whether the keyboard focus is nowhere in particular (on <body>, or on an element now hidden), or inside `within`. */
+export function isFocusIdle(...within: HTMLElement[]): boolean {
+  const active = document.activeElement;
+  if (active === null || active === document.body) return true;
+  if (within.some((el) => el.contains(active))) return true;
+  return active instanceof HTMLElement && active.offsetParent === null && active.getClientRects().length === 0;
+}

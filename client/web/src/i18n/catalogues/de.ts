@@ -494,13 +494,13 @@ export const technician: Technician = {
     promoteLabel: (name) => `${name} zum Admin machen`,
     demoteLabel: (name) => `${name} die Admin-Rechte entziehen`,
     editName: "Namen bearbeiten",
-    editNameLabel: (name) => `Anzeigenamen von ${name} bearbeiten`,
+    editNameLabel: (name) => `${name}: Namen bearbeiten`,
     editNamePrompt: (name) => `Der Name, den Kunden für ${name} sehen:`,
     nameChanged: (name) => `Der Anzeigename ist jetzt ${name}.`,
     lockName: "Namen sperren",
-    lockNameLabel: (name) => `Anzeigenamen von ${name} sperren`,
+    lockNameLabel: (name) => `${name}: Namen sperren`,
     unlockName: "Namen entsperren",
-    unlockNameLabel: (name) => `Anzeigenamen von ${name} entsperren`,
+    unlockNameLabel: (name) => `${name}: Namen entsperren`,
     nameLockChanged: (name, isLocked) =>
       isLocked
         ? `Der Anzeigename von ${name} ist gesperrt: Nur ein Admin kann ihn ändern.`

@@ -493,16 +493,16 @@ export const technician = {
       `${t.name}${t.isAdmin ? " (admin)" : ""}${t.nameLocked ? " (name locked)" : ""}: ${t.passkeys} passkey${t.passkeys === 1 ? "" : "s"}, last sign-in ${lastSignIn ?? "never"}, ${t.liveSessions} live session${t.liveSessions === 1 ? "" : "s"}${isYou ? " (you)" : ""}`,
     promote: "Make admin",
     demote: "Take admin rights",
-    promoteLabel: (name: string) => `Make ${name} an admin`,
+    promoteLabel: (name: string) => `Make admin: ${name}`,
     demoteLabel: (name: string) => `Take admin rights from ${name}`,
     editName: "Edit name",
-    editNameLabel: (name: string) => `Edit the display name of ${name}`,
+    editNameLabel: (name: string) => `Edit name of ${name}`,
     editNamePrompt: (name: string) => `The name customers see for ${name}:`,
     nameChanged: (name: string) => `The display name is now ${name}.`,
     lockName: "Lock name",
-    lockNameLabel: (name: string) => `Lock the display name of ${name}`,
+    lockNameLabel: (name: string) => `Lock name of ${name}`,
     unlockName: "Unlock name",
-    unlockNameLabel: (name: string) => `Unlock the display name of ${name}`,
+    unlockNameLabel: (name: string) => `Unlock name of ${name}`,
     nameLockChanged: (name: string, isLocked: boolean) =>
       isLocked
         ? `${name}'s display name is locked: only an admin can change it.`

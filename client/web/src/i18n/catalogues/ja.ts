@@ -474,13 +474,13 @@ export const technician: Technician = {
     promoteLabel: (name) => `${name} を管理者にする`,
     demoteLabel: (name) => `${name} の管理者権限を外す`,
     editName: "名前を編集",
-    editNameLabel: (name) => `${name} の表示名を編集`,
+    editNameLabel: (name) => `${name} の名前を編集`,
     editNamePrompt: (name) => `お客様に表示される ${name} の名前:`,
     nameChanged: (name) => `表示名は ${name} になりました。`,
     lockName: "名前をロック",
-    lockNameLabel: (name) => `${name} の表示名をロック`,
+    lockNameLabel: (name) => `${name} の名前をロック`,
     unlockName: "名前のロックを解除",
-    unlockNameLabel: (name) => `${name} の表示名のロックを解除`,
+    unlockNameLabel: (name) => `${name} の名前のロックを解除`,
     nameLockChanged: (name, isLocked) =>
       isLocked
         ? `${name} の表示名をロックしました。変更できるのは管理者だけです。`

@@ -1,0 +1,286 @@
+import type { Locator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { axeViolations } from "../helpers/node/axe.ts";
+import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
+import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+
+// Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
+// colour scheme; and the customer's flow driven with the keyboard alone, focus following what appears.
+
+const stage = useStage("Ally Access", {
+  vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
+});
+
+/**
+ * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
+ * unless it reads at 200 % zoom: in the 640 CSS pixels a 1280-pixel window then has, nothing needs scrolling sideways.
+ */
+async function expectAccessible(page: Page, state: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: null });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 640, height: 360 });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  if (size) await page.setViewportSize(size);
+  expect(overflow, `${state} at 200 % zoom: pixels to scroll sideways`).toBe(0);
+}
+
+async function customer(): Promise<Person> {
+  const person = await newPerson(stage.browser, stage.server);
+  stage.people.push(person);
+  return person;
+}
+
+/** The technician creates a session and opens its viewer; returns the customer's link. */
+async function viewNewSession(): Promise<string> {
+  const link = await createSession(stage.technician.page);
+  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
+  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  return link;
+}
+
+describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
+  it("home, Get help, and the pages of a broken link", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await expectAccessible(page, "home");
+    await page.getByRole("button", { name: "Get help" }).click();
+    await page
+      .getByRole("region", { name: "Read these to your technician" })
+      .getByText("Waiting", { exact: false })
+      .waitFor();
+    await expectAccessible(page, "Get help");
+
+    await open(page, "/j/123456789");
+    await page.getByRole("status").waitFor();
+    await expectAccessible(page, "a link without its secret");
+  });
+
+  it("a session link: consent, sharing with chat, files and voice, paused, ended; and the viewer beside it", async () => {
+    const tech = stage.technician.page;
+    const link = await viewNewSession();
+    await expectAccessible(tech, "viewer, waiting for the customer");
+    const { page } = await customer();
+    await open(page, link);
+    await page
+      .getByRole("region", { name: "Who is asking to see your screen" })
+      .getByText("Ally Access", { exact: true })
+      .waitFor();
+    await expectAccessible(page, "consent");
+    await expectAccessible(tech, "viewer, customer deciding");
+
+    await page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await bar.getByRole("button", { name: "Pause" }).waitFor();
+    await page
+      .getByRole("region", { name: /^Chat with your technician/ })
+      .getByLabel("Your message")
+      .fill("Hello");
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await tech
+      .getByRole("list", { name: /^Chat with the customer/ })
+      .getByText("Hello")
+      .waitFor();
+    await expectAccessible(page, "sharing, with the bar, chat and files");
+    await expectAccessible(tech, "viewer, sharing");
+
+    await page.getByRole("button", { name: "Turn on my microphone" }).click();
+    await page.getByRole("button", { name: "Turn off my microphone" }).waitFor();
+    await expectAccessible(page, "sharing, microphone on");
+
+    await bar.getByRole("button", { name: "Pause" }).click();
+    await bar.getByRole("button", { name: "Resume" }).waitFor();
+    await expectAccessible(page, "paused");
+    await expectAccessible(tech, "viewer, paused");
+
+    await bar.getByRole("button", { name: "End session" }).click();
+    await page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await expectAccessible(page, "ended");
+    await tech.getByText("The customer ended the session.").waitFor();
+    await expectAccessible(tech, "viewer, ended");
+  });
+
+  it("a help request: the viewer refusing a wrong password, the consent with its verification code, Don't allow", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await page.getByRole("button", { name: "Get help" }).click();
+    const card = page.getByRole("region", { name: "Read these to your technician" });
+    await card.getByText("Waiting", { exact: false }).waitFor();
+    const id = await textOf(card.getByLabel("Session ID", { exact: true }));
+    const password = await textOf(card.getByLabel("Password", { exact: true }));
+
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    const join = tech.getByRole("region", { name: "Join a customer's session" });
+    await join.getByLabel("Session ID").fill(id);
+    await join
+      .getByLabel("Password")
+      .fill(password === "apple apple apple" ? "banjo banjo banjo" : "apple apple apple");
+    await join.getByRole("button", { name: "Join" }).click();
+    const form = tech.getByRole("form", { name: "Connect to the customer" });
+    await tech.getByText("The password did not match.", { exact: false }).waitFor();
+    await expectAccessible(tech, "viewer, password refused");
+    await form.getByLabel("Customer's password").fill(password);
+    await form.getByRole("button", { name: "Connect" }).click();
+
+    const code = page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
+    await expect.poll(() => textOf(code)).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    await page
+      .getByRole("region", { name: "Who is asking to see your screen" })
+      .getByText("Ally Access", { exact: true })
+      .waitFor();
+    await expectAccessible(page, "consent after Get help, with the verification code");
+    await expectAccessible(tech, "viewer, verification code");
+
+    await page.getByRole("button", { name: "Don't allow" }).click();
+    await page.getByRole("heading", { name: "Session ended" }).waitFor();
+    await expectAccessible(page, "declined");
+  });
+
+  it("enrol, sign-in, and the console with its admin panels", async () => {
+    const { page } = await customer();
+    await open(page, "/enrol");
+    await page.getByRole("status").getByText("incomplete", { exact: false }).waitFor();
+    await expectAccessible(page, "enrol, incomplete link");
+    await open(page, "/sign-in");
+    await expectAccessible(page, "sign-in");
+    await open(page, await stage.server.mintEnrolment({ isAdmin: false }));
+    await page.getByLabel("Your name").waitFor();
+    await expectAccessible(page, "enrol");
+    // A technician who is not an admin: their console has no admin panels, and the admin's list offers Make admin.
+    await addVirtualAuthenticator(page);
+    await page.getByLabel("Your name").fill("Nia Newcomer");
+    await page.getByRole("button", { name: "Create passkey" }).click();
+    await page.waitForURL("/console");
+    await page.getByText("Signed in as Nia Newcomer", { exact: false }).waitFor();
+    await expectAccessible(page, "console of a technician who is not an admin");
+
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    await tech.getByRole("region", { name: "Technicians" }).waitFor();
+    await tech.getByRole("region", { name: "Audit log" }).getByRole("listitem").first().waitFor();
+    tech.once("dialog", (dialog) => void dialog.accept("Helpdesk app"));
+    await tech.getByRole("button", { name: "Create a token" }).click();
+    await tech.getByLabel("New token (shown only now)").waitFor();
+    await expectAccessible(tech, "console, with technicians, audit log, helpdesk webhooks and API tokens");
+  });
+});
+
+/**
+ * Records every write to the page's live regions (role=status, aria-live) from now on, as "id: text", in order: what a
+ * screen reader would be given to speak.
+ */
+async function recordLiveRegions(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const heard: string[] = [];
+    (globalThis as unknown as { heard: string[] }).heard = heard;
+    for (const region of document.querySelectorAll<HTMLElement>('[role="status"], [aria-live]')) {
+      new MutationObserver(() => heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`)).observe(region, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    }
+  });
+  return () => page.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
+}
+
+/** Writes in `heard` that repeat the region's previous text: a screen reader would say them twice. */
+function repeats(heard: string[]): string[] {
+  const last = new Map<string, string>();
+  return heard.filter((line) => {
+    const id = line.slice(0, line.indexOf(":"));
+    const isRepeat = last.get(id) === line;
+    last.set(id, line);
+    return isRepeat;
+  });
+}
+
+/** Whether `target` holds the keyboard focus. */
+function isFocused(target: Locator): Promise<boolean> {
+  return target.evaluate((el) => el === document.activeElement);
+}
+
+/**
+ * Presses Tab until `target` has the focus (failing after `most` presses), and checks that the focus shows: the
+ * focused element draws an outline.
+ */
+async function tabTo(page: Page, target: Locator, most = 30): Promise<void> {
+  for (let presses = 0; presses < most && !(await isFocused(target)); presses++) await page.keyboard.press("Tab");
+  expect(await isFocused(target), `${target} reached with Tab`).toBe(true);
+  const outline = await target.evaluate((el) => getComputedStyle(el).outlineStyle);
+  expect(outline, `${target} shows its focus`).not.toBe("none");
+}
+
+describe("the keyboard alone", () => {
+  it("takes the customer through the flow: focus goes to what appears; Matches, Allow, Pause, End with Tab and Enter", async () => {
+    const link = await viewNewSession();
+    const { page } = await customer();
+    await open(page, link);
+    const heard = await recordLiveRegions(page);
+    // The verification code appears above the consent once the technician's handshake is confirmed; the focus is there.
+    const check = page.getByRole("heading", { name: "Check the verification code" });
+    await check.waitFor();
+    await expect.poll(() => isFocused(check)).toBe(true);
+    await tabTo(page, page.getByRole("button", { name: "Matches" }));
+    await page.keyboard.press("Enter");
+    await page.getByText("You checked: your technician sees the same four words.").waitFor();
+    // The Matches button went away with the check: the focus is on the next step, Allow.
+    const allow = page.getByRole("button", { name: "Allow and choose what to share" });
+    await expect.poll(() => isFocused(allow)).toBe(true);
+    await page.keyboard.press("Enter");
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
+    await expect.poll(() => isFocused(bar)).toBe(true);
+
+    await tabTo(page, bar.getByRole("button", { name: "Pause" }));
+    await page.keyboard.press("Enter");
+    const resume = bar.getByRole("button", { name: "Resume" });
+    await resume.waitFor();
+    expect(await isFocused(resume)).toBe(true);
+    await page.keyboard.press("Enter");
+    await bar.getByRole("button", { name: "Pause" }).waitFor();
+
+    await tabTo(page, bar.getByRole("button", { name: "End session" }));
+    await page.keyboard.press("Enter");
+    const ended = page.getByRole("heading", { name: "Session ended" });
+    await ended.waitFor();
+    await expect.poll(() => isFocused(ended)).toBe(true);
+
+    // Each change was given to the screen reader once: pausing and resuming were heard, the figures' redraws were not.
+    const lines = await heard();
+    expect(repeats(lines), lines.join("\n")).toEqual([]);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^sharing-summary: Paused: .* sees nothing until you resume\.$/),
+    );
+  });
+
+  it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
+    const { page } = await customer();
+    await open(page, "/");
+    await tabTo(page, page.getByRole("button", { name: "Get help" }));
+    await page.keyboard.press("Enter");
+    const readThese = page.getByRole("heading", { name: "Read these to your technician" });
+    await readThese.waitFor();
+    await expect.poll(() => isFocused(readThese)).toBe(true);
+  });
+
+  it("lets the technician create a session and open its viewer with Tab and Enter", async () => {
+    const tech = stage.technician.page;
+    await open(tech, "/console");
+    await tabTo(tech, tech.getByRole("button", { name: "New session" }));
+    await tech.keyboard.press("Enter");
+    const view = tech.getByRole("link", { name: "View this session" });
+    await view.waitFor();
+    await tabTo(tech, view);
+    await tech.keyboard.press("Enter");
+    await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  });
+});
