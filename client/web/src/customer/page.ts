@@ -260,12 +260,14 @@ export function startCustomerSession(
   });
   const panels = onTop;
   onTopButton.addEventListener("click", () => void whileBusy(onTopButton, () => panels.toggle()));
-  voice = voicePanel("chat", () => T().voice, { setMicrophone: (isOn) => customer.setMicrophone(isOn) });
-  files = filePanel("files", () => T().files, {
+  voice = voicePanel("chat", () => ({ ...commonText().voice, ...T().voice }), {
+    setMicrophone: (isOn) => customer.setMicrophone(isOn),
+  });
+  files = filePanel("files", () => ({ ...commonText().files, ...T().files }), {
     offer: (file) => customer.offerFile(file),
     ...customer.files,
   });
-  chat = chatPanel("chat", () => T().chat, {
+  chat = chatPanel("chat", () => ({ ...commonText().chat, ...T().chat }), {
     say: (text, isClipboard) => customer.say(text, isClipboard),
     markRead: () => customer.markChatRead(),
   });

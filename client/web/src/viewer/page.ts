@@ -192,15 +192,15 @@ function render(state: ViewerState, formError: string): void {
 /** The session the viewer shows now, for its chat panel. */
 let current: TechnicianSession | null = null;
 const chatSection = byId("viewer-chat-section", HTMLElement);
-const chat = chatPanel("viewer-chat", () => technicianText().chat, {
+const chat = chatPanel("viewer-chat", () => ({ ...commonText().chat, ...technicianText().chat }), {
   say: (text, isClipboard) => current?.say(text, isClipboard) ?? "empty",
   markRead: () => current?.markChatRead(),
 });
-const voice = voicePanel("viewer-chat", () => technicianText().voice, {
+const voice = voicePanel("viewer-chat", () => ({ ...commonText().voice, ...technicianText().voice }), {
   setMicrophone: async (isOn) => (await current?.setMicrophone(isOn)) ?? false,
 });
 const filesSection = byId("viewer-files-section", HTMLElement);
-const files = filePanel("viewer-files", () => technicianText().files, {
+const files = filePanel("viewer-files", () => ({ ...commonText().files, ...technicianText().files }), {
   offer: (file) => current?.offerFile(file) ?? "empty",
   accept: (id) => current?.files.accept(id),
   refuse: (id) => current?.files.refuse(id),

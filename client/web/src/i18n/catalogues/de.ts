@@ -52,6 +52,48 @@ export const common: Common = {
     REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
   },
   none: "–",
+  /** The chat panel's words on both sides (each side's own are in its part). */
+  chat: {
+    you: "Sie",
+    read: "Gelesen",
+    unread: (count) => `${count} neu`,
+    titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
+    empty: "Schreiben Sie zuerst etwas.",
+    tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
+    forClipboard: "(für die Zwischenablage)",
+    copy: "Kopieren",
+    copied: "In Ihre Zwischenablage kopiert.",
+    notCopied: "Der Browser hat das Kopieren nicht erlaubt; markieren Sie den Text und kopieren Sie ihn selbst.",
+  },
+  /** The files panel's words on both sides (each side's own are in its part). */
+  files: {
+    state: {
+      offered: "wartet auf Annahme",
+      incoming: "annehmen?",
+      sending: "wird gesendet",
+      receiving: "wird empfangen",
+      done: "fertig, geprüft",
+      refused: "abgelehnt",
+      cancelled: "abgebrochen",
+      corrupt: "unterwegs beschädigt: Die Prüfsumme stimmt nicht, daher wurde sie nicht behalten",
+      failed: "fehlgeschlagen: Die Verbindung ist abgebrochen",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} von ${total}${rate ? `, ${rate}` : ""}${left ? `, noch ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "Annehmen",
+    refuse: "Ablehnen",
+    cancel: "Abbrechen",
+    save: "Speichern",
+    tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
+    empty: "Diese Datei ist leer.",
+  },
+  /** The voice panel's words on both sides (each side's own are in its part). */
+  voice: {
+    micOn: "Mein Mikrofon einschalten",
+    micOff: "Mein Mikrofon ausschalten",
+    denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
+  },
 };
 
 export const customer: Customer = {
@@ -179,17 +221,7 @@ export const customer: Customer = {
     REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
   },
   chat: {
-    you: "Sie",
     peer: "Techniker",
-    read: "Gelesen",
-    unread: (count) => `${count} neu`,
-    titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
-    empty: "Schreiben Sie zuerst etwas.",
-    tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
-    forClipboard: "(für die Zwischenablage)",
-    copy: "Kopieren",
-    copied: "In Ihre Zwischenablage kopiert.",
-    notCopied: "Der Browser hat das Kopieren nicht erlaubt; markieren Sie den Text und kopieren Sie ihn selbst.",
   },
   keepOnTop: {
     open: "Über anderen Fenstern halten",
@@ -198,32 +230,9 @@ export const customer: Customer = {
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "Von Ihrem Techniker" : "An Ihren Techniker"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
-    state: {
-      offered: "wartet auf Annahme",
-      incoming: "annehmen?",
-      sending: "wird gesendet",
-      receiving: "wird empfangen",
-      done: "fertig, geprüft",
-      refused: "abgelehnt",
-      cancelled: "abgebrochen",
-      corrupt: "unterwegs beschädigt: Die Prüfsumme stimmt nicht, daher wurde sie nicht behalten",
-      failed: "fehlgeschlagen: Die Verbindung ist abgebrochen",
-    },
-    progress: (done, total, rate, left) =>
-      `${done} von ${total}${rate ? `, ${rate}` : ""}${left ? `, noch ${left}` : ""}`,
-    hash: (sha256) => `SHA-256 ${sha256}`,
-    accept: "Annehmen",
-    refuse: "Ablehnen",
-    cancel: "Abbrechen",
-    save: "Speichern",
-    tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
-    empty: "Diese Datei ist leer.",
   },
   voice: {
-    micOn: "Mein Mikrofon einschalten",
-    micOff: "Mein Mikrofon ausschalten",
     speaking: "Ihr Techniker spricht.",
-    denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
   },
   allowed: ({ isViewing, isHearing }) => {
     if (isViewing && isHearing) return "Ihr Techniker kann gerade sehen, was Sie teilen, und Sie hören.";
@@ -551,47 +560,14 @@ export const technician: Technician = {
     badSession: "Ein Sitzungscode hat 9 Ziffern.",
   },
   chat: {
-    you: "Sie",
     peer: "Kunde",
-    read: "Gelesen",
-    unread: (count) => `${count} neu`,
-    titleFlash: (count, title) => `(${count}) Neue Nachricht · ${title}`,
-    empty: "Schreiben Sie zuerst etwas.",
-    tooLong: "Eine Nachricht darf höchstens 2.000 Zeichen lang sein.",
-    forClipboard: "(für die Zwischenablage)",
-    copy: "Kopieren",
-    copied: "In Ihre Zwischenablage kopiert.",
-    notCopied: "Der Browser hat das Kopieren nicht erlaubt; markieren Sie den Text und kopieren Sie ihn selbst.",
   },
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "Vom Kunden" : "An den Kunden"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
-    state: {
-      offered: "wartet auf Annahme",
-      incoming: "annehmen?",
-      sending: "wird gesendet",
-      receiving: "wird empfangen",
-      done: "fertig, geprüft",
-      refused: "abgelehnt",
-      cancelled: "abgebrochen",
-      corrupt: "unterwegs beschädigt: Die Prüfsumme stimmt nicht, daher wurde sie nicht behalten",
-      failed: "fehlgeschlagen: Die Verbindung ist abgebrochen",
-    },
-    progress: (done, total, rate, left) =>
-      `${done} von ${total}${rate ? `, ${rate}` : ""}${left ? `, noch ${left}` : ""}`,
-    hash: (sha256) => `SHA-256 ${sha256}`,
-    accept: "Annehmen",
-    refuse: "Ablehnen",
-    cancel: "Abbrechen",
-    save: "Speichern",
-    tooLarge: (max) => `Dateien dürfen in dieser Sitzung höchstens ${max} groß sein.`,
-    empty: "Diese Datei ist leer.",
   },
   voice: {
-    micOn: "Mein Mikrofon einschalten",
-    micOff: "Mein Mikrofon ausschalten",
     speaking: "Der Kunde spricht.",
-    denied: "Das Mikrofon ließ sich nicht nutzen: Der Browser oder der Computer hat es verweigert.",
   },
   viewer: {
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },

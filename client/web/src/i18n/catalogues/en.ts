@@ -70,6 +70,48 @@ export const common = {
   errors,
   /** In place of a figure the page does not have yet. */
   none: "–",
+  /** The chat panel's words on both sides (each side's own are in its part). */
+  chat: {
+    you: "You",
+    read: "Read",
+    unread: (count: number) => `${count} new`,
+    titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
+    empty: "Write something first.",
+    tooLong: "A message can be at most 2,000 characters long.",
+    forClipboard: "(for the clipboard)",
+    copy: "Copy",
+    copied: "Copied to your clipboard.",
+    notCopied: "This browser did not let the page copy it; select the text and copy it yourself.",
+  },
+  /** The files panel's words on both sides (each side's own are in its part). */
+  files: {
+    state: {
+      offered: "waiting for them to accept",
+      incoming: "accept it?",
+      sending: "sending",
+      receiving: "receiving",
+      done: "done, checked",
+      refused: "refused",
+      cancelled: "cancelled",
+      corrupt: "damaged on the way: its checksum does not match, so it was not kept",
+      failed: "failed: the connection was lost",
+    } satisfies Record<TransferState, string>,
+    progress: (done: string, total: string, rate: string | null, left: string | null) =>
+      `${done} of ${total}${rate ? `, ${rate}` : ""}${left ? `, ${left} left` : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    accept: "Accept",
+    refuse: "Refuse",
+    cancel: "Cancel",
+    save: "Save",
+    tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
+    empty: "That file is empty.",
+  },
+  /** The voice panel's words on both sides (each side's own are in its part). */
+  voice: {
+    micOn: "Turn on my microphone",
+    micOff: "Turn off my microphone",
+    denied: "The microphone could not be used: the browser or the computer refused it.",
+  },
 };
 
 export const customer = {
@@ -187,17 +229,7 @@ export const customer = {
     REPLACED: "This session was opened in another tab or window.",
   },
   chat: {
-    you: "You",
     peer: "Technician",
-    read: "Read",
-    unread: (count: number) => `${count} new`,
-    titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
-    empty: "Write something first.",
-    tooLong: "A message can be at most 2,000 characters long.",
-    forClipboard: "(for the clipboard)",
-    copy: "Copy",
-    copied: "Copied to your clipboard.",
-    notCopied: "This browser did not let the page copy it; select the text and copy it yourself.",
   },
   keepOnTop: {
     open: "Keep on top of other windows",
@@ -206,32 +238,9 @@ export const customer = {
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From your technician" : "To your technician"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
-    state: {
-      offered: "waiting for them to accept",
-      incoming: "accept it?",
-      sending: "sending",
-      receiving: "receiving",
-      done: "done, checked",
-      refused: "refused",
-      cancelled: "cancelled",
-      corrupt: "damaged on the way: its checksum does not match, so it was not kept",
-      failed: "failed: the connection was lost",
-    } satisfies Record<TransferState, string>,
-    progress: (done: string, total: string, rate: string | null, left: string | null) =>
-      `${done} of ${total}${rate ? `, ${rate}` : ""}${left ? `, ${left} left` : ""}`,
-    hash: (sha256: string) => `SHA-256 ${sha256}`,
-    accept: "Accept",
-    refuse: "Refuse",
-    cancel: "Cancel",
-    save: "Save",
-    tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
-    empty: "That file is empty.",
   },
   voice: {
-    micOn: "Turn on my microphone",
-    micOff: "Turn off my microphone",
     speaking: "Your technician is speaking.",
-    denied: "The microphone could not be used: the browser or the computer refused it.",
   },
   /** What the customer allowed and has not taken back, for the session bar. */
   allowed: ({ isViewing, isHearing }: { isViewing: boolean; isHearing: boolean }): string => {
@@ -554,47 +563,14 @@ export const technician = {
     badSession: "A session code is 9 digits.",
   },
   chat: {
-    you: "You",
     peer: "Customer",
-    read: "Read",
-    unread: (count: number) => `${count} new`,
-    titleFlash: (count: number, title: string) => `(${count}) New message · ${title}`,
-    empty: "Write something first.",
-    tooLong: "A message can be at most 2,000 characters long.",
-    forClipboard: "(for the clipboard)",
-    copy: "Copy",
-    copied: "Copied to your clipboard.",
-    notCopied: "This browser did not let the page copy it; select the text and copy it yourself.",
   },
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From the customer" : "To the customer"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
-    state: {
-      offered: "waiting for them to accept",
-      incoming: "accept it?",
-      sending: "sending",
-      receiving: "receiving",
-      done: "done, checked",
-      refused: "refused",
-      cancelled: "cancelled",
-      corrupt: "damaged on the way: its checksum does not match, so it was not kept",
-      failed: "failed: the connection was lost",
-    } satisfies Record<TransferState, string>,
-    progress: (done: string, total: string, rate: string | null, left: string | null) =>
-      `${done} of ${total}${rate ? `, ${rate}` : ""}${left ? `, ${left} left` : ""}`,
-    hash: (sha256: string) => `SHA-256 ${sha256}`,
-    accept: "Accept",
-    refuse: "Refuse",
-    cancel: "Cancel",
-    save: "Save",
-    tooLarge: (max: string) => `Files can be at most ${max} in this session.`,
-    empty: "That file is empty.",
   },
   voice: {
-    micOn: "Turn on my microphone",
-    micOff: "Turn off my microphone",
     speaking: "The customer is speaking.",
-    denied: "The microphone could not be used: the browser or the computer refused it.",
   },
   viewer: {
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,

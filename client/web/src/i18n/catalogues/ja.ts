@@ -48,6 +48,48 @@ export const common: Common = {
     REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
   },
   none: "–",
+  /** The chat panel's words on both sides (each side's own are in its part). */
+  chat: {
+    you: "あなた",
+    read: "既読",
+    unread: (count) => `新着 ${count} 件`,
+    titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
+    empty: "先にメッセージを入力してください。",
+    tooLong: "メッセージは 2,000 文字までです。",
+    forClipboard: "（クリップボード用）",
+    copy: "コピー",
+    copied: "クリップボードにコピーしました。",
+    notCopied: "ブラウザーがコピーを許可しませんでした。テキストを選んで、ご自分でコピーしてください。",
+  },
+  /** The files panel's words on both sides (each side's own are in its part). */
+  files: {
+    state: {
+      offered: "受け取りを待っています",
+      incoming: "受け取りますか？",
+      sending: "送信中",
+      receiving: "受信中",
+      done: "完了（確認済み）",
+      refused: "断られました",
+      cancelled: "キャンセルしました",
+      corrupt: "途中で壊れました。チェックサムが一致しないため、保存していません",
+      failed: "失敗しました。接続が切れました",
+    },
+    progress: (done, total, rate, left) =>
+      `${done} / ${total}${rate ? `、${rate}` : ""}${left ? `、残り ${left}` : ""}`,
+    hash: (sha256) => `SHA-256 ${sha256}`,
+    accept: "受け取る",
+    refuse: "断る",
+    cancel: "キャンセル",
+    save: "保存",
+    tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
+    empty: "このファイルは空です。",
+  },
+  /** The voice panel's words on both sides (each side's own are in its part). */
+  voice: {
+    micOn: "マイクをオンにする",
+    micOff: "マイクをオフにする",
+    denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
+  },
 };
 
 export const customer: Customer = {
@@ -170,17 +212,7 @@ export const customer: Customer = {
     REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
   },
   chat: {
-    you: "あなた",
     peer: "担当者",
-    read: "既読",
-    unread: (count) => `新着 ${count} 件`,
-    titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
-    empty: "先にメッセージを入力してください。",
-    tooLong: "メッセージは 2,000 文字までです。",
-    forClipboard: "（クリップボード用）",
-    copy: "コピー",
-    copied: "クリップボードにコピーしました。",
-    notCopied: "ブラウザーがコピーを許可しませんでした。テキストを選んで、ご自分でコピーしてください。",
   },
   keepOnTop: {
     open: "ほかのウィンドウの前面に表示",
@@ -189,32 +221,9 @@ export const customer: Customer = {
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "担当者から" : "担当者へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
-    state: {
-      offered: "受け取りを待っています",
-      incoming: "受け取りますか？",
-      sending: "送信中",
-      receiving: "受信中",
-      done: "完了（確認済み）",
-      refused: "断られました",
-      cancelled: "キャンセルしました",
-      corrupt: "途中で壊れました。チェックサムが一致しないため、保存していません",
-      failed: "失敗しました。接続が切れました",
-    },
-    progress: (done, total, rate, left) =>
-      `${done} / ${total}${rate ? `、${rate}` : ""}${left ? `、残り ${left}` : ""}`,
-    hash: (sha256) => `SHA-256 ${sha256}`,
-    accept: "受け取る",
-    refuse: "断る",
-    cancel: "キャンセル",
-    save: "保存",
-    tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
-    empty: "このファイルは空です。",
   },
   voice: {
-    micOn: "マイクをオンにする",
-    micOff: "マイクをオフにする",
     speaking: "担当者が話しています。",
-    denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
   },
   allowed: ({ isViewing, isHearing }) => {
     if (isViewing && isHearing) return "いま担当者は、共有している画面を見て、あなたの声を聞くことができます。";
@@ -532,47 +541,14 @@ export const technician: Technician = {
     badSession: "セッションコードは 9 桁の数字です。",
   },
   chat: {
-    you: "あなた",
     peer: "お客様",
-    read: "既読",
-    unread: (count) => `新着 ${count} 件`,
-    titleFlash: (count, title) => `(${count}) 新しいメッセージ · ${title}`,
-    empty: "先にメッセージを入力してください。",
-    tooLong: "メッセージは 2,000 文字までです。",
-    forClipboard: "（クリップボード用）",
-    copy: "コピー",
-    copied: "クリップボードにコピーしました。",
-    notCopied: "ブラウザーがコピーを許可しませんでした。テキストを選んで、ご自分でコピーしてください。",
   },
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "お客様から" : "お客様へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
-    state: {
-      offered: "受け取りを待っています",
-      incoming: "受け取りますか？",
-      sending: "送信中",
-      receiving: "受信中",
-      done: "完了（確認済み）",
-      refused: "断られました",
-      cancelled: "キャンセルしました",
-      corrupt: "途中で壊れました。チェックサムが一致しないため、保存していません",
-      failed: "失敗しました。接続が切れました",
-    },
-    progress: (done, total, rate, left) =>
-      `${done} / ${total}${rate ? `、${rate}` : ""}${left ? `、残り ${left}` : ""}`,
-    hash: (sha256) => `SHA-256 ${sha256}`,
-    accept: "受け取る",
-    refuse: "断る",
-    cancel: "キャンセル",
-    save: "保存",
-    tooLarge: (max) => `このセッションで送れるファイルは ${max} までです。`,
-    empty: "このファイルは空です。",
   },
   voice: {
-    micOn: "マイクをオンにする",
-    micOff: "マイクをオフにする",
     speaking: "お客様が話しています。",
-    denied: "マイクを使えませんでした。ブラウザーまたはコンピューターが許可しませんでした。",
   },
   viewer: {
     colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
