@@ -42,6 +42,8 @@ export class ChatLog {
   constructor(
     private readonly send: (msg: ChatOut) => void,
     private readonly now: () => number,
+    /** Runs after every change of the entries, or of what is unread or read. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   /** Every message, oldest first. */
@@ -89,6 +91,7 @@ export class ChatLog {
   /** The other side has shown this page's messages up to `upTo`. */
   peerRead(upTo: number): void {
     for (const entry of this.list) if (entry.from === "me" && entry.id <= upTo) entry.isRead = true;
+    this.onChange();
   }
 
   /** This page's person has seen everything the other side sent: it is told, once per new message. */
@@ -96,10 +99,12 @@ export class ChatLog {
     if (this.lastPeerId <= this.readUpTo) return;
     this.readUpTo = this.lastPeerId;
     this.send({ type: "chatRead", upTo: this.readUpTo });
+    this.onChange();
   }
 
   private keep(entry: ChatEntry): void {
     this.list.push(entry);
     if (this.list.length > MAX_CHAT_ENTRIES) this.list.splice(0, this.list.length - MAX_CHAT_ENTRIES);
+    this.onChange();
   }
 }

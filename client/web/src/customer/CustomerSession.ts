@@ -134,6 +134,7 @@ export class CustomerSession {
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
+    () => this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread }),
   );
   readonly #files = new FileTransfers(
     {
@@ -227,15 +228,12 @@ export class CustomerSession {
 
   /** Sends a chat message (or text for their clipboard) to the technician; a refusal says why nothing was sent. */
   say(text: string, isClipboard = false): ChatRefusal | null {
-    const refusal = this.#chat.say(text, isClipboard);
-    this.#chatChanged();
-    return refusal;
+    return this.#chat.say(text, isClipboard);
   }
 
   /** The person has seen the technician's messages. */
   markChatRead(): void {
     this.#chat.markRead();
-    this.#chatChanged();
   }
 
   /**
@@ -272,11 +270,9 @@ export class CustomerSession {
     switch (msg.type) {
       case "chat":
         this.#chat.receive(msg);
-        this.#chatChanged();
         break;
       case "chatRead":
         this.#chat.peerRead(msg.upTo);
-        this.#chatChanged();
         break;
       case "stroke":
         this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
@@ -289,10 +285,6 @@ export class CustomerSession {
       default:
         break;
     }
-  }
-
-  #chatChanged(): void {
-    this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread });
   }
 
   /** The customer heard the same four words from the technician. */

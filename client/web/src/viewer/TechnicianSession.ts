@@ -106,6 +106,7 @@ export class TechnicianSession {
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
+    () => this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread }),
   );
   readonly #files = new FileTransfers(
     {
@@ -221,15 +222,12 @@ export class TechnicianSession {
 
   /** Sends a chat message (or text for their clipboard) to the customer; a refusal says why nothing was sent. */
   say(text: string, isClipboard = false): ChatRefusal | null {
-    const refusal = this.#chat.say(text, isClipboard);
-    this.#chatChanged();
-    return refusal;
+    return this.#chat.say(text, isClipboard);
   }
 
   /** The technician has seen the customer's messages. */
   markChatRead(): void {
     this.#chat.markRead();
-    this.#chatChanged();
   }
 
   /** Turns this technician's microphone on (asking the browser) or off; false when it could not be turned on. */
@@ -262,18 +260,13 @@ export class TechnicianSession {
         return;
       case "chat":
         this.#chat.receive(msg);
-        break;
+        return;
       case "chatRead":
         this.#chat.peerRead(msg.upTo);
-        break;
+        return;
       default:
         return;
     }
-    this.#chatChanged();
-  }
-
-  #chatChanged(): void {
-    this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread });
   }
 
   /** The customer read other words: someone may be in the middle, so the session ends for both sides. */
