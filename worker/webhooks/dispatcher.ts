@@ -1,4 +1,5 @@
 import { Webhook } from "standardwebhooks";
+import type { AuditEntry } from "#protocol/audit.ts";
 import type { WebhookEventType } from "#protocol/webhooks.ts";
 import {
   dueEndpoints,
@@ -12,7 +13,7 @@ import {
   saveProgress,
 } from "../db/webhooks.ts";
 import { log } from "../log.ts";
-import { messageIdOf, parseEntry, payloadOf, seqOfMessageId } from "./events.ts";
+import { eventTypeOf, messageIdOf, parseEntry, payloadOf, seqOfMessageId } from "./events.ts";
 import type { WebhookSettings } from "./settings.ts";
 import { isPrivateAddress, targetProblem } from "./targets.ts";
 
@@ -45,6 +46,12 @@ export type DispatcherRuntime = {
 /** One attempt's outcome: the receiver's status, or why no answer came. */
 type Outcome = { status: number | null; error: string | null };
 
+/** The payload of `entry` for an endpoint that receives `events`; null, without reading more, for any other entry. */
+async function payloadFor(db: D1Database, entry: AuditEntry, events: readonly WebhookEventType[]) {
+  const type = eventTypeOf(entry.type);
+  return type && events.includes(type) ? payloadOf(db, entry) : null;
+}
+
 const isDelivered = (outcome: Outcome) => outcome.status !== null && outcome.status >= 200 && outcome.status < 300;
 
 export class WebhookDispatcher {
@@ -75,8 +82,8 @@ export class WebhookDispatcher {
     if (seq === null || !endpoint || seq >= endpoint.cursor) return "not_found";
     const [row] = await entriesFrom(db, seq, 1);
     const entry = row && row.seq === seq ? parseEntry(row.entry) : null;
-    const payload = entry ? await payloadOf(db, entry) : null;
-    if (!payload || !eventsOf(endpoint).includes(payload.type)) return "not_found";
+    const payload = entry ? await payloadFor(db, entry, eventsOf(endpoint)) : null;
+    if (!payload) return "not_found";
     const outcome = await this.send(endpoint, messageId, JSON.stringify(payload));
     await this.logAttempt(endpoint.id, { messageId, event: payload.type, seq, attempt: 1, isManual: true }, outcome);
     return isDelivered(outcome) ? "sent" : "failed";
@@ -108,8 +115,8 @@ export class WebhookDispatcher {
       if (page.length === 0) break;
       for (const { seq, entry: line } of page) {
         const entry = parseEntry(line);
-        const payload = entry ? await payloadOf(db, entry) : null;
-        if (!payload || !events.includes(payload.type)) {
+        const payload = entry ? await payloadFor(db, entry, events) : null;
+        if (!payload) {
           progress.cursor = seq + 1;
           continue;
         }
