@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { AuditInput } from "#protocol/audit.ts";
 import { auditSigner } from "../../worker/config.ts";
-import { hasEnabledEndpoints } from "../../worker/db/webhooks.ts";
 import { log } from "../../worker/log.ts";
 import { WebhookDispatcher } from "../../worker/webhooks/dispatcher.ts";
 import { webhookSettings } from "../../worker/webhooks/settings.ts";
@@ -17,8 +16,6 @@ import { AuditWriter } from "./AuditWriter.ts";
 export class AuditLog extends DurableObject<Env> {
   private readonly writer: AuditWriter;
   private readonly webhooks: WebhookDispatcher;
-  /** Whether any endpoint is enabled, as the last run found; null until a run has looked. */
-  private hasEndpoints: boolean | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -39,13 +36,13 @@ export class AuditLog extends DurableObject<Env> {
   /** Appends one entry; resolves with its seq once it is stored. Webhook delivery follows, on the alarm. */
   async append(input: AuditInput): Promise<number> {
     const seq = await this.writer.append(input);
-    if (this.hasEndpoints !== false) await this.runSoon();
+    if (this.webhooks.isNeeded) await this.runSoon();
     return seq;
   }
 
   /** Runs webhook delivery as soon as possible: an admin added or enabled an endpoint. */
   async deliver(): Promise<void> {
-    this.hasEndpoints = true;
+    this.webhooks.expectEndpoints();
     await this.runSoon();
   }
 
@@ -63,7 +60,6 @@ export class AuditLog extends DurableObject<Env> {
     let next: number | null;
     try {
       next = await this.webhooks.run();
-      this.hasEndpoints = await hasEnabledEndpoints(this.env.DB);
     } catch (err) {
       // D1 unreachable: try again shortly rather than let the runtime's own retries give up.
       log({ event: "webhook_run_failed", message: String(err).slice(0, 200) });

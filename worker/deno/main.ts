@@ -83,7 +83,8 @@ const config = parseConfig(bindings as unknown as Record<string, unknown>);
 if (!config.ok) fail(config.issues.join("; "));
 
 // The audit log: one writer in this process, over the same database as the routes read it from. Webhook delivery
-// follows it: each append wakes the dispatcher, which then runs until nothing waits.
+// follows it: each append wakes the dispatcher (unless its last run found no enabled endpoint), which then runs until
+// nothing waits.
 const auditLog = new AuditWriter({ db, signer: config.config.AUDIT_SIGNER, now: () => Date.now() });
 console.log(`Audit log verifier key: ${verifierKeyOf(config.config.AUDIT_SIGNER)}`);
 const webhooks = new WebhookDispatcher({
@@ -97,7 +98,7 @@ const deliveries = new DeliverySchedule(() => webhooks.run(), realTimers);
 deliveries.wake();
 async function appendAudit(input: AuditInput): Promise<number> {
   const seq = await auditLog.append(input);
-  deliveries.wake();
+  if (webhooks.isNeeded) deliveries.wake();
   return seq;
 }
 
@@ -130,7 +131,10 @@ const host: Host = {
   sweepSignInsBy: async (at) => signInSweep.dueBy(at),
   audit: appendAudit,
   webhooks: {
-    wake: async () => deliveries.wake(),
+    wake: async () => {
+      webhooks.expectEndpoints();
+      deliveries.wake();
+    },
     redeliver: (endpointId, messageId) => webhooks.redeliver(endpointId, messageId),
   },
   asset: (request) => assets.fetch(request),

@@ -8,6 +8,7 @@ import {
   entriesFrom,
   eventsOf,
   findEndpoint,
+  hasEnabledEndpoints,
   insertAttempt,
   nextRetryAt,
   saveProgress,
@@ -56,6 +57,8 @@ const isDelivered = (outcome: Outcome) => outcome.status !== null && outcome.sta
 
 export class WebhookDispatcher {
   private running: Promise<number | null> | null = null;
+  /** Whether any endpoint is enabled, as the last run found; null until a run has looked, or once one may be. */
+  private hasEndpoints: boolean | null = null;
 
   constructor(private readonly runtime: DispatcherRuntime) {}
 
@@ -72,6 +75,16 @@ export class WebhookDispatcher {
     } finally {
       this.running = null;
     }
+  }
+
+  /** Whether the log's growth should wake delivery: not when the last run found no enabled endpoint. */
+  get isNeeded(): boolean {
+    return this.hasEndpoints !== false;
+  }
+
+  /** An admin added or enabled an endpoint: the next growth of the log wakes delivery again. */
+  expectEndpoints(): void {
+    this.hasEndpoints = null;
   }
 
   /** Sends message `messageId` to endpoint `endpointId` once more, now, outside its order; logged as manual. */
@@ -95,6 +108,7 @@ export class WebhookDispatcher {
     for (const endpoint of await dueEndpoints(db, this.runtime.now())) {
       if (await this.deliverTo(endpoint)) isMoreWaiting = true;
     }
+    this.hasEndpoints = await hasEnabledEndpoints(db);
     return isMoreWaiting ? this.runtime.now() : nextRetryAt(db);
   }
 

@@ -205,6 +205,18 @@ describe("webhook delivery", () => {
     expect(received.map((r) => r.id)).toEqual(["msg_0", "msg_0", "msg_0", "msg_2", "msg_3"]);
   });
 
+  it("say whether the log's growth needs them: not after a run found no enabled endpoint, until one is added", async () => {
+    const { dispatcher, addEndpoint } = setUp();
+    expect(dispatcher.isNeeded).toBe(true);
+    await dispatcher.run();
+    expect(dispatcher.isNeeded).toBe(false);
+    dispatcher.expectEndpoints();
+    expect(dispatcher.isNeeded).toBe(true);
+    await addEndpoint();
+    await dispatcher.run();
+    expect(dispatcher.isNeeded).toBe(true);
+  });
+
   it("redelivers an earlier message with its own id, logged as manual; not one it never sent", async () => {
     const { log, received, dispatcher, addEndpoint, append } = setUp();
     const endpoint = await addEndpoint();
