@@ -9,7 +9,6 @@ export const PAGE_USES: [path: string, uses: string[]][] = [
   ["/sign-in", ["publickey-credentials-get"]],
   ["/enrol", ["publickey-credentials-create"]],
   ["/health", []],
-  ["/join.js", []],
 ];
 
 /** Answers that allow nothing: API answers, errors and redirects. */

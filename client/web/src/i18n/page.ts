@@ -9,9 +9,12 @@ import { chooseLanguage, LANGUAGE_KEY, LANGUAGES, type Language } from "./langua
 
 // A page's language: chosen from what the person picked before or the browser's languages, switched with the page's
 // labelled <select id="language">, remembered in localStorage. English is bundled with every page; another language's
-// catalogue is loaded when chosen, from /i18n/TAG.js (built from ./catalogues/TAG.ts, same origin, as the CSP's
-// script-src 'self' allows). The static text of the HTML is filled from the catalogue's `markup` by the keys in
-// data-text (the element's text) and data-label (its aria-label) attributes.
+// catalogue is loaded when chosen, from the module the build made of ./catalogues/TAG.ts (named by its content, same
+// origin, as the CSP's script-src 'self' allows). The static text of the HTML is filled from the catalogue's `markup`
+// by the keys in data-text (the element's text) and data-label (its aria-label) attributes.
+
+/** Each other language's catalogue module, by tag: its content-named URL, which client/web/build.ts fills in. */
+declare const CATALOGUE_URLS: Partial<Record<Language, string>>;
 
 /** The catalogue in use; English wherever nothing else is loaded. */
 let loaded: Partial<Catalogue> = {};
@@ -46,9 +49,9 @@ export function onLanguageChange(listener: () => void): () => void {
 
 /** A language's catalogue: English is here already; any other is fetched once, as a module. */
 async function load(tag: Language): Promise<Partial<Catalogue>> {
-  if (tag === "en") return {};
-  // Built from a variable, so the bundler leaves it to the browser rather than bundling every language.
-  const url = `/i18n/${tag}.js`;
+  const url = CATALOGUE_URLS[tag];
+  if (tag === "en" || !url) return {};
+  // A variable, so the bundler leaves it to the browser rather than bundling every language.
   return (await import(url)) as Catalogue;
 }
 
