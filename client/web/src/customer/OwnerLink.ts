@@ -6,7 +6,7 @@ import type { TransferLink } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
-import { type LinkState, PeerLink, type RelayedSignal, type RelayFailure } from "../rtc/PeerLink.ts";
+import type { LinkState, PeerLink, RelayedSignal, RelayFailure } from "../rtc/PeerLink.ts";
 import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
 
@@ -35,6 +35,12 @@ export type OwnerLinkEvents = {
 /** What a connection to the owner is bound to: this page's certificate and the one the handshake authenticated. */
 export type LinkTrust = { certificate: RTCCertificate; peerFingerprint: CertificateFingerprint };
 
+/**
+ * The connection itself (`PeerLink` and its channels), a chunk of its own: fetched as the page opens, after its first
+ * view, and needed only once the customer allows.
+ */
+const peerLinkModule = () => import("../rtc/PeerLink.ts");
+
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
 const PROBE_TIMEOUT_MS = 1_500;
 
@@ -47,6 +53,7 @@ const PROBE_TIMEOUT_MS = 1_500;
 export class OwnerLink {
   readonly #events: OwnerLinkEvents;
   readonly #ice: IceServers;
+  readonly #peerLink: ReturnType<typeof peerLinkModule>;
   #link: PeerLink | null = null;
   #sender: RTCRtpSender | null = null;
   #sampler: StatsSampler | null = null;
@@ -58,6 +65,9 @@ export class OwnerLink {
   /** `seatProof` is the header that proves this page's seat key (session-info.ts): the ICE servers need it. */
   constructor(code: string, seatProof: Record<string, string>, events: OwnerLinkEvents) {
     this.#events = events;
+    this.#peerLink = peerLinkModule();
+    // Tried again at Allow should this fetch fail (a dropped line); until then nobody waits for it.
+    this.#peerLink.catch(() => {});
     this.#ice = new IceServers(
       code,
       seatProof,
@@ -80,7 +90,7 @@ export class OwnerLink {
   async sync(ownerId: string, track: MediaStreamTrack | null, trust: LinkTrust): Promise<void> {
     const check = ++this.#check;
     // The relay policy must be known before the first candidate is gathered.
-    await this.#ice.ready;
+    const [{ PeerLink }] = await Promise.all([this.#peerLink.catch(peerLinkModule), this.#ice.ready]);
     if (check !== this.#check) return;
     const link = this.#link;
     const isSamePeer =
@@ -91,7 +101,7 @@ export class OwnerLink {
       if (isAlive) return link.resume();
     }
     this.close();
-    this.#open(ownerId, track, trust);
+    this.#open(PeerLink, ownerId, track, trust);
   }
 
   /** This side's microphone, on every connection to the owner (null: none). */
@@ -146,7 +156,12 @@ export class OwnerLink {
     this.close();
   }
 
-  #open(remoteId: string, track: MediaStreamTrack | null, trust: LinkTrust): void {
+  #open(
+    PeerLink: Awaited<ReturnType<typeof peerLinkModule>>["PeerLink"],
+    remoteId: string,
+    track: MediaStreamTrack | null,
+    trust: LinkTrust,
+  ): void {
     const link = new PeerLink({
       remoteId,
       isOfferer: true,

@@ -1,11 +1,10 @@
 import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
-import { AnnotationLayer } from "../lib/annotation-layer.ts";
-import { type ChatPanel, chatPanel } from "../lib/chat-panel.ts";
+import type { ChatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, isFocusIdle, setText, whileBusy } from "../lib/dom.ts";
-import { type FilePanel, filePanel } from "../lib/file-panel.ts";
+import type { FilePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
-import { type VoicePanel, voicePanel } from "../lib/voice-panel.ts";
+import type { VoicePanel } from "../lib/voice-panel.ts";
 import type { SignalingError } from "../rtc/signaling.ts";
 import { type LinkStats, rateQuality } from "../rtc/stats.ts";
 import {
@@ -15,7 +14,7 @@ import {
   type CustomerSessionOptions,
   type CustomerView,
 } from "./CustomerSession.ts";
-import { type KeepOnTop, keepOnTop } from "./keep-on-top.ts";
+import type { KeepOnTop } from "./keep-on-top.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
@@ -178,6 +177,9 @@ function render(view: CustomerView, isRedraw = false): void {
   const wasVerificationHidden = verificationSection.hidden !== false;
   lastView = view;
   consent.hidden = view.phase !== "asking";
+  // The first view: the consent screen up, its buttons wired (`npm run bench` reads the mark for
+  // customer_first_view_slow_ms).
+  if (!consent.hidden && performance.getEntriesByName(CONSENT_SHOWN).length === 0) performance.mark(CONSENT_SHOWN);
   bar.hidden = view.phase !== "sharing";
   endedSection.hidden = view.phase !== "ended";
   chatSection.hidden = view.phase !== "sharing";
@@ -236,6 +238,9 @@ function render(view: CustomerView, isRedraw = false): void {
   }
 }
 
+/** The performance mark of the consent screen's first showing. */
+const CONSENT_SHOWN = "tether:consent-shown";
+
 /** The notice and end the status line says now. */
 const announced: { notice: CustomerView["notice"] | undefined; ended: CustomerView["ended"] | undefined } = {
   notice: undefined,
@@ -250,26 +255,6 @@ export function startCustomerSession(
   const customer = new CustomerSession(options, (view) => {
     render(view);
     onChange?.(view);
-  });
-  // The technician's pointer and drawings, over the preview of what is shared.
-  const layer = new AnnotationLayer(byId("preview-annotations", HTMLCanvasElement), preview, customer.annotations);
-  customer.onAnnotations = () => layer.wake();
-  onTop = keepOnTop([bar, chatSection], () => {
-    layer.wake();
-    if (lastView) render(lastView);
-  });
-  const panels = onTop;
-  onTopButton.addEventListener("click", () => void whileBusy(onTopButton, () => panels.toggle()));
-  voice = voicePanel("chat", () => ({ ...commonText().voice, ...T().voice }), {
-    setMicrophone: (isOn) => customer.setMicrophone(isOn),
-  });
-  files = filePanel("files", () => ({ ...commonText().files, ...T().files }), {
-    offer: (file) => customer.offerFile(file),
-    ...customer.files,
-  });
-  chat = chatPanel("chat", () => ({ ...commonText().chat, ...T().chat }), {
-    say: (text, isClipboard) => customer.say(text, isClipboard),
-    markRead: () => customer.markChatRead(),
   });
   // One picker at a time: a second click while the browser's picker is open does nothing.
   allow.addEventListener("click", () => void whileBusy(allow, () => customer.allow()));
@@ -293,5 +278,10 @@ export function startCustomerSession(
   // Closing the tab ends the session once anything was shared, and stops every track at once.
   addEventListener("pagehide", () => customer.leave());
   customer.start();
+  // After the first view, not before it: the panels of a session under way (./session-panels.ts, a chunk of its own).
+  void import("./session-panels.ts").then(({ sessionPanels }) => {
+    ({ chat, voice, files, onTop } = sessionPanels(customer, () => lastView && render(lastView)));
+    if (lastView) render(lastView);
+  });
   return customer;
 }
