@@ -17,6 +17,7 @@ import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
 import { tokens } from "./routes/tokens.ts";
 import { webhooks } from "./routes/webhooks.ts";
+import { withCacheControl } from "./static-cache.ts";
 import type { AppEnv, Bindings } from "./types.ts";
 
 /**
@@ -60,8 +61,13 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
     await next();
   });
 
-  // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
-  app.get("/j/:code{[0-9]{9}}", (c) => c.get("host").asset(new Request(new URL("/join", c.req.url))));
+  // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects; the
+  // browser's If-None-Match goes along, so that an unchanged page is a 304.
+  app.get("/j/:code{[0-9]{9}}", async (c) => {
+    const etag = c.req.header("If-None-Match");
+    const request = new Request(new URL("/join", c.req.url), { headers: etag ? { "If-None-Match": etag } : {} });
+    return withCacheControl("/join", await c.get("host").asset(request));
+  });
 
   app.route("/", health);
   app.route("/api/auth", auth);
@@ -74,7 +80,7 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api/sessions", sessions);
   app.route("/api/help", help);
 
-  app.notFound((c) => {
+  app.notFound(async (c) => {
     if (c.req.path.startsWith("/api/")) {
       // The path is the client's: cut so that the message stays within the protocol's 500 characters.
       const path = c.req.path.length > 200 ? `${c.req.path.slice(0, 200)}…` : c.req.path;
@@ -86,7 +92,8 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
     // Files never read a body: one a client sent (a 2 MB DELETE) is not passed on, since forwarding it unread made
     // the asset fetch fail under `wrangler dev` (Network connection lost) and the request end in a 500.
     const request = c.req.raw;
-    return c.get("host").asset(request.body === null ? request : new Request(request, { body: null }));
+    const file = await c.get("host").asset(request.body === null ? request : new Request(request, { body: null }));
+    return withCacheControl(c.req.path, file);
   });
 
   app.onError((err, c) => {
