@@ -21,6 +21,8 @@ export type Plan = SignalingPlan & {
   /** Bytes of the file file_mb_per_s sends (Tether's pages and the floor's bare channel), and its rounds. */
   fileBytes: number;
   fileRounds: number;
+  /** First visits to a session link on the emulated slow line, for customer_first_view_slow_ms, after one warm-up. */
+  slowVisits: number;
   /** Chat messages whose read receipt input_rtt_ms times. */
   chatRoundTrips: number;
   /** Starts of `npm start` and of the floor's bare wrangler dev for start_ready_ms… */
@@ -43,6 +45,7 @@ export const FULL: Plan = {
   glassRounds: 6,
   fileBytes: 100_000_000,
   fileRounds: 3,
+  slowVisits: 15,
   chatRoundTrips: 50,
   starts: 8,
   startBudgetMs: Number.POSITIVE_INFINITY,
@@ -62,6 +65,7 @@ export const QUICK: Plan = {
   glassRounds: 3,
   fileBytes: 20_000_000,
   fileRounds: 1,
+  slowVisits: 5,
   chatRoundTrips: 20,
   starts: 3,
   startBudgetMs: 60_000,

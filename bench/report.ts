@@ -50,6 +50,7 @@ export const TARGETS: Record<string, Target> = {
   recover_after_outage_ms: { of: "value", op: "≤", limit: 1_000 },
   input_rtt_ms: { of: "value", op: "≤", limit: 2 },
   file_mb_per_s: { of: "value", op: "≥", limit: 10 },
+  customer_first_view_slow_ms: { of: "value", op: "≤", limit: 1_500 },
 };
 
 function targetText(name: string): string {

@@ -22,6 +22,7 @@ import {
 } from "./report.ts";
 import { measureSignaling, type SuiteContext } from "./signaling-suite.ts";
 import { measureWorkerBundle } from "./sizes.ts";
+import { measureSlowLine } from "./slow-suite.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { measureStartReady } from "./start-suite.ts";
 import { measureWebRtc } from "./webrtc-suite.ts";
@@ -51,6 +52,7 @@ const ORDER = [
   "sessions_idle_kb",
   "deno_sessions_idle_kb",
   "customer_page_js_gzip_bytes",
+  "customer_first_view_slow_ms",
   "worker_bundle_gzip_bytes",
   "start_ready_ms",
   "start_first_ms",
@@ -128,6 +130,7 @@ async function main(): Promise<void> {
     await suite("memory", () => measureMemory(ctx));
     await suite("start", () => measureStartReady(ctx));
     webrtcPanels = (await suite("webrtc", () => measureWebRtc(ctx))) ?? [];
+    await suite("slow", () => measureSlowLine(ctx));
     await suite("network", () => measureNetwork(ctx));
   } finally {
     await cleanUp();

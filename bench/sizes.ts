@@ -22,28 +22,24 @@ function scriptsOf(html: string): string[] {
   return found.filter((src) => src.startsWith("/") && !src.startsWith("//"));
 }
 
-/** Relative modules a bundle imports statically (`import"./x.js"`, `from"./x.js"`) and lazily (`import("./x.js")`). */
+/**
+ * Modules a bundle imports statically (`import"./x.js"`, `from"./x.js"`) and lazily (`import("./x.js")`), relative
+ * to it; the other languages' catalogues, which the build names in full (/assets/i18n/…), are left out: a page loads
+ * one of them only when that language is chosen instead of English.
+ */
 function importsOf(js: string): { eager: string[]; lazy: string[] } {
   const eager = [...js.matchAll(/(?:\bfrom|\bimport)\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => m[1] ?? "");
   const lazy = [...js.matchAll(/\bimport\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g)].map((m) => m[1] ?? "");
   return { eager, lazy };
 }
 
-/**
- * The JavaScript the customer page loads before it can run: the page is fetched from the running server at
- * /j/CODE, its scripts are read from the client build in `distDir`, and their static imports followed.
- */
-export async function measureCustomerPage(origin: string, distDir: string): Promise<SizeResult> {
-  const res = await fetch(`${origin}/j/123456789`, { signal: AbortSignal.timeout(10_000) });
-  if (!res.ok) throw new Error(`GET /j/123456789: ${res.status}`);
-  const pending = scriptsOf(await res.text());
-  if (pending.length === 0) throw new Error("the customer page loads no script");
-  const seen = new Set<string>();
+/** Files (URL paths) and their bytes, raw and gzipped, following static imports from `start`; lazy ones apart. */
+function follow(distDir: string, start: string[], seen: Set<string>) {
+  const pending = [...start];
   const lazy = new Set<string>();
   let [bytes, gzipBytes] = [0, 0];
   while (pending.length > 0) {
-    const url = pending.shift() ?? "";
-    const file = path.posix.normalize(url);
+    const file = path.posix.normalize(pending.shift() ?? "");
     if (seen.has(file)) continue;
     seen.add(file);
     const content = readFileSync(path.join(distDir, file));
@@ -53,13 +49,39 @@ export async function measureCustomerPage(origin: string, distDir: string): Prom
     for (const spec of imports.eager) pending.push(path.posix.join(path.posix.dirname(file), spec));
     for (const spec of imports.lazy) lazy.add(path.posix.join(path.posix.dirname(file), spec));
   }
-  const files = [...seen];
-  const lazyNote = lazy.size > 0 ? `; loaded later on demand, not counted: ${[...lazy].join(", ")}` : "";
+  return { bytes, gzipBytes, lazy: [...lazy].filter((file) => !seen.has(file)) };
+}
+
+/**
+ * The JavaScript of the customer page: the page is fetched from the running server at /j/CODE, its scripts are read
+ * from the client build in `distDir` and their static imports followed (the first view's JavaScript); then the
+ * chunks it imports later (after the first view: what is needed after Allow), with theirs (`total`).
+ */
+export async function measureCustomerPage(
+  origin: string,
+  distDir: string,
+): Promise<SizeResult & { total: { bytes: number; gzipBytes: number } }> {
+  const res = await fetch(`${origin}/j/123456789`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`GET /j/123456789: ${res.status}`);
+  const scripts = scriptsOf(await res.text());
+  if (scripts.length === 0) throw new Error("the customer page loads no script");
+  const seen = new Set<string>();
+  const first = follow(distDir, scripts, seen);
+  const firstFiles = [...seen];
+  let later = { bytes: 0, gzipBytes: 0 };
+  for (let next = first.lazy; next.length > 0; ) {
+    const more = follow(distDir, next, seen);
+    later = { bytes: later.bytes + more.bytes, gzipBytes: later.gzipBytes + more.gzipBytes };
+    next = more.lazy;
+  }
+  const laterFiles = [...seen].slice(firstFiles.length);
+  const total = { bytes: first.bytes + later.bytes, gzipBytes: first.gzipBytes + later.gzipBytes };
   return {
-    bytes,
-    gzipBytes,
-    files,
-    note: `${files.join(" + ")}: ${bytes} B minified, gzip -9 per file${lazyNote}`,
+    bytes: first.bytes,
+    gzipBytes: first.gzipBytes,
+    files: firstFiles,
+    total,
+    note: `the first view: ${firstFiles.join(" + ")}: ${first.bytes} B minified, gzip -9 per file; with what it imports later (${laterFiles.join(" + ") || "nothing"}): ${total.bytes} B, ${total.gzipBytes} B gzip`,
   };
 }
 
