@@ -71,7 +71,7 @@ const pages = await Promise.all(
       splitting: true,
       entryNames: "assets/[name]-[hash]",
       chunkNames: `assets/${path.basename(name, ".ts")}/[name]-[hash]`,
-      define: { CATALOGUE_URLS: JSON.stringify(catalogueUrls) },
+      define: { CATALOGUE_URLS: JSON.stringify(JSON.stringify(catalogueUrls)) },
     }),
   ),
 );

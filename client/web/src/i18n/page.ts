@@ -13,8 +13,11 @@ import { chooseLanguage, LANGUAGE_KEY, LANGUAGES, type Language } from "./langua
 // origin, as the CSP's script-src 'self' allows). The static text of the HTML is filled from the catalogue's `markup`
 // by the keys in data-text (the element's text) and data-label (its aria-label) attributes.
 
-/** Each other language's catalogue module, by tag: its content-named URL, which client/web/build.ts fills in. */
-declare const CATALOGUE_URLS: Partial<Record<Language, string>>;
+/**
+ * Each other language's catalogue module by tag, as JSON: its content-named URL, which client/web/build.ts fills in.
+ * A string, which the bundler writes where it is used; an object would be a module of its own that every chunk imports.
+ */
+declare const CATALOGUE_URLS: string;
 
 /** The catalogue in use; English wherever nothing else is loaded. */
 let loaded: Partial<Catalogue> = {};
@@ -49,7 +52,7 @@ export function onLanguageChange(listener: () => void): () => void {
 
 /** A language's catalogue: English is here already; any other is fetched once, as a module. */
 async function load(tag: Language): Promise<Partial<Catalogue>> {
-  const url = CATALOGUE_URLS[tag];
+  const url = (JSON.parse(CATALOGUE_URLS) as Partial<Record<Language, string>>)[tag];
   if (tag === "en" || !url) return {};
   // A variable, so the bundler leaves it to the browser rather than bundling every language.
   return (await import(url)) as Catalogue;
