@@ -119,7 +119,6 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
     expect((await videoReceived(tech)).codec).toBe("video/AV1");
     expect(await codecSent(customer.page)).toBe("video/AV1");
     await expect.poll(() => tech.$eval("#stat-codec", (e) => e.textContent?.trim())).toBe("AV1");
-    // Firefox has Document Picture-in-Picture too (151+): the customer's page offers to keep its panel on top.
   });
 
   it.skipIf(!existsSync(XVFB))(
@@ -145,6 +144,18 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
         return { codec: sender?.getParameters().codecs[0]?.mimeType, contentHint: sender?.track?.contentHint };
       });
       expect(sent).toEqual({ codec: "video/AV1", contentHint: "detail" });
+      // Keep on top, by feature: with Document Picture-in-Picture (Firefox 151+) the bar moves into the mini window;
+      // without it the page says it cannot.
+      const hasMiniWindow = await customer.evaluate(() => "documentPictureInPicture" in window);
+      const shown = (selector: string) => customer.$eval(selector, (e) => !(e as HTMLElement).hidden);
+      expect([await shown("#keep-on-top"), await shown("#keep-on-top-missing")]).toEqual([
+        hasMiniWindow,
+        !hasMiniWindow,
+      ]);
+      if (hasMiniWindow) {
+        await clickWhenReady(customer, "#keep-on-top");
+        await expect.poll(() => customer.evaluate(() => document.getElementById("sharing") === null)).toBe(true);
+      }
       await expect
         .poll(() =>
           textOf(tech.page.getByRole("region", { name: "Connection details" }).getByLabel("Codec", { exact: true })),
