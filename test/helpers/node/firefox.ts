@@ -59,16 +59,17 @@ const PREFS: Record<string, unknown> = {
   "browser.newtabpage.enabled": false,
   "browser.startup.page": 0,
   // WebRTC on loopback: the test's namespace has nothing else, and host addresses stay visible (no mDNS names).
+  // A page that captures nothing (a viewer) still offers only the default route's address: see
+  // addLoopbackDefaultRoute.
   "media.peerconnection.ice.loopback": true,
   "media.peerconnection.ice.obfuscate_host_addresses": false,
   "media.peerconnection.ice.link_local": true,
   "media.peerconnection.ice.default_address_only": false,
   "media.peerconnection.ice.no_host": false,
-  // Fake devices with no prompt: getUserMedia gets a test pattern and a tone, getDisplayMedia a fake screen.
+  // No prompts: getUserMedia gets the fake camera (a test pattern) and microphone (a tone); getDisplayMedia, which
+  // has no fake source, picks the first real screen (an Xvfb one in tests: startVirtualScreen).
   "media.navigator.streams.fake": true,
   "media.navigator.permission.disabled": true,
-  "media.navigator.permission.fake": true,
-  "media.getusermedia.screensharing.enabled": true,
   "media.autoplay.default": 0,
   "media.autoplay.blocking_policy": 0,
 };
