@@ -20,6 +20,7 @@ import {
   framesArrive,
   newPerson,
   open,
+  type Person,
   SESSION_LINK,
   textOf,
 } from "../helpers/node/people.ts";
@@ -45,15 +46,17 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
   beforeAll(async () => {
     removeRoute = addLoopbackDefaultRoute();
     if (existsSync(XVFB)) screen = await startVirtualScreen();
-    firefox = await launchFirefox(screen?.display);
+    firefox = await launchFirefox({ display: screen?.display });
   });
-  afterEach(async () => {
+  /** Closes the Firefox people a test opened and fails it if any of their pages threw or broke the CSP. */
+  async function checkAndClose(): Promise<void> {
     const faults = opened
       .flatMap((o) => o.watch.consoleErrors)
       .filter((e) => /content security policy/i.test(e) || e.startsWith("uncaught:"));
     await Promise.all(opened.splice(0).map((o) => o.context.close()));
     expect(faults, "CSP violations and uncaught exceptions in Firefox").toEqual([]);
-  });
+  }
+  afterEach(checkAndClose);
   afterAll(async () => {
     await firefox?.close();
     screen?.stop();
@@ -61,8 +64,8 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
   });
 
   /** A person at a fresh Firefox context, closed and checked after the test. */
-  async function inFirefox(): Promise<FirefoxPage> {
-    const person = await newFirefoxPerson(firefox);
+  async function inFirefox(browser: Firefox = firefox): Promise<FirefoxPage> {
+    const person = await newFirefoxPerson(browser);
     opened.push(person);
     return person.page;
   }
@@ -79,11 +82,18 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
     });
   }
 
-  it("shows a Chromium customer's screen in a Firefox viewer, in a codec both decode", async () => {
+  /**
+   * A technician signed in at a fresh context of `browser` (Firefox) views a new session whose Chromium customer
+   * allows; resolves once the Firefox viewer has decoded frames and shows them (the <video> knows the picture's size).
+   */
+  async function chromiumToFirefox(
+    browser: Firefox,
+    technicianName: string,
+  ): Promise<{ tech: FirefoxPage; customer: Person }> {
     // Signed in as a passkey ceremony would leave it: the server's own sign-in cookie, set in Firefox.
-    const technician = await enrolTechnician(scene.server, "Fiona Fox");
+    const technician = await enrolTechnician(scene.server, technicianName);
     const [name = "", value = ""] = technician.cookie.split("=");
-    const tech = await inFirefox();
+    const tech = await inFirefox(browser);
     await tech.browserContext().setCookie({
       name,
       value,
@@ -107,7 +117,6 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
     await open(customer.page, link);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
 
-    // Decoded in Firefox, and shown: the <video> knows the picture's size.
     await expect.poll(async () => (await videoReceived(tech)).framesDecoded).toBeGreaterThan(10);
     const size = await tech.$eval("#remote-screen", (e) => [
       (e as HTMLVideoElement).videoWidth,
@@ -115,10 +124,29 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
     ]);
     expect(size[0]).toBeGreaterThan(0);
     expect(size[1]).toBeGreaterThan(0);
+    return { tech, customer };
+  }
+
+  it("shows a Chromium customer's screen in a Firefox viewer, in a codec both decode", async () => {
+    const { tech, customer } = await chromiumToFirefox(firefox, "Fiona Fox");
     // Firefox decodes AV1, the customer's first choice, so that is what both ends use.
     expect((await videoReceived(tech)).codec).toBe("video/AV1");
     expect(await codecSent(customer.page)).toBe("video/AV1");
     await expect.poll(() => tech.$eval("#stat-codec", (e) => e.textContent?.trim())).toBe("AV1");
+  });
+
+  it("falls back to VP9 for a Firefox viewer that cannot decode AV1", async () => {
+    // As a browser without an AV1 decoder: the answer leaves AV1 out, and the customer sends its next choice.
+    const withoutAv1 = await launchFirefox({ prefs: { "media.webrtc.codec.video.av1.enabled": false } });
+    try {
+      const { tech, customer } = await chromiumToFirefox(withoutAv1, "Vera Vp");
+      expect((await videoReceived(tech)).codec).toBe("video/VP9");
+      expect(await codecSent(customer.page)).toBe("video/VP9");
+      await expect.poll(() => tech.$eval("#stat-codec", (e) => e.textContent?.trim())).toBe("VP9");
+    } finally {
+      await checkAndClose();
+      await withoutAv1.close();
+    }
   });
 
   it.skipIf(!existsSync(XVFB))(

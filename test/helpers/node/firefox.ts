@@ -101,17 +101,20 @@ export function startVirtualScreen(): Promise<VirtualScreen> {
 
 /**
  * Launches headless Firefox (over WebDriver BiDi) with its own fresh profile under the temporary directory, removed
- * again when the browser closes; with `display`, on that X screen, which getDisplayMedia then captures. It must run
- * inside the test's private network namespace like Chromium does.
+ * again when the browser closes; with `display`, on that X screen, which getDisplayMedia then captures; `prefs` add to
+ * or override the test preferences. It must run inside the test's private network namespace like Chromium does.
  */
-export async function launchFirefox(display?: string): Promise<Browser> {
+export async function launchFirefox(
+  options: { display?: string | undefined; prefs?: Record<string, unknown> } = {},
+): Promise<Browser> {
+  const { display, prefs = {} } = options;
   const profile = await mkdtemp(join(tmpdir(), "tether-firefox-"));
   const browser = await puppeteer.launch({
     browser: "firefox",
     executablePath: FIREFOX,
     headless: true,
     userDataDir: profile,
-    extraPrefsFirefox: PREFS,
+    extraPrefsFirefox: { ...PREFS, ...prefs },
     env: { ...process.env, DISPLAY: display },
     timeout: STEP_TIMEOUT_MS,
     protocolTimeout: 2 * STEP_TIMEOUT_MS,
