@@ -154,7 +154,6 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
     async () => {
       const tech = await enrolInChromium(scene.browser, scene.server, "Chris Chrome");
       scene.people.push(tech);
-      await keepPeerConnections(tech.context);
       const link = await createSession(tech.page);
       await tech.page.getByRole("link", { name: "View this session" }).click();
 
