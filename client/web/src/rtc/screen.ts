@@ -1,4 +1,5 @@
 import type { Surface } from "#protocol/control.ts";
+import { codecPreferences } from "./codecs.ts";
 
 // How a screen goes out. Codec order comes from a measurement in Debian's Chromium 156 (software codecs, loopback,
 // --disable-gpu): a 1280×720 page of 13 px text scrolled a line every 250 ms, sent with contentHint "detail" and
@@ -30,10 +31,8 @@ import type { Surface } from "#protocol/control.ts";
 // lines leave, AV1's screen tools keep text sharp where VP9 sits at the edge of legible, and it did not cost more
 // encode time per frame there (AV1 68–286 ms, VP9 52–864 ms). VP9 stays second: it is what a viewer without an AV1
 // decoder (Safari without hardware AV1) negotiates instead, and it costs less CPU at 1080p on an idle machine (25
-// against 32 ms a frame above). Then H264 and VP8 for peers with nothing better.
-
-/** Codecs for screen content, most preferred first. */
-export const SCREEN_CODECS = ["video/AV1", "video/VP9", "video/H264", "video/VP8"];
+// against 32 ms a frame above). Then H264 and VP8 for peers with nothing better. The order is SCREEN_CODECS in
+// codecs.ts.
 
 /** Enough for sharp text at 1440p; the bandwidth estimate lowers it on slower paths. */
 export const SCREEN_MAX_BITRATE = 2_500_000;
@@ -62,16 +61,19 @@ export function surfaceOf(track: MediaStreamTrack | null): Surface {
   return surface === "monitor" || surface === "window" || surface === "browser" ? surface : "unknown";
 }
 
-function codecRank(codec: RTCRtpCodec): number {
-  const rank = SCREEN_CODECS.indexOf(codec.mimeType);
-  if (rank < 0) return SCREEN_CODECS.length + 1;
-  // VP9 profile 2 is 10-bit: no sharper for screens, and fewer decoders.
-  return codec.sdpFmtpLine?.includes("profile-id=2") ? rank + 0.5 : rank;
-}
-
-/** The browser's codecs, screen favourites first; RTX, RED and FEC keep their places after them. */
-export function orderCodecs(codecs: RTCRtpCodec[]): RTCRtpCodec[] {
-  return [...codecs].sort((a, b) => codecRank(a) - codecRank(b));
+/** Puts the screen codecs first where the browser lets a page order them; elsewhere its own order stands. */
+function preferScreenCodecs(transceiver: RTCRtpTransceiver): void {
+  const send = RTCRtpSender.getCapabilities?.("video")?.codecs;
+  if (!send || typeof transceiver.setCodecPreferences !== "function") return;
+  const receive = RTCRtpReceiver.getCapabilities?.("video")?.codecs ?? [];
+  for (const codecs of codecPreferences(send, receive)) {
+    try {
+      transceiver.setCodecPreferences(codecs);
+      return;
+    } catch {
+      // InvalidModificationError: this browser takes only codecs it can also receive; try the next list.
+    }
+  }
 }
 
 /** Adds the one send-only video transceiver of a customer's connection, tuned for screens. */
@@ -80,10 +82,7 @@ export function addScreenTransceiver(pc: RTCPeerConnection, track: MediaStreamTr
     direction: "sendonly",
     sendEncodings: [{ maxBitrate: SCREEN_MAX_BITRATE, maxFramerate: SCREEN_MAX_FRAMERATE }],
   });
-  const capabilities = RTCRtpSender.getCapabilities?.("video");
-  if (capabilities && typeof transceiver.setCodecPreferences === "function") {
-    transceiver.setCodecPreferences(orderCodecs(capabilities.codecs));
-  }
+  preferScreenCodecs(transceiver);
   return transceiver;
 }
 
