@@ -238,7 +238,7 @@ export class CustomerSession {
     if (!track) return;
     this.#hasConsented = true;
     this.#ensureLink();
-    this.#useTrack(track);
+    void this.#useTrack(track);
     this.#update({ notice: null });
     await this.#syncLink();
   }
@@ -368,7 +368,7 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     const old = this.#track;
-    this.#useTrack(track);
+    void this.#useTrack(track);
     old?.stop();
   }
 
@@ -388,7 +388,9 @@ export class CustomerSession {
       if (!track) track = await openCamera(old.getSettings().deviceId).catch(() => null);
       if (!track) return this.stopSharing();
     }
-    this.#useTrack(track);
+    // The old camera stops only once the new one is on the connection: a sender whose track ends under it stops
+    // sending, and does not take up the new track.
+    await this.#useTrack(track);
     if (old !== track) old.stop();
   }
 
@@ -446,17 +448,19 @@ export class CustomerSession {
     }
   }
 
-  #useTrack(track: MediaStreamTrack): void {
+  /** Shares `track` from now on; resolves once the connection sends it (if there is one). */
+  #useTrack(track: MediaStreamTrack): Promise<void> {
     this.#track = track;
     // The browser's own "Stop sharing" ends the track; the session notices and says so on both sides.
     track.addEventListener("ended", () => {
       if (this.#track === track) this.stopSharing(true);
     });
-    void this.#link?.setTrack(track);
+    const sent = this.#link?.setTrack(track) ?? Promise.resolve();
     this.#update({ track, hasTorch: hasTorch(track), isTorchOn: false });
     this.#setSharing("live");
     // The cameras' ids are known only once one was allowed: then the page can offer the other.
     if (this.#view.capture === "camera") void listCameras().then((ids) => this.#update({ cameras: ids.length }));
+    return sent;
   }
 
   #setSharing(sharing: SharingState): void {
