@@ -127,6 +127,16 @@ async function pinchAt(cdp: CDPSession, x: number, y: number, from: number, to: 
   await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
 }
 
+/** A one-finger drag on `page` from (x, y) by (dx, dy), in a few moves. */
+async function dragAt(cdp: CDPSession, x: number, y: number, dx: number, dy: number): Promise<void> {
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchStart", touchPoints: [{ x, y, id: 0 }] });
+  for (let step = 1; step <= 4; step++) {
+    const point = { x: x + (dx * step) / 4, y: y + (dy * step) / 4, id: 0 };
+    await cdp.send("Input.dispatchTouchEvent", { type: "touchMove", touchPoints: [point] });
+  }
+  await cdp.send("Input.dispatchTouchEvent", { type: "touchEnd", touchPoints: [] });
+}
+
 describe("a customer on a phone", () => {
   it("says at once that the camera is what it can share, tells the technician, and the camera reaches the viewer", async () => {
     const { tech, phone, code } = await phoneOpensLink();
@@ -232,8 +242,11 @@ describe("the viewer on a tablet", () => {
     await cdp?.send("Emulation.setTouchEmulationEnabled", { enabled: false }).catch(() => undefined);
   });
 
-  it("zooms with a pinch, the keyboard and its buttons, and the pointer stays on the same point of the picture", async () => {
+  it("zooms with a pinch, pans with a finger, zooms with the keyboard and its buttons, and the pointer stays on the same point of the picture", async () => {
     const { tech, phone } = await phoneSharing();
+    // A tablet's screen: the viewer fits it without sideways scrolling.
+    const desktop = tech.viewportSize();
+    await tech.setViewportSize(devices["iPad (gen 7)"].viewport);
     const stageArea = tech.getByRole("group", { name: /^Customer's picture/ });
     const screen = tech.getByLabel("Customer's screen");
     const zoom = () => stageArea.getAttribute("data-zoom");
@@ -244,7 +257,14 @@ describe("the viewer on a tablet", () => {
     if (!box) throw new Error("no stage");
     await pinchAt(cdp, box.x + box.width / 2, box.y + box.height / 2, 60, 180);
     await expect.poll(async () => Number(await zoom())).toBeGreaterThan(2);
-    await expectAccessible(tech, "viewer, zoomed in");
+    await expectAccessible(tech, "viewer on a tablet, zoomed in");
+    // One finger pans the zoomed picture, at the same zoom.
+    const zoomed = await zoom();
+    const transform = () => screen.evaluate((v) => (v as HTMLElement).style.transform);
+    const before = await transform();
+    await dragAt(cdp, box.x + box.width / 2, box.y + box.height / 2, 80, 40);
+    await expect.poll(transform).not.toBe(before);
+    expect(await zoom()).toBe(zoomed);
 
     await stageArea.focus();
     await tech.keyboard.press("0");
@@ -257,7 +277,7 @@ describe("the viewer on a tablet", () => {
     // A point of the picture, pointed at unzoomed and again zoomed in: the customer sees the pointer at the same place.
     await tech.getByRole("button", { name: "Point", exact: true }).click();
     await moveWithin(tech, screen, 0.3, 0.4);
-    const before = await mirroredPointer(phone.page);
+    const pointed = await mirroredPointer(phone.page);
     await tech.mouse.move(1, 1);
     await expect.poll(() => phone.page.locator("#preview-annotations").getAttribute("data-pointer")).toBe("");
     await tech.getByRole("button", { name: "Zoom in" }).click();
@@ -267,12 +287,13 @@ describe("the viewer on a tablet", () => {
     await expect
       .poll(async () => {
         const [x, y] = await mirroredPointer(phone.page);
-        return Math.max(Math.abs(x - before[0]), Math.abs(y - before[1]));
+        return Math.max(Math.abs(x - pointed[0]), Math.abs(y - pointed[1]));
       })
       .toBeLessThan(0.01);
     expect(await textOf(tech.locator("#viewer-capture"))).toMatch(/^The customer is on a phone: camera only\./);
     await tech.getByRole("button", { name: "Reset zoom" }).click();
     await expect.poll(zoom).toBe("1.00");
     await tech.getByRole("button", { name: "Point", exact: true }).click();
+    if (desktop) await tech.setViewportSize(desktop);
   });
 });
