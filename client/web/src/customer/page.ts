@@ -224,7 +224,8 @@ function render(view: CustomerView, isRedraw = false): void {
   // A phone shares its camera: there is nothing else to pick, but another camera to switch to (when it has two).
   const isCamera = view.capture === "camera";
   switchSource.hidden = isCamera && view.sharing !== "stopped";
-  switchCamera.hidden = !isCamera || view.sharing === "stopped" || view.cameras < 2;
+  // Not while paused: the other camera would start sending.
+  switchCamera.hidden = !isCamera || view.sharing !== "live" || view.cameras < 2;
   torch.hidden = !view.hasTorch || view.sharing === "stopped";
   torch.setAttribute("aria-pressed", String(view.isTorchOn));
   const shown = preview.srcObject instanceof MediaStream ? (preview.srcObject.getVideoTracks()[0] ?? null) : null;
