@@ -271,6 +271,10 @@ describe("the viewer on a tablet", () => {
     await expect.poll(zoom).toBe("1.00");
     await tech.keyboard.press("+");
     await expect.poll(zoom).toBe("1.25");
+    // The arrows move the zoomed picture.
+    const centred = await transform();
+    await tech.keyboard.press("ArrowRight");
+    await expect.poll(transform).not.toBe(centred);
     await tech.keyboard.press("-");
     await expect.poll(zoom).toBe("1.00");
 

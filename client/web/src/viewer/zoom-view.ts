@@ -8,6 +8,8 @@ export const NO_ZOOM: View = { scale: 1, x: 0, y: 0 };
 export const MAX_SCALE = 8;
 /** One key press or button click zooms by this factor. */
 export const ZOOM_STEP = 1.25;
+/** One arrow key press moves a zoomed picture by this part of its box. */
+export const PAN_STEP = 0.1;
 
 export type Point = { x: number; y: number };
 type Size = { width: number; height: number };

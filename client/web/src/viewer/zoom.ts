@@ -1,9 +1,10 @@
-import { NO_ZOOM, type Point, panBy, pinch, type View, ZOOM_STEP, zoomAt } from "./zoom-view.ts";
+import { NO_ZOOM, PAN_STEP, type Point, panBy, pinch, type View, ZOOM_STEP, zoomAt } from "./zoom-view.ts";
 
 // Zoom and pan of the customer's picture in the viewer, for a tablet's fingers and for the keyboard: two fingers
-// pinch (the point between them stays under them) and pan, one finger pans once zoomed in, + − and 0 (or the
-// buttons) zoom about the middle and reset. The view is a CSS transform on the picture and the annotation canvas
-// alike, so the technician's pointer and drawings land where they are put (AnnotationLayer measures the transform).
+// pinch (the point between them stays under them) and pan, one finger pans once zoomed in; + − and 0 (or the
+// buttons) zoom about the middle and reset, and the arrows move a zoomed picture. The view is a CSS transform on the
+// picture and the annotation canvas alike, so the technician's pointer and drawings land where they are put
+// (AnnotationLayer measures the transform).
 
 /**
  * Lets touch zoom and pan `stage`'s picture and the keyboard zoom it, transforming `layers` (the video and its
@@ -104,9 +105,21 @@ export function pinchZoom(stage: HTMLElement, layers: [HTMLElement, ...HTMLEleme
   const zoomIn = () => set(zoomAt(view, view.scale * ZOOM_STEP, middle(), size()));
   const zoomOut = () => set(zoomAt(view, view.scale / ZOOM_STEP, middle(), size()));
   const reset = () => set(NO_ZOOM);
+  // The arrows move a zoomed picture a tenth of its box at a time (unzoomed, they scroll the stage as they did).
+  const pan = (dx: number, dy: number) => () => {
+    const box = size();
+    set(panBy(view, dx * box.width * PAN_STEP, dy * box.height * PAN_STEP, box));
+  };
+  const arrows: Record<string, () => void> = {
+    ArrowLeft: pan(1, 0),
+    ArrowRight: pan(-1, 0),
+    ArrowUp: pan(0, 1),
+    ArrowDown: pan(0, -1),
+  };
   stage.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    const action = { "+": zoomIn, "=": zoomIn, "-": zoomOut, "0": reset }[event.key];
+    const keys: Record<string, () => void> = { "+": zoomIn, "=": zoomIn, "-": zoomOut, "0": reset };
+    const action = keys[event.key] ?? (view.scale > 1 ? arrows[event.key] : undefined);
     if (!action) return;
     event.preventDefault();
     action();

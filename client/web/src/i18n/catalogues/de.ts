@@ -354,7 +354,7 @@ export const technician: Technician = {
     "viewer.matches": "Stimmt überein",
     "viewer.differs": "Stimmt nicht überein",
     "viewer.screen": "Bildschirm des Kunden",
-    "viewer.stage": "Bild des Kunden: + und − zoomen, 0 setzt zurück",
+    "viewer.stage": "Bild des Kunden: + und − zoomen, die Pfeiltasten verschieben, 0 setzt zurück",
     "viewer.details": "Verbindungsdetails",
     "viewerChat.title": "Chat mit dem Kunden",
     "viewerChat.label": "Ihre Nachricht",

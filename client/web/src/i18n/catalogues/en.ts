@@ -359,7 +359,7 @@ export const technician = {
     "viewer.matches": "Matches",
     "viewer.differs": "Doesn't match",
     "viewer.screen": "Customer's screen",
-    "viewer.stage": "Customer's picture: + and − zoom, 0 resets",
+    "viewer.stage": "Customer's picture: + and − zoom, the arrows move, 0 resets",
     "viewer.details": "Connection details",
     "viewerChat.title": "Chat with the customer",
     "viewerChat.label": "Your message",

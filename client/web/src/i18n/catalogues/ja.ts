@@ -344,7 +344,7 @@ export const technician: Technician = {
     "viewer.matches": "一致する",
     "viewer.differs": "一致しない",
     "viewer.screen": "お客様の画面",
-    "viewer.stage": "お客様の映像：+ と − でズーム、0 でリセット",
+    "viewer.stage": "お客様の映像：+ と − でズーム、矢印キーで移動、0 でリセット",
     "viewer.details": "接続の詳細",
     "viewerChat.title": "お客様とのチャット",
     "viewerChat.label": "メッセージ",
