@@ -181,6 +181,23 @@ describe("a customer on a phone", () => {
     await expect.poll(() => consentsOf(tech, code)).toEqual(["consent_given:camera"]);
   });
 
+  it("says what to do when the camera is refused, and stays at the consent", async () => {
+    const phone = await newPhone();
+    // The person (or the phone's settings) refuses the camera.
+    await phone.context.addInitScript(() => {
+      MediaDevices.prototype.getUserMedia = () =>
+        Promise.reject(new DOMException("Permission denied", "NotAllowedError"));
+    });
+    const { tech } = await phoneOpensLink(phone);
+    await phone.page.getByRole("button", { name: "Allow and turn on the camera" }).tap();
+    await phone.page
+      .getByRole("status")
+      .getByText("Nothing was shared: the camera was not allowed.", { exact: false })
+      .waitFor();
+    await phone.page.getByRole("region", { name: "Who is asking to see through your camera" }).waitFor();
+    await tech.getByText("Waiting for the customer to allow the camera…").waitFor();
+  });
+
   it("says on the home page that Get help on this phone offers the camera", async () => {
     const { page } = await newPhone();
     await open(page, "/");

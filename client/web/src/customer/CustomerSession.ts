@@ -388,8 +388,7 @@ export class CustomerSession {
       if (!track) track = await openCamera(old.getSettings().deviceId).catch(() => null);
       if (!track) return this.stopSharing();
     }
-    // The old camera stops only once the new one is on the connection: a sender whose track ends under it stops
-    // sending, and does not take up the new track.
+    // The old camera stops once the new one is on the connection: the technician's picture is never without a source.
     await this.#useTrack(track);
     if (old !== track) old.stop();
   }
@@ -436,14 +435,10 @@ export class CustomerSession {
       return await (isCamera ? openCamera() : captureScreen());
     } catch (err) {
       const isRefused = err instanceof Error && err.name === "NotAllowedError";
-      const code = isCamera
-        ? isRefused
-          ? "cameraDenied"
-          : "cameraFailed"
-        : isRefused
-          ? "pickerClosed"
-          : "captureFailed";
-      this.#update({ notice: { code } });
+      const [refused, failed] = isCamera
+        ? (["cameraDenied", "cameraFailed"] as const)
+        : (["pickerClosed", "captureFailed"] as const);
+      this.#update({ notice: { code: isRefused ? refused : failed } });
       return null;
     }
   }
