@@ -254,7 +254,7 @@ export class RoomHost<S extends RoomSocket> {
       await this.apply(sweep(room, now, this.runtime.lastPingAt()));
       const request: JoinRequest =
         attachment.role === "customer"
-          ? { role: "customer" }
+          ? { role: "customer", ...(msg.capture ? { capture: msg.capture } : {}) }
           : {
               role: "technician",
               technicianId: attachment.technicianId ?? "",

@@ -1,7 +1,16 @@
 import * as z from "zod/mini";
 import { AuditInput } from "#protocol/audit.ts";
 import { describeIssue } from "#protocol/parse.ts";
-import { EndReason, MAX_SEATS, ParticipantId, Permission, Role, SessionCode, SessionState } from "#protocol/room.ts";
+import {
+  Capture,
+  EndReason,
+  MAX_SEATS,
+  ParticipantId,
+  Permission,
+  Role,
+  SessionCode,
+  SessionState,
+} from "#protocol/room.ts";
 import { log } from "../../worker/log.ts";
 import { DEFAULT_HANDSHAKE_LIMITS } from "./backoff.ts";
 
@@ -61,6 +70,8 @@ export const SeatRecord = z.object({
   signInId: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
   /** The seat's budget for being taken back (rejoinPerMinute); null until it first is. */
   rejoins: z._default(z.nullable(z.object({ tokens: z.number().check(z.nonnegative()), updatedAt: Time })), null),
+  /** The customer's: what their browser can share, as their latest hello said; null for a technician or unsaid. */
+  capture: z._default(z.nullable(Capture), null),
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
 

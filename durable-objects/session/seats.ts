@@ -1,5 +1,5 @@
 import type { ErrorCode } from "#protocol/errors.ts";
-import { MAX_SEATS } from "#protocol/room.ts";
+import { type Capture, MAX_SEATS } from "#protocol/room.ts";
 import { perMinute, take } from "../rate-limit/bucket.ts";
 import {
   broadcast,
@@ -18,7 +18,8 @@ import {
 
 /** Who is asking for a seat, as the Worker vouched for them. */
 export type JoinRequest =
-  | { role: "customer" }
+  /** `capture`: what the customer's browser can share, as its hello said. */
+  | { role: "customer"; capture?: Capture }
   /** `signInId`: the sign-in the Worker checked, which the room checks again every signInCheckMs. */
   | { role: "technician"; technicianId: string; name: string; signInId?: string };
 
@@ -100,6 +101,8 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
     if (request.role === "technician") {
       seat.name = request.name;
       seat.signInId = signInId;
+    } else {
+      seat.capture = request.capture ?? null;
     }
   } else {
     if (request.role === "customer" && room.seats.some((s) => s.role === "customer")) {
@@ -121,6 +124,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       isVerified: false,
       signInId,
       rejoins: null,
+      capture: request.role === "customer" ? (request.capture ?? null) : null,
     };
     room.seats.push(seat);
   }

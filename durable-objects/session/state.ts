@@ -128,6 +128,7 @@ export function peerOf(seat: Seat): Peer {
     ...(seat.name ? { name: seat.name } : {}),
     ...(seat.role === "technician" ? { isOwner: seat.isOwner } : {}),
     connected: seat.connected,
+    ...(seat.capture ? { capture: seat.capture } : {}),
   };
 }
 

@@ -268,7 +268,14 @@ export class MemoryRoom {
     const ws = await this.connect(who, options.clientKey);
     if (!ws) throw new Error("The room refused the socket");
     const seatKey = who.role === "customer" ? (options.seatKey ?? SEAT_KEY) : undefined;
-    await this.send(ws, { type: "hello", version: 1, ...(resume ? { resume } : {}), ...(seatKey ? { seatKey } : {}) });
+    const capture = who.role === "customer" ? who.capture : undefined;
+    await this.send(ws, {
+      type: "hello",
+      version: 1,
+      ...(resume ? { resume } : {}),
+      ...(seatKey ? { seatKey } : {}),
+      ...(capture ? { capture } : {}),
+    });
     const welcome = ws.received("welcome")[0];
     if (!welcome) throw new Error(`No welcome: ${JSON.stringify(ws.frames)}`);
     return { ws, welcome };

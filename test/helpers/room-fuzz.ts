@@ -96,7 +96,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     case "end":
       return { type };
     case "consent":
-      return { type, permission: rng.pick(["view", "view", "control"]), isGiven: rng.chance(0.5) };
+      return { type, permission: rng.pick(["view", "view", "camera", "control"]), isGiven: rng.chance(0.5) };
   }
 }
 
@@ -107,6 +107,7 @@ export function helloFrame(rng: Rng, view: SeatView): Record<string, unknown> {
     version: 1,
     ...(rng.chance(0.7) ? { resume: view.resume } : {}),
     ...(view.seatKey && rng.chance(0.8) ? { seatKey: view.seatKey } : {}),
+    ...(rng.chance(0.3) ? { capture: rng.pick(["screen", "camera"]) } : {}),
   };
 }
 

@@ -187,6 +187,23 @@ describe("RoomHost: seats", () => {
     expect(tech.ws.received("peerGone")).toEqual([]);
   });
 
+  it("tells the technicians what the customer's browser can share, from its hello, and keeps it across a restart", async () => {
+    const room = await openRoom();
+    const tech = await room.join(OWNER);
+    const customer = await room.join({ role: "customer", capture: "camera" });
+    expect(tech.ws.received("peerJoined")).toEqual([
+      {
+        type: "peerJoined",
+        peer: { id: customer.welcome.participantId, role: "customer", connected: true, capture: "camera" },
+      },
+    ]);
+    await room.restart();
+    const again = await room.join(OWNER, tech.welcome.resume);
+    expect(again.welcome.peers).toEqual([
+      { id: customer.welcome.participantId, role: "customer", connected: true, capture: "camera" },
+    ]);
+  });
+
   it("rebuilds seats from storage and attachments after memory is lost", async () => {
     const { room, tech, customer } = await openPair();
     await room.restart();

@@ -132,6 +132,26 @@ describe("join", () => {
     ]);
   });
 
+  it("shows the technicians what the customer's browser can share, as its latest hello said", () => {
+    const room = createRoom(settings, T0);
+    seated(room, OWNER, T0, "tech");
+    const result = seated(room, { role: "customer", capture: "camera" }, T0 + S, "cust");
+    expect(sentTo(result.effects, "tech")[0]).toEqual({
+      type: "peerJoined",
+      peer: { id: "cust", role: "customer", connected: true, capture: "camera" },
+    });
+    leave(room, "cust", T0 + 2 * S);
+    const back = join(room, { role: "customer", capture: "screen" }, proof("hash-cust"), fresh(), T0 + 3 * S);
+    if (!back.ok) throw new Error(back.message);
+    expect(sentTo(back.effects, "tech")[0]).toMatchObject({ peer: { id: "cust", capture: "screen" } });
+    // A technician's page that comes back hears it in its welcome.
+    const again = seated(room, OWNER, T0 + 4 * S);
+    expect(sentTo(again.effects, "tech")[0]).toMatchObject({
+      type: "welcome",
+      peers: [{ id: "cust", role: "customer", capture: "screen" }],
+    });
+  });
+
   it("waits, not connects, with only a customer", () => {
     const room = createRoom(settings, T0);
     seated(room, CUSTOMER, T0, "cust");

@@ -11,8 +11,11 @@ export const MAX_CONTROL_BYTES = 16_384;
 export const SharingState = z.enum(["live", "paused", "stopped"]);
 export type SharingState = z.infer<typeof SharingState>;
 
-/** What kind of surface the customer picked in the browser's picker (MediaTrackSettings.displaySurface). */
-export const Surface = z.enum(["monitor", "window", "browser", "unknown"]);
+/**
+ * What kind of surface the customer picked in the browser's picker (MediaTrackSettings.displaySurface), or their
+ * camera (a phone, which cannot share its screen).
+ */
+export const Surface = z.enum(["monitor", "window", "browser", "camera", "unknown"]);
 export type Surface = z.infer<typeof Surface>;
 
 const Nonce = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/));

@@ -56,11 +56,20 @@ export type IceCandidate = z.infer<typeof IceCandidate>;
  */
 export const SeatKey = z.string().check(z.minLength(43), z.maxLength(43), z.regex(base64url));
 
+/**
+ * What a customer's browser can share: a screen (it has getDisplayMedia), or only a camera (a phone). Said in the
+ * customer's hello and shown to the technicians with the customer's seat, so they know before Allow what to expect.
+ */
+export const Capture = z.enum(["screen", "camera"]);
+export type Capture = z.infer<typeof Capture>;
+
 export const Hello = z.strictObject({
   type: z.literal("hello"),
   version: z.int().check(z.minimum(1), z.maximum(1_000)),
   resume: z.optional(SeatToken),
   seatKey: z.optional(SeatKey),
+  /** The customer's page only: what its browser can share. */
+  capture: z.optional(Capture),
 });
 export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
 export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
@@ -81,8 +90,8 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
-/** What a customer allows, each consented to on its own: viewing the screen they share, and their voice. */
-export const Permission = z.enum(["view", "voice"]);
+/** What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera. */
+export const Permission = z.enum(["view", "voice", "camera"]);
 export type Permission = z.infer<typeof Permission>;
 
 /**
@@ -115,6 +124,8 @@ export const Peer = z.object({
   name: z.optional(z.string().check(z.maxLength(80))),
   isOwner: z.optional(z.boolean()),
   connected: z.boolean(),
+  /** The customer only: what their browser can share, as their page said (absent: not said, a screen). */
+  capture: z.optional(Capture),
 });
 export type Peer = z.infer<typeof Peer>;
 

@@ -2,6 +2,7 @@ import { HelpSession } from "#protocol/sessions.ts";
 import { toBase64url } from "../../core/base64url.ts";
 import { newSeatKey, seatKeyHash } from "../../core/link-secret.ts";
 import { PASSWORD_LIFETIME_MS, type RotationReason } from "../../core/password-guard.ts";
+import { captureMode, showCaptureMode } from "./customer/camera.ts";
 import { startCustomerSession } from "./customer/page.ts";
 import { GuardedPassword } from "./customer/secret.ts";
 import { formatUnit } from "./i18n/format.ts";
@@ -71,4 +72,6 @@ onLanguageChange(() => {
   if (lastRotation) passwordNote.textContent = rotatedText(lastRotation);
 });
 getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
+// A phone says before Get help what it can offer: its camera, not its screen.
+showCaptureMode(captureMode());
 await startLanguage(() => T().markup);

@@ -1,7 +1,7 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ControlMessage, SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { EndReason, Peer, Permission, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import type { Capture, EndReason, Peer, Permission, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
@@ -17,6 +17,7 @@ import { SignalingClient, type SignalingError, type SignalingStatus } from "../r
 import type { LinkStats } from "../rtc/stats.ts";
 import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
+import { hasTorch, listCameras, nextCamera, openCamera, setTorch } from "./camera.ts";
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
@@ -40,6 +41,8 @@ export type CustomerEnd =
 /** Something the page should tell the person, as data; the page words it. */
 export type CustomerNotice =
   | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
+  /** The camera was refused (by the person or the phone's settings), or could not be opened. */
+  | { code: "cameraDenied" | "cameraFailed" }
   /** No relay servers: only a direct connection can be tried (why, as a code). */
   | { code: "noRelay"; error: ApiErrorCode }
   /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
@@ -86,6 +89,13 @@ export type CustomerView = {
   voice: MediaStreamTrack | null;
   /** Whether the customer's microphone is on: a consent of its own, withdrawn by turning it off. */
   isMicOn: boolean;
+  /** What this browser can share: its screen, or (a phone) only its camera. */
+  capture: Capture;
+  /** How many cameras the device has, once one was allowed (another can be switched to when there are two). */
+  cameras: number;
+  /** Whether the camera in use has a light the page can turn on, and whether it is on. */
+  hasTorch: boolean;
+  isTorchOn: boolean;
 };
 
 /** What a customer's page is started with. */
@@ -99,6 +109,8 @@ export type CustomerSessionOptions = {
   secret: CustomerSecret;
   /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
   isEndedOnLeave?: boolean;
+  /** What this browser can share (camera.ts captureMode); a screen unless said. */
+  capture?: Capture;
 };
 
 /** A technician whose handshake this page confirmed, and the verification code it shows for them. */
@@ -181,6 +193,10 @@ export class CustomerSession {
       files: [],
       voice: null,
       isMicOn: false,
+      capture: options.capture ?? "screen",
+      cameras: 0,
+      hasTorch: false,
+      isTorchOn: false,
     };
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
@@ -192,6 +208,7 @@ export class CustomerSession {
       code,
       role: "customer",
       seatKey: options.seatKey,
+      capture: this.#view.capture,
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
         if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
@@ -221,7 +238,7 @@ export class CustomerSession {
     if (!track) return;
     this.#hasConsented = true;
     this.#ensureLink();
-    this.#useTrack(track);
+    void this.#useTrack(track);
     this.#update({ notice: null });
     await this.#syncLink();
   }
@@ -351,8 +368,36 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     const old = this.#track;
-    this.#useTrack(track);
+    void this.#useTrack(track);
     old?.stop();
+  }
+
+  /**
+   * A phone's other camera (front after rear, and on): the new picture replaces the old in place. A phone may hold
+   * only one camera open, so when the new one cannot open beside the old, the old is closed first.
+   */
+  async switchCamera(): Promise<void> {
+    const old = this.#track;
+    if (this.#view.capture !== "camera" || !old) return;
+    const next = await nextCamera(old);
+    if (!next) return;
+    let track = await openCamera(next).catch(() => null);
+    if (!track) {
+      old.stop();
+      track = await openCamera(next).catch(() => null);
+      if (!track) track = await openCamera(old.getSettings().deviceId).catch(() => null);
+      if (!track) return this.stopSharing();
+    }
+    // The old camera stops once the new one is on the connection: the technician's picture is never without a source.
+    await this.#useTrack(track);
+    if (old !== track) old.stop();
+  }
+
+  /** Turns the camera's light on or off, where it has one. */
+  async setTorch(isOn: boolean): Promise<void> {
+    const track = this.#track;
+    if (!track || !hasTorch(track)) return;
+    if (await setTorch(track, isOn)) this.#update({ isTorchOn: isOn });
   }
 
   /** Stop sharing: the capture ends; the session stays, so the person can share again or end. */
@@ -385,24 +430,32 @@ export class CustomerSession {
   }
 
   async #capture(): Promise<MediaStreamTrack | null> {
+    const isCamera = this.#view.capture === "camera";
     try {
-      return await captureScreen();
+      return await (isCamera ? openCamera() : captureScreen());
     } catch (err) {
-      const name = err instanceof Error ? err.name : "";
-      this.#update({ notice: { code: name === "NotAllowedError" ? "pickerClosed" : "captureFailed" } });
+      const isRefused = err instanceof Error && err.name === "NotAllowedError";
+      const [refused, failed] = isCamera
+        ? (["cameraDenied", "cameraFailed"] as const)
+        : (["pickerClosed", "captureFailed"] as const);
+      this.#update({ notice: { code: isRefused ? refused : failed } });
       return null;
     }
   }
 
-  #useTrack(track: MediaStreamTrack): void {
+  /** Shares `track` from now on; resolves once the connection sends it (if there is one). */
+  #useTrack(track: MediaStreamTrack): Promise<void> {
     this.#track = track;
     // The browser's own "Stop sharing" ends the track; the session notices and says so on both sides.
     track.addEventListener("ended", () => {
       if (this.#track === track) this.stopSharing(true);
     });
-    void this.#link?.setTrack(track);
-    this.#update({ track });
+    const sent = this.#link?.setTrack(track) ?? Promise.resolve();
+    this.#update({ track, hasTorch: hasTorch(track), isTorchOn: false });
     this.#setSharing("live");
+    // The cameras' ids are known only once one was allowed: then the page can offer the other.
+    if (this.#view.capture === "camera") void listCameras().then((ids) => this.#update({ cameras: ids.length }));
+    return sent;
   }
 
   #setSharing(sharing: SharingState): void {
@@ -410,7 +463,8 @@ export class CustomerSession {
     this.#announceSharing();
     // The room records consent in the audit log: given when something is shared, withdrawn at Stop (a pause is
     // neither).
-    if (sharing !== "paused") this.#giveConsent("view", sharing === "live");
+    if (sharing !== "paused")
+      this.#giveConsent(this.#view.capture === "camera" ? "camera" : "view", sharing === "live");
   }
 
   /** What the customer allowed or took back, for the room's audit log: said now, and again whenever seated again. */
@@ -424,7 +478,8 @@ export class CustomerSession {
   }
 
   #announceSharing(): void {
-    this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface: surfaceOf(this.#track) });
+    const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
+    this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface });
   }
 
   #receive(msg: ServerMessage): void {

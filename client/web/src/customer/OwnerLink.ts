@@ -7,7 +7,7 @@ import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import type { LinkState, PeerLink, RelayedSignal, RelayFailure } from "../rtc/PeerLink.ts";
-import { addScreenTransceiver, keepResolution } from "../rtc/screen.ts";
+import { addScreenTransceiver, degradationFor, keepResolution } from "../rtc/screen.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
 
 export type OwnerLinkEvents = {
@@ -110,9 +110,14 @@ export class OwnerLink {
     await this.#link?.setVoice(track);
   }
 
-  /** Swaps what is sent in place (pause, resume, another screen): no renegotiation. */
+  /** Swaps what is sent in place (pause, resume, another screen or camera): no renegotiation. */
   async setTrack(track: MediaStreamTrack | null): Promise<void> {
-    await this.#sender?.replaceTrack(track);
+    const sender = this.#sender;
+    await sender?.replaceTrack(track);
+    // A camera after a screen (or back) gives way differently when bits run short.
+    if (sender && track && degradationFor(track) !== sender.getParameters().degradationPreference) {
+      await keepResolution(sender, degradationFor(track));
+    }
   }
 
   sendControl(msg: ControlMessage): boolean {
@@ -202,7 +207,7 @@ export class OwnerLink {
     const sampler = new StatsSampler(link.pc, "outbound");
     this.#sampler = sampler;
     this.#events.onState(link.state);
-    void link.negotiate().then(() => keepResolution(transceiver.sender));
+    void link.negotiate().then(() => keepResolution(transceiver.sender, degradationFor(transceiver.sender.track)));
     this.#statsTimer = setInterval(async () => {
       const stats = await sampler.sample().catch(() => null);
       if (this.#sampler === sampler) this.#events.onStats(stats);

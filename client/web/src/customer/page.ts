@@ -14,6 +14,7 @@ import {
   type CustomerSessionOptions,
   type CustomerView,
 } from "./CustomerSession.ts";
+import { captureMode, showCaptureMode } from "./camera.ts";
 import type { KeepOnTop } from "./keep-on-top.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
@@ -26,11 +27,14 @@ const verificationActions = byId("verification-actions", HTMLElement);
 const bar = byId("sharing", HTMLElement);
 const endedSection = byId("ended", HTMLElement);
 const allow = byId("allow", HTMLButtonElement);
+const allowCamera = byId("allow-camera", HTMLButtonElement);
 const decline = byId("decline", HTMLButtonElement);
 const codeMatches = byId("code-matches", HTMLButtonElement);
 const codeDiffers = byId("code-differs", HTMLButtonElement);
 const pause = byId("pause", HTMLButtonElement);
 const switchSource = byId("switch", HTMLButtonElement);
+const switchCamera = byId("switch-camera", HTMLButtonElement);
+const torch = byId("torch", HTMLButtonElement);
 const stop = byId("stop", HTMLButtonElement);
 const end = byId("end", HTMLButtonElement);
 const preview = byId("preview", HTMLVideoElement);
@@ -72,6 +76,8 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
   switch (notice.code) {
     case "pickerClosed":
     case "captureFailed":
+    case "cameraDenied":
+    case "cameraFailed":
       return { text: T().notice[notice.code], isError: true };
     case "stoppedFromBrowser":
       return { text: T().notice.stoppedFromBrowser, isError: false };
@@ -217,6 +223,13 @@ function render(view: CustomerView, isRedraw = false): void {
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";
   switchSource.textContent = view.sharing === "stopped" ? T().shareAgain : T().shareSomethingElse;
+  // A phone shares its camera: there is nothing else to pick, but another camera to switch to (when it has two).
+  const isCamera = view.capture === "camera";
+  switchSource.hidden = isCamera && view.sharing !== "stopped";
+  // Not while paused: the other camera would start sending.
+  switchCamera.hidden = !isCamera || view.sharing !== "live" || view.cameras < 2;
+  torch.hidden = !view.hasTorch || view.sharing === "stopped";
+  torch.setAttribute("aria-pressed", String(view.isTorchOn));
   const shown = preview.srcObject instanceof MediaStream ? (preview.srcObject.getVideoTracks()[0] ?? null) : null;
   if (shown !== view.track) preview.srcObject = view.track ? new MediaStream([view.track]) : null;
   preview.hidden = view.track === null;
@@ -252,17 +265,23 @@ export function startCustomerSession(
   options: CustomerSessionOptions,
   onChange?: (view: CustomerView) => void,
 ): CustomerSession {
-  const customer = new CustomerSession(options, (view) => {
+  // What this browser can share, told by the feature itself: a phone's page says at once that it offers the camera.
+  const capture = captureMode();
+  showCaptureMode(capture);
+  const customer = new CustomerSession({ capture, ...options }, (view) => {
     render(view);
     onChange?.(view);
   });
   // One picker at a time: a second click while the browser's picker is open does nothing.
   allow.addEventListener("click", () => void whileBusy(allow, () => customer.allow()));
+  allowCamera.addEventListener("click", () => void whileBusy(allowCamera, () => customer.allow()));
+  switchCamera.addEventListener("click", () => void whileBusy(switchCamera, () => customer.switchCamera()));
+  torch.addEventListener("click", () => void whileBusy(torch, () => customer.setTorch(!lastView?.isTorchOn)));
   decline.addEventListener("click", () => customer.decline());
   codeMatches.addEventListener("click", () => {
     customer.confirmCode();
     // The buttons went away with the check: the next step is the decision.
-    if (!consent.hidden) allow.focus();
+    if (!consent.hidden) (allow.hidden ? allowCamera : allow).focus();
   });
   codeDiffers.addEventListener("click", () => customer.rejectCode());
   pause.addEventListener("click", () => void (lastView?.sharing === "paused" ? customer.resume() : customer.pause()));

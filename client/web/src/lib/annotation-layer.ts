@@ -42,8 +42,10 @@ export class AnnotationLayer {
   toPicture(clientX: number, clientY: number): { x: number; y: number; isInside: boolean } {
     const rect = this.video.getBoundingClientRect();
     const box = this.box();
-    const x = (clientX - rect.left - box.left) / box.width;
-    const y = (clientY - rect.top - box.top) / box.height;
+    // A zoomed video (a CSS scale, viewer/zoom.ts) is larger on the page than in layout, where the box is measured.
+    const zoom = this.video.offsetWidth > 0 ? rect.width / this.video.offsetWidth : 1;
+    const x = (clientX - rect.left - box.left * zoom) / (box.width * zoom);
+    const y = (clientY - rect.top - box.top * zoom) / (box.height * zoom);
     const isInside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
     return { x: Math.min(1, Math.max(0, x)), y: Math.min(1, Math.max(0, y)), isInside };
   }

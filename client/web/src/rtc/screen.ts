@@ -86,11 +86,23 @@ export function addScreenTransceiver(pc: RTCPeerConnection, track: MediaStreamTr
   return transceiver;
 }
 
-/** When bits run short, drop frames rather than resolution: a blurred screen cannot be read. */
-export async function keepResolution(sender: RTCRtpSender): Promise<void> {
+/**
+ * How the encoder gives way when bits run short, for what `track` shows: a screen drops frames rather than resolution
+ * (a blurred screen cannot be read); a camera ("motion", customer/camera.ts) gives up some of each, so the picture
+ * keeps following the hand that aims it without its labels turning to mush.
+ */
+export function degradationFor(track: MediaStreamTrack | null): RTCDegradationPreference {
+  return track?.contentHint === "motion" ? "balanced" : "maintain-resolution";
+}
+
+/** When bits run short, drop frames rather than resolution (or as `preference` says). */
+export async function keepResolution(
+  sender: RTCRtpSender,
+  preference: RTCDegradationPreference = "maintain-resolution",
+): Promise<void> {
   const parameters = sender.getParameters();
   if (parameters.encodings.length === 0) return;
-  parameters.degradationPreference = "maintain-resolution";
+  parameters.degradationPreference = preference;
   try {
     await sender.setParameters(parameters);
   } catch {

@@ -1,5 +1,6 @@
 import type { ErrorCode } from "#protocol/errors.ts";
 import {
+  type Capture,
   type ClientMessage,
   type EndWhy,
   PROTOCOL_VERSION,
@@ -19,6 +20,8 @@ export type SignalingOptions = {
   role: Role;
   /** The customer's seat key (base64url): proves to the room that this page holds the session's secret. */
   seatKey?: string;
+  /** The customer's: what this browser can share, which the room shows the technicians with the customer's seat. */
+  capture?: Capture;
   onMessage(msg: ServerMessage): void;
   onStatus(status: SignalingStatus, error?: SignalingError): void;
 };
@@ -142,12 +145,13 @@ export class SignalingClient {
     this.#options.onStatus(this.#attempt === 0 && this.participantId === null ? "connecting" : "reconnecting");
     ws.addEventListener("open", () => {
       const resume = readToken(this.#tokenKey);
-      const { seatKey } = this.#options;
+      const { seatKey, capture } = this.#options;
       const hello: ClientMessage = {
         type: "hello",
         version: PROTOCOL_VERSION,
         ...(resume ? { resume } : {}),
         ...(seatKey ? { seatKey } : {}),
+        ...(capture ? { capture } : {}),
       };
       ws.send(JSON.stringify(hello));
       this.#keepAliveTimer = setInterval(() => this.#ping(ws), KEEP_ALIVE_MS);

@@ -10,6 +10,7 @@ import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
+import { pinchZoom } from "./zoom.ts";
 
 // The technician's viewer, inside the console page at /console#view=CODE: the check that the customer's page holds
 // the session's secret (and the password form when it is the customer's to read out), the verification code, the
@@ -90,7 +91,8 @@ function overlayText(state: ViewerState): string {
   if (state.relayFailure && state.link !== "connected") return T().relayFailure[state.relayFailure];
   if (state.link === "reconnecting") return T().overlay.reconnecting;
   if (!state.customer.connected && state.link !== "connected") return T().overlay.customerLost;
-  if (!state.stream || state.sharing === null) return T().overlay.waitingForAllow;
+  if (!state.stream || state.sharing === null)
+    return state.customer.capture === "camera" ? T().overlay.waitingForCamera : T().overlay.waitingForAllow;
   return "";
 }
 
@@ -160,6 +162,10 @@ function renderStatus(state: ViewerState, formError: string): void {
 function render(state: ViewerState, formError: string): void {
   show("viewer-code", groupCode(state.code));
   show("viewer-customer", customerLine(state));
+  // Told as soon as the customer's page is in the room, before Allow: a phone can show its camera, not its screen.
+  const capture = byId("viewer-capture", HTMLElement);
+  capture.hidden = state.ended !== null || state.customer?.capture !== "camera";
+  capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
   const cover = overlayText(state);
   overlay.textContent = cover;
@@ -272,6 +278,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     files.render([], false);
     voice.hear(null);
     video.srcObject = null;
+    zoom.reset();
     viewer.hidden = true;
     announce("");
   };
@@ -284,6 +291,13 @@ actualSize.addEventListener("click", () => {
   stage.classList.toggle("is-actual-size", isActual);
   redrawAnnotations();
 });
+
+// Fingers on a tablet pinch and pan the picture, the keyboard zooms it (+ − 0 on the stage, or the buttons); the
+// annotations are transformed with it, so they stay on the picture.
+const zoom = pinchZoom(stage, [video, byId("remote-annotations", HTMLCanvasElement)], () => redrawAnnotations());
+byId("zoom-in", HTMLButtonElement).addEventListener("click", () => zoom.zoomIn());
+byId("zoom-out", HTMLButtonElement).addEventListener("click", () => zoom.zoomOut());
+byId("zoom-reset", HTMLButtonElement).addEventListener("click", () => zoom.reset());
 
 fullScreen.addEventListener("click", () => {
   if (document.fullscreenElement) void document.exitFullscreen();

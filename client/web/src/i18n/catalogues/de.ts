@@ -105,6 +105,8 @@ export const customer: Customer = {
     "home.getHelpText":
       "Wenn Ihnen ein Techniker einen Link geschickt hat, öffnen Sie ihn in diesem Browser. Wenn Sie mit einem Techniker telefonieren, klicken Sie auf „Hilfe holen“ und lesen Sie ihm die Sitzungs-ID und das Passwort vor, die dann erscheinen.",
     "home.getHelp": "Hilfe holen",
+    "home.cameraOnly":
+      "Auf diesem Telefon können Sie Ihre Kamera teilen, nicht Ihren Bildschirm: Ihr Techniker sieht, worauf Sie sie richten, etwa ein Gerät, ein Kabel oder eine Anzeige.",
     "home.readTheseTitle": "Lesen Sie das Ihrem Techniker vor",
     "home.sessionId": "Sitzungs-ID",
     "home.password": "Passwort",
@@ -129,10 +131,16 @@ export const customer: Customer = {
       "Wenn Sie es erlauben, sieht dieser Techniker nur den Bildschirm, das Fenster oder den Tab, den Sie im nächsten Schritt wählen. Nur ansehen: Er kann Ihren Computer nicht bedienen. Sie können jederzeit pausieren oder aufhören.",
     "consent.allow": "Erlauben und auswählen, was geteilt wird",
     "consent.decline": "Nicht erlauben",
+    "consent.titleCamera": "Wer durch Ihre Kamera sehen möchte",
+    "consent.cameraOnly":
+      "Der Browser dieses Telefons kann seinen Bildschirm nicht teilen. Sie können stattdessen Ihre Kamera teilen: Richten Sie sie auf das Gerät, das Kabel oder die Anzeige, bei dem Sie Hilfe brauchen. Wenn Sie es erlauben, sieht dieser Techniker nur, was die Kamera sieht. Nur ansehen: Er kann nichts steuern. Sie können jederzeit pausieren oder beenden.",
+    "consent.allowCamera": "Erlauben und Kamera einschalten",
     "bar.label": "Ihre Support-Sitzung",
     "bar.stop": "Teilen beenden",
     "bar.end": "Sitzung beenden",
     "bar.preview": "Vorschau dessen, was Sie teilen",
+    "bar.switchCamera": "Kamera wechseln",
+    "bar.torch": "Kameralicht",
     "bar.keepOnTopMissing":
       "Dieser Browser kann dieses Feld nicht über anderen Fenstern halten: Lassen Sie diesen Tab sichtbar, um zu sehen, worauf Ihr Techniker zeigt.",
     "ended.title": "Sitzung beendet",
@@ -245,6 +253,10 @@ export const customer: Customer = {
     captureFailed:
       "Dieser Browser konnte den Bildschirm nicht teilen. Versuchen Sie ein aktuelles Chrome, Edge, Firefox oder Safari auf einem Computer.",
     stoppedFromBrowser: "Sie haben das Teilen über den Browser beendet.",
+    cameraDenied:
+      "Es wurde nichts geteilt: Die Kamera wurde nicht erlaubt. Um sie zu teilen, erlauben Sie die Kamera für diese Seite in den Einstellungen des Browsers und versuchen Sie es erneut.",
+    cameraFailed:
+      "Die Kamera ließ sich nicht einschalten. Schließen Sie andere Apps, die sie verwenden, und versuchen Sie es erneut.",
     handshakeFailed:
       "Ein Verbindungsversuch hat die Sicherheitsprüfung nicht bestanden (falscher Link, falsches Passwort oder jemand stört). Es wurde nichts von Ihnen dorthin gesendet.",
     noRelay: (reason: string) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
@@ -325,6 +337,9 @@ export const technician: Technician = {
     "viewer.session": "Sitzung",
     "viewer.actualSize": "Originalgröße (1:1)",
     "viewer.fullScreen": "Vollbild",
+    "viewer.zoomIn": "Vergrößern",
+    "viewer.zoomOut": "Verkleinern",
+    "viewer.zoomReset": "Zoom zurücksetzen",
     "viewer.end": "Sitzung beenden",
     "viewer.back": "Zurück zur Konsole",
     "viewer.annotate": "Dem Kunden zeigen",
@@ -339,6 +354,7 @@ export const technician: Technician = {
     "viewer.matches": "Stimmt überein",
     "viewer.differs": "Stimmt nicht überein",
     "viewer.screen": "Bildschirm des Kunden",
+    "viewer.stage": "Bild des Kunden: + und − zoomen, die Pfeiltasten verschieben, 0 setzt zurück",
     "viewer.details": "Verbindungsdetails",
     "viewerChat.title": "Chat mit dem Kunden",
     "viewerChat.label": "Ihre Nachricht",
@@ -576,6 +592,7 @@ export const technician: Technician = {
       window: "ein Fenster",
       browser: "einen Browser-Tab",
       unknown: "den Bildschirm",
+      camera: "seine Kamera",
     },
     customer: {
       notYet: "Der Kunde hat die Sitzung noch nicht geöffnet.",
@@ -584,6 +601,8 @@ export const technician: Technician = {
           ? `Der Kunde hat die Verbindung verloren. Er kann bis ${until} zurückkommen.`
           : "Der Kunde hat die Verbindung verloren.",
       deciding: "Der Kunde ist verbunden und entscheidet, ob er das Ansehen erlaubt.",
+      cameraOnly:
+        "Der Kunde ist an einem Telefon: nur Kamera. Er kann Ihnen ein Gerät, ein Kabel oder eine Anzeige durch seine Kamera zeigen, nicht seinen Bildschirm.",
       sharing: (surface) => `Der Kunde teilt ${surface}. Nur ansehen.`,
       paused: "Der Kunde hat das Teilen pausiert.",
       stopped: "Der Kunde hat das Teilen beendet.",
@@ -597,6 +616,7 @@ export const technician: Technician = {
       reconnecting: "Verbindung unterbrochen; neue Verbindung wird aufgebaut …",
       customerLost: "Der Kunde hat die Verbindung verloren.",
       waitingForAllow: "Warten, bis der Kunde das Ansehen erlaubt …",
+      waitingForCamera: "Warten, bis der Kunde die Kamera erlaubt …",
       intercepted: "Jemand könnte diese Verbindung abfangen.",
     },
     check: {

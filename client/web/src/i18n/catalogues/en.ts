@@ -123,6 +123,8 @@ export const customer = {
     "home.getHelpText":
       "If a technician sent you a link, open it in this browser. If you are on the phone with a technician, click Get help and read them the session ID and password that appear.",
     "home.getHelp": "Get help",
+    "home.cameraOnly":
+      "On this phone you can share your camera, not your screen: your technician sees what you point it at, such as a device, a cable or a display.",
     "home.readTheseTitle": "Read these to your technician",
     "home.sessionId": "Session ID",
     "home.password": "Password",
@@ -147,10 +149,16 @@ export const customer = {
       "If you allow, this technician sees only the screen, window or tab you pick in the next step. View only: they cannot control your computer. You can pause or stop at any time.",
     "consent.allow": "Allow and choose what to share",
     "consent.decline": "Don't allow",
+    "consent.titleCamera": "Who is asking to see through your camera",
+    "consent.cameraOnly":
+      "This phone's browser cannot share its screen. You can share your camera instead: point it at the device, cable or display you need help with. If you allow, this technician sees only what the camera sees. View only: they cannot control anything. You can pause or stop at any time.",
+    "consent.allowCamera": "Allow and turn on the camera",
     "bar.label": "Your support session",
     "bar.stop": "Stop sharing",
     "bar.end": "End session",
     "bar.preview": "Preview of what you are sharing",
+    "bar.switchCamera": "Switch camera",
+    "bar.torch": "Camera light",
     "bar.keepOnTopMissing":
       "This browser cannot keep this panel on top of other windows: keep this tab in view to see where your technician points.",
     "ended.title": "Session ended",
@@ -254,6 +262,9 @@ export const customer = {
     captureFailed:
       "This browser could not share the screen. Try a current Chrome, Edge, Firefox or Safari on a computer.",
     stoppedFromBrowser: "You stopped sharing from the browser's control.",
+    cameraDenied:
+      "Nothing was shared: the camera was not allowed. To share it, allow the camera for this page in the browser's settings, then try again.",
+    cameraFailed: "The camera could not be turned on. Close other apps that use it, then try again.",
     handshakeFailed:
       "A connection attempt failed the security check (a wrong link or password, or someone interfering), so nothing of yours was sent to it.",
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
@@ -331,6 +342,9 @@ export const technician = {
     "viewer.session": "Session",
     "viewer.actualSize": "Actual size (1:1)",
     "viewer.fullScreen": "Full screen",
+    "viewer.zoomIn": "Zoom in",
+    "viewer.zoomOut": "Zoom out",
+    "viewer.zoomReset": "Reset zoom",
     "viewer.end": "End session",
     "viewer.back": "Back to console",
     "viewer.annotate": "Show the customer",
@@ -345,6 +359,7 @@ export const technician = {
     "viewer.matches": "Matches",
     "viewer.differs": "Doesn't match",
     "viewer.screen": "Customer's screen",
+    "viewer.stage": "Customer's picture: + and − zoom, the arrows move, 0 resets",
     "viewer.details": "Connection details",
     "viewerChat.title": "Chat with the customer",
     "viewerChat.label": "Your message",
@@ -579,6 +594,7 @@ export const technician = {
       window: "a window",
       browser: "a browser tab",
       unknown: "their screen",
+      camera: "their camera",
     },
     customer: {
       notYet: "The customer has not opened the session yet.",
@@ -587,6 +603,8 @@ export const technician = {
           ? `The customer lost their connection. They can come back until ${until}.`
           : "The customer lost their connection.",
       deciding: "The customer is connected and deciding whether to allow viewing.",
+      cameraOnly:
+        "The customer is on a phone: camera only. They can show you a device, a cable or a display through their camera, not their screen.",
       sharing: (surface: string) => `The customer is sharing ${surface}. View only.`,
       paused: "The customer paused sharing.",
       stopped: "The customer stopped sharing.",
@@ -600,6 +618,7 @@ export const technician = {
       reconnecting: "Connection interrupted; reconnecting…",
       customerLost: "The customer lost their connection.",
       waitingForAllow: "Waiting for the customer to allow viewing…",
+      waitingForCamera: "Waiting for the customer to allow the camera…",
       intercepted: "This connection may be intercepted.",
     },
     check: {

@@ -101,6 +101,8 @@ export const customer: Customer = {
     "home.getHelpText":
       "技術者からリンクが届いた場合は、このブラウザーで開いてください。技術者と電話中の場合は「サポートを受ける」をクリックし、表示されるセッション ID とパスワードを読み上げてください。",
     "home.getHelp": "サポートを受ける",
+    "home.cameraOnly":
+      "このスマートフォンでは、画面ではなくカメラを共有できます。担当者には、機器、ケーブル、表示部など、カメラを向けたものが見えます。",
     "home.readTheseTitle": "技術者にこれを読み上げてください",
     "home.sessionId": "セッション ID",
     "home.password": "パスワード",
@@ -125,10 +127,16 @@ export const customer: Customer = {
       "許可すると、この技術者に見えるのは、次の手順であなたが選んだ画面、ウィンドウ、またはタブだけです。見るだけで、あなたのコンピューターを操作することはできません。いつでも一時停止や停止ができます。",
     "consent.allow": "許可して共有するものを選ぶ",
     "consent.decline": "許可しない",
+    "consent.titleCamera": "カメラの映像を見ようとしている人",
+    "consent.cameraOnly":
+      "このスマートフォンのブラウザーでは画面を共有できません。代わりにカメラを共有できます。サポートが必要な機器、ケーブル、表示部にカメラを向けてください。許可すると、この担当者にはカメラに映るものだけが見えます。表示のみで、担当者は何も操作できません。いつでも一時停止や停止ができます。",
+    "consent.allowCamera": "許可してカメラをオンにする",
     "bar.label": "あなたのサポートセッション",
     "bar.stop": "共有を停止",
     "bar.end": "セッションを終了",
     "bar.preview": "共有している内容のプレビュー",
+    "bar.switchCamera": "カメラを切り替える",
+    "bar.torch": "カメラのライト",
     "bar.keepOnTopMissing":
       "このブラウザーでは、このパネルをほかのウィンドウの前面に表示できません。担当者が指している場所を見るには、このタブを表示したままにしてください。",
     "ended.title": "セッションは終了しました",
@@ -236,6 +244,10 @@ export const customer: Customer = {
     captureFailed:
       "このブラウザーでは画面を共有できませんでした。コンピューターで最新の Chrome、Edge、Firefox、または Safari をお試しください。",
     stoppedFromBrowser: "ブラウザーの操作で共有を停止しました。",
+    cameraDenied:
+      "何も共有されていません。カメラが許可されませんでした。共有するには、ブラウザーの設定でこのページにカメラを許可してから、もう一度お試しください。",
+    cameraFailed:
+      "カメラをオンにできませんでした。カメラを使っているほかのアプリを閉じてから、もう一度お試しください。",
     handshakeFailed:
       "接続の試みが安全確認に失敗しました（リンクやパスワードの誤り、または誰かの妨害）。あなたの情報はそこへ何も送られていません。",
     noRelay: (reason: string) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
@@ -315,6 +327,9 @@ export const technician: Technician = {
     "viewer.session": "セッション",
     "viewer.actualSize": "実寸（1:1）",
     "viewer.fullScreen": "全画面",
+    "viewer.zoomIn": "拡大",
+    "viewer.zoomOut": "縮小",
+    "viewer.zoomReset": "ズームをリセット",
     "viewer.end": "セッションを終了",
     "viewer.back": "コンソールに戻る",
     "viewer.annotate": "お客様に示す",
@@ -329,6 +344,7 @@ export const technician: Technician = {
     "viewer.matches": "一致する",
     "viewer.differs": "一致しない",
     "viewer.screen": "お客様の画面",
+    "viewer.stage": "お客様の映像：+ と − でズーム、矢印キーで移動、0 でリセット",
     "viewer.details": "接続の詳細",
     "viewerChat.title": "お客様とのチャット",
     "viewerChat.label": "メッセージ",
@@ -557,12 +573,15 @@ export const technician: Technician = {
       window: "ウィンドウ",
       browser: "ブラウザーのタブ",
       unknown: "画面",
+      camera: "カメラ",
     },
     customer: {
       notYet: "お客様はまだセッションを開いていません。",
       lost: (until) =>
         until ? `お客様の接続が切れました。${until} までは戻ってこられます。` : "お客様の接続が切れました。",
       deciding: "お客様は接続し、表示を許可するか検討中です。",
+      cameraOnly:
+        "お客様はスマートフォンをお使いです（カメラのみ）。画面ではなく、カメラで機器、ケーブル、表示部を見せることができます。",
       sharing: (surface) => `お客様は${surface}を共有しています。表示のみ。`,
       paused: "お客様が共有を一時停止しました。",
       stopped: "お客様が共有を停止しました。",
@@ -576,6 +595,7 @@ export const technician: Technician = {
       reconnecting: "接続が中断されました。再接続しています…",
       customerLost: "お客様の接続が切れました。",
       waitingForAllow: "お客様が表示を許可するのを待っています…",
+      waitingForCamera: "お客様がカメラを許可するのを待っています…",
       intercepted: "この接続は第三者に盗み見られているおそれがあります。",
     },
     check: {
