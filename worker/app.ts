@@ -62,6 +62,12 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
 
   // The customer's page for a session link. `/join`, not `/join.html`, which the asset handler redirects.
   app.get("/j/:code{[0-9]{9}}", (c) => c.get("host").asset(new Request(new URL("/join", c.req.url))));
+  // A damaged link (/j/, /j/ABC, a digit short) gets the same page, which tells the person how to get a working link,
+  // as a 404: the browser's own error page would leave them with nothing to act on.
+  app.get("/j/*", async (c) => {
+    const page = await c.get("host").asset(new Request(new URL("/join", c.req.url)));
+    return new Response(page.ok ? page.body : null, { status: 404, headers: page.headers });
+  });
 
   app.route("/", health);
   app.route("/api/auth", auth);

@@ -159,7 +159,12 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       const redirect = await fetch(`${server.origin}/console.html`, { redirect: "manual" });
       expect(redirect.status).toBe(307);
       expect(redirect.headers.get("location")).toBe("/console");
-      expect((await fetch(`${server.origin}/j/12345`)).status).toBe(404);
+      for (const path of ["/j/12345", "/j/ABC", "/j/"]) {
+        // A damaged link gets the customer's page, which says how to get a working one, as a 404.
+        const damaged = await fetch(`${server.origin}${path}`);
+        expect(damaged.status, path).toBe(404);
+        expect(await damaged.text(), path).toContain("/join.js");
+      }
       expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
     });
 
