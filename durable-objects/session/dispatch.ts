@@ -90,9 +90,23 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
     }
     case "consent":
       return consent(room, fromId, msg, effects);
+    case "leaving":
+      return leaving(room, fromId, effects);
     default:
       return assertNever(msg);
   }
+}
+
+/** The customer's page is going away: if it does not take its seat back within the grace, the session ends. */
+function leaving(room: Room, fromId: string, effects: Effects): Effects {
+  const from = room.seats.find((s) => s.id === fromId);
+  if (from?.role !== "customer") {
+    return sendError(effects, fromId, "WRONG_ROLE", "Only the customer's page says it is leaving.");
+  }
+  if (from.isLeaving) return effects;
+  from.isLeaving = true;
+  persistRoom(room, effects);
+  return effects;
 }
 
 /** The customer's page says what it allowed or took back: each change goes to the audit log, repeats do not. */

@@ -59,6 +59,8 @@ export const SeatRecord = z.object({
   isVerified: z._default(z.boolean(), false),
   /** The technician's sign-in (sign_ins.id) they joined with, checked every signInCheckMs; null for a customer. */
   signInId: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
+  /** The customer's page said it was going away (`leaving`): the session ends if the seat is released unclaimed. */
+  isLeaving: z._default(z.boolean(), false),
   /** The seat's budget for being taken back (rejoinPerMinute); null until it first is. */
   rejoins: z._default(z.nullable(z.object({ tokens: z.number().check(z.nonnegative()), updatedAt: Time })), null),
 });

@@ -96,6 +96,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
   if (seat) {
     seat.connected = true;
     seat.heldUntil = null;
+    seat.isLeaving = false;
     seat.tokenHash = fresh.tokenHash;
     if (request.role === "technician") {
       seat.name = request.name;
@@ -119,6 +120,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       heldUntil: null,
       joinedAt: now,
       isVerified: false,
+      isLeaving: false,
       signInId,
       rejoins: null,
     };

@@ -239,6 +239,10 @@ export function sweep(room: Room, now: number, lastPingAt: number | null = null)
   if (reason) return endRoom(room, reason, now, effects);
   const released = room.seats.filter((s) => !s.connected && s.heldUntil !== null && s.heldUntil <= now);
   if (released.length === 0) return effects;
+  // A customer who left after sharing and did not come back (a closed tab, not a reload) has ended the session.
+  if (released.some((s) => s.role === "customer" && s.isLeaving)) {
+    return endRoom(room, "ended_by_customer", now, effects);
+  }
   room.seats = room.seats.filter((s) => !released.includes(s));
   for (const seat of released) broadcast(room, effects, { type: "peerGone", id: seat.id });
   persistRoom(room, effects);

@@ -65,6 +65,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     "pakeResult",
     "hello",
     "end",
+    "leaving",
     "consent",
   ] as const);
   switch (type) {
@@ -94,6 +95,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     case "hello":
       return helloFrame(rng, view);
     case "end":
+    case "leaving":
       return { type };
     case "consent":
       return { type, permission: rng.pick(["view", "view", "control"]), isGiven: rng.chance(0.5) };

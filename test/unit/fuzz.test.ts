@@ -56,6 +56,7 @@ describe("the fuzz generators", () => {
         "pakeResult",
         "hello",
         "end",
+        "leaving",
         "consent",
         "MESSAGE_INVALID",
         "MESSAGE_TOO_LARGE",

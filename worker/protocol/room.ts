@@ -81,6 +81,12 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
+/**
+ * The customer's page is going away (closed, reloaded, or navigated elsewhere) after it shared: the session ends
+ * unless that page takes its seat back within the rejoin grace, which a reload does and a closed tab does not.
+ */
+export const Leaving = z.strictObject({ type: z.literal("leaving") });
+
 /** What a customer allows, each consented to on its own: viewing the screen they share, and their voice. */
 export const Permission = z.enum(["view", "voice"]);
 export type Permission = z.infer<typeof Permission>;
@@ -100,6 +106,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
   KeyExchange,
   ...HandshakeMessages,
   End,
+  Leaving,
   Consent,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
