@@ -20,6 +20,7 @@ import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
+import { forgetShared, hasSharedBefore, markShared } from "./shared-mark.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -32,6 +33,8 @@ export type CustomerEnd =
   | { reason: "intercepted" }
   /** The customer said the verification code does not match. */
   | { reason: "codeMismatch" }
+  /** The customer cancelled their help request before any technician was let in. */
+  | { reason: "cancelled" }
   /** The room refused this page for good (SEAT_KEY_INVALID, SESSION_ENDED, another tab took the seat...). */
   | { reason: "refused"; code: SignalingError["code"]; message: string }
   /** This browser cannot make the certificate a secure connection needs. */
@@ -40,6 +43,8 @@ export type CustomerEnd =
 /** Something the page should tell the person, as data; the page words it. */
 export type CustomerNotice =
   | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
+  /** The page was reloaded after Allow: the session goes on, and nothing is shared until the person picks again. */
+  | { code: "resumed" }
   /** No relay servers: only a direct connection can be tried (why, as a code). */
   | { code: "noRelay"; error: ApiErrorCode }
   /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
@@ -182,6 +187,13 @@ export class CustomerSession {
       voice: null,
       isMicOn: false,
     };
+    // A reload after Allow: the session goes on with nothing shared (a capture does not outlive its page) until the
+    // person picks again. The room hears that viewing stopped meanwhile, so the audit log tells the gap.
+    if (!this.#isEndedOnLeave && hasSharedBefore(code)) {
+      this.#hasConsented = true;
+      this.#consent.set("view", false);
+      this.#view.notice = { code: "resumed" };
+    }
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
@@ -220,6 +232,7 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
+    if (!this.#isEndedOnLeave) markShared(this.#view.code);
     this.#ensureLink();
     this.#useTrack(track);
     this.#update({ notice: null });
@@ -323,6 +336,11 @@ export class CustomerSession {
     return this.#link;
   }
 
+  /** Cancel on the Get-help screen: the request ends, and its ID and password with it. */
+  cancel(): void {
+    this.#endNow({ reason: "cancelled" });
+  }
+
   /** Don't allow: the session ends, for both sides. */
   decline(): void {
     this.end();
@@ -353,6 +371,7 @@ export class CustomerSession {
     const old = this.#track;
     this.#useTrack(track);
     old?.stop();
+    if (this.#view.notice?.code === "resumed") this.#update({ notice: null });
   }
 
   /** Stop sharing: the capture ends; the session stays, so the person can share again or end. */
@@ -370,15 +389,22 @@ export class CustomerSession {
     this.#endNow({ reason: "ended_by_customer", hasShared: this.#hasConsented });
   }
 
-  /** The tab is going away: once anything was shared (or for a help request, always), closing it ends the session. */
+  /**
+   * The tab is going away. A help request ends with it (its password lived only in this page). Once anything was
+   * shared in a link's session, the room ends it unless this tab comes back within the rejoin grace: a reload resumes,
+   * a closed tab ends.
+   */
   leave(): void {
-    const isEnding = this.#hasConsented || this.#isEndedOnLeave;
-    if (isEnding && this.#view.phase !== "ended") this.#signaling.send({ type: "end" });
+    if (this.#view.phase !== "ended") {
+      if (this.#isEndedOnLeave) this.#signaling.send({ type: "end" });
+      else if (this.#hasConsented) this.#signaling.send({ type: "leaving" });
+    }
     this.#teardown();
     this.#signaling.stop();
   }
 
   #endNow(ended: CustomerEnd): void {
+    forgetShared(this.#view.code);
     this.#signaling.end(ended.reason === "codeMismatch" ? "code_mismatch" : undefined);
     this.#teardown();
     this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });
@@ -549,6 +575,7 @@ export class CustomerSession {
 
   /** The session is over for this page; the first reason given is the one shown. */
   #finish(ended: CustomerEnd): void {
+    forgetShared(this.#view.code);
     this.#teardown();
     this.#signaling.stop();
     this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });

@@ -63,8 +63,17 @@ function endText(ended: CustomerEnd): string {
   }
 }
 
-/** Whether an end is a failure the live region should announce as one. */
+/** Whether the session goes on without this page: another browser or tab holds its seat. */
+function isElsewhere(ended: CustomerEnd): boolean {
+  return ended.reason === "refused" && (ended.code === "SEAT_TAKEN" || ended.code === "REPLACED");
+}
+
+/**
+ * Whether an end is a failure the live region should announce as one. A session open elsewhere is not announced
+ * twice: the end screen's heading, which takes the focus, and its one sentence say it.
+ */
 function isErrorEnd(ended: CustomerEnd): boolean {
+  if (isElsewhere(ended)) return false;
   return ended.reason === "refused" || ended.reason === "intercepted" || ended.reason === "unsupported";
 }
 
@@ -76,6 +85,8 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
       return { text: T().notice[notice.code], isError: true };
     case "stoppedFromBrowser":
       return { text: T().notice.stoppedFromBrowser, isError: false };
+    case "resumed":
+      return { text: T().notice.resumed, isError: false };
     case "handshakeFailed":
       return { text: T().notice.handshakeFailed, isError: true };
     case "noRelay":
@@ -220,6 +231,9 @@ function render(view: CustomerView, isRedraw = false): void {
   preview.hidden = view.track === null;
 
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
+  // Not "Session ended" over a session that goes on in someone's other window.
+  byId("ended-title", HTMLElement).textContent =
+    view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"];
   if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
   // The status line follows the session's notice and end when they change (or the language does), so that what the
   // panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of the figures.

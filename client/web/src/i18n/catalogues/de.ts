@@ -112,6 +112,8 @@ export const customer: Customer = {
     "home.warningStrong": "Lesen Sie das nur jemandem vor, bei dem Sie sich selbst gemeldet haben.",
     "home.warning": "Mitarbeiter von Tether rufen Sie nie unerwartet an und fragen Sie nie nach einem Code.",
     "home.signIn": "Anmeldung für Techniker",
+    "home.cancel": "Abbrechen",
+    "home.helpAgain": "Erneut Hilfe holen",
     "join.title": "Support-Sitzung · Tether",
     "join.heading": "Support-Sitzung",
     "verification.title": "Prüfen Sie den Prüfcode",
@@ -153,8 +155,10 @@ export const customer: Customer = {
     expired: (minutes: string) =>
       `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
   },
+  elsewhereTitle: "Diese Sitzung ist woanders geöffnet",
   link: {
-    noCode: "Dieser Link enthält keinen gültigen Sitzungscode. Bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
+    noCode:
+      "Dieser Link ist beschädigt: Ein funktionierender Link endet auf einen neunstelligen Sitzungscode wie /j/123456789 und wird vollständig geöffnet. Bitten Sie Ihren Techniker, ihn noch einmal zu senden, oder öffnen Sie die Startseite und wählen Sie „Hilfe holen“.",
     incomplete: "Dieser Link ist unvollständig – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
   },
   yourTechnician: "Ihr Techniker",
@@ -200,9 +204,12 @@ export const customer: Customer = {
   ended: {
     ended_by_customer: "Sie haben die Sitzung beendet. Es wird nichts mehr geteilt.",
     declined: "Sie haben das Teilen nicht erlaubt, deshalb ist die Sitzung beendet. Es wurde nichts geteilt.",
+    cancelled:
+      "Sie haben Ihre Bitte um Hilfe abgebrochen. Es wurde nichts geteilt, und Sitzungs-ID und Passwort gelten nicht mehr.",
     ended_by_technician: "Der Techniker hat die Sitzung beendet. Es wird nichts mehr geteilt.",
-    expired: "Die Sitzung hat ihre Zeitgrenze erreicht. Es wird nichts mehr geteilt.",
-    idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Es wird nichts mehr geteilt.",
+    expired:
+      "Die Sitzung hat ihre Zeitgrenze erreicht. Es wird nichts mehr geteilt. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link.",
+    idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Es wird nichts mehr geteilt. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link.",
     intercepted:
       "Jemand könnte diese Verbindung abfangen: Die Seite Ihres Technikers hat nicht das Zertifikat gezeigt, das Ihre Seite geprüft hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt. Sagen Sie es Ihrem Techniker und fangen Sie nur mit einem neuen Link oder Passwort neu an.",
     codeMismatch:
@@ -215,9 +222,10 @@ export const customer: Customer = {
       "Dieser Link passt nicht zu seiner Sitzung – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
     SESSION_NOT_FOUND:
       "Es gibt keine Sitzung mit diesem Code. Bitten Sie Ihren Techniker, den Link noch einmal zu senden.",
-    SESSION_ENDED: "Diese Sitzung ist beendet.",
+    SESSION_ENDED:
+      "Diese Sitzung ist beendet, deshalb funktioniert dieser Link nicht mehr. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link, oder öffnen Sie die Startseite und wählen Sie „Hilfe holen“.",
     SEAT_TAKEN:
-      "Diese Sitzung ist schon in einem anderen Browser geöffnet. Bitten Sie Ihren Techniker um einen neuen Link.",
+      "Jemand hat diesen Link schon geöffnet und ist in der Sitzung, deshalb kann diese Seite nicht teilnehmen. Wenn Sie das waren, wechseln Sie zu diesem Fenster. Wenn nicht, sagen Sie es Ihrem Techniker und bitten Sie um einen neuen Link.",
     REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
   },
   chat: {
@@ -245,6 +253,8 @@ export const customer: Customer = {
     captureFailed:
       "Dieser Browser konnte den Bildschirm nicht teilen. Versuchen Sie ein aktuelles Chrome, Edge, Firefox oder Safari auf einem Computer.",
     stoppedFromBrowser: "Sie haben das Teilen über den Browser beendet.",
+    resumed:
+      "Die Seite wurde neu geladen und Ihre Sitzung läuft weiter, aber gerade wird nichts geteilt. Klicken Sie auf „Wieder teilen“, um auszuwählen, was Ihr Techniker sehen darf, oder auf „Sitzung beenden“.",
     handshakeFailed:
       "Ein Verbindungsversuch hat die Sicherheitsprüfung nicht bestanden (falscher Link, falsches Passwort oder jemand stört). Es wurde nichts von Ihnen dorthin gesendet.",
     noRelay: (reason: string) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
@@ -590,6 +600,7 @@ export const technician: Technician = {
     },
     overlay: {
       ended: "Sitzung beendet.",
+      declined: "Der Kunde hat das Ansehen nicht erlaubt.",
       signalingLost: "Verbindung zu Tether verloren; neue Verbindung wird aufgebaut …",
       waitingForCustomer: "Warten auf den Kunden …",
       paused: "Vom Kunden pausiert.",
@@ -626,9 +637,12 @@ export const technician: Technician = {
     },
     ended: {
       ended_by_customer: "Der Kunde hat die Sitzung beendet.",
+      declined:
+        "Der Kunde hat Ihnen den Blick auf seinen Bildschirm nicht erlaubt: Er hat auf „Nicht erlauben“ geklickt, und es wurde nichts geteilt. Wenn er weiter Hilfe möchte, sprechen Sie mit ihm und erstellen Sie dann eine neue Sitzung.",
       ended_by_technician: "Sie haben die Sitzung beendet.",
-      expired: "Die Sitzung hat ihre Zeitgrenze erreicht.",
-      idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist.",
+      expired:
+        "Die Sitzung hat ihre Zeitgrenze erreicht. Wenn der Kunde weiter Hilfe braucht, erstellen Sie eine neue Sitzung.",
+      idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Wenn der Kunde weiter Hilfe braucht, erstellen Sie eine neue Sitzung.",
       intercepted:
         "Jemand könnte diese Verbindung abfangen: Die Seite des Kunden hat nicht das Zertifikat gezeigt, das der Handshake nachgewiesen hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr gezeigt. Rufen Sie den Kunden an und beginnen Sie mit einer neuen Sitzung.",
       codeMismatch: "Sie haben gesagt, dass der Prüfcode nicht übereinstimmt, deshalb ist die Sitzung beendet.",
