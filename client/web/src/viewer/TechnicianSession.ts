@@ -24,6 +24,8 @@ export type { CheckStatus, TechnicianSecret } from "./CustomerCheck.ts";
 /** Why the viewer's session ended, as data; the viewer words it. */
 export type ViewerEnd =
   | { reason: EndReason }
+  /** The customer ended it before their page ever said it shared anything: Don't allow, a refusal. */
+  | { reason: "declined" }
   /** The customer's end showed a certificate other than the authenticated one, here or on their page. */
   | { reason: "intercepted" }
   /** The technician said the verification code does not match. */
@@ -96,6 +98,8 @@ export class TechnicianSession {
   #trusted: Trusted | null = null;
   #certificate: LocalCertificate | null = null;
   #link: PeerLink | null = null;
+  /** Whether the customer's page ever offered or said what it shares (only after Allow): an end before is a refusal. */
+  #hasCustomerShared = false;
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   /** Offers and candidates are handled in order, each once the ICE servers are in. */
@@ -256,6 +260,7 @@ export class TechnicianSession {
     if (this.#files.control(msg)) return;
     switch (msg.type) {
       case "sharing":
+        this.#hasCustomerShared = true;
         this.#update({ sharing: msg.state, surface: msg.surface });
         return;
       case "chat":
@@ -332,7 +337,11 @@ export class TechnicianSession {
       case "state":
         return;
       case "ended":
-        this.#finish({ reason: msg.reason });
+        this.#finish(
+          msg.reason === "ended_by_customer" && !this.#hasCustomerShared
+            ? { reason: "declined" }
+            : { reason: msg.reason },
+        );
         return;
       case "error":
         if (this.#check.refused(msg)) return;
@@ -377,6 +386,8 @@ export class TechnicianSession {
   #acceptOffer(msg: Extract<ServerMessage, { type: "offer" }>): void {
     const trusted = this.#trusted;
     if (!trusted || trusted.customerId !== msg.from || !this.#certificate || this.#state.ended) return;
+    // The customer's page offers only after Allow.
+    this.#hasCustomerShared = true;
     const current = this.#link;
     const currentSdp = current?.pc.remoteDescription?.sdp;
     const isSameConnection =

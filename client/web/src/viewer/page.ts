@@ -80,7 +80,8 @@ function checkText(state: ViewerState): string {
 
 /** What covers the picture, if anything: why there is nothing (new) to see. */
 function overlayText(state: ViewerState): string {
-  if (state.ended) return state.ended.reason === "intercepted" ? T().overlay.intercepted : T().overlay.ended;
+  if (state.ended?.reason === "intercepted") return T().overlay.intercepted;
+  if (state.ended) return state.ended.reason === "declined" ? T().overlay.declined : T().overlay.ended;
   if (state.signaling === "reconnecting" && state.link !== "connected") return T().overlay.signalingLost;
   if (!state.customer) return T().overlay.waitingForCustomer;
   const check = checkText(state);
