@@ -1,5 +1,6 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { extend } from "./extend.ts";
 import { handshake } from "./handshake.ts";
 import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, touch } from "./state.ts";
 
@@ -92,6 +93,8 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
       return consent(room, fromId, msg, effects);
     case "leaving":
       return leaving(room, fromId, effects);
+    case "extend":
+      return extend(room, fromId, now, effects);
     default:
       return assertNever(msg);
   }

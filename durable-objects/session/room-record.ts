@@ -93,6 +93,12 @@ export const RoomRecord = z.object({
   caseNumber: z.nullable(z.string().check(z.maxLength(64))),
   createdAt: Time,
   expiresAt: Time,
+  /** The latest `expiresAt` extensions may reach (SESSION_MAX_LIFETIME_S after creation); null: no extensions. */
+  maxExpiresAt: z._default(z.nullable(Time), null),
+  /** What one extension adds to `expiresAt` (SESSION_LIFETIME_S). */
+  extendMs: z._default(Time, 0),
+  /** When an extended `expiresAt` still has to be written to D1's sessions row; null once it is. */
+  expirySyncDueAt: z._default(z.nullable(Time), null),
   idleMs: Time,
   graceMs: Time,
   limits: Limits,

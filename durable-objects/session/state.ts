@@ -31,6 +31,8 @@ export type RoomSettings = {
   organisation: string;
   caseNumber: string | null;
   lifetimeS: number;
+  /** The longest the owner may extend the session to, from creation (SESSION_MAX_LIFETIME_S); absent: no extensions. */
+  maxLifetimeS?: number;
   idleS: number;
   graceS: number;
   /** How often the seated technicians' sign-ins are checked against the sign-ins table (SIGN_IN_CHECK_S). */
@@ -58,6 +60,8 @@ export type Effects = {
   ended: EndReason | null;
   /** The room's owner was just confirmed: write it to the sessions table. */
   isOwnerConfirmed: boolean;
+  /** The owner just extended the session: write the new expiry to the sessions table. */
+  isExtended: boolean;
   logs: LogEvent[];
   /** Entries for the organisation's audit log (who did what in this session; never content). */
   audit: AuditInput[];
@@ -71,6 +75,7 @@ export function noEffects(): Effects {
     persist: "none",
     ended: null,
     isOwnerConfirmed: false,
+    isExtended: false,
     logs: [],
     audit: [],
   };
@@ -90,6 +95,9 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     caseNumber: settings.caseNumber,
     createdAt: now,
     expiresAt: now + settings.lifetimeS * 1000,
+    maxExpiresAt: now + Math.max(settings.lifetimeS, settings.maxLifetimeS ?? settings.lifetimeS) * 1000,
+    extendMs: settings.lifetimeS * 1000,
+    expirySyncDueAt: null,
     idleMs: settings.idleS * 1000,
     graceMs: settings.graceS * 1000,
     limits: settings.limits,
@@ -284,6 +292,7 @@ export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): 
   const ownerSyncAt = Math.min(
     room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY,
     room.auditRetryAt ?? Number.POSITIVE_INFINITY,
+    room.expirySyncDueAt ?? Number.POSITIVE_INFINITY,
   );
   if (room.state === "ended") {
     return Math.min(ownerSyncAt, room.isEndSynced ? purgeAt(room) : (room.endedAt ?? 0));

@@ -66,6 +66,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     "hello",
     "end",
     "leaving",
+    "extend",
     "consent",
   ] as const);
   switch (type) {
@@ -96,6 +97,7 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
       return helloFrame(rng, view);
     case "end":
     case "leaving":
+    case "extend":
       return { type };
     case "consent":
       return { type, permission: rng.pick(["view", "view", "control"]), isGiven: rng.chance(0.5) };

@@ -57,6 +57,7 @@ describe("the fuzz generators", () => {
         "hello",
         "end",
         "leaving",
+        "extend",
         "consent",
         "MESSAGE_INVALID",
         "MESSAGE_TOO_LARGE",

@@ -87,6 +87,9 @@ export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
  */
 export const Leaving = z.strictObject({ type: z.literal("leaving") });
 
+/** The owning technician extends the session's lifetime, within the admin's SESSION_MAX_LIFETIME_S. */
+export const Extend = z.strictObject({ type: z.literal("extend") });
+
 /** What a customer allows, each consented to on its own: viewing the screen they share, and their voice. */
 export const Permission = z.enum(["view", "voice"]);
 export type Permission = z.infer<typeof Permission>;
@@ -107,6 +110,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
   ...HandshakeMessages,
   End,
   Leaving,
+  Extend,
   Consent,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -154,6 +158,8 @@ export const RelayedCandidate = relayedOf(Candidate);
 export const RelayedKeyExchange = relayedOf(KeyExchange);
 export const StateChanged = z.object({ type: z.literal("state"), state: SessionState });
 export const Ended = z.object({ type: z.literal("ended"), reason: EndReason });
+/** The owner extended the session: it now ends at `expiresAt`; `canExtend` says whether the admin's limit allows more. */
+export const Extended = z.object({ type: z.literal("extended"), expiresAt: z.int(), canExtend: z.boolean() });
 export const ErrorFrame = z.object({
   type: z.literal("error"),
   code: ErrorCode,
@@ -175,6 +181,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   ...HandshakeServerMessages,
   StateChanged,
   Ended,
+  Extended,
   ErrorFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -285,6 +285,9 @@ class RoomFuzz {
       case "handshakeThrottled":
         if (seat.role !== "customer") this.problem(where, "handshakeThrottled, which only the customer is told");
         return;
+      case "extended":
+        // The owning technician's well-formed `extend` frames extend the session, within its limit.
+        return;
       default: {
         const form = receivedForm(msg);
         const left = form === null ? 0 : (other.sentValid.get(form) ?? 0);
