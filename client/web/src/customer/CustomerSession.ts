@@ -8,6 +8,7 @@ import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/f
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
+import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
@@ -64,6 +65,8 @@ export type CustomerView = {
   technician: { name: string; organisation: string } | null;
   caseNumber: string | null;
   expiresAt: number | null;
+  /** Within EXPIRY_WARNING_MS of `expiresAt`: the page warns that the session is about to end. */
+  isExpiring: boolean;
   /** The technician who owns the session: the one who may see the screen. */
   owner: Peer | null;
   /** When a dropped owner's seat is released, if they dropped. */
@@ -136,6 +139,7 @@ export class CustomerSession {
   /** The customer's consent per permission, as last given or taken back. */
   readonly #consent = new Map<Permission, boolean>();
   readonly #isEndedOnLeave: boolean;
+  readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
@@ -169,6 +173,7 @@ export class CustomerSession {
       technician: session?.technician ?? null,
       caseNumber: session?.caseNumber ?? null,
       expiresAt: session?.expiresAt ?? null,
+      isExpiring: false,
       owner: null,
       ownerRejoinBy: null,
       others: [],
@@ -462,6 +467,7 @@ export class CustomerSession {
           caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
           expiresAt: msg.session.expiresAt,
         });
+        this.#expiry.set(msg.session.expiresAt);
         this.#peersChanged();
         return;
       case "peerJoined":
@@ -498,6 +504,10 @@ export class CustomerSession {
         return;
       case "ended":
         this.#finish({ reason: msg.reason, hasShared: this.#hasConsented });
+        return;
+      case "extended":
+        this.#update({ expiresAt: msg.expiresAt });
+        this.#expiry.set(msg.expiresAt);
         return;
       case "error":
         // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
@@ -565,6 +575,7 @@ export class CustomerSession {
   }
 
   #teardown(): void {
+    this.#expiry.stop();
     this.#track?.stop();
     this.#track = null;
     this.#mic?.stop();

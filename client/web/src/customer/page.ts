@@ -41,6 +41,7 @@ const barPresence = byId("bar-presence", HTMLElement);
 const othersLine = byId("others", HTMLElement);
 const connection = byId("connection", HTMLElement);
 const allowedLine = byId("allowed", HTMLElement);
+const expiryWarning = byId("expiry-warning", HTMLElement);
 
 /** The catalogue's text for these screens, in the page's language. */
 const T = customerText;
@@ -222,6 +223,9 @@ function render(view: CustomerView, isRedraw = false): void {
   connection.textContent = connectionLine(view);
   // What the customer allowed and has not taken back; each is withdrawn where it is shown (Stop sharing, the microphone).
   allowedLine.textContent = T().allowed({ isViewing: view.sharing === "live", isHearing: view.isMicOn });
+  // The last minutes of the session's lifetime: said once, in the bar the person keeps in view.
+  setText(expiryWarning, view.isExpiring && view.expiresAt !== null ? T().expiring(formatTime(view.expiresAt)) : "");
+  expiryWarning.hidden = !view.isExpiring;
   pause.hidden = view.sharing === "stopped";
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";

@@ -38,6 +38,8 @@ export const common: Common = {
     SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
     HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
     HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
+    EXTEND_LIMIT:
+      "Diese Sitzung kann nicht weiter verlängert werden: Sie hat die längste Dauer erreicht, die Ihr Admin erlaubt.",
     HANDSHAKE_REQUIRED: "Die Sicherheitsprüfung ist noch nicht abgeschlossen.",
     CONFIG_INVALID: "Tether ist nicht richtig eingerichtet. Sagen Sie es Ihrem Admin.",
     TURN_UNAVAILABLE: "Der Relay-Server ist gerade nicht verfügbar.",
@@ -242,6 +244,8 @@ export const customer: Customer = {
   voice: {
     speaking: "Ihr Techniker spricht.",
   },
+  expiring: (time) =>
+    `Diese Sitzung endet um ${time}, in weniger als fünf Minuten. Wenn Sie mehr Zeit brauchen, bitten Sie Ihren Techniker, sie zu verlängern.`,
   allowed: ({ isViewing, isHearing }) => {
     if (isViewing && isHearing) return "Ihr Techniker kann gerade sehen, was Sie teilen, und Sie hören.";
     if (isViewing) return "Ihr Techniker kann gerade sehen, was Sie teilen.";
@@ -555,6 +559,7 @@ export const technician: Technician = {
       technician_admitted: "Techniker zugelassen",
       technician_dropped: "Techniker getrennt",
       session_ended: "Sitzung beendet",
+      session_extended: "Sitzung verlängert",
       verification_mismatch: "Prüfcode stimmte nicht überein",
       consent_given: "Kunde hat zugestimmt",
       consent_withdrawn: "Kunde hat die Zustimmung zurückgezogen",
@@ -580,6 +585,14 @@ export const technician: Technician = {
     speaking: "Der Kunde spricht.",
   },
   viewer: {
+    expiry: {
+      at: (time) => `Die Sitzung endet um ${time}.`,
+      soon: (time, canExtend) =>
+        canExtend
+          ? `Die Sitzung endet um ${time}, in weniger als fünf Minuten. Verlängern Sie sie, wenn Sie mehr Zeit brauchen.`
+          : `Die Sitzung endet um ${time}, in weniger als fünf Minuten. Sie kann nicht weiter verlängert werden.`,
+      extend: "Sitzung verlängern",
+    },
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },
     surface: {
       monitor: "den ganzen Bildschirm",

@@ -51,6 +51,7 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   SEAT_KEY_INVALID: "This link does not match its session.",
   HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
   HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
+  EXTEND_LIMIT: "This session cannot be extended any further: it has reached the longest time your admin allows.",
   HANDSHAKE_REQUIRED: "The security check has not finished yet.",
   CONFIG_INVALID: "Tether is not set up correctly. Tell your admin.",
   TURN_UNAVAILABLE: "The relay server cannot be used right now.",
@@ -253,6 +254,8 @@ export const customer = {
     speaking: "Your technician is speaking.",
   },
   /** What the customer allowed and has not taken back, for the session bar. */
+  expiring: (time: string) =>
+    `This session ends at ${time}, in less than five minutes. If you need more time, ask your technician to extend it.`,
   allowed: ({ isViewing, isHearing }: { isViewing: boolean; isHearing: boolean }): string => {
     const now = [isViewing ? "see what you share" : "", isHearing ? "hear you" : ""].filter(Boolean);
     return now.length === 0
@@ -560,6 +563,7 @@ export const technician = {
       technician_admitted: "technician admitted",
       technician_dropped: "technician dropped",
       session_ended: "session ended",
+      session_extended: "session extended",
       verification_mismatch: "verification code did not match",
       consent_given: "customer allowed",
       consent_withdrawn: "customer withdrew consent",
@@ -585,6 +589,14 @@ export const technician = {
     speaking: "The customer is speaking.",
   },
   viewer: {
+    expiry: {
+      at: (time: string) => `The session ends at ${time}.`,
+      soon: (time: string, canExtend: boolean) =>
+        canExtend
+          ? `The session ends at ${time}, in less than five minutes. Extend it if you need more time.`
+          : `The session ends at ${time}, in less than five minutes. It cannot be extended further.`,
+      extend: "Extend session",
+    },
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,
     surface: {
       monitor: "their whole screen",

@@ -35,6 +35,7 @@ export const common: Common = {
     SEAT_KEY_INVALID: "このリンクはセッションと一致しません。",
     HANDSHAKE_WAIT: "このセッションへの試行が多すぎます。しばらく待ってから、もう一度お試しください。",
     HANDSHAKE_BUSY: "このセッションでは別の確認が進行中です。少ししてから、もう一度お試しください。",
+    EXTEND_LIMIT: "このセッションはこれ以上延長できません。管理者が認める最長の時間に達しています。",
     HANDSHAKE_REQUIRED: "安全確認がまだ終わっていません。",
     CONFIG_INVALID: "Tether の設定に問題があります。管理者に伝えてください。",
     TURN_UNAVAILABLE: "中継サーバーは現在使えません。",
@@ -233,6 +234,8 @@ export const customer: Customer = {
   voice: {
     speaking: "担当者が話しています。",
   },
+  expiring: (time) =>
+    `このセッションは ${time} に終了します（残り5分未満）。もっと時間が必要な場合は、技術者に延長を依頼してください。`,
   allowed: ({ isViewing, isHearing }) => {
     if (isViewing && isHearing) return "いま担当者は、共有している画面を見て、あなたの声を聞くことができます。";
     if (isViewing) return "いま担当者は、共有している画面を見ることができます。";
@@ -536,6 +539,7 @@ export const technician: Technician = {
       technician_admitted: "技術者の参加許可",
       technician_dropped: "技術者の切断",
       session_ended: "セッション終了",
+      session_extended: "セッション延長",
       verification_mismatch: "確認コードの不一致",
       consent_given: "お客様が許可",
       consent_withdrawn: "お客様が許可を取り消し",
@@ -561,6 +565,14 @@ export const technician: Technician = {
     speaking: "お客様が話しています。",
   },
   viewer: {
+    expiry: {
+      at: (time) => `セッションは ${time} に終了します。`,
+      soon: (time, canExtend) =>
+        canExtend
+          ? `セッションは ${time} に終了します（残り5分未満）。もっと時間が必要な場合は延長してください。`
+          : `セッションは ${time} に終了します（残り5分未満）。これ以上は延長できません。`,
+      extend: "セッションを延長",
+    },
     colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
     surface: {
       monitor: "画面全体",
