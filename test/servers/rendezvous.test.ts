@@ -561,6 +561,36 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect((await describeSession(code)).status).toBe(410);
     });
 
+    it("keeps a session whose customer said leaving and came back with its token (a reload)", async () => {
+      const { code, tech, customer } = await openPair();
+      customer.socket.send({ type: "leaving" });
+      customer.socket.terminate();
+      expect(await tech.socket.next("peerLeft")).toMatchObject({ id: customer.welcome.participantId });
+      const back = await join(code, "customer", undefined, customer.welcome.resume);
+      expect(back.welcome.participantId).toBe(customer.welcome.participantId);
+      expect(back.welcome.session.state).toBe("connected");
+      expect((await describeSession(code)).status).toBe(200);
+    });
+
+    it("lets the owner extend the lifetime: both hear the new end, and the sessions table lists it", async () => {
+      const { code, tech, customer } = await openPair();
+      const before = tech.welcome.session.expiresAt;
+      // wrangler.toml's limits: a lifetime of an hour, at most four.
+      customer.socket.send({ type: "extend" });
+      expect(await customer.socket.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+      tech.socket.send({ type: "extend" });
+      const extended = { type: "extended", expiresAt: before + 3_600_000, canExtend: true };
+      expect(await tech.socket.next("extended")).toEqual(extended);
+      expect(await customer.socket.next("extended")).toEqual(extended);
+      await expect
+        .poll(async () => {
+          const listed = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
+          const { sessions } = (await listed.json()) as { sessions: { code: string; expiresAt: number }[] };
+          return sessions.find((s) => s.code === code)?.expiresAt;
+        })
+        .toBe(before + 3_600_000);
+    });
+
     it("refuses an unknown code: SESSION_NOT_FOUND on the socket", async () => {
       const socket = await connect("000000001", "customer");
       expect(await socket.next("error")).toMatchObject({ code: "SESSION_NOT_FOUND" });
