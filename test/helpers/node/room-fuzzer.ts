@@ -66,6 +66,8 @@ const SEATED_CODES = new Set<ErrorCode>([
   "WRONG_ROLE",
   "HANDSHAKE_REQUIRED",
   "HANDSHAKE_WAIT",
+  // The owner's well-formed extend frames reach SESSION_MAX_LIFETIME_S after a few.
+  "EXTEND_LIMIT",
 ]);
 
 /** A socket that has not said hello yet may also be refused its seat. */
