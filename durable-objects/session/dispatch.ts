@@ -80,8 +80,9 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
         const actor = isCustomer ? "customer" : `technician:${from.technicianId ?? ""}`;
         effects.audit.push({ actor, session: room.code, type: "verification_mismatch", data: {} });
       }
-      if (isCustomer) return endRoom(room, "ended_by_customer", now, effects);
-      if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects);
+      const why = from && (isCustomer || from.isOwner) ? msg.why : undefined;
+      if (isCustomer) return endRoom(room, "ended_by_customer", now, effects, why);
+      if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects, why);
       return sendError(
         effects,
         fromId,

@@ -1,6 +1,6 @@
 import type { AuditInput } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
+import type { EndReason, EndWhy, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { LogEvent } from "../../worker/log.ts";
 import type { HandshakeLimits, Limits, Room, SeatRecord } from "./room-record.ts";
 
@@ -201,10 +201,13 @@ const END_MESSAGES: Record<EndReason, string> = {
   idle: "The session ended after a period without activity.",
 };
 
-/** Ends the room for good: everyone is told, every socket closes, seats and their tokens are dropped. */
-export function endRoom(room: Room, reason: EndReason, now: number, effects: Effects): Effects {
+/**
+ * Ends the room for good: everyone is told (with `why`, when the ending side said the verification code did not
+ * match), every socket closes, seats and their tokens are dropped.
+ */
+export function endRoom(room: Room, reason: EndReason, now: number, effects: Effects, why?: EndWhy): Effects {
   if (room.state === "ended") return effects;
-  broadcast(room, effects, { type: "ended", reason });
+  broadcast(room, effects, { type: "ended", reason, ...(why ? { why } : {}) });
   room.state = "ended";
   room.endedAt = now;
   room.endReason = reason;

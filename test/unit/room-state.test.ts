@@ -419,6 +419,12 @@ describe("dispatch: end", () => {
     expect(room).toMatchObject({ endedAt: T0 + S, endReason: "ended_by_customer", isEndSynced: false });
   });
 
+  it("tells everyone why when the customer ended over a verification code that did not match", () => {
+    const room = pair();
+    const effects = dispatch(room, "cust", { type: "end", why: "code_mismatch" }, T0 + S);
+    expect(sentTo(effects, "tech")).toEqual([{ type: "ended", reason: "ended_by_customer", why: "code_mismatch" }]);
+  });
+
   it("lets the owner end", () => {
     const room = pair();
     expect(dispatch(room, "tech", { type: "end" }, T0 + S).ended).toBe("ended_by_technician");

@@ -157,7 +157,12 @@ export const RelayedAnswer = relayedOf(Answer);
 export const RelayedCandidate = relayedOf(Candidate);
 export const RelayedKeyExchange = relayedOf(KeyExchange);
 export const StateChanged = z.object({ type: z.literal("state"), state: SessionState });
-export const Ended = z.object({ type: z.literal("ended"), reason: EndReason });
+/** `why: "code_mismatch"`: the side that ended it said the verification code did not match (End's own `why`). */
+export const Ended = z.object({
+  type: z.literal("ended"),
+  reason: EndReason,
+  why: z.optional(z.literal("code_mismatch")),
+});
 /** The owner extended the session: it now ends at `expiresAt`; `canExtend` says whether the admin's limit allows more. */
 export const Extended = z.object({ type: z.literal("extended"), expiresAt: z.int(), canExtend: z.boolean() });
 export const ErrorFrame = z.object({

@@ -357,7 +357,7 @@ export class TechnicianSession {
         return;
       case "ended":
         this.#finish(
-          msg.reason === "ended_by_customer" && !this.#hasCustomerShared
+          msg.reason === "ended_by_customer" && !this.#hasCustomerShared && msg.why === undefined
             ? { reason: "declined" }
             : { reason: msg.reason },
         );
