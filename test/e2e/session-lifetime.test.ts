@@ -5,9 +5,15 @@ import { startSharing, useStage } from "../helpers/node/stage.ts";
 
 // The end of a session's lifetime: both sides are warned in its last five minutes, and the technician extends it
 // within the admin's limit. A lifetime under five minutes puts every session of this file in its last minutes at once.
+// And the end of a session whose customer closed the tab after Allow: once the rejoin grace passes.
 
 const stage = useStage("Lena Lifetime", {
-  vars: { SESSION_LIFETIME_S: "290", SESSION_IDLE_TIMEOUT_S: "290", SESSION_MAX_LIFETIME_S: "3000" },
+  vars: {
+    SESSION_LIFETIME_S: "290",
+    SESSION_IDLE_TIMEOUT_S: "290",
+    SESSION_MAX_LIFETIME_S: "3000",
+    REJOIN_GRACE_S: "5",
+  },
 });
 
 describe("a session's lifetime", () => {
@@ -35,5 +41,11 @@ describe("a session's lifetime", () => {
       .poll(async () => (await warning.count()) === 0 || (await textOf(warning)) !== customerBefore)
       .toBe(true);
     await expect.poll(() => auditTypesOf(tech, code)).toContain("session_extended");
+  });
+
+  it("ends the session when the customer closes the tab after Allow and does not come back within the grace", async () => {
+    const { tech, customer } = await startSharing(stage);
+    await customer.page.close({ runBeforeUnload: true });
+    await tech.getByText("The customer ended the session.").waitFor();
   });
 });
