@@ -68,6 +68,12 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
     const request = new Request(new URL("/join", c.req.url), { headers: etag ? { "If-None-Match": etag } : {} });
     return withCacheControl("/join", await c.get("host").asset(request));
   });
+  // A damaged link (/j/, /j/ABC, a digit short) gets the same page, which tells the person how to get a working link,
+  // as a 404: the browser's own error page would leave them with nothing to act on.
+  app.get("/j/*", async (c) => {
+    const page = await c.get("host").asset(new Request(new URL("/join", c.req.url)));
+    return new Response(page.ok ? page.body : null, { status: 404, headers: page.headers });
+  });
 
   app.route("/", health);
   app.route("/api/auth", auth);

@@ -12,6 +12,12 @@ type IntSpec = { min: number; max: number; fallback: number; what: string };
 /** The limits an admin sets in wrangler.toml [vars]: name → allowed range, default and meaning. */
 export const INT_VARS = {
   SESSION_LIFETIME_S: { min: 60, max: 86_400, fallback: 3_600, what: "longest a support session may last, in seconds" },
+  SESSION_MAX_LIFETIME_S: {
+    min: 60,
+    max: 86_400,
+    fallback: 14_400,
+    what: "longest a session may last once its technician extended it (each extension adds SESSION_LIFETIME_S; equal to SESSION_LIFETIME_S: no extensions), in seconds",
+  },
   SESSION_IDLE_TIMEOUT_S: {
     min: 30,
     max: 86_400,
@@ -259,6 +265,16 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
   ) {
     issues.push(
       `SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S (${ints.SESSION_LIFETIME_S}); got ${ints.SESSION_IDLE_TIMEOUT_S}`,
+    );
+  }
+
+  if (
+    ints.SESSION_MAX_LIFETIME_S !== undefined &&
+    ints.SESSION_LIFETIME_S !== undefined &&
+    ints.SESSION_MAX_LIFETIME_S < ints.SESSION_LIFETIME_S
+  ) {
+    issues.push(
+      `SESSION_MAX_LIFETIME_S must be at least SESSION_LIFETIME_S (${ints.SESSION_LIFETIME_S}); got ${ints.SESSION_MAX_LIFETIME_S}`,
     );
   }
 

@@ -44,6 +44,7 @@ export type LogEvent =
   /** The customer confirmed a technician of a session that had no owner, who now owns it. */
   | { event: "session_owner_confirmed"; code: string; technicianId: string }
   | { event: "session_owner_sync_failed"; code: string; message: string }
+  | { event: "session_expiry_sync_failed"; code: string; message: string }
   /** A stored room failed its schema: the failing field's path ("" for the whole record), never its value. */
   | { event: "room_record_invalid"; code: string | null; field: string }
   | { event: "rate_limited"; scope: string }

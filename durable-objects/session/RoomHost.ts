@@ -225,6 +225,7 @@ export class RoomHost<S extends RoomSocket> {
     await this.apply(sweep(room, now, this.runtime.lastPingAt()));
     await this.checkSignIns(room, now);
     if (room.ownerSyncDueAt !== null) await this.syncOwner(room, true);
+    if (room.expirySyncDueAt !== null) await this.syncExpiry(room, true);
     if (room.auditRetryAt !== null && room.auditRetryAt <= now) await this.retryAudit(room);
     if (room.state === "ended" && !room.isEndSynced) await this.syncEnd(room, true);
     if (isPurgeDue(room, now)) {
@@ -356,6 +357,7 @@ export class RoomHost<S extends RoomSocket> {
       await this.syncEnd(room, false);
     }
     if (effects.isOwnerConfirmed) await this.syncOwner(room, false);
+    if (effects.isExtended) await this.syncExpiry(room, false);
     // After the frames and the sessions table, so that waiting on the log delays neither.
     await this.audit(effects.ended ? [...effects.audit, endEntry(room, effects.ended)] : effects.audit);
     if (effects.persist === "room") await this.armAlarm();
@@ -425,6 +427,19 @@ export class RoomHost<S extends RoomSocket> {
       return;
     }
     room.ownerSyncDueAt = null;
+    this.runtime.storage.saveRoom(room);
+  }
+
+  /** Writes an extended expiry to the sessions table; outside the alarm a failure is left for the alarm to retry. */
+  private async syncExpiry(room: Room, isRetry: boolean): Promise<void> {
+    try {
+      await this.runtime.recordExpiry(room.code, room.expiresAt);
+    } catch (err) {
+      log({ event: "session_expiry_sync_failed", code: room.code, message: String(err).slice(0, 200) });
+      if (isRetry) throw err;
+      return;
+    }
+    room.expirySyncDueAt = null;
     this.runtime.storage.saveRoom(room);
   }
 

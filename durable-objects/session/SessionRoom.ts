@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import { deleteSession, recordSessionOwner } from "../../worker/db/sessions.ts";
+import { deleteSession, recordSessionExpiry, recordSessionOwner } from "../../worker/db/sessions.ts";
 import { liveSignIns } from "../../worker/db/sign-ins.ts";
 import { log } from "../../worker/log.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
@@ -51,6 +51,7 @@ export class SessionRoom extends DurableObject<Env> {
       },
       recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
       recordOwner: (code, technicianId) => recordSessionOwner(env.DB, code, technicianId),
+      recordExpiry: (code, expiresAt) => recordSessionExpiry(env.DB, code, expiresAt),
       forgetSession: (code) => deleteSession(env.DB, code),
       // The same RateLimiter objects as the Worker's per-address limits (workersHost.hit).
       hit: (key, scope, limitPerMinute) =>

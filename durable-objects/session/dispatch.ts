@@ -1,5 +1,6 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { extend } from "./extend.ts";
 import { handshake } from "./handshake.ts";
 import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, touch } from "./state.ts";
 
@@ -79,8 +80,9 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
         const actor = isCustomer ? "customer" : `technician:${from.technicianId ?? ""}`;
         effects.audit.push({ actor, session: room.code, type: "verification_mismatch", data: {} });
       }
-      if (isCustomer) return endRoom(room, "ended_by_customer", now, effects);
-      if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects);
+      const why = from && (isCustomer || from.isOwner) ? msg.why : undefined;
+      if (isCustomer) return endRoom(room, "ended_by_customer", now, effects, why);
+      if (from?.isOwner) return endRoom(room, "ended_by_technician", now, effects, why);
       return sendError(
         effects,
         fromId,
@@ -90,9 +92,25 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
     }
     case "consent":
       return consent(room, fromId, msg, effects);
+    case "leaving":
+      return leaving(room, fromId, effects);
+    case "extend":
+      return extend(room, fromId, now, effects);
     default:
       return assertNever(msg);
   }
+}
+
+/** The customer's page is going away: if it does not take its seat back within the grace, the session ends. */
+function leaving(room: Room, fromId: string, effects: Effects): Effects {
+  const from = room.seats.find((s) => s.id === fromId);
+  if (from?.role !== "customer") {
+    return sendError(effects, fromId, "WRONG_ROLE", "Only the customer's page says it is leaving.");
+  }
+  if (from.isLeaving) return effects;
+  from.isLeaving = true;
+  persistRoom(room, effects);
+  return effects;
 }
 
 /** The customer's page says what it allowed or took back: each change goes to the audit log, repeats do not. */

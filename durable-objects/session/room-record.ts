@@ -68,6 +68,8 @@ export const SeatRecord = z.object({
   isVerified: z._default(z.boolean(), false),
   /** The technician's sign-in (sign_ins.id) they joined with, checked every signInCheckMs; null for a customer. */
   signInId: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
+  /** The customer's page said it was going away (`leaving`): the session ends if the seat is released unclaimed. */
+  isLeaving: z._default(z.boolean(), false),
   /** The seat's budget for being taken back (rejoinPerMinute); null until it first is. */
   rejoins: z._default(z.nullable(z.object({ tokens: z.number().check(z.nonnegative()), updatedAt: Time })), null),
   /** The customer's: what their browser can share, as their latest hello said; null for a technician or unsaid. */
@@ -102,6 +104,12 @@ export const RoomRecord = z.object({
   caseNumber: z.nullable(z.string().check(z.maxLength(64))),
   createdAt: Time,
   expiresAt: Time,
+  /** The latest `expiresAt` extensions may reach (SESSION_MAX_LIFETIME_S after creation); null: no extensions. */
+  maxExpiresAt: z._default(z.nullable(Time), null),
+  /** What one extension adds to `expiresAt` (SESSION_LIFETIME_S). */
+  extendMs: z._default(Time, 0),
+  /** When an extended `expiresAt` still has to be written to D1's sessions row; null once it is. */
+  expirySyncDueAt: z._default(z.nullable(Time), null),
   idleMs: Time,
   graceMs: Time,
   limits: Limits,

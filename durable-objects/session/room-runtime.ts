@@ -72,6 +72,8 @@ export type RoomRuntime<S extends RoomSocket> = {
    * row says: the room decides ownership, the table follows. Throws on failure.
    */
   recordOwner(code: string, technicianId: string): Promise<void>;
+  /** Writes the session's extended expiry to the sessions table (which the Worker checks links against); throws on failure. */
+  recordExpiry(code: string, expiresAt: number): Promise<void>;
   /** Deletes the session's row from the sessions table (a help request that ended unclaimed); throws on failure. */
   forgetSession(code: string): Promise<void>;
   /**
@@ -89,7 +91,7 @@ export type RoomRuntime<S extends RoomSocket> = {
 /** What a host provides to every room alike, beside each room's own sockets, storage and alarm. */
 export type RoomServices = Pick<
   RoomRuntime<RoomSocket>,
-  "recordEnd" | "recordOwner" | "forgetSession" | "hit" | "liveSignIns" | "audit"
+  "recordEnd" | "recordOwner" | "recordExpiry" | "forgetSession" | "hit" | "liveSignIns" | "audit"
 >;
 
 /** Input of `create`: the settings plus the creation time the Worker also wrote to the sessions table. */

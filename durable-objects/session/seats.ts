@@ -97,6 +97,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
   if (seat) {
     seat.connected = true;
     seat.heldUntil = null;
+    seat.isLeaving = false;
     seat.tokenHash = fresh.tokenHash;
     if (request.role === "technician") {
       seat.name = request.name;
@@ -122,6 +123,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       heldUntil: null,
       joinedAt: now,
       isVerified: false,
+      isLeaving: false,
       signInId,
       rejoins: null,
       capture: request.role === "customer" ? (request.capture ?? null) : null,

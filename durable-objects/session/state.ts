@@ -1,6 +1,6 @@
 import type { AuditInput } from "#protocol/audit.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
-import type { EndReason, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
+import type { EndReason, EndWhy, Peer, ServerMessage, SessionState, SessionSummary } from "#protocol/room.ts";
 import type { LogEvent } from "../../worker/log.ts";
 import type { HandshakeLimits, Limits, Room, SeatRecord } from "./room-record.ts";
 
@@ -31,6 +31,8 @@ export type RoomSettings = {
   organisation: string;
   caseNumber: string | null;
   lifetimeS: number;
+  /** The longest the owner may extend the session to, from creation (SESSION_MAX_LIFETIME_S); absent: no extensions. */
+  maxLifetimeS?: number;
   idleS: number;
   graceS: number;
   /** How often the seated technicians' sign-ins are checked against the sign-ins table (SIGN_IN_CHECK_S). */
@@ -58,6 +60,8 @@ export type Effects = {
   ended: EndReason | null;
   /** The room's owner was just confirmed: write it to the sessions table. */
   isOwnerConfirmed: boolean;
+  /** The owner just extended the session: write the new expiry to the sessions table. */
+  isExtended: boolean;
   logs: LogEvent[];
   /** Entries for the organisation's audit log (who did what in this session; never content). */
   audit: AuditInput[];
@@ -71,6 +75,7 @@ export function noEffects(): Effects {
     persist: "none",
     ended: null,
     isOwnerConfirmed: false,
+    isExtended: false,
     logs: [],
     audit: [],
   };
@@ -90,6 +95,9 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     caseNumber: settings.caseNumber,
     createdAt: now,
     expiresAt: now + settings.lifetimeS * 1000,
+    maxExpiresAt: now + Math.max(settings.lifetimeS, settings.maxLifetimeS ?? settings.lifetimeS) * 1000,
+    extendMs: settings.lifetimeS * 1000,
+    expirySyncDueAt: null,
     idleMs: settings.idleS * 1000,
     graceMs: settings.graceS * 1000,
     limits: settings.limits,
@@ -194,10 +202,13 @@ const END_MESSAGES: Record<EndReason, string> = {
   idle: "The session ended after a period without activity.",
 };
 
-/** Ends the room for good: everyone is told, every socket closes, seats and their tokens are dropped. */
-export function endRoom(room: Room, reason: EndReason, now: number, effects: Effects): Effects {
+/**
+ * Ends the room for good: everyone is told (with `why`, when the ending side said the verification code did not
+ * match), every socket closes, seats and their tokens are dropped.
+ */
+export function endRoom(room: Room, reason: EndReason, now: number, effects: Effects, why?: EndWhy): Effects {
   if (room.state === "ended") return effects;
-  broadcast(room, effects, { type: "ended", reason });
+  broadcast(room, effects, { type: "ended", reason, ...(why ? { why } : {}) });
   room.state = "ended";
   room.endedAt = now;
   room.endReason = reason;
@@ -240,6 +251,10 @@ export function sweep(room: Room, now: number, lastPingAt: number | null = null)
   if (reason) return endRoom(room, reason, now, effects);
   const released = room.seats.filter((s) => !s.connected && s.heldUntil !== null && s.heldUntil <= now);
   if (released.length === 0) return effects;
+  // A customer who left after sharing and did not come back (a closed tab, not a reload) has ended the session.
+  if (released.some((s) => s.role === "customer" && s.isLeaving)) {
+    return endRoom(room, "ended_by_customer", now, effects);
+  }
   room.seats = room.seats.filter((s) => !released.includes(s));
   for (const seat of released) broadcast(room, effects, { type: "peerGone", id: seat.id });
   persistRoom(room, effects);
@@ -281,6 +296,7 @@ export function nextAlarmAt(room: Room, oldestPendingAt: number | null = null): 
   const ownerSyncAt = Math.min(
     room.ownerSyncDueAt ?? Number.POSITIVE_INFINITY,
     room.auditRetryAt ?? Number.POSITIVE_INFINITY,
+    room.expirySyncDueAt ?? Number.POSITIVE_INFINITY,
   );
   if (room.state === "ended") {
     return Math.min(ownerSyncAt, room.isEndSynced ? purgeAt(room) : (room.endedAt ?? 0));

@@ -142,6 +142,36 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await page.getByRole("button", { name: "Don't allow" }).click();
     await page.getByRole("heading", { name: "Session ended" }).waitFor();
     await expectAccessible(page, "declined");
+    await tech.getByText("The customer did not allow you to see their screen", { exact: false }).waitFor();
+    await expectAccessible(tech, "viewer, the customer refused");
+  });
+
+  it("the edges: a damaged link, Get help cancelled, a second browser on a live link, a reload after Allow", async () => {
+    const { page } = await customer();
+    expect((await page.goto("/j/ABC"))?.status()).toBe(404);
+    await page.getByText("This link is damaged", { exact: false }).waitFor();
+    await expectAccessible(page, "a damaged link");
+
+    await open(page, "/");
+    await page.getByRole("button", { name: "Get help" }).click();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("link", { name: "Get help again" }).waitFor();
+    await expectAccessible(page, "Get help cancelled");
+
+    const link = await viewNewSession();
+    const first = await customer();
+    await open(first.page, link);
+    const second = await customer();
+    await open(second.page, link);
+    await second.page.getByRole("heading", { name: "This session is open somewhere else" }).waitFor();
+    await expectAccessible(second.page, "a second browser on a live link");
+
+    await first.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
+    await first.page.reload();
+    await first.page.getByText("The page was reloaded and your session goes on", { exact: false }).waitFor();
+    await first.page.getByRole("button", { name: "Share again" }).waitFor();
+    await expectAccessible(first.page, "resumed after a reload");
   });
 
   it("enrol, sign-in, and the console with its admin panels", async () => {
@@ -270,6 +300,12 @@ describe("the keyboard alone", () => {
     const readThese = page.getByRole("heading", { name: "Read these to your technician" });
     await readThese.waitFor();
     await expect.poll(() => isFocused(readThese)).toBe(true);
+    // Cancel is reached with Tab; the ending it leads to takes the focus.
+    await tabTo(page, page.getByRole("button", { name: "Cancel" }));
+    await page.keyboard.press("Enter");
+    const ended = page.getByRole("heading", { name: "Session ended" });
+    await expect.poll(() => isFocused(ended)).toBe(true);
+    await tabTo(page, page.getByRole("link", { name: "Get help again" }));
   });
 
   it("lets the technician create a session and open its viewer with Tab and Enter", async () => {

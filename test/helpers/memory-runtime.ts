@@ -104,6 +104,10 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
   readonly owners: { code: string; technicianId: string }[] = [];
   /** How many of the next recordOwner calls fail. */
   ownerFailures = 0;
+  /** Extended expiries written to the (stand-in) sessions table. */
+  readonly expiries: { code: string; expiresAt: number }[] = [];
+  /** How many of the next recordExpiry calls fail. */
+  expiryFailures = 0;
   /** Sessions whose row the room deleted from the (stand-in) sessions table. */
   readonly forgotten: string[] = [];
   /** How many of the next forgetSession calls fail. */
@@ -180,6 +184,14 @@ export class MemoryRuntime implements RoomRuntime<MemorySocket> {
       throw new Error("D1_ERROR: network connection lost");
     }
     this.owners.push({ code, technicianId });
+  }
+
+  async recordExpiry(code: string, expiresAt: number): Promise<void> {
+    if (this.expiryFailures > 0) {
+      this.expiryFailures--;
+      throw new Error("D1_ERROR: network connection lost");
+    }
+    this.expiries.push({ code, expiresAt });
   }
 
   async forgetSession(code: string): Promise<void> {

@@ -65,6 +65,8 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     "pakeResult",
     "hello",
     "end",
+    "leaving",
+    "extend",
     "consent",
   ] as const);
   switch (type) {
@@ -94,6 +96,8 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     case "hello":
       return helloFrame(rng, view);
     case "end":
+    case "leaving":
+    case "extend":
       return { type };
     case "consent":
       return { type, permission: rng.pick(["view", "view", "camera", "control"]), isGiven: rng.chance(0.5) };

@@ -46,10 +46,16 @@ describe("static pages", () => {
     expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
   });
 
-  it("serves the customer page for a session link and nothing for a malformed one", async () => {
+  it("serves the customer page for a session link, and for a malformed one the same page as a 404", async () => {
     const page = await SELF.fetch("http://localhost/j/123456789");
     expect(page.status).toBe(200);
     expect(await page.text()).toContain("<html");
-    expect((await SELF.fetch("http://localhost/j/12345")).status).toBe(404);
+    for (const path of ["/j/12345", "/j/ABC", "/j/12345678", "/j/", "/j/1234567890/x"]) {
+      const damaged = await SELF.fetch(`http://localhost${path}`);
+      expect(damaged.status, path).toBe(404);
+      expect(damaged.headers.get("content-security-policy"), path).toContain("script-src 'self'");
+      // The page that says how to get a working link, not an empty answer.
+      expect(await damaged.text(), path).toContain("/join.js");
+    }
   });
 });

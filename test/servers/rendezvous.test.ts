@@ -159,7 +159,12 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       const redirect = await fetch(`${server.origin}/console.html`, { redirect: "manual" });
       expect(redirect.status).toBe(307);
       expect(redirect.headers.get("location")).toBe("/console");
-      expect((await fetch(`${server.origin}/j/12345`)).status).toBe(404);
+      for (const path of ["/j/12345", "/j/ABC", "/j/"]) {
+        // A damaged link gets the customer's page, which says how to get a working one, as a 404.
+        const damaged = await fetch(`${server.origin}${path}`);
+        expect(damaged.status, path).toBe(404);
+        expect(await damaged.text(), path).toContain("/join.js");
+      }
       expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
     });
 
@@ -554,6 +559,36 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       expect(await late.next("error")).toMatchObject({ code: "SESSION_ENDED" });
       expect((await late.waitClosed()).code).toBe(1008);
       expect((await describeSession(code)).status).toBe(410);
+    });
+
+    it("keeps a session whose customer said leaving and came back with its token (a reload)", async () => {
+      const { code, tech, customer } = await openPair();
+      customer.socket.send({ type: "leaving" });
+      customer.socket.terminate();
+      expect(await tech.socket.next("peerLeft")).toMatchObject({ id: customer.welcome.participantId });
+      const back = await join(code, "customer", undefined, customer.welcome.resume);
+      expect(back.welcome.participantId).toBe(customer.welcome.participantId);
+      expect(back.welcome.session.state).toBe("connected");
+      expect((await describeSession(code)).status).toBe(200);
+    });
+
+    it("lets the owner extend the lifetime: both hear the new end, and the sessions table lists it", async () => {
+      const { code, tech, customer } = await openPair();
+      const before = tech.welcome.session.expiresAt;
+      // wrangler.toml's limits: a lifetime of an hour, at most four.
+      customer.socket.send({ type: "extend" });
+      expect(await customer.socket.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+      tech.socket.send({ type: "extend" });
+      const extended = { type: "extended", expiresAt: before + 3_600_000, canExtend: true };
+      expect(await tech.socket.next("extended")).toEqual(extended);
+      expect(await customer.socket.next("extended")).toEqual(extended);
+      await expect
+        .poll(async () => {
+          const listed = await fetch(`${server.origin}/api/sessions`, { headers: { cookie: owner.cookie } });
+          const { sessions } = (await listed.json()) as { sessions: { code: string; expiresAt: number }[] };
+          return sessions.find((s) => s.code === code)?.expiresAt;
+        })
+        .toBe(before + 3_600_000);
     });
 
     it("refuses an unknown code: SESSION_NOT_FOUND on the socket", async () => {

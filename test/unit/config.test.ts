@@ -64,6 +64,12 @@ describe("parseConfig", () => {
   it("checks limits against each other", () => {
     const result = parseConfig({ ...secret, SESSION_LIFETIME_S: "600", SESSION_IDLE_TIMEOUT_S: "900" });
     expect(!result.ok && result.issues[0]).toMatch(/^SESSION_IDLE_TIMEOUT_S must not exceed SESSION_LIFETIME_S/);
+    const shorter = parseConfig({ ...secret, SESSION_LIFETIME_S: "7200", SESSION_MAX_LIFETIME_S: "3600" });
+    expect(!shorter.ok && shorter.issues).toEqual([
+      "SESSION_MAX_LIFETIME_S must be at least SESSION_LIFETIME_S (7200); got 3600",
+    ]);
+    const equal = parseConfig({ ...secret, SESSION_LIFETIME_S: "3600", SESSION_MAX_LIFETIME_S: "3600" });
+    expect(equal.ok && equal.config.SESSION_MAX_LIFETIME_S).toBe(3600);
   });
 
   it("accepts handshake waits that make 24 failures take at least 17 hours", () => {

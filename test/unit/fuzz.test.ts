@@ -56,6 +56,8 @@ describe("the fuzz generators", () => {
         "pakeResult",
         "hello",
         "end",
+        "leaving",
+        "extend",
         "consent",
         "MESSAGE_INVALID",
         "MESSAGE_TOO_LARGE",

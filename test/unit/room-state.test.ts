@@ -308,6 +308,46 @@ describe("leave", () => {
   });
 });
 
+describe("a customer's page that is leaving", () => {
+  it("ends the session as the customer's end when its seat is released unclaimed (a closed tab)", () => {
+    const room = pair();
+    expect(dispatch(room, "cust", { type: "leaving" }, T0 + S).persist).toBe("room");
+    leave(room, "cust", T0 + S);
+    expect(sweep(room, T0 + 60 * S).send).toEqual([]);
+    const swept = sweep(room, T0 + 61 * S);
+    expect(swept.ended).toBe("ended_by_customer");
+    expect(sentTo(swept, "tech")).toEqual([{ type: "ended", reason: "ended_by_customer" }]);
+    expect(room.state).toBe("ended");
+  });
+
+  it("keeps the session when the page takes its seat back within the grace (a reload)", () => {
+    const room = pair();
+    dispatch(room, "cust", { type: "leaving" }, T0 + S);
+    leave(room, "cust", T0 + S);
+    expect(join(room, CUSTOMER, proof("hash-cust"), fresh("reloaded"), T0 + 5 * S)).toMatchObject({
+      ok: true,
+      isResumed: true,
+      seat: { id: "cust", isLeaving: false },
+    });
+    // A later drop without a word (the network, not the person) only releases the seat, as before.
+    leave(room, "cust", T0 + 10 * S);
+    const swept = sweep(room, T0 + 71 * S);
+    expect(swept.ended).toBeNull();
+    expect(sentTo(swept, "tech")).toEqual([
+      { type: "peerGone", id: "cust" },
+      { type: "state", state: "waiting" },
+    ]);
+  });
+
+  it("takes the word only from the customer", () => {
+    const room = pair();
+    expect(sentTo(dispatch(room, "tech", { type: "leaving" }, T0 + S), "tech")).toMatchObject([
+      { type: "error", code: "WRONG_ROLE" },
+    ]);
+    expect(room.seats.every((s) => !s.isLeaving)).toBe(true);
+  });
+});
+
 describe("reconcile", () => {
   it("treats seats without a live socket as dropped after a restart", () => {
     const room = helpTrio();
@@ -397,6 +437,12 @@ describe("dispatch: end", () => {
     expect(effects.closeAll?.code).toBe(1000);
     expect(room.seats).toEqual([]);
     expect(room).toMatchObject({ endedAt: T0 + S, endReason: "ended_by_customer", isEndSynced: false });
+  });
+
+  it("tells everyone why when the customer ended over a verification code that did not match", () => {
+    const room = pair();
+    const effects = dispatch(room, "cust", { type: "end", why: "code_mismatch" }, T0 + S);
+    expect(sentTo(effects, "tech")).toEqual([{ type: "ended", reason: "ended_by_customer", why: "code_mismatch" }]);
   });
 
   it("lets the owner end", () => {

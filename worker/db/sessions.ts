@@ -89,6 +89,14 @@ export async function recordSessionOwner(db: D1Database, code: string, technicia
     .run();
 }
 
+/** Writes the expiry an extension gave a live session (the room decides it; the table follows). */
+export async function recordSessionExpiry(db: D1Database, code: string, expiresAt: number): Promise<void> {
+  await db
+    .prepare("UPDATE sessions SET expires_at = ?1 WHERE code = ?2 AND ended_at IS NULL")
+    .bind(expiresAt, code)
+    .run();
+}
+
 /** Removes a row whose room could not be created, or whose help request ended without an owner. */
 export async function deleteSession(db: D1Database, code: string): Promise<void> {
   await db.prepare("DELETE FROM sessions WHERE code = ?").bind(code).run();

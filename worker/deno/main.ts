@@ -8,7 +8,7 @@ import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
 import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
-import { deleteSession, recordSessionOwner } from "../db/sessions.ts";
+import { deleteSession, recordSessionExpiry, recordSessionOwner } from "../db/sessions.ts";
 import { liveSignIns } from "../db/sign-ins.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
@@ -108,6 +108,7 @@ const limits = new RateLimits();
 const rooms = new Rooms(new RoomStore(roomsDb), {
   recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
+  recordExpiry: (code, expiresAt) => recordSessionExpiry(db, code, expiresAt),
   forgetSession: (code) => deleteSession(db, code),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
   liveSignIns: (ids) => liveSignIns(db, ids, Date.now()),

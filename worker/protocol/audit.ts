@@ -25,6 +25,7 @@ export const AuditType = z.enum([
   "consent_given",
   "consent_withdrawn",
   "session_ended",
+  "session_extended",
   "webhook_added",
   "webhook_removed",
   "api_token_created",

@@ -26,6 +26,8 @@ export const ErrorCode = z.enum([
   "SESSION_NOT_FOUND",
   "SESSION_ENDED",
   "SEAT_TAKEN",
+  /** The session's lifetime cannot be extended further: it is at SESSION_MAX_LIFETIME_S. */
+  "EXTEND_LIMIT",
   "MESSAGE_INVALID",
   "MESSAGE_TOO_LARGE",
   "UNSUPPORTED_VERSION",

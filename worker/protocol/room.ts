@@ -90,6 +90,15 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
+/**
+ * The customer's page is going away (closed, reloaded, or navigated elsewhere) after it shared: the session ends
+ * unless that page takes its seat back within the rejoin grace, which a reload does and a closed tab does not.
+ */
+export const Leaving = z.strictObject({ type: z.literal("leaving") });
+
+/** The owning technician extends the session's lifetime, within the admin's SESSION_MAX_LIFETIME_S. */
+export const Extend = z.strictObject({ type: z.literal("extend") });
+
 /** What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera. */
 export const Permission = z.enum(["view", "voice", "camera"]);
 export type Permission = z.infer<typeof Permission>;
@@ -109,6 +118,8 @@ export const ClientMessage = z.discriminatedUnion("type", [
   KeyExchange,
   ...HandshakeMessages,
   End,
+  Leaving,
+  Extend,
   Consent,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
@@ -157,7 +168,14 @@ export const RelayedAnswer = relayedOf(Answer);
 export const RelayedCandidate = relayedOf(Candidate);
 export const RelayedKeyExchange = relayedOf(KeyExchange);
 export const StateChanged = z.object({ type: z.literal("state"), state: SessionState });
-export const Ended = z.object({ type: z.literal("ended"), reason: EndReason });
+/** `why: "code_mismatch"`: the side that ended it said the verification code did not match (End's own `why`). */
+export const Ended = z.object({
+  type: z.literal("ended"),
+  reason: EndReason,
+  why: z.optional(z.literal("code_mismatch")),
+});
+/** The owner extended the session: it now ends at `expiresAt`; `canExtend` says whether the admin's limit allows more. */
+export const Extended = z.object({ type: z.literal("extended"), expiresAt: z.int(), canExtend: z.boolean() });
 export const ErrorFrame = z.object({
   type: z.literal("error"),
   code: ErrorCode,
@@ -179,6 +197,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   ...HandshakeServerMessages,
   StateChanged,
   Ended,
+  Extended,
   ErrorFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

@@ -113,6 +113,7 @@ async function openRoom(
         organisation: config.ORGANISATION,
         caseNumber,
         lifetimeS: config.SESSION_LIFETIME_S,
+        maxLifetimeS: config.SESSION_MAX_LIFETIME_S,
         idleS: config.SESSION_IDLE_TIMEOUT_S,
         graceS: config.REJOIN_GRACE_S,
         signInCheckS: config.SIGN_IN_CHECK_S,

@@ -89,9 +89,14 @@ function route(): void {
   const code = viewedCode();
   main.hidden = code !== null;
   if ((viewing?.code ?? null) === code) return;
+  const wasViewing = viewing !== null;
   viewing?.close();
+  // What the console last said (Session created, Copied) belongs to the console, not to the viewer it gives way to.
+  if (!wasViewing) announce("");
   viewing = code ? { code, close: openViewer(code, secretFor(code)) } : null;
   typedPassword = null;
+  // Back from a viewer, whose session may have ended meanwhile: the list is read again.
+  if (wasViewing && code === null) void loadSessions();
 }
 
 function viewHref(code: string): string {
@@ -229,6 +234,15 @@ function showExpiries(): void {
     byId("invite-expiry", HTMLElement).textContent = T().inviteExpiry(formatTime(inviteExpiry));
 }
 
+/** The list is read again when its first session expires, so that an expired session does not stay listed as live. */
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+
+function refreshAtExpiry(expiries: number[]): void {
+  clearTimeout(expiryTimer);
+  if (expiries.length === 0) return;
+  expiryTimer = setTimeout(() => void loadSessions(), Math.max(0, Math.min(...expiries) - Date.now()) + 1_000);
+}
+
 /** Counts the requests for the list, so that a slow answer never replaces a newer one's list. */
 let listRequests = 0;
 
@@ -237,8 +251,10 @@ async function loadSessions(): Promise<void> {
   const mark = linkSecretsMark();
   const live = await callApi("GET", "/api/sessions", OwnSessions);
   if (request !== listRequests) return;
-  if (!live.ok) return announce(() => errorText(live), true);
+  // An error of the list is the console's to say, not the viewer's that may be showing.
+  if (!live.ok) return viewing ? undefined : announce(() => errorText(live), true);
   const { sessions } = live.data;
+  refreshAtExpiry(sessions.map((session) => session.expiresAt));
   forgetLinkSecretsExcept(
     sessions.map((session) => session.code),
     mark,
@@ -303,6 +319,11 @@ joinForm.addEventListener("submit", (event) => {
   joinHelpSession();
 });
 addEventListener("hashchange", route);
+// Sessions end elsewhere too (the customer's End, a closed tab): the list is read again whenever the console comes
+// back into view.
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible" && isSignedIn && !viewing) void loadSessions();
+});
 
 /** Lists and lines drawn from data: drawn again in a new language. */
 onLanguageChange(() => {

@@ -21,6 +21,8 @@ const start = byId("help-start", HTMLElement);
 const codeSection = byId("help-code", HTMLElement);
 const getHelp = byId("get-help", HTMLButtonElement);
 const passwordNote = byId("help-password-note", HTMLElement);
+const cancel = byId("help-cancel", HTMLButtonElement);
+const helpAgain = byId("help-again", HTMLElement);
 
 const T = customerText;
 
@@ -60,12 +62,15 @@ async function requestHelp(): Promise<void> {
   codeSection.hidden = false;
   // The Get help button went away: the keyboard focus goes to what took its place.
   byId("help-code-title", HTMLElement).focus();
-  startCustomerSession(
+  const customer = startCustomerSession(
     { code, session: null, seatKey: toBase64url(seatKey), secret: password, isEndedOnLeave: true },
     (view) => {
       codeSection.hidden = view.phase !== "waiting";
+      // A new request starts from a fresh page: a new seat key, a new password, nothing of this one left.
+      helpAgain.hidden = view.phase !== "ended";
     },
   );
+  cancel.addEventListener("click", () => customer.cancel());
 }
 
 onLanguageChange(() => {

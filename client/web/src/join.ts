@@ -26,8 +26,9 @@ async function open(): Promise<void> {
   if (!prs || !seatKey) return announce(() => T().link.incomplete, true);
   const info = await fetchSessionInfo(code, toBase64url(seatKey));
   if (!info.ok) {
-    const { code } = info;
-    return announce(() => (code === "SEAT_KEY_INVALID" ? T().refused.SEAT_KEY_INVALID : errorText(info)), true);
+    // In the customer's own words where the catalogue has them: an ended link says what to do next.
+    const refused: Partial<Record<string, string>> = T().refused;
+    return announce(() => refused[info.code] ?? errorText(info), true);
   }
   startCustomerSession({ code, session: info.data, seatKey: toBase64url(seatKey), secret: linkSecret(prs) });
 }

@@ -219,6 +219,7 @@ function auditQuery(ctx: Context): string {
 /** Every route the app registers (a test checks this list against `app.routes`). */
 export const ROUTES: RouteCase[] = [
   { method: "GET", path: "/j/:code{[0-9]{9}}", url: (ctx) => `/j/${code(ctx)}` },
+  { method: "GET", path: "/j/*", url: (ctx) => ctx.rng.pick(["/j/", "/j/ABC", "/j/12345678", "/j/1234567890/x"]) },
   { method: "GET", path: "/health", url: () => "/health", answer: z.object({ ok: z.literal(true) }) },
   {
     method: "POST",

@@ -66,6 +66,8 @@ const SEATED_CODES = new Set<ErrorCode>([
   "WRONG_ROLE",
   "HANDSHAKE_REQUIRED",
   "HANDSHAKE_WAIT",
+  // The owner's well-formed extend frames reach SESSION_MAX_LIFETIME_S after a few.
+  "EXTEND_LIMIT",
 ]);
 
 /** A socket that has not said hello yet may also be refused its seat. */
@@ -284,6 +286,9 @@ class RoomFuzz {
         return;
       case "handshakeThrottled":
         if (seat.role !== "customer") this.problem(where, "handshakeThrottled, which only the customer is told");
+        return;
+      case "extended":
+        // The owning technician's well-formed `extend` frames extend the session, within its limit.
         return;
       default: {
         const form = receivedForm(msg);

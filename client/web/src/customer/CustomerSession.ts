@@ -8,6 +8,7 @@ import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/f
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
+import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
@@ -21,6 +22,7 @@ import { hasTorch, listCameras, nextCamera, openCamera, setTorch } from "./camer
 import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
+import { forgetShared, hasSharedBefore, markShared } from "./shared-mark.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -33,6 +35,8 @@ export type CustomerEnd =
   | { reason: "intercepted" }
   /** The customer said the verification code does not match. */
   | { reason: "codeMismatch" }
+  /** The customer cancelled their help request before any technician was let in. */
+  | { reason: "cancelled" }
   /** The room refused this page for good (SEAT_KEY_INVALID, SESSION_ENDED, another tab took the seat...). */
   | { reason: "refused"; code: SignalingError["code"]; message: string }
   /** This browser cannot make the certificate a secure connection needs. */
@@ -43,6 +47,8 @@ export type CustomerNotice =
   | { code: "pickerClosed" | "captureFailed" | "stoppedFromBrowser" }
   /** The camera was refused (by the person or the phone's settings), or could not be opened. */
   | { code: "cameraDenied" | "cameraFailed" }
+  /** The page was reloaded after Allow: the session goes on, and nothing is shared until the person picks again. */
+  | { code: "resumed" }
   /** No relay servers: only a direct connection can be tried (why, as a code). */
   | { code: "noRelay"; error: ApiErrorCode }
   /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
@@ -62,6 +68,8 @@ export type CustomerView = {
   technician: { name: string; organisation: string } | null;
   caseNumber: string | null;
   expiresAt: number | null;
+  /** Within EXPIRY_WARNING_MS of `expiresAt`: the page warns that the session is about to end. */
+  isExpiring: boolean;
   /** The technician who owns the session: the one who may see the screen. */
   owner: Peer | null;
   /** When a dropped owner's seat is released, if they dropped. */
@@ -143,6 +151,7 @@ export class CustomerSession {
   /** The customer's consent per permission, as last given or taken back. */
   readonly #consent = new Map<Permission, boolean>();
   readonly #isEndedOnLeave: boolean;
+  readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
@@ -176,6 +185,7 @@ export class CustomerSession {
       technician: session?.technician ?? null,
       caseNumber: session?.caseNumber ?? null,
       expiresAt: session?.expiresAt ?? null,
+      isExpiring: false,
       owner: null,
       ownerRejoinBy: null,
       others: [],
@@ -198,6 +208,13 @@ export class CustomerSession {
       hasTorch: false,
       isTorchOn: false,
     };
+    // A reload after Allow: the session goes on with nothing shared (a capture does not outlive its page) until the
+    // person picks again. The room hears that viewing stopped meanwhile, so the audit log tells the gap.
+    if (!this.#isEndedOnLeave && hasSharedBefore(code)) {
+      this.#hasConsented = true;
+      this.#consent.set(this.#view.capture === "camera" ? "camera" : "view", false);
+      this.#view.notice = { code: "resumed" };
+    }
     this.#certificate = newCertificate();
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
@@ -237,6 +254,7 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
+    if (!this.#isEndedOnLeave) markShared(this.#view.code);
     this.#ensureLink();
     void this.#useTrack(track);
     this.#update({ notice: null });
@@ -340,6 +358,11 @@ export class CustomerSession {
     return this.#link;
   }
 
+  /** Cancel on the Get-help screen: the request ends, and its ID and password with it. */
+  cancel(): void {
+    this.#endNow({ reason: "cancelled" });
+  }
+
   /** Don't allow: the session ends, for both sides. */
   decline(): void {
     this.end();
@@ -370,6 +393,7 @@ export class CustomerSession {
     const old = this.#track;
     void this.#useTrack(track);
     old?.stop();
+    if (this.#view.notice?.code === "resumed") this.#update({ notice: null });
   }
 
   /**
@@ -415,15 +439,22 @@ export class CustomerSession {
     this.#endNow({ reason: "ended_by_customer", hasShared: this.#hasConsented });
   }
 
-  /** The tab is going away: once anything was shared (or for a help request, always), closing it ends the session. */
+  /**
+   * The tab is going away. A help request ends with it (its password lived only in this page). Once anything was
+   * shared in a link's session, the room ends it unless this tab comes back within the rejoin grace: a reload resumes,
+   * a closed tab ends.
+   */
   leave(): void {
-    const isEnding = this.#hasConsented || this.#isEndedOnLeave;
-    if (isEnding && this.#view.phase !== "ended") this.#signaling.send({ type: "end" });
+    if (this.#view.phase !== "ended") {
+      if (this.#isEndedOnLeave) this.#signaling.send({ type: "end" });
+      else if (this.#hasConsented) this.#signaling.send({ type: "leaving" });
+    }
     this.#teardown();
     this.#signaling.stop();
   }
 
   #endNow(ended: CustomerEnd): void {
+    forgetShared(this.#view.code);
     this.#signaling.end(ended.reason === "codeMismatch" ? "code_mismatch" : undefined);
     this.#teardown();
     this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });
@@ -491,6 +522,7 @@ export class CustomerSession {
           caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
           expiresAt: msg.session.expiresAt,
         });
+        this.#expiry.set(msg.session.expiresAt);
         this.#peersChanged();
         return;
       case "peerJoined":
@@ -527,6 +559,10 @@ export class CustomerSession {
         return;
       case "ended":
         this.#finish({ reason: msg.reason, hasShared: this.#hasConsented });
+        return;
+      case "extended":
+        this.#update({ expiresAt: msg.expiresAt });
+        this.#expiry.set(msg.expiresAt);
         return;
       case "error":
         // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
@@ -594,6 +630,7 @@ export class CustomerSession {
   }
 
   #teardown(): void {
+    this.#expiry.stop();
     this.#track?.stop();
     this.#track = null;
     this.#mic?.stop();
@@ -604,6 +641,7 @@ export class CustomerSession {
 
   /** The session is over for this page; the first reason given is the one shown. */
   #finish(ended: CustomerEnd): void {
+    forgetShared(this.#view.code);
     this.#teardown();
     this.#signaling.stop();
     this.#update({ ended: this.#view.ended ?? ended, sharing: "stopped", track: null, notice: null });

@@ -44,6 +44,7 @@ const barPresence = byId("bar-presence", HTMLElement);
 const othersLine = byId("others", HTMLElement);
 const connection = byId("connection", HTMLElement);
 const allowedLine = byId("allowed", HTMLElement);
+const expiryWarning = byId("expiry-warning", HTMLElement);
 
 /** The catalogue's text for these screens, in the page's language. */
 const T = customerText;
@@ -66,8 +67,17 @@ function endText(ended: CustomerEnd): string {
   }
 }
 
-/** Whether an end is a failure the live region should announce as one. */
+/** Whether the session goes on without this page: another browser or tab holds its seat. */
+function isElsewhere(ended: CustomerEnd): boolean {
+  return ended.reason === "refused" && (ended.code === "SEAT_TAKEN" || ended.code === "REPLACED");
+}
+
+/**
+ * Whether an end is a failure the live region should announce as one. A session open elsewhere is not announced
+ * twice: the end screen's heading, which takes the focus, and its one sentence say it.
+ */
 function isErrorEnd(ended: CustomerEnd): boolean {
+  if (isElsewhere(ended)) return false;
   return ended.reason === "refused" || ended.reason === "intercepted" || ended.reason === "unsupported";
 }
 
@@ -81,6 +91,8 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
       return { text: T().notice[notice.code], isError: true };
     case "stoppedFromBrowser":
       return { text: T().notice.stoppedFromBrowser, isError: false };
+    case "resumed":
+      return { text: T().notice.resumed, isError: false };
     case "handshakeFailed":
       return { text: T().notice.handshakeFailed, isError: true };
     case "noRelay":
@@ -219,6 +231,9 @@ function render(view: CustomerView, isRedraw = false): void {
   connection.textContent = connectionLine(view);
   // What the customer allowed and has not taken back; each is withdrawn where it is shown (Stop sharing, the microphone).
   allowedLine.textContent = T().allowed({ isViewing: view.sharing === "live", isHearing: view.isMicOn });
+  // The last minutes of the session's lifetime: said once, in the bar the person keeps in view.
+  setText(expiryWarning, view.isExpiring && view.expiresAt !== null ? T().expiring(formatTime(view.expiresAt)) : "");
+  expiryWarning.hidden = !view.isExpiring;
   pause.hidden = view.sharing === "stopped";
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";
@@ -235,6 +250,9 @@ function render(view: CustomerView, isRedraw = false): void {
   preview.hidden = view.track === null;
 
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
+  // Not "Session ended" over a session that goes on in someone's other window.
+  byId("ended-title", HTMLElement).textContent =
+    view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"];
   if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
   // The status line follows the session's notice and end when they change (or the language does), so that what the
   // panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of the figures.

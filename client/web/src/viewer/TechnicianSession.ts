@@ -8,6 +8,7 @@ import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/f
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
+import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
 import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-servers.ts";
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
@@ -24,6 +25,8 @@ export type { CheckStatus, TechnicianSecret } from "./CustomerCheck.ts";
 /** Why the viewer's session ended, as data; the viewer words it. */
 export type ViewerEnd =
   | { reason: EndReason }
+  /** The customer ended it before their page ever said it shared anything: Don't allow, a refusal. */
+  | { reason: "declined" }
   /** The customer's end showed a certificate other than the authenticated one, here or on their page. */
   | { reason: "intercepted" }
   /** The technician said the verification code does not match. */
@@ -46,6 +49,12 @@ export type Verification = { code: string; isMatched: boolean };
 /** Everything the technician's viewer shows; rendered whole after every change. */
 export type ViewerState = {
   code: string;
+  /** When the session's lifetime ends; null until the room said. */
+  expiresAt: number | null;
+  /** Within EXPIRY_WARNING_MS of `expiresAt`: the viewer warns and offers to extend. */
+  isExpiring: boolean;
+  /** Whether the admin's limit may allow another extension (false once the room said it does not). */
+  canExtend: boolean;
   customer: Peer | null;
   /** When a dropped customer's seat is released, if they dropped. */
   customerRejoinBy: number | null;
@@ -96,6 +105,9 @@ export class TechnicianSession {
   #trusted: Trusted | null = null;
   #certificate: LocalCertificate | null = null;
   #link: PeerLink | null = null;
+  /** Whether the customer's page ever offered or said what it shares (only after Allow): an end before is a refusal. */
+  #hasCustomerShared = false;
+  readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   /** Offers and candidates are handled in order, each once the ICE servers are in. */
@@ -133,6 +145,9 @@ export class TechnicianSession {
     });
     this.#state = {
       code,
+      expiresAt: null,
+      isExpiring: false,
+      canExtend: true,
       customer: null,
       customerRejoinBy: null,
       check: this.#check.status,
@@ -256,6 +271,7 @@ export class TechnicianSession {
     if (this.#files.control(msg)) return;
     switch (msg.type) {
       case "sharing":
+        this.#hasCustomerShared = true;
         this.#update({ sharing: msg.state, surface: msg.surface });
         return;
       case "chat":
@@ -274,6 +290,11 @@ export class TechnicianSession {
     this.#endNow({ reason: "codeMismatch" });
   }
 
+  /** Extends the session's lifetime by one more, within the admin's limit (the room allows it to the owner only). */
+  extend(): void {
+    this.#signaling.send({ type: "extend" });
+  }
+
   /** Ends the session for both sides (the room allows it to the owner only). */
   end(): void {
     this.#signaling.end();
@@ -281,6 +302,7 @@ export class TechnicianSession {
 
   /** Leaves the viewer; the seat stays held for a while, so coming back rejoins. */
   leave(): void {
+    this.#expiry.stop();
     this.#mic?.stop();
     this.#mic = null;
     this.#ice.stop();
@@ -293,6 +315,8 @@ export class TechnicianSession {
     this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
+        this.#update({ expiresAt: msg.session.expiresAt });
+        this.#expiry.set(msg.session.expiresAt);
         this.#customerChanged();
         this.#check.seated();
         return;
@@ -332,10 +356,19 @@ export class TechnicianSession {
       case "state":
         return;
       case "ended":
-        this.#finish({ reason: msg.reason });
+        this.#finish(
+          msg.reason === "ended_by_customer" && !this.#hasCustomerShared && msg.why === undefined
+            ? { reason: "declined" }
+            : { reason: msg.reason },
+        );
+        return;
+      case "extended":
+        this.#update({ expiresAt: msg.expiresAt, canExtend: msg.canExtend });
+        this.#expiry.set(msg.expiresAt);
         return;
       case "error":
         if (this.#check.refused(msg)) return;
+        if (msg.code === "EXTEND_LIMIT") this.#update({ canExtend: false });
         this.#update({ notice: { code: "server", error: msg.code, message: msg.message } });
         return;
       default:
@@ -377,6 +410,8 @@ export class TechnicianSession {
   #acceptOffer(msg: Extract<ServerMessage, { type: "offer" }>): void {
     const trusted = this.#trusted;
     if (!trusted || trusted.customerId !== msg.from || !this.#certificate || this.#state.ended) return;
+    // The customer's page offers only after Allow.
+    this.#hasCustomerShared = true;
     const current = this.#link;
     const currentSdp = current?.pc.remoteDescription?.sdp;
     const isSameConnection =
@@ -455,6 +490,7 @@ export class TechnicianSession {
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */
   #endNow(ended: ViewerEnd): void {
     this.#signaling.end(ended.reason === "codeMismatch" ? "code_mismatch" : undefined);
+    this.#expiry.stop();
     this.#ice.stop();
     this.#check.stop();
     this.#closeLink();
@@ -463,6 +499,7 @@ export class TechnicianSession {
 
   /** The session is over for this page; the first reason given is the one shown. */
   #finish(ended: ViewerEnd): void {
+    this.#expiry.stop();
     this.#ice.stop();
     this.#check.stop();
     this.#closeLink();

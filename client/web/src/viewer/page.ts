@@ -1,8 +1,8 @@
 import { normalisePassword, prsOfPassword } from "../../../core/password.ts";
-import { formatClock, formatNumber, formatUnit } from "../i18n/format.ts";
+import { formatClock, formatNumber, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, onLanguageChange, technicianText } from "../i18n/page.ts";
 import { chatPanel } from "../lib/chat-panel.ts";
-import { announce, byId } from "../lib/dom.ts";
+import { announce, byId, setText } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
 import { filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
@@ -24,6 +24,7 @@ const overlay = byId("overlay", HTMLElement);
 const actualSize = byId("actual-size", HTMLButtonElement);
 const fullScreen = byId("full-screen", HTMLButtonElement);
 const endButton = byId("viewer-end", HTMLButtonElement);
+const extendButton = byId("viewer-extend", HTMLButtonElement);
 const secretForm = byId("viewer-secret", HTMLFormElement);
 const passwordField = byId("viewer-password-field", HTMLElement);
 const passwordInput = byId("viewer-password", HTMLInputElement);
@@ -81,7 +82,8 @@ function checkText(state: ViewerState): string {
 
 /** What covers the picture, if anything: why there is nothing (new) to see. */
 function overlayText(state: ViewerState): string {
-  if (state.ended) return state.ended.reason === "intercepted" ? T().overlay.intercepted : T().overlay.ended;
+  if (state.ended?.reason === "intercepted") return T().overlay.intercepted;
+  if (state.ended) return state.ended.reason === "declined" ? T().overlay.declined : T().overlay.ended;
   if (state.signaling === "reconnecting" && state.link !== "connected") return T().overlay.signalingLost;
   if (!state.customer) return T().overlay.waitingForCustomer;
   const check = checkText(state);
@@ -144,6 +146,16 @@ function renderVerification(state: ViewerState): void {
   show("viewer-verification-hint", verification?.isMatched ? T().verification.matched : T().verification.toCheck);
 }
 
+/** When the session ends; in its last minutes a warning, and Extend while the admin's limit allows. */
+function renderExpiry(state: ViewerState): void {
+  const at = state.expiresAt === null || state.ended ? null : formatTime(state.expiresAt);
+  const line = byId("viewer-expiry", HTMLElement);
+  setText(line, at === null ? "" : state.isExpiring ? T().expiry.soon(at, state.canExtend) : T().expiry.at(at));
+  line.className = state.isExpiring && at !== null ? "warning" : "hint";
+  extendButton.hidden = at === null || !state.isExpiring || !state.canExtend;
+  extendButton.textContent = T().expiry.extend;
+}
+
 /**
  * The page's live region: a password the form could not read, or what the room or the relay reported. The rest is
  * announced where it shows: the customer line and the overlay are live regions of their own.
@@ -172,6 +184,7 @@ function render(state: ViewerState, formError: string): void {
   overlay.hidden = cover === "";
   stage.classList.toggle("is-covered", cover !== "");
   endButton.disabled = state.ended !== null;
+  renderExpiry(state);
   renderSecretForm(state);
   renderVerification(state);
   renderStatus(state, formError);
@@ -236,6 +249,8 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   addEventListener("pagehide", onPageHide);
   const onEnd = () => session.end();
   endButton.addEventListener("click", onEnd);
+  const onExtend = () => session.extend();
+  extendButton.addEventListener("click", onExtend);
   const onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     const typed = passwordInput.value.trim();
@@ -268,6 +283,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     stopRedrawing();
     removeEventListener("pagehide", onPageHide);
     endButton.removeEventListener("click", onEnd);
+    extendButton.removeEventListener("click", onExtend);
     secretForm.removeEventListener("submit", onSubmit);
     codeMatches.removeEventListener("click", onMatches);
     codeDiffers.removeEventListener("click", onDiffers);

@@ -38,6 +38,8 @@ export const common: Common = {
     SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
     HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
     HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
+    EXTEND_LIMIT:
+      "Diese Sitzung kann nicht weiter verlängert werden: Sie hat die längste Dauer erreicht, die Ihr Admin erlaubt.",
     HANDSHAKE_REQUIRED: "Die Sicherheitsprüfung ist noch nicht abgeschlossen.",
     CONFIG_INVALID: "Tether ist nicht richtig eingerichtet. Sagen Sie es Ihrem Admin.",
     TURN_UNAVAILABLE: "Der Relay-Server ist gerade nicht verfügbar.",
@@ -114,6 +116,8 @@ export const customer: Customer = {
     "home.warningStrong": "Lesen Sie das nur jemandem vor, bei dem Sie sich selbst gemeldet haben.",
     "home.warning": "Mitarbeiter von Tether rufen Sie nie unerwartet an und fragen Sie nie nach einem Code.",
     "home.signIn": "Anmeldung für Techniker",
+    "home.cancel": "Abbrechen",
+    "home.helpAgain": "Erneut Hilfe holen",
     "join.title": "Support-Sitzung · Tether",
     "join.heading": "Support-Sitzung",
     "verification.title": "Prüfen Sie den Prüfcode",
@@ -161,8 +165,10 @@ export const customer: Customer = {
     expired: (minutes: string) =>
       `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
   },
+  elsewhereTitle: "Diese Sitzung ist woanders geöffnet",
   link: {
-    noCode: "Dieser Link enthält keinen gültigen Sitzungscode. Bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
+    noCode:
+      "Dieser Link ist beschädigt: Ein funktionierender Link endet auf einen neunstelligen Sitzungscode wie /j/123456789 und wird vollständig geöffnet. Bitten Sie Ihren Techniker, ihn noch einmal zu senden, oder öffnen Sie die Startseite und wählen Sie „Hilfe holen“.",
     incomplete: "Dieser Link ist unvollständig – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
   },
   yourTechnician: "Ihr Techniker",
@@ -208,9 +214,12 @@ export const customer: Customer = {
   ended: {
     ended_by_customer: "Sie haben die Sitzung beendet. Es wird nichts mehr geteilt.",
     declined: "Sie haben das Teilen nicht erlaubt, deshalb ist die Sitzung beendet. Es wurde nichts geteilt.",
+    cancelled:
+      "Sie haben Ihre Bitte um Hilfe abgebrochen. Es wurde nichts geteilt, und Sitzungs-ID und Passwort gelten nicht mehr.",
     ended_by_technician: "Der Techniker hat die Sitzung beendet. Es wird nichts mehr geteilt.",
-    expired: "Die Sitzung hat ihre Zeitgrenze erreicht. Es wird nichts mehr geteilt.",
-    idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Es wird nichts mehr geteilt.",
+    expired:
+      "Die Sitzung hat ihre Zeitgrenze erreicht. Es wird nichts mehr geteilt. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link.",
+    idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Es wird nichts mehr geteilt. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link.",
     intercepted:
       "Jemand könnte diese Verbindung abfangen: Die Seite Ihres Technikers hat nicht das Zertifikat gezeigt, das Ihre Seite geprüft hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt. Sagen Sie es Ihrem Techniker und fangen Sie nur mit einem neuen Link oder Passwort neu an.",
     codeMismatch:
@@ -223,9 +232,10 @@ export const customer: Customer = {
       "Dieser Link passt nicht zu seiner Sitzung – bitten Sie Ihren Techniker, ihn noch einmal zu senden.",
     SESSION_NOT_FOUND:
       "Es gibt keine Sitzung mit diesem Code. Bitten Sie Ihren Techniker, den Link noch einmal zu senden.",
-    SESSION_ENDED: "Diese Sitzung ist beendet.",
+    SESSION_ENDED:
+      "Diese Sitzung ist beendet, deshalb funktioniert dieser Link nicht mehr. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link, oder öffnen Sie die Startseite und wählen Sie „Hilfe holen“.",
     SEAT_TAKEN:
-      "Diese Sitzung ist schon in einem anderen Browser geöffnet. Bitten Sie Ihren Techniker um einen neuen Link.",
+      "Jemand hat diesen Link schon geöffnet und ist in der Sitzung, deshalb kann diese Seite nicht teilnehmen. Wenn Sie das waren, wechseln Sie zu diesem Fenster. Wenn nicht, sagen Sie es Ihrem Techniker und bitten Sie um einen neuen Link.",
     REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
   },
   chat: {
@@ -242,6 +252,8 @@ export const customer: Customer = {
   voice: {
     speaking: "Ihr Techniker spricht.",
   },
+  expiring: (time) =>
+    `Diese Sitzung endet um ${time}, in weniger als fünf Minuten. Wenn Sie mehr Zeit brauchen, bitten Sie Ihren Techniker, sie zu verlängern.`,
   allowed: ({ isViewing, isHearing }) => {
     if (isViewing && isHearing) return "Ihr Techniker kann gerade sehen, was Sie teilen, und Sie hören.";
     if (isViewing) return "Ihr Techniker kann gerade sehen, was Sie teilen.";
@@ -257,6 +269,8 @@ export const customer: Customer = {
       "Es wurde nichts geteilt: Die Kamera wurde nicht erlaubt. Um sie zu teilen, erlauben Sie die Kamera für diese Seite in den Einstellungen des Browsers und versuchen Sie es erneut.",
     cameraFailed:
       "Die Kamera ließ sich nicht einschalten. Schließen Sie andere Apps, die sie verwenden, und versuchen Sie es erneut.",
+    resumed:
+      "Die Seite wurde neu geladen und Ihre Sitzung läuft weiter, aber gerade wird nichts geteilt. Klicken Sie auf „Wieder teilen“, um auszuwählen, was Ihr Techniker sehen darf, oder auf „Sitzung beenden“.",
     handshakeFailed:
       "Ein Verbindungsversuch hat die Sicherheitsprüfung nicht bestanden (falscher Link, falsches Passwort oder jemand stört). Es wurde nichts von Ihnen dorthin gesendet.",
     noRelay: (reason: string) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
@@ -561,6 +575,7 @@ export const technician: Technician = {
       technician_admitted: "Techniker zugelassen",
       technician_dropped: "Techniker getrennt",
       session_ended: "Sitzung beendet",
+      session_extended: "Sitzung verlängert",
       verification_mismatch: "Prüfcode stimmte nicht überein",
       consent_given: "Kunde hat zugestimmt",
       consent_withdrawn: "Kunde hat die Zustimmung zurückgezogen",
@@ -586,6 +601,14 @@ export const technician: Technician = {
     speaking: "Der Kunde spricht.",
   },
   viewer: {
+    expiry: {
+      at: (time) => `Die Sitzung endet um ${time}.`,
+      soon: (time, canExtend) =>
+        canExtend
+          ? `Die Sitzung endet um ${time}, in weniger als fünf Minuten. Verlängern Sie sie, wenn Sie mehr Zeit brauchen.`
+          : `Die Sitzung endet um ${time}, in weniger als fünf Minuten. Sie kann nicht weiter verlängert werden.`,
+      extend: "Sitzung verlängern",
+    },
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },
     surface: {
       monitor: "den ganzen Bildschirm",
@@ -609,6 +632,7 @@ export const technician: Technician = {
     },
     overlay: {
       ended: "Sitzung beendet.",
+      declined: "Der Kunde hat das Ansehen nicht erlaubt.",
       signalingLost: "Verbindung zu Tether verloren; neue Verbindung wird aufgebaut …",
       waitingForCustomer: "Warten auf den Kunden …",
       paused: "Vom Kunden pausiert.",
@@ -646,9 +670,12 @@ export const technician: Technician = {
     },
     ended: {
       ended_by_customer: "Der Kunde hat die Sitzung beendet.",
+      declined:
+        "Der Kunde hat Ihnen den Blick auf seinen Bildschirm nicht erlaubt: Er hat auf „Nicht erlauben“ geklickt, und es wurde nichts geteilt. Wenn er weiter Hilfe möchte, sprechen Sie mit ihm und erstellen Sie dann eine neue Sitzung.",
       ended_by_technician: "Sie haben die Sitzung beendet.",
-      expired: "Die Sitzung hat ihre Zeitgrenze erreicht.",
-      idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist.",
+      expired:
+        "Die Sitzung hat ihre Zeitgrenze erreicht. Wenn der Kunde weiter Hilfe braucht, erstellen Sie eine neue Sitzung.",
+      idle: "Die Sitzung wurde beendet, weil eine Weile nichts passiert ist. Wenn der Kunde weiter Hilfe braucht, erstellen Sie eine neue Sitzung.",
       intercepted:
         "Jemand könnte diese Verbindung abfangen: Die Seite des Kunden hat nicht das Zertifikat gezeigt, das der Handshake nachgewiesen hat. Deshalb ist die Sitzung beendet. Es wird nichts mehr gezeigt. Rufen Sie den Kunden an und beginnen Sie mit einer neuen Sitzung.",
       codeMismatch: "Sie haben gesagt, dass der Prüfcode nicht übereinstimmt, deshalb ist die Sitzung beendet.",

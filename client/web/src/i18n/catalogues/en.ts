@@ -51,6 +51,7 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   SEAT_KEY_INVALID: "This link does not match its session.",
   HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
   HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
+  EXTEND_LIMIT: "This session cannot be extended any further: it has reached the longest time your admin allows.",
   HANDSHAKE_REQUIRED: "The security check has not finished yet.",
   CONFIG_INVALID: "Tether is not set up correctly. Tell your admin.",
   TURN_UNAVAILABLE: "The relay server cannot be used right now.",
@@ -132,6 +133,8 @@ export const customer = {
     "home.warningStrong": "Only read these to someone from an organisation you contacted yourself.",
     "home.warning": "Tether staff will never call you unexpectedly or ask you for a code.",
     "home.signIn": "Technician sign-in",
+    "home.cancel": "Cancel",
+    "home.helpAgain": "Get help again",
     "join.title": "Support session · Tether",
     "join.heading": "Support session",
     "verification.title": "Check the verification code",
@@ -178,8 +181,11 @@ export const customer = {
     expired: (minutes: string) =>
       `Your password was not used for ${minutes}, so it was replaced. Read the new one when your technician asks.`,
   },
+  /** The end screen's heading when the session goes on without this page (another browser or tab holds it). */
+  elsewhereTitle: "This session is open somewhere else",
   link: {
-    noCode: "This link has no valid session code. Ask your technician to send it again.",
+    noCode:
+      "This link is damaged: a working link ends in a nine-digit session code, such as /j/123456789, and is opened whole. Ask your technician to send it again, or open the home page and choose Get help.",
     incomplete: "This link is incomplete — ask your technician to send it again.",
   },
   yourTechnician: "Your technician",
@@ -218,9 +224,12 @@ export const customer = {
   ended: {
     ended_by_customer: "You ended the session. Nothing more is shared.",
     declined: "You did not allow sharing, so the session has ended. Nothing was shared.",
+    cancelled:
+      "You cancelled your request for help. Nothing was shared, and the session ID and password no longer work.",
     ended_by_technician: "The technician ended the session. Nothing more is shared.",
-    expired: "The session reached its time limit. Nothing more is shared.",
-    idle: "The session ended after a period without activity. Nothing more is shared.",
+    expired:
+      "The session reached its time limit. Nothing more is shared. If you still need help, ask your technician for a new link.",
+    idle: "The session ended after a period without activity. Nothing more is shared. If you still need help, ask your technician for a new link.",
     intercepted:
       "This connection may be intercepted: your technician's end did not show the certificate your page checked, so the session has ended. Nothing more is shared. Tell your technician, and start again only with a new link or password.",
     codeMismatch:
@@ -232,8 +241,10 @@ export const customer = {
   refused: {
     SEAT_KEY_INVALID: "This link does not match its session — ask your technician to send it again.",
     SESSION_NOT_FOUND: "There is no session with this code. Ask your technician to send the link again.",
-    SESSION_ENDED: "This session has ended.",
-    SEAT_TAKEN: "This session is already open in another browser. Ask your technician for a new link.",
+    SESSION_ENDED:
+      "This session has ended, so this link no longer works. If you still need help, ask your technician for a new link, or open the home page and choose Get help.",
+    SEAT_TAKEN:
+      "Someone already opened this link and is in the session, so this page cannot join it. If that was you, go back to that window. If not, tell your technician and ask for a new link.",
     REPLACED: "This session was opened in another tab or window.",
   },
   chat: {
@@ -251,6 +262,8 @@ export const customer = {
     speaking: "Your technician is speaking.",
   },
   /** What the customer allowed and has not taken back, for the session bar. */
+  expiring: (time: string) =>
+    `This session ends at ${time}, in less than five minutes. If you need more time, ask your technician to extend it.`,
   allowed: ({ isViewing, isHearing }: { isViewing: boolean; isHearing: boolean }): string => {
     const now = [isViewing ? "see what you share" : "", isHearing ? "hear you" : ""].filter(Boolean);
     return now.length === 0
@@ -265,6 +278,8 @@ export const customer = {
     cameraDenied:
       "Nothing was shared: the camera was not allowed. To share it, allow the camera for this page in the browser's settings, then try again.",
     cameraFailed: "The camera could not be turned on. Close other apps that use it, then try again.",
+    resumed:
+      "The page was reloaded and your session goes on, but nothing is shared now. Click Share again to choose what your technician may see, or End session.",
     handshakeFailed:
       "A connection attempt failed the security check (a wrong link or password, or someone interfering), so nothing of yours was sent to it.",
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
@@ -563,6 +578,7 @@ export const technician = {
       technician_admitted: "technician admitted",
       technician_dropped: "technician dropped",
       session_ended: "session ended",
+      session_extended: "session extended",
       verification_mismatch: "verification code did not match",
       consent_given: "customer allowed",
       consent_withdrawn: "customer withdrew consent",
@@ -588,6 +604,14 @@ export const technician = {
     speaking: "The customer is speaking.",
   },
   viewer: {
+    expiry: {
+      at: (time: string) => `The session ends at ${time}.`,
+      soon: (time: string, canExtend: boolean) =>
+        canExtend
+          ? `The session ends at ${time}, in less than five minutes. Extend it if you need more time.`
+          : `The session ends at ${time}, in less than five minutes. It cannot be extended further.`,
+      extend: "Extend session",
+    },
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,
     surface: {
       monitor: "their whole screen",
@@ -611,6 +635,7 @@ export const technician = {
     },
     overlay: {
       ended: "Session ended.",
+      declined: "The customer did not allow viewing.",
       signalingLost: "Connection to Tether lost; reconnecting…",
       waitingForCustomer: "Waiting for the customer…",
       paused: "Paused by the customer.",
@@ -645,9 +670,11 @@ export const technician = {
     },
     ended: {
       ended_by_customer: "The customer ended the session.",
+      declined:
+        "The customer did not allow you to see their screen: they clicked Don't allow, and nothing was shared. If they still want help, talk it through with them, then create a new session.",
       ended_by_technician: "You ended the session.",
-      expired: "The session reached its time limit.",
-      idle: "The session ended after a period without activity.",
+      expired: "The session reached its time limit. If the customer still needs help, create a new session.",
+      idle: "The session ended after a period without activity. If the customer still needs help, create a new session.",
       intercepted:
         "This connection may be intercepted: the customer's end did not show the certificate the handshake proved, so the session has ended. Nothing more is shown. Call the customer and start again with a new session.",
       codeMismatch: "You said the verification code did not match, so the session has ended.",
