@@ -22,6 +22,8 @@ import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
 import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
+import { fileStore } from "./recording-files.ts";
+import { RecordingSweep } from "./recording-sweep.ts";
 import { resolveHostname } from "./resolve.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
@@ -117,6 +119,14 @@ await rooms.start();
 // Expired sign-ins are deleted by a timer, as the SignInSweeper object's alarm does on Workers.
 const signInSweep = new SignInSweep(db, () => Date.now());
 await signInSweep.start();
+// Recordings are files under the data directory; a timer finishes abandoned uploads and deletes expired recordings.
+const recordingStore = fileStore(join(dataDir, "recordings"));
+const recordingSweep = new RecordingSweep(
+  { db, store: recordingStore, audit: appendAudit, retentionDays: config.config.RECORDING_RETENTION_DAYS },
+  config.config.RECORDING_ABANDON_S * 1000,
+  () => Date.now(),
+);
+await recordingSweep.start();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
 const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
@@ -137,6 +147,7 @@ const host: Host = {
     },
     redeliver: (endpointId, messageId) => webhooks.redeliver(endpointId, messageId),
   },
+  recordings: { store: recordingStore, sweepBy: async (at) => recordingSweep.dueBy(at) },
   asset: (request) => assets.fetch(request),
 };
 const app = createApp(() => host);
@@ -207,6 +218,7 @@ async function shutdown(): Promise<void> {
   isStopping = true;
   rooms.stop();
   signInSweep.stop();
+  recordingSweep.stop();
   await server.shutdown();
   door?.stop();
   sqlite.close();

@@ -81,8 +81,11 @@ export const KeyExchange = z.strictObject({
 export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
-/** What a customer allows, each consented to on its own: viewing the screen they share, and their voice. */
-export const Permission = z.enum(["view", "voice"]);
+/**
+ * What a customer allows, each consented to on its own: viewing the screen they share, their voice, and recording
+ * the session (when the organisation's RECORDING_POLICY is "ask").
+ */
+export const Permission = z.enum(["view", "voice", "record"]);
 export type Permission = z.infer<typeof Permission>;
 
 /**
@@ -127,6 +130,8 @@ export const SessionSummary = z.object({
     z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
   ),
   caseNumber: z.optional(z.string().check(z.maxLength(64))),
+  /** The organisation's RECORDING_POLICY, which the consent screen states (GET /api/sessions/:code only). */
+  recording: z.optional(z.enum(["off", "ask", "always"])),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

@@ -1,0 +1,21 @@
+import { abandonedUploads, expiredRecordings, nextRecordingDue } from "../db/recordings.ts";
+import { deleteRecording, finishRecording, type RecordingDeps } from "./finish.ts";
+
+/** Most recordings one sweep handles of each kind; the next alarm follows at once when more wait. */
+const PER_SWEEP = 20;
+
+/**
+ * Finishes uploads silent for `abandonMs` (from the parts they sent: a closed tab leaves a playable recording of
+ * what it uploaded; one with no part is dropped), and deletes recordings past their retention. Returns when the next
+ * sweep is due, or null when nothing waits. Run by the RecordingSweeper object's alarm on Workers and a timer on Deno.
+ */
+export async function sweepRecordings(deps: RecordingDeps, now: number, abandonMs: number): Promise<number | null> {
+  for (const row of await abandonedUploads(deps.db, now - abandonMs, PER_SWEEP)) {
+    await finishRecording(deps, row, now, "system", "abandoned");
+  }
+  for (const row of await expiredRecordings(deps.db, now, PER_SWEEP)) {
+    await deleteRecording(deps, row, "system", "retention");
+  }
+  const next = await nextRecordingDue(deps.db, abandonMs);
+  return next === null ? null : Math.max(next, now + 1);
+}
