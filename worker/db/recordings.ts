@@ -132,11 +132,21 @@ export async function listRecordings(
   return results;
 }
 
-/** Uploads silent since `before`, oldest first. */
-export async function abandonedUploads(db: D1Database, before: number, limit: number): Promise<RecordingRow[]> {
+/**
+ * Uploads to finish: silent since `silentBefore`, or of a session that ended at or before `endedBefore` (its
+ * technician's page had time to send its last part), oldest first.
+ */
+export async function abandonedUploads(
+  db: D1Database,
+  silentBefore: number,
+  endedBefore: number,
+  limit: number,
+): Promise<RecordingRow[]> {
   const { results } = await db
-    .prepare("SELECT * FROM recordings WHERE state = 'uploading' AND updated_at <= ? ORDER BY updated_at LIMIT ?")
-    .bind(before, limit)
+    .prepare(
+      "SELECT r.* FROM recordings r LEFT JOIN sessions s ON s.code = r.session_code WHERE r.state = 'uploading' AND (r.updated_at <= ? OR (s.ended_at IS NOT NULL AND s.ended_at <= ?)) ORDER BY r.updated_at LIMIT ?",
+    )
+    .bind(silentBefore, endedBefore, limit)
     .all<RecordingRow>();
   return results;
 }
@@ -150,13 +160,20 @@ export async function expiredRecordings(db: D1Database, now: number, limit: numb
   return results;
 }
 
-/** When the next sweep is due: the earliest of uploads' abandonment and recordings' deletion; null when neither. */
-export async function nextRecordingDue(db: D1Database, abandonMs: number): Promise<number | null> {
+/**
+ * When the next sweep is due: the earliest of uploads' abandonment (silent for `abandonMs`, or `endGraceMs` after
+ * their session ended) and recordings' deletion; null when nothing waits.
+ */
+export async function nextRecordingDue(db: D1Database, abandonMs: number, endGraceMs: number): Promise<number | null> {
   const row = await db
     .prepare(
-      "SELECT MIN(due) AS due FROM (SELECT MIN(updated_at) + ? AS due FROM recordings WHERE state = 'uploading' UNION ALL SELECT MIN(delete_at) AS due FROM recordings WHERE state = 'complete')",
+      `SELECT MIN(due) AS due FROM (
+        SELECT MIN(updated_at) + ? AS due FROM recordings WHERE state = 'uploading'
+        UNION ALL SELECT MIN(s.ended_at) + ? AS due FROM recordings r JOIN sessions s ON s.code = r.session_code
+          WHERE r.state = 'uploading' AND s.ended_at IS NOT NULL
+        UNION ALL SELECT MIN(delete_at) AS due FROM recordings WHERE state = 'complete')`,
     )
-    .bind(abandonMs)
+    .bind(abandonMs, endGraceMs)
     .first<{ due: number | null }>();
   return row?.due ?? null;
 }

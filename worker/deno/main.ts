@@ -104,11 +104,22 @@ async function appendAudit(input: AuditInput): Promise<number> {
   return seq;
 }
 
+// Recordings are files under the data directory; a timer finishes abandoned uploads and deletes expired recordings.
+const recordingStore = fileStore(join(dataDir, "recordings"));
+const recordingSweep = new RecordingSweep(
+  { db, store: recordingStore, audit: appendAudit, retentionDays: config.config.RECORDING_RETENTION_DAYS },
+  config.config.RECORDING_ABANDON_S * 1000,
+  () => Date.now(),
+);
+await recordingSweep.start();
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
 // One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
 const limits = new RateLimits();
 const rooms = new Rooms(new RoomStore(roomsDb), {
-  recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
+  recordEnd: (code, endedAt) =>
+    recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt, async (at) =>
+      recordingSweep.dueBy(at),
+    ),
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
   forgetSession: (code) => deleteSession(db, code),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
@@ -119,14 +130,6 @@ await rooms.start();
 // Expired sign-ins are deleted by a timer, as the SignInSweeper object's alarm does on Workers.
 const signInSweep = new SignInSweep(db, () => Date.now());
 await signInSweep.start();
-// Recordings are files under the data directory; a timer finishes abandoned uploads and deletes expired recordings.
-const recordingStore = fileStore(join(dataDir, "recordings"));
-const recordingSweep = new RecordingSweep(
-  { db, store: recordingStore, audit: appendAudit, retentionDays: config.config.RECORDING_RETENTION_DAYS },
-  config.config.RECORDING_ABANDON_S * 1000,
-  () => Date.now(),
-);
-await recordingSweep.start();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
 const trustedProxies = new Set(config.config.TRUSTED_PROXIES);

@@ -9,6 +9,7 @@ import { fileStore, uploadsOnDisk } from "../../../worker/deno/recording-files.t
 import { RecordingSweep } from "../../../worker/deno/recording-sweep.ts";
 import type { AuditInput } from "../../../worker/protocol/audit.ts";
 import { finishRecording, type RecordingDeps } from "../../../worker/recordings/finish.ts";
+import { SESSION_END_GRACE_MS } from "../../../worker/recordings/sweep.ts";
 import { migratedDatabase } from "../../helpers/audit-log.ts";
 import { TestTimers } from "../../helpers/test-timers.ts";
 
@@ -130,6 +131,19 @@ describe("recordings", () => {
     await vi.waitFor(async () => expect(await findRecording(db, "DDDDDDDDDDDDDDDDDDDDDD")).toBeNull());
     expect(await uploadsOnDisk(root)).toEqual([]);
     expect(audits[1]).toMatchObject({ type: "recording_stopped", data: { reason: "abandoned", parts: 0 } });
+  });
+
+  it("finishes an upload of an ended session once the end's grace is over, before its silence would", async () => {
+    const { db, timers, sweep, upload } = setUp();
+    await upload("FFFFFFFFFFFFFFFFFFFFFF", [bytes(PART, 4)]);
+    await db
+      .prepare("INSERT INTO sessions (code, technician_id, created_at, expires_at, ended_at) VALUES (?, NULL, ?, ?, ?)")
+      .bind("123456789", T0, T0 + 3_600_000, T0 + 1_000)
+      .run();
+    await sweep.start();
+    expect([...timers.pending.values()].map((t) => t.at)).toEqual([T0 + 1_000 + SESSION_END_GRACE_MS]);
+    timers.advanceTo(T0 + 1_000 + SESSION_END_GRACE_MS);
+    await vi.waitFor(async () => expect((await findRecording(db, "FFFFFFFFFFFFFFFFFFFFFF"))?.state).toBe("complete"));
   });
 
   it("deletes a recording when its retention ends, and then waits for nothing", async () => {

@@ -16,6 +16,7 @@ import {
   type CustomerView,
 } from "./CustomerSession.ts";
 import { type KeepOnTop, keepOnTop } from "./keep-on-top.ts";
+import { renderRecording, wireRecording } from "./recording-consent.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
@@ -219,6 +220,7 @@ function render(view: CustomerView, isRedraw = false): void {
   if (shown !== view.track) preview.srcObject = view.track ? new MediaStream([view.track]) : null;
   preview.hidden = view.track === null;
 
+  renderRecording(view);
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
   if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
   // The status line follows the session's notice and end when they change (or the language does), so that what the
@@ -284,6 +286,7 @@ export function startCustomerSession(
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
   stop.addEventListener("click", () => customer.stopSharing());
   end.addEventListener("click", () => customer.end());
+  wireRecording(customer);
   onLanguageChange(() => {
     placeTechnician();
     voice?.redraw();

@@ -110,6 +110,10 @@ export const common = {
     empty: "That file is empty.",
   },
   /** The voice panel's words on both sides (each side's own are in its part). */
+  recording: {
+    /** Beside the red dot, with the elapsed time: the recording runs. */
+    rec: "REC",
+  },
   voice: {
     micOn: "Turn on my microphone",
     micOff: "Turn off my microphone",
@@ -242,6 +246,14 @@ export const customer = {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From your technician" : "To your technician"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
   },
+  recording: {
+    always:
+      "This organisation records its support sessions: what you share, and your voice when your microphone is on. You can stop the recording at any time without ending the session.",
+    allow:
+      "Allow recording: the technician's browser records what you share (and your voice when your microphone is on). You can stop it at any time without ending the session.",
+    stop: "Stop recording",
+    allowAgain: "Allow recording",
+  },
   voice: {
     speaking: "Your technician is speaking.",
   },
@@ -267,6 +279,14 @@ export const customer = {
 
 export const technician = {
   markup: {
+    "recordings.title": "Recordings",
+    "recordings.hint":
+      "Sessions recorded with the customer's consent. Every playback and deletion is written to the audit log.",
+    "recordings.filter": "Filter recordings",
+    "recordings.session": "Session code",
+    "recordings.show": "Show",
+    "recordings.empty": "No recordings.",
+    "recordings.player": "Recording",
     "console.title": "Console · Tether",
     "console.signOut": "Sign out",
     "console.heading": "Console",
@@ -576,6 +596,24 @@ export const technician = {
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From the customer" : "To the customer"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+  },
+  recording: {
+    started: "Recording: the customer's screen is being recorded and uploaded.",
+    stopped: "The recording stopped and was saved.",
+    failed: (error: string) => `The recording stopped: ${error}`,
+  },
+  recordings: {
+    line: (session: string, started: string, size: string, isUploading: boolean) =>
+      `Session ${session}, ${started}, ${size}${isUploading ? ", still uploading" : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    deletesOn: (date: string) => `Deleted automatically on ${date}.`,
+    play: "Play",
+    playLabel: (started: string) => `Play the recording of ${started}`,
+    delete: "Delete",
+    deleteLabel: (started: string) => `Delete the recording of ${started}`,
+    deleted: "Recording deleted.",
+    playing: (started: string) => `Playing the recording of ${started}.`,
+    badSession: "A session code is 9 digits.",
   },
   voice: {
     speaking: "The customer is speaking.",
