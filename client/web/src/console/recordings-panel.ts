@@ -1,4 +1,4 @@
-import fixWebmDuration from "webm-duration-fix";
+import fixModule from "webm-duration-fix";
 import { PlaybackUrl, RecordingList, type RecordingSummary } from "#protocol/recordings.ts";
 import { formatBytes, formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
@@ -19,7 +19,22 @@ const player = byId("recording-player", HTMLVideoElement);
 
 const T = () => technicianText().recordings;
 
+/**
+ * The package is CommonJS with `exports.default`; bundled as Node would import it (this package is "type": "module"),
+ * its default import is the exports object, whose `default` is the function.
+ */
+const fixWebmDuration: typeof fixModule =
+  typeof fixModule === "function" ? fixModule : (fixModule as unknown as { default: typeof fixModule }).default;
+
 let playing: string | null = null;
+
+// A recording whose WebM could not be given a duration (one cut short, or too short to have one) is made to find its
+// end once: Chromium then knows the duration and can seek.
+player.addEventListener("loadedmetadata", () => {
+  if (Number.isFinite(player.duration)) return;
+  player.addEventListener("durationchange", () => (player.currentTime = 0), { once: true });
+  player.currentTime = Number.MAX_SAFE_INTEGER;
+});
 
 async function play(recording: RecordingSummary, button: HTMLButtonElement): Promise<void> {
   const link = await callApi("POST", `/api/recordings/${recording.id}/play`, PlaybackUrl);
@@ -29,7 +44,9 @@ async function play(recording: RecordingSummary, button: HTMLButtonElement): Pro
     const res = await fetch(link.data.url, { credentials: "same-origin" });
     if (!res.ok)
       return announce(() => errorText({ code: res.status === 403 ? "PLAYBACK_LINK_INVALID" : "HTTP" }), true);
-    blob = await fixWebmDuration(await res.blob());
+    const raw = await res.blob();
+    // A recording cut short (a closed tab) may end mid-element; it then plays without the fixed duration.
+    blob = await fixWebmDuration(raw).catch(() => raw);
   } catch {
     return announce(() => errorText({ code: "NETWORK" }), true);
   }
