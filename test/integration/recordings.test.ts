@@ -5,6 +5,7 @@ import type { AuditEntry } from "#protocol/audit.ts";
 import type { ErrorBody } from "#protocol/errors.ts";
 import type { PlaybackUrl, RecordingList, StartedRecording } from "#protocol/recordings.ts";
 import { readLines } from "../../worker/db/audit.ts";
+import { payloadOf } from "../../worker/webhooks/events.ts";
 import { RECORDING_SWEEPER_NAME } from "../../worker/workers-host.ts";
 import { ORIGIN, openPair } from "../helpers/workers/ws.ts";
 
@@ -109,6 +110,11 @@ describe("recordings", () => {
     ]);
     expect(recording[0]?.data).toEqual({ permission: "record" });
     expect(recording[2]?.data).toMatchObject({ reason: "stopped", parts: 3, size: 2 * PART + 1_000, sha256: hash });
+    // Helpdesk webhooks hear of it as recording.available.
+    expect(await payloadOf(env.DB, recording[2] as AuditEntry)).toMatchObject({
+      type: "recording.available",
+      data: { session: code, recording: started.id, size: 2 * PART + 1_000, sha256: hash, reason: "stopped" },
+    });
     // The playback link's signature is in no entry.
     expect(JSON.stringify(entries)).not.toContain(play.url.split("sig=")[1] ?? "-");
   });
@@ -141,6 +147,9 @@ describe("recordings", () => {
     expect(list.recordings).toMatchObject([{ id: started.id, state: "complete", size: PART, sha256: hash }]);
     expect(list.recordings.some((r) => r.id === empty.id)).toBe(false);
     const stopped = (await sessionEntries(code)).filter((e) => e.type === "recording_stopped");
+    // The upload that sent nothing left nothing to fetch: no webhook for it.
+    const empties = stopped.filter((e) => e.data.parts === 0);
+    expect(await payloadOf(env.DB, empties[0] as AuditEntry)).toBeNull();
     expect(stopped.map((e) => [e.actor, e.data.reason, e.data.parts])).toEqual(
       expect.arrayContaining([
         ["system", "abandoned", 1],
