@@ -894,7 +894,9 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
   /** Keeps the seat key hash a created session's body registered. */
   function rememberProof(code: string, body: unknown): void {
     try {
-      const { customerKeyHash } = JSON.parse(String(body)) as { customerKeyHash?: unknown };
+      // Read as the server reads it (the Fetch standard's text()): bytes decoded as UTF-8, a leading BOM dropped.
+      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body).replace(/^\uFEFF/, "");
+      const { customerKeyHash } = JSON.parse(text) as { customerKeyHash?: unknown };
       if (typeof customerKeyHash === "string") report.seatProofs[code] = customerKeyHash;
     } catch {
       // A body that is not JSON created nothing.
