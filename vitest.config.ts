@@ -20,6 +20,8 @@ export default defineConfig({
                 // A fixed Ed25519 seed (32 bytes of 0x01), so that tests can pin the log's verifier key.
                 AUDIT_SIGNING_KEY: "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE",
                 TEST_MIGRATIONS: migrations,
+                // Recording needs the customer's consent here (test/integration/recordings.test.ts).
+                RECORDING_POLICY: "ask",
               },
             },
           }),

@@ -13,6 +13,7 @@ import { audit } from "./routes/audit.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
+import { recordings, sessionRecordings } from "./routes/recordings.ts";
 import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
 import { tokens } from "./routes/tokens.ts";
@@ -84,6 +85,8 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api/tokens", tokens);
   app.route("/api/sessions", ice);
   app.route("/api/sessions", sessions);
+  app.route("/api/sessions", sessionRecordings);
+  app.route("/api/recordings", recordings);
   app.route("/api/help", help);
 
   app.notFound(async (c) => {

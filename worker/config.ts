@@ -4,6 +4,7 @@ import type { NoteSigner } from "../durable-objects/audit-log/note.ts";
 import { isKeyName } from "../durable-objects/audit-log/note.ts";
 import { canonicalAddress } from "../durable-objects/rate-limit/client-key.ts";
 import { FLOOR_ATTEMPTS, FLOOR_S, failedAttemptsTakeS } from "../durable-objects/session/backoff.ts";
+import { parseRecordingPolicy, type RecordingPolicy } from "./recordings/policy.ts";
 import { parseTurnConfig, type TurnConfig } from "./turn/config.ts";
 import { type WebhookSettings, webhookSettings } from "./webhooks/settings.ts";
 
@@ -102,6 +103,24 @@ export const INT_VARS = {
     fallback: 10,
     what: "handshake starts per minute from one technician, and from one IP address",
   },
+  RECORDING_RETENTION_DAYS: {
+    min: 1,
+    max: 3_650,
+    fallback: 30,
+    what: "days a finished session recording is kept before it is deleted automatically",
+  },
+  RECORDING_PART_BYTES: {
+    min: 5_242_880,
+    max: 104_857_600,
+    fallback: 5_242_880,
+    what: "size of each uploaded part of a session recording but the last, in bytes (R2 needs at least 5 MiB)",
+  },
+  RECORDING_ABANDON_S: {
+    min: 60,
+    max: 86_400,
+    fallback: 600,
+    what: "a recording whose upload sent nothing for this many seconds is finished from the parts it sent, in seconds",
+  },
   DENO_MAX_CONNECTIONS: {
     min: 10,
     max: 100_000,
@@ -138,6 +157,8 @@ export type Config = { [K in IntName]: number } & {
   AUDIT_IP_ADDRESSES: boolean;
   /** How webhooks are delivered (WEBHOOK_RETRY_S, WEBHOOK_TIMEOUT_S, WEBHOOK_ALLOW_PRIVATE). */
   WEBHOOKS: WebhookSettings;
+  /** Whether sessions are recorded: never, when the customer allows it, or always (said before Allow). */
+  RECORDING_POLICY: RecordingPolicy;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; issues: string[] };
@@ -308,7 +329,10 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
   const webhooks = webhookSettings(vars);
   if (!webhooks.ok) issues.push(...webhooks.issues);
 
-  if (issues.length > 0 || !turn.ok || !audit.ok || !webhooks.ok) return { ok: false, issues };
+  const recording = parseRecordingPolicy(vars.RECORDING_POLICY);
+  if (!recording.ok) issues.push(recording.issue);
+
+  if (issues.length > 0 || !turn.ok || !audit.ok || !webhooks.ok || !recording.ok) return { ok: false, issues };
   return {
     ok: true,
     config: {
@@ -321,6 +345,7 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       AUDIT_SIGNER: audit.signer,
       AUDIT_IP_ADDRESSES: ipSetting === "on",
       WEBHOOKS: webhooks.settings,
+      RECORDING_POLICY: recording.policy,
     },
   };
 }

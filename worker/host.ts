@@ -3,6 +3,7 @@ import type { ErrorCode } from "#protocol/errors.ts";
 import type { TakeResult } from "../durable-objects/rate-limit/bucket.ts";
 import type { CreateRoomInput, CreateRoomResult, RoomInfoResult } from "../durable-objects/session/room-runtime.ts";
 import type { JoinRequest } from "../durable-objects/session/seats.ts";
+import type { RecordingStore } from "./recordings/store.ts";
 
 // The seam between the app and the runtime it is served on. Cloudflare Workers (workers-host.ts) reach rooms and
 // rate limits through Durable Objects and static files through the assets binding; the Deno host (deno/) keeps
@@ -43,6 +44,12 @@ export type Host = {
     wake(): Promise<void>;
     /** Sends one earlier message to an endpoint again, now. */
     redeliver(endpointId: string, messageId: string): Promise<"sent" | "failed" | "not_found">;
+  };
+  /** Session recordings' bytes, and the sweep that finishes abandoned uploads and deletes expired recordings. */
+  recordings: {
+    store: RecordingStore;
+    /** Makes sure the recordings sweep runs by `at`: the RecordingSweeper object's alarm on Workers, a timer on Deno. */
+    sweepBy(at: number): Promise<void>;
   };
   /** A file of the built client (client/web/dist), answered the way Workers static assets are. */
   asset(request: Request): Promise<Response>;

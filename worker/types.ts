@@ -3,7 +3,10 @@ import type { Config } from "./config.ts";
 import type { Host } from "./host.ts";
 
 /** The bindings every host provides: the database, [vars] and secrets. Workers' Env adds objects and assets. */
-export type Bindings = Omit<Env, "SESSION_ROOM" | "RATE_LIMITER" | "AUDIT_LOG" | "ASSETS">;
+export type Bindings = Omit<
+  Env,
+  "SESSION_ROOM" | "RATE_LIMITER" | "AUDIT_LOG" | "ASSETS" | "RECORDINGS" | "RECORDING_SWEEPER"
+>;
 
 /** Hono's environment for every route: bindings plus what middleware puts on the context. */
 export type AppEnv = {

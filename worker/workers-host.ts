@@ -2,12 +2,16 @@ import type { ErrorCode } from "#protocol/errors.ts";
 import { toJoinHeaders } from "../durable-objects/session/join-headers.ts";
 import { refuse } from "../durable-objects/session/socket-io.ts";
 import type { Host } from "./host.ts";
+import { r2Store } from "./recordings/r2-store.ts";
 
 /** The name of the one AuditLog object: a deployment serves one organisation. */
 export const AUDIT_LOG_NAME = "log";
 
 /** The name of the one SignInSweeper object: D1 holds one table of sign-ins. */
 export const SIGN_IN_SWEEPER_NAME = "sign-ins";
+
+/** The name of the one RecordingSweeper object. */
+export const RECORDING_SWEEPER_NAME = "recordings";
 
 /** A socket made on the spot only to say why it cannot join, then closed (1008); used by the Worker and the room. */
 export function refuseSocket(code: ErrorCode, message: string): Response {
@@ -50,6 +54,10 @@ export function workersHost(env: Env): Host {
     webhooks: {
       wake: () => auditLog(env).deliver(),
       redeliver: (endpointId, messageId) => auditLog(env).redeliver(endpointId, messageId),
+    },
+    recordings: {
+      store: r2Store(env.RECORDINGS),
+      sweepBy: (at) => env.RECORDING_SWEEPER.get(env.RECORDING_SWEEPER.idFromName(RECORDING_SWEEPER_NAME)).dueBy(at),
     },
     // No object is touched: the socket is made here, told why, and closed.
     refuseSocket: (_request, code, message) => refuseSocket(code, message),

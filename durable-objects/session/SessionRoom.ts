@@ -3,7 +3,7 @@ import { deleteSession, recordSessionExpiry, recordSessionOwner } from "../../wo
 import { liveSignIns } from "../../worker/db/sign-ins.ts";
 import { log } from "../../worker/log.ts";
 import { recordSessionEnd } from "../../worker/session-end.ts";
-import { AUDIT_LOG_NAME, refuseSocket } from "../../worker/workers-host.ts";
+import { AUDIT_LOG_NAME, RECORDING_SWEEPER_NAME, refuseSocket } from "../../worker/workers-host.ts";
 import { fromJoinHeaders } from "./join-headers.ts";
 import { RoomHost } from "./RoomHost.ts";
 import {
@@ -49,7 +49,10 @@ export class SessionRoom extends DurableObject<Env> {
         set: (at) => ctx.storage.setAlarm(at),
         delete: () => ctx.storage.deleteAlarm(),
       },
-      recordEnd: (code, endedAt) => recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt),
+      recordEnd: (code, endedAt) =>
+        recordSessionEnd(env.DB, env as unknown as Record<string, unknown>, code, endedAt, (at) =>
+          env.RECORDING_SWEEPER.get(env.RECORDING_SWEEPER.idFromName(RECORDING_SWEEPER_NAME)).dueBy(at),
+        ),
       recordOwner: (code, technicianId) => recordSessionOwner(env.DB, code, technicianId),
       recordExpiry: (code, expiresAt) => recordSessionExpiry(env.DB, code, expiresAt),
       forgetSession: (code) => deleteSession(env.DB, code),

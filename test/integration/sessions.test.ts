@@ -168,6 +168,8 @@ describe("GET /api/sessions/:code", () => {
       technician: { name: "Grace Hopper", organisation: config().ORGANISATION },
       caseNumber: "C-42",
       expiresAt: created.expiresAt,
+      // The consent screen states the organisation's recording policy ("ask" in vitest.config.ts).
+      recording: "ask",
     });
   });
 

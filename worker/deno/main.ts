@@ -22,6 +22,8 @@ import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
 import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
+import { fileStore } from "./recording-files.ts";
+import { RecordingSweep } from "./recording-sweep.ts";
 import { resolveHostname } from "./resolve.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
@@ -102,11 +104,22 @@ async function appendAudit(input: AuditInput): Promise<number> {
   return seq;
 }
 
+// Recordings are files under the data directory; a timer finishes abandoned uploads and deletes expired recordings.
+const recordingStore = fileStore(join(dataDir, "recordings"));
+const recordingSweep = new RecordingSweep(
+  { db, store: recordingStore, audit: appendAudit, retentionDays: config.config.RECORDING_RETENTION_DAYS },
+  config.config.RECORDING_ABANDON_S * 1000,
+  () => Date.now(),
+);
+await recordingSweep.start();
 const roomsDb = openSqlite(join(dataDir, "rooms.sqlite"));
 // One set of buckets for the routes' per-address limits and the rooms' handshake budgets.
 const limits = new RateLimits();
 const rooms = new Rooms(new RoomStore(roomsDb), {
-  recordEnd: (code, endedAt) => recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt),
+  recordEnd: (code, endedAt) =>
+    recordSessionEnd(db, bindings as unknown as Record<string, unknown>, code, endedAt, async (at) =>
+      recordingSweep.dueBy(at),
+    ),
   recordOwner: (code, technicianId) => recordSessionOwner(db, code, technicianId),
   recordExpiry: (code, expiresAt) => recordSessionExpiry(db, code, expiresAt),
   forgetSession: (code) => deleteSession(db, code),
@@ -138,6 +151,7 @@ const host: Host = {
     },
     redeliver: (endpointId, messageId) => webhooks.redeliver(endpointId, messageId),
   },
+  recordings: { store: recordingStore, sweepBy: async (at) => recordingSweep.dueBy(at) },
   asset: (request) => assets.fetch(request),
 };
 const app = createApp(() => host);
@@ -208,6 +222,7 @@ async function shutdown(): Promise<void> {
   isStopping = true;
   rooms.stop();
   signInSweep.stop();
+  recordingSweep.stop();
   await server.shutdown();
   door?.stop();
   sqlite.close();

@@ -30,6 +30,11 @@ export const AuditType = z.enum([
   "webhook_removed",
   "api_token_created",
   "api_token_revoked",
+  "recording_started",
+  "recording_stopped",
+  "recording_deleted",
+  "recording_played",
+  "file_transferred",
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

@@ -107,6 +107,15 @@ export const FileDone = z.object({
   sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
 });
 
+/**
+ * Customer → technician, on open and on every change, only when the organisation records sessions: whether the
+ * customer allows recording now (under RECORDING_POLICY "always" unless they stopped it). The server checks the same
+ * from the room's consent record before it takes a recording.
+ */
+export const RecordingConsent = z.object({ type: z.literal("recordingConsent"), isAllowed: z.boolean() });
+/** Technician → customer: whether a recording runs now, for the customer's ● REC badge. */
+export const Recording = z.object({ type: z.literal("recording"), isOn: z.boolean() });
+
 /** Every message on the `control` data channel. */
 export const ControlMessage = z.discriminatedUnion("type", [
   Sharing,
@@ -121,6 +130,8 @@ export const ControlMessage = z.discriminatedUnion("type", [
   FileAnswer,
   FileCancel,
   FileDone,
+  RecordingConsent,
+  Recording,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

@@ -46,6 +46,12 @@ export const ErrorCode = z.enum([
   "WEBHOOK_TARGET_NOT_ALLOWED",
   /** An API token that is unknown, revoked or lacks the scope the route needs. */
   "TOKEN_INVALID",
+  /** Recording is off for this organisation, or the customer has not allowed it (or took it back). */
+  "RECORDING_NOT_ALLOWED",
+  /** A recording part out of order, of the wrong size, or for a recording already complete. */
+  "RECORDING_PART_INVALID",
+  /** A playback link that expired or was not signed by this server. */
+  "PLAYBACK_LINK_INVALID",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

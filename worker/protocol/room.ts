@@ -99,8 +99,11 @@ export const Leaving = z.strictObject({ type: z.literal("leaving") });
 /** The owning technician extends the session's lifetime, within the admin's SESSION_MAX_LIFETIME_S. */
 export const Extend = z.strictObject({ type: z.literal("extend") });
 
-/** What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera. */
-export const Permission = z.enum(["view", "voice", "camera"]);
+/**
+ * What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera, and
+ * recording the session (when the organisation's RECORDING_POLICY is "ask").
+ */
+export const Permission = z.enum(["view", "voice", "camera", "record"]);
 export type Permission = z.infer<typeof Permission>;
 
 /**
@@ -149,6 +152,8 @@ export const SessionSummary = z.object({
     z.object({ name: z.string().check(z.maxLength(80)), organisation: z.string().check(z.maxLength(80)) }),
   ),
   caseNumber: z.optional(z.string().check(z.maxLength(64))),
+  /** The organisation's RECORDING_POLICY, which the consent screen states (GET /api/sessions/:code only). */
+  recording: z.optional(z.enum(["off", "ask", "always"])),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

@@ -105,5 +105,16 @@ export const WebhookPayload = z.discriminatedUnion("type", [
       isRecorded: z.boolean(),
     }),
   }),
+  z.object({
+    type: z.literal("recording.available"),
+    timestamp: z.string(),
+    data: z.extend(SessionData, {
+      recording: z.string(),
+      size: z.number(),
+      sha256: z.string(),
+      /** "stopped" by the technician's page, or "abandoned": finished from the parts a closed tab had sent. */
+      reason: z.string(),
+    }),
+  }),
 ]);
 export type WebhookPayload = z.infer<typeof WebhookPayload>;

@@ -215,7 +215,7 @@ export const sessions = new Hono<AppEnv>()
       // Only the customer's page may read a session: the code alone tells nothing of who, for whom, whether a help
       // request is still unclaimed, or even whether the session exists.
       const { session } = await customerAccess(c, code);
-      return c.json<SessionSummary>(session);
+      return c.json<SessionSummary>({ ...session, recording: c.get("config").RECORDING_POLICY });
     },
   )
   .get(

@@ -14,6 +14,7 @@ const EVENT_OF = {
   handshake_failed: "session.verification_failed",
   verification_mismatch: "session.verification_failed",
   session_ended: "session.ended",
+  recording_stopped: "recording.available",
 } as const satisfies Partial<Record<AuditEntry["type"], WebhookEventType>>;
 
 /** The event an entry of this type becomes, if any. */
@@ -99,8 +100,20 @@ export async function payloadOf(db: D1Database, entry: AuditEntry): Promise<Webh
           reason: stringOr(entry.data.reason) ?? "unknown",
           durationS: facts ? Math.round((entry.time - facts.createdAt) / 1000) : null,
           verifiedBy: verified ? verifiedBy : null,
-          isRecorded: false,
+          isRecorded: (await sessionEntry(db, session, "recording_started", entry.seq)) !== null,
         },
+      };
+    }
+    case "recording.available": {
+      // An upload dropped with no part left nothing to fetch.
+      const { recording, size, sha256, reason } = entry.data;
+      if (typeof recording !== "string" || typeof sha256 !== "string" || typeof size !== "number" || size === 0) {
+        return null;
+      }
+      return {
+        type,
+        timestamp,
+        data: { session, reference, recording, size, sha256, reason: stringOr(reason) ?? "stopped" },
       };
     }
     default:

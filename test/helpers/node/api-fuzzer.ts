@@ -16,6 +16,7 @@ import {
 } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
+import { PlaybackUrl, RecordingList, StartedRecording } from "#protocol/recordings.ts";
 import { SessionSummary } from "#protocol/room.ts";
 import { CreatedSession, HelpSession, OwnSessions, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { WebhookEventType } from "#protocol/webhooks.ts";
@@ -75,7 +76,7 @@ type Context = {
 
 /** One route of the app, as it registers it, with a usually valid request for it. */
 export type RouteCase = {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The path as Hono lists it in `app.routes`. */
   path: string;
   url(ctx: Context): string;
@@ -85,6 +86,11 @@ export type RouteCase = {
   /** The schema of a 2xx answer to a well-formed request; absent for pages and WebAuthn options. */
   answer?: z.ZodMiniType;
 };
+
+/** A recording id: well-formed (never one that exists, so the answer is a stranger's) or not. */
+function recordingId(ctx: Context): string {
+  return ctx.rng.chance(0.7) ? base64urlText(ctx.rng, 22) : randomText(ctx.rng, ctx.rng.between(0, 40));
+}
 
 function code(ctx: Context): string {
   return ctx.rng.chance(0.8) ? ctx.rng.pick(ctx.codes) : String(ctx.rng.int(1e9)).padStart(9, "0");
@@ -408,6 +414,52 @@ export const ROUTES: RouteCase[] = [
     path: "/api/sessions/:code/ws",
     url: (ctx) => `/api/sessions/${code(ctx)}/ws?role=${ctx.rng.pick(["customer", "technician", "admin", ""])}`,
   },
+  {
+    method: "POST",
+    path: "/api/sessions/:code/recordings",
+    url: (ctx) => `/api/sessions/${code(ctx)}/recordings`,
+    answer: StartedRecording,
+  },
+  {
+    method: "POST",
+    path: "/api/sessions/:code/files",
+    url: (ctx) => `/api/sessions/${code(ctx)}/files`,
+    body: (ctx) => ({
+      name: ctx.rng.chance(0.7) ? "report.pdf" : ctx.rng.pick(NASTY_STRINGS),
+      size: ctx.rng.chance(0.8) ? ctx.rng.int(1e9) : -1,
+      sha256: ctx.rng.chance(0.8) ? "ab".repeat(32) : randomText(ctx.rng, 64),
+      direction: ctx.rng.pick(["toCustomer", "fromCustomer", "sideways"]),
+    }),
+  },
+  {
+    method: "GET",
+    path: "/api/recordings",
+    url: (ctx) => (ctx.rng.chance(0.5) ? `/api/recordings?session=${code(ctx)}` : "/api/recordings"),
+    answer: RecordingList,
+  },
+  {
+    method: "PUT",
+    path: "/api/recordings/:id/parts/:part",
+    url: (ctx) => `/api/recordings/${recordingId(ctx)}/parts/${ctx.rng.pick(["1", "2", "0", "99999", "x"])}`,
+  },
+  {
+    method: "POST",
+    path: "/api/recordings/:id/complete",
+    url: (ctx) => `/api/recordings/${recordingId(ctx)}/complete`,
+  },
+  {
+    method: "POST",
+    path: "/api/recordings/:id/play",
+    url: (ctx) => `/api/recordings/${recordingId(ctx)}/play`,
+    answer: PlaybackUrl,
+  },
+  {
+    method: "GET",
+    path: "/api/recordings/:id/media",
+    url: (ctx) =>
+      `/api/recordings/${recordingId(ctx)}/media?exp=${ctx.rng.int(2e12)}&sig=${base64urlText(ctx.rng, ctx.rng.chance(0.7) ? 43 : 12)}`,
+  },
+  { method: "DELETE", path: "/api/recordings/:id", url: (ctx) => `/api/recordings/${recordingId(ctx)}` },
   {
     method: "POST",
     path: "/api/help",
@@ -843,7 +895,9 @@ export async function fuzzApi(options: ApiFuzzOptions): Promise<ApiFuzzReport> {
   /** Keeps the seat key hash a created session's body registered. */
   function rememberProof(code: string, body: unknown): void {
     try {
-      const { customerKeyHash } = JSON.parse(String(body)) as { customerKeyHash?: unknown };
+      // Read as the server reads it (the Fetch standard's text()): bytes decoded as UTF-8, a leading BOM dropped.
+      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body).replace(/^\uFEFF/, "");
+      const { customerKeyHash } = JSON.parse(text) as { customerKeyHash?: unknown };
       if (typeof customerKeyHash === "string") report.seatProofs[code] = customerKeyHash;
     } catch {
       // A body that is not JSON created nothing.

@@ -1,6 +1,7 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ControlMessage, SharingState } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
+import type { RecordingPolicy } from "#protocol/recordings.ts";
 import type { Capture, EndReason, Peer, Permission, ServerMessage, SessionSummary } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
@@ -104,6 +105,12 @@ export type CustomerView = {
   /** Whether the camera in use has a light the page can turn on, and whether it is on. */
   hasTorch: boolean;
   isTorchOn: boolean;
+  /** The organisation's recording policy, as the session's details said it. */
+  recordingPolicy: RecordingPolicy;
+  /** Whether the customer allows recording (its own consent; under "always" until they stop it). */
+  isRecordingAllowed: boolean;
+  /** When the recording the technician's page says runs started (this page's clock); null when none runs. */
+  recordingSince: number | null;
 };
 
 /** What a customer's page is started with. */
@@ -207,6 +214,9 @@ export class CustomerSession {
       cameras: 0,
       hasTorch: false,
       isTorchOn: false,
+      recordingPolicy: session?.recording ?? "off",
+      isRecordingAllowed: session?.recording === "always",
+      recordingSince: null,
     };
     // A reload after Allow: the session goes on with nothing shared (a capture does not outlive its page) until the
     // person picks again. The room hears that viewing stopped meanwhile, so the audit log tells the gap.
@@ -255,6 +265,7 @@ export class CustomerSession {
     if (!track) return;
     this.#hasConsented = true;
     if (!this.#isEndedOnLeave) markShared(this.#view.code);
+    if (this.#view.recordingPolicy !== "off" && this.#view.isRecordingAllowed) this.#giveConsent("record", true);
     this.#ensureLink();
     void this.#useTrack(track);
     this.#update({ notice: null });
@@ -292,6 +303,18 @@ export class CustomerSession {
     return true;
   }
 
+  /**
+   * Allows recording or stops it (the session goes on). Before Allow it only notes the choice, which Allow gives;
+   * after, the room logs it and the technician's page hears it at once.
+   */
+  setRecording(isAllowed: boolean): void {
+    if (this.#view.recordingPolicy === "off") return;
+    this.#update({ isRecordingAllowed: isAllowed });
+    if (!this.#hasConsented) return;
+    this.#giveConsent("record", isAllowed);
+    this.#announceRecording();
+  }
+
   /** Offers a file to the technician; a refusal says why it was not offered. */
   offerFile(file: File): OfferRefusal | null {
     return this.#files.offer(fileSource(file));
@@ -317,6 +340,9 @@ export class CustomerSession {
         this.annotations.clear();
         this.onAnnotations();
         break;
+      case "recording":
+        this.#update({ recordingSince: msg.isOn ? (this.#view.recordingSince ?? Date.now()) : null });
+        break;
       default:
         break;
     }
@@ -341,7 +367,8 @@ export class CustomerSession {
   #ensureLink(): OwnerLink {
     this.#link ??= new OwnerLink(this.#view.code, seatProofHeaders(this.#seatKey), {
       sendSignal: (msg) => this.#signaling.send(msg),
-      onState: (link) => this.#update({ link }),
+      // A recording runs only over a working connection; the technician's page says so again when it is back.
+      onState: (link) => this.#update(link === "connected" ? { link } : { link, recordingSince: null }),
       onStats: (stats) => this.#update({ stats }),
       onRelayFailure: (relayFailure) => this.#update({ relayFailure }),
       onControlOpen: () => this.#announceSharing(),
@@ -511,6 +538,13 @@ export class CustomerSession {
   #announceSharing(): void {
     const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
     this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface });
+    this.#announceRecording();
+  }
+
+  /** Tells the technician's page whether it may record (only when the organisation records at all). */
+  #announceRecording(): void {
+    if (this.#view.recordingPolicy === "off") return;
+    this.#link?.sendControl({ type: "recordingConsent", isAllowed: this.#view.isRecordingAllowed });
   }
 
   #receive(msg: ServerMessage): void {
@@ -615,6 +649,10 @@ export class CustomerSession {
   async #refreshSession(): Promise<void> {
     const info = await fetchSessionInfo(this.#view.code, this.#seatKey);
     if (info.ok && info.data.technician) this.#update({ technician: info.data.technician });
+    const policy = info.ok ? info.data.recording : undefined;
+    if (policy && policy !== this.#view.recordingPolicy && !this.#hasConsented) {
+      this.#update({ recordingPolicy: policy, isRecordingAllowed: policy === "always" });
+    }
   }
 
   /** While sharing, keeps a working connection to the owner whenever they are connected and confirmed. */

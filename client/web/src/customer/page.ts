@@ -16,6 +16,7 @@ import {
 } from "./CustomerSession.ts";
 import { captureMode, showCaptureMode } from "./camera.ts";
 import type { KeepOnTop } from "./keep-on-top.ts";
+import { renderRecording, wireRecording } from "./recording-consent.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
@@ -249,6 +250,7 @@ function render(view: CustomerView, isRedraw = false): void {
   if (shown !== view.track) preview.srcObject = view.track ? new MediaStream([view.track]) : null;
   preview.hidden = view.track === null;
 
+  renderRecording(view);
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
   // Not "Session ended" over a session that goes on in someone's other window.
   byId("ended-title", HTMLElement).textContent =
@@ -306,6 +308,7 @@ export function startCustomerSession(
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
   stop.addEventListener("click", () => customer.stopSharing());
   end.addEventListener("click", () => customer.end());
+  wireRecording(customer);
   onLanguageChange(() => {
     placeTechnician();
     voice?.redraw();

@@ -85,6 +85,8 @@ export type ViewerState = {
   files: readonly Transfer[];
   /** The customer's voice, when their microphone is on the connection. */
   voice: MediaStreamTrack | null;
+  /** Whether the customer allows recording now; null while their page has said nothing (recording is off). */
+  recordingConsent: boolean | null;
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -168,6 +170,7 @@ export class TechnicianSession {
       unread: 0,
       files: [],
       voice: null,
+      recordingConsent: null,
     };
     this.#signaling = new SignalingClient({
       code,
@@ -280,6 +283,9 @@ export class TechnicianSession {
       case "chatRead":
         this.#chat.peerRead(msg.upTo);
         return;
+      case "recordingConsent":
+        this.#update({ recordingConsent: msg.isAllowed });
+        return;
       default:
         return;
     }
@@ -293,6 +299,11 @@ export class TechnicianSession {
   /** Extends the session's lifetime by one more, within the admin's limit (the room allows it to the owner only). */
   extend(): void {
     this.#signaling.send({ type: "extend" });
+  }
+
+  /** Tells the customer's page whether a recording runs, for its ● REC badge; false when the channel is not open. */
+  tellRecording(isOn: boolean): boolean {
+    return this.#link?.sendControl({ type: "recording", isOn }) ?? false;
   }
 
   /** Ends the session for both sides (the room allows it to the owner only). */

@@ -9,6 +9,7 @@ import { groupCode } from "../lib/session-code.ts";
 import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
+import { viewerRecording } from "./recording.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
 import { pinchZoom } from "./zoom.ts";
 
@@ -238,10 +239,13 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   const draw = () => {
     if (latest) render(latest, isBadPassword ? T().check.badPassword : "");
   };
+  let recording: ReturnType<typeof viewerRecording> | null = null;
   const session = new TechnicianSession(code, secret, (state) => {
     latest = state;
     draw();
+    recording?.update(state);
   });
+  recording = viewerRecording(code, session);
   current = session;
   annotate(session);
   drawColourChoices();
@@ -287,6 +291,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     secretForm.removeEventListener("submit", onSubmit);
     codeMatches.removeEventListener("click", onMatches);
     codeDiffers.removeEventListener("click", onDiffers);
+    recording?.close();
     session.leave();
     current = null;
     annotate(null);

@@ -46,6 +46,10 @@ export const common: Common = {
     SERVER_BUSY: "Tether ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.",
     WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks können nur an eine https://-Adresse im öffentlichen Internet gehen.",
     TOKEN_INVALID: "Dieses API-Token ist unbekannt oder widerrufen, oder es darf das nicht.",
+    RECORDING_NOT_ALLOWED: "Für diese Sitzung ist keine Aufzeichnung erlaubt.",
+    RECORDING_PART_INVALID:
+      "Ein Teil der Aufzeichnung kam nicht in der richtigen Reihenfolge an; die Aufzeichnung wurde beendet.",
+    PLAYBACK_LINK_INVALID: "Dieser Wiedergabelink ist abgelaufen. Spielen Sie die Aufzeichnung erneut ab.",
     INTERNAL: "Bei Tether ist etwas schiefgegangen. Versuchen Sie es erneut.",
     NETWORK: "Tether ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
     HTTP: "Tether hat nicht wie erwartet geantwortet. Bitte versuchen Sie es erneut.",
@@ -91,6 +95,9 @@ export const common: Common = {
     empty: "Diese Datei ist leer.",
   },
   /** The voice panel's words on both sides (each side's own are in its part). */
+  recording: {
+    rec: "REC",
+  },
   voice: {
     micOn: "Mein Mikrofon einschalten",
     micOff: "Mein Mikrofon ausschalten",
@@ -249,6 +256,14 @@ export const customer: Customer = {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "Von Ihrem Techniker" : "An Ihren Techniker"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
   },
+  recording: {
+    always:
+      "Diese Organisation zeichnet ihre Support-Sitzungen auf: was Sie teilen, und Ihre Stimme, wenn Ihr Mikrofon an ist. Sie können die Aufzeichnung jederzeit beenden, ohne die Sitzung zu beenden.",
+    allow:
+      "Aufzeichnung erlauben: Der Browser des Technikers zeichnet auf, was Sie teilen (und Ihre Stimme, wenn Ihr Mikrofon an ist). Sie können sie jederzeit beenden, ohne die Sitzung zu beenden.",
+    stop: "Aufzeichnung beenden",
+    allowAgain: "Aufzeichnung erlauben",
+  },
   voice: {
     speaking: "Ihr Techniker spricht.",
   },
@@ -283,6 +298,14 @@ const what = { displayName: "Der Anzeigename", caseNumber: "Die Vorgangsnummer" 
 
 export const technician: Technician = {
   markup: {
+    "recordings.title": "Aufzeichnungen",
+    "recordings.hint":
+      "Mit Einwilligung des Kunden aufgezeichnete Sitzungen. Jede Wiedergabe und Löschung wird im Prüfprotokoll festgehalten.",
+    "recordings.filter": "Aufzeichnungen filtern",
+    "recordings.session": "Sitzungsnummer",
+    "recordings.show": "Anzeigen",
+    "recordings.empty": "Keine Aufzeichnungen.",
+    "recordings.player": "Aufzeichnung",
     "console.title": "Konsole · Tether",
     "console.signOut": "Abmelden",
     "console.heading": "Konsole",
@@ -583,6 +606,11 @@ export const technician: Technician = {
       webhook_removed: "Webhook entfernt",
       api_token_created: "API-Token erstellt",
       api_token_revoked: "API-Token widerrufen",
+      recording_started: "Aufzeichnung gestartet",
+      recording_stopped: "Aufzeichnung beendet",
+      recording_deleted: "Aufzeichnung gelöscht",
+      recording_played: "Aufzeichnung abgespielt",
+      file_transferred: "Datei übertragen",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type} durch ${actor}${session ? ` in Sitzung ${session}` : ""}`,
@@ -596,6 +624,24 @@ export const technician: Technician = {
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "Vom Kunden" : "An den Kunden"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+  },
+  recording: {
+    started: "Aufzeichnung: Der Bildschirm des Kunden wird aufgezeichnet und hochgeladen.",
+    stopped: "Die Aufzeichnung wurde beendet und gespeichert.",
+    failed: (error: string) => `Die Aufzeichnung wurde beendet: ${error}`,
+  },
+  recordings: {
+    line: (session: string, started: string, size: string, isUploading: boolean) =>
+      `Sitzung ${session}, ${started}, ${size}${isUploading ? ", wird noch hochgeladen" : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    deletesOn: (date: string) => `Wird am ${date} automatisch gelöscht.`,
+    play: "Abspielen",
+    playLabel: (started: string) => `Abspielen: Aufzeichnung vom ${started}`,
+    delete: "Löschen",
+    deleteLabel: (started: string) => `Löschen: Aufzeichnung vom ${started}`,
+    deleted: "Aufzeichnung gelöscht.",
+    playing: (started: string) => `Die Aufzeichnung vom ${started} wird abgespielt.`,
+    badSession: "Eine Sitzungsnummer hat 9 Ziffern.",
   },
   voice: {
     speaking: "Der Kunde spricht.",

@@ -58,6 +58,9 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   SERVER_BUSY: "Tether is busy right now. Try again in a moment.",
   WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks can only go to an https:// address on the public internet.",
   TOKEN_INVALID: "This API token is unknown or was revoked, or it may not do this.",
+  RECORDING_NOT_ALLOWED: "Recording is not allowed for this session.",
+  RECORDING_PART_INVALID: "Part of the recording did not arrive in order; the recording stopped.",
+  PLAYBACK_LINK_INVALID: "This playback link has expired. Play the recording again.",
   INTERNAL: "Something went wrong at Tether. Try again.",
   NETWORK: "Could not reach Tether. Check your connection and try again.",
   HTTP: "Tether did not answer as expected; please try again.",
@@ -108,6 +111,10 @@ export const common = {
     empty: "That file is empty.",
   },
   /** The voice panel's words on both sides (each side's own are in its part). */
+  recording: {
+    /** Beside the red dot, with the elapsed time: the recording runs. */
+    rec: "REC",
+  },
   voice: {
     micOn: "Turn on my microphone",
     micOff: "Turn off my microphone",
@@ -258,6 +265,14 @@ export const customer = {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From your technician" : "To your technician"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
   },
+  recording: {
+    always:
+      "This organisation records its support sessions: what you share, and your voice when your microphone is on. You can stop the recording at any time without ending the session.",
+    allow:
+      "Allow recording: the technician's browser records what you share (and your voice when your microphone is on). You can stop it at any time without ending the session.",
+    stop: "Stop recording",
+    allowAgain: "Allow recording",
+  },
   voice: {
     speaking: "Your technician is speaking.",
   },
@@ -290,6 +305,14 @@ export const customer = {
 
 export const technician = {
   markup: {
+    "recordings.title": "Recordings",
+    "recordings.hint":
+      "Sessions recorded with the customer's consent. Every playback and deletion is written to the audit log.",
+    "recordings.filter": "Filter recordings",
+    "recordings.session": "Session code",
+    "recordings.show": "Show",
+    "recordings.empty": "No recordings.",
+    "recordings.player": "Recording",
     "console.title": "Console · Tether",
     "console.signOut": "Sign out",
     "console.heading": "Console",
@@ -586,6 +609,11 @@ export const technician = {
       webhook_removed: "webhook removed",
       api_token_created: "API token created",
       api_token_revoked: "API token revoked",
+      recording_started: "recording started",
+      recording_stopped: "recording stopped",
+      recording_deleted: "recording deleted",
+      recording_played: "recording played back",
+      file_transferred: "file transferred",
     } satisfies Record<AuditType, string>,
     line: (seq: number, time: string, type: string, actor: string, session: string | null) =>
       `#${seq} ${time}: ${type} by ${actor}${session ? ` in session ${session}` : ""}`,
@@ -599,6 +627,24 @@ export const technician = {
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>
       `${isIncoming ? "From the customer" : "To the customer"}: ${name} (${size}${mime ? `, ${mime}` : ""})`,
+  },
+  recording: {
+    started: "Recording: the customer's screen is being recorded and uploaded.",
+    stopped: "The recording stopped and was saved.",
+    failed: (error: string) => `The recording stopped: ${error}`,
+  },
+  recordings: {
+    line: (session: string, started: string, size: string, isUploading: boolean) =>
+      `Session ${session}, ${started}, ${size}${isUploading ? ", still uploading" : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    deletesOn: (date: string) => `Deleted automatically on ${date}.`,
+    play: "Play",
+    playLabel: (started: string) => `Play the recording of ${started}`,
+    delete: "Delete",
+    deleteLabel: (started: string) => `Delete the recording of ${started}`,
+    deleted: "Recording deleted.",
+    playing: (started: string) => `Playing the recording of ${started}.`,
+    badSession: "A session code is 9 digits.",
   },
   voice: {
     speaking: "The customer is speaking.",

@@ -42,6 +42,9 @@ export const common: Common = {
     SERVER_BUSY: "Tether は現在混み合っています。少ししてから、もう一度お試しください。",
     WEBHOOK_TARGET_NOT_ALLOWED: "Webhook の送信先は、インターネット上の https:// アドレスに限られます。",
     TOKEN_INVALID: "この API トークンは不明か取り消し済み、またはこの操作を許可されていません。",
+    RECORDING_NOT_ALLOWED: "このセッションの録画は許可されていません。",
+    RECORDING_PART_INVALID: "録画の一部が順番どおりに届かなかったため、録画を停止しました。",
+    PLAYBACK_LINK_INVALID: "この再生リンクは期限切れです。もう一度再生してください。",
     INTERNAL: "Tether で問題が発生しました。もう一度お試しください。",
     NETWORK: "Tether に接続できません。接続を確認して、もう一度お試しください。",
     HTTP: "Tether から想定外の応答がありました。もう一度お試しください。",
@@ -86,6 +89,9 @@ export const common: Common = {
     empty: "このファイルは空です。",
   },
   /** The voice panel's words on both sides (each side's own are in its part). */
+  recording: {
+    rec: "録画中",
+  },
   voice: {
     micOn: "マイクをオンにする",
     micOff: "マイクをオフにする",
@@ -239,6 +245,14 @@ export const customer: Customer = {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "担当者から" : "担当者へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
   },
+  recording: {
+    always:
+      "この組織はサポートセッションを録画します（共有する画面と、マイクがオンのときはあなたの声）。セッションを終了せずに、いつでも録画を停止できます。",
+    allow:
+      "録画を許可する：技術者のブラウザーが共有された画面（マイクがオンのときはあなたの声も）を録画します。セッションを終了せずに、いつでも停止できます。",
+    stop: "録画を停止",
+    allowAgain: "録画を許可",
+  },
   voice: {
     speaking: "担当者が話しています。",
   },
@@ -273,6 +287,13 @@ const what = { displayName: "表示名", caseNumber: "案件番号" };
 
 export const technician: Technician = {
   markup: {
+    "recordings.title": "録画",
+    "recordings.hint": "お客様の同意を得て録画したセッションです。再生と削除はすべて監査ログに記録されます。",
+    "recordings.filter": "録画を絞り込む",
+    "recordings.session": "セッション番号",
+    "recordings.show": "表示",
+    "recordings.empty": "録画はありません。",
+    "recordings.player": "録画",
     "console.title": "コンソール · Tether",
     "console.signOut": "サインアウト",
     "console.heading": "コンソール",
@@ -563,6 +584,11 @@ export const technician: Technician = {
       webhook_removed: "Webhook を削除",
       api_token_created: "API トークンを作成",
       api_token_revoked: "API トークンを取り消し",
+      recording_started: "録画を開始",
+      recording_stopped: "録画を停止",
+      recording_deleted: "録画を削除",
+      recording_played: "録画を再生",
+      file_transferred: "ファイルを転送",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type}（実行者 ${actor}${session ? `、セッション ${session}` : ""}）`,
@@ -576,6 +602,24 @@ export const technician: Technician = {
   files: {
     line: (name, size, mime, isIncoming) =>
       `${isIncoming ? "お客様から" : "お客様へ"}：${name}（${size}${mime ? `、${mime}` : ""}）`,
+  },
+  recording: {
+    started: "録画中：お客様の画面を録画してアップロードしています。",
+    stopped: "録画を停止し、保存しました。",
+    failed: (error: string) => `録画が停止しました：${error}`,
+  },
+  recordings: {
+    line: (session: string, started: string, size: string, isUploading: boolean) =>
+      `セッション ${session}、${started}、${size}${isUploading ? "、アップロード中" : ""}`,
+    hash: (sha256: string) => `SHA-256 ${sha256}`,
+    deletesOn: (date: string) => `${date} に自動的に削除されます。`,
+    play: "再生",
+    playLabel: (started: string) => `${started} の録画を再生`,
+    delete: "削除",
+    deleteLabel: (started: string) => `${started} の録画を削除`,
+    deleted: "録画を削除しました。",
+    playing: (started: string) => `${started} の録画を再生しています。`,
+    badSession: "セッション番号は 9 桁です。",
   },
   voice: {
     speaking: "お客様が話しています。",

@@ -1,0 +1,146 @@
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import type { AuditEntry } from "#protocol/audit.ts";
+import type { RecordingSummary } from "#protocol/recordings.ts";
+import { axeViolations } from "../helpers/node/axe.ts";
+import { createSession, framesArrive, newPerson, open, SESSION_LINK, textOf } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+
+// Session recording in real Chromium (a fake screen), RECORDING_POLICY "ask": the customer allows recording apart
+// from Allow, both pages show ● REC, the technician's page records and uploads, the customer stops it and the
+// session goes on; the console lists and plays it (seekable: a finite duration) and the audit log has its SHA-256
+// and the playback. A technician's tab closed while recording leaves a playable recording of what it uploaded.
+
+const stage = useStage("Rita Record", { vars: { RECORDING_POLICY: "ask" } });
+
+async function recordingsOf(page: Page, code: string): Promise<RecordingSummary[]> {
+  return page.evaluate(async (session) => {
+    const res = await fetch(`/api/recordings?session=${session}`);
+    return ((await res.json()) as { recordings: RecordingSummary[] }).recordings;
+  }, code);
+}
+
+async function auditOf(page: Page, code: string): Promise<AuditEntry[]> {
+  return page.evaluate(async (session) => {
+    const res = await fetch(`/api/audit/entries?session=${session}`);
+    const { entries } = (await res.json()) as { entries: string[] };
+    return entries.map((line) => JSON.parse(line) as AuditEntry);
+  }, code);
+}
+
+/** Plays session `code`'s recording from the console's list; resolves with the player's duration once it is known. */
+async function playFromConsole(page: Page, code: string): Promise<number> {
+  const panel = page.getByRole("region", { name: "Recordings" });
+  await panel.getByLabel("Session code").fill(code);
+  await panel.getByRole("button", { name: "Show" }).click();
+  const play = panel.getByRole("button", { name: /^Play the recording of / });
+  await expect.poll(() => play.count()).toBe(1);
+  await play.click();
+  const player = page.getByLabel("Recording", { exact: true });
+  await expect
+    .poll(() =>
+      player.evaluate((video: HTMLVideoElement) =>
+        video.readyState >= HTMLMediaElement.HAVE_METADATA && Number.isFinite(video.duration) ? video.duration : null,
+      ),
+    )
+    .not.toBeNull();
+  return player.evaluate((video: HTMLVideoElement) => video.duration);
+}
+
+async function expectAccessible(page: Page, state: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: null });
+}
+
+describe("session recording", () => {
+  it("records with the customer's own consent, shows REC on both pages, stops at the customer's word, plays back", async () => {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    const code = SESSION_LINK.exec(link)?.[1] ?? "";
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await open(customer.page, link);
+
+    const choice = customer.page.getByLabel(/^Allow recording/);
+    expect(await choice.isChecked()).toBe(false);
+    await expectAccessible(customer.page, "consent with the recording choice");
+    await choice.check();
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+
+    // Both pages show the badge, and its time runs.
+    const techBadge = tech.locator("#viewer-rec");
+    const customerBadge = customer.page.locator("#rec-badge");
+    await techBadge.waitFor({ state: "visible" });
+    await customerBadge.waitFor({ state: "visible" });
+    // Long enough for more than one cluster, so that the fixed WebM has a duration of its own.
+    await expect.poll(() => textOf(techBadge)).toMatch(/^● REC 0:1[0-9]$/);
+    await expect.poll(() => textOf(customerBadge)).toMatch(/^● REC 0:[0-5][0-9]$/);
+    await expectAccessible(customer.page, "session bar while recording");
+    await expectAccessible(tech, "viewer while recording");
+
+    // The customer stops the recording; the session goes on.
+    await customer.page.getByRole("button", { name: "Stop recording" }).click();
+    await techBadge.waitFor({ state: "hidden" });
+    await customerBadge.waitFor({ state: "hidden" });
+    await customer.page.getByRole("button", { name: "Allow recording" }).waitFor();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    await expect.poll(async () => (await recordingsOf(tech, code)).map((r) => r.state)).toEqual(["complete"]);
+    const [recording] = await recordingsOf(tech, code);
+    expect(recording?.size).toBeGreaterThan(0);
+
+    await tech.getByRole("link", { name: "Back to console" }).click();
+    const duration = await playFromConsole(tech, code);
+    expect(Number.isFinite(duration)).toBe(true);
+    expect(duration).toBeGreaterThan(0);
+    await expectAccessible(tech, "console with a recording playing");
+
+    await expect
+      .poll(async () => (await auditOf(tech, code)).map((e) => e.type))
+      .toEqual(expect.arrayContaining(["recording_started", "recording_stopped", "recording_played"]));
+    const entries = await auditOf(tech, code);
+    const consent = entries.filter((e) => e.data.permission === "record").map((e) => e.type);
+    expect(consent).toEqual(["consent_given", "consent_withdrawn"]);
+    expect(entries.find((e) => e.type === "recording_stopped")?.data.sha256).toBe(recording?.sha256);
+    expect(entries.find((e) => e.type === "recording_played")?.data.recording).toBe(recording?.id);
+  });
+
+  // Last in this file: it closes the technician's tab.
+  it("leaves a playable recording of the parts a closed technician tab uploaded", async () => {
+    const tech = stage.technician.page;
+    await tech.goto("/console");
+    const link = await createSession(tech);
+    const code = SESSION_LINK.exec(link)?.[1] ?? "";
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    // Allowed from the session bar this time.
+    await customer.page.getByRole("button", { name: "Allow recording" }).click();
+    await tech.locator("#viewer-rec").waitFor({ state: "visible" });
+
+    // At least one part (RECORDING_PART_BYTES) is uploaded; then the tab goes, and the customer ends the session.
+    await expect
+      .poll(async () => (await recordingsOf(tech, code))[0]?.size ?? 0, { timeout: 240_000 })
+      .toBeGreaterThan(0);
+    await tech.close();
+    await customer.page.getByRole("button", { name: "End session" }).click();
+
+    const console = await stage.technician.context.newPage();
+    await console.goto("/console");
+    await expect
+      .poll(async () => (await recordingsOf(console, code)).map((r) => r.state), { timeout: 120_000 })
+      .toEqual(["complete"]);
+    const duration = await playFromConsole(console, code);
+    expect(duration).toBeGreaterThan(0);
+    const stopped = (await auditOf(console, code)).find((e) => e.type === "recording_stopped");
+    expect(stopped).toMatchObject({ actor: "system", data: { reason: "abandoned" } });
+    // Recorded at the fake screen's bit rate until a whole part is in: minutes, well within this bound.
+  }, 600_000);
+});
