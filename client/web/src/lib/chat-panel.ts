@@ -60,7 +60,18 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
   const clip = byId(`${prefix}-clip`, HTMLButtonElement);
   const badge = byId(`${prefix}-unread`, HTMLElement);
   const drawn = new Map<string, HTMLLIElement>();
-  const title = document.title;
+  // The page's own title while it flashes the unread count; restored only if it still shows the flash (a language
+  // change meanwhile already put the page's title, in the new language, back).
+  let flash: { base: string; shown: string } | null = null;
+  const flashTitle = (unread: number) => {
+    const base = flash?.base ?? document.title;
+    flash = { base, shown: texts().titleFlash(unread, base) };
+    document.title = flash.shown;
+  };
+  const restoreTitle = () => {
+    if (flash && document.title === flash.shown) document.title = flash.base;
+    flash = null;
+  };
   let lastUnread = 0;
   let last: { entries: readonly ChatEntry[]; unread: number; isOpen: boolean } | null = null;
 
@@ -140,10 +151,10 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     badge.hidden = unread === 0;
     badge.textContent = unread === 0 ? "" : texts().unread(unread);
     if (unread > lastUnread && !isSeen()) {
-      document.title = texts().titleFlash(unread, title);
+      flashTitle(unread);
       chime();
     }
-    if (unread === 0) document.title = title;
+    if (unread === 0) restoreTitle();
     lastUnread = unread;
   }
 
@@ -168,7 +179,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
   });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible") return;
-    document.title = title;
+    restoreTitle();
     if (last && last.unread > 0 && !section.hidden) actions.markRead();
   });
   return { render };
