@@ -163,7 +163,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
         // A damaged link gets the customer's page, which says how to get a working one, as a 404.
         const damaged = await fetch(`${server.origin}${path}`);
         expect(damaged.status, path).toBe(404);
-        expect(await damaged.text(), path).toContain("/join.js");
+        expect(await damaged.text(), path).toContain(`src="${scriptPath}"`);
       }
       expect((await fetch(`${server.origin}/nope.js`)).status).toBe(404);
     });
