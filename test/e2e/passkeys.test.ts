@@ -215,12 +215,13 @@ describe("passkeys, invites and sessions in a real browser", () => {
     const { page } = await enrolled("Ada Auditor", { isAdmin: true });
     await page.getByRole("button", { name: "Invite a technician" }).click();
     const log = page.getByRole("list", { name: "Audit log" });
-    await page.getByRole("button", { name: "Show" }).click();
+    const filter = page.getByRole("form", { name: "Filter the audit log" });
+    await filter.getByRole("button", { name: "Show" }).click();
     await expect.poll(() => textOf(log.getByRole("listitem").first())).toContain("technician invited");
     expect(await textOf(log)).toContain("technician enrolled");
-    await page.getByLabel("Event").selectOption("session_created");
-    await page.getByLabel("Session code").fill("000000001");
-    await page.getByRole("button", { name: "Show" }).click();
+    await filter.getByLabel("Event").selectOption("session_created");
+    await filter.getByLabel("Session code").fill("000000001");
+    await filter.getByRole("button", { name: "Show" }).click();
     await page.getByText("No entries match.").waitFor();
   });
 
