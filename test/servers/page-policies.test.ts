@@ -1,24 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVER_NAMES, startServer, type TestServer } from "../helpers/node/servers.ts";
+import { describe, expect, it } from "vitest";
+import { SERVER_NAMES } from "../helpers/node/servers.ts";
+import { useServer } from "../helpers/node/use-server.ts";
 import { allowedFeatures, NOTHING_ALLOWED, PAGE_USES } from "../helpers/page-policies.ts";
 
 // Each page may use only the browser features it needs (Permissions-Policy), and no HSTS over plain HTTP, on both
 // hosts. HSTS over HTTPS is checked inside workerd (test/integration/page-policies.test.ts).
 
 describe.each(SERVER_NAMES)("%s", (name) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer(name);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = useServer(name);
 
   it("allows each page only what it uses, and names everything else off", async () => {
     for (const [path, uses] of PAGE_USES) {
-      const res = await fetch(`${server.origin}${path}`);
+      const res = await fetch(`${server().origin}${path}`);
       await res.arrayBuffer();
       expect(res.status, path).toBe(200);
       expect(allowedFeatures(res.headers), path).toEqual(uses);
@@ -29,7 +22,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
 
   it("turns everything off on API answers, errors and redirects too", async () => {
     for (const path of NOTHING_ALLOWED) {
-      const res = await fetch(`${server.origin}${path}`, { redirect: "manual" });
+      const res = await fetch(`${server().origin}${path}`, { redirect: "manual" });
       await res.arrayBuffer();
       expect(allowedFeatures(res.headers), path).toEqual([]);
       expect(res.headers.get("permissions-policy"), path).toContain("display-capture=()");
@@ -38,7 +31,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
 
   it("sends no Strict-Transport-Security over plain HTTP", async () => {
     for (const path of ["/", "/console", "/api/me", "/health"]) {
-      const res = await fetch(`${server.origin}${path}`, { redirect: "manual" });
+      const res = await fetch(`${server().origin}${path}`, { redirect: "manual" });
       await res.arrayBuffer();
       expect(res.headers.get("strict-transport-security"), path).toBeNull();
     }

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { IMMUTABLE } from "../../worker/static-cache.ts";
-import { SERVER_NAMES, startServer, type TestServer } from "../helpers/node/servers.ts";
+import { SERVER_NAMES } from "../helpers/node/servers.ts";
+import { useServer } from "../helpers/node/use-server.ts";
 import { allowedFeatures } from "../helpers/page-policies.ts";
 
 // The built client on both hosts: pages are asked for again on every visit (no-cache, a 304 through their ETag), and
@@ -22,25 +23,17 @@ function importsOf(url: string, js: string): string[] {
 }
 
 describe.each(SERVER_NAMES)("%s", (name) => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startServer(name);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
+  const server = useServer(name);
 
   it("has the browser revalidate every page, with an ETag that makes an unchanged one a 304", async () => {
     for (const path of PAGES) {
-      const page = await fetch(`${server.origin}${path}`);
+      const page = await fetch(`${server().origin}${path}`);
       await page.arrayBuffer();
       expect(page.status, path).toBe(200);
       expect(page.headers.get("cache-control"), path).toBe("no-cache");
       const etag = page.headers.get("etag");
       expect(etag, path).toBeTruthy();
-      const again = await fetch(`${server.origin}${path}`, { headers: { "If-None-Match": etag ?? "" } });
+      const again = await fetch(`${server().origin}${path}`, { headers: { "If-None-Match": etag ?? "" } });
       expect(again.status, path).toBe(304);
       expect(again.headers.get("cache-control"), path).toBe("no-cache");
     }
@@ -50,7 +43,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
     const seen = new Set<string>();
     const pending: string[] = [];
     for (const path of PAGES) {
-      const files = namedFiles(await (await fetch(`${server.origin}${path}`)).text());
+      const files = namedFiles(await (await fetch(`${server().origin}${path}`)).text());
       expect(files.filter((file) => file.endsWith(".js")).length, path).toBeGreaterThan(0);
       expect(files.filter((file) => file.endsWith(".css")).length, path).toBe(1);
       pending.push(...files);
@@ -61,7 +54,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
       if (seen.has(file)) continue;
       seen.add(file);
       expect(file).toMatch(/^\/assets\/(?:[\w-]+\/)*[\w-]+-[A-Z2-7]{8}\.(?:js|css|svg)$/);
-      const res = await fetch(`${server.origin}${file}`);
+      const res = await fetch(`${server().origin}${file}`);
       const body = await res.text();
       expect(res.status, file).toBe(200);
       expect(res.headers.get("cache-control"), file).toBe(IMMUTABLE);
@@ -77,7 +70,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
   });
 
   it("keeps no missing file, even one under /assets/", async () => {
-    const missing = await fetch(`${server.origin}/assets/join-AAAAAAAA.js`);
+    const missing = await fetch(`${server().origin}/assets/join-AAAAAAAA.js`);
     await missing.arrayBuffer();
     expect(missing.status).toBe(404);
     expect(missing.headers.get("cache-control")).not.toBe(IMMUTABLE);

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
 import type { PageWatch } from "./browser.ts";
 import { STEP_TIMEOUT_MS } from "./people.ts";
+import { keepPeerConnectionsInPage } from "./rtc-stats.ts";
 
 /** Debian's Firefox ESR; `apt-get install firefox-esr` puts it here. */
 export const FIREFOX = "/usr/bin/firefox-esr";
@@ -172,17 +173,7 @@ export async function watchFirefoxPage(page: Page): Promise<PageWatch> {
 
 /** Keeps every RTCPeerConnection `page`'s documents make on `window.peerConnections`, for getStats from a test. */
 export async function keepFirefoxPeerConnections(page: Page): Promise<void> {
-  await page.evaluateOnNewDocument(() => {
-    const Native = RTCPeerConnection;
-    const made: RTCPeerConnection[] = [];
-    Object.assign(window, { peerConnections: made });
-    window.RTCPeerConnection = class extends Native {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        made.push(this);
-      }
-    };
-  });
+  await page.evaluateOnNewDocument(keepPeerConnectionsInPage);
 }
 
 /** The video a page's newest connection receives: frames decoded so far, and in which codec ("video/AV1"). */

@@ -1,18 +1,24 @@
 import type { BrowserContext, Page } from "playwright-core";
 
+/**
+ * Runs in the page before its own scripts: keeps every RTCPeerConnection it makes on `window.peerConnections`, for
+ * getStats from a test. Serialised by the browser driver, so it must stand alone.
+ */
+export function keepPeerConnectionsInPage(): void {
+  const Native = RTCPeerConnection;
+  const made: RTCPeerConnection[] = [];
+  Object.assign(window, { peerConnections: made });
+  window.RTCPeerConnection = class extends Native {
+    constructor(config?: RTCConfiguration) {
+      super(config);
+      made.push(this);
+    }
+  };
+}
+
 /** Keeps every RTCPeerConnection the context's pages make on `window.peerConnections`, for getStats from a test. */
 export async function keepPeerConnections(context: BrowserContext): Promise<void> {
-  await context.addInitScript(() => {
-    const Native = RTCPeerConnection;
-    const made: RTCPeerConnection[] = [];
-    Object.assign(window, { peerConnections: made });
-    window.RTCPeerConnection = class extends Native {
-      constructor(config?: RTCConfiguration) {
-        super(config);
-        made.push(this);
-      }
-    };
-  });
+  await context.addInitScript(keepPeerConnectionsInPage);
 }
 
 /** The newest connection's selected candidate pair, seen from this end, and its decoded video frames. */
