@@ -1,17 +1,50 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "#protocol/audit.ts";
-import type { RecordingSummary } from "#protocol/recordings.ts";
+import type { PlaybackUrl, RecordingSummary } from "#protocol/recordings.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
 import { createSession, framesArrive, newPerson, open, SESSION_LINK, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Session recording in real Chromium (a fake screen), RECORDING_POLICY "ask": the customer allows recording apart
-// from Allow, both pages show ● REC, the technician's page records and uploads, the customer stops it and the
-// session goes on; the console lists and plays it (seekable: a finite duration) and the audit log has its SHA-256
+// from Allow, both pages show ● REC, the technician's page records and uploads (both voices in one audio track: the
+// technician's microphone, a tone from Chromium's fake device, turned on and off while it records), the customer
+// stops it and the session goes on; the console lists and plays it (seekable: a finite duration) and the audit log has its SHA-256
 // and the playback. A technician's tab closed while recording leaves a playable recording of what it uploaded.
 
 const stage = useStage("Rita Record", { vars: { RECORDING_POLICY: "ask" } });
+const run = promisify(execFile);
+
+/** The recording's audio as Debian's ffprobe and ffmpeg read it: its codec, and its loudest sample in dB. */
+async function audioOf(page: Page, id: string): Promise<{ codec: string | null; maxVolume: number }> {
+  const { url } = await page.evaluate(async (recording) => {
+    const res = await fetch(`/api/recordings/${recording}/play`, { method: "POST" });
+    return (await res.json()) as PlaybackUrl;
+  }, id);
+  const media = await fetch(`${stage.server.origin}${url}`);
+  const dir = mkdtempSync(path.join(tmpdir(), "tether-recording-"));
+  try {
+    const file = path.join(dir, "recording.webm");
+    writeFileSync(file, new Uint8Array(await media.arrayBuffer()));
+    const probe = await run(
+      "ffprobe",
+      ["-v", "error", "-select_streams", "a", "-show_entries", "stream=codec_name"].concat(["-of", "csv=p=0", file]),
+    );
+    const volume = await run(
+      "ffmpeg",
+      ["-hide_banner", "-nostats", "-i", file, "-map", "0:a"].concat(["-af", "volumedetect", "-f", "null", "-"]),
+    );
+    const max = /max_volume: (-?[0-9.]+|-inf) dB/.exec(volume.stderr)?.[1] ?? "-inf";
+    return { codec: probe.stdout.trim() || null, maxVolume: max === "-inf" ? -Infinity : Number(max) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function recordingsOf(page: Page, code: string): Promise<RecordingSummary[]> {
   return page.evaluate(async (session) => {
@@ -56,7 +89,7 @@ async function expectAccessible(page: Page, state: string): Promise<void> {
 }
 
 describe("session recording", () => {
-  it("records with the customer's own consent, shows REC on both pages, stops at the customer's word, plays back", async () => {
+  it("records with the customer's own consent and both voices, shows REC on both pages, stops at the customer's word, plays back", async () => {
     const tech = stage.technician.page;
     const link = await createSession(tech);
     const code = SESSION_LINK.exec(link)?.[1] ?? "";
@@ -77,8 +110,15 @@ describe("session recording", () => {
     const customerBadge = customer.page.locator("#rec-badge");
     await techBadge.waitFor({ state: "visible" });
     await customerBadge.waitFor({ state: "visible" });
+    // The technician's microphone goes on while it records, and off again: the recording goes on, with its sound.
+    const techChat = tech.getByRole("region", { name: /^Chat with the customer/ });
+    await techChat.getByRole("button", { name: "Turn on my microphone" }).click();
+    await techChat.getByRole("button", { name: "Turn off my microphone" }).waitFor();
     // Long enough for more than one cluster, so that the fixed WebM has a duration of its own.
     await expect.poll(() => textOf(techBadge)).toMatch(/^● REC 0:1[0-9]$/);
+    await techChat.getByRole("button", { name: "Turn off my microphone" }).click();
+    await techChat.getByRole("button", { name: "Turn on my microphone" }).waitFor();
+    expect(await techBadge.isVisible()).toBe(true);
     await expect.poll(() => textOf(customerBadge)).toMatch(/^● REC 0:[0-5][0-9]$/);
     await expectAccessible(customer.page, "session bar while recording");
     await expectAccessible(tech, "viewer while recording");
@@ -92,6 +132,10 @@ describe("session recording", () => {
     await expect.poll(async () => (await recordingsOf(tech, code)).map((r) => r.state)).toEqual(["complete"]);
     const [recording] = await recordingsOf(tech, code);
     expect(recording?.size).toBeGreaterThan(0);
+    // One audio track, with the technician's tone in it (the customer's microphone stayed off).
+    const audio = await audioOf(tech, recording?.id ?? "");
+    expect(audio.codec).toBe("opus");
+    expect(audio.maxVolume).toBeGreaterThan(-40);
 
     await tech.getByRole("link", { name: "Back to console" }).click();
     const duration = await playFromConsole(tech, code);
