@@ -3,19 +3,21 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "#protocol/audit.ts";
 import type { PlaybackUrl, RecordingSummary } from "#protocol/recordings.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
+import { CHROMIUM } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, SESSION_LINK, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Session recording in real Chromium (a fake screen), RECORDING_POLICY "ask": the customer allows recording apart
 // from Allow, both pages show ● REC, the technician's page records and uploads (both voices in one audio track: the
 // technician's microphone, a tone from Chromium's fake device, turned on and off while it records), the customer
-// stops it and the session goes on; the console lists and plays it (seekable: a finite duration) and the audit log has its SHA-256
-// and the playback. A technician's tab closed while recording leaves a playable recording of what it uploaded.
+// stops it and the session goes on; the console lists and plays it (seekable: a finite duration) and the audit log
+// has its SHA-256 and the playback. A technician's tab closed while recording leaves a playable recording of what it
+// uploaded (the customer shares a tab of moving noise there, so that a whole part is in soon).
 
 const stage = useStage("Rita Record", { vars: { RECORDING_POLICY: "ask" } });
 const run = promisify(execFile);
@@ -78,6 +80,50 @@ async function playFromConsole(page: Page, code: string): Promise<number> {
     )
     .not.toBeNull();
   return player.evaluate((video: HTMLVideoElement) => video.duration);
+}
+
+/** A page of moving noise, which no encoder can make small. */
+const NOISE_PAGE = `<title>Moving noise</title><body style="margin:0"><canvas style="width:100vw;height:100vh"></canvas>
+<script>
+  const canvas = document.querySelector("canvas");
+  canvas.width = 320;
+  canvas.height = 180;
+  const context = canvas.getContext("2d");
+  const image = context.createImageData(320, 180);
+  const pixels = new Uint32Array(image.data.buffer);
+  (function draw() {
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (Math.random() * 0x1000000) | 0xff000000;
+    context.putImageData(image, 0, 0);
+    requestAnimationFrame(draw);
+  })();
+</script>`;
+
+let noisy: Browser | undefined;
+afterAll(() => noisy?.close());
+
+/**
+ * A Chromium whose screen picker takes the tab titled "Moving noise" (rather than the fake screen, which changes so
+ * little that a recording of it takes minutes to fill a part).
+ */
+async function noisyBrowser(): Promise<Browser> {
+  noisy ??= await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--allow-loopback-in-peer-connection",
+      "--use-fake-device-for-media-stream",
+      "--auto-select-tab-capture-source-by-title=Moving noise",
+      // Without the fake picker, which grants media permissions, this page's candidates would be mDNS names that no
+      // one on a loopback-only network answers.
+      "--disable-features=WebRtcHideLocalIpsWithMdns",
+    ],
+  });
+  return noisy;
 }
 
 async function expectAccessible(page: Page, state: string): Promise<void> {
@@ -160,8 +206,12 @@ describe("session recording", () => {
     const link = await createSession(tech);
     const code = SESSION_LINK.exec(link)?.[1] ?? "";
     await tech.getByRole("link", { name: "View this session" }).click();
-    const customer = await newPerson(stage.browser, stage.server);
+    // The customer shares a tab of moving noise: a whole part is recorded in seconds rather than minutes.
+    const customer = await newPerson(await noisyBrowser(), stage.server);
     stage.people.push(customer);
+    const noise = await customer.context.newPage();
+    await noise.setContent(NOISE_PAGE);
+    await customer.page.bringToFront();
     await open(customer.page, link);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(tech.getByLabel("Customer's screen"));
@@ -171,7 +221,7 @@ describe("session recording", () => {
 
     // At least one part (RECORDING_PART_BYTES) is uploaded; then the tab goes, and the customer ends the session.
     await expect
-      .poll(async () => (await recordingsOf(tech, code))[0]?.size ?? 0, { timeout: 240_000 })
+      .poll(async () => (await recordingsOf(tech, code))[0]?.size ?? 0, { timeout: 300_000 })
       .toBeGreaterThan(0);
     await tech.close();
     await customer.page.getByRole("button", { name: "End session" }).click();
@@ -185,6 +235,5 @@ describe("session recording", () => {
     expect(duration).toBeGreaterThan(0);
     const stopped = (await auditOf(console, code)).find((e) => e.type === "recording_stopped");
     expect(stopped).toMatchObject({ actor: "system", data: { reason: "abandoned" } });
-    // Recorded at the fake screen's bit rate until a whole part is in: minutes, well within this bound.
   }, 600_000);
 });
