@@ -5,9 +5,10 @@ import { PartUploader, type RecordingApi } from "./part-uploader.ts";
 export type { RecordingApi };
 
 // The technician's page records the customer's screen it receives and both voices (the customer's as received and
-// the technician's microphone, mixed into one track that lasts while either is turned on or off) with MediaRecorder and uploads it while recording: the recorder's data is cut into parts of exactly
-// `partBytes` (R2 needs every part but the last to be the same size), sent one after another; the rest goes with
-// `complete`. A tab closed meanwhile leaves the parts already sent, which the server puts together later.
+// the technician's microphone, mixed into one track that lasts while either is turned on or off) with MediaRecorder,
+// and uploads it while recording: the recorder's data is cut into parts of exactly `partBytes` (R2 needs every part
+// but the last to be the same size), sent one after another; the rest goes with `complete`. A tab closed meanwhile
+// leaves the parts already sent, which the server puts together later.
 
 /** Starts a recording of `code` on the server. */
 export type StartRecording = () => Promise<{ ok: true; id: string; partBytes: number } | { ok: false; code: string }>;
