@@ -199,6 +199,41 @@ describe("session recording", () => {
     expect(entries.find((e) => e.type === "recording_played")?.data.recording).toBe(recording?.id);
   });
 
+  it("tells the technician when the server could not store the recording, and does not call it saved", async () => {
+    const tech = stage.technician.page;
+    await tech.goto("/console");
+    const link = await createSession(tech);
+    const code = SESSION_LINK.exec(link)?.[1] ?? "";
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    await open(customer.page, link);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    // The store fails under the recording's completion, as the servers answer then (test/servers/recordings.test.ts).
+    await tech.route("**/api/recordings/*/complete", (route) =>
+      route.fulfill({
+        status: 503,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "RECORDING_STORE_FAILED", message: "The recordings store failed." } }),
+      }),
+    );
+    await customer.page.getByRole("button", { name: "Allow recording" }).click();
+    await tech.locator("#viewer-rec").waitFor({ state: "visible" });
+    await customer.page.getByRole("button", { name: "Stop recording" }).click();
+    await tech.locator("#viewer-rec").waitFor({ state: "hidden" });
+    await expect
+      .poll(() => textOf(tech.locator("#status")))
+      .toBe(
+        "The recording stopped: The server could not store the recording: its storage failed. What it took before is kept.",
+      );
+    // Nothing says it ended yet: the sweep finishes it from the parts the server took.
+    const types = (await auditOf(tech, code)).map((e) => e.type).filter((t) => t.startsWith("recording_"));
+    expect(types).toEqual(["recording_started"]);
+    expect((await recordingsOf(tech, code)).map((r) => r.state)).toEqual(["uploading"]);
+    await tech.unroute("**/api/recordings/*/complete");
+  });
+
   // Last in this file: it closes the technician's tab.
   it("leaves a playable recording of the parts a closed technician tab uploaded", async () => {
     const tech = stage.technician.page;

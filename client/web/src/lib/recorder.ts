@@ -90,6 +90,11 @@ export class SessionRecorder {
     return this.#recorder !== null && this.#recorder.state !== "inactive";
   }
 
+  /** The error code of the upload the server refused, after which this recording stopped; null while none was. */
+  get failure(): string | null {
+    return this.#uploader?.failed ?? null;
+  }
+
   /** Bytes the server has taken of this recording so far. */
   get uploadedBytes(): number {
     return this.#uploader?.uploadedBytes ?? 0;

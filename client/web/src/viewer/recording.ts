@@ -111,7 +111,8 @@ export function viewerRecording(code: string, session: TechnicianSession) {
     tell();
     if (!current) return;
     await current.stop();
-    announce(() => T().stopped);
+    // A recording whose last part or completion the server refused was not saved: its failure stays on the page.
+    if (!current.failure) announce(() => T().stopped);
   };
 
   const report = (transfers: readonly Transfer[]) => {
