@@ -73,7 +73,11 @@ function must<T>(value: T | null | undefined): T {
   return value;
 }
 
-const bytes = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
+function bytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
 const sha256 = (...parts: Uint8Array[]) => {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -84,7 +88,8 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-describe("recordings", () => {
+// Parts of 5 MiB written to disk and hashed: generous bounds for a loaded machine.
+describe("recordings", { timeout: 60_000 }, () => {
   it("puts a multi-part upload together in order, with its size and SHA-256 in the audit log", async () => {
     const { db, store, deps, audits, upload } = setUp();
     const parts = [bytes(PART, 1), bytes(PART, 2), bytes(1234, 3)];
