@@ -2,6 +2,10 @@
 export type LogEvent =
   | { event: "config_invalid"; issues: string[] }
   | { event: "unhandled_error"; path: string; name: string; message: string }
+  /** The recordings store (R2, or the Deno host's data directory) failed under a request: RECORDING_STORE_FAILED. */
+  | { event: "recording_store_failed"; operation: string; message: string }
+  /** The recordings sweep could not finish or delete one recording; it is tried again later. */
+  | { event: "recording_sweep_failed"; recording: string; message: string }
   | { event: "technician_enrolled"; technicianId: string; isAdmin: boolean }
   | { event: "technician_signed_in"; technicianId: string }
   /** Sign-ins ended on the server: one (sign-out), all of a technician's, or by an admin's removal. */

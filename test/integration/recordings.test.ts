@@ -5,6 +5,8 @@ import type { AuditEntry } from "#protocol/audit.ts";
 import type { ErrorBody } from "#protocol/errors.ts";
 import type { PlaybackUrl, RecordingList, StartedRecording } from "#protocol/recordings.ts";
 import { readLines } from "../../worker/db/audit.ts";
+import { recordingKey } from "../../worker/db/recordings.ts";
+import { r2Store } from "../../worker/recordings/r2-store.ts";
 import { payloadOf } from "../../worker/webhooks/events.ts";
 import { RECORDING_SWEEPER_NAME } from "../../worker/workers-host.ts";
 import { ORIGIN, openPair } from "../helpers/workers/ws.ts";
@@ -156,6 +158,18 @@ describe("recordings", () => {
         ["system", "abandoned", 0],
       ]),
     );
+  });
+
+  it("completes again an upload that completed (D1 did not hear of it) from the R2 object it became", async () => {
+    const store = r2Store(env.RECORDINGS);
+    const key = recordingKey({ session_code: "123456789", id: "IIIIIIIIIIIIIIIIIIIIII" });
+    const uploadId = await store.begin(key);
+    const bytes = synthetic(1_000, 9);
+    const parts = [{ part: 1, etag: await store.putPart(key, uploadId, 1, bytes) }];
+    const done = await store.complete(key, uploadId, parts);
+    expect(done).toEqual({ size: 1_000, sha256: await sha256(bytes) });
+    expect(await store.complete(key, uploadId, parts)).toEqual(done);
+    await store.delete(key);
   });
 
   it("records a completed file transfer's name, size and SHA-256, never its content", async () => {

@@ -5,9 +5,31 @@ import { dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { hex, type RecordingStore } from "../recordings/store.ts";
 
+/** Whether `path` exists. */
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A whole file's size and SHA-256. */
+async function hashFile(path: string): Promise<{ size: number; sha256: string }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    size += (chunk as Buffer).length;
+  }
+  return { size, sha256: hex(hash.digest()) };
+}
+
 /**
  * The Deno host's recordings store: files under `root` (the data directory's `recordings`). An upload's parts are
- * files in `uploads/<id>/` until `complete` writes them one after another into the object's file.
+ * files in `uploads/<id>/` until `complete` writes them one after another into the object's file, and then removes
+ * them; completing again an upload whose parts are gone reads the object it became.
  */
 export function fileStore(root: string): RecordingStore {
   const uploadDir = (uploadId: string) => {
@@ -30,6 +52,8 @@ export function fileStore(root: string): RecordingStore {
     },
     async complete(key, uploadId, parts) {
       const path = objectPath(key);
+      // Completed before, and only the database did not hear of it: the object is there to be read.
+      if (!(await exists(uploadDir(uploadId)))) return hashFile(path);
       await mkdir(dirname(path), { recursive: true });
       const out = await open(path, "w");
       const hash = createHash("sha256");

@@ -50,6 +50,8 @@ export const ErrorCode = z.enum([
   "RECORDING_NOT_ALLOWED",
   /** A recording part out of order, of the wrong size, or for a recording already complete. */
   "RECORDING_PART_INVALID",
+  /** The recordings store (R2, or the Deno host's data directory) failed: the recording stops; its earlier parts stay. */
+  "RECORDING_STORE_FAILED",
   /** A playback link that expired or was not signed by this server. */
   "PLAYBACK_LINK_INVALID",
   "INTERNAL",

@@ -1,6 +1,9 @@
 import { hex, type RecordingStore } from "./store.ts";
 
-/** Recordings in an R2 bucket, as multipart uploads; the SHA-256 is read back from the completed object. */
+/**
+ * Recordings in an R2 bucket, as multipart uploads; the SHA-256 is read back from the completed object. Completing
+ * again an upload that completed (when D1 failed to mark it) reads the object it became.
+ */
 export function r2Store(bucket: R2Bucket): RecordingStore {
   return {
     async begin(key) {
@@ -12,9 +15,14 @@ export function r2Store(bucket: R2Bucket): RecordingStore {
       return uploaded.etag;
     },
     async complete(key, uploadId, parts) {
-      await bucket
-        .resumeMultipartUpload(key, uploadId)
-        .complete(parts.map(({ part, etag }) => ({ partNumber: part, etag })));
+      try {
+        await bucket
+          .resumeMultipartUpload(key, uploadId)
+          .complete(parts.map(({ part, etag }) => ({ partNumber: part, etag })));
+      } catch (err) {
+        // Completed before, and only D1 did not hear of it: the object is there to be read.
+        if (!(await bucket.head(key))) throw err;
+      }
       const object = await bucket.get(key);
       if (!object) throw new Error("the completed recording is missing");
       const digest = new crypto.DigestStream("SHA-256");

@@ -24,12 +24,14 @@ import {
 } from "../db/recordings.ts";
 import { findSession, isLive } from "../db/sessions.ts";
 import { AppError } from "../errors.ts";
+import { log } from "../log.ts";
 import { requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { validate } from "../middleware/validate.ts";
 import { deleteRecording, finishRecording, type RecordingDeps } from "../recordings/finish.ts";
 import { isPlaybackValid, PLAYBACK_TTL_MS, signPlayback } from "../recordings/playback-token.ts";
 import { mayRecord } from "../recordings/policy.ts";
+import type { RecordingStore } from "../recordings/store.ts";
 import type { AppEnv } from "../types.ts";
 
 // Session recordings: the technician's page starts one, sends its parts as it records, and completes it; the console
@@ -46,11 +48,42 @@ const MediaQuery = z.strictObject({
   sig: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
 });
 
+/**
+ * The host's recordings store, whose failures (R2's, or the Deno host's disk: full, or gone) are
+ * RECORDING_STORE_FAILED to the technician's page, which says so and stops recording: the parts taken before stay,
+ * and the sweep makes them a recording. Nothing of a failed step is in D1 or the audit log.
+ */
+function storeOf(c: Context<AppEnv>): RecordingStore {
+  const store = c.get("host").recordings.store;
+  const guarded =
+    <A extends unknown[], R>(operation: string, run: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await run(...args);
+      } catch (err) {
+        log({ event: "recording_store_failed", operation, message: String(err).slice(0, 200) });
+        throw new AppError(
+          "RECORDING_STORE_FAILED",
+          503,
+          "The recordings store failed; the parts it took before are kept. Try again later.",
+        );
+      }
+    };
+  return {
+    begin: guarded("begin", (key) => store.begin(key)),
+    putPart: guarded("putPart", (key, uploadId, part, bytes) => store.putPart(key, uploadId, part, bytes)),
+    complete: guarded("complete", (key, uploadId, parts) => store.complete(key, uploadId, parts)),
+    abort: guarded("abort", (key, uploadId) => store.abort(key, uploadId)),
+    get: guarded("get", (key) => store.get(key)),
+    delete: guarded("delete", (key) => store.delete(key)),
+  };
+}
+
 function depsOf(c: Context<AppEnv>): RecordingDeps {
   const host = c.get("host");
   return {
     db: c.env.DB,
-    store: host.recordings.store,
+    store: storeOf(c),
     audit: (input) => host.audit(input),
     retentionDays: c.get("config").RECORDING_RETENTION_DAYS,
   };
@@ -116,7 +149,7 @@ export const sessionRecordings = new Hono<AppEnv>()
     const host = c.get("host");
     const id = newToken(16);
     const now = Date.now();
-    const uploadId = await host.recordings.store.begin(recordingKey({ session_code: code, id }));
+    const uploadId = await storeOf(c).begin(recordingKey({ session_code: code, id }));
     await insertRecording(c.env.DB, { id, session: code, technicianId: c.get("technician").id, uploadId, now });
     await host.recordings.sweepBy(now + config.RECORDING_ABANDON_S * 1000);
     await host.audit({
@@ -173,7 +206,7 @@ export const recordings = new Hono<AppEnv>()
           `Part ${row.parts + 1} is expected next, of exactly ${partBytes} bytes.`,
         );
       }
-      const etag = await c.get("host").recordings.store.putPart(recordingKey(row), row.upload_id, part, bytes);
+      const etag = await storeOf(c).putPart(recordingKey(row), row.upload_id, part, bytes);
       const now = Date.now();
       if (!(await addPart(c.env.DB, id, { part, etag, size: bytes.length }, now))) {
         throw new AppError("RECORDING_PART_INVALID", 409, `Part ${part} arrived twice.`);
@@ -194,7 +227,7 @@ export const recordings = new Hono<AppEnv>()
       const now = Date.now();
       if (bytes.length > 0) {
         const part = row.parts + 1;
-        const etag = await c.get("host").recordings.store.putPart(recordingKey(row), row.upload_id, part, bytes);
+        const etag = await storeOf(c).putPart(recordingKey(row), row.upload_id, part, bytes);
         if (!(await addPart(c.env.DB, id, { part, etag, size: bytes.length }, now))) {
           throw new AppError(
             "RECORDING_PART_INVALID",
@@ -233,7 +266,7 @@ export const recordings = new Hono<AppEnv>()
       );
     }
     const row = await findRecording(c.env.DB, id);
-    const object = row?.state === "complete" ? await c.get("host").recordings.store.get(recordingKey(row)) : null;
+    const object = row?.state === "complete" ? await storeOf(c).get(recordingKey(row)) : null;
     if (!object) throw new AppError("NOT_FOUND", 404, "There is no such recording.");
     return new Response(object.body, {
       headers: {

@@ -36,6 +36,8 @@ export type TestServer = {
   restart(): Promise<void>;
   /** Mints a one-time enrolment link straight into this server's database (minting another voids the last unused one). */
   mintEnrolment(options: { isAdmin: boolean }): Promise<string>;
+  /** The Deno host's data directory (TETHER_DATA_DIR), for tests that look at its files; none on wrangler. */
+  dataDir?: string;
   /** The last 8 kB the server printed. */
   output(): string;
   /** Stops the server and everything it started, and deletes its state folder. */
@@ -171,13 +173,14 @@ async function startDeno(options: ServerOptions): Promise<TestServer> {
     options.openFiles === undefined
       ? [deno, args]
       : ["sh", ["-c", `ulimit -n ${Math.floor(options.openFiles)} && exec "$0" "$@"`, deno, ...args]];
-  return serve(
+  const server = await serve(
     "deno",
     port,
     dataDir,
     () => launch("deno", command, commandArgs, env, port),
     ({ isAdmin }) => enrolLink(origin, isAdmin, ["--deno", "--data-dir", dataDir]),
   );
+  return { ...server, dataDir };
 }
 
 /** Starts `name` on a free port with fresh state; the client is built first (once per test process). */

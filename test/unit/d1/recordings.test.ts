@@ -9,7 +9,8 @@ import { fileStore, uploadsOnDisk } from "../../../worker/deno/recording-files.t
 import { RecordingSweep } from "../../../worker/deno/recording-sweep.ts";
 import type { AuditInput } from "../../../worker/protocol/audit.ts";
 import { finishRecording, type RecordingDeps } from "../../../worker/recordings/finish.ts";
-import { SESSION_END_GRACE_MS } from "../../../worker/recordings/sweep.ts";
+import type { RecordingStore } from "../../../worker/recordings/store.ts";
+import { SESSION_END_GRACE_MS, SWEEP_RETRY_MS } from "../../../worker/recordings/sweep.ts";
 import { migratedDatabase } from "../../helpers/audit-log.ts";
 import { TestTimers } from "../../helpers/test-timers.ts";
 
@@ -27,11 +28,24 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** `setUp`'s store fails to complete the keys in `failing`, as a full disk or an R2 outage would. */
+function failingStore(store: RecordingStore) {
+  const failing = new Set<string>();
+  const wrapped: RecordingStore = {
+    ...store,
+    complete: (key, uploadId, parts) =>
+      failing.has(key)
+        ? Promise.reject(new Error("ENOSPC: no space left on device"))
+        : store.complete(key, uploadId, parts),
+  };
+  return { wrapped, failing };
+}
+
 function setUp() {
   const root = mkdtempSync(join(tmpdir(), "tether-recordings-"));
   dirs.push(root);
   const db = new SqliteD1(migratedDatabase());
-  const store = fileStore(root);
+  const { wrapped: store, failing } = failingStore(fileStore(root));
   const audits: AuditInput[] = [];
   const deps: RecordingDeps = {
     db,
@@ -51,7 +65,7 @@ function setUp() {
       expect(await addPart(db, id, { part: i + 1, etag, size: bytes.length }, now)).toBe(true);
     }
   }
-  return { root, db, store, deps, audits, timers, sweep, upload };
+  return { root, db, store, failing, deps, audits, timers, sweep, upload };
 }
 
 function must<T>(value: T | null | undefined): T {
@@ -59,7 +73,11 @@ function must<T>(value: T | null | undefined): T {
   return value;
 }
 
-const bytes = (size: number, seed: number) => Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);
+function bytes(size: number, seed: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
 const sha256 = (...parts: Uint8Array[]) => {
   const hash = createHash("sha256");
   for (const part of parts) hash.update(part);
@@ -70,7 +88,8 @@ async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-describe("recordings", () => {
+// Parts of 5 MiB written to disk and hashed: generous bounds for a loaded machine.
+describe("recordings", { timeout: 60_000 }, () => {
   it("puts a multi-part upload together in order, with its size and SHA-256 in the audit log", async () => {
     const { db, store, deps, audits, upload } = setUp();
     const parts = [bytes(PART, 1), bytes(PART, 2), bytes(1234, 3)];
@@ -144,6 +163,41 @@ describe("recordings", () => {
     expect([...timers.pending.values()].map((t) => t.at)).toEqual([T0 + 1_000 + SESSION_END_GRACE_MS]);
     timers.advanceTo(T0 + 1_000 + SESSION_END_GRACE_MS);
     await vi.waitFor(async () => expect((await findRecording(db, "FFFFFFFFFFFFFFFFFFFFFF"))?.state).toBe("complete"));
+  });
+
+  it("leaves a recording it cannot finish (its store failed) as it was, finishes the others, and tries again", async () => {
+    const { db, failing, audits, timers, sweep, upload } = setUp();
+    const [first, second] = [bytes(PART, 5), bytes(PART, 6)];
+    await upload("GGGGGGGGGGGGGGGGGGGGGG", [first]);
+    await upload("HHHHHHHHHHHHHHHHHHHHHH", [second], T0 + 1);
+    const firstKey = recordingKey({ session_code: "123456789", id: "GGGGGGGGGGGGGGGGGGGGGG" });
+    failing.add(firstKey);
+    timers.advanceTo(T0 + ABANDON_MS + 1);
+    await sweep.start();
+    // The first stays as it was, out of the audit log; the second is finished; the sweep comes back a minute later.
+    expect((await findRecording(db, "GGGGGGGGGGGGGGGGGGGGGG"))?.state).toBe("uploading");
+    expect((await findRecording(db, "HHHHHHHHHHHHHHHHHHHHHH"))?.state).toBe("complete");
+    expect([...timers.pending.values()].map((t) => t.at)).toEqual([T0 + ABANDON_MS + 1 + SWEEP_RETRY_MS]);
+
+    failing.delete(firstKey);
+    timers.advanceTo(T0 + ABANDON_MS + 1 + SWEEP_RETRY_MS);
+    await vi.waitFor(async () => expect((await findRecording(db, "GGGGGGGGGGGGGGGGGGGGGG"))?.state).toBe("complete"));
+    expect((await findRecording(db, "GGGGGGGGGGGGGGGGGGGGGG"))?.sha256).toBe(sha256(first));
+    expect(audits.map((a) => [a.type, a.data.recording, a.data.sha256])).toEqual([
+      ["recording_stopped", "HHHHHHHHHHHHHHHHHHHHHH", sha256(second)],
+      ["recording_stopped", "GGGGGGGGGGGGGGGGGGGGGG", sha256(first)],
+    ]);
+  });
+
+  it("completes again an upload that completed (the database did not hear of it) from its object", async () => {
+    const { store } = setUp();
+    const key = recordingKey({ session_code: "123456789", id: "IIIIIIIIIIIIIIIIIIIIII" });
+    const uploadId = await store.begin(key);
+    const sent = bytes(1_000, 7);
+    const parts = [{ part: 1, etag: await store.putPart(key, uploadId, 1, sent) }];
+    const done = await store.complete(key, uploadId, parts);
+    expect(done).toEqual({ size: 1_000, sha256: sha256(sent) });
+    expect(await store.complete(key, uploadId, parts)).toEqual(done);
   });
 
   it("deletes a recording when its retention ends, and then waits for nothing", async () => {

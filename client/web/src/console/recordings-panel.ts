@@ -1,4 +1,3 @@
-import fixModule from "webm-duration-fix";
 import { PlaybackUrl, RecordingList, type RecordingSummary } from "#protocol/recordings.ts";
 import { formatBytes, formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
@@ -9,7 +8,8 @@ import { groupCode } from "../lib/session-code.ts";
 
 // The console's recordings: each session's recordings (the technician's own; an admin's, everyone's), newest first,
 // with Play and Delete. Playback asks the server for a five-minute signed address (the server logs the playback),
-// fetches the WebM and fixes its duration and cues (MediaRecorder writes neither), so that the player can seek.
+// fetches the WebM and fixes its duration and cues (MediaRecorder writes neither), so that the player can seek. The
+// fix is a chunk of its own, loaded at the first playback.
 
 const form = byId("recordings-filter", HTMLFormElement);
 const session = byId("recordings-session", HTMLInputElement);
@@ -20,11 +20,16 @@ const player = byId("recording-player", HTMLVideoElement);
 const T = () => technicianText().recordings;
 
 /**
- * The package is CommonJS with `exports.default`; bundled as Node would import it (this package is "type": "module"),
- * its default import is the exports object, whose `default` is the function.
+ * The WebM fix, loaded at the first playback only (most console visits play nothing). The package is CommonJS with
+ * `exports.default`; bundled as Node would import it (this package is "type": "module"), its default import is the
+ * exports object, whose `default` is the function.
  */
-const fixWebmDuration: typeof fixModule =
-  typeof fixModule === "function" ? fixModule : (fixModule as unknown as { default: typeof fixModule }).default;
+async function fixWebmDuration(raw: Blob): Promise<Blob> {
+  const { default: fixModule } = await import("webm-duration-fix");
+  const fix: typeof fixModule =
+    typeof fixModule === "function" ? fixModule : (fixModule as unknown as { default: typeof fixModule }).default;
+  return fix(raw);
+}
 
 let playing: string | null = null;
 

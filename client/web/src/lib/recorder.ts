@@ -1,12 +1,14 @@
 import type { ErrorCode } from "#protocol/errors.ts";
+import { AudioMix } from "./audio-mix.ts";
 import { PartUploader, type RecordingApi } from "./part-uploader.ts";
 
 export type { RecordingApi };
 
-// The technician's page records the customer's screen it receives (and the customer's voice, when it is on at the
-// start) with MediaRecorder and uploads it while recording: the recorder's data is cut into parts of exactly
-// `partBytes` (R2 needs every part but the last to be the same size), sent one after another; the rest goes with
-// `complete`. A tab closed meanwhile leaves the parts already sent, which the server puts together later.
+// The technician's page records the customer's screen it receives and both voices (the customer's as received and
+// the technician's microphone, mixed into one track that lasts while either is turned on or off) with MediaRecorder,
+// and uploads it while recording: the recorder's data is cut into parts of exactly `partBytes` (R2 needs every part
+// but the last to be the same size), sent one after another; the rest goes with `complete`. A tab closed meanwhile
+// leaves the parts already sent, which the server puts together later.
 
 /** Starts a recording of `code` on the server. */
 export type StartRecording = () => Promise<{ ok: true; id: string; partBytes: number } | { ok: false; code: string }>;
@@ -27,6 +29,7 @@ export class SessionRecorder {
   #recorder: MediaRecorder | null = null;
   #uploader: PartUploader | null = null;
   #stopped: Promise<void> | null = null;
+  #mix: AudioMix | null = null;
   /** When the recording started (this page's clock), for the ● REC badge. */
   startedAt: number | null = null;
 
@@ -36,16 +39,23 @@ export class SessionRecorder {
     private readonly onFailure: (code: ErrorCode | string) => void,
   ) {}
 
-  /** Starts recording `tracks`; false (with onFailure told) when the server refused. */
-  async record(tracks: MediaStreamTrack[]): Promise<boolean> {
+  /**
+   * Starts recording the `video` tracks and the mix of `voices` (see setVoices); false (with onFailure told) when the
+   * server refused. Where this page may not play sound yet (no click on it or the page that opened it), the mix
+   * cannot run: the first live voice (the customer's) is then recorded as it is.
+   */
+  async record(video: MediaStreamTrack[], voices: readonly (MediaStreamTrack | null)[]): Promise<boolean> {
     const started = await this.start();
     if (!started.ok) {
       this.onFailure(started.code);
       return false;
     }
-    const stream = new MediaStream(tracks);
-    const hasAudio = tracks.some((t) => t.kind === "audio");
-    const type = mimeType(hasAudio);
+    const mix = await AudioMix.open();
+    mix?.set(voices);
+    const live = voices.filter((t): t is MediaStreamTrack => t !== null && t.readyState === "live");
+    const audio = mix ? [mix.track] : live.slice(0, 1);
+    const stream = new MediaStream([...video, ...audio]);
+    const type = mimeType(audio.length > 0);
     const recorder = new MediaRecorder(stream, type ? { mimeType: type } : {});
     const uploader = new PartUploader(started.id, started.partBytes, this.api, (code) => {
       this.onFailure(code);
@@ -53,8 +63,16 @@ export class SessionRecorder {
     });
     recorder.addEventListener("dataavailable", (event) => uploader.push(event.data));
     this.#stopped = new Promise<void>((resolve) =>
-      recorder.addEventListener("stop", () => void uploader.finish().then(resolve), { once: true }),
+      recorder.addEventListener(
+        "stop",
+        () => {
+          mix?.close();
+          void uploader.finish().then(resolve);
+        },
+        { once: true },
+      ),
     );
+    this.#mix = mix;
     this.#recorder = recorder;
     this.#uploader = uploader;
     this.startedAt = Date.now();
@@ -62,9 +80,19 @@ export class SessionRecorder {
     return true;
   }
 
+  /** The voices the recording hears from now on: the customer's and this technician's microphone, each when on. */
+  setVoices(voices: readonly (MediaStreamTrack | null)[]): void {
+    if (this.isRecording) this.#mix?.set(voices);
+  }
+
   /** Whether a recording runs. */
   get isRecording(): boolean {
     return this.#recorder !== null && this.#recorder.state !== "inactive";
+  }
+
+  /** The error code of the upload the server refused, after which this recording stopped; null while none was. */
+  get failure(): string | null {
+    return this.#uploader?.failed ?? null;
   }
 
   /** Bytes the server has taken of this recording so far. */

@@ -85,6 +85,8 @@ export type ViewerState = {
   files: readonly Transfer[];
   /** The customer's voice, when their microphone is on the connection. */
   voice: MediaStreamTrack | null;
+  /** This technician's microphone, while it is on (a recording mixes it with the customer's voice). */
+  microphone: MediaStreamTrack | null;
   /** Whether the customer allows recording now; null while their page has said nothing (recording is off). */
   recordingConsent: boolean | null;
 };
@@ -170,6 +172,7 @@ export class TechnicianSession {
       unread: 0,
       files: [],
       voice: null,
+      microphone: null,
       recordingConsent: null,
     };
     this.#signaling = new SignalingClient({
@@ -253,11 +256,13 @@ export class TechnicianSession {
     if (!isOn) {
       this.#mic?.stop();
       this.#mic = null;
+      this.#update({ microphone: null });
       await this.#link?.setVoice(null);
       return true;
     }
     this.#mic = await openMicrophone();
     if (!this.#mic) return false;
+    this.#update({ microphone: this.#mic });
     await this.#link?.setVoice(this.#mic);
     return true;
   }

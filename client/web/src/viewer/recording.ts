@@ -8,10 +8,10 @@ import { errorText } from "../lib/errors.ts";
 import { type RecordingApi, SessionRecorder } from "../lib/recorder.ts";
 import type { TechnicianSession, ViewerState } from "./TechnicianSession.ts";
 
-// The viewer's side of recording: it records while the customer allows it (their page says so on the control
-// channel; the server checks the room's consent record again), shows the ● REC badge with the elapsed time, tells the
-// customer's page when a recording runs, and reports each completed file transfer (name, size, SHA-256) to the audit
-// log.
+// The viewer's side of recording: it records the received screen and both voices while the customer allows it
+// (their page says so on the control channel; the server checks the room's consent record again), shows the ● REC
+// badge with the elapsed time, tells the customer's page when a recording runs, and reports each completed file
+// transfer (name, size, SHA-256) to the audit log.
 
 const badge = byId("viewer-rec", HTMLElement);
 const elapsedText = byId("viewer-rec-time", HTMLElement);
@@ -20,6 +20,9 @@ const elapsedText = byId("viewer-rec-time", HTMLElement);
 const START_ATTEMPTS = 10;
 
 const T = () => technicianText().recording;
+
+/** What a recording hears: the customer's voice as received, and this technician's microphone while it is on. */
+const voicesOf = (state: ViewerState) => [state.voice, state.microphone];
 
 /** m:ss (or h:mm:ss) since `since`. */
 export function elapsed(since: number, now: number): string {
@@ -73,7 +76,6 @@ export function viewerRecording(code: string, session: TechnicianSession) {
   const start = async (state: ViewerState) => {
     if (!state.stream) return;
     isStarting = true;
-    const tracks = [...state.stream.getVideoTracks(), ...(state.voice ? [state.voice] : [])];
     const next = new SessionRecorder(
       async () => {
         const started = await callApi("POST", `/api/sessions/${code}/recordings`, StartedRecording);
@@ -89,7 +91,7 @@ export function viewerRecording(code: string, session: TechnicianSession) {
       },
     );
     attempts++;
-    const isRecording = await next.record(tracks);
+    const isRecording = await next.record(state.stream.getVideoTracks(), voicesOf(latest ?? state));
     isStarting = false;
     if (isRecording) {
       recorder = next;
@@ -109,7 +111,8 @@ export function viewerRecording(code: string, session: TechnicianSession) {
     tell();
     if (!current) return;
     await current.stop();
-    announce(() => T().stopped);
+    // A recording whose last part or completion the server refused was not saved: its failure stays on the page.
+    if (!current.failure) announce(() => T().stopped);
   };
 
   const report = (transfers: readonly Transfer[]) => {
@@ -140,6 +143,8 @@ export function viewerRecording(code: string, session: TechnicianSession) {
       if (recorder) void stop();
     } else if (!recorder && !isStarting && !isRefused) {
       void start(state);
+    } else {
+      recorder?.setVoices(voicesOf(state));
     }
     // A reconnected channel hears the recording's state again.
     if (state.link !== "connected") told = null;

@@ -49,6 +49,8 @@ export const common: Common = {
     RECORDING_NOT_ALLOWED: "Für diese Sitzung ist keine Aufzeichnung erlaubt.",
     RECORDING_PART_INVALID:
       "Ein Teil der Aufzeichnung kam nicht in der richtigen Reihenfolge an; die Aufzeichnung wurde beendet.",
+    RECORDING_STORE_FAILED:
+      "Der Server konnte die Aufzeichnung nicht speichern: Sein Speicher ist ausgefallen. Was er vorher angenommen hat, bleibt erhalten.",
     PLAYBACK_LINK_INVALID: "Dieser Wiedergabelink ist abgelaufen. Spielen Sie die Aufzeichnung erneut ab.",
     INTERNAL: "Bei Tether ist etwas schiefgegangen. Versuchen Sie es erneut.",
     NETWORK: "Tether ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",

@@ -60,6 +60,7 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   TOKEN_INVALID: "This API token is unknown or was revoked, or it may not do this.",
   RECORDING_NOT_ALLOWED: "Recording is not allowed for this session.",
   RECORDING_PART_INVALID: "Part of the recording did not arrive in order; the recording stopped.",
+  RECORDING_STORE_FAILED: "The server could not store the recording: its storage failed. What it took before is kept.",
   PLAYBACK_LINK_INVALID: "This playback link has expired. Play the recording again.",
   INTERNAL: "Something went wrong at Tether. Try again.",
   NETWORK: "Could not reach Tether. Check your connection and try again.",

@@ -44,6 +44,8 @@ export const common: Common = {
     TOKEN_INVALID: "この API トークンは不明か取り消し済み、またはこの操作を許可されていません。",
     RECORDING_NOT_ALLOWED: "このセッションの録画は許可されていません。",
     RECORDING_PART_INVALID: "録画の一部が順番どおりに届かなかったため、録画を停止しました。",
+    RECORDING_STORE_FAILED:
+      "サーバーのストレージに障害が発生したため、録画を保存できませんでした。それまでに受け取った部分は保持されます。",
     PLAYBACK_LINK_INVALID: "この再生リンクは期限切れです。もう一度再生してください。",
     INTERNAL: "Tether で問題が発生しました。もう一度お試しください。",
     NETWORK: "Tether に接続できません。接続を確認して、もう一度お試しください。",
