@@ -260,9 +260,9 @@ export const customer: Customer = {
   },
   recording: {
     always:
-      "Diese Organisation zeichnet ihre Support-Sitzungen auf: was Sie teilen, und Ihre Stimme, wenn Ihr Mikrofon an ist. Sie können die Aufzeichnung jederzeit beenden, ohne die Sitzung zu beenden.",
+      "Diese Organisation zeichnet ihre Support-Sitzungen auf: was Sie teilen, und was Sie und der Techniker sagen, während ein Mikrofon an ist. Sie können die Aufzeichnung jederzeit beenden, ohne die Sitzung zu beenden.",
     allow:
-      "Aufzeichnung erlauben: Der Browser des Technikers zeichnet auf, was Sie teilen (und Ihre Stimme, wenn Ihr Mikrofon an ist). Sie können sie jederzeit beenden, ohne die Sitzung zu beenden.",
+      "Aufzeichnung erlauben: Der Browser des Technikers zeichnet auf, was Sie teilen (und was Sie und der Techniker sagen, während ein Mikrofon an ist). Sie können sie jederzeit beenden, ohne die Sitzung zu beenden.",
     stop: "Aufzeichnung beenden",
     allowAgain: "Aufzeichnung erlauben",
   },

@@ -268,9 +268,9 @@ export const customer = {
   },
   recording: {
     always:
-      "This organisation records its support sessions: what you share, and your voice when your microphone is on. You can stop the recording at any time without ending the session.",
+      "This organisation records its support sessions: what you share, and what you and the technician say while a microphone is on. You can stop the recording at any time without ending the session.",
     allow:
-      "Allow recording: the technician's browser records what you share (and your voice when your microphone is on). You can stop it at any time without ending the session.",
+      "Allow recording: the technician's browser records what you share (and what you and the technician say while a microphone is on). You can stop it at any time without ending the session.",
     stop: "Stop recording",
     allowAgain: "Allow recording",
   },
