@@ -127,10 +127,11 @@ describe("the technician's zoom of a shared tab", () => {
       await sendStepAndSettle(tech, "before-consent");
       expect(await ratio()).toBe(1);
 
-      // The customer allows it: the viewer's buttons appear, and zoom the shared tab.
+      // The customer allows it (from the keyboard): the viewer's buttons appear, and zoom the shared tab.
       const bar = customer.page.getByRole("region", { name: "Your support session" });
       await bar.getByText("you can let your technician zoom it").waitFor();
-      await bar.getByRole("button", { name: "Let my technician zoom this tab" }).click();
+      await bar.getByRole("button", { name: "Let my technician zoom this tab" }).focus();
+      await customer.page.keyboard.press("Enter");
       await bar.getByText("Your technician can zoom the tab you share (now 100%).").waitFor();
       await zoomIn.waitFor();
       expect(await axeViolations(customer.page)).toEqual([]);
@@ -153,7 +154,18 @@ describe("the technician's zoom of a shared tab", () => {
       await sendStepAndSettle(tech, "after-withdrawal");
       expect(await ratio()).toBeCloseTo(0.9, 5);
 
-      await expect.poll(() => zoomConsents(tech, code)).toEqual(["consent_given", "consent_withdrawn"]);
+      // Allowed again from the session bar kept on top of other windows: one step goes from where the tab was.
+      const opened = customer.context.waitForEvent("page");
+      await customer.page.getByRole("button", { name: "Keep on top of other windows" }).click();
+      const mini = (await opened).getByRole("region", { name: "Your support session" });
+      await mini.getByRole("button", { name: "Let my technician zoom this tab" }).click();
+      await mini.getByText("Your technician can zoom the tab you share (now 90%).").waitFor();
+      await zoomIn.click();
+      await expect.poll(ratio).toBe(1);
+
+      await expect
+        .poll(() => zoomConsents(tech, code))
+        .toEqual(["consent_given", "consent_withdrawn", "consent_given"]);
     } finally {
       await targetContext.close();
     }
