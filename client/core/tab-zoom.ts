@@ -40,8 +40,9 @@ export const STEP_BURST = 4;
 export const STEP_INTERVAL_MS = 250;
 
 /**
- * How often the customer's page applies a zoom step from the technician: a burst of STEP_BURST, then one per
- * STEP_INTERVAL_MS; a step beyond that is dropped (the technician's page then shows the level the tab really has).
+ * How often the customer's page takes a zoom step from the technician: a burst of STEP_BURST, then one per
+ * STEP_INTERVAL_MS; a step beyond that is dropped unanswered (the technician's page shows only levels the customer's
+ * page reported, so it never shows one the tab does not have).
  */
 export class StepLimiter {
   readonly #now: () => number;

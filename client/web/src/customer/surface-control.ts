@@ -117,10 +117,14 @@ export class TabZoomControl {
     this.#changed();
   }
 
-  /** A step from the technician: applied only while allowed, one at a time, at most as often as the limiter lets. */
+  /**
+   * A step from the technician: applied only while allowed, one at a time. Beyond the limiter's rate a step is dropped
+   * unanswered (a flood gets no flood back); otherwise a refused step is answered with the state as it is.
+   */
   async step(step: ZoomStep): Promise<void> {
+    if (!this.#limiter.take()) return;
     const controller = this.#controller;
-    if (!controller || this.state() !== "allowed" || this.#isStepping || !this.#limiter.take()) return this.announce();
+    if (!controller || this.state() !== "allowed" || this.#isStepping) return this.announce();
     this.#isStepping = true;
     try {
       if (step === "in") await controller.increaseZoomLevel();
