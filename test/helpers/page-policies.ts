@@ -3,8 +3,11 @@
 
 /** Paths and the features allowed there, sorted; every other feature must be named and off. */
 export const PAGE_USES: [path: string, uses: string[]][] = [
-  ["/", ["autoplay", "camera", "clipboard-write", "display-capture", "microphone"]],
-  ["/j/123456789", ["autoplay", "camera", "clipboard-write", "display-capture", "microphone"]],
+  ["/", ["autoplay", "camera", "captured-surface-control", "clipboard-write", "display-capture", "microphone"]],
+  [
+    "/j/123456789",
+    ["autoplay", "camera", "captured-surface-control", "clipboard-write", "display-capture", "microphone"],
+  ],
   ["/console", ["autoplay", "camera", "clipboard-write", "fullscreen", "microphone", "publickey-credentials-create"]],
   ["/sign-in", ["publickey-credentials-get"]],
   ["/enrol", ["publickey-credentials-create"]],

@@ -334,6 +334,18 @@ describe("the customer's consent", () => {
     expect(errorTo(forged, "tech")?.code).toBe("WRONG_ROLE");
     expect(forged.audit).toEqual([]);
   });
+
+  it("keeps the zoom of a shared tab apart from viewing", () => {
+    const room = pair();
+    dispatch(room, "cust", { type: "consent", permission: "view", isGiven: true }, T0);
+    const given = dispatch(room, "cust", { type: "consent", permission: "zoom", isGiven: true }, T0 + S);
+    expect(given.audit).toEqual([
+      { actor: "customer", session: room.code, type: "consent_given", data: { permission: "zoom" } },
+    ]);
+    const withdrawn = dispatch(room, "cust", { type: "consent", permission: "zoom", isGiven: false }, T0 + 2 * S);
+    expect(withdrawn.audit.map((a) => [a.type, a.data])).toEqual([["consent_withdrawn", { permission: "zoom" }]]);
+    expect(room.consent).toEqual({ view: true, zoom: false });
+  });
 });
 
 describe("a verification code mismatch", () => {

@@ -11,6 +11,7 @@ const FEATURES = [
   "accelerometer",
   "autoplay",
   "camera",
+  "captured-surface-control",
   "clipboard-write",
   "display-capture",
   "fullscreen",
@@ -43,9 +44,12 @@ const MEDIA: Feature[] = ["camera", "microphone"];
  * any other answer gets every feature off.
  */
 const PAGES: { path: RegExp; uses: Feature[] }[] = [
-  // Home (Get help) and a session link: the customer shares their screen, sees a preview of it (muted autoplay) and
-  // copies text the technician sent for their clipboard.
-  { path: /^\/$|^\/j\/\d{9}$|^\/join$/, uses: ["display-capture", "autoplay", "clipboard-write", ...MEDIA] },
+  // Home (Get help) and a session link: the customer shares their screen, sees a preview of it (muted autoplay),
+  // copies text the technician sent for their clipboard, and may let the technician zoom a tab they share.
+  {
+    path: /^\/$|^\/j\/\d{9}$|^\/join$/,
+    uses: ["display-capture", "autoplay", "clipboard-write", "captured-surface-control", ...MEDIA],
+  },
   // The console and its viewer: add a passkey, copy a link, play the customer's screen and watch it full size.
   {
     path: /^\/console$/,

@@ -116,6 +116,37 @@ export const RecordingConsent = z.object({ type: z.literal("recordingConsent"), 
 /** Technician → customer: whether a recording runs now, for the customer's ● REC badge. */
 export const Recording = z.object({ type: z.literal("recording"), isOn: z.boolean() });
 
+/**
+ * Where the customer shares a browser tab from a browser that can zoom it (Captured Surface Control), what the
+ * technician may do with its zoom: nothing ("unavailable": not a tab, paused or stopped), ask the customer
+ * ("offered": they have not allowed it), or zoom it ("allowed"). A browser without the API never sends this.
+ */
+export const TabZoomState = z.enum(["unavailable", "offered", "allowed"]);
+export type TabZoomState = z.infer<typeof TabZoomState>;
+
+/** A browser zoom level in percent (Chromium's run from 25 to 500). */
+const ZoomPercent = z.int().check(z.gte(1), z.lte(1_000));
+
+/**
+ * Customer → technician, on open and on every change: whether the technician may zoom the shared tab, its zoom level
+ * now (null when unknown) and whether it can go further in or out.
+ */
+export const TabZoom = z.object({
+  type: z.literal("tabZoom"),
+  state: TabZoomState,
+  level: z.nullable(ZoomPercent),
+  canZoomIn: z.boolean(),
+  canZoomOut: z.boolean(),
+});
+export type TabZoom = z.infer<typeof TabZoom>;
+
+/** One step of the shared tab's zoom: in, out, or back to the tab's own level. */
+export const ZoomStep = z.enum(["in", "out", "reset"]);
+export type ZoomStep = z.infer<typeof ZoomStep>;
+
+/** Technician → customer: zoom the shared tab one step; the customer's page applies it only while allowed. */
+export const TabZoomStep = z.object({ type: z.literal("tabZoomStep"), step: ZoomStep });
+
 /** Every message on the `control` data channel. */
 export const ControlMessage = z.discriminatedUnion("type", [
   Sharing,
@@ -132,6 +163,8 @@ export const ControlMessage = z.discriminatedUnion("type", [
   FileDone,
   RecordingConsent,
   Recording,
+  TabZoom,
+  TabZoomStep,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

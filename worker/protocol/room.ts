@@ -100,10 +100,10 @@ export const Leaving = z.strictObject({ type: z.literal("leaving") });
 export const Extend = z.strictObject({ type: z.literal("extend") });
 
 /**
- * What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera, and
- * recording the session (when the organisation's RECORDING_POLICY is "ask").
+ * What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera,
+ * recording the session (when the organisation's RECORDING_POLICY is "ask"), and zooming the browser tab they share.
  */
-export const Permission = z.enum(["view", "voice", "camera", "record"]);
+export const Permission = z.enum(["view", "voice", "camera", "record", "zoom"]);
 export type Permission = z.infer<typeof Permission>;
 
 /**

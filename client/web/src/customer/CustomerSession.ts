@@ -24,6 +24,7 @@ import { OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
 import { forgetShared, hasSharedBefore, markShared } from "./shared-mark.ts";
+import { TabZoomControl, type TabZoomView } from "./surface-control.ts";
 
 /** waiting: no technician yet (help flow); asking: the consent screen; sharing: after Allow; ended: over. */
 export type CustomerPhase = "waiting" | "asking" | "sharing" | "ended";
@@ -179,6 +180,14 @@ export class CustomerSession {
   /** The technician's pointer and drawings over the picture; `onAnnotations` runs when they change. */
   readonly annotations = new Annotations();
   onAnnotations: () => void = () => {};
+  /** The technician's zoom of a shared browser tab, a consent of its own; `onTabZoom` runs when it changes. */
+  readonly tabZoom = new TabZoomControl({
+    sendControl: (msg) => this.#link?.sendControl(msg) ?? false,
+    giveConsent: (isGiven) => this.#giveConsent("zoom", isGiven),
+    onChange: (view) => this.onTabZoom(view),
+    now: () => Date.now(),
+  });
+  onTabZoom: (view: TabZoomView) => void = () => {};
 
   constructor(options: CustomerSessionOptions, onChange: (view: CustomerView) => void) {
     const { code, session } = options;
@@ -223,6 +232,7 @@ export class CustomerSession {
     if (!this.#isEndedOnLeave && hasSharedBefore(code)) {
       this.#hasConsented = true;
       this.#consent.set(this.#view.capture === "camera" ? "camera" : "view", false);
+      this.#consent.set("zoom", false);
       this.#view.notice = { code: "resumed" };
     }
     this.#certificate = newCertificate();
@@ -343,6 +353,9 @@ export class CustomerSession {
       case "recording":
         this.#update({ recordingSince: msg.isOn ? (this.#view.recordingSince ?? Date.now()) : null });
         break;
+      case "tabZoomStep":
+        void this.tabZoom.step(msg.step);
+        break;
       default:
         break;
     }
@@ -457,6 +470,7 @@ export class CustomerSession {
     this.#track = null;
     track?.stop();
     void this.#link?.setTrack(null);
+    this.tabZoom.use(null);
     this.#setSharing("stopped");
     this.#update({ track: null, notice: isFromBrowser ? { code: "stoppedFromBrowser" } : null });
   }
@@ -490,7 +504,7 @@ export class CustomerSession {
   async #capture(): Promise<MediaStreamTrack | null> {
     const isCamera = this.#view.capture === "camera";
     try {
-      return await (isCamera ? openCamera() : captureScreen());
+      return await (isCamera ? openCamera() : captureScreen(this.tabZoom.nextController()));
     } catch (err) {
       const isRefused = err instanceof Error && err.name === "NotAllowedError";
       const [refused, failed] = isCamera
@@ -509,6 +523,7 @@ export class CustomerSession {
       if (this.#track === track) this.stopSharing(true);
     });
     const sent = this.#link?.setTrack(track) ?? Promise.resolve();
+    this.tabZoom.use(track);
     this.#update({ track, hasTorch: hasTorch(track), isTorchOn: false });
     this.#setSharing("live");
     // The cameras' ids are known only once one was allowed: then the page can offer the other.
@@ -518,6 +533,7 @@ export class CustomerSession {
 
   #setSharing(sharing: SharingState): void {
     this.#update({ sharing });
+    this.tabZoom.setLive(sharing === "live");
     this.#announceSharing();
     // The room records consent in the audit log: given when something is shared, withdrawn at Stop (a pause is
     // neither).
@@ -539,6 +555,7 @@ export class CustomerSession {
     const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
     this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface });
     this.#announceRecording();
+    this.tabZoom.announce();
   }
 
   /** Tells the technician's page whether it may record (only when the organisation records at all). */

@@ -17,6 +17,7 @@ import {
 import { captureMode, showCaptureMode } from "./camera.ts";
 import type { KeepOnTop } from "./keep-on-top.ts";
 import { renderRecording, wireRecording } from "./recording-consent.ts";
+import { renderTabZoom, wireTabZoom } from "./surface-control-bar.ts";
 
 // The customer's consent screen, verification code, session bar and end screen, shared by the link page (/j/CODE)
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
@@ -251,6 +252,7 @@ function render(view: CustomerView, isRedraw = false): void {
   preview.hidden = view.track === null;
 
   renderRecording(view);
+  renderTabZoom();
   byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
   // Not "Session ended" over a session that goes on in someone's other window.
   byId("ended-title", HTMLElement).textContent =
@@ -309,6 +311,7 @@ export function startCustomerSession(
   stop.addEventListener("click", () => customer.stopSharing());
   end.addEventListener("click", () => customer.end());
   wireRecording(customer);
+  wireTabZoom(customer);
   onLanguageChange(() => {
     placeTechnician();
     voice?.redraw();

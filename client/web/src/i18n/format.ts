@@ -25,6 +25,11 @@ export function formatNumber(value: number): string {
   return new Intl.NumberFormat(language).format(value);
 }
 
+/** A percentage given in percent: "125%", "125 %", "125%". */
+export function formatPercent(percent: number): string {
+  return new Intl.NumberFormat(language, { style: "percent" }).format(percent / 100);
+}
+
 /** The units the pages measure in, as Intl names them. */
 export type Unit = "millisecond" | "second" | "minute";
 

@@ -38,14 +38,18 @@ import { codecPreferences } from "./codecs.ts";
 export const SCREEN_MAX_BITRATE = 2_500_000;
 export const SCREEN_MAX_FRAMERATE = 30;
 
-/** Asks the browser's own picker for a screen, window or tab; rejects if the person cancels. */
-export async function captureScreen(): Promise<MediaStreamTrack> {
+/**
+ * Asks the browser's own picker for a screen, window or tab; rejects if the person cancels. `controller`: Chromium's
+ * CaptureController, through which the page can later zoom a tab it captures (customer/surface-control.ts).
+ */
+export async function captureScreen(controller?: object): Promise<MediaStreamTrack> {
   // Chrome's extras: hide this very tab from the picker, offer "share this tab instead" without a new capture.
   const options: DisplayMediaStreamOptions & Record<string, unknown> = {
     video: { frameRate: { ideal: SCREEN_MAX_FRAMERATE, max: SCREEN_MAX_FRAMERATE } },
     audio: false,
     selfBrowserSurface: "exclude",
     surfaceSwitching: "include",
+    ...(controller ? { controller } : {}),
   };
   const stream = await navigator.mediaDevices.getDisplayMedia(options);
   const track = stream.getVideoTracks()[0];

@@ -1,5 +1,5 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { ControlMessage, SharingState, StrokeColour, Surface } from "#protocol/control.ts";
+import type { ControlMessage, SharingState, StrokeColour, Surface, TabZoom, ZoomStep } from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
@@ -89,6 +89,8 @@ export type ViewerState = {
   microphone: MediaStreamTrack | null;
   /** Whether the customer allows recording now; null while their page has said nothing (recording is off). */
   recordingConsent: boolean | null;
+  /** What the customer's page last said of zooming the browser tab it shares; null where it says nothing. */
+  tabZoom: TabZoom | null;
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -174,6 +176,7 @@ export class TechnicianSession {
       voice: null,
       microphone: null,
       recordingConsent: null,
+      tabZoom: null,
     };
     this.#signaling = new SignalingClient({
       code,
@@ -291,6 +294,9 @@ export class TechnicianSession {
       case "recordingConsent":
         this.#update({ recordingConsent: msg.isAllowed });
         return;
+      case "tabZoom":
+        this.#update({ tabZoom: msg });
+        return;
       default:
         return;
     }
@@ -304,6 +310,11 @@ export class TechnicianSession {
   /** Extends the session's lifetime by one more, within the admin's limit (the room allows it to the owner only). */
   extend(): void {
     this.#signaling.send({ type: "extend" });
+  }
+
+  /** Asks the customer's page to zoom the tab it shares one step; it does only while the customer allows it. */
+  zoomTab(step: ZoomStep): boolean {
+    return this.#link?.sendControl({ type: "tabZoomStep", step }) ?? false;
   }
 
   /** Tells the customer's page whether a recording runs, for its ● REC badge; false when the channel is not open. */
@@ -500,7 +511,7 @@ export class TechnicianSession {
     this.#link?.close();
     this.#link = null;
     this.#sampler = null;
-    this.#update({ link: null, stats: null, stream: null });
+    this.#update({ link: null, stats: null, stream: null, tabZoom: null });
   }
 
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */

@@ -10,6 +10,7 @@ import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
 import { viewerRecording } from "./recording.ts";
+import { viewerTabZoom } from "./surface-control.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
 import { pinchZoom } from "./zoom.ts";
 
@@ -240,12 +241,15 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     if (latest) render(latest, isBadPassword ? T().check.badPassword : "");
   };
   let recording: ReturnType<typeof viewerRecording> | null = null;
+  let tabZoom: ReturnType<typeof viewerTabZoom> | null = null;
   const session = new TechnicianSession(code, secret, (state) => {
     latest = state;
     draw();
     recording?.update(state);
+    tabZoom?.update(state);
   });
   recording = viewerRecording(code, session);
+  tabZoom = viewerTabZoom(session);
   current = session;
   annotate(session);
   drawColourChoices();
@@ -292,6 +296,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeMatches.removeEventListener("click", onMatches);
     codeDiffers.removeEventListener("click", onDiffers);
     recording?.close();
+    tabZoom?.close();
     session.leave();
     current = null;
     annotate(null);

@@ -266,6 +266,17 @@ export const customer: Customer = {
     stop: "Aufzeichnung beenden",
     allowAgain: "Aufzeichnung erlauben",
   },
+  tabZoom: {
+    offered:
+      "Sie teilen einen Browser-Tab: Sie können Ihrem Techniker erlauben, ihn zu vergrößern und zu verkleinern. Klicken, tippen oder scrollen kann er darin weiterhin nicht.",
+    allowed: (level) =>
+      level
+        ? `Ihr Techniker kann den geteilten Tab vergrößern und verkleinern (jetzt ${level}).`
+        : "Ihr Techniker kann den geteilten Tab vergrößern und verkleinern.",
+    allow: "Meinem Techniker das Zoomen dieses Tabs erlauben",
+    stop: "Zoomen des Tabs beenden",
+    refused: "Der Browser hat das Zoomen des geteilten Tabs nicht erlaubt; Ihr Techniker kann ihn nicht zoomen.",
+  },
   voice: {
     speaking: "Ihr Techniker spricht.",
   },
@@ -379,6 +390,10 @@ export const technician: Technician = {
     "viewer.zoomIn": "Vergrößern",
     "viewer.zoomOut": "Verkleinern",
     "viewer.zoomReset": "Zoom zurücksetzen",
+    "viewer.tabZoom": "Tab des Kunden zoomen",
+    "viewer.tabZoomIn": "Seinen Tab vergrößern",
+    "viewer.tabZoomOut": "Seinen Tab verkleinern",
+    "viewer.tabZoomReset": "Zoom seines Tabs zurücksetzen",
     "viewer.end": "Sitzung beenden",
     "viewer.back": "Zurück zur Konsole",
     "viewer.annotate": "Dem Kunden zeigen",
@@ -658,6 +673,10 @@ export const technician: Technician = {
       extend: "Sitzung verlängern",
     },
     colours: { red: "Rot", yellow: "Gelb", blue: "Blau", green: "Grün" },
+    tabZoom: {
+      offered: "Der Kunde teilt einen Browser-Tab: Er kann Ihnen in seiner Sitzungsleiste erlauben, ihn zu zoomen.",
+      level: (level) => `Zoom seines Tabs: ${level}`,
+    },
     surface: {
       monitor: "den ganzen Bildschirm",
       window: "ein Fenster",

@@ -274,6 +274,18 @@ export const customer = {
     stop: "Stop recording",
     allowAgain: "Allow recording",
   },
+  /** The technician's zoom of a browser tab the customer shares (its own consent). */
+  tabZoom: {
+    offered:
+      "You are sharing a browser tab: you can let your technician zoom it in and out. They still cannot click, type or scroll in it.",
+    allowed: (level: string | null) =>
+      level
+        ? `Your technician can zoom the tab you share (now ${level}).`
+        : "Your technician can zoom the tab you share.",
+    allow: "Let my technician zoom this tab",
+    stop: "Stop tab zoom",
+    refused: "The browser did not allow zooming the shared tab, so your technician cannot zoom it.",
+  },
   voice: {
     speaking: "Your technician is speaking.",
   },
@@ -384,6 +396,10 @@ export const technician = {
     "viewer.zoomIn": "Zoom in",
     "viewer.zoomOut": "Zoom out",
     "viewer.zoomReset": "Reset zoom",
+    "viewer.tabZoom": "Zoom the customer's tab",
+    "viewer.tabZoomIn": "Zoom their tab in",
+    "viewer.tabZoomOut": "Zoom their tab out",
+    "viewer.tabZoomReset": "Reset their tab's zoom",
     "viewer.end": "End session",
     "viewer.back": "Back to console",
     "viewer.annotate": "Show the customer",
@@ -660,6 +676,10 @@ export const technician = {
       extend: "Extend session",
     },
     colours: { red: "Red", yellow: "Yellow", blue: "Blue", green: "Green" } satisfies Record<StrokeColour, string>,
+    tabZoom: {
+      offered: "The customer is sharing a browser tab: they can let you zoom it from their session bar.",
+      level: (level: string) => `Their tab's zoom: ${level}`,
+    },
     surface: {
       monitor: "their whole screen",
       window: "a window",

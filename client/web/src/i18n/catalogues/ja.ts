@@ -255,6 +255,17 @@ export const customer: Customer = {
     stop: "録画を停止",
     allowAgain: "録画を許可",
   },
+  tabZoom: {
+    offered:
+      "ブラウザーのタブを共有しています。担当者がこのタブを拡大・縮小できるように許可できます。許可しても、担当者がタブ内でクリック、入力、スクロールすることはできません。",
+    allowed: (level) =>
+      level
+        ? `担当者は共有中のタブを拡大・縮小できます（現在 ${level}）。`
+        : "担当者は共有中のタブを拡大・縮小できます。",
+    allow: "担当者にこのタブのズームを許可",
+    stop: "タブのズームを停止",
+    refused: "ブラウザーが共有中のタブのズームを許可しなかったため、担当者はズームできません。",
+  },
   voice: {
     speaking: "担当者が話しています。",
   },
@@ -366,6 +377,10 @@ export const technician: Technician = {
     "viewer.zoomIn": "拡大",
     "viewer.zoomOut": "縮小",
     "viewer.zoomReset": "ズームをリセット",
+    "viewer.tabZoom": "お客様のタブをズーム",
+    "viewer.tabZoomIn": "お客様のタブを拡大",
+    "viewer.tabZoomOut": "お客様のタブを縮小",
+    "viewer.tabZoomReset": "お客様のタブのズームをリセット",
     "viewer.end": "セッションを終了",
     "viewer.back": "コンソールに戻る",
     "viewer.annotate": "お客様に示す",
@@ -636,6 +651,11 @@ export const technician: Technician = {
       extend: "セッションを延長",
     },
     colours: { red: "赤", yellow: "黄", blue: "青", green: "緑" },
+    tabZoom: {
+      offered:
+        "お客様はブラウザーのタブを共有しています。お客様はセッションバーから、あなたにタブのズームを許可できます。",
+      level: (level) => `お客様のタブのズーム：${level}`,
+    },
     surface: {
       monitor: "画面全体",
       window: "ウィンドウ",
