@@ -1,0 +1,179 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerMessage } from "#protocol/room.ts";
+import { CreatedSession } from "#protocol/sessions.ts";
+import { MemoryStorage, siteApi, socketOpener } from "../../client/agent/node-runtime.ts";
+import { toBase64url } from "../../client/core/base64url.ts";
+import type { HandshakeConfirmed } from "../../client/core/handshake.ts";
+import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../client/core/link-secret.ts";
+import { CustomerHandshakes } from "../../client/web/src/customer/CustomerHandshakes.ts";
+import { linkSecret } from "../../client/web/src/customer/secret.ts";
+import { fetchSessionInfo, seatProofHeaders } from "../../client/web/src/customer/session-info.ts";
+import { IceServers } from "../../client/web/src/rtc/ice-servers.ts";
+import { type Roster, updateRoster } from "../../client/web/src/rtc/roster.ts";
+import { SignalingClient, type SignalingStatus, type SocketLike } from "../../client/web/src/rtc/signaling.ts";
+import { CustomerCheck } from "../../client/web/src/viewer/CustomerCheck.ts";
+import { startServer, type TestServer } from "../helpers/node/servers.ts";
+import { enrolTechnician, type SignedIn } from "../helpers/node/technicians.ts";
+
+// The client core the pages and the native agent share, run on Node against a real server with what the agent passes
+// it (client/agent/node-runtime.ts): Node's WebSocket and fetch aimed at the site, and a store for the seat token. Both
+// sides prove a link's secret to each other through the real room with the pages' own handshake drivers, the
+// customer's side reads the session's details and ICE servers, and a dropped or restarted connection reclaims its
+// seat. One host is enough: what is under test is the client; the hosts' own spec is rendezvous.test.ts.
+
+const WAIT = { timeout: 60_000, interval: 50 };
+
+const fingerprint = (hex: string) => ({ algorithm: "sha-256", value: Array(32).fill(hex).join(":") }) as const;
+
+/** One side's room connection, recording what it hears, with the sockets it opened. */
+function connect(
+  server: TestServer,
+  options: { code: string; role: "customer" | "technician"; seatKey?: string; cookie?: string },
+  onMessage: (msg: ServerMessage) => void,
+  storage = new MemoryStorage(),
+) {
+  const statuses: SignalingStatus[] = [];
+  const sockets: SocketLike[] = [];
+  const open = socketOpener(server.origin, options.cookie ? { Cookie: options.cookie } : {});
+  const client = new SignalingClient({
+    code: options.code,
+    role: options.role,
+    ...(options.seatKey ? { seatKey: options.seatKey } : {}),
+    origin: server.origin,
+    openSocket: (url) => {
+      const socket = open(url);
+      sockets.push(socket);
+      return socket;
+    },
+    storage,
+    onOnline: () => undefined,
+    onMessage,
+    onStatus: (status) => statuses.push(status),
+  });
+  client.start();
+  return { client, statuses, sockets, storage };
+}
+
+describe("the shared client core on Node", () => {
+  let server: TestServer;
+  let owner: SignedIn;
+
+  beforeAll(async () => {
+    server = await startServer("wrangler");
+    owner = await enrolTechnician(server, "Olivia Owner");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("joins a link's session as the customer: handshake, verification code, details, ICE servers, seat resume", async () => {
+    const secret = newLinkSecret();
+    const prs = prsOfLinkSecret(secret);
+    const seatKey = seatKeyOf(secret);
+    if (!prs || !seatKey) throw new Error("a fresh link secret did not parse");
+    const api = siteApi(server.origin);
+    const created = await api(
+      "POST",
+      "/api/sessions",
+      CreatedSession,
+      { customerKeyHash: seatKeyHash(seatKey), caseNumber: "CASE-14" },
+      { Cookie: owner.cookie },
+    );
+    if (!created.ok) throw new Error(`POST /api/sessions: ${created.code} ${created.message}`);
+    const { code } = created.data;
+    const seatKeyText = toBase64url(seatKey);
+
+    // The technician's side: the console's handshake driver over a room connection of its own.
+    const confirmed: { technician: HandshakeConfirmed[]; customer: HandshakeConfirmed[] } = {
+      technician: [],
+      customer: [],
+    };
+    let roster: Roster = [];
+    const check = new CustomerCheck(
+      code,
+      { kind: "link", prs },
+      {
+        send: (msg) => technician.client.send(msg),
+        onStatus: () => undefined,
+        onConfirmed: (_, run) => confirmed.technician.push(run),
+      },
+    );
+    const technician = connect(server, { code, role: "technician", cookie: owner.cookie }, (msg) => {
+      roster = updateRoster(roster, msg);
+      if (msg.type === "welcome") check.seated();
+      if (msg.type === "pakeReply" || msg.type === "pakeResult") check.receive(msg);
+      const customer = roster.find((entry) => entry.peer.role === "customer");
+      check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
+    });
+    check.setCertificate({ fingerprint: fingerprint("02") });
+
+    // The customer's side, as the agent runs it: the page's handshake driver with the link's secret.
+    const handshakes = new CustomerHandshakes(
+      code,
+      linkSecret(prs),
+      Promise.resolve({ fingerprint: fingerprint("01") }),
+      {
+        send: (msg) => customer.client.send(msg),
+        onConfirmed: (_, run) => confirmed.customer.push(run),
+        onFailed: () => undefined,
+      },
+    );
+    const heard: ServerMessage[] = [];
+    const storage = new MemoryStorage();
+    const onCustomerMessage = (msg: ServerMessage) => {
+      heard.push(msg);
+      if (msg.type === "pakeStart" || msg.type === "pakeFinish") handshakes.receive(msg);
+    };
+    const customer = connect(server, { code, role: "customer", seatKey: seatKeyText }, onCustomerMessage, storage);
+
+    await expect.poll(() => confirmed.customer.length, WAIT).toBe(1);
+    await expect.poll(() => confirmed.technician.length, WAIT).toBe(1);
+    const [customerRun] = confirmed.customer;
+    const [technicianRun] = confirmed.technician;
+    expect(customerRun?.verificationCode).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    expect(customerRun?.verificationCode).toBe(technicianRun?.verificationCode);
+    expect(customerRun?.peerFingerprint).toEqual(fingerprint("02"));
+    expect(technicianRun?.peerFingerprint).toEqual(fingerprint("01"));
+
+    // Who is asking, as the consent shows it, and the ICE servers, through the API client on Node's fetch.
+    const info = await fetchSessionInfo(code, seatKeyText, api);
+    expect(info).toMatchObject({
+      ok: true,
+      data: { technician: { name: "Olivia Owner" }, caseNumber: "CASE-14" },
+    });
+    const iceErrors: string[] = [];
+    const seated = new IceServers(
+      code,
+      seatProofHeaders(seatKeyText),
+      () => undefined,
+      (error) => iceErrors.push(error),
+      api,
+    );
+    await seated.ready;
+    seated.stop();
+    expect(seated.relay).not.toBeNull();
+    expect(Array.isArray(seated.config.iceServers)).toBe(true);
+    expect(iceErrors).toEqual([]);
+
+    // A dropped connection comes back to the same seat with the token it was given.
+    const participantId = customer.client.participantId;
+    expect(participantId).not.toBeNull();
+    customer.sockets.at(-1)?.close(1000, "");
+    await expect.poll(() => customer.sockets.length, WAIT).toBe(2);
+    await expect.poll(() => customer.statuses.at(-1), WAIT).toBe("open");
+    expect(customer.client.participantId).toBe(participantId);
+
+    // So does a new client (a restarted agent) that finds the token in its store.
+    customer.client.stop();
+    const restarted = connect(server, { code, role: "customer", seatKey: seatKeyText }, () => undefined, storage);
+    await expect.poll(() => restarted.statuses.at(-1), WAIT).toBe("open");
+    expect(restarted.client.participantId).toBe(participantId);
+    expect(heard.some((msg) => msg.type === "error")).toBe(false);
+
+    restarted.client.end();
+    await expect.poll(() => restarted.statuses.at(-1), WAIT).toBe("closed");
+    technician.client.stop();
+    check.stop();
+  });
+});
