@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServerMessage } from "#protocol/room.ts";
+import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { CreatedSession } from "#protocol/sessions.ts";
+import { AgentSession } from "../../client/agent/AgentSession.ts";
+import { parseSessionLink } from "../../client/agent/link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "../../client/agent/node-runtime.ts";
 import { toBase64url } from "../../client/core/base64url.ts";
 import type { HandshakeConfirmed } from "../../client/core/handshake.ts";
@@ -54,6 +56,36 @@ function connect(
   return { client, statuses, sockets, storage };
 }
 
+/** The technician's side: the console's handshake driver over a room connection of its own. */
+function technicianSide(server: TestServer, code: string, prs: Uint8Array, cookie: string) {
+  const confirmed: HandshakeConfirmed[] = [];
+  const heard: ServerMessage[] = [];
+  let roster: Roster = [];
+  const check = new CustomerCheck(
+    code,
+    { kind: "link", prs },
+    {
+      send: (msg) => side.client.send(msg),
+      onStatus: () => undefined,
+      onConfirmed: (_, run) => confirmed.push(run),
+    },
+  );
+  const side = connect(server, { code, role: "technician", cookie }, (msg) => {
+    heard.push(msg);
+    roster = updateRoster(roster, msg);
+    if (msg.type === "welcome") check.seated();
+    if (msg.type === "pakeReply" || msg.type === "pakeResult") check.receive(msg);
+    const customer = roster.find((entry) => entry.peer.role === "customer");
+    check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
+  });
+  check.setCertificate({ fingerprint: fingerprint("02") });
+  const stop = () => {
+    side.client.stop();
+    check.stop();
+  };
+  return { ...side, confirmed, heard, stop };
+}
+
 describe("the shared client core on Node", () => {
   let server: TestServer;
   let owner: SignedIn;
@@ -67,7 +99,8 @@ describe("the shared client core on Node", () => {
     await server?.stop();
   });
 
-  it("joins a link's session as the customer: handshake, verification code, details, ICE servers, seat resume", async () => {
+  /** A new link session of the owner's, created through the API client on Node's fetch. */
+  async function createSession() {
     const secret = newLinkSecret();
     const prs = prsOfLinkSecret(secret);
     const seatKey = seatKeyOf(secret);
@@ -82,31 +115,14 @@ describe("the shared client core on Node", () => {
     );
     if (!created.ok) throw new Error(`POST /api/sessions: ${created.code} ${created.message}`);
     const { code } = created.data;
-    const seatKeyText = toBase64url(seatKey);
+    return { api, code, prs, seatKey, link: `${server.origin}/j/${code}#${secret}` };
+  }
 
-    // The technician's side: the console's handshake driver over a room connection of its own.
-    const confirmed: { technician: HandshakeConfirmed[]; customer: HandshakeConfirmed[] } = {
-      technician: [],
-      customer: [],
-    };
-    let roster: Roster = [];
-    const check = new CustomerCheck(
-      code,
-      { kind: "link", prs },
-      {
-        send: (msg) => technician.client.send(msg),
-        onStatus: () => undefined,
-        onConfirmed: (_, run) => confirmed.technician.push(run),
-      },
-    );
-    const technician = connect(server, { code, role: "technician", cookie: owner.cookie }, (msg) => {
-      roster = updateRoster(roster, msg);
-      if (msg.type === "welcome") check.seated();
-      if (msg.type === "pakeReply" || msg.type === "pakeResult") check.receive(msg);
-      const customer = roster.find((entry) => entry.peer.role === "customer");
-      check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
-    });
-    check.setCertificate({ fingerprint: fingerprint("02") });
+  it("joins a link's session as the customer: handshake, verification code, details, ICE servers, seat resume", async () => {
+    const { api, code, prs, seatKey } = await createSession();
+    const seatKeyText = toBase64url(seatKey);
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const confirmed = { technician: technician.confirmed, customer: [] as HandshakeConfirmed[] };
 
     // The customer's side, as the agent runs it: the page's handshake driver with the link's secret.
     const handshakes = new CustomerHandshakes(
@@ -173,7 +189,71 @@ describe("the shared client core on Node", () => {
 
     restarted.client.end();
     await expect.poll(() => restarted.statuses.at(-1), WAIT).toBe("closed");
-    technician.client.stop();
-    check.stop();
+    technician.stop();
+  });
+
+  it("runs the agent's session: who is asking, the verification code, consent, the owner's connection, end", async () => {
+    const { api, code, prs, link } = await createSession();
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const parsed = parseSessionLink(link);
+    if (!parsed.ok) throw new Error(`the session's link did not parse: ${parsed.problem}`);
+    const syncs: { ownerId: string; peerFingerprint: unknown }[] = [];
+    let closes = 0;
+    let sendSignal: (msg: SignalMessage) => boolean = () => false;
+    const session = new AgentSession({
+      link: parsed.link,
+      certificate: Promise.resolve({ fingerprint: fingerprint("01") }),
+      runtime: { openSocket: socketOpener(server.origin), storage: new MemoryStorage(), api },
+      connection: (send) => {
+        sendSignal = send;
+        return {
+          sync: (ownerId, peerFingerprint) => syncs.push({ ownerId, peerFingerprint }),
+          handleSignal: () => undefined,
+          close: () => {
+            closes++;
+          },
+        };
+      },
+      onChange: () => undefined,
+    });
+    session.start();
+
+    await expect.poll(() => session.view.phase, WAIT).toBe("asking");
+    await expect.poll(() => session.view.verification, WAIT).not.toBeNull();
+    await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
+    expect(session.view).toMatchObject({
+      technician: { name: "Olivia Owner" },
+      caseNumber: "CASE-14",
+      owner: { role: "technician", isOwner: true, connected: true },
+      verification: { code: technician.confirmed[0]?.verificationCode, isMatched: false },
+    });
+    // Nothing is connected before the person allows it.
+    expect(syncs).toEqual([]);
+    session.confirmCode();
+    expect(session.view.verification?.isMatched).toBe(true);
+    session.setAllowed(true);
+    expect(session.view.phase).toBe("viewing");
+    const ownerId = session.view.owner?.id;
+    expect(syncs).toEqual([{ ownerId, peerFingerprint: fingerprint("02") }]);
+    // The connection's signals reach the technician through the room, which lets them pass after the handshake.
+    expect(sendSignal({ type: "offer", to: ownerId ?? "", sdp: "v=0 an offer" })).toBe(true);
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "offer"), WAIT)
+      .toMatchObject({
+        from: session.view.owner ? expect.any(String) : "",
+        sdp: "v=0 an offer",
+      });
+
+    session.setAllowed(false);
+    expect(closes).toBeGreaterThan(0);
+    session.end();
+    expect(session.view).toMatchObject({ phase: "ended", ended: { reason: "ended_by_customer" } });
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "ended"), WAIT)
+      .toMatchObject({
+        reason: "ended_by_customer",
+      });
+    await expect.poll(() => session.view.signaling, WAIT).toBe("closed");
+    technician.stop();
   });
 });
