@@ -10,7 +10,6 @@ import { linkSecret } from "../web/src/customer/secret.ts";
 import { fetchSessionInfo } from "../web/src/customer/session-info.ts";
 import type { CallApi } from "../web/src/lib/api.ts";
 import { interceptNotice, isInterceptNotice } from "../web/src/rtc/intercept-notice.ts";
-import type { RelayedSignal } from "../web/src/rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../web/src/rtc/roster.ts";
 import {
   SignalingClient,
@@ -58,12 +57,15 @@ export type AgentView = {
   notice: AgentNotice | null;
 };
 
+/** What the owner sends the connection through the room: its answers and candidates. */
+export type OwnerSignal = Extract<ServerMessage, { type: "answer" | "candidate" }>;
+
 /** The connection to the owning technician, which the runtime's WebRTC makes (werift on Node). */
 export interface OwnerConnection {
   /** Connect to `ownerId` (or keep a working connection to it), bound to the certificate their handshake proved. */
   sync(ownerId: string, peerFingerprint: CertificateFingerprint): void;
   /** An answer or candidate from the owner. */
-  handleSignal(msg: RelayedSignal): void;
+  handleSignal(msg: OwnerSignal): void;
   close(): void;
 }
 
