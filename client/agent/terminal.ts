@@ -23,6 +23,17 @@ export function terminalText(env: Record<string, string | undefined>): TerminalT
   return TEXTS[chooseLanguage(tags, null)];
 }
 
+/** Control characters and bidirectional overrides: a terminal would act on them, or show text in another order. */
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text from the server (names, the case number) as plain characters: the server checks them, but a terminal must not
+ * be steered (cleared, recoloured, a line rewritten) by anything the agent did not write itself.
+ */
+export function plain(text: string): string {
+  return text.replace(UNPRINTABLE, "\uFFFD");
+}
+
 /** A question the person is asked now. */
 export type Question = "confirmCode" | "allowView";
 
@@ -66,8 +77,8 @@ export function announce(previous: AgentView | null, next: AgentView, text: Term
     lines.push(agent.waiting);
   }
   if (next.technician && !previous?.technician) {
-    lines.push(agent.asking(next.technician.name, next.technician.organisation));
-    if (next.caseNumber) lines.push(agent.caseNumber(next.caseNumber));
+    lines.push(agent.asking(plain(next.technician.name), plain(next.technician.organisation)));
+    if (next.caseNumber) lines.push(agent.caseNumber(plain(next.caseNumber)));
     lines.push(agent.warning);
   }
   if (next.verification && next.verification.code !== previous?.verification?.code) {

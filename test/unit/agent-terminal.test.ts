@@ -4,6 +4,7 @@ import type { AgentView } from "../../client/agent/AgentSession.ts";
 import {
   announce,
   answer,
+  plain,
   questionFor,
   runTerminal,
   type TerminalSession,
@@ -68,6 +69,20 @@ describe("the agent's terminal", () => {
     expect(announce(ASKING, TO_CHECK, EN)).toEqual(["Verification code: tractor piano atlas city"]);
     expect(announce(TO_CHECK, CHECKED, EN)).toEqual([]);
     expect(announce(CHECKED, VIEWING, EN)).toEqual([EN.agent.viewing]);
+  });
+
+  it("prints the server's text as plain characters: no escape sequences, no reordering", () => {
+    expect(plain("Olivia \u001b[2J\u001b[HOwner")).toBe("Olivia \uFFFD[2J\uFFFD[HOwner");
+    expect(plain("Tess \u202Etroppus\u0007")).toBe("Tess \uFFFDtroppus\uFFFD");
+    expect(plain("山田 花子")).toBe("山田 花子");
+    const hostile: AgentView = {
+      ...ASKING,
+      technician: { name: "Eve\u001b]0;title\u0007", organisation: "Org\r\nFake line" },
+      caseNumber: "\u009b31m",
+    };
+    const lines = announce(WAITING, hostile, EN).join("\n");
+    expect(lines).toContain("Eve\uFFFD]0;title\uFFFD (Org\uFFFD\uFFFDFake line)");
+    for (const control of ["\u001b", "\u0007", "\r", "\u009b"]) expect(lines).not.toContain(control);
   });
 
   it("says why the session ended, in the customer's words", () => {
