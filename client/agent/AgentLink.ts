@@ -30,7 +30,7 @@ export type AgentLinkOptions<PC extends PeerConnectionLike> = {
   seatKey: string;
   api: CallApi;
   /** The agent's DTLS certificate: the one whose fingerprint the handshake bound. */
-  certificate: RTCCertificate;
+  certificate: Promise<RTCCertificate>;
   rtc: AgentRtc<PC>;
   capture: ScreenCapture;
   sendSignal(msg: SignalMessage): boolean;
@@ -109,7 +109,7 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
   async #sync(ownerId: string, peerFingerprint: CertificateFingerprint): Promise<void> {
     const check = ++this.#check;
     // The relay policy must be known before the first candidate is gathered.
-    await this.#ice.ready;
+    const [certificate] = await Promise.all([this.#options.certificate, this.#ice.ready]);
     if (check !== this.#check) return;
     const link = this.#link;
     const isSamePeer = this.#peerFingerprint !== null && isSameFingerprint(this.#peerFingerprint, peerFingerprint);
@@ -119,11 +119,11 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
       if (isAlive) return link.resume();
     }
     this.#dropLink();
-    await this.#open(ownerId, peerFingerprint);
+    await this.#open(ownerId, peerFingerprint, certificate);
   }
 
-  async #open(ownerId: string, peerFingerprint: CertificateFingerprint): Promise<void> {
-    const { rtc, capture, certificate } = this.#options;
+  async #open(ownerId: string, peerFingerprint: CertificateFingerprint, certificate: RTCCertificate): Promise<void> {
+    const { rtc, capture } = this.#options;
     const link: PeerLink<PC> = new PeerLink<PC>({
       remoteId: ownerId,
       isOfferer: true,

@@ -33,6 +33,8 @@ export type AgentPhase = "waiting" | "asking" | "viewing" | "ended";
 export type AgentEnd =
   | { reason: EndReason }
   | { reason: "intercepted" | "codeMismatch" }
+  /** The screen could not be captured (the display went away, the capture program failed). */
+  | { reason: "captureFailed" }
   | { reason: "refused"; code: SignalingError["code"]; message: string };
 
 /** Something to tell the person, as data. */
@@ -169,6 +171,12 @@ export class AgentSession {
   end(): void {
     this.#signaling.end();
     this.#finish({ reason: "ended_by_customer" }, false);
+  }
+
+  /** The screen can no longer be captured: the session ends for both sides rather than show nothing. */
+  captureFailed(): void {
+    this.#signaling.end();
+    this.#finish({ reason: "captureFailed" }, false);
   }
 
   /** The connection showed a certificate other than the authenticated one: tell the owner, and end. */

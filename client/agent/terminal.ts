@@ -55,6 +55,8 @@ export function questionFor(view: AgentView): Question | null {
 /** Why the session ended, in the person's words. */
 export function endText(ended: AgentEnd, text: TerminalText): string {
   switch (ended.reason) {
+    case "captureFailed":
+      return text.agent.captureFailed;
     case "refused": {
       const refused: Partial<Record<string, string>> = text.customer.refused;
       return refused[ended.code] ?? text.common.errors[ended.code];

@@ -1,19 +1,23 @@
+import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { CreatedSession } from "#protocol/sessions.ts";
 import { AgentSession } from "../../client/agent/AgentSession.ts";
 import { parseSessionLink } from "../../client/agent/link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "../../client/agent/node-runtime.ts";
+import { EXIT, runAgent } from "../../client/agent/run.ts";
 import { toBase64url } from "../../client/core/base64url.ts";
 import type { HandshakeConfirmed } from "../../client/core/handshake.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../client/core/link-secret.ts";
 import { CustomerHandshakes } from "../../client/web/src/customer/CustomerHandshakes.ts";
 import { linkSecret } from "../../client/web/src/customer/secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "../../client/web/src/customer/session-info.ts";
+import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { IceServers } from "../../client/web/src/rtc/ice-servers.ts";
 import { type Roster, updateRoster } from "../../client/web/src/rtc/roster.ts";
 import { SignalingClient, type SignalingStatus, type SocketLike } from "../../client/web/src/rtc/signaling.ts";
 import { CustomerCheck } from "../../client/web/src/viewer/CustomerCheck.ts";
+import { FakeCapture, FakeConnection, fingerprint, sdpOf } from "../helpers/fake-rtc.ts";
 import { startServer, type TestServer } from "../helpers/node/servers.ts";
 import { enrolTechnician, type SignedIn } from "../helpers/node/technicians.ts";
 
@@ -24,8 +28,6 @@ import { enrolTechnician, type SignedIn } from "../helpers/node/technicians.ts";
 // seat. One host is enough: what is under test is the client; the hosts' own spec is rendezvous.test.ts.
 
 const WAIT = { timeout: 60_000, interval: 50 };
-
-const fingerprint = (hex: string) => ({ algorithm: "sha-256", value: Array(32).fill(hex).join(":") }) as const;
 
 /** One side's room connection, recording what it hears, with the sockets it opened. */
 function connect(
@@ -255,5 +257,76 @@ describe("the shared client core on Node", () => {
       });
     await expect.poll(() => session.view.signaling, WAIT).toBe("closed");
     technician.stop();
+  });
+
+  it("runs the agent from its link to the owner's connection, with the person answering in the terminal", async () => {
+    const { code, prs, link } = await createSession();
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const connections: FakeConnection[] = [];
+    const capture = new FakeCapture();
+    const certificate = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
+    const exit = runAgent(link, {
+      rtc: {
+        createPeerConnection: (config) => {
+          const connection = new FakeConnection(config, fingerprint("01"));
+          connections.push(connection);
+          return connection;
+        },
+        addVideo: () => () => undefined,
+      },
+      certificate: Promise.resolve({ certificate, fingerprint: fingerprint("01") }),
+      capture,
+      io: { input, output },
+      env: { LANG: "en_GB.UTF-8" },
+    });
+
+    await expect.poll(() => printed, WAIT).toContain(en.agent.confirmCode);
+    await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
+    expect(printed).toContain("Olivia Owner (");
+    expect(printed).toContain("Case number: CASE-14");
+    expect(printed).toContain(`Verification code: ${technician.confirmed[0]?.verificationCode}`);
+    expect(connections).toEqual([]);
+    input.write("y\n");
+    await expect.poll(() => printed, WAIT).toContain(en.agent.allowView);
+    input.write("y\n");
+    // The offer carries the agent's certificate, the one its handshake bound, and the capture runs.
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "offer"), WAIT)
+      .toMatchObject({
+        sdp: sdpOf(fingerprint("01")),
+      });
+    expect(connections[0]?.config.certificates).toEqual([certificate]);
+    expect(capture.starts).toBe(1);
+    expect(printed).toContain(en.agent.viewing);
+
+    // The technician ends the session: the agent says so, stops capturing and exits as after any usual end.
+    technician.client.end();
+    expect(await exit).toBe(EXIT.ended);
+    expect(printed).toContain(en.customer.ended.ended_by_technician);
+    expect(capture.stops).toBe(1);
+    technician.stop();
+  });
+
+  it("refuses a damaged link before anything connects", async () => {
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const exit = await runAgent(`${server.origin}/j/123456789`, {
+      rtc: { createPeerConnection: () => expect.fail("no connection"), addVideo: () => () => undefined },
+      certificate: Promise.resolve({ certificate: {} as RTCCertificate, fingerprint: fingerprint("01") }),
+      capture: new FakeCapture(),
+      io: { input: new PassThrough(), output },
+      env: {},
+    });
+    expect(exit).toBe(EXIT.badLink);
+    expect(printed).toBe(`${en.agent.link.noSecret}\n`);
   });
 });

@@ -1,16 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { IceConfig } from "#protocol/ice.ts";
-import type { IceCandidate, SignalMessage } from "#protocol/room.ts";
+import type { SignalMessage } from "#protocol/room.ts";
 import { AgentLink, type AgentRtc } from "../../../client/agent/AgentLink.ts";
-import type { CaptureCodec, CaptureEnd, ScreenCapture } from "../../../client/agent/capture/capture.ts";
-import type { DataChannelInit, DataChannelLike } from "../../../client/core/channels.ts";
 import type { CallApi } from "../../../client/web/src/lib/api.ts";
-import type {
-  DescriptionInit,
-  PeerConnectionLike,
-  TransceiverLike,
-} from "../../../client/web/src/rtc/peer-connection.ts";
+import { FakeCapture, FakeConnection, fingerprint, sdpOf } from "../../helpers/fake-rtc.ts";
 
 // The agent's connection to the owner, with the pages' PeerLink on a WebRTC runtime passed in: here a connection
 // that records what is done to it, as werift's adapter will be driven on the agent.
@@ -18,144 +11,8 @@ import type {
 const CODE = "123456789";
 const OWNER = "tech-1";
 
-const fingerprint = (hex: string): CertificateFingerprint => ({
-  algorithm: "sha-256",
-  value: Array(32).fill(hex).join(":"),
-});
 const AGENT_FP = fingerprint("01");
 const OWNER_FP = fingerprint("02");
-const sdpOf = (fp: CertificateFingerprint) => `v=0\r\na=fingerprint:${fp.algorithm} ${fp.value}\r\n`;
-
-class FakeChannel implements DataChannelLike {
-  readyState = "connecting";
-  binaryType = "arraybuffer";
-  bufferedAmount = 0;
-  bufferedAmountLowThreshold = 0;
-  readonly sent: unknown[] = [];
-  readonly #listeners = new Map<string, ((event: never) => void)[]>();
-
-  constructor(readonly label: string) {}
-
-  send(data: string | Uint8Array<ArrayBuffer>): void {
-    this.sent.push(data);
-  }
-
-  addEventListener(type: string, listener: (event: never) => void): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
-  open(): void {
-    this.readyState = "open";
-    for (const listener of this.#listeners.get("open") ?? []) listener(undefined as never);
-  }
-}
-
-/** A peer connection that records what is done to it. */
-class FakeConnection implements PeerConnectionLike {
-  signalingState = "stable";
-  iceGatheringState = "new";
-  iceConnectionState = "new";
-  connectionState = "new";
-  localDescription: { sdp: string } | null = null;
-  remoteDescription: { sdp: string } | null = null;
-  readonly sctp = null;
-  readonly channels: FakeChannel[] = [];
-  readonly candidates: IceCandidate[] = [];
-  readonly transceivers: TransceiverLike[] = [];
-  isClosed = false;
-  readonly #listeners = new Map<string, ((event: never) => void)[]>();
-
-  constructor(readonly config: RTCConfiguration) {}
-
-  createDataChannel(label: string, _init: DataChannelInit): DataChannelLike {
-    const channel = new FakeChannel(label);
-    this.channels.push(channel);
-    return channel;
-  }
-
-  async createOffer(): Promise<DescriptionInit> {
-    return { type: "offer", sdp: sdpOf(AGENT_FP) };
-  }
-
-  async createAnswer(): Promise<DescriptionInit> {
-    return { type: "answer", sdp: sdpOf(AGENT_FP) };
-  }
-
-  async setLocalDescription(description: DescriptionInit): Promise<void> {
-    this.localDescription = description.type === "rollback" ? null : { sdp: description.sdp ?? "" };
-    this.signalingState = description.type === "offer" ? "have-local-offer" : "stable";
-  }
-
-  async setRemoteDescription(description: { type: "offer" | "answer"; sdp: string }): Promise<void> {
-    this.remoteDescription = { sdp: description.sdp };
-    this.signalingState = description.type === "offer" ? "have-remote-offer" : "stable";
-  }
-
-  async addIceCandidate(candidate: IceCandidate): Promise<void> {
-    this.candidates.push(candidate);
-  }
-
-  addTransceiver(kind: "audio", init: { direction: "sendrecv" }): TransceiverLike {
-    const transceiver = {
-      direction: init.direction as string,
-      sender: { replaceTrack: async () => undefined },
-      receiver: { track: { kind } },
-    };
-    this.transceivers.push(transceiver);
-    return transceiver;
-  }
-
-  getTransceivers(): TransceiverLike[] {
-    return this.transceivers;
-  }
-
-  getReceivers(): { transport: null }[] {
-    return [];
-  }
-
-  getConfiguration(): { iceTransportPolicy?: string } {
-    return { iceTransportPolicy: this.config.iceTransportPolicy };
-  }
-
-  close(): void {
-    this.isClosed = true;
-    this.signalingState = "closed";
-    this.connectionState = "closed";
-    this.#emit("connectionstatechange");
-  }
-
-  addEventListener(type: string, listener: (event: never) => void): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
-  #emit(type: string): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener(undefined as never);
-  }
-}
-
-/** A capture that hands out the packets the test gives it. */
-class FakeCapture implements ScreenCapture {
-  readonly codec: CaptureCodec = { mimeType: "video/VP8", clockRate: 90_000, payloadType: 96 };
-  starts = 0;
-  stops = 0;
-  keyframes = 0;
-  emit: (packet: Uint8Array) => void = () => undefined;
-  end: (end: CaptureEnd) => void = () => undefined;
-
-  async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
-    this.starts++;
-    this.emit = onPacket;
-    this.end = onEnd;
-  }
-
-  requestKeyframe(): void {
-    this.keyframes++;
-  }
-
-  async stop(): Promise<void> {
-    this.stops++;
-  }
-}
 
 const ICE: IceConfig = {
   iceServers: [{ urls: ["turn:relay.example:3478"], username: "u", credential: "c" }],
@@ -182,7 +39,7 @@ function harness() {
   }) as CallApi;
   const rtc: AgentRtc<FakeConnection> = {
     createPeerConnection: (config) => {
-      const connection = new FakeConnection(config);
+      const connection = new FakeConnection(config, AGENT_FP);
       connections.push(connection);
       return connection;
     },
@@ -199,7 +56,7 @@ function harness() {
     code: CODE,
     seatKey: "A".repeat(43),
     api,
-    certificate,
+    certificate: Promise.resolve(certificate),
     rtc,
     capture,
     sendSignal: (msg) => {

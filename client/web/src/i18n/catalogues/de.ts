@@ -792,4 +792,6 @@ export const agent: Agent = {
   endWord: "ende",
   viewing:
     "Ihr Techniker sieht jetzt Ihren Bildschirm. Tippen Sie ende und die Eingabetaste (oder drücken Sie Strg+C), um die Sitzung zu beenden.",
+  captureFailed:
+    "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

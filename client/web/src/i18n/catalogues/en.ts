@@ -789,4 +789,5 @@ export const agent = {
   no: "n",
   endWord: "end",
   viewing: "Your technician can see your screen now. Type end and press Enter (or press Ctrl+C) to end the session.",
+  captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };

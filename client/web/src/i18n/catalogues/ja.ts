@@ -762,4 +762,5 @@ export const agent: Agent = {
   endWord: "end",
   viewing:
     "技術者は今、あなたの画面を見ることができます。セッションを終了するには end と入力して Enter キーを押してください（または Ctrl+C）。",
+  captureFailed: "画面を取り込めなくなったため、セッションを終了しました。これ以上は何も共有されません。",
 };
