@@ -4,6 +4,8 @@ import type * as en from "./catalogues/en.ts";
 export type Common = typeof en.common;
 export type Customer = typeof en.customer;
 export type Technician = typeof en.technician;
+/** The native agent's terminal; not part of a page's Catalogue. */
+export type Agent = typeof en.agent;
 export type Catalogue = { common: Common; customer: Customer; technician: Technician };
 
 /** The part of the catalogue a page shows besides `common`. */

@@ -12,17 +12,37 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; 
 
 type Method = "GET" | "POST" | "PATCH" | "DELETE";
 
-/** Calls a same-origin JSON endpoint (with `headers` besides) and checks the answer against `schema`; never throws. */
-export async function callApi<T>(
+/** Calls a JSON endpoint at `path` (with `headers` besides) and checks the answer against `schema`; never throws. */
+export type CallApi = <T>(
   method: Method,
   path: string,
+  schema: z.ZodMiniType<T>,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<ApiResult<T>>;
+
+/** What the API client needs of `fetch`; the browser's and Node's are one. */
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * An API client for the site at `origin` through `fetchFn`: this page's own site and the browser's fetch unless said
+ * (the native agent names the link's site and passes Node's fetch).
+ */
+export function apiClient(origin = "", fetchFn: Fetch = (url, init) => fetch(url, init)): CallApi {
+  return (method, path, schema, body, headers) => call(fetchFn, origin + path, method, schema, body, headers);
+}
+
+async function call<T>(
+  fetchFn: Fetch,
+  url: string,
+  method: Method,
   schema: z.ZodMiniType<T>,
   body?: unknown,
   headers: Record<string, string> = {},
 ): Promise<ApiResult<T>> {
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetchFn(url, {
       method,
       headers: body === undefined ? headers : { ...headers, "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -53,6 +73,9 @@ export async function callApi<T>(
   }
   return { ok: true, data: parsed.data };
 }
+
+/** Calls a same-origin JSON endpoint with the browser's fetch (see CallApi). */
+export const callApi: CallApi = apiClient();
 
 /** Accepts any JSON body: for endpoints whose answer carries nothing the page needs. */
 export const AnyBody = z.unknown();

@@ -4,6 +4,7 @@ import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { IceCandidate, ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { type ChannelEvents, Channels } from "../../../core/channels.ts";
 import { derFingerprint, isSameFingerprint, isSdpFingerprint } from "../../../core/fingerprint.ts";
+import type { GatheredCandidate, PeerConnectionLike, TransceiverLike } from "./peer-connection.ts";
 import { iceUfrag } from "./sdp.ts";
 
 /** What the person sees: first contact, media flowing, trying to get it back, or over. */
@@ -18,7 +19,7 @@ export type RelayFailure = "refused" | "unreachable";
 /** Relayed offers, answers and candidates: what a link consumes from the signaling channel. */
 export type RelayedSignal = Extract<ServerMessage, { type: "offer" | "answer" | "candidate" }>;
 
-export type PeerLinkOptions = {
+export type PeerLinkOptions<PC extends PeerConnectionLike = RTCPeerConnection> = {
   remoteId: string;
   /** The customer offers (it owns the media); a technician only answers. */
   isOfferer: boolean;
@@ -39,6 +40,11 @@ export type PeerLinkOptions = {
   channels?: Omit<ChannelEvents, "onControl" | "onOpen">;
   /** With a relay-only policy: gathering ended without a relay candidate (null again once connected). */
   onRelayFailure?(failure: RelayFailure | null): void;
+  /**
+   * Makes the connection from `config` (which carries `certificate`): the browser's RTCPeerConnection unless said
+   * (the native agent passes its own).
+   */
+  createPeerConnection?: (config: RTCConfiguration) => PC;
 };
 
 /**
@@ -52,7 +58,7 @@ const DISCONNECTED_GRACE_MS = 2_500;
 const RESTART_RETRY_MS = 8_000;
 const RESTART_RETRY_MAX_MS = 30_000;
 
-function toCandidate(candidate: RTCIceCandidate): IceCandidate {
+function toCandidate(candidate: GatheredCandidate): IceCandidate {
   return {
     candidate: candidate.candidate,
     sdpMid: candidate.sdpMid,
@@ -73,22 +79,22 @@ function randomNonce(): string {
  * recovery: the
  * offerer restarts ICE (createOffer({ iceRestart: true })) when the path fails, on the same connection and session.
  */
-export class PeerLink {
-  readonly pc: RTCPeerConnection;
+export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
+  readonly pc: PC;
   /** The data channels, opened and routed in one place. */
   readonly channels: Channels;
   readonly remoteId: string;
   /** ICE restarts on this connection: offered (offerer) or answered (answerer). */
   iceRestarts = 0;
   state: LinkState = "connecting";
-  readonly #options: PeerLinkOptions;
+  readonly #options: PeerLinkOptions<PC>;
   /** Signaling work runs one step at a time: an answer must not overtake the offer it answers. */
   #queue: Promise<void> = Promise.resolve();
   #pendingCandidates: IceCandidate[] = [];
   #hasConnected = false;
   #isRestartWanted = false;
   /** The audio transceiver voice uses (see above). */
-  #voice: RTCRtpTransceiver | null = null;
+  #voice: TransceiverLike | null = null;
   #restartTimer: ReturnType<typeof setTimeout> | undefined;
   #restartDelay = RESTART_RETRY_MS;
   #pongs = new Map<string, (isAlive: boolean) => void>();
@@ -96,10 +102,12 @@ export class PeerLink {
   #relayCandidates = 0;
   #turnErrorCode: number | null = null;
 
-  constructor(options: PeerLinkOptions) {
+  constructor(options: PeerLinkOptions<PC>) {
     this.#options = options;
     this.remoteId = options.remoteId;
-    const pc = new RTCPeerConnection({ ...options.config, certificates: [options.certificate] });
+    // Without a factory PC is the default, RTCPeerConnection, which TypeScript cannot see from inside the class.
+    const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config) as unknown as PC);
+    const pc = create({ ...options.config, certificates: [options.certificate] });
     this.pc = pc;
     // Negotiated with fixed ids: both ends have them at once, with no ondatachannel race.
     this.channels = new Channels((label, init) => pc.createDataChannel(label, init), {
@@ -117,7 +125,7 @@ export class PeerLink {
       }
     });
     pc.addEventListener("icecandidateerror", (event) => {
-      const code = (event as RTCPeerConnectionIceErrorEvent).errorCode;
+      const code = (event as { errorCode?: number }).errorCode ?? 0;
       // Only TURN's answers say anything about the relay; STUN binding errors are someone else's.
       if (code === 401 || code === 701 || this.#turnErrorCode === null) this.#turnErrorCode = code;
     });

@@ -1,6 +1,6 @@
 import { IceConfig } from "#protocol/ice.ts";
 import { MIN_REFRESH_MS, refreshDelayMs } from "../../../core/ice-refresh.ts";
-import { type ApiErrorCode, callApi } from "../lib/api.ts";
+import { type ApiErrorCode, type CallApi, callApi } from "../lib/api.ts";
 
 /** Refusals the room connection reports in its own words; the relay setting stays direct only meanwhile. */
 const ROOM_REPORTS = new Set(["SESSION_ENDED", "SESSION_NOT_FOUND", "SEAT_KEY_INVALID", "SIGN_IN_REVOKED"]);
@@ -15,7 +15,8 @@ export type RelaySetting = { relay: IceConfig["relay"]; isForced: boolean } | nu
  * A session's ICE servers, from GET /api/sessions/CODE/ice (STUN/TURN and the relay policy the admin set), fetched
  * once and again before the credentials expire. Until an answer arrives the configuration is direct only. A failed
  * fetch calls `onError` with its code; the page words what it means (no relay: direct only). The server answers a
- * signed-in technician (the cookie goes along) or the customer's page, which passes its seat proof in `headers`.
+ * signed-in technician (the cookie goes along) or the customer's page, which passes its seat proof in `headers`. `call`
+ * is the API client: the page's own unless said (the native agent's names its site).
  */
 export class IceServers {
   config: RTCConfiguration = { iceServers: [] };
@@ -28,6 +29,7 @@ export class IceServers {
   readonly #headers: Record<string, string>;
   readonly #onRefresh: (config: RTCConfiguration) => void;
   readonly #onError: (code: ApiErrorCode) => void;
+  readonly #call: CallApi;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
 
@@ -36,11 +38,13 @@ export class IceServers {
     headers: Record<string, string>,
     onRefresh: (config: RTCConfiguration) => void,
     onError: (code: ApiErrorCode) => void,
+    call: CallApi = callApi,
   ) {
     this.#code = code;
     this.#headers = headers;
     this.#onRefresh = onRefresh;
     this.#onError = onError;
+    this.#call = call;
     this.ready = this.#load();
   }
 
@@ -50,7 +54,7 @@ export class IceServers {
   }
 
   async #load(): Promise<void> {
-    const ice = await callApi("GET", `/api/sessions/${this.#code}/ice`, IceConfig, undefined, this.#headers);
+    const ice = await this.#call("GET", `/api/sessions/${this.#code}/ice`, IceConfig, undefined, this.#headers);
     if (this.#isStopped) return;
     let nextMs = MIN_REFRESH_MS;
     if (ice.ok) {

@@ -24,6 +24,36 @@ export type SignalingOptions = {
   capture?: Capture;
   onMessage(msg: ServerMessage): void;
   onStatus(status: SignalingStatus, error?: SignalingError): void;
+  /** The site's origin (`https://host`): this page's own unless said (the native agent names the link's). */
+  origin?: string;
+  /** Opens the WebSocket to `url`: the browser's unless said (the native agent's must send the site's Origin). */
+  openSocket?: (url: string) => SocketLike;
+  /** Where the seat token is kept, so that a restart reclaims the seat: this tab's sessionStorage unless said. */
+  storage?: TokenStorage;
+  /** Registers a call for when the network comes back, to reconnect at once: the browser's `online` unless said. */
+  onOnline?: (listener: () => void) => void;
+};
+
+/** What this client needs of a WebSocket; the browser's is one, and so are Node's and the `ws` package's. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "open", listener: () => void): void;
+  addEventListener(type: "message", listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: "close", listener: (event: { code: number; reason: string }) => void): void;
+}
+
+/** What this client needs of a key-value store; the browser's sessionStorage is one. */
+export type TokenStorage = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+/** WebSocket.OPEN, which not every runtime has as a global. */
+const OPEN = 1;
+
+/** The page's own globals, read only when no runtime was passed in (Node has neither). */
+const page = globalThis as unknown as {
+  location: { origin: string };
+  addEventListener(type: "online", listener: () => void): void;
 };
 
 /** The room answers this raw text with "pong" without waking up (setWebSocketAutoResponse). */
@@ -53,18 +83,18 @@ function tokenKey(role: Role, code: string): string {
   return `tether.resume.${role}.${code}`;
 }
 
-function readToken(key: string): string | undefined {
+function readToken(storage: () => TokenStorage, key: string): string | undefined {
   try {
-    return sessionStorage.getItem(key) ?? undefined;
+    return storage().getItem(key) ?? undefined;
   } catch {
     return undefined;
   }
 }
 
-function writeToken(key: string, token: string | null): void {
+function writeToken(storage: () => TokenStorage, key: string, token: string | null): void {
   try {
-    if (token === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, token);
+    if (token === null) storage().removeItem(key);
+    else storage().setItem(key, token);
   } catch {
     // Storage refused (a private mode): a reload then takes a new seat, which is all that is lost.
   }
@@ -81,7 +111,7 @@ export function backoffMs(attempt: number, random: number): number {
  * with the protocol's schemas, and reconnection with backoff that keeps the seat.
  */
 export class SignalingClient {
-  #ws: WebSocket | null = null;
+  #ws: SocketLike | null = null;
   #attempt = 0;
   #isStopped = false;
   /** Whether the current socket has been welcomed; messages sent before that would be refused. */
@@ -94,13 +124,17 @@ export class SignalingClient {
   #pongTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #options: SignalingOptions;
   readonly #tokenKey: string;
+  /** Read at each use inside a try: a page's sessionStorage may throw (a private mode), and Node has none. */
+  readonly #storage: () => TokenStorage;
   /** This participant's id in the room, once welcomed. */
   participantId: string | null = null;
 
   constructor(options: SignalingOptions) {
     this.#options = options;
     this.#tokenKey = tokenKey(options.role, options.code);
-    addEventListener("online", () => {
+    this.#storage = () => options.storage ?? sessionStorage;
+    const onOnline = options.onOnline ?? ((listener) => page.addEventListener("online", listener));
+    onOnline(() => {
       if (this.#retryTimer !== undefined) this.#reconnectNow();
     });
   }
@@ -114,7 +148,7 @@ export class SignalingClient {
   /** Sends a message if the seat is live; false when it could not be sent (the caller retries after `open`). */
   send(msg: ClientMessage): boolean {
     const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN || !this.#isSeated) return false;
+    if (!ws || ws.readyState !== OPEN || !this.#isSeated) return false;
     ws.send(JSON.stringify(msg));
     return true;
   }
@@ -137,14 +171,15 @@ export class SignalingClient {
   }
 
   #connect(): void {
-    const { code, role } = this.#options;
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${scheme}//${location.host}/api/sessions/${code}/ws?role=${role}`);
+    const { code, role, openSocket = (url) => new WebSocket(url) } = this.#options;
+    const origin = new URL(this.#options.origin ?? page.location.origin);
+    const scheme = origin.protocol === "https:" ? "wss:" : "ws:";
+    const ws: SocketLike = openSocket(`${scheme}//${origin.host}/api/sessions/${code}/ws?role=${role}`);
     this.#ws = ws;
     this.#isSeated = false;
     this.#options.onStatus(this.#attempt === 0 && this.participantId === null ? "connecting" : "reconnecting");
     ws.addEventListener("open", () => {
-      const resume = readToken(this.#tokenKey);
+      const resume = readToken(this.#storage, this.#tokenKey);
       const { seatKey, capture } = this.#options;
       const hello: ClientMessage = {
         type: "hello",
@@ -156,7 +191,7 @@ export class SignalingClient {
       ws.send(JSON.stringify(hello));
       this.#keepAliveTimer = setInterval(() => this.#ping(ws), KEEP_ALIVE_MS);
     });
-    ws.addEventListener("message", (event: MessageEvent<unknown>) => this.#receive(event.data));
+    ws.addEventListener("message", (event) => this.#receive(event.data));
     ws.addEventListener("close", (event) => {
       if (this.#ws !== ws) return;
       this.#closed(event.code, event.reason);
@@ -177,7 +212,7 @@ export class SignalingClient {
       this.participantId = msg.participantId;
       this.#isSeated = true;
       this.#attempt = 0;
-      writeToken(this.#tokenKey, msg.resume);
+      writeToken(this.#storage, this.#tokenKey, msg.resume);
       if (this.#pendingEnd) {
         this.send(this.#pendingEnd);
         this.#pendingEnd = null;
@@ -195,8 +230,8 @@ export class SignalingClient {
     this.#options.onMessage(msg);
   }
 
-  #ping(ws: WebSocket): void {
-    if (ws.readyState !== WebSocket.OPEN) return;
+  #ping(ws: SocketLike): void {
+    if (ws.readyState !== OPEN) return;
     ws.send("ping");
     clearTimeout(this.#pongTimer);
     this.#pongTimer = setTimeout(() => {
@@ -207,7 +242,7 @@ export class SignalingClient {
   /** The session is over: forget the seat and never reconnect. */
   #finish(): void {
     this.#isStopped = true;
-    writeToken(this.#tokenKey, null);
+    writeToken(this.#storage, this.#tokenKey, null);
   }
 
   #closed(code: number, reason: string): void {
@@ -243,7 +278,7 @@ export class SignalingClient {
     const ws = this.#ws;
     this.#ws = null;
     this.#isSeated = false;
-    if (ws && ws.readyState <= WebSocket.OPEN) {
+    if (ws && ws.readyState <= OPEN) {
       try {
         ws.close(code, reason.slice(0, 100));
       } catch {

@@ -1,4 +1,4 @@
-import type { Common, Customer, Technician } from "../catalogue.ts";
+import type { Agent, Common, Customer, Technician } from "../catalogue.ts";
 
 // Deutsch. Plain words and "Sie" throughout: the customer is often not technical, and the warnings must be understood
 // at first reading.
@@ -783,4 +783,36 @@ export const technician: Technician = {
     bitrate: (kbps) => `${kbps} kbit/s`,
     quality: { good: "gut", fair: "mittel", poor: "schlecht" },
   },
+};
+
+export const agent: Agent = {
+  link: {
+    notALink:
+      "Das ist kein Tether-Sitzungslink. Starten Sie den Agenten mit dem ganzen Link, den Ihr Techniker Ihnen geschickt hat: https://…/j/123456789#…",
+    noSecret:
+      "Dem Link fehlt sein letzter Teil (nach dem #). Kopieren Sie den ganzen Link und versuchen Sie es noch einmal.",
+    badSecret:
+      "Der Link ist beschädigt. Kopieren Sie den ganzen Link noch einmal oder bitten Sie Ihren Techniker um einen neuen.",
+    insecure: "Der Link muss mit https:// beginnen.",
+  },
+  connecting: "Verbindung zur Sitzung wird hergestellt…",
+  reconnecting: "Die Verbindung ist abgebrochen; neuer Versuch…",
+  waiting: "Warten auf Ihren Techniker…",
+  asking: (name: string, organisation: string) => `${name} (${organisation}) möchte Ihren Bildschirm sehen.`,
+  caseNumber: (caseNumber: string) => `Vorgangsnummer: ${caseNumber}`,
+  warning:
+    "Machen Sie nur weiter, wenn Sie sich selbst an diese Organisation gewandt haben. Tether-Mitarbeiter rufen Sie nie unerwartet an.",
+  verificationCode: (code: string) => `Prüfcode: ${code}`,
+  confirmCode:
+    "Liest Ihr Techniker genau diese vier Wörter vor? Tippen Sie j (ja) oder n (nein) und dann die Eingabetaste: ",
+  allowView:
+    "Dürfen sie Ihren Bildschirm sehen (nur ansehen, keine Steuerung)? Tippen Sie j (ja) oder n (nein) und dann die Eingabetaste: ",
+  yesNo: "Bitte tippen Sie j (ja) oder n (nein).",
+  yes: "j",
+  no: "n",
+  endWord: "ende",
+  viewing:
+    "Ihr Techniker sieht jetzt Ihren Bildschirm. Tippen Sie ende und die Eingabetaste (oder drücken Sie Strg+C), um die Sitzung zu beenden.",
+  captureFailed:
+    "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

@@ -782,3 +782,33 @@ export const technician = {
     quality: { good: "good", fair: "fair", poor: "poor" },
   },
 };
+
+/**
+ * The native agent's terminal (client/agent): what it says and asks, in lines of plain text. Its ends, refusals and
+ * notices are the customer's (`customer.ended`, `customer.refused`, `customer.notice`).
+ */
+export const agent = {
+  link: {
+    notALink:
+      "That is not a Tether session link. Start the agent with the whole link your technician sent you: https://…/j/123456789#…",
+    noSecret: "The link is missing its last part (after the #). Copy the whole link, then try again.",
+    badSecret: "The link is damaged. Copy the whole link again, or ask your technician for a new one.",
+    insecure: "The link must start with https://.",
+  },
+  connecting: "Connecting to the session…",
+  reconnecting: "The connection dropped; trying again…",
+  waiting: "Waiting for your technician…",
+  asking: (name: string, organisation: string) => `${name} (${organisation}) is asking to see your screen.`,
+  caseNumber: (caseNumber: string) => `Case number: ${caseNumber}`,
+  warning: "Only continue if you contacted this organisation yourself. Tether staff will never call you unexpectedly.",
+  verificationCode: (code: string) => `Verification code: ${code}`,
+  confirmCode: "Does your technician read out exactly these four words? Type y (yes) or n (no), then Enter: ",
+  allowView: "Allow them to see your screen (view only, no control)? Type y (yes) or n (no), then Enter: ",
+  yesNo: "Please type y (yes) or n (no).",
+  /** The answers the questions take, and the word that ends the session. */
+  yes: "y",
+  no: "n",
+  endWord: "end",
+  viewing: "Your technician can see your screen now. Type end and press Enter (or press Ctrl+C) to end the session.",
+  captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
+};

@@ -1,4 +1,4 @@
-import type { Common, Customer, Technician } from "../catalogue.ts";
+import type { Agent, Common, Customer, Technician } from "../catalogue.ts";
 
 // 日本語。お客様向けの文は、専門用語を避けた丁寧な言葉で書いています。警告は一度読んで分かることを優先します。
 
@@ -757,4 +757,32 @@ export const technician: Technician = {
     bitrate: (kbps) => `${kbps} kbit/s`,
     quality: { good: "良好", fair: "普通", poor: "不良" },
   },
+};
+
+export const agent: Agent = {
+  link: {
+    notALink:
+      "これは Tether のセッションリンクではありません。技術者から届いたリンク全体を付けてエージェントを起動してください: https://…/j/123456789#…",
+    noSecret: "リンクの最後の部分（# の後ろ）が欠けています。リンク全体をコピーして、もう一度お試しください。",
+    badSecret: "リンクが壊れています。リンク全体をもう一度コピーするか、技術者に新しいリンクを依頼してください。",
+    insecure: "リンクは https:// で始まる必要があります。",
+  },
+  connecting: "セッションに接続しています…",
+  reconnecting: "接続が切れました。再試行しています…",
+  waiting: "技術者を待っています…",
+  asking: (name: string, organisation: string) => `${name}（${organisation}）があなたの画面を見ることを求めています。`,
+  caseNumber: (caseNumber: string) => `案件番号: ${caseNumber}`,
+  warning: "ご自身から連絡した組織の場合にのみ続けてください。Tether のスタッフが突然お電話することはありません。",
+  verificationCode: (code: string) => `確認コード: ${code}`,
+  confirmCode:
+    "技術者が読み上げる 4 つの単語は、これとまったく同じですか？ y（はい）か n（いいえ）を入力して Enter キーを押してください: ",
+  allowView:
+    "画面を見ることを許可しますか（見るだけで、操作はできません）？ y（はい）か n（いいえ）を入力して Enter キーを押してください: ",
+  yesNo: "y（はい）か n（いいえ）を入力してください。",
+  yes: "y",
+  no: "n",
+  endWord: "end",
+  viewing:
+    "技術者は今、あなたの画面を見ることができます。セッションを終了するには end と入力して Enter キーを押してください（または Ctrl+C）。",
+  captureFailed: "画面を取り込めなくなったため、セッションを終了しました。これ以上は何も共有されません。",
 };

@@ -1,0 +1,29 @@
+// One interface for every operating system's screen capture: each OS is one adapter behind it (X11 through ffmpeg
+// first; Wayland's ScreenCast portal, Windows' and macOS' capture APIs later). What the agent gets is RTP packets of
+// encoded video, ready for its video track, and a way to ask for a keyframe when the viewer lost the picture.
+
+/** The encoding of the packets, as the video track announces it. */
+export type CaptureCodec = { mimeType: "video/VP8"; clockRate: 90_000; payloadType: number };
+
+/** Why a capture stopped by itself: the capturing program ended, with its last words for diagnosis. */
+export type CaptureEnd = { exitCode: number | null; detail: string };
+
+/** A running capture of one screen. */
+export interface ScreenCapture {
+  readonly codec: CaptureCodec;
+  /** Starts capturing; every RTP packet goes to `onPacket`, and `onEnd` hears if it stops by itself. */
+  start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void>;
+  /** The viewer asked for a keyframe (PLI or FIR): one comes as soon as the adapter can make one. */
+  requestKeyframe(): void;
+  /** Stops for good. */
+  stop(): Promise<void>;
+}
+
+/**
+ * When a keyframe asked for at `now` can be made, for an adapter that makes one by restarting its encoder: at once,
+ * unless the last start was less than `minIntervalMs` ago (then at its end), so that a viewer asking again and again
+ * cannot keep the encoder from ever running.
+ */
+export function keyframeAt(now: number, lastStartAt: number | null, minIntervalMs: number): number {
+  return lastStartAt === null ? now : Math.max(now, lastStartAt + minIntervalMs);
+}

@@ -1,0 +1,153 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
+import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } from "./capture.ts";
+
+// The X11 adapter: Debian's ffmpeg grabs the display (x11grab), encodes VP8 in libvpx's real-time mode and sends RTP
+// to a UDP port of this process on loopback, one packet per datagram, which the agent hands to its video track.
+//
+// A keyframe on the viewer's request (PLI or FIR) restarts ffmpeg: its command line cannot be told to make one while
+// it runs, and a restart's first frame is a keyframe. It costs ffmpeg's start-up (about a second on a loaded machine)
+// and nothing while the picture is fine, where periodic keyframes (-force_key_frames) would cost bits all the time;
+// a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart.
+// Each run gets its own socket, so that a late packet of the old run never mixes into the new one.
+
+/** The RTP payload type the packets carry; the track rewrites it to the negotiated one. */
+export const VP8_PAYLOAD_TYPE = 96;
+/** The SSRC every run uses, so that the stream keeps one identity across restarts. */
+const SSRC = 0x7e7e0001;
+/** The smallest gap between two restarts for keyframes. */
+export const MIN_RESTART_INTERVAL_MS = 2_000;
+/** RTP packets fit a path's MTU with room for SRTP and the tunnel headers. */
+const PACKET_BYTES = 1_200;
+/** A keyframe at least this often even if no request arrives. */
+const KEYFRAME_FLOOR_S = 10;
+/** How much of ffmpeg's stderr is kept for diagnosis. */
+const DETAIL_CHARS = 2_000;
+
+export type X11CaptureOptions = {
+  /** The X display (":0"), with an optional screen and offset as x11grab takes them. */
+  display: string;
+  frameRate?: number;
+  bitrateKbps?: number;
+  /** The ffmpeg program; Debian's in the PATH unless said. */
+  ffmpeg?: string;
+  now?: () => number;
+};
+
+/** ffmpeg's command line for one run: grab `display`, encode real-time VP8, send RTP to loopback `port`. */
+export function ffmpegArgs(options: { display: string; frameRate: number; bitrateKbps: number; port: number }) {
+  const { display, frameRate, bitrateKbps, port } = options;
+  return [
+    ...["-hide_banner", "-loglevel", "error", "-nostdin"],
+    ...["-f", "x11grab", "-draw_mouse", "1", "-framerate", String(frameRate), "-i", display],
+    ...["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-lag-in-frames", "0"],
+    ...["-error-resilient", "1", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p"],
+    ...["-b:v", `${bitrateKbps}k`, "-maxrate", `${bitrateKbps}k`, "-bufsize", `${bitrateKbps}k`],
+    ...["-g", String(frameRate * KEYFRAME_FLOOR_S)],
+    ...["-an", "-payload_type", String(VP8_PAYLOAD_TYPE), "-ssrc", String(SSRC)],
+    ...["-f", "rtp", `rtp://127.0.0.1:${port}?pkt_size=${PACKET_BYTES}`],
+  ];
+}
+
+type Run = { process: ChildProcess; socket: Socket; detail: string };
+
+/** Captures an X display through ffmpeg (see above). */
+export class X11Capture implements ScreenCapture {
+  readonly codec: CaptureCodec = { mimeType: "video/VP8", clockRate: 90_000, payloadType: VP8_PAYLOAD_TYPE };
+  readonly #options: Required<X11CaptureOptions>;
+  #run: Run | null = null;
+  #onPacket: (packet: Uint8Array) => void = () => undefined;
+  #onEnd: (end: CaptureEnd) => void = () => undefined;
+  #lastStartAt: number | null = null;
+  #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
+  #isStopped = false;
+
+  constructor(options: X11CaptureOptions) {
+    this.#options = { frameRate: 30, bitrateKbps: 2_500, ffmpeg: "ffmpeg", now: Date.now, ...options };
+  }
+
+  async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
+    this.#onPacket = onPacket;
+    this.#onEnd = onEnd;
+    this.#isStopped = false;
+    await this.#restart();
+  }
+
+  requestKeyframe(): void {
+    if (this.#isStopped || this.#keyframeTimer !== undefined) return;
+    const now = this.#options.now();
+    const delay = keyframeAt(now, this.#lastStartAt, MIN_RESTART_INTERVAL_MS) - now;
+    this.#keyframeTimer = setTimeout(() => {
+      this.#keyframeTimer = undefined;
+      if (!this.#isStopped) void this.#restart();
+    }, delay);
+  }
+
+  async stop(): Promise<void> {
+    this.#isStopped = true;
+    clearTimeout(this.#keyframeTimer);
+    this.#keyframeTimer = undefined;
+    const run = this.#run;
+    this.#run = null;
+    await this.#end(run);
+  }
+
+  async #restart(): Promise<void> {
+    const old = this.#run;
+    this.#run = null;
+    await this.#end(old);
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(0, "127.0.0.1", () => resolve());
+    });
+    if (this.#isStopped) {
+      socket.close();
+      return;
+    }
+    const { display, frameRate, bitrateKbps, ffmpeg } = this.#options;
+    const args = ffmpegArgs({ display, frameRate, bitrateKbps, port: socket.address().port });
+    const child = spawn(ffmpeg, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const run: Run = { process: child, socket, detail: "" };
+    this.#run = run;
+    this.#lastStartAt = this.#options.now();
+    socket.on("message", (packet) => {
+      if (this.#run === run) this.#onPacket(packet);
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      run.detail = (run.detail + chunk.toString()).slice(-DETAIL_CHARS);
+    });
+    const ended = (exitCode: number | null) => {
+      if (this.#run !== run) return;
+      this.#run = null;
+      closeQuietly(socket);
+      this.#onEnd({ exitCode, detail: run.detail.trim() });
+    };
+    child.once("error", (error) => {
+      run.detail = error.message;
+      ended(null);
+    });
+    child.once("exit", (code) => ended(code));
+  }
+
+  /** Ends a run (its exit is then not reported): ffmpeg is asked to stop, and killed if it does not. */
+  async #end(run: Run | null): Promise<void> {
+    if (!run) return;
+    closeQuietly(run.socket);
+    const child = run.process;
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+function closeQuietly(socket: Socket): void {
+  try {
+    socket.close();
+  } catch {
+    // Closed already.
+  }
+}

@@ -1,0 +1,83 @@
+import type { CertificateFingerprint } from "#protocol/handshake.ts";
+import { toBase64url } from "../core/base64url.ts";
+import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
+import { AgentLink, type AgentRtc } from "./AgentLink.ts";
+import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
+import type { ScreenCapture } from "./capture/capture.ts";
+import { parseSessionLink } from "./link.ts";
+import { MemoryStorage, siteApi, socketOpener } from "./node-runtime.ts";
+import { runTerminal, terminalText } from "./terminal.ts";
+
+// One run of the agent for one session link: the link read, the session joined on Node's runtime, the connection to
+// the owner on the WebRTC runtime and the capture passed in, and the conversation in the terminal until the session
+// ends. What depends on the machine (the WebRTC library, the certificate it makes, the OS's capture) comes in as
+// parameters, so that this runs the same with werift on X11 as with the recording fakes of a test.
+
+/** The agent's DTLS certificate, made before the handshake, and the fingerprint the handshake binds. */
+export type AgentCertificate = { certificate: RTCCertificate; fingerprint: CertificateFingerprint };
+
+export type AgentDeps<PC extends PeerConnectionLike> = {
+  rtc: AgentRtc<PC>;
+  certificate: Promise<AgentCertificate>;
+  capture: ScreenCapture;
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /** The environment, for the terminal's language. */
+  env: Record<string, string | undefined>;
+  /** Hears the session, so that the caller can end it (Ctrl+C: `session.end()`). */
+  onSession?: (session: AgentSession) => void;
+};
+
+/** Exit codes: the session ended as sessions do, the link cannot be used, or the session ended in a refusal or alarm. */
+export const EXIT = { ended: 0, failed: 1, badLink: 2 } as const;
+
+/** Runs the agent for `linkText` until its session ends; resolves with the process's exit code (EXIT). */
+export async function runAgent<PC extends PeerConnectionLike>(linkText: string, deps: AgentDeps<PC>): Promise<number> {
+  const text = terminalText(deps.env);
+  const parsed = parseSessionLink(linkText);
+  if (!parsed.ok) {
+    deps.io.output.write(`${text.agent.link[parsed.problem]}\n`);
+    return EXIT.badLink;
+  }
+  const { link } = parsed;
+  const api = siteApi(link.origin);
+  let onView: (view: AgentView) => void = () => undefined;
+  let connection: AgentLink<PC> | null = null;
+  const session: AgentSession = new AgentSession({
+    link,
+    certificate: deps.certificate,
+    runtime: { openSocket: socketOpener(link.origin), storage: new MemoryStorage(), api },
+    connection: (sendSignal) => {
+      connection = new AgentLink<PC>({
+        code: link.code,
+        seatKey: toBase64url(link.seatKey),
+        api,
+        certificate: deps.certificate.then(({ certificate }) => certificate),
+        rtc: deps.rtc,
+        capture: deps.capture,
+        sendSignal,
+        onState: () => undefined,
+        onIntercepted: () => session.intercepted(),
+        onCaptureEnd: () => session.captureFailed(),
+        onIceError: () => undefined,
+      });
+      return connection;
+    },
+    onChange: (view) => onView(view),
+  });
+  deps.onSession?.(session);
+  session.start();
+  await runTerminal(
+    session,
+    (listener) => {
+      onView = listener;
+    },
+    deps.io,
+    text,
+  );
+  (connection as AgentLink<PC> | null)?.stop();
+  return isUsualEnd(session.view.ended) ? EXIT.ended : EXIT.failed;
+}
+
+function isUsualEnd(ended: AgentEnd | null): boolean {
+  return ended !== null && ["ended_by_customer", "ended_by_technician", "expired", "idle"].includes(ended.reason);
+}

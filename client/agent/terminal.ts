@@ -1,0 +1,156 @@
+import { createInterface } from "node:readline";
+import type { Agent, Common, Customer } from "../web/src/i18n/catalogue.ts";
+import * as de from "../web/src/i18n/catalogues/de.ts";
+import * as en from "../web/src/i18n/catalogues/en.ts";
+import * as ja from "../web/src/i18n/catalogues/ja.ts";
+import { chooseLanguage } from "../web/src/i18n/languages.ts";
+import type { AgentEnd, AgentView } from "./AgentSession.ts";
+
+// The agent's conversation with the person at the machine, in the terminal where no dialog can be shown: who is
+// asking, the verification code to check against the technician's words, consent (view only for now), and End. What
+// to say and what to ask are pure functions of the session's view; `runTerminal` only reads lines and prints.
+
+/** The texts the terminal uses, in one language. */
+export type TerminalText = { agent: Agent; common: Common; customer: Customer };
+
+const TEXTS = { en, de, ja } as const;
+
+/** The language of the terminal's locale (LC_ALL, LC_MESSAGES, LANG: "de_DE.UTF-8" is German), else English. */
+export function terminalText(env: Record<string, string | undefined>): TerminalText {
+  const tags = [env.LC_ALL, env.LC_MESSAGES, env.LANG].flatMap((value) =>
+    value ? [value.split(".")[0]?.replace("_", "-") ?? ""] : [],
+  );
+  return TEXTS[chooseLanguage(tags, null)];
+}
+
+/** Control characters and bidirectional overrides: a terminal would act on them, or show text in another order. */
+const UNPRINTABLE = /[\p{Cc}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * Text from the server (names, the case number) as plain characters: the server checks them, but a terminal must not
+ * be steered (cleared, recoloured, a line rewritten) by anything the agent did not write itself.
+ */
+export function plain(text: string): string {
+  return text.replace(UNPRINTABLE, "\uFFFD");
+}
+
+/** A question the person is asked now. */
+export type Question = "confirmCode" | "allowView";
+
+/** What the terminal needs of the session (AgentSession is one). */
+export type TerminalSession = {
+  readonly view: AgentView;
+  confirmCode(): void;
+  rejectCode(): void;
+  setAllowed(isAllowed: boolean): void;
+  end(): void;
+};
+
+/** The question due in `view`: the code first, then consent; none before a confirmed owner, while viewing or after. */
+export function questionFor(view: AgentView): Question | null {
+  if (view.phase !== "asking" || !view.verification) return null;
+  return view.verification.isMatched ? "allowView" : "confirmCode";
+}
+
+/** Why the session ended, in the person's words. */
+export function endText(ended: AgentEnd, text: TerminalText): string {
+  switch (ended.reason) {
+    case "captureFailed":
+      return text.agent.captureFailed;
+    case "refused": {
+      const refused: Partial<Record<string, string>> = text.customer.refused;
+      return refused[ended.code] ?? text.common.errors[ended.code];
+    }
+    default:
+      return text.customer.ended[ended.reason];
+  }
+}
+
+/** The lines to print as the view goes from `previous` to `next`: only what changed. */
+export function announce(previous: AgentView | null, next: AgentView, text: TerminalText): string[] {
+  const { agent } = text;
+  const lines: string[] = [];
+  if (next.ended) return previous?.ended ? [] : [endText(next.ended, text)];
+  if (next.signaling !== previous?.signaling) {
+    if (next.signaling === "connecting") lines.push(agent.connecting);
+    if (next.signaling === "reconnecting") lines.push(agent.reconnecting);
+  }
+  if (next.phase === "waiting" && next.signaling === "open" && previous?.signaling !== "open") {
+    lines.push(agent.waiting);
+  }
+  if (next.technician && !previous?.technician) {
+    lines.push(agent.asking(plain(next.technician.name), plain(next.technician.organisation)));
+    if (next.caseNumber) lines.push(agent.caseNumber(plain(next.caseNumber)));
+    lines.push(agent.warning);
+  }
+  if (next.verification && next.verification.code !== previous?.verification?.code) {
+    lines.push(agent.verificationCode(next.verification.code));
+  }
+  if (next.phase === "viewing" && previous?.phase !== "viewing") lines.push(agent.viewing);
+  if (next.notice && next.notice !== previous?.notice) {
+    const { notice } = next;
+    if (notice.code === "handshakeFailed") lines.push(text.customer.notice.handshakeFailed);
+    else if (notice.code === "throttled") lines.push(text.customer.notice.throttled(notice.failures));
+    else lines.push(text.common.errors[notice.error]);
+  }
+  return lines;
+}
+
+/** Takes a typed line as the answer to `question`, or as End; false when it was neither. */
+export function answer(session: TerminalSession, question: Question | null, line: string, text: TerminalText): boolean {
+  const word = line.trim().toLowerCase();
+  if (word === text.agent.endWord) {
+    session.end();
+    return true;
+  }
+  if (!question || (word !== text.agent.yes && word !== text.agent.no)) return false;
+  const isYes = word === text.agent.yes;
+  if (question === "confirmCode") {
+    if (isYes) session.confirmCode();
+    else session.rejectCode();
+  } else if (isYes) {
+    session.setAllowed(true);
+  } else {
+    // Not allowing ends the session, as the page's Don't allow does.
+    session.end();
+  }
+  return true;
+}
+
+/**
+ * Talks with the person on `input` and `output` for the session's lifetime; `subscribe` hands it every new view.
+ * Resolves when the session has ended. The caller turns Ctrl+C (SIGINT) into `session.end()`, as End does.
+ */
+export function runTerminal(
+  session: TerminalSession,
+  subscribe: (onView: (view: AgentView) => void) => void,
+  io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
+  text: TerminalText,
+): Promise<void> {
+  const lines = createInterface({ input: io.input, output: io.output, terminal: false });
+  let previous: AgentView | null = null;
+  let asked: Question | null = null;
+  const say = (line: string) => io.output.write(`${line}\n`);
+  return new Promise((resolve) => {
+    const show = (view: AgentView) => {
+      for (const line of announce(previous, view, text)) say(line);
+      previous = view;
+      const question = questionFor(view);
+      if (question && question !== asked) io.output.write(text.agent[question]);
+      asked = question;
+      if (view.phase === "ended") {
+        lines.close();
+        resolve();
+      }
+    };
+    subscribe(show);
+    lines.on("line", (line) => {
+      if (!answer(session, questionFor(session.view), line, text) && questionFor(session.view)) say(text.agent.yesNo);
+    });
+    lines.on("close", () => {
+      // The input ended (Ctrl+D, a closed pipe): nobody is there to answer, so the session ends.
+      if (session.view.phase !== "ended") session.end();
+    });
+    show(session.view);
+  });
+}

@@ -1,0 +1,332 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
+import { CreatedSession } from "#protocol/sessions.ts";
+import { AgentSession } from "../../client/agent/AgentSession.ts";
+import { parseSessionLink } from "../../client/agent/link.ts";
+import { MemoryStorage, siteApi, socketOpener } from "../../client/agent/node-runtime.ts";
+import { EXIT, runAgent } from "../../client/agent/run.ts";
+import { toBase64url } from "../../client/core/base64url.ts";
+import type { HandshakeConfirmed } from "../../client/core/handshake.ts";
+import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../client/core/link-secret.ts";
+import { CustomerHandshakes } from "../../client/web/src/customer/CustomerHandshakes.ts";
+import { linkSecret } from "../../client/web/src/customer/secret.ts";
+import { fetchSessionInfo, seatProofHeaders } from "../../client/web/src/customer/session-info.ts";
+import * as en from "../../client/web/src/i18n/catalogues/en.ts";
+import { IceServers } from "../../client/web/src/rtc/ice-servers.ts";
+import { type Roster, updateRoster } from "../../client/web/src/rtc/roster.ts";
+import { SignalingClient, type SignalingStatus, type SocketLike } from "../../client/web/src/rtc/signaling.ts";
+import { CustomerCheck } from "../../client/web/src/viewer/CustomerCheck.ts";
+import { FakeCapture, FakeConnection, fingerprint, sdpOf } from "../helpers/fake-rtc.ts";
+import { startServer, type TestServer } from "../helpers/node/servers.ts";
+import { enrolTechnician, type SignedIn } from "../helpers/node/technicians.ts";
+
+// The client core the pages and the native agent share, run on Node against a real server with what the agent passes
+// it (client/agent/node-runtime.ts): Node's WebSocket and fetch aimed at the site, and a store for the seat token. Both
+// sides prove a link's secret to each other through the real room with the pages' own handshake drivers, the
+// customer's side reads the session's details and ICE servers, and a dropped or restarted connection reclaims its
+// seat. One host is enough: what is under test is the client; the hosts' own spec is rendezvous.test.ts.
+
+const WAIT = { timeout: 60_000, interval: 50 };
+
+/** One side's room connection, recording what it hears, with the sockets it opened. */
+function connect(
+  server: TestServer,
+  options: { code: string; role: "customer" | "technician"; seatKey?: string; cookie?: string },
+  onMessage: (msg: ServerMessage) => void,
+  storage = new MemoryStorage(),
+) {
+  const statuses: SignalingStatus[] = [];
+  const sockets: SocketLike[] = [];
+  const open = socketOpener(server.origin, options.cookie ? { Cookie: options.cookie } : {});
+  const client = new SignalingClient({
+    code: options.code,
+    role: options.role,
+    ...(options.seatKey ? { seatKey: options.seatKey } : {}),
+    origin: server.origin,
+    openSocket: (url) => {
+      const socket = open(url);
+      sockets.push(socket);
+      return socket;
+    },
+    storage,
+    onOnline: () => undefined,
+    onMessage,
+    onStatus: (status) => statuses.push(status),
+  });
+  client.start();
+  return { client, statuses, sockets, storage };
+}
+
+/** The technician's side: the console's handshake driver over a room connection of its own. */
+function technicianSide(server: TestServer, code: string, prs: Uint8Array, cookie: string) {
+  const confirmed: HandshakeConfirmed[] = [];
+  const heard: ServerMessage[] = [];
+  let roster: Roster = [];
+  const check = new CustomerCheck(
+    code,
+    { kind: "link", prs },
+    {
+      send: (msg) => side.client.send(msg),
+      onStatus: () => undefined,
+      onConfirmed: (_, run) => confirmed.push(run),
+    },
+  );
+  const side = connect(server, { code, role: "technician", cookie }, (msg) => {
+    heard.push(msg);
+    roster = updateRoster(roster, msg);
+    if (msg.type === "welcome") check.seated();
+    if (msg.type === "pakeReply" || msg.type === "pakeResult") check.receive(msg);
+    const customer = roster.find((entry) => entry.peer.role === "customer");
+    check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
+  });
+  check.setCertificate({ fingerprint: fingerprint("02") });
+  const stop = () => {
+    side.client.stop();
+    check.stop();
+  };
+  return { ...side, confirmed, heard, stop };
+}
+
+describe("the shared client core on Node", () => {
+  let server: TestServer;
+  let owner: SignedIn;
+
+  beforeAll(async () => {
+    server = await startServer("wrangler");
+    owner = await enrolTechnician(server, "Olivia Owner");
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** A new link session of the owner's, created through the API client on Node's fetch. */
+  async function createSession() {
+    const secret = newLinkSecret();
+    const prs = prsOfLinkSecret(secret);
+    const seatKey = seatKeyOf(secret);
+    if (!prs || !seatKey) throw new Error("a fresh link secret did not parse");
+    const api = siteApi(server.origin);
+    const created = await api(
+      "POST",
+      "/api/sessions",
+      CreatedSession,
+      { customerKeyHash: seatKeyHash(seatKey), caseNumber: "CASE-14" },
+      { Cookie: owner.cookie },
+    );
+    if (!created.ok) throw new Error(`POST /api/sessions: ${created.code} ${created.message}`);
+    const { code } = created.data;
+    return { api, code, prs, seatKey, link: `${server.origin}/j/${code}#${secret}` };
+  }
+
+  it("joins a link's session as the customer: handshake, verification code, details, ICE servers, seat resume", async () => {
+    const { api, code, prs, seatKey } = await createSession();
+    const seatKeyText = toBase64url(seatKey);
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const confirmed = { technician: technician.confirmed, customer: [] as HandshakeConfirmed[] };
+
+    // The customer's side, as the agent runs it: the page's handshake driver with the link's secret.
+    const handshakes = new CustomerHandshakes(
+      code,
+      linkSecret(prs),
+      Promise.resolve({ fingerprint: fingerprint("01") }),
+      {
+        send: (msg) => customer.client.send(msg),
+        onConfirmed: (_, run) => confirmed.customer.push(run),
+        onFailed: () => undefined,
+      },
+    );
+    const heard: ServerMessage[] = [];
+    const storage = new MemoryStorage();
+    const onCustomerMessage = (msg: ServerMessage) => {
+      heard.push(msg);
+      if (msg.type === "pakeStart" || msg.type === "pakeFinish") handshakes.receive(msg);
+    };
+    const customer = connect(server, { code, role: "customer", seatKey: seatKeyText }, onCustomerMessage, storage);
+
+    await expect.poll(() => confirmed.customer.length, WAIT).toBe(1);
+    await expect.poll(() => confirmed.technician.length, WAIT).toBe(1);
+    const [customerRun] = confirmed.customer;
+    const [technicianRun] = confirmed.technician;
+    expect(customerRun?.verificationCode).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    expect(customerRun?.verificationCode).toBe(technicianRun?.verificationCode);
+    expect(customerRun?.peerFingerprint).toEqual(fingerprint("02"));
+    expect(technicianRun?.peerFingerprint).toEqual(fingerprint("01"));
+
+    // Who is asking, as the consent shows it, and the ICE servers, through the API client on Node's fetch.
+    const info = await fetchSessionInfo(code, seatKeyText, api);
+    expect(info).toMatchObject({
+      ok: true,
+      data: { technician: { name: "Olivia Owner" }, caseNumber: "CASE-14" },
+    });
+    const iceErrors: string[] = [];
+    const seated = new IceServers(
+      code,
+      seatProofHeaders(seatKeyText),
+      () => undefined,
+      (error) => iceErrors.push(error),
+      api,
+    );
+    await seated.ready;
+    seated.stop();
+    expect(seated.relay).not.toBeNull();
+    expect(Array.isArray(seated.config.iceServers)).toBe(true);
+    expect(iceErrors).toEqual([]);
+
+    // A dropped connection comes back to the same seat with the token it was given.
+    const participantId = customer.client.participantId;
+    expect(participantId).not.toBeNull();
+    customer.sockets.at(-1)?.close(1000, "");
+    await expect.poll(() => customer.sockets.length, WAIT).toBe(2);
+    await expect.poll(() => customer.statuses.at(-1), WAIT).toBe("open");
+    expect(customer.client.participantId).toBe(participantId);
+
+    // So does a new client (a restarted agent) that finds the token in its store.
+    customer.client.stop();
+    const restarted = connect(server, { code, role: "customer", seatKey: seatKeyText }, () => undefined, storage);
+    await expect.poll(() => restarted.statuses.at(-1), WAIT).toBe("open");
+    expect(restarted.client.participantId).toBe(participantId);
+    expect(heard.some((msg) => msg.type === "error")).toBe(false);
+
+    restarted.client.end();
+    await expect.poll(() => restarted.statuses.at(-1), WAIT).toBe("closed");
+    technician.stop();
+  });
+
+  it("runs the agent's session: who is asking, the verification code, consent, the owner's connection, end", async () => {
+    const { api, code, prs, link } = await createSession();
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const parsed = parseSessionLink(link);
+    if (!parsed.ok) throw new Error(`the session's link did not parse: ${parsed.problem}`);
+    const syncs: { ownerId: string; peerFingerprint: unknown }[] = [];
+    let closes = 0;
+    let sendSignal: (msg: SignalMessage) => boolean = () => false;
+    const session = new AgentSession({
+      link: parsed.link,
+      certificate: Promise.resolve({ fingerprint: fingerprint("01") }),
+      runtime: { openSocket: socketOpener(server.origin), storage: new MemoryStorage(), api },
+      connection: (send) => {
+        sendSignal = send;
+        return {
+          sync: (ownerId, peerFingerprint) => syncs.push({ ownerId, peerFingerprint }),
+          handleSignal: () => undefined,
+          close: () => {
+            closes++;
+          },
+        };
+      },
+      onChange: () => undefined,
+    });
+    session.start();
+
+    await expect.poll(() => session.view.phase, WAIT).toBe("asking");
+    await expect.poll(() => session.view.verification, WAIT).not.toBeNull();
+    await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
+    expect(session.view).toMatchObject({
+      technician: { name: "Olivia Owner" },
+      caseNumber: "CASE-14",
+      owner: { role: "technician", isOwner: true, connected: true },
+      verification: { code: technician.confirmed[0]?.verificationCode, isMatched: false },
+    });
+    // Nothing is connected before the person allows it.
+    expect(syncs).toEqual([]);
+    session.confirmCode();
+    expect(session.view.verification?.isMatched).toBe(true);
+    session.setAllowed(true);
+    expect(session.view.phase).toBe("viewing");
+    const ownerId = session.view.owner?.id;
+    expect(syncs).toEqual([{ ownerId, peerFingerprint: fingerprint("02") }]);
+    // The connection's signals reach the technician through the room, which lets them pass after the handshake.
+    expect(sendSignal({ type: "offer", to: ownerId ?? "", sdp: "v=0 an offer" })).toBe(true);
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "offer"), WAIT)
+      .toMatchObject({
+        from: session.view.owner ? expect.any(String) : "",
+        sdp: "v=0 an offer",
+      });
+
+    session.setAllowed(false);
+    expect(closes).toBeGreaterThan(0);
+    session.end();
+    expect(session.view).toMatchObject({ phase: "ended", ended: { reason: "ended_by_customer" } });
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "ended"), WAIT)
+      .toMatchObject({
+        reason: "ended_by_customer",
+      });
+    await expect.poll(() => session.view.signaling, WAIT).toBe("closed");
+    technician.stop();
+  });
+
+  it("runs the agent from its link to the owner's connection, with the person answering in the terminal", async () => {
+    const { code, prs, link } = await createSession();
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const connections: FakeConnection[] = [];
+    const capture = new FakeCapture();
+    const certificate = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
+    const exit = runAgent(link, {
+      rtc: {
+        createPeerConnection: (config) => {
+          const connection = new FakeConnection(config, fingerprint("01"));
+          connections.push(connection);
+          return connection;
+        },
+        addVideo: () => () => undefined,
+      },
+      certificate: Promise.resolve({ certificate, fingerprint: fingerprint("01") }),
+      capture,
+      io: { input, output },
+      env: { LANG: "en_GB.UTF-8" },
+    });
+
+    await expect.poll(() => printed, WAIT).toContain(en.agent.confirmCode);
+    await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
+    expect(printed).toContain("Olivia Owner (");
+    expect(printed).toContain("Case number: CASE-14");
+    expect(printed).toContain(`Verification code: ${technician.confirmed[0]?.verificationCode}`);
+    expect(connections).toEqual([]);
+    input.write("y\n");
+    await expect.poll(() => printed, WAIT).toContain(en.agent.allowView);
+    input.write("y\n");
+    // The offer carries the agent's certificate, the one its handshake bound, and the capture runs.
+    await expect
+      .poll(() => technician.heard.find((msg) => msg.type === "offer"), WAIT)
+      .toMatchObject({
+        sdp: sdpOf(fingerprint("01")),
+      });
+    expect(connections[0]?.config.certificates).toEqual([certificate]);
+    expect(capture.starts).toBe(1);
+    expect(printed).toContain(en.agent.viewing);
+
+    // The technician ends the session: the agent says so, stops capturing and exits as after any usual end.
+    technician.client.end();
+    expect(await exit).toBe(EXIT.ended);
+    expect(printed).toContain(en.customer.ended.ended_by_technician);
+    expect(capture.stops).toBe(1);
+    technician.stop();
+  });
+
+  it("refuses a damaged link before anything connects", async () => {
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const exit = await runAgent(`${server.origin}/j/123456789`, {
+      rtc: { createPeerConnection: () => expect.fail("no connection"), addVideo: () => () => undefined },
+      certificate: Promise.resolve({ certificate: {} as RTCCertificate, fingerprint: fingerprint("01") }),
+      capture: new FakeCapture(),
+      io: { input: new PassThrough(), output },
+      env: {},
+    });
+    expect(exit).toBe(EXIT.badLink);
+    expect(printed).toBe(`${en.agent.link.noSecret}\n`);
+  });
+});
