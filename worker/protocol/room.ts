@@ -70,6 +70,11 @@ export const Hello = z.strictObject({
   seatKey: z.optional(SeatKey),
   /** The customer's page only: what its browser can share. */
   capture: z.optional(Capture),
+  /**
+   * A technician the owner invited: the invite key derived from the session's secret (link-secret.ts), whose hash
+   * the owner registered with `invite`. It seats them beside the owner; the customer's page still has to let them in.
+   */
+  inviteKey: z.optional(SeatKey),
 });
 export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
 export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
@@ -112,6 +117,21 @@ export type Permission = z.infer<typeof Permission>;
  */
 export const Consent = z.strictObject({ type: z.literal("consent"), permission: Permission, isGiven: z.boolean() });
 
+/** SHA-256 (base64url) of a key derived from the session's secret: all the room keeps of an invite. */
+const KeyHash = z.string().check(z.length(43), z.regex(base64url));
+
+/**
+ * The owner invites colleagues: the hash of the invite key their link carries. The room then seats a technician who
+ * presents that key, as a colleague who sees nothing until the customer's page admits them.
+ */
+export const Invite = z.strictObject({ type: z.literal("invite"), keyHash: KeyHash });
+
+/** The customer lets a colleague in (after their handshake confirmed); only then do their signals pass. */
+export const Admit = z.strictObject({ type: z.literal("admit"), id: ParticipantId });
+
+/** The customer takes a colleague out (or does not let them in): the seat goes and they cannot come back. */
+export const Remove = z.strictObject({ type: z.literal("remove"), id: ParticipantId });
+
 /** Every message a client may send on the room's WebSocket. */
 export const ClientMessage = z.discriminatedUnion("type", [
   Hello,
@@ -124,6 +144,9 @@ export const ClientMessage = z.discriminatedUnion("type", [
   Leaving,
   Extend,
   Consent,
+  Invite,
+  Admit,
+  Remove,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -137,6 +160,8 @@ export const Peer = z.object({
   role: Role,
   name: z.optional(z.string().check(z.maxLength(80))),
   isOwner: z.optional(z.boolean()),
+  /** A colleague (a technician who is not the owner): whether the customer has let them in. */
+  isAdmitted: z.optional(z.boolean()),
   connected: z.boolean(),
   /** The customer only: what their browser can share, as their page said (absent: not said, a screen). */
   capture: z.optional(Capture),

@@ -42,6 +42,7 @@ const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SEAT_TAKEN",
   "SEAT_KEY_INVALID",
   "NOT_OWNER",
+  "REMOVED_BY_CUSTOMER",
   "UNSUPPORTED_VERSION",
   "UNAUTHENTICATED",
   "SIGN_IN_REVOKED",

@@ -35,6 +35,7 @@ export const common: Common = {
     WRONG_ROLE: "Das ist von dieser Seite der Sitzung aus nicht möglich.",
     PEER_NOT_FOUND: "Die andere Seite ist nicht mehr in der Sitzung.",
     NOT_OWNER: "Diese Sitzung gehört einem anderen Techniker.",
+    REMOVED_BY_CUSTOMER: "Der Kunde hat Sie aus dieser Sitzung entfernt.",
     SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
     HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
     HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
@@ -597,6 +598,9 @@ export const technician: Technician = {
       handshake_failed: "Handshake fehlgeschlagen",
       technician_admitted: "Techniker zugelassen",
       technician_dropped: "Techniker getrennt",
+      colleague_invited: "Kollege eingeladen",
+      colleague_admitted: "Kollege vom Kunden zugelassen",
+      colleague_removed: "Kollege vom Kunden entfernt",
       session_ended: "Sitzung beendet",
       session_extended: "Sitzung verlängert",
       verification_mismatch: "Prüfcode stimmte nicht überein",
@@ -731,6 +735,8 @@ export const technician: Technician = {
     refused: {
       NOT_OWNER:
         "Diese Sitzung gehört einem anderen Techniker: Die Seite des Kunden hat ihn bestätigt, oder er hat sie erstellt. Sie können sie nicht ansehen.",
+      REMOVED_BY_CUSTOMER:
+        "Der Kunde hat Sie aus dieser Sitzung entfernt. Sie sehen seinen Bildschirm nicht mehr und können nicht wieder beitreten.",
       SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
       SESSION_ENDED: "Diese Sitzung ist beendet.",
       REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",

@@ -48,6 +48,7 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   WRONG_ROLE: "That is not possible from this side of the session.",
   PEER_NOT_FOUND: "The other side is no longer in the session.",
   NOT_OWNER: "This session belongs to another technician.",
+  REMOVED_BY_CUSTOMER: "The customer took you out of this session.",
   SEAT_KEY_INVALID: "This link does not match its session.",
   HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
   HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
@@ -600,6 +601,9 @@ export const technician = {
       handshake_failed: "handshake failed",
       technician_admitted: "technician admitted",
       technician_dropped: "technician dropped",
+      colleague_invited: "colleague invited",
+      colleague_admitted: "colleague let in by the customer",
+      colleague_removed: "colleague taken out by the customer",
       session_ended: "session ended",
       session_extended: "session extended",
       verification_mismatch: "verification code did not match",
@@ -730,6 +734,8 @@ export const technician = {
     refused: {
       NOT_OWNER:
         "This session belongs to another technician: the customer's page confirmed them, or they created it. You cannot view it.",
+      REMOVED_BY_CUSTOMER:
+        "The customer took you out of this session. You no longer see their screen and cannot join it again.",
       SESSION_NOT_FOUND: "There is no session with this code.",
       SESSION_ENDED: "This session has ended.",
       REPLACED: "This session was opened in another tab or window.",

@@ -32,6 +32,7 @@ export const common: Common = {
     WRONG_ROLE: "セッションのこちら側からはできない操作です。",
     PEER_NOT_FOUND: "相手はもうセッションにいません。",
     NOT_OWNER: "このセッションは別の技術者のものです。",
+    REMOVED_BY_CUSTOMER: "お客様があなたをこのセッションから外しました。",
     SEAT_KEY_INVALID: "このリンクはセッションと一致しません。",
     HANDSHAKE_WAIT: "このセッションへの試行が多すぎます。しばらく待ってから、もう一度お試しください。",
     HANDSHAKE_BUSY: "このセッションでは別の確認が進行中です。少ししてから、もう一度お試しください。",
@@ -575,6 +576,9 @@ export const technician: Technician = {
       handshake_failed: "ハンドシェイク失敗",
       technician_admitted: "技術者の参加許可",
       technician_dropped: "技術者の切断",
+      colleague_invited: "同僚の招待",
+      colleague_admitted: "お客様による同僚の参加許可",
+      colleague_removed: "お客様による同僚の退出",
       session_ended: "セッション終了",
       session_extended: "セッション延長",
       verification_mismatch: "確認コードの不一致",
@@ -704,6 +708,8 @@ export const technician: Technician = {
     refused: {
       NOT_OWNER:
         "このセッションは別の技術者のものです。お客様のページがその技術者を確認したか、その技術者が作成しました。表示できません。",
+      REMOVED_BY_CUSTOMER:
+        "お客様があなたをこのセッションから外しました。画面はもう表示されず、再び参加することはできません。",
       SESSION_NOT_FOUND: "このコードのセッションはありません。",
       SESSION_ENDED: "このセッションは終了しました。",
       REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
