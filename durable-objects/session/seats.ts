@@ -156,6 +156,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       type: "welcome",
       participantId: joined.id,
       role: joined.role,
+      ...(joined.role === "technician" ? { isOwner: joined.isOwner } : {}),
       resume: fresh.token,
       session: summarize(room),
       peers: room.seats.filter((s) => s.id !== joined.id).map(peerOf),

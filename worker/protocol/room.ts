@@ -186,6 +186,8 @@ export const Welcome = z.object({
   type: z.literal("welcome"),
   participantId: ParticipantId,
   role: Role,
+  /** A technician's: whether they own the session (false: a colleague the owner invited, or a help request's candidate). */
+  isOwner: z.optional(z.boolean()),
   resume: SeatToken,
   session: SessionSummary,
   peers: z.array(Peer).check(z.maxLength(MAX_SEATS)),

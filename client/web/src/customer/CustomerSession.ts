@@ -18,9 +18,10 @@ import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
 import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
+import { type Colleague, Colleagues } from "./Colleagues.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { hasTorch, listCameras, nextCamera, openCamera, setTorch } from "./camera.ts";
-import { OwnerLink } from "./OwnerLink.ts";
+import { type LinkTrust, OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
 import { forgetShared, hasSharedBefore, markShared } from "./shared-mark.ts";
@@ -75,8 +76,10 @@ export type CustomerView = {
   owner: Peer | null;
   /** When a dropped owner's seat is released, if they dropped. */
   ownerRejoinBy: number | null;
-  /** Other technicians in the room: listed, never sent the screen. */
+  /** Other technicians in the room whose handshake this page has not confirmed: listed, never sent the screen. */
   others: Peer[];
+  /** Colleagues the owner invited whose handshake this page confirmed: each waits for Allow, or sees the screen. */
+  colleagues: readonly Colleague[];
   /** Set once the owner proved the session's secret; null before. */
   verification: Verification | null;
   sharing: SharingState;
@@ -146,6 +149,8 @@ export class CustomerSession {
   /** This page's DTLS certificate, made as the page opens, alongside the ICE servers' fetch. */
   readonly #certificate: Promise<LocalCertificate>;
   readonly #handshakes: CustomerHandshakes;
+  /** Technicians beside the owner, each let in (or not) by the customer, each with a connection of their own. */
+  readonly #colleagues: Colleagues;
   readonly #trusted = new Map<string, Trusted>();
   #roster: Roster = [];
   #view: CustomerView;
@@ -160,7 +165,11 @@ export class CustomerSession {
   readonly #isEndedOnLeave: boolean;
   readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   readonly #chat = new ChatLog(
-    (msg) => this.#link?.sendControl(msg),
+    (msg) => {
+      this.#link?.sendControl(msg);
+      // Colleagues read along what the customer writes; what they have read is the owner's to say.
+      if (msg.type === "chat") this.#colleagues.sendControl(msg);
+    },
     () => Date.now(),
     () => this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread }),
   );
@@ -196,6 +205,7 @@ export class CustomerSession {
       owner: null,
       ownerRejoinBy: null,
       others: [],
+      colleagues: [],
       verification: null,
       sharing: "stopped",
       track: null,
@@ -226,6 +236,15 @@ export class CustomerSession {
       this.#view.notice = { code: "resumed" };
     }
     this.#certificate = newCertificate();
+    this.#colleagues = new Colleagues(code, seatProofHeaders(options.seatKey), {
+      send: (msg) => this.#signaling.send(msg),
+      sendSignal: (msg) => this.#signaling.send(msg),
+      onControlOpen: (send) => {
+        const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
+        send({ type: "sharing", state: this.#view.sharing, surface });
+      },
+      onIntercepted: () => this.#endNow({ reason: "intercepted" }),
+    });
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
       onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
@@ -335,10 +354,13 @@ export class CustomerSession {
       case "stroke":
         this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
         this.onAnnotations();
+        this.#colleagues.sendControl(msg);
         break;
       case "clearDrawing":
         this.annotations.clear();
         this.onAnnotations();
+        // Colleagues see the owner's drawings too.
+        this.#colleagues.sendControl(msg);
         break;
       case "recording":
         this.#update({ recordingSince: msg.isOn ? (this.#view.recordingSince ?? Date.now()) : null });
@@ -346,6 +368,20 @@ export class CustomerSession {
       default:
         break;
     }
+  }
+
+  /** Allow: the colleague sees what is shared, on a connection of their own. */
+  admitColleague(id: string): void {
+    this.#colleagues.admit(id);
+    this.#peersChanged();
+  }
+
+  /** Don't allow, or Remove: the colleague's connection closes and the room drops them for good. */
+  removeColleague(id: string): void {
+    this.#colleagues.remove(id);
+    this.#trusted.delete(id);
+    this.#roster = this.#roster.filter((entry) => entry.peer.id !== id);
+    this.#peersChanged();
   }
 
   /** The customer heard the same four words from the technician. */
@@ -404,12 +440,12 @@ export class CustomerSession {
   async pause(): Promise<void> {
     if (this.#view.sharing !== "live") return;
     this.#setSharing("paused");
-    await this.#link?.setTrack(null);
+    await Promise.all([this.#link?.setTrack(null), this.#colleagues.setTrack(null)]);
   }
 
   async resume(): Promise<void> {
     if (this.#view.sharing !== "paused" || !this.#track) return;
-    await this.#link?.setTrack(this.#track);
+    await Promise.all([this.#link?.setTrack(this.#track), this.#colleagues.setTrack(this.#track)]);
     this.#setSharing("live");
   }
 
@@ -457,6 +493,7 @@ export class CustomerSession {
     this.#track = null;
     track?.stop();
     void this.#link?.setTrack(null);
+    void this.#colleagues.setTrack(null);
     this.#setSharing("stopped");
     this.#update({ track: null, notice: isFromBrowser ? { code: "stoppedFromBrowser" } : null });
   }
@@ -508,7 +545,7 @@ export class CustomerSession {
     track.addEventListener("ended", () => {
       if (this.#track === track) this.stopSharing(true);
     });
-    const sent = this.#link?.setTrack(track) ?? Promise.resolve();
+    const sent = Promise.all([this.#link?.setTrack(track), this.#colleagues.setTrack(track)]).then(() => undefined);
     this.#update({ track, hasTorch: hasTorch(track), isTorchOn: false });
     this.#setSharing("live");
     // The cameras' ids are known only once one was allowed: then the page can offer the other.
@@ -538,6 +575,7 @@ export class CustomerSession {
   #announceSharing(): void {
     const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
     this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface });
+    this.#colleagues.sendControl({ type: "sharing", state: this.#view.sharing, surface });
     this.#announceRecording();
   }
 
@@ -565,6 +603,7 @@ export class CustomerSession {
         return;
       case "peerGone":
         if (this.#link?.remoteId === msg.id) this.#link.close();
+        this.#colleagues.gone(msg.id);
         this.#trusted.delete(msg.id);
         this.#peersChanged();
         return;
@@ -583,6 +622,7 @@ export class CustomerSession {
       case "answer":
       case "candidate":
         this.#link?.handleSignal(msg);
+        this.#colleagues.handleSignal(msg);
         return;
       case "offer":
       case "pakeReply":
@@ -635,10 +675,16 @@ export class CustomerSession {
   #peersChanged(): void {
     const technicians = this.#roster.filter((entry) => entry.peer.role === "technician");
     const owner = technicians.find((entry) => entry.peer.isOwner) ?? null;
+    // A colleague is one of the owner's, in a session that has an owner; a help request's candidates are not.
+    const isColleague = (peer: Peer) => owner !== null && peer !== owner.peer && this.#trusted.has(peer.id);
+    const others = technicians.filter((entry) => entry !== owner).map((entry) => entry.peer);
     this.#update({
       owner: owner?.peer ?? null,
       ownerRejoinBy: owner?.rejoinBy ?? null,
-      others: technicians.filter((entry) => entry !== owner).map((entry) => entry.peer),
+      others: others.filter((peer) => !isColleague(peer)),
+      colleagues: others
+        .filter(isColleague)
+        .map((peer) => ({ peer, isAdmitted: this.#colleagues.isAdmitted(peer.id) })),
       verification: (owner && this.#trusted.get(owner.peer.id)?.verification) ?? null,
     });
     // A help request gets its technician's name and organisation once someone claims it.
@@ -661,9 +707,17 @@ export class CustomerSession {
     // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready. And
     // nothing goes to a technician whose handshake this page has not confirmed.
     const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended" || !owner?.connected || !trusted) return;
+    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended") return;
     const { certificate } = await this.#certificate;
     const track = this.#view.sharing === "live" ? this.#track : null;
+    const colleagues = new Map<string, LinkTrust>();
+    for (const { peer } of this.#view.colleagues) {
+      const confirmed = this.#trusted.get(peer.id)?.confirmed;
+      if (peer.connected && confirmed)
+        colleagues.set(peer.id, { certificate, peerFingerprint: confirmed.peerFingerprint });
+    }
+    void this.#colleagues.sync(colleagues, track);
+    if (!owner?.connected || !trusted) return;
     await this.#link.sync(owner.id, track, { certificate, peerFingerprint: trusted.confirmed.peerFingerprint });
   }
 
@@ -674,6 +728,7 @@ export class CustomerSession {
     this.#mic?.stop();
     this.#mic = null;
     this.#link?.stop();
+    this.#colleagues.stop();
     this.#secret.stop();
   }
 

@@ -7,6 +7,7 @@ import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
+import { inviteKeyHash, inviteKeyOf } from "../../../core/link-secret.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
@@ -87,6 +88,8 @@ export type ViewerState = {
   voice: MediaStreamTrack | null;
   /** Whether the customer allows recording now; null while their page has said nothing (recording is off). */
   recordingConsent: boolean | null;
+  /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
+  isOwner: boolean | null;
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -117,6 +120,8 @@ export class TechnicianSession {
   readonly #ice: IceServers;
   /** This technician's microphone, while it is on. */
   #mic: MediaStreamTrack | null = null;
+  /** The colleagues' invite key of this session's link (link-secret.ts), when this console holds the link's secret. */
+  readonly #inviteKey: string | null;
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
@@ -134,8 +139,10 @@ export class TechnicianSession {
     () => Date.now(),
     () => this.#update({ files: this.#files.transfers }),
   );
-  /** This technician's pointer and drawings, as the customer sees them over the picture. */
+  /** This technician's pointer and drawings, as the customer sees them over the picture (a colleague: the owner's). */
   readonly annotations = new Annotations();
+  /** Runs when drawings arrived from the far end. */
+  onAnnotations: () => void = () => {};
 
   /** `secret` is memory only — never stored here, never sent: the handshake proves it without revealing it. */
   constructor(code: string, secret: TechnicianSecret | null, onChange: (state: ViewerState) => void) {
@@ -171,10 +178,15 @@ export class TechnicianSession {
       files: [],
       voice: null,
       recordingConsent: null,
+      isOwner: null,
     };
+    // A link's secret also makes the key that seats this console as a colleague, should the owner have invited it.
+    const inviteKey = secret?.kind === "link" ? inviteKeyOf(secret.prs) : null;
+    this.#inviteKey = inviteKey;
     this.#signaling = new SignalingClient({
       code,
       role: "technician",
+      ...(inviteKey ? { inviteKey } : {}),
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
         if (status !== "open") this.#check.unseated();
@@ -286,6 +298,15 @@ export class TechnicianSession {
       case "recordingConsent":
         this.#update({ recordingConsent: msg.isAllowed });
         return;
+      // A colleague sees the owner's drawings, which the customer's page passes on.
+      case "stroke":
+        this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
+        this.onAnnotations();
+        return;
+      case "clearDrawing":
+        this.annotations.clear();
+        this.onAnnotations();
+        return;
       default:
         return;
     }
@@ -304,6 +325,15 @@ export class TechnicianSession {
   /** Tells the customer's page whether a recording runs, for its ● REC badge; false when the channel is not open. */
   tellRecording(isOn: boolean): boolean {
     return this.#link?.sendControl({ type: "recording", isOn }) ?? false;
+  }
+
+  /**
+   * Lets colleagues in (the owner only): the room hears the hash of the invite key, which the link this console gives
+   * them lets their console derive. False when this console holds no link secret.
+   */
+  invite(): boolean {
+    const keyHash = this.#inviteKey === null ? null : inviteKeyHash(this.#inviteKey);
+    return keyHash !== null && this.#signaling.send({ type: "invite", keyHash });
   }
 
   /** Ends the session for both sides (the room allows it to the owner only). */
@@ -326,7 +356,7 @@ export class TechnicianSession {
     this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
-        this.#update({ expiresAt: msg.session.expiresAt });
+        this.#update({ expiresAt: msg.session.expiresAt, isOwner: msg.isOwner ?? null });
         this.#expiry.set(msg.session.expiresAt);
         this.#customerChanged();
         this.#check.seated();

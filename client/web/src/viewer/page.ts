@@ -9,6 +9,7 @@ import { groupCode } from "../lib/session-code.ts";
 import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
+import { colleagueInvite } from "./colleague-invite.ts";
 import { viewerRecording } from "./recording.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
 import { pinchZoom } from "./zoom.ts";
@@ -240,12 +241,16 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     if (latest) render(latest, isBadPassword ? T().check.badPassword : "");
   };
   let recording: ReturnType<typeof viewerRecording> | null = null;
+  let colleagues: ReturnType<typeof colleagueInvite> | null = null;
   const session = new TechnicianSession(code, secret, (state) => {
     latest = state;
     draw();
     recording?.update(state);
+    colleagues?.update(state);
   });
   recording = viewerRecording(code, session);
+  colleagues = colleagueInvite(code, session);
+  session.onAnnotations = () => redrawAnnotations();
   current = session;
   annotate(session);
   drawColourChoices();
@@ -279,6 +284,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   codeDiffers.addEventListener("click", onDiffers);
   const stopRedrawing = onLanguageChange(() => {
     voice.redraw();
+    colleagues?.redraw();
     draw();
     drawColourChoices();
   });
@@ -292,6 +298,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeMatches.removeEventListener("click", onMatches);
     codeDiffers.removeEventListener("click", onDiffers);
     recording?.close();
+    colleagues?.close();
     session.leave();
     current = null;
     annotate(null);

@@ -108,6 +108,7 @@ export const common: Common = {
 
 export const customer: Customer = {
   markup: {
+    "colleagues.title": "Weitere Techniker",
     "home.title": "Tether: Fernhilfe über einen Link",
     "home.lede":
       "Fernhilfe über einen Link. Sie sehen, wer fragt, bevor etwas geteilt wird. Sie entscheiden, was man sehen darf, und Sie können jederzeit aufhören.",
@@ -276,6 +277,17 @@ export const customer: Customer = {
     if (isHearing) return "Ihr Techniker kann Sie gerade hören.";
     return "Ihr Techniker kann Sie gerade weder sehen noch hören.";
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${name} von ${organisation} möchte dieser Sitzung beitreten und sehen, was Sie teilen.`,
+    admitted: (name: string, organisation: string) => `${name} von ${organisation} sieht ebenfalls, was Sie teilen.`,
+    allow: "Zulassen",
+    deny: "Nicht zulassen",
+    remove: "Entfernen",
+    allowLabel: (name: string) => `${name} zulassen`,
+    denyLabel: (name: string) => `${name} nicht zulassen`,
+    removeLabel: (name: string) => `${name} aus der Sitzung entfernen`,
+  },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
     captureFailed:
@@ -380,6 +392,13 @@ export const technician: Technician = {
     "viewer.zoomReset": "Zoom zurücksetzen",
     "viewer.end": "Sitzung beenden",
     "viewer.back": "Zurück zur Konsole",
+    "viewer.invite": "Kollegen einladen",
+    "viewer.inviteHint":
+      "Senden Sie diesen Link an einen Kollegen, dem Sie vertrauen. Er öffnet ihn angemeldet mit seinem eigenen Passkey; der Kunde sieht seinen Namen und entscheidet, ob er ihn zulässt.",
+    "viewer.inviteLink": "Link für Ihren Kollegen",
+    "viewer.inviteCopy": "Kopieren",
+    "viewer.inviteCopyLabel": "Link für Ihren Kollegen kopieren",
+    "viewer.inviteClose": "Fertig",
     "viewer.annotate": "Dem Kunden zeigen",
     "viewer.point": "Zeigen",
     "viewer.draw": "Zeichnen",
@@ -740,6 +759,10 @@ export const technician: Technician = {
       SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
       SESSION_ENDED: "Diese Sitzung ist beendet.",
       REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+    },
+    colleague: {
+      waiting:
+        "Sie sind als Kollege beigetreten. Der Kunde entscheidet, ob er Sie zulässt; dann sehen Sie, was er teilt.",
     },
     noRelay: (reason) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
     relayFailure: {

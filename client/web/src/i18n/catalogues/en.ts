@@ -125,6 +125,7 @@ export const common = {
 
 export const customer = {
   markup: {
+    "colleagues.title": "Other technicians",
     "home.title": "Tether: remote support from a link",
     "home.lede":
       "Remote support from a link. You see who is asking before anything is shared, you choose what they may see, and you can stop at any time.",
@@ -286,6 +287,17 @@ export const customer = {
       ? "Right now your technician can neither see nor hear you."
       : `Right now your technician can ${now.join(" and ")}.`;
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${name} from ${organisation} wants to join this session and see what you share.`,
+    admitted: (name: string, organisation: string) => `${name} from ${organisation} also sees what you share.`,
+    allow: "Allow",
+    deny: "Don't allow",
+    remove: "Remove",
+    allowLabel: (name: string) => `Allow ${name} to join`,
+    denyLabel: (name: string) => `Don't allow ${name} to join`,
+    removeLabel: (name: string) => `Remove ${name} from the session`,
+  },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
     captureFailed:
@@ -386,6 +398,13 @@ export const technician = {
     "viewer.zoomReset": "Reset zoom",
     "viewer.end": "End session",
     "viewer.back": "Back to console",
+    "viewer.invite": "Invite a colleague",
+    "viewer.inviteHint":
+      "Send this link to a colleague you trust. They open it signed in with their own passkey; the customer sees their name and decides whether to let them in.",
+    "viewer.inviteLink": "Link for your colleague",
+    "viewer.inviteCopy": "Copy",
+    "viewer.inviteCopyLabel": "Copy the link for your colleague",
+    "viewer.inviteClose": "Done",
     "viewer.annotate": "Show the customer",
     "viewer.point": "Point",
     "viewer.draw": "Draw",
@@ -739,6 +758,9 @@ export const technician = {
       SESSION_NOT_FOUND: "There is no session with this code.",
       SESSION_ENDED: "This session has ended.",
       REPLACED: "This session was opened in another tab or window.",
+    },
+    colleague: {
+      waiting: "You joined as a colleague. The customer decides whether to let you in; then you see what they share.",
     },
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
     relayFailure: {

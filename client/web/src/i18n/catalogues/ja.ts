@@ -102,6 +102,7 @@ export const common: Common = {
 
 export const customer: Customer = {
   markup: {
+    "colleagues.title": "ほかの技術者",
     "home.title": "Tether: リンクから始めるリモートサポート",
     "home.lede":
       "リンクから始めるリモートサポートです。何かを共有する前に、誰が求めているかを確認できます。見せる内容はあなたが選び、いつでも止められます。",
@@ -265,6 +266,17 @@ export const customer: Customer = {
     if (isHearing) return "いま担当者は、あなたの声を聞くことができます。";
     return "いま担当者は、画面を見ることも声を聞くこともできません。";
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${organisation}の${name}さんが、このセッションに参加してあなたの共有内容を見ることを求めています。`,
+    admitted: (name: string, organisation: string) => `${organisation}の${name}さんも共有内容を見ています。`,
+    allow: "許可する",
+    deny: "許可しない",
+    remove: "外す",
+    allowLabel: (name: string) => `${name}さんの参加を許可する`,
+    denyLabel: (name: string) => `${name}さんの参加を許可しない`,
+    removeLabel: (name: string) => `${name}さんをセッションから外す`,
+  },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
     captureFailed:
@@ -367,6 +379,13 @@ export const technician: Technician = {
     "viewer.zoomReset": "ズームをリセット",
     "viewer.end": "セッションを終了",
     "viewer.back": "コンソールに戻る",
+    "viewer.invite": "同僚を招待",
+    "viewer.inviteHint":
+      "信頼できる同僚にこのリンクを送ってください。同僚は自分のパスキーでサインインして開きます。お客様には同僚の名前が表示され、参加を許可するかどうかをお客様が決めます。",
+    "viewer.inviteLink": "同僚用のリンク",
+    "viewer.inviteCopy": "コピー",
+    "viewer.inviteCopyLabel": "同僚用のリンクをコピー",
+    "viewer.inviteClose": "閉じる",
     "viewer.annotate": "お客様に示す",
     "viewer.point": "ポインター",
     "viewer.draw": "描く",
@@ -713,6 +732,10 @@ export const technician: Technician = {
       SESSION_NOT_FOUND: "このコードのセッションはありません。",
       SESSION_ENDED: "このセッションは終了しました。",
       REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+    },
+    colleague: {
+      waiting:
+        "同僚として参加しました。参加を許可するかどうかはお客様が決めます。許可されると、共有内容が表示されます。",
     },
     noRelay: (reason) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
     relayFailure: {
