@@ -11,6 +11,7 @@ import { broadcast, type Effects, peerOf, persistRoom, type Room, sendError, set
 type Invite = Extract<ClientMessage, { type: "invite" }>;
 type Admit = Extract<ClientMessage, { type: "admit" }>;
 type Remove = Extract<ClientMessage, { type: "remove" }>;
+type HandOver = Extract<ClientMessage, { type: "handOver" }>;
 
 /** The owner registers the invite key's hash; a new invite replaces the last (an old link stops seating anyone). */
 export function invite(room: Room, fromId: string, msg: Invite, effects: Effects): Effects {
@@ -84,6 +85,41 @@ export function remove(room: Room, fromId: string, msg: Remove, effects: Effects
   dismissSeats(room, [target], "REMOVED_BY_CUSTOMER", "The customer took you out of this session.", effects);
   persistRoom(room, effects);
   settle(room, effects);
+  return effects;
+}
+
+/**
+ * The owner hands the session to a colleague the customer let in (and whose handshake stands): they become the owner,
+ * here and in the sessions table; the former owner stays seated as a colleague the customer had let in.
+ */
+export function handOver(room: Room, fromId: string, msg: HandOver, now: number, effects: Effects): Effects {
+  const from = room.seats.find((s) => s.id === fromId);
+  if (!from?.isOwner || from.technicianId === null) {
+    return sendError(effects, fromId, "NOT_OWNER", "Only the technician who owns the session hands it over.");
+  }
+  const target = room.seats.find((s) => s.id === msg.id);
+  if (target?.role !== "technician" || target.isOwner || target.technicianId === null) {
+    return sendError(effects, fromId, "PEER_NOT_FOUND", "No colleague has that id in this session.");
+  }
+  if (!target.isAdmitted || !target.isVerified || !target.connected) {
+    const message = "A session is handed only to a connected colleague the customer has let in.";
+    return sendError(effects, fromId, "HANDSHAKE_REQUIRED", message);
+  }
+  room.owner = { id: target.technicianId, name: target.name ?? "" };
+  room.ownerSyncDueAt = now;
+  effects.isOwnerConfirmed = true;
+  from.isOwner = false;
+  from.isAdmitted = true;
+  target.isOwner = true;
+  effects.audit.push({
+    actor: `technician:${from.technicianId}`,
+    session: room.code,
+    type: "session_handed_over",
+    data: { technician: target.technicianId },
+  });
+  persistRoom(room, effects);
+  // One frame says it all (roster.ts applies it to both seats at once): no moment with two owners, or none.
+  broadcast(room, effects, { type: "ownerChanged", id: target.id });
   return effects;
 }
 

@@ -1,6 +1,6 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
-import { admit, invite, isLetIn, remove } from "./colleagues.ts";
+import { admit, handOver, invite, isLetIn, remove } from "./colleagues.ts";
 import { extend } from "./extend.ts";
 import { handshake } from "./handshake.ts";
 import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, touch } from "./state.ts";
@@ -108,6 +108,8 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
       return admit(room, fromId, msg, effects);
     case "remove":
       return remove(room, fromId, msg, effects);
+    case "handOver":
+      return handOver(room, fromId, msg, now, effects);
     default:
       return assertNever(msg);
   }

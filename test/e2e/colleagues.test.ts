@@ -79,4 +79,27 @@ describe("a colleague", () => {
     ).toBeNull();
     await framesArrive(sharing.tech.getByLabel("Customer's screen"));
   });
+
+  it("takes the session over from the owner, who then leaves without ending it", async () => {
+    const sharing = await startSharing(stage);
+    const colleague = await inviteColleague(sharing, "Hana Handover");
+    await sharing.customer.page.getByRole("button", { name: "Allow Hana Handover to join", exact: true }).click();
+    const screen = colleague.page.getByLabel("Customer's screen");
+    await framesArrive(screen);
+    // No colleague but the owner may hand over, and the owner confirms with a second click.
+    expect(await colleague.page.getByRole("button", { name: /^Hand the session to/ }).count()).toBe(0);
+    await sharing.tech.getByRole("button", { name: "Hand the session to Hana Handover" }).click();
+    await sharing.tech.getByRole("button", { name: "Confirm: hand the session to Hana Handover" }).click();
+    // The new owner may invite and end; the former owner no longer may invite.
+    await colleague.page.getByRole("button", { name: "Invite a colleague" }).waitFor();
+    await expect.poll(() => sharing.tech.getByRole("button", { name: "Invite a colleague" }).isHidden()).toBe(true);
+    // The former owner leaves; the session and the new owner's picture go on.
+    await sharing.tech.getByRole("link", { name: "Back to console" }).click();
+    await framesArrive(screen);
+    await sharing.customer.page.getByText("Hana Handover is connected.").first().waitFor();
+    expect(await sharing.customer.page.getByRole("heading", { name: "Session ended" }).isHidden()).toBe(true);
+    await expect
+      .poll(() => auditTypesOf(sharing.tech, sharing.code))
+      .toEqual(expect.arrayContaining(["colleague_admitted", "session_handed_over"]));
+  });
 });

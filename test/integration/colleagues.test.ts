@@ -1,3 +1,4 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AuditEntriesPage, AuditEntry } from "#protocol/audit.ts";
 import { newSeatKey } from "../helpers/handshake.ts";
@@ -98,5 +99,29 @@ describe("room: colleagues", () => {
       ["colleague_admitted", "customer", { technician: carla.technician.id }],
       ["colleague_removed", "customer", { technician: carla.technician.id }],
     ]);
+  });
+
+  it("hands the session to a colleague the customer let in: everyone hears it, the sessions table follows", async () => {
+    const { code, customer, tech, colleague, carla } = await openWithColleague();
+    const colleagueId = colleague.welcome.participantId;
+    await verify(colleague, customer);
+    customer.client.send({ type: "admit", id: colleagueId });
+    await tech.client.take("peerJoined", 2);
+    tech.client.send({ type: "handOver", id: colleagueId });
+    for (const seat of [tech, customer, colleague]) {
+      expect(await seat.client.next("ownerChanged")).toEqual({ type: "ownerChanged", id: colleagueId });
+    }
+    const ownerOf = async () =>
+      (
+        await env.DB.prepare("SELECT technician_id FROM sessions WHERE code = ?")
+          .bind(code)
+          .first<{ technician_id: string }>()
+      )?.technician_id;
+    await expect.poll(ownerOf, { timeout: 30_000 }).toBe(carla.technician.id);
+    // The former owner can no longer end it; the new owner can.
+    tech.client.send({ type: "end" });
+    expect(await tech.client.next("error")).toMatchObject({ code: "WRONG_ROLE" });
+    colleague.client.send({ type: "end" });
+    expect(await customer.client.next("ended")).toMatchObject({ reason: "ended_by_technician" });
   });
 });

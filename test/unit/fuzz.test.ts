@@ -62,6 +62,7 @@ describe("the fuzz generators", () => {
         "invite",
         "admit",
         "remove",
+        "handOver",
         "MESSAGE_INVALID",
         "MESSAGE_TOO_LARGE",
         "UNSUPPORTED_VERSION",

@@ -176,3 +176,59 @@ describe("taking a colleague out", () => {
     expect(room.handshake.open).toBeNull();
   });
 });
+
+describe("handing the session over", () => {
+  /** The invited room with the colleague seated, verified and let in. */
+  function admittedRoom(): Room {
+    const room = invitedRoom();
+    seat(room, COLLEAGUE, "col", T0 + 2 * S, INVITE_HASH);
+    verify(room, "col", T0 + 3 * S);
+    dispatch(room, "cust", { type: "admit", id: "col" }, T0 + 4 * S);
+    return room;
+  }
+
+  it("makes a let-in colleague the owner, in one frame to everyone, audited and written to the sessions table", () => {
+    const room = admittedRoom();
+    const effects = dispatch(room, "tech", { type: "handOver", id: "col" }, T0 + 5 * S);
+    for (const id of ["tech", "cust", "col"])
+      expect(sentTo(effects, id)).toEqual([{ type: "ownerChanged", id: "col" }]);
+    expect(room.owner).toEqual({ id: "tech-col", name: "Carla Colleague" });
+    expect(room.seats.find((s) => s.id === "col")).toMatchObject({ isOwner: true });
+    expect(room.seats.find((s) => s.id === "tech")).toMatchObject({ isOwner: false, isAdmitted: true });
+    expect(effects.isOwnerConfirmed).toBe(true);
+    expect(room.ownerSyncDueAt).toBe(T0 + 5 * S);
+    expect(effects.audit).toEqual([
+      {
+        actor: "technician:tech-owner",
+        session: room.code,
+        type: "session_handed_over",
+        data: { technician: "tech-col" },
+      },
+    ]);
+    // The new owner ends and extends; the former owner no longer does, and may leave.
+    expect(sentTo(dispatch(room, "tech", { type: "end" }, T0 + 6 * S), "tech")).toMatchObject([
+      { type: "error", code: "WRONG_ROLE" },
+    ]);
+    // Signals keep passing to the former owner: the customer had let them in.
+    expect(sentTo(dispatch(room, "cust", { type: "offer", to: "tech", sdp: "v=0" }, T0 + 6 * S), "tech")).toEqual([
+      { type: "offer", from: "cust", sdp: "v=0" },
+    ]);
+    expect(dispatch(room, "col", { type: "end" }, T0 + 7 * S).ended).toBe("ended_by_technician");
+  });
+
+  it("hands over only from the owner, and only to a colleague the customer let in", () => {
+    const room = invitedRoom();
+    seat(room, COLLEAGUE, "col", T0 + 2 * S, INVITE_HASH);
+    verify(room, "col", T0 + 3 * S);
+    const early = dispatch(room, "tech", { type: "handOver", id: "col" }, T0 + 4 * S);
+    expect(sentTo(early, "tech")).toMatchObject([{ type: "error", code: "HANDSHAKE_REQUIRED" }]);
+    dispatch(room, "cust", { type: "admit", id: "col" }, T0 + 4 * S);
+    const byColleague = dispatch(room, "col", { type: "handOver", id: "col" }, T0 + 5 * S);
+    expect(sentTo(byColleague, "col")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    const byCustomer = dispatch(room, "cust", { type: "handOver", id: "col" }, T0 + 5 * S);
+    expect(sentTo(byCustomer, "cust")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    const toCustomer = dispatch(room, "tech", { type: "handOver", id: "cust" }, T0 + 5 * S);
+    expect(sentTo(toCustomer, "tech")).toMatchObject([{ type: "error", code: "PEER_NOT_FOUND" }]);
+    expect(room.owner?.id).toBe("tech-owner");
+  });
+});

@@ -25,6 +25,7 @@ export const AuditType = z.enum([
   "colleague_invited",
   "colleague_admitted",
   "colleague_removed",
+  "session_handed_over",
   "consent_given",
   "consent_withdrawn",
   "session_ended",

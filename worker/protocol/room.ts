@@ -132,6 +132,12 @@ export const Admit = z.strictObject({ type: z.literal("admit"), id: ParticipantI
 /** The customer takes a colleague out (or does not let them in): the seat goes and they cannot come back. */
 export const Remove = z.strictObject({ type: z.literal("remove"), id: ParticipantId });
 
+/**
+ * The owner hands the session over to a colleague the customer let in: they own it from now on (they may end and
+ * extend it, invite others), and the former owner stays as a colleague or leaves without ending it.
+ */
+export const HandOver = z.strictObject({ type: z.literal("handOver"), id: ParticipantId });
+
 /** Every message a client may send on the room's WebSocket. */
 export const ClientMessage = z.discriminatedUnion("type", [
   Hello,
@@ -147,6 +153,7 @@ export const ClientMessage = z.discriminatedUnion("type", [
   Invite,
   Admit,
   Remove,
+  HandOver,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -206,6 +213,8 @@ export const Ended = z.object({
   reason: EndReason,
   why: z.optional(z.literal("code_mismatch")),
 });
+/** The session has a new owner (a hand-over): `id` is their participant id. */
+export const OwnerChanged = z.object({ type: z.literal("ownerChanged"), id: ParticipantId });
 /** The owner extended the session: it now ends at `expiresAt`; `canExtend` says whether the admin's limit allows more. */
 export const Extended = z.object({ type: z.literal("extended"), expiresAt: z.int(), canExtend: z.boolean() });
 export const ErrorFrame = z.object({
@@ -230,6 +239,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   StateChanged,
   Ended,
   Extended,
+  OwnerChanged,
   ErrorFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

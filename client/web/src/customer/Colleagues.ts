@@ -46,6 +46,11 @@ export class Colleagues {
     this.#events.send({ type: "admit", id });
   }
 
+  /** A hand-over: the former owner, whom the customer had let in, stays in as a colleague. */
+  keep(id: string): void {
+    this.#admitted.add(id);
+  }
+
   /** The customer takes a colleague out (or does not let them in): their connection closes now, the room drops them. */
   remove(id: string): void {
     this.#events.send({ type: "remove", id });

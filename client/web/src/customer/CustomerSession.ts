@@ -151,6 +151,8 @@ export class CustomerSession {
   readonly #handshakes: CustomerHandshakes;
   /** Technicians beside the owner, each let in (or not) by the customer, each with a connection of their own. */
   readonly #colleagues: Colleagues;
+  /** The owner this page sends the screen to: the first it saw, or a colleague the customer let in, by a hand-over. */
+  #acceptedOwner: string | null = null;
   readonly #trusted = new Map<string, Trusted>();
   #roster: Roster = [];
   #view: CustomerView;
@@ -638,6 +640,9 @@ export class CustomerSession {
         this.#update({ expiresAt: msg.expiresAt });
         this.#expiry.set(msg.expiresAt);
         return;
+      case "ownerChanged":
+        this.#ownerChanged(msg.id);
+        return;
       case "error":
         // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
         if (msg.code === "HANDSHAKE_REQUIRED" || msg.code === "PEER_NOT_FOUND") return;
@@ -669,6 +674,25 @@ export class CustomerSession {
       this.#signaling.send({ type: "keyExchange", to: owner.id, payload: interceptNotice(trusted.confirmed) });
     }
     this.#endNow({ reason: "intercepted" });
+  }
+
+  /**
+   * A hand-over. The page takes it only to a colleague the customer let in: the room alone cannot make anyone the one
+   * who sees the screen. The former owner stays in as a colleague (the customer had let them in).
+   */
+  #ownerChanged(id: string): void {
+    const former = this.#view.owner;
+    if (!this.#colleagues.isAdmitted(id)) return;
+    this.#acceptedOwner = id;
+    this.#colleagues.gone(id);
+    this.#colleagues.keep(id);
+    if (former) this.#colleagues.keep(former.id);
+    // The new owner's name is who the page says it is with.
+    const owner = this.#roster.find((entry) => entry.peer.id === id)?.peer;
+    if (owner?.name && this.#view.technician) {
+      this.#update({ technician: { ...this.#view.technician, name: owner.name } });
+    }
+    this.#peersChanged();
   }
 
   /** The owning technician (the one who may see the screen) and the others, from the roster. */
@@ -708,6 +732,8 @@ export class CustomerSession {
     // nothing goes to a technician whose handshake this page has not confirmed.
     const trusted = owner ? this.#trusted.get(owner.id) : undefined;
     if (!this.#link || !this.#hasConsented || this.#view.phase === "ended") return;
+    // The first owner is the one the consent named; another only by a hand-over to a colleague the customer let in.
+    this.#acceptedOwner ??= owner?.id ?? null;
     const { certificate } = await this.#certificate;
     const track = this.#view.sharing === "live" ? this.#track : null;
     const colleagues = new Map<string, LinkTrust>();
@@ -717,7 +743,7 @@ export class CustomerSession {
         colleagues.set(peer.id, { certificate, peerFingerprint: confirmed.peerFingerprint });
     }
     void this.#colleagues.sync(colleagues, track);
-    if (!owner?.connected || !trusted) return;
+    if (!owner?.connected || !trusted || owner.id !== this.#acceptedOwner) return;
     await this.#link.sync(owner.id, track, { certificate, peerFingerprint: trusted.confirmed.peerFingerprint });
   }
 

@@ -90,6 +90,8 @@ export type ViewerState = {
   recordingConsent: boolean | null;
   /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
   isOwner: boolean | null;
+  /** The other technicians the customer let in: the owner may hand the session to one of them. */
+  colleagues: readonly Peer[];
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -179,6 +181,7 @@ export class TechnicianSession {
       voice: null,
       recordingConsent: null,
       isOwner: null,
+      colleagues: [],
     };
     // A link's secret also makes the key that seats this console as a colleague, should the owner have invited it.
     const inviteKey = secret?.kind === "link" ? inviteKeyOf(secret.prs) : null;
@@ -336,6 +339,11 @@ export class TechnicianSession {
     return keyHash !== null && this.#signaling.send({ type: "invite", keyHash });
   }
 
+  /** Hands the session to colleague `id` (the owner only); this console stays as a colleague, free to leave. */
+  handOver(id: string): boolean {
+    return this.#signaling.send({ type: "handOver", id });
+  }
+
   /** Ends the session for both sides (the room allows it to the owner only). */
   end(): void {
     this.#signaling.end();
@@ -407,6 +415,10 @@ export class TechnicianSession {
         this.#update({ expiresAt: msg.expiresAt, canExtend: msg.canExtend });
         this.#expiry.set(msg.expiresAt);
         return;
+      case "ownerChanged":
+        this.#update({ isOwner: msg.id === this.#signaling.participantId });
+        this.#customerChanged();
+        return;
       case "error":
         if (this.#check.refused(msg)) return;
         if (msg.code === "EXTEND_LIMIT") this.#update({ canExtend: false });
@@ -420,7 +432,10 @@ export class TechnicianSession {
   /** The customer, from the roster: there is at most one; the check runs for them while they are connected. */
   #customerChanged(): void {
     const customer = this.#roster.find((entry) => entry.peer.role === "customer") ?? null;
-    this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null });
+    const colleagues = this.#roster
+      .filter((entry) => entry.peer.role === "technician" && entry.peer.isAdmitted === true && entry.peer.connected)
+      .map((entry) => entry.peer);
+    this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null, colleagues });
     this.#check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
   }
 

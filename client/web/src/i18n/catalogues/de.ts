@@ -399,6 +399,9 @@ export const technician: Technician = {
     "viewer.inviteCopy": "Kopieren",
     "viewer.inviteCopyLabel": "Link für Ihren Kollegen kopieren",
     "viewer.inviteClose": "Fertig",
+    "viewer.handOverTitle": "Kollegen in dieser Sitzung",
+    "viewer.handOverHint":
+      "Übergeben Sie die Sitzung an einen Kollegen, den der Kunde zugelassen hat: Er ist danach ihr Inhaber, und Sie können gehen, ohne sie zu beenden.",
     "viewer.annotate": "Dem Kunden zeigen",
     "viewer.point": "Zeigen",
     "viewer.draw": "Zeichnen",
@@ -620,6 +623,7 @@ export const technician: Technician = {
       colleague_invited: "Kollege eingeladen",
       colleague_admitted: "Kollege vom Kunden zugelassen",
       colleague_removed: "Kollege vom Kunden entfernt",
+      session_handed_over: "Sitzung übergeben",
       session_ended: "Sitzung beendet",
       session_extended: "Sitzung verlängert",
       verification_mismatch: "Prüfcode stimmte nicht überein",
@@ -763,6 +767,10 @@ export const technician: Technician = {
     colleague: {
       waiting:
         "Sie sind als Kollege beigetreten. Der Kunde entscheidet, ob er Sie zulässt; dann sehen Sie, was er teilt.",
+      handOver: (name: string) => `Sitzung an ${name} übergeben`,
+      confirmHandOver: (name: string) => `Bestätigen: Sitzung an ${name} übergeben`,
+      confirmHint:
+        "Klicken Sie zur Bestätigung erneut. Danach können Sie gehen; die Sitzung läuft mit Ihrem Kollegen weiter.",
     },
     noRelay: (reason) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
     relayFailure: {

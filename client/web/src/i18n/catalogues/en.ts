@@ -405,6 +405,9 @@ export const technician = {
     "viewer.inviteCopy": "Copy",
     "viewer.inviteCopyLabel": "Copy the link for your colleague",
     "viewer.inviteClose": "Done",
+    "viewer.handOverTitle": "Colleagues in this session",
+    "viewer.handOverHint":
+      "Hand the session to a colleague the customer let in: they own it from then on, and you can leave without ending it.",
     "viewer.annotate": "Show the customer",
     "viewer.point": "Point",
     "viewer.draw": "Draw",
@@ -623,6 +626,7 @@ export const technician = {
       colleague_invited: "colleague invited",
       colleague_admitted: "colleague let in by the customer",
       colleague_removed: "colleague taken out by the customer",
+      session_handed_over: "session handed over",
       session_ended: "session ended",
       session_extended: "session extended",
       verification_mismatch: "verification code did not match",
@@ -761,6 +765,9 @@ export const technician = {
     },
     colleague: {
       waiting: "You joined as a colleague. The customer decides whether to let you in; then you see what they share.",
+      handOver: (name: string) => `Hand the session to ${name}`,
+      confirmHandOver: (name: string) => `Confirm: hand the session to ${name}`,
+      confirmHint: "Click again to confirm. You can then leave; the session goes on with your colleague.",
     },
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
     relayFailure: {

@@ -386,6 +386,9 @@ export const technician: Technician = {
     "viewer.inviteCopy": "コピー",
     "viewer.inviteCopyLabel": "同僚用のリンクをコピー",
     "viewer.inviteClose": "閉じる",
+    "viewer.handOverTitle": "このセッションの同僚",
+    "viewer.handOverHint":
+      "お客様が参加を許可した同僚にセッションを引き継げます。引き継ぐと同僚がセッションの担当者になり、あなたはセッションを終了せずに退出できます。",
     "viewer.annotate": "お客様に示す",
     "viewer.point": "ポインター",
     "viewer.draw": "描く",
@@ -598,6 +601,7 @@ export const technician: Technician = {
       colleague_invited: "同僚の招待",
       colleague_admitted: "お客様による同僚の参加許可",
       colleague_removed: "お客様による同僚の退出",
+      session_handed_over: "セッションの引き継ぎ",
       session_ended: "セッション終了",
       session_extended: "セッション延長",
       verification_mismatch: "確認コードの不一致",
@@ -736,6 +740,9 @@ export const technician: Technician = {
     colleague: {
       waiting:
         "同僚として参加しました。参加を許可するかどうかはお客様が決めます。許可されると、共有内容が表示されます。",
+      handOver: (name: string) => `${name}さんにセッションを引き継ぐ`,
+      confirmHandOver: (name: string) => `確認: ${name}さんにセッションを引き継ぐ`,
+      confirmHint: "もう一度クリックして確認してください。その後は退出でき、セッションは同僚と続きます。",
     },
     noRelay: (reason) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
     relayFailure: {
