@@ -96,7 +96,8 @@ describe("a colleague", () => {
     // The former owner leaves; the session and the new owner's picture go on.
     await sharing.tech.getByRole("link", { name: "Back to console" }).click();
     await framesArrive(screen);
-    await sharing.customer.page.getByText("Hana Handover is connected.").first().waitFor();
+    // The customer's bar names the new owner.
+    await expect.poll(() => textOf(sharing.customer.page.locator("#bar-presence"))).toBe("Hana Handover is connected.");
     expect(await sharing.customer.page.getByRole("heading", { name: "Session ended" }).isHidden()).toBe(true);
     await expect
       .poll(() => auditTypesOf(sharing.tech, sharing.code))
