@@ -17,7 +17,7 @@ type HandOver = Extract<ClientMessage, { type: "handOver" }>;
 export function invite(room: Room, fromId: string, msg: Invite, effects: Effects): Effects {
   const from = room.seats.find((s) => s.id === fromId);
   if (!from?.isOwner) {
-    return sendError(effects, fromId, "NOT_OWNER", "Only the technician who owns the session invites colleagues.");
+    return sendError(effects, fromId, "WRONG_ROLE", "Only the technician who owns the session invites colleagues.");
   }
   if (room.inviteKeyHash === msg.keyHash) return effects;
   room.inviteKeyHash = msg.keyHash;
@@ -95,7 +95,7 @@ export function remove(room: Room, fromId: string, msg: Remove, effects: Effects
 export function handOver(room: Room, fromId: string, msg: HandOver, now: number, effects: Effects): Effects {
   const from = room.seats.find((s) => s.id === fromId);
   if (!from?.isOwner || from.technicianId === null) {
-    return sendError(effects, fromId, "NOT_OWNER", "Only the technician who owns the session hands it over.");
+    return sendError(effects, fromId, "WRONG_ROLE", "Only the technician who owns the session hands it over.");
   }
   const target = room.seats.find((s) => s.id === msg.id);
   if (target?.role !== "technician" || target.isOwner || target.technicianId === null) {

@@ -70,9 +70,9 @@ describe("inviting", () => {
     const room = invitedRoom();
     seat(room, COLLEAGUE, "col", T0 + 2 * S, INVITE_HASH);
     const effects = dispatch(room, "col", { type: "invite", keyHash: "J".repeat(43) }, T0 + 3 * S);
-    expect(sentTo(effects, "col")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    expect(sentTo(effects, "col")).toMatchObject([{ type: "error", code: "WRONG_ROLE" }]);
     const fromCustomer = dispatch(room, "cust", { type: "invite", keyHash: "J".repeat(43) }, T0 + 3 * S);
-    expect(sentTo(fromCustomer, "cust")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    expect(sentTo(fromCustomer, "cust")).toMatchObject([{ type: "error", code: "WRONG_ROLE" }]);
     expect(room.inviteKeyHash).toBe(INVITE_HASH);
   });
 
@@ -224,9 +224,9 @@ describe("handing the session over", () => {
     expect(sentTo(early, "tech")).toMatchObject([{ type: "error", code: "HANDSHAKE_REQUIRED" }]);
     dispatch(room, "cust", { type: "admit", id: "col" }, T0 + 4 * S);
     const byColleague = dispatch(room, "col", { type: "handOver", id: "col" }, T0 + 5 * S);
-    expect(sentTo(byColleague, "col")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    expect(sentTo(byColleague, "col")).toMatchObject([{ type: "error", code: "WRONG_ROLE" }]);
     const byCustomer = dispatch(room, "cust", { type: "handOver", id: "col" }, T0 + 5 * S);
-    expect(sentTo(byCustomer, "cust")).toMatchObject([{ type: "error", code: "NOT_OWNER" }]);
+    expect(sentTo(byCustomer, "cust")).toMatchObject([{ type: "error", code: "WRONG_ROLE" }]);
     const toCustomer = dispatch(room, "tech", { type: "handOver", id: "cust" }, T0 + 5 * S);
     expect(sentTo(toCustomer, "tech")).toMatchObject([{ type: "error", code: "PEER_NOT_FOUND" }]);
     expect(room.owner?.id).toBe("tech-owner");
