@@ -606,6 +606,8 @@ export class CustomerSession {
       case "peerGone":
         if (this.#link?.remoteId === msg.id) this.#link.close();
         this.#colleagues.gone(msg.id);
+        // An owner whose seat was released comes back with a new one, as the session's owner still.
+        if (this.#acceptedOwner === msg.id) this.#acceptedOwner = null;
         this.#trusted.delete(msg.id);
         this.#peersChanged();
         return;
