@@ -42,6 +42,7 @@ describe("a colleague", () => {
     const colleague = await inviteColleague(sharing, "Carl Colleague");
     const screen = colleague.page.getByLabel("Customer's screen");
     await colleague.page.getByText("You joined as a colleague.", { exact: false }).waitFor();
+    expect(await colleague.page.getByRole("button", { name: "End session" }).isHidden()).toBe(true);
 
     // The customer sees who asks, by their verified name, and decides.
     await colleaguesOf(sharing)
@@ -99,6 +100,8 @@ describe("a colleague", () => {
     // The new owner may invite and end; the former owner no longer may invite.
     await colleague.page.getByRole("button", { name: "Invite a colleague" }).waitFor();
     await expect.poll(() => sharing.tech.getByRole("button", { name: "Invite a colleague" }).isHidden()).toBe(true);
+    expect(await sharing.tech.getByRole("button", { name: "End session" }).isHidden()).toBe(true);
+    await colleague.page.getByRole("button", { name: "End session" }).waitFor();
     // The former owner leaves; the session and the new owner's picture go on.
     await sharing.tech.getByRole("link", { name: "Back to console" }).click();
     await framesArrive(screen);

@@ -186,6 +186,8 @@ function render(state: ViewerState, formError: string): void {
   overlay.hidden = cover === "";
   stage.classList.toggle("is-covered", cover !== "");
   endButton.disabled = state.ended !== null;
+  // Only the owner ends the session; a colleague leaves it (Back to console).
+  endButton.hidden = state.isOwner === false && state.secretKind === "link";
   renderExpiry(state);
   renderSecretForm(state);
   renderVerification(state);
