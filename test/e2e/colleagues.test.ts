@@ -57,6 +57,12 @@ describe("a colleague", () => {
       .waitFor();
     // The owner keeps their picture.
     await framesArrive(sharing.tech.getByLabel("Customer's screen"));
+    // What the customer writes reaches the colleague too.
+    const customerChat = sharing.customer.page.getByRole("region", { name: /^Chat with your technician/ });
+    await customerChat.getByLabel("Your message").fill("The printer says offline");
+    await customerChat.getByRole("button", { name: "Send", exact: true }).click();
+    const colleagueChat = colleague.page.getByRole("list", { name: /^Chat with the customer/ });
+    await expect.poll(() => textOf(colleagueChat)).toMatch(/The printer says offline/);
 
     await sharing.customer.page.getByRole("button", { name: "Remove Carl Colleague from the session" }).click();
     await colleague.page.getByText("The customer took you out of this session.", { exact: false }).waitFor();
