@@ -246,6 +246,10 @@ export class AgentSession {
       case "state":
       case "extended":
         return;
+      // The room hands a session over only to a colleague the customer's side let in, and the agent lets no colleague
+      // in: it stays with the owner it confirmed.
+      case "ownerChanged":
+        return;
       case "ended":
         this.#finish({ reason: msg.reason });
         return;

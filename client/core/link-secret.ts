@@ -52,3 +52,22 @@ export function newSeatKey(random: (count: number) => Uint8Array = randomBytes):
 export function seatKeyHash(seatKey: Uint8Array): string {
   return toBase64url(sha256(seatKey));
 }
+
+/** The HKDF info that separates a colleague's invite key from the seat key. */
+const INVITE_KEY_INFO = "tether/invite-key/v1";
+
+/**
+ * The key a colleague invited into a link session presents in their hello: HKDF-SHA512(secret bytes, info
+ * "tether/invite-key/v1"), 32 bytes, base64url. Only holders of the link's secret can make it; the owner registers its
+ * hash (seatKeyHash) with the room when they invite. Null if the secret's bytes are malformed.
+ */
+export function inviteKeyOf(prs: Uint8Array): string | null {
+  if (prs.length < LINK_SECRET_BYTES || prs.length > LINK_SECRET_MAX_BYTES) return null;
+  return toBase64url(hkdf(sha512, prs, undefined, utf8ToBytes(INVITE_KEY_INFO), SEAT_KEY_BYTES));
+}
+
+/** What the owner registers for an invite: the invite key's SHA-256, base64url. */
+export function inviteKeyHash(inviteKey: string): string | null {
+  const bytes = fromBase64url(inviteKey);
+  return bytes && seatKeyHash(bytes);
+}

@@ -244,10 +244,11 @@ export class RoomHost<S extends RoomSocket> {
     this.joining.add(ws);
     try {
       const token = newToken();
-      const [tokenHash, resumeHash, seatKeyHash] = await Promise.all([
+      const [tokenHash, resumeHash, seatKeyHash, inviteKeyHash] = await Promise.all([
         hashToken(token),
         msg.resume ? hashToken(msg.resume) : null,
         attachment.role === "customer" && msg.seatKey ? hashSeatKey(msg.seatKey) : null,
+        attachment.role === "technician" && msg.inviteKey ? hashSeatKey(msg.inviteKey) : null,
       ]);
       const room = this.room;
       if (!room) return;
@@ -264,7 +265,7 @@ export class RoomHost<S extends RoomSocket> {
             };
       // A participant id needs to be unique only within one room: 48 bits, 8 characters.
       const fresh = { participantId: newToken(6), token, tokenHash };
-      const result = join(room, request, { resumeHash, seatKeyHash }, fresh, now);
+      const result = join(room, request, { resumeHash, seatKeyHash, inviteKeyHash }, fresh, now);
       if (!result.ok) {
         log({ event: "room_join_refused", code: room.code, reason: result.code });
         return refuse(ws, result.code, result.message, result.retryAfterS);

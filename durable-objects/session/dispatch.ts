@@ -1,5 +1,6 @@
 import { assertNever } from "#protocol/assert-never.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
+import { admit, handOver, invite, isLetIn, remove } from "./colleagues.ts";
 import { extend } from "./extend.ts";
 import { handshake } from "./handshake.ts";
 import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, touch } from "./state.ts";
@@ -25,7 +26,8 @@ function relayed(msg: SignalMessage, from: string): ServerMessage {
 
 /**
  * Only customer ↔ technician, to a connected seat that is not the sender's own, and only once the customer's page has
- * confirmed that technician's handshake (the pages hold back anything earlier themselves; this is a second wall).
+ * confirmed that technician's handshake and, for a colleague, the customer let them in (the pages hold back anything
+ * earlier themselves; this is a second wall).
  */
 function signal(room: Room, fromId: string, msg: SignalMessage, now: number, effects: Effects): Effects {
   const from = room.seats.find((s) => s.id === fromId);
@@ -48,6 +50,10 @@ function signal(room: Room, fromId: string, msg: SignalMessage, now: number, eff
   const technician = from.role === "technician" ? from : target;
   if (!technician.isVerified) {
     const message = "Signals pass only once the customer's page has confirmed this technician's handshake.";
+    return sendError(effects, fromId, "HANDSHAKE_REQUIRED", message);
+  }
+  if (!isLetIn(technician)) {
+    const message = "Signals pass to and from a colleague only once the customer has let them in.";
     return sendError(effects, fromId, "HANDSHAKE_REQUIRED", message);
   }
   touch(room, now, effects);
@@ -96,6 +102,14 @@ export function dispatch(room: Room, fromId: string, msg: ClientMessage, now: nu
       return leaving(room, fromId, effects);
     case "extend":
       return extend(room, fromId, now, effects);
+    case "invite":
+      return invite(room, fromId, msg, effects);
+    case "admit":
+      return admit(room, fromId, msg, effects);
+    case "remove":
+      return remove(room, fromId, msg, effects);
+    case "handOver":
+      return handOver(room, fromId, msg, now, effects);
     default:
       return assertNever(msg);
   }

@@ -74,8 +74,13 @@ export const SeatRecord = z.object({
   rejoins: z._default(z.nullable(z.object({ tokens: z.number().check(z.nonnegative()), updatedAt: Time })), null),
   /** The customer's: what their browser can share, as their latest hello said; null for a technician or unsaid. */
   capture: z._default(z.nullable(Capture), null),
+  /** A colleague (a technician who is not the owner) the customer's page has let in: only then do signals pass. */
+  isAdmitted: z._default(z.boolean(), false),
 });
 export type SeatRecord = z.infer<typeof SeatRecord>;
+
+/** The most removed technicians a room remembers; the earliest are forgotten beyond this. */
+export const MAX_REMOVED = 32;
 
 /** The most audit entries a room holds while the log cannot take them; later ones are logged and dropped. */
 export const MAX_PENDING_AUDIT = 100;
@@ -98,6 +103,10 @@ export const RoomRecord = z.object({
   /** Audit entries the log could not take yet, oldest first, and when the alarm next tries them (null: none). */
   pendingAudit: z._default(z.array(AuditInput).check(z.maxLength(MAX_PENDING_AUDIT)), () => []),
   auditRetryAt: z._default(z.nullable(Time), null),
+  /** SHA-256 (base64url) of the invite key the owner registered (`invite`); null: nobody was invited. */
+  inviteKeyHash: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
+  /** Technicians the customer took out of the session: none of them is seated again. */
+  removed: z._default(z.array(TechnicianId).check(z.maxLength(MAX_REMOVED)), () => []),
   /** SHA-256 of the customer's seat key (base64url); a room stored without one seats no customer. */
   customerKeyHash: z._default(z.nullable(z.string().check(z.maxLength(64))), null),
   organisation: Name,

@@ -27,7 +27,12 @@ export type JoinRequest =
  * What the hello proved, as hashes: the seat token it presented to resume a seat, and for a customer the seat key that
  * shows the page holds the session's secret (null when absent).
  */
-export type SeatProof = { resumeHash: string | null; seatKeyHash: string | null };
+export type SeatProof = {
+  resumeHash: string | null;
+  seatKeyHash: string | null;
+  /** A technician's: the hash of the invite key their hello presented (absent or null: none). */
+  inviteKeyHash?: string | null;
+};
 
 /** Randomness for a join, passed in: a participant id for a new seat and the seat token issued in `welcome`. */
 export type Fresh = { participantId: string; token: string; tokenHash: string };
@@ -65,7 +70,14 @@ export function holdsSeatKey(room: Room, customerKeyHash: string): boolean {
 export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: Fresh, now: number): JoinResult {
   if (room.state === "ended" || dueEnd(room, now)) return refuse("SESSION_ENDED", "This session has ended.");
   if (request.role === "technician" && room.owner !== null && room.owner.id !== request.technicianId) {
-    return refuse("NOT_OWNER", "This session belongs to another technician; only its owner may join it.");
+    if (room.removed.includes(request.technicianId)) {
+      return refuse("REMOVED_BY_CUSTOMER", "The customer took you out of this session.");
+    }
+    // A colleague comes in with the owner's invite, or takes back the seat they already have.
+    const isInvited = room.inviteKeyHash !== null && proof.inviteKeyHash === room.inviteKeyHash;
+    if (!isInvited && !room.seats.some((s) => isSeatFor(s, request))) {
+      return refuse("NOT_OWNER", "This session belongs to another technician; only its owner may join it.");
+    }
   }
   // Hashes are compared, so the comparison leaks nothing about the key itself.
   if (request.role === "customer" && (proof.seatKeyHash === null || proof.seatKeyHash !== room.customerKeyHash)) {
@@ -127,6 +139,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       signInId,
       rejoins: null,
       capture: request.role === "customer" ? (request.capture ?? null) : null,
+      isAdmitted: false,
     };
     room.seats.push(seat);
   }
@@ -143,6 +156,7 @@ export function join(room: Room, request: JoinRequest, proof: SeatProof, fresh: 
       type: "welcome",
       participantId: joined.id,
       role: joined.role,
+      ...(joined.role === "technician" ? { isOwner: joined.isOwner } : {}),
       resume: fresh.token,
       session: summarize(room),
       peers: room.seats.filter((s) => s.id !== joined.id).map(peerOf),

@@ -91,6 +91,8 @@ export function createRoom(settings: RoomSettings, now: number): Room {
     pendingAudit: [],
     auditRetryAt: null,
     customerKeyHash: settings.customerKeyHash,
+    inviteKeyHash: null,
+    removed: [],
     organisation: settings.organisation,
     caseNumber: settings.caseNumber,
     createdAt: now,
@@ -135,6 +137,7 @@ export function peerOf(seat: Seat): Peer {
     role: seat.role,
     ...(seat.name ? { name: seat.name } : {}),
     ...(seat.role === "technician" ? { isOwner: seat.isOwner } : {}),
+    ...(seat.isAdmitted ? { isAdmitted: true } : {}),
     connected: seat.connected,
     ...(seat.capture ? { capture: seat.capture } : {}),
   };

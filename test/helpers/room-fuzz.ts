@@ -3,7 +3,7 @@ import { type ClientMessage, parseClientMessage, type Role, type ServerMessage }
 import { asReceived, base64urlText, fuzzPayload, type Mutated, type Payload, type Rng, randomText } from "./fuzz.ts";
 
 // Frames for fuzzing a room from one seat, on any runtime: well-formed frames of every client type (signals, the
-// four handshake frames, hello, end) addressed to the peer or elsewhere, then mutated; each with the protocol's own
+// four handshake frames, hello, end, colleagues' invite, admit, remove and handOver) addressed to the peer or elsewhere, then mutated; each with the protocol's own
 // verdict on it, which is what the room must answer when it refuses one for its shape.
 
 /** What a seat knows when it makes frames: who it is, who the other seat is, and its proofs for a hello. */
@@ -68,6 +68,10 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
     "leaving",
     "extend",
     "consent",
+    "invite",
+    "admit",
+    "remove",
+    "handOver",
   ] as const);
   switch (type) {
     case "offer":
@@ -101,6 +105,12 @@ export function wellFormedFrame(rng: Rng, view: SeatView): Record<string, unknow
       return { type };
     case "consent":
       return { type, permission: rng.pick(["view", "view", "camera", "control"]), isGiven: rng.chance(0.5) };
+    case "invite":
+      return { type, keyHash: base64urlText(rng, rng.chance(0.8) ? 43 : rng.between(1, 60)) };
+    case "admit":
+    case "remove":
+    case "handOver":
+      return { type, id: to };
   }
 }
 
@@ -112,6 +122,7 @@ export function helloFrame(rng: Rng, view: SeatView): Record<string, unknown> {
     ...(rng.chance(0.7) ? { resume: view.resume } : {}),
     ...(view.seatKey && rng.chance(0.8) ? { seatKey: view.seatKey } : {}),
     ...(rng.chance(0.3) ? { capture: rng.pick(["screen", "camera"]) } : {}),
+    ...(view.role === "technician" && rng.chance(0.2) ? { inviteKey: base64urlText(rng, 43) } : {}),
   };
 }
 

@@ -101,6 +101,7 @@ describe("join", () => {
         type: "welcome",
         participantId: "tech",
         role: "technician",
+        isOwner: true,
         resume: "token-tech",
         session: {
           code: "123456789",

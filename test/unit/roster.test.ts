@@ -126,4 +126,13 @@ describe("updateRoster", () => {
     updateRoster(before, { type: "peerGone", id: "tech" });
     expect(before).toEqual(copy);
   });
+
+  it("moves ownership in one step on a hand-over, the former owner staying as a colleague let in", () => {
+    const roster = fold(welcome([TECH, EXTRA, CUST]), { type: "ownerChanged", id: "extra" });
+    expect(roster.map((e) => e.peer)).toEqual([
+      { ...TECH, isOwner: false, isAdmitted: true },
+      { ...EXTRA, isOwner: true },
+      CUST,
+    ]);
+  });
 });

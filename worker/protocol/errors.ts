@@ -34,6 +34,8 @@ export const ErrorCode = z.enum([
   "WRONG_ROLE",
   "PEER_NOT_FOUND",
   "NOT_OWNER",
+  /** The customer took this technician out of the session; they cannot join it again. */
+  "REMOVED_BY_CUSTOMER",
   "SEAT_KEY_INVALID",
   "HANDSHAKE_WAIT",
   "HANDSHAKE_BUSY",

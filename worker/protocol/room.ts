@@ -70,6 +70,11 @@ export const Hello = z.strictObject({
   seatKey: z.optional(SeatKey),
   /** The customer's page only: what its browser can share. */
   capture: z.optional(Capture),
+  /**
+   * A technician the owner invited: the invite key derived from the session's secret (link-secret.ts), whose hash
+   * the owner registered with `invite`. It seats them beside the owner; the customer's page still has to let them in.
+   */
+  inviteKey: z.optional(SeatKey),
 });
 export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
 export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
@@ -112,6 +117,27 @@ export type Permission = z.infer<typeof Permission>;
  */
 export const Consent = z.strictObject({ type: z.literal("consent"), permission: Permission, isGiven: z.boolean() });
 
+/** SHA-256 (base64url) of a key derived from the session's secret: all the room keeps of an invite. */
+const KeyHash = z.string().check(z.length(43), z.regex(base64url));
+
+/**
+ * The owner invites colleagues: the hash of the invite key their link carries. The room then seats a technician who
+ * presents that key, as a colleague who sees nothing until the customer's page admits them.
+ */
+export const Invite = z.strictObject({ type: z.literal("invite"), keyHash: KeyHash });
+
+/** The customer lets a colleague in (after their handshake confirmed); only then do their signals pass. */
+export const Admit = z.strictObject({ type: z.literal("admit"), id: ParticipantId });
+
+/** The customer takes a colleague out (or does not let them in): the seat goes and they cannot come back. */
+export const Remove = z.strictObject({ type: z.literal("remove"), id: ParticipantId });
+
+/**
+ * The owner hands the session over to a colleague the customer let in: they own it from now on (they may end and
+ * extend it, invite others), and the former owner stays as a colleague or leaves without ending it.
+ */
+export const HandOver = z.strictObject({ type: z.literal("handOver"), id: ParticipantId });
+
 /** Every message a client may send on the room's WebSocket. */
 export const ClientMessage = z.discriminatedUnion("type", [
   Hello,
@@ -124,6 +150,10 @@ export const ClientMessage = z.discriminatedUnion("type", [
   Leaving,
   Extend,
   Consent,
+  Invite,
+  Admit,
+  Remove,
+  HandOver,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -137,6 +167,8 @@ export const Peer = z.object({
   role: Role,
   name: z.optional(z.string().check(z.maxLength(80))),
   isOwner: z.optional(z.boolean()),
+  /** A colleague (a technician who is not the owner): whether the customer has let them in. */
+  isAdmitted: z.optional(z.boolean()),
   connected: z.boolean(),
   /** The customer only: what their browser can share, as their page said (absent: not said, a screen). */
   capture: z.optional(Capture),
@@ -161,6 +193,8 @@ export const Welcome = z.object({
   type: z.literal("welcome"),
   participantId: ParticipantId,
   role: Role,
+  /** A technician's: whether they own the session (false: a colleague the owner invited, or a help request's candidate). */
+  isOwner: z.optional(z.boolean()),
   resume: SeatToken,
   session: SessionSummary,
   peers: z.array(Peer).check(z.maxLength(MAX_SEATS)),
@@ -179,6 +213,8 @@ export const Ended = z.object({
   reason: EndReason,
   why: z.optional(z.literal("code_mismatch")),
 });
+/** The session has a new owner (a hand-over): `id` is their participant id. */
+export const OwnerChanged = z.object({ type: z.literal("ownerChanged"), id: ParticipantId });
 /** The owner extended the session: it now ends at `expiresAt`; `canExtend` says whether the admin's limit allows more. */
 export const Extended = z.object({ type: z.literal("extended"), expiresAt: z.int(), canExtend: z.boolean() });
 export const ErrorFrame = z.object({
@@ -203,6 +239,7 @@ export const ServerMessage = z.discriminatedUnion("type", [
   StateChanged,
   Ended,
   Extended,
+  OwnerChanged,
   ErrorFrame,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

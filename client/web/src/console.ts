@@ -10,6 +10,7 @@ import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts"
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
 import { errorText, nameErrorText, passkeyFailureText } from "./lib/errors.ts";
+import { parseInviteHash } from "./lib/invite-link.ts";
 import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
 import { addPasskey } from "./lib/passkey.ts";
 import { groupCode } from "./lib/session-code.ts";
@@ -71,6 +72,17 @@ async function loadMe(): Promise<void> {
   if (technician.isAdmin) await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel()]);
 }
 
+/**
+ * A colleague's link (/console#invite=CODE.SECRET): its secret is kept in this tab and the address becomes the
+ * viewer's, /console#view=CODE, so the secret is not left in the address bar or the history.
+ */
+function takeInvite(): void {
+  const invited = parseInviteHash(location.hash);
+  if (!invited || !prsOfLinkSecret(invited.secret)) return;
+  keepLinkSecret(invited.code, invited.secret);
+  history.replaceState(null, "", viewHref(invited.code));
+}
+
 /** The session code in /console#view=CODE, if any. */
 function viewedCode(): string | null {
   return /^#view=(\d{9})$/.exec(location.hash)?.[1] ?? null;
@@ -86,6 +98,7 @@ function secretFor(code: string): TechnicianSecret | null {
 
 /** Shows the console, or the viewer when the address names a session; a reload of the viewer rejoins. */
 function route(): void {
+  takeInvite();
   if (!isSignedIn) return;
   const code = viewedCode();
   main.hidden = code !== null;
@@ -334,6 +347,8 @@ onLanguageChange(() => {
   void loadSessions();
 });
 
+// Before anything else: the secret leaves the address bar even if the sign-in check sends this page elsewhere.
+takeInvite();
 await startLanguage(() => technicianText().markup);
 await loadMe();
 if (isSignedIn) await loadSessions();

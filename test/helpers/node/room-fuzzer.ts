@@ -290,6 +290,10 @@ class RoomFuzz {
       case "extended":
         // The owning technician's well-formed `extend` frames extend the session, within its limit.
         return;
+      case "ownerChanged":
+        // Two seats: there is no colleague to hand the session to.
+        this.problem(where, `${JSON.stringify(msg)}, though the session has no colleague`);
+        return;
       default: {
         const form = receivedForm(msg);
         const left = form === null ? 0 : (other.sentValid.get(form) ?? 0);

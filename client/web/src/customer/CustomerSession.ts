@@ -18,9 +18,10 @@ import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
 import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
+import { type Colleague, Colleagues } from "./Colleagues.ts";
 import { CustomerHandshakes } from "./CustomerHandshakes.ts";
 import { hasTorch, listCameras, nextCamera, openCamera, setTorch } from "./camera.ts";
-import { OwnerLink } from "./OwnerLink.ts";
+import { type LinkTrust, OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
 import { fetchSessionInfo, seatProofHeaders } from "./session-info.ts";
 import { forgetShared, hasSharedBefore, markShared } from "./shared-mark.ts";
@@ -76,8 +77,10 @@ export type CustomerView = {
   owner: Peer | null;
   /** When a dropped owner's seat is released, if they dropped. */
   ownerRejoinBy: number | null;
-  /** Other technicians in the room: listed, never sent the screen. */
+  /** Other technicians in the room whose handshake this page has not confirmed: listed, never sent the screen. */
   others: Peer[];
+  /** Colleagues the owner invited whose handshake this page confirmed: each waits for Allow, or sees the screen. */
+  colleagues: readonly Colleague[];
   /** Set once the owner proved the session's secret; null before. */
   verification: Verification | null;
   sharing: SharingState;
@@ -147,6 +150,10 @@ export class CustomerSession {
   /** This page's DTLS certificate, made as the page opens, alongside the ICE servers' fetch. */
   readonly #certificate: Promise<LocalCertificate>;
   readonly #handshakes: CustomerHandshakes;
+  /** Technicians beside the owner, each let in (or not) by the customer, each with a connection of their own. */
+  readonly #colleagues: Colleagues;
+  /** The owner this page sends the screen to: the first it saw, or a colleague the customer let in, by a hand-over. */
+  #acceptedOwner: string | null = null;
   readonly #trusted = new Map<string, Trusted>();
   #roster: Roster = [];
   #view: CustomerView;
@@ -161,7 +168,11 @@ export class CustomerSession {
   readonly #isEndedOnLeave: boolean;
   readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   readonly #chat = new ChatLog(
-    (msg) => this.#link?.sendControl(msg),
+    (msg) => {
+      this.#link?.sendControl(msg);
+      // Colleagues read along what the customer writes; what they have read is the owner's to say.
+      if (msg.type === "chat") this.#colleagues.sendControl(msg);
+    },
     () => Date.now(),
     () => this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread }),
   );
@@ -205,6 +216,7 @@ export class CustomerSession {
       owner: null,
       ownerRejoinBy: null,
       others: [],
+      colleagues: [],
       verification: null,
       sharing: "stopped",
       track: null,
@@ -236,6 +248,15 @@ export class CustomerSession {
       this.#view.notice = { code: "resumed" };
     }
     this.#certificate = newCertificate();
+    this.#colleagues = new Colleagues(code, seatProofHeaders(options.seatKey), {
+      send: (msg) => this.#signaling.send(msg),
+      sendSignal: (msg) => this.#signaling.send(msg),
+      onControlOpen: (send) => {
+        const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
+        send({ type: "sharing", state: this.#view.sharing, surface });
+      },
+      onIntercepted: () => this.#endNow({ reason: "intercepted" }),
+    });
     this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
       onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
@@ -345,10 +366,13 @@ export class CustomerSession {
       case "stroke":
         this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
         this.onAnnotations();
+        this.#colleagues.sendControl(msg);
         break;
       case "clearDrawing":
         this.annotations.clear();
         this.onAnnotations();
+        // Colleagues see the owner's drawings too.
+        this.#colleagues.sendControl(msg);
         break;
       case "recording":
         this.#update({ recordingSince: msg.isOn ? (this.#view.recordingSince ?? Date.now()) : null });
@@ -359,6 +383,20 @@ export class CustomerSession {
       default:
         break;
     }
+  }
+
+  /** Allow: the colleague sees what is shared, on a connection of their own. */
+  admitColleague(id: string): void {
+    this.#colleagues.admit(id);
+    this.#peersChanged();
+  }
+
+  /** Don't allow, or Remove: the colleague's connection closes and the room drops them for good. */
+  removeColleague(id: string): void {
+    this.#colleagues.remove(id);
+    this.#trusted.delete(id);
+    this.#roster = this.#roster.filter((entry) => entry.peer.id !== id);
+    this.#peersChanged();
   }
 
   /** The customer heard the same four words from the technician. */
@@ -417,12 +455,12 @@ export class CustomerSession {
   async pause(): Promise<void> {
     if (this.#view.sharing !== "live") return;
     this.#setSharing("paused");
-    await this.#link?.setTrack(null);
+    await Promise.all([this.#link?.setTrack(null), this.#colleagues.setTrack(null)]);
   }
 
   async resume(): Promise<void> {
     if (this.#view.sharing !== "paused" || !this.#track) return;
-    await this.#link?.setTrack(this.#track);
+    await Promise.all([this.#link?.setTrack(this.#track), this.#colleagues.setTrack(this.#track)]);
     this.#setSharing("live");
   }
 
@@ -471,6 +509,7 @@ export class CustomerSession {
     track?.stop();
     void this.#link?.setTrack(null);
     this.tabZoom.use(null);
+    void this.#colleagues.setTrack(null);
     this.#setSharing("stopped");
     this.#update({ track: null, notice: isFromBrowser ? { code: "stoppedFromBrowser" } : null });
   }
@@ -522,7 +561,7 @@ export class CustomerSession {
     track.addEventListener("ended", () => {
       if (this.#track === track) this.stopSharing(true);
     });
-    const sent = this.#link?.setTrack(track) ?? Promise.resolve();
+    const sent = Promise.all([this.#link?.setTrack(track), this.#colleagues.setTrack(track)]).then(() => undefined);
     this.tabZoom.use(track);
     this.#update({ track, hasTorch: hasTorch(track), isTorchOn: false });
     this.#setSharing("live");
@@ -554,6 +593,7 @@ export class CustomerSession {
   #announceSharing(): void {
     const surface = this.#view.capture === "camera" ? "camera" : surfaceOf(this.#track);
     this.#link?.sendControl({ type: "sharing", state: this.#view.sharing, surface });
+    this.#colleagues.sendControl({ type: "sharing", state: this.#view.sharing, surface });
     this.#announceRecording();
     this.tabZoom.announce();
   }
@@ -582,6 +622,9 @@ export class CustomerSession {
         return;
       case "peerGone":
         if (this.#link?.remoteId === msg.id) this.#link.close();
+        this.#colleagues.gone(msg.id);
+        // An owner whose seat was released comes back with a new one, as the session's owner still.
+        if (this.#acceptedOwner === msg.id) this.#acceptedOwner = null;
         this.#trusted.delete(msg.id);
         this.#peersChanged();
         return;
@@ -600,6 +643,7 @@ export class CustomerSession {
       case "answer":
       case "candidate":
         this.#link?.handleSignal(msg);
+        this.#colleagues.handleSignal(msg);
         return;
       case "offer":
       case "pakeReply":
@@ -614,6 +658,9 @@ export class CustomerSession {
       case "extended":
         this.#update({ expiresAt: msg.expiresAt });
         this.#expiry.set(msg.expiresAt);
+        return;
+      case "ownerChanged":
+        this.#ownerChanged(msg.id);
         return;
       case "error":
         // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
@@ -648,14 +695,39 @@ export class CustomerSession {
     this.#endNow({ reason: "intercepted" });
   }
 
+  /**
+   * A hand-over. The page takes it only to a colleague the customer let in: the room alone cannot make anyone the one
+   * who sees the screen. The former owner stays in as a colleague (the customer had let them in).
+   */
+  #ownerChanged(id: string): void {
+    const former = this.#view.owner;
+    if (!this.#colleagues.isAdmitted(id)) return;
+    this.#acceptedOwner = id;
+    this.#colleagues.gone(id);
+    this.#colleagues.keep(id);
+    if (former) this.#colleagues.keep(former.id);
+    // The new owner's name is who the page says it is with.
+    const owner = this.#roster.find((entry) => entry.peer.id === id)?.peer;
+    if (owner?.name && this.#view.technician) {
+      this.#update({ technician: { ...this.#view.technician, name: owner.name } });
+    }
+    this.#peersChanged();
+  }
+
   /** The owning technician (the one who may see the screen) and the others, from the roster. */
   #peersChanged(): void {
     const technicians = this.#roster.filter((entry) => entry.peer.role === "technician");
     const owner = technicians.find((entry) => entry.peer.isOwner) ?? null;
+    // A colleague is one of the owner's, in a session that has an owner; a help request's candidates are not.
+    const isColleague = (peer: Peer) => owner !== null && peer !== owner.peer && this.#trusted.has(peer.id);
+    const others = technicians.filter((entry) => entry !== owner).map((entry) => entry.peer);
     this.#update({
       owner: owner?.peer ?? null,
       ownerRejoinBy: owner?.rejoinBy ?? null,
-      others: technicians.filter((entry) => entry !== owner).map((entry) => entry.peer),
+      others: others.filter((peer) => !isColleague(peer)),
+      colleagues: others
+        .filter(isColleague)
+        .map((peer) => ({ peer, isAdmitted: this.#colleagues.isAdmitted(peer.id) })),
       verification: (owner && this.#trusted.get(owner.peer.id)?.verification) ?? null,
     });
     // A help request gets its technician's name and organisation once someone claims it.
@@ -678,9 +750,19 @@ export class CustomerSession {
     // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready. And
     // nothing goes to a technician whose handshake this page has not confirmed.
     const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended" || !owner?.connected || !trusted) return;
+    if (!this.#link || !this.#hasConsented || this.#view.phase === "ended") return;
+    // The first owner is the one the consent named; another only by a hand-over to a colleague the customer let in.
+    this.#acceptedOwner ??= owner?.id ?? null;
     const { certificate } = await this.#certificate;
     const track = this.#view.sharing === "live" ? this.#track : null;
+    const colleagues = new Map<string, LinkTrust>();
+    for (const { peer } of this.#view.colleagues) {
+      const confirmed = this.#trusted.get(peer.id)?.confirmed;
+      if (peer.connected && confirmed)
+        colleagues.set(peer.id, { certificate, peerFingerprint: confirmed.peerFingerprint });
+    }
+    void this.#colleagues.sync(colleagues, track);
+    if (!owner?.connected || !trusted || owner.id !== this.#acceptedOwner) return;
     await this.#link.sync(owner.id, track, { certificate, peerFingerprint: trusted.confirmed.peerFingerprint });
   }
 
@@ -691,6 +773,7 @@ export class CustomerSession {
     this.#mic?.stop();
     this.#mic = null;
     this.#link?.stop();
+    this.#colleagues.stop();
     this.#secret.stop();
   }
 

@@ -15,6 +15,7 @@ import {
   type CustomerView,
 } from "./CustomerSession.ts";
 import { captureMode, showCaptureMode } from "./camera.ts";
+import { renderColleagues } from "./colleagues-panel.ts";
 import type { KeepOnTop } from "./keep-on-top.ts";
 import { renderRecording, wireRecording } from "./recording-consent.ts";
 import { renderTabZoom, wireTabZoom } from "./surface-control-bar.ts";
@@ -290,8 +291,9 @@ export function startCustomerSession(
   // What this browser can share, told by the feature itself: a phone's page says at once that it offers the camera.
   const capture = captureMode();
   showCaptureMode(capture);
-  const customer = new CustomerSession({ capture, ...options }, (view) => {
+  const customer: CustomerSession = new CustomerSession({ capture, ...options }, (view) => {
     render(view);
+    renderColleagues(view, customer);
     onChange?.(view);
   });
   // One picker at a time: a second click while the browser's picker is open does nothing.
@@ -316,6 +318,7 @@ export function startCustomerSession(
     placeTechnician();
     voice?.redraw();
     if (lastView) render(lastView, true);
+    if (lastView) renderColleagues(lastView, customer, true);
   });
   placeTechnician();
   // Closing the tab ends the session once anything was shared, and stops every track at once.

@@ -29,6 +29,14 @@ export function updateRoster(roster: Roster, msg: ServerMessage): Roster {
       );
     case "peerGone":
       return roster.filter((e) => e.peer.id !== msg.id);
+    case "ownerChanged":
+      // A hand-over: the former owner stays as a colleague the customer had let in.
+      return roster.map((e) => {
+        if (e.peer.role !== "technician") return e;
+        const isOwner = e.peer.id === msg.id;
+        const isAdmitted = !isOwner && (e.peer.isOwner === true || e.peer.isAdmitted === true);
+        return { ...e, peer: { ...e.peer, isOwner, ...(isAdmitted ? { isAdmitted } : {}) } };
+      });
     default:
       return roster;
   }

@@ -22,6 +22,8 @@ export type SignalingOptions = {
   seatKey?: string;
   /** The customer's: what this browser can share, which the room shows the technicians with the customer's seat. */
   capture?: Capture;
+  /** A technician's invite key (link-secret.ts inviteKeyOf): seats a colleague the owner invited. */
+  inviteKey?: string;
   onMessage(msg: ServerMessage): void;
   onStatus(status: SignalingStatus, error?: SignalingError): void;
   /** The site's origin (`https://host`): this page's own unless said (the native agent names the link's). */
@@ -72,6 +74,7 @@ const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "SEAT_TAKEN",
   "SEAT_KEY_INVALID",
   "NOT_OWNER",
+  "REMOVED_BY_CUSTOMER",
   "UNSUPPORTED_VERSION",
   "UNAUTHENTICATED",
   "SIGN_IN_REVOKED",
@@ -180,13 +183,14 @@ export class SignalingClient {
     this.#options.onStatus(this.#attempt === 0 && this.participantId === null ? "connecting" : "reconnecting");
     ws.addEventListener("open", () => {
       const resume = readToken(this.#storage, this.#tokenKey);
-      const { seatKey, capture } = this.#options;
+      const { seatKey, capture, inviteKey } = this.#options;
       const hello: ClientMessage = {
         type: "hello",
         version: PROTOCOL_VERSION,
         ...(resume ? { resume } : {}),
         ...(seatKey ? { seatKey } : {}),
         ...(capture ? { capture } : {}),
+        ...(inviteKey ? { inviteKey } : {}),
       };
       ws.send(JSON.stringify(hello));
       this.#keepAliveTimer = setInterval(() => this.#ping(ws), KEEP_ALIVE_MS);

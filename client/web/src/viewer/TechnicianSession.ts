@@ -7,6 +7,7 @@ import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { HandshakeConfirmed } from "../../../core/handshake.ts";
+import { inviteKeyHash, inviteKeyOf } from "../../../core/link-secret.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
@@ -91,6 +92,10 @@ export type ViewerState = {
   recordingConsent: boolean | null;
   /** What the customer's page last said of zooming the browser tab it shares; null where it says nothing. */
   tabZoom: TabZoom | null;
+  /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
+  isOwner: boolean | null;
+  /** The other technicians the customer let in: the owner may hand the session to one of them. */
+  colleagues: readonly Peer[];
 };
 
 /** The customer's page whose handshake confirmed, and the verification code shown for it. */
@@ -121,6 +126,8 @@ export class TechnicianSession {
   readonly #ice: IceServers;
   /** This technician's microphone, while it is on. */
   #mic: MediaStreamTrack | null = null;
+  /** The colleagues' invite key of this session's link (link-secret.ts), when this console holds the link's secret. */
+  readonly #inviteKey: string | null;
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
@@ -138,8 +145,10 @@ export class TechnicianSession {
     () => Date.now(),
     () => this.#update({ files: this.#files.transfers }),
   );
-  /** This technician's pointer and drawings, as the customer sees them over the picture. */
+  /** This technician's pointer and drawings, as the customer sees them over the picture (a colleague: the owner's). */
   readonly annotations = new Annotations();
+  /** Runs when drawings arrived from the far end. */
+  onAnnotations: () => void = () => {};
 
   /** `secret` is memory only — never stored here, never sent: the handshake proves it without revealing it. */
   constructor(code: string, secret: TechnicianSecret | null, onChange: (state: ViewerState) => void) {
@@ -177,10 +186,16 @@ export class TechnicianSession {
       microphone: null,
       recordingConsent: null,
       tabZoom: null,
+      isOwner: null,
+      colleagues: [],
     };
+    // A link's secret also makes the key that seats this console as a colleague, should the owner have invited it.
+    const inviteKey = secret?.kind === "link" ? inviteKeyOf(secret.prs) : null;
+    this.#inviteKey = inviteKey;
     this.#signaling = new SignalingClient({
       code,
       role: "technician",
+      ...(inviteKey ? { inviteKey } : {}),
       onMessage: (msg) => this.#receive(msg),
       onStatus: (status, error) => {
         if (status !== "open") this.#check.unseated();
@@ -297,6 +312,15 @@ export class TechnicianSession {
       case "tabZoom":
         this.#update({ tabZoom: msg });
         return;
+      // A colleague sees the owner's drawings, which the customer's page passes on.
+      case "stroke":
+        this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
+        this.onAnnotations();
+        return;
+      case "clearDrawing":
+        this.annotations.clear();
+        this.onAnnotations();
+        return;
       default:
         return;
     }
@@ -322,6 +346,20 @@ export class TechnicianSession {
     return this.#link?.sendControl({ type: "recording", isOn }) ?? false;
   }
 
+  /**
+   * Lets colleagues in (the owner only): the room hears the hash of the invite key, which the link this console gives
+   * them lets their console derive. False when this console holds no link secret.
+   */
+  invite(): boolean {
+    const keyHash = this.#inviteKey === null ? null : inviteKeyHash(this.#inviteKey);
+    return keyHash !== null && this.#signaling.send({ type: "invite", keyHash });
+  }
+
+  /** Hands the session to colleague `id` (the owner only); this console stays as a colleague, free to leave. */
+  handOver(id: string): boolean {
+    return this.#signaling.send({ type: "handOver", id });
+  }
+
   /** Ends the session for both sides (the room allows it to the owner only). */
   end(): void {
     this.#signaling.end();
@@ -342,7 +380,7 @@ export class TechnicianSession {
     this.#roster = updateRoster(this.#roster, msg);
     switch (msg.type) {
       case "welcome":
-        this.#update({ expiresAt: msg.session.expiresAt });
+        this.#update({ expiresAt: msg.session.expiresAt, isOwner: msg.isOwner ?? null });
         this.#expiry.set(msg.session.expiresAt);
         this.#customerChanged();
         this.#check.seated();
@@ -393,6 +431,10 @@ export class TechnicianSession {
         this.#update({ expiresAt: msg.expiresAt, canExtend: msg.canExtend });
         this.#expiry.set(msg.expiresAt);
         return;
+      case "ownerChanged":
+        this.#update({ isOwner: msg.id === this.#signaling.participantId });
+        this.#customerChanged();
+        return;
       case "error":
         if (this.#check.refused(msg)) return;
         if (msg.code === "EXTEND_LIMIT") this.#update({ canExtend: false });
@@ -406,7 +448,10 @@ export class TechnicianSession {
   /** The customer, from the roster: there is at most one; the check runs for them while they are connected. */
   #customerChanged(): void {
     const customer = this.#roster.find((entry) => entry.peer.role === "customer") ?? null;
-    this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null });
+    const colleagues = this.#roster
+      .filter((entry) => entry.peer.role === "technician" && entry.peer.isAdmitted === true && entry.peer.connected)
+      .map((entry) => entry.peer);
+    this.#update({ customer: customer?.peer ?? null, customerRejoinBy: customer?.rejoinBy ?? null, colleagues });
     this.#check.customerChanged(customer?.peer.connected ? customer.peer.id : null);
   }
 

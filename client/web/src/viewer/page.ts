@@ -9,6 +9,7 @@ import { groupCode } from "../lib/session-code.ts";
 import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
+import { colleagueInvite } from "./colleague-invite.ts";
 import { viewerRecording } from "./recording.ts";
 import { viewerTabZoom } from "./surface-control.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
@@ -186,6 +187,8 @@ function render(state: ViewerState, formError: string): void {
   overlay.hidden = cover === "";
   stage.classList.toggle("is-covered", cover !== "");
   endButton.disabled = state.ended !== null;
+  // Only the owner ends the session; a colleague leaves it (Back to console).
+  endButton.hidden = state.isOwner === false && state.secretKind === "link";
   renderExpiry(state);
   renderSecretForm(state);
   renderVerification(state);
@@ -242,14 +245,18 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   };
   let recording: ReturnType<typeof viewerRecording> | null = null;
   let tabZoom: ReturnType<typeof viewerTabZoom> | null = null;
+  let colleagues: ReturnType<typeof colleagueInvite> | null = null;
   const session = new TechnicianSession(code, secret, (state) => {
     latest = state;
     draw();
     recording?.update(state);
     tabZoom?.update(state);
+    colleagues?.update(state);
   });
   recording = viewerRecording(code, session);
   tabZoom = viewerTabZoom(session);
+  colleagues = colleagueInvite(code, session);
+  session.onAnnotations = () => redrawAnnotations();
   current = session;
   annotate(session);
   drawColourChoices();
@@ -283,6 +290,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   codeDiffers.addEventListener("click", onDiffers);
   const stopRedrawing = onLanguageChange(() => {
     voice.redraw();
+    colleagues?.redraw();
     draw();
     drawColourChoices();
   });
@@ -297,6 +305,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeDiffers.removeEventListener("click", onDiffers);
     recording?.close();
     tabZoom?.close();
+    colleagues?.close();
     session.leave();
     current = null;
     annotate(null);

@@ -35,6 +35,7 @@ export const common: Common = {
     WRONG_ROLE: "Das ist von dieser Seite der Sitzung aus nicht möglich.",
     PEER_NOT_FOUND: "Die andere Seite ist nicht mehr in der Sitzung.",
     NOT_OWNER: "Diese Sitzung gehört einem anderen Techniker.",
+    REMOVED_BY_CUSTOMER: "Der Kunde hat Sie aus dieser Sitzung entfernt.",
     SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
     HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
     HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
@@ -109,6 +110,7 @@ export const common: Common = {
 
 export const customer: Customer = {
   markup: {
+    "colleagues.title": "Weitere Techniker",
     "home.title": "Tether: Fernhilfe über einen Link",
     "home.lede":
       "Fernhilfe über einen Link. Sie sehen, wer fragt, bevor etwas geteilt wird. Sie entscheiden, was man sehen darf, und Sie können jederzeit aufhören.",
@@ -288,6 +290,17 @@ export const customer: Customer = {
     if (isHearing) return "Ihr Techniker kann Sie gerade hören.";
     return "Ihr Techniker kann Sie gerade weder sehen noch hören.";
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${name} von ${organisation} möchte dieser Sitzung beitreten und sehen, was Sie teilen.`,
+    admitted: (name: string, organisation: string) => `${name} von ${organisation} sieht ebenfalls, was Sie teilen.`,
+    allow: "Zulassen",
+    deny: "Nicht zulassen",
+    remove: "Entfernen",
+    allowLabel: (name: string) => `${name} zulassen`,
+    denyLabel: (name: string) => `${name} nicht zulassen`,
+    removeLabel: (name: string) => `${name} aus der Sitzung entfernen`,
+  },
   notice: {
     pickerClosed: "Es wurde nichts geteilt: Die Auswahl wurde geschlossen, oder dieser Browser blockiert das Teilen.",
     captureFailed:
@@ -396,6 +409,16 @@ export const technician: Technician = {
     "viewer.tabZoomReset": "Zoom seines Tabs zurücksetzen",
     "viewer.end": "Sitzung beenden",
     "viewer.back": "Zurück zur Konsole",
+    "viewer.invite": "Kollegen einladen",
+    "viewer.inviteHint":
+      "Senden Sie diesen Link an einen Kollegen, dem Sie vertrauen. Er öffnet ihn angemeldet mit seinem eigenen Passkey; der Kunde sieht seinen Namen und entscheidet, ob er ihn zulässt.",
+    "viewer.inviteLink": "Link für Ihren Kollegen",
+    "viewer.inviteCopy": "Kopieren",
+    "viewer.inviteCopyLabel": "Link für Ihren Kollegen kopieren",
+    "viewer.inviteClose": "Fertig",
+    "viewer.handOverTitle": "Kollegen in dieser Sitzung",
+    "viewer.handOverHint":
+      "Übergeben Sie die Sitzung an einen Kollegen, den der Kunde zugelassen hat: Er ist danach ihr Inhaber, und Sie können gehen, ohne sie zu beenden.",
     "viewer.annotate": "Dem Kunden zeigen",
     "viewer.point": "Zeigen",
     "viewer.draw": "Zeichnen",
@@ -614,6 +637,10 @@ export const technician: Technician = {
       handshake_failed: "Handshake fehlgeschlagen",
       technician_admitted: "Techniker zugelassen",
       technician_dropped: "Techniker getrennt",
+      colleague_invited: "Kollege eingeladen",
+      colleague_admitted: "Kollege vom Kunden zugelassen",
+      colleague_removed: "Kollege vom Kunden entfernt",
+      session_handed_over: "Sitzung übergeben",
       session_ended: "Sitzung beendet",
       session_extended: "Sitzung verlängert",
       verification_mismatch: "Prüfcode stimmte nicht überein",
@@ -752,9 +779,19 @@ export const technician: Technician = {
     refused: {
       NOT_OWNER:
         "Diese Sitzung gehört einem anderen Techniker: Die Seite des Kunden hat ihn bestätigt, oder er hat sie erstellt. Sie können sie nicht ansehen.",
+      REMOVED_BY_CUSTOMER:
+        "Der Kunde hat Sie aus dieser Sitzung entfernt. Sie sehen seinen Bildschirm nicht mehr und können nicht wieder beitreten.",
       SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
       SESSION_ENDED: "Diese Sitzung ist beendet.",
       REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+    },
+    colleague: {
+      waiting:
+        "Sie sind als Kollege beigetreten. Der Kunde entscheidet, ob er Sie zulässt; dann sehen Sie, was er teilt.",
+      handOver: (name: string) => `Sitzung an ${name} übergeben`,
+      confirmHandOver: (name: string) => `Bestätigen: Sitzung an ${name} übergeben`,
+      confirmHint:
+        "Klicken Sie zur Bestätigung erneut. Danach können Sie gehen; die Sitzung läuft mit Ihrem Kollegen weiter.",
     },
     noRelay: (reason) => `Keine Relay-Server (${reason}); nur eine direkte Verbindung ist möglich.`,
     relayFailure: {

@@ -48,6 +48,7 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   WRONG_ROLE: "That is not possible from this side of the session.",
   PEER_NOT_FOUND: "The other side is no longer in the session.",
   NOT_OWNER: "This session belongs to another technician.",
+  REMOVED_BY_CUSTOMER: "The customer took you out of this session.",
   SEAT_KEY_INVALID: "This link does not match its session.",
   HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
   HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
@@ -125,6 +126,7 @@ export const common = {
 
 export const customer = {
   markup: {
+    "colleagues.title": "Other technicians",
     "home.title": "Tether: remote support from a link",
     "home.lede":
       "Remote support from a link. You see who is asking before anything is shared, you choose what they may see, and you can stop at any time.",
@@ -298,6 +300,17 @@ export const customer = {
       ? "Right now your technician can neither see nor hear you."
       : `Right now your technician can ${now.join(" and ")}.`;
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${name} from ${organisation} wants to join this session and see what you share.`,
+    admitted: (name: string, organisation: string) => `${name} from ${organisation} also sees what you share.`,
+    allow: "Allow",
+    deny: "Don't allow",
+    remove: "Remove",
+    allowLabel: (name: string) => `Allow ${name} to join`,
+    denyLabel: (name: string) => `Don't allow ${name} to join`,
+    removeLabel: (name: string) => `Remove ${name} from the session`,
+  },
   notice: {
     pickerClosed: "Nothing was shared: the picker was closed or sharing is blocked in this browser.",
     captureFailed:
@@ -402,6 +415,16 @@ export const technician = {
     "viewer.tabZoomReset": "Reset their tab's zoom",
     "viewer.end": "End session",
     "viewer.back": "Back to console",
+    "viewer.invite": "Invite a colleague",
+    "viewer.inviteHint":
+      "Send this link to a colleague you trust. They open it signed in with their own passkey; the customer sees their name and decides whether to let them in.",
+    "viewer.inviteLink": "Link for your colleague",
+    "viewer.inviteCopy": "Copy",
+    "viewer.inviteCopyLabel": "Copy the link for your colleague",
+    "viewer.inviteClose": "Done",
+    "viewer.handOverTitle": "Colleagues in this session",
+    "viewer.handOverHint":
+      "Hand the session to a colleague the customer let in: they own it from then on, and you can leave without ending it.",
     "viewer.annotate": "Show the customer",
     "viewer.point": "Point",
     "viewer.draw": "Draw",
@@ -617,6 +640,10 @@ export const technician = {
       handshake_failed: "handshake failed",
       technician_admitted: "technician admitted",
       technician_dropped: "technician dropped",
+      colleague_invited: "colleague invited",
+      colleague_admitted: "colleague let in by the customer",
+      colleague_removed: "colleague taken out by the customer",
+      session_handed_over: "session handed over",
       session_ended: "session ended",
       session_extended: "session extended",
       verification_mismatch: "verification code did not match",
@@ -751,9 +778,17 @@ export const technician = {
     refused: {
       NOT_OWNER:
         "This session belongs to another technician: the customer's page confirmed them, or they created it. You cannot view it.",
+      REMOVED_BY_CUSTOMER:
+        "The customer took you out of this session. You no longer see their screen and cannot join it again.",
       SESSION_NOT_FOUND: "There is no session with this code.",
       SESSION_ENDED: "This session has ended.",
       REPLACED: "This session was opened in another tab or window.",
+    },
+    colleague: {
+      waiting: "You joined as a colleague. The customer decides whether to let you in; then you see what they share.",
+      handOver: (name: string) => `Hand the session to ${name}`,
+      confirmHandOver: (name: string) => `Confirm: hand the session to ${name}`,
+      confirmHint: "Click again to confirm. You can then leave; the session goes on with your colleague.",
     },
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
     relayFailure: {

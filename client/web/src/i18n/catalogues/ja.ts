@@ -32,6 +32,7 @@ export const common: Common = {
     WRONG_ROLE: "セッションのこちら側からはできない操作です。",
     PEER_NOT_FOUND: "相手はもうセッションにいません。",
     NOT_OWNER: "このセッションは別の技術者のものです。",
+    REMOVED_BY_CUSTOMER: "お客様があなたをこのセッションから外しました。",
     SEAT_KEY_INVALID: "このリンクはセッションと一致しません。",
     HANDSHAKE_WAIT: "このセッションへの試行が多すぎます。しばらく待ってから、もう一度お試しください。",
     HANDSHAKE_BUSY: "このセッションでは別の確認が進行中です。少ししてから、もう一度お試しください。",
@@ -103,6 +104,7 @@ export const common: Common = {
 
 export const customer: Customer = {
   markup: {
+    "colleagues.title": "ほかの技術者",
     "home.title": "Tether: リンクから始めるリモートサポート",
     "home.lede":
       "リンクから始めるリモートサポートです。何かを共有する前に、誰が求めているかを確認できます。見せる内容はあなたが選び、いつでも止められます。",
@@ -277,6 +279,17 @@ export const customer: Customer = {
     if (isHearing) return "いま担当者は、あなたの声を聞くことができます。";
     return "いま担当者は、画面を見ることも声を聞くこともできません。";
   },
+  colleagues: {
+    asking: (name: string, organisation: string) =>
+      `${organisation}の${name}さんが、このセッションに参加してあなたの共有内容を見ることを求めています。`,
+    admitted: (name: string, organisation: string) => `${organisation}の${name}さんも共有内容を見ています。`,
+    allow: "許可する",
+    deny: "許可しない",
+    remove: "外す",
+    allowLabel: (name: string) => `${name}さんの参加を許可する`,
+    denyLabel: (name: string) => `${name}さんの参加を許可しない`,
+    removeLabel: (name: string) => `${name}さんをセッションから外す`,
+  },
   notice: {
     pickerClosed: "何も共有されていません。選択画面が閉じられたか、このブラウザーでは共有がブロックされています。",
     captureFailed:
@@ -383,6 +396,16 @@ export const technician: Technician = {
     "viewer.tabZoomReset": "お客様のタブのズームをリセット",
     "viewer.end": "セッションを終了",
     "viewer.back": "コンソールに戻る",
+    "viewer.invite": "同僚を招待",
+    "viewer.inviteHint":
+      "信頼できる同僚にこのリンクを送ってください。同僚は自分のパスキーでサインインして開きます。お客様には同僚の名前が表示され、参加を許可するかどうかをお客様が決めます。",
+    "viewer.inviteLink": "同僚用のリンク",
+    "viewer.inviteCopy": "コピー",
+    "viewer.inviteCopyLabel": "同僚用のリンクをコピー",
+    "viewer.inviteClose": "閉じる",
+    "viewer.handOverTitle": "このセッションの同僚",
+    "viewer.handOverHint":
+      "お客様が参加を許可した同僚にセッションを引き継げます。引き継ぐと同僚がセッションの担当者になり、あなたはセッションを終了せずに退出できます。",
     "viewer.annotate": "お客様に示す",
     "viewer.point": "ポインター",
     "viewer.draw": "描く",
@@ -592,6 +615,10 @@ export const technician: Technician = {
       handshake_failed: "ハンドシェイク失敗",
       technician_admitted: "技術者の参加許可",
       technician_dropped: "技術者の切断",
+      colleague_invited: "同僚の招待",
+      colleague_admitted: "お客様による同僚の参加許可",
+      colleague_removed: "お客様による同僚の退出",
+      session_handed_over: "セッションの引き継ぎ",
       session_ended: "セッション終了",
       session_extended: "セッション延長",
       verification_mismatch: "確認コードの不一致",
@@ -726,9 +753,18 @@ export const technician: Technician = {
     refused: {
       NOT_OWNER:
         "このセッションは別の技術者のものです。お客様のページがその技術者を確認したか、その技術者が作成しました。表示できません。",
+      REMOVED_BY_CUSTOMER:
+        "お客様があなたをこのセッションから外しました。画面はもう表示されず、再び参加することはできません。",
       SESSION_NOT_FOUND: "このコードのセッションはありません。",
       SESSION_ENDED: "このセッションは終了しました。",
       REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+    },
+    colleague: {
+      waiting:
+        "同僚として参加しました。参加を許可するかどうかはお客様が決めます。許可されると、共有内容が表示されます。",
+      handOver: (name: string) => `${name}さんにセッションを引き継ぐ`,
+      confirmHandOver: (name: string) => `確認: ${name}さんにセッションを引き継ぐ`,
+      confirmHint: "もう一度クリックして確認してください。その後は退出でき、セッションは同僚と続きます。",
     },
     noRelay: (reason) => `中継サーバーがありません（${reason}）。直接接続のみ試します。`,
     relayFailure: {
