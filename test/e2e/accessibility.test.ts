@@ -1,6 +1,6 @@
 import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations } from "../helpers/node/axe.ts";
+import { axeViolations, sidewaysScroll } from "../helpers/node/axe.ts";
 import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
@@ -14,7 +14,8 @@ const stage = useStage("Ally Access", {
 
 /**
  * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
- * unless it reads at 200 % zoom: in the 640 CSS pixels a 1280-pixel window then has, nothing needs scrolling sideways.
+ * unless it reads at 200 % and at 400 % zoom (WCAG 1.4.10, Reflow): in the 640 and the 320 CSS pixels a 1280-pixel
+ * window then has, nothing needs scrolling sideways.
  */
 async function expectAccessible(page: Page, state: string): Promise<void> {
   for (const colorScheme of ["light", "dark"] as const) {
@@ -22,13 +23,13 @@ async function expectAccessible(page: Page, state: string): Promise<void> {
     expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
   }
   await page.emulateMedia({ colorScheme: null });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 640, height: 360 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  if (size) await page.setViewportSize(size);
-  expect(overflow, `${state} at 200 % zoom: pixels to scroll sideways`).toBe(0);
+  await expectReflow(page, state);
+}
+
+/** Fails, naming what sticks out, unless `page` needs no sideways scrolling at 200 % and at 400 % zoom. */
+async function expectReflow(page: Page, state: string): Promise<void> {
+  expect(await sidewaysScroll(page, 640), `${state} at 200 % zoom`).toEqual([]);
+  expect(await sidewaysScroll(page, 320), `${state} at 400 % zoom`).toEqual([]);
 }
 
 async function customer(): Promise<Person> {
@@ -205,21 +206,26 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
 
 /**
  * Records every write to the page's live regions (role=status, aria-live) from now on, as "id: text", in order: what a
- * screen reader would be given to speak.
+ * screen reader would be given to speak. A write to a region not shown, or one whose aria-live is "off" at the time,
+ * is not spoken and not recorded.
  */
 async function recordLiveRegions(page: Page): Promise<() => Promise<string[]>> {
   await page.evaluate(() => {
     const heard: string[] = [];
     (globalThis as unknown as { heard: string[] }).heard = heard;
     for (const region of document.querySelectorAll<HTMLElement>('[role="status"], [aria-live]')) {
-      new MutationObserver(() => heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`)).observe(region, {
-        childList: true,
-        characterData: true,
-        subtree: true,
-      });
+      new MutationObserver(() => {
+        if (region.getAttribute("aria-live") === "off" || !region.checkVisibility()) return;
+        heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`);
+      }).observe(region, { childList: true, characterData: true, subtree: true });
     }
   });
   return () => page.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
+}
+
+/** What a screen reader says of `heard` from line `from` on: the writes that leave text (a cleared region says nothing). */
+function spoken(heard: string[], from = 0): string[] {
+  return heard.slice(from).filter((line) => !line.endsWith(": "));
 }
 
 /** Writes in `heard` that repeat the region's previous text: a screen reader would say them twice. */
@@ -279,6 +285,7 @@ describe("the keyboard alone", () => {
     await bar.getByRole("button", { name: "Pause" }).waitFor();
 
     await tabTo(page, bar.getByRole("button", { name: "End session" }));
+    const beforeEnd = (await heard()).length;
     await page.keyboard.press("Enter");
     const ended = page.getByRole("heading", { name: "Session ended" });
     await ended.waitFor();
@@ -290,6 +297,34 @@ describe("the keyboard alone", () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^sharing-summary: Paused: .* sees nothing until you resume\.$/),
     );
+    // The end, named by the heading that took the focus, is told once, with its reason, by the end screen's status.
+    expect(spoken(lines, beforeEnd)).toEqual(["ended-reason: You ended the session. Nothing more is shared."]);
+  });
+
+  it("tells the technician each change of the customer's once, and the end once, in the viewer's live regions", async () => {
+    const tech = stage.technician.page;
+    const link = await viewNewSession();
+    const heard = await recordLiveRegions(tech);
+    const { page } = await customer();
+    await open(page, link);
+    await page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await bar.getByRole("button", { name: "Pause" }).click();
+    await tech.locator("#viewer-customer").getByText("paused", { exact: false }).waitFor();
+    await bar.getByRole("button", { name: "Resume" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const beforeEnd = (await heard()).length;
+    await bar.getByRole("button", { name: "End session" }).click();
+    await tech.locator("#viewer-customer").getByText("The customer ended the session.").waitFor();
+
+    const lines = await heard();
+    expect(repeats(lines), lines.join("\n")).toEqual([]);
+    expect(spoken(lines)).toContainEqual("viewer-customer: The customer paused sharing.");
+    // The overlay over the picture shows the end too, but only the customer line speaks it.
+    const overlay = tech.locator("#overlay");
+    expect([await textOf(overlay), await overlay.getAttribute("aria-live")]).toEqual(["Session ended.", "off"]);
+    expect(spoken(lines, beforeEnd)).toEqual(["viewer-customer: The customer ended the session."]);
   });
 
   it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
