@@ -1,6 +1,12 @@
-import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations, sidewaysScroll } from "../helpers/node/axe.ts";
+import {
+  expectAccessible,
+  isFocused,
+  recordLiveRegions,
+  repeats,
+  spoken,
+  tabTo,
+} from "../helpers/node/accessibility.ts";
 import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
@@ -11,26 +17,6 @@ import { useStage } from "../helpers/node/stage.ts";
 const stage = useStage("Ally Access", {
   vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
 });
-
-/**
- * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
- * unless it reads at 200 % and at 400 % zoom (WCAG 1.4.10, Reflow): in the 640 and the 320 CSS pixels a 1280-pixel
- * window then has, nothing needs scrolling sideways.
- */
-async function expectAccessible(page: Page, state: string): Promise<void> {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: null });
-  await expectReflow(page, state);
-}
-
-/** Fails, naming what sticks out, unless `page` needs no sideways scrolling at 200 % and at 400 % zoom. */
-async function expectReflow(page: Page, state: string): Promise<void> {
-  expect(await sidewaysScroll(page, 640), `${state} at 200 % zoom`).toEqual([]);
-  expect(await sidewaysScroll(page, 320), `${state} at 400 % zoom`).toEqual([]);
-}
 
 async function customer(): Promise<Person> {
   const person = await newPerson(stage.browser, stage.server);
@@ -203,57 +189,6 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await expectAccessible(tech, "console, with technicians, audit log, helpdesk webhooks and API tokens");
   });
 });
-
-/**
- * Records every write to the page's live regions (role=status, aria-live) from now on, as "id: text", in order: what a
- * screen reader would be given to speak. A write to a region not shown, or one whose aria-live is "off" at the time,
- * is not spoken and not recorded.
- */
-async function recordLiveRegions(page: Page): Promise<() => Promise<string[]>> {
-  await page.evaluate(() => {
-    const heard: string[] = [];
-    (globalThis as unknown as { heard: string[] }).heard = heard;
-    for (const region of document.querySelectorAll<HTMLElement>('[role="status"], [aria-live]')) {
-      new MutationObserver(() => {
-        if (region.getAttribute("aria-live") === "off" || !region.checkVisibility()) return;
-        heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`);
-      }).observe(region, { childList: true, characterData: true, subtree: true });
-    }
-  });
-  return () => page.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
-}
-
-/** What a screen reader says of `heard` from line `from` on: the writes that leave text (a cleared region says nothing). */
-function spoken(heard: string[], from = 0): string[] {
-  return heard.slice(from).filter((line) => !line.endsWith(": "));
-}
-
-/** Writes in `heard` that repeat the region's previous text: a screen reader would say them twice. */
-function repeats(heard: string[]): string[] {
-  const last = new Map<string, string>();
-  return heard.filter((line) => {
-    const id = line.slice(0, line.indexOf(":"));
-    const isRepeat = last.get(id) === line;
-    last.set(id, line);
-    return isRepeat;
-  });
-}
-
-/** Whether `target` holds the keyboard focus. */
-function isFocused(target: Locator): Promise<boolean> {
-  return target.evaluate((el) => el === document.activeElement);
-}
-
-/**
- * Presses Tab until `target` has the focus (failing after `most` presses), and checks that the focus shows: the
- * focused element draws an outline.
- */
-async function tabTo(page: Page, target: Locator, most = 30): Promise<void> {
-  for (let presses = 0; presses < most && !(await isFocused(target)); presses++) await page.keyboard.press("Tab");
-  expect(await isFocused(target), `${target} reached with Tab`).toBe(true);
-  const outline = await target.evaluate((el) => getComputedStyle(el).outlineStyle);
-  expect(outline, `${target} shows its focus`).not.toBe("none");
-}
 
 describe("the keyboard alone", () => {
   it("takes the customer through the flow: focus goes to what appears; Matches, Allow, Pause, End with Tab and Enter", async () => {

@@ -305,7 +305,11 @@ export function startCustomerSession(
   codeDiffers.addEventListener("click", () => customer.rejectCode());
   pause.addEventListener("click", () => void (lastView?.sharing === "paused" ? customer.resume() : customer.pause()));
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
-  stop.addEventListener("click", () => customer.stopSharing());
+  stop.addEventListener("click", () => {
+    customer.stopSharing();
+    // Stop sharing went away with the sharing: the focus goes to what undoes it, Share again.
+    switchSource.focus();
+  });
   end.addEventListener("click", () => customer.end());
   wireRecording(customer);
   onLanguageChange(() => {

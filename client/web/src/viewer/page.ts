@@ -158,8 +158,11 @@ function renderExpiry(state: ViewerState): void {
   const line = byId("viewer-expiry", HTMLElement);
   setText(line, at === null ? "" : state.isExpiring ? T().expiry.soon(at, state.canExtend) : T().expiry.at(at));
   line.className = state.isExpiring && at !== null ? "warning" : "hint";
+  const hadFocus = document.activeElement === extendButton;
   extendButton.hidden = at === null || !state.isExpiring || !state.canExtend;
   extendButton.textContent = T().expiry.extend;
+  // Extend went away with the warning: the keyboard goes on from the next of the viewer's buttons, not from the top.
+  if (hadFocus && extendButton.hidden) actualSize.focus();
 }
 
 /**
