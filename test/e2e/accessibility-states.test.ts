@@ -1,15 +1,24 @@
-import type { Page } from "playwright-core";
+import { devices, type Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { expectAccessible, isFocused, tabTo } from "../helpers/node/accessibility.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
-import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
+import { watchPage } from "../helpers/node/browser.ts";
+import {
+  createSession,
+  framesArrive,
+  newPerson,
+  open,
+  type Person,
+  STEP_TIMEOUT_MS,
+  textOf,
+} from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 import { startReceiver } from "../helpers/node/webhook-receiver.ts";
 
 // The states of a session that take more than a click to reach, checked as accessibility.test.ts checks the others
 // (axe-core against WCAG 2.2 AA in both colour schemes, reflow at 200 % and 400 % zoom, the keyboard): the session
-// panel kept on top in its mini window, sharing stopped and shared again, a recording asked for and running, an
-// ended link opened again, the last minutes with the technician's Extend, and the console's webhook delivery log.
+// panel kept on top in its mini window, sharing stopped and shared again, a phone's camera, a recording asked for
+// and running, an ended link opened again, the last minutes with the technician's Extend, and the console's webhook delivery log.
 // A lifetime under five minutes puts every session of this file in its last minutes from the start (as in
 // session-lifetime.test.ts), so each of these states is checked with the expiry warning shown as well.
 
@@ -53,6 +62,18 @@ async function sharing(): Promise<{ tech: Page; page: Page; link: string }> {
   await session.page.getByRole("button", { name: "Allow and choose what to share" }).click();
   await framesArrive(session.tech.getByLabel("Customer's screen"));
   return session;
+}
+
+/** A phone's browser profile, as in phone.test.ts: a Pixel 7's screen, touch and user agent, and no screen capture. */
+async function phone(): Promise<Person> {
+  const { defaultBrowserType: _, ...pixel } = devices["Pixel 7"];
+  const context = await stage.browser.newContext({ ...pixel, baseURL: stage.server.origin });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  await context.addInitScript(() => Reflect.deleteProperty(MediaDevices.prototype, "getDisplayMedia"));
+  const page = await context.newPage();
+  const person = { context, page, watch: watchPage(page) };
+  stage.people.push(person);
+  return person;
 }
 
 /** The id of the video track the customer's preview shows: a new one after each pick. */
@@ -109,6 +130,25 @@ describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow,
     await expect.poll(() => sharedTrack(page)).not.toBe(before);
     await framesArrive(tech.getByLabel("Customer's screen"));
     await expectAccessible(page, "something else shared");
+  });
+
+  it("a phone's camera consent and its bar, down to 320 CSS pixels wide", async () => {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    const { page } = await phone();
+    await open(page, link);
+    const consent = page.getByRole("region", { name: "Who is asking to see through your camera" });
+    await consent.getByText("Stacy States", { exact: true }).waitFor();
+    await tech.getByText("The customer is on a phone: camera only.", { exact: false }).waitFor();
+    await expectAccessible(page, "phone, camera consent");
+    await expectAccessible(tech, "viewer, a phone deciding");
+
+    await page.getByRole("button", { name: "Allow and turn on the camera" }).tap();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    await page.getByRole("region", { name: "Your support session" }).getByRole("button", { name: "Pause" }).waitFor();
+    await expectAccessible(page, "phone, sharing the camera");
+    await expectAccessible(tech, "viewer, a phone's camera");
   });
 
   it("the recording asked for at the consent, running with ● REC on both pages", async () => {
