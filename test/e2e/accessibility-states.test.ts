@@ -84,13 +84,16 @@ function sharedTrack(page: Page): Promise<string | undefined> {
 }
 
 describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow, keyboard)", () => {
-  it("the session panel kept on top in its mini window, and put back", async () => {
+  it("the session panel kept on top in its mini window and put back, with the keyboard", async () => {
     const { page } = await sharing();
     const opened = page.context().waitForEvent("page");
-    await page.getByRole("button", { name: "Keep on top of other windows" }).click();
+    await tabTo(page, page.getByRole("button", { name: "Keep on top of other windows" }));
+    await page.keyboard.press("Enter");
     const mini = await opened;
     const bar = mini.getByRole("region", { name: "Your support session" });
     await bar.getByRole("button", { name: "End session" }).waitFor();
+    // The focus went with the panel into its window.
+    await expect.poll(() => isFocused(bar)).toBe(true);
     await mini.getByRole("region", { name: /^Chat with your technician/ }).waitFor();
     for (const colorScheme of ["light", "dark"] as const) {
       await mini.emulateMedia({ colorScheme });
@@ -103,8 +106,11 @@ describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow,
     expect(overflow, "mini window: pixels to scroll sideways").toBe(0);
     await expectAccessible(page, "the page while its panel is kept on top");
 
-    await bar.getByRole("button", { name: "Put back in the page" }).click();
-    await page.getByRole("region", { name: "Your support session" }).waitFor();
+    await tabTo(mini, bar.getByRole("button", { name: "Put back in the page" }));
+    await mini.keyboard.press("Enter");
+    const backInPage = page.getByRole("region", { name: "Your support session" });
+    await backInPage.waitFor();
+    await expect.poll(() => isFocused(backInPage)).toBe(true);
     await expectAccessible(page, "the panel put back");
   });
 
