@@ -1,6 +1,13 @@
 import { devices, type Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { expectAccessible, isFocused, tabTo } from "../helpers/node/accessibility.ts";
+import {
+  expectAccessible,
+  isFocused,
+  recordLiveRegions,
+  repeats,
+  spoken,
+  tabTo,
+} from "../helpers/node/accessibility.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
 import { watchPage } from "../helpers/node/browser.ts";
 import {
@@ -17,8 +24,8 @@ import { startReceiver } from "../helpers/node/webhook-receiver.ts";
 
 // The states of a session that take more than a click to reach, checked as accessibility.test.ts checks the others
 // (axe-core against WCAG 2.2 AA in both colour schemes, reflow at 200 % and 400 % zoom, the keyboard): the session
-// panel kept on top in its mini window, sharing stopped and shared again, a phone's camera, a recording asked for
-// and running, an ended link opened again, the last minutes with the technician's Extend, and the console's webhook delivery log.
+// panel kept on top in its mini window, sharing stopped and shared again, a verification code refused (its end told
+// once on each page), a phone's camera, a recording asked for and running, an ended link opened again, the last minutes with the technician's Extend, and the console's webhook delivery log.
 // A lifetime under five minutes puts every session of this file in its last minutes from the start (as in
 // session-lifetime.test.ts), so each of these states is checked with the expiry warning shown as well.
 
@@ -136,6 +143,30 @@ describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow,
     await expect.poll(() => sharedTrack(page)).not.toBe(before);
     await framesArrive(tech.getByLabel("Customer's screen"));
     await expectAccessible(page, "something else shared");
+  });
+
+  it("the verification code refused with the keyboard: the end told once on each page, and accessible", async () => {
+    const { tech, page } = await customerAtConsent();
+    const customerHeard = await recordLiveRegions(page);
+    const techHeard = await recordLiveRegions(tech);
+    const check = page.getByRole("heading", { name: "Check the verification code" });
+    await expect.poll(() => isFocused(check)).toBe(true);
+    const [customerBefore, techBefore] = [(await customerHeard()).length, (await techHeard()).length];
+    await tabTo(page, page.getByRole("button", { name: "Doesn't match" }));
+    await page.keyboard.press("Enter");
+    const ended = page.getByRole("heading", { name: "Session ended" });
+    await expect.poll(() => isFocused(ended)).toBe(true);
+    await tech.locator("#viewer-customer").getByText("The customer ended the session.").waitFor();
+
+    const [customerLines, techLines] = [await customerHeard(), await techHeard()];
+    expect(repeats(customerLines), customerLines.join("\n")).toEqual([]);
+    expect(repeats(techLines), techLines.join("\n")).toEqual([]);
+    expect(spoken(customerLines, customerBefore)).toEqual([
+      expect.stringMatching(/^ended-reason: You said the verification code did not match, so the session has ended\./),
+    ]);
+    expect(spoken(techLines, techBefore)).toEqual(["viewer-customer: The customer ended the session."]);
+    await expectAccessible(page, "ended: the code did not match");
+    await expectAccessible(tech, "viewer, ended by the customer before Allow");
   });
 
   it("a phone's camera consent and its bar, down to 320 CSS pixels wide", async () => {
