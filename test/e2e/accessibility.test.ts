@@ -12,7 +12,9 @@ import { createSession, framesArrive, newPerson, open, type Person, textOf } fro
 import { useStage } from "../helpers/node/stage.ts";
 
 // Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
-// colour scheme; and the customer's flow driven with the keyboard alone, focus following what appears.
+// colour scheme and for reflow at 200 % and 400 % zoom; the customer's flow driven with the keyboard alone, focus
+// following what appears; and what the live regions say, each change once. accessibility-states.test.ts has the
+// states further in.
 
 const stage = useStage("Ally Access", {
   vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
