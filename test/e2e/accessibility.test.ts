@@ -272,11 +272,15 @@ describe("the keyboard alone", () => {
     const readThese = page.getByRole("heading", { name: "Read these to your technician" });
     await readThese.waitFor();
     await expect.poll(() => isFocused(readThese)).toBe(true);
-    // Cancel is reached with Tab; the ending it leads to takes the focus.
+    // Cancel is reached with Tab; the ending it leads to takes the focus, and its reason is told once.
     await tabTo(page, page.getByRole("button", { name: "Cancel" }));
+    const heard = await recordLiveRegions(page);
     await page.keyboard.press("Enter");
     const ended = page.getByRole("heading", { name: "Session ended" });
     await expect.poll(() => isFocused(ended)).toBe(true);
+    expect(spoken(await heard())).toEqual([
+      expect.stringMatching(/^ended-reason: You cancelled your request for help\./),
+    ]);
     await tabTo(page, page.getByRole("link", { name: "Get help again" }));
   });
 
