@@ -1,35 +1,24 @@
-import type { Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { axeViolations } from "../helpers/node/axe.ts";
+import {
+  expectAccessible,
+  isFocused,
+  recordLiveRegions,
+  repeats,
+  spoken,
+  tabTo,
+} from "../helpers/node/accessibility.ts";
 import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
-// colour scheme; and the customer's flow driven with the keyboard alone, focus following what appears.
+// colour scheme and for reflow at 200 % and 400 % zoom; the customer's flow driven with the keyboard alone, focus
+// following what appears; and what the live regions say, each change once. accessibility-states.test.ts has the
+// states further in.
 
 const stage = useStage("Ally Access", {
   vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
 });
-
-/**
- * Fails with axe's findings, one line each, unless `page` passes in the light and the dark scheme as it is now; and
- * unless it reads at 200 % zoom: in the 640 CSS pixels a 1280-pixel window then has, nothing needs scrolling sideways.
- */
-async function expectAccessible(page: Page, state: string): Promise<void> {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    expect(await axeViolations(page), `${state} (${colorScheme})`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: null });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 640, height: 360 });
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  if (size) await page.setViewportSize(size);
-  expect(overflow, `${state} at 200 % zoom: pixels to scroll sideways`).toBe(0);
-}
 
 async function customer(): Promise<Person> {
   const person = await newPerson(stage.browser, stage.server);
@@ -203,52 +192,6 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   });
 });
 
-/**
- * Records every write to the page's live regions (role=status, aria-live) from now on, as "id: text", in order: what a
- * screen reader would be given to speak.
- */
-async function recordLiveRegions(page: Page): Promise<() => Promise<string[]>> {
-  await page.evaluate(() => {
-    const heard: string[] = [];
-    (globalThis as unknown as { heard: string[] }).heard = heard;
-    for (const region of document.querySelectorAll<HTMLElement>('[role="status"], [aria-live]')) {
-      new MutationObserver(() => heard.push(`${region.id}: ${region.textContent?.trim() ?? ""}`)).observe(region, {
-        childList: true,
-        characterData: true,
-        subtree: true,
-      });
-    }
-  });
-  return () => page.evaluate(() => (globalThis as unknown as { heard: string[] }).heard);
-}
-
-/** Writes in `heard` that repeat the region's previous text: a screen reader would say them twice. */
-function repeats(heard: string[]): string[] {
-  const last = new Map<string, string>();
-  return heard.filter((line) => {
-    const id = line.slice(0, line.indexOf(":"));
-    const isRepeat = last.get(id) === line;
-    last.set(id, line);
-    return isRepeat;
-  });
-}
-
-/** Whether `target` holds the keyboard focus. */
-function isFocused(target: Locator): Promise<boolean> {
-  return target.evaluate((el) => el === document.activeElement);
-}
-
-/**
- * Presses Tab until `target` has the focus (failing after `most` presses), and checks that the focus shows: the
- * focused element draws an outline.
- */
-async function tabTo(page: Page, target: Locator, most = 30): Promise<void> {
-  for (let presses = 0; presses < most && !(await isFocused(target)); presses++) await page.keyboard.press("Tab");
-  expect(await isFocused(target), `${target} reached with Tab`).toBe(true);
-  const outline = await target.evaluate((el) => getComputedStyle(el).outlineStyle);
-  expect(outline, `${target} shows its focus`).not.toBe("none");
-}
-
 describe("the keyboard alone", () => {
   it("takes the customer through the flow: focus goes to what appears; Matches, Allow, Pause, End with Tab and Enter", async () => {
     const link = await viewNewSession();
@@ -279,6 +222,7 @@ describe("the keyboard alone", () => {
     await bar.getByRole("button", { name: "Pause" }).waitFor();
 
     await tabTo(page, bar.getByRole("button", { name: "End session" }));
+    const beforeEnd = (await heard()).length;
     await page.keyboard.press("Enter");
     const ended = page.getByRole("heading", { name: "Session ended" });
     await ended.waitFor();
@@ -290,6 +234,34 @@ describe("the keyboard alone", () => {
     expect(lines).toContainEqual(
       expect.stringMatching(/^sharing-summary: Paused: .* sees nothing until you resume\.$/),
     );
+    // The end, named by the heading that took the focus, is told once, with its reason, by the end screen's status.
+    expect(spoken(lines, beforeEnd)).toEqual(["ended-reason: You ended the session. Nothing more is shared."]);
+  });
+
+  it("tells the technician each change of the customer's once, and the end once, in the viewer's live regions", async () => {
+    const tech = stage.technician.page;
+    const link = await viewNewSession();
+    const heard = await recordLiveRegions(tech);
+    const { page } = await customer();
+    await open(page, link);
+    await page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const bar = page.getByRole("region", { name: "Your support session" });
+    await bar.getByRole("button", { name: "Pause" }).click();
+    await tech.locator("#viewer-customer").getByText("paused", { exact: false }).waitFor();
+    await bar.getByRole("button", { name: "Resume" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const beforeEnd = (await heard()).length;
+    await bar.getByRole("button", { name: "End session" }).click();
+    await tech.locator("#viewer-customer").getByText("The customer ended the session.").waitFor();
+
+    const lines = await heard();
+    expect(repeats(lines), lines.join("\n")).toEqual([]);
+    expect(spoken(lines)).toContainEqual("viewer-customer: The customer paused sharing.");
+    // The overlay over the picture shows the end too, but only the customer line speaks it.
+    const overlay = tech.locator("#overlay");
+    expect([await textOf(overlay), await overlay.getAttribute("aria-live")]).toEqual(["Session ended.", "off"]);
+    expect(spoken(lines, beforeEnd)).toEqual(["viewer-customer: The customer ended the session."]);
   });
 
   it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
@@ -300,11 +272,15 @@ describe("the keyboard alone", () => {
     const readThese = page.getByRole("heading", { name: "Read these to your technician" });
     await readThese.waitFor();
     await expect.poll(() => isFocused(readThese)).toBe(true);
-    // Cancel is reached with Tab; the ending it leads to takes the focus.
+    // Cancel is reached with Tab; the ending it leads to takes the focus, and its reason is told once.
     await tabTo(page, page.getByRole("button", { name: "Cancel" }));
+    const heard = await recordLiveRegions(page);
     await page.keyboard.press("Enter");
     const ended = page.getByRole("heading", { name: "Session ended" });
     await expect.poll(() => isFocused(ended)).toBe(true);
+    expect(spoken(await heard())).toEqual([
+      expect.stringMatching(/^ended-reason: You cancelled your request for help\./),
+    ]);
     await tabTo(page, page.getByRole("link", { name: "Get help again" }));
   });
 

@@ -46,3 +46,42 @@ export async function axeViolations(page: Page): Promise<string[]> {
     }),
   );
 }
+
+/**
+ * What makes `page` scroll sideways in a viewport `width` CSS pixels wide (a 1280-pixel window at 1280/width zoom):
+ * the pixels to scroll, and the outermost visible elements whose right edge passes the viewport's, as
+ * "tag#id.class (right edge)". Nothing when the page reflows into that width (WCAG 1.4.10). The viewport is put back.
+ */
+export async function sidewaysScroll(page: Page, width: number): Promise<string[]> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width, height: Math.round(width * 0.8) });
+  try {
+    return await page.evaluate(() => {
+      const root = document.documentElement;
+      const overflow = root.scrollWidth - root.clientWidth;
+      if (overflow <= 0) return [];
+      const limit = root.clientWidth;
+      const culprits: string[] = [];
+      const named = new Set<Element>();
+      for (const el of document.body.querySelectorAll<HTMLElement>("*")) {
+        const box = el.getBoundingClientRect();
+        if (box.width === 0 || box.right <= limit + 0.5) continue;
+        named.add(el);
+        // Only the outermost: an element inside one already named sticks out because of it.
+        let parent = el.parentElement;
+        while (parent && !named.has(parent)) parent = parent.parentElement;
+        if (parent) continue;
+        const classes =
+          typeof el.className === "string" && el.className.trim()
+            ? `.${el.className.trim().split(/\s+/).join(".")}`
+            : "";
+        culprits.push(
+          `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${classes} (right edge ${Math.round(box.right)} of ${limit})`,
+        );
+      }
+      return [`${overflow} px to scroll sideways`, ...culprits.slice(0, 8)];
+    });
+  } finally {
+    if (size) await page.setViewportSize(size);
+  }
+}

@@ -158,9 +158,14 @@ export async function loadWebhooks(): Promise<void> {
       const events = endpoint.events.map((e) => T().eventName[e]).join(", ");
       const log = document.createElement("ol");
       log.hidden = true;
+      log.id = `webhook-log-${endpoint.id}`;
       log.setAttribute("aria-label", T().logLabel(endpoint.url));
+      // A disclosure: a screen reader hears whether the log is open.
+      const logButton = button(T().log, T().logLabel(endpoint.url), () => toggleLog(endpoint, log, logButton));
+      logButton.setAttribute("aria-expanded", "false");
+      logButton.setAttribute("aria-controls", log.id);
       const buttons = [
-        button(T().log, T().logLabel(endpoint.url), () => toggleLog(endpoint, log)),
+        logButton,
         ...(endpoint.disabledAt !== null
           ? [button(T().enable, T().enableLabel(endpoint.url), () => enableEndpoint(endpoint))]
           : []),
@@ -174,9 +179,10 @@ export async function loadWebhooks(): Promise<void> {
   noWebhooks.hidden = list.data.endpoints.length > 0;
 }
 
-async function toggleLog(endpoint: Endpoint, log: HTMLOListElement): Promise<void> {
+async function toggleLog(endpoint: Endpoint, log: HTMLOListElement, toggle: HTMLButtonElement): Promise<void> {
   if (!log.hidden) {
     log.hidden = true;
+    toggle.setAttribute("aria-expanded", "false");
     return;
   }
   const attempts = await callApi("GET", `/api/webhooks/${encodeURIComponent(endpoint.id)}/attempts`, Attempts);
@@ -193,7 +199,7 @@ async function toggleLog(endpoint: Endpoint, log: HTMLOListElement): Promise<voi
     );
     item.append(
       line(text),
-      button(T().redeliver, T().redeliverLabel(a.messageId), () => redeliver(endpoint, a.messageId, log)),
+      button(T().redeliver, T().redeliverLabel(a.messageId), () => redeliver(endpoint, a.messageId, log, toggle)),
     );
     return item;
   });
@@ -201,16 +207,22 @@ async function toggleLog(endpoint: Endpoint, log: HTMLOListElement): Promise<voi
     ...(items.length > 0 ? items : [Object.assign(document.createElement("li"), { textContent: T().noAttempts })]),
   );
   log.hidden = false;
+  toggle.setAttribute("aria-expanded", "true");
 }
 
-async function redeliver(endpoint: Endpoint, messageId: string, log: HTMLOListElement): Promise<void> {
+async function redeliver(
+  endpoint: Endpoint,
+  messageId: string,
+  log: HTMLOListElement,
+  toggle: HTMLButtonElement,
+): Promise<void> {
   const path = `/api/webhooks/${encodeURIComponent(endpoint.id)}/redeliver`;
   const done = await callApi("POST", path, Redelivered, { messageId });
   if (!done.ok) return announce(() => errorText(done), true);
   const isDelivered = done.data.isDelivered;
   announce(() => T().redelivered(isDelivered), !isDelivered);
   log.hidden = true;
-  await toggleLog(endpoint, log);
+  await toggleLog(endpoint, log, toggle);
 }
 
 async function enableEndpoint(endpoint: Endpoint): Promise<void> {

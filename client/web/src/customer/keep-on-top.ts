@@ -31,6 +31,9 @@ export function keepOnTop(panels: HTMLElement[], onMove: () => void): KeepOnTop 
     for (const [i, panel] of panels.entries()) places[i]?.replaceWith(panel);
     mini = null;
     onMove();
+    // The keyboard follows the panel back into the page (not when it went because the session ended: it is hidden).
+    const first = panels[0];
+    if (first && !first.hidden) first.focus();
   }
 
   async function open(): Promise<void> {
@@ -55,6 +58,8 @@ export function keepOnTop(panels: HTMLElement[], onMove: () => void): KeepOnTop 
     });
     opened.addEventListener("pagehide", () => putBack(places), { once: true });
     onMove();
+    // The keyboard follows the panel into its window.
+    panels[0]?.focus();
   }
 
   return {

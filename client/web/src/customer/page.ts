@@ -75,10 +75,7 @@ function isElsewhere(ended: CustomerEnd): boolean {
   return ended.reason === "refused" && (ended.code === "SEAT_TAKEN" || ended.code === "REPLACED");
 }
 
-/**
- * Whether an end is a failure the live region should announce as one. A session open elsewhere is not announced
- * twice: the end screen's heading, which takes the focus, and its one sentence say it.
- */
+/** Whether an end is a failure, shown as one. A session open elsewhere is not: it goes on, in the other window. */
 function isErrorEnd(ended: CustomerEnd): boolean {
   if (isElsewhere(ended)) return false;
   return ended.reason === "refused" || ended.reason === "intercepted" || ended.reason === "unsupported";
@@ -254,21 +251,23 @@ function render(view: CustomerView, isRedraw = false): void {
 
   renderRecording(view);
   renderTabZoom();
-  byId("ended-reason", HTMLElement).textContent = view.ended ? endText(view.ended) : "";
+  // The end screen's sentence is its status message: a screen reader hears why the session ended once, after the
+  // heading that takes the focus names the end; the page's status line does not say it again.
+  const endedReason = byId("ended-reason", HTMLElement);
+  setText(endedReason, view.ended ? endText(view.ended) : "");
+  endedReason.classList.toggle("error", view.ended !== null && isErrorEnd(view.ended));
   // Not "Session ended" over a session that goes on in someone's other window.
   byId("ended-title", HTMLElement).textContent =
     view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"];
   if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
-  // The status line follows the session's notice and end when they change (or the language does), so that what the
-  // panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of the figures.
+  // The status line follows the session's notice when it changes (or the language does), and is cleared at the end,
+  // so that what the panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of figures.
   if (view.notice === announced.notice && view.ended === announced.ended && !isRedraw) return;
   announced.notice = view.notice;
   announced.ended = view.ended;
   if (view.notice) {
     const { text, isError } = noticeText(view.notice);
     announce(text, isError);
-  } else if (view.ended && isErrorEnd(view.ended)) {
-    announce(endText(view.ended), true);
   } else {
     announce("");
   }
@@ -277,7 +276,7 @@ function render(view: CustomerView, isRedraw = false): void {
 /** The performance mark of the consent screen's first showing. */
 const CONSENT_SHOWN = "tether:consent-shown";
 
-/** The notice and end the status line says now. */
+/** The notice the status line says now, and the end it was last cleared for. */
 const announced: { notice: CustomerView["notice"] | undefined; ended: CustomerView["ended"] | undefined } = {
   notice: undefined,
   ended: undefined,
@@ -310,7 +309,11 @@ export function startCustomerSession(
   codeDiffers.addEventListener("click", () => customer.rejectCode());
   pause.addEventListener("click", () => void (lastView?.sharing === "paused" ? customer.resume() : customer.pause()));
   switchSource.addEventListener("click", () => void whileBusy(switchSource, () => customer.switchSource()));
-  stop.addEventListener("click", () => customer.stopSharing());
+  stop.addEventListener("click", () => {
+    customer.stopSharing();
+    // Stop sharing went away with the sharing: the focus goes to what undoes it, Share again.
+    switchSource.focus();
+  });
   end.addEventListener("click", () => customer.end());
   wireRecording(customer);
   wireTabZoom(customer);

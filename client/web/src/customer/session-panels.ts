@@ -22,6 +22,8 @@ export function sessionPanels(customer: CustomerSession, redraw: () => void): Se
   const preview = byId("preview", HTMLVideoElement);
   const layer = new AnnotationLayer(byId("preview-annotations", HTMLCanvasElement), preview, customer.annotations);
   customer.onAnnotations = () => layer.wake();
+  // A preview resized (a narrower window, a zoomed page, the mini window) gets its drawing layer resized with it.
+  new ResizeObserver(() => layer.wake()).observe(preview);
   const onTop = keepOnTop([byId("sharing", HTMLElement), byId("chat-section", HTMLElement)], () => {
     layer.wake();
     redraw();

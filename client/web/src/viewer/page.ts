@@ -83,22 +83,27 @@ function checkText(state: ViewerState): string {
   }
 }
 
-/** What covers the picture, if anything: why there is nothing (new) to see. */
-function overlayText(state: ViewerState): string {
-  if (state.ended?.reason === "intercepted") return T().overlay.intercepted;
-  if (state.ended) return state.ended.reason === "declined" ? T().overlay.declined : T().overlay.ended;
-  if (state.signaling === "reconnecting" && state.link !== "connected") return T().overlay.signalingLost;
-  if (!state.customer) return T().overlay.waitingForCustomer;
+/**
+ * What covers the picture, if anything: why there is nothing (new) to see; and whether the customer line already says
+ * it (the end, a pause, a customer not there or still deciding), so that a screen reader is not told it twice.
+ */
+function overlayText(state: ViewerState): { text: string; isSaidByCustomerLine: boolean } {
+  const own = (text: string) => ({ text, isSaidByCustomerLine: false });
+  const repeated = (text: string) => ({ text, isSaidByCustomerLine: true });
+  if (state.ended?.reason === "intercepted") return repeated(T().overlay.intercepted);
+  if (state.ended) return repeated(state.ended.reason === "declined" ? T().overlay.declined : T().overlay.ended);
+  if (state.signaling === "reconnecting" && state.link !== "connected") return own(T().overlay.signalingLost);
+  if (!state.customer) return repeated(T().overlay.waitingForCustomer);
   const check = checkText(state);
-  if (check !== "" && state.link !== "connected") return check;
-  if (state.sharing === "paused") return T().overlay.paused;
-  if (state.sharing === "stopped") return T().overlay.stopped;
-  if (state.relayFailure && state.link !== "connected") return T().relayFailure[state.relayFailure];
-  if (state.link === "reconnecting") return T().overlay.reconnecting;
-  if (!state.customer.connected && state.link !== "connected") return T().overlay.customerLost;
+  if (check !== "" && state.link !== "connected") return own(check);
+  if (state.sharing === "paused") return repeated(T().overlay.paused);
+  if (state.sharing === "stopped") return repeated(T().overlay.stopped);
+  if (state.relayFailure && state.link !== "connected") return own(T().relayFailure[state.relayFailure]);
+  if (state.link === "reconnecting") return own(T().overlay.reconnecting);
+  if (!state.customer.connected && state.link !== "connected") return repeated(T().overlay.customerLost);
   if (!state.stream || state.sharing === null)
-    return state.customer.capture === "camera" ? T().overlay.waitingForCamera : T().overlay.waitingForAllow;
-  return "";
+    return repeated(state.customer.capture === "camera" ? T().overlay.waitingForCamera : T().overlay.waitingForAllow);
+  return own("");
 }
 
 function relayLine(state: ViewerState): string {
@@ -155,8 +160,11 @@ function renderExpiry(state: ViewerState): void {
   const line = byId("viewer-expiry", HTMLElement);
   setText(line, at === null ? "" : state.isExpiring ? T().expiry.soon(at, state.canExtend) : T().expiry.at(at));
   line.className = state.isExpiring && at !== null ? "warning" : "hint";
+  const hadFocus = document.activeElement === extendButton;
   extendButton.hidden = at === null || !state.isExpiring || !state.canExtend;
   extendButton.textContent = T().expiry.extend;
+  // Extend went away with the warning: the keyboard goes on from the next of the viewer's buttons, not from the top.
+  if (hadFocus && extendButton.hidden) actualSize.focus();
 }
 
 /**
@@ -176,14 +184,16 @@ function renderStatus(state: ViewerState, formError: string): void {
 
 function render(state: ViewerState, formError: string): void {
   show("viewer-code", groupCode(state.code));
-  show("viewer-customer", customerLine(state));
+  // Live regions: written only when their text changes, so that each change is spoken once.
+  setText(byId("viewer-customer", HTMLElement), customerLine(state));
   // Told as soon as the customer's page is in the room, before Allow: a phone can show its camera, not its screen.
   const capture = byId("viewer-capture", HTMLElement);
   capture.hidden = state.ended !== null || state.customer?.capture !== "camera";
   capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
-  const cover = overlayText(state);
-  overlay.textContent = cover;
+  const { text: cover, isSaidByCustomerLine } = overlayText(state);
+  overlay.setAttribute("aria-live", isSaidByCustomerLine ? "off" : "polite");
+  setText(overlay, cover);
   overlay.hidden = cover === "";
   stage.classList.toggle("is-covered", cover !== "");
   endButton.disabled = state.ended !== null;

@@ -577,7 +577,7 @@ export const technician = {
     attemptLine: (id: string, event: string, attempt: number, at: string, status: number | null, isManual: boolean) =>
       `${id} (${event}), ${isManual ? "sent again by hand" : `attempt ${attempt}`}, ${at}: ${status === null ? "no answer" : `HTTP ${status}`}`,
     redeliver: "Send again",
-    redeliverLabel: (id: string) => `Send ${id} again`,
+    redeliverLabel: (id: string) => `Send again: ${id}`,
     redelivered: (isDelivered: boolean): string =>
       isDelivered ? "Sent again; the receiver accepted it." : "Sent again; the receiver did not accept it.",
     noAttempts: "Nothing sent yet.",
