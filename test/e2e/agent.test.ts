@@ -1,7 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
-import { isSdpFingerprint } from "../../client/core/fingerprint.ts";
+import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
@@ -104,6 +104,55 @@ describe("the native agent", () => {
     }
     // Without the certificate there is no connection (werift would make its own).
     expect(() => weriftRtc().createPeerConnection({ iceServers: [] })).toThrow();
+  });
+
+  it("connects to another peer: negotiated channels, each end sees the other's certificate, a PLI reaches the capture", async () => {
+    const [agentCertificate, peerCertificate] = await Promise.all([weriftCertificate(), weriftCertificate()]);
+    const rtc = weriftRtc({ extraHostAddresses: ["127.0.0.1"] });
+    const agent = rtc.createPeerConnection({ iceServers: [], certificates: [agentCertificate.certificate] });
+    const peer = rtc.createPeerConnection({ iceServers: [], certificates: [peerCertificate.certificate] });
+    try {
+      let keyframeRequests = 0;
+      const codec = { mimeType: "video/VP8", clockRate: 90_000, payloadType: 96 } as const;
+      rtc.addVideo(agent, codec, () => keyframeRequests++);
+      const init = { negotiated: true, id: 3, ordered: true } as const;
+      const agentChannel = agent.createDataChannel("file", init);
+      const peerChannel = peer.createDataChannel("file", init);
+      agentChannel.binaryType = "arraybuffer";
+      const received: unknown[] = [];
+      agentChannel.addEventListener("message", (event) => received.push(event.data));
+      let isOpen = false;
+      peerChannel.addEventListener("open", () => {
+        isOpen = true;
+      });
+
+      // Offer and answer with their candidates in them.
+      await agent.setLocalDescription(await agent.createOffer({ iceRestart: false }));
+      await peer.setRemoteDescription({ type: "offer", sdp: agent.localDescription?.sdp ?? "" });
+      await peer.setLocalDescription(await peer.createAnswer());
+      await agent.setRemoteDescription({ type: "answer", sdp: peer.localDescription?.sdp ?? "" });
+      await expect.poll(() => agent.connectionState, WAIT).toBe("connected");
+
+      // Each end's DTLS shows the certificate whose fingerprint the other was told.
+      const remote = (pc: typeof agent) => pc.sctp?.transport.getRemoteCertificates?.()[0] ?? new ArrayBuffer(0);
+      expect(derFingerprint(new Uint8Array(remote(agent)))).toEqual(peerCertificate.fingerprint);
+      expect(derFingerprint(new Uint8Array(remote(peer)))).toEqual(agentCertificate.fingerprint);
+
+      // The negotiated channel carries bytes, as an ArrayBuffer where asked.
+      await expect.poll(() => isOpen, WAIT).toBe(true);
+      peerChannel.send(new Uint8Array([1, 2, 3]));
+      await expect.poll(() => received.length, WAIT).toBe(1);
+      expect(new Uint8Array(received[0] as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+
+      // The receiver's picture loss indication reaches the capture's keyframe hook.
+      const sender = agent.pc.getTransceivers().find((t) => t.kind === "video")?.sender;
+      const receiver = peer.pc.getTransceivers().find((t) => t.kind === "video")?.receiver;
+      await receiver?.sendRtcpPLI(sender?.ssrc ?? 0);
+      await expect.poll(() => keyframeRequests, WAIT).toBe(1);
+    } finally {
+      agent.close();
+      peer.close();
+    }
   });
 
   it("shares the X screen with the viewer after the person's answers, reaching nothing but this machine", async () => {
