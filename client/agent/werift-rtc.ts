@@ -286,20 +286,38 @@ export function weriftRtc(options: WeriftOptions = {}): AgentRtc<WeriftConnectio
     addVideo: (connection: WeriftConnection, codec: CaptureCodec, onKeyframeRequest: () => void) => {
       if (codec.mimeType !== "video/VP8") throw new Error(`no track for ${codec.mimeType}`);
       const track = new MediaStreamTrack({ kind: "video" });
-      const transceiver = connection.pc.addTransceiver(track, { direction: "sendonly" });
-      transceiver.sender.onRtcp.subscribe((packet) => {
-        if (packet instanceof RtcpPayloadSpecificFeedback && isKeyframeRequest(packet)) onKeyframeRequest();
+      const { sender } = connection.pc.addTransceiver(track, { direction: "sendonly" });
+      // A PLI names the sender's SSRC in its header, and werift routes it to the sender.
+      sender.onRtcp.subscribe((packet) => {
+        if (packet instanceof RtcpPayloadSpecificFeedback && packet.feedback instanceof PictureLossIndication) {
+          onKeyframeRequest();
+        }
+      });
+      // A FIR's header names no media source (RFC 5104: zero), so werift does not route it to the sender: it is
+      // read on the connection's transports, for the sender's SSRC among its entries.
+      const watched = new Set<object>();
+      connection.pc.connectionStateChange.subscribe(() => {
+        for (const transport of connection.pc.dtlsTransports) {
+          if (watched.has(transport)) continue;
+          watched.add(transport);
+          transport.onRtcp.subscribe((packet) => {
+            if (isFirFor(packet, sender.ssrc)) onKeyframeRequest();
+          });
+        }
       });
       return (packet) => track.writeRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
     },
   };
 }
 
-/** PLI (feedback message type 1) or FIR (4, RFC 5104); werift exports the class of the first only. */
+/** FIR's feedback message type (RFC 5104), whose class werift does not export. */
 const FIR_TYPE = 4;
 
-function isKeyframeRequest(packet: RtcpPayloadSpecificFeedback): boolean {
-  return packet.feedback instanceof PictureLossIndication || packet.feedback.count === FIR_TYPE;
+/** Whether `packet` is a FIR asking `ssrc` for a keyframe. */
+export function isFirFor(packet: unknown, ssrc: number): boolean {
+  if (!(packet instanceof RtcpPayloadSpecificFeedback) || packet.feedback.count !== FIR_TYPE) return false;
+  const { fir } = packet.feedback as { fir?: { ssrc: number }[] };
+  return fir?.some((entry) => entry.ssrc === ssrc) ?? false;
 }
 
 /**

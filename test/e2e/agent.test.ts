@@ -1,5 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RtcpPayloadSpecificFeedback } from "werift";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
@@ -50,6 +51,15 @@ net.Socket.prototype.connect = function (...args) {
 `)}`;
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "connected"]);
+
+/** A FIR's payload (RFC 5104): sender SSRC 1, media source 0, one entry asking `ssrc` (sequence number 1). */
+function firPayload(ssrc: number): Buffer {
+  const payload = Buffer.alloc(16);
+  payload.writeUInt32BE(1, 0);
+  payload.writeUInt32BE(ssrc, 8);
+  payload[12] = 1;
+  return payload;
+}
 
 type Agent = { process: ChildProcessWithoutNullStreams; output: () => string; errors: () => string };
 
@@ -106,7 +116,7 @@ describe("the native agent", () => {
     expect(() => weriftRtc().createPeerConnection({ iceServers: [] })).toThrow();
   });
 
-  it("connects to another peer: negotiated channels, each end sees the other's certificate, a PLI reaches the capture", async () => {
+  it("connects to another peer: negotiated channels, each end sees the other's certificate, PLI and FIR reach the capture", async () => {
     const [agentCertificate, peerCertificate] = await Promise.all([weriftCertificate(), weriftCertificate()]);
     const rtc = weriftRtc({ extraHostAddresses: ["127.0.0.1"] });
     const agent = rtc.createPeerConnection({ iceServers: [], certificates: [agentCertificate.certificate] });
@@ -149,6 +159,11 @@ describe("the native agent", () => {
       const receiver = peer.pc.getTransceivers().find((t) => t.kind === "video")?.receiver;
       await receiver?.sendRtcpPLI(sender?.ssrc ?? 0);
       await expect.poll(() => keyframeRequests, WAIT).toBe(1);
+      // And so does a full intra request, whose header names no media source (RFC 5104).
+      const ssrc = sender?.ssrc ?? 0;
+      const fir = { count: 4, length: 3, serialize: () => firPayload(ssrc) };
+      await peer.pc.dtlsTransports[0]?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: fir as never })]);
+      await expect.poll(() => keyframeRequests, WAIT).toBe(2);
     } finally {
       agent.close();
       peer.close();
