@@ -68,7 +68,8 @@ function startAgent(link: string, display: string): Agent {
   const child = spawn(
     process.execPath,
     ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, "client/agent/main.ts", "--allow-loopback", link],
-    { env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" } },
+    // Its own process group, as a terminal gives it: Ctrl+C reaches the agent and its ffmpeg alike.
+    { env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" }, detached: true },
   );
   let output = "";
   let errors = "";
@@ -79,6 +80,15 @@ function startAgent(link: string, display: string): Agent {
     errors += chunk.toString();
   });
   return { process: child, output: () => output, errors: () => errors };
+}
+
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function exitOf(agent: Agent): Promise<number | null> {
@@ -96,7 +106,7 @@ describe("the native agent", () => {
   });
 
   afterAll(() => {
-    for (const agent of agents) if (agent.process.exitCode === null) agent.process.kill("SIGKILL");
+    for (const agent of agents) if (agent.process.exitCode === null) process.kill(-(agent.process.pid ?? 0), "SIGKILL");
     screen?.stop();
   });
 
@@ -197,8 +207,11 @@ describe("the native agent", () => {
     await said("Your technician can see your screen now.");
 
     // Ctrl+C ends the session for both: the viewer hears it, and the program exits as sessions end.
-    agent.process.kill("SIGINT");
+    process.kill(-(agent.process.pid ?? 0), "SIGINT");
     expect(await exitOf(agent)).toBe(0);
+    expect(agent.output()).toContain("You ended the session.");
+    // Nothing of the agent's process group is left: ffmpeg stopped as well.
+    await expect.poll(() => isGroupAlive(agent.process.pid ?? 0), WAIT).toBe(false);
     await expect.poll(() => textOf(tech.locator("#overlay")), WAIT).toMatch(/ended/i);
 
     const contacts = [...agent.errors().matchAll(/^contact (.*)$/gm)].map((match) => match[1] ?? "");
