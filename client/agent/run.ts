@@ -57,7 +57,10 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
         sendSignal,
         onState: () => undefined,
         onIntercepted: () => session.intercepted(),
-        onCaptureEnd: () => session.captureFailed(),
+        // ffmpeg ending after the session did (Ctrl+C reaches it as well) is no failure.
+        onCaptureEnd: () => {
+          if (session.view.ended === null) session.captureFailed();
+        },
         onIceError: () => undefined,
       });
       return connection;

@@ -1,0 +1,33 @@
+import type { AgentSession } from "./AgentSession.ts";
+import { X11Capture } from "./capture/x11.ts";
+import { runAgent } from "./run.ts";
+import { weriftCertificate, weriftRtc } from "./werift-rtc.ts";
+
+// The agent's program: `npm run agent -- [--allow-loopback] LINK`. It shares the X display of $DISPLAY through
+// ffmpeg, on werift. Ctrl+C ends the session as the End word does (the room hears it; ffmpeg stops).
+// --allow-loopback lets ICE use loopback addresses as well, for a site on this machine in a network of loopback only.
+
+const args = process.argv.slice(2);
+const allowLoopback = args.includes("--allow-loopback");
+const linkText = args.find((arg) => !arg.startsWith("--")) ?? "";
+
+const capture = new X11Capture({ display: process.env.DISPLAY ?? ":0" });
+let session: AgentSession | null = null;
+process.on("SIGINT", () => {
+  if (session) session.end();
+  else process.exit(130);
+});
+
+const code = await runAgent(linkText, {
+  rtc: weriftRtc({ extraHostAddresses: allowLoopback ? ["127.0.0.1"] : undefined }),
+  certificate: weriftCertificate(),
+  capture,
+  io: { input: process.stdin, output: process.stdout },
+  env: process.env,
+  onSession: (started) => {
+    session = started;
+  },
+});
+await capture.stop();
+// werift's sockets and timers may outlive the session; the run is over.
+process.exit(code);

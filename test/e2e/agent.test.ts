@@ -1,0 +1,221 @@
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RtcpPayloadSpecificFeedback } from "werift";
+import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
+import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
+import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
+import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+
+// The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
+// with a technician's viewer in Chromium, after the person answered its questions in the terminal; Ctrl+C ends the
+// session. The agent reaches nothing but this machine: its ICE servers are the session's, from /ice.
+
+const stage = useStage("Agnes Agent");
+const WAIT = { timeout: 120_000, interval: 100 };
+
+/**
+ * Loaded into the agent's process before it runs: reports on stderr every host it sends to or connects to (UDP and
+ * TCP, each once), so that the test can tell it reached nothing but loopback.
+ */
+const CONTACTS = `data:text/javascript,${encodeURIComponent(`
+import dgram from "node:dgram";
+import net from "node:net";
+const seen = new Set();
+const say = (host) => {
+  if (seen.has(host)) return;
+  seen.add(host);
+  process.stderr.write("contact " + host + "\\n");
+};
+const hostOf = (args) => {
+  const [first, second] = args;
+  const options = Array.isArray(first) ? first[0] : first;
+  if (options && typeof options === "object") return options.path ? "unix" : (options.host ?? "localhost");
+  return typeof second === "string" ? second : "localhost";
+};
+const send = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function (...args) {
+  say(args.slice(1).find((arg) => typeof arg === "string") ?? "connected");
+  return send.apply(this, args);
+};
+const udpConnect = dgram.Socket.prototype.connect;
+dgram.Socket.prototype.connect = function (...args) {
+  say(typeof args[1] === "string" ? args[1] : "localhost");
+  return udpConnect.apply(this, args);
+};
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  say(hostOf(args));
+  return connect.apply(this, args);
+};
+`)}`;
+
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "connected"]);
+
+/** A FIR's payload (RFC 5104): sender SSRC 1, media source 0, one entry asking `ssrc` (sequence number 1). */
+function firPayload(ssrc: number): Buffer {
+  const payload = Buffer.alloc(16);
+  payload.writeUInt32BE(1, 0);
+  payload.writeUInt32BE(ssrc, 8);
+  payload[12] = 1;
+  return payload;
+}
+
+type Agent = { process: ChildProcessWithoutNullStreams; output: () => string; errors: () => string };
+
+/** Starts the agent's program for `link` on `display`, in English, with the contacts reported. */
+function startAgent(link: string, display: string): Agent {
+  const child = spawn(
+    process.execPath,
+    ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, "client/agent/main.ts", "--allow-loopback", link],
+    // Its own process group, as a terminal gives it: Ctrl+C reaches the agent and its ffmpeg alike.
+    { env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" }, detached: true },
+  );
+  let output = "";
+  let errors = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  return { process: child, output: () => output, errors: () => errors };
+}
+
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function exitOf(agent: Agent): Promise<number | null> {
+  const { process: child } = agent;
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+describe("the native agent", () => {
+  let screen: VirtualScreen;
+  const agents: Agent[] = [];
+
+  beforeAll(async () => {
+    screen = await startVirtualScreen();
+  });
+
+  afterAll(() => {
+    for (const agent of agents) if (agent.process.exitCode === null) process.kill(-(agent.process.pid ?? 0), "SIGKILL");
+    screen?.stop();
+  });
+
+  it("makes connections with only the ICE servers given, presenting the certificate whose fingerprint it proves", async () => {
+    const { certificate, fingerprint } = await weriftCertificate();
+    const connection = weriftRtc().createPeerConnection({ iceServers: [], certificates: [certificate] });
+    try {
+      // werift's own default (a public STUN server) is not there.
+      expect(connection.pc.getConfiguration().iceServers).toEqual([]);
+      connection.createDataChannel("control", { negotiated: true, id: 0, ordered: true });
+      const offer = await connection.createOffer({ iceRestart: false });
+      expect(isSdpFingerprint(offer.sdp ?? "", fingerprint)).toBe(true);
+    } finally {
+      connection.close();
+    }
+    // Without the certificate there is no connection (werift would make its own).
+    expect(() => weriftRtc().createPeerConnection({ iceServers: [] })).toThrow();
+  });
+
+  it("connects to another peer: negotiated channels, each end sees the other's certificate, PLI and FIR reach the capture", async () => {
+    const [agentCertificate, peerCertificate] = await Promise.all([weriftCertificate(), weriftCertificate()]);
+    const rtc = weriftRtc({ extraHostAddresses: ["127.0.0.1"] });
+    const agent = rtc.createPeerConnection({ iceServers: [], certificates: [agentCertificate.certificate] });
+    const peer = rtc.createPeerConnection({ iceServers: [], certificates: [peerCertificate.certificate] });
+    try {
+      let keyframeRequests = 0;
+      const codec = { mimeType: "video/VP8", clockRate: 90_000, payloadType: 96 } as const;
+      rtc.addVideo(agent, codec, () => keyframeRequests++);
+      const init = { negotiated: true, id: 3, ordered: true } as const;
+      const agentChannel = agent.createDataChannel("file", init);
+      const peerChannel = peer.createDataChannel("file", init);
+      agentChannel.binaryType = "arraybuffer";
+      const received: unknown[] = [];
+      agentChannel.addEventListener("message", (event) => received.push(event.data));
+      let isOpen = false;
+      peerChannel.addEventListener("open", () => {
+        isOpen = true;
+      });
+
+      // Offer and answer with their candidates in them.
+      await agent.setLocalDescription(await agent.createOffer({ iceRestart: false }));
+      await peer.setRemoteDescription({ type: "offer", sdp: agent.localDescription?.sdp ?? "" });
+      await peer.setLocalDescription(await peer.createAnswer());
+      await agent.setRemoteDescription({ type: "answer", sdp: peer.localDescription?.sdp ?? "" });
+      await expect.poll(() => agent.connectionState, WAIT).toBe("connected");
+
+      // Each end's DTLS shows the certificate whose fingerprint the other was told.
+      const remote = (pc: typeof agent) => pc.sctp?.transport.getRemoteCertificates?.()[0] ?? new ArrayBuffer(0);
+      expect(derFingerprint(new Uint8Array(remote(agent)))).toEqual(peerCertificate.fingerprint);
+      expect(derFingerprint(new Uint8Array(remote(peer)))).toEqual(agentCertificate.fingerprint);
+
+      // The negotiated channel carries bytes, as an ArrayBuffer where asked.
+      await expect.poll(() => isOpen, WAIT).toBe(true);
+      peerChannel.send(new Uint8Array([1, 2, 3]));
+      await expect.poll(() => received.length, WAIT).toBe(1);
+      expect(new Uint8Array(received[0] as ArrayBuffer)).toEqual(new Uint8Array([1, 2, 3]));
+
+      // The receiver's picture loss indication reaches the capture's keyframe hook.
+      const sender = agent.pc.getTransceivers().find((t) => t.kind === "video")?.sender;
+      const receiver = peer.pc.getTransceivers().find((t) => t.kind === "video")?.receiver;
+      await receiver?.sendRtcpPLI(sender?.ssrc ?? 0);
+      await expect.poll(() => keyframeRequests, WAIT).toBe(1);
+      // And so does a full intra request, whose header names no media source (RFC 5104).
+      const ssrc = sender?.ssrc ?? 0;
+      const fir = { count: 4, length: 3, serialize: () => firPayload(ssrc) };
+      await peer.pc.dtlsTransports[0]?.sendRtcp([new RtcpPayloadSpecificFeedback({ feedback: fir as never })]);
+      await expect.poll(() => keyframeRequests, WAIT).toBe(2);
+    } finally {
+      agent.close();
+      peer.close();
+    }
+  });
+
+  it("shares the X screen with the viewer after the person's answers, reaching nothing but this machine", async () => {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+
+    const agent = startAgent(link, screen.display);
+    agents.push(agent);
+    const said = (text: string) => expect.poll(agent.output, WAIT).toContain(text);
+
+    // The person checks the four words against the viewer's, and allows.
+    await said("Does your technician read out exactly these four words?");
+    const words = /Verification code: ([a-z]+(?: [a-z]+){3})/.exec(agent.output())?.[1];
+    const region = tech.getByRole("region", { name: "Check the verification code" });
+    await expect.poll(() => textOf(region.getByLabel("Verification code")), WAIT).toBe(words);
+    agent.process.stdin.write("y\n");
+    await region.getByRole("button", { name: "Matches" }).click();
+    await said("Allow them to see your screen");
+    agent.process.stdin.write("y\n");
+
+    // The viewer decodes the screen: Xvfb's 1280×720.
+    const video = tech.getByLabel("Customer's screen");
+    await framesArrive(video);
+    expect(await videoFigures(video)).toMatchObject({ width: 1280, height: 720 });
+    await said("Your technician can see your screen now.");
+
+    // Ctrl+C ends the session for both: the viewer hears it, and the program exits as sessions end.
+    process.kill(-(agent.process.pid ?? 0), "SIGINT");
+    expect(await exitOf(agent)).toBe(0);
+    expect(agent.output()).toContain("You ended the session.");
+    // Nothing of the agent's process group is left: ffmpeg stopped as well.
+    await expect.poll(() => isGroupAlive(agent.process.pid ?? 0), WAIT).toBe(false);
+    await expect.poll(() => textOf(tech.locator("#overlay")), WAIT).toMatch(/ended/i);
+
+    const contacts = [...agent.errors().matchAll(/^contact (.*)$/gm)].map((match) => match[1] ?? "");
+    expect(contacts.length).toBeGreaterThan(0);
+    expect(contacts.filter((host) => !LOOPBACK.has(host))).toEqual([]);
+  });
+});
