@@ -1,6 +1,7 @@
 import type { Page, WebSocketRoute } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { framesArrive, newPerson, open, type Person, textOf, videoFigures } from "../helpers/node/people.ts";
+import { getHelp, joinAsTechnician } from "../helpers/node/help.ts";
+import { framesArrive, newPerson, type Person, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 import { type Received, recordTraffic, type Traffic } from "../helpers/node/traffic.ts";
 
@@ -34,29 +35,6 @@ async function newCustomer({ canCut = false } = {}): Promise<Customer> {
   return { person, traffic, socket: () => socket };
 }
 
-/** The customer clicks Get help and reads out what the page shows. */
-async function getHelp(customer: Person): Promise<{ id: string; password: string }> {
-  const { page } = customer;
-  await open(page, "/");
-  await page.getByRole("button", { name: "Get help" }).click();
-  const card = page.getByRole("region", { name: "Read these to your technician" });
-  await card.getByText("Waiting for your technician to join.", { exact: false }).waitFor();
-  const id = await textOf(card.getByLabel("Session ID", { exact: true }));
-  const password = await textOf(card.getByLabel("Password", { exact: true }));
-  return { id, password };
-}
-
-/** The technician types what they heard into the console's join form. */
-async function joinAsTechnician(id: string, password: string): Promise<void> {
-  const { page } = stage.technician;
-  await open(page, "/console");
-  const form = page.getByRole("region", { name: "Join a customer's session" });
-  await form.getByLabel("Session ID").fill(id);
-  await form.getByLabel("Password").fill(password);
-  await form.getByRole("button", { name: "Join" }).click();
-  await page.getByRole("heading", { name: `Session ${id}` }).waitFor();
-}
-
 /** `count` passwords of the list, each unlike `password`: what a guesser might type. */
 function wrongPasswords(password: string, count: number): string[] {
   const guesses = ["apple", "banjo", "cactus", "daisy", "eagle"].map((word) => `${word} ${word} ${word}`);
@@ -84,7 +62,7 @@ function verificationCode(page: Page) {
 async function sharing(options: { canCut?: boolean } = {}): Promise<Customer & { password: string }> {
   const customer = await newCustomer(options);
   const { id, password } = await getHelp(customer.person);
-  await joinAsTechnician(id, password);
+  await joinAsTechnician(stage, id, password);
   await customer.person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
   await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
   return { ...customer, password };
@@ -115,7 +93,7 @@ describe("a customer's help request, joined with a session ID and password", () 
   it("lets the technician join with what the customer read, and shows the customer who joined before Allow", async () => {
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
-    await joinAsTechnician(id, password);
+    await joinAsTechnician(stage, id, password);
     const consent = person.page.getByRole("region", { name: "Who is asking to see your screen" });
     await consent.getByText("Tess Tech", { exact: true }).waitFor();
     expect(await textOf(consent)).toContain("from Tether");
@@ -127,7 +105,7 @@ describe("a customer's help request, joined with a session ID and password", () 
   it("connects with the right password, and both pages show the same four-word verification code", async () => {
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
-    await joinAsTechnician(id, password);
+    await joinAsTechnician(stage, id, password);
     const words = /^[a-z]+( [a-z]+){3}$/;
     await expect.poll(() => textOf(verificationCode(person.page))).toMatch(words);
     await expect.poll(() => textOf(verificationCode(stage.technician.page))).toMatch(words);
@@ -150,7 +128,7 @@ describe("a customer's help request, joined with a session ID and password", () 
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
     const seen = recordTraffic(stage.technician.page);
-    await joinAsTechnician(id, wrongPasswords(password, 1)[0] ?? "");
+    await joinAsTechnician(stage, id, wrongPasswords(password, 1)[0] ?? "");
     await stage.technician.page
       .getByText("The password did not match. Ask the customer to read it again, then type it below.")
       .waitFor();
@@ -177,7 +155,7 @@ describe("a customer's help request, joined with a session ID and password", () 
     const shownPassword = () => textOf(card.getByLabel("Password", { exact: true }));
     const seen = recordTraffic(stage.technician.page);
     const [first = "", second = "", third = ""] = wrongPasswords(password, 3);
-    await joinAsTechnician(id, first);
+    await joinAsTechnician(stage, id, first);
     await expect.poll(() => verdicts(seen.received)).toEqual([false]);
     await typeInViewer(second);
     await expect.poll(() => verdicts(seen.received)).toEqual([false, false]);
@@ -231,7 +209,7 @@ describe("a customer's help request, joined with a session ID and password", () 
   it("ends the session on both pages when the customer says the verification code does not match", async () => {
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
-    await joinAsTechnician(id, password);
+    await joinAsTechnician(stage, id, password);
     await expect.poll(() => textOf(verificationCode(person.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
     await person.page.getByRole("button", { name: "Doesn't match" }).click();
     await person.page.getByRole("heading", { name: "Session ended" }).waitFor();
@@ -243,7 +221,7 @@ describe("a customer's help request, joined with a session ID and password", () 
   it("shares the screen once the customer allows", async () => {
     const { person } = await newCustomer();
     const { id, password } = await getHelp(person);
-    await joinAsTechnician(id, password);
+    await joinAsTechnician(stage, id, password);
     await person.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     const figures = await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
     expect(figures.width).toBeGreaterThan(0);
@@ -299,10 +277,29 @@ describe("a customer's help request, joined with a session ID and password", () 
     await person.page.getByText("The technician ended the session.", { exact: false }).waitFor();
   });
 
-  it("ends the session when the customer closes the tab after sharing", async () => {
-    const { person } = await sharing();
-    await person.page.close();
-    await stage.technician.page.getByText("The customer ended the session.").waitFor();
+  it("resumes the session after a reload of the customer's page: a new check of the code, pick again, frames again", async () => {
+    const { person, password, traffic } = await sharing();
+    const { page } = person;
+    const tech = stage.technician.page;
+    await page.reload();
+    await page.getByRole("status").getByText("The page was reloaded and your session goes on").waitFor();
+    expect(await page.getByRole("button", { name: "Get help" }).isVisible()).toBe(false);
+    // The reloaded page proves the same password's secret again, with a new certificate: a new code on both sides.
+    const words = /^[a-z]+( [a-z]+){3}$/;
+    await expect.poll(() => textOf(verificationCode(page))).toMatch(words);
+    await expect.poll(() => textOf(verificationCode(tech))).toBe(await textOf(verificationCode(page)));
+    await page.getByRole("button", { name: "Share again" }).click();
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    // Nothing of the password left the tab on the way (it is kept in the tab's own storage, as a link's secret is).
+    const heard = password.split(" ");
+    expect(traffic.sent.filter((text) => heard.every((word) => text.includes(word)))).toEqual([]);
+
+    // End ends it for good: a reload then shows Get help again.
+    await page.getByRole("button", { name: "End session" }).click();
+    await tech.getByText("The customer ended the session.").waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Get help" }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("tether.help"))).toBeNull();
   });
 
   it("ends a help request whose page is closed before anyone joined: nobody could find it again", async () => {

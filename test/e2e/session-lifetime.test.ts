@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { axeViolations } from "../helpers/node/axe.ts";
-import { auditTypesOf, textOf } from "../helpers/node/people.ts";
+import { getHelp, joinAsTechnician } from "../helpers/node/help.ts";
+import { auditTypesOf, framesArrive, newPerson, textOf } from "../helpers/node/people.ts";
 import { startSharing, useStage } from "../helpers/node/stage.ts";
 
 // The end of a session's lifetime: both sides are warned in its last five minutes, and the technician extends it
@@ -45,6 +46,18 @@ describe("a session's lifetime", () => {
 
   it("ends the session when the customer closes the tab after Allow and does not come back within the grace", async () => {
     const { tech, customer } = await startSharing(stage);
+    await customer.page.close({ runBeforeUnload: true });
+    await tech.getByText("The customer ended the session.").waitFor();
+  });
+
+  it("ends a Get-help session whose customer closes the tab after Allow, once the grace passes", async () => {
+    const customer = await newPerson(stage.browser, stage.server);
+    stage.people.push(customer);
+    const { id, password } = await getHelp(customer);
+    await joinAsTechnician(stage, id, password);
+    await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
+    const tech = stage.technician.page;
+    await framesArrive(tech.getByLabel("Customer's screen"));
     await customer.page.close({ runBeforeUnload: true });
     await tech.getByText("The customer ended the session.").waitFor();
   });

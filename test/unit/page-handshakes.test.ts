@@ -6,7 +6,12 @@ import { newLinkSecret, prsOfLinkSecret } from "../../client/core/link-secret.ts
 import { prsOfPassword } from "../../client/core/password.ts";
 import { MAX_FAILURES } from "../../client/core/password-guard.ts";
 import { CustomerHandshakes } from "../../client/web/src/customer/CustomerHandshakes.ts";
-import { type CustomerSecret, GuardedPassword, linkSecret } from "../../client/web/src/customer/secret.ts";
+import {
+  type CustomerSecret,
+  GuardedPassword,
+  linkSecret,
+  resumedPassword,
+} from "../../client/web/src/customer/secret.ts";
 import { interceptNotice, isInterceptNotice } from "../../client/web/src/rtc/intercept-notice.ts";
 import { type CheckStatus, CustomerCheck, type TechnicianSecret } from "../../client/web/src/viewer/CustomerCheck.ts";
 
@@ -114,12 +119,16 @@ describe("the pages' handshake drivers", () => {
     check.retry(password(wrongFor(guarded.password)[0] ?? ""));
     await vi.waitFor(() => expect(check.status).toEqual({ step: "needsPassword", isWrong: true }));
     expect(verdicts()).toEqual([false]);
+    // What a reload would resume with: nothing before a technician proved the password.
+    expect(guarded.confirmedPrs).toBeNull();
     // The customer's page heard of the failure too, so that it can say why nothing was shared.
     expect(failed).toEqual([TECH]);
     check.retry(password(guarded.password));
     await vi.waitFor(() => expect(check.status).toEqual({ step: "confirmed" }));
     expect(verdicts()).toEqual([false, true]);
     expect(failed).toEqual([TECH]);
+    // The PRS of the password the technician proved, not of the wrong one tried first.
+    expect(guarded.confirmedPrs).toEqual(prsOfPassword(guarded.password));
     guarded.stop();
   });
 
@@ -141,6 +150,27 @@ describe("the pages' handshake drivers", () => {
     await vi.waitFor(() => expect(check.status).toEqual({ step: "confirmed" }));
     expect(verdicts()).toEqual([false, false, false, false, true]);
     guarded.stop();
+  });
+
+  it("let a resumed Get-help page be proved by the password its technician proved", async () => {
+    const words = "river candle orbit";
+    const { check, meet, verdicts } = pair(password(words), resumedPassword(prsOfPassword(words)));
+    meet();
+    await vi.waitFor(() => expect(check.status).toEqual({ step: "confirmed" }));
+    expect(verdicts()).toEqual([true]);
+  });
+
+  it("let no guess prove a resumed Get-help page after three that did not, not even the right password", async () => {
+    const words = "river candle orbit";
+    const { check, meet, verdicts } = pair(null, resumedPassword(prsOfPassword(words)));
+    meet();
+    for (const [i, guess] of wrongFor(words).slice(0, MAX_FAILURES).entries()) {
+      check.retry(password(guess));
+      await vi.waitFor(() => expect(verdicts()).toHaveLength(i + 1));
+    }
+    check.retry(password(words));
+    await vi.waitFor(() => expect(verdicts()).toHaveLength(MAX_FAILURES + 1));
+    expect(verdicts()).toEqual([false, false, false, false]);
   });
 
   it("wait as long as the room says before starting again, and say so meanwhile", () => {

@@ -3,8 +3,10 @@ import { toBase64url } from "../../core/base64url.ts";
 import { newSeatKey, seatKeyHash } from "../../core/link-secret.ts";
 import { PASSWORD_LIFETIME_MS, type RotationReason } from "../../core/password-guard.ts";
 import { captureMode, showCaptureMode } from "./customer/camera.ts";
+import { forgetHelpSession, keepHelpSession, keptHelpSession } from "./customer/help-resume.ts";
 import { startCustomerSession } from "./customer/page.ts";
-import { GuardedPassword } from "./customer/secret.ts";
+import { GuardedPassword, resumedPassword } from "./customer/secret.ts";
+import { markShared } from "./customer/shared-mark.ts";
 import { formatUnit } from "./i18n/format.ts";
 import { customerText, onLanguageChange, startLanguage } from "./i18n/page.ts";
 import { callApi } from "./lib/api.ts";
@@ -62,21 +64,46 @@ async function requestHelp(): Promise<void> {
   codeSection.hidden = false;
   // The Get help button went away: the keyboard focus goes to what took its place.
   byId("help-code-title", HTMLElement).focus();
+  // Once the customer allowed the technician whose handshake proved the password, the session is kept in this tab:
+  // a reload then resumes it (help-resume.ts). Before that, the request ends with the page.
+  let isKept = false;
   const customer = startCustomerSession(
-    { code, session: null, seatKey: toBase64url(seatKey), secret: password, isEndedOnLeave: true },
+    { code, session: null, seatKey: toBase64url(seatKey), secret: password, isEndedOnLeave: () => !isKept },
     (view) => {
       codeSection.hidden = view.phase !== "waiting";
       // A new request starts from a fresh page: a new seat key, a new password, nothing of this one left.
       helpAgain.hidden = view.phase !== "ended";
+      const prs = password.confirmedPrs;
+      if (!isKept && view.phase === "sharing" && prs) {
+        isKept = true;
+        keepHelpSession({ code, seatKey: toBase64url(seatKey), prs });
+        markShared(code);
+      }
+      if (view.phase === "ended") forgetHelpSession();
     },
   );
   cancel.addEventListener("click", () => customer.cancel());
+}
+
+/** A help session this tab allowed before a reload: it goes on, and the person picks what to share again. */
+function resumeHelp(): void {
+  const kept = keptHelpSession();
+  if (!kept) return;
+  start.hidden = true;
+  startCustomerSession(
+    { code: kept.code, session: null, seatKey: kept.seatKey, secret: resumedPassword(kept.prs), isEndedOnLeave: false },
+    (view) => {
+      helpAgain.hidden = view.phase !== "ended";
+      if (view.phase === "ended") forgetHelpSession();
+    },
+  );
 }
 
 onLanguageChange(() => {
   if (lastRotation) passwordNote.textContent = rotatedText(lastRotation);
 });
 getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
+resumeHelp();
 // A phone says before Get help what it can offer: its camera, not its screen.
 showCaptureMode(captureMode());
 await startLanguage(() => T().markup);

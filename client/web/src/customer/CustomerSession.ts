@@ -126,8 +126,11 @@ export type CustomerSessionOptions = {
   seatKey: string;
   /** The secret every technician's handshake must prove: the link's, or the guarded Get-help password. */
   secret: CustomerSecret;
-  /** A help request ends when its page goes: nobody can find it again (the password lived only in that page). */
-  isEndedOnLeave?: boolean;
+  /**
+   * Whether the session ends when this page goes: a help request's does until the customer allowed a confirmed
+   * technician (before then, nobody could find it again: the password lived only in that page). Asked when it matters.
+   */
+  isEndedOnLeave?: boolean | (() => boolean);
   /** What this browser can share (camera.ts captureMode); a screen unless said. */
   capture?: Capture;
 };
@@ -165,7 +168,7 @@ export class CustomerSession {
   #mic: MediaStreamTrack | null = null;
   /** The customer's consent per permission, as last given or taken back. */
   readonly #consent = new Map<Permission, boolean>();
-  readonly #isEndedOnLeave: boolean;
+  readonly #isEndedOnLeave: () => boolean;
   readonly #expiry = new ExpiryWarning((isExpiring) => this.#update({ isExpiring }));
   readonly #chat = new ChatLog(
     (msg) => {
@@ -205,7 +208,8 @@ export class CustomerSession {
     this.#onChange = onChange;
     this.#secret = options.secret;
     this.#seatKey = options.seatKey;
-    this.#isEndedOnLeave = options.isEndedOnLeave ?? false;
+    const endsOnLeave = options.isEndedOnLeave ?? false;
+    this.#isEndedOnLeave = typeof endsOnLeave === "function" ? endsOnLeave : () => endsOnLeave;
     this.#view = {
       phase: "waiting",
       code,
@@ -241,7 +245,7 @@ export class CustomerSession {
     };
     // A reload after Allow: the session goes on with nothing shared (a capture does not outlive its page) until the
     // person picks again. The room hears that viewing stopped meanwhile, so the audit log tells the gap.
-    if (!this.#isEndedOnLeave && hasSharedBefore(code)) {
+    if (!this.#isEndedOnLeave() && hasSharedBefore(code)) {
       this.#hasConsented = true;
       this.#consent.set(this.#view.capture === "camera" ? "camera" : "view", false);
       this.#consent.set("zoom", false);
@@ -295,7 +299,7 @@ export class CustomerSession {
     const track = await this.#capture();
     if (!track) return;
     this.#hasConsented = true;
-    if (!this.#isEndedOnLeave) markShared(this.#view.code);
+    if (!this.#isEndedOnLeave()) markShared(this.#view.code);
     if (this.#view.recordingPolicy !== "off" && this.#view.isRecordingAllowed) this.#giveConsent("record", true);
     this.#ensureLink();
     void this.#useTrack(track);
@@ -520,13 +524,13 @@ export class CustomerSession {
   }
 
   /**
-   * The tab is going away. A help request ends with it (its password lived only in this page). Once anything was
-   * shared in a link's session, the room ends it unless this tab comes back within the rejoin grace: a reload resumes,
-   * a closed tab ends.
+   * The tab is going away. A help request not yet allowed ends with it (its password lived only in this page). Once
+   * anything was shared, the room ends the session unless this tab comes back within the rejoin grace: a reload
+   * resumes, a closed tab ends.
    */
   leave(): void {
     if (this.#view.phase !== "ended") {
-      if (this.#isEndedOnLeave) this.#signaling.send({ type: "end" });
+      if (this.#isEndedOnLeave()) this.#signaling.send({ type: "end" });
       else if (this.#hasConsented) this.#signaling.send({ type: "leaving" });
     }
     this.#teardown();

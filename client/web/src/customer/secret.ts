@@ -1,7 +1,9 @@
+import { randomBytes } from "@noble/hashes/utils.js";
 import { prsOfPassword } from "../../../core/password.ts";
 import {
   createPasswordGuard,
   type GuardReport,
+  MAX_FAILURES,
   type PasswordGuard,
   type RotationReason,
 } from "../../../core/password-guard.ts";
@@ -27,6 +29,30 @@ export function linkSecret(prs: Uint8Array): CustomerSecret {
 }
 
 /**
+ * A Get-help password's secret that a reloaded page resumes with (customer/help-resume.ts): the one its technician
+ * proved. A password is short enough to guess online, so the page still allows only MAX_FAILURES attempts that did not
+ * succeed (an abandoned one counts: its technician may have checked a guess without saying so); after that every
+ * attempt runs with random bytes nobody holds, and no guess can succeed. The technician's own check after a reload is
+ * one attempt that succeeds.
+ */
+export function resumedPassword(prs: Uint8Array): CustomerSecret {
+  let unproved = 0;
+  return {
+    begin: (_now) => {
+      unproved += 1;
+      return { prs: unproved > MAX_FAILURES ? randomBytes(prs.length) : prs, attempt: unproved };
+    },
+    failed: () => undefined,
+    succeeded: (_now, attempt) => {
+      if (attempt > MAX_FAILURES) return false;
+      unproved -= 1;
+      return true;
+    },
+    stop: () => undefined,
+  };
+}
+
+/**
  * A Get-help password under the page's password guard (client/core/password-guard.ts): three failed or abandoned
  * handshakes, or ten minutes unused, and it is replaced; `onRotated` hears the new password and why, to show them.
  * A timer brings each deadline (an attempt's timeout, the password's expiry) in on time.
@@ -36,6 +62,9 @@ export class GuardedPassword implements CustomerSecret {
   readonly #onRotated: (password: string, reason: RotationReason) => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
+  /** Each running attempt's PRS, until it ends. */
+  readonly #running = new Map<number, Uint8Array>();
+  #confirmed: Uint8Array | null = null;
 
   constructor(onRotated: (password: string, reason: RotationReason) => void, now = Date.now()) {
     this.#guard = createPasswordGuard({ now });
@@ -51,17 +80,27 @@ export class GuardedPassword implements CustomerSecret {
   begin(now: number): { prs: Uint8Array; attempt: number } {
     const started = this.#guard.attemptStarted(now);
     this.#report(started);
-    return { prs: prsOfPassword(started.password), attempt: started.attempt };
+    const prs = prsOfPassword(started.password);
+    this.#running.set(started.attempt, prs);
+    return { prs, attempt: started.attempt };
   }
 
   failed(now: number, attempt: number): void {
+    this.#running.delete(attempt);
     this.#report(this.#guard.attemptFailed(now, attempt));
   }
 
   succeeded(now: number, attempt: number): boolean {
     const report = this.#guard.attemptSucceeded(now, attempt);
     this.#report(report);
+    if (report.accepted) this.#confirmed ??= this.#running.get(attempt) ?? null;
+    this.#running.delete(attempt);
     return report.accepted;
+  }
+
+  /** The PRS of the first attempt a technician proved: what a reload of this page resumes with. */
+  get confirmedPrs(): Uint8Array | null {
+    return this.#confirmed;
   }
 
   stop(): void {
