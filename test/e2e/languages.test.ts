@@ -67,10 +67,10 @@ describe("languages", () => {
 
     // The home page, later, in the same browser: the choice holds, and survives a reload.
     await open(customer.page, "/");
-    await customer.page.getByRole("button", { name: markup["home.getHelp"] }).waitFor();
+    await customer.page.getByRole("button", { name: ja.help.markup["home.getHelp"] }).waitFor();
     await expect.poll(() => htmlLang(customer.page)).toBe("ja");
     await customer.page.reload();
-    await customer.page.getByRole("button", { name: markup["home.getHelp"] }).waitFor();
+    await customer.page.getByRole("button", { name: ja.help.markup["home.getHelp"] }).waitFor();
     expect(await customer.page.getByLabel(ja.common.language).inputValue()).toBe("ja");
 
     await customer.page.getByLabel(ja.common.language).selectOption("en");

@@ -28,7 +28,8 @@ function markupKeys(file: string): string[] {
 }
 
 const pages = {
-  customer: ["public/index.html", "public/join.html", "src/customer/screens.html"],
+  customer: ["public/join.html", "src/customer/screens.html"],
+  help: ["public/index.html"],
   technician: ["public/console.html", "public/enrol.html", "public/sign-in.html"],
 } as const;
 

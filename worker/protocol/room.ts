@@ -54,7 +54,7 @@ export type IceCandidate = z.infer<typeof IceCandidate>;
  * A key derived from the session's secret that proves the customer's page holds it (32 bytes, base64url): the room
  * keeps only its SHA-256, registered when the session was created, so the customer seat is the secret holder's.
  */
-export const SeatKey = z.string().check(z.minLength(43), z.maxLength(43), z.regex(base64url));
+export const SeatKey = /* @__PURE__ */ (() => z.string().check(z.minLength(43), z.maxLength(43), z.regex(base64url)))();
 
 /**
  * What a customer's browser can share: a screen (it has getDisplayMedia), or only a camera (a phone). Said in the
@@ -63,19 +63,20 @@ export const SeatKey = z.string().check(z.minLength(43), z.maxLength(43), z.rege
 export const Capture = z.enum(["screen", "camera"]);
 export type Capture = z.infer<typeof Capture>;
 
-export const Hello = z.strictObject({
-  type: z.literal("hello"),
-  version: z.int().check(z.minimum(1), z.maximum(1_000)),
-  resume: z.optional(SeatToken),
-  seatKey: z.optional(SeatKey),
-  /** The customer's page only: what its browser can share. */
-  capture: z.optional(Capture),
-  /**
-   * A technician the owner invited: the invite key derived from the session's secret (link-secret.ts), whose hash
-   * the owner registered with `invite`. It seats them beside the owner; the customer's page still has to let them in.
-   */
-  inviteKey: z.optional(SeatKey),
-});
+export const Hello = /* @__PURE__ */ (() =>
+  z.strictObject({
+    type: z.literal("hello"),
+    version: z.int().check(z.minimum(1), z.maximum(1_000)),
+    resume: z.optional(SeatToken),
+    seatKey: z.optional(SeatKey),
+    /** The customer's page only: what its browser can share. */
+    capture: z.optional(Capture),
+    /**
+     * A technician the owner invited: the invite key derived from the session's secret (link-secret.ts), whose hash
+     * the owner registered with `invite`. It seats them beside the owner; the customer's page still has to let them in.
+     */
+    inviteKey: z.optional(SeatKey),
+  }))();
 export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
 export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
 export const Candidate = z.strictObject({
@@ -92,69 +93,72 @@ export const KeyExchange = z.strictObject({
  * Ends the session. `why: "code_mismatch"`: the person ending it heard other verification words than their page
  * shows (someone may be in the middle); the room records that in the audit log.
  */
-export const End = z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) });
+export const End = /* @__PURE__ */ (() =>
+  z.strictObject({ type: z.literal("end"), why: z.optional(z.literal("code_mismatch")) }))();
 export type EndWhy = NonNullable<z.infer<typeof End>["why"]>;
 
 /**
  * The customer's page is going away (closed, reloaded, or navigated elsewhere) after it shared: the session ends
  * unless that page takes its seat back within the rejoin grace, which a reload does and a closed tab does not.
  */
-export const Leaving = z.strictObject({ type: z.literal("leaving") });
+export const Leaving = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("leaving") }))();
 
 /** The owning technician extends the session's lifetime, within the admin's SESSION_MAX_LIFETIME_S. */
-export const Extend = z.strictObject({ type: z.literal("extend") });
+export const Extend = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("extend") }))();
 
 /**
  * What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera,
  * recording the session (when the organisation's RECORDING_POLICY is "ask"), and zooming the browser tab they share.
  */
-export const Permission = z.enum(["view", "voice", "camera", "record", "zoom"]);
+export const Permission = /* @__PURE__ */ (() => z.enum(["view", "voice", "camera", "record", "zoom"]))();
 export type Permission = z.infer<typeof Permission>;
 
 /**
  * The customer's page tells the room what it allowed or took back, so that the audit log records consent; the room
  * relays nothing of it and logs only changes.
  */
-export const Consent = z.strictObject({ type: z.literal("consent"), permission: Permission, isGiven: z.boolean() });
+export const Consent = /* @__PURE__ */ (() =>
+  z.strictObject({ type: z.literal("consent"), permission: Permission, isGiven: z.boolean() }))();
 
 /** SHA-256 (base64url) of a key derived from the session's secret: all the room keeps of an invite. */
-const KeyHash = z.string().check(z.length(43), z.regex(base64url));
+const KeyHash = /* @__PURE__ */ (() => z.string().check(z.length(43), z.regex(base64url)))();
 
 /**
  * The owner invites colleagues: the hash of the invite key their link carries. The room then seats a technician who
  * presents that key, as a colleague who sees nothing until the customer's page admits them.
  */
-export const Invite = z.strictObject({ type: z.literal("invite"), keyHash: KeyHash });
+export const Invite = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("invite"), keyHash: KeyHash }))();
 
 /** The customer lets a colleague in (after their handshake confirmed); only then do their signals pass. */
-export const Admit = z.strictObject({ type: z.literal("admit"), id: ParticipantId });
+export const Admit = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("admit"), id: ParticipantId }))();
 
 /** The customer takes a colleague out (or does not let them in): the seat goes and they cannot come back. */
-export const Remove = z.strictObject({ type: z.literal("remove"), id: ParticipantId });
+export const Remove = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("remove"), id: ParticipantId }))();
 
 /**
  * The owner hands the session over to a colleague the customer let in: they own it from now on (they may end and
  * extend it, invite others), and the former owner stays as a colleague or leaves without ending it.
  */
-export const HandOver = z.strictObject({ type: z.literal("handOver"), id: ParticipantId });
+export const HandOver = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("handOver"), id: ParticipantId }))();
 
 /** Every message a client may send on the room's WebSocket. */
-export const ClientMessage = z.discriminatedUnion("type", [
-  Hello,
-  Offer,
-  Answer,
-  Candidate,
-  KeyExchange,
-  ...HandshakeMessages,
-  End,
-  Leaving,
-  Extend,
-  Consent,
-  Invite,
-  Admit,
-  Remove,
-  HandOver,
-]);
+export const ClientMessage = /* @__PURE__ */ (() =>
+  z.discriminatedUnion("type", [
+    Hello,
+    Offer,
+    Answer,
+    Candidate,
+    KeyExchange,
+    ...HandshakeMessages,
+    End,
+    Leaving,
+    Extend,
+    Consent,
+    Invite,
+    Admit,
+    Remove,
+    HandOver,
+  ]))();
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 /** The client messages that are relayed to one peer. */

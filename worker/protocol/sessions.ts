@@ -8,7 +8,7 @@ import { ExternalReference } from "./webhooks.ts";
  * of the 32 bytes that the customer's `seatKey` (room.ts) encodes. The page that holds the secret derives the key;
  * the server keeps only this hash and compares hashes, so it never learns the key, let alone the secret.
  */
-export const CustomerKeyHash = z.string().check(z.length(43), z.regex(/^[A-Za-z0-9_-]+$/));
+export const CustomerKeyHash = /* @__PURE__ */ (() => z.string().check(z.length(43), z.regex(/^[A-Za-z0-9_-]+$/)))();
 
 /** POST /api/sessions */
 /**
@@ -28,11 +28,12 @@ export const CreateSessionBody = /* @__PURE__ */ z.strictObject({
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 
 /** POST /api/help: the page asking for help registers its own seat key. */
-export const HelpRequestBody = z.strictObject({ customerKeyHash: CustomerKeyHash });
+export const HelpRequestBody = /* @__PURE__ */ (() => z.strictObject({ customerKeyHash: CustomerKeyHash }))();
 export type HelpRequestBody = z.infer<typeof HelpRequestBody>;
 
 /** 201 from POST /api/sessions: the code, the link to send (a secret fragment is added by the console) and when it ends. */
-export const CreatedSession = z.object({ code: SessionCode, url: z.url(), expiresAt: z.int() });
+export const CreatedSession = /* @__PURE__ */ (() =>
+  z.object({ code: SessionCode, url: z.url(), expiresAt: z.int() }))();
 export type CreatedSession = z.infer<typeof CreatedSession>;
 
 /** 201 from POST /api/help: the session ID the customer reads aloud, and when it ends. */
@@ -40,15 +41,17 @@ export const HelpSession = z.object({ code: SessionCode, expiresAt: z.int() });
 export type HelpSession = z.infer<typeof HelpSession>;
 
 /** One live session in GET /api/sessions. */
-export const OwnSession = z.object({
-  code: SessionCode,
-  url: z.url(),
-  caseNumber: z.nullable(z.string().check(z.maxLength(64))),
-  reference: z.nullable(z.string().check(z.maxLength(100))),
-  createdAt: z.int(),
-  expiresAt: z.int(),
-});
-export const OwnSessions = z.object({ sessions: z.array(OwnSession).check(z.maxLength(100)) });
+export const OwnSession = /* @__PURE__ */ (() =>
+  z.object({
+    code: SessionCode,
+    url: z.url(),
+    caseNumber: z.nullable(z.string().check(z.maxLength(64))),
+    reference: z.nullable(z.string().check(z.maxLength(100))),
+    createdAt: z.int(),
+    expiresAt: z.int(),
+  }))();
+export const OwnSessions = /* @__PURE__ */ (() =>
+  z.object({ sessions: z.array(OwnSession).check(z.maxLength(100)) }))();
 export type OwnSessions = z.infer<typeof OwnSessions>;
 
 /**
@@ -59,4 +62,4 @@ export type OwnSessions = z.infer<typeof OwnSessions>;
 export const SEAT_PROOF_HEADER = "Tether-Seat-Proof";
 
 /** ?role= on GET /api/sessions/:code/ws */
-export const JoinQuery = z.object({ role: z.enum(["customer", "technician"]) });
+export const JoinQuery = /* @__PURE__ */ (() => z.object({ role: z.enum(["customer", "technician"]) }))();

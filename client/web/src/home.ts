@@ -8,7 +8,7 @@ import { startCustomerSession } from "./customer/page.ts";
 import { GuardedPassword, resumedPassword } from "./customer/secret.ts";
 import { markShared } from "./customer/shared-mark.ts";
 import { formatUnit } from "./i18n/format.ts";
-import { customerText, onLanguageChange, startLanguage } from "./i18n/page.ts";
+import { customerText, helpText, onLanguageChange, startLanguage } from "./i18n/page.ts";
 import { callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
 import { errorText } from "./lib/errors.ts";
@@ -26,7 +26,7 @@ const passwordNote = byId("help-password-note", HTMLElement);
 const cancel = byId("help-cancel", HTMLButtonElement);
 const helpAgain = byId("help-again", HTMLElement);
 
-const T = customerText;
+const T = helpText;
 
 /** Why the password was replaced, in a sentence. */
 function rotatedText(reason: RotationReason): string {
@@ -106,4 +106,5 @@ getHelp.addEventListener("click", () => void whileBusy(getHelp, requestHelp));
 resumeHelp();
 // A phone says before Get help what it can offer: its camera, not its screen.
 showCaptureMode(captureMode());
-await startLanguage(() => T().markup);
+// The page's own static text, and that of the session's screens it holds (customer/screens.html).
+await startLanguage(() => ({ ...customerText().markup, ...T().markup }));

@@ -36,10 +36,10 @@ export type OwnerLinkEvents = {
 export type LinkTrust = { certificate: RTCCertificate; peerFingerprint: CertificateFingerprint };
 
 /**
- * The connection itself (`PeerLink` and its channels), a chunk of its own: fetched as the page opens, after its first
- * view, and needed only once the customer allows.
+ * The connection itself (`PeerLink` and its channels), in the chunk the page fetches after its first view
+ * (./later.ts): needed only once the customer allows.
  */
-const peerLinkModule = () => import("../rtc/PeerLink.ts");
+const peerLinkModule = () => import("./later.ts");
 
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
 const PROBE_TIMEOUT_MS = 1_500;

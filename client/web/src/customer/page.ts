@@ -327,8 +327,9 @@ export function startCustomerSession(
   // Closing the tab ends the session once anything was shared, and stops every track at once.
   addEventListener("pagehide", () => customer.leave());
   customer.start();
-  // After the first view, not before it: the panels of a session under way (./session-panels.ts, a chunk of its own).
-  void import("./session-panels.ts").then(({ sessionPanels }) => {
+  // After the first view, not before it: the panels of a session under way (./session-panels.ts, in the chunk
+  // ./later.ts).
+  void import("./later.ts").then(({ sessionPanels }) => {
     ({ chat, voice, files, onTop } = sessionPanels(customer, () => lastView && render(lastView)));
     if (lastView) render(lastView);
   });

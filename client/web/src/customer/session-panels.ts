@@ -8,8 +8,8 @@ import type { CustomerSession } from "./CustomerSession.ts";
 import { type KeepOnTop, keepOnTop } from "./keep-on-top.ts";
 
 // What the customer's page shows only once a session is under way: the chat, voice and file panels, the technician's
-// pointer and drawings over the preview, and the always-on-top window. customer/page.ts imports this module (a chunk
-// of its own) once the consent screen is up: the first view does not wait for it, and on any line it is in long
+// pointer and drawings over the preview, and the always-on-top window. customer/page.ts imports this module (in the
+// chunk ./later.ts) once the consent screen is up: the first view does not wait for it, and on any line it is in long
 // before the person has read the screen and clicked Allow.
 
 /** The panels, for customer/page.ts to draw. */

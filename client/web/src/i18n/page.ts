@@ -1,7 +1,8 @@
-import type { Catalogue, Common, Customer, Technician } from "./catalogue.ts";
+import type { Catalogue, Common, Customer, Help, Technician } from "./catalogue.ts";
 import {
   common as englishCommon,
   customer as englishCustomer,
+  help as englishHelp,
   technician as englishTechnician,
 } from "./catalogues/en.ts";
 import { setFormatLanguage } from "./format.ts";
@@ -32,6 +33,11 @@ export function commonText(): Common {
 /** The customer's pages' text. */
 export function customerText(): Customer {
   return loaded.customer ?? englishCustomer;
+}
+
+/** The home page's own text. */
+export function helpText(): Help {
+  return loaded.help ?? englishHelp;
 }
 
 /** The technician's pages' text. */

@@ -1,4 +1,4 @@
-import type { Agent, Common, Customer, Technician } from "../catalogue.ts";
+import type { Agent, Common, Customer, Help, Technician } from "../catalogue.ts";
 
 // Deutsch. Plain words and "Sie" throughout: the customer is often not technical, and the warnings must be understood
 // at first reading.
@@ -111,24 +111,6 @@ export const common: Common = {
 export const customer: Customer = {
   markup: {
     "colleagues.title": "Weitere Techniker",
-    "home.title": "Tether: Fernhilfe über einen Link",
-    "home.lede":
-      "Fernhilfe über einen Link. Sie sehen, wer fragt, bevor etwas geteilt wird. Sie entscheiden, was man sehen darf, und Sie können jederzeit aufhören.",
-    "home.getHelpTitle": "Hilfe holen",
-    "home.getHelpText":
-      "Wenn Ihnen ein Techniker einen Link geschickt hat, öffnen Sie ihn in diesem Browser. Wenn Sie mit einem Techniker telefonieren, klicken Sie auf „Hilfe holen“ und lesen Sie ihm die Sitzungs-ID und das Passwort vor, die dann erscheinen.",
-    "home.getHelp": "Hilfe holen",
-    "home.cameraOnly":
-      "Auf diesem Telefon können Sie Ihre Kamera teilen, nicht Ihren Bildschirm: Ihr Techniker sieht, worauf Sie sie richten, etwa ein Gerät, ein Kabel oder eine Anzeige.",
-    "home.readTheseTitle": "Lesen Sie das Ihrem Techniker vor",
-    "home.sessionId": "Sitzungs-ID",
-    "home.password": "Passwort",
-    "home.waiting": "Warten auf Ihren Techniker. Nichts wird geteilt, bevor Sie es erlauben.",
-    "home.warningStrong": "Lesen Sie das nur jemandem vor, bei dem Sie sich selbst gemeldet haben.",
-    "home.warning": "Mitarbeiter von Tether rufen Sie nie unerwartet an und fragen Sie nie nach einem Code.",
-    "home.signIn": "Anmeldung für Techniker",
-    "home.cancel": "Abbrechen",
-    "home.helpAgain": "Erneut Hilfe holen",
     "join.title": "Support-Sitzung · Tether",
     "join.heading": "Support-Sitzung",
     "verification.title": "Prüfen Sie den Prüfcode",
@@ -169,13 +151,6 @@ export const customer: Customer = {
     "files.choose": "Dateien zum Senden auswählen",
   },
   technicianFrom: "{name} von {organisation}",
-  opening: "Sitzung wird geöffnet …",
-  rotated: {
-    failures:
-      "Jemand hat ein falsches Passwort versucht. Lesen Sie das neue nur der Person vor, die Sie angerufen haben.",
-    expired: (minutes: string) =>
-      `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
-  },
   elsewhereTitle: "Diese Sitzung ist woanders geöffnet",
   link: {
     noCode:
@@ -321,6 +296,36 @@ export const customer: Customer = {
 };
 
 const what = { displayName: "Der Anzeigename", caseNumber: "Die Vorgangsnummer" };
+
+export const help: Help = {
+  markup: {
+    "home.title": "Tether: Fernhilfe über einen Link",
+    "home.lede":
+      "Fernhilfe über einen Link. Sie sehen, wer fragt, bevor etwas geteilt wird. Sie entscheiden, was man sehen darf, und Sie können jederzeit aufhören.",
+    "home.getHelpTitle": "Hilfe holen",
+    "home.getHelpText":
+      "Wenn Ihnen ein Techniker einen Link geschickt hat, öffnen Sie ihn in diesem Browser. Wenn Sie mit einem Techniker telefonieren, klicken Sie auf „Hilfe holen“ und lesen Sie ihm die Sitzungs-ID und das Passwort vor, die dann erscheinen.",
+    "home.getHelp": "Hilfe holen",
+    "home.cameraOnly":
+      "Auf diesem Telefon können Sie Ihre Kamera teilen, nicht Ihren Bildschirm: Ihr Techniker sieht, worauf Sie sie richten, etwa ein Gerät, ein Kabel oder eine Anzeige.",
+    "home.readTheseTitle": "Lesen Sie das Ihrem Techniker vor",
+    "home.sessionId": "Sitzungs-ID",
+    "home.password": "Passwort",
+    "home.waiting": "Warten auf Ihren Techniker. Nichts wird geteilt, bevor Sie es erlauben.",
+    "home.warningStrong": "Lesen Sie das nur jemandem vor, bei dem Sie sich selbst gemeldet haben.",
+    "home.warning": "Mitarbeiter von Tether rufen Sie nie unerwartet an und fragen Sie nie nach einem Code.",
+    "home.signIn": "Anmeldung für Techniker",
+    "home.cancel": "Abbrechen",
+    "home.helpAgain": "Erneut Hilfe holen",
+  },
+  opening: "Sitzung wird geöffnet …",
+  rotated: {
+    failures:
+      "Jemand hat ein falsches Passwort versucht. Lesen Sie das neue nur der Person vor, die Sie angerufen haben.",
+    expired: (minutes: string) =>
+      `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
+  },
+};
 
 export const technician: Technician = {
   markup: {

@@ -5,9 +5,10 @@ import type { NameProblem } from "#protocol/names.ts";
 import type { WebhookEventType } from "#protocol/webhooks.ts";
 import type { TransferState } from "../../../../core/file-transfer.ts";
 
-// English: the catalogue every other language is typed against (Catalogue in ../catalogue.ts). Three parts, so a
-// page bundles only the English it shows: `common` (every page), `customer` (home, Get help, a session link) and
-// `technician` (console, viewer, enrol, sign-in). `markup` holds the static text of the HTML, by the keys in its
+// English: the catalogue every other language is typed against (Catalogue in ../catalogue.ts). Four parts, so a
+// page bundles only the English it shows: `common` (every page), `customer` (the screens of a customer's session: a
+// session link, and the home page's Get help), `help` (the home page's own) and `technician` (console, viewer, enrol,
+// sign-in). `markup` holds the static text of the HTML, by the keys in its
 // data-text and data-label attributes. A message with values is a function of them; numbers, dates and times come
 // in already formatted for the language (i18n/format.ts), so the sentences only place them.
 
@@ -127,24 +128,6 @@ export const common = {
 export const customer = {
   markup: {
     "colleagues.title": "Other technicians",
-    "home.title": "Tether: remote support from a link",
-    "home.lede":
-      "Remote support from a link. You see who is asking before anything is shared, you choose what they may see, and you can stop at any time.",
-    "home.getHelpTitle": "Get help",
-    "home.getHelpText":
-      "If a technician sent you a link, open it in this browser. If you are on the phone with a technician, click Get help and read them the session ID and password that appear.",
-    "home.getHelp": "Get help",
-    "home.cameraOnly":
-      "On this phone you can share your camera, not your screen: your technician sees what you point it at, such as a device, a cable or a display.",
-    "home.readTheseTitle": "Read these to your technician",
-    "home.sessionId": "Session ID",
-    "home.password": "Password",
-    "home.waiting": "Waiting for your technician to join. Nothing is shared until you allow it.",
-    "home.warningStrong": "Only read these to someone from an organisation you contacted yourself.",
-    "home.warning": "Tether staff will never call you unexpectedly or ask you for a code.",
-    "home.signIn": "Technician sign-in",
-    "home.cancel": "Cancel",
-    "home.helpAgain": "Get help again",
     "join.title": "Support session · Tether",
     "join.heading": "Support session",
     "verification.title": "Check the verification code",
@@ -185,12 +168,6 @@ export const customer = {
   },
   /** "Tess Tech from Acme": {name} and {organisation} mark where the two go. */
   technicianFrom: "{name} from {organisation}",
-  opening: "Opening a session…",
-  rotated: {
-    failures: "Someone tried a wrong password. Only read the new one to the person you called.",
-    expired: (minutes: string) =>
-      `Your password was not used for ${minutes}, so it was replaced. Read the new one when your technician asks.`,
-  },
   /** The end screen's heading when the session goes on without this page (another browser or tab holds it). */
   elsewhereTitle: "This session is open somewhere else",
   link: {
@@ -326,6 +303,36 @@ export const customer = {
     noRelay: (reason: string) => `No relay servers (${reason}); only a direct connection can be tried.`,
     throttled: (failures: number) =>
       `Someone is trying to join this session without the right password or link (${failures} failed ${failures === 1 ? "try" : "tries"}). Tether makes them wait between tries. Only give your password or link to the person you contacted.`,
+  },
+};
+
+/** The home page's own text (index.html and its Get help); the screens of the session it opens are `customer`'s. */
+export const help = {
+  markup: {
+    "home.title": "Tether: remote support from a link",
+    "home.lede":
+      "Remote support from a link. You see who is asking before anything is shared, you choose what they may see, and you can stop at any time.",
+    "home.getHelpTitle": "Get help",
+    "home.getHelpText":
+      "If a technician sent you a link, open it in this browser. If you are on the phone with a technician, click Get help and read them the session ID and password that appear.",
+    "home.getHelp": "Get help",
+    "home.cameraOnly":
+      "On this phone you can share your camera, not your screen: your technician sees what you point it at, such as a device, a cable or a display.",
+    "home.readTheseTitle": "Read these to your technician",
+    "home.sessionId": "Session ID",
+    "home.password": "Password",
+    "home.waiting": "Waiting for your technician to join. Nothing is shared until you allow it.",
+    "home.warningStrong": "Only read these to someone from an organisation you contacted yourself.",
+    "home.warning": "Tether staff will never call you unexpectedly or ask you for a code.",
+    "home.signIn": "Technician sign-in",
+    "home.cancel": "Cancel",
+    "home.helpAgain": "Get help again",
+  },
+  opening: "Opening a session…",
+  rotated: {
+    failures: "Someone tried a wrong password. Only read the new one to the person you called.",
+    expired: (minutes: string) =>
+      `Your password was not used for ${minutes}, so it was replaced. Read the new one when your technician asks.`,
   },
 };
 

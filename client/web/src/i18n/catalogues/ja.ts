@@ -1,4 +1,4 @@
-import type { Agent, Common, Customer, Technician } from "../catalogue.ts";
+import type { Agent, Common, Customer, Help, Technician } from "../catalogue.ts";
 
 // 日本語。お客様向けの文は、専門用語を避けた丁寧な言葉で書いています。警告は一度読んで分かることを優先します。
 
@@ -105,24 +105,6 @@ export const common: Common = {
 export const customer: Customer = {
   markup: {
     "colleagues.title": "ほかの技術者",
-    "home.title": "Tether: リンクから始めるリモートサポート",
-    "home.lede":
-      "リンクから始めるリモートサポートです。何かを共有する前に、誰が求めているかを確認できます。見せる内容はあなたが選び、いつでも止められます。",
-    "home.getHelpTitle": "サポートを受ける",
-    "home.getHelpText":
-      "技術者からリンクが届いた場合は、このブラウザーで開いてください。技術者と電話中の場合は「サポートを受ける」をクリックし、表示されるセッション ID とパスワードを読み上げてください。",
-    "home.getHelp": "サポートを受ける",
-    "home.cameraOnly":
-      "このスマートフォンでは、画面ではなくカメラを共有できます。担当者には、機器、ケーブル、表示部など、カメラを向けたものが見えます。",
-    "home.readTheseTitle": "技術者にこれを読み上げてください",
-    "home.sessionId": "セッション ID",
-    "home.password": "パスワード",
-    "home.waiting": "技術者の参加を待っています。あなたが許可するまで、何も共有されません。",
-    "home.warningStrong": "ご自身で連絡した組織の人にだけ読み上げてください。",
-    "home.warning": "Tether のスタッフが突然電話をかけたり、コードを聞いたりすることはありません。",
-    "home.signIn": "技術者のサインイン",
-    "home.cancel": "キャンセル",
-    "home.helpAgain": "もう一度サポートを受ける",
     "join.title": "サポートセッション · Tether",
     "join.heading": "サポートセッション",
     "verification.title": "確認コードを照らし合わせてください",
@@ -163,13 +145,6 @@ export const customer: Customer = {
     "files.choose": "送るファイルを選ぶ",
   },
   technicianFrom: "{organisation} の {name}",
-  opening: "セッションを開いています…",
-  rotated: {
-    failures:
-      "誰かが間違ったパスワードを試しました。新しいパスワードは、あなたが電話した相手にだけ読み上げてください。",
-    expired: (minutes: string) =>
-      `パスワードが${minutes}使われなかったため、新しくなりました。技術者に聞かれたら、新しいパスワードを読み上げてください。`,
-  },
   elsewhereTitle: "このセッションは別の場所で開かれています",
   link: {
     noCode:
@@ -310,6 +285,36 @@ export const customer: Customer = {
 };
 
 const what = { displayName: "表示名", caseNumber: "案件番号" };
+
+export const help: Help = {
+  markup: {
+    "home.title": "Tether: リンクから始めるリモートサポート",
+    "home.lede":
+      "リンクから始めるリモートサポートです。何かを共有する前に、誰が求めているかを確認できます。見せる内容はあなたが選び、いつでも止められます。",
+    "home.getHelpTitle": "サポートを受ける",
+    "home.getHelpText":
+      "技術者からリンクが届いた場合は、このブラウザーで開いてください。技術者と電話中の場合は「サポートを受ける」をクリックし、表示されるセッション ID とパスワードを読み上げてください。",
+    "home.getHelp": "サポートを受ける",
+    "home.cameraOnly":
+      "このスマートフォンでは、画面ではなくカメラを共有できます。担当者には、機器、ケーブル、表示部など、カメラを向けたものが見えます。",
+    "home.readTheseTitle": "技術者にこれを読み上げてください",
+    "home.sessionId": "セッション ID",
+    "home.password": "パスワード",
+    "home.waiting": "技術者の参加を待っています。あなたが許可するまで、何も共有されません。",
+    "home.warningStrong": "ご自身で連絡した組織の人にだけ読み上げてください。",
+    "home.warning": "Tether のスタッフが突然電話をかけたり、コードを聞いたりすることはありません。",
+    "home.signIn": "技術者のサインイン",
+    "home.cancel": "キャンセル",
+    "home.helpAgain": "もう一度サポートを受ける",
+  },
+  opening: "セッションを開いています…",
+  rotated: {
+    failures:
+      "誰かが間違ったパスワードを試しました。新しいパスワードは、あなたが電話した相手にだけ読み上げてください。",
+    expired: (minutes: string) =>
+      `パスワードが${minutes}使われなかったため、新しくなりました。技術者に聞かれたら、新しいパスワードを読み上げてください。`,
+  },
+};
 
 export const technician: Technician = {
   markup: {
