@@ -64,8 +64,9 @@ describe.each(SERVER_NAMES)("%s", (name) => {
         pending.push(...importsOf(file, body));
       }
     }
-    // The customer's panels and connection, and the other languages, are chunks of their own.
-    expect([...seen].filter((file) => /^\/assets\/join\/session-panels-/.test(file))).toHaveLength(1);
+    // What the customer's page loads after its first view (the panels and the connection), and the other languages,
+    // are chunks of their own.
+    expect([...seen].filter((file) => /^\/assets\/join\/later-/.test(file))).toHaveLength(1);
     expect([...seen].filter((file) => /^\/assets\/i18n\/de-/.test(file))).toHaveLength(1);
   });
 
