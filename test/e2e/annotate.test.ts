@@ -94,7 +94,13 @@ describe("pointing and drawing", () => {
       .toMatch(/^0\.\d+,0\.\d+$/);
 
     // Put back, the panel is in the page again; kept on top again, its End ends the session from the mini window.
-    await bar.getByRole("button", { name: "Put back in the page" }).click();
+    // The button closes the very window it is in, so a click that waits on that window afterwards can find it gone:
+    // the click is queued in the window, and the test waits for the window to close.
+    const closed = mini.waitForEvent("close");
+    await bar
+      .getByRole("button", { name: "Put back in the page" })
+      .evaluate((button: HTMLElement) => void setTimeout(() => button.click()));
+    await closed;
     await customer.page.getByRole("region", { name: "Your support session" }).waitFor();
     const reopened = customer.context.waitForEvent("page");
     await customer.page.getByRole("button", { name: "Keep on top of other windows" }).click();
