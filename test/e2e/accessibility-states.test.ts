@@ -10,16 +10,8 @@ import {
 } from "../helpers/node/accessibility.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
 import { watchPage } from "../helpers/node/browser.ts";
-import {
-  createSession,
-  framesArrive,
-  newPerson,
-  open,
-  type Person,
-  STEP_TIMEOUT_MS,
-  textOf,
-} from "../helpers/node/people.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { createSession, framesArrive, open, type Person, STEP_TIMEOUT_MS, textOf } from "../helpers/node/people.ts";
+import { newStagePerson, useStage } from "../helpers/node/stage.ts";
 import { startReceiver } from "../helpers/node/webhook-receiver.ts";
 
 // The states of a session that take more than a click to reach, checked as accessibility.test.ts checks the others
@@ -42,19 +34,13 @@ const stage = useStage("Stacy States", {
   },
 });
 
-async function customer(): Promise<Person> {
-  const person = await newPerson(stage.browser, stage.server);
-  stage.people.push(person);
-  return person;
-}
-
 /** The technician creates a session and opens its viewer; a customer opens the link and sees the consent. */
 async function customerAtConsent(): Promise<{ tech: Page; page: Page; link: string }> {
   const tech = stage.technician.page;
   const link = await createSession(tech);
   await tech.getByRole("link", { name: "View this session" }).click();
   await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-  const { page } = await customer();
+  const { page } = await newStagePerson(stage);
   await open(page, link);
   await page
     .getByRole("region", { name: "Who is asking to see your screen" })
@@ -226,7 +212,7 @@ describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow,
 
     await bar.getByRole("button", { name: "End session" }).click();
     await tech.getByText("The customer ended the session.").waitFor();
-    const later = await customer();
+    const later = await newStagePerson(stage);
     await open(later.page, link);
     await later.page.getByRole("status").getByText("This session has ended", { exact: false }).waitFor();
     await expectAccessible(later.page, "an ended link opened again");

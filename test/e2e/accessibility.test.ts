@@ -8,8 +8,8 @@ import {
   tabTo,
 } from "../helpers/node/accessibility.ts";
 import { addVirtualAuthenticator } from "../helpers/node/browser.ts";
-import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { framesArrive, open, textOf } from "../helpers/node/people.ts";
+import { newStagePerson, useStage, viewNewSession } from "../helpers/node/stage.ts";
 
 // Every page and state a person can reach, checked by axe-core against WCAG 2.2 AA in both the light and the dark
 // colour scheme and for reflow at 200 % and 400 % zoom; the customer's flow driven with the keyboard alone, focus
@@ -20,23 +20,9 @@ const stage = useStage("Ally Access", {
   vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000", HANDSHAKE_BACKOFF_BASE_S: "1" },
 });
 
-async function customer(): Promise<Person> {
-  const person = await newPerson(stage.browser, stage.server);
-  stage.people.push(person);
-  return person;
-}
-
-/** The technician creates a session and opens its viewer; returns the customer's link. */
-async function viewNewSession(): Promise<string> {
-  const link = await createSession(stage.technician.page);
-  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
-  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-  return link;
-}
-
 describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   it("home, Get help, and the pages of a broken link", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, "/");
     await expectAccessible(page, "home");
     await page.getByRole("button", { name: "Get help" }).click();
@@ -53,9 +39,9 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
 
   it("a session link: consent, sharing with chat, files and voice, paused, ended; and the viewer beside it", async () => {
     const tech = stage.technician.page;
-    const link = await viewNewSession();
+    const link = await viewNewSession(stage);
     await expectAccessible(tech, "viewer, waiting for the customer");
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, link);
     await page
       .getByRole("region", { name: "Who is asking to see your screen" })
@@ -97,7 +83,7 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   });
 
   it("a help request: the viewer refusing a wrong password, the consent with its verification code, Don't allow", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, "/");
     await page.getByRole("button", { name: "Get help" }).click();
     const card = page.getByRole("region", { name: "Read these to your technician" });
@@ -136,7 +122,7 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   });
 
   it("the edges: a damaged link, Get help cancelled, a second browser on a live link, a reload after Allow", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     expect((await page.goto("/j/ABC"))?.status()).toBe(404);
     await page.getByText("This link is damaged", { exact: false }).waitFor();
     await expectAccessible(page, "a damaged link");
@@ -147,10 +133,10 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
     await page.getByRole("link", { name: "Get help again" }).waitFor();
     await expectAccessible(page, "Get help cancelled");
 
-    const link = await viewNewSession();
-    const first = await customer();
+    const link = await viewNewSession(stage);
+    const first = await newStagePerson(stage);
     await open(first.page, link);
-    const second = await customer();
+    const second = await newStagePerson(stage);
     await open(second.page, link);
     await second.page.getByRole("heading", { name: "This session is open somewhere else" }).waitFor();
     await expectAccessible(second.page, "a second browser on a live link");
@@ -164,7 +150,7 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
   });
 
   it("enrol, sign-in, and the console with its admin panels", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, "/enrol");
     await page.getByRole("status").getByText("incomplete", { exact: false }).waitFor();
     await expectAccessible(page, "enrol, incomplete link");
@@ -194,8 +180,8 @@ describe("accessibility (axe-core, WCAG 2.2 AA)", () => {
 
 describe("the keyboard alone", () => {
   it("takes the customer through the flow: focus goes to what appears; Matches, Allow, Pause, End with Tab and Enter", async () => {
-    const link = await viewNewSession();
-    const { page } = await customer();
+    const link = await viewNewSession(stage);
+    const { page } = await newStagePerson(stage);
     await open(page, link);
     const heard = await recordLiveRegions(page);
     // The verification code appears above the consent once the technician's handshake is confirmed; the focus is there.
@@ -240,9 +226,9 @@ describe("the keyboard alone", () => {
 
   it("tells the technician each change of the customer's once, and the end once, in the viewer's live regions", async () => {
     const tech = stage.technician.page;
-    const link = await viewNewSession();
+    const link = await viewNewSession(stage);
     const heard = await recordLiveRegions(tech);
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, link);
     await page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(tech.getByLabel("Customer's screen"));
@@ -265,7 +251,7 @@ describe("the keyboard alone", () => {
   });
 
   it("takes the customer from Get help to what to read out, and on to the consent once the technician joins", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, "/");
     await tabTo(page, page.getByRole("button", { name: "Get help" }));
     await page.keyboard.press("Enter");

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "#protocol/audit.ts";
 import type { PlaybackUrl, RecordingSummary } from "#protocol/recordings.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
-import { CHROMIUM } from "../helpers/node/browser.ts";
+import { launchBrowser } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, SESSION_LINK, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
@@ -106,23 +106,15 @@ afterAll(() => noisy?.close());
  * little that a recording of it takes minutes to fill a part).
  */
 async function noisyBrowser(): Promise<Browser> {
-  noisy ??= await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--allow-loopback-in-peer-connection",
-      "--use-fake-device-for-media-stream",
+  noisy ??= await launchBrowser(
+    [
       "--auto-select-tab-capture-source-by-title=Moving noise",
       // Without the fake picker, which grants media permissions, this page's candidates would be mDNS names that no
       // one on a loopback-only network answers.
       "--disable-features=WebRtcHideLocalIpsWithMdns",
     ],
-  });
+    { fakeUi: false },
+  );
   return noisy;
 }
 

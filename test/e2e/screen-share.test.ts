@@ -12,7 +12,7 @@ import {
   videoFigures,
 } from "../helpers/node/people.ts";
 import { keepPeerConnections, localIceUfrag, videoSending } from "../helpers/node/rtc-stats.ts";
-import { useStage } from "../helpers/node/stage.ts";
+import { useStage, viewNewSession } from "../helpers/node/stage.ts";
 
 // The story of a session link, one chapter per test: the technician creates a session and opens the viewer, the
 // customer opens the link, sees who is asking, allows, and the technician sees the screen; then pause, reload, the
@@ -35,14 +35,6 @@ function stat(page: Page, name: string): Locator {
   return page.getByRole("region", { name: "Connection details" }).getByLabel(name, { exact: true });
 }
 
-/** The technician creates a session for case CASE-7 and opens its viewer; returns the customer's link. */
-async function viewNewSession(): Promise<string> {
-  const link = await createSession(stage.technician.page, "CASE-7");
-  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
-  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-  return link;
-}
-
 /** A customer opens `link`; their page keeps its connections, so a test can read how its sender is set up. */
 async function customerOpens(link: string): Promise<Person> {
   const customer = await newPerson(stage.browser, stage.server);
@@ -54,7 +46,7 @@ async function customerOpens(link: string): Promise<Person> {
 
 /** A new session whose customer has allowed sharing and whose frames reach the viewer. */
 async function sharing(): Promise<{ customer: Person; screen: Locator }> {
-  const customer = await customerOpens(await viewNewSession());
+  const customer = await customerOpens(await viewNewSession(stage, "CASE-7"));
   await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
   const screen = stage.technician.page.getByLabel("Customer's screen");
   await framesArrive(screen);
@@ -63,7 +55,7 @@ async function sharing(): Promise<{ customer: Person; screen: Locator }> {
 
 describe("screen sharing over a session link", () => {
   it("lets the technician create a session, open its viewer and go back to the console", async () => {
-    await viewNewSession();
+    await viewNewSession(stage, "CASE-7");
     const { page } = stage.technician;
     await page.getByText("The customer has not opened the session yet.").waitFor();
     await page.getByRole("link", { name: "Back to console" }).click();
@@ -71,7 +63,7 @@ describe("screen sharing over a session link", () => {
   });
 
   it("shows the customer who is asking, and a warning, before anything is shared", async () => {
-    const link = await viewNewSession();
+    const link = await viewNewSession(stage, "CASE-7");
     const customer = await newPerson(stage.browser, stage.server);
     stage.people.push(customer);
     const { page } = customer;
@@ -95,7 +87,7 @@ describe("screen sharing over a session link", () => {
   });
 
   it("shares the screen once the customer allows, and the technician sees decoded frames", async () => {
-    const customer = await customerOpens(await viewNewSession());
+    const customer = await customerOpens(await viewNewSession(stage, "CASE-7"));
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     const bar = customer.page.getByRole("region", { name: "Your support session" });
     await bar.getByText("Tom Tech (Tether) can see what you are sharing. View only", { exact: false }).waitFor();

@@ -1,26 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createSession, framesArrive, newPerson, open, type Person, textOf } from "../helpers/node/people.ts";
-import { startSharing, useStage } from "../helpers/node/stage.ts";
+import { framesArrive, open, textOf } from "../helpers/node/people.ts";
+import { newStagePerson, startSharing, useStage, viewNewSession } from "../helpers/node/stage.ts";
 
 // The edges of a session as a customer meets them: a reload after Allow resumes, Don't allow reads as a refusal on
 // the technician's side, a damaged link gets a page that says what to do, a second browser on a live link gets one
 // clear message, Get help can be cancelled, and the console's list follows sessions that end.
 
 const stage = useStage("Eddie Edge", { vars: { MAX_SESSIONS_PER_TECHNICIAN: "50", RATE_HANDSHAKE_PER_MIN: "1000" } });
-
-async function customer(): Promise<Person> {
-  const person = await newPerson(stage.browser, stage.server);
-  stage.people.push(person);
-  return person;
-}
-
-/** The technician creates a session and opens its viewer; returns the customer's link. */
-async function viewNewSession(): Promise<string> {
-  const link = await createSession(stage.technician.page);
-  await stage.technician.page.getByRole("link", { name: "View this session" }).click();
-  await stage.technician.page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-  return link;
-}
 
 describe("the edges of a session", () => {
   it("resumes the session after a reload of the customer's page: pick again, and the technician sees frames again", async () => {
@@ -48,8 +34,8 @@ describe("the edges of a session", () => {
   });
 
   it("shows the technician Don't allow as a refusal, not as an ending", async () => {
-    const link = await viewNewSession();
-    const { page } = await customer();
+    const link = await viewNewSession(stage);
+    const { page } = await newStagePerson(stage);
     await open(page, link);
     await page.getByRole("button", { name: "Don't allow" }).click();
     await page.getByText("You did not allow sharing, so the session has ended. Nothing was shared.").waitFor();
@@ -59,7 +45,7 @@ describe("the edges of a session", () => {
   });
 
   it("answers a damaged link with the product's page, as a 404, saying how to get a working link", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     for (const path of ["/j/ABC", "/j/12345678", "/j/"]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(404);
@@ -71,11 +57,11 @@ describe("the edges of a session", () => {
   });
 
   it("tells a second browser on a live link, once, that the session is open elsewhere", async () => {
-    const link = await viewNewSession();
-    const first = await customer();
+    const link = await viewNewSession(stage);
+    const first = await newStagePerson(stage);
     await open(first.page, link);
     await first.page.getByRole("button", { name: "Allow and choose what to share" }).waitFor();
-    const second = await customer();
+    const second = await newStagePerson(stage);
     await open(second.page, link);
     await second.page.getByRole("heading", { name: "This session is open somewhere else" }).waitFor();
     expect(await second.page.getByRole("heading", { name: "Session ended" }).count()).toBe(0);
@@ -88,7 +74,7 @@ describe("the edges of a session", () => {
   });
 
   it("lets the customer cancel Get help, and start again from a fresh page", async () => {
-    const { page } = await customer();
+    const { page } = await newStagePerson(stage);
     await open(page, "/");
     await page.getByRole("button", { name: "Get help" }).click();
     await page.getByRole("heading", { name: "Read these to your technician" }).waitFor();

@@ -1,8 +1,8 @@
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "#protocol/audit.ts";
 import { axeViolations } from "../helpers/node/axe.ts";
-import { CHROMIUM } from "../helpers/node/browser.ts";
+import { launchBrowser } from "../helpers/node/browser.ts";
 import { createSession, framesArrive, newPerson, open, SESSION_LINK } from "../helpers/node/people.ts";
 import { startSharing, useStage } from "../helpers/node/stage.ts";
 
@@ -21,20 +21,10 @@ const TARGET_URL = "http://zoom-target.test/";
 let tabBrowser: Browser;
 beforeAll(async () => {
   await keepControlChannel(stage.technician.context);
-  tabBrowser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--allow-loopback-in-peer-connection",
-      `--auto-select-tab-capture-source-by-title=${TARGET_TITLE}`,
-      "--auto-grant-captured-surface-control-prompt",
-    ],
-  });
+  tabBrowser = await launchBrowser(
+    [`--auto-select-tab-capture-source-by-title=${TARGET_TITLE}`, "--auto-grant-captured-surface-control-prompt"],
+    { fakeUi: false, fakeDevices: false },
+  );
 });
 afterAll(async () => {
   await tabBrowser?.close();

@@ -3,8 +3,18 @@ import { type Browser, type CDPSession, chromium, type Page } from "playwright-c
 /** Debian's Chromium; `apt-get install chromium` puts it here. */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** Launches headless Chromium with fake media devices and nothing that reaches the network on its own; `extraArgs` add flags. */
-export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
+/** What a browser fakes: the screen picker and permission prompts (`fakeUi`), and the camera and microphone. */
+export type FakeMedia = { fakeUi?: boolean; fakeDevices?: boolean };
+
+/**
+ * Launches headless Chromium with fake media devices and nothing that reaches the network on its own; `extraArgs` add
+ * flags. Without the fake picker (`fakeUi: false`), a page shares what flags such as
+ * `--auto-select-tab-capture-source-by-title` pick.
+ */
+export function launchBrowser(
+  extraArgs: string[] = [],
+  { fakeUi = true, fakeDevices = true }: FakeMedia = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -15,8 +25,8 @@ export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
       "--disable-sync",
       "--no-first-run",
       "--allow-loopback-in-peer-connection",
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
+      ...(fakeUi ? ["--use-fake-ui-for-media-stream"] : []),
+      ...(fakeDevices ? ["--use-fake-device-for-media-stream"] : []),
       ...extraArgs,
     ],
   });

@@ -59,6 +59,22 @@ function setUp(host: ServerName, options: ServerOptions, technician: string | un
 /** A live session on the stage: the technician's viewer and a customer who has allowed sharing, frames arriving. */
 export type Sharing = { tech: Page; customer: Person; code: string };
 
+/** A person at a fresh browser profile of the scene's browser, closed after the test. */
+export async function newStagePerson(scene: Scene): Promise<Person> {
+  const person = await newPerson(scene.browser, scene.server);
+  scene.people.push(person);
+  return person;
+}
+
+/** The stage's technician creates a session (for `caseNumber`) and opens its viewer; returns the customer's link. */
+export async function viewNewSession(stage: Stage, caseNumber?: string): Promise<string> {
+  const { page } = stage.technician;
+  const link = await createSession(page, caseNumber);
+  await page.getByRole("link", { name: "View this session" }).click();
+  await page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  return link;
+}
+
 /**
  * The stage's technician creates a session and opens its viewer; a customer at a fresh browser profile opens the
  * link and allows; resolves once the viewer decodes frames. `beforeOpen` runs on the customer's context first (e.g.
@@ -71,8 +87,7 @@ export async function startSharing(
   const tech = stage.technician.page;
   const link = await createSession(tech);
   await tech.getByRole("link", { name: "View this session" }).click();
-  const customer = await newPerson(stage.browser, stage.server);
-  stage.people.push(customer);
+  const customer = await newStagePerson(stage);
   await beforeOpen(customer);
   await open(customer.page, link);
   await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
