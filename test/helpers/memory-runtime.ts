@@ -252,6 +252,26 @@ export class MemoryRoom {
     this.host = new RoomHost(this.runtime);
   }
 
+  /**
+   * A room made at `now` with `settings`, its `owner` and `customer` seated, the owner's handshake confirmed, and
+   * their frames so far cleared.
+   */
+  static async withPair(
+    now: number,
+    settings: Omit<CreateRoomInput, "now">,
+    owner: JoinRequest,
+    customer: JoinRequest,
+  ) {
+    const room = new MemoryRoom(now);
+    await room.create(settings);
+    const tech = await room.join(owner);
+    const seated = await room.join(customer);
+    await room.handshake(tech, seated);
+    tech.ws.take();
+    seated.ws.take();
+    return { room, tech, customer: seated };
+  }
+
   get now(): number {
     return this.runtime.time;
   }

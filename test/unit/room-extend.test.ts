@@ -27,15 +27,8 @@ async function pass(room: MemoryRoom, ws: MemorySocket, ms: number): Promise<voi
   }
 }
 
-async function openPair(settings = SETTINGS) {
-  const room = new MemoryRoom(T0);
-  await room.create(settings);
-  const tech = await room.join(OWNER);
-  const customer = await room.join(CUSTOMER);
-  await room.handshake(tech, customer);
-  tech.ws.take();
-  customer.ws.take();
-  return { room, tech, customer };
+function openPair(settings = SETTINGS) {
+  return MemoryRoom.withPair(T0, settings, OWNER, CUSTOMER);
 }
 
 describe("extending a session", () => {

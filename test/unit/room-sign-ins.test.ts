@@ -16,15 +16,8 @@ beforeEach(() => {
 });
 afterEach(() => vi.restoreAllMocks());
 
-async function openPair(settings = ROOM_SETTINGS) {
-  const room = new MemoryRoom(T0);
-  await room.create(settings);
-  const tech = await room.join(OWNER);
-  const customer = await room.join(CUSTOMER);
-  await room.handshake(tech, customer);
-  tech.ws.take();
-  customer.ws.take();
-  return { room, tech, customer };
+function openPair(settings = ROOM_SETTINGS) {
+  return MemoryRoom.withPair(T0, settings, OWNER, CUSTOMER);
 }
 
 describe("room: sign-in checks", () => {
