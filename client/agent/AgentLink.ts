@@ -1,6 +1,5 @@
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
-import { isSameFingerprint } from "../core/fingerprint.ts";
 import { seatProofHeaders } from "../web/src/customer/session-info.ts";
 import type { ApiErrorCode, CallApi } from "../web/src/lib/api.ts";
 import { applyIceServers, IceServers } from "../web/src/rtc/ice-servers.ts";
@@ -50,7 +49,6 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
   readonly #options: AgentLinkOptions<PC>;
   readonly #ice: IceServers;
   #link: PeerLink<PC> | null = null;
-  #peerFingerprint: CertificateFingerprint | null = null;
   #send: ((packet: Uint8Array) => void) | null = null;
   #isCapturing = false;
   #check = 0;
@@ -101,7 +99,6 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
   #dropLink(): void {
     this.#link?.close();
     this.#link = null;
-    this.#peerFingerprint = null;
     this.#send = null;
     this.#options.onState(null);
   }
@@ -112,12 +109,8 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
     const [certificate] = await Promise.all([this.#options.certificate, this.#ice.ready]);
     if (check !== this.#check) return;
     const link = this.#link;
-    const isSamePeer = this.#peerFingerprint !== null && isSameFingerprint(this.#peerFingerprint, peerFingerprint);
-    if (link && link.remoteId === ownerId && link.state !== "closed" && isSamePeer) {
-      const isAlive = await link.probe(PROBE_TIMEOUT_MS);
-      if (check !== this.#check || this.#link !== link) return;
-      if (isAlive) return link.resume();
-    }
+    if (link && (await link.keepFor(ownerId, peerFingerprint, PROBE_TIMEOUT_MS))) return;
+    if (check !== this.#check || this.#link !== link) return;
     this.#dropLink();
     await this.#open(ownerId, peerFingerprint, certificate);
   }
@@ -142,7 +135,6 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
       onControlOpen: () => link.sendControl({ type: "sharing", state: "live", surface: "monitor" }),
     });
     this.#link = link;
-    this.#peerFingerprint = peerFingerprint;
     this.#send = rtc.addVideo(link.pc, capture.codec, () => capture.requestKeyframe());
     this.#options.onState(link.state);
     if (!this.#isCapturing) {

@@ -8,15 +8,20 @@ import { type Effects, endRoom, noEffects, persistRoom, type Room, sendError, to
 /** The signals that carry the connection itself; they pass only to and from a verified technician. */
 type SignalMessage = Extract<ClientMessage, { type: "offer" | "answer" | "candidate" | "keyExchange" }>;
 
+/** The connection a signal names, if it names one. */
+function linkOf(msg: { link?: string | undefined }): { link?: string } {
+  return msg.link === undefined ? {} : { link: msg.link };
+}
+
 /** The relayed copy of a signal: `to` becomes `from`, nothing unchecked is carried over. */
 function relayed(msg: SignalMessage, from: string): ServerMessage {
   switch (msg.type) {
     case "offer":
-      return { type: "offer", from, sdp: msg.sdp };
+      return { type: "offer", from, ...linkOf(msg), sdp: msg.sdp };
     case "answer":
-      return { type: "answer", from, sdp: msg.sdp };
+      return { type: "answer", from, ...linkOf(msg), sdp: msg.sdp };
     case "candidate":
-      return { type: "candidate", from, candidate: msg.candidate };
+      return { type: "candidate", from, ...linkOf(msg), candidate: msg.candidate };
     case "keyExchange":
       return { type: "keyExchange", from, payload: msg.payload };
     default:

@@ -50,6 +50,7 @@ const validClientMessages: ClientMessage[] = [
   { type: "hello", version: PROTOCOL_VERSION, resume: token },
   { type: "offer", to: "abcDEF12", sdp: "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n" },
   { type: "answer", to: "abc-_123", sdp: "v=0" },
+  { type: "answer", to: "abc-_123", link: "Zx-9_q", sdp: "v=0" },
   {
     type: "candidate",
     to: "peer1",
@@ -107,6 +108,12 @@ describe("parseClientMessage", () => {
   it.each([
     ["offer without sdp", { type: "offer", to: "p1" }, "sdp"],
     ["offer without to", { type: "offer", sdp: "v=0" }, "to"],
+    ["offer naming its connection with a space", { type: "offer", to: "p1", link: "a b", sdp: "v=0" }, "link"],
+    [
+      "candidate with a 33-character link",
+      { type: "candidate", to: "p1", link: "x".repeat(33), candidate: null },
+      "link",
+    ],
     ["answer with a numeric sdp", { type: "answer", to: "p1", sdp: 5 }, "sdp"],
     ["candidate without candidate", { type: "candidate", to: "p1" }, "candidate"],
     ["candidate with a string candidate", { type: "candidate", to: "p1", candidate: "x" }, "candidate"],

@@ -376,6 +376,13 @@ describe("dispatch: signaling", () => {
     expect(dispatch(room, "tech", { type: "candidate", to: "cust", candidate: null }, T0 + S).send).toEqual([
       { to: "cust", msg: { type: "candidate", from: "tech", candidate: null } },
     ]);
+    // The connection's name passes both ways, as it was sent.
+    expect(dispatch(room, "cust", { type: "offer", to: "tech", link: "L-2_b", sdp: "v=0" }, T0 + S).send).toEqual([
+      { to: "tech", msg: { type: "offer", from: "cust", link: "L-2_b", sdp: "v=0" } },
+    ]);
+    expect(
+      dispatch(room, "tech", { type: "candidate", to: "cust", link: "L-2_b", candidate: null }, T0 + S).send,
+    ).toEqual([{ to: "cust", msg: { type: "candidate", from: "tech", link: "L-2_b", candidate: null } }]);
     expect(dispatch(room, "cust", { type: "keyExchange", to: "tech", payload: "QUJD" }, T0 + S).send).toEqual([
       { to: "tech", msg: { type: "keyExchange", from: "cust", payload: "QUJD" } },
     ]);

@@ -77,11 +77,28 @@ export const Hello = /* @__PURE__ */ (() =>
      */
     inviteKey: z.optional(SeatKey),
   }))();
-export const Offer = z.strictObject({ type: z.literal("offer"), to: ParticipantId, sdp: Sdp });
-export const Answer = z.strictObject({ type: z.literal("answer"), to: ParticipantId, sdp: Sdp });
+/**
+ * Which connection between two pages an offer, answer or candidate belongs to: the offerer names each new connection
+ * and the answerer repeats the name, so that an answer still under way to a connection since replaced is never taken
+ * for the new one's (SDP itself does not say which offer an answer answers). The room only carries it.
+ */
+export const LinkId = z.string().check(z.minLength(1), z.maxLength(32), z.regex(/^[A-Za-z0-9_-]+$/));
+export const Offer = z.strictObject({
+  type: z.literal("offer"),
+  to: ParticipantId,
+  link: z.optional(LinkId),
+  sdp: Sdp,
+});
+export const Answer = z.strictObject({
+  type: z.literal("answer"),
+  to: ParticipantId,
+  link: z.optional(LinkId),
+  sdp: Sdp,
+});
 export const Candidate = z.strictObject({
   type: z.literal("candidate"),
   to: ParticipantId,
+  link: z.optional(LinkId),
   candidate: z.nullable(IceCandidate),
 });
 export const KeyExchange = z.strictObject({

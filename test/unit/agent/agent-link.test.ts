@@ -96,6 +96,7 @@ describe("AgentLink", () => {
       .toEqual({
         type: "offer",
         to: OWNER,
+        link: expect.stringMatching(/^[\w-]{12}$/),
         sdp: sdpOf(AGENT_FP),
       });
     const [pc] = h.connections;
@@ -117,17 +118,33 @@ describe("AgentLink", () => {
     });
   });
 
-  it("takes the owner's authenticated answer and candidates", async () => {
+  it("takes the owner's authenticated answer and candidates for its connection, and no other connection's", async () => {
     const h = harness();
     h.answerIce(ICE);
     h.link.sync(OWNER, OWNER_FP);
     await expect.poll(() => h.connections[0]?.signalingState).toBe("have-local-offer");
-    h.link.handleSignal({ type: "answer", from: OWNER, sdp: sdpOf(OWNER_FP) });
+    const link = h.signals.find((s) => s.type === "offer")?.link;
+    // An answer still under way to an earlier connection (another link name, or none) is not taken for this one's:
+    // had it been, its other certificate would have closed the link as intercepted.
+    h.link.handleSignal({ type: "answer", from: OWNER, link: "earlier", sdp: sdpOf(fingerprint("77")) });
+    h.link.handleSignal({ type: "answer", from: OWNER, sdp: sdpOf(fingerprint("77")) });
+    h.link.handleSignal({ type: "answer", from: OWNER, link, sdp: sdpOf(OWNER_FP) });
     await expect.poll(() => h.connections[0]?.remoteDescription?.sdp).toBe(sdpOf(OWNER_FP));
     const candidate = { candidate: "candidate:1 1 udp 1 127.0.0.1 9 typ host", sdpMid: "0", sdpMLineIndex: 0 };
-    h.link.handleSignal({ type: "candidate", from: OWNER, candidate: { ...candidate, usernameFragment: null } });
-    // From anyone else, nothing is taken.
-    h.link.handleSignal({ type: "candidate", from: "tech-2", candidate: { ...candidate, usernameFragment: null } });
+    h.link.handleSignal({ type: "candidate", from: OWNER, link, candidate: { ...candidate, usernameFragment: null } });
+    // From anyone else, or for another connection, nothing is taken.
+    h.link.handleSignal({
+      type: "candidate",
+      from: "tech-2",
+      link,
+      candidate: { ...candidate, usernameFragment: null },
+    });
+    h.link.handleSignal({
+      type: "candidate",
+      from: OWNER,
+      link: "earlier",
+      candidate: { ...candidate, usernameFragment: null },
+    });
     await expect.poll(() => h.connections[0]?.candidates.length).toBe(1);
     expect(h.intercepted).toEqual([]);
   });
@@ -137,7 +154,8 @@ describe("AgentLink", () => {
     h.answerIce(ICE);
     h.link.sync(OWNER, OWNER_FP);
     await expect.poll(() => h.connections[0]?.signalingState).toBe("have-local-offer");
-    h.link.handleSignal({ type: "answer", from: OWNER, sdp: sdpOf(fingerprint("66")) });
+    const link = h.signals.find((s) => s.type === "offer")?.link;
+    h.link.handleSignal({ type: "answer", from: OWNER, link, sdp: sdpOf(fingerprint("66")) });
     await expect.poll(() => h.intercepted).toEqual([1]);
     expect(h.connections[0]?.isClosed).toBe(true);
     expect(h.connections[0]?.remoteDescription).toBeNull();

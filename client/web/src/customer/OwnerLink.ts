@@ -3,7 +3,6 @@ import type { ControlMessage } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
 import type { TransferLink } from "../../../core/file-transfer.ts";
-import { isSameFingerprint } from "../../../core/fingerprint.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { applyIceServers, IceServers } from "../rtc/ice-servers.ts";
 import type { LinkState, PeerLink, RelayedSignal, RelayFailure } from "../rtc/PeerLink.ts";
@@ -59,7 +58,6 @@ export class OwnerLink {
   #sampler: StatsSampler | null = null;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #check = 0;
-  #peerFingerprint: CertificateFingerprint | null = null;
   #voice: MediaStreamTrack | null = null;
 
   /** `seatProof` is the header that proves this page's seat key (session-info.ts): the ICE servers need it. */
@@ -84,8 +82,8 @@ export class OwnerLink {
 
   /**
    * Makes sure a working connection to `ownerId`, bound to `trust`, sends `track` (null: nothing). A connection to the
-   * same certificate whose far end still answers a ping is kept (only the technician's WebSocket dropped); otherwise a
-   * new one is offered.
+   * same certificate that is still being set up, or whose far end still answers a ping (only the technician's WebSocket
+   * dropped), is kept (PeerLink.keepFor); otherwise a new one is offered.
    */
   async sync(ownerId: string, track: MediaStreamTrack | null, trust: LinkTrust): Promise<void> {
     const check = ++this.#check;
@@ -93,13 +91,8 @@ export class OwnerLink {
     const [{ PeerLink }] = await Promise.all([this.#peerLink.catch(peerLinkModule), this.#ice.ready]);
     if (check !== this.#check) return;
     const link = this.#link;
-    const isSamePeer =
-      this.#peerFingerprint !== null && isSameFingerprint(this.#peerFingerprint, trust.peerFingerprint);
-    if (link && link.remoteId === ownerId && link.state !== "closed" && isSamePeer) {
-      const isAlive = await link.probe(PROBE_TIMEOUT_MS);
-      if (check !== this.#check || this.#link !== link) return;
-      if (isAlive) return link.resume();
-    }
+    if (link && (await link.keepFor(ownerId, trust.peerFingerprint, PROBE_TIMEOUT_MS))) return;
+    if (check !== this.#check || this.#link !== link) return;
     this.close();
     this.#open(PeerLink, ownerId, track, trust);
   }
@@ -147,7 +140,6 @@ export class OwnerLink {
     clearInterval(this.#statsTimer);
     this.#link?.close();
     this.#link = null;
-    this.#peerFingerprint = null;
     this.#sender = null;
     this.#sampler = null;
     this.#events.onState(null);
@@ -202,7 +194,6 @@ export class OwnerLink {
     const transceiver = addScreenTransceiver(link.pc, track);
     void link.setVoice(this.#voice);
     this.#link = link;
-    this.#peerFingerprint = trust.peerFingerprint;
     this.#sender = transceiver.sender;
     const sampler = new StatsSampler(link.pc, "outbound");
     this.#sampler = sampler;

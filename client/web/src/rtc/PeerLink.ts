@@ -21,6 +21,8 @@ export type RelayedSignal = Extract<ServerMessage, { type: "offer" | "answer" | 
 
 export type PeerLinkOptions<PC extends PeerConnectionLike = RTCPeerConnection> = {
   remoteId: string;
+  /** The connection's name (room.ts LinkId): an answerer's comes from the offer that opened it; an offerer makes one. */
+  linkId?: string;
   /** The customer offers (it owns the media); a technician only answers. */
   isOfferer: boolean;
   /** ICE servers and policy; TURN arrives here. */
@@ -84,6 +86,8 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
   /** The data channels, opened and routed in one place. */
   readonly channels: Channels;
   readonly remoteId: string;
+  /** The name every signal of this connection carries, both ways; signals of any other connection are ignored. */
+  readonly linkId: string;
   /** ICE restarts on this connection: offered (offerer) or answered (answerer). */
   iceRestarts = 0;
   state: LinkState = "connecting";
@@ -105,6 +109,7 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
   constructor(options: PeerLinkOptions<PC>) {
     this.#options = options;
     this.remoteId = options.remoteId;
+    this.linkId = options.linkId ?? randomNonce();
     // Without a factory PC is the default, RTCPeerConnection, which TypeScript cannot see from inside the class.
     const create = options.createPeerConnection ?? ((config) => new RTCPeerConnection(config) as unknown as PC);
     const pc = create({ ...options.config, certificates: [options.certificate] });
@@ -121,7 +126,12 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
       // End-of-candidates (null) is not sent: trickle works without it, and a restart would make it stale.
       if (event.candidate) {
         if (event.candidate.type === "relay") this.#relayCandidates++;
-        this.#signal({ type: "candidate", to: this.remoteId, candidate: toCandidate(event.candidate) });
+        this.#signal({
+          type: "candidate",
+          to: this.remoteId,
+          link: this.linkId,
+          candidate: toCandidate(event.candidate),
+        });
       }
     });
     pc.addEventListener("icecandidateerror", (event) => {
@@ -153,7 +163,7 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
       await pc.setLocalDescription(await pc.createOffer({ iceRestart: isRestart }));
       if (isRestart) this.iceRestarts++;
       const sdp = pc.localDescription?.sdp;
-      if (sdp) this.#signal({ type: "offer", to: this.remoteId, sdp });
+      if (sdp) this.#signal({ type: "offer", to: this.remoteId, link: this.linkId, sdp });
     });
   }
 
@@ -167,6 +177,8 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
 
   /** Feeds an offer, answer or candidate from the remote participant. */
   handleSignal(msg: RelayedSignal): Promise<void> {
+    // Another connection's (one since replaced, its answer or candidates still under way) is not this one's.
+    if (msg.link !== this.linkId) return Promise.resolve();
     return this.#enqueue(async () => {
       const pc = this.pc;
       if (pc.signalingState === "closed") return;
@@ -183,7 +195,7 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
           await this.#flushCandidates();
           await pc.setLocalDescription(await pc.createAnswer());
           const sdp = pc.localDescription?.sdp;
-          if (sdp) this.#signal({ type: "answer", to: this.remoteId, sdp });
+          if (sdp) this.#signal({ type: "answer", to: this.remoteId, link: this.linkId, sdp });
           return;
         }
         case "answer":
@@ -227,6 +239,22 @@ export class PeerLink<PC extends PeerConnectionLike = RTCPeerConnection> {
       const timer = setTimeout(() => settle(false), timeoutMs);
       this.#pongs.set(nonce, settle);
     });
+  }
+
+  /**
+   * Whether this connection can go on serving `remoteId` behind `peerFingerprint` (the far end is the same page), made
+   * ready to: one still being set up is kept once its offer was answered (it is busy connecting, and a new one would
+   * only start over), and given up while unanswered (that offer may have been lost while the far end was away); one
+   * that had connected is kept if its far end answers a ping within `probeTimeoutMs`, and anything lost while
+   * signaling was down is retried.
+   */
+  async keepFor(remoteId: string, peerFingerprint: CertificateFingerprint, probeTimeoutMs: number): Promise<boolean> {
+    const isSamePeer = remoteId === this.remoteId && isSameFingerprint(this.#options.peerFingerprint, peerFingerprint);
+    if (!isSamePeer || this.state === "closed") return false;
+    if (this.state === "connecting") return this.pc.signalingState === "stable" && this.pc.remoteDescription !== null;
+    const isAlive = await this.probe(probeTimeoutMs);
+    if (isAlive) this.resume();
+    return isAlive;
   }
 
   /** Signaling came back (a reconnected WebSocket): anything lost while it was down is retried. */

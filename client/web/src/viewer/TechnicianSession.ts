@@ -15,7 +15,6 @@ import { applyIceServers, IceServers, type RelaySetting } from "../rtc/ice-serve
 import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import { type LinkState, PeerLink, type RelayFailure } from "../rtc/PeerLink.ts";
 import { type Roster, updateRoster } from "../rtc/roster.ts";
-import { sdpSessionId } from "../rtc/sdp.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import { type LinkStats, StatsSampler } from "../rtc/stats.ts";
 import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
@@ -482,16 +481,12 @@ export class TechnicianSession {
   #acceptOffer(msg: Extract<ServerMessage, { type: "offer" }>): void {
     const trusted = this.#trusted;
     if (!trusted || trusted.customerId !== msg.from || !this.#certificate || this.#state.ended) return;
+    // An offer names its connection; one unnamed (from an older page) is not answered.
+    if (msg.link === undefined) return;
     // The customer's page offers only after Allow.
     this.#hasCustomerShared = true;
-    const current = this.#link;
-    const currentSdp = current?.pc.remoteDescription?.sdp;
-    const isSameConnection =
-      current !== null &&
-      current.remoteId === msg.from &&
-      currentSdp !== undefined &&
-      sdpSessionId(currentSdp) === sdpSessionId(msg.sdp);
-    if (!isSameConnection) this.#openLink(msg.from, this.#certificate, trusted);
+    const isSameConnection = this.#link?.remoteId === msg.from && this.#link.linkId === msg.link;
+    if (!isSameConnection) this.#openLink(msg.from, msg.link, this.#certificate, trusted);
     const link = this.#link;
     if (!link) return;
     void link.handleSignal(msg).then(() => {
@@ -499,10 +494,11 @@ export class TechnicianSession {
     });
   }
 
-  #openLink(remoteId: string, certificate: LocalCertificate, trusted: Trusted): void {
+  #openLink(remoteId: string, linkId: string, certificate: LocalCertificate, trusted: Trusted): void {
     this.#closeLink();
     const link = new PeerLink({
       remoteId,
+      linkId,
       isOfferer: false,
       config: this.#ice.config,
       certificate: certificate.certificate,
