@@ -1,16 +1,11 @@
-import { assertNever } from "#protocol/assert-never.ts";
-import type { ErrorCode } from "#protocol/errors.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { EndReason, Peer, ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { toBase64url } from "../core/base64url.ts";
-import { isSameFingerprint } from "../core/fingerprint.ts";
-import type { HandshakeConfirmed } from "../core/handshake.ts";
-import { CustomerHandshakes, type OwnCertificate } from "../web/src/customer/CustomerHandshakes.ts";
+import type { OwnCertificate } from "../web/src/customer/CustomerHandshakes.ts";
+import { CustomerRoom, type RoomNotice, type Verification } from "../web/src/customer/CustomerRoom.ts";
 import { linkSecret } from "../web/src/customer/secret.ts";
 import { fetchSessionInfo } from "../web/src/customer/session-info.ts";
 import type { CallApi } from "../web/src/lib/api.ts";
-import { interceptNotice, isInterceptNotice } from "../web/src/rtc/intercept-notice.ts";
-import { type Roster, updateRoster } from "../web/src/rtc/roster.ts";
 import {
   SignalingClient,
   type SignalingError,
@@ -23,8 +18,8 @@ import type { SessionLink } from "./link.ts";
 // The customer's side of a session as the native agent runs it: the room connection, the handshake that proves each
 // technician holds the link's secret, who is asking, the verification code, consent, and the one connection to the
 // owning technician, made only once they are confirmed and the person allowed it. All of it is the pages' own code
-// (signaling, CustomerHandshakes, the roster, the API client) on Node's runtime; the connection itself is the
-// runtime's WebRTC behind OwnerConnection, and the screen it sends is the capture's.
+// (signaling, CustomerRoom with its handshakes and roster, the API client) on Node's runtime; the connection itself is
+// the runtime's WebRTC behind OwnerConnection, and the screen it sends is the capture's.
 
 /** waiting: no technician yet; asking: the technician is known, nothing allowed; viewing: allowed; ended: over. */
 export type AgentPhase = "waiting" | "asking" | "viewing" | "ended";
@@ -37,11 +32,8 @@ export type AgentEnd =
   | { reason: "captureFailed" }
   | { reason: "refused"; code: SignalingError["code"]; message: string };
 
-/** Something to tell the person, as data. */
-export type AgentNotice =
-  | { code: "handshakeFailed" }
-  | { code: "throttled"; failures: number; retryAt: number }
-  | { code: "server"; error: ErrorCode; message: string };
+/** Something to tell the person, as data: what the room says (a failed or throttled handshake, an error). */
+export type AgentNotice = RoomNotice;
 
 /** Everything the terminal shows; given whole after every change. */
 export type AgentView = {
@@ -52,7 +44,7 @@ export type AgentView = {
   /** The technician who owns the session: the one who may see the screen. */
   owner: Peer | null;
   /** The owner's confirmed handshake's code, once there is one, and whether the person said it matches. */
-  verification: { code: string; isMatched: boolean } | null;
+  verification: Verification | null;
   isAllowed: boolean;
   signaling: SignalingStatus;
   ended: AgentEnd | null;
@@ -86,10 +78,9 @@ export type AgentSessionOptions = {
 export class AgentSession {
   readonly #options: AgentSessionOptions;
   readonly #signaling: SignalingClient;
-  readonly #handshakes: CustomerHandshakes;
+  /** Who is in the room, every technician's handshake, and whom the agent trusts (the customer's page's own). */
+  readonly #room: CustomerRoom;
   readonly #connection: OwnerConnection;
-  readonly #trusted = new Map<string, { confirmed: HandshakeConfirmed; isMatched: boolean }>();
-  #roster: Roster = [];
   #view: AgentView;
 
   constructor(options: AgentSessionOptions) {
@@ -107,10 +98,27 @@ export class AgentSession {
       ended: null,
       notice: null,
     };
-    this.#handshakes = new CustomerHandshakes(link.code, linkSecret(link.prs), options.certificate, {
+    this.#room = new CustomerRoom(link.code, linkSecret(link.prs), options.certificate, {
       send: (msg) => this.#signaling.send(msg),
-      onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
-      onFailed: () => this.#update({ notice: { code: "handshakeFailed" } }),
+      onWelcome: (session) =>
+        this.#update({
+          technician: session.technician ?? this.#view.technician,
+          caseNumber: session.caseNumber ?? this.#view.caseNumber,
+        }),
+      onPeersChanged: () => this.#peersChanged(),
+      onGone: (id) => {
+        if (this.#view.owner?.id === id) this.#connection.close();
+      },
+      onSignal: (msg) => this.#connection.handleSignal(msg),
+      // The room hands a session over only to a colleague the customer's side let in, and the agent lets no colleague
+      // in: it stays with the owner it confirmed.
+      onOwnerChanged: () => undefined,
+      // The terminal shows no end time.
+      onExtended: () => undefined,
+      onNotice: (notice) => {
+        if (notice || this.#view.notice?.code === "handshakeFailed") this.#update({ notice });
+      },
+      onEnded: (end) => this.#finish(end),
     });
     this.#signaling = new SignalingClient({
       code: link.code,
@@ -122,7 +130,7 @@ export class AgentSession {
       storage: runtime.storage,
       // Node has no `online` event; the backoff's retries bring the connection back.
       onOnline: () => undefined,
-      onMessage: (msg) => this.#receive(msg),
+      onMessage: (msg) => this.#room.receive(msg),
       onStatus: (status, error) => {
         if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
         // Seated again: the room hears the consent again, which a message sent while away would have lost.
@@ -146,10 +154,7 @@ export class AgentSession {
   /** The person heard the same words from the technician. */
   confirmCode(): void {
     const owner = this.#view.owner;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (!trusted) return;
-    trusted.isMatched = true;
-    this.#peersChanged();
+    if (owner && this.#room.confirmCode(owner.id)) this.#peersChanged();
   }
 
   /** The technician read other words: someone may be in the middle, so the session ends for both sides. */
@@ -182,10 +187,7 @@ export class AgentSession {
   /** The connection showed a certificate other than the authenticated one: tell the owner, and end. */
   intercepted(): void {
     const owner = this.#view.owner;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (owner && trusted) {
-      this.#signaling.send({ type: "keyExchange", to: owner.id, payload: interceptNotice(trusted.confirmed) });
-    }
+    if (owner) this.#room.sayIntercepted(owner.id);
     this.#signaling.end();
     this.#finish({ reason: "intercepted" }, false);
   }
@@ -205,77 +207,10 @@ export class AgentSession {
     this.#signaling.send({ type: "consent", permission: "view", isGiven });
   }
 
-  #receive(msg: ServerMessage): void {
-    this.#roster = updateRoster(this.#roster, msg);
-    switch (msg.type) {
-      case "welcome":
-        this.#update({
-          technician: msg.session.technician ?? this.#view.technician,
-          caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
-        });
-        this.#peersChanged();
-        return;
-      case "peerJoined":
-      case "peerLeft":
-        this.#peersChanged();
-        return;
-      case "peerGone":
-        if (this.#view.owner?.id === msg.id) this.#connection.close();
-        this.#trusted.delete(msg.id);
-        this.#peersChanged();
-        return;
-      case "pakeStart":
-      case "pakeFinish":
-        this.#handshakes.receive(msg);
-        return;
-      case "handshakeThrottled":
-        this.#update({ notice: { code: "throttled", failures: msg.failures, retryAt: msg.retryAt } });
-        return;
-      case "keyExchange": {
-        const trusted = this.#trusted.get(msg.from);
-        if (trusted && isInterceptNotice(trusted.confirmed, msg.payload)) this.#finish({ reason: "intercepted" });
-        return;
-      }
-      case "answer":
-      case "candidate":
-        this.#connection.handleSignal(msg);
-        return;
-      case "offer":
-      case "pakeReply":
-      case "pakeResult":
-      case "state":
-      case "extended":
-        return;
-      // The room hands a session over only to a colleague the customer's side let in, and the agent lets no colleague
-      // in: it stays with the owner it confirmed.
-      case "ownerChanged":
-        return;
-      case "ended":
-        this.#finish({ reason: msg.reason });
-        return;
-      case "error":
-        // A refused signal or handshake frame is the technician's to retry.
-        if (msg.code === "HANDSHAKE_REQUIRED" || msg.code === "PEER_NOT_FOUND") return;
-        this.#update({ notice: { code: "server", error: msg.code, message: msg.message } });
-        return;
-      default:
-        assertNever(msg);
-    }
-  }
-
-  /** A technician's handshake confirmed; the same certificate as before keeps the person's check of its code. */
-  #confirmed(technicianId: string, confirmed: HandshakeConfirmed): void {
-    const previous = this.#trusted.get(technicianId);
-    const isSamePeer = previous && isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
-    this.#trusted.set(technicianId, { confirmed, isMatched: isSamePeer ? previous.isMatched : false });
-    if (this.#view.notice?.code === "handshakeFailed") this.#update({ notice: null });
-    this.#peersChanged();
-  }
-
   #peersChanged(): void {
-    const owner = this.#roster.find((entry) => entry.peer.role === "technician" && entry.peer.isOwner)?.peer ?? null;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    const verification = trusted ? { code: trusted.confirmed.verificationCode, isMatched: trusted.isMatched } : null;
+    const owner =
+      this.#room.roster.find((entry) => entry.peer.role === "technician" && entry.peer.isOwner)?.peer ?? null;
+    const verification = (owner && this.#room.trusted(owner.id)?.verification) ?? null;
     this.#update({ owner, verification });
     this.#sync();
   }
@@ -283,7 +218,7 @@ export class AgentSession {
   /** While allowed, keeps a connection to the owner whenever they are connected and their handshake confirmed. */
   #sync(): void {
     const owner = this.#view.owner;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
+    const trusted = owner ? this.#room.trusted(owner.id) : undefined;
     if (this.#view.phase !== "viewing" || !owner?.connected || !trusted) return;
     this.#connection.sync(owner.id, trusted.confirmed.peerFingerprint);
   }

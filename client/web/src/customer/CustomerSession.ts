@@ -1,25 +1,19 @@
-import { assertNever } from "#protocol/assert-never.ts";
 import type { ControlMessage, SharingState } from "#protocol/control.ts";
-import type { ErrorCode } from "#protocol/errors.ts";
 import type { RecordingPolicy } from "#protocol/recordings.ts";
-import type { Capture, EndReason, Peer, Permission, ServerMessage, SessionSummary } from "#protocol/room.ts";
+import type { Capture, EndReason, Peer, Permission, SessionSummary } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
-import { isSameFingerprint } from "../../../core/fingerprint.ts";
-import type { HandshakeConfirmed } from "../../../core/handshake.ts";
 import type { ApiErrorCode } from "../lib/api.ts";
 import { ExpiryWarning } from "../lib/expiry-warning.ts";
 import { type LocalCertificate, newCertificate } from "../rtc/certificate.ts";
-import { interceptNotice, isInterceptNotice } from "../rtc/intercept-notice.ts";
 import type { LinkState, RelayFailure } from "../rtc/PeerLink.ts";
-import { type Roster, updateRoster } from "../rtc/roster.ts";
 import { captureScreen, surfaceOf } from "../rtc/screen.ts";
 import { SignalingClient, type SignalingError, type SignalingStatus } from "../rtc/signaling.ts";
 import type { LinkStats } from "../rtc/stats.ts";
 import { fileSource, openMicrophone, transferActions } from "../rtc/together.ts";
 import { type Colleague, Colleagues } from "./Colleagues.ts";
-import { CustomerHandshakes } from "./CustomerHandshakes.ts";
+import { CustomerRoom, type RoomNotice, type Verification } from "./CustomerRoom.ts";
 import { hasTorch, listCameras, nextCamera, openCamera, setTorch } from "./camera.ts";
 import { type LinkTrust, OwnerLink } from "./OwnerLink.ts";
 import type { CustomerSecret } from "./secret.ts";
@@ -54,15 +48,10 @@ export type CustomerNotice =
   | { code: "resumed" }
   /** No relay servers: only a direct connection can be tried (why, as a code). */
   | { code: "noRelay"; error: ApiErrorCode }
-  /** A technician's handshake failed: a wrong link or password, or someone in between; nothing was sent to them. */
-  | { code: "handshakeFailed" }
-  /** The room refused a technician's handshake for now: someone may be guessing. */
-  | { code: "throttled"; failures: number; retryAt: number }
-  /** An error the room reported: its code, and its English message for diagnosis. */
-  | { code: "server"; error: ErrorCode; message: string };
+  /** What the room says (a failed or throttled handshake, an error). */
+  | RoomNotice;
 
-/** The verification code of the owner's confirmed handshake, and whether the customer said it matches. */
-export type Verification = { code: string; isMatched: boolean };
+export type { Verification };
 
 /** Everything the customer's page shows; rendered whole after every change. */
 export type CustomerView = {
@@ -135,9 +124,6 @@ export type CustomerSessionOptions = {
   capture?: Capture;
 };
 
-/** A technician whose handshake this page confirmed, and the verification code it shows for them. */
-type Trusted = { confirmed: HandshakeConfirmed; verification: Verification };
-
 /**
  * The customer's side of a session: the handshakes that prove each technician holds the secret, consent, capture,
  * the one connection to the owning technician once their handshake confirmed, Pause, Stop and End. Nothing is
@@ -152,13 +138,12 @@ export class CustomerSession {
   readonly #seatKey: string;
   /** This page's DTLS certificate, made as the page opens, alongside the ICE servers' fetch. */
   readonly #certificate: Promise<LocalCertificate>;
-  readonly #handshakes: CustomerHandshakes;
+  /** Who is in the room, every technician's handshake, and whom this page trusts (shared with the native agent). */
+  readonly #room: CustomerRoom;
   /** Technicians beside the owner, each let in (or not) by the customer, each with a connection of their own. */
   readonly #colleagues: Colleagues;
   /** The owner this page sends the screen to: the first it saw, or a colleague the customer let in, by a hand-over. */
   #acceptedOwner: string | null = null;
-  readonly #trusted = new Map<string, Trusted>();
-  #roster: Roster = [];
   #view: CustomerView;
   #track: MediaStreamTrack | null = null;
   /** The connection to the owning technician; made at Allow, so there is none before consent. */
@@ -261,17 +246,43 @@ export class CustomerSession {
       },
       onIntercepted: () => this.#endNow({ reason: "intercepted" }),
     });
-    this.#handshakes = new CustomerHandshakes(code, options.secret, this.#certificate, {
+    this.#room = new CustomerRoom(code, options.secret, this.#certificate, {
       send: (msg) => this.#signaling.send(msg),
-      onConfirmed: (technicianId, confirmed) => this.#confirmed(technicianId, confirmed),
-      onFailed: () => this.#update({ notice: { code: "handshakeFailed" } }),
+      onWelcome: (session) => {
+        this.#update({
+          technician: session.technician ?? this.#view.technician,
+          caseNumber: session.caseNumber ?? this.#view.caseNumber,
+          expiresAt: session.expiresAt,
+        });
+        this.#expiry.set(session.expiresAt);
+      },
+      onPeersChanged: () => this.#peersChanged(),
+      onGone: (id) => {
+        if (this.#link?.remoteId === id) this.#link.close();
+        this.#colleagues.gone(id);
+        // An owner whose seat was released comes back with a new one, as the session's owner still.
+        if (this.#acceptedOwner === id) this.#acceptedOwner = null;
+      },
+      onSignal: (msg) => {
+        this.#link?.handleSignal(msg);
+        this.#colleagues.handleSignal(msg);
+      },
+      onOwnerChanged: (id) => this.#ownerChanged(id),
+      onExtended: (expiresAt) => {
+        this.#update({ expiresAt });
+        this.#expiry.set(expiresAt);
+      },
+      onNotice: (notice) => {
+        if (notice || this.#view.notice?.code === "handshakeFailed") this.#update({ notice });
+      },
+      onEnded: (end) => this.#finish(end.reason === "intercepted" ? end : { ...end, hasShared: this.#hasConsented }),
     });
     this.#signaling = new SignalingClient({
       code,
       role: "customer",
       seatKey: options.seatKey,
       capture: this.#view.capture,
-      onMessage: (msg) => this.#receive(msg),
+      onMessage: (msg) => this.#room.receive(msg),
       onStatus: (status, error) => {
         if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
         // Seated (again): the room hears what the customer has allowed, which a message sent while the socket was
@@ -398,19 +409,15 @@ export class CustomerSession {
   /** Don't allow, or Remove: the colleague's connection closes and the room drops them for good. */
   removeColleague(id: string): void {
     this.#colleagues.remove(id);
-    this.#trusted.delete(id);
-    this.#roster = this.#roster.filter((entry) => entry.peer.id !== id);
+    this.#room.forget(id);
     this.#peersChanged();
   }
 
   /** The customer heard the same four words from the technician. */
   confirmCode(): void {
-    const verification = this.#view.verification;
     const owner = this.#view.owner;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (!verification || !trusted) return;
-    trusted.verification = { ...verification, isMatched: true };
-    this.#update({ verification: trusted.verification });
+    const verification = owner ? this.#room.confirmCode(owner.id) : null;
+    if (verification) this.#update({ verification });
   }
 
   /** The technician read other words: someone may be in the middle, so the session ends for both sides. */
@@ -608,94 +615,10 @@ export class CustomerSession {
     this.#link?.sendControl({ type: "recordingConsent", isAllowed: this.#view.isRecordingAllowed });
   }
 
-  #receive(msg: ServerMessage): void {
-    this.#roster = updateRoster(this.#roster, msg);
-    switch (msg.type) {
-      case "welcome":
-        this.#update({
-          technician: msg.session.technician ?? this.#view.technician,
-          caseNumber: msg.session.caseNumber ?? this.#view.caseNumber,
-          expiresAt: msg.session.expiresAt,
-        });
-        this.#expiry.set(msg.session.expiresAt);
-        this.#peersChanged();
-        return;
-      case "peerJoined":
-      case "peerLeft":
-        this.#peersChanged();
-        return;
-      case "peerGone":
-        if (this.#link?.remoteId === msg.id) this.#link.close();
-        this.#colleagues.gone(msg.id);
-        // An owner whose seat was released comes back with a new one, as the session's owner still.
-        if (this.#acceptedOwner === msg.id) this.#acceptedOwner = null;
-        this.#trusted.delete(msg.id);
-        this.#peersChanged();
-        return;
-      case "pakeStart":
-      case "pakeFinish":
-        this.#handshakes.receive(msg);
-        return;
-      case "handshakeThrottled":
-        this.#update({ notice: { code: "throttled", failures: msg.failures, retryAt: msg.retryAt } });
-        return;
-      case "keyExchange": {
-        const trusted = this.#trusted.get(msg.from);
-        if (trusted && isInterceptNotice(trusted.confirmed, msg.payload)) this.#finish({ reason: "intercepted" });
-        return;
-      }
-      case "answer":
-      case "candidate":
-        this.#link?.handleSignal(msg);
-        this.#colleagues.handleSignal(msg);
-        return;
-      case "offer":
-      case "pakeReply":
-      case "pakeResult":
-        // The customer makes the offers and answers the handshakes; these are a technician's to receive.
-        return;
-      case "state":
-        return;
-      case "ended":
-        this.#finish({ reason: msg.reason, hasShared: this.#hasConsented });
-        return;
-      case "extended":
-        this.#update({ expiresAt: msg.expiresAt });
-        this.#expiry.set(msg.expiresAt);
-        return;
-      case "ownerChanged":
-        this.#ownerChanged(msg.id);
-        return;
-      case "error":
-        // A refused signal or handshake frame is the technician's to retry; nothing the person can act on.
-        if (msg.code === "HANDSHAKE_REQUIRED" || msg.code === "PEER_NOT_FOUND") return;
-        this.#update({ notice: { code: "server", error: msg.code, message: msg.message } });
-        return;
-      default:
-        assertNever(msg);
-    }
-  }
-
-  /**
-   * A technician's handshake confirmed. The same certificate as their last confirmed run (only a socket came back)
-   * keeps its verification code and the customer's check of it; a new certificate (a new page) gets the new code.
-   */
-  #confirmed(technicianId: string, confirmed: HandshakeConfirmed): void {
-    const previous = this.#trusted.get(technicianId);
-    const isSamePeer = previous && isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
-    const verification = isSamePeer ? previous.verification : { code: confirmed.verificationCode, isMatched: false };
-    this.#trusted.set(technicianId, { confirmed, verification });
-    if (this.#view.notice?.code === "handshakeFailed") this.#update({ notice: null });
-    this.#peersChanged();
-  }
-
   /** The technician's end showed another certificate: say so to them (if the relay lets it through), and end. */
   #intercepted(): void {
     const owner = this.#view.owner;
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
-    if (owner && trusted) {
-      this.#signaling.send({ type: "keyExchange", to: owner.id, payload: interceptNotice(trusted.confirmed) });
-    }
+    if (owner) this.#room.sayIntercepted(owner.id);
     this.#endNow({ reason: "intercepted" });
   }
 
@@ -711,7 +634,7 @@ export class CustomerSession {
     this.#colleagues.keep(id);
     if (former) this.#colleagues.keep(former.id);
     // The new owner's name is who the page says it is with.
-    const owner = this.#roster.find((entry) => entry.peer.id === id)?.peer;
+    const owner = this.#room.roster.find((entry) => entry.peer.id === id)?.peer;
     if (owner?.name && this.#view.technician) {
       this.#update({ technician: { ...this.#view.technician, name: owner.name } });
     }
@@ -720,10 +643,11 @@ export class CustomerSession {
 
   /** The owning technician (the one who may see the screen) and the others, from the roster. */
   #peersChanged(): void {
-    const technicians = this.#roster.filter((entry) => entry.peer.role === "technician");
+    const technicians = this.#room.roster.filter((entry) => entry.peer.role === "technician");
     const owner = technicians.find((entry) => entry.peer.isOwner) ?? null;
     // A colleague is one of the owner's, in a session that has an owner; a help request's candidates are not.
-    const isColleague = (peer: Peer) => owner !== null && peer !== owner.peer && this.#trusted.has(peer.id);
+    const isColleague = (peer: Peer) =>
+      owner !== null && peer !== owner.peer && this.#room.trusted(peer.id) !== undefined;
     const others = technicians.filter((entry) => entry !== owner).map((entry) => entry.peer);
     this.#update({
       owner: owner?.peer ?? null,
@@ -732,7 +656,7 @@ export class CustomerSession {
       colleagues: others
         .filter(isColleague)
         .map((peer) => ({ peer, isAdmitted: this.#colleagues.isAdmitted(peer.id) })),
-      verification: (owner && this.#trusted.get(owner.peer.id)?.verification) ?? null,
+      verification: (owner && this.#room.trusted(owner.peer.id)?.verification) ?? null,
     });
     // A help request gets its technician's name and organisation once someone claims it.
     if (owner && !this.#view.technician) void this.#refreshSession();
@@ -753,7 +677,7 @@ export class CustomerSession {
     const owner = this.#view.owner;
     // Nothing is offered before Allow: the link exists from the start only to have its ICE servers ready. And
     // nothing goes to a technician whose handshake this page has not confirmed.
-    const trusted = owner ? this.#trusted.get(owner.id) : undefined;
+    const trusted = owner ? this.#room.trusted(owner.id) : undefined;
     if (!this.#link || !this.#hasConsented || this.#view.phase === "ended") return;
     // The first owner is the one the consent named; another only by a hand-over to a colleague the customer let in.
     this.#acceptedOwner ??= owner?.id ?? null;
@@ -761,7 +685,7 @@ export class CustomerSession {
     const track = this.#view.sharing === "live" ? this.#track : null;
     const colleagues = new Map<string, LinkTrust>();
     for (const { peer } of this.#view.colleagues) {
-      const confirmed = this.#trusted.get(peer.id)?.confirmed;
+      const confirmed = this.#room.trusted(peer.id)?.confirmed;
       if (peer.connected && confirmed)
         colleagues.set(peer.id, { certificate, peerFingerprint: confirmed.peerFingerprint });
     }
