@@ -52,6 +52,12 @@ export function questionFor(view: AgentView): Question | null {
   return view.verification.isMatched ? "allowView" : "confirmCode";
 }
 
+/** A code's text: the codes a customer can meet are all in `common.errors`; any other reads as an error of Tether's. */
+function errorText(code: string, text: TerminalText): string {
+  const errors: Partial<Record<string, string>> = text.common.errors;
+  return errors[code] ?? text.common.errors.INTERNAL;
+}
+
 /** Why the session ended, in the person's words. */
 export function endText(ended: AgentEnd, text: TerminalText): string {
   switch (ended.reason) {
@@ -59,7 +65,7 @@ export function endText(ended: AgentEnd, text: TerminalText): string {
       return text.agent.captureFailed;
     case "refused": {
       const refused: Partial<Record<string, string>> = text.customer.refused;
-      return refused[ended.code] ?? text.common.errors[ended.code];
+      return refused[ended.code] ?? errorText(ended.code, text);
     }
     default:
       return text.customer.ended[ended.reason];
@@ -91,7 +97,7 @@ export function announce(previous: AgentView | null, next: AgentView, text: Term
     const { notice } = next;
     if (notice.code === "handshakeFailed") lines.push(text.customer.notice.handshakeFailed);
     else if (notice.code === "throttled") lines.push(text.customer.notice.throttled(notice.failures));
-    else lines.push(text.common.errors[notice.error]);
+    else lines.push(errorText(notice.error, text));
   }
   return lines;
 }

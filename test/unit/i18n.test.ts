@@ -53,12 +53,23 @@ describe("language catalogues", () => {
     }
   });
 
-  it.each(LANGUAGES)("%s words every error code a client can meet", (tag) => {
-    const { errors } = catalogues[tag].common;
-    for (const code of [...ErrorCode.options, "NETWORK", "HTTP", "BAD_RESPONSE", "REPLACED"] as const) {
-      expect(errors[code], code).toMatch(/\S/);
-    }
-  });
+  it.each(LANGUAGES)(
+    "%s words every error code a client can meet, each in one part: every page's, or only the technicians'",
+    (tag) => {
+      const every: Partial<Record<string, string>> = catalogues[tag].common.errors;
+      const technicians: Partial<Record<string, string>> = catalogues[tag].technician.errors;
+      for (const code of [...ErrorCode.options, "NETWORK", "HTTP", "BAD_RESPONSE", "REPLACED"]) {
+        expect(
+          [every[code], technicians[code]].filter((text) => text !== undefined),
+          code,
+        ).toEqual([expect.stringMatching(/\S/)]);
+      }
+      // Everything a customer's page or the agent can be told by the room or the API is every page's.
+      for (const code of ["SESSION_ENDED", "SEAT_KEY_INVALID", "HANDSHAKE_WAIT", "RATE_LIMITED", "REPLACED"]) {
+        expect(every[code], code).toMatch(/\S/);
+      }
+    },
+  );
 
   it.each(Object.entries(pages))(
     "has the static text of every %s page, and nothing the pages do not use",

@@ -9,7 +9,7 @@ import { formatTime } from "./i18n/format.ts";
 import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
 import { announce, byId, whileBusy } from "./lib/dom.ts";
-import { errorText, nameErrorText, passkeyFailureText } from "./lib/errors.ts";
+import { nameErrorText, passkeyFailureText, technicianErrorText } from "./lib/errors.ts";
 import { parseInviteHash } from "./lib/invite-link.ts";
 import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
 import { addPasskey } from "./lib/passkey.ts";
@@ -56,7 +56,7 @@ async function loadMe(): Promise<void> {
   const me = await callApi("GET", "/api/me", MeResponse);
   if (!me.ok) {
     if (me.status === 401) return location.replace("/sign-in");
-    return announce(() => errorText(me), true);
+    return announce(() => technicianErrorText(me), true);
   }
   const { technician } = me.data;
   who.textContent = T().signedInAs(technician.name, technician.isAdmin);
@@ -160,7 +160,7 @@ function renderPasskeys(passkeys: PasskeyInfo[]): void {
 
 async function removePasskey(id: string): Promise<void> {
   const removed = await callApi("DELETE", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody);
-  if (!removed.ok) return announce(() => errorText(removed), true);
+  if (!removed.ok) return announce(() => technicianErrorText(removed), true);
   announce(() => T().passkeyRemoved);
   // If this browser signed in with it, /api/me now answers 401 and loadMe goes to the sign-in page.
   await loadMe();
@@ -172,7 +172,7 @@ async function renamePasskey(id: string, label: string): Promise<void> {
   const name = PasskeyName.safeParse(typed);
   if (!name.success) return announce(() => T().badPasskeyName, true);
   const renamed = await callApi("PATCH", `/api/me/passkeys/${encodeURIComponent(id)}`, AnyBody, { name: name.data });
-  if (!renamed.ok) return announce(() => errorText(renamed), true);
+  if (!renamed.ok) return announce(() => technicianErrorText(renamed), true);
   announce(() => T().passkeyRenamed);
   await loadMe();
 }
@@ -190,7 +190,7 @@ async function renameMyself(): Promise<void> {
 async function signOutOfEverything(): Promise<void> {
   if (!confirm(T().confirmSignOutEverywhere)) return;
   const done = await callApi("DELETE", "/api/me/sign-ins", AnyBody);
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   location.assign("/sign-in");
 }
 
@@ -204,7 +204,7 @@ async function registerPasskey(): Promise<void> {
 
 async function signOutNow(): Promise<void> {
   const done = await callApi("POST", "/api/auth/logout", AnyBody, {});
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   location.assign("/sign-in");
 }
 
@@ -266,7 +266,7 @@ async function loadSessions(): Promise<void> {
   const live = await callApi("GET", "/api/sessions", OwnSessions);
   if (request !== listRequests) return;
   // An error of the list is the console's to say, not the viewer's that may be showing.
-  if (!live.ok) return viewing ? undefined : announce(() => errorText(live), true);
+  if (!live.ok) return viewing ? undefined : announce(() => technicianErrorText(live), true);
   const { sessions } = live.data;
   refreshAtExpiry(sessions.map((session) => session.expiresAt));
   forgetLinkSecretsExcept(
@@ -295,7 +295,7 @@ async function loadSessions(): Promise<void> {
 
 async function createInvite(): Promise<void> {
   const created = await callApi("POST", "/api/invites", InviteResponse, {});
-  if (!created.ok) return announce(() => errorText(created), true);
+  if (!created.ok) return announce(() => technicianErrorText(created), true);
   byId("invite-link", HTMLInputElement).value = created.data.url;
   inviteExpiry = created.data.expiresAt;
   showExpiries();

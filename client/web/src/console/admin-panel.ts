@@ -3,7 +3,7 @@ import { formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
-import { errorText, nameErrorText } from "../lib/errors.ts";
+import { nameErrorText, technicianErrorText } from "../lib/errors.ts";
 import { loadAuditPanel } from "./audit-panel.ts";
 
 // The console's admin panel: every technician (role, passkeys, last sign-in, live sessions) with promote, demote,
@@ -29,7 +29,7 @@ function button(text: string, label: string, action: () => Promise<void>): HTMLB
 
 async function loadTechnicians(): Promise<void> {
   const list = await callApi("GET", "/api/technicians", TechnicianList);
-  if (!list.ok) return announce(() => errorText(list), true);
+  if (!list.ok) return announce(() => technicianErrorText(list), true);
   technicianList.replaceChildren(
     ...list.data.technicians.map((t) => {
       const item = document.createElement("li");
@@ -56,7 +56,7 @@ async function loadTechnicians(): Promise<void> {
 
 async function setRole(t: TechnicianSummary, isAdmin: boolean): Promise<void> {
   const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody, { isAdmin });
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().roleChanged(t.name, isAdmin));
   // Demoting oneself ends one's own admin rights at once: the page then shows the console without this panel.
   if (t.id === myId && !isAdmin) return location.reload();
@@ -79,7 +79,7 @@ async function editName(t: TechnicianSummary): Promise<void> {
 
 async function setNameLock(t: TechnicianSummary, nameLocked: boolean): Promise<void> {
   const done = await callApi("PATCH", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody, { nameLocked });
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().nameLockChanged(t.name, nameLocked));
   await loadTechnicians();
 }
@@ -87,7 +87,7 @@ async function setNameLock(t: TechnicianSummary, nameLocked: boolean): Promise<v
 async function removeTechnician(t: TechnicianSummary): Promise<void> {
   if (!confirm(T().confirmRemove(t.name))) return;
   const done = await callApi("DELETE", `/api/technicians/${encodeURIComponent(t.id)}`, AnyBody);
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   if (t.id === myId) return location.assign("/sign-in");
   announce(() => T().removed(t.name));
   await loadTechnicians();
@@ -96,7 +96,7 @@ async function removeTechnician(t: TechnicianSummary): Promise<void> {
 /** Loads the open invites; also after a new one is made. */
 export async function loadInvites(): Promise<void> {
   const list = await callApi("GET", "/api/invites", InviteList);
-  if (!list.ok) return announce(() => errorText(list), true);
+  if (!list.ok) return announce(() => technicianErrorText(list), true);
   inviteList.replaceChildren(
     ...list.data.invites.map((invite) => {
       const item = document.createElement("li");
@@ -115,7 +115,7 @@ export async function loadInvites(): Promise<void> {
 
 async function revokeInvite(id: string): Promise<void> {
   const done = await callApi("DELETE", `/api/invites/${id}`, AnyBody);
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().revoked);
   await loadInvites();
 }

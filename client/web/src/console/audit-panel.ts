@@ -4,7 +4,7 @@ import { formatTime } from "../i18n/format.ts";
 import { onLanguageChange, technicianText } from "../i18n/page.ts";
 import { callApi } from "../lib/api.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
-import { errorText } from "../lib/errors.ts";
+import { technicianErrorText } from "../lib/errors.ts";
 
 // The console's audit log, for admins: the newest entries first, filtered by session, technician, event and time,
 // a page at a time ("Older entries" continues below). Entries are shown as the server stored them, as text only.
@@ -70,7 +70,7 @@ function query(end: number | null): URLSearchParams {
 async function show(isMore: boolean): Promise<void> {
   if (session.value.trim() && !/^[0-9]{9}$/.test(session.value.trim())) return announce(() => T().badSession, true);
   const page = await callApi("GET", `/api/audit/entries?${query(isMore ? nextEnd : null)}`, Page);
-  if (!page.ok) return announce(() => errorText(page), true);
+  if (!page.ok) return announce(() => technicianErrorText(page), true);
   const items = page.data.entries.map(entryItem);
   if (isMore) list.append(...items);
   else list.replaceChildren(...items);

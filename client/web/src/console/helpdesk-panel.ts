@@ -5,7 +5,7 @@ import { formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
-import { errorText } from "../lib/errors.ts";
+import { technicianErrorText } from "../lib/errors.ts";
 
 // The console's helpdesk panels: a technician's API tokens (a helpdesk app starts sessions with one), and for admins
 // the webhook endpoints that hear about sessions, each with its delivery log, Send again, Enable and Remove. Secrets
@@ -91,7 +91,7 @@ function reveal(resultId: string, inputId: string, secret: string): void {
 
 export async function loadTokens(): Promise<void> {
   const list = await callApi("GET", "/api/tokens", TokenList);
-  if (!list.ok) return announce(() => errorText(list), true);
+  if (!list.ok) return announce(() => technicianErrorText(list), true);
   tokenList.replaceChildren(
     ...list.data.tokens.map((token) => {
       const item = document.createElement("li");
@@ -111,7 +111,7 @@ async function createToken(): Promise<void> {
   if (name === undefined || name === "") return;
   if (name.length > 60) return announce(() => T().badTokenName, true);
   const created = await callApi("POST", "/api/tokens", CreatedToken, { name, scopes: ["sessions:create"] });
-  if (!created.ok) return announce(() => errorText(created), true);
+  if (!created.ok) return announce(() => technicianErrorText(created), true);
   reveal("token-result", "token-value", created.data.token);
   announce(() => T().tokenCreated);
   await loadTokens();
@@ -119,7 +119,7 @@ async function createToken(): Promise<void> {
 
 async function revokeToken(id: string): Promise<void> {
   const done = await callApi("DELETE", `/api/tokens/${encodeURIComponent(id)}`, AnyBody);
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().tokenRevoked);
   await loadTokens();
 }
@@ -151,7 +151,7 @@ function stateText(endpoint: Endpoint): string {
 
 export async function loadWebhooks(): Promise<void> {
   const list = await callApi("GET", "/api/webhooks", WebhookList);
-  if (!list.ok) return announce(() => errorText(list), true);
+  if (!list.ok) return announce(() => technicianErrorText(list), true);
   endpointList.replaceChildren(
     ...list.data.endpoints.map((endpoint) => {
       const item = document.createElement("li");
@@ -186,7 +186,7 @@ async function toggleLog(endpoint: Endpoint, log: HTMLOListElement, toggle: HTML
     return;
   }
   const attempts = await callApi("GET", `/api/webhooks/${encodeURIComponent(endpoint.id)}/attempts`, Attempts);
-  if (!attempts.ok) return announce(() => errorText(attempts), true);
+  if (!attempts.ok) return announce(() => technicianErrorText(attempts), true);
   const items = attempts.data.attempts.map((a) => {
     const item = document.createElement("li");
     const text = T().attemptLine(
@@ -218,7 +218,7 @@ async function redeliver(
 ): Promise<void> {
   const path = `/api/webhooks/${encodeURIComponent(endpoint.id)}/redeliver`;
   const done = await callApi("POST", path, Redelivered, { messageId });
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   const isDelivered = done.data.isDelivered;
   announce(() => T().redelivered(isDelivered), !isDelivered);
   log.hidden = true;
@@ -227,7 +227,7 @@ async function redeliver(
 
 async function enableEndpoint(endpoint: Endpoint): Promise<void> {
   const done = await callApi("POST", `/api/webhooks/${encodeURIComponent(endpoint.id)}/enable`, AnyBody, {});
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().enabled);
   await loadWebhooks();
 }
@@ -235,7 +235,7 @@ async function enableEndpoint(endpoint: Endpoint): Promise<void> {
 async function removeEndpoint(endpoint: Endpoint): Promise<void> {
   if (!confirm(T().confirmRemove(endpoint.url))) return;
   const done = await callApi("DELETE", `/api/webhooks/${encodeURIComponent(endpoint.id)}`, AnyBody);
-  if (!done.ok) return announce(() => errorText(done), true);
+  if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().removed);
   await loadWebhooks();
 }
@@ -246,7 +246,7 @@ async function addEndpoint(): Promise<void> {
   const description = webhookDescription.value.trim();
   const body = { url: webhookUrl.value.trim(), events, ...(description ? { description } : {}) };
   const created = await callApi("POST", "/api/webhooks", CreatedWebhook, body);
-  if (!created.ok) return announce(() => errorText(created), true);
+  if (!created.ok) return announce(() => technicianErrorText(created), true);
   reveal("webhook-result", "webhook-secret", created.data.secret);
   announce(() => T().added);
   webhookForm.reset();

@@ -3,7 +3,7 @@ import { formatBytes, formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId, whileBusy } from "../lib/dom.ts";
-import { errorText } from "../lib/errors.ts";
+import { technicianErrorText } from "../lib/errors.ts";
 import { groupCode } from "../lib/session-code.ts";
 
 // The console's recordings: each session's recordings (the technician's own; an admin's, everyone's), newest first,
@@ -43,17 +43,17 @@ player.addEventListener("loadedmetadata", () => {
 
 async function play(recording: RecordingSummary, button: HTMLButtonElement): Promise<void> {
   const link = await callApi("POST", `/api/recordings/${recording.id}/play`, PlaybackUrl);
-  if (!link.ok) return announce(() => errorText(link), true);
+  if (!link.ok) return announce(() => technicianErrorText(link), true);
   let blob: Blob;
   try {
     const res = await fetch(link.data.url, { credentials: "same-origin" });
     if (!res.ok)
-      return announce(() => errorText({ code: res.status === 403 ? "PLAYBACK_LINK_INVALID" : "HTTP" }), true);
+      return announce(() => technicianErrorText({ code: res.status === 403 ? "PLAYBACK_LINK_INVALID" : "HTTP" }), true);
     const raw = await res.blob();
     // A recording cut short (a closed tab) may end mid-element; it then plays without the fixed duration.
     blob = await fixWebmDuration(raw).catch(() => raw);
   } catch {
-    return announce(() => errorText({ code: "NETWORK" }), true);
+    return announce(() => technicianErrorText({ code: "NETWORK" }), true);
   }
   if (playing) URL.revokeObjectURL(playing);
   playing = URL.createObjectURL(new Blob([blob], { type: "video/webm" }));
@@ -67,7 +67,7 @@ async function play(recording: RecordingSummary, button: HTMLButtonElement): Pro
 
 async function remove(recording: RecordingSummary): Promise<void> {
   const removed = await callApi("DELETE", `/api/recordings/${recording.id}`, AnyBody);
-  if (!removed.ok) return announce(() => errorText(removed), true);
+  if (!removed.ok) return announce(() => technicianErrorText(removed), true);
   if (player.dataset.recording === recording.id) {
     player.removeAttribute("src");
     player.hidden = true;
@@ -119,7 +119,7 @@ async function show(): Promise<void> {
   const code = session.value.replace(/\s/g, "");
   if (code && !/^[0-9]{9}$/.test(code)) return announce(() => T().badSession, true);
   const found = await callApi("GET", `/api/recordings${code ? `?session=${code}` : ""}`, RecordingList);
-  if (!found.ok) return announce(() => errorText(found), true);
+  if (!found.ok) return announce(() => technicianErrorText(found), true);
   list.replaceChildren(...found.data.recordings.map(item));
   empty.hidden = found.data.recordings.length > 0;
 }

@@ -1,7 +1,8 @@
 import { formatClock, formatTime, formatUnit } from "../i18n/format.ts";
-import { commonText, customerText, onLanguageChange } from "../i18n/page.ts";
+import { customerText, onLanguageChange } from "../i18n/page.ts";
 import type { ChatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, isFocusIdle, setText, whileBusy } from "../lib/dom.ts";
+import { errorText } from "../lib/errors.ts";
 import type { FilePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import type { VoicePanel } from "../lib/voice-panel.ts";
@@ -55,7 +56,7 @@ const T = customerText;
 /** A refusal in the customer's own words where the catalogue has them, else the code's common text. */
 function refusalText(code: SignalingError["code"]): string {
   const refused: Partial<Record<string, string>> = T().refused;
-  return refused[code] ?? commonText().errors[code];
+  return refused[code] ?? errorText({ code });
 }
 
 /** The sentence for how the session ended. */
@@ -96,11 +97,11 @@ function noticeText(notice: CustomerNotice): { text: string; isError: boolean } 
     case "handshakeFailed":
       return { text: T().notice.handshakeFailed, isError: true };
     case "noRelay":
-      return { text: T().notice.noRelay(commonText().errors[notice.error]), isError: true };
+      return { text: T().notice.noRelay(errorText({ code: notice.error })), isError: true };
     case "throttled":
       return { text: T().notice.throttled(notice.failures), isError: true };
     case "server":
-      return { text: commonText().errors[notice.error], isError: true };
+      return { text: errorText({ code: notice.error }), isError: true };
   }
 }
 

@@ -8,9 +8,23 @@ import type { PasskeyErrorCode } from "./passkey.ts";
 // Pages show their own text for every error code, in the reader's language; the server's English message is for its
 // logs. Each function here words a failure the logic reported as a code.
 
-/** A failure's own text for its code. */
-export function errorText(failure: { code: ErrorCode | ClientErrorCode }): string {
-  return commonText().errors[failure.code];
+/** Every error code a client can meet. */
+type AnyErrorCode = ErrorCode | ClientErrorCode;
+
+/**
+ * A failure's own text for its code, on any page: every page has the text of the codes a customer's page can meet
+ * (`common.errors`). A code only a technician's request can meet (`technician.errors`, which no customer's page
+ * bundles) never reaches a customer's page; should one, it reads as an error of Tether's.
+ */
+export function errorText(failure: { code: AnyErrorCode }): string {
+  const errors: Partial<Record<AnyErrorCode, string>> = commonText().errors;
+  return errors[failure.code] ?? commonText().errors.INTERNAL;
+}
+
+/** A failure's own text for its code, on a technician's page: their own codes too. */
+export function technicianErrorText(failure: { code: AnyErrorCode }): string {
+  const errors: Partial<Record<AnyErrorCode, string>> = technicianText().errors;
+  return errors[failure.code] ?? errorText(failure);
 }
 
 /** What a name (or case number) the server refused as INVALID_NAME, and the reader typed, is to be told. */
@@ -22,7 +36,7 @@ export type TypedName = { field: NameField; typed: string };
  */
 export function nameErrorText(failure: { code: ErrorCode | ClientErrorCode }, name: TypedName): string {
   const problem = failure.code === "INVALID_NAME" ? findNameProblem(normaliseName(name.typed)) : null;
-  if (!problem) return errorText(failure);
+  if (!problem) return technicianErrorText(failure);
   if (problem.kind !== "mixedScripts") return technicianText().nameProblem(name.field, problem);
   const [first, second] = problem.scripts;
   return technicianText().nameProblem(name.field, { ...problem, scripts: [formatScript(first), formatScript(second)] });
@@ -42,6 +56,6 @@ export function passkeyFailureText(
     case "PASSKEY_FAILED":
       return text.failed;
     default:
-      return name ? nameErrorText({ code: failure.code }, name) : errorText({ code: failure.code });
+      return name ? nameErrorText({ code: failure.code }, name) : technicianErrorText({ code: failure.code });
   }
 }

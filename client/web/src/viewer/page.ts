@@ -3,7 +3,7 @@ import { formatClock, formatNumber, formatTime, formatUnit } from "../i18n/forma
 import { commonText, onLanguageChange, technicianText } from "../i18n/page.ts";
 import { chatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, setText } from "../lib/dom.ts";
-import { errorText } from "../lib/errors.ts";
+import { technicianErrorText } from "../lib/errors.ts";
 import { filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { voicePanel } from "../lib/voice-panel.ts";
@@ -44,7 +44,7 @@ const T = () => technicianText().viewer;
 function endText(ended: ViewerEnd): string {
   if (ended.reason !== "refused") return T().ended[ended.reason];
   const refused: Partial<Record<string, string>> = T().refused;
-  return refused[ended.code] ?? errorText(ended);
+  return refused[ended.code] ?? technicianErrorText(ended);
 }
 
 function customerLine(state: ViewerState): string {
@@ -176,7 +176,9 @@ function renderStatus(state: ViewerState, formError: string): void {
   if (formError !== "") announce(formError, true);
   else if (notice)
     announce(
-      notice.code === "noRelay" ? T().noRelay(errorText({ code: notice.error })) : errorText({ code: notice.error }),
+      notice.code === "noRelay"
+        ? T().noRelay(technicianErrorText({ code: notice.error }))
+        : technicianErrorText({ code: notice.error }),
       true,
     );
   else announce("");

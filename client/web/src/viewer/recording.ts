@@ -4,7 +4,7 @@ import type { Transfer } from "../../../core/file-transfer.ts";
 import { commonText, technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { announce, byId } from "../lib/dom.ts";
-import { errorText } from "../lib/errors.ts";
+import { technicianErrorText } from "../lib/errors.ts";
 import { type RecordingApi, SessionRecorder } from "../lib/recorder.ts";
 import type { TechnicianSession, ViewerState } from "./TechnicianSession.ts";
 
@@ -86,7 +86,7 @@ export function viewerRecording(code: string, session: TechnicianSession) {
         if (failure === "RECORDING_NOT_ALLOWED" && attempts < START_ATTEMPTS) return;
         isRefused = true;
         const known = ErrorCode.safeParse(failure);
-        announce(() => T().failed(errorText({ code: known.success ? known.data : "HTTP" })), true);
+        announce(() => T().failed(technicianErrorText({ code: known.success ? known.data : "HTTP" })), true);
         tell();
       },
     );

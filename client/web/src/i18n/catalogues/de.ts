@@ -7,25 +7,12 @@ export const common: Common = {
   language: "Sprache",
   errors: {
     BAD_REQUEST: "Tether konnte diese Anfrage nicht annehmen. Prüfen Sie Ihre Eingabe und versuchen Sie es erneut.",
-    UNAUTHENTICATED: "Sie sind nicht angemeldet. Melden Sie sich an und versuchen Sie es erneut.",
-    SIGN_IN_REVOKED: "Sie wurden abgemeldet. Melden Sie sich erneut an.",
     FORBIDDEN: "Das dürfen Sie nicht.",
     NOT_FOUND: "Das wurde nicht gefunden; vielleicht wurde es entfernt.",
     CONFLICT: "Das hat sich inzwischen geändert. Laden Sie die Seite neu und versuchen Sie es erneut.",
     RATE_LIMITED: "Zu viele Versuche in kurzer Zeit. Warten Sie etwas und versuchen Sie es dann erneut.",
     PAYLOAD_TOO_LARGE: "Das ist zu groß für Tether.",
     ORIGIN_NOT_ALLOWED: "Diese Adresse darf Tether nicht verwenden. Öffnen Sie Tether unter der üblichen Adresse.",
-    CHALLENGE_INVALID: "Die Passkey-Anfrage ist abgelaufen. Versuchen Sie es erneut.",
-    PASSKEY_INVALID: "Dieser Passkey wurde nicht angenommen. Versuchen Sie einen anderen oder fragen Sie Ihren Admin.",
-    INVITE_INVALID:
-      "Dieser Einladungslink funktioniert nicht: Er wurde schon benutzt, widerrufen oder ist abgelaufen. Bitten Sie Ihren Admin um einen neuen.",
-    LAST_PASSKEY: "Das ist Ihr einziger Passkey, er kann nicht entfernt werden. Fügen Sie zuerst einen weiteren hinzu.",
-    LAST_ADMIN: "Tether braucht mindestens einen Admin, deshalb wurde nichts geändert.",
-    INVALID_NAME:
-      "Dieser Name kann Kunden nicht angezeigt werden. Verwenden Sie nur Buchstaben, Ziffern und Satzzeichen.",
-    NAME_LOCKED: "Ein Admin hat diesen Namen gesperrt. Bitten Sie einen Admin, ihn zu ändern.",
-    SESSION_LIMIT:
-      "Sie haben schon so viele laufende Sitzungen wie erlaubt. Beenden Sie eine und versuchen Sie es erneut.",
     SESSION_NOT_FOUND: "Es gibt keine Sitzung mit diesem Code.",
     SESSION_ENDED: "Diese Sitzung ist beendet.",
     SEAT_TAKEN: "Diese Sitzung ist schon in einem anderen Browser geöffnet.",
@@ -34,25 +21,13 @@ export const common: Common = {
     UNSUPPORTED_VERSION: "Diese Seite ist veraltet. Laden Sie sie neu.",
     WRONG_ROLE: "Das ist von dieser Seite der Sitzung aus nicht möglich.",
     PEER_NOT_FOUND: "Die andere Seite ist nicht mehr in der Sitzung.",
-    NOT_OWNER: "Diese Sitzung gehört einem anderen Techniker.",
-    REMOVED_BY_CUSTOMER: "Der Kunde hat Sie aus dieser Sitzung entfernt.",
     SEAT_KEY_INVALID: "Dieser Link passt nicht zu seiner Sitzung.",
     HANDSHAKE_WAIT: "Zu viele Versuche für diese Sitzung. Warten Sie und versuchen Sie es dann erneut.",
     HANDSHAKE_BUSY: "Für diese Sitzung läuft gerade eine andere Prüfung. Versuchen Sie es gleich noch einmal.",
-    EXTEND_LIMIT:
-      "Diese Sitzung kann nicht weiter verlängert werden: Sie hat die längste Dauer erreicht, die Ihr Admin erlaubt.",
     HANDSHAKE_REQUIRED: "Die Sicherheitsprüfung ist noch nicht abgeschlossen.",
     CONFIG_INVALID: "Tether ist nicht richtig eingerichtet. Sagen Sie es Ihrem Admin.",
     TURN_UNAVAILABLE: "Der Relay-Server ist gerade nicht verfügbar.",
     SERVER_BUSY: "Tether ist gerade ausgelastet. Versuchen Sie es gleich noch einmal.",
-    WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks können nur an eine https://-Adresse im öffentlichen Internet gehen.",
-    TOKEN_INVALID: "Dieses API-Token ist unbekannt oder widerrufen, oder es darf das nicht.",
-    RECORDING_NOT_ALLOWED: "Für diese Sitzung ist keine Aufzeichnung erlaubt.",
-    RECORDING_PART_INVALID:
-      "Ein Teil der Aufzeichnung kam nicht in der richtigen Reihenfolge an; die Aufzeichnung wurde beendet.",
-    RECORDING_STORE_FAILED:
-      "Der Server konnte die Aufzeichnung nicht speichern: Sein Speicher ist ausgefallen. Was er vorher angenommen hat, bleibt erhalten.",
-    PLAYBACK_LINK_INVALID: "Dieser Wiedergabelink ist abgelaufen. Spielen Sie die Aufzeichnung erneut ab.",
     INTERNAL: "Bei Tether ist etwas schiefgegangen. Versuchen Sie es erneut.",
     NETWORK: "Tether ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
     HTTP: "Tether hat nicht wie erwartet geantwortet. Bitte versuchen Sie es erneut.",
@@ -328,6 +303,33 @@ export const help: Help = {
 };
 
 export const technician: Technician = {
+  errors: {
+    UNAUTHENTICATED: "Sie sind nicht angemeldet. Melden Sie sich an und versuchen Sie es erneut.",
+    SIGN_IN_REVOKED: "Sie wurden abgemeldet. Melden Sie sich erneut an.",
+    CHALLENGE_INVALID: "Die Passkey-Anfrage ist abgelaufen. Versuchen Sie es erneut.",
+    PASSKEY_INVALID: "Dieser Passkey wurde nicht angenommen. Versuchen Sie einen anderen oder fragen Sie Ihren Admin.",
+    INVITE_INVALID:
+      "Dieser Einladungslink funktioniert nicht: Er wurde schon benutzt, widerrufen oder ist abgelaufen. Bitten Sie Ihren Admin um einen neuen.",
+    LAST_PASSKEY: "Das ist Ihr einziger Passkey, er kann nicht entfernt werden. Fügen Sie zuerst einen weiteren hinzu.",
+    LAST_ADMIN: "Tether braucht mindestens einen Admin, deshalb wurde nichts geändert.",
+    INVALID_NAME:
+      "Dieser Name kann Kunden nicht angezeigt werden. Verwenden Sie nur Buchstaben, Ziffern und Satzzeichen.",
+    NAME_LOCKED: "Ein Admin hat diesen Namen gesperrt. Bitten Sie einen Admin, ihn zu ändern.",
+    SESSION_LIMIT:
+      "Sie haben schon so viele laufende Sitzungen wie erlaubt. Beenden Sie eine und versuchen Sie es erneut.",
+    NOT_OWNER: "Diese Sitzung gehört einem anderen Techniker.",
+    REMOVED_BY_CUSTOMER: "Der Kunde hat Sie aus dieser Sitzung entfernt.",
+    EXTEND_LIMIT:
+      "Diese Sitzung kann nicht weiter verlängert werden: Sie hat die längste Dauer erreicht, die Ihr Admin erlaubt.",
+    WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks können nur an eine https://-Adresse im öffentlichen Internet gehen.",
+    TOKEN_INVALID: "Dieses API-Token ist unbekannt oder widerrufen, oder es darf das nicht.",
+    RECORDING_NOT_ALLOWED: "Für diese Sitzung ist keine Aufzeichnung erlaubt.",
+    RECORDING_PART_INVALID:
+      "Ein Teil der Aufzeichnung kam nicht in der richtigen Reihenfolge an; die Aufzeichnung wurde beendet.",
+    RECORDING_STORE_FAILED:
+      "Der Server konnte die Aufzeichnung nicht speichern: Sein Speicher ist ausgefallen. Was er vorher angenommen hat, bleibt erhalten.",
+    PLAYBACK_LINK_INVALID: "Dieser Wiedergabelink ist abgelaufen. Spielen Sie die Aufzeichnung erneut ab.",
+  },
   markup: {
     "recordings.title": "Aufzeichnungen",
     "recordings.hint":

@@ -21,25 +21,37 @@ export type Quality = "good" | "fair" | "poor";
 /** Which field a name problem is about. */
 export type NameField = "displayName" | "caseNumber";
 
-const errors: Record<ErrorCode | ClientErrorCode, string> = {
+/** The error codes only a technician's pages can meet: their text is in `technician`, which no customer's page loads. */
+export type TechnicianErrorCode =
+  | "UNAUTHENTICATED"
+  | "SIGN_IN_REVOKED"
+  | "CHALLENGE_INVALID"
+  | "PASSKEY_INVALID"
+  | "INVITE_INVALID"
+  | "LAST_PASSKEY"
+  | "LAST_ADMIN"
+  | "INVALID_NAME"
+  | "NAME_LOCKED"
+  | "SESSION_LIMIT"
+  | "NOT_OWNER"
+  | "REMOVED_BY_CUSTOMER"
+  | "EXTEND_LIMIT"
+  | "WEBHOOK_TARGET_NOT_ALLOWED"
+  | "TOKEN_INVALID"
+  | "RECORDING_NOT_ALLOWED"
+  | "RECORDING_PART_INVALID"
+  | "RECORDING_STORE_FAILED"
+  | "PLAYBACK_LINK_INVALID";
+
+/** The text of every error code any page can meet. */
+const errors: Record<Exclude<ErrorCode | ClientErrorCode, TechnicianErrorCode>, string> = {
   BAD_REQUEST: "Tether could not accept that request; check what you entered and try again.",
-  UNAUTHENTICATED: "You are not signed in. Sign in and try again.",
-  SIGN_IN_REVOKED: "You were signed out. Sign in again.",
   FORBIDDEN: "You are not allowed to do that.",
   NOT_FOUND: "That could not be found; it may have been removed.",
   CONFLICT: "That changed in the meantime; reload and try again.",
   RATE_LIMITED: "Too many tries in a short time. Wait a little, then try again.",
   PAYLOAD_TOO_LARGE: "That is too large for Tether to accept.",
   ORIGIN_NOT_ALLOWED: "This page's address is not allowed to use Tether. Open Tether at its usual address.",
-  CHALLENGE_INVALID: "The passkey request expired. Try again.",
-  PASSKEY_INVALID: "This passkey was not accepted. Try another one, or ask your admin.",
-  INVITE_INVALID:
-    "This invite link does not work: it has already been used, was revoked or has expired. Ask your admin for a new one.",
-  LAST_PASSKEY: "This is your only passkey, so it cannot be removed. Add another one first.",
-  LAST_ADMIN: "Tether needs at least one admin, so this change was not made.",
-  INVALID_NAME: "This name cannot be shown to customers; use plain letters, digits and punctuation.",
-  NAME_LOCKED: "An admin has locked this name; ask an admin to change it.",
-  SESSION_LIMIT: "You have as many live sessions as you may have. End one, then try again.",
   SESSION_NOT_FOUND: "There is no session with this code.",
   SESSION_ENDED: "This session has ended.",
   SEAT_TAKEN: "This session is already open in another browser.",
@@ -48,22 +60,13 @@ const errors: Record<ErrorCode | ClientErrorCode, string> = {
   UNSUPPORTED_VERSION: "This page is out of date. Reload it.",
   WRONG_ROLE: "That is not possible from this side of the session.",
   PEER_NOT_FOUND: "The other side is no longer in the session.",
-  NOT_OWNER: "This session belongs to another technician.",
-  REMOVED_BY_CUSTOMER: "The customer took you out of this session.",
   SEAT_KEY_INVALID: "This link does not match its session.",
   HANDSHAKE_WAIT: "Too many tries for this session. Wait, then try again.",
   HANDSHAKE_BUSY: "Another check is running for this session. Try again in a moment.",
-  EXTEND_LIMIT: "This session cannot be extended any further: it has reached the longest time your admin allows.",
   HANDSHAKE_REQUIRED: "The security check has not finished yet.",
   CONFIG_INVALID: "Tether is not set up correctly. Tell your admin.",
   TURN_UNAVAILABLE: "The relay server cannot be used right now.",
   SERVER_BUSY: "Tether is busy right now. Try again in a moment.",
-  WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks can only go to an https:// address on the public internet.",
-  TOKEN_INVALID: "This API token is unknown or was revoked, or it may not do this.",
-  RECORDING_NOT_ALLOWED: "Recording is not allowed for this session.",
-  RECORDING_PART_INVALID: "Part of the recording did not arrive in order; the recording stopped.",
-  RECORDING_STORE_FAILED: "The server could not store the recording: its storage failed. What it took before is kept.",
-  PLAYBACK_LINK_INVALID: "This playback link has expired. Play the recording again.",
   INTERNAL: "Something went wrong at Tether. Try again.",
   NETWORK: "Could not reach Tether. Check your connection and try again.",
   HTTP: "Tether did not answer as expected; please try again.",
@@ -337,6 +340,30 @@ export const help = {
 };
 
 export const technician = {
+  /** The text of the error codes only a technician's pages can meet (the rest are `common.errors`). */
+  errors: {
+    UNAUTHENTICATED: "You are not signed in. Sign in and try again.",
+    SIGN_IN_REVOKED: "You were signed out. Sign in again.",
+    CHALLENGE_INVALID: "The passkey request expired. Try again.",
+    PASSKEY_INVALID: "This passkey was not accepted. Try another one, or ask your admin.",
+    INVITE_INVALID:
+      "This invite link does not work: it has already been used, was revoked or has expired. Ask your admin for a new one.",
+    LAST_PASSKEY: "This is your only passkey, so it cannot be removed. Add another one first.",
+    LAST_ADMIN: "Tether needs at least one admin, so this change was not made.",
+    INVALID_NAME: "This name cannot be shown to customers; use plain letters, digits and punctuation.",
+    NAME_LOCKED: "An admin has locked this name; ask an admin to change it.",
+    SESSION_LIMIT: "You have as many live sessions as you may have. End one, then try again.",
+    NOT_OWNER: "This session belongs to another technician.",
+    REMOVED_BY_CUSTOMER: "The customer took you out of this session.",
+    EXTEND_LIMIT: "This session cannot be extended any further: it has reached the longest time your admin allows.",
+    WEBHOOK_TARGET_NOT_ALLOWED: "Webhooks can only go to an https:// address on the public internet.",
+    TOKEN_INVALID: "This API token is unknown or was revoked, or it may not do this.",
+    RECORDING_NOT_ALLOWED: "Recording is not allowed for this session.",
+    RECORDING_PART_INVALID: "Part of the recording did not arrive in order; the recording stopped.",
+    RECORDING_STORE_FAILED:
+      "The server could not store the recording: its storage failed. What it took before is kept.",
+    PLAYBACK_LINK_INVALID: "This playback link has expired. Play the recording again.",
+  } satisfies Record<TechnicianErrorCode, string>,
   markup: {
     "recordings.title": "Recordings",
     "recordings.hint":
