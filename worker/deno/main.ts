@@ -9,9 +9,10 @@ import { createApp } from "../app.ts";
 import { parseConfig } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { deleteSession, recordSessionExpiry, recordSessionOwner } from "../db/sessions.ts";
-import { liveSignIns } from "../db/sign-ins.ts";
+import { liveSignIns, sweepSignIns } from "../db/sign-ins.ts";
 import type { Host } from "../host.ts";
 import { log } from "../log.ts";
+import { sweepRecordings } from "../recordings/sweep.ts";
 import { recordSessionEnd } from "../session-end.ts";
 import type { Bindings } from "../types.ts";
 import { WebhookDispatcher } from "../webhooks/dispatcher.ts";
@@ -23,12 +24,11 @@ import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
 import { FrontDoor } from "./front-door.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { fileStore } from "./recording-files.ts";
-import { RecordingSweep } from "./recording-sweep.ts";
 import { resolveHostname } from "./resolve.ts";
 import { RoomStore } from "./room-store.ts";
 import { Rooms, refuseSocket } from "./rooms.ts";
 import { devAuditKey, devSecret } from "./secret.ts";
-import { SignInSweep } from "./sign-in-sweep.ts";
+import { Sweep } from "./sweep.ts";
 import { DeliverySchedule } from "./webhook-schedule.ts";
 import { parseWranglerVars } from "./wrangler-vars.ts";
 
@@ -106,9 +106,15 @@ async function appendAudit(input: AuditInput): Promise<number> {
 
 // Recordings are files under the data directory; a timer finishes abandoned uploads and deletes expired recordings.
 const recordingStore = fileStore(join(dataDir, "recordings"));
-const recordingSweep = new RecordingSweep(
-  { db, store: recordingStore, audit: appendAudit, retentionDays: config.config.RECORDING_RETENTION_DAYS },
-  config.config.RECORDING_ABANDON_S * 1000,
+const recordingDeps = {
+  db,
+  store: recordingStore,
+  audit: appendAudit,
+  retentionDays: config.config.RECORDING_RETENTION_DAYS,
+};
+const recordingSweep = new Sweep(
+  "recording sweep",
+  (now) => sweepRecordings(recordingDeps, now, config.config.RECORDING_ABANDON_S * 1000),
   () => Date.now(),
 );
 await recordingSweep.start();
@@ -129,7 +135,11 @@ const rooms = new Rooms(new RoomStore(roomsDb), {
 });
 await rooms.start();
 // Expired sign-ins are deleted by a timer, as the SignInSweeper object's alarm does on Workers.
-const signInSweep = new SignInSweep(db, () => Date.now());
+const signInSweep = new Sweep(
+  "sign-in sweep",
+  (now) => sweepSignIns(db, now),
+  () => Date.now(),
+);
 await signInSweep.start();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.

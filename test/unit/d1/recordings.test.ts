@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { addPart, findRecording, insertRecording, recordingKey } from "../../../worker/db/recordings.ts";
 import { SqliteD1 } from "../../../worker/deno/d1-sqlite.ts";
 import { fileStore, uploadsOnDisk } from "../../../worker/deno/recording-files.ts";
-import { RecordingSweep } from "../../../worker/deno/recording-sweep.ts";
+import { Sweep } from "../../../worker/deno/sweep.ts";
 import type { AuditInput } from "../../../worker/protocol/audit.ts";
 import { finishRecording, type RecordingDeps } from "../../../worker/recordings/finish.ts";
 import type { RecordingStore } from "../../../worker/recordings/store.ts";
-import { SESSION_END_GRACE_MS, SWEEP_RETRY_MS } from "../../../worker/recordings/sweep.ts";
+import { SESSION_END_GRACE_MS, SWEEP_RETRY_MS, sweepRecordings } from "../../../worker/recordings/sweep.ts";
 import { migratedDatabase } from "../../helpers/audit-log.ts";
 import { TestTimers } from "../../helpers/test-timers.ts";
 
@@ -54,7 +54,12 @@ function setUp() {
     retentionDays: 7,
   };
   const timers = new TestTimers(T0);
-  const sweep = new RecordingSweep(deps, ABANDON_MS, () => timers.now(), timers);
+  const sweep = new Sweep(
+    "recording sweep",
+    (now) => sweepRecordings(deps, now, ABANDON_MS),
+    () => timers.now(),
+    timers,
+  );
   /** Starts a recording and uploads `parts` of synthetic bytes; returns the bytes sent. */
   async function upload(id: string, parts: Uint8Array[], now = T0) {
     const key = recordingKey({ session_code: "123456789", id });

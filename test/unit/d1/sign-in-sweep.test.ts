@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import { sweepSignIns } from "../../../worker/db/sign-ins.ts";
 import { SqliteD1 } from "../../../worker/deno/d1-sqlite.ts";
-import { SignInSweep } from "../../../worker/deno/sign-in-sweep.ts";
+import { Sweep } from "../../../worker/deno/sweep.ts";
 import { migratedDatabase } from "../../helpers/audit-log.ts";
 import { TestTimers } from "../../helpers/test-timers.ts";
 
@@ -18,7 +19,13 @@ function setUp() {
     )
     .run("tech-1", "Ada Tech", "user-1", T0);
   const timers = new TestTimers(T0);
-  const sweep = new SignInSweep(new SqliteD1(sqlite), () => timers.now(), timers);
+  const db = new SqliteD1(sqlite);
+  const sweep = new Sweep(
+    "sign-in sweep",
+    (now) => sweepSignIns(db, now),
+    () => timers.now(),
+    timers,
+  );
   const add = (id: string, expiresAt: number) =>
     sqlite
       .prepare("INSERT INTO sign_ins (id, technician_id, passkey_id, created_at, expires_at) VALUES (?, ?, NULL, ?, ?)")
@@ -27,7 +34,7 @@ function setUp() {
   return { timers, sweep, add, left };
 }
 
-describe("SignInSweep (the Deno host's sign-in sweep)", () => {
+describe("the Deno host's sign-in sweep (Sweep over sweepSignIns)", () => {
   it("at start, deletes what has expired and waits for the earliest sign-in left", async () => {
     const { timers, sweep, add, left } = setUp();
     add("gone", T0 - 1);
