@@ -7,6 +7,7 @@ import { type LinkState, PeerLink } from "../web/src/rtc/PeerLink.ts";
 import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
 import type { OwnerConnection, OwnerSignal } from "./AgentSession.ts";
 import type { CaptureCodec, CaptureEnd, ScreenCapture } from "./capture/capture.ts";
+import type { AgentControl } from "./input/AgentControl.ts";
 
 // The agent's one connection to the owning technician: the pages' PeerLink (ICE restart, the data channels, the
 // certificate checks) on the agent's WebRTC runtime, with the session's ICE servers from its /ice endpoint (never a
@@ -39,6 +40,8 @@ export type AgentLinkOptions<PC extends PeerConnectionLike> = {
   /** The capture stopped by itself (the display went away, ffmpeg failed). */
   onCaptureEnd(end: CaptureEnd): void;
   onIceError(code: ApiErrorCode): void;
+  /** The technician's control of this machine, when it has an input adapter: fed from the pointer and input channels. */
+  control?: AgentControl | undefined;
 };
 
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
@@ -95,8 +98,15 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
     this.close();
   }
 
-  /** Closes the connection; the capture goes on for the next one. */
+  /** Tells the viewer whether it may control the machine now (it also hears so whenever a connection opens). */
+  announceControl(): void {
+    const control = this.#options.control;
+    if (control) this.#link?.sendControl({ type: "remoteControl", isAllowed: control.isAllowed });
+  }
+
+  /** Closes the connection; the capture goes on for the next one. Nothing the technician pressed on it stays down. */
   #dropLink(): void {
+    if (this.#link) void this.#options.control?.release();
     this.#link?.close();
     this.#link = null;
     this.#send = null;
@@ -129,10 +139,24 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
         if (this.#link === link) this.#options.onIntercepted();
       },
       onState: (state) => {
-        if (this.#link === link) this.#options.onState(state);
+        if (this.#link !== link) return;
+        // Key and button releases sent while the connection is down are lost: nothing stays held meanwhile.
+        if (state === "reconnecting" || state === "closed") void this.#options.control?.release();
+        this.#options.onState(state);
       },
       // The viewer shows the picture as a shared screen, live from the start: the agent has no pause yet.
-      onControlOpen: () => link.sendControl({ type: "sharing", state: "live", surface: "monitor" }),
+      onControlOpen: () => {
+        link.sendControl({ type: "sharing", state: "live", surface: "monitor" });
+        if (this.#link === link) this.announceControl();
+      },
+      channels: {
+        onPointer: (msg) => {
+          if (this.#link === link) void this.#options.control?.pointer(msg);
+        },
+        onInput: (msg) => {
+          if (this.#link === link) void this.#options.control?.input(msg);
+        },
+      },
     });
     this.#link = link;
     this.#send = rtc.addVideo(link.pc, capture.codec, () => capture.requestKeyframe());

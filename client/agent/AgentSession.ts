@@ -46,6 +46,12 @@ export type AgentView = {
   /** The owner's confirmed handshake's code, once there is one, and whether the person said it matches. */
   verification: Verification | null;
   isAllowed: boolean;
+  /**
+   * Whether the person lets the technician use the mouse and keyboard: null until asked (once viewing, on a machine
+   * whose input the agent can drive: `canControl`), then their answer, which they can take back at any time.
+   */
+  control: boolean | null;
+  canControl: boolean;
   signaling: SignalingStatus;
   ended: AgentEnd | null;
   notice: AgentNotice | null;
@@ -72,6 +78,8 @@ export type AgentSessionOptions = {
   /** Makes the connection to the owner; `sendSignal` relays its offers and candidates through the room. */
   connection: (sendSignal: (msg: SignalMessage) => boolean) => OwnerConnection;
   onChange: (view: AgentView) => void;
+  /** Control given or taken back (also when viewing stops or the session ends); absent: this machine cannot be controlled. */
+  onControl?: ((isAllowed: boolean) => void) | undefined;
 };
 
 /** The customer's side of a session on the native agent (see above). */
@@ -94,6 +102,8 @@ export class AgentSession {
       owner: null,
       verification: null,
       isAllowed: false,
+      control: null,
+      canControl: options.onControl !== undefined,
       signaling: "connecting",
       ended: null,
       notice: null,
@@ -134,7 +144,8 @@ export class AgentSession {
       onStatus: (status, error) => {
         if (status === "closed" && error) this.#finish({ reason: "refused", ...error });
         // Seated again: the room hears the consent again, which a message sent while away would have lost.
-        if (status === "open" && this.#view.isAllowed) this.#tellConsent(true);
+        if (status === "open" && this.#view.isAllowed) this.#tellConsent("view", true);
+        if (status === "open" && this.#view.control) this.#tellConsent("control", true);
         this.#update({ signaling: status });
       },
     });
@@ -166,10 +177,24 @@ export class AgentSession {
   /** Allow (or stop) viewing: the room logs it, and the owner's connection is made (or closed). */
   setAllowed(isAllowed: boolean): void {
     if (this.#view.phase === "ended" || isAllowed === this.#view.isAllowed) return;
-    this.#tellConsent(isAllowed);
+    if (!isAllowed) this.setControl(false);
+    this.#tellConsent("view", isAllowed);
     this.#update({ isAllowed });
     if (!isAllowed) this.#connection.close();
     this.#sync();
+  }
+
+  /**
+   * Let the technician use the mouse and keyboard, or take it back (at once: whatever they hold is released). Only
+   * while viewing, on a machine the agent can control; the room logs it as its own consent.
+   */
+  setControl(isAllowed: boolean): void {
+    const { phase, canControl, control } = this.#view;
+    if (!canControl || (isAllowed && phase !== "viewing") || isAllowed === control) return;
+    // Taking back what was never given is only the answer "no".
+    if (isAllowed || control) this.#tellConsent("control", isAllowed);
+    this.#update({ control: isAllowed });
+    this.#options.onControl?.(isAllowed);
   }
 
   /** End: the room ends the session for everyone. */
@@ -203,8 +228,8 @@ export class AgentSession {
     }
   }
 
-  #tellConsent(isGiven: boolean): void {
-    this.#signaling.send({ type: "consent", permission: "view", isGiven });
+  #tellConsent(permission: "view" | "control", isGiven: boolean): void {
+    this.#signaling.send({ type: "consent", permission, isGiven });
   }
 
   #peersChanged(): void {
@@ -229,9 +254,10 @@ export class AgentSession {
    */
   #finish(ended: AgentEnd, isStopping = true): void {
     if (this.#view.phase === "ended") return;
+    if (this.#view.control) this.#options.onControl?.(false);
     this.#connection.close();
     if (isStopping) this.#signaling.stop();
-    this.#update({ ended, isAllowed: false });
+    this.#update({ ended, isAllowed: false, control: this.#view.control === null ? null : false });
   }
 
   #update(patch: Partial<AgentView>): void {

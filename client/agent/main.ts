@@ -1,17 +1,21 @@
 import type { AgentSession } from "./AgentSession.ts";
 import { X11Capture } from "./capture/x11.ts";
+import { XTestInput } from "./input/xtest.ts";
 import { runAgent } from "./run.ts";
 import { weriftCertificate, weriftRtc } from "./werift-rtc.ts";
 
 // The agent's program: `npm run agent -- [--allow-loopback] LINK`. It shares the X display of $DISPLAY through
-// ffmpeg, on werift. Ctrl+C ends the session as the End word does (the room hears it; ffmpeg stops).
+// ffmpeg, on werift, and (once the person allows it) takes the technician's mouse and keyboard through XTEST. Ctrl+C ends the session as the End word does (the room hears it; ffmpeg stops).
 // --allow-loopback lets ICE use loopback addresses as well, for a site on this machine in a network of loopback only.
 
 const args = process.argv.slice(2);
 const allowLoopback = args.includes("--allow-loopback");
 const linkText = args.find((arg) => !arg.startsWith("--")) ?? "";
 
-const capture = new X11Capture({ display: process.env.DISPLAY ?? ":0" });
+const display = process.env.DISPLAY ?? ":0";
+const capture = new X11Capture({ display });
+// Without XTEST (or a display that refuses it) the machine can still be viewed; control is then not offered.
+const input = await XTestInput.open(display).catch(() => null);
 let session: AgentSession | null = null;
 process.on("SIGINT", () => {
   if (session) session.end();
@@ -22,6 +26,7 @@ const code = await runAgent(linkText, {
   rtc: weriftRtc({ extraHostAddresses: allowLoopback ? ["127.0.0.1"] : undefined }),
   certificate: weriftCertificate(),
   capture,
+  input,
   io: { input: process.stdin, output: process.stdout },
   env: process.env,
   onSession: (started) => {

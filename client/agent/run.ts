@@ -4,6 +4,9 @@ import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
 import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
+import { AgentControl } from "./input/AgentControl.ts";
+import type { ScreenArea } from "./input/InputGate.ts";
+import type { InputSink } from "./input/input.ts";
 import { parseSessionLink } from "./link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "./node-runtime.ts";
 import { runTerminal, terminalText } from "./terminal.ts";
@@ -20,6 +23,8 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
   rtc: AgentRtc<PC>;
   certificate: Promise<AgentCertificate>;
   capture: ScreenCapture;
+  /** The OS's input on the captured screen; null: this machine can be viewed, not controlled. */
+  input: (InputSink & { readonly screen: ScreenArea }) | null;
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
   /** The environment, for the terminal's language. */
   env: Record<string, string | undefined>;
@@ -42,6 +47,7 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
   const api = siteApi(link.origin);
   let onView: (view: AgentView) => void = () => undefined;
   let connection: AgentLink<PC> | null = null;
+  const control = deps.input ? new AgentControl(deps.input, deps.input.screen) : undefined;
   const session: AgentSession = new AgentSession({
     link,
     certificate: deps.certificate,
@@ -62,10 +68,17 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
           if (session.view.ended === null) session.captureFailed();
         },
         onIceError: () => undefined,
+        control,
       });
       return connection;
     },
     onChange: (view) => onView(view),
+    onControl: control
+      ? (isAllowed) => {
+          void control.setAllowed(isAllowed);
+          (connection as AgentLink<PC> | null)?.announceControl();
+        }
+      : undefined,
   });
   deps.onSession?.(session);
   session.start();
@@ -78,6 +91,7 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
     text,
   );
   (connection as AgentLink<PC> | null)?.stop();
+  await control?.close();
   return isUsualEnd(session.view.ended) ? EXIT.ended : EXIT.failed;
 }
 

@@ -7,7 +7,7 @@ import { chooseLanguage } from "../web/src/i18n/languages.ts";
 import type { AgentEnd, AgentView } from "./AgentSession.ts";
 
 // The agent's conversation with the person at the machine, in the terminal where no dialog can be shown: who is
-// asking, the verification code to check against the technician's words, consent (view only for now), and End. What
+// asking, the verification code to check against the technician's words, consent to view and to control, and End. What
 // to say and what to ask are pure functions of the session's view; `runTerminal` only reads lines and prints.
 
 /** The texts the terminal uses, in one language. */
@@ -35,7 +35,7 @@ export function plain(text: string): string {
 }
 
 /** A question the person is asked now. */
-export type Question = "confirmCode" | "allowView";
+export type Question = "confirmCode" | "allowView" | "allowControl";
 
 /** What the terminal needs of the session (AgentSession is one). */
 export type TerminalSession = {
@@ -43,11 +43,16 @@ export type TerminalSession = {
   confirmCode(): void;
   rejectCode(): void;
   setAllowed(isAllowed: boolean): void;
+  setControl(isAllowed: boolean): void;
   end(): void;
 };
 
-/** The question due in `view`: the code first, then consent; none before a confirmed owner, while viewing or after. */
+/**
+ * The question due in `view`: the code first, then consent to view, then (once viewing, where the agent can drive
+ * the input) to control; none before a confirmed owner, or after.
+ */
 export function questionFor(view: AgentView): Question | null {
+  if (view.phase === "viewing") return view.canControl && view.control === null ? "allowControl" : null;
   if (view.phase !== "asking" || !view.verification) return null;
   return view.verification.isMatched ? "allowView" : "confirmCode";
 }
@@ -93,6 +98,8 @@ export function announce(previous: AgentView | null, next: AgentView, text: Term
     lines.push(agent.verificationCode(next.verification.code));
   }
   if (next.phase === "viewing" && previous?.phase !== "viewing") lines.push(agent.viewing);
+  if (next.control === true && previous?.control !== true) lines.push(agent.controlOn);
+  if (next.control === false && previous?.control === true) lines.push(agent.controlOff);
   if (next.notice && next.notice !== previous?.notice) {
     const { notice } = next;
     if (notice.code === "handshakeFailed") lines.push(text.customer.notice.handshakeFailed);
@@ -109,11 +116,18 @@ export function answer(session: TerminalSession, question: Question | null, line
     session.end();
     return true;
   }
+  if (word === text.agent.stopWord && session.view.control) {
+    session.setControl(false);
+    return true;
+  }
   if (!question || (word !== text.agent.yes && word !== text.agent.no)) return false;
   const isYes = word === text.agent.yes;
   if (question === "confirmCode") {
     if (isYes) session.confirmCode();
     else session.rejectCode();
+  } else if (question === "allowControl") {
+    // Not allowing control keeps the view: the person can still end the session.
+    session.setControl(isYes);
   } else if (isYes) {
     session.setAllowed(true);
   } else {

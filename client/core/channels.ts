@@ -87,6 +87,9 @@ function parseOn(name: ChannelName, data: unknown): FrameResult<Routed> {
 
 type WithoutSeq<T> = T extends unknown ? Omit<T, "seq"> : never;
 
+/** An input message as its sender gives it: the channel numbers it. */
+export type InputWithoutSeq = WithoutSeq<InputMessage>;
+
 const emptyCounts = (): ChannelCounts => ({ received: 0, malformed: 0, oversized: 0, outOfOrder: 0 });
 
 /** The file channel takes chunks until this much is queued, then waits until it drains to the low mark. */
@@ -166,7 +169,7 @@ export class Channels {
     return this.#send("pointer", JSON.stringify({ ...msg, seq: ++this.#sent.pointer }));
   }
 
-  sendInput(msg: WithoutSeq<InputMessage>): boolean {
+  sendInput(msg: InputWithoutSeq): boolean {
     if (!this.isOpen("input")) return false;
     return this.#send("input", JSON.stringify({ ...msg, seq: ++this.#sent.input }));
   }

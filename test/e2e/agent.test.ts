@@ -6,10 +6,13 @@ import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
+import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
-// with a technician's viewer in Chromium, after the person answered its questions in the terminal; Ctrl+C ends the
-// session. The agent reaches nothing but this machine: its ICE servers are the session's, from /ice.
+// with a technician's viewer in Chromium, after the person answered its questions in the terminal; once they also
+// allow control, the viewer's clicks and keys reach the X server (read back over an X connection of the test's own),
+// until they take it back; Ctrl+C ends the session. The agent reaches nothing but this machine: its ICE servers are
+// the session's, from /ice.
 
 const stage = useStage("Agnes Agent");
 const WAIT = { timeout: 120_000, interval: 100 };
@@ -205,6 +208,57 @@ describe("the native agent", () => {
     await framesArrive(video);
     expect(await videoFigures(video)).toMatchObject({ width: 1280, height: 720 });
     await said("Your technician can see your screen now.");
+
+    // Control is a consent of its own: the viewer offers it only once the person gave it.
+    const controlButton = tech.getByRole("button", { name: "Control", exact: true });
+    expect(await controlButton.isHidden()).toBe(true);
+    await said("Also let them use your mouse and keyboard?");
+    agent.process.stdin.write("y\n");
+    await said("Your technician can now use your mouse and keyboard.");
+    await controlButton.click();
+    expect(await controlButton.getAttribute("aria-pressed")).toBe("true");
+    const x = await XReader.open(screen.display);
+    try {
+      // A click at a point of the picture lands on that point of the X screen (the picture is letterboxed in its box).
+      const box = await video.boundingBox();
+      if (!box) throw new Error("the picture has no box");
+      const scale = Math.min(box.width / 1280, box.height / 720);
+      const left = box.x + (box.width - 1280 * scale) / 2;
+      const top = box.y + (box.height - 720 * scale) / 2;
+      await tech.mouse.move(left + 1280 * scale * 0.25, top + 720 * scale * 0.75);
+      await tech.mouse.down();
+      await expect.poll(() => x.pointer(), WAIT).toMatchObject({ mask: MASK.BUTTON1 });
+      const at = await x.pointer();
+      expect(Math.abs(at.x - 320)).toBeLessThanOrEqual(2);
+      expect(Math.abs(at.y - 540)).toBeLessThanOrEqual(2);
+      await tech.mouse.up();
+      await expect.poll(async () => (await x.pointer()).mask, WAIT).toBe(0);
+
+      // Keys go by their physical code, with a modifier held as it is held here.
+      await tech.keyboard.down("Shift");
+      await tech.keyboard.down("a");
+      await expect.poll(() => x.keysDown(), WAIT).toEqual([KEYCODE.A, KEYCODE.SHIFT_LEFT]);
+      expect((await x.pointer()).mask & MASK.SHIFT).toBe(MASK.SHIFT);
+      await tech.keyboard.up("a");
+      await tech.keyboard.up("Shift");
+      await expect.poll(() => x.keysDown(), WAIT).toEqual([]);
+
+      // A key still down when the picture loses the focus comes up there too.
+      await tech.keyboard.down("Control");
+      await expect.poll(() => x.keysDown(), WAIT).toEqual([KEYCODE.CONTROL_LEFT]);
+      await tech.getByLabel("Your message").focus();
+      await expect.poll(() => x.keysDown(), WAIT).toEqual([]);
+      await tech.keyboard.up("Control");
+
+      // The person takes control back: the viewer stops offering it, and nothing it sends reaches the screen.
+      agent.process.stdin.write("stop\n");
+      await said("Your technician can no longer use your mouse and keyboard");
+      await expect.poll(() => controlButton.isHidden(), WAIT).toBe(true);
+      await tech.keyboard.press("b");
+      expect(await x.keysDown()).toEqual([]);
+    } finally {
+      x.close();
+    }
 
     // Ctrl+C ends the session for both: the viewer hears it, and the program exits as sessions end.
     process.kill(-(agent.process.pid ?? 0), "SIGINT");

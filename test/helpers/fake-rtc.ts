@@ -42,6 +42,16 @@ export class FakeChannel implements DataChannelLike {
     this.readyState = "open";
     for (const listener of this.#listeners.get("open") ?? []) listener(undefined as never);
   }
+
+  /** A message from the far end. */
+  receive(data: string | ArrayBuffer): void {
+    for (const listener of this.#listeners.get("message") ?? []) listener({ data } as never);
+  }
+
+  /** What was sent as text, parsed. */
+  sentJson(): unknown[] {
+    return this.sent.flatMap((data) => (typeof data === "string" ? [JSON.parse(data)] : []));
+  }
 }
 
 /** A peer connection that records what is done to it. */

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { CreatedSession } from "#protocol/sessions.ts";
 import { AgentSession } from "../../client/agent/AgentSession.ts";
+import type { InputAction } from "../../client/agent/input/InputGate.ts";
+import type { InputSink } from "../../client/agent/input/input.ts";
 import { parseSessionLink } from "../../client/agent/link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "../../client/agent/node-runtime.ts";
 import { EXIT, runAgent } from "../../client/agent/run.ts";
@@ -86,6 +88,21 @@ function technicianSide(server: TestServer, code: string, prs: Uint8Array, cooki
     check.stop();
   };
   return { ...side, confirmed, heard, stop };
+}
+
+/** The OS's input as a list of what it was asked to do, on a 1000×500 screen. */
+class RecordingSink implements InputSink {
+  readonly screen = { x: 0, y: 0, width: 1000, height: 500 };
+  readonly actions: InputAction[] = [];
+  isClosed = false;
+
+  async perform(actions: readonly InputAction[]): Promise<void> {
+    this.actions.push(...actions);
+  }
+
+  close(): void {
+    this.isClosed = true;
+  }
 }
 
 describe("the shared client core on Node", () => {
@@ -270,6 +287,7 @@ describe("the shared client core on Node", () => {
     });
     const connections: FakeConnection[] = [];
     const capture = new FakeCapture();
+    const sink = new RecordingSink();
     const certificate = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
     const exit = runAgent(link, {
       rtc: {
@@ -282,6 +300,7 @@ describe("the shared client core on Node", () => {
       },
       certificate: Promise.resolve({ certificate, fingerprint: fingerprint("01") }),
       capture,
+      input: sink,
       io: { input, output },
       env: { LANG: "en_GB.UTF-8" },
     });
@@ -305,11 +324,48 @@ describe("the shared client core on Node", () => {
     expect(capture.starts).toBe(1);
     expect(printed).toContain(en.agent.viewing);
 
+    // Control is asked for on its own. Until given, what comes on the input channel reaches nothing.
+    const channel = (label: string) => connections[0]?.channels.find((c) => c.label === label);
+    const control = channel("control");
+    const inputChannel = channel("input");
+    control?.open();
+    inputChannel?.open();
+    expect(control?.sentJson()).toContainEqual({ type: "remoteControl", isAllowed: false });
+    let seq = 0;
+    const key = (code: string) => JSON.stringify({ type: "key", seq: seq++, code, isDown: true });
+    inputChannel?.receive(key("KeyQ"));
+    await expect.poll(() => printed, WAIT).toContain(en.agent.allowControl);
+    input.write("y\n");
+    await expect.poll(() => printed, WAIT).toContain(en.agent.controlOn);
+    expect(control?.sentJson()).toContainEqual({ type: "remoteControl", isAllowed: true });
+    inputChannel?.receive(key("ControlLeft"));
+    inputChannel?.receive(JSON.stringify({ type: "button", seq: seq++, button: "left", isDown: true, x: 0.5, y: 0.5 }));
+    await expect
+      .poll(() => sink.actions, WAIT)
+      .toEqual([
+        { kind: "key", code: "ControlLeft", linuxCode: 29, isDown: true },
+        { kind: "move", x: 500, y: 250 },
+        { kind: "button", button: "left", isDown: true },
+      ]);
+    // "stop" takes control back at once: what was held comes up, the viewer hears it, and nothing more passes.
+    input.write("stop\n");
+    await expect.poll(() => printed, WAIT).toContain(en.agent.controlOff);
+    await expect
+      .poll(() => sink.actions.slice(3), WAIT)
+      .toEqual([
+        { kind: "key", code: "ControlLeft", linuxCode: 29, isDown: false },
+        { kind: "button", button: "left", isDown: false },
+      ]);
+    expect(control?.sentJson().at(-1)).toEqual({ type: "remoteControl", isAllowed: false });
+    inputChannel?.receive(key("KeyW"));
+    expect(sink.actions).toHaveLength(5);
+
     // The technician ends the session: the agent says so, stops capturing and exits as after any usual end.
     technician.client.end();
     expect(await exit).toBe(EXIT.ended);
     expect(printed).toContain(en.customer.ended.ended_by_technician);
     expect(capture.stops).toBe(1);
+    expect(sink.isClosed).toBe(true);
     technician.stop();
   });
 
@@ -323,6 +379,7 @@ describe("the shared client core on Node", () => {
       rtc: { createPeerConnection: () => expect.fail("no connection"), addVideo: () => () => undefined },
       certificate: Promise.resolve({ certificate: {} as RTCCertificate, fingerprint: fingerprint("01") }),
       capture: new FakeCapture(),
+      input: null,
       io: { input: new PassThrough(), output },
       env: {},
     });

@@ -24,6 +24,8 @@ const WAITING: AgentView = {
   owner: null,
   verification: null,
   isAllowed: false,
+  control: null,
+  canControl: false,
   signaling: "open",
   ended: null,
   notice: null,
@@ -37,6 +39,8 @@ const ASKING: AgentView = {
 const TO_CHECK: AgentView = { ...ASKING, verification: { code: "tractor piano atlas city", isMatched: false } };
 const CHECKED: AgentView = { ...ASKING, verification: { code: "tractor piano atlas city", isMatched: true } };
 const VIEWING: AgentView = { ...CHECKED, phase: "viewing", isAllowed: true };
+/** Viewing on a machine whose mouse and keyboard the agent can drive. */
+const CONTROLLABLE: AgentView = { ...VIEWING, canControl: true };
 
 /** A session that records what the terminal asked of it. */
 function fakeSession(view: AgentView) {
@@ -46,6 +50,7 @@ function fakeSession(view: AgentView) {
     confirmCode: () => calls.push("confirmCode"),
     rejectCode: () => calls.push("rejectCode"),
     setAllowed: (isAllowed) => calls.push(`setAllowed(${isAllowed})`),
+    setControl: (isAllowed) => calls.push(`setControl(${isAllowed})`),
     end: () => calls.push("end"),
   };
   return { session, calls };
@@ -101,6 +106,26 @@ describe("the agent's terminal", () => {
     expect(questionFor(TO_CHECK)).toBe("confirmCode");
     expect(questionFor(CHECKED)).toBe("allowView");
     expect(questionFor(VIEWING)).toBeNull();
+  });
+
+  it("asks for control once viewing, where the agent can drive the mouse and keyboard, and only until answered", () => {
+    expect(questionFor(CONTROLLABLE)).toBe("allowControl");
+    expect(questionFor({ ...CONTROLLABLE, control: false })).toBeNull();
+    expect(questionFor({ ...CONTROLLABLE, control: true })).toBeNull();
+    const { session, calls } = fakeSession(CONTROLLABLE);
+    expect(answer(session, "allowControl", "n", EN)).toBe(true);
+    expect(answer(session, "allowControl", "y", EN)).toBe(true);
+    // "stop" takes control back while it is given, and means nothing otherwise.
+    expect(answer(session, null, "stop", EN)).toBe(false);
+    session.view = { ...CONTROLLABLE, control: true };
+    expect(answer(session, null, " STOP ", EN)).toBe(true);
+    expect(calls).toEqual(["setControl(false)", "setControl(true)", "setControl(false)"]);
+    expect(announce(CONTROLLABLE, { ...CONTROLLABLE, control: true }, EN)).toEqual([EN.agent.controlOn]);
+    expect(announce({ ...CONTROLLABLE, control: true }, { ...CONTROLLABLE, control: false }, EN)).toEqual([
+      EN.agent.controlOff,
+    ]);
+    // Declining when asked is not "taken back": nothing to say.
+    expect(announce(CONTROLLABLE, { ...CONTROLLABLE, control: false }, EN)).toEqual([]);
   });
 
   it("takes y and n as answers, end at any time, and nothing else", () => {

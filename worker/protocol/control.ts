@@ -147,6 +147,13 @@ export type ZoomStep = z.infer<typeof ZoomStep>;
 /** Technician → customer: zoom the shared tab one step; the customer's page applies it only while allowed. */
 export const TabZoomStep = z.object({ type: z.literal("tabZoomStep"), step: ZoomStep });
 
+/**
+ * Customer's native agent → technician, on open and on every change: whether the person at the machine lets the
+ * technician control its mouse and keyboard now (the `input` channel is acted on only while they do). A customer's
+ * page, which cannot be controlled, never sends it.
+ */
+export const RemoteControl = z.object({ type: z.literal("remoteControl"), isAllowed: z.boolean() });
+
 /** Every message on the `control` data channel. */
 export const ControlMessage = z.discriminatedUnion("type", [
   Sharing,
@@ -165,6 +172,7 @@ export const ControlMessage = z.discriminatedUnion("type", [
   Recording,
   TabZoom,
   TabZoomStep,
+  RemoteControl,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

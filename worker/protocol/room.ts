@@ -125,9 +125,10 @@ export const Extend = /* @__PURE__ */ (() => z.strictObject({ type: z.literal("e
 
 /**
  * What a customer allows, each consented to on its own: viewing the screen they share, their voice, their camera,
- * recording the session (when the organisation's RECORDING_POLICY is "ask"), and zooming the browser tab they share.
+ * recording the session (when the organisation's RECORDING_POLICY is "ask"), zooming the browser tab they share, and
+ * (the native agent only) controlling their mouse and keyboard.
  */
-export const Permission = /* @__PURE__ */ (() => z.enum(["view", "voice", "camera", "record", "zoom"]))();
+export const Permission = /* @__PURE__ */ (() => z.enum(["view", "voice", "camera", "record", "zoom", "control"]))();
 export type Permission = z.infer<typeof Permission>;
 
 /**

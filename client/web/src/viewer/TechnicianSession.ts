@@ -3,6 +3,7 @@ import type { ControlMessage, SharingState, StrokeColour, Surface, TabZoom, Zoom
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
+import type { InputWithoutSeq } from "../../../core/channels.ts";
 import { type ChatEntry, ChatLog, type ChatRefusal } from "../../../core/chat.ts";
 import { FileTransfers, type OfferRefusal, type Transfer } from "../../../core/file-transfer.ts";
 import { isSameFingerprint } from "../../../core/fingerprint.ts";
@@ -91,6 +92,11 @@ export type ViewerState = {
   recordingConsent: boolean | null;
   /** What the customer's page last said of zooming the browser tab it shares; null where it says nothing. */
   tabZoom: TabZoom | null;
+  /**
+   * Whether the person at the customer's machine lets this technician use its mouse and keyboard (their native agent
+   * says so); null where nothing can be controlled (a customer's page, or no connection).
+   */
+  remoteControl: boolean | null;
   /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
   isOwner: boolean | null;
   /** The other technicians the customer let in: the owner may hand the session to one of them. */
@@ -185,6 +191,7 @@ export class TechnicianSession {
       microphone: null,
       recordingConsent: null,
       tabZoom: null,
+      remoteControl: null,
       isOwner: null,
       colleagues: [],
     };
@@ -258,6 +265,14 @@ export class TechnicianSession {
     this.#link?.sendControl({ type: "clearDrawing" });
   }
 
+  /**
+   * A click, key or wheel for the customer's machine, on the input channel; the agent acts on it only while the person
+   * there allows control. False when the channel is not open.
+   */
+  sendInput(msg: InputWithoutSeq): boolean {
+    return this.#link?.channels.sendInput(msg) ?? false;
+  }
+
   /** Sends a chat message (or text for their clipboard) to the customer; a refusal says why nothing was sent. */
   say(text: string, isClipboard = false): ChatRefusal | null {
     return this.#chat.say(text, isClipboard);
@@ -310,6 +325,9 @@ export class TechnicianSession {
         return;
       case "tabZoom":
         this.#update({ tabZoom: msg });
+        return;
+      case "remoteControl":
+        this.#update({ remoteControl: msg.isAllowed });
         return;
       // A colleague sees the owner's drawings, which the customer's page passes on.
       case "stroke":
@@ -552,7 +570,7 @@ export class TechnicianSession {
     this.#link?.close();
     this.#link = null;
     this.#sampler = null;
-    this.#update({ link: null, stats: null, stream: null, tabZoom: null });
+    this.#update({ link: null, stats: null, stream: null, tabZoom: null, remoteControl: null });
   }
 
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */

@@ -8,7 +8,7 @@ import { filePanel } from "../lib/file-panel.ts";
 import { groupCode } from "../lib/session-code.ts";
 import { voicePanel } from "../lib/voice-panel.ts";
 import { rateQuality } from "../rtc/stats.ts";
-import { annotate, drawColourChoices, redrawAnnotations } from "./annotate.ts";
+import { annotate, drawColourChoices, redrawAnnotations, showRemoteControl } from "./annotate.ts";
 import { colleagueInvite } from "./colleague-invite.ts";
 import { viewerRecording } from "./recording.ts";
 import { viewerTabZoom } from "./surface-control.ts";
@@ -57,7 +57,9 @@ function customerLine(state: ViewerState): string {
     case null:
       return T().customer.deciding;
     case "live":
-      return T().customer.sharing(T().surface[state.surface]);
+      return state.remoteControl
+        ? T().customer.sharingControl(T().surface[state.surface])
+        : T().customer.sharing(T().surface[state.surface]);
     case "paused":
       return T().customer.paused;
     case "stopped":
@@ -193,6 +195,7 @@ function render(state: ViewerState, formError: string): void {
   capture.hidden = state.ended !== null || state.customer?.capture !== "camera";
   capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
+  showRemoteControl(state.remoteControl === true && state.ended === null);
   const { text: cover, isSaidByCustomerLine } = overlayText(state);
   overlay.setAttribute("aria-live", isSaidByCustomerLine ? "off" : "polite");
   setText(overlay, cover);

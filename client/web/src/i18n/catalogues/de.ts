@@ -431,6 +431,8 @@ export const technician: Technician = {
     "viewer.draw": "Zeichnen",
     "viewer.colour": "Farbe",
     "viewer.clearDrawing": "Zeichnungen löschen",
+    "viewer.control": "Steuern",
+    "viewer.ctrlAltDel": "Strg+Alt+Entf senden",
     "viewer.connectTitle": "Mit dem Kunden verbinden",
     "viewer.password": "Passwort des Kunden",
     "viewer.verificationTitle": "Prüfen Sie den Prüfcode",
@@ -728,6 +730,8 @@ export const technician: Technician = {
       cameraOnly:
         "Der Kunde ist an einem Telefon: nur Kamera. Er kann Ihnen ein Gerät, ein Kabel oder eine Anzeige durch seine Kamera zeigen, nicht seinen Bildschirm.",
       sharing: (surface) => `Der Kunde teilt ${surface}. Nur ansehen.`,
+      sharingControl: (surface) =>
+        `Der Kunde teilt ${surface} und lässt Sie Maus und Tastatur benutzen: Wählen Sie Steuern und klicken Sie dann in das Bild.`,
       paused: "Der Kunde hat das Teilen pausiert.",
       stopped: "Der Kunde hat das Teilen beendet.",
     },
@@ -857,6 +861,12 @@ export const agent: Agent = {
   endWord: "ende",
   viewing:
     "Ihr Techniker sieht jetzt Ihren Bildschirm. Tippen Sie ende und die Eingabetaste (oder drücken Sie Strg+C), um die Sitzung zu beenden.",
+  allowControl:
+    "Dürfen sie auch Ihre Maus und Tastatur benutzen? Sie könnten dann auf diesem Computer klicken und tippen wie Sie. Tippen Sie j (ja) oder n (nein) und dann die Eingabetaste: ",
+  stopWord: "stopp",
+  controlOn:
+    "Ihr Techniker kann jetzt Ihre Maus und Tastatur benutzen. Tippen Sie stopp und die Eingabetaste, um das sofort zu beenden; ende beendet die Sitzung.",
+  controlOff: "Ihr Techniker kann Ihre Maus und Tastatur nicht mehr benutzen; Ihren Bildschirm sieht er weiterhin.",
   captureFailed:
     "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

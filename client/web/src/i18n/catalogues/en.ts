@@ -464,6 +464,8 @@ export const technician = {
     "viewer.draw": "Draw",
     "viewer.colour": "Colour",
     "viewer.clearDrawing": "Clear drawings",
+    "viewer.control": "Control",
+    "viewer.ctrlAltDel": "Send Ctrl+Alt+Del",
     "viewer.connectTitle": "Connect to the customer",
     "viewer.password": "Customer's password",
     "viewer.verificationTitle": "Check the verification code",
@@ -758,6 +760,9 @@ export const technician = {
       cameraOnly:
         "The customer is on a phone: camera only. They can show you a device, a cable or a display through their camera, not their screen.",
       sharing: (surface: string) => `The customer is sharing ${surface}. View only.`,
+      /** The customer's native agent lets the technician use its mouse and keyboard. */
+      sharingControl: (surface: string) =>
+        `The customer is sharing ${surface} and lets you use their mouse and keyboard: choose Control, then click the picture.`,
       paused: "The customer paused sharing.",
       stopped: "The customer stopped sharing.",
     },
@@ -879,5 +884,11 @@ export const agent = {
   no: "n",
   endWord: "end",
   viewing: "Your technician can see your screen now. Type end and press Enter (or press Ctrl+C) to end the session.",
+  allowControl:
+    "Also let them use your mouse and keyboard? They could then click and type on this computer as you can. Type y (yes) or n (no), then Enter: ",
+  stopWord: "stop",
+  controlOn:
+    "Your technician can now use your mouse and keyboard. Type stop and press Enter to take it back at once; end ends the session.",
+  controlOff: "Your technician can no longer use your mouse and keyboard; they can still see your screen.",
   captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };

@@ -418,6 +418,8 @@ export const technician: Technician = {
     "viewer.draw": "描く",
     "viewer.colour": "色",
     "viewer.clearDrawing": "描画を消す",
+    "viewer.control": "操作",
+    "viewer.ctrlAltDel": "Ctrl+Alt+Del を送る",
     "viewer.connectTitle": "お客様に接続",
     "viewer.password": "お客様のパスワード",
     "viewer.verificationTitle": "確認コードを照らし合わせてください",
@@ -705,6 +707,8 @@ export const technician: Technician = {
       cameraOnly:
         "お客様はスマートフォンをお使いです（カメラのみ）。画面ではなく、カメラで機器、ケーブル、表示部を見せることができます。",
       sharing: (surface) => `お客様は${surface}を共有しています。表示のみ。`,
+      sharingControl: (surface) =>
+        `お客様は${surface}を共有し、マウスとキーボードの操作を許可しています。「操作」を選んでから画像をクリックしてください。`,
       paused: "お客様が共有を一時停止しました。",
       stopped: "お客様が共有を停止しました。",
     },
@@ -827,5 +831,11 @@ export const agent: Agent = {
   endWord: "end",
   viewing:
     "技術者は今、あなたの画面を見ることができます。セッションを終了するには end と入力して Enter キーを押してください（または Ctrl+C）。",
+  allowControl:
+    "マウスとキーボードの操作も許可しますか？許可すると、技術者はあなたと同じようにこのコンピューターでクリックや入力ができます。y（はい）か n（いいえ）を入力して Enter キーを押してください: ",
+  stopWord: "stop",
+  controlOn:
+    "技術者は今、あなたのマウスとキーボードを操作できます。すぐにやめさせるには stop と入力して Enter キーを押してください。end でセッションを終了します。",
+  controlOff: "技術者はマウスとキーボードを操作できなくなりました。画面は引き続き見ることができます。",
   captureFailed: "画面を取り込めなくなったため、セッションを終了しました。これ以上は何も共有されません。",
 };

@@ -1,0 +1,29 @@
+// The few parts of the x11 package (a pure JavaScript X11 client, no native code) the agent's input adapter uses.
+declare module "x11" {
+  export type XClient = {
+    require(name: "xtest", callback: (error: Error | null, ext: XTestExtension) => void): void;
+    GetInputFocus(callback: (error: Error | null, focus: unknown) => void): void;
+    QueryPointer(
+      window: number,
+      callback: (error: Error | null, pointer: { rootX: number; rootY: number; keyMask: number }) => void,
+    ): void;
+    QueryKeymap(callback: (error: Error | null, keys: Uint8Array) => void): void;
+    terminate(): void;
+    on(event: "error" | "end", listener: (error?: Error) => void): void;
+  };
+  export type XTestExtension = {
+    KeyPress: number;
+    KeyRelease: number;
+    ButtonPress: number;
+    ButtonRelease: number;
+    MotionNotify: number;
+    FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
+  };
+  export type XDisplay = { client: XClient; screen: { root: number; pixel_width: number; pixel_height: number }[] };
+  export function createClient(
+    options: { display: string },
+    callback: (error: Error | null, display: XDisplay) => void,
+  ): XClient;
+  const x11: { createClient: typeof createClient };
+  export default x11;
+}

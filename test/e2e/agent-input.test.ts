@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InputMessage } from "#protocol/channels.ts";
+import { type GateResult, InputGate } from "../../client/agent/input/InputGate.ts";
+import { XTestInput } from "../../client/agent/input/xtest.ts";
+import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
+import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
+
+// The agent's input on a real X server (Xvfb, 1280×720): what the technician's viewer sends passes the gate and
+// reaches the server through XTEST, and a second X client reads back what the server now believes: where the pointer
+// is, which buttons and keys are down.
+
+const SCREEN = { x: 0, y: 0, width: 1280, height: 720 };
+
+let seq = 0;
+const key = (code: string, isDown: boolean): InputMessage => ({ type: "key", seq: ++seq, code, isDown });
+const button = (isDown: boolean, x: number, y: number, which: "left" | "right" = "left"): InputMessage => ({
+  type: "button",
+  seq: ++seq,
+  button: which,
+  isDown,
+  x,
+  y,
+});
+
+function actionsOf(result: GateResult) {
+  if (!result.ok) throw new Error(`refused: ${result.refusal}`);
+  return result.actions;
+}
+
+describe("the agent's input through XTEST", () => {
+  let screen: VirtualScreen;
+  let input: XTestInput;
+  let reader: XReader;
+  let gate: InputGate;
+
+  beforeAll(async () => {
+    screen = await startVirtualScreen();
+    input = await XTestInput.open(screen.display);
+    reader = await XReader.open(screen.display);
+    gate = new InputGate(SCREEN, () => 0);
+    gate.setAllowed(true);
+  });
+
+  afterAll(() => {
+    input?.close();
+    reader?.close();
+    screen?.stop();
+  });
+
+  it("puts the pointer where the viewer points, and a click at its point, on the chosen screen", async () => {
+    await input.perform(actionsOf(gate.pointer({ type: "pointer", seq: ++seq, x: 0.25, y: 0.5 })));
+    expect(await reader.pointer()).toEqual({ x: 320, y: 360, mask: 0 });
+
+    await input.perform(actionsOf(gate.input(button(true, 0.75, 0.1))));
+    expect(await reader.pointer()).toEqual({ x: 960, y: 72, mask: MASK.BUTTON1 });
+    await input.perform(actionsOf(gate.input(button(false, 0.75, 0.1))));
+    expect((await reader.pointer()).mask).toBe(0);
+
+    // A point beyond the picture lands on the screen's edge.
+    await input.perform(actionsOf(gate.pointer({ type: "pointer", seq: ++seq, x: 1, y: 1 })));
+    expect(await reader.pointer()).toEqual({ x: 1279, y: 719, mask: 0 });
+  });
+
+  it("types keys by their physical code, with modifiers held as the viewer holds them", async () => {
+    await input.perform(actionsOf(gate.input(key("ShiftLeft", true))));
+    await input.perform(actionsOf(gate.input(key("KeyA", true))));
+    expect(await reader.keysDown()).toEqual([KEYCODE.A, KEYCODE.SHIFT_LEFT]);
+    expect((await reader.pointer()).mask & MASK.SHIFT).toBe(MASK.SHIFT);
+    await input.perform(actionsOf(gate.input(key("KeyA", false))));
+    await input.perform(actionsOf(gate.input(key("ShiftLeft", false))));
+    expect(await reader.keysDown()).toEqual([]);
+    // A key the gate does not know never reaches the server.
+    expect(gate.input(key("LaunchRocket", true))).toEqual({ ok: false, refusal: "unknownKey" });
+  });
+
+  it("leaves nothing held when the channel closes or control is taken back mid-press", async () => {
+    await input.perform(actionsOf(gate.input(key("ControlLeft", true))));
+    await input.perform(actionsOf(gate.input(button(true, 0.5, 0.5, "right"))));
+    expect(await reader.keysDown()).toEqual([KEYCODE.CONTROL_LEFT]);
+    expect((await reader.pointer()).mask).toBe(MASK.CONTROL | MASK.BUTTON3);
+
+    await input.perform(gate.setAllowed(false));
+    expect(await reader.keysDown()).toEqual([]);
+    expect((await reader.pointer()).mask).toBe(0);
+    expect(gate.input(key("KeyA", true))).toEqual({ ok: false, refusal: "noControl" });
+    gate.setAllowed(true);
+  });
+
+  it("turns the wheel in whole steps and leaves no wheel button down", async () => {
+    const actions = actionsOf(gate.input({ type: "wheel", seq: ++seq, dx: 0, dy: 300 }));
+    expect(actions).toEqual([{ kind: "scroll", dx: 0, dy: 3 }]);
+    await input.perform(actions);
+    expect((await reader.pointer()).mask).toBe(0);
+  });
+});

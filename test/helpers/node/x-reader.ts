@@ -1,0 +1,52 @@
+/// <reference path="../../../client/agent/input/x11.d.ts" />
+import x11, { type XClient } from "x11";
+
+// A test's own connection to an X server (Xvfb), to read back what the server believes after the agent's input:
+// where the pointer is, which buttons and modifiers are down, which keys are held.
+
+/** X keycodes (Linux input event code + 8) and state masks. */
+export const KEYCODE = { A: 30 + 8, SHIFT_LEFT: 42 + 8, CONTROL_LEFT: 29 + 8 };
+export const MASK = { SHIFT: 1, CONTROL: 4, BUTTON1: 0x100, BUTTON3: 0x400 };
+
+/** What the X server says about its pointer and keyboard, asked over a connection of the test's own. */
+export class XReader {
+  constructor(
+    readonly client: XClient,
+    readonly root: number,
+  ) {}
+
+  /** Connects to `display` (":99"). */
+  static open(display: string): Promise<XReader> {
+    return new Promise((resolve, reject) => {
+      x11.createClient({ display }, (error, connected) => {
+        const root = connected?.screen[0]?.root;
+        if (error || root === undefined) reject(error ?? new Error("no screen"));
+        else resolve(new XReader(connected.client, root));
+      });
+    });
+  }
+
+  close(): void {
+    this.client.terminate();
+  }
+
+  pointer(): Promise<{ x: number; y: number; mask: number }> {
+    return new Promise((resolve, reject) =>
+      this.client.QueryPointer(this.root, (error, p) =>
+        error ? reject(error) : resolve({ x: p.rootX, y: p.rootY, mask: p.keyMask }),
+      ),
+    );
+  }
+
+  /** The X keycodes held down now. */
+  async keysDown(): Promise<number[]> {
+    const bits = await new Promise<Uint8Array>((resolve, reject) =>
+      this.client.QueryKeymap((error, keys) => (error ? reject(error) : resolve(keys))),
+    );
+    const down: number[] = [];
+    bits.forEach((byte, index) => {
+      for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) down.push(index * 8 + bit);
+    });
+    return down;
+  }
+}
