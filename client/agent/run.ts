@@ -80,6 +80,8 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
         }
       : undefined,
   });
+  // The person's own shortcut takes control back at once, wherever the focus is.
+  deps.input?.onShortcut?.(() => session.setControl(false));
   deps.onSession?.(session);
   session.start();
   await runTerminal(

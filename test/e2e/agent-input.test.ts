@@ -86,6 +86,27 @@ describe("the agent's input through XTEST", () => {
     gate.setAllowed(true);
   });
 
+  it("hears Ctrl+Alt+End pressed at the machine, and no other combination", async () => {
+    const watcher = await XTestInput.open(screen.display);
+    try {
+      let presses = 0;
+      watcher.onShortcut(() => presses++);
+      // A round trip: the grab is in place before the keys come.
+      await watcher.perform([{ kind: "move", x: 10, y: 10 }]);
+      for (const code of ["ControlLeft", "AltLeft", "End"]) await input.perform(actionsOf(gate.input(key(code, true))));
+      for (const code of ["End", "AltLeft", "ControlLeft"])
+        await input.perform(actionsOf(gate.input(key(code, false))));
+      await expect.poll(() => presses).toBe(1);
+      // End alone is an ordinary key.
+      await input.perform(actionsOf(gate.input(key("End", true))));
+      await input.perform(actionsOf(gate.input(key("End", false))));
+      await watcher.perform([{ kind: "move", x: 10, y: 10 }]);
+      expect(presses).toBe(1);
+    } finally {
+      watcher.close();
+    }
+  });
+
   it("turns the wheel in whole steps and leaves no wheel button down", async () => {
     const actions = actionsOf(gate.input({ type: "wheel", seq: ++seq, dx: 0, dy: 300 }));
     expect(actions).toEqual([{ kind: "scroll", dx: 0, dy: 3 }]);

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RtcpPayloadSpecificFeedback } from "werift";
+import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
@@ -250,8 +251,20 @@ describe("the native agent", () => {
       await expect.poll(() => x.keysDown(), WAIT).toEqual([]);
       await tech.keyboard.up("Control");
 
-      // The person takes control back: the viewer stops offering it, and nothing it sends reaches the screen.
-      agent.process.stdin.write("stop\n");
+      // The person takes control back with Ctrl+Alt+End on their own keyboard (XTEST stands in for it here): the
+      // viewer stops offering control, and nothing it sends reaches the screen.
+      const keyboard = await XTestInput.open(screen.display);
+      const press = (code: string, linuxCode: number, isDown: boolean) =>
+        ({ kind: "key", code, linuxCode, isDown }) as const;
+      await keyboard.perform([
+        press("ControlLeft", 29, true),
+        press("AltLeft", 56, true),
+        press("End", 107, true),
+        press("End", 107, false),
+        press("AltLeft", 56, false),
+        press("ControlLeft", 29, false),
+      ]);
+      keyboard.close();
       await said("Your technician can no longer use your mouse and keyboard");
       await expect.poll(() => controlButton.isHidden(), WAIT).toBe(true);
       await tech.keyboard.press("b");

@@ -7,5 +7,10 @@ import type { InputAction } from "./InputGate.ts";
 export interface InputSink {
   /** Performs `actions` in order; resolves once the OS has taken them all. */
   perform(actions: readonly InputAction[]): Promise<void>;
+  /**
+   * Calls `listener` whenever the person at the machine presses the shortcut that ends control at once (Ctrl+Alt+End),
+   * which the OS then keeps from every application; absent where the adapter cannot watch for it.
+   */
+  onShortcut?(listener: () => void): void;
   close(): void;
 }

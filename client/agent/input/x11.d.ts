@@ -8,8 +8,17 @@ declare module "x11" {
       callback: (error: Error | null, pointer: { rootX: number; rootY: number; keyMask: number }) => void,
     ): void;
     QueryKeymap(callback: (error: Error | null, keys: Uint8Array) => void): void;
+    GrabKey(
+      window: number,
+      ownerEvents: number,
+      modifiers: number,
+      keycode: number,
+      pointerMode: number,
+      keyboardMode: number,
+    ): void;
     terminate(): void;
     on(event: "error" | "end", listener: (error?: Error) => void): void;
+    on(event: "event", listener: (event: { name: string; keycode?: number }) => void): void;
   };
   export type XTestExtension = {
     KeyPress: number;

@@ -16,6 +16,13 @@ const X_KEYCODE_OFFSET = 8;
 /** XTEST's "now", and MotionNotify's "absolute" (not relative) detail. */
 const CURRENT_TIME = 0;
 const ABSOLUTE = 0;
+/** The shortcut that ends control: End (Linux code 107) with Control and Alt (X's Mod1) held. */
+const SHORTCUT_KEYCODE = 107 + X_KEYCODE_OFFSET;
+const CONTROL_MASK = 4;
+const ALT_MASK = 8;
+/** Caps Lock and Num Lock (Mod2) change the modifier state too: the shortcut is grabbed with and without each. */
+const LOCK_MASKS = [0, 2, 16, 2 | 16];
+const GRAB_MODE_ASYNC = 1;
 
 type Connected = { client: XClient; root: number; screen: ScreenArea };
 
@@ -75,6 +82,20 @@ export class XTestInput implements InputSink {
     for (const action of actions) this.#fake(action);
     // Requests are handled in order: once a round trip after them is answered, the server has acted on them all.
     return new Promise((resolve) => this.#client.GetInputFocus(() => resolve()));
+  }
+
+  /**
+   * Grabs Ctrl+Alt+End on the whole display: the X server gives it to the agent rather than to any application, from
+   * the keyboard or from XTEST alike, and `listener` hears each press.
+   */
+  onShortcut(listener: () => void): void {
+    for (const locks of LOCK_MASKS) {
+      const modifiers = CONTROL_MASK | ALT_MASK | locks;
+      this.#client.GrabKey(this.#root, 0, modifiers, SHORTCUT_KEYCODE, GRAB_MODE_ASYNC, GRAB_MODE_ASYNC);
+    }
+    this.#client.on("event", (event) => {
+      if (event.name === "KeyPress" && event.keycode === SHORTCUT_KEYCODE) listener();
+    });
   }
 
   close(): void {

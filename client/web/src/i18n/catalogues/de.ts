@@ -865,7 +865,7 @@ export const agent: Agent = {
     "Dürfen sie auch Ihre Maus und Tastatur benutzen? Sie könnten dann auf diesem Computer klicken und tippen wie Sie. Tippen Sie j (ja) oder n (nein) und dann die Eingabetaste: ",
   stopWord: "stopp",
   controlOn:
-    "Ihr Techniker kann jetzt Ihre Maus und Tastatur benutzen. Tippen Sie stopp und die Eingabetaste, um das sofort zu beenden; ende beendet die Sitzung.",
+    "Ihr Techniker kann jetzt Ihre Maus und Tastatur benutzen. Drücken Sie Strg+Alt+Ende oder tippen Sie stopp und die Eingabetaste, um das sofort zu beenden; ende beendet die Sitzung.",
   controlOff: "Ihr Techniker kann Ihre Maus und Tastatur nicht mehr benutzen; Ihren Bildschirm sieht er weiterhin.",
   captureFailed:
     "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",

@@ -888,7 +888,7 @@ export const agent = {
     "Also let them use your mouse and keyboard? They could then click and type on this computer as you can. Type y (yes) or n (no), then Enter: ",
   stopWord: "stop",
   controlOn:
-    "Your technician can now use your mouse and keyboard. Type stop and press Enter to take it back at once; end ends the session.",
+    "Your technician can now use your mouse and keyboard. Press Ctrl+Alt+End, or type stop and press Enter, to take it back at once; end ends the session.",
   controlOff: "Your technician can no longer use your mouse and keyboard; they can still see your screen.",
   captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };
