@@ -120,6 +120,10 @@ export function answer(session: TerminalSession, question: Question | null, line
     session.setControl(false);
     return true;
   }
+  if (word === text.agent.controlWord && session.view.control === false) {
+    session.setControl(true);
+    return true;
+  }
   if (!question || (word !== text.agent.yes && word !== text.agent.no)) return false;
   const isYes = word === text.agent.yes;
   if (question === "confirmCode") {

@@ -119,7 +119,11 @@ describe("the agent's terminal", () => {
     expect(answer(session, null, "stop", EN)).toBe(false);
     session.view = { ...CONTROLLABLE, control: true };
     expect(answer(session, null, " STOP ", EN)).toBe(true);
-    expect(calls).toEqual(["setControl(false)", "setControl(true)", "setControl(false)"]);
+    // "control" gives it again once taken back (or declined), and means nothing while it is given.
+    expect(answer(session, null, "control", EN)).toBe(false);
+    session.view = { ...CONTROLLABLE, control: false };
+    expect(answer(session, null, "control", EN)).toBe(true);
+    expect(calls).toEqual(["setControl(false)", "setControl(true)", "setControl(false)", "setControl(true)"]);
     expect(announce(CONTROLLABLE, { ...CONTROLLABLE, control: true }, EN)).toEqual([EN.agent.controlOn]);
     expect(announce({ ...CONTROLLABLE, control: true }, { ...CONTROLLABLE, control: false }, EN)).toEqual([
       EN.agent.controlOff,

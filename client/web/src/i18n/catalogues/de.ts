@@ -864,9 +864,11 @@ export const agent: Agent = {
   allowControl:
     "Dürfen sie auch Ihre Maus und Tastatur benutzen? Sie könnten dann auf diesem Computer klicken und tippen wie Sie. Tippen Sie j (ja) oder n (nein) und dann die Eingabetaste: ",
   stopWord: "stopp",
+  controlWord: "steuern",
   controlOn:
     "Ihr Techniker kann jetzt Ihre Maus und Tastatur benutzen. Drücken Sie Strg+Alt+Ende oder tippen Sie stopp und die Eingabetaste, um das sofort zu beenden; ende beendet die Sitzung.",
-  controlOff: "Ihr Techniker kann Ihre Maus und Tastatur nicht mehr benutzen; Ihren Bildschirm sieht er weiterhin.",
+  controlOff:
+    "Ihr Techniker kann Ihre Maus und Tastatur nicht mehr benutzen; Ihren Bildschirm sieht er weiterhin. Tippen Sie steuern und die Eingabetaste, um es wieder zu erlauben.",
   captureFailed:
     "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

@@ -887,8 +887,10 @@ export const agent = {
   allowControl:
     "Also let them use your mouse and keyboard? They could then click and type on this computer as you can. Type y (yes) or n (no), then Enter: ",
   stopWord: "stop",
+  controlWord: "control",
   controlOn:
     "Your technician can now use your mouse and keyboard. Press Ctrl+Alt+End, or type stop and press Enter, to take it back at once; end ends the session.",
-  controlOff: "Your technician can no longer use your mouse and keyboard; they can still see your screen.",
+  controlOff:
+    "Your technician can no longer use your mouse and keyboard; they can still see your screen. Type control and press Enter to let them again.",
   captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };
