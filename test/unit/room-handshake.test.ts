@@ -335,17 +335,20 @@ describe("the customer's consent", () => {
     expect(forged.audit).toEqual([]);
   });
 
-  it("keeps the zoom of a shared tab apart from viewing", () => {
-    const room = pair();
-    dispatch(room, "cust", { type: "consent", permission: "view", isGiven: true }, T0);
-    const given = dispatch(room, "cust", { type: "consent", permission: "zoom", isGiven: true }, T0 + S);
-    expect(given.audit).toEqual([
-      { actor: "customer", session: room.code, type: "consent_given", data: { permission: "zoom" } },
-    ]);
-    const withdrawn = dispatch(room, "cust", { type: "consent", permission: "zoom", isGiven: false }, T0 + 2 * S);
-    expect(withdrawn.audit.map((a) => [a.type, a.data])).toEqual([["consent_withdrawn", { permission: "zoom" }]]);
-    expect(room.consent).toEqual({ view: true, zoom: false });
-  });
+  it.each(["zoom", "control"] as const)(
+    "keeps %s apart from viewing, each grant and withdrawal logged",
+    (permission) => {
+      const room = pair();
+      dispatch(room, "cust", { type: "consent", permission: "view", isGiven: true }, T0);
+      const given = dispatch(room, "cust", { type: "consent", permission, isGiven: true }, T0 + S);
+      expect(given.audit).toEqual([
+        { actor: "customer", session: room.code, type: "consent_given", data: { permission } },
+      ]);
+      const withdrawn = dispatch(room, "cust", { type: "consent", permission, isGiven: false }, T0 + 2 * S);
+      expect(withdrawn.audit.map((a) => [a.type, a.data])).toEqual([["consent_withdrawn", { permission }]]);
+      expect(room.consent).toEqual({ view: true, [permission]: false });
+    },
+  );
 });
 
 describe("a verification code mismatch", () => {
