@@ -1,5 +1,6 @@
 import type { AgentSession } from "./AgentSession.ts";
 import { X11Capture } from "./capture/x11.ts";
+import { X11Indicator } from "./indicator/x11.ts";
 import { XTestInput } from "./input/xtest.ts";
 import { runAgent } from "./run.ts";
 import { weriftCertificate, weriftRtc } from "./werift-rtc.ts";
@@ -27,6 +28,7 @@ const code = await runAgent(linkText, {
   certificate: weriftCertificate(),
   capture,
   input,
+  indicator: (onEnd) => X11Indicator.open(display, onEnd),
   io: { input: process.stdin, output: process.stdout },
   env: process.env,
   onSession: (started) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InputMessage } from "#protocol/channels.ts";
+import { X11Indicator } from "../../client/agent/indicator/x11.ts";
 import { type GateResult, InputGate } from "../../client/agent/input/InputGate.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
@@ -7,7 +8,7 @@ import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The agent's input on a real X server (Xvfb, 1280×720): what the technician's viewer sends passes the gate and
 // reaches the server through XTEST, and a second X client reads back what the server now believes: where the pointer
-// is, which buttons and keys are down.
+// is, which buttons and keys are down. The agent's strip on the screen takes the person's click on its End.
 
 const SCREEN = { x: 0, y: 0, width: 1280, height: 720 };
 
@@ -104,6 +105,33 @@ describe("the agent's input through XTEST", () => {
       expect(presses).toBe(1);
     } finally {
       watcher.close();
+    }
+  });
+
+  it("shows the strip on top of the screen while connected, whose End the person can click", async () => {
+    let ends = 0;
+    const strip = await X11Indicator.open(screen.display, () => ends++);
+    try {
+      // Its End is at the right end of a strip 720 pixels wide, centred at the top of the 1280-pixel screen.
+      const clickEnd = async () => {
+        await input.perform([
+          { kind: "move", x: 280 + 720 - 20, y: 10 },
+          { kind: "button", button: "left", isDown: true },
+          { kind: "button", button: "left", isDown: false },
+        ]);
+        // A round trip after the click: the X server has handled it, and sent the strip its event if it got one.
+        await input.perform([{ kind: "move", x: 0, y: 400 }]);
+      };
+      await strip.show({ line: "Tether: Olivia Owner can see your screen.", end: "End" });
+      await clickEnd();
+      await expect.poll(() => ends).toBe(1);
+      // Hidden, it takes no clicks.
+      await strip.show(null);
+      await clickEnd();
+      await input.perform([{ kind: "move", x: 1, y: 400 }]);
+      expect(ends).toBe(1);
+    } finally {
+      strip.close();
     }
   });
 

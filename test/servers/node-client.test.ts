@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { CreatedSession } from "#protocol/sessions.ts";
 import { AgentSession } from "../../client/agent/AgentSession.ts";
+import type { IndicatorText } from "../../client/agent/indicator/x11.ts";
 import type { InputAction } from "../../client/agent/input/InputGate.ts";
 import type { InputSink } from "../../client/agent/input/input.ts";
 import { parseSessionLink } from "../../client/agent/link.ts";
@@ -288,6 +289,7 @@ describe("the shared client core on Node", () => {
     const connections: FakeConnection[] = [];
     const capture = new FakeCapture();
     const sink = new RecordingSink();
+    const shown: (IndicatorText | null | "closed")[] = [];
     const certificate = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
     const exit = runAgent(link, {
       rtc: {
@@ -301,6 +303,7 @@ describe("the shared client core on Node", () => {
       certificate: Promise.resolve({ certificate, fingerprint: fingerprint("01") }),
       capture,
       input: sink,
+      indicator: async () => ({ show: (text) => shown.push(text), close: () => shown.push("closed") }),
       io: { input, output },
       env: { LANG: "en_GB.UTF-8" },
     });
@@ -337,6 +340,15 @@ describe("the shared client core on Node", () => {
     await expect.poll(() => printed, WAIT).toContain(en.agent.allowControl);
     input.write("y\n");
     await expect.poll(() => printed, WAIT).toContain(en.agent.controlOn);
+    // The strip on the screen says who sees it, then who controls it.
+    const viewingAt = shown.findIndex((text) => text !== null && text !== "closed" && /can see/.test(text.line));
+    const controlAt = shown.findIndex((text) => text !== null && text !== "closed" && /controls/.test(text.line));
+    expect(shown[viewingAt]).toEqual({ line: "Tether: Olivia Owner can see your screen.", end: "End" });
+    expect(shown[controlAt]).toEqual({
+      line: "Tether: Olivia Owner controls your mouse and keyboard. Ctrl+Alt+End takes it back.",
+      end: "End",
+    });
+    expect(viewingAt).toBeLessThan(controlAt);
     expect(control?.sentJson()).toContainEqual({ type: "remoteControl", isAllowed: true });
     inputChannel?.receive(key("ControlLeft"));
     inputChannel?.receive(JSON.stringify({ type: "button", seq: seq++, button: "left", isDown: true, x: 0.5, y: 0.5 }));
@@ -366,6 +378,8 @@ describe("the shared client core on Node", () => {
     expect(printed).toContain(en.customer.ended.ended_by_technician);
     expect(capture.stops).toBe(1);
     expect(sink.isClosed).toBe(true);
+    // Gone from the screen with the session.
+    expect(shown.slice(-2)).toEqual([null, "closed"]);
     technician.stop();
   });
 
@@ -380,6 +394,7 @@ describe("the shared client core on Node", () => {
       certificate: Promise.resolve({ certificate: {} as RTCCertificate, fingerprint: fingerprint("01") }),
       capture: new FakeCapture(),
       input: null,
+      indicator: null,
       io: { input: new PassThrough(), output },
       env: {},
     });

@@ -16,9 +16,35 @@ declare module "x11" {
       pointerMode: number,
       keyboardMode: number,
     ): void;
+    AllocID(): number;
+    CreateWindow(
+      id: number,
+      parent: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      borderWidth: number,
+      depth: number,
+      windowClass: number,
+      visual: number,
+      values: { backgroundPixel?: number; overrideRedirect?: number; eventMask?: number },
+    ): void;
+    MapWindow(window: number): void;
+    UnmapWindow(window: number): void;
+    RaiseWindow(window: number): void;
+    OpenFont(font: number, name: string): void;
+    CreateGC(gc: number, drawable: number, values: { foreground?: number; background?: number; font?: number }): void;
+    ChangeGC(gc: number, values: { foreground?: number; background?: number }): void;
+    ClearArea(window: number, x: number, y: number, width: number, height: number, exposures: number): void;
+    PolyFillRectangle(drawable: number, gc: number, rectangles: number[]): void;
+    ImageText8(drawable: number, gc: number, x: number, y: number, text: string): void;
     terminate(): void;
     on(event: "error" | "end", listener: (error?: Error) => void): void;
-    on(event: "event", listener: (event: { name: string; keycode?: number }) => void): void;
+    on(
+      event: "event",
+      listener: (event: { name: string; keycode?: number; wid?: number; x?: number; y?: number }) => void,
+    ): void;
   };
   export type XTestExtension = {
     KeyPress: number;

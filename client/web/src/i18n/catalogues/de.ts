@@ -869,6 +869,9 @@ export const agent: Agent = {
     "Ihr Techniker kann jetzt Ihre Maus und Tastatur benutzen. Drücken Sie Strg+Alt+Ende oder tippen Sie stopp und die Eingabetaste, um das sofort zu beenden; ende beendet die Sitzung.",
   controlOff:
     "Ihr Techniker kann Ihre Maus und Tastatur nicht mehr benutzen; Ihren Bildschirm sieht er weiterhin. Tippen Sie steuern und die Eingabetaste, um es wieder zu erlauben.",
+  indicatorViewing: (name) => `Tether: ${name} sieht Ihren Bildschirm.`,
+  indicatorControl: (name) => `Tether: ${name} steuert Maus und Tastatur. Strg+Alt+Ende beendet das.`,
+  indicatorEnd: "Beenden",
   captureFailed:
     "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

@@ -892,5 +892,9 @@ export const agent = {
     "Your technician can now use your mouse and keyboard. Press Ctrl+Alt+End, or type stop and press Enter, to take it back at once; end ends the session.",
   controlOff:
     "Your technician can no longer use your mouse and keyboard; they can still see your screen. Type control and press Enter to let them again.",
+  /** The strip on the screen while connected (latin-1 only: the X server's built-in font). */
+  indicatorViewing: (name: string) => `Tether: ${name} can see your screen.`,
+  indicatorControl: (name: string) => `Tether: ${name} controls your mouse and keyboard. Ctrl+Alt+End takes it back.`,
+  indicatorEnd: "End",
   captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };

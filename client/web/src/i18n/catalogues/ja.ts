@@ -839,5 +839,8 @@ export const agent: Agent = {
     "技術者は今、あなたのマウスとキーボードを操作できます。すぐにやめさせるには Ctrl+Alt+End を押すか、stop と入力して Enter キーを押してください。end でセッションを終了します。",
   controlOff:
     "技術者はマウスとキーボードを操作できなくなりました。画面は引き続き見ることができます。もう一度許可するには control と入力して Enter キーを押してください。",
+  indicatorViewing: (name) => `Tether: ${name} があなたの画面を見ています。`,
+  indicatorControl: (name) => `Tether: ${name} がマウスとキーボードを操作しています。Ctrl+Alt+End で止められます。`,
+  indicatorEnd: "終了",
   captureFailed: "画面を取り込めなくなったため、セッションを終了しました。これ以上は何も共有されません。",
 };
