@@ -226,7 +226,17 @@ describe("the native agent", () => {
       const scale = Math.min(box.width / 1280, box.height / 720);
       const left = box.x + (box.width - 1280 * scale) / 2;
       const top = box.y + (box.height - 720 * scale) / 2;
-      await tech.mouse.move(left + 1280 * scale * 0.25, top + 720 * scale * 0.75);
+      const target = { x: left + 1280 * scale * 0.25, y: top + 720 * scale * 0.75 };
+      const isThere = ({ x: atX, y: atY }: { x: number; y: number }) =>
+        Math.abs(atX - 320) <= 2 && Math.abs(atY - 540) <= 2;
+      // The pointer follows the viewer's; moved again until it does (a move on the pointer channel may be dropped).
+      await expect
+        .poll(async () => {
+          await tech.mouse.move(target.x + 1, target.y);
+          await tech.mouse.move(target.x, target.y);
+          return isThere(await x.pointer());
+        }, WAIT)
+        .toBe(true);
       await tech.mouse.down();
       await expect.poll(() => x.pointer(), WAIT).toMatchObject({ mask: MASK.BUTTON1 });
       const at = await x.pointer();

@@ -207,13 +207,15 @@ export function drawColourChoices(): void {
 }
 
 /**
- * Shows Control (and Send Ctrl+Alt+Del) while the customer's machine lets this technician control it; when it stops,
- * control ends here too.
+ * Shows Control (and Send Ctrl+Alt+Del) while the customer's machine lets this technician control it; when it stops
+ * (false), control ends here too. Without a connection (null: one being replaced, which says so again once open)
+ * Control stays chosen, and only the keys held are let go.
  */
-export function showRemoteControl(isAllowed: boolean): void {
-  controlButton.hidden = !isAllowed;
-  ctrlAltDelButton.hidden = !isAllowed;
-  if (!isAllowed && tool === "control") setTool("none");
+export function showRemoteControl(isAllowed: boolean | null): void {
+  controlButton.hidden = isAllowed !== true;
+  ctrlAltDelButton.hidden = isAllowed !== true;
+  if (isAllowed === null) releaseKeys();
+  if (isAllowed === false && tool === "control") setTool("none");
 }
 
 /** Points the tools at `current` (null when the viewer closes). */

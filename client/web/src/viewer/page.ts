@@ -195,7 +195,7 @@ function render(state: ViewerState, formError: string): void {
   capture.hidden = state.ended !== null || state.customer?.capture !== "camera";
   capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
-  showRemoteControl(state.remoteControl === true && state.ended === null);
+  showRemoteControl(state.ended === null ? state.remoteControl : false);
   const { text: cover, isSaidByCustomerLine } = overlayText(state);
   overlay.setAttribute("aria-live", isSaidByCustomerLine ? "off" : "polite");
   setText(overlay, cover);
