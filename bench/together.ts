@@ -76,11 +76,12 @@ function acceptAndTime(customer: Page): Promise<number> {
 }
 
 /** The floor: `size` bytes on its bare file channel, viewer to customer; ms from the first send to the last byte. */
+type FloorFiles = { __benchArm(n: number): void; __benchReceive(): Promise<number> };
+
 async function floorFile(viewer: Page, customer: Page, size: number): Promise<number> {
-  const arrived = customer.evaluate(
-    (size) => (globalThis as unknown as { __benchReceive(n: number): Promise<number> }).__benchReceive(size),
-    size,
-  );
+  // Armed first, from zero: each round counts its own bytes (a count left from the last would end it at once).
+  await customer.evaluate((size) => (globalThis as unknown as FloorFiles).__benchArm(size), size);
+  const arrived = customer.evaluate(() => (globalThis as unknown as FloorFiles).__benchReceive());
   const startedAt = await viewer.evaluate(
     (size) => (globalThis as unknown as { __benchSend(n: number): Promise<number> }).__benchSend(size),
     size,

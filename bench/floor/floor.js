@@ -31,18 +31,21 @@ function openFileChannel(connection) {
   let received = 0;
   let expected = 0;
   let done = null;
+  let arrival = Promise.resolve(0);
   channel.addEventListener("message", (event) => {
     received += event.data.byteLength;
     if (done && received >= expected) done(Date.now());
   });
-  // The customer's side: resolves with the wall-clock time the last of `size` bytes arrived.
-  globalThis.__benchReceive = (size) => {
+  // The customer's side, before each file: counts from zero again, waiting for `size` bytes.
+  globalThis.__benchArm = (size) => {
+    received = 0;
     expected = size;
-    return new Promise((resolve) => {
+    arrival = new Promise((resolve) => {
       done = resolve;
-      if (received >= expected) resolve(Date.now());
     });
   };
+  // Resolves with the wall-clock time the last byte of the armed file arrived.
+  globalThis.__benchReceive = () => arrival;
   // The viewer's side: sends `size` random bytes; resolves with the wall-clock time it started.
   globalThis.__benchSend = async (size) => {
     const chunk = new Uint8Array(65_536);
