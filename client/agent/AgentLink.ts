@@ -104,9 +104,11 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
     if (control) this.#link?.sendControl({ type: "remoteControl", isAllowed: control.isAllowed });
   }
 
-  /** Closes the connection; the capture goes on for the next one. Nothing the technician pressed on it stays down. */
+  /**
+   * Closes the connection; the capture goes on for the next one. Nothing the technician pressed on it stays down: its
+   * closing state releases it (onState below).
+   */
   #dropLink(): void {
-    if (this.#link) void this.#options.control?.release();
     this.#link?.close();
     this.#link = null;
     this.#send = null;

@@ -5,7 +5,7 @@ import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
 import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
-import type { IndicatorText } from "./indicator/x11.ts";
+import { type IndicatorText, isLatin1 } from "./indicator/x11.ts";
 import { AgentControl } from "./input/AgentControl.ts";
 import type { ScreenArea } from "./input/InputGate.ts";
 import type { InputSink } from "./input/input.ts";
@@ -55,10 +55,6 @@ export function indicatorText(view: AgentView, text: TerminalText): IndicatorTex
   });
   const shown = make(text.agent);
   return isLatin1(shown.line.replace(name, "")) && isLatin1(shown.end) ? shown : make(en.agent);
-}
-
-function isLatin1(text: string): boolean {
-  return /^[\u0020-\u007e\u00a0-\u00ff]*$/.test(text);
 }
 
 /** Exit codes: the session ended as sessions do, the link cannot be used, or the session ended in a refusal or alarm. */

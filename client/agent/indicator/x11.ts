@@ -22,9 +22,17 @@ const BUTTON_PRESS = 0x4;
 const BASELINE = 16;
 const CHAR_WIDTH = 6;
 
+/** A character the built-in font does not have. */
+const NOT_LATIN1 = /[^\u0020-\u007e\u00a0-\u00ff]/g;
+
+/** Whether the built-in font can show all of `text`. */
+export function isLatin1(text: string): boolean {
+  return text.search(NOT_LATIN1) === -1;
+}
+
 /** `text` in the characters the built-in font has. */
 function latin1(text: string): string {
-  return text.replace(/[^\u0020-\u007e\u00a0-\u00ff]/g, "?");
+  return text.replace(NOT_LATIN1, "?");
 }
 
 export class X11Indicator {

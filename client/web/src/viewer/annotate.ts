@@ -153,7 +153,9 @@ canvas.addEventListener(
     if (tool !== "control") return;
     event.preventDefault();
     const unit =
-      event.deltaMode === WheelEvent.DOM_DELTA_PIXEL ? 1 : PIXELS_PER_LINE * (event.deltaMode === 2 ? 20 : 1);
+      event.deltaMode === WheelEvent.DOM_DELTA_PIXEL
+        ? 1
+        : PIXELS_PER_LINE * (event.deltaMode === WheelEvent.DOM_DELTA_PAGE ? 20 : 1);
     session?.sendInput({ type: "wheel", dx: event.deltaX * unit, dy: event.deltaY * unit });
   },
   { passive: false },
