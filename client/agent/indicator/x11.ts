@@ -1,5 +1,6 @@
 /// <reference path="../input/x11.d.ts" />
-import x11, { type XClient } from "x11";
+import type { XClient } from "x11";
+import { connect } from "../input/xtest.ts";
 
 // While a technician is connected, a strip at the top of the X screen says so, above every application window (an
 // override-redirect window, raised again whenever it changes), with an End button: the person at the machine sees who
@@ -56,38 +57,20 @@ export class X11Indicator {
   }
 
   /** Makes the strip (not shown yet) on `display`'s first screen; `onEnd` hears a click on End. */
-  static open(display: string, onEnd: () => void): Promise<X11Indicator> {
-    return new Promise((resolve, reject) => {
-      x11.createClient({ display }, (error, connected) => {
-        const screen = connected?.screen[0];
-        if (error || !screen) return reject(error ?? new Error(`display ${display} has no screen`));
-        const client = connected.client;
-        const width = Math.min(MAX_WIDTH, screen.pixel_width);
-        const window = client.AllocID();
-        client.CreateWindow(
-          window,
-          screen.root,
-          Math.round((screen.pixel_width - width) / 2),
-          0,
-          width,
-          HEIGHT,
-          0,
-          0,
-          0,
-          0,
-          {
-            backgroundPixel: BACKGROUND,
-            overrideRedirect: 1,
-            eventMask: EXPOSURE | BUTTON_PRESS,
-          },
-        );
-        const font = client.AllocID();
-        client.OpenFont(font, "fixed");
-        const gc = client.AllocID();
-        client.CreateGC(gc, window, { foreground: FOREGROUND, background: BACKGROUND, font });
-        resolve(new X11Indicator(client, window, gc, width, onEnd));
-      });
+  static async open(display: string, onEnd: () => void): Promise<X11Indicator> {
+    const { client, root, screen } = await connect(display);
+    const width = Math.min(MAX_WIDTH, screen.width);
+    const window = client.AllocID();
+    client.CreateWindow(window, root, Math.round((screen.width - width) / 2), 0, width, HEIGHT, 0, 0, 0, 0, {
+      backgroundPixel: BACKGROUND,
+      overrideRedirect: 1,
+      eventMask: EXPOSURE | BUTTON_PRESS,
     });
+    const font = client.AllocID();
+    client.OpenFont(font, "fixed");
+    const gc = client.AllocID();
+    client.CreateGC(gc, window, { foreground: FOREGROUND, background: BACKGROUND, font });
+    return new X11Indicator(client, window, gc, width, onEnd);
   }
 
   /**

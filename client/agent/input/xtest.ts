@@ -24,9 +24,11 @@ const ALT_MASK = 8;
 const LOCK_MASKS = [0, 2, 16, 2 | 16];
 const GRAB_MODE_ASYNC = 1;
 
-type Connected = { client: XClient; root: number; screen: ScreenArea };
+/** One connection to an X display, with its first screen's root window and size. */
+export type Connected = { client: XClient; root: number; screen: ScreenArea };
 
-function connect(display: string): Promise<Connected> {
+/** Connects to `display` (":99"); rejects, saying why, if it cannot or the display has no screen. */
+export function connect(display: string): Promise<Connected> {
   return new Promise((resolve, reject) => {
     x11.createClient({ display }, (error, connected) => {
       const first = connected?.screen[0];

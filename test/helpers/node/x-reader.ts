@@ -1,5 +1,6 @@
 /// <reference path="../../../client/agent/input/x11.d.ts" />
-import x11, { type XClient } from "x11";
+import type { XClient } from "x11";
+import { connect } from "../../../client/agent/input/xtest.ts";
 
 // A test's own connection to an X server (Xvfb), to read back what the server believes after the agent's input:
 // where the pointer is, which buttons and modifiers are down, which keys are held.
@@ -16,14 +17,9 @@ export class XReader {
   ) {}
 
   /** Connects to `display` (":99"). */
-  static open(display: string): Promise<XReader> {
-    return new Promise((resolve, reject) => {
-      x11.createClient({ display }, (error, connected) => {
-        const root = connected?.screen[0]?.root;
-        if (error || root === undefined) reject(error ?? new Error("no screen"));
-        else resolve(new XReader(connected.client, root));
-      });
-    });
+  static async open(display: string): Promise<XReader> {
+    const { client, root } = await connect(display);
+    return new XReader(client, root);
   }
 
   close(): void {
