@@ -1,3 +1,7 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
 import { isVp8KeyframeStart, rtpPayloadOffset } from "../../client/agent/capture/vp8.ts";
@@ -5,9 +9,20 @@ import { VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts"
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 
 // The agent's X11 capture on a virtual screen: Debian's ffmpeg grabs Xvfb and sends VP8 over RTP to the agent on
-// loopback; a keyframe request restarts it, and its first frame is a keyframe again.
+// loopback; a keyframe request restarts it, and its first frame is a keyframe again. ffmpeg ends with the agent,
+// however the agent ends.
 
 const WAIT = { timeout: 60_000, interval: 50 };
+
+/** Whether any process of the process group led by `pid` is still alive. */
+function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("the agent's X11 capture", () => {
   let screen: VirtualScreen;
@@ -56,5 +71,38 @@ describe("the agent's X11 capture", () => {
     expect(ends[0]?.exitCode).not.toBe(0);
     expect(ends[0]?.detail).toMatch(/999/);
     await capture.stop();
+  });
+
+  it("stops ffmpeg when the agent is killed outright, with no chance to stop it", async () => {
+    // A program that captures as the agent does and says when packets come, in a process group of its own.
+    const module = pathToFileURL(resolve("client/agent/capture/x11.ts")).href;
+    const program = [
+      `import { X11Capture } from ${JSON.stringify(module)};`,
+      `let isSending = false;`,
+      `await new X11Capture({ display: ${JSON.stringify(screen.display)}, frameRate: 15 }).start(() => {`,
+      `  if (!isSending) console.log("sending");`,
+      `  isSending = true;`,
+      `}, () => undefined);`,
+    ].join("\n");
+    const agent = spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", "--input-type=module", "--eval", program],
+      { detached: true, stdio: ["ignore", "pipe", "inherit"] },
+    );
+    const pid = agent.pid ?? 0;
+    try {
+      let output = "";
+      agent.stdout.on("data", (chunk: Buffer) => {
+        output += chunk.toString();
+      });
+      await expect.poll(() => output, WAIT).toContain("sending");
+      const exited = once(agent, "exit");
+      process.kill(pid, "SIGKILL");
+      await exited;
+      // The agent is gone; what is left of its group is ffmpeg, until the kernel's signal stops it.
+      await expect.poll(() => isGroupAlive(pid), WAIT).toBe(false);
+    } finally {
+      if (isGroupAlive(pid)) process.kill(-pid, "SIGKILL");
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
+import { existsSync } from "node:fs";
 import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } from "./capture.ts";
 
 // The X11 adapter: Debian's ffmpeg grabs the display (x11grab), encodes VP8 in libvpx's real-time mode and sends RTP
@@ -10,6 +11,10 @@ import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } fr
 // and nothing while the picture is fine, where periodic keyframes (-force_key_frames) would cost bits all the time;
 // a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart.
 // Each run gets its own socket, so that a late packet of the old run never mixes into the new one.
+//
+// ffmpeg never outlives the agent, however the agent ends: a stop, Ctrl+C (which reaches its process group) or a kill
+// that gives it no chance to clean up (SIGKILL, the out-of-memory killer). For the last, util-linux's setpriv (on every
+// Linux) starts ffmpeg with a parent-death signal: the kernel sends it SIGTERM the moment the agent dies.
 
 /** The RTP payload type the packets carry; the track rewrites it to the negotiated one. */
 export const VP8_PAYLOAD_TYPE = 96;
@@ -23,6 +28,8 @@ const PACKET_BYTES = 1_200;
 const KEYFRAME_FLOOR_S = 10;
 /** How much of ffmpeg's stderr is kept for diagnosis. */
 const DETAIL_CHARS = 2_000;
+/** util-linux's setpriv, where this is Linux. */
+const SETPRIV = "/usr/bin/setpriv";
 
 export type X11CaptureOptions = {
   /** The X display (":0"), with an optional screen and offset as x11grab takes them. */
@@ -50,6 +57,12 @@ export function ffmpegArgs(options: { display: string; frameRate: number; bitrat
 }
 
 type Run = { process: ChildProcess; socket: Socket; detail: string };
+
+/** `command` with `args`, started so that the kernel stops it when this process dies (see above), where it can. */
+export function tiedToThisProcess(command: string, args: string[]): [string, string[]] {
+  if (process.platform !== "linux" || !existsSync(SETPRIV)) return [command, args];
+  return [SETPRIV, ["--pdeathsig", "TERM", "--", command, ...args]];
+}
 
 /** Captures an X display through ffmpeg (see above). */
 export class X11Capture implements ScreenCapture {
@@ -107,7 +120,7 @@ export class X11Capture implements ScreenCapture {
     }
     const { display, frameRate, bitrateKbps, ffmpeg } = this.#options;
     const args = ffmpegArgs({ display, frameRate, bitrateKbps, port: socket.address().port });
-    const child = spawn(ffmpeg, args, { stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(...tiedToThisProcess(ffmpeg, args), { stdio: ["ignore", "ignore", "pipe"] });
     const run: Run = { process: child, socket, detail: "" };
     this.#run = run;
     this.#lastStartAt = this.#options.now();

@@ -107,6 +107,21 @@ export function pageFaults(people: Person[]): string[] {
 }
 
 /**
+ * For a failed test, before its people are dismissed: what every page of `people` showed (address and visible text),
+ * printed, so that a failure on a CI machine says where each side stood and not only the side the test waited on.
+ */
+export async function reportPages(people: (Person | undefined)[]): Promise<void> {
+  for (const person of people) {
+    for (const page of person?.context.pages() ?? []) {
+      const body = page.locator("body");
+      // biome-ignore lint/performance/useDomNodeTextContent: the rendered text is what a person would have seen
+      const visible = await body.innerText({ timeout: 5_000 }).catch(() => "(unreadable)");
+      console.error(`--- ${page.url()} showed ---\n${visible.replace(/\s+/g, " ").slice(0, 2_000)}`);
+    }
+  }
+}
+
+/**
  * For afterEach: closes the browser profiles a test opened (emptying `people`) and fails the test if any of their
  * pages, or those of `kept` (people who stay for the next test), violated the CSP or threw. Each test is checked on
  * its own, so the verdict holds for a test run alone too.

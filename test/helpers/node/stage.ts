@@ -9,6 +9,7 @@ import {
   newPerson,
   open,
   type Person,
+  reportPages,
   SESSION_LINK,
 } from "./people.ts";
 import { reportServersOnFailure } from "./server-report.ts";
@@ -48,7 +49,10 @@ function setUp(host: ServerName, options: ServerOptions, technician: string | un
     if (technician !== undefined) stage.technician = await enrolTechnician(stage.browser, stage.server, technician);
   });
   reportServersOnFailure(() => [stage.server]);
-  afterEach(() => dismiss(stage.people, [stage.technician]));
+  afterEach(async ({ task }) => {
+    if (task.result?.state === "fail") await reportPages([stage.technician, ...stage.people]);
+    await dismiss(stage.people, [stage.technician]);
+  });
   afterAll(async () => {
     await stage.browser?.close();
     await stage.server?.stop();
