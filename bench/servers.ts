@@ -47,6 +47,17 @@ export type HeapUsage = { heapUsed: number; external: number };
 export type BenchTechnician = { id: string; cookie: string };
 
 /** A running `wrangler dev` with its own state folder. */
+/**
+ * The errors a Worker logged (its `unhandled_error` events: the path, the error's name and message, never a secret)
+ * in `logTail`, the last `count` of them: what a dropped round's 500 was, on the server's side.
+ */
+export function loggedErrors(logTail: string, count = 3): string[] {
+  return logTail
+    .split("\n")
+    .filter((line) => line.includes('"event":"unhandled_error"'))
+    .slice(-count);
+}
+
 export type TetherServer = {
   /** `http://127.0.0.1:PORT`, the address wrangler dev listens on. */
   origin: string;

@@ -7,7 +7,7 @@ import { startFloor } from "./floor/server.ts";
 import { prerequisitesOf } from "./prerequisites.ts";
 import { childProcesses, cpuMs, processTree } from "./procfs.ts";
 import type { Metric } from "./report.ts";
-import { startTether } from "./servers.ts";
+import { loggedErrors, startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
 import { measureTogether } from "./together.ts";
@@ -196,6 +196,12 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
   };
   const timed: Record<keyof typeof targets, Timed[]> = { ours: [], floor: [], relay: [] };
   const dropped: string[] = [];
+  /** Why a round was dropped: the error's first line, and what the servers logged as their own errors. */
+  const whyDropped = (err: unknown) => {
+    const serverErrors = [tether, relay].flatMap((server) => (server ? loggedErrors(server.logTail()) : []));
+    const first = String(err).split("\n")[0] ?? "";
+    return serverErrors.length ? `${first} (the server logged: ${serverErrors.join(" ")})` : first;
+  };
   for (let i = -1; i < plan.shares; i++) {
     ctx.progress(`webrtc: share ${i < 0 ? "warm-up" : `${i + 1} of ${plan.shares}`} on each`);
     // Every other round in reverse order (ABBA…), so that neither side always follows the other.
@@ -208,7 +214,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
       }
     } catch (err) {
       // A share that times out on an overloaded machine drops its whole round, so the pairs stay pairs.
-      dropped.push(String(err).split("\n")[0] ?? "");
+      dropped.push(whyDropped(err));
       ctx.progress(`webrtc: round ${i + 1} dropped: ${dropped.at(-1)}`);
       continue;
     }
@@ -236,7 +242,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
         pair[key] = await timeGlass(targets[key], glassWindowMs, customers.pid);
       }
     } catch (err) {
-      dropped.push(String(err).split("\n")[0] ?? "");
+      dropped.push(whyDropped(err));
       ctx.progress(`webrtc: glass round ${round + 1} dropped: ${dropped.at(-1)}`);
       continue;
     }
