@@ -50,6 +50,14 @@ function verificationCode(page: Page) {
   return page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
 }
 
+/**
+ * Waits, as a customer would before Allow, for the verification code: it appears above the consent once the
+ * technician's check is done and moves the Allow button down, which a click under way must not meet.
+ */
+async function codeShown(page: Page): Promise<void> {
+  await expect.poll(() => textOf(verificationCode(page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+}
+
 describe("a session link's secret", () => {
   it("connects with the whole link, and neither page ever sends the secret to a server", async () => {
     const consoleTraffic = recordTraffic(stage.technician.page);
@@ -69,6 +77,7 @@ describe("a session link's secret", () => {
     expect(proof).not.toContain(secret);
     // And the answer names the technician.
     await customer.page.getByText("Lena Link").first().waitFor();
+    await codeShown(customer.page);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
     // Both pages proved the same secret: they show the same four words.
@@ -119,6 +128,7 @@ describe("a session link's secret", () => {
 
     const customer = await newCustomer();
     await open(customer.page, link);
+    await codeShown(customer.page);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
   });
@@ -171,6 +181,7 @@ describe("a session link's secret", () => {
       await stage.technician.page.getByRole("link", { name: "View this session" }).click();
       const customer = await newCustomer();
       await open(customer.page, link);
+      await codeShown(customer.page);
       await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
       await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
       const { code, secret } = partsOf(link);
@@ -233,6 +244,7 @@ describe("a session link's secret", () => {
     });
     const link = await viewNewSession(tech);
     await open(customer.page, link);
+    await codeShown(customer.page);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
 
     const ended = customer.page.getByRole("region", { name: "Session ended" });
