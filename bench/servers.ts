@@ -46,7 +46,6 @@ export type HeapUsage = { heapUsed: number; external: number };
 /** A signed-in technician of the bench: their id and the Cookie header that carries their sign-in. */
 export type BenchTechnician = { id: string; cookie: string };
 
-/** A running `wrangler dev` with its own state folder. */
 /**
  * The errors a Worker logged (its `unhandled_error` events: the path, the error's name and message, never a secret)
  * in `logTail`, the last `count` of them: what a dropped round's 500 was, on the server's side.
@@ -58,6 +57,7 @@ export function loggedErrors(logTail: string, count = 3): string[] {
     .slice(-count);
 }
 
+/** A running `wrangler dev` with its own state folder. */
 export type TetherServer = {
   /** `http://127.0.0.1:PORT`, the address wrangler dev listens on. */
   origin: string;

@@ -75,9 +75,10 @@ function acceptAndTime(customer: Page): Promise<number> {
   });
 }
 
-/** The floor: `size` bytes on its bare file channel, viewer to customer; ms from the first send to the last byte. */
+/** The floor page's file hooks on the customer's side (bench/floor/floor.js). */
 type FloorFiles = { __benchArm(n: number): void; __benchReceive(): Promise<number> };
 
+/** The floor: `size` bytes on its bare file channel, viewer to customer; ms from the first send to the last byte. */
 async function floorFile(viewer: Page, customer: Page, size: number): Promise<number> {
   // Armed first, from zero: each round counts its own bytes (a count left from the last would end it at once).
   await customer.evaluate((size) => (globalThis as unknown as FloorFiles).__benchArm(size), size);

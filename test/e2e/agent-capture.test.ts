@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
 import { isVp8KeyframeStart, rtpPayloadOffset } from "../../client/agent/capture/vp8.ts";
 import { VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts";
+import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 
 // The agent's X11 capture on a virtual screen: Debian's ffmpeg grabs Xvfb and sends VP8 over RTP to the agent on
@@ -13,16 +14,6 @@ import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.
 // however the agent ends.
 
 const WAIT = { timeout: 60_000, interval: 50 };
-
-/** Whether any process of the process group led by `pid` is still alive. */
-function isGroupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("the agent's X11 capture", () => {
   let screen: VirtualScreen;

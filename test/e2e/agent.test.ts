@@ -4,6 +4,7 @@ import { RtcpPayloadSpecificFeedback } from "werift";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
+import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
@@ -84,15 +85,6 @@ function startAgent(link: string, display: string): Agent {
     errors += chunk.toString();
   });
   return { process: child, output: () => output, errors: () => errors };
-}
-
-function isGroupAlive(pid: number): boolean {
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function exitOf(agent: Agent): Promise<number | null> {

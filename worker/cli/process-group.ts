@@ -35,6 +35,16 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** Whether any process of the process group led by `pid` is still alive. */
+export function isGroupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Kills every live group when this process exits, and on SIGINT, SIGTERM or SIGHUP; a signal nobody else listens for
  * is then raised again, so that this process still ends as it would have.

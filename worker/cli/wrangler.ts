@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -32,7 +33,7 @@ export async function applyMigrations(target: D1Target): Promise<void> {
  * How long to wait before each new try of a local statement that found the database locked: the running `npm start`
  * (or a test's wrangler dev) holds the same SQLite file and writes to it now and then. About 6 s in all.
  */
-export const BUSY_RETRY_DELAYS_MS = [100, 200, 400, 800, 1_600, 3_200];
+const BUSY_RETRY_DELAYS_MS = [100, 200, 400, 800, 1_600, 3_200];
 
 /** Whether `err` is SQLite's "database is locked" (SQLITE_BUSY), which the next try may not meet. */
 function isBusy(err: unknown): boolean {
@@ -47,7 +48,7 @@ function isBusy(err: unknown): boolean {
 export async function retryWhileBusy<T>(
   task: () => Promise<T>,
   delaysMs: readonly number[] = BUSY_RETRY_DELAYS_MS,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms: number) => Promise<unknown> = delay,
 ): Promise<T> {
   for (const delayMs of delaysMs) {
     try {
