@@ -159,6 +159,10 @@ describe.skipIf(missing !== null)(`Firefox${missing ? ` (skipped: ${missing})` :
 
       const customer = await inFirefox();
       await customer.goto(link);
+      // As a customer would, they read the four words (once the technician's check is done) before Allow.
+      await customer.waitForFunction(() =>
+        /^[a-z]+( [a-z]+){3}$/.test(document.getElementById("verification-code")?.textContent ?? ""),
+      );
       await clickWhenReady(customer, "#allow");
 
       await framesArrive(tech.page.getByLabel("Customer's screen"));

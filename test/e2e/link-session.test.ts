@@ -50,10 +50,7 @@ function verificationCode(page: Page) {
   return page.getByRole("region", { name: "Check the verification code" }).getByLabel("Verification code");
 }
 
-/**
- * Waits, as a customer would before Allow, for the verification code: it appears above the consent once the
- * technician's check is done and moves the Allow button down, which a click under way must not meet.
- */
+/** Waits, as a customer would before Allow, for the verification code: it comes once the technician's check is done. */
 async function codeShown(page: Page): Promise<void> {
   await expect.poll(() => textOf(verificationCode(page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
 }
@@ -131,6 +128,26 @@ describe("a session link's secret", () => {
     await codeShown(customer.page);
     await customer.page.getByRole("button", { name: "Allow and choose what to share" }).click();
     await framesArrive(stage.technician.page.getByLabel("Customer's screen"));
+  });
+
+  it("keeps the Allow button where it is when the verification code appears above it", async () => {
+    // The customer opens the link before the technician opens the viewer: the code comes only once they do.
+    const link = await createSession(stage.technician.page);
+    const customer = await newCustomer();
+    await open(customer.page, link);
+    const allow = customer.page.getByRole("button", { name: "Allow and choose what to share" });
+    await allow.waitFor();
+    // Until then its place says it is coming, and nothing can be confirmed yet.
+    const region = customer.page.getByRole("region", { name: "Check the verification code" });
+    await region.getByText("Four words appear here once your technician has connected", { exact: false }).waitFor();
+    expect(await region.getByRole("button").count()).toBe(0);
+    const before = await allow.boundingBox();
+    await stage.technician.page.getByRole("link", { name: "View this session" }).click();
+    await expect.poll(() => textOf(verificationCode(customer.page))).toMatch(/^[a-z]+( [a-z]+){3}$/);
+    expect(before).not.toBeNull();
+    expect(await allow.boundingBox()).toEqual(before);
+    expect(await region.getByText("Four words appear here", { exact: false }).isVisible()).toBe(false);
+    await region.getByRole("button", { name: "Matches" }).waitFor();
   });
 
   it("keeps the console's links through a reload, and says so for a session this tab does not hold", async () => {

@@ -173,27 +173,33 @@ const onTopButton = byId("keep-on-top", HTMLButtonElement);
 const onTopMissing = byId("keep-on-top-missing", HTMLElement);
 const chatSection = byId("chat-section", HTMLElement);
 
+/** Whether the verification code is on screen (not hidden, nor only holding its place). */
+function isCodeShown(): boolean {
+  return !verificationSection.hidden && !verificationSection.classList.contains("pending");
+}
+
 /**
  * Takes the keyboard focus to what has just appeared: the consent (or the verification code above it, once it shows
  * and the person has not moved on), the session bar after Allow, the ending; never away from where they are working.
  */
-function moveFocus(view: CustomerView, previous: CustomerView | null, wasVerificationHidden: boolean): void {
+function moveFocus(view: CustomerView, previous: CustomerView | null, wasCodeShown: boolean): void {
   const consentTitle = byId("consent-title", HTMLElement);
   if (view.phase !== previous?.phase) {
-    if (view.phase === "asking")
-      (verificationSection.hidden ? consentTitle : byId("verification-title", HTMLElement)).focus();
+    if (view.phase === "asking") (isCodeShown() ? byId("verification-title", HTMLElement) : consentTitle).focus();
     else if (view.phase === "sharing") bar.focus();
     else if (view.phase === "ended") byId("ended-title", HTMLElement).focus();
     return;
   }
-  if (view.phase === "asking" && wasVerificationHidden && !verificationSection.hidden && isFocusIdle(consentTitle)) {
-    byId("verification-title", HTMLElement).focus();
+  // The code comes while the person reads the consent, perhaps scrolled down to Allow: focus (and a screen reader)
+  // goes to it, but the page does not scroll away from under their pointer.
+  if (view.phase === "asking" && !wasCodeShown && isCodeShown() && isFocusIdle(consentTitle)) {
+    byId("verification-title", HTMLElement).focus({ preventScroll: true });
   }
 }
 
 function render(view: CustomerView, isRedraw = false): void {
   const previous = lastView;
-  const wasVerificationHidden = verificationSection.hidden !== false;
+  const wasCodeShown = isCodeShown();
   lastView = view;
   consent.hidden = view.phase !== "asking";
   // The first view: the consent screen up, its buttons wired (`npm run bench` reads the mark for
@@ -214,10 +220,15 @@ function render(view: CustomerView, isRedraw = false): void {
     onTopButton.setAttribute("aria-pressed", String(onTop.isOpen));
   }
   const verification = view.phase === "ended" ? null : view.verification;
-  verificationSection.hidden = verification === null;
-  verificationActions.hidden = verification?.isMatched ?? true;
-  byId("verification-code", HTMLElement).textContent = verification?.code ?? "";
+  // On the consent screen the code's place is kept, saying the code is coming, until it comes: nothing there moves
+  // when it does, least of all the Allow button on its way under the person's pointer.
+  const isCodePending = view.phase === "asking" && verification === null;
+  verificationSection.hidden = verification === null && !isCodePending;
+  verificationSection.classList.toggle("pending", isCodePending);
+  verificationActions.hidden = verification?.isMatched ?? !isCodePending;
+  byId("verification-code", HTMLElement).textContent = verification?.code ?? (isCodePending ? "…" : "");
   byId("verification-hint", HTMLElement).textContent = verification?.isMatched ? T().codeMatched : T().codeToCheck;
+  byId("verification-waiting", HTMLElement).textContent = T().codeWaiting;
 
   byId("technician-name", HTMLElement).textContent = view.technician?.name ?? "";
   byId("organisation", HTMLElement).textContent = view.technician?.organisation ?? "";
@@ -260,7 +271,7 @@ function render(view: CustomerView, isRedraw = false): void {
   // Not "Session ended" over a session that goes on in someone's other window.
   byId("ended-title", HTMLElement).textContent =
     view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"];
-  if (!isRedraw) moveFocus(view, previous, wasVerificationHidden);
+  if (!isRedraw) moveFocus(view, previous, wasCodeShown);
   // The status line follows the session's notice when it changes (or the language does), and is cleared at the end,
   // so that what the panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of figures.
   if (view.notice === announced.notice && view.ended === announced.ended && !isRedraw) return;

@@ -172,6 +172,7 @@ export const customer: Customer = {
   codeToCheck:
     "Ihr Techniker sieht auch vier Wörter. Bitten Sie ihn, seine vorzulesen: Wenn es nicht genau diese sind, klicken Sie auf „Stimmt nicht überein“.",
   codeMatched: "Geprüft: Ihr Techniker sieht dieselben vier Wörter.",
+  codeWaiting: "Sobald sich Ihr Techniker verbunden hat, erscheinen hier vier Wörter, die Sie gemeinsam prüfen.",
   ended: {
     ended_by_customer: "Sie haben die Sitzung beendet. Es wird nichts mehr geteilt.",
     declined: "Sie haben das Teilen nicht erlaubt, deshalb ist die Sitzung beendet. Es wurde nichts geteilt.",

@@ -211,6 +211,7 @@ export const customer = {
   codeToCheck:
     "Your technician sees four words too. Ask them to read theirs aloud: if they are not exactly these, click Doesn't match.",
   codeMatched: "You checked: your technician sees the same four words.",
+  codeWaiting: "Four words appear here once your technician has connected, for you to check with them.",
   ended: {
     ended_by_customer: "You ended the session. Nothing more is shared.",
     declined: "You did not allow sharing, so the session has ended. Nothing was shared.",
