@@ -1,5 +1,6 @@
 import type { AgentSession } from "./AgentSession.ts";
 import { X11Capture } from "./capture/x11.ts";
+import { X11Dialog } from "./indicator/dialog.ts";
 import { X11Indicator } from "./indicator/x11.ts";
 import { XTestInput } from "./input/xtest.ts";
 import { runAgent } from "./run.ts";
@@ -29,6 +30,7 @@ const code = await runAgent(linkText, {
   capture,
   input,
   indicator: (onEnd) => X11Indicator.open(display, onEnd),
+  dialog: (onAnswer) => X11Dialog.open(display, onAnswer),
   io: { input: process.stdin, output: process.stdout },
   env: process.env,
   onSession: (started) => {

@@ -5,13 +5,14 @@ import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
 import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
+import type { DialogText } from "./indicator/dialog.ts";
 import { type IndicatorText, isLatin1 } from "./indicator/x11.ts";
 import { AgentControl } from "./input/AgentControl.ts";
 import type { ScreenArea } from "./input/InputGate.ts";
 import type { InputSink } from "./input/input.ts";
 import { parseSessionLink } from "./link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "./node-runtime.ts";
-import { plain, runTerminal, type TerminalText, terminalText } from "./terminal.ts";
+import { answer, plain, questionFor, runTerminal, type TerminalText, terminalText } from "./terminal.ts";
 
 // One run of the agent for one session link: the link read, the session joined on Node's runtime, the connection to
 // the owner on the WebRTC runtime and the capture passed in, and the conversation in the terminal until the session
@@ -30,6 +31,11 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
    * there is no display to show it on.
    */
   indicator: ((onEnd: () => void) => Promise<Indicator | null>) | null;
+  /**
+   * The dialog on the screen that asks what the terminal asks (indicator/dialog.ts on X11): `onAnswer` hears a click
+   * on one of its buttons, with what it showed then. Null where there is no display to show it on.
+   */
+  dialog?: ((onAnswer: (shown: DialogText, isYes: boolean) => void) => Promise<Dialog | null>) | null;
   /** The OS's input on the captured screen; null: this machine can be viewed, not controlled. */
   input: (InputSink & { readonly screen: ScreenArea }) | null;
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
@@ -41,6 +47,41 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
 
 /** What the agent shows on the screen while a technician is connected (indicator/x11.ts on X11). */
 export type Indicator = { show(text: IndicatorText | null): unknown; close(): void };
+
+/** The question on the screen (indicator/dialog.ts on X11). */
+export type Dialog = { show(text: DialogText | null): unknown; close(): void };
+
+/**
+ * The dialog's words for `view`: who is asking, and the question due now (the code, viewing, control) with its two
+ * answers; null when nothing is asked. Like the strip, a language written outside Latin-1 shows there in English.
+ */
+export function dialogText(view: AgentView, text: TerminalText): DialogText | null {
+  const question = questionFor(view);
+  if (!question || !view.technician) return null;
+  const { technician, caseNumber, verification } = view;
+  const make = (agent: TerminalText["agent"]): DialogText => ({
+    lines: [
+      agent.asking(plain(technician.name), plain(technician.organisation)),
+      ...(caseNumber ? [agent.caseNumber(plain(caseNumber))] : []),
+      "",
+      ...(question === "confirmCode" && verification
+        ? [agent.warning, "", agent.verificationCode(verification.code), ""]
+        : []),
+      agent.dialog[question].question,
+    ],
+    yes: agent.dialog[question].yes,
+    no: agent.dialog[question].no,
+  });
+  const own = text.agent;
+  const ownWords = [
+    ...Object.values(own.dialog[question]),
+    own.asking("", ""),
+    own.caseNumber(""),
+    own.warning,
+    own.verificationCode(""),
+  ];
+  return make(ownWords.every(isLatin1) ? own : en.agent);
+}
 
 /**
  * The strip's words for `view`: who sees the screen, or controls it, while viewing; null otherwise. The built-in font
@@ -72,6 +113,8 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
   const api = siteApi(link.origin);
   let onView: (view: AgentView) => void = () => undefined;
   let indicator: Indicator | null = null;
+  let dialog: Dialog | null = null;
+  let asked: string | null = null;
   let connection: AgentLink<PC> | null = null;
   const control = deps.input ? new AgentControl(deps.input, deps.input.screen) : undefined;
   const session: AgentSession = new AgentSession({
@@ -101,6 +144,7 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
     onChange: (view) => {
       onView(view);
       indicator?.show(indicatorText(view, text));
+      showDialog(view);
     },
     onControl: control
       ? (isAllowed) => {
@@ -109,7 +153,24 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
         }
       : undefined,
   });
+  // The dialog changes only when its question (or what it says) does.
+  function showDialog(view: AgentView): void {
+    const shown = dialogText(view, text);
+    const key = JSON.stringify(shown);
+    if (key === asked) return;
+    asked = key;
+    dialog?.show(shown);
+  }
   indicator = deps.indicator ? await deps.indicator(() => session.end()).catch(() => null) : null;
+  // A click counts only for the question still due, as it was shown: not for a newer code, nor one already answered.
+  dialog = deps.dialog
+    ? await deps
+        .dialog((shown, isYes) => {
+          if (JSON.stringify(shown) !== JSON.stringify(dialogText(session.view, text))) return;
+          answer(session, questionFor(session.view), isYes ? text.agent.yes : text.agent.no, text);
+        })
+        .catch(() => null)
+    : null;
   // The person's own shortcut takes control back at once, wherever the focus is.
   deps.input?.onShortcut?.(() => session.setControl(false));
   deps.onSession?.(session);
@@ -125,6 +186,7 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
   (connection as AgentLink<PC> | null)?.stop();
   await control?.close();
   indicator?.close();
+  dialog?.close();
   return isUsualEnd(session.view.ended) ? EXIT.ended : EXIT.failed;
 }
 

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InputMessage } from "#protocol/channels.ts";
+import {
+  type Box,
+  BUTTON_COLOURS,
+  type DialogText,
+  dialogLayout,
+  X11Dialog,
+} from "../../client/agent/indicator/dialog.ts";
 import { X11Indicator } from "../../client/agent/indicator/x11.ts";
 import { type GateResult, InputGate } from "../../client/agent/input/InputGate.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
@@ -132,6 +139,67 @@ describe("the agent's input through XTEST", () => {
       expect(ends).toBe(1);
     } finally {
       strip.close();
+    }
+  });
+
+  it("asks in a dialog in the middle of the screen, whose buttons answer with the question they showed", async () => {
+    const answers: [DialogText, boolean][] = [];
+    const dialog = await X11Dialog.open(screen.display, (shown, isYes) => answers.push([shown, isYes]));
+    const code: DialogText = {
+      lines: ["Olivia Owner (Example Support) is asking to see your screen.", "", "Verification code: a b c d"],
+      yes: "Matches",
+      no: "Doesn't match",
+    };
+    const view: DialogText = { lines: ["Allow them to see your screen?"], yes: "Allow", no: "Don't allow" };
+    const clickIn = async (text: DialogText, which: "yes" | "no") => {
+      const layout = dialogLayout(SCREEN, text);
+      const box: Box = layout[which];
+      await input.perform([
+        { kind: "move", x: layout.window.x + box.x + 8, y: layout.window.y + box.y + 8 },
+        { kind: "button", button: "left", isDown: true },
+        { kind: "button", button: "left", isDown: false },
+      ]);
+      // A round trip after the click: the X server has handled it, and sent the dialog its event if it got one.
+      await input.perform([{ kind: "move", x: 0, y: 700 }]);
+    };
+    try {
+      await dialog.show(code);
+      // Both buttons are drawn where the layout puts them, in their colours.
+      const drawn = dialogLayout(SCREEN, code);
+      for (const which of ["yes", "no"] as const) {
+        const box = drawn[which];
+        const centre = { x: drawn.window.x + box.x + box.width / 2, y: drawn.window.y + box.y + 4 };
+        await expect.poll(() => reader.pixel(centre.x, centre.y)).toBe(BUTTON_COLOURS[which]);
+      }
+      await clickIn(code, "no");
+      await expect.poll(() => answers.length).toBe(1);
+      await clickIn(code, "yes");
+      await expect.poll(() => answers.length).toBe(2);
+      expect(answers).toEqual([
+        [code, false],
+        [code, true],
+      ]);
+      // The next question, in a window of its own size: its buttons answer it.
+      await dialog.show(view);
+      await clickIn(view, "yes");
+      await expect.poll(() => answers.length).toBe(3);
+      expect(answers[2]).toEqual([view, true]);
+      // Beside the buttons, and once taken away, a click answers nothing (the X server keeps its events in order).
+      const layout = dialogLayout(SCREEN, view);
+      await input.perform([
+        { kind: "move", x: layout.window.x + 4, y: layout.window.y + 4 },
+        { kind: "button", button: "left", isDown: true },
+        { kind: "button", button: "left", isDown: false },
+      ]);
+      await clickIn(view, "no");
+      await expect.poll(() => answers.length).toBe(4);
+      expect(answers[3]).toEqual([view, false]);
+      await dialog.show(null);
+      await clickIn(view, "no");
+      await input.perform([{ kind: "move", x: 1, y: 700 }]);
+      expect(answers).toHaveLength(4);
+    } finally {
+      dialog.close();
     }
   });
 

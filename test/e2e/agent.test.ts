@@ -1,9 +1,11 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RtcpPayloadSpecificFeedback } from "werift";
+import { BUTTON_COLOURS, dialogLayout } from "../../client/agent/indicator/dialog.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
+import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
@@ -11,7 +13,8 @@ import { useStage } from "../helpers/node/stage.ts";
 import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
-// with a technician's viewer in Chromium, after the person answered its questions in the terminal; once they also
+// with a technician's viewer in Chromium, after the person answered its questions in the terminal and in its dialog
+// on the screen; once they also
 // allow control, the viewer's clicks and keys reach the X server (read back over an X connection of the test's own),
 // until they take it back; Ctrl+C ends the session. The agent reaches nothing but this machine: its ICE servers are
 // the session's, from /ice.
@@ -194,7 +197,29 @@ describe("the native agent", () => {
     agent.process.stdin.write("y\n");
     await region.getByRole("button", { name: "Matches" }).click();
     await said("Allow them to see your screen");
-    agent.process.stdin.write("y\n");
+    // This one the person answers on the screen: the dialog in its middle asks it too, and its Allow allows.
+    const asking = agent
+      .output()
+      .split("\n")
+      .filter((line) => line.endsWith("is asking to see your screen.") || line.startsWith("Case number: "));
+    const dialog = dialogLayout(
+      { width: 1280, height: 720 },
+      { lines: [...asking, "", en.agent.dialog.allowView.question], yes: "Allow", no: "Don't allow" },
+    );
+    const allowAt = { x: dialog.window.x + dialog.yes.x + 8, y: dialog.window.y + dialog.yes.y + 8 };
+    const reader = await XReader.open(screen.display);
+    const person = await XTestInput.open(screen.display);
+    try {
+      await expect.poll(() => reader.pixel(allowAt.x, allowAt.y), WAIT).toBe(BUTTON_COLOURS.yes);
+      await person.perform([
+        { kind: "move", ...allowAt },
+        { kind: "button", button: "left", isDown: true },
+        { kind: "button", button: "left", isDown: false },
+      ]);
+    } finally {
+      person.close();
+      reader.close();
+    }
 
     // The viewer decodes the screen: Xvfb's 1280×720.
     const video = tech.getByLabel("Customer's screen");

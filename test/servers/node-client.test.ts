@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServerMessage, SignalMessage } from "#protocol/room.ts";
 import { CreatedSession } from "#protocol/sessions.ts";
 import { AgentSession } from "../../client/agent/AgentSession.ts";
+import type { DialogText } from "../../client/agent/indicator/dialog.ts";
 import type { IndicatorText } from "../../client/agent/indicator/x11.ts";
 import type { InputAction } from "../../client/agent/input/InputGate.ts";
 import type { InputSink } from "../../client/agent/input/input.ts";
@@ -106,6 +107,24 @@ class RecordingSink implements InputSink {
   }
 }
 
+/** The agent's certificate in these tests: what its handshake binds is fingerprint 01. */
+const FAKE_CERTIFICATE = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
+
+/** The agent's WebRTC and certificate for runAgent, as recording fakes: each connection made goes into `connections`. */
+function fakeWebRtc(connections: FakeConnection[]) {
+  return {
+    rtc: {
+      createPeerConnection: (config: RTCConfiguration) => {
+        const connection = new FakeConnection(config, fingerprint("01"));
+        connections.push(connection);
+        return connection;
+      },
+      addVideo: () => () => undefined,
+    },
+    certificate: Promise.resolve({ certificate: FAKE_CERTIFICATE, fingerprint: fingerprint("01") }),
+  };
+}
+
 describe("the shared client core on Node", () => {
   let server: TestServer;
   let owner: SignedIn;
@@ -136,6 +155,23 @@ describe("the shared client core on Node", () => {
     if (!created.ok) throw new Error(`POST /api/sessions: ${created.code} ${created.message}`);
     const { code } = created.data;
     return { api, code, prs, seatKey, link: `${server.origin}/j/${code}#${secret}` };
+  }
+
+  /**
+   * What the agent runs against in these tests: a new session and its owner's side, the terminal's two ends (`said`:
+   * all it printed so far), and the recording fakes of its connections and capture.
+   */
+  async function agentStage() {
+    const { code, prs, link } = await createSession();
+    const technician = technicianSide(server, code, prs, owner.cookie);
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = "";
+    output.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const connections: FakeConnection[] = [];
+    return { link, technician, input, output, said: () => printed, connections, capture: new FakeCapture() };
   }
 
   it("joins a link's session as the customer: handshake, verification code, details, ICE servers, seat resume", async () => {
@@ -278,29 +314,11 @@ describe("the shared client core on Node", () => {
   });
 
   it("runs the agent from its link to the owner's connection, with the person answering in the terminal", async () => {
-    const { code, prs, link } = await createSession();
-    const technician = technicianSide(server, code, prs, owner.cookie);
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = "";
-    output.on("data", (chunk: Buffer) => {
-      printed += chunk.toString();
-    });
-    const connections: FakeConnection[] = [];
-    const capture = new FakeCapture();
+    const { link, technician, input, output, said, connections, capture } = await agentStage();
     const sink = new RecordingSink();
     const shown: (IndicatorText | null | "closed")[] = [];
-    const certificate = { expires: Date.now() + 86_400_000, getFingerprints: () => [fingerprint("01")] };
     const exit = runAgent(link, {
-      rtc: {
-        createPeerConnection: (config) => {
-          const connection = new FakeConnection(config, fingerprint("01"));
-          connections.push(connection);
-          return connection;
-        },
-        addVideo: () => () => undefined,
-      },
-      certificate: Promise.resolve({ certificate, fingerprint: fingerprint("01") }),
+      ...fakeWebRtc(connections),
       capture,
       input: sink,
       indicator: async () => ({ show: (text) => shown.push(text), close: () => shown.push("closed") }),
@@ -308,14 +326,14 @@ describe("the shared client core on Node", () => {
       env: { LANG: "en_GB.UTF-8" },
     });
 
-    await expect.poll(() => printed, WAIT).toContain(en.agent.confirmCode);
+    await expect.poll(said, WAIT).toContain(en.agent.confirmCode);
     await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
-    expect(printed).toContain("Olivia Owner (");
-    expect(printed).toContain("Case number: CASE-14");
-    expect(printed).toContain(`Verification code: ${technician.confirmed[0]?.verificationCode}`);
+    expect(said()).toContain("Olivia Owner (");
+    expect(said()).toContain("Case number: CASE-14");
+    expect(said()).toContain(`Verification code: ${technician.confirmed[0]?.verificationCode}`);
     expect(connections).toEqual([]);
     input.write("y\n");
-    await expect.poll(() => printed, WAIT).toContain(en.agent.allowView);
+    await expect.poll(said, WAIT).toContain(en.agent.allowView);
     input.write("y\n");
     // The offer carries the agent's certificate, the one its handshake bound, and the capture runs.
     await expect
@@ -323,9 +341,9 @@ describe("the shared client core on Node", () => {
       .toMatchObject({
         sdp: sdpOf(fingerprint("01")),
       });
-    expect(connections[0]?.config.certificates).toEqual([certificate]);
+    expect(connections[0]?.config.certificates).toEqual([FAKE_CERTIFICATE]);
     expect(capture.starts).toBe(1);
-    expect(printed).toContain(en.agent.viewing);
+    expect(said()).toContain(en.agent.viewing);
 
     // Control is asked for on its own. Until given, what comes on the input channel reaches nothing.
     const channel = (label: string) => connections[0]?.channels.find((c) => c.label === label);
@@ -337,9 +355,9 @@ describe("the shared client core on Node", () => {
     let seq = 0;
     const key = (code: string) => JSON.stringify({ type: "key", seq: seq++, code, isDown: true });
     inputChannel?.receive(key("KeyQ"));
-    await expect.poll(() => printed, WAIT).toContain(en.agent.allowControl);
+    await expect.poll(said, WAIT).toContain(en.agent.allowControl);
     input.write("y\n");
-    await expect.poll(() => printed, WAIT).toContain(en.agent.controlOn);
+    await expect.poll(said, WAIT).toContain(en.agent.controlOn);
     // The strip on the screen says who sees it, then who controls it.
     const viewingAt = shown.findIndex((text) => text !== null && text !== "closed" && /can see/.test(text.line));
     const controlAt = shown.findIndex((text) => text !== null && text !== "closed" && /controls/.test(text.line));
@@ -361,7 +379,7 @@ describe("the shared client core on Node", () => {
       ]);
     // "stop" takes control back at once: what was held comes up, the viewer hears it, and nothing more passes.
     input.write("stop\n");
-    await expect.poll(() => printed, WAIT).toContain(en.agent.controlOff);
+    await expect.poll(said, WAIT).toContain(en.agent.controlOff);
     await expect
       .poll(() => sink.actions.slice(3), WAIT)
       .toEqual([
@@ -375,11 +393,63 @@ describe("the shared client core on Node", () => {
     // The technician ends the session: the agent says so, stops capturing and exits as after any usual end.
     technician.client.end();
     expect(await exit).toBe(EXIT.ended);
-    expect(printed).toContain(en.customer.ended.ended_by_technician);
+    expect(said()).toContain(en.customer.ended.ended_by_technician);
     expect(capture.stops).toBe(1);
     expect(sink.isClosed).toBe(true);
     // Gone from the screen with the session.
     expect(shown.slice(-2)).toEqual([null, "closed"]);
+    technician.stop();
+  });
+
+  it("asks in the dialog on the screen as well, and takes a click only for the question it showed", async () => {
+    const { link, technician, input, output, said, connections, capture } = await agentStage();
+    const shown: (DialogText | null | "closed")[] = [];
+    let click: (shown: DialogText, isYes: boolean) => void = () => undefined;
+    let agentSession = null as AgentSession | null;
+    const exit = runAgent(link, {
+      ...fakeWebRtc(connections),
+      capture,
+      input: new RecordingSink(),
+      indicator: null,
+      dialog: async (onAnswer) => {
+        click = onAnswer;
+        return { show: (text) => shown.push(text), close: () => shown.push("closed") };
+      },
+      io: { input, output },
+      env: { LANG: "en_GB.UTF-8" },
+      onSession: (session) => {
+        agentSession = session;
+      },
+    });
+    const asked = () => shown.filter((text): text is DialogText => text !== null && text !== "closed");
+    await expect.poll(() => asked().at(-1)?.yes, WAIT).toBe("Matches");
+    const codeQuestion = asked().at(-1) as DialogText;
+    await expect.poll(() => technician.confirmed.length, WAIT).toBe(1);
+    expect(codeQuestion.lines).toContain(`Verification code: ${technician.confirmed[0]?.verificationCode}`);
+    // A click on a question that is not (or no longer) the one due counts for nothing.
+    click(
+      { ...codeQuestion, lines: codeQuestion.lines.map((line) => line.replace(/code: .*/, "code: a b c d")) },
+      true,
+    );
+    expect(asked().at(-1)).toEqual(codeQuestion);
+    click(codeQuestion, true);
+    await expect.poll(() => asked().at(-1)?.yes, WAIT).toBe("Allow");
+    // The terminal moves on with the dialog: it asks the next question, not the answered one again.
+    await expect.poll(said, WAIT).toContain(en.agent.allowView);
+    click(codeQuestion, false);
+    click(asked().at(-1) as DialogText, true);
+    await expect.poll(() => technician.heard.find((msg) => msg.type === "offer"), WAIT).toBeDefined();
+    expect(capture.starts).toBe(1);
+    // Viewing, it asks for control on its own; View only keeps the view, and the question goes once answered.
+    await expect.poll(() => asked().at(-1)?.yes, WAIT).toBe("Allow control");
+    click(asked().at(-1) as DialogText, false);
+    await expect.poll(() => agentSession?.view.control, WAIT).toBe(false);
+    expect(agentSession?.view.phase).toBe("viewing");
+    expect(shown.at(-1)).toBeNull();
+    // The session ends, and the dialog with it.
+    technician.client.end();
+    expect(await exit).toBe(EXIT.ended);
+    expect(shown.at(-1)).toBe("closed");
     technician.stop();
   });
 

@@ -32,7 +32,7 @@ export function isLatin1(text: string): boolean {
 }
 
 /** `text` in the characters the built-in font has. */
-function latin1(text: string): string {
+export function latin1(text: string): string {
   return text.replace(NOT_LATIN1, "?");
 }
 

@@ -7,6 +7,16 @@ declare module "x11" {
       window: number,
       callback: (error: Error | null, pointer: { rootX: number; rootY: number; keyMask: number }) => void,
     ): void;
+    GetImage(
+      format: number,
+      drawable: number,
+      x: number,
+      y: number,
+      width: number,
+      height: number,
+      planeMask: number,
+      callback: (error: Error | null, image: { depth: number; data: Uint8Array }) => void,
+    ): void;
     QueryKeymap(callback: (error: Error | null, keys: Uint8Array) => void): void;
     GrabKey(
       window: number,
@@ -28,8 +38,9 @@ declare module "x11" {
       depth: number,
       windowClass: number,
       visual: number,
-      values: { backgroundPixel?: number; overrideRedirect?: number; eventMask?: number },
+      values: { backgroundPixel?: number; borderPixel?: number; overrideRedirect?: number; eventMask?: number },
     ): void;
+    DestroyWindow(window: number): void;
     MapWindow(window: number): void;
     UnmapWindow(window: number): void;
     RaiseWindow(window: number): void;

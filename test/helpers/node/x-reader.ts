@@ -3,7 +3,7 @@ import type { XClient } from "x11";
 import { connect } from "../../../client/agent/input/xtest.ts";
 
 // A test's own connection to an X server (Xvfb), to read back what the server believes after the agent's input:
-// where the pointer is, which buttons and modifiers are down, which keys are held.
+// where the pointer is, which buttons and modifiers are down, which keys are held; and what the screen shows.
 
 /** X keycodes (Linux input event code + 8) and state masks. */
 export const KEYCODE = { A: 30 + 8, SHIFT_LEFT: 42 + 8, CONTROL_LEFT: 29 + 8 };
@@ -30,6 +30,16 @@ export class XReader {
     return new Promise((resolve, reject) =>
       this.client.QueryPointer(this.root, (error, p) =>
         error ? reject(error) : resolve({ x: p.rootX, y: p.rootY, mask: p.keyMask }),
+      ),
+    );
+  }
+
+  /** The colour of the screen's pixel at `x`, `y` (a 24-bit TrueColor pixel, 0xrrggbb). */
+  pixel(x: number, y: number): Promise<number> {
+    const Z_PIXMAP = 2;
+    return new Promise((resolve, reject) =>
+      this.client.GetImage(Z_PIXMAP, this.root, x, y, 1, 1, 0xffffffff, (error, image) =>
+        error ? reject(error) : resolve(Buffer.from(image.data).readUInt32LE(0) & 0xffffff),
       ),
     );
   }

@@ -873,6 +873,23 @@ export const agent: Agent = {
   indicatorViewing: (name) => `Tether: ${name} sieht Ihren Bildschirm.`,
   indicatorControl: (name) => `Tether: ${name} steuert Maus und Tastatur. Strg+Alt+Ende beendet das.`,
   indicatorEnd: "Beenden",
+  dialog: {
+    confirmCode: {
+      question: "Liest Ihr Techniker genau diese vier Wörter vor?",
+      yes: "Stimmt überein",
+      no: "Stimmt nicht überein",
+    },
+    allowView: {
+      question: "Dürfen sie Ihren Bildschirm sehen? Nur ansehen, keine Steuerung.",
+      yes: "Erlauben",
+      no: "Nicht erlauben",
+    },
+    allowControl: {
+      question: "Dürfen sie auch Ihre Maus und Tastatur benutzen? Sie könnten hier klicken und tippen wie Sie.",
+      yes: "Steuern erlauben",
+      no: "Nur ansehen",
+    },
+  },
   captureFailed:
     "Ihr Bildschirm konnte nicht mehr aufgenommen werden, deshalb ist die Sitzung beendet. Es wird nichts mehr geteilt.",
 };

@@ -897,5 +897,19 @@ export const agent = {
   indicatorViewing: (name: string) => `Tether: ${name} can see your screen.`,
   indicatorControl: (name: string) => `Tether: ${name} controls your mouse and keyboard. Ctrl+Alt+End takes it back.`,
   indicatorEnd: "End",
+  /** The dialog on the screen that asks what the terminal asks, with a button for each answer (latin-1 only, too). */
+  dialog: {
+    confirmCode: {
+      question: "Does your technician read out exactly these four words?",
+      yes: "Matches",
+      no: "Doesn't match",
+    },
+    allowView: { question: "Allow them to see your screen? View only, no control.", yes: "Allow", no: "Don't allow" },
+    allowControl: {
+      question: "Also let them use your mouse and keyboard? They could click and type here as you can.",
+      yes: "Allow control",
+      no: "View only",
+    },
+  },
   captureFailed: "Your screen could not be captured any more, so the session has ended. Nothing more is shared.",
 };

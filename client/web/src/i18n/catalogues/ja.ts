@@ -843,5 +843,22 @@ export const agent: Agent = {
   indicatorViewing: (name) => `Tether: ${name} があなたの画面を見ています。`,
   indicatorControl: (name) => `Tether: ${name} がマウスとキーボードを操作しています。Ctrl+Alt+End で止められます。`,
   indicatorEnd: "終了",
+  dialog: {
+    confirmCode: {
+      question: "技術者が読み上げる 4 つの単語は、これとまったく同じですか？",
+      yes: "一致する",
+      no: "一致しない",
+    },
+    allowView: {
+      question: "画面を見ることを許可しますか？見るだけで、操作はできません。",
+      yes: "許可する",
+      no: "許可しない",
+    },
+    allowControl: {
+      question: "マウスとキーボードの操作も許可しますか？技術者はあなたと同じようにクリックや入力ができます。",
+      yes: "操作を許可",
+      no: "見るだけ",
+    },
+  },
   captureFailed: "画面を取り込めなくなったため、セッションを終了しました。これ以上は何も共有されません。",
 };
