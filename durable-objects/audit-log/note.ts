@@ -58,9 +58,9 @@ export function verifierKeyOf(signer: NoteSigner): string {
 
 /** Parses a verifier key; null unless it is a well-formed Ed25519 key whose id matches its name and key. */
 export function parseVerifierKey(text: string): VerifierKey | null {
-  const parts = text.trim().split("+");
-  if (parts.length !== 3) return null;
-  const [name, idHex, keyText] = parts as [string, string, string];
+  // The name holds no "+" and the id is hex, so the first two "+" end them; the key's base64 may hold more.
+  const [name = "", idHex = "", ...rest] = text.trim().split("+");
+  const keyText = rest.join("+");
   if (!isKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) return null;
   const typed = fromBase64(keyText);
   if (typed?.length !== 33 || typed[0] !== ED25519_TYPE) return null;

@@ -34,8 +34,8 @@ export type TestLog = {
   failNext(when: "before" | "after"): void;
 };
 
-/** A fresh log and its writer. */
-export function testLog(sqlite = migratedDatabase()): TestLog {
+/** A fresh log (or the one in `sqlite`) and its writer, signing with `signer`. */
+export function testLog(sqlite = migratedDatabase(), signer: NoteSigner = TEST_SIGNER): TestLog {
   const db = new SqliteD1(sqlite);
   const clock = { now: 1_700_000_000_000 };
   let failure: "before" | "after" | null = null;
@@ -52,7 +52,7 @@ export function testLog(sqlite = migratedDatabase()): TestLog {
   } as unknown as D1Database;
   const writer = new AuditWriter({
     db: flaky,
-    signer: TEST_SIGNER,
+    signer,
     now: () => clock.now,
   });
   return {

@@ -36,6 +36,24 @@ describe("signed notes", () => {
     expect(parseVerifierKey(SPEC_VKEY.replace("example.com/foo", "example.com/bar"))).toBeNull();
   });
 
+  it("parses a published key whose base64 holds '+' (the Go checksum database's), and its own under any seed", () => {
+    const golang = parseVerifierKey("sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8");
+    expect(golang?.name).toBe("sum.golang.org");
+    expect(Buffer.from(golang?.id ?? []).toString("hex")).toBe("033de0ae");
+    // Seeds 0…31: about half of their keys hold a "+"; every one must open its own checkpoints.
+    let withPlus = 0;
+    for (let n = 0; n < 32; n++) {
+      const own = { name: "tether.example/audit", seed: new Uint8Array(32).fill(n) };
+      const text = verifierKeyOf(own);
+      if (text.split("+").length > 3) withPlus++;
+      const key = parseVerifierKey(text);
+      if (!key) throw new Error(`seed ${n}: ${text} did not parse`);
+      const note = signCheckpoint({ origin: own.name, size: 1, root: new Uint8Array(32) }, own);
+      expect(openCheckpoint(note, key).ok).toBe(true);
+    }
+    expect(withPlus).toBeGreaterThan(0);
+  });
+
   it("signs notes its own verifier key opens, and ignores signatures by unknown keys", () => {
     const key = parseVerifierKey(verifierKeyOf(signer));
     if (!key) throw new Error("no key");

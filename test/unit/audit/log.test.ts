@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { AuditEntry } from "#protocol/audit.ts";
 import { CHECKPOINT_INTERVAL_MS } from "../../../durable-objects/audit-log/AuditWriter.ts";
 import { formatEntry, lineHash, toHex } from "../../../durable-objects/audit-log/entry.ts";
+import { verifierKeyOf } from "../../../durable-objects/audit-log/note.ts";
 import { type LogVerdict, verifyLog } from "../../../durable-objects/audit-log/verify.ts";
 import { dropGuards, sampleInput, storedLog, TEST_KEY, type TestLog, testLog } from "../../helpers/audit-log.ts";
 
@@ -108,6 +109,15 @@ describe("the audit log's writer", () => {
     await expect(testLog(log.sqlite).writer.append(sampleInput(1))).rejects.toThrow(/not the last one it signed/);
     log.sqlite.exec("UPDATE audit_head SET frontier = '[]'");
     await expect(testLog(log.sqlite).writer.append(sampleInput(1))).rejects.toThrow(/not the tree it signed/);
+  });
+
+  it("goes on after a restart under a key whose verifier key's base64 holds a '+'", async () => {
+    // Half of all keys do; the head a restarted writer reads back must open with every one of them.
+    const signer = { name: "tether.test/audit", seed: new Uint8Array(32).fill(8) };
+    expect(verifierKeyOf(signer).split("+").length).toBeGreaterThan(3);
+    const log = testLog(undefined, signer);
+    for (let i = 0; i < 3; i++) await log.writer.append(sampleInput(i));
+    expect(await testLog(log.sqlite, signer).writer.append(sampleInput(3))).toBe(3);
   });
 
   it("starts from its head without reading the log; a changed older entry is still found, under the roots signed after it", async () => {
