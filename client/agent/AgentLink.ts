@@ -1,3 +1,4 @@
+import type { Screens } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { SignalMessage } from "#protocol/room.ts";
 import { seatProofHeaders } from "../web/src/customer/session-info.ts";
@@ -42,6 +43,11 @@ export type AgentLinkOptions<PC extends PeerConnectionLike> = {
   onIceError(code: ApiErrorCode): void;
   /** The technician's control of this machine, when it has an input adapter: fed from the pointer and input channels. */
   control?: AgentControl | undefined;
+  /**
+   * The machine's screens and the one shown, told to the technician on every connection; `show` hears the technician
+   * pick another. Absent: one screen, nothing to pick.
+   */
+  screens?: { current(): Screens; show(index: number): void } | undefined;
 };
 
 /** A reconnected technician page that does not answer on the old connection within this gets a new one. */
@@ -104,6 +110,12 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
     if (control) this.#link?.sendControl({ type: "remoteControl", isAllowed: control.isAllowed });
   }
 
+  /** Tells the technician the machine's screens and which one they see (on open and after each change). */
+  announceScreens(): void {
+    const screens = this.#options.screens;
+    if (screens) this.#link?.sendControl(screens.current());
+  }
+
   /**
    * Closes the connection; the capture goes on for the next one. Nothing the technician pressed on it stays down: its
    * closing state releases it (onState below).
@@ -149,7 +161,12 @@ export class AgentLink<PC extends PeerConnectionLike> implements OwnerConnection
       // The viewer shows the picture as a shared screen, live from the start: the agent has no pause yet.
       onControlOpen: () => {
         link.sendControl({ type: "sharing", state: "live", surface: "monitor" });
-        if (this.#link === link) this.announceControl();
+        if (this.#link !== link) return;
+        this.announceControl();
+        this.announceScreens();
+      },
+      onControl: (msg) => {
+        if (this.#link === link && msg.type === "showScreen") this.#options.screens?.show(msg.index);
       },
       channels: {
         onPointer: (msg) => {

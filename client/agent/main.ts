@@ -1,4 +1,5 @@
 import type { AgentSession } from "./AgentSession.ts";
+import { x11Screens } from "./capture/screens.ts";
 import { X11Capture } from "./capture/x11.ts";
 import { X11Dialog } from "./indicator/dialog.ts";
 import { X11Indicator } from "./indicator/x11.ts";
@@ -16,6 +17,8 @@ const linkText = args.find((arg) => !arg.startsWith("--")) ?? "";
 
 const display = process.env.DISPLAY ?? ":0";
 const capture = new X11Capture({ display });
+// Several monitors: the technician sees the first and can pick another. A display that cannot list them is one screen.
+const screens = await x11Screens(display).catch(() => null);
 // Without XTEST (or a display that refuses it) the machine can still be viewed; control is then not offered.
 const input = await XTestInput.open(display).catch(() => null);
 let session: AgentSession | null = null;
@@ -28,6 +31,7 @@ const code = await runAgent(linkText, {
   rtc: weriftRtc({ extraHostAddresses: allowLoopback ? ["127.0.0.1"] : undefined }),
   certificate: weriftCertificate(),
   capture,
+  screens,
   input,
   indicator: (onEnd) => X11Indicator.open(display, onEnd),
   dialog: (onAnswer) => X11Dialog.open(display, onAnswer),

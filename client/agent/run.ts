@@ -1,3 +1,4 @@
+import { MAX_SCREENS, type ScreenRect } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import { toBase64url } from "../core/base64url.ts";
 import * as en from "../web/src/i18n/catalogues/en.ts";
@@ -36,6 +37,11 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
    * on one of its buttons, with what it showed then. Null where there is no display to show it on.
    */
   dialog?: ((onAnswer: (shown: DialogText, isYes: boolean) => void) => Promise<Dialog | null>) | null;
+  /**
+   * The machine's screens (monitors; capture/screens.ts on X11), the first shown to begin with; the technician can
+   * pick another where the capture can move (ScreenCapture.showArea). Absent or empty: the capture's whole display.
+   */
+  screens?: readonly ScreenRect[] | null;
   /** The OS's input on the captured screen; null: this machine can be viewed, not controlled. */
   input: (InputSink & { readonly screen: ScreenArea }) | null;
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
@@ -116,7 +122,19 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
   let dialog: Dialog | null = null;
   let asked: string | null = null;
   let connection: AgentLink<PC> | null = null;
-  const control = deps.input ? new AgentControl(deps.input, deps.input.screen) : undefined;
+  const screens = deps.screens?.length ? deps.screens.slice(0, MAX_SCREENS) : null;
+  let shownScreen = 0;
+  if (screens?.[0]) await deps.capture.showArea?.(screens[0]);
+  const control = deps.input ? new AgentControl(deps.input, screens?.[0] ?? deps.input.screen) : undefined;
+  // The technician picked another screen: the pointer and the picture move there (what they held is released).
+  const showScreen = (index: number) => {
+    const area = screens?.[index];
+    if (!area || index === shownScreen) return;
+    shownScreen = index;
+    void control?.setScreen(area);
+    void deps.capture.showArea?.(area);
+    (connection as AgentLink<PC> | null)?.announceScreens();
+  };
   const session: AgentSession = new AgentSession({
     link,
     certificate: deps.certificate,
@@ -138,6 +156,10 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
         },
         onIceError: () => undefined,
         control,
+        screens:
+          screens && deps.capture.showArea
+            ? { current: () => ({ type: "screens", screens: [...screens], shown: shownScreen }), show: showScreen }
+            : undefined,
       });
       return connection;
     },

@@ -14,10 +14,10 @@ import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
 // with a technician's viewer in Chromium, after the person answered its questions in the terminal and in its dialog
-// on the screen; once they also
-// allow control, the viewer's clicks and keys reach the X server (read back over an X connection of the test's own),
-// until they take it back; Ctrl+C ends the session. The agent reaches nothing but this machine: its ICE servers are
-// the session's, from /ice.
+// on the screen; once they also allow control, the viewer's clicks and keys reach the X server (read back over an X
+// connection of the test's own), until they take it back; Ctrl+C ends the session. On a screen laid out as two
+// monitors, the viewer picks which one it sees and controls. The agent reaches nothing but this machine: its ICE
+// servers are the session's, from /ice.
 
 const stage = useStage("Agnes Agent");
 const WAIT = { timeout: 120_000, interval: 100 };
@@ -104,6 +104,28 @@ describe("the native agent", () => {
     screen = await startVirtualScreen();
   });
 
+  /**
+   * The technician views a new session and the agent joins it on `display`; the person checks the four words against
+   * the viewer's (and the technician confirms them), until the agent asks whether to allow viewing.
+   */
+  async function agentAsksToView(display: string) {
+    const tech = stage.technician.page;
+    const link = await createSession(tech);
+    await tech.getByRole("link", { name: "View this session" }).click();
+    await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+    const agent = startAgent(link, display);
+    agents.push(agent);
+    const said = (text: string) => expect.poll(agent.output, WAIT).toContain(text);
+    await said("Does your technician read out exactly these four words?");
+    const words = /Verification code: ([a-z]+(?: [a-z]+){3})/.exec(agent.output())?.[1];
+    const region = tech.getByRole("region", { name: "Check the verification code" });
+    await expect.poll(() => textOf(region.getByLabel("Verification code")), WAIT).toBe(words);
+    agent.process.stdin.write("y\n");
+    await region.getByRole("button", { name: "Matches" }).click();
+    await said("Allow them to see your screen");
+    return { agent, said };
+  }
+
   afterAll(() => {
     for (const agent of agents) if (agent.process.exitCode === null) process.kill(-(agent.process.pid ?? 0), "SIGKILL");
     screen?.stop();
@@ -181,22 +203,7 @@ describe("the native agent", () => {
 
   it("shares the X screen with the viewer after the person's answers, reaching nothing but this machine", async () => {
     const tech = stage.technician.page;
-    const link = await createSession(tech);
-    await tech.getByRole("link", { name: "View this session" }).click();
-    await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-
-    const agent = startAgent(link, screen.display);
-    agents.push(agent);
-    const said = (text: string) => expect.poll(agent.output, WAIT).toContain(text);
-
-    // The person checks the four words against the viewer's, and allows.
-    await said("Does your technician read out exactly these four words?");
-    const words = /Verification code: ([a-z]+(?: [a-z]+){3})/.exec(agent.output())?.[1];
-    const region = tech.getByRole("region", { name: "Check the verification code" });
-    await expect.poll(() => textOf(region.getByLabel("Verification code")), WAIT).toBe(words);
-    agent.process.stdin.write("y\n");
-    await region.getByRole("button", { name: "Matches" }).click();
-    await said("Allow them to see your screen");
+    const { agent, said } = await agentAsksToView(screen.display);
     // This one the person answers on the screen: the dialog in its middle asks it too, and its Allow allows.
     const asking = agent
       .output()
@@ -311,5 +318,65 @@ describe("the native agent", () => {
     const contacts = [...agent.errors().matchAll(/^contact (.*)$/gm)].map((match) => match[1] ?? "");
     expect(contacts.length).toBeGreaterThan(0);
     expect(contacts.filter((host) => !LOOPBACK.has(host))).toEqual([]);
+  });
+
+  it("shows the first of two screens, and moves the picture and the technician's pointer to the other they pick", async () => {
+    // One virtual screen laid out as two monitors of different sizes, side by side.
+    const wide = await startVirtualScreen("1280x480");
+    const left = { x: 0, y: 0, width: 800, height: 480 };
+    const right = { x: 800, y: 0, width: 480, height: 360 };
+    const x = await XReader.open(wide.display);
+    try {
+      await x.setMonitors([left, right]);
+      const tech = stage.technician.page;
+      const { agent, said } = await agentAsksToView(wide.display);
+      agent.process.stdin.write("y\n");
+
+      // The viewer sees the first screen, and is offered both.
+      const video = tech.getByLabel("Customer's screen");
+      await framesArrive(video);
+      expect(await videoFigures(video)).toMatchObject({ width: 800, height: 480 });
+      const screens = tech.getByRole("group", { name: "Their screens" });
+      const first = screens.getByRole("button", { name: "Screen 1 (800×480)" });
+      const second = screens.getByRole("button", { name: "Screen 2 (480×360)" });
+      expect(await first.getAttribute("aria-pressed")).toBe("true");
+      expect(await second.getAttribute("aria-pressed")).toBe("false");
+
+      await said("Also let them use your mouse and keyboard?");
+      agent.process.stdin.write("y\n");
+      await said("Your technician can now use your mouse and keyboard.");
+
+      // The technician picks the second: its picture comes, and their pointer lands on it.
+      await second.click();
+      await expect.poll(async () => (await videoFigures(video)).width, WAIT).toBe(480);
+      expect(await videoFigures(video)).toMatchObject({ width: 480, height: 360 });
+      await expect.poll(() => second.getAttribute("aria-pressed"), WAIT).toBe("true");
+      expect(await first.getAttribute("aria-pressed")).toBe("false");
+      const controlButton = tech.getByRole("button", { name: "Control", exact: true });
+      await controlButton.click();
+      const box = await video.boundingBox();
+      if (!box) throw new Error("the picture has no box");
+      const scale = Math.min(box.width / 480, box.height / 360);
+      const target = {
+        x: box.x + (box.width - 480 * scale) / 2 + 480 * scale * 0.5,
+        y: box.y + (box.height - 360 * scale) / 2 + 360 * scale * 0.25,
+      };
+      // The middle of the second screen's top half: x 800 + 240, y 90.
+      const isThere = ({ x: atX, y: atY }: { x: number; y: number }) =>
+        Math.abs(atX - 1040) <= 2 && Math.abs(atY - 90) <= 2;
+      await expect
+        .poll(async () => {
+          await tech.mouse.move(target.x + 1, target.y);
+          await tech.mouse.move(target.x, target.y);
+          return isThere(await x.pointer());
+        }, WAIT)
+        .toBe(true);
+
+      process.kill(-(agent.process.pid ?? 0), "SIGINT");
+      expect(await exitOf(agent)).toBe(0);
+    } finally {
+      x.close();
+      wide.stop();
+    }
   });
 });

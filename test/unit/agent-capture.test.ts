@@ -1,8 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { MAX_SCREENS, parseControlMessage } from "#protocol/control.ts";
 import { keyframeAt } from "../../client/agent/capture/capture.ts";
+import { usableScreens } from "../../client/agent/capture/screens.ts";
 import { ffmpegArgs } from "../../client/agent/capture/x11.ts";
 
-// The capture's rules that need no screen: when a requested keyframe comes, and what ffmpeg is told.
+// The capture's rules that need no screen: when a requested keyframe comes, what ffmpeg is told, which of the X
+// server's screens are offered, and the two messages that offer them and pick one.
 
 describe("keyframeAt", () => {
   it("restarts at once the first time, and when the last start is long enough ago", () => {
@@ -18,7 +21,7 @@ describe("keyframeAt", () => {
 });
 
 describe("ffmpegArgs", () => {
-  const args = ffmpegArgs({ display: ":7", frameRate: 15, bitrateKbps: 1_200, port: 40_000 });
+  const args = ffmpegArgs({ display: ":7", area: null, frameRate: 15, bitrateKbps: 1_200, port: 40_000 });
   const valueAfter = (flag: string) => args[args.indexOf(flag) + 1];
 
   it("grabs the display and encodes real-time VP8 at the given rate", () => {
@@ -36,5 +39,62 @@ describe("ffmpegArgs", () => {
   it("sends RTP to this machine only", () => {
     expect(args.at(-1)).toBe("rtp://127.0.0.1:40000?pkt_size=1200");
     expect(args.at(-2)).toBe("rtp");
+  });
+
+  it("grabs one screen of several by its size and offset, and the whole display without one", () => {
+    const area = { x: 1920, y: 120, width: 1280, height: 1024 };
+    const one = ffmpegArgs({ display: ":7", area, frameRate: 15, bitrateKbps: 1_200, port: 40_000 });
+    expect(one[one.indexOf("-video_size") + 1]).toBe("1280x1024");
+    expect(one[one.indexOf("-i") + 1]).toBe(":7+1920,120");
+    expect(args).not.toContain("-video_size");
+  });
+});
+
+describe("usableScreens", () => {
+  const root = { x: 0, y: 0, width: 3200, height: 1200 };
+
+  it("keeps the server's screens in its order, cut to the root, without empty or repeated ones", () => {
+    const left = { x: 0, y: 0, width: 1920, height: 1080 };
+    const right = { x: 1920, y: 0, width: 1280, height: 1024 };
+    expect(usableScreens([left, right, left, { x: 3200, y: 0, width: 800, height: 600 }], root)).toEqual([left, right]);
+    expect(usableScreens([{ x: 2800, y: 1000, width: 800, height: 600 }], root)).toEqual([
+      { x: 2800, y: 1000, width: 400, height: 200 },
+    ]);
+  });
+
+  it("offers the whole root when the server lists nothing usable, and at most 16 screens", () => {
+    expect(usableScreens([], root)).toEqual([root]);
+    const many = Array.from({ length: 20 }, (_, i) => ({ x: i * 100, y: 0, width: 100, height: 100 }));
+    expect(usableScreens(many, root)).toHaveLength(16);
+  });
+});
+
+describe("the screens messages", () => {
+  const two = [
+    { x: 0, y: 0, width: 1920, height: 1080 },
+    { x: 1920, y: 0, width: 1280, height: 1024 },
+  ];
+
+  it("carry the agent's screens with the one shown, and the technician's pick", () => {
+    const screens = { type: "screens", screens: two, shown: 1 };
+    expect(parseControlMessage(JSON.stringify(screens))).toEqual({ ok: true, msg: screens });
+    expect(parseControlMessage(JSON.stringify({ type: "showScreen", index: 0 }))).toEqual({
+      ok: true,
+      msg: { type: "showScreen", index: 0 },
+    });
+  });
+
+  it("refuse a shown screen that is not listed, empty or too many screens, and bad sizes or picks", () => {
+    const bad = [
+      { type: "screens", screens: two, shown: 2 },
+      { type: "screens", screens: [], shown: 0 },
+      { type: "screens", screens: Array.from({ length: MAX_SCREENS + 1 }, () => two[0]), shown: 0 },
+      { type: "screens", screens: [{ x: 0, y: 0, width: 0, height: 1080 }], shown: 0 },
+      { type: "screens", screens: [{ x: 0.5, y: 0, width: 1920, height: 1080 }], shown: 0 },
+      { type: "showScreen", index: -1 },
+      { type: "showScreen", index: MAX_SCREENS },
+      { type: "showScreen", index: "1" },
+    ];
+    for (const msg of bad) expect(parseControlMessage(JSON.stringify(msg)).ok, JSON.stringify(msg)).toBe(false);
   });
 });

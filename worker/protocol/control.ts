@@ -154,6 +154,37 @@ export const TabZoomStep = z.object({ type: z.literal("tabZoomStep"), step: Zoom
  */
 export const RemoteControl = z.object({ type: z.literal("remoteControl"), isAllowed: z.boolean() });
 
+/** Most screens (monitors) an agent offers; a machine with more offers the first ones. */
+export const MAX_SCREENS = 16;
+
+/** One screen of the agent's machine: where it lies on the desktop, in pixels. */
+const ScreenRect = z.object({
+  x: z.int().check(z.gte(-32_768), z.lte(32_767)),
+  y: z.int().check(z.gte(-32_768), z.lte(32_767)),
+  width: z.int().check(z.gte(1), z.lte(65_535)),
+  height: z.int().check(z.gte(1), z.lte(65_535)),
+});
+export type ScreenRect = z.infer<typeof ScreenRect>;
+
+/**
+ * Customer's native agent → technician, on open and on every change: the machine's screens (monitors) and which one
+ * is shown (and controlled) now. A customer's page, which shares what its person picked, never sends it.
+ */
+export const Screens = z
+  .object({
+    type: z.literal("screens"),
+    screens: z.array(ScreenRect).check(z.minLength(1), z.maxLength(MAX_SCREENS)),
+    shown: z.int().check(z.gte(0), z.lt(MAX_SCREENS)),
+  })
+  .check(z.refine((msg) => msg.shown < msg.screens.length, "shown must be one of the screens"));
+export type Screens = z.infer<typeof Screens>;
+
+/** Technician → customer's native agent: show (and control) this screen of its `screens` instead. */
+export const ShowScreen = z.object({
+  type: z.literal("showScreen"),
+  index: z.int().check(z.gte(0), z.lt(MAX_SCREENS)),
+});
+
 /** Every message on the `control` data channel. */
 export const ControlMessage = z.discriminatedUnion("type", [
   Sharing,
@@ -173,6 +204,8 @@ export const ControlMessage = z.discriminatedUnion("type", [
   TabZoom,
   TabZoomStep,
   RemoteControl,
+  Screens,
+  ShowScreen,
 ]);
 export type ControlMessage = z.infer<typeof ControlMessage>;
 

@@ -1,3 +1,5 @@
+import type { ScreenRect } from "#protocol/control.ts";
+
 // One interface for every operating system's screen capture: each OS is one adapter behind it (X11 through ffmpeg
 // first; Wayland's ScreenCast portal, Windows' and macOS' capture APIs later). What the agent gets is RTP packets of
 // encoded video, ready for its video track, and a way to ask for a keyframe when the viewer lost the picture.
@@ -13,6 +15,11 @@ export interface ScreenCapture {
   readonly codec: CaptureCodec;
   /** Starts capturing; every RTP packet goes to `onPacket`, and `onEnd` hears if it stops by itself. */
   start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void>;
+  /**
+   * Captures `area` of the desktop from now on (one screen of several): a running capture moves to it at once. Absent
+   * where the adapter captures one screen only.
+   */
+  showArea?(area: ScreenRect): Promise<void>;
   /** The viewer asked for a keyframe (PLI or FIR): one comes as soon as the adapter can make one. */
   requestKeyframe(): void;
   /** Stops for good. */

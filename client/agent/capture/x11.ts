@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { existsSync } from "node:fs";
+import type { ScreenRect } from "#protocol/control.ts";
 import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } from "./capture.ts";
 
 // The X11 adapter: Debian's ffmpeg grabs the display (x11grab), encodes VP8 in libvpx's real-time mode and sends RTP
@@ -32,8 +33,10 @@ const DETAIL_CHARS = 2_000;
 const SETPRIV = "/usr/bin/setpriv";
 
 export type X11CaptureOptions = {
-  /** The X display (":0"), with an optional screen and offset as x11grab takes them. */
+  /** The X display (":0"). */
   display: string;
+  /** The part of the display to grab (one screen of several, screens.ts); all of it when absent. */
+  area?: ScreenRect | null;
   frameRate?: number;
   bitrateKbps?: number;
   /** The ffmpeg program; Debian's in the PATH unless said. */
@@ -41,12 +44,24 @@ export type X11CaptureOptions = {
   now?: () => number;
 };
 
-/** ffmpeg's command line for one run: grab `display`, encode real-time VP8, send RTP to loopback `port`. */
-export function ffmpegArgs(options: { display: string; frameRate: number; bitrateKbps: number; port: number }) {
-  const { display, frameRate, bitrateKbps, port } = options;
+/**
+ * ffmpeg's command line for one run: grab `area` of `display` (all of it when null), encode real-time VP8, send RTP
+ * to loopback `port`.
+ */
+export function ffmpegArgs(options: {
+  display: string;
+  area: ScreenRect | null;
+  frameRate: number;
+  bitrateKbps: number;
+  port: number;
+}) {
+  const { display, area, frameRate, bitrateKbps, port } = options;
+  const grab = area
+    ? ["-video_size", `${area.width}x${area.height}`, "-i", `${display}+${area.x},${area.y}`]
+    : ["-i", display];
   return [
     ...["-hide_banner", "-loglevel", "error", "-nostdin"],
-    ...["-f", "x11grab", "-draw_mouse", "1", "-framerate", String(frameRate), "-i", display],
+    ...["-f", "x11grab", "-draw_mouse", "1", "-framerate", String(frameRate), ...grab],
     ...["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-lag-in-frames", "0"],
     ...["-error-resilient", "1", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p"],
     ...["-b:v", `${bitrateKbps}k`, "-maxrate", `${bitrateKbps}k`, "-bufsize", `${bitrateKbps}k`],
@@ -74,16 +89,26 @@ export class X11Capture implements ScreenCapture {
   #lastStartAt: number | null = null;
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
+  #restarts: Promise<void> = Promise.resolve();
 
   constructor(options: X11CaptureOptions) {
-    this.#options = { frameRate: 30, bitrateKbps: 2_500, ffmpeg: "ffmpeg", now: Date.now, ...options };
+    this.#options = { area: null, frameRate: 30, bitrateKbps: 2_500, ffmpeg: "ffmpeg", now: Date.now, ...options };
+  }
+
+  /** Grabs `area` from now on: a running capture restarts on it at once (its first frame a keyframe of the new size). */
+  async showArea(area: ScreenRect): Promise<void> {
+    this.#options.area = area;
+    if (this.#isStopped || !this.#run) return;
+    clearTimeout(this.#keyframeTimer);
+    this.#keyframeTimer = undefined;
+    await this.#restartInTurn();
   }
 
   async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
     this.#onPacket = onPacket;
     this.#onEnd = onEnd;
     this.#isStopped = false;
-    await this.#restart();
+    await this.#restartInTurn();
   }
 
   requestKeyframe(): void {
@@ -92,7 +117,7 @@ export class X11Capture implements ScreenCapture {
     const delay = keyframeAt(now, this.#lastStartAt, MIN_RESTART_INTERVAL_MS) - now;
     this.#keyframeTimer = setTimeout(() => {
       this.#keyframeTimer = undefined;
-      if (!this.#isStopped) void this.#restart();
+      if (!this.#isStopped) void this.#restartInTurn();
     }, delay);
   }
 
@@ -103,6 +128,13 @@ export class X11Capture implements ScreenCapture {
     const run = this.#run;
     this.#run = null;
     await this.#end(run);
+  }
+
+  /** Restarts after any restart still under way, so that two never run ffmpeg at once. */
+  #restartInTurn(): Promise<void> {
+    const next = this.#restarts.then(() => this.#restart());
+    this.#restarts = next.catch(() => undefined);
+    return next;
   }
 
   async #restart(): Promise<void> {
@@ -118,8 +150,8 @@ export class X11Capture implements ScreenCapture {
       socket.close();
       return;
     }
-    const { display, frameRate, bitrateKbps, ffmpeg } = this.#options;
-    const args = ffmpegArgs({ display, frameRate, bitrateKbps, port: socket.address().port });
+    const { display, area, frameRate, bitrateKbps, ffmpeg } = this.#options;
+    const args = ffmpegArgs({ display, area, frameRate, bitrateKbps, port: socket.address().port });
     const child = spawn(...tiedToThisProcess(ffmpeg, args), { stdio: ["ignore", "ignore", "pipe"] });
     const run: Run = { process: child, socket, detail: "" };
     this.#run = run;

@@ -29,6 +29,11 @@ export class AgentControl {
     return this.#perform(this.#gate.setAllowed(isAllowed));
   }
 
+  /** The technician now sees (and controls) `screen`: what they held is released, and the pointer lands there. */
+  setScreen(screen: ScreenArea): Promise<void> {
+    return this.#perform(this.#gate.setScreen(screen));
+  }
+
   /** A pointer move from the technician's pointer channel. */
   pointer(msg: PointerMessage): Promise<void> {
     return this.#take(this.#gate.pointer(msg));

@@ -2,6 +2,7 @@
 declare module "x11" {
   export type XClient = {
     require(name: "xtest", callback: (error: Error | null, ext: XTestExtension) => void): void;
+    require(name: "xinerama", callback: (error: Error | null, ext: XineramaExtension | undefined) => void): void;
     GetInputFocus(callback: (error: Error | null, focus: unknown) => void): void;
     QueryPointer(
       window: number,
@@ -64,6 +65,11 @@ declare module "x11" {
     ButtonRelease: number;
     MotionNotify: number;
     FakeInput(type: number, detail: number, time: number, window: number, x: number, y: number): void;
+  };
+  export type XineramaExtension = {
+    QueryScreens(
+      callback: (error: Error | null, screens: { x: number; y: number; width: number; height: number }[]) => void,
+    ): void;
   };
   export type XDisplay = { client: XClient; screen: { root: number; pixel_width: number; pixel_height: number }[] };
   export function createClient(

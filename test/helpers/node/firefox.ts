@@ -81,11 +81,11 @@ export type VirtualScreen = { display: string; stop(): void };
 /**
  * Starts Xvfb on a display number it picks itself (-displayfd), listening on no TCP port. Firefox has no fake screen
  * (its fake devices are a camera and a microphone only), so a headless Firefox pointed at this display is what
- * shares a screen in a test: getDisplayMedia, with permission prompts off, picks its one monitor. Resolves once the
- * screen is up.
+ * shares a screen in a test: getDisplayMedia, with permission prompts off, picks its one monitor. `size` is the
+ * screen's, "WIDTHxHEIGHT". Resolves once the screen is up.
  */
-export function startVirtualScreen(): Promise<VirtualScreen> {
-  const xvfb: ChildProcess = spawn(XVFB, ["-displayfd", "3", "-screen", "0", "1280x720x24", "-nolisten", "tcp"], {
+export function startVirtualScreen(size = "1280x720"): Promise<VirtualScreen> {
+  const xvfb: ChildProcess = spawn(XVFB, ["-displayfd", "3", "-screen", "0", `${size}x24`, "-nolisten", "tcp"], {
     stdio: ["ignore", "ignore", "ignore", "pipe"],
   });
   return new Promise((resolve, reject) => {

@@ -55,4 +55,56 @@ export class XReader {
     });
     return down;
   }
+
+  /**
+   * Lays the screen out as the monitors `rects` (RandR 1.5's SetMonitor, as `xrandr --setmonitor` does): a multi-head
+   * desktop on one virtual screen. The first monitor takes Xvfb's one output, whose own monitor then goes.
+   */
+  async setMonitors(rects: readonly { x: number; y: number; width: number; height: number }[]): Promise<void> {
+    type RandR = {
+      majorOpcode: number;
+      GetScreenResources(window: number, callback: (error: Error | null, res: { outputs: number[] }) => void): void;
+    };
+    type Raw = {
+      require(name: "randr", callback: (error: Error | null, ext: RandR) => void): void;
+      InternAtom(onlyIfExists: boolean, name: string, callback: (error: Error | null, atom: number) => void): void;
+      seq_num: number;
+      pack_stream: { put(buffer: Buffer): void; flush(): void };
+    };
+    const raw = this.client as unknown as Raw;
+    const randr = await new Promise<RandR>((resolve, reject) =>
+      raw.require("randr", (error, ext) => (error ? reject(error) : resolve(ext))),
+    );
+    const { outputs } = await new Promise<{ outputs: number[] }>((resolve, reject) =>
+      randr.GetScreenResources(this.root, (error, res) => (error ? reject(error) : resolve(res))),
+    );
+    const SET_MONITOR = 43;
+    for (const [index, rect] of rects.entries()) {
+      const name = await new Promise<number>((resolve, reject) =>
+        raw.InternAtom(false, `TEST-${index + 1}`, (error, atom) => (error ? reject(error) : resolve(atom))),
+      );
+      const owned = index === 0 ? outputs.slice(0, 1) : [];
+      // The request, then MONITORINFO: name, primary, automatic, its outputs, geometry, size in millimetres (any).
+      const request = Buffer.alloc(8 + 24 + 4 * owned.length);
+      request.writeUInt8(randr.majorOpcode, 0);
+      request.writeUInt8(SET_MONITOR, 1);
+      request.writeUInt16LE(request.length / 4, 2);
+      request.writeUInt32LE(this.root, 4);
+      request.writeUInt32LE(name, 8);
+      request.writeUInt8(index === 0 ? 1 : 0, 12);
+      request.writeUInt16LE(owned.length, 14);
+      request.writeInt16LE(rect.x, 16);
+      request.writeInt16LE(rect.y, 18);
+      request.writeUInt16LE(rect.width, 20);
+      request.writeUInt16LE(rect.height, 22);
+      request.writeUInt32LE(300, 24);
+      request.writeUInt32LE(200, 28);
+      for (const [i, output] of owned.entries()) request.writeUInt32LE(output, 32 + 4 * i);
+      raw.seq_num++;
+      raw.pack_stream.put(request);
+      raw.pack_stream.flush();
+    }
+    // A round trip: the requests above are done once its answer comes.
+    await this.pointer();
+  }
 }

@@ -1,5 +1,13 @@
 import { assertNever } from "#protocol/assert-never.ts";
-import type { ControlMessage, SharingState, StrokeColour, Surface, TabZoom, ZoomStep } from "#protocol/control.ts";
+import type {
+  ControlMessage,
+  Screens,
+  SharingState,
+  StrokeColour,
+  Surface,
+  TabZoom,
+  ZoomStep,
+} from "#protocol/control.ts";
 import type { ErrorCode } from "#protocol/errors.ts";
 import type { EndReason, Peer, ServerMessage } from "#protocol/room.ts";
 import { Annotations } from "../../../core/annotations.ts";
@@ -97,6 +105,8 @@ export type ViewerState = {
    * says so); null where nothing can be controlled (a customer's page, or no connection).
    */
   remoteControl: boolean | null;
+  /** The customer's machine's screens and the one shown (their native agent says so); null where there is no choice. */
+  screens: Screens | null;
   /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
   isOwner: boolean | null;
   /** The other technicians the customer let in: the owner may hand the session to one of them. */
@@ -192,6 +202,7 @@ export class TechnicianSession {
       recordingConsent: null,
       tabZoom: null,
       remoteControl: null,
+      screens: null,
       isOwner: null,
       colleagues: [],
     };
@@ -329,6 +340,9 @@ export class TechnicianSession {
       case "remoteControl":
         this.#update({ remoteControl: msg.isAllowed });
         return;
+      case "screens":
+        this.#update({ screens: msg });
+        return;
       // A colleague sees the owner's drawings, which the customer's page passes on.
       case "stroke":
         this.annotations.stroke(msg.id, msg.colour, msg.points, msg.isEnd, Date.now());
@@ -356,6 +370,11 @@ export class TechnicianSession {
   /** Asks the customer's page to zoom the tab it shares one step; it does only while the customer allows it. */
   zoomTab(step: ZoomStep): boolean {
     return this.#link?.sendControl({ type: "tabZoomStep", step }) ?? false;
+  }
+
+  /** Asks the customer's agent to show (and let this technician control) its screen `index`; false without a channel. */
+  showScreen(index: number): boolean {
+    return this.#link?.sendControl({ type: "showScreen", index }) ?? false;
   }
 
   /** Tells the customer's page whether a recording runs, for its ● REC badge; false when the channel is not open. */
@@ -570,7 +589,7 @@ export class TechnicianSession {
     this.#link?.close();
     this.#link = null;
     this.#sampler = null;
-    this.#update({ link: null, stats: null, stream: null, tabZoom: null, remoteControl: null });
+    this.#update({ link: null, stats: null, stream: null, tabZoom: null, remoteControl: null, screens: null });
   }
 
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */

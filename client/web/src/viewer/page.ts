@@ -11,6 +11,7 @@ import { rateQuality } from "../rtc/stats.ts";
 import { annotate, drawColourChoices, redrawAnnotations, showRemoteControl } from "./annotate.ts";
 import { colleagueInvite } from "./colleague-invite.ts";
 import { viewerRecording } from "./recording.ts";
+import { viewerScreens } from "./screens.ts";
 import { viewerTabZoom } from "./surface-control.ts";
 import { type TechnicianSecret, TechnicianSession, type ViewerEnd, type ViewerState } from "./TechnicianSession.ts";
 import { pinchZoom } from "./zoom.ts";
@@ -260,16 +261,19 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
   };
   let recording: ReturnType<typeof viewerRecording> | null = null;
   let tabZoom: ReturnType<typeof viewerTabZoom> | null = null;
+  let screens: ReturnType<typeof viewerScreens> | null = null;
   let colleagues: ReturnType<typeof colleagueInvite> | null = null;
   const session = new TechnicianSession(code, secret, (state) => {
     latest = state;
     draw();
     recording?.update(state);
     tabZoom?.update(state);
+    screens?.update(state);
     colleagues?.update(state);
   });
   recording = viewerRecording(code, session);
   tabZoom = viewerTabZoom(session);
+  screens = viewerScreens(session);
   colleagues = colleagueInvite(code, session);
   session.onAnnotations = () => redrawAnnotations();
   current = session;
@@ -320,6 +324,7 @@ export function openViewer(code: string, secret: TechnicianSecret | null): () =>
     codeDiffers.removeEventListener("click", onDiffers);
     recording?.close();
     tabZoom?.close();
+    screens?.close();
     colleagues?.close();
     session.leave();
     current = null;

@@ -412,6 +412,7 @@ export const technician: Technician = {
     "viewer.zoomOut": "Verkleinern",
     "viewer.zoomReset": "Zoom zurücksetzen",
     "viewer.tabZoom": "Tab des Kunden zoomen",
+    "viewer.screens": "Bildschirme des Kunden",
     "viewer.tabZoomIn": "Seinen Tab vergrößern",
     "viewer.tabZoomOut": "Seinen Tab verkleinern",
     "viewer.tabZoomReset": "Zoom seines Tabs zurücksetzen",
@@ -713,6 +714,9 @@ export const technician: Technician = {
     tabZoom: {
       offered: "Der Kunde teilt einen Browser-Tab: Er kann Ihnen in seiner Sitzungsleiste erlauben, ihn zu zoomen.",
       level: (level) => `Zoom seines Tabs: ${level}`,
+    },
+    screens: {
+      screen: (number, size) => `Bildschirm ${number} (${size})`,
     },
     surface: {
       monitor: "den ganzen Bildschirm",

@@ -445,6 +445,7 @@ export const technician = {
     "viewer.zoomOut": "Zoom out",
     "viewer.zoomReset": "Reset zoom",
     "viewer.tabZoom": "Zoom the customer's tab",
+    "viewer.screens": "Their screens",
     "viewer.tabZoomIn": "Zoom their tab in",
     "viewer.tabZoomOut": "Zoom their tab out",
     "viewer.tabZoomReset": "Reset their tab's zoom",
@@ -743,6 +744,9 @@ export const technician = {
     tabZoom: {
       offered: "The customer is sharing a browser tab: they can let you zoom it from their session bar.",
       level: (level: string) => `Their tab's zoom: ${level}`,
+    },
+    screens: {
+      screen: (number: number, size: string) => `Screen ${number} (${size})`,
     },
     surface: {
       monitor: "their whole screen",

@@ -399,6 +399,7 @@ export const technician: Technician = {
     "viewer.zoomOut": "縮小",
     "viewer.zoomReset": "ズームをリセット",
     "viewer.tabZoom": "お客様のタブをズーム",
+    "viewer.screens": "お客様の画面",
     "viewer.tabZoomIn": "お客様のタブを拡大",
     "viewer.tabZoomOut": "お客様のタブを縮小",
     "viewer.tabZoomReset": "お客様のタブのズームをリセット",
@@ -692,6 +693,9 @@ export const technician: Technician = {
       offered:
         "お客様はブラウザーのタブを共有しています。お客様はセッションバーから、あなたにタブのズームを許可できます。",
       level: (level) => `お客様のタブのズーム：${level}`,
+    },
+    screens: {
+      screen: (number, size) => `画面 ${number}（${size}）`,
     },
     surface: {
       monitor: "画面全体",
