@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RtcpPayloadSpecificFeedback } from "werift";
 import { BUTTON_COLOURS, dialogLayout } from "../../client/agent/indicator/dialog.ts";
@@ -88,6 +89,36 @@ function startAgent(link: string, display: string): Agent {
     errors += chunk.toString();
   });
   return { process: child, output: () => output, errors: () => errors };
+}
+
+/**
+ * Moves the technician's pointer to the point `at` (fractions of its width and height) of the picture in `video`
+ * (letterboxed in its box, `size` pixels), again until the X server's pointer is at `expected` give or take 2 pixels:
+ * a move on the pointer channel may be dropped.
+ */
+async function pointAt(
+  video: Locator,
+  size: { width: number; height: number },
+  at: { x: number; y: number },
+  x: XReader,
+  expected: { x: number; y: number },
+): Promise<void> {
+  const box = await video.boundingBox();
+  if (!box) throw new Error("the picture has no box");
+  const scale = Math.min(box.width / size.width, box.height / size.height);
+  const target = {
+    x: box.x + (box.width - size.width * scale) / 2 + size.width * scale * at.x,
+    y: box.y + (box.height - size.height * scale) / 2 + size.height * scale * at.y,
+  };
+  const mouse = video.page().mouse;
+  await expect
+    .poll(async () => {
+      await mouse.move(target.x + 1, target.y);
+      await mouse.move(target.x, target.y);
+      const pointer = await x.pointer();
+      return Math.abs(pointer.x - expected.x) <= 2 && Math.abs(pointer.y - expected.y) <= 2;
+    }, WAIT)
+    .toBe(true);
 }
 
 function exitOf(agent: Agent): Promise<number | null> {
@@ -244,23 +275,8 @@ describe("the native agent", () => {
     expect(await controlButton.getAttribute("aria-pressed")).toBe("true");
     const x = await XReader.open(screen.display);
     try {
-      // A click at a point of the picture lands on that point of the X screen (the picture is letterboxed in its box).
-      const box = await video.boundingBox();
-      if (!box) throw new Error("the picture has no box");
-      const scale = Math.min(box.width / 1280, box.height / 720);
-      const left = box.x + (box.width - 1280 * scale) / 2;
-      const top = box.y + (box.height - 720 * scale) / 2;
-      const target = { x: left + 1280 * scale * 0.25, y: top + 720 * scale * 0.75 };
-      const isThere = ({ x: atX, y: atY }: { x: number; y: number }) =>
-        Math.abs(atX - 320) <= 2 && Math.abs(atY - 540) <= 2;
-      // The pointer follows the viewer's; moved again until it does (a move on the pointer channel may be dropped).
-      await expect
-        .poll(async () => {
-          await tech.mouse.move(target.x + 1, target.y);
-          await tech.mouse.move(target.x, target.y);
-          return isThere(await x.pointer());
-        }, WAIT)
-        .toBe(true);
+      // A click at a point of the picture lands on that point of the X screen.
+      await pointAt(video, { width: 1280, height: 720 }, { x: 0.25, y: 0.75 }, x, { x: 320, y: 540 });
       await tech.mouse.down();
       await expect.poll(() => x.pointer(), WAIT).toMatchObject({ mask: MASK.BUTTON1 });
       const at = await x.pointer();
@@ -354,23 +370,8 @@ describe("the native agent", () => {
       expect(await first.getAttribute("aria-pressed")).toBe("false");
       const controlButton = tech.getByRole("button", { name: "Control", exact: true });
       await controlButton.click();
-      const box = await video.boundingBox();
-      if (!box) throw new Error("the picture has no box");
-      const scale = Math.min(box.width / 480, box.height / 360);
-      const target = {
-        x: box.x + (box.width - 480 * scale) / 2 + 480 * scale * 0.5,
-        y: box.y + (box.height - 360 * scale) / 2 + 360 * scale * 0.25,
-      };
       // The middle of the second screen's top half: x 800 + 240, y 90.
-      const isThere = ({ x: atX, y: atY }: { x: number; y: number }) =>
-        Math.abs(atX - 1040) <= 2 && Math.abs(atY - 90) <= 2;
-      await expect
-        .poll(async () => {
-          await tech.mouse.move(target.x + 1, target.y);
-          await tech.mouse.move(target.x, target.y);
-          return isThere(await x.pointer());
-        }, WAIT)
-        .toBe(true);
+      await pointAt(video, { width: 480, height: 360 }, { x: 0.5, y: 0.25 }, x, { x: 1040, y: 90 });
 
       process.kill(-(agent.process.pid ?? 0), "SIGINT");
       expect(await exitOf(agent)).toBe(0);
