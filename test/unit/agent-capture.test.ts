@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SCREENS, parseControlMessage } from "#protocol/control.ts";
 import { keyframeAt } from "../../client/agent/capture/capture.ts";
+import { RtpContinuity } from "../../client/agent/capture/rtp-continuity.ts";
 import { usableScreens } from "../../client/agent/capture/screens.ts";
 import { ffmpegArgs } from "../../client/agent/capture/x11.ts";
 
 // The capture's rules that need no screen: when a requested keyframe comes, what ffmpeg is told, which of the X
-// server's screens are offered, and the two messages that offer them and pick one.
+// server's screens are offered, the two messages that offer them and pick one, and one RTP stream across restarts.
 
 describe("keyframeAt", () => {
   it("restarts at once the first time, and when the last start is long enough ago", () => {
@@ -96,5 +97,41 @@ describe("the screens messages", () => {
       { type: "showScreen", index: "1" },
     ];
     for (const msg of bad) expect(parseControlMessage(JSON.stringify(msg)).ok, JSON.stringify(msg)).toBe(false);
+  });
+});
+
+describe("RtpContinuity", () => {
+  /** An RTP header (12 bytes) with `seq` and `ts`, and one byte of payload. */
+  const packet = (seq: number, ts: number) => {
+    const bytes = new Uint8Array(13);
+    const view = new DataView(bytes.buffer);
+    bytes[0] = 0x80;
+    view.setUint16(2, seq);
+    view.setUint32(4, ts);
+    return bytes;
+  };
+  const read = (bytes: Uint8Array) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    return { seq: view.getUint16(2), ts: view.getUint32(4) };
+  };
+
+  it("leaves the first run as it is, and goes on from it in the next: one sequence, time moving on by the clock", () => {
+    const clock = { now: 1_000 };
+    const continuity = new RtpContinuity(() => clock.now);
+    const [first, second] = [{}, {}];
+    expect(read(continuity.rewrite(packet(500, 90_000), first))).toEqual({ seq: 500, ts: 90_000 });
+    expect(read(continuity.rewrite(packet(501, 93_000), first))).toEqual({ seq: 501, ts: 93_000 });
+    // The restarted encoder starts from elsewhere, 1.5 s later; its packets keep their spacing.
+    clock.now += 1_500;
+    expect(read(continuity.rewrite(packet(20, 7), second))).toEqual({ seq: 502, ts: 93_000 + 135_000 });
+    expect(read(continuity.rewrite(packet(21, 3_007), second))).toEqual({ seq: 503, ts: 93_000 + 138_000 });
+  });
+
+  it("wraps both numbers as RTP does, and moves time on even when the restart takes no time", () => {
+    const continuity = new RtpContinuity(() => 0);
+    continuity.rewrite(packet(65_535, 2 ** 32 - 1), "a");
+    expect(read(continuity.rewrite(packet(9, 9), "b"))).toEqual({ seq: 0, ts: 0 });
+    // Too short to be RTP: passed on untouched.
+    expect(continuity.rewrite(new Uint8Array(4), "c")).toEqual(new Uint8Array(4));
   });
 });

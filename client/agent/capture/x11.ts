@@ -3,6 +3,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { existsSync } from "node:fs";
 import type { ScreenRect } from "#protocol/control.ts";
 import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } from "./capture.ts";
+import { RtpContinuity } from "./rtp-continuity.ts";
 
 // The X11 adapter: Debian's ffmpeg grabs the display (x11grab), encodes VP8 in libvpx's real-time mode and sends RTP
 // to a UDP port of this process on loopback, one packet per datagram, which the agent hands to its video track.
@@ -10,7 +11,8 @@ import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } fr
 // A keyframe on the viewer's request (PLI or FIR) restarts ffmpeg: its command line cannot be told to make one while
 // it runs, and a restart's first frame is a keyframe. It costs ffmpeg's start-up (about a second on a loaded machine)
 // and nothing while the picture is fine, where periodic keyframes (-force_key_frames) would cost bits all the time;
-// a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart.
+// a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart,
+// and every run's packets are renumbered to go on from the last run's (rtp-continuity.ts).
 // Each run gets its own socket, so that a late packet of the old run never mixes into the new one.
 //
 // ffmpeg never outlives the agent, however the agent ends: a stop, Ctrl+C (which reaches its process group) or a kill
@@ -90,6 +92,8 @@ export class X11Capture implements ScreenCapture {
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
   #restarts: Promise<void> = Promise.resolve();
+  /** Each run's packets go on from the last run's (rtp-continuity.ts). */
+  readonly #continuity = new RtpContinuity();
 
   constructor(options: X11CaptureOptions) {
     this.#options = { area: null, frameRate: 30, bitrateKbps: 2_500, ffmpeg: "ffmpeg", now: Date.now, ...options };
@@ -157,7 +161,7 @@ export class X11Capture implements ScreenCapture {
     this.#run = run;
     this.#lastStartAt = this.#options.now();
     socket.on("message", (packet) => {
-      if (this.#run === run) this.#onPacket(packet);
+      if (this.#run === run) this.#onPacket(this.#continuity.rewrite(packet, run));
     });
     child.stderr?.on("data", (chunk: Buffer) => {
       run.detail = (run.detail + chunk.toString()).slice(-DETAIL_CHARS);
