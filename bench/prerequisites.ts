@@ -42,6 +42,18 @@ const PREREQUISITES = {
     neededFor: "deno_sessions_idle_kb",
     install: "npm install (deno is a devDependency)",
   },
+  xvfb: {
+    name: "Xvfb",
+    file: "Xvfb",
+    neededFor: "agent_glass_to_glass_ms, agent_input_ms, agent_cpu_pct (the agent's X screen)",
+    install: "apt-get install xvfb",
+  },
+  ffmpeg: {
+    name: "ffmpeg",
+    file: "ffmpeg",
+    neededFor: "agent_glass_to_glass_ms, agent_input_ms, agent_cpu_pct (the agent's capture)",
+    install: "apt-get install ffmpeg",
+  },
 } satisfies Record<string, Prerequisite>;
 
 export type PrerequisiteName = keyof typeof PREREQUISITES;

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describeLoad, type LoadSummary } from "./load.ts";
-import { judge, round, type Target, type Verdict } from "./stats.ts";
+import { judge, medianInterval, percentiles, round, type Target, type Verdict } from "./stats.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -28,6 +28,14 @@ export type Metric = {
   note?: string;
 };
 
+/** A figure measured as `samples`: their median with its interval, p95 and p99, and each sample as a run. */
+export function sampled(samples: number[], unit: string, note: string): Metric {
+  if (samples.length === 0) return { value: null, unit, note };
+  const p = percentiles(samples);
+  const ci = medianInterval(samples);
+  return { value: p.p50, unit, ...p, value_ci: [ci.low, ci.high], runs: samples, note };
+}
+
 /** What bench/results.json holds. */
 export type Results = {
   machine: Record<string, string | number>;
@@ -50,6 +58,8 @@ export const TARGETS: Record<string, Target> = {
   recover_after_outage_ms: { of: "value", op: "≤", limit: 1_000 },
   input_rtt_ms: { of: "value", op: "≤", limit: 2 },
   file_mb_per_s: { of: "value", op: "≥", limit: 10 },
+  agent_input_ms: { of: "value", op: "≤", limit: 5 },
+  agent_glass_to_glass_ms: { of: "value", op: "≤", limit: 100 },
   customer_first_view_slow_ms: { of: "value", op: "≤", limit: 1_500 },
 };
 

@@ -3,6 +3,7 @@
 // docs/performance.md and the chart docs/bench-latency.svg.
 import { writeFileSync } from "node:fs";
 import path from "node:path";
+import { measureAgent } from "./agent/suite.ts";
 import { type Panel, renderChart, type Series } from "./chart.ts";
 import { describeLoad, type LoadSummary, watchLoad } from "./load.ts";
 import { measureMemory } from "./memory-suite.ts";
@@ -67,6 +68,9 @@ const ORDER = [
   "recover_after_outage_ms",
   "input_rtt_ms",
   "file_mb_per_s",
+  "agent_glass_to_glass_ms",
+  "agent_input_ms",
+  "agent_cpu_pct",
   ...Object.keys(AWAITING),
 ];
 
@@ -132,6 +136,7 @@ async function main(): Promise<void> {
     webrtcPanels = (await suite("webrtc", () => measureWebRtc(ctx))) ?? [];
     await suite("slow", () => measureSlowLine(ctx));
     await suite("network", () => measureNetwork(ctx));
+    await suite("agent", () => measureAgent(ctx));
   } finally {
     await cleanUp();
     snapshot.remove();

@@ -18,7 +18,10 @@ export const TOOL_ENV = { ...WRANGLER_ENV, PATH: `${path.dirname(process.execPat
  */
 export type Snapshot = { dir: string; remove(): void };
 
-/** What the copy holds; node_modules is linked, not copied, and client/web/dist is rebuilt in the copy. */
+/**
+ * What the copy holds (the agent's program too, which the agent suite runs from it); node_modules is linked, not
+ * copied, and client/web/dist is rebuilt in the copy.
+ */
 const SOURCES = [
   "package.json",
   "package-lock.json",
@@ -28,6 +31,7 @@ const SOURCES = [
   "durable-objects",
   "client/core",
   "client/web",
+  "client/agent",
   "bench/baseline",
   "bench/deno",
 ];

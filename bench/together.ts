@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
 // The functions passed to page.evaluate run in the pages, so this file sees the DOM's types.
 import type { Page } from "playwright-core";
+import { sampled } from "./report.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
-import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
+import { median, medianInterval, pairedRatioInterval } from "./stats.ts";
 import type { ShareTarget } from "./webrtc-pages.ts";
 
 // input_rtt_ms and file_mb_per_s: what working together costs on a live session between Tether's real pages, and a
@@ -109,16 +110,11 @@ export async function measureTogether(ctx: SuiteContext, ours: ShareTarget, floo
       const ms = await chatRoundTrip(share.viewer, n);
       if (n >= 5) trips.push(ms);
     }
-    const rtt = percentiles(trips);
-    const rttCi = medianInterval(trips);
-    metrics.input_rtt_ms = {
-      value: rtt.p50,
-      unit: "ms",
-      ...rtt,
-      value_ci: [rttCi.low, rttCi.high],
-      runs: trips,
-      note: `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback; the pointer goes on its own channel of the same connection, one way`,
-    };
+    metrics.input_rtt_ms = sampled(
+      trips,
+      "ms",
+      `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback; the pointer goes on its own channel of the same connection, one way`,
+    );
 
     const ourMs: number[] = [];
     const floorMs: number[] = [];
