@@ -1,17 +1,19 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
-import { isVp8KeyframeStart, rtpPayloadOffset } from "../../client/agent/capture/vp8.ts";
+import { isVp8KeyframeStart, rtpPayloadOffset, vp8HeaderOffset } from "../../client/agent/capture/vp8.ts";
 import { VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 
 // The agent's X11 capture on a virtual screen: Debian's ffmpeg grabs Xvfb and sends VP8 over RTP to the agent on
-// loopback; a keyframe request restarts it, and its first frame is a keyframe again. ffmpeg ends with the agent,
-// however the agent ends.
+// loopback; a keyframe request restarts it, and its first frame is a keyframe again; a switch to another part of the
+// screen restarts it there, once for a burst, as one RTP stream. ffmpeg ends with the agent, however the agent ends.
 
 const WAIT = { timeout: 60_000, interval: 50 };
 
@@ -49,6 +51,58 @@ describe("the agent's X11 capture", () => {
     await capture.stop();
     // Stopped on purpose: not reported as an end of its own.
     expect(ends).toEqual([]);
+  });
+
+  it("moves to another part of the screen once for a burst of switches, going on as one RTP stream", async () => {
+    // ffmpeg through a wrapper that counts its starts.
+    const dir = mkdtempSync(join(tmpdir(), "tether-ffmpeg-"));
+    const starts = join(dir, "starts");
+    const wrapper = join(dir, "ffmpeg");
+    writeFileSync(wrapper, `#!/bin/sh\necho start >> '${starts}'\nexec ffmpeg "$@"\n`, { mode: 0o755 });
+    const startCount = () => (existsSync(starts) ? readFileSync(starts, "utf8").trim().split("\n").length : 0);
+    const capture = new X11Capture({ display: screen.display, frameRate: 15, ffmpeg: wrapper });
+    const packets: Uint8Array[] = [];
+    try {
+      await capture.start(
+        (packet) => packets.push(packet),
+        () => undefined,
+      );
+      /** The width and height a packet's keyframe says (RFC 6386 §9.1), or null for any other packet. */
+      const sizeOf = (packet: Uint8Array) => {
+        const at = vp8HeaderOffset(packet);
+        if (at === null || ((packet[at] ?? 1) & 1) !== 0 || packet[at + 3] !== 0x9d) return null;
+        const word = (i: number) => ((packet[at + i] ?? 0) | ((packet[at + i + 1] ?? 0) << 8)) & 0x3fff;
+        return { width: word(6), height: word(8) };
+      };
+      const lastKeyframe = () => packets.findLastIndex((packet) => sizeOf(packet) !== null);
+      await expect.poll(lastKeyframe, WAIT).toBeGreaterThanOrEqual(0);
+      expect(sizeOf(packets[lastKeyframe()] ?? new Uint8Array())).toEqual({ width: 1280, height: 720 });
+
+      // Ten switches at once between the two halves, the left one last: one restart, on the left half.
+      const left = { x: 0, y: 0, width: 640, height: 720 };
+      const right = { x: 640, y: 0, width: 640, height: 720 };
+      for (let i = 0; i < 10; i++) void capture.showArea(i % 2 ? left : right);
+      await expect.poll(() => sizeOf(packets[lastKeyframe()] ?? new Uint8Array())?.width, WAIT).toBe(640);
+      expect(startCount()).toBe(2);
+      // And none after it: frames keep coming from that one run.
+      const seen = packets.length;
+      await expect.poll(() => packets.length, WAIT).toBeGreaterThan(seen + 30);
+      expect(startCount()).toBe(2);
+
+      // The new run's first packet follows the old run's last, in sequence and in time.
+      const first = packets.findIndex((packet) => sizeOf(packet)?.width === 640);
+      const header = (packet: Uint8Array | undefined) => {
+        const view = new DataView((packet ?? new Uint8Array(12)).buffer, packet?.byteOffset ?? 0);
+        return { seq: view.getUint16(2), ts: view.getUint32(4) };
+      };
+      const [before, after] = [header(packets[first - 1]), header(packets[first])];
+      expect(after.seq).toBe((before.seq + 1) & 0xffff);
+      expect((after.ts - before.ts) >>> 0).toBeGreaterThan(0);
+      expect((after.ts - before.ts) >>> 0).toBeLessThan(2 ** 31);
+    } finally {
+      await capture.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("reports ffmpeg's end, with its words, when the display cannot be grabbed", async () => {

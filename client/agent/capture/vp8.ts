@@ -14,13 +14,16 @@ export function rtpPayloadOffset(packet: Uint8Array): number | null {
   return offset < packet.length ? offset : null;
 }
 
-/** Whether the packet starts a VP8 keyframe: first partition's start (S=1, PID=0) with the key frame bit (P=0). */
-export function isVp8KeyframeStart(packet: Uint8Array): boolean {
+/**
+ * Where the VP8 payload header (RFC 7741 §4.3: the frame tag, and a keyframe's size) begins in a packet that starts a
+ * frame's first partition (S=1, PID=0), after the payload descriptor; null for any other packet.
+ */
+export function vp8HeaderOffset(packet: Uint8Array): number | null {
   const start = rtpPayloadOffset(packet);
-  if (start === null) return false;
+  if (start === null) return null;
   const descriptor = packet[start] ?? 0;
   const isPartitionStart = (descriptor & 0x10) !== 0 && (descriptor & 0x07) === 0;
-  if (!isPartitionStart) return false;
+  if (!isPartitionStart) return null;
   let offset = start + 1;
   if (descriptor & 0x80) {
     const extension = packet[offset++] ?? 0;
@@ -28,6 +31,11 @@ export function isVp8KeyframeStart(packet: Uint8Array): boolean {
     if (extension & 0x40) offset += 1;
     if (extension & 0x30) offset += 1;
   }
-  const header = packet[offset];
-  return header !== undefined && (header & 0x01) === 0;
+  return offset < packet.length ? offset : null;
+}
+
+/** Whether the packet starts a VP8 keyframe: first partition's start (S=1, PID=0) with the key frame bit (P=0). */
+export function isVp8KeyframeStart(packet: Uint8Array): boolean {
+  const offset = vp8HeaderOffset(packet);
+  return offset !== null && ((packet[offset] ?? 1) & 0x01) === 0;
 }

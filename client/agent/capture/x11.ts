@@ -91,6 +91,8 @@ export class X11Capture implements ScreenCapture {
   #lastStartAt: number | null = null;
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
+  /** Between start and stop. */
+  #isStarted = false;
   #restarts: Promise<void> = Promise.resolve();
   /** Each run's packets go on from the last run's (rtp-continuity.ts). */
   readonly #continuity = new RtpContinuity();
@@ -99,19 +101,21 @@ export class X11Capture implements ScreenCapture {
     this.#options = { area: null, frameRate: 30, bitrateKbps: 2_500, ffmpeg: "ffmpeg", now: Date.now, ...options };
   }
 
-  /** Grabs `area` from now on: a running capture restarts on it at once (its first frame a keyframe of the new size). */
+  /**
+   * Grabs `area` from now on: a running capture restarts on it as soon as restarts may come (at once, unless the last
+   * was less than MIN_RESTART_INTERVAL_MS ago), its first frame a keyframe of the new size. Switches that come while a
+   * restart waits make that one restart, on the last area asked for.
+   */
   async showArea(area: ScreenRect): Promise<void> {
     this.#options.area = area;
-    if (this.#isStopped || !this.#run) return;
-    clearTimeout(this.#keyframeTimer);
-    this.#keyframeTimer = undefined;
-    await this.#restartInTurn();
+    if (this.#isStarted) this.requestKeyframe();
   }
 
   async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
     this.#onPacket = onPacket;
     this.#onEnd = onEnd;
     this.#isStopped = false;
+    this.#isStarted = true;
     await this.#restartInTurn();
   }
 
@@ -127,6 +131,7 @@ export class X11Capture implements ScreenCapture {
 
   async stop(): Promise<void> {
     this.#isStopped = true;
+    this.#isStarted = false;
     clearTimeout(this.#keyframeTimer);
     this.#keyframeTimer = undefined;
     const run = this.#run;
