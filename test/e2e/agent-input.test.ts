@@ -11,11 +11,12 @@ import { X11Indicator } from "../../client/agent/indicator/x11.ts";
 import { type GateResult, InputGate } from "../../client/agent/input/InputGate.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
-import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
+import { clickAt, KEYCODE, MASK, XReader, XTextWindow } from "../helpers/node/x-reader.ts";
 
 // The agent's input on a real X server (Xvfb, 1280×720): what the technician's viewer sends passes the gate and
 // reaches the server through XTEST, and a second X client reads back what the server now believes: where the pointer
-// is, which buttons and keys are down. The agent's strip on the screen takes the person's click on its End.
+// is, which buttons and keys are down, and which text a window of its own with the focus received. The agent's strip
+// on the screen takes the person's click on its End.
 
 const SCREEN = { x: 0, y: 0, width: 1280, height: 720 };
 
@@ -81,6 +82,28 @@ describe("the agent's input through XTEST", () => {
     expect(gate.input(key("LaunchRocket", true))).toEqual({ ok: false, refusal: "unknownKey" });
   });
 
+  it("types text into the window that has the focus, capitals with Shift held", async () => {
+    const window = await XTextWindow.open(screen.display);
+    try {
+      const keys: [string, boolean][] = [
+        ["ShiftLeft", true],
+        ["KeyH", true],
+        ["KeyH", false],
+        ["ShiftLeft", false],
+        ["KeyI", true],
+        ["KeyI", false],
+        ["Space", true],
+        ["Space", false],
+        ["Digit2", true],
+        ["Digit2", false],
+      ];
+      for (const [code, isDown] of keys) await input.perform(actionsOf(gate.input(key(code, isDown))));
+      await expect.poll(() => window.text, { timeout: 60_000, interval: 50 }).toBe("Hi 2");
+    } finally {
+      window.close();
+    }
+  });
+
   it("leaves nothing held when the channel closes or control is taken back mid-press", async () => {
     await input.perform(actionsOf(gate.input(key("ControlLeft", true))));
     await input.perform(actionsOf(gate.input(button(true, 0.5, 0.5, "right"))));
@@ -121,11 +144,7 @@ describe("the agent's input through XTEST", () => {
     try {
       // Its End is at the right end of a strip 720 pixels wide, centred at the top of the 1280-pixel screen.
       const clickEnd = async () => {
-        await input.perform([
-          { kind: "move", x: 280 + 720 - 20, y: 10 },
-          { kind: "button", button: "left", isDown: true },
-          { kind: "button", button: "left", isDown: false },
-        ]);
+        await input.perform(clickAt({ x: 280 + 720 - 20, y: 10 }));
         // A round trip after the click: the X server has handled it, and sent the strip its event if it got one.
         await input.perform([{ kind: "move", x: 0, y: 400 }]);
       };
@@ -154,11 +173,7 @@ describe("the agent's input through XTEST", () => {
     const clickIn = async (text: DialogText, which: "yes" | "no") => {
       const layout = dialogLayout(SCREEN, text);
       const box: Box = layout[which];
-      await input.perform([
-        { kind: "move", x: layout.window.x + box.x + 8, y: layout.window.y + box.y + 8 },
-        { kind: "button", button: "left", isDown: true },
-        { kind: "button", button: "left", isDown: false },
-      ]);
+      await input.perform(clickAt({ x: layout.window.x + box.x + 8, y: layout.window.y + box.y + 8 }));
       // A round trip after the click: the X server has handled it, and sent the dialog its event if it got one.
       await input.perform([{ kind: "move", x: 0, y: 700 }]);
     };
@@ -186,11 +201,7 @@ describe("the agent's input through XTEST", () => {
       expect(answers[2]).toEqual([view, true]);
       // Beside the buttons, and once taken away, a click answers nothing (the X server keeps its events in order).
       const layout = dialogLayout(SCREEN, view);
-      await input.perform([
-        { kind: "move", x: layout.window.x + 4, y: layout.window.y + 4 },
-        { kind: "button", button: "left", isDown: true },
-        { kind: "button", button: "left", isDown: false },
-      ]);
+      await input.perform(clickAt({ x: layout.window.x + 4, y: layout.window.y + 4 }));
       await clickIn(view, "no");
       await expect.poll(() => answers.length).toBe(4);
       expect(answers[3]).toEqual([view, false]);

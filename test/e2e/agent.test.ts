@@ -11,7 +11,7 @@ import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
-import { KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
+import { clickAt, KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
 // with a technician's viewer in Chromium, after the person answered its questions in the terminal and in its dialog
@@ -249,11 +249,7 @@ describe("the native agent", () => {
     const person = await XTestInput.open(screen.display);
     try {
       await expect.poll(() => reader.pixel(allowAt.x, allowAt.y), WAIT).toBe(BUTTON_COLOURS.yes);
-      await person.perform([
-        { kind: "move", ...allowAt },
-        { kind: "button", button: "left", isDown: true },
-        { kind: "button", button: "left", isDown: false },
-      ]);
+      await person.perform(clickAt(allowAt));
     } finally {
       person.close();
       reader.close();

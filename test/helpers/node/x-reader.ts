@@ -1,9 +1,19 @@
 /// <reference path="../../../client/agent/input/x11.d.ts" />
 import type { XClient } from "x11";
+import type { InputAction } from "../../../client/agent/input/InputGate.ts";
 import { connect } from "../../../client/agent/input/xtest.ts";
 
 // A test's own connection to an X server (Xvfb), to read back what the server believes after the agent's input:
 // where the pointer is, which buttons and modifiers are down, which keys are held; and what the screen shows.
+
+/** What a person's left click at `at` is, as XTEST actions (XTestInput.perform): there, down, up. */
+export function clickAt(at: { x: number; y: number }): InputAction[] {
+  return [
+    { kind: "move", x: at.x, y: at.y },
+    { kind: "button", button: "left", isDown: true },
+    { kind: "button", button: "left", isDown: false },
+  ];
+}
 
 /** X keycodes (Linux input event code + 8) and state masks. */
 export const KEYCODE = { A: 30 + 8, SHIFT_LEFT: 42 + 8, CONTROL_LEFT: 29 + 8 };
@@ -106,5 +116,54 @@ export class XReader {
     }
     // A round trip: the requests above are done once its answer comes.
     await this.pointer();
+  }
+}
+
+/**
+ * A window of the test's own that holds the keyboard focus and writes down the text its key presses type, read with
+ * the server's keyboard mapping (Shift or Caps Lock picks a key's second symbol; Latin-1 symbols only).
+ */
+export class XTextWindow {
+  text = "";
+
+  private constructor(
+    private readonly client: XClient,
+    private readonly window: number,
+  ) {}
+
+  /** Opens the window on `display` (":99"), gives it the focus, and listens. */
+  static async open(display: string): Promise<XTextWindow> {
+    const { client, root } = await connect(display);
+    type Raw = {
+      SetInputFocus(window: number, revertTo: number): void;
+      GetKeyboardMapping(first: number, count: number, callback: (error: Error | null, map: number[][]) => void): void;
+    };
+    const raw = client as unknown as Raw;
+    const FIRST_KEYCODE = 8;
+    const map = await new Promise<number[][]>((resolve, reject) =>
+      raw.GetKeyboardMapping(FIRST_KEYCODE, 248, (error, keys) => (error ? reject(error) : resolve(keys))),
+    );
+    const window = client.AllocID();
+    const KEY_PRESS = 0x1;
+    client.CreateWindow(window, root, 0, 0, 320, 200, 0, 0, 1, 0, { eventMask: KEY_PRESS });
+    client.MapWindow(window);
+    raw.SetInputFocus(window, 1);
+    const typed = new XTextWindow(client, window);
+    client.on("event", (event) => {
+      const press = event as { name: string; wid?: number; keycode?: number; buttons?: number };
+      if (press.name !== "KeyPress" || press.wid !== window) return;
+      const symbols = map[(press.keycode ?? 0) - FIRST_KEYCODE] ?? [];
+      const SHIFT_OR_LOCK = 0x3;
+      const symbol = ((press.buttons ?? 0) & SHIFT_OR_LOCK ? symbols[1] : symbols[0]) ?? 0;
+      if (symbol >= 0x20 && symbol <= 0xff) typed.text += String.fromCharCode(symbol);
+    });
+    // A round trip: the window is up and focused once its answer comes.
+    await new XReader(client, root).pointer();
+    return typed;
+  }
+
+  close(): void {
+    this.client.DestroyWindow(this.window);
+    this.client.terminate();
   }
 }
