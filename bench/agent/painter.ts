@@ -22,13 +22,14 @@ function paint(): void {
   const ms = Math.round(performance.timeOrigin + performance.now()) % 2 ** 32;
   const bytes = [ms >>> 24, (ms >>> 16) & 255, (ms >>> 8) & 255, ms & 255];
   bytes.push((bytes[0] ?? 0) ^ (bytes[1] ?? 0) ^ (bytes[2] ?? 0) ^ (bytes[3] ?? 0) ^ 0xa5);
-  const [dark, light]: number[][] = [[], []];
+  const dark: number[] = [];
+  const light: number[] = [];
   for (let i = 0; i < COLS * ROWS; i++) {
     const bit = ((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1;
-    (bit ? light : dark)?.push((i % COLS) * w, Math.floor(i / COLS) * h, w, h);
+    (bit ? light : dark).push((i % COLS) * w, Math.floor(i / COLS) * h, w, h);
   }
-  client.PolyFillRectangle(root, black, dark ?? []);
-  client.PolyFillRectangle(root, white, light ?? []);
+  client.PolyFillRectangle(root, black, dark);
+  client.PolyFillRectangle(root, white, light);
 }
 
 setInterval(paint, EVERY_MS);
