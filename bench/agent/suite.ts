@@ -173,7 +173,7 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
     .click();
   await said("Allow them to see your screen");
   agent.child.stdin.write("y\n");
-  await until("decoded frame of the clock", async () => (await readGlass(viewer)).latencies.length > 0);
+  await until("decoded frame of the clock", async () => (await readGlass(viewer)).latencies.length > 0, agent.output);
   await said("Also let them use your mouse and keyboard?");
   agent.child.stdin.write("y\n");
   await said("Your technician can now use your mouse and keyboard.");

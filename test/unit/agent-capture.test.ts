@@ -32,6 +32,8 @@ describe("ffmpegArgs", () => {
     expect(valueAfter("-c:v")).toBe("libvpx");
     expect(valueAfter("-deadline")).toBe("realtime");
     expect(valueAfter("-lag-in-frames")).toBe("0");
+    // No frames repeated to keep a constant rate: on a busy machine the repeats made the stream fall behind.
+    expect(valueAfter("-fps_mode")).toBe("passthrough");
     expect(valueAfter("-b:v")).toBe("1200k");
     expect(valueAfter("-g")).toBe("150");
     expect(args).toContain("-an");

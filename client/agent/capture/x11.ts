@@ -13,6 +13,9 @@ import { RtpContinuity } from "./rtp-continuity.ts";
 // and nothing while the picture is fine, where periodic keyframes (-force_key_frames) would cost bits all the time;
 // a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart,
 // and every run's packets are renumbered to go on from the last run's (rtp-continuity.ts).
+// Every grabbed frame is encoded once, when it was grabbed (-fps_mode passthrough): ffmpeg's default for RTP keeps a
+// constant rate by repeating frames, and on a machine too busy to grab 30 a second, encoding the repeats made it fall
+// further behind each second (seconds of delay within a minute); now it sends fewer frames, each of them fresh.
 // Each run gets its own socket, so that a late packet of the old run never mixes into the new one.
 //
 // ffmpeg never outlives the agent, however the agent ends: a stop, Ctrl+C (which reaches its process group) or a kill
@@ -64,6 +67,7 @@ export function ffmpegArgs(options: {
   return [
     ...["-hide_banner", "-loglevel", "error", "-nostdin"],
     ...["-f", "x11grab", "-draw_mouse", "1", "-framerate", String(frameRate), ...grab],
+    ...["-fps_mode", "passthrough"],
     ...["-c:v", "libvpx", "-deadline", "realtime", "-cpu-used", "8", "-lag-in-frames", "0"],
     ...["-error-resilient", "1", "-auto-alt-ref", "0", "-pix_fmt", "yuv420p"],
     ...["-b:v", `${bitrateKbps}k`, "-maxrate", `${bitrateKbps}k`, "-bufsize", `${bitrateKbps}k`],
