@@ -2,10 +2,24 @@ import { parseLinkSecret, seatKeyOf } from "../core/link-secret.ts";
 
 // The session link the agent is started with, `https://HOST/j/CODE#SECRET`, read as the link page reads it: the
 // site, the session's code and the secret of its fragment, which stays on this machine (it goes into the handshake
-// and the seat key, never into a request).
+// and the seat key, never into a request). A customer's session page that offers the agent (the /agent page) adds its
+// seat's token after the secret, `#SECRET.TOKEN`: the agent presents it to take that page's seat, as a reload of the
+// page would, since a session has one customer seat.
 
-/** A link the agent can join with: where, which session, and the secret's bytes with the seat key they give. */
-export type SessionLink = { origin: string; code: string; prs: Uint8Array; seatKey: Uint8Array };
+/**
+ * A link the agent can join with: where, which session, and the secret's bytes with the seat key they give; the seat
+ * token of the page it takes the place of, or null.
+ */
+export type SessionLink = {
+  origin: string;
+  code: string;
+  prs: Uint8Array;
+  seatKey: Uint8Array;
+  seatToken: string | null;
+};
+
+/** A seat token's shape (the room's SeatToken): base64url, 16 to 128 characters. */
+const SEAT_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** Why a text is not a link to join: not a session link, no secret in it, a damaged secret, or plain http off this machine. */
 export type LinkProblem = "notALink" | "noSecret" | "badSecret" | "insecure";
@@ -26,10 +40,12 @@ export function parseSessionLink(text: string): LinkResult {
   const code = /^\/j\/(\d{9})\/?$/.exec(url.pathname)?.[1];
   if (!code || (url.protocol !== "https:" && url.protocol !== "http:")) return { ok: false, problem: "notALink" };
   if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) return { ok: false, problem: "insecure" };
-  const secret = url.hash.slice(1);
+  const [secret = "", seatToken = null, ...rest] = url.hash.slice(1).split(".");
   if (secret === "") return { ok: false, problem: "noSecret" };
   const prs = parseLinkSecret(secret);
   const seatKey = seatKeyOf(secret);
-  if (!prs || !seatKey) return { ok: false, problem: "badSecret" };
-  return { ok: true, link: { origin: url.origin, code, prs, seatKey } };
+  if (!prs || !seatKey || rest.length > 0 || (seatToken !== null && !SEAT_TOKEN.test(seatToken))) {
+    return { ok: false, problem: "badSecret" };
+  }
+  return { ok: true, link: { origin: url.origin, code, prs, seatKey, seatToken } };
 }

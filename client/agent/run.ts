@@ -3,6 +3,7 @@ import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import { toBase64url } from "../core/base64url.ts";
 import * as en from "../web/src/i18n/catalogues/en.ts";
 import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
+import { tokenKey } from "../web/src/rtc/signaling.ts";
 import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
@@ -135,10 +136,13 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
     void deps.capture.showArea?.(area);
     (connection as AgentLink<PC> | null)?.announceScreens();
   };
+  // Started from a customer's page (/agent): that page's seat token takes its seat, as a reload of the page would.
+  const storage = new MemoryStorage();
+  if (link.seatToken) storage.setItem(tokenKey("customer", link.code), link.seatToken);
   const session: AgentSession = new AgentSession({
     link,
     certificate: deps.certificate,
-    runtime: { openSocket: socketOpener(link.origin), storage: new MemoryStorage(), api },
+    runtime: { openSocket: socketOpener(link.origin), storage, api },
     connection: (sendSignal) => {
       connection = new AgentLink<PC>({
         code: link.code,

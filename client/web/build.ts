@@ -5,11 +5,14 @@
 // Output goes to client/web/dist/, which the Worker serves. Run with `node client/web/build.ts`
 // (Node 22 strips the types).
 //
-// Every file but the pages is named by its content, under /assets/ (worker/static-cache.ts caches those for a year):
-// the scripts (esbuild's [hash]), their shared and lazily imported chunks, and the public files (styles.css, the
-// icon), whose references in the HTML are rewritten to the new names. Each page's HTML also names the chunks its
-// script imports at once (<link rel="modulepreload">), so that the browser fetches them with the script instead of
-// after it.
+// Every file but the pages and the agent's download is named by its content, under /assets/ (worker/static-cache.ts
+// caches those for a year): the scripts (esbuild's [hash]), their shared and lazily imported chunks, and the public
+// files (styles.css, the icon), whose references in the HTML are rewritten to the new names. Each page's HTML also
+// names the chunks its script imports at once (<link rel="modulepreload">), so that the browser fetches them with the
+// script instead of after it.
+//
+// The native agent (client/agent) is built here too, as one file that a customer downloads and runs with Node:
+// downloads/tether-agent.mjs, under a fixed name because the instructions name it.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -31,18 +34,34 @@ const parts = new Set<string>();
 clearStamp();
 rmSync(outdir, { recursive: true, force: true });
 
-const options = {
-  outdir,
+// No source maps, no timestamps (and content hashes for the pages' files): the same sources give the same names and
+// bytes.
+const common = {
   bundle: true,
   minify: true,
   format: "esm",
-  target: "es2022",
-  platform: "browser",
-  // Content hashes, no source maps, no timestamps: the same sources give the same names and bytes.
   legalComments: "none",
   charset: "utf8",
   metafile: true,
   logLevel: "warning",
+} satisfies BuildOptions;
+const options = { ...common, outdir, target: "es2022", platform: "browser" } satisfies BuildOptions;
+
+// The agent needs only Node 22 on the customer's machine, no npm install: every dependency is in the file. Some of
+// them (werift's, x11) are CommonJS and call `require`, which an ES module lacks; the banner makes one, importing
+// under a name that no bundled code uses.
+const agentFile = path.join(outdir, "downloads", "tether-agent.mjs");
+const agentOptions = {
+  ...common,
+  entryPoints: [path.join(here, "../agent/main.ts")],
+  outfile: agentFile,
+  platform: "node",
+  target: "node22",
+  banner: {
+    js:
+      "import { createRequire as tetherAgentCreateRequire } from 'node:module'; " +
+      "const require = tetherAgentCreateRequire(import.meta.url);",
+  },
 } satisfies BuildOptions;
 
 // Every page bundles English; each other language's catalogue is a module of its own, which a page loads only when
@@ -63,9 +82,10 @@ const catalogueUrls = Object.fromEntries(
 
 // Each page on its own, so that its bundle holds only what it uses: one build of all pages would keep each shared
 // module whole for the union of them (the technicians' English text and schemas in the customer's page). Splitting
-// makes a chunk of what a page imports only later (the customer's panels after Allow).
-const pages = await Promise.all(
-  pageEntries().map((name) =>
+// makes a chunk of what a page imports only later (the customer's panels after Allow). The agent is built meanwhile.
+const [agent, ...pages] = await Promise.all([
+  build(agentOptions),
+  ...pageEntries().map((name) =>
     build({
       ...options,
       entryPoints: [path.join(src, name)],
@@ -75,7 +95,7 @@ const pages = await Promise.all(
       define: { CATALOGUE_URLS: JSON.stringify(JSON.stringify(catalogueUrls)) },
     }),
   ),
-);
+]);
 // The pages a customer loads (a session link, and the home page's Get help) are held to a budget of JavaScript
 // (docs/performance.md): terser takes a second, closer pass over esbuild's output there (about 3 % less gzipped).
 // It is deterministic, so a file's content name still stands for its content.
@@ -102,14 +122,17 @@ async function compact(file: string): Promise<void> {
   writeFileSync(file, result.code);
 }
 
+// The agent's among them: its sources make the build stale when they change, and its size is in the table below.
 const outputs: Metafile["outputs"] = Object.assign(
   {},
   languages.metafile.outputs,
+  agent.metafile.outputs,
   ...pages.map((page) => page.metafile.outputs),
 );
 const inputs: Metafile["inputs"] = Object.assign(
   {},
   languages.metafile.inputs,
+  agent.metafile.inputs,
   ...pages.map((page) => page.metafile.inputs),
 );
 
@@ -117,6 +140,8 @@ const inputs: Metafile["inputs"] = Object.assign(
 const renamed = new Map<string, string>();
 /** A content-named script → the chunks it imports at once, to preload with it. */
 const preloads = new Map<string, string[]>();
+// A page that offers the agent links to its download, which keeps its name.
+renamed.set(urlOf(agentFile), urlOf(agentFile));
 for (const [file, output] of Object.entries(outputs)) {
   if (output.entryPoint && pageEntries().includes(path.relative(src, output.entryPoint))) {
     renamed.set(`/${path.basename(output.entryPoint, ".ts")}.js`, urlOf(file));
@@ -194,7 +219,7 @@ function readPart(page: string, part: string): string {
 }
 
 const rows = Object.keys(outputs)
-  .filter((file) => file.endsWith(".js"))
+  .filter((file) => file.endsWith(".js") || file.endsWith(".mjs"))
   .sort()
   .map((file) => {
     const bytes = readFileSync(file);

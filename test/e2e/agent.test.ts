@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RtcpPayloadSpecificFeedback } from "werift";
@@ -8,6 +7,15 @@ import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
+import {
+  type Agent,
+  agentSaid,
+  confirmAgentCode,
+  contactsOf,
+  exitOf,
+  LOOPBACK,
+  startAgent,
+} from "../helpers/node/agent-process.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { createSession, framesArrive, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
@@ -23,44 +31,6 @@ import { clickAt, KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 const stage = useStage("Agnes Agent");
 const WAIT = { timeout: 120_000, interval: 100 };
 
-/**
- * Loaded into the agent's process before it runs: reports on stderr every host it sends to or connects to (UDP and
- * TCP, each once), so that the test can tell it reached nothing but loopback.
- */
-const CONTACTS = `data:text/javascript,${encodeURIComponent(`
-import dgram from "node:dgram";
-import net from "node:net";
-const seen = new Set();
-const say = (host) => {
-  if (seen.has(host)) return;
-  seen.add(host);
-  process.stderr.write("contact " + host + "\\n");
-};
-const hostOf = (args) => {
-  const [first, second] = args;
-  const options = Array.isArray(first) ? first[0] : first;
-  if (options && typeof options === "object") return options.path ? "unix" : (options.host ?? "localhost");
-  return typeof second === "string" ? second : "localhost";
-};
-const send = dgram.Socket.prototype.send;
-dgram.Socket.prototype.send = function (...args) {
-  say(args.slice(1).find((arg) => typeof arg === "string") ?? "connected");
-  return send.apply(this, args);
-};
-const udpConnect = dgram.Socket.prototype.connect;
-dgram.Socket.prototype.connect = function (...args) {
-  say(typeof args[1] === "string" ? args[1] : "localhost");
-  return udpConnect.apply(this, args);
-};
-const connect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function (...args) {
-  say(hostOf(args));
-  return connect.apply(this, args);
-};
-`)}`;
-
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "connected"]);
-
 /** A FIR's payload (RFC 5104): sender SSRC 1, media source 0, one entry asking `ssrc` (sequence number 1). */
 function firPayload(ssrc: number): Buffer {
   const payload = Buffer.alloc(16);
@@ -68,27 +38,6 @@ function firPayload(ssrc: number): Buffer {
   payload.writeUInt32BE(ssrc, 8);
   payload[12] = 1;
   return payload;
-}
-
-type Agent = { process: ChildProcessWithoutNullStreams; output: () => string; errors: () => string };
-
-/** Starts the agent's program for `link` on `display`, in English, with the contacts reported. */
-function startAgent(link: string, display: string): Agent {
-  const child = spawn(
-    process.execPath,
-    ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, "client/agent/main.ts", "--allow-loopback", link],
-    // Its own process group, as a terminal gives it: Ctrl+C reaches the agent and its ffmpeg alike.
-    { env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" }, detached: true },
-  );
-  let output = "";
-  let errors = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    errors += chunk.toString();
-  });
-  return { process: child, output: () => output, errors: () => errors };
 }
 
 /**
@@ -121,12 +70,6 @@ async function pointAt(
     .toBe(true);
 }
 
-function exitOf(agent: Agent): Promise<number | null> {
-  const { process: child } = agent;
-  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
-  return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-}
-
 describe("the native agent", () => {
   let screen: VirtualScreen;
   const agents: Agent[] = [];
@@ -146,14 +89,8 @@ describe("the native agent", () => {
     await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
     const agent = startAgent(link, display);
     agents.push(agent);
-    const said = (text: string) => expect.poll(agent.output, WAIT).toContain(text);
-    await said("Does your technician read out exactly these four words?");
-    const words = /Verification code: ([a-z]+(?: [a-z]+){3})/.exec(agent.output())?.[1];
-    const region = tech.getByRole("region", { name: "Check the verification code" });
-    await expect.poll(() => textOf(region.getByLabel("Verification code")), WAIT).toBe(words);
-    agent.process.stdin.write("y\n");
-    await region.getByRole("button", { name: "Matches" }).click();
-    await said("Allow them to see your screen");
+    const said = (text: string) => agentSaid(agent, text);
+    await confirmAgentCode(tech, agent);
     return { agent, said };
   }
 
@@ -327,7 +264,7 @@ describe("the native agent", () => {
     await expect.poll(() => isGroupAlive(agent.process.pid ?? 0), WAIT).toBe(false);
     await expect.poll(() => textOf(tech.locator("#overlay")), WAIT).toMatch(/ended/i);
 
-    const contacts = [...agent.errors().matchAll(/^contact (.*)$/gm)].map((match) => match[1] ?? "");
+    const contacts = contactsOf(agent);
     expect(contacts.length).toBeGreaterThan(0);
     expect(contacts.filter((host) => !LOOPBACK.has(host))).toEqual([]);
   });

@@ -8,11 +8,16 @@ import { allowedFeatures } from "../helpers/page-policies.ts";
 // every file a page names (its script, the chunks it preloads or imports later, the stylesheet, the icon) is named
 // by its content under /assets/ and kept a year.
 
-const PAGES = ["/", "/j/123456789", "/console", "/sign-in", "/enrol"];
+const PAGES = ["/", "/j/123456789", "/console", "/sign-in", "/enrol", "/agent"];
 
-/** The local files a page's HTML names. */
+/**
+ * The local files a page's HTML names, but the agent's download: a file a person runs by its name, which keeps it
+ * (agent-download.test.ts).
+ */
 function namedFiles(html: string): string[] {
-  return [...html.matchAll(/\b(?:src|href)="(\/[^"]+\.[a-z0-9]+)"/g)].map((match) => match[1] ?? "");
+  return [...html.matchAll(/\b(?:src|href)="(\/[^"]+\.[a-z0-9]+)"/g)]
+    .map((match) => match[1] ?? "")
+    .filter((file) => file !== "/downloads/tether-agent.mjs");
 }
 
 /** The modules a script imports, at once and later: relative to `url`, or named in full (the languages). */

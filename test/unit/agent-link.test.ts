@@ -16,8 +16,24 @@ describe("parseSessionLink", () => {
         code: "123456789",
         prs: prsOfLinkSecret(secret),
         seatKey: seatKeyOf(secret),
+        seatToken: null,
       },
     });
+  });
+
+  it("reads the seat token a customer's page adds after the secret, to take that page's seat", () => {
+    const token = "Zm9yLXRoZS1hZ2VudC0xMjM0NTY3ODkw";
+    expect(parseSessionLink(`https://help.example.org/j/123456789#${secret}.${token}`)).toMatchObject({
+      ok: true,
+      link: { code: "123456789", prs: prsOfLinkSecret(secret), seatToken: token },
+    });
+    // A token too short or of other characters, a part too many: no link a page makes.
+    for (const tail of [".short", `.${token}!`, `.${token}.${token}`, "."]) {
+      expect(parseSessionLink(`https://help.example.org/j/123456789#${secret}${tail}`), tail).toEqual({
+        ok: false,
+        problem: "badSecret",
+      });
+    }
   });
 
   it("takes plain http on this machine only", () => {

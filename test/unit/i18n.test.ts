@@ -31,6 +31,7 @@ const pages = {
   customer: ["public/join.html", "src/customer/screens.html"],
   help: ["public/index.html"],
   technician: ["public/console.html", "public/enrol.html", "public/sign-in.html"],
+  agentPage: ["public/agent.html"],
 } as const;
 
 describe("language catalogues", () => {

@@ -202,6 +202,19 @@ describe("the pages' handshake drivers", () => {
     expect(statuses.map((s) => s.step)).toEqual(["running", "confirmed", "confirmed"]);
   });
 
+  it("prove the secret again when a new socket takes the customer's seat without it leaving first", async () => {
+    const prs = prsOfLinkSecret(newLinkSecret()) ?? new Uint8Array();
+    const { check, meet, starts, confirmed } = pair({ kind: "link", prs }, linkSecret(prs));
+    meet();
+    await vi.waitFor(() => expect(confirmed.technician).toHaveLength(1));
+    // The same id, still connected: the roster shows no change, but the agent the page offered may hold the seat now.
+    check.customerChanged(CUST);
+    expect(starts()).toBe(1);
+    check.customerReplaced();
+    await vi.waitFor(() => expect(confirmed.technician).toHaveLength(2));
+    expect(starts()).toBe(2);
+  });
+
   it("leave errors that are not about the handshake to the page", () => {
     const prs = prsOfPassword("maple river owl");
     const { check } = pair(password("maple river owl"), linkSecret(prs));

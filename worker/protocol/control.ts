@@ -154,6 +154,12 @@ export const TabZoomStep = z.object({ type: z.literal("tabZoomStep"), step: Zoom
  */
 export const RemoteControl = z.object({ type: z.literal("remoteControl"), isAllowed: z.boolean() });
 
+/**
+ * Technician → customer's page: the technician asks to control the mouse and keyboard, which a browser cannot give.
+ * The page offers its person the native agent, which joins the same session in the page's place.
+ */
+export const AskControl = z.object({ type: z.literal("askControl") });
+
 /** Most screens (monitors) an agent offers; a machine with more offers the first ones. */
 export const MAX_SCREENS = 16;
 
@@ -204,6 +210,7 @@ export const ControlMessage = z.discriminatedUnion("type", [
   TabZoom,
   TabZoomStep,
   RemoteControl,
+  AskControl,
   Screens,
   ShowScreen,
 ]);

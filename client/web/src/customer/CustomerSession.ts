@@ -91,6 +91,8 @@ export type CustomerView = {
   voice: MediaStreamTrack | null;
   /** Whether the customer's microphone is on: a consent of its own, withdrawn by turning it off. */
   isMicOn: boolean;
+  /** The technician asked to control the mouse and keyboard: the page offers the native agent (the /agent page). */
+  isControlAsked: boolean;
   /** What this browser can share: its screen, or (a phone) only its camera. */
   capture: Capture;
   /** How many cameras the device has, once one was allowed (another can be switched to when there are two). */
@@ -220,6 +222,7 @@ export class CustomerSession {
       files: [],
       voice: null,
       isMicOn: false,
+      isControlAsked: false,
       capture: options.capture ?? "screen",
       cameras: 0,
       hasTorch: false,
@@ -361,6 +364,11 @@ export class CustomerSession {
     this.#announceRecording();
   }
 
+  /** The token that reclaims this page's seat: the native agent that takes the page's place presents it. */
+  get seatToken(): string | null {
+    return this.#signaling.seatToken;
+  }
+
   /** Offers a file to the technician; a refusal says why it was not offered. */
   offerFile(file: File): OfferRefusal | null {
     return this.#files.offer(fileSource(file));
@@ -394,6 +402,9 @@ export class CustomerSession {
         break;
       case "tabZoomStep":
         void this.tabZoom.step(msg.step);
+        break;
+      case "askControl":
+        this.#update({ isControlAsked: true });
         break;
       default:
         break;

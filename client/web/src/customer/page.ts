@@ -4,6 +4,7 @@ import type { ChatPanel } from "../lib/chat-panel.ts";
 import { announce, byId, isFocusIdle, setText, whileBusy } from "../lib/dom.ts";
 import { errorText } from "../lib/errors.ts";
 import type { FilePanel } from "../lib/file-panel.ts";
+import { linkSecretOf } from "../lib/link-secrets.ts";
 import { groupCode } from "../lib/session-code.ts";
 import type { VoicePanel } from "../lib/voice-panel.ts";
 import type { SignalingError } from "../rtc/signaling.ts";
@@ -49,6 +50,8 @@ const othersLine = byId("others", HTMLElement);
 const connection = byId("connection", HTMLElement);
 const allowedLine = byId("allowed", HTMLElement);
 const expiryWarning = byId("expiry-warning", HTMLElement);
+const agentOffer = byId("agent-offer", HTMLElement);
+const agentLink = byId("agent-link", HTMLAnchorElement);
 
 /** The catalogue's text for these screens, in the page's language. */
 const T = customerText;
@@ -246,6 +249,7 @@ function render(view: CustomerView, isRedraw = false): void {
   // The last minutes of the session's lifetime: said once, in the bar the person keeps in view.
   setText(expiryWarning, view.isExpiring && view.expiresAt !== null ? T().expiring(formatTime(view.expiresAt)) : "");
   expiryWarning.hidden = !view.isExpiring;
+  agentOffer.hidden = !view.isControlAsked;
   pause.hidden = view.sharing === "stopped";
   pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
   stop.hidden = view.sharing === "stopped";
@@ -327,6 +331,14 @@ export function startCustomerSession(
     switchSource.focus();
   });
   end.addEventListener("click", () => customer.end());
+  // The agent's page (/agent) makes the command that starts the agent in this page's seat: it gets the session's code,
+  // its link secret and the seat's token in its fragment, which no server sees. Made at the click, as the token changes
+  // with every reconnection. A Get-help page has no link secret to give: the agent's page says what to do instead.
+  agentLink.addEventListener("click", () => {
+    const secret = linkSecretOf(options.code);
+    const token = customer.seatToken;
+    agentLink.hash = secret && token ? [options.code, secret, token].join(".") : options.code;
+  });
   wireRecording(customer);
   wireTabZoom(customer);
   onLanguageChange(() => {

@@ -1,5 +1,6 @@
-import type { Catalogue, Common, Customer, Help, Technician } from "./catalogue.ts";
+import type { AgentPage, Catalogue, Common, Customer, Help, Technician } from "./catalogue.ts";
 import {
+  agentPage as englishAgentPage,
   common as englishCommon,
   customer as englishCustomer,
   help as englishHelp,
@@ -43,6 +44,11 @@ export function helpText(): Help {
 /** The technician's pages' text. */
 export function technicianText(): Technician {
   return loaded.technician ?? englishTechnician;
+}
+
+/** The agent page's own text (agent.html). */
+export function agentPageText(): AgentPage {
+  return loaded.agentPage ?? englishAgentPage;
 }
 
 /** The language the page shows. */

@@ -81,8 +81,11 @@ const TERMINAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   "FORBIDDEN",
 ]);
 
-/** The seat token is kept per tab (sessionStorage), so a reload of the same tab reclaims the seat. */
-function tokenKey(role: Role, code: string): string {
+/**
+ * The seat token is kept per tab (sessionStorage), so a reload of the same tab reclaims the seat; the native agent
+ * puts a customer page's token here to take that page's seat.
+ */
+export function tokenKey(role: Role, code: string): string {
   return `tether.resume.${role}.${code}`;
 }
 
@@ -140,6 +143,14 @@ export class SignalingClient {
     onOnline(() => {
       if (this.#retryTimer !== undefined) this.#reconnectNow();
     });
+  }
+
+  /**
+   * The token that reclaims this seat, as the last welcome gave it (null before one, or once the session is over): the
+   * customer's page hands it to the native agent that takes its place.
+   */
+  get seatToken(): string | null {
+    return readToken(this.#storage, this.#tokenKey) ?? null;
   }
 
   /** Opens the connection. */

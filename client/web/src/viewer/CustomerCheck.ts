@@ -111,6 +111,14 @@ export class CustomerCheck {
     if (this.#status.step === "running") this.#setStatus({ step: "idle" });
   }
 
+  /**
+   * The customer's seat was taken by a new socket without leaving first (another tab, or the native agent the page
+   * offered): the same id, perhaps a new certificate, so proved afresh.
+   */
+  customerReplaced(): void {
+    if (this.#customerId !== null) this.#rerun();
+  }
+
   /** A handshake frame from the customer's page. */
   receive(msg: Extract<ServerMessage, { type: "pakeReply" | "pakeResult" }>): void {
     const run = this.#run;

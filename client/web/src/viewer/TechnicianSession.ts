@@ -105,6 +105,11 @@ export type ViewerState = {
    * says so); null where nothing can be controlled (a customer's page, or no connection).
    */
   remoteControl: boolean | null;
+  /**
+   * Whether this technician asked the customer's page for control (askControl) on the current connection: the page
+   * then offers its person the native agent, whose own connection replaces this one.
+   */
+  isControlAsked: boolean;
   /** The customer's machine's screens and the one shown (their native agent says so); null where there is no choice. */
   screens: Screens | null;
   /** Whether this technician owns the session (false: a colleague the owner invited); null until seated. */
@@ -202,6 +207,7 @@ export class TechnicianSession {
       recordingConsent: null,
       tabZoom: null,
       remoteControl: null,
+      isControlAsked: false,
       screens: null,
       isOwner: null,
       colleagues: [],
@@ -372,6 +378,16 @@ export class TechnicianSession {
     return this.#link?.sendControl({ type: "tabZoomStep", step }) ?? false;
   }
 
+  /**
+   * Asks the customer's page for control of the mouse and keyboard, which a browser cannot give: the page offers its
+   * person the native agent. False without a channel.
+   */
+  askControl(): boolean {
+    const isSent = this.#link?.sendControl({ type: "askControl" }) ?? false;
+    if (isSent) this.#update({ isControlAsked: true });
+    return isSent;
+  }
+
   /** Asks the customer's agent to show (and let this technician control) its screen `index`; false without a channel. */
   showScreen(index: number): boolean {
     return this.#link?.sendControl({ type: "showScreen", index }) ?? false;
@@ -422,6 +438,11 @@ export class TechnicianSession {
         this.#check.seated();
         return;
       case "peerJoined":
+        // The customer's seat joined again while still connected: a new socket took it (another tab, the native
+        // agent the page offered), which the roster cannot tell from no change at all.
+        if (msg.peer.id === this.#state.customer?.id && this.#state.customer.connected) this.#check.customerReplaced();
+        this.#customerChanged();
+        return;
       case "peerLeft":
         this.#customerChanged();
         return;
@@ -589,7 +610,15 @@ export class TechnicianSession {
     this.#link?.close();
     this.#link = null;
     this.#sampler = null;
-    this.#update({ link: null, stats: null, stream: null, tabZoom: null, remoteControl: null, screens: null });
+    this.#update({
+      link: null,
+      stats: null,
+      stream: null,
+      tabZoom: null,
+      remoteControl: null,
+      isControlAsked: false,
+      screens: null,
+    });
   }
 
   /** Ends the session at once on this page, and for both sides through the room (as the owner may). */

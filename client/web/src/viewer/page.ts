@@ -34,6 +34,8 @@ const passwordField = byId("viewer-password-field", HTMLElement);
 const passwordInput = byId("viewer-password", HTMLInputElement);
 const connectButton = byId("viewer-connect", HTMLButtonElement);
 const verificationSection = byId("viewer-verification", HTMLElement);
+const askControlButton = byId("tool-ask-control", HTMLButtonElement);
+const controlAsked = byId("viewer-control-asked", HTMLElement);
 const verificationActions = byId("viewer-verification-actions", HTMLElement);
 const codeMatches = byId("viewer-code-matches", HTMLButtonElement);
 const codeDiffers = byId("viewer-code-differs", HTMLButtonElement);
@@ -197,6 +199,11 @@ function render(state: ViewerState, formError: string): void {
   capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
   showRemoteControl(state.ended === null ? state.remoteControl : false);
+  // A customer's page shares but cannot be controlled: the technician may ask, and the page offers the native agent.
+  askControlButton.hidden =
+    state.ended !== null || state.link !== "connected" || state.sharing !== "live" || state.remoteControl !== null;
+  askControlButton.disabled = state.isControlAsked;
+  setText(controlAsked, !askControlButton.hidden && state.isControlAsked ? T().askControl.asked : "");
   const { text: cover, isSaidByCustomerLine } = overlayText(state);
   overlay.setAttribute("aria-live", isSaidByCustomerLine ? "off" : "polite");
   setText(overlay, cover);
@@ -350,6 +357,7 @@ actualSize.addEventListener("click", () => {
 // Fingers on a tablet pinch and pan the picture, the keyboard zooms it (+ − 0 on the stage, or the buttons); the
 // annotations are transformed with it, so they stay on the picture.
 const zoom = pinchZoom(stage, [video, byId("remote-annotations", HTMLCanvasElement)], () => redrawAnnotations());
+askControlButton.addEventListener("click", () => current?.askControl());
 byId("zoom-in", HTMLButtonElement).addEventListener("click", () => zoom.zoomIn());
 byId("zoom-out", HTMLButtonElement).addEventListener("click", () => zoom.zoomOut());
 byId("zoom-reset", HTMLButtonElement).addEventListener("click", () => zoom.reset());

@@ -1,4 +1,4 @@
-import type { Agent, Common, Customer, Help, Technician } from "../catalogue.ts";
+import type { Agent, AgentPage, Common, Customer, Help, Technician } from "../catalogue.ts";
 
 // Deutsch. Plain words and "Sie" throughout: the customer is often not technical, and the warnings must be understood
 // at first reading.
@@ -113,6 +113,8 @@ export const customer: Customer = {
     "bar.preview": "Vorschau dessen, was Sie teilen",
     "bar.switchCamera": "Kamera wechseln",
     "bar.torch": "Kameralicht",
+    "bar.agentAsked": "Ihr Techniker möchte Ihre Maus und Tastatur verwenden; das kann ein Browser nicht erlauben.",
+    "bar.agentHow": "Mit dem Tether-Agenten erlauben",
     "bar.keepOnTopMissing":
       "Dieser Browser kann dieses Feld nicht über anderen Fenstern halten: Lassen Sie diesen Tab sichtbar, um zu sehen, worauf Ihr Techniker zeigt.",
     "ended.title": "Sitzung beendet",
@@ -198,7 +200,8 @@ export const customer: Customer = {
       "Diese Sitzung ist beendet, deshalb funktioniert dieser Link nicht mehr. Wenn Sie weiter Hilfe brauchen, bitten Sie Ihren Techniker um einen neuen Link, oder öffnen Sie die Startseite und wählen Sie „Hilfe holen“.",
     SEAT_TAKEN:
       "Jemand hat diesen Link schon geöffnet und ist in der Sitzung, deshalb kann diese Seite nicht teilnehmen. Wenn Sie das waren, wechseln Sie zu diesem Fenster. Wenn nicht, sagen Sie es Ihrem Techniker und bitten Sie um einen neuen Link.",
-    REPLACED: "Diese Sitzung wurde in einem anderen Tab oder Fenster geöffnet.",
+    REPLACED:
+      "Diese Sitzung geht in einem anderen Tab oder Fenster weiter, oder im Tether-Agenten auf diesem Computer.",
   },
   chat: {
     peer: "Techniker",
@@ -301,6 +304,27 @@ export const help: Help = {
     expired: (minutes: string) =>
       `Ihr Passwort wurde ${minutes} lang nicht benutzt und deshalb ersetzt. Lesen Sie das neue vor, wenn Ihr Techniker danach fragt.`,
   },
+};
+
+export const agentPage: AgentPage = {
+  markup: {
+    "agentPage.title": "Ihrem Techniker die Steuerung dieses Computers erlauben · Tether",
+    "agentPage.heading": "Ihren Techniker Maus und Tastatur verwenden lassen",
+    "agentPage.intro":
+      "Ein Browser kann Ihren Bildschirm zeigen, aber niemanden Ihre Maus und Tastatur verwenden lassen. Der Tether-Agent kann das: ein kleines Programm, das Sie auf diesem Computer ausführen. Er tritt Ihrer Sitzung an Stelle der Sitzungsseite bei, fragt Sie erneut, bevor Ihr Techniker etwas sieht oder steuert, und hört auf, wenn Sie ihn beenden.",
+    "agentPage.needs": "Er läuft unter Linux mit einem X11-Desktop und braucht Node.js 22 oder neuer und ffmpeg.",
+    "agentPage.download": "1. Den Agenten herunterladen (tether-agent.mjs)",
+    "agentPage.run":
+      "2. Führen Sie in einem Terminal, im Ordner, in dem Sie ihn gespeichert haben, diesen Befehl aus. Er enthält das Geheimnis Ihrer Sitzung: Geben Sie ihn niemandem.",
+    "agentPage.commandLabel": "Auszuführender Befehl",
+    "agentPage.copy": "Kopieren",
+    "agentPage.keepOpen":
+      "Lassen Sie die Seite Ihrer Sitzung offen, bis der Agent beigetreten ist: Diese Seite sagt dann, dass die Sitzung anderswo weitergeht.",
+  },
+  noSession:
+    "Diese Seite hat keine Sitzung zum Beitreten. Gehen Sie zurück zur Seite Ihrer Sitzung und wählen Sie dort „Mit dem Tether-Agenten erlauben“.",
+  needsLink:
+    "Der Agent tritt Sitzungen bei, die über einen Link geöffnet wurden. Bitten Sie Ihren Techniker um einen Sitzungslink, öffnen Sie ihn und wählen Sie dort „Mit dem Tether-Agenten erlauben“.",
 };
 
 export const technician: Technician = {
@@ -435,6 +459,7 @@ export const technician: Technician = {
     "viewer.clearDrawing": "Zeichnungen löschen",
     "viewer.control": "Steuern",
     "viewer.ctrlAltDel": "Strg+Alt+Entf senden",
+    "viewer.askControl": "Steuerung anfragen",
     "viewer.connectTitle": "Mit dem Kunden verbinden",
     "viewer.password": "Passwort des Kunden",
     "viewer.verificationTitle": "Prüfen Sie den Prüfcode",
@@ -714,6 +739,10 @@ export const technician: Technician = {
     tabZoom: {
       offered: "Der Kunde teilt einen Browser-Tab: Er kann Ihnen in seiner Sitzungsleiste erlauben, ihn zu zoomen.",
       level: (level) => `Zoom seines Tabs: ${level}`,
+    },
+    askControl: {
+      asked:
+        "Steuerung angefragt: Die Seite des Kunden bietet ihm den Tether-Agenten an, der dieser Sitzung an ihrer Stelle beitritt.",
     },
     screens: {
       screen: (number, size) => `Bildschirm ${number} (${size})`,

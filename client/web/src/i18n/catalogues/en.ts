@@ -158,6 +158,8 @@ export const customer = {
     "bar.preview": "Preview of what you are sharing",
     "bar.switchCamera": "Switch camera",
     "bar.torch": "Camera light",
+    "bar.agentAsked": "Your technician asks to use your mouse and keyboard, which a browser cannot allow.",
+    "bar.agentHow": "Allow it with the Tether agent",
     "bar.keepOnTopMissing":
       "This browser cannot keep this panel on top of other windows: keep this tab in view to see where your technician points.",
     "ended.title": "Session ended",
@@ -236,7 +238,7 @@ export const customer = {
       "This session has ended, so this link no longer works. If you still need help, ask your technician for a new link, or open the home page and choose Get help.",
     SEAT_TAKEN:
       "Someone already opened this link and is in the session, so this page cannot join it. If that was you, go back to that window. If not, tell your technician and ask for a new link.",
-    REPLACED: "This session was opened in another tab or window.",
+    REPLACED: "This session goes on in another tab or window, or in the Tether agent on this computer.",
   },
   chat: {
     peer: "Technician",
@@ -338,6 +340,28 @@ export const help = {
     expired: (minutes: string) =>
       `Your password was not used for ${minutes}, so it was replaced. Read the new one when your technician asks.`,
   },
+};
+
+/** The page that offers the native agent to a customer whose technician asks for control (agent.html). */
+export const agentPage = {
+  markup: {
+    "agentPage.title": "Let your technician control this computer · Tether",
+    "agentPage.heading": "Let your technician use your mouse and keyboard",
+    "agentPage.intro":
+      "A browser can show your screen but cannot let anyone use your mouse and keyboard. The Tether agent can: a small program you run on this computer. It joins your session in place of your session's page, asks you again before your technician sees or controls anything, and stops when you end it.",
+    "agentPage.needs": "It runs on Linux with an X11 desktop, and needs Node.js 22 or later and ffmpeg.",
+    "agentPage.download": "1. Download the agent (tether-agent.mjs)",
+    "agentPage.run":
+      "2. In a terminal, in the folder you saved it to, run this command. It holds your session's secret: do not give it to anyone.",
+    "agentPage.commandLabel": "Command to run",
+    "agentPage.copy": "Copy",
+    "agentPage.keepOpen":
+      "Keep your session's page open until the agent has joined: that page then says the session goes on elsewhere.",
+  },
+  noSession:
+    "This page has no session to join. Go back to your session's page and choose “Allow it with the Tether agent” there.",
+  needsLink:
+    "The agent joins sessions opened from a link. Ask your technician to send you a session link, open it, and choose “Allow it with the Tether agent” there.",
 };
 
 export const technician = {
@@ -468,6 +492,7 @@ export const technician = {
     "viewer.clearDrawing": "Clear drawings",
     "viewer.control": "Control",
     "viewer.ctrlAltDel": "Send Ctrl+Alt+Del",
+    "viewer.askControl": "Ask for control",
     "viewer.connectTitle": "Connect to the customer",
     "viewer.password": "Customer's password",
     "viewer.verificationTitle": "Check the verification code",
@@ -744,6 +769,10 @@ export const technician = {
     tabZoom: {
       offered: "The customer is sharing a browser tab: they can let you zoom it from their session bar.",
       level: (level: string) => `Their tab's zoom: ${level}`,
+    },
+    askControl: {
+      asked:
+        "Asked for control: the customer's page offers them the Tether agent, which joins this session in its place.",
     },
     screens: {
       screen: (number: number, size: string) => `Screen ${number} (${size})`,

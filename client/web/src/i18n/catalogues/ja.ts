@@ -1,4 +1,4 @@
-import type { Agent, Common, Customer, Help, Technician } from "../catalogue.ts";
+import type { Agent, AgentPage, Common, Customer, Help, Technician } from "../catalogue.ts";
 
 // 日本語。お客様向けの文は、専門用語を避けた丁寧な言葉で書いています。警告は一度読んで分かることを優先します。
 
@@ -111,6 +111,8 @@ export const customer: Customer = {
     "bar.preview": "共有している内容のプレビュー",
     "bar.switchCamera": "カメラを切り替える",
     "bar.torch": "カメラのライト",
+    "bar.agentAsked": "担当者がマウスとキーボードの操作を求めています。ブラウザーでは許可できません。",
+    "bar.agentHow": "Tether エージェントで許可する",
     "bar.keepOnTopMissing":
       "このブラウザーでは、このパネルをほかのウィンドウの前面に表示できません。担当者が指している場所を見るには、このタブを表示したままにしてください。",
     "ended.title": "セッションは終了しました",
@@ -191,7 +193,7 @@ export const customer: Customer = {
       "このセッションは終了したため、このリンクはもう使えません。まだサポートが必要な場合は、技術者に新しいリンクを依頼するか、ホームページを開いて「サポートを受ける」を選んでください。",
     SEAT_TAKEN:
       "このリンクはすでに誰かが開いてセッションに参加しているため、このページからは参加できません。ご自身の場合は、そのウィンドウに戻ってください。心当たりがない場合は、技術者に伝えて新しいリンクを依頼してください。",
-    REPLACED: "このセッションは別のタブまたはウィンドウで開かれました。",
+    REPLACED: "このセッションは別のタブやウィンドウ、またはこのコンピューターの Tether エージェントで続いています。",
   },
   chat: {
     peer: "担当者",
@@ -294,6 +296,27 @@ export const help: Help = {
     expired: (minutes: string) =>
       `パスワードが${minutes}使われなかったため、新しくなりました。技術者に聞かれたら、新しいパスワードを読み上げてください。`,
   },
+};
+
+export const agentPage: AgentPage = {
+  markup: {
+    "agentPage.title": "担当者にこのコンピューターの操作を許可する · Tether",
+    "agentPage.heading": "担当者にマウスとキーボードの操作を許可する",
+    "agentPage.intro":
+      "ブラウザーは画面を見せることはできますが、マウスとキーボードを他の人に操作させることはできません。Tether エージェントならできます。このコンピューターで実行する小さなプログラムです。セッションのページに代わってセッションに参加し、担当者が何かを見たり操作したりする前にもう一度確認し、終了するとすぐに止まります。",
+    "agentPage.needs": "X11 デスクトップの Linux で動作し、Node.js 22 以降と ffmpeg が必要です。",
+    "agentPage.download": "1. エージェントをダウンロードする（tether-agent.mjs）",
+    "agentPage.run":
+      "2. 保存したフォルダーでターミナルを開き、次のコマンドを実行します。セッションの秘密が含まれているので、誰にも渡さないでください。",
+    "agentPage.commandLabel": "実行するコマンド",
+    "agentPage.copy": "コピー",
+    "agentPage.keepOpen":
+      "エージェントが参加するまでセッションのページを開いたままにしてください。参加すると、そのページにセッションが別の場所で続いていると表示されます。",
+  },
+  noSession:
+    "このページには参加するセッションがありません。セッションのページに戻り、「Tether エージェントで許可する」を選んでください。",
+  needsLink:
+    "エージェントはリンクから開いたセッションに参加します。担当者にセッションのリンクを送ってもらい、それを開いて「Tether エージェントで許可する」を選んでください。",
 };
 
 export const technician: Technician = {
@@ -422,6 +445,7 @@ export const technician: Technician = {
     "viewer.clearDrawing": "描画を消す",
     "viewer.control": "操作",
     "viewer.ctrlAltDel": "Ctrl+Alt+Del を送る",
+    "viewer.askControl": "操作を依頼",
     "viewer.connectTitle": "お客様に接続",
     "viewer.password": "お客様のパスワード",
     "viewer.verificationTitle": "確認コードを照らし合わせてください",
@@ -693,6 +717,10 @@ export const technician: Technician = {
       offered:
         "お客様はブラウザーのタブを共有しています。お客様はセッションバーから、あなたにタブのズームを許可できます。",
       level: (level) => `お客様のタブのズーム：${level}`,
+    },
+    askControl: {
+      asked:
+        "操作を依頼しました。お客様のページが Tether エージェントを案内します。エージェントはページに代わってこのセッションに参加します。",
     },
     screens: {
       screen: (number, size) => `画面 ${number}（${size}）`,
