@@ -13,6 +13,7 @@ import { audit } from "./routes/audit.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
+import { machines } from "./routes/machines.ts";
 import { recordings, sessionRecordings } from "./routes/recordings.ts";
 import { help, sessions } from "./routes/sessions.ts";
 import { technicians } from "./routes/technicians.ts";
@@ -88,6 +89,7 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api/sessions", sessionRecordings);
   app.route("/api/recordings", recordings);
   app.route("/api/help", help);
+  app.route("/api/machines", machines);
 
   app.notFound(async (c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -155,6 +155,8 @@ export type Config = { [K in IntName]: number } & {
   AUDIT_SIGNER: NoteSigner;
   /** Whether audit entries of sign-ins record the client's IP address (AUDIT_IP_ADDRESSES = "on"). */
   AUDIT_IP_ADDRESSES: boolean;
+  /** Whether machines may be enrolled for unattended access, and reached that way (UNATTENDED_ACCESS = "on"). */
+  UNATTENDED_ACCESS: boolean;
   /** How webhooks are delivered (WEBHOOK_RETRY_S, WEBHOOK_TIMEOUT_S, WEBHOOK_ALLOW_PRIVATE). */
   WEBHOOKS: WebhookSettings;
   /** Whether sessions are recorded: never, when the customer allows it, or always (said before Allow). */
@@ -210,6 +212,15 @@ function splitList(raw: unknown): string[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+}
+
+/** Whether an "on" or "off" [vars] switch (empty: off) is on; anything else is reported with `what` it decides. */
+function isSwitchedOn(vars: Record<string, unknown>, name: string, what: string, issues: string[]): boolean {
+  const setting = String(vars[name] ?? "off").trim() || "off";
+  if (setting !== "on" && setting !== "off") {
+    issues.push(`${name} must be "on" or "off" (${what}); got ${JSON.stringify(setting).slice(0, 40)}`);
+  }
+  return setting === "on";
 }
 
 /** Parses [vars] and secrets; every problem is reported with the variable's name and what it must be. */
@@ -319,12 +330,18 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
 
   const audit = auditSigner(vars);
   if (!audit.ok) issues.push(...audit.issues);
-  const ipSetting = String(vars.AUDIT_IP_ADDRESSES ?? "off").trim() || "off";
-  if (ipSetting !== "on" && ipSetting !== "off") {
-    issues.push(
-      `AUDIT_IP_ADDRESSES must be "on" or "off" (whether the audit log records sign-ins' IP addresses); got ${JSON.stringify(ipSetting).slice(0, 40)}`,
-    );
-  }
+  const isIpAudited = isSwitchedOn(
+    vars,
+    "AUDIT_IP_ADDRESSES",
+    "whether the audit log records sign-ins' IP addresses",
+    issues,
+  );
+  const isUnattended = isSwitchedOn(
+    vars,
+    "UNATTENDED_ACCESS",
+    "whether machines may be enrolled for unattended access",
+    issues,
+  );
 
   const webhooks = webhookSettings(vars);
   if (!webhooks.ok) issues.push(...webhooks.issues);
@@ -343,7 +360,8 @@ export function parseConfig(vars: Record<string, unknown>): ConfigResult {
       JWT_SECRET: secret as string,
       TURN: turn.turn,
       AUDIT_SIGNER: audit.signer,
-      AUDIT_IP_ADDRESSES: ipSetting === "on",
+      AUDIT_IP_ADDRESSES: isIpAudited,
+      UNATTENDED_ACCESS: isUnattended,
       WEBHOOKS: webhooks.settings,
       RECORDING_POLICY: recording.policy,
     },

@@ -16,6 +16,11 @@ export type LogEvent =
   /** An admin revoked an open invite (technicianId: the admin). */
   | { event: "invite_revoked"; technicianId: string }
   | { event: "technician_removed"; technicianId: string; by: string }
+  /** Machines for unattended access (technicianId, by: the admin; enrolledBy: the admin who made the link). */
+  | { event: "machine_enrolment_created"; technicianId: string; expiresAt: number }
+  | { event: "machine_enrolled"; machineId: string; enrolledBy: string }
+  | { event: "machine_renamed"; machineId: string; by: string }
+  | { event: "machine_removed"; machineId: string; by: string }
   | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
   | {
       event: "technician_name_changed";

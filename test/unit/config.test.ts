@@ -117,6 +117,15 @@ describe("parseConfig", () => {
     expect(named.ok && named.config.AUDIT_IP_ADDRESSES).toBe(false);
   });
 
+  it("keeps unattended access off unless UNATTENDED_ACCESS is on, and names the variable for anything else", () => {
+    const plain = parseConfig(secret);
+    expect(plain.ok && plain.config.UNATTENDED_ACCESS).toBe(false);
+    const on = parseConfig({ ...secret, UNATTENDED_ACCESS: "on" });
+    expect(on.ok && on.config.UNATTENDED_ACCESS).toBe(true);
+    const wrong = parseConfig({ ...secret, UNATTENDED_ACCESS: "true" });
+    expect(!wrong.ok && wrong.issues[0]).toMatch(/^UNATTENDED_ACCESS must be "on" or "off"/);
+  });
+
   it("reports every bad variable at once", () => {
     const result = parseConfig({ SESSION_LIFETIME_S: "x", WS_MESSAGES_PER_S: "-1" });
     // The two variables, JWT_SECRET and AUDIT_SIGNING_KEY.

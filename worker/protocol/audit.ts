@@ -39,6 +39,10 @@ export const AuditType = z.enum([
   "recording_deleted",
   "recording_played",
   "file_transferred",
+  "machine_enrolment_created",
+  "machine_enrolled",
+  "machine_renamed",
+  "machine_removed",
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

@@ -56,6 +56,12 @@ export const ErrorCode = z.enum([
   "RECORDING_STORE_FAILED",
   /** A playback link that expired or was not signed by this server. */
   "PLAYBACK_LINK_INVALID",
+  /** Unattended access is off on this site (UNATTENDED_ACCESS in wrangler.toml [vars]). */
+  "UNATTENDED_OFF",
+  /** A machine enrolment link that is unknown, used or expired. */
+  "ENROLMENT_INVALID",
+  /** A machine's signature that does not verify with the public key it sent. */
+  "MACHINE_KEY_INVALID",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

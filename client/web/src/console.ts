@@ -4,6 +4,7 @@ import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../co
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
 import { loadTokens, loadWebhookPanel } from "./console/helpdesk-panel.ts";
+import { loadMachinesPanel } from "./console/machines-panel.ts";
 import { loadRecordingsPanel } from "./console/recordings-panel.ts";
 import { formatTime } from "./i18n/format.ts";
 import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
@@ -69,7 +70,9 @@ async function loadMe(): Promise<void> {
   route();
   // Loaded again after every change of the person (and on a new language, which redraws the lists).
   await Promise.all([loadTokens(), loadRecordingsPanel()]);
-  if (technician.isAdmin) await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel()]);
+  if (technician.isAdmin) {
+    await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel(), loadMachinesPanel()]);
+  }
 }
 
 /**

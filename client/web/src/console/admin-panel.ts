@@ -2,7 +2,7 @@ import { InviteList, TechnicianList, type TechnicianSummary, TechnicianUpdated }
 import { formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
-import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { actionButton, announce, byId } from "../lib/dom.ts";
 import { nameErrorText, technicianErrorText } from "../lib/errors.ts";
 import { loadAuditPanel } from "./audit-panel.ts";
 
@@ -18,14 +18,7 @@ const T = () => technicianText().admin;
 let myId = "";
 let onOwnNameChanged: () => Promise<void> = loadTechnicians;
 
-function button(text: string, label: string, action: () => Promise<void>): HTMLButtonElement {
-  const el = document.createElement("button");
-  el.type = "button";
-  el.textContent = text;
-  el.setAttribute("aria-label", label);
-  el.addEventListener("click", () => void whileBusy(el, action));
-  return el;
-}
+const button = actionButton;
 
 async function loadTechnicians(): Promise<void> {
   const list = await callApi("GET", "/api/technicians", TechnicianList);

@@ -4,7 +4,7 @@ import { WebhookEventType } from "#protocol/webhooks.ts";
 import { formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
-import { announce, byId, whileBusy } from "../lib/dom.ts";
+import { actionButton, announce, byId, whileBusy } from "../lib/dom.ts";
 import { technicianErrorText } from "../lib/errors.ts";
 
 // The console's helpdesk panels: a technician's API tokens (a helpdesk app starts sessions with one), and for admins
@@ -64,15 +64,8 @@ const webhookAdd = byId("webhook-add", HTMLButtonElement);
 const endpointList = byId("webhook-endpoints", HTMLUListElement);
 const noWebhooks = byId("no-webhooks", HTMLElement);
 
-function button(text: string, label: string, action: () => Promise<void>): HTMLButtonElement {
-  const el = document.createElement("button");
-  el.type = "button";
-  el.className = "secondary";
-  el.textContent = text;
-  el.setAttribute("aria-label", label);
-  el.addEventListener("click", () => void whileBusy(el, action));
-  return el;
-}
+const button = (text: string, label: string, action: () => Promise<void>) =>
+  actionButton(text, label, action, "secondary");
 
 function line(text: string): HTMLSpanElement {
   const span = document.createElement("span");

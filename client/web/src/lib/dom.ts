@@ -49,3 +49,22 @@ export function isFocusIdle(...within: HTMLElement[]): boolean {
   if (within.some((el) => el.contains(active))) return true;
   return active instanceof HTMLElement && active.offsetParent === null && active.getClientRects().length === 0;
 }
+
+/**
+ * A button of a list item: `text`, and `label` for a screen reader (which names the item, "Remove Front desk PC");
+ * busy while `action` runs, so that a second click does not run it twice.
+ */
+export function actionButton(
+  text: string,
+  label: string,
+  action: () => Promise<void>,
+  className = "",
+): HTMLButtonElement {
+  const el = document.createElement("button");
+  el.type = "button";
+  if (className) el.className = className;
+  el.textContent = text;
+  el.setAttribute("aria-label", label);
+  el.addEventListener("click", () => void whileBusy(el, action));
+  return el;
+}

@@ -274,7 +274,11 @@ export const customer: Customer = {
   },
 };
 
-const what = { displayName: "Der Anzeigename", caseNumber: "Die Vorgangsnummer" };
+const what = {
+  displayName: "Der Anzeigename",
+  caseNumber: "Die Vorgangsnummer",
+  machineName: "Der Name des Computers",
+};
 
 export const help: Help = {
   markup: {
@@ -354,6 +358,12 @@ export const technician: Technician = {
     RECORDING_STORE_FAILED:
       "Der Server konnte die Aufzeichnung nicht speichern: Sein Speicher ist ausgefallen. Was er vorher angenommen hat, bleibt erhalten.",
     PLAYBACK_LINK_INVALID: "Dieser Wiedergabelink ist abgelaufen. Spielen Sie die Aufzeichnung erneut ab.",
+    UNATTENDED_OFF:
+      "Unbeaufsichtigter Zugriff ist auf dieser Website aus. Ein Administrator schaltet ihn mit UNATTENDED_ACCESS in wrangler.toml ein.",
+    ENROLMENT_INVALID:
+      "Dieser Registrierungslink ist unbekannt, benutzt oder abgelaufen. Erstellen Sie in der Konsole einen neuen.",
+    MACHINE_KEY_INVALID:
+      "Die Signatur des Computers passt nicht zu seinem Schlüssel. Registrieren Sie ihn mit einem neuen Link erneut.",
   },
   markup: {
     "recordings.title": "Aufzeichnungen",
@@ -418,6 +428,14 @@ export const technician: Technician = {
     "admin.copyLabel": "Einladungslink kopieren",
     "admin.openInvites": "Offene Einladungen",
     "admin.noInvites": "Gerade keine.",
+    "machines.title": "Computer",
+    "machines.hint":
+      "Für unbeaufsichtigten Zugriff registrierte Computer. Registrieren Sie einen, indem Sie auf ihm den hier erstellten Befehl ausführen.",
+    "machines.enrol": "Computer registrieren",
+    "machines.command": "Auf dem Computer ausführen (funktioniert einmal)",
+    "machines.copy": "Kopieren",
+    "machines.copyLabel": "Registrierungsbefehl kopieren",
+    "machines.none": "Noch keine Computer.",
     "audit.title": "Protokoll",
     "audit.hint": "Wer hat was wann getan: signiert, nur anhängend, neueste zuerst. Prüfen mit diesem Befehl:",
     "audit.filters": "Protokoll filtern",
@@ -624,6 +642,21 @@ export const technician: Technician = {
     enabled: "Endpunkt aktiviert: Die Zustellung geht dort weiter, wo sie angehalten hat.",
     removed: "Endpunkt entfernt.",
   },
+  machines: {
+    machineLine: (m, key, enrolled, lastSeen) =>
+      `${m.name} (${m.os}), Schlüssel ${key}, registriert ${enrolled}, zuletzt gesehen ${lastSeen ?? "nie"}`,
+    created: (until) =>
+      `Registrierungsbefehl erstellt: Führen Sie ihn auf dem Computer aus. Er funktioniert einmal, bis ${until}.`,
+    rename: "Umbenennen",
+    renameLabel: (name) => `${name} umbenennen`,
+    renamePrompt: (name) => `Der Name von ${name} in der Konsole:`,
+    renamed: (name) => `Der Computer heißt jetzt ${name}.`,
+    remove: "Entfernen",
+    removeLabel: (name) => `${name} entfernen`,
+    confirmRemove: (name) =>
+      `${name} entfernen? Sein Schlüssel funktioniert dann nicht mehr; er muss erneut registriert werden, um erreichbar zu sein.`,
+    removed: (name) => `${name} wurde entfernt.`,
+  },
   admin: {
     technicianLine: (t, lastSignIn, isYou) =>
       `${t.name}${t.isAdmin ? " (Admin)" : ""}${t.nameLocked ? " (Name gesperrt)" : ""}: ${t.passkeys} ${t.passkeys === 1 ? "Passkey" : "Passkeys"}, letzte Anmeldung ${lastSignIn ?? "nie"}, ${t.liveSessions} ${t.liveSessions === 1 ? "laufende Sitzung" : "laufende Sitzungen"}${isYou ? " (Sie)" : ""}`,
@@ -691,6 +724,10 @@ export const technician: Technician = {
       recording_deleted: "Aufzeichnung gelöscht",
       recording_played: "Aufzeichnung abgespielt",
       file_transferred: "Datei übertragen",
+      machine_enrolment_created: "Computerregistrierung erstellt",
+      machine_enrolled: "Computer registriert",
+      machine_renamed: "Computer umbenannt",
+      machine_removed: "Computer entfernt",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type} durch ${actor}${session ? ` in Sitzung ${session}` : ""}`,
@@ -868,6 +905,24 @@ export const technician: Technician = {
 };
 
 export const agent: Agent = {
+  enrol: {
+    badLink:
+      "Das ist kein Link zur Registrierung eines Computers. Führen Sie den ganzen Befehl aus der Konsole aus: enrol https://…/enrol-machine#…",
+    enrolling: "Dieser Computer wird registriert…",
+    enrolled: (name, key, file) =>
+      `Dieser Computer ist als ${name} registriert. Sein Schlüssel: ${key} (die Konsole zeigt denselben). Seine Identität liegt in ${file}.`,
+    already: (file) =>
+      `Dieser Computer ist bereits registriert: ${file} existiert. Um ihn erneut zu registrieren, entfernen Sie ihn in der Konsole und löschen Sie diese Datei.`,
+    off: "Unbeaufsichtigter Zugriff ist auf dieser Website aus; fragen Sie ihren Administrator.",
+    linkUsed:
+      "Dieser Registrierungslink ist unbekannt, benutzt oder abgelaufen. Erstellen Sie in der Konsole einen neuen.",
+    keyRefused:
+      "Die Website hat den Schlüssel dieses Computers nicht angenommen. Erstellen Sie einen neuen Link und registrieren Sie erneut.",
+    rateLimited: "Zu viele Versuche aus diesem Netzwerk. Warten Sie eine Minute und versuchen Sie es dann erneut.",
+    unreachable: "Die Website war nicht erreichbar. Prüfen Sie den Link und das Netzwerk und versuchen Sie es erneut.",
+    failed: "Die Registrierung ist fehlgeschlagen. Versuchen Sie es mit einem neuen Link erneut.",
+    notSaved: (file) => `Die Identität des Computers konnte nicht in ${file} gespeichert werden.`,
+  },
   link: {
     notALink:
       "Das ist kein Tether-Sitzungslink. Starten Sie den Agenten mit dem ganzen Link, den Ihr Techniker Ihnen geschickt hat: https://…/j/123456789#…",

@@ -19,7 +19,7 @@ export type ClientErrorCode = "NETWORK" | "HTTP" | "BAD_RESPONSE" | "REPLACED";
 export type Quality = "good" | "fair" | "poor";
 
 /** Which field a name problem is about. */
-export type NameField = "displayName" | "caseNumber";
+export type NameField = "displayName" | "caseNumber" | "machineName";
 
 /** The error codes only a technician's pages can meet: their text is in `technician`, which no customer's page loads. */
 export type TechnicianErrorCode =
@@ -41,7 +41,10 @@ export type TechnicianErrorCode =
   | "RECORDING_NOT_ALLOWED"
   | "RECORDING_PART_INVALID"
   | "RECORDING_STORE_FAILED"
-  | "PLAYBACK_LINK_INVALID";
+  | "PLAYBACK_LINK_INVALID"
+  | "UNATTENDED_OFF"
+  | "ENROLMENT_INVALID"
+  | "MACHINE_KEY_INVALID";
 
 /** The text of every error code any page can meet. */
 const errors: Record<Exclude<ErrorCode | ClientErrorCode, TechnicianErrorCode>, string> = {
@@ -388,6 +391,10 @@ export const technician = {
     RECORDING_STORE_FAILED:
       "The server could not store the recording: its storage failed. What it took before is kept.",
     PLAYBACK_LINK_INVALID: "This playback link has expired. Play the recording again.",
+    UNATTENDED_OFF:
+      "Unattended access is off on this site. An administrator turns it on with UNATTENDED_ACCESS in wrangler.toml.",
+    ENROLMENT_INVALID: "This enrolment link is unknown, used or expired. Make a new one in the console.",
+    MACHINE_KEY_INVALID: "The machine's signature did not match its key. Enrol it again with a new link.",
   } satisfies Record<TechnicianErrorCode, string>,
   markup: {
     "recordings.title": "Recordings",
@@ -451,6 +458,14 @@ export const technician = {
     "admin.copyLabel": "Copy invite link",
     "admin.openInvites": "Open invites",
     "admin.noInvites": "None right now.",
+    "machines.title": "Machines",
+    "machines.hint":
+      "Machines enrolled for unattended access. Enrol one by running, on the machine itself, the command made here.",
+    "machines.enrol": "Enrol a machine",
+    "machines.command": "Run this on the machine (it works once)",
+    "machines.copy": "Copy",
+    "machines.copyLabel": "Copy the enrolment command",
+    "machines.none": "No machines yet.",
     "audit.title": "Audit log",
     "audit.hint": "Who did what, and when: signed, append-only, newest first. Check it with this command:",
     "audit.filters": "Filter the audit log",
@@ -545,7 +560,9 @@ export const technician = {
   },
   /** A name or case number a customer could be misled by, and why; `at` names the character ("U+202E"). */
   nameProblem: (field: NameField, problem: NameProblem) => {
-    const what = field === "displayName" ? "The display name" : "The case number";
+    const what = { displayName: "The display name", caseNumber: "The case number", machineName: "The machine's name" }[
+      field
+    ];
     switch (problem.kind) {
       case "direction":
         return `${what} contains a character that changes the direction of text (${problem.at}); remove it.`;
@@ -649,6 +666,19 @@ export const technician = {
     enabled: "Endpoint enabled: delivery goes on from where it stopped.",
     removed: "Endpoint removed.",
   },
+  machines: {
+    machineLine: (m: { name: string; os: string }, key: string, enrolled: string, lastSeen: string | null) =>
+      `${m.name} (${m.os}), key ${key}, enrolled ${enrolled}, last seen ${lastSeen ?? "never"}`,
+    created: (until: string) => `Enrolment command made: run it on the machine. It works once, until ${until}.`,
+    rename: "Rename",
+    renameLabel: (name: string) => `Rename ${name}`,
+    renamePrompt: (name: string) => `The name of ${name} in the console:`,
+    renamed: (name: string) => `The machine is now called ${name}.`,
+    remove: "Remove",
+    removeLabel: (name: string) => `Remove ${name}`,
+    confirmRemove: (name: string) => `Remove ${name}? Its key stops working; it must be enrolled again to be reached.`,
+    removed: (name: string) => `${name} was removed.`,
+  },
   admin: {
     technicianLine: (
       t: { name: string; isAdmin: boolean; nameLocked: boolean; passkeys: number; liveSessions: number },
@@ -721,6 +751,10 @@ export const technician = {
       recording_deleted: "recording deleted",
       recording_played: "recording played back",
       file_transferred: "file transferred",
+      machine_enrolment_created: "machine enrolment made",
+      machine_enrolled: "machine enrolled",
+      machine_renamed: "machine renamed",
+      machine_removed: "machine removed",
     } satisfies Record<AuditType, string>,
     line: (seq: number, time: string, type: string, actor: string, session: string | null) =>
       `#${seq} ${time}: ${type} by ${actor}${session ? ` in session ${session}` : ""}`,
@@ -896,6 +930,22 @@ export const technician = {
  * notices are the customer's (`customer.ended`, `customer.refused`, `customer.notice`).
  */
 export const agent = {
+  enrol: {
+    badLink:
+      "That is not a machine enrolment link. Run the whole command the console showed: enrol https://…/enrol-machine#…",
+    enrolling: "Enrolling this machine…",
+    enrolled: (name: string, key: string, file: string) =>
+      `This machine is enrolled as ${name}. Its key: ${key} (the console shows the same). Its identity is in ${file}.`,
+    already: (file: string) =>
+      `This machine is enrolled already: ${file} exists. To enrol it again, remove it in the console and delete that file.`,
+    off: "Unattended access is off on this site; ask its administrator.",
+    linkUsed: "This enrolment link is unknown, used or expired. Make a new one in the console.",
+    keyRefused: "The site did not accept this machine's key. Make a new link and enrol again.",
+    rateLimited: "Too many tries from this network. Wait a minute, then try again.",
+    unreachable: "The site could not be reached. Check the link and the network, then try again.",
+    failed: "The enrolment failed. Try again with a new link.",
+    notSaved: (file: string) => `The machine's identity could not be saved in ${file}.`,
+  },
   link: {
     notALink:
       "That is not a Tether session link. Start the agent with the whole link your technician sent you: https://…/j/123456789#…",

@@ -266,7 +266,7 @@ export const customer: Customer = {
   },
 };
 
-const what = { displayName: "表示名", caseNumber: "案件番号" };
+const what = { displayName: "表示名", caseNumber: "案件番号", machineName: "コンピューター名" };
 
 export const help: Help = {
   markup: {
@@ -342,6 +342,11 @@ export const technician: Technician = {
     RECORDING_STORE_FAILED:
       "サーバーのストレージに障害が発生したため、録画を保存できませんでした。それまでに受け取った部分は保持されます。",
     PLAYBACK_LINK_INVALID: "この再生リンクは期限切れです。もう一度再生してください。",
+    UNATTENDED_OFF:
+      "このサイトでは無人アクセスがオフです。管理者が wrangler.toml の UNATTENDED_ACCESS でオンにします。",
+    ENROLMENT_INVALID:
+      "この登録リンクは不明、使用済み、または期限切れです。コンソールで新しいリンクを作成してください。",
+    MACHINE_KEY_INVALID: "コンピューターの署名が鍵と一致しません。新しいリンクでもう一度登録してください。",
   },
   markup: {
     "recordings.title": "録画",
@@ -404,6 +409,14 @@ export const technician: Technician = {
     "admin.copyLabel": "招待リンクをコピー",
     "admin.openInvites": "未使用の招待",
     "admin.noInvites": "現在はありません。",
+    "machines.title": "コンピューター",
+    "machines.hint":
+      "無人アクセス用に登録されたコンピューターです。ここで作成したコマンドをそのコンピューターで実行して登録します。",
+    "machines.enrol": "コンピューターを登録",
+    "machines.command": "このコマンドをコンピューターで実行（1 回限り有効）",
+    "machines.copy": "コピー",
+    "machines.copyLabel": "登録コマンドをコピー",
+    "machines.none": "まだコンピューターはありません。",
     "audit.title": "監査ログ",
     "audit.hint": "誰がいつ何をしたか。署名付き、追記のみ、新しい順。次のコマンドで検証できます:",
     "audit.filters": "監査ログを絞り込む",
@@ -600,6 +613,20 @@ export const technician: Technician = {
     enabled: "エンドポイントを有効にしました。停止したところから配信を再開します。",
     removed: "エンドポイントを削除しました。",
   },
+  machines: {
+    machineLine: (m, key, enrolled, lastSeen) =>
+      `${m.name}（${m.os}）、鍵 ${key}、登録 ${enrolled}、最終接続 ${lastSeen ?? "なし"}`,
+    created: (until) =>
+      `登録コマンドを作成しました。コンピューターで実行してください。${until} まで 1 回限り有効です。`,
+    rename: "名前を変更",
+    renameLabel: (name) => `${name} の名前を変更`,
+    renamePrompt: (name) => `コンソールでの ${name} の名前：`,
+    renamed: (name) => `コンピューターの名前は ${name} になりました。`,
+    remove: "削除",
+    removeLabel: (name) => `${name} を削除`,
+    confirmRemove: (name) => `${name} を削除しますか？鍵は使えなくなり、接続するには再登録が必要です。`,
+    removed: (name) => `${name} を削除しました。`,
+  },
   admin: {
     technicianLine: (t, lastSignIn, isYou) =>
       `${t.name}${t.isAdmin ? "（管理者）" : ""}${t.nameLocked ? "（名前ロック中）" : ""}: パスキー ${t.passkeys} 個、最終サインイン ${lastSignIn ?? "なし"}、進行中のセッション ${t.liveSessions} 件${isYou ? "（あなた）" : ""}`,
@@ -668,6 +695,10 @@ export const technician: Technician = {
       recording_deleted: "録画を削除",
       recording_played: "録画を再生",
       file_transferred: "ファイルを転送",
+      machine_enrolment_created: "コンピューター登録を作成",
+      machine_enrolled: "コンピューターを登録",
+      machine_renamed: "コンピューターの名前を変更",
+      machine_removed: "コンピューターを削除",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type}（実行者 ${actor}${session ? `、セッション ${session}` : ""}）`,
@@ -840,6 +871,23 @@ export const technician: Technician = {
 };
 
 export const agent: Agent = {
+  enrol: {
+    badLink:
+      "これはコンピューター登録のリンクではありません。コンソールに表示されたコマンド全体を実行してください：enrol https://…/enrol-machine#…",
+    enrolling: "このコンピューターを登録しています…",
+    enrolled: (name, key, file) =>
+      `このコンピューターは ${name} として登録されました。鍵：${key}（コンソールにも同じものが表示されます）。ID は ${file} にあります。`,
+    already: (file) =>
+      `このコンピューターは登録済みです：${file} があります。再登録するには、コンソールで削除し、そのファイルを消してください。`,
+    off: "このサイトでは無人アクセスがオフです。管理者に問い合わせてください。",
+    linkUsed: "この登録リンクは不明、使用済み、または期限切れです。コンソールで新しいリンクを作成してください。",
+    keyRefused:
+      "サイトはこのコンピューターの鍵を受け付けませんでした。新しいリンクを作成して、もう一度登録してください。",
+    rateLimited: "このネットワークからの試行が多すぎます。1 分待ってから、もう一度お試しください。",
+    unreachable: "サイトに接続できませんでした。リンクとネットワークを確認して、もう一度お試しください。",
+    failed: "登録に失敗しました。新しいリンクでもう一度お試しください。",
+    notSaved: (file) => `コンピューターの ID を ${file} に保存できませんでした。`,
+  },
   link: {
     notALink:
       "これは Tether のセッションリンクではありません。技術者から届いたリンク全体を付けてエージェントを起動してください: https://…/j/123456789#…",

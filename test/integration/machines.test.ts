@@ -1,0 +1,321 @@
+import { createExecutionContext, SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { describe, expect, it } from "vitest";
+import type { AuditEntriesPage, AuditEntry, AuditType } from "#protocol/audit.ts";
+import type { ErrorBody } from "#protocol/errors.ts";
+import {
+  enrolmentMessage,
+  MAX_MACHINE_BODY_BYTES,
+  type MachineEnrolment,
+  type MachineList,
+  type MachineResponse,
+} from "#protocol/machines.ts";
+import { createApp } from "../../worker/app.ts";
+import { base64url, hashToken } from "../../worker/auth/tokens.ts";
+import { workersHost } from "../../worker/workers-host.ts";
+import { storedBucket } from "../helpers/workers/rate-buckets.ts";
+import { createTechnician } from "../helpers/workers/technician.ts";
+import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
+
+// Machines for unattended access: an admin's one-time enrolment link, the agent's enrolment with it (a signature by
+// the machine's new key over the site and the link's token), and the admin's list, rename and remove. wrangler.toml
+// leaves UNATTENDED_ACCESS off, so the Worker as deployed (SELF) shows the switch off; the same app is called with
+// the switch on through bindings of the test's own.
+
+const app = createApp(workersHost);
+const switchedOn = { ...env, UNATTENDED_ACCESS: "on" };
+
+type CallOptions = { method?: string; body?: unknown; rawBody?: string; cookie?: string; ip?: string };
+type Answer<T> = { status: number; body: T };
+
+/** Calls /api/machines… as a page on the site's origin (or the agent, which sends the same Origin). */
+async function call<T = ErrorBody>(path: string, options: CallOptions = {}, isOn = true): Promise<Answer<T>> {
+  const method = options.method ?? (options.body === undefined && options.rawBody === undefined ? "GET" : "POST");
+  const headers = new Headers({ "cf-connecting-ip": options.ip ?? randomIp(), origin: ORIGIN });
+  if (options.cookie) headers.set("cookie", options.cookie);
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (body !== undefined) headers.set("content-type", "application/json");
+  const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
+  const res = isOn ? await app.fetch(request, switchedOn, createExecutionContext()) : await SELF.fetch(request);
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function signedInAdmin(name = "Ada Admin"): Promise<{ id: string; cookie: string }> {
+  const { technician, cookie } = await createTechnician(name, true);
+  return { id: technician.id, cookie };
+}
+
+/** A new enrolment link's token, made by `admin`. */
+async function enrolmentToken(admin: { cookie: string }): Promise<string> {
+  const made = await call<MachineEnrolment>("/api/machines/enrolments", { method: "POST", cookie: admin.cookie });
+  expect(made.status).toBe(201);
+  return made.body.url.split("#")[1] ?? "";
+}
+
+/** A machine's Ed25519 key pair, as the agent makes it. */
+function machineKeys(): { secretKey: Uint8Array; publicKey: string } {
+  const { secretKey, publicKey } = ed25519.keygen();
+  return { secretKey, publicKey: base64url(publicKey) };
+}
+
+/** The body the agent sends to enrol with `token`, signed for `origin` (the site's, unless a test says otherwise). */
+function enrolBody(token: string, keys = machineKeys(), signed: { origin?: string; token?: string } = {}) {
+  const message = enrolmentMessage(signed.origin ?? ORIGIN, signed.token ?? token);
+  const signature = base64url(ed25519.sign(message, keys.secretKey));
+  return { token, publicKey: keys.publicKey, name: "front-desk", os: "Linux 6.1.0-28-amd64", signature };
+}
+
+/** The machine id a public key must get: the SHA-256 of its bytes, base64url. */
+async function idOf(publicKey: string): Promise<string> {
+  const bytes = Uint8Array.from(atob(publicKey.replaceAll("-", "+").replaceAll("_", "/")), (ch) => ch.charCodeAt(0));
+  return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+}
+
+/** The audit entries of `type` that name `machine` (or every one of `type` when no machine is given). */
+async function auditEntries(admin: { cookie: string }, type: AuditType, machine?: string): Promise<AuditEntry[]> {
+  const page = await call<AuditEntriesPage>(`/api/audit/entries?type=${type}&order=desc&limit=500`, {
+    cookie: admin.cookie,
+  });
+  expect(page.status).toBe(200);
+  const entries = page.body.entries.map((line) => JSON.parse(line) as AuditEntry);
+  return machine === undefined ? entries : entries.filter((entry) => entry.data.machine === machine);
+}
+
+describe("machines: enrolment", () => {
+  it("enrols a machine once with an admin's link, by the SHA-256 of its key, and audits both steps", async () => {
+    const admin = await signedInAdmin();
+    const before = Date.now();
+    const made = await call<MachineEnrolment>("/api/machines/enrolments", { method: "POST", cookie: admin.cookie });
+    expect(made.status).toBe(201);
+    const [base, token = ""] = made.body.url.split("#");
+    expect(base).toBe(`${ORIGIN}/enrol-machine`);
+    expect(token).toMatch(/^[\w-]{43}$/);
+    expect(made.body.expiresAt).toBeGreaterThanOrEqual(before + Number(env.INVITE_TTL_S) * 1000);
+    // Only the token's hash is stored.
+    const stored = await env.DB.prepare("SELECT token_hash, created_by FROM machine_enrolments WHERE token_hash = ?")
+      .bind(await hashToken(token))
+      .first();
+    expect(stored).toEqual({ token_hash: await hashToken(token), created_by: admin.id });
+
+    const keys = machineKeys();
+    const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(token, keys) });
+    expect(enrolled.status).toBe(201);
+    const id = await idOf(keys.publicKey);
+    expect(enrolled.body.machine).toEqual({
+      id,
+      name: "front-desk",
+      os: "Linux 6.1.0-28-amd64",
+      enrolledAt: expect.any(Number),
+      lastSeenAt: null,
+    });
+    const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
+    expect(list.status).toBe(200);
+    expect(list.body.machines).toContainEqual(enrolled.body.machine);
+
+    // The link is used up: a second machine cannot enrol with it.
+    const again = await call("/api/machines", { body: enrolBody(token) });
+    expect(again).toMatchObject({ status: 400, body: { error: { code: "ENROLMENT_INVALID" } } });
+
+    const created = (await auditEntries(admin, "machine_enrolment_created")).find(
+      (entry) => entry.data.expiresAt === made.body.expiresAt && entry.actor === `technician:${admin.id}`,
+    );
+    expect(created).toBeDefined();
+    // No one was signed in: the entry names the admin who made the link.
+    const [entry] = await auditEntries(admin, "machine_enrolled", id);
+    expect(entry).toMatchObject({ actor: `technician:${admin.id}`, data: { machine: id } });
+  });
+
+  it("lists machines newest first", async () => {
+    const admin = await signedInAdmin();
+    const first = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
+    const second = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
+    await env.DB.prepare("UPDATE machines SET enrolled_at = enrolled_at + 60000 WHERE id = ?")
+      .bind(second.body.machine.id)
+      .run();
+    const ids = (await call<MachineList>("/api/machines", { cookie: admin.cookie })).body.machines.map((m) => m.id);
+    expect(ids.indexOf(second.body.machine.id)).toBeLessThan(ids.indexOf(first.body.machine.id));
+  });
+
+  it("refuses an expired link", async () => {
+    const admin = await signedInAdmin();
+    const token = await enrolmentToken(admin);
+    await env.DB.prepare("UPDATE machine_enrolments SET expires_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 1, await hashToken(token))
+      .run();
+    const res = await call("/api/machines", { body: enrolBody(token) });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "ENROLMENT_INVALID" } } });
+  });
+
+  it("refuses an unknown link", async () => {
+    const res = await call("/api/machines", { body: enrolBody("never-made-by-any-admin-0123456789") });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "ENROLMENT_INVALID" } } });
+  });
+
+  it("refuses a signature made for another site, another link or by another key, and leaves the link usable", async () => {
+    const admin = await signedInAdmin();
+    const token = await enrolmentToken(admin);
+    const keys = machineKeys();
+    const other = machineKeys();
+    const bodies = [
+      enrolBody(token, keys, { origin: "https://support.example.com" }),
+      enrolBody(token, keys, { token: "another-token-0123456789abcdef" }),
+      { ...enrolBody(token, other), publicKey: keys.publicKey },
+    ];
+    for (const body of bodies) {
+      const res = await call("/api/machines", { body });
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "MACHINE_KEY_INVALID" } } });
+    }
+    const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(token, keys) });
+    expect(enrolled.status).toBe(201);
+  });
+
+  it("refuses a small-order key, for which anyone can make a signature", async () => {
+    const admin = await signedInAdmin();
+    const token = await enrolmentToken(admin);
+    // The identity point, and a signature of R = identity, S = 0: lenient (ZIP-215) verification accepts it for any
+    // message.
+    const identity = new Uint8Array(32);
+    identity[0] = 1;
+    const signature = new Uint8Array(64);
+    signature.set(identity);
+    const body = { ...enrolBody(token), publicKey: base64url(identity), signature: base64url(signature) };
+    const res = await call("/api/machines", { body });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "MACHINE_KEY_INVALID" } } });
+  });
+
+  it("refuses a key that is already enrolled, with another link", async () => {
+    const admin = await signedInAdmin();
+    const keys = machineKeys();
+    const first = await call("/api/machines", { body: enrolBody(await enrolmentToken(admin), keys) });
+    expect(first.status).toBe(201);
+    const second = await call("/api/machines", { body: enrolBody(await enrolmentToken(admin), keys) });
+    expect(second).toMatchObject({ status: 409, body: { error: { code: "CONFLICT" } } });
+    const id = await idOf(keys.publicKey);
+    const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
+    expect(list.body.machines.filter((m) => m.id === id)).toHaveLength(1);
+  });
+
+  it("refuses a malformed or oversized body with a code that says which", async () => {
+    const admin = await signedInAdmin();
+    const token = await enrolmentToken(admin);
+    const short = { ...enrolBody(token), publicKey: base64url(new Uint8Array(31)) };
+    const res = await call<ErrorBody>("/api/machines", { body: short });
+    expect(res).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+    expect(res.body.error.message).toContain("publicKey");
+    const huge = await call("/api/machines", { body: { ...enrolBody(token), os: "x".repeat(MAX_MACHINE_BODY_BYTES) } });
+    expect(huge).toMatchObject({ status: 413, body: { error: { code: "PAYLOAD_TOO_LARGE" } } });
+    const broken = await call("/api/machines", { rawBody: "{" });
+    expect(broken).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+    const badName = await call("/api/machines", { body: { ...enrolBody(token), name: "desk\u202Epc" } });
+    expect(badName).toMatchObject({ status: 400, body: { error: { code: "INVALID_NAME" } } });
+    // None of these used the link up.
+    expect((await call("/api/machines", { body: enrolBody(token) })).status).toBe(201);
+  });
+
+  it("counts enrolment attempts against the client address's sign-in budget", async () => {
+    const ip = randomIp();
+    const res = await call("/api/machines", { body: enrolBody("never-made-by-any-admin-0123456789"), ip });
+    expect(res.status).toBe(400);
+    expect(await storedBucket(ip, "signin")).toMatchObject({ tokens: Number(env.RATE_SIGNIN_PER_MIN) - 1 });
+  });
+});
+
+describe("machines: the admin's console", () => {
+  it("renames a machine, refusing a name customers could be misled by, and audits it", async () => {
+    const admin = await signedInAdmin();
+    const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
+    const { id } = enrolled.body.machine;
+    const path = `/api/machines/${id}`;
+    const renamed = await call<MachineResponse>(path, {
+      method: "PATCH",
+      body: { name: "Front desk PC" },
+      cookie: admin.cookie,
+    });
+    expect(renamed).toEqual({ status: 200, body: { machine: { ...enrolled.body.machine, name: "Front desk PC" } } });
+    const invalid = await call(path, { method: "PATCH", body: { name: "Front\u202Edesk" }, cookie: admin.cookie });
+    expect(invalid).toMatchObject({ status: 400, body: { error: { code: "INVALID_NAME" } } });
+    // As for technicians' names: an empty one breaks the schema's length, not the rule for text people read.
+    const empty = await call(path, { method: "PATCH", body: { name: " " }, cookie: admin.cookie });
+    expect(empty).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+    const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
+    expect(list.body.machines.find((m) => m.id === id)?.name).toBe("Front desk PC");
+    const entries = await auditEntries(admin, "machine_renamed", id);
+    expect(entries).toEqual([expect.objectContaining({ actor: `technician:${admin.id}`, data: { machine: id } })]);
+  });
+
+  it("removes a machine: gone from the list, 404 afterwards, audited", async () => {
+    const admin = await signedInAdmin();
+    const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
+    const { id } = enrolled.body.machine;
+    const removed = await call(`/api/machines/${id}`, { method: "DELETE", cookie: admin.cookie });
+    expect(removed).toEqual({ status: 204, body: null });
+    const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
+    expect(list.body.machines.map((m) => m.id)).not.toContain(id);
+    for (const options of [{ method: "DELETE" }, { method: "PATCH", body: { name: "Gone" } }]) {
+      const res = await call(`/api/machines/${id}`, { ...options, cookie: admin.cookie });
+      expect(res, options.method).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
+    }
+    const entries = await auditEntries(admin, "machine_removed", id);
+    expect(entries).toEqual([expect.objectContaining({ actor: `technician:${admin.id}`, data: { machine: id } })]);
+  });
+
+  it("is for signed-in admins only", async () => {
+    const admin = await signedInAdmin();
+    const { publicKey } = machineKeys();
+    const id = await idOf(publicKey);
+    const tech = await createTechnician("Nosy Tech");
+    const routes = [
+      ["/api/machines/enrolments", "POST"],
+      ["/api/machines", "GET"],
+      [`/api/machines/${id}`, "PATCH"],
+      [`/api/machines/${id}`, "DELETE"],
+    ] as const;
+    for (const [path, method] of routes) {
+      const body = method === "PATCH" ? { name: "Mine now" } : undefined;
+      const asTech = await call(path, { method, body, cookie: tech.cookie });
+      expect(asTech, `${method} ${path}`).toMatchObject({ status: 403, body: { error: { code: "FORBIDDEN" } } });
+      const signedOut = await call(path, { method, body });
+      expect(signedOut, `${method} ${path}`).toMatchObject({
+        status: 401,
+        body: { error: { code: "UNAUTHENTICATED" } },
+      });
+    }
+    expect(await auditEntries(admin, "machine_enrolment_created")).not.toContainEqual(
+      expect.objectContaining({ actor: `technician:${tech.technician.id}` }),
+    );
+  });
+});
+
+describe("machines: UNATTENDED_ACCESS off (wrangler.toml's default)", () => {
+  it("answers every route UNATTENDED_OFF, before asking who calls", async () => {
+    const admin = await signedInAdmin();
+    const token = await enrolmentToken(admin);
+    const { publicKey } = machineKeys();
+    const id = await idOf(publicKey);
+    const routes = [
+      ["/api/machines/enrolments", "POST", undefined],
+      ["/api/machines", "POST", enrolBody(token)],
+      ["/api/machines", "GET", undefined],
+      [`/api/machines/${id}`, "PATCH", { name: "Renamed" }],
+      [`/api/machines/${id}`, "DELETE", undefined],
+    ] as const;
+    for (const [path, method, body] of routes) {
+      for (const cookie of [admin.cookie, undefined]) {
+        const res = await call(path, { method, body, cookie }, false);
+        expect(res, `${method} ${path}`).toEqual({
+          status: 403,
+          body: {
+            error: {
+              code: "UNATTENDED_OFF",
+              message: "Unattended access is off on this site (UNATTENDED_ACCESS in wrangler.toml [vars]).",
+            },
+          },
+        });
+      }
+    }
+    // The refused enrolment left the link as it was.
+    expect((await call("/api/machines", { body: enrolBody(token) })).status).toBe(201);
+  });
+});
