@@ -51,6 +51,12 @@ export const INT_VARS = {
     fallback: 86_400,
     what: "lifetime of an invite or enrolment link, in seconds",
   },
+  MACHINE_HEARTBEAT_S: {
+    min: 1,
+    max: 30,
+    fallback: 20,
+    what: "how often an enrolled machine's agent tells the site it is online; a removed machine stops within this, in seconds",
+  },
   MAX_SESSIONS_PER_TECHNICIAN: { min: 1, max: 100, fallback: 5, what: "live sessions one technician may own at once" },
   FILE_MAX_BYTES: {
     min: 1_048_576,

@@ -21,6 +21,8 @@ export type LogEvent =
   | { event: "machine_enrolled"; machineId: string; enrolledBy: string }
   | { event: "machine_renamed"; machineId: string; by: string }
   | { event: "machine_removed"; machineId: string; by: string }
+  /** A heartbeat from an enrolled machine was refused: its signature, its clock, or a time it already sent. */
+  | { event: "machine_heartbeat_refused"; machineId: string; reason: "signature" | "clock" | "replayed" }
   | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
   | {
       event: "technician_name_changed";

@@ -5,17 +5,26 @@ import { X11Dialog } from "./indicator/dialog.ts";
 import { X11Indicator } from "./indicator/x11.ts";
 import { XTestInput } from "./input/xtest.ts";
 import { enrolCommand } from "./machine/enrol.ts";
+import { serveCommand } from "./machine/serve.ts";
 import { EXIT, runAgent } from "./run.ts";
 import { weriftCertificate, weriftRtc } from "./werift-rtc.ts";
 
 // The agent's program: `npm run agent -- [--allow-loopback] LINK`. It shares the X display of $DISPLAY through
 // ffmpeg, on werift, and (once the person allows it) takes the technician's mouse and keyboard through XTEST. Ctrl+C ends the session as the End word does (the room hears it; ffmpeg stops).
 // --allow-loopback lets ICE use loopback addresses as well, for a site on this machine in a network of loopback only.
-// `npm run agent -- enrol LINK [--identity FILE]` enrols the machine for unattended access instead (machine/enrol.ts).
+// `npm run agent -- enrol LINK [--identity FILE]` enrols the machine for unattended access instead (machine/enrol.ts),
+// and `npm run agent -- serve [--identity FILE]` keeps it online for it until Ctrl+C or SIGTERM (machine/serve.ts).
 
 const args = process.argv.slice(2);
 // Enrolling needs no display: it is run where there may be none (a server, a system service's install).
 if (args[0] === "enrol") process.exit(EXIT[await enrolCommand(args.slice(1), process.env, process.stdout)]);
+if (args[0] === "serve") {
+  // Nor does serving: a system service runs it, before anyone has logged in to a desktop.
+  const stop = new AbortController();
+  process.on("SIGINT", () => stop.abort());
+  process.on("SIGTERM", () => stop.abort());
+  process.exit(EXIT[await serveCommand(args.slice(1), process.env, process.stdout, stop.signal)]);
+}
 const allowLoopback = args.includes("--allow-loopback");
 const linkText = args.find((arg) => !arg.startsWith("--")) ?? "";
 

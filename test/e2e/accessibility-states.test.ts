@@ -100,8 +100,11 @@ describe("accessibility of the states further in (axe-core, WCAG 2.2 AA, reflow,
     await expectAccessible(page, "the page while its panel is kept on top");
 
     await tabTo(mini, bar.getByRole("button", { name: "Put back in the page" }));
-    // Enter's key-down puts the panel back and closes the window: there is no window left to take the key-up.
-    await mini.keyboard.down("Enter");
+    // Enter's key-down puts the panel back and closes the window: there is no window left to take the key-up, and the
+    // key-down itself may find its window gone before the browser answered it (a busy machine).
+    await mini.keyboard.down("Enter").catch((error: unknown) => {
+      if (!mini.isClosed()) throw error;
+    });
     const backInPage = page.getByRole("region", { name: "Your support session" });
     await backInPage.waitFor();
     await expect.poll(() => isFocused(backInPage)).toBe(true);

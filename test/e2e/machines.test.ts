@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -9,10 +9,11 @@ import { useStage } from "../helpers/node/stage.ts";
 
 // Machines for unattended access, as an admin enrols one: the console makes the one-time command, the agent run with
 // it on the machine makes the machine's key there and prints its fingerprint, and the console lists the machine with
-// the same fingerprint; the admin renames it and removes it. The agent runs from its sources here; the command names
+// the same fingerprint; the agent's `serve` brings it online; the admin renames it and removes it, which stops the
+// agent. The agent runs from its sources here; the command names
 // the downloaded file, which runs the same code (agent-download.test.ts).
 
-const stage = useStage("Mara Machines", { vars: { UNATTENDED_ACCESS: "on" } });
+const stage = useStage("Mara Machines", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "1" } });
 const WAIT = { timeout: 60_000, interval: 100 };
 const COMMAND = /^node tether-agent\.mjs enrol '(http:\/\/[^']+\/enrol-machine#[\w-]+)'$/;
 
@@ -68,6 +69,26 @@ describe("machines for unattended access", () => {
     const item = panel.getByRole("listitem").filter({ hasText: key });
     await expect.poll(() => textOf(item.locator("span")), WAIT).toMatch(/, last seen never$/);
 
+    // Served, the machine is online, and says so on the machine.
+    const served = spawn(
+      process.execPath,
+      ["--disable-warning=ExperimentalWarning", "client/agent/main.ts", "serve", "--identity", identity],
+      { env: { ...process.env, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" } },
+    );
+    let said = "";
+    served.stdout.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => served.once("exit", (code) => resolve(code)));
+    try {
+      await expect.poll(() => said, WAIT).toContain("is online for unattended access.");
+      await open(page, "/console");
+      await expect.poll(() => textOf(item.locator("span")), WAIT).toMatch(/: online$/);
+    } catch (error) {
+      served.kill("SIGKILL");
+      throw error;
+    }
+
     page.once("dialog", (dialog) => void dialog.accept("Front desk PC"));
     await item.getByRole("button", { name: /^Rename / }).click();
     await page.getByRole("status").getByText("The machine is now called Front desk PC.").waitFor();
@@ -78,5 +99,8 @@ describe("machines for unattended access", () => {
     await renamed.getByRole("button", { name: "Remove Front desk PC" }).click();
     await page.getByRole("status").getByText("Front desk PC was removed.").waitFor();
     await panel.getByText("No machines yet.").waitFor();
+    // Removed, the machine's agent stops at its next heartbeat.
+    expect(await exited).toBe(1);
+    expect(said).toContain("This machine was removed in the console, so the agent stops.");
   });
 });

@@ -6,10 +6,14 @@ import type { AuditEntriesPage, AuditEntry, AuditType } from "#protocol/audit.ts
 import type { ErrorBody } from "#protocol/errors.ts";
 import {
   enrolmentMessage,
+  type HeartbeatBody,
+  type HeartbeatResponse,
+  heartbeatMessage,
   MAX_MACHINE_BODY_BYTES,
   type MachineEnrolment,
   type MachineList,
   type MachineResponse,
+  type MachineSummary,
 } from "#protocol/machines.ts";
 import { createApp } from "../../worker/app.ts";
 import { base64url, hashToken } from "../../worker/auth/tokens.ts";
@@ -19,7 +23,8 @@ import { createTechnician } from "../helpers/workers/technician.ts";
 import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
 // Machines for unattended access: an admin's one-time enrolment link, the agent's enrolment with it (a signature by
-// the machine's new key over the site and the link's token), and the admin's list, rename and remove. wrangler.toml
+// the machine's new key over the site and the link's token), the agent's signed heartbeats that keep the machine
+// online, and the admin's list, rename and remove. wrangler.toml
 // leaves UNATTENDED_ACCESS off, so the Worker as deployed (SELF) shows the switch off; the same app is called with
 // the switch on through bindings of the test's own.
 
@@ -73,6 +78,38 @@ async function idOf(publicKey: string): Promise<string> {
   return base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
 }
 
+/** A machine enrolled with a new admin's link, its keys, and the admin. */
+async function enrolledMachine() {
+  const admin = await signedInAdmin();
+  const keys = machineKeys();
+  const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin), keys) });
+  expect(enrolled.status).toBe(201);
+  return { admin, keys, machine: enrolled.body.machine };
+}
+
+/** The heartbeat body for `at`, signed for the site, `id` and `at` unless a test says otherwise. */
+function beatBody(
+  id: string,
+  keys: { secretKey: Uint8Array },
+  at = Date.now(),
+  signed: { origin?: string; at?: number } = {},
+): HeartbeatBody {
+  const message = heartbeatMessage(signed.origin ?? ORIGIN, id, signed.at ?? at);
+  return { at, signature: base64url(ed25519.sign(message, keys.secretKey)) };
+}
+
+/** Sends the machine `id`'s heartbeat, as its agent does. */
+function beat<T = ErrorBody>(id: string, body: HeartbeatBody, ip?: string): Promise<Answer<T>> {
+  return call<T>(`/api/machines/${id}/heartbeat`, { body, ip });
+}
+
+/** The machine `id` as the admin's list shows it. */
+async function listed(admin: { cookie: string }, id: string): Promise<MachineSummary | undefined> {
+  const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
+  expect(list.status).toBe(200);
+  return list.body.machines.find((m) => m.id === id);
+}
+
 /** The audit entries of `type` that name `machine` (or every one of `type` when no machine is given). */
 async function auditEntries(admin: { cookie: string }, type: AuditType, machine?: string): Promise<AuditEntry[]> {
   const page = await call<AuditEntriesPage>(`/api/audit/entries?type=${type}&order=desc&limit=500`, {
@@ -109,6 +146,7 @@ describe("machines: enrolment", () => {
       os: "Linux 6.1.0-28-amd64",
       enrolledAt: expect.any(Number),
       lastSeenAt: null,
+      isOnline: false,
     });
     const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
     expect(list.status).toBe(200);
@@ -288,15 +326,109 @@ describe("machines: the admin's console", () => {
   });
 });
 
+describe("machines: heartbeats", () => {
+  const heartbeatS = Number(env.MACHINE_HEARTBEAT_S);
+
+  it("takes a beat signed by the machine's key: last seen now, online, and when to beat next", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    expect(await listed(admin, machine.id)).toMatchObject({ lastSeenAt: null, isOnline: false });
+    const ip = randomIp();
+    const before = Date.now();
+    const at = before;
+    const res = await beat<HeartbeatResponse>(machine.id, beatBody(machine.id, keys, at), ip);
+    expect(res).toEqual({ status: 200, body: { nextInS: heartbeatS } });
+    // Counted in a budget of its own, with room for 200 machines behind one address beating every 20 s.
+    expect(await storedBucket(ip, "heartbeat")).toMatchObject({ tokens: 200 * 3 - 1 });
+    expect(await storedBucket(ip, "lookup")).toBeNull();
+    const seen = await listed(admin, machine.id);
+    expect(seen?.isOnline).toBe(true);
+    expect(seen?.lastSeenAt).toBeGreaterThanOrEqual(before);
+    expect(seen?.lastSeenAt).toBeLessThanOrEqual(Date.now());
+    const stored = await env.DB.prepare("SELECT last_heartbeat_at FROM machines WHERE id = ?").bind(machine.id).first();
+    expect(stored).toEqual({ last_heartbeat_at: at });
+    // The next beat, a moment later by the machine's clock, is taken too; the rename's answer says online as well.
+    expect((await beat(machine.id, beatBody(machine.id, keys, at + 1))).status).toBe(200);
+    const renamed = await call<MachineResponse>(`/api/machines/${machine.id}`, {
+      method: "PATCH",
+      body: { name: "Front desk PC" },
+      cookie: admin.cookie,
+    });
+    expect(renamed.body.machine).toMatchObject({ name: "Front desk PC", isOnline: true });
+  });
+
+  it("is offline once its last beat is older than three heartbeats", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    expect((await beat(machine.id, beatBody(machine.id, keys))).status).toBe(200);
+    const lastSeenAt = Date.now() - 3 * heartbeatS * 1000 - 1;
+    await env.DB.prepare("UPDATE machines SET last_seen_at = ? WHERE id = ?").bind(lastSeenAt, machine.id).run();
+    expect(await listed(admin, machine.id)).toMatchObject({ lastSeenAt, isOnline: false });
+  });
+
+  it("refuses a beat signed by another key, for another site or for another time, and counts none", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    const at = Date.now();
+    const bodies = [
+      beatBody(machine.id, machineKeys(), at),
+      beatBody(machine.id, keys, at, { origin: "https://support.example.com" }),
+      beatBody(machine.id, keys, at, { at: at - 1 }),
+    ];
+    for (const body of bodies) {
+      const res = await beat(machine.id, body);
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "MACHINE_KEY_INVALID" } } });
+    }
+    expect(await listed(admin, machine.id)).toMatchObject({ lastSeenAt: null, isOnline: false });
+    // None of them used the time up.
+    expect((await beat(machine.id, beatBody(machine.id, keys, at))).status).toBe(200);
+  });
+
+  it("refuses a beat it already took, or one older than it", async () => {
+    const { keys, machine } = await enrolledMachine();
+    const body = beatBody(machine.id, keys);
+    expect((await beat(machine.id, body)).status).toBe(200);
+    for (const again of [body, beatBody(machine.id, keys, body.at - 1)]) {
+      const res = await beat(machine.id, again);
+      expect(res).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+      expect(res.body.error.message).toMatch(/replayed/);
+    }
+  });
+
+  it("refuses a beat from a clock ten minutes off, either way", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    for (const offMs of [10 * 60_000, -10 * 60_000]) {
+      const res = await beat(machine.id, beatBody(machine.id, keys, Date.now() + offMs));
+      expect(res, String(offMs)).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+      expect(res.body.error.message).toMatch(/more than 5 minutes off the site's clock/);
+    }
+    expect(await listed(admin, machine.id)).toMatchObject({ lastSeenAt: null, isOnline: false });
+  });
+
+  it("answers NOT_FOUND to a removed machine, on which its agent stops", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    const removed = await call(`/api/machines/${machine.id}`, { method: "DELETE", cookie: admin.cookie });
+    expect(removed.status).toBe(204);
+    const res = await beat(machine.id, beatBody(machine.id, keys));
+    expect(res).toEqual({
+      status: 404,
+      body: {
+        error: {
+          code: "NOT_FOUND",
+          message: "This machine is not enrolled (it may have been removed in the console).",
+        },
+      },
+    });
+  });
+});
+
 describe("machines: UNATTENDED_ACCESS off (wrangler.toml's default)", () => {
   it("answers every route UNATTENDED_OFF, before asking who calls", async () => {
     const admin = await signedInAdmin();
     const token = await enrolmentToken(admin);
-    const { publicKey } = machineKeys();
-    const id = await idOf(publicKey);
+    const keys = machineKeys();
+    const id = await idOf(keys.publicKey);
     const routes = [
       ["/api/machines/enrolments", "POST", undefined],
       ["/api/machines", "POST", enrolBody(token)],
+      [`/api/machines/${id}/heartbeat`, "POST", beatBody(id, keys)],
       ["/api/machines", "GET", undefined],
       [`/api/machines/${id}`, "PATCH", { name: "Renamed" }],
       [`/api/machines/${id}`, "DELETE", undefined],

@@ -187,7 +187,10 @@ describe("enrolMachine", () => {
   }
 
   const accepted = (body: EnrolMachineBody, id = machineIdOf(fromBase64url(body.publicKey) ?? new Uint8Array())) =>
-    Response.json({ machine: { id, name: body.name, os: body.os, enrolledAt: 1, lastSeenAt: null } }, { status: 201 });
+    Response.json(
+      { machine: { id, name: body.name, os: body.os, enrolledAt: 1, lastSeenAt: null, isOnline: false } },
+      { status: 201 },
+    );
 
   it("sends a body EnrolMachineBody takes, signed with the key it made, and saves the identity", async () => {
     const { code, sent, lines, file } = await enrol((body) => accepted(body));

@@ -26,6 +26,7 @@ describe("parseConfig", () => {
     ["RATE_JOIN_PER_MIN", "0"],
     ["WS_MAX_MESSAGE_BYTES", "1.5"],
     ["AUTH_TTL_S", "99999999999"],
+    ["MACHINE_HEARTBEAT_S", "31"],
   ])("names %s when it is %s, with the allowed range", (name, value) => {
     const result = parseConfig({ ...secret, [name]: value });
     expect(result.ok).toBe(false);

@@ -1,4 +1,4 @@
-import type { MachineSummary } from "#protocol/machines.ts";
+import { type MachineSummary, ONLINE_HEARTBEATS } from "#protocol/machines.ts";
 
 // D1's machines and machine_enrolments (migration 0009): machines enrolled for unattended access, and the one-time
 // links an admin makes to enrol them, kept as SHA-256 hashes. Every time is passed in.
@@ -7,8 +7,19 @@ type MachineRow = { id: string; name: string; os: string; enrolled_at: number; l
 
 const MACHINE_COLUMNS = "id, name, os, enrolled_at, last_seen_at";
 
-function machineSummary(row: MachineRow): MachineSummary {
-  return { id: row.id, name: row.name, os: row.os, enrolledAt: row.enrolled_at, lastSeenAt: row.last_seen_at };
+/** What a machine's `isOnline` is judged by: the time now, and how often agents beat (MACHINE_HEARTBEAT_S). */
+export type Presence = { now: number; heartbeatS: number };
+
+function machineSummary(row: MachineRow, { now, heartbeatS }: Presence): MachineSummary {
+  const isOnline = row.last_seen_at !== null && now - row.last_seen_at <= ONLINE_HEARTBEATS * heartbeatS * 1000;
+  return {
+    id: row.id,
+    name: row.name,
+    os: row.os,
+    enrolledAt: row.enrolled_at,
+    lastSeenAt: row.last_seen_at,
+    isOnline,
+  };
 }
 
 /** Stores a new enrolment link by its token's hash, and drops the links that expired by `createdAt`. */
@@ -45,7 +56,11 @@ export type NewMachine = {
 };
 
 /** Stores a newly enrolled machine; null when its public key (and so its id) is already enrolled. */
-export async function insertMachine(db: D1Database, machine: NewMachine): Promise<MachineSummary | null> {
+export async function insertMachine(
+  db: D1Database,
+  machine: NewMachine,
+  presence: Presence,
+): Promise<MachineSummary | null> {
   const row = await db
     .prepare(
       `INSERT INTO machines (id, public_key, name, os, enrolled_by, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -53,28 +68,54 @@ export async function insertMachine(db: D1Database, machine: NewMachine): Promis
     )
     .bind(machine.id, machine.publicKey, machine.name, machine.os, machine.enrolledBy, machine.enrolledAt)
     .first<MachineRow>();
-  return row ? machineSummary(row) : null;
+  return row ? machineSummary(row, presence) : null;
 }
 
 /** The enrolled machines (at most 1000, as MachineList allows), newest first. */
-export async function listMachines(db: D1Database): Promise<MachineSummary[]> {
+export async function listMachines(db: D1Database, presence: Presence): Promise<MachineSummary[]> {
   const { results } = await db
     .prepare(`SELECT ${MACHINE_COLUMNS} FROM machines ORDER BY enrolled_at DESC, id LIMIT 1000`)
     .all<MachineRow>();
-  return results.map(machineSummary);
+  return results.map((row) => machineSummary(row, presence));
 }
 
 /** Gives the machine `id` the name the console shows; null when there is no such machine. */
-export async function renameMachine(db: D1Database, id: string, name: string): Promise<MachineSummary | null> {
+export async function renameMachine(
+  db: D1Database,
+  id: string,
+  name: string,
+  presence: Presence,
+): Promise<MachineSummary | null> {
   const row = await db
     .prepare(`UPDATE machines SET name = ? WHERE id = ? RETURNING ${MACHINE_COLUMNS}`)
     .bind(name, id)
     .first<MachineRow>();
-  return row ? machineSummary(row) : null;
+  return row ? machineSummary(row, presence) : null;
 }
 
 /** Deletes the machine `id`, so that its key is good for nothing until enrolled again; false when there is no such machine. */
 export async function removeMachine(db: D1Database, id: string): Promise<boolean> {
   const result = await db.prepare("DELETE FROM machines WHERE id = ?").bind(id).run();
+  return result.meta.changes > 0;
+}
+
+/** The public key (base64url) of the machine `id`, or null when there is no such machine. */
+export async function machinePublicKey(db: D1Database, id: string): Promise<string | null> {
+  return db.prepare("SELECT public_key FROM machines WHERE id = ?").bind(id).first<string>("public_key");
+}
+
+/**
+ * Takes the machine `id`'s heartbeat made at `at` (its clock) as seen at `now` (the site's): one statement, so that
+ * two copies of a heartbeat racing never both count. False when `at` is not newer than the last heartbeat taken, or
+ * the machine was removed meanwhile.
+ */
+export async function recordHeartbeat(db: D1Database, id: string, at: number, now: number): Promise<boolean> {
+  const result = await db
+    .prepare(
+      `UPDATE machines SET last_seen_at = ?, last_heartbeat_at = ?
+       WHERE id = ? AND (last_heartbeat_at IS NULL OR last_heartbeat_at < ?)`,
+    )
+    .bind(now, at, id, at)
+    .run();
   return result.meta.changes > 0;
 }

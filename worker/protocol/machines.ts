@@ -48,6 +48,8 @@ export const MachineSummary = z.object({
   os: z.string().check(z.maxLength(80)),
   enrolledAt: z.int(),
   lastSeenAt: z.nullable(z.int()),
+  /** Whether its agent's last heartbeat came within the last ONLINE_HEARTBEATS × MACHINE_HEARTBEAT_S. */
+  isOnline: z.boolean(),
 });
 export type MachineSummary = z.infer<typeof MachineSummary>;
 
@@ -71,6 +73,32 @@ export const MachineIdParam = z.object({ id: MachineId });
 export function enrolmentMessage(origin: string, token: string): Uint8Array {
   return new TextEncoder().encode(`tether/machine-enrolment/v1\n${origin}\n${token}`);
 }
+
+/**
+ * The body of POST /api/machines/:id/heartbeat, which the agent of an enrolled machine sends while it runs (`serve`):
+ * its clock's time (milliseconds since the epoch) and an Ed25519 signature over heartbeatMessage with its key. The
+ * site takes a time within MAX_HEARTBEAT_SKEW_MS of its own, and newer than the last it took.
+ */
+export const HeartbeatBody = z.object({ at: z.int().check(z.gte(0)), signature: Signature });
+export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
+
+/** The answer to a heartbeat: send the next one in `nextInS` seconds (the site's MACHINE_HEARTBEAT_S). */
+export const HeartbeatResponse = z.object({ nextInS: z.int().check(z.gte(1), z.lte(60)) });
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
+
+/** How far a heartbeat's time may be from the site's, either way. */
+export const MAX_HEARTBEAT_SKEW_MS = 5 * 60_000;
+
+/**
+ * What a machine signs for a heartbeat: the site, the machine and the time, so that a signature is good for one
+ * heartbeat of one machine at one site.
+ */
+export function heartbeatMessage(origin: string, machineId: string, at: number): Uint8Array {
+  return new TextEncoder().encode(`tether/machine-heartbeat/v1\n${origin}\n${machineId}\n${at}`);
+}
+
+/** A machine is online while its last heartbeat is at most this many heartbeats old. */
+export const ONLINE_HEARTBEATS = 3;
 
 /** A machine's id as people compare it (the agent's terminal, the console): its first 16 characters in fours. */
 export function machineFingerprint(id: string): string {

@@ -5,6 +5,10 @@ import { createMiddleware } from "hono/factory";
 import {
   EnrolMachineBody,
   enrolmentMessage,
+  HeartbeatBody,
+  type HeartbeatResponse,
+  heartbeatMessage,
+  MAX_HEARTBEAT_SKEW_MS,
   MAX_MACHINE_BODY_BYTES,
   type MachineEnrolment,
   MachineIdParam,
@@ -13,16 +17,20 @@ import {
   RenameMachineBody,
 } from "#protocol/machines.ts";
 import { base64url, hashToken, newToken } from "../auth/tokens.ts";
+import type { Config } from "../config.ts";
 import {
   consumeEnrolment,
   insertEnrolment,
   insertMachine,
   listMachines,
+  machinePublicKey,
+  type Presence,
+  recordHeartbeat,
   removeMachine,
   renameMachine,
 } from "../db/machines.ts";
 import { AppError } from "../errors.ts";
-import { log } from "../log.ts";
+import { type LogEvent, log } from "../log.ts";
 import { audit, technicianActor } from "../middleware/audit.ts";
 import { requireAdmin } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
@@ -48,12 +56,11 @@ function decodeBase64url(text: string): Uint8Array {
 }
 
 /**
- * Whether `signature` signs the enrolment of `token` on `origin` with `publicKey`. Strict RFC 8032 verification:
- * the lenient kind accepts small-order keys, for which anyone can make a signature, and this key is to vouch for the
- * machine from now on.
+ * Whether `signature` signs `message` with the machine's `publicKey`. Strict RFC 8032 verification: the lenient kind
+ * accepts small-order keys, for which anyone can make a signature, and this key vouches for the machine.
  */
-function isSignedByMachine(publicKey: Uint8Array, signature: string, origin: string, token: string): boolean {
-  return ed25519.verify(decodeBase64url(signature), enrolmentMessage(origin, token), publicKey, { zip215: false });
+function isSignedByMachine(publicKey: Uint8Array, signature: string, message: Uint8Array): boolean {
+  return ed25519.verify(decodeBase64url(signature), message, publicKey, { zip215: false });
 }
 
 function noMachine(): AppError {
@@ -61,9 +68,34 @@ function noMachine(): AppError {
 }
 
 /**
+ * Heartbeats one client address may send a minute: enough for this many machines behind one NAT, each beating every
+ * MACHINE_HEARTBEAT_S. Generous, because a machine refused goes offline in the console; a heartbeat costs one read,
+ * one signature check and one write.
+ */
+const MACHINES_PER_ADDRESS = 200;
+
+/** What the machines' `isOnline` is judged by at `now`. */
+function presence(config: Config, now: number): Presence {
+  return { now, heartbeatS: config.MACHINE_HEARTBEAT_S };
+}
+
+type HeartbeatRefusal = Extract<LogEvent, { event: "machine_heartbeat_refused" }>["reason"];
+
+/** The error a refused heartbeat of the enrolled machine `machineId` answers, logged: an operator may need to act. */
+function heartbeatRefused(
+  machineId: string,
+  reason: HeartbeatRefusal,
+  code: "MACHINE_KEY_INVALID" | "BAD_REQUEST",
+  message: string,
+): AppError {
+  log({ event: "machine_heartbeat_refused", machineId, reason });
+  return new AppError(code, 400, message);
+}
+
+/**
  * Machines for unattended access (/api/machines): an admin makes a one-time enrolment link, the agent on the machine
- * enrols with it (no sign-in: the link and the machine's signature are its credentials), and admins list, rename and
- * remove machines.
+ * enrols with it (no sign-in: the link and the machine's signature are its credentials) and then beats while it serves
+ * (signed again), and admins list, rename and remove machines.
  */
 export const machines = new Hono<AppEnv>()
   .use(requireUnattended)
@@ -94,7 +126,7 @@ export const machines = new Hono<AppEnv>()
       const { token, publicKey, name, os, signature } = c.req.valid("json");
       const key = decodeBase64url(publicKey);
       // Checked before the link is used up, so that a request that proves nothing cannot spend someone's link.
-      if (!isSignedByMachine(key, signature, new URL(c.req.url).origin, token)) {
+      if (!isSignedByMachine(key, signature, enrolmentMessage(new URL(c.req.url).origin, token))) {
         throw new AppError(
           "MACHINE_KEY_INVALID",
           400,
@@ -111,7 +143,11 @@ export const machines = new Hono<AppEnv>()
         );
       }
       const id = base64url(sha256(key));
-      const machine = await insertMachine(c.env.DB, { id, publicKey, name, os, enrolledBy, enrolledAt: now });
+      const machine = await insertMachine(
+        c.env.DB,
+        { id, publicKey, name, os, enrolledBy, enrolledAt: now },
+        presence(c.get("config"), now),
+      );
       if (!machine) {
         throw new AppError(
           "CONFLICT",
@@ -125,8 +161,55 @@ export const machines = new Hono<AppEnv>()
       return c.json<MachineResponse>({ machine }, 201);
     },
   )
+  // The agent of an enrolled machine, while it serves: no sign-in, the machine's signature is its credential. Nothing
+  // is audited or logged per accepted heartbeat, which would flood both.
+  .post(
+    "/:id/heartbeat",
+    rateLimit("heartbeat", (config) => MACHINES_PER_ADDRESS * Math.ceil(60 / config.MACHINE_HEARTBEAT_S)),
+    validate("param", MachineIdParam),
+    jsonBody(MAX_MACHINE_BODY_BYTES),
+    validate("json", HeartbeatBody),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { at, signature } = c.req.valid("json");
+      const publicKey = await machinePublicKey(c.env.DB, id);
+      // The agent stops on this answer: the machine was removed, so nothing it says counts any more.
+      if (publicKey === null) {
+        throw new AppError("NOT_FOUND", 404, "This machine is not enrolled (it may have been removed in the console).");
+      }
+      const message = heartbeatMessage(new URL(c.req.url).origin, id, at);
+      if (!isSignedByMachine(decodeBase64url(publicKey), signature, message)) {
+        throw heartbeatRefused(
+          id,
+          "signature",
+          "MACHINE_KEY_INVALID",
+          "The heartbeat's signature does not verify with this machine's enrolled key; if its identity file was replaced, remove the machine in the console and enrol it again.",
+        );
+      }
+      const now = Date.now();
+      if (Math.abs(at - now) > MAX_HEARTBEAT_SKEW_MS) {
+        throw heartbeatRefused(
+          id,
+          "clock",
+          "BAD_REQUEST",
+          `This heartbeat's time is more than ${MAX_HEARTBEAT_SKEW_MS / 60_000} minutes off the site's clock; set the machine's clock right.`,
+        );
+      }
+      // The time must also be newer than the last one taken, in the statement that takes it: of two copies of one
+      // heartbeat, only one counts.
+      if (!(await recordHeartbeat(c.env.DB, id, at, now))) {
+        throw heartbeatRefused(
+          id,
+          "replayed",
+          "BAD_REQUEST",
+          "This heartbeat is not newer than the last one taken from this machine: it was replayed, or the machine's clock went back.",
+        );
+      }
+      return c.json<HeartbeatResponse>({ nextInS: c.get("config").MACHINE_HEARTBEAT_S });
+    },
+  )
   .get("/", requireAdmin, async (c) => {
-    return c.json<MachineList>({ machines: await listMachines(c.env.DB) });
+    return c.json<MachineList>({ machines: await listMachines(c.env.DB, presence(c.get("config"), Date.now())) });
   })
   .patch(
     "/:id",
@@ -136,7 +219,12 @@ export const machines = new Hono<AppEnv>()
     validate("json", RenameMachineBody),
     async (c) => {
       const { id } = c.req.valid("param");
-      const machine = await renameMachine(c.env.DB, id, c.req.valid("json").name);
+      const machine = await renameMachine(
+        c.env.DB,
+        id,
+        c.req.valid("json").name,
+        presence(c.get("config"), Date.now()),
+      );
       if (!machine) throw noMachine();
       log({ event: "machine_renamed", machineId: id, by: c.get("technician").id });
       await audit(c, "machine_renamed", { machine: id });

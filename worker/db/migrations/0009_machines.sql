@@ -20,5 +20,8 @@ CREATE TABLE machines (
   enrolled_by TEXT REFERENCES technicians(id) ON DELETE SET NULL,
   enrolled_at INTEGER NOT NULL,
   -- Null until the machine's agent first connects.
-  last_seen_at INTEGER
+  last_seen_at INTEGER,
+  -- The time the agent put in its last accepted heartbeat (its own clock): a later one must be newer, so that a
+  -- heartbeat recorded on the way cannot be played again.
+  last_heartbeat_at INTEGER
 );

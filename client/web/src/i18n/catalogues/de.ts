@@ -644,7 +644,7 @@ export const technician: Technician = {
   },
   machines: {
     machineLine: (m, key, enrolled, lastSeen) =>
-      `${m.name} (${m.os}), Schlüssel ${key}, registriert ${enrolled}, zuletzt gesehen ${lastSeen ?? "nie"}`,
+      `${m.name} (${m.os}), Schlüssel ${key}, registriert ${enrolled}: ${m.isOnline ? "online" : `offline, zuletzt gesehen ${lastSeen ?? "nie"}`}`,
     created: (until) =>
       `Registrierungsbefehl erstellt: Führen Sie ihn auf dem Computer aus. Er funktioniert einmal, bis ${until}.`,
     rename: "Umbenennen",
@@ -905,6 +905,20 @@ export const technician: Technician = {
 };
 
 export const agent: Agent = {
+  serve: {
+    online: (name) => `${name} ist für unbeaufsichtigten Zugriff online. Drücken Sie Strg+C zum Beenden.`,
+    unreachable: "Die Website ist nicht erreichbar; neuer Versuch…",
+    removed:
+      "Dieser Computer wurde in der Konsole entfernt, daher beendet sich der Agent. Registrieren Sie ihn erneut, um ihn zu erreichen.",
+    off: "Unbeaufsichtigter Zugriff ist auf dieser Website jetzt aus, daher beendet sich der Agent.",
+    noIdentity: (file) =>
+      `Dieser Computer ist nicht registriert: ${file} existiert nicht. Registrieren Sie ihn zuerst mit dem Befehl aus der Konsole.`,
+    badIdentity: (file) =>
+      `Die Identität des Computers in ${file} ist nicht lesbar. Registrieren Sie den Computer erneut.`,
+    refused:
+      "Die Website hat das Lebenszeichen dieses Computers nicht angenommen (prüfen Sie seine Uhr); neuer Versuch…",
+    stopped: "Der Agent wurde beendet.",
+  },
   enrol: {
     badLink:
       "Das ist kein Link zur Registrierung eines Computers. Führen Sie den ganzen Befehl aus der Konsole aus: enrol https://…/enrol-machine#…",

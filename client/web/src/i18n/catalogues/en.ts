@@ -667,8 +667,13 @@ export const technician = {
     removed: "Endpoint removed.",
   },
   machines: {
-    machineLine: (m: { name: string; os: string }, key: string, enrolled: string, lastSeen: string | null) =>
-      `${m.name} (${m.os}), key ${key}, enrolled ${enrolled}, last seen ${lastSeen ?? "never"}`,
+    machineLine: (
+      m: { name: string; os: string; isOnline: boolean },
+      key: string,
+      enrolled: string,
+      lastSeen: string | null,
+    ) =>
+      `${m.name} (${m.os}), key ${key}, enrolled ${enrolled}: ${m.isOnline ? "online" : `offline, last seen ${lastSeen ?? "never"}`}`,
     created: (until: string) => `Enrolment command made: run it on the machine. It works once, until ${until}.`,
     rename: "Rename",
     renameLabel: (name: string) => `Rename ${name}`,
@@ -930,6 +935,17 @@ export const technician = {
  * notices are the customer's (`customer.ended`, `customer.refused`, `customer.notice`).
  */
 export const agent = {
+  serve: {
+    online: (name: string) => `${name} is online for unattended access. Press Ctrl+C to stop.`,
+    unreachable: "The site cannot be reached; trying again…",
+    removed: "This machine was removed in the console, so the agent stops. Enrol it again to reach it.",
+    off: "Unattended access is off on this site now, so the agent stops.",
+    noIdentity: (file: string) =>
+      `This machine is not enrolled: ${file} does not exist. Enrol it first with the console's command.`,
+    badIdentity: (file: string) => `The machine's identity in ${file} cannot be read. Enrol the machine again.`,
+    refused: "The site did not accept this machine's heartbeat (check the machine's clock); trying again…",
+    stopped: "The agent stopped.",
+  },
   enrol: {
     badLink:
       "That is not a machine enrolment link. Run the whole command the console showed: enrol https://…/enrol-machine#…",

@@ -615,7 +615,7 @@ export const technician: Technician = {
   },
   machines: {
     machineLine: (m, key, enrolled, lastSeen) =>
-      `${m.name}（${m.os}）、鍵 ${key}、登録 ${enrolled}、最終接続 ${lastSeen ?? "なし"}`,
+      `${m.name}（${m.os}）、鍵 ${key}、登録 ${enrolled}：${m.isOnline ? "オンライン" : `オフライン、最終接続 ${lastSeen ?? "なし"}`}`,
     created: (until) =>
       `登録コマンドを作成しました。コンピューターで実行してください。${until} まで 1 回限り有効です。`,
     rename: "名前を変更",
@@ -871,6 +871,18 @@ export const technician: Technician = {
 };
 
 export const agent: Agent = {
+  serve: {
+    online: (name) => `${name} は無人アクセス用にオンラインです。Ctrl+C で停止します。`,
+    unreachable: "サイトに接続できません。再試行しています…",
+    removed:
+      "このコンピューターはコンソールで削除されたため、エージェントを停止します。接続するには再登録してください。",
+    off: "このサイトでは無人アクセスがオフになったため、エージェントを停止します。",
+    noIdentity: (file) =>
+      `このコンピューターは登録されていません：${file} がありません。まずコンソールのコマンドで登録してください。`,
+    badIdentity: (file) => `${file} のコンピューター ID を読み取れません。コンピューターを再登録してください。`,
+    refused: "サイトはこのコンピューターの生存通知を受け付けませんでした（時計を確認してください）。再試行しています…",
+    stopped: "エージェントを停止しました。",
+  },
   enrol: {
     badLink:
       "これはコンピューター登録のリンクではありません。コンソールに表示されたコマンド全体を実行してください：enrol https://…/enrol-machine#…",
