@@ -52,6 +52,8 @@ const VARS = {
   WS_MAX_MESSAGE_BYTES: String(LIMITS.maxMessageBytes),
   WS_MESSAGES_PER_S: String(LIMITS.messagesPerS),
   WS_MESSAGE_BURST: String(LIMITS.messageBurst),
+  // The machine routes answer only UNATTENDED_OFF without it.
+  UNATTENDED_ACCESS: "on",
 };
 
 /** What the test reads of the Hono app: every handler it registered, middleware (method ALL) included. */

@@ -16,6 +16,7 @@ import {
 } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
+import { HeartbeatResponse, MachineEnrolment, MachineList, MachineResponse } from "#protocol/machines.ts";
 import { PlaybackUrl, RecordingList, StartedRecording } from "#protocol/recordings.ts";
 import { SessionSummary } from "#protocol/room.ts";
 import { CreatedSession, HelpSession, OwnSessions, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
@@ -86,6 +87,11 @@ export type RouteCase = {
   /** The schema of a 2xx answer to a well-formed request; absent for pages and WebAuthn options. */
   answer?: z.ZodMiniType;
 };
+
+/** A machine's id: well formed (none is enrolled: no machine's key is at hand) or noise. */
+function machineId(ctx: Context): string {
+  return ctx.rng.chance(0.7) ? base64urlText(ctx.rng, 43) : encode(randomText(ctx.rng, ctx.rng.between(0, 60)));
+}
 
 /** A recording id: well-formed (never one that exists, so the answer is a stranger's) or not. */
 function recordingId(ctx: Context): string {
@@ -466,6 +472,46 @@ export const ROUTES: RouteCase[] = [
     url: () => "/api/help",
     body: (ctx) => ({ customerKeyHash: base64urlText(ctx.rng, 43) }),
     answer: HelpSession,
+  },
+  { method: "GET", path: "/api/machines", url: () => "/api/machines", answer: MachineList },
+  {
+    method: "POST",
+    path: "/api/machines/enrolments",
+    url: () => "/api/machines/enrolments",
+    body: () => ({}),
+    answer: MachineEnrolment,
+  },
+  // A machine's enrolment, with keys and signatures of the right shapes but made up: the signature never verifies.
+  {
+    method: "POST",
+    path: "/api/machines",
+    url: () => "/api/machines",
+    body: (ctx) => ({
+      token: ctx.rng.chance(0.7) ? base64urlText(ctx.rng, 43) : ctx.rng.pick(NASTY_STRINGS),
+      publicKey: base64urlText(ctx.rng, 43),
+      name: fuzzName(ctx),
+      os: ctx.rng.chance(0.7) ? "Linux 6.1.0" : randomText(ctx.rng, 90),
+      signature: base64urlText(ctx.rng, 86),
+    }),
+    answer: MachineResponse,
+  },
+  {
+    method: "PATCH",
+    path: "/api/machines/:id",
+    url: (ctx) => `/api/machines/${machineId(ctx)}`,
+    body: (ctx) => ({ name: fuzzName(ctx) }),
+    answer: MachineResponse,
+  },
+  { method: "DELETE", path: "/api/machines/:id", url: (ctx) => `/api/machines/${machineId(ctx)}` },
+  {
+    method: "POST",
+    path: "/api/machines/:id/heartbeat",
+    url: (ctx) => `/api/machines/${machineId(ctx)}/heartbeat`,
+    body: (ctx) => ({
+      at: ctx.rng.chance(0.7) ? Date.now() : ctx.rng.pick([0, -1, 2 ** 53, 1.5]),
+      signature: base64urlText(ctx.rng, 86),
+    }),
+    answer: HeartbeatResponse,
   },
 ];
 
