@@ -1,3 +1,4 @@
+import { SeatToken } from "#protocol/room.ts";
 import { parseLinkSecret, seatKeyOf } from "../core/link-secret.ts";
 
 // The session link the agent is started with, `https://HOST/j/CODE#SECRET`, read as the link page reads it: the
@@ -18,16 +19,13 @@ export type SessionLink = {
   seatToken: string | null;
 };
 
-/** A seat token's shape (the room's SeatToken): base64url, 16 to 128 characters. */
-const SEAT_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
-
 /** Why a text is not a link to join: not a session link, no secret in it, a damaged secret, or plain http off this machine. */
 export type LinkProblem = "notALink" | "noSecret" | "badSecret" | "insecure";
 
 export type LinkResult = { ok: true; link: SessionLink } | { ok: false; problem: LinkProblem };
 
 /** Hosts that may be reached over plain http: this machine only (a server started with `npm start`). */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+export const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 /** Reads a session link; nothing of the secret is kept in the answer's text. */
 export function parseSessionLink(text: string): LinkResult {
@@ -44,7 +42,7 @@ export function parseSessionLink(text: string): LinkResult {
   if (secret === "") return { ok: false, problem: "noSecret" };
   const prs = parseLinkSecret(secret);
   const seatKey = seatKeyOf(secret);
-  if (!prs || !seatKey || rest.length > 0 || (seatToken !== null && !SEAT_TOKEN.test(seatToken))) {
+  if (!prs || !seatKey || rest.length > 0 || (seatToken !== null && !SeatToken.safeParse(seatToken).success)) {
     return { ok: false, problem: "badSecret" };
   }
   return { ok: true, link: { origin: url.origin, code, prs, seatKey, seatToken } };

@@ -23,7 +23,7 @@ export async function hashToken(token: string): Promise<string> {
 }
 
 /** Decodes base64url without padding; null when the text is not base64url. */
-function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
+export function fromBase64url(text: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return null;
   const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
   return Uint8Array.from(binary, (ch) => ch.charCodeAt(0));

@@ -1,4 +1,5 @@
 import { EnrolmentToken } from "#protocol/machines.ts";
+import { LOOPBACK } from "../link.ts";
 
 // The link an admin's console shows for enrolling a machine, `https://HOST/enrol-machine#TOKEN`, read as the agent
 // reads a session link (link.ts): the site is the link's origin, and plain http is for a site on this machine only.
@@ -12,15 +13,12 @@ export type EnrolmentLinkProblem = "badLink" | "insecure";
 
 export type EnrolmentLinkResult = { ok: true; link: EnrolmentLink } | { ok: false; problem: EnrolmentLinkProblem };
 
-/** Hosts that may be reached over plain http: this machine only (a server started with `npm start`). */
-const LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "[::1]"];
-
 /** Reads an enrolment link. */
 export function parseEnrolmentLink(text: string): EnrolmentLinkResult {
   const url = URL.parse(text.trim());
   const isWeb = url?.protocol === "https:" || url?.protocol === "http:";
   if (!url || !isWeb || !/^\/enrol-machine\/?$/.test(url.pathname)) return { ok: false, problem: "badLink" };
-  if (url.protocol === "http:" && !LOOPBACK_HOSTS.includes(url.hostname)) return { ok: false, problem: "insecure" };
+  if (url.protocol === "http:" && !LOOPBACK.has(url.hostname)) return { ok: false, problem: "insecure" };
   const token = EnrolmentToken.safeParse(url.hash.slice(1));
   if (!token.success) return { ok: false, problem: "badLink" };
   return { ok: true, link: { origin: url.origin, token: token.data } };

@@ -1,3 +1,4 @@
+import { SeatToken } from "#protocol/room.ts";
 import { parseLinkSecret } from "../../core/link-secret.ts";
 import { agentPageText, commonText, startLanguage } from "./i18n/page.ts";
 import { announce, byId } from "./lib/dom.ts";
@@ -10,9 +11,6 @@ import { announce, byId } from "./lib/dom.ts";
 // a session page makes it: the person runs the command in a shell, and a link made by someone else must not be able to
 // put anything else into it.
 
-/** A seat token's shape (the room's SeatToken): base64url, 16 to 128 characters. */
-const SEAT_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
-
 const T = agentPageText;
 const [code = "", secret, token] = location.hash.slice(1).split(".");
 history.replaceState(null, "", location.pathname);
@@ -22,7 +20,7 @@ const copy = byId("agent-copy", HTMLButtonElement);
 
 await startLanguage(() => T().markup);
 const isSession = /^\d{9}$/.test(code);
-if (isSession && secret && parseLinkSecret(secret) && token && SEAT_TOKEN.test(token)) {
+if (isSession && secret && parseLinkSecret(secret) && token && SeatToken.safeParse(token).success) {
   // The agent reads the seat's token after the secret, and presents it to take the page's seat.
   command.value = `node tether-agent.mjs '${location.origin}/j/${code}#${secret}.${token}'`;
   steps.hidden = false;
