@@ -21,6 +21,11 @@ export type LogEvent =
   | { event: "machine_enrolled"; machineId: string; enrolledBy: string }
   | { event: "machine_renamed"; machineId: string; by: string }
   | { event: "machine_removed"; machineId: string; by: string }
+  /** An admin (by) let a technician reach a machine, or took it back. */
+  | { event: "machine_assigned"; machineId: string; technicianId: string; by: string }
+  | { event: "machine_unassigned"; machineId: string; technicianId: string; by: string }
+  /** A technician opened a session with an enrolled machine (unattended access). */
+  | { event: "machine_session_opened"; machineId: string; technicianId: string; code: string }
   /** A heartbeat from an enrolled machine was refused: its signature, its clock, or a time it already sent. */
   | { event: "machine_heartbeat_refused"; machineId: string; reason: "signature" | "clock" | "replayed" }
   | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }

@@ -3,7 +3,7 @@ import type { EndReason, Peer, ServerMessage, SignalMessage } from "#protocol/ro
 import { toBase64url } from "../core/base64url.ts";
 import type { OwnCertificate } from "../web/src/customer/CustomerHandshakes.ts";
 import { CustomerRoom, type RoomNotice, type Verification } from "../web/src/customer/CustomerRoom.ts";
-import { linkSecret } from "../web/src/customer/secret.ts";
+import { type CustomerSecret, linkSecret } from "../web/src/customer/secret.ts";
 import { fetchSessionInfo } from "../web/src/customer/session-info.ts";
 import type { CallApi } from "../web/src/lib/api.ts";
 import {
@@ -52,6 +52,11 @@ export type AgentView = {
    */
   control: boolean | null;
   canControl: boolean;
+  /**
+   * An enrolled machine's session that a technician opened with no one asked (unattended access): the machine's key
+   * proves it to them, nobody compares a code, and the owner is let in to view and control as soon as it is confirmed.
+   */
+  isUnattended: boolean;
   signaling: SignalingStatus;
   ended: AgentEnd | null;
   notice: AgentNotice | null;
@@ -71,6 +76,10 @@ export interface OwnerConnection {
 
 export type AgentSessionOptions = {
   link: SessionLink;
+  /** What the technicians' handshakes run with; absent: the link's secret. */
+  secret?: CustomerSecret;
+  /** Unattended access (AgentView.isUnattended). */
+  isUnattended?: boolean;
   /** The agent's DTLS certificate, made before the handshake, which binds its fingerprint. */
   certificate: Promise<OwnCertificate>;
   /** What the shared client core runs on (node-runtime.ts). */
@@ -104,11 +113,12 @@ export class AgentSession {
       isAllowed: false,
       control: null,
       canControl: options.onControl !== undefined,
+      isUnattended: options.isUnattended === true,
       signaling: "connecting",
       ended: null,
       notice: null,
     };
-    this.#room = new CustomerRoom(link.code, linkSecret(link.prs), options.certificate, {
+    this.#room = new CustomerRoom(link.code, options.secret ?? linkSecret(link.prs), options.certificate, {
       send: (msg) => this.#signaling.send(msg),
       onWelcome: (session) =>
         this.#update({
@@ -238,6 +248,17 @@ export class AgentSession {
     const verification = (owner && this.#room.trusted(owner.id)?.verification) ?? null;
     this.#update({ owner, verification });
     this.#sync();
+    if (this.#view.isUnattended) this.#admitOwner();
+  }
+
+  /**
+   * Unattended access: the owner, once their handshake with the machine's key confirmed, views and controls with no
+   * one asked. Control taken back (the strip's End, the shortcut) stays back.
+   */
+  #admitOwner(): void {
+    const owner = this.#view.owner;
+    if (this.#view.phase === "asking" && owner?.connected && this.#room.trusted(owner.id)) this.setAllowed(true);
+    if (this.#view.phase === "viewing" && this.#view.control === null) this.setControl(true);
   }
 
   /** While allowed, keeps a connection to the owner whenever they are connected and their handshake confirmed. */

@@ -1,18 +1,20 @@
 import { MAX_SCREENS, type ScreenRect } from "#protocol/control.ts";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import { toBase64url } from "../core/base64url.ts";
+import type { CustomerSecret } from "../web/src/customer/secret.ts";
 import * as en from "../web/src/i18n/catalogues/en.ts";
 import type { PeerConnectionLike } from "../web/src/rtc/peer-connection.ts";
 import { tokenKey } from "../web/src/rtc/signaling.ts";
 import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
+import { EXIT } from "./exit-codes.ts";
 import type { DialogText } from "./indicator/dialog.ts";
 import { type IndicatorText, isLatin1 } from "./indicator/x11.ts";
 import { AgentControl } from "./input/AgentControl.ts";
 import type { ScreenArea } from "./input/InputGate.ts";
 import type { InputSink } from "./input/input.ts";
-import { parseSessionLink } from "./link.ts";
+import { parseSessionLink, type SessionLink } from "./link.ts";
 import { MemoryStorage, siteApi, socketOpener } from "./node-runtime.ts";
 import { answer, plain, questionFor, runTerminal, type TerminalText, terminalText } from "./terminal.ts";
 
@@ -105,18 +107,26 @@ export function indicatorText(view: AgentView, text: TerminalText): IndicatorTex
   return isLatin1(shown.line.replace(name, "")) && isLatin1(shown.end) ? shown : make(en.agent);
 }
 
-/** Exit codes: the session ended as sessions do, the link cannot be used, or the session ended in a refusal or alarm. */
-export const EXIT = { ended: 0, failed: 1, badLink: 2 } as const;
-
 /** Runs the agent for `linkText` until its session ends; resolves with the process's exit code (EXIT). */
 export async function runAgent<PC extends PeerConnectionLike>(linkText: string, deps: AgentDeps<PC>): Promise<number> {
-  const text = terminalText(deps.env);
   const parsed = parseSessionLink(linkText);
   if (!parsed.ok) {
-    deps.io.output.write(`${text.agent.link[parsed.problem]}\n`);
+    deps.io.output.write(`${terminalText(deps.env).agent.link[parsed.problem]}\n`);
     return EXIT.badLink;
   }
-  const { link } = parsed;
+  return runSession(parsed.link, deps);
+}
+
+/**
+ * Runs the agent in the session `link` names until it ends; resolves with the process's exit code (EXIT). An
+ * enrolled machine's unattended session (machine/unattended.ts) brings its key's handshake as `secret`.
+ */
+export async function runSession<PC extends PeerConnectionLike>(
+  link: SessionLink,
+  deps: AgentDeps<PC>,
+  unattended: { secret: CustomerSecret } | null = null,
+): Promise<number> {
+  const text = terminalText(deps.env);
   const api = siteApi(link.origin);
   let onView: (view: AgentView) => void = () => undefined;
   let indicator: Indicator | null = null;
@@ -141,6 +151,7 @@ export async function runAgent<PC extends PeerConnectionLike>(linkText: string, 
   if (link.seatToken) storage.setItem(tokenKey("customer", link.code), link.seatToken);
   const session: AgentSession = new AgentSession({
     link,
+    ...(unattended ? { secret: unattended.secret, isUnattended: true } : {}),
     certificate: deps.certificate,
     runtime: { openSocket: socketOpener(link.origin), storage, api },
     connection: (sendSignal) => {

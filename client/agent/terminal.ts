@@ -52,6 +52,8 @@ export type TerminalSession = {
  * the input) to control; none before a confirmed owner, or after.
  */
 export function questionFor(view: AgentView): Question | null {
+  // Unattended access asks nobody: the machine's policy let the technician in.
+  if (view.isUnattended) return null;
   if (view.phase === "viewing") return view.canControl && view.control === null ? "allowControl" : null;
   if (view.phase !== "asking" || !view.verification) return null;
   return view.verification.isMatched ? "allowView" : "confirmCode";
@@ -92,9 +94,10 @@ export function announce(previous: AgentView | null, next: AgentView, text: Term
   if (next.technician && !previous?.technician) {
     lines.push(agent.asking(plain(next.technician.name), plain(next.technician.organisation)));
     if (next.caseNumber) lines.push(agent.caseNumber(plain(next.caseNumber)));
-    lines.push(agent.warning);
+    // Unattended, no one here is to judge who asks, nor compare a code: the machine's key proves it to the technician.
+    if (!next.isUnattended) lines.push(agent.warning);
   }
-  if (next.verification && next.verification.code !== previous?.verification?.code) {
+  if (!next.isUnattended && next.verification && next.verification.code !== previous?.verification?.code) {
     lines.push(agent.verificationCode(next.verification.code));
   }
   if (next.phase === "viewing" && previous?.phase !== "viewing") lines.push(agent.viewing);

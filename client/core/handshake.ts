@@ -7,7 +7,6 @@
 //   technician: start() → pakeStart   onReply(pakeReply) → pakeFinish   onResult(pakeResult) → confirmed
 //   customer:   onStart(pakeStart) → pakeReply   onFinish(pakeFinish) → pakeResult (+ confirmed)
 
-import { equalBytes } from "@noble/curves/utils.js";
 import { randomBytes } from "@noble/hashes/utils.js";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import { toBase64url } from "./base64url.ts";
@@ -19,21 +18,23 @@ import {
   cpaceStart,
   type RandomSource,
 } from "./cpace.ts";
-import { isSameFingerprint } from "./fingerprint.ts";
 import {
   CUSTOMER_AD,
   channelIdentifier,
   confirmedRun,
-  decodeField,
   type HandshakeConfirmed,
   type HandshakeFailure,
   type HandshakeFailureCode,
-  NONCE_BYTES,
-  PakeFinishFields,
-  PakeReplyFields,
-  PakeResultFields,
-  PakeStartFields,
-  parseFields,
+  type HandshakePhase,
+  newNonce,
+  type PakeFinishFields,
+  type PakeReplyFields,
+  type PakeStartFields,
+  readFinish,
+  readReply,
+  readResult,
+  readStart,
+  runPhase,
   sessionId,
   TECHNICIAN_AD,
 } from "./handshake-binding.ts";
@@ -42,6 +43,7 @@ export type {
   HandshakeConfirmed,
   HandshakeFailure,
   HandshakeFailureCode,
+  HandshakePhase,
   PakeFinishFields,
   PakeReplyFields,
   PakeResultFields,
@@ -59,12 +61,6 @@ export type HandshakeInputs = {
   /** Random bytes for the nonce and the CPace scalar; the platform's CSPRNG unless a test replays a run. */
   readonly random?: RandomSource;
 };
-
-/**
- * Where a run stands: "started" once this side has sent its first frame (the technician's pakeStart, the customer's
- * pakeReply), "finished" once the technician has sent pakeFinish; "confirmed" and "failed" are final.
- */
-export type HandshakePhase = "idle" | "started" | "finished" | "confirmed" | "failed";
 
 /** The technician's side of one run. */
 export type TechnicianHandshake = {
@@ -103,78 +99,49 @@ export type CustomerHandshake = {
   onFinish(finish: unknown): CustomerFinish;
 };
 
-const SHARE_BYTES = 32;
-const TAG_BYTES = 64;
-const MAX_NONCE_BYTES = 32;
-
-/** A refusal as a value. */
-function refusal(code: HandshakeFailureCode): HandshakeFailure {
-  return { ok: false, code };
-}
-
-/** A fresh nonce from the run's random source. */
-function newNonce(random: RandomSource): Uint8Array {
-  return Uint8Array.from(random(NONCE_BYTES));
-}
-
 /** The technician's state machine for one run; make a new one for every attempt. */
 export function technicianHandshake(inputs: HandshakeInputs): TechnicianHandshake {
   const { code, prs, fingerprint, random = randomBytes } = inputs;
-  let phase: HandshakePhase = "idle";
   let nonce: Uint8Array | undefined;
   let session: (CpaceSession & { peerFingerprint: CertificateFingerprint }) | undefined;
-
-  /** Ends the run for `reason`; a frame after the end changes nothing. */
-  const fail = (reason: HandshakeFailureCode): HandshakeFailure => {
-    if (phase === "confirmed" || phase === "failed") return refusal("ALREADY_FINISHED");
-    phase = "failed";
+  const run = runPhase(() => {
     nonce = undefined;
     session = undefined;
-    return refusal(reason);
-  };
+  });
 
   return {
     get phase() {
-      return phase;
+      return run.current;
     },
 
     start() {
-      if (phase !== "idle") return fail("OUT_OF_ORDER");
+      if (run.current !== "idle") return run.fail("OUT_OF_ORDER");
       nonce = newNonce(random);
-      phase = "started";
+      run.current = "started";
       return { ok: true, start: { nonce: toBase64url(nonce), fingerprint } };
     },
 
-    onReply(reply) {
-      if (phase !== "started" || nonce === undefined) return fail("OUT_OF_ORDER");
-      const fields = parseFields(PakeReplyFields, reply);
-      if (!fields) return fail("MALFORMED_FRAME");
-      const customerNonce = decodeField(fields.nonce, NONCE_BYTES, MAX_NONCE_BYTES);
-      const ya = decodeField(fields.share, SHARE_BYTES);
-      if (!customerNonce || !ya) return fail("MALFORMED_FRAME");
-      if (equalBytes(customerNonce, nonce) || isSameFingerprint(fields.fingerprint, fingerprint)) {
-        return fail("REFLECTED_FRAME");
-      }
-      const sid = sessionId(nonce, customerNonce);
-      const ci = channelIdentifier(code, fields.fingerprint, fingerprint);
+    onReply(frame) {
+      if (run.current !== "started" || nonce === undefined) return run.fail("OUT_OF_ORDER");
+      const reply = readReply(frame, { nonce, fingerprint });
+      if (!reply.ok) return run.fail(reply.code);
+      const sid = sessionId(nonce, reply.nonce);
+      const ci = channelIdentifier(code, reply.fingerprint, fingerprint);
       const { message, state } = cpaceStart({ role: "responder", prs, sid, ci, ad: TECHNICIAN_AD, random });
-      const finished = cpaceFinish(state, { share: ya, ad: CUSTOMER_AD });
-      if (!finished.ok) return fail(finished.code === "INVALID_POINT" ? "INVALID_POINT" : "REFLECTED_FRAME");
-      session = { ...finished, peerFingerprint: fields.fingerprint };
-      phase = "finished";
+      const finished = cpaceFinish(state, { share: reply.share, ad: CUSTOMER_AD });
+      if (!finished.ok) return run.fail(finished.code === "INVALID_POINT" ? "INVALID_POINT" : "REFLECTED_FRAME");
+      session = { ...finished, peerFingerprint: reply.fingerprint };
+      run.current = "finished";
       return { ok: true, finish: { share: toBase64url(message.share), tag: toBase64url(finished.confirmation) } };
     },
 
-    onResult(result) {
-      if (phase !== "finished" || session === undefined) return fail("OUT_OF_ORDER");
-      const fields = parseFields(PakeResultFields, result);
-      if (!fields) return fail("MALFORMED_FRAME");
-      if (!fields.ok) return fail("REFUSED_BY_CUSTOMER");
-      const tag = fields.tag === undefined ? null : decodeField(fields.tag, TAG_BYTES);
-      if (!tag) return fail("MALFORMED_FRAME");
-      if (!cpaceConfirm(session, tag).ok) return fail("CONFIRMATION_FAILED");
+    onResult(frame) {
+      if (run.current !== "finished" || session === undefined) return run.fail("OUT_OF_ORDER");
+      const result = readResult(frame);
+      if (!result.ok) return run.fail(result.code);
+      if (!cpaceConfirm(session, result.tag).ok) return run.fail("CONFIRMATION_FAILED");
       const confirmed = confirmedRun(session.isk, session.peerFingerprint);
-      phase = "confirmed";
+      run.current = "confirmed";
       session = undefined;
       return { ok: true, confirmed };
     },
@@ -184,49 +151,44 @@ export function technicianHandshake(inputs: HandshakeInputs): TechnicianHandshak
 /** The customer's state machine for one run; make a new one for every technician's pakeStart. */
 export function customerHandshake(inputs: HandshakeInputs): CustomerHandshake {
   const { code, prs, fingerprint, random = randomBytes } = inputs;
-  let phase: HandshakePhase = "idle";
   let pending: { state: CpaceState; peerFingerprint: CertificateFingerprint } | undefined;
+  const run = runPhase(() => {
+    pending = undefined;
+  });
 
   /** Ends the run for `reason`, with the verdict owed if the page had replied (the technician waits for one). */
   const fail = (reason: HandshakeFailureCode): CustomerFailure => {
-    if (phase === "confirmed" || phase === "failed") return { ...refusal("ALREADY_FINISHED"), result: null };
-    const owed = phase === "started";
-    phase = "failed";
-    pending = undefined;
-    return { ...refusal(reason), result: owed ? { ok: false } : null };
+    const owed = run.current === "started";
+    return { ...run.fail(reason), result: owed ? { ok: false } : null };
   };
 
   return {
     get phase() {
-      return phase;
+      return run.current;
     },
 
-    onStart(start) {
-      if (phase !== "idle") return fail("OUT_OF_ORDER");
-      const fields = parseFields(PakeStartFields, start);
-      const technicianNonce = fields && decodeField(fields.nonce, NONCE_BYTES, MAX_NONCE_BYTES);
-      if (!fields || !technicianNonce) return fail("MALFORMED_FRAME");
-      if (isSameFingerprint(fields.fingerprint, fingerprint)) return fail("REFLECTED_FRAME");
+    onStart(frame) {
+      if (run.current !== "idle") return fail("OUT_OF_ORDER");
+      const start = readStart(frame, fingerprint);
+      if (!start.ok) return fail(start.code);
       const nonce = newNonce(random);
-      const sid = sessionId(technicianNonce, nonce);
-      const ci = channelIdentifier(code, fingerprint, fields.fingerprint);
+      const sid = sessionId(start.nonce, nonce);
+      const ci = channelIdentifier(code, fingerprint, start.fingerprint);
       const { message, state } = cpaceStart({ role: "initiator", prs, sid, ci, ad: CUSTOMER_AD, random });
-      pending = { state, peerFingerprint: fields.fingerprint };
-      phase = "started";
+      pending = { state, peerFingerprint: start.fingerprint };
+      run.current = "started";
       return { ok: true, reply: { nonce: toBase64url(nonce), fingerprint, share: toBase64url(message.share) } };
     },
 
-    onFinish(finish) {
-      if (phase !== "started" || pending === undefined) return fail("OUT_OF_ORDER");
-      const fields = parseFields(PakeFinishFields, finish);
-      const yb = fields && decodeField(fields.share, SHARE_BYTES);
-      const tag = fields && decodeField(fields.tag, TAG_BYTES);
-      if (!yb || !tag) return fail("MALFORMED_FRAME");
-      const finished = cpaceFinish(pending.state, { share: yb, ad: TECHNICIAN_AD });
+    onFinish(frame) {
+      if (run.current !== "started" || pending === undefined) return fail("OUT_OF_ORDER");
+      const finish = readFinish(frame);
+      if (!finish.ok) return fail(finish.code);
+      const finished = cpaceFinish(pending.state, { share: finish.share, ad: TECHNICIAN_AD });
       if (!finished.ok) return fail(finished.code === "INVALID_POINT" ? "INVALID_POINT" : "REFLECTED_FRAME");
-      if (!cpaceConfirm(finished, tag).ok) return fail("CONFIRMATION_FAILED");
+      if (!cpaceConfirm(finished, finish.tag).ok) return fail("CONFIRMATION_FAILED");
       const confirmed = confirmedRun(finished.isk, pending.peerFingerprint);
-      phase = "confirmed";
+      run.current = "confirmed";
       pending = undefined;
       return { ok: true, result: { ok: true, tag: toBase64url(finished.confirmation) }, confirmed };
     },

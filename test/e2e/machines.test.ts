@@ -2,20 +2,29 @@ import { execFile, spawn } from "node:child_process";
 import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MachineList } from "#protocol/machines.ts";
 import { expectAccessible } from "../helpers/node/accessibility.ts";
-import { open, textOf } from "../helpers/node/people.ts";
+import { enrolTechnician, open, textOf } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 
 // Machines for unattended access, as an admin enrols one: the console makes the one-time command, the agent run with
 // it on the machine makes the machine's key there and prints its fingerprint, and the console lists the machine with
-// the same fingerprint; the agent's `serve` brings it online; the admin renames it and removes it, which stops the
-// agent. The agent runs from its sources here; the command names
+// the same fingerprint; the agent's `serve` brings it online; the admin lets a technician reach it and takes it back,
+// connects to it (the session is opened; the viewer is test/e2e/unattended.test.ts's), renames it and removes it,
+// which stops the agent. The agent runs from its sources here; the command names
 // the downloaded file, which runs the same code (agent-download.test.ts).
 
 const stage = useStage("Mara Machines", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "1" } });
 const WAIT = { timeout: 60_000, interval: 100 };
 const COMMAND = /^node tether-agent\.mjs enrol '(http:\/\/[^']+\/enrol-machine#[\w-]+)'$/;
+
+/** The ids of the machines GET /api/machines lists to whoever is signed in on `page`. */
+async function reachable(page: Page): Promise<string[]> {
+  const body = await page.evaluate(async () => (await fetch("/api/machines")).json());
+  return MachineList.parse(body).machines.map((machine) => machine.id);
+}
 
 /** Runs `npm run agent -- enrol LINK --identity FILE` as a person would, in English. */
 function enrolWith(link: string, identity: string): Promise<{ code: number; output: string }> {
@@ -39,7 +48,7 @@ describe("machines for unattended access", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("are enrolled with the console's one-time command, listed with the key the machine printed, renamed and removed", async () => {
+  it("are enrolled with the console's one-time command, listed with the key the machine printed, assigned, connected to, renamed and removed", async () => {
     const page = stage.technician.page;
     await open(page, "/console");
     const panel = page.getByRole("region", { name: "Machines" });
@@ -89,6 +98,44 @@ describe("machines for unattended access", () => {
       throw error;
     }
 
+    // Who may reach it: a technician who is not an admin, chosen with the keyboard alone, and taken back.
+    const tess = await enrolTechnician(stage.browser, stage.server, "Tess Tech", false);
+    stage.people.push(tess);
+    await open(page, "/console");
+    const access = item.getByText("Who may reach it: admins only");
+    await access.focus();
+    await page.keyboard.press("Enter");
+    const box = item.getByRole("group", { name: /^Technicians who may reach / }).getByRole("checkbox", {
+      name: "Tess Tech",
+    });
+    expect(await box.isChecked()).toBe(false);
+    await box.focus();
+    await page.keyboard.press("Space");
+    await page
+      .getByRole("status")
+      .getByText(/^Tess Tech may now reach .+\.$/)
+      .waitFor();
+    await item.getByText("Who may reach it: admins and 1 technician").waitFor();
+    expect(await box.isChecked()).toBe(true);
+    // The list is not drawn again: the focus stays on the checkbox.
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expectAccessible(page, "console, who may reach a machine");
+    const [machineId] = await reachable(page);
+    expect(await reachable(tess.page)).toEqual([machineId]);
+    await page.keyboard.press("Space");
+    await page
+      .getByRole("status")
+      .getByText(/^Tess Tech may no longer reach .+\.$/)
+      .waitFor();
+    expect(await reachable(tess.page)).toEqual([]);
+    await open(page, "/console");
+    await item.getByText("Who may reach it: admins only").waitFor();
+
+    // Online, it can be connected to: the console opens a session with it and hands it to the viewer.
+    await item.getByRole("button", { name: /^Connect to / }).click();
+    await page.waitForURL(new RegExp(`/console#view=\\d{9}&machine=${machineId}$`));
+    await open(page, "/console");
+
     page.once("dialog", (dialog) => void dialog.accept("Front desk PC"));
     await item.getByRole("button", { name: /^Rename / }).click();
     await page.getByRole("status").getByText("The machine is now called Front desk PC.").waitFor();
@@ -100,7 +147,7 @@ describe("machines for unattended access", () => {
     await page.getByRole("status").getByText("Front desk PC was removed.").waitFor();
     await panel.getByText("No machines yet.").waitFor();
     // Removed, the machine's agent stops at its next heartbeat.
-    expect(await exited).toBe(1);
+    expect(await exited).toBe(3);
     expect(said).toContain("This machine was removed in the console, so the agent stops.");
   });
 });

@@ -142,6 +142,8 @@ describe("machines: enrolment", () => {
     const id = await idOf(keys.publicKey);
     expect(enrolled.body.machine).toEqual({
       id,
+      // The key itself, which the viewer checks against the id and then against the machine's signature.
+      publicKey: keys.publicKey,
       name: "front-desk",
       os: "Linux 6.1.0-28-amd64",
       enrolledAt: expect.any(Number),
@@ -150,7 +152,8 @@ describe("machines: enrolment", () => {
     });
     const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
     expect(list.status).toBe(200);
-    expect(list.body.machines).toContainEqual(enrolled.body.machine);
+    // An admin's list also says who was assigned the machine (test/integration/machine-access.test.ts).
+    expect(list.body.machines).toContainEqual({ ...enrolled.body.machine, technicianIds: [] });
 
     // The link is used up: a second machine cannot enrol with it.
     const again = await call("/api/machines", { body: enrolBody(token) });
@@ -305,8 +308,8 @@ describe("machines: the admin's console", () => {
     const id = await idOf(publicKey);
     const tech = await createTechnician("Nosy Tech");
     const routes = [
+      // GET /api/machines is every technician's, each seeing the machines they may reach (machine-access.test.ts).
       ["/api/machines/enrolments", "POST"],
-      ["/api/machines", "GET"],
       [`/api/machines/${id}`, "PATCH"],
       [`/api/machines/${id}`, "DELETE"],
     ] as const;
@@ -336,7 +339,8 @@ describe("machines: heartbeats", () => {
     const before = Date.now();
     const at = before;
     const res = await beat<HeartbeatResponse>(machine.id, beatBody(machine.id, keys, at), ip);
-    expect(res).toEqual({ status: 200, body: { nextInS: heartbeatS } });
+    // No technician opened a session with it: there is none to join.
+    expect(res).toEqual({ status: 200, body: { nextInS: heartbeatS, sessions: [] } });
     // Counted in a budget of its own, with room for 200 machines behind one address beating every 20 s.
     expect(await storedBucket(ip, "heartbeat")).toMatchObject({ tokens: 200 * 3 - 1 });
     expect(await storedBucket(ip, "lookup")).toBeNull();

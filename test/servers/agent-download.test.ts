@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXIT } from "../../client/agent/run.ts";
+import { EXIT } from "../../client/agent/exit-codes.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { REVALIDATE } from "../../worker/static-cache.ts";
 import { SERVER_NAMES } from "../helpers/node/servers.ts";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MachineEnrolment, MachineList, machineFingerprint } from "#protocol/machines.ts";
-import { EXIT } from "../../client/agent/run.ts";
+import { EXIT } from "../../client/agent/exit-codes.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { SERVER_NAMES } from "../helpers/node/servers.ts";
 import { enrolTechnician, postJson, type SignedIn } from "../helpers/node/technicians.ts";
@@ -154,7 +154,7 @@ describe.each(SERVER_NAMES)("%s", (name) => {
         headers: { cookie: admin.cookie, origin: server().origin },
       });
       expect(removed.status).toBe(204);
-      expect(await served.exited).toBe(EXIT.failed);
+      expect(await served.exited).toBe(EXIT.cannotServe);
       expect(served.said()).toBe(`${online}\n${en.agent.serve.removed}\n`);
     } finally {
       served.process.kill("SIGKILL");

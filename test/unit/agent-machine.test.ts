@@ -188,7 +188,17 @@ describe("enrolMachine", () => {
 
   const accepted = (body: EnrolMachineBody, id = machineIdOf(fromBase64url(body.publicKey) ?? new Uint8Array())) =>
     Response.json(
-      { machine: { id, name: body.name, os: body.os, enrolledAt: 1, lastSeenAt: null, isOnline: false } },
+      {
+        machine: {
+          id,
+          publicKey: body.publicKey,
+          name: body.name,
+          os: body.os,
+          enrolledAt: 1,
+          lastSeenAt: null,
+          isOnline: false,
+        },
+      },
       { status: 201 },
     );
 

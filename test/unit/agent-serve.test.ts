@@ -38,6 +38,12 @@ afterEach(() => {
 type Reply = () => Response;
 
 const beatAgainIn = (nextInS: number) => () => Response.json({ nextInS });
+/** A session code, and a seat key, for the heartbeats' answers. */
+const join = (code: string) => ({ code, seatKey: toBase64url(new Uint8Array(32).fill(code.charCodeAt(0))) });
+const beatWith =
+  (...codes: string[]) =>
+  () =>
+    Response.json({ nextInS: 1, sessions: codes.map(join) });
 const refusal = (status: number, code: string) => () =>
   Response.json({ error: { code, message: `site says ${code}` } }, { status });
 const unreachable = () => {
@@ -51,8 +57,14 @@ const unreachable = () => {
  */
 async function serve(
   replies: Reply[],
-  options: { tick?: (clock: number, ms: number) => number; onWait?: (stop: AbortController) => void } = {},
+  options: {
+    tick?: (clock: number, ms: number) => number;
+    onWait?: (stop: AbortController) => void;
+    /** How long a joined session lasts: until it is stopped (the default), or not at all. */
+    isJoinInstant?: boolean;
+  } = {},
 ) {
+  const joined: string[] = [];
   const stop = new AbortController();
   const output = new PassThrough();
   const sent: { url: string; body: HeartbeatBody }[] = [];
@@ -77,13 +89,19 @@ async function serve(
     signal: stop.signal,
     output,
     env: ENGLISH,
+    join: (session, identity, signal) => {
+      expect(identity.machineId).toBe(MACHINE_ID);
+      joined.push(session.code);
+      if (options.isJoinInstant) return Promise.resolve();
+      return new Promise((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+    },
   });
   output.end();
   const said = String(output.read() ?? "");
   // Nothing of the site's own words, and nothing of the key, reaches the terminal.
   expect(said).not.toContain("site says");
   expect(said).not.toContain(toBase64url(SEED));
-  return { code, sent, waits, lines: said.split("\n").slice(0, -1) };
+  return { code, sent, waits, joined, lines: said.split("\n").slice(0, -1) };
 }
 
 const isSignedAt = (body: HeartbeatBody, at: number) =>
@@ -94,6 +112,24 @@ const isSignedAt = (body: HeartbeatBody, at: number) =>
   );
 
 describe("serveMachine", () => {
+  it("joins each session the site names once, newest first, one at a time, and ends the one under way when stopped", async () => {
+    // Sessions that end as soon as joined: each new one named is joined, none twice, one named again after it was
+    // dropped from the answers (it ended) is a new one.
+    const instant = await serve(
+      [beatWith("111111111"), beatWith("222222222", "111111111"), beatWith("222222222"), beatWith()],
+      { isJoinInstant: true },
+    );
+    expect(instant.joined).toEqual(["111111111", "222222222"]);
+    // One screen, one session: while the newest runs, the other waits, and the stop reaches the one under way.
+    const busy = await serve([beatWith("333333333", "444444444"), beatWith("333333333", "444444444")]);
+    expect(busy.joined).toEqual(["333333333"]);
+    expect(busy.code).toBe("ended");
+    expect(busy.lines.at(-1)).toBe(words.stopped);
+    // A failed heartbeat names nothing to join.
+    const failed = await serve([refusal(503, "INTERNAL"), beatWith("555555555")], { isJoinInstant: true });
+    expect(failed.joined).toEqual(["555555555"]);
+  });
+
   it("beats as often as the site says, each beat signed with the machine's key at the clock's time", async () => {
     const { code, sent, waits, lines } = await serve([beatAgainIn(7), beatAgainIn(7), beatAgainIn(20)]);
     expect(waits).toEqual([7_000, 7_000, 20_000]);
@@ -162,14 +198,14 @@ describe("serveMachine", () => {
     const { code, sent, lines } = await serve([beatAgainIn(5), unreachable, refusal(404, "NOT_FOUND")]);
     expect(lines).toEqual([words.online("build-01"), words.unreachable, words.removed]);
     expect(sent).toHaveLength(3);
-    expect(code).toBe("failed");
+    expect(code).toBe("cannotServe");
   });
 
   it("stops when unattended access is turned off on the site", async () => {
     const { code, sent, lines } = await serve([refusal(403, "UNATTENDED_OFF")]);
     expect(lines).toEqual([words.off]);
     expect(sent).toHaveLength(1);
-    expect(code).toBe("failed");
+    expect(code).toBe("cannotServe");
   });
 
   it("stops when stopped while waiting for the next beat", async () => {
@@ -188,26 +224,28 @@ describe("serveMachine", () => {
     };
     const run = async (identityFile: string) => {
       const output = new PassThrough();
-      const deps = { api: none, now: none, sleep: none, signal: new AbortController().signal, output, env: ENGLISH };
+      const signal = new AbortController().signal;
+      const deps = { api: none, now: none, sleep: none, join: none, signal, output, env: ENGLISH };
       const code = await serveMachine({ ...deps, file: identityFile });
       output.end();
       return { code, said: String(output.read()) };
     };
     const missing = path.join(folder, "none", "machine.json");
-    expect(await run(missing)).toEqual({ code: "failed", said: `${words.noIdentity(missing)}\n` });
+    expect(await run(missing)).toEqual({ code: "cannotServe", said: `${words.noIdentity(missing)}\n` });
     writeFileSync(file, "{");
-    expect(await run(file)).toEqual({ code: "failed", said: `${words.badIdentity(file)}\n` });
+    expect(await run(file)).toEqual({ code: "cannotServe", said: `${words.badIdentity(file)}\n` });
     // A directory where the file should be cannot be read.
     const folderInstead = path.join(folder, "folder.json");
     mkdirSync(folderInstead);
-    expect(await run(folderInstead)).toEqual({ code: "failed", said: `${words.badIdentity(folderInstead)}\n` });
+    expect(await run(folderInstead)).toEqual({ code: "cannotServe", said: `${words.badIdentity(folderInstead)}\n` });
   });
 });
 
 describe("serveCommand", () => {
   it("reads --identity without a file as no identity", async () => {
     const output = new PassThrough();
-    expect(await serveCommand(["--identity"], ENGLISH, output, new AbortController().signal)).toBe("failed");
+    const join = () => Promise.reject(new Error("nothing may be joined"));
+    expect(await serveCommand(["--identity"], ENGLISH, output, new AbortController().signal, join)).toBe("cannotServe");
     output.end();
     expect(String(output.read())).toBe(`${words.noIdentity("--identity FILE")}\n`);
   });

@@ -26,6 +26,7 @@ const WAITING: AgentView = {
   isAllowed: false,
   control: null,
   canControl: false,
+  isUnattended: false,
   signaling: "open",
   ended: null,
   notice: null,

@@ -3,9 +3,16 @@ import { type MachineSummary, ONLINE_HEARTBEATS } from "#protocol/machines.ts";
 // D1's machines and machine_enrolments (migration 0009): machines enrolled for unattended access, and the one-time
 // links an admin makes to enrol them, kept as SHA-256 hashes. Every time is passed in.
 
-type MachineRow = { id: string; name: string; os: string; enrolled_at: number; last_seen_at: number | null };
+type MachineRow = {
+  id: string;
+  public_key: string;
+  name: string;
+  os: string;
+  enrolled_at: number;
+  last_seen_at: number | null;
+};
 
-const MACHINE_COLUMNS = "id, name, os, enrolled_at, last_seen_at";
+const MACHINE_COLUMNS = "id, public_key, name, os, enrolled_at, last_seen_at";
 
 /** What a machine's `isOnline` is judged by: the time now, and how often agents beat (MACHINE_HEARTBEAT_S). */
 export type Presence = { now: number; heartbeatS: number };
@@ -14,6 +21,7 @@ function machineSummary(row: MachineRow, { now, heartbeatS }: Presence): Machine
   const isOnline = row.last_seen_at !== null && now - row.last_seen_at <= ONLINE_HEARTBEATS * heartbeatS * 1000;
   return {
     id: row.id,
+    publicKey: row.public_key,
     name: row.name,
     os: row.os,
     enrolledAt: row.enrolled_at,
@@ -118,4 +126,10 @@ export async function recordHeartbeat(db: D1Database, id: string, at: number, no
     .bind(now, at, id, at)
     .run();
   return result.meta.changes > 0;
+}
+
+/** The machine `id` as the console shows it, or null when there is no such machine. */
+export async function findMachine(db: D1Database, id: string, presence: Presence): Promise<MachineSummary | null> {
+  const row = await db.prepare(`SELECT ${MACHINE_COLUMNS} FROM machines WHERE id = ?`).bind(id).first<MachineRow>();
+  return row ? machineSummary(row, presence) : null;
 }

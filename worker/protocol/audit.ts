@@ -43,6 +43,9 @@ export const AuditType = z.enum([
   "machine_enrolled",
   "machine_renamed",
   "machine_removed",
+  "machine_assigned",
+  "machine_unassigned",
+  "machine_session_opened",
 ]);
 export type AuditType = z.infer<typeof AuditType>;
 

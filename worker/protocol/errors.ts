@@ -62,6 +62,8 @@ export const ErrorCode = z.enum([
   "ENROLMENT_INVALID",
   /** A machine's signature that does not verify with the public key it sent. */
   "MACHINE_KEY_INVALID",
+  /** The machine's agent has not sent a heartbeat lately: it cannot be connected to now. */
+  "MACHINE_OFFLINE",
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

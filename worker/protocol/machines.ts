@@ -1,5 +1,7 @@
 import * as z from "zod/mini";
+import { TechnicianIdParam } from "./auth.ts";
 import { nameSchema } from "./names.ts";
+import { SeatKey, SessionCode } from "./room.ts";
 
 // Machines enrolled for unattended access (UNATTENDED_ACCESS = "on"): an admin makes a one-time enrolment link in the
 // console; the native agent on the machine (`node tether-agent.mjs enrol LINK`) makes the machine's Ed25519 key
@@ -44,12 +46,22 @@ export type EnrolMachineBody = z.infer<typeof EnrolMachineBody>;
 /** One machine in the console; times are milliseconds since the epoch, `lastSeenAt` null while it never connected. */
 export const MachineSummary = z.object({
   id: MachineId,
+  /**
+   * Its Ed25519 public key (base64url), which the technician's viewer checks against `id` (its SHA-256) and then
+   * against the machine's signature in the session's handshake (client/core/machine-handshake.ts).
+   */
+  publicKey: PublicKey,
   name: z.string().check(z.maxLength(80)),
   os: z.string().check(z.maxLength(80)),
   enrolledAt: z.int(),
   lastSeenAt: z.nullable(z.int()),
   /** Whether its agent's last heartbeat came within the last ONLINE_HEARTBEATS × MACHINE_HEARTBEAT_S. */
   isOnline: z.boolean(),
+  /**
+   * The technicians an admin assigned to it (who may reach it besides the admins), in GET /api/machines's answer to
+   * an admin only; as many as GET /api/technicians lists at most.
+   */
+  technicianIds: z.optional(z.array(TechnicianIdParam.shape.id).check(z.maxLength(500))),
 });
 export type MachineSummary = z.infer<typeof MachineSummary>;
 
@@ -57,7 +69,10 @@ export type MachineSummary = z.infer<typeof MachineSummary>;
 export const MachineResponse = z.object({ machine: MachineSummary });
 export type MachineResponse = z.infer<typeof MachineResponse>;
 
-/** The response of GET /api/machines (admins). */
+/**
+ * The response of GET /api/machines: every machine for an admin, with `technicianIds`; for any other technician the
+ * machines assigned to them, without.
+ */
 export const MachineList = z.object({ machines: z.array(MachineSummary).check(z.maxLength(1000)) });
 export type MachineList = z.infer<typeof MachineList>;
 
@@ -65,6 +80,19 @@ export type MachineList = z.infer<typeof MachineList>;
 export const RenameMachineBody = z.object({ name: MachineName });
 
 export const MachineIdParam = z.object({ id: MachineId });
+
+/**
+ * The path of PUT and DELETE /api/machines/:id/technicians/:technicianId (admins): assigns the machine to the
+ * technician, who may then reach it, or takes it back.
+ */
+export const MachineTechnicianParam = z.object({ id: MachineId, technicianId: TechnicianIdParam.shape.id });
+
+/**
+ * The response of POST /api/machines/:id/sessions (201): a session with the machine, owned by the technician who
+ * asked, which the machine's agent joins at its next heartbeat. The viewer opens it at /console#view=CODE&machine=ID.
+ */
+export const MachineSession = z.object({ code: SessionCode, expiresAt: z.int() });
+export type MachineSession = z.infer<typeof MachineSession>;
 
 /**
  * What a machine signs to enrol: the site and the token, so that a signature made for one site or one link is good
@@ -82,8 +110,26 @@ export function enrolmentMessage(origin: string, token: string): Uint8Array {
 export const HeartbeatBody = z.object({ at: z.int().check(z.gte(0)), signature: Signature });
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 
-/** The answer to a heartbeat: send the next one in `nextInS` seconds (the site's MACHINE_HEARTBEAT_S). */
-export const HeartbeatResponse = z.object({ nextInS: z.int().check(z.gte(1), z.lte(60)) });
+/** Most sessions a machine is asked to join at once (one heartbeat's answer). */
+export const MAX_MACHINE_SESSIONS = 8;
+
+/**
+ * A session a technician opened with the machine, which its agent joins: the session's code and the key of its
+ * customer seat, whose hash the room was created with (a site-made key: the machine proves who it is in the session's
+ * handshake, with its own key, not with this).
+ */
+export const MachineJoin = z.object({ code: SessionCode, seatKey: SeatKey });
+export type MachineJoin = z.infer<typeof MachineJoin>;
+
+/**
+ * The answer to a heartbeat: send the next one in `nextInS` seconds (the site's MACHINE_HEARTBEAT_S), and join
+ * `sessions`, the live sessions technicians opened with this machine (the same ones again until they end: the agent
+ * joins each once, and again after a restart).
+ */
+export const HeartbeatResponse = z.object({
+  nextInS: z.int().check(z.gte(1), z.lte(60)),
+  sessions: z._default(z.array(MachineJoin).check(z.maxLength(MAX_MACHINE_SESSIONS)), []),
+});
 export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 
 /** How far a heartbeat's time may be from the site's, either way. */

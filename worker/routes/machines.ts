@@ -14,15 +14,17 @@ import {
   MachineIdParam,
   type MachineList,
   type MachineResponse,
+  MachineTechnicianParam,
   RenameMachineBody,
 } from "#protocol/machines.ts";
 import { base64url, fromBase64url, hashToken, newToken } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
+import { assignMachine, missingParty, reachableMachines, unassignMachine } from "../db/machine-access.ts";
+import { machineJoins } from "../db/machine-sessions.ts";
 import {
   consumeEnrolment,
   insertEnrolment,
   insertMachine,
-  listMachines,
   machinePublicKey,
   type Presence,
   recordHeartbeat,
@@ -32,14 +34,14 @@ import {
 import { AppError } from "../errors.ts";
 import { type LogEvent, log } from "../log.ts";
 import { audit, technicianActor } from "../middleware/audit.ts";
-import { requireAdmin } from "../middleware/auth.ts";
+import { requireAdmin, requireTechnician } from "../middleware/auth.ts";
 import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv } from "../types.ts";
 
 /** Refuses every machine route while UNATTENDED_ACCESS is off, before any sign-in is asked for. */
-const requireUnattended = createMiddleware<AppEnv>(async (c, next) => {
+export const requireUnattended = createMiddleware<AppEnv>(async (c, next) => {
   if (!c.get("config").UNATTENDED_ACCESS) {
     throw new AppError(
       "UNATTENDED_OFF",
@@ -55,13 +57,17 @@ const requireUnattended = createMiddleware<AppEnv>(async (c, next) => {
  * the lenient kind accepts small-order keys, for which anyone can make a signature, and this key vouches for the
  * machine.
  */
-function isSignedByMachine(publicKey: string, signature: string, message: Uint8Array): boolean {
+export function isSignedByMachine(publicKey: string, signature: string, message: Uint8Array): boolean {
   const [key, bytes] = [fromBase64url(publicKey), fromBase64url(signature)];
   return key !== null && bytes !== null && ed25519.verify(bytes, message, key, { zip215: false });
 }
 
 function noMachine(): AppError {
   return new AppError("NOT_FOUND", 404, "There is no machine with this id.");
+}
+
+function noTechnician(): AppError {
+  return new AppError("NOT_FOUND", 404, "There is no technician with this id.");
 }
 
 /**
@@ -92,7 +98,8 @@ function heartbeatRefused(
 /**
  * Machines for unattended access (/api/machines): an admin makes a one-time enrolment link, the agent on the machine
  * enrols with it (no sign-in: the link and the machine's signature are its credentials) and then beats while it serves
- * (signed again), and admins list, rename and remove machines.
+ * (signed again), and admins list, rename and remove machines, and assign them to the technicians who may reach them.
+ * Every technician lists the machines they may reach.
  */
 export const machines = new Hono<AppEnv>()
   .use(requireUnattended)
@@ -202,11 +209,13 @@ export const machines = new Hono<AppEnv>()
           "This heartbeat is not newer than the last one taken from this machine: it was replayed, or the machine's clock went back.",
         );
       }
-      return c.json<HeartbeatResponse>({ nextInS: c.get("config").MACHINE_HEARTBEAT_S });
+      const sessions = await machineJoins(c.env.DB, id, now);
+      return c.json<HeartbeatResponse>({ nextInS: c.get("config").MACHINE_HEARTBEAT_S, sessions });
     },
   )
-  .get("/", requireAdmin, async (c) => {
-    return c.json<MachineList>({ machines: await listMachines(c.env.DB, presence(c.get("config"), Date.now())) });
+  .get("/", requireTechnician, async (c) => {
+    const at = presence(c.get("config"), Date.now());
+    return c.json<MachineList>({ machines: await reachableMachines(c.env.DB, c.get("technician"), at) });
   })
   .patch(
     "/:id",
@@ -233,5 +242,34 @@ export const machines = new Hono<AppEnv>()
     if (!(await removeMachine(c.env.DB, id))) throw noMachine();
     log({ event: "machine_removed", machineId: id, by: c.get("technician").id });
     await audit(c, "machine_removed", { machine: id });
+    return c.body(null, 204);
+  })
+  // Assigning an admin is allowed, and changes nothing while they are one: it counts once they are not.
+  .put("/:id/technicians/:technicianId", requireAdmin, validate("param", MachineTechnicianParam), async (c) => {
+    const { id, technicianId } = c.req.valid("param");
+    const by = c.get("technician").id;
+    const outcome = await assignMachine(c.env.DB, {
+      machineId: id,
+      technicianId,
+      assignedBy: by,
+      assignedAt: Date.now(),
+    });
+    if (outcome === "no_machine") throw noMachine();
+    if (outcome === "no_technician") throw noTechnician();
+    log({ event: "machine_assigned", machineId: id, technicianId, by });
+    await audit(c, "machine_assigned", { machine: id, technician: technicianId });
+    return c.body(null, 204);
+  })
+  .delete("/:id/technicians/:technicianId", requireAdmin, validate("param", MachineTechnicianParam), async (c) => {
+    const { id, technicianId } = c.req.valid("param");
+    if (!(await unassignMachine(c.env.DB, id, technicianId))) {
+      const missing = await missingParty(c.env.DB, id, technicianId);
+      if (missing === "no_machine") throw noMachine();
+      if (missing === "no_technician") throw noTechnician();
+      throw new AppError("NOT_FOUND", 404, "This machine is not assigned to this technician.");
+    }
+    const by = c.get("technician").id;
+    log({ event: "machine_unassigned", machineId: id, technicianId, by });
+    await audit(c, "machine_unassigned", { machine: id, technician: technicianId });
     return c.body(null, 204);
   });

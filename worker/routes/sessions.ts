@@ -54,13 +54,13 @@ function joinUrl(requestUrl: string, code: string): string {
  * What is wrong with a technician's name as stored, for a customer to read, if anything: a name stored before the
  * rule for names (protocol/names.ts), or by hand, must not reach a consent screen or a session's roster either.
  */
-function storedNameProblem(name: string): string | null {
+export function storedNameProblem(name: string): string | null {
   const problem = nameProblem(normaliseName(name), "Your display name");
   return problem && `${problem} Customers would read it; change it in your console, or ask an admin.`;
 }
 
 /** What a new session starts with: its owner (null for a customer's help request), case number and seat key hash. */
-type NewRoom = {
+export type NewRoom = {
   owner: { id: string; name: string } | null;
   caseNumber: string | null;
   /** The helpdesk's reference, for webhooks; null for a help request. */
@@ -74,7 +74,7 @@ type NewRoom = {
  * Finds a free code, records it in D1 (under the owner's session limit) and creates its room. A null owner is a
  * customer's help request: it gets the technician whose handshake the customer's page confirms.
  */
-async function openRoom(
+export async function openRoom(
   env: Bindings,
   host: Host,
   config: Config,

@@ -37,9 +37,8 @@ export type EnrolDeps = {
 };
 
 /**
- * How an enrolment ended, as the name of its exit code in run.ts's EXIT (enrolled: `ended`; the link cannot be used:
- * `badLink`), which main.ts turns into the number. Named here rather than imported: run.ts brings the session's
- * WebRTC types with it, which the unit tests of this module are compiled without.
+ * How an enrolment ended, as the name of its exit code in exit-codes.ts (enrolled: `ended`; the link cannot be used:
+ * `badLink`), which main.ts turns into the number.
  */
 export type EnrolExit = "ended" | "failed" | "badLink";
 

@@ -1,5 +1,5 @@
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { type HeartbeatBody, type HeartbeatResponse, heartbeatMessage } from "#protocol/machines.ts";
+import { type HeartbeatBody, type HeartbeatResponse, heartbeatMessage, type MachineJoin } from "#protocol/machines.ts";
 import { toBase64url } from "../../core/base64url.ts";
 import type { ApiResult } from "../../web/src/lib/api.ts";
 import type { MachineIdentity } from "./identity.ts";
@@ -13,8 +13,11 @@ export type Standing = "online" | "unreachable" | "refused";
 
 /** What to do after a heartbeat's answer. */
 export type AfterBeat =
-  /** Beat again in `waitMs`; `standing` is the machine's now, or null where the answer changes nothing (rate limited). */
-  | { type: "beat"; standing: Standing | null; waitMs: number; failures: number }
+  /**
+   * Beat again in `waitMs`; `standing` is the machine's now, or null where the answer changes nothing (rate limited);
+   * `sessions`: the live sessions technicians opened with the machine, as the site named them (none after a failure).
+   */
+  | { type: "beat"; standing: Standing | null; waitMs: number; failures: number; sessions: MachineJoin[] }
   /** Stop: the machine was removed in the console, or unattended access was turned off on the site. */
   | { type: "stop"; reason: "removed" | "off" };
 
@@ -44,11 +47,15 @@ export function retryMs(failures: number): number {
 
 /** What the answer to a heartbeat means, after `failures` failed ones in a row before it. */
 export function afterBeat(answer: ApiResult<HeartbeatResponse>, failures: number): AfterBeat {
-  if (answer.ok) return { type: "beat", standing: "online", waitMs: answer.data.nextInS * 1000, failures: 0 };
+  if (answer.ok) {
+    const { nextInS, sessions } = answer.data;
+    return { type: "beat", standing: "online", waitMs: nextInS * 1000, failures: 0, sessions };
+  }
   if (answer.code === "NOT_FOUND") return { type: "stop", reason: "removed" };
   if (answer.code === "UNATTENDED_OFF") return { type: "stop", reason: "off" };
   // The API client gives no Retry-After, so a rate-limited beat backs off as any failed one does.
-  return { type: "beat", standing: standingAfter(answer), waitMs: retryMs(failures), failures: failures + 1 };
+  const standing = standingAfter(answer);
+  return { type: "beat", standing, waitMs: retryMs(failures), failures: failures + 1, sessions: [] };
 }
 
 /**

@@ -2,12 +2,12 @@ import os from "node:os";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { assertNever } from "#protocol/assert-never.ts";
-import { HeartbeatResponse } from "#protocol/machines.ts";
+import { HeartbeatResponse, type MachineJoin } from "#protocol/machines.ts";
 import type { CallApi } from "../../web/src/lib/api.ts";
 import { siteApi } from "../node-runtime.ts";
 import { plain, terminalText } from "../terminal.ts";
 import { afterBeat, heartbeatBody, nextBeatAt, type Standing } from "./heartbeat.ts";
-import { defaultIdentityFile, loadIdentity } from "./identity.ts";
+import { defaultIdentityFile, loadIdentity, type MachineIdentity } from "./identity.ts";
 
 // `serve [--identity FILE]`: keeps an enrolled machine online for unattended access until it is stopped (Ctrl+C, a
 // service manager's SIGTERM), removed in the console, or unattended access is turned off on the site. It beats, signed
@@ -29,13 +29,18 @@ export type ServeDeps = {
   output: NodeJS.WritableStream;
   /** The environment, for the terminal's language. */
   env: Record<string, string | undefined>;
+  /** Joins one session a technician opened with the machine, until it ends or `signal` aborts (unattended.ts). */
+  join: JoinSession;
 };
 
+/** Runs one unattended session of the machine `identity` (join-x11.ts on X11). */
+export type JoinSession = (join: MachineJoin, identity: MachineIdentity, signal: AbortSignal) => Promise<void>;
+
 /**
- * How serving ended, as the name of its exit code in run.ts's EXIT (stopped: `ended`; no identity, removed, turned
- * off: `failed`). Named here, as enrol.ts names its own, to keep run.ts's WebRTC types out of this module's tests.
+ * How serving ended, as the name of its exit code in exit-codes.ts (stopped: `ended`; no identity, removed, turned
+ * off: `cannotServe`), which main.ts turns into the number.
  */
-export type ServeExit = "ended" | "failed";
+export type ServeExit = "ended" | "cannotServe";
 
 /** Serves the machine whose identity is in `deps.file` until it is stopped; resolves with how it ended. */
 export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
@@ -44,7 +49,7 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
   const loaded = await loadIdentity(deps.file);
   if (!loaded.ok) {
     say(loaded.problem === "missing" ? words.noIdentity(deps.file) : words.badIdentity(deps.file));
-    return "failed";
+    return "cannotServe";
   }
   const { identity } = loaded;
   const api = deps.api(identity.origin);
@@ -52,8 +57,8 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
   let standing: Standing | null = null;
   let failures = 0;
   let lastAt: number | null = null;
-  // One turn per heartbeat, each ending in what the answer means; what else the machine comes to do while it is
-  // online (technicians' connections) joins this loop as further turns.
+  const sessions = new Sessions((join) => deps.join(join, identity, deps.signal));
+  // One turn per heartbeat, each ending in what the answer means; the sessions it names are joined beside the loop.
   while (!deps.signal.aborted) {
     const at = nextBeatAt(deps.now(), lastAt);
     lastAt = at;
@@ -64,21 +69,57 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
     switch (next.type) {
       case "stop":
         say(words[next.reason]);
-        return "failed";
+        return "cannotServe";
       case "beat":
         if (next.standing !== null && next.standing !== standing) {
           standing = next.standing;
           say(standing === "online" ? words.online(plain(identity.name)) : words[standing]);
         }
         failures = next.failures;
+        if (next.standing === "online") sessions.offer(next.sessions);
         await deps.sleep(next.waitMs, deps.signal);
         break;
       default:
         assertNever(next);
     }
   }
+  // A session under way hears the stop too (its technician sees it end), and ends before serving does.
+  await sessions.settled();
   say(words.stopped);
   return "ended";
+}
+
+/**
+ * The sessions the machine joins, one at a time (they share its one screen): the newest named that it has not joined
+ * yet, once none runs. Each is joined once; a session the site stopped naming has ended, and is forgotten.
+ */
+class Sessions {
+  readonly #join: (join: MachineJoin) => Promise<void>;
+  readonly #joined = new Set<string>();
+  #running: Promise<void> | null = null;
+
+  constructor(join: (join: MachineJoin) => Promise<void>) {
+    this.#join = join;
+  }
+
+  /** The live sessions the site named, newest first. */
+  offer(named: readonly MachineJoin[]): void {
+    const live = new Set(named.map((join) => join.code));
+    for (const code of this.#joined) if (!live.has(code)) this.#joined.delete(code);
+    const next = named.find((join) => !this.#joined.has(join.code));
+    if (this.#running || !next) return;
+    this.#joined.add(next.code);
+    this.#running = this.#join(next)
+      .catch(() => undefined)
+      .finally(() => {
+        this.#running = null;
+      });
+  }
+
+  /** Resolves once no session runs. */
+  async settled(): Promise<void> {
+    await this.#running;
+  }
 }
 
 /** What `work` resolves with, or null as soon as `signal` aborts: a stop does not wait for a site that does not answer. */
@@ -104,13 +145,14 @@ export function serveCommand(
   env: Record<string, string | undefined>,
   output: NodeJS.WritableStream,
   signal: AbortSignal,
+  join: JoinSession,
 ): Promise<ServeExit> {
   const flag = args.indexOf("--identity");
   const given = flag === -1 ? defaultIdentityFile(env, os.homedir()) : args[flag + 1];
   if (given === undefined || given === "") {
     // `--identity` without a file names no identity to serve: refused as missing, in the words the person typed.
     output.write(`${terminalText(env).agent.serve.noIdentity("--identity FILE")}\n`);
-    return Promise.resolve("failed");
+    return Promise.resolve("cannotServe");
   }
   return serveMachine({
     file: path.resolve(given),
@@ -120,5 +162,6 @@ export function serveCommand(
     signal,
     output,
     env,
+    join,
   });
 }

@@ -1,6 +1,8 @@
 import { InviteResponse, MeResponse, type PasskeyInfo, PasskeyName, TechnicianUpdated } from "#protocol/auth.ts";
+import { MachineList } from "#protocol/machines.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
+import { machineKeyOf } from "../../core/machine-handshake.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
 import { loadTokens, loadWebhookPanel } from "./console/helpdesk-panel.ts";
@@ -69,10 +71,8 @@ async function loadMe(): Promise<void> {
   isSignedIn = true;
   route();
   // Loaded again after every change of the person (and on a new language, which redraws the lists).
-  await Promise.all([loadTokens(), loadRecordingsPanel()]);
-  if (technician.isAdmin) {
-    await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel(), loadMachinesPanel()]);
-  }
+  await Promise.all([loadTokens(), loadRecordingsPanel(), loadMachinesPanel(technician.isAdmin)]);
+  if (technician.isAdmin) await Promise.all([loadAdminPanel(technician.id, loadMe), loadWebhookPanel()]);
 }
 
 /**
@@ -86,9 +86,30 @@ function takeInvite(): void {
   history.replaceState(null, "", viewHref(invited.code));
 }
 
-/** The session code in /console#view=CODE, if any. */
+/** The session code in /console#view=CODE (or #view=CODE&machine=ID, a session with an enrolled machine), if any. */
 function viewedCode(): string | null {
-  return /^#view=(\d{9})$/.exec(location.hash)?.[1] ?? null;
+  return VIEW_HASH.exec(location.hash)?.[1] ?? null;
+}
+
+const VIEW_HASH = /^#view=(\d{9})(?:&machine=([A-Za-z0-9_-]{43}))?$/;
+
+/**
+ * Opens the viewer of a session with the enrolled machine `machineId`: its key is read from the machines this
+ * technician may reach, and pinned by its id (the key's hash), so that a site that gave another key is caught. The
+ * viewer closes as a session's does; until the key is read there is nothing to close.
+ */
+function openMachineViewer(code: string, machineId: string): () => void {
+  let close: (() => void) | null = null;
+  let isClosed = false;
+  void callApi("GET", "/api/machines", MachineList).then((machines) => {
+    if (isClosed) return;
+    const machine = machines.ok ? machines.data.machines.find((each) => each.id === machineId) : undefined;
+    close = openViewer(code, { kind: "machine", machine: machine ? machineKeyOf(machineId, machine.publicKey) : null });
+  });
+  return () => {
+    isClosed = true;
+    close?.();
+  };
 }
 
 /** What the viewer of session `code` proves: the link's secret this tab holds, or the password just typed. */
@@ -110,7 +131,10 @@ function route(): void {
   viewing?.close();
   // What the console last said (Session created, Copied) belongs to the console, not to the viewer it gives way to.
   if (!wasViewing) announce("");
-  viewing = code ? { code, close: openViewer(code, secretFor(code)) } : null;
+  const machineId = VIEW_HASH.exec(location.hash)?.[2];
+  const open = (viewed: string) =>
+    machineId ? openMachineViewer(viewed, machineId) : openViewer(viewed, secretFor(viewed));
+  viewing = code ? { code, close: open(code) } : null;
   typedPassword = null;
   // Back from a viewer, whose session may have ended meanwhile: the list is read again.
   if (wasViewing && code === null) void loadSessions();

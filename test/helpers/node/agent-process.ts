@@ -50,14 +50,19 @@ export type Agent = { process: ChildProcessWithoutNullStreams; output: () => str
  * Starts the agent's `program` (its sources unless said: the download is one file) in `cwd` for `link` on `display`,
  * in English, with the contacts reported.
  */
-export function startAgent(
-  link: string,
+export function startAgent(link: string, display: string, options: { program?: string; cwd?: string } = {}): Agent {
+  return startAgentWith(["--allow-loopback", link], display, options);
+}
+
+/** Starts the agent's `program` with `args` (`serve --allow-loopback …`), as startAgent does. */
+export function startAgentWith(
+  args: readonly string[],
   display: string,
   { program = "client/agent/main.ts", cwd }: { program?: string; cwd?: string } = {},
 ): Agent {
   const child = spawn(
     process.execPath,
-    ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, program, "--allow-loopback", link],
+    ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, program, ...args],
     {
       cwd,
       env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" },

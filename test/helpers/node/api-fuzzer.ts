@@ -16,7 +16,13 @@ import {
 } from "#protocol/auth.ts";
 import { ErrorBody } from "#protocol/errors.ts";
 import { IceConfig } from "#protocol/ice.ts";
-import { HeartbeatResponse, MachineEnrolment, MachineList, MachineResponse } from "#protocol/machines.ts";
+import {
+  HeartbeatResponse,
+  MachineEnrolment,
+  MachineList,
+  MachineResponse,
+  MachineSession,
+} from "#protocol/machines.ts";
 import { PlaybackUrl, RecordingList, StartedRecording } from "#protocol/recordings.ts";
 import { SessionSummary } from "#protocol/room.ts";
 import { CreatedSession, HelpSession, OwnSessions, SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
@@ -503,6 +509,25 @@ export const ROUTES: RouteCase[] = [
     answer: MachineResponse,
   },
   { method: "DELETE", path: "/api/machines/:id", url: (ctx) => `/api/machines/${machineId(ctx)}` },
+  // Assigning a machine (never one that exists: see machineId) to a spare technician or a made-up one, and back.
+  {
+    method: "PUT",
+    path: "/api/machines/:id/technicians/:technicianId",
+    url: (ctx) => `/api/machines/${machineId(ctx)}/technicians/${technicianId(ctx, 0.5)}`,
+  },
+  {
+    method: "DELETE",
+    path: "/api/machines/:id/technicians/:technicianId",
+    url: (ctx) => `/api/machines/${machineId(ctx)}/technicians/${technicianId(ctx, 0.5)}`,
+  },
+  // An unattended connection to a machine that never exists (machineId): refused, never a session.
+  {
+    method: "POST",
+    path: "/api/machines/:id/sessions",
+    url: (ctx) => `/api/machines/${machineId(ctx)}/sessions`,
+    body: () => ({}),
+    answer: MachineSession,
+  },
   {
     method: "POST",
     path: "/api/machines/:id/heartbeat",

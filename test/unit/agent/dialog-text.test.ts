@@ -17,6 +17,7 @@ const ASKING: AgentView = {
   isAllowed: false,
   control: null,
   canControl: true,
+  isUnattended: false,
   signaling: "open",
   ended: null,
   notice: null,

@@ -16,6 +16,7 @@ const VIEWING: AgentView = {
   isAllowed: true,
   control: null,
   canControl: true,
+  isUnattended: false,
   signaling: "open",
   ended: null,
   notice: null,

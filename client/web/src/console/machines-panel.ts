@@ -1,18 +1,29 @@
-import { MachineEnrolment, MachineList, type MachineSummary, machineFingerprint } from "#protocol/machines.ts";
+import { TechnicianList, type TechnicianSummary } from "#protocol/auth.ts";
+import {
+  MachineEnrolment,
+  MachineList,
+  MachineSession,
+  type MachineSummary,
+  machineFingerprint,
+} from "#protocol/machines.ts";
 import { formatTime } from "../i18n/format.ts";
 import { technicianText } from "../i18n/page.ts";
 import { AnyBody, callApi } from "../lib/api.ts";
 import { actionButton, announce, byId, whileBusy } from "../lib/dom.ts";
 import { nameErrorText, technicianErrorText } from "../lib/errors.ts";
 
-// The console's machines panel (admins, where the site has unattended access on): the machines enrolled, each with
-// its key as its agent printed it at enrolment (so that the admin can tell it is the machine they enrolled), when it
-// was enrolled and last seen, with rename and remove; and Enrol a machine, which makes the one-time command to run on
-// the machine. A site with unattended access off answers UNATTENDED_OFF, and the panel stays hidden.
+// The console's machines panel, where the site has unattended access on: the machines the technician may reach (an
+// admin every one, anyone else those an admin assigned to them), each with its key as its agent printed it at
+// enrolment (so that it can be told apart), when it was enrolled and last seen, and Connect while it is online. Admins
+// also enrol (the one-time command to run on the machine), rename and remove machines, and choose per machine the
+// technicians who may reach it. A site with unattended access off answers UNATTENDED_OFF, and the panel stays hidden.
 
 const section = byId("machines", HTMLElement);
 const list = byId("machine-list", HTMLUListElement);
 const none = byId("no-machines", HTMLElement);
+const noneAssigned = byId("no-machines-assigned", HTMLElement);
+const adminHint = byId("machines-hint", HTMLElement);
+const assignedHint = byId("machines-hint-assigned", HTMLElement);
 const enrol = byId("machine-enrol", HTMLButtonElement);
 const enrolment = byId("machine-enrolment", HTMLElement);
 const command = byId("machine-command", HTMLInputElement);
@@ -22,30 +33,125 @@ const T = () => technicianText().machines;
 const button = (text: string, label: string, action: () => Promise<void>) =>
   actionButton(text, label, action, "secondary");
 
-/** Loads the machines; keeps the panel hidden where unattended access is off. */
-export async function loadMachinesPanel(): Promise<void> {
-  const machines = await callApi("GET", "/api/machines", MachineList);
+/** Whether the panel was last drawn for an admin. */
+let isAdminView = false;
+
+/**
+ * Loads the machines the signed-in technician may reach, with an admin's tools when `isAdmin` (true unless said, as
+ * for a caller that loads the panel for admins only); keeps the panel hidden where unattended access is off.
+ */
+export async function loadMachinesPanel(isAdmin = true): Promise<void> {
+  isAdminView = isAdmin;
+  // Only admins assign machines, and only they may list the technicians to assign them to.
+  const [machines, technicians] = await Promise.all([
+    callApi("GET", "/api/machines", MachineList),
+    isAdmin ? callApi("GET", "/api/technicians", TechnicianList) : null,
+  ]);
   if (!machines.ok) {
     section.hidden = true;
     if (machines.code !== "UNATTENDED_OFF") announce(() => technicianErrorText(machines), true);
     return;
   }
+  if (technicians && !technicians.ok) announce(() => technicianErrorText(technicians), true);
+  // Admins reach every machine anyway: the ones to choose from are the others (none to show if the list failed).
+  const assignable = technicians?.ok ? technicians.data.technicians.filter((t) => !t.isAdmin) : null;
   section.hidden = false;
-  list.replaceChildren(...machines.data.machines.map(machineItem));
-  none.hidden = machines.data.machines.length > 0;
+  adminHint.hidden = !isAdmin;
+  assignedHint.hidden = isAdmin;
+  enrol.hidden = !isAdmin;
+  if (!isAdmin) enrolment.hidden = true;
+  list.replaceChildren(...machines.data.machines.map((machine) => machineItem(machine, isAdmin, assignable)));
+  const isEmpty = machines.data.machines.length === 0;
+  none.hidden = !(isEmpty && isAdmin);
+  noneAssigned.hidden = !(isEmpty && !isAdmin);
 }
 
-function machineItem(machine: MachineSummary): HTMLLIElement {
+function machineItem(machine: MachineSummary, isAdmin: boolean, assignable: TechnicianSummary[] | null): HTMLLIElement {
   const item = document.createElement("li");
   const text = document.createElement("span");
   const lastSeen = machine.lastSeenAt === null ? null : formatTime(machine.lastSeenAt);
   text.textContent = T().machineLine(machine, machineFingerprint(machine.id), formatTime(machine.enrolledAt), lastSeen);
-  item.append(
-    text,
-    button(T().rename, T().renameLabel(machine.name), () => rename(machine)),
-    button(T().remove, T().removeLabel(machine.name), () => remove(machine)),
-  );
+  item.append(text);
+  // The session is opened with the agent, which only a machine online can join.
+  if (machine.isOnline) {
+    item.append(actionButton(T().connect, T().connectLabel(machine.name), () => connect(machine)));
+  }
+  if (isAdmin) {
+    item.append(
+      button(T().rename, T().renameLabel(machine.name), () => rename(machine)),
+      button(T().remove, T().removeLabel(machine.name), () => remove(machine)),
+    );
+    if (assignable) item.append(accessChoice(machine, assignable));
+  }
   return item;
+}
+
+/**
+ * Who may reach the machine besides the admins: a disclosure with one checkbox per technician, each change sent at
+ * once and announced. A checkbox keeps the keyboard's focus throughout: the list is not drawn again.
+ */
+function accessChoice(machine: MachineSummary, assignable: TechnicianSummary[]): HTMLDetailsElement {
+  const assigned = new Set(machine.technicianIds ?? []);
+  const details = document.createElement("details");
+  const summary = document.createElement("summary");
+  const counted = () => assignable.filter((t) => assigned.has(t.id)).length;
+  summary.textContent = T().access(counted());
+  const group = document.createElement("fieldset");
+  group.setAttribute("aria-label", T().accessLabel(machine.name));
+  if (assignable.length === 0) group.append(T().noneAssignable);
+  for (const technician of assignable) {
+    const label = document.createElement("label");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = assigned.has(technician.id);
+    // Changes of one checkbox go to the server in order, so that the last one the person made is what stays.
+    let sending = Promise.resolve();
+    box.addEventListener("change", () => {
+      const isAssigned = box.checked;
+      sending = sending.then(async () => {
+        if (!(await setAccess(machine, technician, isAssigned))) {
+          box.checked = !isAssigned;
+          return;
+        }
+        if (isAssigned) assigned.add(technician.id);
+        else assigned.delete(technician.id);
+        summary.textContent = T().access(counted());
+      });
+    });
+    label.append(box, ` ${technician.name}`);
+    group.append(label);
+  }
+  details.append(summary, group);
+  return details;
+}
+
+/** Assigns the machine to the technician or takes it back; whether the server did it. */
+async function setAccess(
+  machine: MachineSummary,
+  technician: TechnicianSummary,
+  isAssigned: boolean,
+): Promise<boolean> {
+  const path = `/api/machines/${encodeURIComponent(machine.id)}/technicians/${encodeURIComponent(technician.id)}`;
+  const done = await callApi(isAssigned ? "PUT" : "DELETE", path, AnyBody);
+  if (!done.ok) {
+    announce(() => technicianErrorText(done), true);
+    return false;
+  }
+  announce(() => T().accessChanged(technician.name, machine.name, isAssigned));
+  return true;
+}
+
+/** Opens a session with the machine, which its agent joins, and hands it to the console's viewer. */
+async function connect(machine: MachineSummary): Promise<void> {
+  const path = `/api/machines/${encodeURIComponent(machine.id)}/sessions`;
+  const opened = await callApi("POST", path, MachineSession, {});
+  if (!opened.ok) {
+    announce(() => technicianErrorText(opened), true);
+    // Gone offline, removed or taken back since the list was drawn: the list shows it as it is now.
+    if (opened.code === "MACHINE_OFFLINE" || opened.code === "NOT_FOUND") await loadMachinesPanel(isAdminView);
+    return;
+  }
+  location.hash = `view=${opened.data.code}&machine=${machine.id}`;
 }
 
 async function rename(machine: MachineSummary): Promise<void> {
@@ -55,7 +161,7 @@ async function rename(machine: MachineSummary): Promise<void> {
   const done = await callApi("PATCH", path, AnyBody, { name: typed });
   if (!done.ok) return announce(() => nameErrorText(done, { field: "machineName", typed }), true);
   announce(() => T().renamed(typed.trim()));
-  await loadMachinesPanel();
+  await loadMachinesPanel(isAdminView);
 }
 
 async function remove(machine: MachineSummary): Promise<void> {
@@ -63,7 +169,7 @@ async function remove(machine: MachineSummary): Promise<void> {
   const done = await callApi("DELETE", `/api/machines/${encodeURIComponent(machine.id)}`, AnyBody);
   if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().removed(machine.name));
-  await loadMachinesPanel();
+  await loadMachinesPanel(isAdminView);
 }
 
 /** Makes a one-time enrolment and shows the command that uses it, with the downloaded agent. */

@@ -84,7 +84,11 @@ export class CustomerHandshakes {
   #start(msg: Extract<TechnicianFrame, { type: "pakeStart" }>, certificate: OwnCertificate): void {
     // A new start abandons a run still open; the guard counts that one as failed.
     const { prs, attempt } = this.#secret.begin(Date.now());
-    const run = customerHandshake({ code: this.#code, prs, fingerprint: certificate.fingerprint });
+    const run = (this.#secret.handshake ?? customerHandshake)({
+      code: this.#code,
+      prs,
+      fingerprint: certificate.fingerprint,
+    });
     const started = run.onStart(msg);
     if (!started.ok) {
       this.#pending = null;

@@ -1,4 +1,5 @@
 import { randomBytes } from "@noble/hashes/utils.js";
+import type { CustomerHandshake, HandshakeInputs } from "../../../core/handshake.ts";
 import { prsOfPassword } from "../../../core/password.ts";
 import {
   createPasswordGuard,
@@ -21,6 +22,11 @@ export type CustomerSecret = {
   succeeded(now: number, attempt: number): boolean;
   /** The page is done with the secret. */
   stop(): void;
+  /**
+   * The run for a technician's start; absent: CPace over the PRS (client/core/handshake.ts). The native agent of an
+   * enrolled machine, which shares no secret with anyone, brings its own (client/core/machine-handshake.ts).
+   */
+  handshake?: (inputs: HandshakeInputs) => CustomerHandshake;
 };
 
 /** A session link's secret: 128 bits or more, so guessing needs no limit here (the room charges every try anyway). */

@@ -10,7 +10,7 @@ export type ApiErrorCode = ErrorCode | "NETWORK" | "HTTP" | "BAD_RESPONSE";
  */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; code: ApiErrorCode; message: string };
 
-type Method = "GET" | "POST" | "PATCH" | "DELETE";
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Calls a JSON endpoint at `path` (with `headers` besides) and checks the answer against `schema`; never throws. */
 export type CallApi = <T>(

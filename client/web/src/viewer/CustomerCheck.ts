@@ -1,10 +1,17 @@
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
 import type { ClientMessage, ServerMessage } from "#protocol/room.ts";
 import { type HandshakeConfirmed, type TechnicianHandshake, technicianHandshake } from "../../../core/handshake.ts";
+import { type MachineKey, technicianMachineHandshake } from "../../../core/machine-handshake.ts";
 import { markHandshake } from "../lib/handshake-marks.ts";
 
-/** The secret this console proves to the customer's page: a link's, or the password the customer read out. */
-export type TechnicianSecret = { kind: "link" | "password"; prs: Uint8Array };
+/**
+ * The secret this console proves to the customer's page: a link's, or the password the customer read out; or, in a
+ * session with an enrolled machine (unattended access), the machine's key that its agent must prove it holds (null:
+ * the site gave no key that is this machine's, so nothing can be trusted).
+ */
+export type TechnicianSecret =
+  | { kind: "link" | "password"; prs: Uint8Array }
+  | { kind: "machine"; machine: MachineKey | null };
 
 /** Where the check of the customer's page stands, as data; the viewer words it. */
 export type CheckStatus =
@@ -182,7 +189,15 @@ export class CustomerCheck {
     const customerId = this.#customerId;
     if (this.#isStopped || !this.#isWanted || this.#run || this.#isWaiting || !this.#isSeated) return;
     if (!secret || !fingerprint || !customerId) return;
-    const handshake = technicianHandshake({ code: this.#code, prs: secret.prs, fingerprint });
+    let handshake: TechnicianHandshake;
+    if (secret.kind !== "machine") handshake = technicianHandshake({ code: this.#code, prs: secret.prs, fingerprint });
+    else if (secret.machine) {
+      handshake = technicianMachineHandshake({ code: this.#code, fingerprint, machine: secret.machine });
+    } else {
+      // The site gave no key that is this machine's: nothing it connects to could be trusted.
+      this.#failed(false);
+      return;
+    }
     const started = handshake.start();
     if (!started.ok) return;
     if (!this.#events.send({ type: "pakeStart", to: customerId, ...started.start })) return;

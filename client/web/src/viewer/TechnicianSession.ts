@@ -522,7 +522,11 @@ export class TechnicianSession {
       previous?.customerId === customerId &&
       isSameFingerprint(previous.confirmed.peerFingerprint, confirmed.peerFingerprint);
     if (!isSamePeer) this.#closeLink();
-    const verification = isSamePeer ? previous.verification : { code: confirmed.verificationCode, isMatched: false };
+    // An enrolled machine's key proved it: there is nobody to compare a code with.
+    const isMachine = this.#check.secretKind === "machine";
+    const verification = isSamePeer
+      ? previous.verification
+      : { code: confirmed.verificationCode, isMatched: isMachine };
     this.#trusted = { customerId, confirmed, verification };
     this.#update({ verification });
   }

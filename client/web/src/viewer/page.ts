@@ -1,3 +1,4 @@
+import { machineFingerprint } from "#protocol/machines.ts";
 import { normalisePassword, prsOfPassword } from "../../../core/password.ts";
 import { formatClock, formatNumber, formatTime, formatUnit } from "../i18n/format.ts";
 import { commonText, onLanguageChange, technicianText } from "../i18n/page.ts";
@@ -77,10 +78,11 @@ function checkText(state: ViewerState): string {
     case "needsPassword":
       return check.isWrong ? T().check.wrongPassword : T().check.needsPassword;
     case "running":
-      return T().check.running;
+      return state.secretKind === "machine" ? T().check.machineRunning : T().check.running;
     case "waiting":
       return T().check.waiting(formatUnit(check.waitS, "second", true));
     case "failed":
+      if (state.secretKind === "machine") return T().check.machineFailed;
       return check.isRefused ? T().check.refused : T().check.failed;
     case "idle":
     case "confirmed":
@@ -140,14 +142,15 @@ function show(id: string, text: string): void {
 function renderSecretForm(state: ViewerState): void {
   const step = state.check.step;
   const isAsking = state.ended === null && (step === "needsPassword" || step === "failed");
-  const isLink = state.secretKind === "link";
+  const isLink = state.secretKind === "link" || state.secretKind === "machine";
   const isAppearing = isAsking && secretForm.hidden;
   secretForm.hidden = !isAsking;
   passwordField.hidden = isLink;
   // The form is the technician's next step: the keyboard goes there when it appears.
   if (isAppearing) (isLink ? connectButton : passwordInput).focus();
   connectButton.textContent = step === "failed" ? T().check.tryAgain : T().check.connect;
-  const hint = isLink ? T().check.linkHint : T().check.passwordHint;
+  const hint =
+    state.secretKind === "machine" ? T().check.machineHint : isLink ? T().check.linkHint : T().check.passwordHint;
   show("viewer-secret-hint", state.secretKind === null ? `${hint} ${T().check.noLinkSecret}` : hint);
 }
 
@@ -155,8 +158,11 @@ function renderVerification(state: ViewerState): void {
   const verification = state.ended ? null : state.verification;
   verificationSection.hidden = verification === null;
   verificationActions.hidden = verification?.isMatched ?? true;
-  show("viewer-verification-code", verification?.code ?? "");
-  show("viewer-verification-hint", verification?.isMatched ? T().verification.matched : T().verification.toCheck);
+  // A machine has no one to compare words with: the key it proved is shown instead, as the console showed it.
+  const machine = state.secretKind === "machine" ? shownMachine : null;
+  show("viewer-verification-code", machine ?? verification?.code ?? "");
+  const hint = verification?.isMatched ? T().verification.matched : T().verification.toCheck;
+  show("viewer-verification-hint", machine ? T().verification.machine : hint);
 }
 
 /** When the session ends; in its last minutes a warning, and Extend while the admin's limit allows. */
@@ -256,8 +262,12 @@ const files = filePanel("viewer-files", () => ({ ...commonText().files, ...techn
   maxBytes: () => current?.files.maxBytes() ?? 0,
 });
 
+/** The key of the machine the viewer shows, as people compare it (machineFingerprint); null for a customer's session. */
+let shownMachine: string | null = null;
+
 /** Opens the viewer for session `code` in place of the console, proving `secret` (if known); returns how to close it. */
 export function openViewer(code: string, secret: TechnicianSecret | null): () => void {
+  shownMachine = secret?.kind === "machine" && secret.machine ? machineFingerprint(secret.machine.id) : null;
   viewer.hidden = false;
   secretForm.reset();
   let latest: ViewerState | null = null;

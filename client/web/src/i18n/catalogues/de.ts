@@ -364,6 +364,8 @@ export const technician: Technician = {
       "Dieser Registrierungslink ist unbekannt, benutzt oder abgelaufen. Erstellen Sie in der Konsole einen neuen.",
     MACHINE_KEY_INVALID:
       "Die Signatur des Computers passt nicht zu seinem Schlüssel. Registrieren Sie ihn mit einem neuen Link erneut.",
+    MACHINE_OFFLINE:
+      "Dieser Computer ist offline: Sein Agent läuft nicht oder erreicht die Website nicht. Versuchen Sie es erneut, sobald die Konsole ihn als online zeigt.",
   },
   markup: {
     "recordings.title": "Aufzeichnungen",
@@ -430,12 +432,15 @@ export const technician: Technician = {
     "admin.noInvites": "Gerade keine.",
     "machines.title": "Computer",
     "machines.hint":
-      "Für unbeaufsichtigten Zugriff registrierte Computer. Registrieren Sie einen, indem Sie auf ihm den hier erstellten Befehl ausführen.",
+      "Für unbeaufsichtigten Zugriff registrierte Computer: Admins erreichen jeden, andere Techniker nur die, die ihnen hier zugewiesen sind. Registrieren Sie einen, indem Sie auf ihm den hier erstellten Befehl ausführen.",
+    "machines.hintAssigned":
+      "Computer, die Sie mit der Erlaubnis eines Admins erreichen, ohne dass jemand davor sitzt. Verbinden Sie sich mit einem, solange er online ist.",
     "machines.enrol": "Computer registrieren",
     "machines.command": "Auf dem Computer ausführen (funktioniert einmal)",
     "machines.copy": "Kopieren",
     "machines.copyLabel": "Registrierungsbefehl kopieren",
     "machines.none": "Noch keine Computer.",
+    "machines.noneAssigned": "Ihnen sind keine Computer zugewiesen. Ein Admin kann Ihnen welche zuweisen.",
     "audit.title": "Protokoll",
     "audit.hint": "Wer hat was wann getan: signiert, nur anhängend, neueste zuerst. Prüfen mit diesem Befehl:",
     "audit.filters": "Protokoll filtern",
@@ -656,6 +661,16 @@ export const technician: Technician = {
     confirmRemove: (name) =>
       `${name} entfernen? Sein Schlüssel funktioniert dann nicht mehr; er muss erneut registriert werden, um erreichbar zu sein.`,
     removed: (name) => `${name} wurde entfernt.`,
+    connect: "Verbinden",
+    connectLabel: (name) => `Mit ${name} verbinden`,
+    access: (count) =>
+      count === 0 ? "Wer ihn erreichen darf: nur Admins" : `Wer ihn erreichen darf: Admins und ${count} Techniker`,
+    accessLabel: (name) => `Techniker, die ${name} erreichen dürfen`,
+    noneAssignable: "Außer den Admins gibt es keine Techniker; Admins erreichen jeden Computer.",
+    accessChanged: (technician, machine, isAssigned) =>
+      isAssigned
+        ? `${technician} darf ${machine} jetzt erreichen.`
+        : `${technician} darf ${machine} nicht mehr erreichen.`,
   },
   admin: {
     technicianLine: (t, lastSignIn, isYou) =>
@@ -728,6 +743,9 @@ export const technician: Technician = {
       machine_enrolled: "Computer registriert",
       machine_renamed: "Computer umbenannt",
       machine_removed: "Computer entfernt",
+      machine_session_opened: "Unbeaufsichtigte Sitzung geöffnet",
+      machine_assigned: "Computer einem Techniker zugewiesen",
+      machine_unassigned: "Zuweisung eines Computers aufgehoben",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type} durch ${actor}${session ? ` in Sitzung ${session}` : ""}`,
@@ -838,11 +856,18 @@ export const technician: Technician = {
       tryAgain: "Erneut versuchen",
       badPassword:
         "Das Passwort besteht aus drei Wörtern, zum Beispiel maple river owl. Fragen Sie den Kunden noch einmal.",
+      machineRunning: "Es wird geprüft, ob der Computer den Schlüssel besitzt, mit dem er registriert wurde …",
+      machineFailed:
+        "Der Computer konnte nicht beweisen, dass er den Schlüssel besitzt, mit dem er registriert wurde; jemand könnte sich als er ausgeben. Es wurde nichts verbunden.",
+      machineHint:
+        "Es wird nichts verbunden, bevor der Computer diese Verbindung mit dem Schlüssel signiert hat, mit dem er registriert wurde.",
     },
     verification: {
       toCheck:
         "Lesen Sie dem Kunden diese vier Wörter vor oder bitten Sie ihn, seine vorzulesen. Wenn sie sich unterscheiden, klicken Sie auf „Stimmt nicht überein“.",
       matched: "Geprüft: Der Kunde sieht dieselben vier Wörter.",
+      machine:
+        "Der Computer hat diese Verbindung mit dem Schlüssel signiert, mit dem er registriert wurde. Es ist der Schlüssel, den die Konsole für ihn anzeigt.",
     },
     ended: {
       ended_by_customer: "Der Kunde hat die Sitzung beendet.",

@@ -44,7 +44,8 @@ export type TechnicianErrorCode =
   | "PLAYBACK_LINK_INVALID"
   | "UNATTENDED_OFF"
   | "ENROLMENT_INVALID"
-  | "MACHINE_KEY_INVALID";
+  | "MACHINE_KEY_INVALID"
+  | "MACHINE_OFFLINE";
 
 /** The text of every error code any page can meet. */
 const errors: Record<Exclude<ErrorCode | ClientErrorCode, TechnicianErrorCode>, string> = {
@@ -395,6 +396,8 @@ export const technician = {
       "Unattended access is off on this site. An administrator turns it on with UNATTENDED_ACCESS in wrangler.toml.",
     ENROLMENT_INVALID: "This enrolment link is unknown, used or expired. Make a new one in the console.",
     MACHINE_KEY_INVALID: "The machine's signature did not match its key. Enrol it again with a new link.",
+    MACHINE_OFFLINE:
+      "This machine is offline: its agent is not running or cannot reach the site. Try again once the console shows it online.",
   } satisfies Record<TechnicianErrorCode, string>,
   markup: {
     "recordings.title": "Recordings",
@@ -460,12 +463,14 @@ export const technician = {
     "admin.noInvites": "None right now.",
     "machines.title": "Machines",
     "machines.hint":
-      "Machines enrolled for unattended access. Enrol one by running, on the machine itself, the command made here.",
+      "Machines enrolled for unattended access: admins may reach every one, any other technician those assigned to them here. Enrol one by running, on the machine itself, the command made here.",
+    "machines.hintAssigned": "Machines an admin lets you reach with no one present. Connect to one while it is online.",
     "machines.enrol": "Enrol a machine",
     "machines.command": "Run this on the machine (it works once)",
     "machines.copy": "Copy",
     "machines.copyLabel": "Copy the enrolment command",
     "machines.none": "No machines yet.",
+    "machines.noneAssigned": "No machines are assigned to you. An admin can assign you some.",
     "audit.title": "Audit log",
     "audit.hint": "Who did what, and when: signed, append-only, newest first. Check it with this command:",
     "audit.filters": "Filter the audit log",
@@ -683,6 +688,16 @@ export const technician = {
     removeLabel: (name: string) => `Remove ${name}`,
     confirmRemove: (name: string) => `Remove ${name}? Its key stops working; it must be enrolled again to be reached.`,
     removed: (name: string) => `${name} was removed.`,
+    connect: "Connect",
+    connectLabel: (name: string) => `Connect to ${name}`,
+    access: (count: number) =>
+      count === 0
+        ? "Who may reach it: admins only"
+        : `Who may reach it: admins and ${count} technician${count === 1 ? "" : "s"}`,
+    accessLabel: (name: string) => `Technicians who may reach ${name}`,
+    noneAssignable: "There are no technicians besides the admins, who reach every machine.",
+    accessChanged: (technician: string, machine: string, isAssigned: boolean) =>
+      isAssigned ? `${technician} may now reach ${machine}.` : `${technician} may no longer reach ${machine}.`,
   },
   admin: {
     technicianLine: (
@@ -760,6 +775,9 @@ export const technician = {
       machine_enrolled: "machine enrolled",
       machine_renamed: "machine renamed",
       machine_removed: "machine removed",
+      machine_session_opened: "unattended session opened",
+      machine_assigned: "machine assigned to a technician",
+      machine_unassigned: "machine taken back from a technician",
     } satisfies Record<AuditType, string>,
     line: (seq: number, time: string, type: string, actor: string, session: string | null) =>
       `#${seq} ${time}: ${type} by ${actor}${session ? ` in session ${session}` : ""}`,
@@ -868,11 +886,17 @@ export const technician = {
       connect: "Connect",
       tryAgain: "Try again",
       badPassword: "The password is three words, like maple river owl. Ask the customer again.",
+      machineRunning: "Checking that the machine holds the key it was enrolled with…",
+      machineFailed:
+        "The machine could not prove it holds the key it was enrolled with; someone may be standing in for it. Nothing was connected.",
+      machineHint: "Nothing connects until the machine has signed this connection with the key it was enrolled with.",
     },
     verification: {
       toCheck:
         "Read these four words to the customer, or ask them to read theirs. If they differ, click Doesn't match.",
       matched: "You checked: the customer sees the same four words.",
+      machine:
+        "The machine signed this connection with the key it was enrolled with. It is the key the console shows for it.",
     },
     ended: {
       ended_by_customer: "The customer ended the session.",

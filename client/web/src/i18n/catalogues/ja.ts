@@ -347,6 +347,8 @@ export const technician: Technician = {
     ENROLMENT_INVALID:
       "この登録リンクは不明、使用済み、または期限切れです。コンソールで新しいリンクを作成してください。",
     MACHINE_KEY_INVALID: "コンピューターの署名が鍵と一致しません。新しいリンクでもう一度登録してください。",
+    MACHINE_OFFLINE:
+      "このコンピューターはオフラインです。エージェントが動いていないか、サイトに接続できません。コンソールでオンラインと表示されてから、もう一度お試しください。",
   },
   markup: {
     "recordings.title": "録画",
@@ -411,12 +413,15 @@ export const technician: Technician = {
     "admin.noInvites": "現在はありません。",
     "machines.title": "コンピューター",
     "machines.hint":
-      "無人アクセス用に登録されたコンピューターです。ここで作成したコマンドをそのコンピューターで実行して登録します。",
+      "無人アクセス用に登録されたコンピューターです。管理者はすべてに、その他の技術者はここで割り当てられたものだけに接続できます。ここで作成したコマンドをそのコンピューターで実行して登録します。",
+    "machines.hintAssigned":
+      "管理者の許可により、誰もいなくても接続できるコンピューターです。オンラインのときに接続できます。",
     "machines.enrol": "コンピューターを登録",
     "machines.command": "このコマンドをコンピューターで実行（1 回限り有効）",
     "machines.copy": "コピー",
     "machines.copyLabel": "登録コマンドをコピー",
     "machines.none": "まだコンピューターはありません。",
+    "machines.noneAssigned": "割り当てられたコンピューターはありません。管理者が割り当てることができます。",
     "audit.title": "監査ログ",
     "audit.hint": "誰がいつ何をしたか。署名付き、追記のみ、新しい順。次のコマンドで検証できます:",
     "audit.filters": "監査ログを絞り込む",
@@ -626,6 +631,15 @@ export const technician: Technician = {
     removeLabel: (name) => `${name} を削除`,
     confirmRemove: (name) => `${name} を削除しますか？鍵は使えなくなり、接続するには再登録が必要です。`,
     removed: (name) => `${name} を削除しました。`,
+    connect: "接続",
+    connectLabel: (name) => `${name} に接続`,
+    access: (count) => (count === 0 ? "接続できる人：管理者のみ" : `接続できる人：管理者と技術者 ${count} 人`),
+    accessLabel: (name) => `${name} に接続できる技術者`,
+    noneAssignable: "管理者以外の技術者はいません。管理者はすべてのコンピューターに接続できます。",
+    accessChanged: (technician, machine, isAssigned) =>
+      isAssigned
+        ? `${technician} が ${machine} に接続できるようになりました。`
+        : `${technician} は ${machine} に接続できなくなりました。`,
   },
   admin: {
     technicianLine: (t, lastSignIn, isYou) =>
@@ -699,6 +713,9 @@ export const technician: Technician = {
       machine_enrolled: "コンピューターを登録",
       machine_renamed: "コンピューターの名前を変更",
       machine_removed: "コンピューターを削除",
+      machine_session_opened: "無人アクセスのセッションを開始",
+      machine_assigned: "コンピューターを技術者に割り当て",
+      machine_unassigned: "コンピューターの割り当てを解除",
     },
     line: (seq, time, type, actor, session) =>
       `#${seq} ${time}: ${type}（実行者 ${actor}${session ? `、セッション ${session}` : ""}）`,
@@ -805,11 +822,16 @@ export const technician: Technician = {
       connect: "接続",
       tryAgain: "再試行",
       badPassword: "パスワードは maple river owl のような 3 つの単語です。お客様にもう一度聞いてください。",
+      machineRunning: "コンピューターが登録時の鍵を持っているか確認しています…",
+      machineFailed:
+        "コンピューターは登録時の鍵を持っていることを証明できませんでした。誰かがなりすましている可能性があります。何も接続されていません。",
+      machineHint: "コンピューターが登録時の鍵でこの接続に署名するまで、何も接続されません。",
     },
     verification: {
       toCheck:
         "この 4 つの単語をお客様に読み上げるか、お客様の単語を読み上げてもらってください。違う場合は「一致しない」をクリックしてください。",
       matched: "確認済み: お客様にも同じ 4 つの単語が表示されています。",
+      machine: "コンピューターは登録時の鍵でこの接続に署名しました。コンソールに表示されている鍵と同じです。",
     },
     ended: {
       ended_by_customer: "お客様がセッションを終了しました。",

@@ -1,0 +1,197 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ed25519 } from "@noble/curves/ed25519.js";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CertificateFingerprint } from "#protocol/handshake.ts";
+import { MachineList, machineFingerprint } from "#protocol/machines.ts";
+import { XTestInput } from "../../client/agent/input/xtest.ts";
+import { toBase64url } from "../../client/core/base64url.ts";
+import { machineHandshake } from "../../client/core/machine-handshake.ts";
+import { type Agent, agentSaid, exitOf, farContacts, startAgentWith } from "../helpers/node/agent-process.ts";
+import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
+import { framesArrive, open, textOf, videoFigures } from "../helpers/node/people.ts";
+import { useStage } from "../helpers/node/stage.ts";
+import { clickAt } from "../helpers/node/x-reader.ts";
+
+// Unattended access end to end: an admin enrols a machine, its agent serves it (`serve`) on an Xvfb screen, and a
+// technician connects from the console with no one at the machine. The agent proves the machine with its enrolled key
+// (client/core/machine-handshake.ts), the viewer shows the screen and has control at once, and the agent's terminal
+// says who is connected; so does the strip on the screen, whose End a person at the machine can click. Someone who stands in for the machine on the technician's signaling socket, with a key of
+// its own, connects nothing; nor does a site that hands the viewer another key. A removed machine refuses.
+
+const stage = useStage("Una Unattended", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "1" } });
+const WAIT = { timeout: 120_000, interval: 100 };
+
+/** A JSON request from the console's page (its cookie, its origin): the status and the body. */
+async function api(page: Page, method: string, url: string): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ method, url }) => {
+      const response = await fetch(url, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "GET" ? undefined : "{}",
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, url },
+  );
+}
+
+/** A certificate fingerprint of nobody's certificate. */
+function strayFingerprint(): CertificateFingerprint {
+  const hex = [...randomBytes(32)].map((byte) => byte.toString(16).toUpperCase().padStart(2, "0"));
+  return { algorithm: "sha-256", value: hex.join(":") };
+}
+
+describe("unattended access", () => {
+  let dir: string;
+  let screen: VirtualScreen;
+  let agent: Agent;
+  let machineId: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "tether-unattended-"));
+    screen = await startVirtualScreen();
+    const page = stage.technician.page;
+    await open(page, "/console");
+    const made = await api(page, "POST", "/api/machines/enrolments");
+    const link = (made.body as { url: string }).url;
+    const identity = path.join(dir, "machine.json");
+    const enrolled = startAgentWith(["enrol", link, "--identity", identity], screen.display);
+    expect(await exitOf(enrolled)).toBe(0);
+    agent = startAgentWith(["serve", "--allow-loopback", "--identity", identity], screen.display);
+    const listed = MachineList.parse((await api(page, "GET", "/api/machines")).body);
+    machineId = listed.machines[0]?.id ?? "";
+  });
+
+  afterAll(async () => {
+    if (agent?.process.exitCode === null) process.kill(-(agent.process.pid ?? 0), "SIGKILL");
+    screen?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Opens a session with the machine, as the console's Connect does; its code. */
+  async function openSession(page: Page): Promise<string> {
+    const opened = await api(page, "POST", `/api/machines/${machineId}/sessions`);
+    expect(opened.status).toBe(201);
+    return (opened.body as { code: string }).code;
+  }
+
+  /** The viewer of the session `code` with the machine, where the console's Connect takes the technician. */
+  async function view(page: Page, code: string): Promise<void> {
+    await page.evaluate((hash) => {
+      location.hash = hash;
+    }, `view=${code}&machine=${machineId}`);
+    await page.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
+  }
+
+  it("connects a technician to the enrolled machine with no one there: its key proved, its screen shown, control given", async () => {
+    const tech = stage.technician.page;
+    await agentSaid(agent, "is online for unattended access.");
+    await view(tech, await openSession(tech));
+    const video = tech.getByLabel("Customer's screen");
+    await framesArrive(video);
+    expect(await videoFigures(video)).toMatchObject({ width: 1280, height: 720 });
+    // No code to compare: the viewer shows the key the machine proved, as the console lists it.
+    await expect
+      .poll(() => textOf(tech.locator("#viewer-verification-code")), WAIT)
+      .toBe(machineFingerprint(machineId));
+    await expect
+      .poll(() => textOf(tech.locator("#viewer-verification-hint")), WAIT)
+      .toContain("signed this connection with the key it was enrolled with");
+    // Nobody was asked; the terminal of the service says who is connected, and that they have control.
+    await agentSaid(agent, "Una Unattended");
+    await agentSaid(agent, "Your technician can see your screen now.");
+    await agentSaid(agent, "Your technician can now use your mouse and keyboard.");
+    expect(agent.output()).not.toMatch(/Verification code:/);
+    expect(farContacts(agent)).toEqual([]);
+
+    // The technician ends it; the machine serves on, ready for the next connection.
+    await tech.getByRole("button", { name: "End session" }).click();
+    await agentSaid(agent, "The technician ended the session.");
+    expect(agent.process.exitCode).toBeNull();
+  });
+
+  it("shows a person at the machine who is connected, on the strip whose End ends the session there", async () => {
+    const tech = stage.technician.page;
+    await view(tech, await openSession(tech));
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    // The second session's viewing, said once more by the service.
+    const viewing = "Your technician can see your screen now.";
+    await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(2);
+    const person = await XTestInput.open(screen.display);
+    try {
+      // The strip's End, at the right end of the strip centred at the top of the 1280-pixel screen (agent-input.test.ts).
+      await person.perform(clickAt({ x: 280 + 720 - 20, y: 10 }));
+    } finally {
+      person.close();
+    }
+    await tech.getByText("The customer ended the session.").waitFor(WAIT);
+    await expect.poll(() => agent.output().split("You ended the session.").length - 1, WAIT).toBe(1);
+    expect(agent.process.exitCode).toBeNull();
+  });
+
+  it("connects nothing when someone on the signaling path stands in for the machine with a key of its own", async () => {
+    const tech = stage.technician.page;
+    const code = await openSession(tech);
+    const impostor = ed25519.utils.randomSecretKey();
+    // The technician's room socket runs through the impostor from now on: it answers the viewer's handshake itself,
+    // as the machine, and passes nothing of it on.
+    await tech.context().routeWebSocket(/\/ws\?role=technician$/, (socket) => {
+      const server = socket.connectToServer();
+      let run: ReturnType<typeof machineHandshake> | null = null;
+      socket.onMessage((message) => {
+        const frame = JSON.parse(String(message)) as { type: string; to?: string };
+        if (frame.type === "pakeStart") {
+          run = machineHandshake({ code, fingerprint: strayFingerprint(), machineId, privateKey: impostor });
+          const started = run.onStart(frame);
+          if (started.ok) socket.send(JSON.stringify({ type: "pakeReply", from: frame.to, ...started.reply }));
+          return;
+        }
+        if (frame.type === "pakeFinish") {
+          const finished = run?.onFinish(frame);
+          const result = finished?.ok ? finished.result : { ok: false };
+          socket.send(JSON.stringify({ type: "pakeResult", from: frame.to, ...result }));
+          return;
+        }
+        server.send(message);
+      });
+      server.onMessage((message) => socket.send(message));
+    });
+    await view(tech, code);
+    await tech.getByText("The machine could not prove it holds the key it was enrolled with").first().waitFor(WAIT);
+    const video = tech.getByLabel("Customer's screen");
+    expect((await videoFigures(video)).frames).toBe(0);
+    await tech.context().unrouteAll();
+    await tech.getByRole("button", { name: "End session" }).click();
+  });
+
+  it("connects nothing when the site hands the viewer a key other than the enrolled one", async () => {
+    const tech = stage.technician.page;
+    const other = toBase64url(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
+    await tech.route("**/api/machines", async (route) => {
+      const response = await route.fetch();
+      const list = MachineList.parse(await response.json());
+      const swapped = list.machines.map((machine) => ({ ...machine, publicKey: other }));
+      await route.fulfill({ response, json: { machines: swapped } });
+    });
+    await view(tech, await openSession(tech));
+    await tech.getByText("The machine could not prove it holds the key it was enrolled with").first().waitFor(WAIT);
+    expect((await videoFigures(tech.getByLabel("Customer's screen"))).frames).toBe(0);
+    await tech.unrouteAll();
+    await tech.getByRole("button", { name: "End session" }).click();
+  });
+
+  it("refuses connections to a removed machine, whose agent stops", async () => {
+    const tech = stage.technician.page;
+    expect((await api(tech, "DELETE", `/api/machines/${machineId}`)).status).toBe(204);
+    expect(await exitOf(agent)).toBe(3);
+    expect(agent.output()).toContain("This machine was removed in the console, so the agent stops.");
+    const refused = await api(tech, "POST", `/api/machines/${machineId}/sessions`);
+    expect(refused.status).toBe(404);
+    expect(refused.body).toMatchObject({ error: { code: "NOT_FOUND" } });
+  });
+});
