@@ -34,9 +34,9 @@ export const VERIFICATION_WORDS = 4;
 
 const VERIFICATION_CODE_LABEL = "tether/verification-code/v1";
 
-const MAX_NONCE_BYTES = 32;
-const SHARE_BYTES = 32;
-const TAG_BYTES = 64;
+export const MAX_NONCE_BYTES = 32;
+export const SHARE_BYTES = 32;
+export const TAG_BYTES = 64;
 
 // The fields of each frame as the peer sent them: the relayed schemas without `type` and `from`, so that a whole
 // relayed frame and its bare fields parse alike (unknown keys are dropped, never passed on).

@@ -18,24 +18,30 @@ import {
   cpaceStart,
   type RandomSource,
 } from "./cpace.ts";
+import { isSameFingerprint } from "./fingerprint.ts";
 import {
   CUSTOMER_AD,
   channelIdentifier,
   confirmedRun,
+  decodeField,
   type HandshakeConfirmed,
   type HandshakeFailure,
   type HandshakeFailureCode,
   type HandshakePhase,
+  MAX_NONCE_BYTES,
+  NONCE_BYTES,
   newNonce,
-  type PakeFinishFields,
+  PakeFinishFields,
   type PakeReplyFields,
-  type PakeStartFields,
-  readFinish,
+  PakeStartFields,
+  parseFields,
   readReply,
   readResult,
-  readStart,
+  refusal,
   runPhase,
+  SHARE_BYTES,
   sessionId,
+  TAG_BYTES,
   TECHNICIAN_AD,
 } from "./handshake-binding.ts";
 
@@ -148,47 +154,56 @@ export function technicianHandshake(inputs: HandshakeInputs): TechnicianHandshak
   };
 }
 
-/** The customer's state machine for one run; make a new one for every technician's pakeStart. */
+/**
+ * The customer's state machine for one run; make a new one for every technician's pakeStart. Written out rather than
+ * on runPhase and the frame readers as the technician's side is: the customer's page loads it before its consent
+ * screen, and this is the smaller code.
+ */
 export function customerHandshake(inputs: HandshakeInputs): CustomerHandshake {
   const { code, prs, fingerprint, random = randomBytes } = inputs;
+  let phase: HandshakePhase = "idle";
   let pending: { state: CpaceState; peerFingerprint: CertificateFingerprint } | undefined;
-  const run = runPhase(() => {
-    pending = undefined;
-  });
 
   /** Ends the run for `reason`, with the verdict owed if the page had replied (the technician waits for one). */
   const fail = (reason: HandshakeFailureCode): CustomerFailure => {
-    const owed = run.current === "started";
-    return { ...run.fail(reason), result: owed ? { ok: false } : null };
+    if (phase === "confirmed" || phase === "failed") return { ...refusal("ALREADY_FINISHED"), result: null };
+    const owed = phase === "started";
+    phase = "failed";
+    pending = undefined;
+    return { ...refusal(reason), result: owed ? { ok: false } : null };
   };
 
   return {
     get phase() {
-      return run.current;
+      return phase;
     },
 
-    onStart(frame) {
-      if (run.current !== "idle") return fail("OUT_OF_ORDER");
-      const start = readStart(frame, fingerprint);
-      if (!start.ok) return fail(start.code);
+    onStart(start) {
+      if (phase !== "idle") return fail("OUT_OF_ORDER");
+      const fields = parseFields(PakeStartFields, start);
+      const technicianNonce = fields && decodeField(fields.nonce, NONCE_BYTES, MAX_NONCE_BYTES);
+      if (!fields || !technicianNonce) return fail("MALFORMED_FRAME");
+      if (isSameFingerprint(fields.fingerprint, fingerprint)) return fail("REFLECTED_FRAME");
       const nonce = newNonce(random);
-      const sid = sessionId(start.nonce, nonce);
-      const ci = channelIdentifier(code, fingerprint, start.fingerprint);
+      const sid = sessionId(technicianNonce, nonce);
+      const ci = channelIdentifier(code, fingerprint, fields.fingerprint);
       const { message, state } = cpaceStart({ role: "initiator", prs, sid, ci, ad: CUSTOMER_AD, random });
-      pending = { state, peerFingerprint: start.fingerprint };
-      run.current = "started";
+      pending = { state, peerFingerprint: fields.fingerprint };
+      phase = "started";
       return { ok: true, reply: { nonce: toBase64url(nonce), fingerprint, share: toBase64url(message.share) } };
     },
 
-    onFinish(frame) {
-      if (run.current !== "started" || pending === undefined) return fail("OUT_OF_ORDER");
-      const finish = readFinish(frame);
-      if (!finish.ok) return fail(finish.code);
-      const finished = cpaceFinish(pending.state, { share: finish.share, ad: TECHNICIAN_AD });
+    onFinish(finish) {
+      if (phase !== "started" || pending === undefined) return fail("OUT_OF_ORDER");
+      const fields = parseFields(PakeFinishFields, finish);
+      const yb = fields && decodeField(fields.share, SHARE_BYTES);
+      const tag = fields && decodeField(fields.tag, TAG_BYTES);
+      if (!yb || !tag) return fail("MALFORMED_FRAME");
+      const finished = cpaceFinish(pending.state, { share: yb, ad: TECHNICIAN_AD });
       if (!finished.ok) return fail(finished.code === "INVALID_POINT" ? "INVALID_POINT" : "REFLECTED_FRAME");
-      if (!cpaceConfirm(finished, finish.tag).ok) return fail("CONFIRMATION_FAILED");
+      if (!cpaceConfirm(finished, tag).ok) return fail("CONFIRMATION_FAILED");
       const confirmed = confirmedRun(finished.isk, pending.peerFingerprint);
-      run.current = "confirmed";
+      phase = "confirmed";
       pending = undefined;
       return { ok: true, result: { ok: true, tag: toBase64url(finished.confirmation) }, confirmed };
     },
