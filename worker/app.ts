@@ -13,7 +13,6 @@ import { audit } from "./routes/audit.ts";
 import { auth } from "./routes/auth.ts";
 import { health } from "./routes/health.ts";
 import { ice } from "./routes/ice.ts";
-import { machineSessions } from "./routes/machine-sessions.ts";
 import { machines } from "./routes/machines.ts";
 import { recordings, sessionRecordings } from "./routes/recordings.ts";
 import { help, sessions } from "./routes/sessions.ts";
@@ -91,7 +90,6 @@ export function createApp<E extends Bindings>(hostFor: (env: E) => Host): Hono<A
   app.route("/api/recordings", recordings);
   app.route("/api/help", help);
   app.route("/api/machines", machines);
-  app.route("/api/machines", machineSessions);
 
   app.notFound(async (c) => {
     if (c.req.path.startsWith("/api/")) {

@@ -28,6 +28,13 @@ export type LogEvent =
   | { event: "machine_session_opened"; machineId: string; technicianId: string; code: string }
   /** A heartbeat from an enrolled machine was refused: its signature, its clock, or a time it already sent. */
   | { event: "machine_heartbeat_refused"; machineId: string; reason: "signature" | "clock" | "replayed" }
+  /**
+   * A machine's line (its agent's WebSocket, protocol/machines.ts) was closed: a frame that is no answer, an answer
+   * whose signature fails, none within LINE_ANSWER_TIMEOUT_MS, or an unproved socket closed to make room for a newer.
+   */
+  | { event: "machine_line_refused"; machineId: string; reason: "malformed" | "signature" | "late" | "crowded" }
+  /** A session was opened with the machine but its line could not be told (the agent learns of it at its heartbeat). */
+  | { event: "machine_line_wake_failed"; machineId: string; message: string }
   | { event: "technician_role_changed"; technicianId: string; isAdmin: boolean; by: string }
   | {
       event: "technician_name_changed";

@@ -5,7 +5,7 @@ import type { Host } from "./host.ts";
 /** The bindings every host provides: the database, [vars] and secrets. Workers' Env adds objects and assets. */
 export type Bindings = Omit<
   Env,
-  "SESSION_ROOM" | "RATE_LIMITER" | "AUDIT_LOG" | "ASSETS" | "RECORDINGS" | "RECORDING_SWEEPER"
+  "SESSION_ROOM" | "RATE_LIMITER" | "AUDIT_LOG" | "ASSETS" | "RECORDINGS" | "RECORDING_SWEEPER" | "MACHINE_LINE"
 >;
 
 /** Hono's environment for every route: bindings plus what middleware puts on the context. */

@@ -1,4 +1,5 @@
 import type { ErrorCode } from "#protocol/errors.ts";
+import { toLineHeaders } from "../durable-objects/machine-line/line-headers.ts";
 import { toJoinHeaders } from "../durable-objects/session/join-headers.ts";
 import { refuse } from "../durable-objects/session/socket-io.ts";
 import type { Host } from "./host.ts";
@@ -26,7 +27,10 @@ function auditLog(env: Env) {
   return env.AUDIT_LOG.get(env.AUDIT_LOG.idFromName(AUDIT_LOG_NAME));
 }
 
-/** The app's host on Cloudflare Workers: a SessionRoom object per session, a RateLimiter per address, static assets. */
+/**
+ * The app's host on Cloudflare Workers: a SessionRoom object per session, a MachineLine per enrolled machine, a
+ * RateLimiter per address, static assets.
+ */
 export function workersHost(env: Env): Host {
   return {
     room(code) {
@@ -43,6 +47,20 @@ export function workersHost(env: Env): Host {
           if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
           return new Response(res.body, res);
         },
+      };
+    },
+    machineLine(machineId) {
+      const stub = env.MACHINE_LINE.get(env.MACHINE_LINE.idFromName(machineId));
+      return {
+        async connect(_request, check) {
+          // Built from scratch as the room's is: only the machine, its key and the origin reach the object.
+          const res = await stub.fetch("https://machine-line/ws", {
+            headers: { Upgrade: "websocket", ...toLineHeaders({ machineId, ...check }) },
+          });
+          if (res.webSocket) return new Response(null, { status: 101, webSocket: res.webSocket });
+          return new Response(res.body, res);
+        },
+        wake: () => stub.wake(),
       };
     },
     // Cloudflare's edge sets CF-Connecting-IP, replacing any copy the client sent.

@@ -36,8 +36,9 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
    */
   indicator: ((onEnd: () => void) => Promise<Indicator | null>) | null;
   /**
-   * The dialog on the screen that asks what the terminal asks (indicator/dialog.ts on X11): `onAnswer` hears a click
-   * on one of its buttons, with what it showed then. Null where there is no display to show it on.
+   * The dialog on the screen that asks what the terminal asks (on X11 the desktop's toolkit's, else the built-in one):
+   * `onAnswer` hears an answer given there, by mouse or keyboard, with what it showed then. Null where there is no
+   * display to show it on.
    */
   dialog?: ((onAnswer: (shown: DialogText, isYes: boolean) => void) => Promise<Dialog | null>) | null;
   /**
@@ -57,14 +58,18 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
 /** What the agent shows on the screen while a technician is connected (indicator/x11.ts on X11). */
 export type Indicator = { show(text: IndicatorText | null): unknown; close(): void };
 
-/** The question on the screen (indicator/dialog.ts on X11). */
-export type Dialog = { show(text: DialogText | null): unknown; close(): void };
+/**
+ * The question on the screen (indicator/toolkit-dialog.ts in the desktop's toolkit, indicator/dialog.ts otherwise).
+ * `isUnicode`: it shows every language's characters; without it, Latin-1 only.
+ */
+export type Dialog = { show(text: DialogText | null): unknown; close(): void; readonly isUnicode?: boolean };
 
 /**
  * The dialog's words for `view`: who is asking, and the question due now (the code, viewing, control) with its two
- * answers; null when nothing is asked. Like the strip, a language written outside Latin-1 shows there in English.
+ * answers; null when nothing is asked. Like the strip, a language written outside Latin-1 shows in English in a
+ * dialog that has Latin-1 only (`isLatin1Only`, the X server's built-in font).
  */
-export function dialogText(view: AgentView, text: TerminalText): DialogText | null {
+export function dialogText(view: AgentView, text: TerminalText, isLatin1Only = true): DialogText | null {
   const question = questionFor(view);
   if (!question || !view.technician) return null;
   const { technician, caseNumber, verification } = view;
@@ -89,7 +94,7 @@ export function dialogText(view: AgentView, text: TerminalText): DialogText | nu
     own.warning,
     own.verificationCode(""),
   ];
-  return make(ownWords.every(isLatin1) ? own : en.agent);
+  return make(!isLatin1Only || ownWords.every(isLatin1) ? own : en.agent);
 }
 
 /**
@@ -190,20 +195,23 @@ export async function runSession<PC extends PeerConnectionLike>(
         }
       : undefined,
   });
+  // What the dialog on the screen says for `view`, in the characters it can show.
+  const dialogWords = (view: AgentView) => dialogText(view, text, !dialog?.isUnicode);
   // The dialog changes only when its question (or what it says) does.
   function showDialog(view: AgentView): void {
-    const shown = dialogText(view, text);
+    const shown = dialogWords(view);
     const key = JSON.stringify(shown);
     if (key === asked) return;
     asked = key;
     dialog?.show(shown);
   }
   indicator = deps.indicator ? await deps.indicator(() => session.end()).catch(() => null) : null;
-  // A click counts only for the question still due, as it was shown: not for a newer code, nor one already answered.
+  // An answer on the screen counts only for the question still due, as it was shown: not for a newer code, nor one
+  // already answered.
   dialog = deps.dialog
     ? await deps
         .dialog((shown, isYes) => {
-          if (JSON.stringify(shown) !== JSON.stringify(dialogText(session.view, text))) return;
+          if (JSON.stringify(shown) !== JSON.stringify(dialogWords(session.view))) return;
           answer(session, questionFor(session.view), isYes ? text.agent.yes : text.agent.no, text);
         })
         .catch(() => null)

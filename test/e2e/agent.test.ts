@@ -22,9 +22,9 @@ import { useStage } from "../helpers/node/stage.ts";
 import { clickAt, KEYCODE, MASK, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent end to end: the program (`npm run agent -- LINK`) on werift shares an Xvfb screen through ffmpeg
-// with a technician's viewer in Chromium, after the person answered its questions in the terminal and in its dialog
-// on the screen; once they also allow control, the viewer's clicks and keys reach the X server (read back over an X
-// connection of the test's own), until they take it back; Ctrl+C ends the session. On a screen laid out as two
+// with a technician's viewer in Chromium, after the person answered its questions in the terminal and in its built-in
+// dialog on the screen; once they also allow control, the viewer's clicks and keys reach the X server (read back over
+// an X connection of the test's own), until they take it back; Ctrl+C ends the session. On a screen laid out as two
 // monitors, the viewer picks which one it sees and controls. The agent reaches nothing but this machine: its ICE
 // servers are the session's, from /ice.
 
@@ -87,7 +87,8 @@ describe("the native agent", () => {
     const link = await createSession(tech);
     await tech.getByRole("link", { name: "View this session" }).click();
     await tech.getByRole("heading", { name: /^Session \d{3} \d{3} \d{3}$/ }).waitFor();
-    const agent = startAgent(link, display);
+    // The built-in dialog, whose buttons are where dialogLayout puts them (agent-dialog.test.ts has the toolkit's).
+    const agent = startAgent(link, display, { env: { TETHER_AGENT_DIALOG: "builtin" } });
     agents.push(agent);
     const said = (text: string) => agentSaid(agent, text);
     await confirmAgentCode(tech, agent);

@@ -19,10 +19,14 @@ import { clickAt } from "../helpers/node/x-reader.ts";
 // Unattended access end to end: an admin enrols a machine, its agent serves it (`serve`) on an Xvfb screen, and a
 // technician connects from the console with no one at the machine. The agent proves the machine with its enrolled key
 // (client/core/machine-handshake.ts), the viewer shows the screen and has control at once, and the agent's terminal
-// says who is connected; so does the strip on the screen, whose End a person at the machine can click. Someone who stands in for the machine on the technician's signaling socket, with a key of
-// its own, connects nothing; nor does a site that hands the viewer another key. A removed machine refuses.
+// says who is connected; so does the strip on the screen, whose End a person at the machine can click. A newer
+// connection takes the screen from one whose technician left. Someone who stands in for the machine on the
+// technician's signaling socket, with a key of its own, connects nothing; nor does a site that hands the viewer
+// another key. A removed machine's agent stops, and connections to it are refused.
 
-const stage = useStage("Una Unattended", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "1" } });
+// Heartbeats as far apart as the site allows: a connection starts, and a removed machine's agent stops, when the site
+// wakes the agent on its line, not at its next heartbeat.
+const stage = useStage("Una Unattended", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "30" } });
 const WAIT = { timeout: 120_000, interval: 100 };
 
 /** A JSON request from the console's page (its cookie, its origin): the status and the body. */
@@ -129,8 +133,29 @@ describe("unattended access", () => {
     } finally {
       person.close();
     }
-    await tech.getByText("The customer ended the session.").waitFor(WAIT);
+    await tech.getByText("The session ended at the machine: someone there clicked End").waitFor(WAIT);
     await expect.poll(() => agent.output().split("You ended the session.").length - 1, WAIT).toBe(1);
+    expect(agent.process.exitCode).toBeNull();
+  });
+
+  it("gives the screen to a newer connection when the technician of the one under way left without ending it", async () => {
+    const tech = stage.technician.page;
+    await view(tech, await openSession(tech));
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const viewing = "Your technician can see your screen now.";
+    await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(3);
+    // The technician goes back to the console: the session stays, with nobody on its technician's side.
+    await tech.evaluate(() => {
+      location.hash = "";
+    });
+    await tech.getByRole("heading", { name: "Machines" }).waitFor();
+    // Connect again: the agent leaves the abandoned session for the new one.
+    await view(tech, await openSession(tech));
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(4);
+    await expect.poll(() => agent.output().split("You ended the session.").length - 1, WAIT).toBe(2);
+    await tech.getByRole("button", { name: "End session" }).click();
+    await agentSaid(agent, "The technician ended the session.");
     expect(agent.process.exitCode).toBeNull();
   });
 

@@ -40,6 +40,29 @@ describe("the agent's service unit", () => {
     expect(unit.Install?.WantedBy).toBe("default.target");
   });
 
+  it("keeps the agent to what it needs: systemd rates its exposure OK (at most 4.5 of 10)", async () => {
+    const service = unit.Service ?? {};
+    // Internet sockets for the site and WebRTC, local ones for the X display, netlink for the interfaces' addresses.
+    expect(service.RestrictAddressFamilies?.split(" ").sort()).toEqual([
+      "AF_INET",
+      "AF_INET6",
+      "AF_NETLINK",
+      "AF_UNIX",
+    ]);
+    expect(service.SystemCallErrorNumber).toBe("EPERM");
+    expect(service.UMask).toBe("0077");
+    // Node's JIT writes the code it runs: a unit that forbade it would never start.
+    expect(service.MemoryDenyWriteExecute).toBeUndefined();
+    // --threshold makes the analysis fail above the figure, on its scale of 0 to 100.
+    const run = promisify(execFile)(
+      "systemd-analyze",
+      ["security", "--offline=true", "--threshold=45", "--no-pager", UNIT],
+      { timeout: 30_000 },
+    );
+    const { stdout } = await run;
+    expect(stdout).toMatch(/Overall exposure level for tether-agent\.service: [0-4]\.\d OK/);
+  });
+
   it("is a unit systemd accepts", async () => {
     const { stderr } = await promisify(execFile)("systemd-analyze", ["verify", UNIT], { timeout: 30_000 });
     expect(stderr).toBe("");

@@ -22,6 +22,7 @@ import { clientAddressOf } from "./client-address.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "./d1-sqlite.ts";
 import { planDoor, readOpenFilesLimit } from "./door-limits.ts";
 import { FrontDoor } from "./front-door.ts";
+import { MachineLines } from "./machine-lines.ts";
 import { RateLimits } from "./rate-limits.ts";
 import { fileStore } from "./recording-files.ts";
 import { resolveHostname } from "./resolve.ts";
@@ -34,7 +35,7 @@ import { parseWranglerVars } from "./wrangler-vars.ts";
 
 // `npm run start:deno`: the Tether app on Deno at http://localhost:8000 (PORT), listening on 127.0.0.1 only. The
 // same routes and protocol as on Workers; rooms live in this process on the same RoomHost, D1's tables and the
-// rooms' state in SQLite files under TETHER_DATA_DIR (default .tether-deno), rate limits in memory.
+// rooms' state in SQLite files under TETHER_DATA_DIR (default .tether-deno), machines' lines and rate limits in memory.
 
 const root = fileURLToPath(new URL("../..", import.meta.url).href);
 
@@ -141,6 +142,8 @@ const signInSweep = new Sweep(
   () => Date.now(),
 );
 await signInSweep.start();
+// Machines' lines, in memory: an agent opens its own again after a restart.
+const machineLines = new MachineLines();
 const assets = new Assets(dist);
 // Only these peers' X-Forwarded-For is believed: anyone else could write any address there.
 const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
@@ -148,6 +151,7 @@ const trustedProxies = new Set(config.config.TRUSTED_PROXIES);
 const peers = new WeakMap<Request, string>();
 const host: Host = {
   room: (code) => rooms.handle(code),
+  machineLine: (machineId) => machineLines.handle(machineId),
   clientAddress: (request) =>
     clientAddressOf(peers.get(request), request.headers.get("x-forwarded-for"), trustedProxies),
   hit: async (key, scope, limitPerMinute) => limits.hit(key, scope, limitPerMinute),
@@ -231,6 +235,7 @@ console.log(
 async function shutdown(): Promise<void> {
   isStopping = true;
   rooms.stop();
+  machineLines.stop();
   signInSweep.stop();
   recordingSweep.stop();
   await server.shutdown();

@@ -9,9 +9,10 @@ import type { AppEnv } from "../types.ts";
 /**
  * What a per-client budget counts. `lookup` is every request that names a session by its code (its info, its
  * WebSocket, its ICE servers): one budget, so that a second route never doubles the guesses. `heartbeat` is enrolled
- * machines' heartbeats, apart so that many machines behind one address never spend its people's budgets.
+ * machines' heartbeats, apart so that many machines behind one address never spend its people's budgets, and `line`
+ * their agents' lines (re)opened, apart again so that a line reconnecting never costs a heartbeat.
  */
-export type RateScope = "create" | "signin" | "lookup" | "heartbeat";
+export type RateScope = "create" | "signin" | "lookup" | "heartbeat" | "line";
 
 function noAddress(): AppError {
   return new AppError("BAD_REQUEST", 400, "Tether could not tell which address this request came from.");

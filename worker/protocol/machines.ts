@@ -150,3 +150,52 @@ export const ONLINE_HEARTBEATS = 3;
 export function machineFingerprint(id: string): string {
   return (id.slice(0, 16).match(/.{1,4}/g) ?? []).join("-");
 }
+
+// The machine's line (GET /api/machines/:id/line, a WebSocket the agent keeps open while it serves): the site tells
+// the agent at once that a technician opened a session with it, so that the agent beats now instead of at its next
+// heartbeat. The line carries no session and no key: its one word is "wake", and the heartbeat's signed answer stays
+// the only way a seat key reaches the agent. A line that fails changes nothing but the wait (the next heartbeat).
+//
+// 1. The site sends a `challenge` with a fresh nonce as soon as the socket opens.
+// 2. The agent answers with an Ed25519 signature over lineMessage(origin, machineId, nonce) with the machine's key,
+//    within LINE_ANSWER_TIMEOUT_MS; a wrong or late answer gets an `error` frame and a close (1008).
+// 3. The site says `ready`; it keeps one line per machine (a newer proved line replaces the older, closed with 1000).
+// 4. The site sends `wake` each time a session is opened with the machine. Either side may send the text
+//    KEEPALIVE_REQUEST ("ping") at any time and gets KEEPALIVE_RESPONSE ("pong"); the agent does every LINE_KEEPALIVE_S.
+
+/** Largest frame either side of a machine's line sends or takes, in bytes. */
+export const MAX_LINE_FRAME_BYTES = 512;
+
+/** How long the site waits for the agent's answer to its challenge before it closes the line. */
+export const LINE_ANSWER_TIMEOUT_MS = 10_000;
+
+/** How often the agent sends a keep-alive on its line, in seconds (under every idle timeout on the way). */
+export const LINE_KEEPALIVE_S = 30;
+
+/** A line's challenge nonce: 32 random bytes, base64url. */
+const LineNonce = z.string().check(z.regex(/^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/, "must be 32 bytes of base64url"));
+
+/** What the site sends on a machine's line (besides "pong"). */
+export const LineServerFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("challenge"), nonce: LineNonce }),
+  z.object({ type: z.literal("ready") }),
+  z.object({ type: z.literal("wake") }),
+  z.object({
+    type: z.literal("error"),
+    code: z.string().check(z.maxLength(40)),
+    message: z.string().check(z.maxLength(500)),
+  }),
+]);
+export type LineServerFrame = z.infer<typeof LineServerFrame>;
+
+/** What the agent sends on its line (besides "ping"): its answer to the challenge. */
+export const LineAnswer = z.object({ type: z.literal("answer"), signature: Signature });
+export type LineAnswer = z.infer<typeof LineAnswer>;
+
+/**
+ * What a machine signs to prove its line: the site, the machine and the site's nonce, so that an answer is good for
+ * one line of one machine at one site, and never a heartbeat's.
+ */
+export function lineMessage(origin: string, machineId: string, nonce: string): Uint8Array {
+  return new TextEncoder().encode(`tether/machine-line/v1\n${origin}\n${machineId}\n${nonce}`);
+}

@@ -1,4 +1,3 @@
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
@@ -17,6 +16,7 @@ import {
   MachineTechnicianParam,
   RenameMachineBody,
 } from "#protocol/machines.ts";
+import { isSignedByMachine } from "../auth/machine-signature.ts";
 import { base64url, fromBase64url, hashToken, newToken } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import { assignMachine, missingParty, reachableMachines, unassignMachine } from "../db/machine-access.ts";
@@ -39,6 +39,7 @@ import { jsonBody } from "../middleware/json-body.ts";
 import { rateLimit } from "../middleware/rate-limit.ts";
 import { validate } from "../middleware/validate.ts";
 import type { AppEnv } from "../types.ts";
+import { machineSessions, wakeMachine } from "./machine-sessions.ts";
 
 /** Refuses every machine route while UNATTENDED_ACCESS is off, before any sign-in is asked for. */
 export const requireUnattended = createMiddleware<AppEnv>(async (c, next) => {
@@ -51,16 +52,6 @@ export const requireUnattended = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
-
-/**
- * Whether `signature` signs `message` with the machine's `publicKey` (both base64url). Strict RFC 8032 verification:
- * the lenient kind accepts small-order keys, for which anyone can make a signature, and this key vouches for the
- * machine.
- */
-export function isSignedByMachine(publicKey: string, signature: string, message: Uint8Array): boolean {
-  const [key, bytes] = [fromBase64url(publicKey), fromBase64url(signature)];
-  return key !== null && bytes !== null && ed25519.verify(bytes, message, key, { zip215: false });
-}
 
 function noMachine(): AppError {
   return new AppError("NOT_FOUND", 404, "There is no machine with this id.");
@@ -98,8 +89,9 @@ function heartbeatRefused(
 /**
  * Machines for unattended access (/api/machines): an admin makes a one-time enrolment link, the agent on the machine
  * enrols with it (no sign-in: the link and the machine's signature are its credentials) and then beats while it serves
- * (signed again), and admins list, rename and remove machines, and assign them to the technicians who may reach them.
- * Every technician lists the machines they may reach.
+ * (signed again), with a line open on which the site wakes it (proved by a signature too); admins list, rename and
+ * remove machines, and assign them to the technicians who may reach them. Every technician lists the machines they may
+ * reach.
  */
 export const machines = new Hono<AppEnv>()
   .use(requireUnattended)
@@ -213,6 +205,31 @@ export const machines = new Hono<AppEnv>()
       return c.json<HeartbeatResponse>({ nextInS: c.get("config").MACHINE_HEARTBEAT_S, sessions });
     },
   )
+  // The agent's line (protocol/machines.ts), on which the site wakes it when a session is opened with it. No sign-in:
+  // the socket proves the machine by the answer its key signs, which its line checks against the key D1 holds.
+  .get(
+    "/:id/line",
+    // Each agent keeps one line open and reconnects with backoff: twice a minute per machine behind one address.
+    rateLimit("line", () => MACHINES_PER_ADDRESS * 2),
+    validate("param", MachineIdParam),
+    async (c) => {
+      if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+        throw new AppError("BAD_REQUEST", 426, "This endpoint only accepts WebSocket connections.");
+      }
+      const { id } = c.req.valid("param");
+      const host = c.get("host");
+      // D1 answers for machines that do not exist, so that made-up ids never instantiate a line.
+      const publicKey = await machinePublicKey(c.env.DB, id);
+      if (publicKey === null) {
+        return host.refuseSocket(
+          c.req.raw,
+          "NOT_FOUND",
+          "This machine is not enrolled (it may have been removed in the console).",
+        );
+      }
+      return host.machineLine(id).connect(c.req.raw, { publicKey, origin: new URL(c.req.url).origin });
+    },
+  )
   .get("/", requireTechnician, async (c) => {
     const at = presence(c.get("config"), Date.now());
     return c.json<MachineList>({ machines: await reachableMachines(c.env.DB, c.get("technician"), at) });
@@ -242,6 +259,8 @@ export const machines = new Hono<AppEnv>()
     if (!(await removeMachine(c.env.DB, id))) throw noMachine();
     log({ event: "machine_removed", machineId: id, by: c.get("technician").id });
     await audit(c, "machine_removed", { machine: id });
+    // Its agent, woken, beats, hears that the machine is gone and stops now rather than at its next heartbeat.
+    await wakeMachine(c.get("host"), id);
     return c.body(null, 204);
   })
   // Assigning an admin is allowed, and changes nothing while they are one: it counts once they are not.
@@ -272,4 +291,5 @@ export const machines = new Hono<AppEnv>()
     log({ event: "machine_unassigned", machineId: id, technicianId, by });
     await audit(c, "machine_unassigned", { machine: id, technician: technicianId });
     return c.body(null, 204);
-  });
+  })
+  .route("/", machineSessions);

@@ -16,11 +16,15 @@ export type JoinOptions = {
   allowLoopback: boolean;
 };
 
-/** Joins the session `join` names until it ends, or `signal` aborts (the session is then ended for everyone). */
+/**
+ * Joins the session `join` names until it ends, or `signal` aborts (the session is then ended for everyone); `started`
+ * gets a way to ask whether the session's technician is connected.
+ */
 export async function joinUnattended(
   join: MachineJoin,
   identity: MachineIdentity,
   signal: AbortSignal,
+  started: (hasTechnician: () => boolean) => void,
   options: JoinOptions,
 ): Promise<void> {
   const link = machineSessionLink(identity, join);
@@ -33,9 +37,10 @@ export async function joinUnattended(
     allowLoopback: options.allowLoopback,
     io: { input: silentInput(), output: options.output },
     env: options.env,
-    onSession: (started) => {
-      session = started;
-      if (signal.aborted) started.end();
+    onSession: (joined) => {
+      session = joined;
+      started(() => joined.view.owner?.connected === true);
+      if (signal.aborted) joined.end();
     },
   });
   try {

@@ -4,15 +4,20 @@ import { setTimeout as delay } from "node:timers/promises";
 import { assertNever } from "#protocol/assert-never.ts";
 import { HeartbeatResponse, type MachineJoin } from "#protocol/machines.ts";
 import type { CallApi } from "../../web/src/lib/api.ts";
-import { siteApi } from "../node-runtime.ts";
+import { siteApi, socketOpener } from "../node-runtime.ts";
 import { plain, terminalText } from "../terminal.ts";
+import { BeatPace } from "./BeatPace.ts";
 import { afterBeat, heartbeatBody, nextBeatAt, type Standing } from "./heartbeat.ts";
 import { defaultIdentityFile, loadIdentity, type MachineIdentity } from "./identity.ts";
+import { keepLine } from "./line.ts";
+import { Sessions } from "./Sessions.ts";
 
 // `serve [--identity FILE]`: keeps an enrolled machine online for unattended access until it is stopped (Ctrl+C, a
 // service manager's SIGTERM), removed in the console, or unattended access is turned off on the site. It beats, signed
 // with the machine's key, as often as the site asks, and keeps trying while the site is out of reach. The terminal hears
-// each change of standing once, in the catalogue's words: never the site's, never anything of the key.
+// each change of standing once, in the catalogue's words: never the site's, never anything of the key. Beside the
+// heartbeat it keeps the machine's line open, on which the site wakes it when a technician opens a session with it, so
+// that the technician does not wait for the next heartbeat; the line says nothing on the terminal.
 
 /** What serving depends on, passed in so that a test can run it with its own site and clock, and without waiting. */
 export type ServeDeps = {
@@ -29,12 +34,25 @@ export type ServeDeps = {
   output: NodeJS.WritableStream;
   /** The environment, for the terminal's language. */
   env: Record<string, string | undefined>;
-  /** Joins one session a technician opened with the machine, until it ends or `signal` aborts (unattended.ts). */
+  /** Joins one session a technician opened with the machine, until it ends or is stopped (join-x11.ts). */
   join: JoinSession;
+  /** Keeps the machine's line open until `signal` aborts, calling `onWake` for each wake (line.ts keepLine). */
+  line: KeepLine;
 };
 
-/** Runs one unattended session of the machine `identity` (join-x11.ts on X11). */
-export type JoinSession = (join: MachineJoin, identity: MachineIdentity, signal: AbortSignal) => Promise<void>;
+/** Keeps the line of the machine `identity` open until `signal` aborts; a wake has the next heartbeat go out now. */
+export type KeepLine = (identity: MachineIdentity, onWake: () => void, signal: AbortSignal) => Promise<void>;
+
+/**
+ * Runs one unattended session of the machine `identity` (join-x11.ts on X11) until it ends or `signal` aborts; once it
+ * runs, it hands `started` a way to ask whether its technician is connected (Sessions.ts).
+ */
+export type JoinSession = (
+  join: MachineJoin,
+  identity: MachineIdentity,
+  signal: AbortSignal,
+  started: (hasTechnician: () => boolean) => void,
+) => Promise<void>;
 
 /**
  * How serving ended, as the name of its exit code in exit-codes.ts (stopped: `ended`; no identity, removed, turned
@@ -52,16 +70,33 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
     return "cannotServe";
   }
   const { identity } = loaded;
+  const pace = new BeatPace(deps);
+  // The line lasts as long as serving, however serving ends; a line that fails leaves the heartbeats to their pace.
+  const ending = new AbortController();
+  const line = deps
+    .line(identity, () => pace.wake(), AbortSignal.any([deps.signal, ending.signal]))
+    .catch(() => undefined);
+  const exit = await beatUntilStopped(deps, identity, pace);
+  ending.abort();
+  await line;
+  return exit;
+}
+
+/** Beats as often as the site asks, or sooner when woken, and joins the sessions it names, until serving stops. */
+async function beatUntilStopped(deps: ServeDeps, identity: MachineIdentity, pace: BeatPace): Promise<ServeExit> {
+  const words = terminalText(deps.env).agent.serve;
+  const say = (line: string) => deps.output.write(`${line}\n`);
   const api = deps.api(identity.origin);
   const beatPath = `/api/machines/${identity.machineId}/heartbeat`;
   let standing: Standing | null = null;
   let failures = 0;
   let lastAt: number | null = null;
-  const sessions = new Sessions((join) => deps.join(join, identity, deps.signal));
+  const sessions = new Sessions((join, signal, started) => deps.join(join, identity, signal, started), deps.signal);
   // One turn per heartbeat, each ending in what the answer means; the sessions it names are joined beside the loop.
   while (!deps.signal.aborted) {
     const at = nextBeatAt(deps.now(), lastAt);
     lastAt = at;
+    pace.started();
     const beat = api("POST", beatPath, HeartbeatResponse, heartbeatBody(identity, at));
     const answer = await unlessStopped(beat, deps.signal);
     if (answer === null) break;
@@ -77,7 +112,7 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
         }
         failures = next.failures;
         if (next.standing === "online") sessions.offer(next.sessions);
-        await deps.sleep(next.waitMs, deps.signal);
+        await pace.rest(next.waitMs);
         break;
       default:
         assertNever(next);
@@ -87,39 +122,6 @@ export async function serveMachine(deps: ServeDeps): Promise<ServeExit> {
   await sessions.settled();
   say(words.stopped);
   return "ended";
-}
-
-/**
- * The sessions the machine joins, one at a time (they share its one screen): the newest named that it has not joined
- * yet, once none runs. Each is joined once; a session the site stopped naming has ended, and is forgotten.
- */
-class Sessions {
-  readonly #join: (join: MachineJoin) => Promise<void>;
-  readonly #joined = new Set<string>();
-  #running: Promise<void> | null = null;
-
-  constructor(join: (join: MachineJoin) => Promise<void>) {
-    this.#join = join;
-  }
-
-  /** The live sessions the site named, newest first. */
-  offer(named: readonly MachineJoin[]): void {
-    const live = new Set(named.map((join) => join.code));
-    for (const code of this.#joined) if (!live.has(code)) this.#joined.delete(code);
-    const next = named.find((join) => !this.#joined.has(join.code));
-    if (this.#running || !next) return;
-    this.#joined.add(next.code);
-    this.#running = this.#join(next)
-      .catch(() => undefined)
-      .finally(() => {
-        this.#running = null;
-      });
-  }
-
-  /** Resolves once no session runs. */
-  async settled(): Promise<void> {
-    await this.#running;
-  }
 }
 
 /** What `work` resolves with, or null as soon as `signal` aborts: a stop does not wait for a site that does not answer. */
@@ -154,14 +156,21 @@ export function serveCommand(
     output.write(`${terminalText(env).agent.serve.noIdentity("--identity FILE")}\n`);
     return Promise.resolve("cannotServe");
   }
+  const sleep = (ms: number, stop: AbortSignal) => delay(ms, undefined, { signal: stop }).catch(() => undefined);
+  const every = (ms: number, tick: () => void) => {
+    const timer = setInterval(tick, ms);
+    return () => clearInterval(timer);
+  };
   return serveMachine({
     file: path.resolve(given),
     api: siteApi,
     now: () => Date.now(),
-    sleep: (ms, stop) => delay(ms, undefined, { signal: stop }).catch(() => undefined),
+    sleep,
     signal,
     output,
     env,
     join,
+    line: (identity, onWake, stop) =>
+      keepLine({ identity, openSocket: socketOpener(identity.origin), onWake, signal: stop, sleep, every }),
   });
 }

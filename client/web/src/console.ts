@@ -86,9 +86,13 @@ function takeInvite(): void {
   history.replaceState(null, "", viewHref(invited.code));
 }
 
-/** The session code in /console#view=CODE (or #view=CODE&machine=ID, a session with an enrolled machine), if any. */
-function viewedCode(): string | null {
-  return VIEW_HASH.exec(location.hash)?.[1] ?? null;
+/**
+ * The session in the address, if any: /console#view=CODE, or #view=CODE&machine=ID for a session with an enrolled
+ * machine (`machineId`).
+ */
+function viewed(): { code: string; machineId: string | undefined } | null {
+  const match = VIEW_HASH.exec(location.hash);
+  return match?.[1] ? { code: match[1], machineId: match[2] } : null;
 }
 
 const VIEW_HASH = /^#view=(\d{9})(?:&machine=([A-Za-z0-9_-]{43}))?$/;
@@ -124,17 +128,17 @@ function secretFor(code: string): TechnicianSecret | null {
 function route(): void {
   takeInvite();
   if (!isSignedIn) return;
-  const code = viewedCode();
+  const shown = viewed();
+  const code = shown?.code ?? null;
   main.hidden = code !== null;
   if ((viewing?.code ?? null) === code) return;
   const wasViewing = viewing !== null;
   viewing?.close();
   // What the console last said (Session created, Copied) belongs to the console, not to the viewer it gives way to.
   if (!wasViewing) announce("");
-  const machineId = VIEW_HASH.exec(location.hash)?.[2];
-  const open = (viewed: string) =>
-    machineId ? openMachineViewer(viewed, machineId) : openViewer(viewed, secretFor(viewed));
-  viewing = code ? { code, close: open(code) } : null;
+  const open = ({ code: opened, machineId }: { code: string; machineId: string | undefined }) =>
+    machineId ? openMachineViewer(opened, machineId) : openViewer(opened, secretFor(opened));
+  viewing = shown ? { code: shown.code, close: open(shown) } : null;
   typedPassword = null;
   // Back from a viewer, whose session may have ended meanwhile: the list is read again.
   if (wasViewing && code === null) void loadSessions();

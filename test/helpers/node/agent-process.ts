@@ -4,7 +4,8 @@ import { expect } from "vitest";
 import { textOf } from "./people.ts";
 
 // The native agent's program as a person starts it in a terminal, for the end-to-end tests: in its own process group
-// (Ctrl+C reaches it and its ffmpeg alike), in English, on an X display, with every host it reaches reported.
+// (Ctrl+C reaches it, its ffmpeg and its dialog's zenity alike), in English, on an X display, with every host it
+// reaches reported.
 
 /**
  * Loaded into the agent's process before it runs: reports on stderr every host it sends to or connects to (UDP and
@@ -46,11 +47,14 @@ export const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "connected"]);
 
 export type Agent = { process: ChildProcessWithoutNullStreams; output: () => string; errors: () => string };
 
+/** How an agent is started: its program (its sources unless said), where, and what its environment adds or changes. */
+export type AgentStart = { program?: string; cwd?: string; env?: Record<string, string> };
+
 /**
  * Starts the agent's `program` (its sources unless said: the download is one file) in `cwd` for `link` on `display`,
- * in English, with the contacts reported.
+ * in English unless `env` says otherwise (LANG), with the contacts reported.
  */
-export function startAgent(link: string, display: string, options: { program?: string; cwd?: string } = {}): Agent {
+export function startAgent(link: string, display: string, options: AgentStart = {}): Agent {
   return startAgentWith(["--allow-loopback", link], display, options);
 }
 
@@ -58,14 +62,14 @@ export function startAgent(link: string, display: string, options: { program?: s
 export function startAgentWith(
   args: readonly string[],
   display: string,
-  { program = "client/agent/main.ts", cwd }: { program?: string; cwd?: string } = {},
+  { program = "client/agent/main.ts", cwd, env = {} }: AgentStart = {},
 ): Agent {
   const child = spawn(
     process.execPath,
     ["--disable-warning=ExperimentalWarning", "--import", CONTACTS, program, ...args],
     {
       cwd,
-      env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "" },
+      env: { ...process.env, DISPLAY: display, LANG: "en_GB.UTF-8", LC_ALL: "", LC_MESSAGES: "", ...env },
       detached: true,
     },
   );

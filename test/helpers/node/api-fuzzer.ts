@@ -538,6 +538,8 @@ export const ROUTES: RouteCase[] = [
     }),
     answer: HeartbeatResponse,
   },
+  // A machine's line, asked for as plain HTTP (no upgrade: 426) for a machine that never exists (machineId).
+  { method: "GET", path: "/api/machines/:id/line", url: (ctx) => `/api/machines/${machineId(ctx)}/line` },
 ];
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];

@@ -4,7 +4,8 @@ import type { InputAction } from "../../../client/agent/input/InputGate.ts";
 import { connect } from "../../../client/agent/input/xtest.ts";
 
 // A test's own connection to an X server (Xvfb), to read back what the server believes after the agent's input:
-// where the pointer is, which buttons and modifiers are down, which keys are held; and what the screen shows.
+// where the pointer is, which buttons and modifiers are down, which keys are held; and what the screen shows, down to
+// which windows are up with which title.
 
 /** What a person's left click at `at` is, as XTEST actions (XTestInput.perform): there, down, up. */
 export function clickAt(at: { x: number; y: number }): InputAction[] {
@@ -12,6 +13,14 @@ export function clickAt(at: { x: number; y: number }): InputAction[] {
     { kind: "move", x: at.x, y: at.y },
     { kind: "button", button: "left", isDown: true },
     { kind: "button", button: "left", isDown: false },
+  ];
+}
+
+/** What a person's press of a key (by its code and Linux input event code: Enter, 28) is, as XTEST actions: down, up. */
+export function pressKey(code: string, linuxCode: number): InputAction[] {
+  return [
+    { kind: "key", code, linuxCode, isDown: true },
+    { kind: "key", code, linuxCode, isDown: false },
   ];
 }
 
@@ -64,6 +73,82 @@ export class XReader {
       for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) down.push(index * 8 + bit);
     });
     return down;
+  }
+
+  /**
+   * The windows on the screen titled `title` (their _NET_WM_NAME, as a window manager's title bar shows it), among the
+   * top-level windows that are mapped (with no window manager on Xvfb, an application's windows are the root's
+   * children), each with the process that says it made it (_NET_WM_PID). The process tells one application's window
+   * from the next one's: an X server gives a new client the window ids of one gone before it.
+   */
+  async windowsTitled(title: string): Promise<{ window: number; pid: number }[]> {
+    type Raw = {
+      QueryTree(window: number, callback: (error: Error | null, tree: { children: number[] }) => void): void;
+      GetWindowAttributes(
+        window: number,
+        callback: (error: Error | null, attributes: { mapState: number }) => void,
+      ): void;
+      GetProperty(
+        remove: number,
+        window: number,
+        property: number,
+        type: number,
+        offset: number,
+        length: number,
+        callback: (error: Error | null, value: { data: Buffer }) => void,
+      ): void;
+    };
+    const raw = this.client as unknown as Raw;
+    const [name = 0, utf8 = 0, pidAtom = 0, cardinal = 0] = await Promise.all(
+      ["_NET_WM_NAME", "UTF8_STRING", "_NET_WM_PID", "CARDINAL"].map((atom) => this.#atom(atom)),
+    );
+    const { children } = await new Promise<{ children: number[] }>((resolve, reject) =>
+      raw.QueryTree(this.root, (error, tree) => (error ? reject(error) : resolve(tree))),
+    );
+    // A window may go while it is read: then it is not there.
+    const property = (window: number, atom: number, type: number) =>
+      new Promise<Buffer>((resolve) =>
+        raw.GetProperty(0, window, atom, type, 0, 1024, (error, value) =>
+          resolve(error ? Buffer.alloc(0) : Buffer.from(value.data)),
+        ),
+      );
+    const VIEWABLE = 2;
+    const titled: { window: number; pid: number }[] = [];
+    for (const window of children) {
+      const [mapState, shown, pid] = await Promise.all([
+        new Promise<number>((resolve) =>
+          raw.GetWindowAttributes(window, (error, attributes) => resolve(error ? 0 : attributes.mapState)),
+        ),
+        property(window, name, utf8),
+        property(window, pidAtom, cardinal),
+      ]);
+      if (mapState === VIEWABLE && shown.toString("utf8") === title) {
+        titled.push({ window, pid: pid.length >= 4 ? pid.readUInt32LE(0) : 0 });
+      }
+    }
+    return titled;
+  }
+
+  /**
+   * Gives `window` the keyboard focus, as a window manager does with the window a person clicks; resolves once the
+   * server has done so, so that keys sent on another connection afterwards go to it.
+   */
+  async focus(window: number): Promise<void> {
+    const POINTER_ROOT = 1;
+    (this.client as unknown as { SetInputFocus(window: number, revertTo: number): void }).SetInputFocus(
+      window,
+      POINTER_ROOT,
+    );
+    await this.pointer();
+  }
+
+  #atom(name: string): Promise<number> {
+    const raw = this.client as unknown as {
+      InternAtom(onlyIfExists: boolean, name: string, callback: (error: Error | null, atom: number) => void): void;
+    };
+    return new Promise((resolve, reject) =>
+      raw.InternAtom(false, name, (error, atom) => (error ? reject(error) : resolve(atom))),
+    );
   }
 
   /**

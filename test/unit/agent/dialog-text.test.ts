@@ -66,6 +66,10 @@ describe("the agent's dialog", () => {
     expect(de?.lines.at(-1)).toBe("Liest Ihr Techniker genau diese vier Wörter vor?");
     const ja = dialogText(ASKING, terminalText({ LANG: "ja_JP.UTF-8" }));
     expect(ja?.yes).toBe("Matches");
+    // The desktop toolkit's dialog has the desktop's fonts: there it speaks Japanese.
+    const toolkit = dialogText(ASKING, terminalText({ LANG: "ja_JP.UTF-8" }), false);
+    expect(toolkit?.yes).toBe("一致する");
+    expect(toolkit?.lines.at(-1)).toBe("技術者が読み上げる 4 つの単語は、これとまったく同じですか？");
     const hostile = { ...ASKING, technician: { name: "Eve\u001b[2J", organisation: "Example" } };
     expect(dialogText(hostile, en)?.lines[0]).toBe("Eve\uFFFD[2J (Example) is asking to see your screen.");
   });

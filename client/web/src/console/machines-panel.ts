@@ -37,10 +37,10 @@ const button = (text: string, label: string, action: () => Promise<void>) =>
 let isAdminView = false;
 
 /**
- * Loads the machines the signed-in technician may reach, with an admin's tools when `isAdmin` (true unless said, as
- * for a caller that loads the panel for admins only); keeps the panel hidden where unattended access is off.
+ * Loads the machines the signed-in technician may reach, with an admin's tools when `isAdmin`; keeps the panel hidden
+ * where unattended access is off.
  */
-export async function loadMachinesPanel(isAdmin = true): Promise<void> {
+export async function loadMachinesPanel(isAdmin: boolean): Promise<void> {
   isAdminView = isAdmin;
   // Only admins assign machines, and only they may list the technicians to assign them to.
   const [machines, technicians] = await Promise.all([

@@ -44,8 +44,14 @@ const codeDiffers = byId("viewer-code-differs", HTMLButtonElement);
 /** The catalogue's text for the viewer, in the page's language. */
 const T = () => technicianText().viewer;
 
-/** The sentence for how the session ended. */
-function endText(ended: ViewerEnd): string {
+/** The sentence for how the session ended (`isMachine`: a session with an enrolled machine). */
+function endText(ended: ViewerEnd, isMachine: boolean): string {
+  if (isMachine) {
+    // Nobody at a machine declines: its agent admits its technicians, so an end before any sharing is the machine's.
+    const machineEnds: Partial<Record<string, string>> = T().machine.ended;
+    const text = machineEnds[ended.reason === "declined" ? "ended_by_customer" : ended.reason];
+    if (text) return text;
+  }
   if (ended.reason !== "refused") return T().ended[ended.reason];
   const refused: Partial<Record<string, string>> = T().refused;
   return refused[ended.code] ?? technicianErrorText(ended);
@@ -53,7 +59,8 @@ function endText(ended: ViewerEnd): string {
 
 function customerLine(state: ViewerState): string {
   const customer = state.customer;
-  if (state.ended) return endText(state.ended);
+  if (state.ended) return endText(state.ended, state.secretKind === "machine");
+  if (state.secretKind === "machine") return machineLine(state);
   if (!customer) return T().customer.notYet;
   if (!customer.connected)
     return T().customer.lost(state.customerRejoinBy ? formatClock(state.customerRejoinBy) : null);
@@ -68,6 +75,23 @@ function customerLine(state: ViewerState): string {
       return T().customer.paused;
     case "stopped":
       return T().customer.stopped;
+  }
+}
+
+/** The customer line of a session with an enrolled machine: its agent, and whoever may be at it. */
+function machineLine(state: ViewerState): string {
+  const words = T().machine;
+  if (!state.customer) return words.notYet;
+  if (!state.customer.connected) return words.lost(state.customerRejoinBy ? formatClock(state.customerRejoinBy) : null);
+  switch (state.sharing) {
+    case null:
+      return words.starting;
+    case "live":
+      return state.remoteControl ? words.sharingControl : words.sharing;
+    case "paused":
+      return words.paused;
+    case "stopped":
+      return words.stopped;
   }
 }
 
@@ -100,16 +124,21 @@ function overlayText(state: ViewerState): { text: string; isSaidByCustomerLine: 
   if (state.ended?.reason === "intercepted") return repeated(T().overlay.intercepted);
   if (state.ended) return repeated(state.ended.reason === "declined" ? T().overlay.declined : T().overlay.ended);
   if (state.signaling === "reconnecting" && state.link !== "connected") return own(T().overlay.signalingLost);
-  if (!state.customer) return repeated(T().overlay.waitingForCustomer);
+  const isMachine = state.secretKind === "machine";
+  if (!state.customer) return repeated(isMachine ? T().machine.waiting : T().overlay.waitingForCustomer);
   const check = checkText(state);
   if (check !== "" && state.link !== "connected") return own(check);
-  if (state.sharing === "paused") return repeated(T().overlay.paused);
-  if (state.sharing === "stopped") return repeated(T().overlay.stopped);
+  if (state.sharing === "paused") return repeated(isMachine ? T().machine.paused : T().overlay.paused);
+  if (state.sharing === "stopped") return repeated(isMachine ? T().machine.stopped : T().overlay.stopped);
   if (state.relayFailure && state.link !== "connected") return own(T().relayFailure[state.relayFailure]);
   if (state.link === "reconnecting") return own(T().overlay.reconnecting);
-  if (!state.customer.connected && state.link !== "connected") return repeated(T().overlay.customerLost);
-  if (!state.stream || state.sharing === null)
+  if (!state.customer.connected && state.link !== "connected") {
+    return repeated(isMachine ? T().machine.lost(null) : T().overlay.customerLost);
+  }
+  if (!state.stream || state.sharing === null) {
+    if (isMachine) return repeated(T().machine.waitingForScreen);
     return repeated(state.customer.capture === "camera" ? T().overlay.waitingForCamera : T().overlay.waitingForAllow);
+  }
   return own("");
 }
 

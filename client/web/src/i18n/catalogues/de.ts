@@ -824,6 +824,29 @@ export const technician: Technician = {
       paused: "Der Kunde hat das Teilen pausiert.",
       stopped: "Der Kunde hat das Teilen beendet.",
     },
+    machine: {
+      notYet:
+        "Warten, bis der Agent des Computers beitritt. Solange der Computer online ist, dauert das wenige Sekunden.",
+      lost: (until) =>
+        until
+          ? `Der Computer hat die Verbindung verloren. Sein Agent kann bis ${until} zurückkommen.`
+          : "Der Computer hat die Verbindung verloren.",
+      starting: "Der Agent des Computers ist verbunden und beginnt, seinen Bildschirm zu teilen.",
+      sharing: "Der Computer teilt seinen Bildschirm. Nur ansehen.",
+      sharingControl:
+        "Der Computer teilt seinen Bildschirm und lässt Sie Maus und Tastatur benutzen: Wählen Sie Steuern und klicken Sie dann in das Bild.",
+      paused: "Jemand am Computer hat das Teilen pausiert.",
+      stopped: "Jemand am Computer hat das Teilen beendet.",
+      waiting: "Warten auf den Computer …",
+      waitingForScreen: "Warten auf den Bildschirm des Computers …",
+      ended: {
+        ended_by_customer:
+          "Die Sitzung wurde am Computer beendet: Jemand dort hat auf Beenden geklickt, sein Agent wurde angehalten, oder er ist zu einer neueren Sitzung gewechselt, während Sie weg waren.",
+        expired:
+          "Die Sitzung hat ihre Höchstdauer erreicht. Verbinden Sie sich unter Computer neu, wenn Sie den Computer noch brauchen.",
+        idle: "Die Sitzung wurde nach einer Zeit ohne Aktivität beendet. Verbinden Sie sich unter Computer neu, wenn Sie den Computer noch brauchen.",
+      },
+    },
     overlay: {
       ended: "Sitzung beendet.",
       declined: "Der Kunde hat das Ansehen nicht erlaubt.",
@@ -1000,6 +1023,7 @@ export const agent: Agent = {
   indicatorViewing: (name) => `Tether: ${name} sieht Ihren Bildschirm.`,
   indicatorControl: (name) => `Tether: ${name} steuert Maus und Tastatur. Strg+Alt+Ende beendet das.`,
   indicatorEnd: "Beenden",
+  dialogTitle: "Tether-Fernhilfe",
   dialog: {
     confirmCode: {
       question: "Liest Ihr Techniker genau diese vier Wörter vor?",

@@ -857,6 +857,28 @@ export const technician = {
       paused: "The customer paused sharing.",
       stopped: "The customer stopped sharing.",
     },
+    /** The same lines for a session with an enrolled machine (unattended: its agent, and maybe nobody at it). */
+    machine: {
+      notYet: "Waiting for the machine's agent to join. While the machine is online, that takes a few seconds.",
+      lost: (until: string | null) =>
+        until
+          ? `The machine lost its connection. Its agent can come back until ${until}.`
+          : "The machine lost its connection.",
+      starting: "The machine's agent is connected and starts sharing its screen.",
+      sharing: "The machine is sharing its screen. View only.",
+      sharingControl:
+        "The machine is sharing its screen and lets you use its mouse and keyboard: choose Control, then click the picture.",
+      paused: "Someone at the machine paused sharing.",
+      stopped: "Someone at the machine stopped sharing.",
+      waiting: "Waiting for the machine…",
+      waitingForScreen: "Waiting for the machine's screen…",
+      ended: {
+        ended_by_customer:
+          "The session ended at the machine: someone there clicked End, its agent stopped, or it went on to a newer session while you were away.",
+        expired: "The session reached its time limit. Connect again from Machines if you still need the machine.",
+        idle: "The session ended after a period without activity. Connect again from Machines if you still need the machine.",
+      },
+    },
     overlay: {
       ended: "Session ended.",
       declined: "The customer did not allow viewing.",
@@ -1020,7 +1042,12 @@ export const agent = {
   indicatorViewing: (name: string) => `Tether: ${name} can see your screen.`,
   indicatorControl: (name: string) => `Tether: ${name} controls your mouse and keyboard. Ctrl+Alt+End takes it back.`,
   indicatorEnd: "End",
-  /** The dialog on the screen that asks what the terminal asks, with a button for each answer (latin-1 only, too). */
+  /** The title of the dialog's window, where it is the desktop toolkit's (indicator/toolkit-dialog.ts). */
+  dialogTitle: "Tether remote support",
+  /**
+   * The dialog on the screen that asks what the terminal asks, with a button for each answer (any characters in the
+   * desktop toolkit's dialog; the built-in one has Latin-1 only, and shows English in their place).
+   */
   dialog: {
     confirmCode: {
       question: "Does your technician read out exactly these four words?",

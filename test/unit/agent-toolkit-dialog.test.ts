@@ -1,0 +1,175 @@
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { DialogText } from "../../client/agent/indicator/dialog.ts";
+import {
+  type DialogProcess,
+  findOnPath,
+  type SpawnDialog,
+  spawnDialog,
+  ToolkitDialog,
+} from "../../client/agent/indicator/toolkit-dialog.ts";
+
+// The agent's question in the desktop toolkit's dialog (zenity), without a display: the spawn function is a stand-in
+// that records what zenity would be started with and ends each "process" as the test says. One process per
+// question, its words passed as they are, its exit code the answer; a process replaced or taken away answers nothing.
+
+/** One stand-in zenity: how it was started, whether it was killed, and a way to make it exit with a code. */
+type Started = { program: string; args: readonly string[]; env: Record<string, string | undefined> } & {
+  isKilled: boolean;
+  exit(code: number | null): Promise<void>;
+};
+
+/**
+ * A SpawnDialog that starts stand-ins, each listed in `started`. A kill only marks one: the test says how it ends (a
+ * signal's null, or the code it exited with just before the kill reached it).
+ */
+function standIns(): { spawn: SpawnDialog; started: Started[] } {
+  const started: Started[] = [];
+  const spawn: SpawnDialog = (program, args, env) => {
+    let end: (code: number | null) => void = () => undefined;
+    const exited = new Promise<number | null>((resolve) => {
+      end = resolve;
+    });
+    const process: DialogProcess = {
+      exited,
+      kill: () => {
+        one.isKilled = true;
+      },
+    };
+    const one: Started = {
+      program,
+      args,
+      env,
+      isKilled: false,
+      exit: async (code) => {
+        end(code);
+        // The dialog hears the exit before the test goes on: its handler was attached first.
+        await exited;
+      },
+    };
+    started.push(one);
+    return process;
+  };
+  return { spawn, started };
+}
+
+const CODE: DialogText = {
+  lines: ["Eve <b>&amp; (Example & Co) is asking to see your screen.", "", "Verification code: a b c d"],
+  yes: "Matches <i>",
+  no: "Doesn't match",
+};
+const VIEW: DialogText = { lines: ["Allow them to see your screen?"], yes: "Allow", no: "Don't allow" };
+const ENV = { LANG: "ja_JP.UTF-8", LC_MESSAGES: "ja_JP.UTF-8", DISPLAY: ":0", ZENITY_OK: "1", DIALOG_CANCEL: "0" };
+
+function dialogOf(spawn: SpawnDialog) {
+  const answers: [DialogText, boolean][] = [];
+  const dialog = new ToolkitDialog(
+    { program: "/usr/bin/zenity", display: ":42", env: ENV, title: "Tether remote support", spawn },
+    (shown, isYes) => answers.push([shown, isYes]),
+  );
+  return { dialog, answers };
+}
+
+describe("the agent's dialog in the desktop's toolkit", () => {
+  it("starts zenity for a question with its words as they are, never as markup, on the agent's display and language", () => {
+    const { spawn, started } = standIns();
+    const { dialog } = dialogOf(spawn);
+    expect(dialog.isUnicode).toBe(true);
+    expect(started).toEqual([]);
+    dialog.show(CODE);
+    expect(started).toHaveLength(1);
+    const [zenity] = started;
+    expect(zenity?.program).toBe("/usr/bin/zenity");
+    expect(zenity?.args).toEqual([
+      "--question",
+      "--no-markup",
+      "--default-cancel",
+      "--title",
+      "Tether remote support",
+      "--text",
+      "Eve <b>&amp; (Example & Co) is asking to see your screen.\n\nVerification code: a b c d",
+      "--ok-label",
+      "Matches <i>",
+      "--cancel-label",
+      "Doesn't match",
+    ]);
+    // The agent's display and language; the exit codes that are the answers are the dialog's own, whatever the
+    // environment asked of zenity.
+    expect(zenity?.env).toMatchObject({ DISPLAY: ":42", LANG: "ja_JP.UTF-8", LC_MESSAGES: "ja_JP.UTF-8" });
+    expect(zenity?.env).toMatchObject({ ZENITY_OK: "0", ZENITY_CANCEL: "1" });
+    expect(zenity?.env.DIALOG_CANCEL).toBeUndefined();
+    expect(Number(zenity?.env.ZENITY_ESC)).not.toBeOneOf([0, 1]);
+  });
+
+  it("takes exit 0 as yes and 1 as no, for the question that process showed; any other end answers nothing", async () => {
+    const { spawn, started } = standIns();
+    const { dialog, answers } = dialogOf(spawn);
+    dialog.show(CODE);
+    await started[0]?.exit(0);
+    expect(answers).toEqual([[CODE, true]]);
+    dialog.show(VIEW);
+    await started[1]?.exit(1);
+    expect(answers).toEqual([
+      [CODE, true],
+      [VIEW, false],
+    ]);
+    // Escape or the window closed (ZENITY_ESC's code), zenity's error, its timeout, a signal: no answer.
+    for (const code of [Number(started[0]?.env.ZENITY_ESC), 255, 5, null]) {
+      dialog.show(VIEW);
+      await started.at(-1)?.exit(code);
+    }
+    expect(answers).toHaveLength(2);
+    expect(started.every((one) => !one.isKilled)).toBe(true);
+  });
+
+  it("ends the process of a question replaced by another, whose end answers nothing, even as a yes", async () => {
+    const { spawn, started } = standIns();
+    const { dialog, answers } = dialogOf(spawn);
+    dialog.show(CODE);
+    dialog.show(VIEW);
+    expect(started.map((one) => one.isKilled)).toEqual([true, false]);
+    expect(started[1]?.args).toContain("Allow them to see your screen?");
+    // The replaced one's yes, given just before the kill reached it: its question is gone, so it answers nothing.
+    await started[0]?.exit(0);
+    expect(answers).toEqual([]);
+    await started[1]?.exit(0);
+    expect(answers).toEqual([[VIEW, true]]);
+  });
+
+  it("ends the process shown when the dialog is taken away or closed, and that end answers nothing", async () => {
+    const { spawn, started } = standIns();
+    const { dialog, answers } = dialogOf(spawn);
+    dialog.show(CODE);
+    dialog.show(null);
+    expect(started.map((one) => one.isKilled)).toEqual([true]);
+    await started[0]?.exit(null);
+    dialog.show(VIEW);
+    dialog.close();
+    expect(started.map((one) => one.isKilled)).toEqual([true, true]);
+    await started[1]?.exit(0);
+    expect(answers).toEqual([]);
+    // Nothing more is started, nor killed twice.
+    dialog.close();
+    expect(started).toHaveLength(2);
+  });
+
+  it("finds zenity on PATH as an executable file, and a program that cannot start answers nothing", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "tether-path-"));
+    try {
+      const [other, bin] = [join(directory, "other"), join(directory, "bin")];
+      await Promise.all([mkdir(other), mkdir(bin)]);
+      // A file of that name that cannot be run is passed over.
+      await writeFile(join(other, "zenity"), "");
+      await writeFile(join(bin, "zenity"), "#!/bin/sh\n");
+      await chmod(join(bin, "zenity"), 0o755);
+      expect(await findOnPath("zenity", `${other}::${bin}`)).toBe(join(bin, "zenity"));
+      expect(await findOnPath("zenity", other)).toBeNull();
+      expect(await findOnPath("zenity", undefined)).toBeNull();
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    expect(await spawnDialog(join(directory, "zenity"), [], {}).exited).toBeNull();
+  });
+});
