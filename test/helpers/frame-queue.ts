@@ -1,7 +1,8 @@
 import { parseServerMessage, type ServerMessage } from "#protocol/room.ts";
 
-// What a test's room connection does with the frames it receives, on any runtime: each is parsed with the protocol's
-// own parser and queued until the test takes it. The workerd and the Node clients feed it from their own sockets.
+// What a test's connection does with the frames it receives, on any runtime: each is checked with the protocol's own
+// parser and queued until the test takes it. The workerd and the Node clients feed it from their own sockets; a room's
+// frames are FrameQueue's, a machine's line's are LineQueue's (line-queue.ts).
 
 /**
  * How long a test waits for one frame, pong or close before failing. An upper bound for a slow, loaded machine, not
@@ -9,21 +10,25 @@ import { parseServerMessage, type ServerMessage } from "#protocol/room.ts";
  */
 export const FRAME_WAIT_MS = 30_000;
 
-type Waiter = { accept: (msg: ServerMessage) => boolean; resolve: (msg: ServerMessage) => void };
+type Waiter<F> = { accept: (frame: F) => boolean; resolve: (frame: F) => void };
 
-/** Frames received on one room socket, taken by type in arrival order. */
-export abstract class FrameQueue {
-  readonly received: ServerMessage[] = [];
+/** Frames received on one socket, each checked by the protocol's parser, taken by type in arrival order. */
+export abstract class TypedFrameQueue<F extends { type: string }> {
+  readonly received: F[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   isClosed = false;
   /** Keep-alive answers, which are not protocol messages. */
   pongs = 0;
-  private queue: ServerMessage[] = [];
-  private waiters: Waiter[] = [];
+  private queue: F[] = [];
+  private waiters: Waiter<F>[] = [];
   private resolveClosed: (close: { code: number; reason: string }) => void = () => {};
   private resolvePong: () => void = () => {};
 
-  constructor() {
+  /** `parse` turns one text frame into a protocol frame or throws; `what` names the socket in failures ("line"). */
+  constructor(
+    private readonly parse: (text: string) => F,
+    private readonly what: string,
+  ) {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -32,62 +37,61 @@ export abstract class FrameQueue {
   /** Sends one text frame as is. */
   protected abstract sendText(text: string): void;
 
-  /** Takes in one text frame from the server. */
+  /** Takes in one text frame from the other end. */
   protected receive(text: string): void {
     if (text === "pong") {
       this.pongs++;
       this.resolvePong();
       return;
     }
-    const parsed = parseServerMessage(text);
-    if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error.message}`);
-    this.received.push(parsed.msg);
-    const index = this.waiters.findIndex((w) => w.accept(parsed.msg));
+    const frame = this.parse(text);
+    this.received.push(frame);
+    const index = this.waiters.findIndex((w) => w.accept(frame));
     const waiter = index >= 0 ? this.waiters.splice(index, 1)[0] : undefined;
-    if (waiter) waiter.resolve(parsed.msg);
-    else this.queue.push(parsed.msg);
+    if (waiter) waiter.resolve(frame);
+    else this.queue.push(frame);
   }
 
-  /** Records the server's close. */
+  /** Records the other end's close. */
   protected markClosed(code: number, reason: string): void {
     this.isClosed = true;
     this.resolveClosed({ code, reason });
   }
 
   /** The next frame of `type` (earlier frames of other types stay queued), or of any type. */
-  next<T extends ServerMessage["type"]>(type?: T): Promise<Extract<ServerMessage, { type: T }>> {
-    const accept = (msg: ServerMessage) => type === undefined || msg.type === type;
+  next<T extends F["type"]>(type?: T): Promise<Extract<F, { type: T }>> {
+    const accept = (frame: F) => type === undefined || frame.type === type;
     const index = this.queue.findIndex(accept);
     if (index >= 0) {
-      const [msg] = this.queue.splice(index, 1);
-      return Promise.resolve(msg as Extract<ServerMessage, { type: T }>);
+      const [frame] = this.queue.splice(index, 1);
+      return Promise.resolve(frame as Extract<F, { type: T }>);
     }
-    let waiter: Waiter | undefined;
-    const arrived = new Promise<ServerMessage>((resolve) => {
+    let waiter: Waiter<F> | undefined;
+    const arrived = new Promise<F>((resolve) => {
       waiter = { accept, resolve };
       this.waiters.push(waiter);
     });
     return withDeadline(arrived, () => {
       this.waiters = this.waiters.filter((w) => w !== waiter);
       return `no ${type ?? "frame"} within ${FRAME_WAIT_MS} ms; got ${JSON.stringify(this.queue).slice(0, 300)}`;
-    }) as Promise<Extract<ServerMessage, { type: T }>>;
+    }) as Promise<Extract<F, { type: T }>>;
   }
 
   /** The next `count` frames of `type`, in order. */
-  async take<T extends ServerMessage["type"]>(type: T, count: number): Promise<Extract<ServerMessage, { type: T }>[]> {
-    const taken: Extract<ServerMessage, { type: T }>[] = [];
+  async take<T extends F["type"]>(type: T, count: number): Promise<Extract<F, { type: T }>[]> {
+    const taken: Extract<F, { type: T }>[] = [];
     while (taken.length < count) taken.push(await this.next(type));
     return taken;
   }
 
   /** Frames received but not yet taken. */
-  pending(): ServerMessage[] {
+  pending(): F[] {
     return [...this.queue];
   }
 
   /**
-   * Sends a keep-alive ping and waits for its pong. The pong is queued behind every frame the server sent this socket
-   * before the ping arrived, so afterwards `received` holds all of them: the way to prove that nothing else came.
+   * Sends a keep-alive ping and waits for its pong. The pong is queued behind every frame the other end sent this
+   * socket before the ping arrived, so afterwards `received` holds all of them: the way to prove that nothing else came.
    */
   async sync(): Promise<void> {
     const target = this.pongs + 1;
@@ -100,10 +104,24 @@ export abstract class FrameQueue {
     await withDeadline(ponged, () => `no pong within ${FRAME_WAIT_MS} ms`);
   }
 
-  /** Waits for the server to close the socket. */
+  /** Waits for the other end to close the socket. */
   waitClosed(): Promise<{ code: number; reason: string }> {
-    return withDeadline(this.closed, () => `socket not closed within ${FRAME_WAIT_MS} ms`);
+    return withDeadline(this.closed, () => `${this.what} not closed within ${FRAME_WAIT_MS} ms`);
   }
+}
+
+/** Frames received on one room socket, taken by type in arrival order. */
+export abstract class FrameQueue extends TypedFrameQueue<ServerMessage> {
+  constructor() {
+    super(parseRoomFrame, "socket");
+  }
+}
+
+/** A frame the room's server sent, parsed with the protocol's own parser; throws if it is not one. */
+function parseRoomFrame(text: string): ServerMessage {
+  const parsed = parseServerMessage(text);
+  if (!parsed.ok) throw new Error(`server sent an invalid frame: ${parsed.error.message}`);
+  return parsed.msg;
 }
 
 /**

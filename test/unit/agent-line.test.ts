@@ -5,7 +5,7 @@ import type { MachineIdentity } from "../../client/agent/machine/identity.ts";
 import { machineIdOf } from "../../client/agent/machine/identity.ts";
 import { keepLine, lineUrl } from "../../client/agent/machine/line.ts";
 import { fromBase64url, toBase64url } from "../../client/core/base64url.ts";
-import type { SocketLike } from "../../client/web/src/rtc/signaling.ts";
+import { FakeSocket } from "../helpers/fake-socket.ts";
 
 // The machine's line as the agent keeps it while it serves: the site's challenge answered with the machine's key, a
 // wake passed on for each the site sends, a keep-alive, and a line opened again after it closes or goes wrong, with
@@ -18,52 +18,13 @@ const MACHINE_ID = machineIdOf(PUBLIC_KEY);
 const IDENTITY: MachineIdentity = { origin: ORIGIN, machineId: MACHINE_ID, privateKey: SEED, name: "build-01" };
 const NONCE = toBase64url(new Uint8Array(32).fill(9));
 
-/** A socket the test drives: it records what the agent sends and closes, and plays the site's part. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
-  readonly #listeners = new Map<string, ((event: never) => void)[]>();
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    this.sent.push(data);
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 2;
-  }
-
-  addEventListener(type: string, listener: (event: never) => void): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.#emit("open", {});
-  }
-
-  receive(frame: LineServerFrame | string | ArrayBuffer): void {
-    const data = typeof frame === "string" || frame instanceof ArrayBuffer ? frame : JSON.stringify(frame);
-    this.#emit("message", { data });
-  }
-
+/** The agent's line as the test drives it (fake-socket.ts), which also plays the site's whole proof. */
+class FakeLineSocket extends FakeSocket<LineServerFrame> {
   /** The site takes the line: opens it, challenges, takes the answer. */
   prove(): void {
     this.open();
     this.receive({ type: "challenge", nonce: NONCE });
     this.receive({ type: "ready" });
-  }
-
-  drop(code = 1006, reason = ""): void {
-    this.readyState = 3;
-    this.#emit("close", { code, reason });
-  }
-
-  #emit(type: string, event: object): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener(event as never);
   }
 }
 
@@ -76,7 +37,7 @@ const settle = () => new Promise((resolve) => setImmediate(resolve));
  */
 function keep(options: { fail?: () => boolean } = {}) {
   const stop = new AbortController();
-  const sockets: FakeSocket[] = [];
+  const sockets: FakeLineSocket[] = [];
   const waits: number[] = [];
   const ticks = new Set<() => void>();
   let wakes = 0;
@@ -85,7 +46,7 @@ function keep(options: { fail?: () => boolean } = {}) {
     identity: IDENTITY,
     openSocket: (url) => {
       if (options.fail?.()) throw new TypeError("connect ECONNREFUSED");
-      const socket = new FakeSocket(url);
+      const socket = new FakeLineSocket(url);
       sockets.push(socket);
       return socket;
     },
@@ -106,7 +67,7 @@ function keep(options: { fail?: () => boolean } = {}) {
       return () => ticks.delete(tick);
     },
   });
-  const latest = () => sockets.at(-1) ?? new FakeSocket("none");
+  const latest = () => sockets.at(-1) ?? new FakeLineSocket("none");
   return {
     stop,
     done,

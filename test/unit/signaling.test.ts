@@ -4,9 +4,9 @@ import {
   SignalingClient,
   type SignalingError,
   type SignalingStatus,
-  type SocketLike,
   type TokenStorage,
 } from "../../client/web/src/rtc/signaling.ts";
+import { FakeSocket } from "../helpers/fake-socket.ts";
 
 // The room connection with everything a runtime provides passed in: the socket, the store for the seat token, the
 // site's origin and the network's return. This is how the native agent runs it on Node; the pages pass the browser's.
@@ -15,49 +15,11 @@ const CODE = "123456789";
 const TOKEN_1 = "resume-token-0001";
 const TOKEN_2 = "resume-token-0002";
 
-/** A socket the test drives: it records what the client sends and closes, and plays the server's part. */
-class FakeSocket implements SocketLike {
-  readyState = 0;
-  readonly sent: string[] = [];
-  closedWith: { code?: number; reason?: string } | null = null;
-  readonly #listeners = new Map<string, ((event: never) => void)[]>();
-
-  constructor(readonly url: string) {}
-
-  send(data: string): void {
-    this.sent.push(data);
-  }
-
-  close(code?: number, reason?: string): void {
-    this.closedWith = { code, reason };
-    this.readyState = 3;
-  }
-
-  addEventListener(type: string, listener: (event: never) => void): void {
-    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
-  }
-
+/** The client's room socket as the test drives it (fake-socket.ts), which also reads back what the client sent. */
+class FakeRoomSocket extends FakeSocket<ServerMessage> {
   /** What the client sent, parsed (keep-alive pings left out). */
   messages(): ClientMessage[] {
     return this.sent.filter((text) => text !== "ping").map((text) => JSON.parse(text) as ClientMessage);
-  }
-
-  open(): void {
-    this.readyState = 1;
-    this.#emit("open", {});
-  }
-
-  receive(msg: ServerMessage | string): void {
-    this.#emit("message", { data: typeof msg === "string" ? msg : JSON.stringify(msg) });
-  }
-
-  drop(code = 1006, reason = ""): void {
-    this.readyState = 3;
-    this.#emit("close", { code, reason });
-  }
-
-  #emit(type: string, event: object): void {
-    for (const listener of this.#listeners.get(type) ?? []) listener(event as never);
   }
 }
 
@@ -74,7 +36,7 @@ function welcome(resume: string, participantId = "cust-1"): ServerMessage {
 
 /** A client with its runtime faked; what it opened, stored, reported and received is kept. */
 function harness(storage: TokenStorage = new MemoryStorage()) {
-  const sockets: FakeSocket[] = [];
+  const sockets: FakeRoomSocket[] = [];
   const statuses: { status: SignalingStatus; error?: SignalingError }[] = [];
   const received: ServerMessage[] = [];
   let online: (() => void) | undefined;
@@ -84,7 +46,7 @@ function harness(storage: TokenStorage = new MemoryStorage()) {
     seatKey: "seat-key",
     origin: "https://tether.example:8443",
     openSocket: (url) => {
-      const socket = new FakeSocket(url);
+      const socket = new FakeRoomSocket(url);
       sockets.push(socket);
       return socket;
     },
@@ -145,7 +107,7 @@ describe("SignalingClient with its runtime passed in", () => {
       origin: "http://127.0.0.1:8787",
       openSocket: (url) => {
         sockets.push(url);
-        return new FakeSocket(url);
+        return new FakeRoomSocket(url);
       },
       storage: new MemoryStorage(),
       onOnline: () => undefined,
