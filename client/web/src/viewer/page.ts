@@ -207,21 +207,29 @@ function renderExpiry(state: ViewerState): void {
   if (hadFocus && extendButton.hidden) actualSize.focus();
 }
 
+/** What renderStatus last put in the live region ("" if nothing). */
+let shownStatus = "";
+
 /**
  * The page's live region: a password the form could not read, or what the room or the relay reported. The rest is
  * announced where it shows: the customer line and the overlay are live regions of their own.
  */
 function renderStatus(state: ViewerState, formError: string): void {
   const notice = state.ended ? null : state.notice;
-  if (formError !== "") announce(formError, true);
-  else if (notice)
-    announce(
+  if (formError !== "") shownStatus = formError;
+  else if (notice) {
+    shownStatus =
       notice.code === "noRelay"
         ? T().noRelay(technicianErrorText({ code: notice.error }))
-        : technicianErrorText({ code: notice.error }),
-      true,
-    );
-  else announce("");
+        : technicianErrorText({ code: notice.error });
+  } else {
+    // Only what this function put there goes: what another part said (the recording's failure) stays to be read,
+    // rather than being wiped by the next render, which comes at least once a second with the connection's figures.
+    if (shownStatus !== "" && byId("status", HTMLElement).textContent === shownStatus) announce("");
+    shownStatus = "";
+    return;
+  }
+  announce(shownStatus, true);
 }
 
 function render(state: ViewerState, formError: string): void {
