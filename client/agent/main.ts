@@ -22,8 +22,8 @@ if (args[0] === "serve") {
   process.on("SIGINT", () => stop.abort());
   process.on("SIGTERM", () => stop.abort());
   const options = { output: process.stdout, env: process.env, allowLoopback: args.includes("--allow-loopback") };
-  const join: JoinSession = (session, identity, signal, started) =>
-    joinUnattended(session, identity, signal, started, options);
+  const join: JoinSession = (session, identity, signal, watch) =>
+    joinUnattended(session, identity, signal, watch, options);
   const served = await serveCommand(args.slice(1), process.env, process.stdout, stop.signal, join);
   // werift's sockets and timers may outlive the sessions; serving is over.
   process.exit(EXIT[served]);

@@ -9,7 +9,7 @@ import { AgentLink, type AgentRtc } from "./AgentLink.ts";
 import { type AgentEnd, AgentSession, type AgentView } from "./AgentSession.ts";
 import type { ScreenCapture } from "./capture/capture.ts";
 import { EXIT } from "./exit-codes.ts";
-import type { DialogText } from "./indicator/dialog.ts";
+import type { Dialog, DialogText } from "./indicator/dialog.ts";
 import { type IndicatorText, isLatin1 } from "./indicator/x11.ts";
 import { AgentControl } from "./input/AgentControl.ts";
 import type { ScreenArea } from "./input/InputGate.ts";
@@ -37,10 +37,12 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
   indicator: ((onEnd: () => void) => Promise<Indicator | null>) | null;
   /**
    * The dialog on the screen that asks what the terminal asks (on X11 the desktop's toolkit's, else the built-in one):
-   * `onAnswer` hears an answer given there, by mouse or keyboard, with what it showed then. Null where there is no
-   * display to show it on.
+   * `onAnswer` hears an answer given there, by mouse or keyboard, with what it showed then; `reshow` has the question
+   * shown again (the dialog changed what it can show). Null where there is no display to show it on.
    */
-  dialog?: ((onAnswer: (shown: DialogText, isYes: boolean) => void) => Promise<Dialog | null>) | null;
+  dialog?:
+    | ((onAnswer: (shown: DialogText, isYes: boolean) => void, reshow: () => void) => Promise<Dialog | null>)
+    | null;
   /**
    * The machine's screens (monitors; capture/screens.ts on X11), the first shown to begin with; the technician can
    * pick another where the capture can move (ScreenCapture.showArea). Absent or empty: the capture's whole display.
@@ -53,16 +55,12 @@ export type AgentDeps<PC extends PeerConnectionLike> = {
   env: Record<string, string | undefined>;
   /** Hears the session, so that the caller can end it (Ctrl+C: `session.end()`). */
   onSession?: (session: AgentSession) => void;
+  /** Hears every change of what the session shows (`serve`: whether its technician is connected). */
+  onChange?: ((view: AgentView) => void) | undefined;
 };
 
 /** What the agent shows on the screen while a technician is connected (indicator/x11.ts on X11). */
 export type Indicator = { show(text: IndicatorText | null): unknown; close(): void };
-
-/**
- * The question on the screen (indicator/toolkit-dialog.ts in the desktop's toolkit, indicator/dialog.ts otherwise).
- * `isUnicode`: it shows every language's characters; without it, Latin-1 only.
- */
-export type Dialog = { show(text: DialogText | null): unknown; close(): void; readonly isUnicode?: boolean };
 
 /**
  * The dialog's words for `view`: who is asking, and the question due now (the code, viewing, control) with its two
@@ -185,6 +183,7 @@ export async function runSession<PC extends PeerConnectionLike>(
     },
     onChange: (view) => {
       onView(view);
+      deps.onChange?.(view);
       indicator?.show(indicatorText(view, text));
       showDialog(view);
     },
@@ -210,10 +209,16 @@ export async function runSession<PC extends PeerConnectionLike>(
   // already answered.
   dialog = deps.dialog
     ? await deps
-        .dialog((shown, isYes) => {
-          if (JSON.stringify(shown) !== JSON.stringify(dialogWords(session.view))) return;
-          answer(session, questionFor(session.view), isYes ? text.agent.yes : text.agent.no, text);
-        })
+        .dialog(
+          (shown, isYes) => {
+            if (JSON.stringify(shown) !== JSON.stringify(dialogWords(session.view))) return;
+            answer(session, questionFor(session.view), isYes ? text.agent.yes : text.agent.no, text);
+          },
+          () => {
+            asked = null;
+            showDialog(session.view);
+          },
+        )
         .catch(() => null)
     : null;
   // The person's own shortcut takes control back at once, wherever the focus is.

@@ -1,8 +1,8 @@
-import type { AgentSession } from "./AgentSession.ts";
+import type { AgentSession, AgentView } from "./AgentSession.ts";
 import { x11Screens } from "./capture/screens.ts";
 import { X11Capture } from "./capture/x11.ts";
 import { X11Dialog } from "./indicator/dialog.ts";
-import { findOnPath, ToolkitDialog } from "./indicator/toolkit-dialog.ts";
+import { DialogWithFallback, findOnPath, ToolkitDialog } from "./indicator/toolkit-dialog.ts";
 import { X11Indicator } from "./indicator/x11.ts";
 import { XTestInput } from "./input/xtest.ts";
 import type { AgentDeps } from "./run.ts";
@@ -14,8 +14,8 @@ import { type WeriftConnection, weriftCertificate, weriftRtc } from "./werift-rt
 // each unattended one while the machine serves), and `close` gives the display back.
 //
 // The dialog is the desktop toolkit's (zenity: every language, the keyboard, a screen reader) where zenity is on PATH,
-// the agent's own built-in one otherwise; TETHER_AGENT_DIALOG=builtin asks for the built-in one anyway, for a desktop
-// where the toolkit's misbehaves.
+// the agent's own built-in one otherwise, or once a zenity window fails (it could not open the display, or crashed);
+// TETHER_AGENT_DIALOG=builtin asks for the built-in one anyway, for a desktop where the toolkit's misbehaves.
 
 /** zenity's path, looked for once per process (sessions come and go while the machine serves; PATH does not change). */
 let zenity: Promise<string | null> | null = null;
@@ -35,6 +35,8 @@ export type X11AgentOptions = {
   io: AgentDeps<WeriftConnection>["io"];
   env: Record<string, string | undefined>;
   onSession?: (session: AgentSession) => void;
+  /** Hears every change of what the session shows (AgentDeps.onChange). */
+  onChange?: (view: AgentView) => void;
 };
 
 /** The session's dependencies on this display, and how to stop its capture once the session is over. */
@@ -57,11 +59,17 @@ export async function x11Agent(
     input,
     indicator: (onEnd) => X11Indicator.open(display, onEnd),
     dialog: toolkit
-      ? async (onAnswer) => new ToolkitDialog({ program: toolkit, display, env, title }, onAnswer)
+      ? async (onAnswer, reshow) =>
+          new DialogWithFallback(
+            (onFailed) => new ToolkitDialog({ program: toolkit, display, env, title, onFailed }, onAnswer),
+            () => X11Dialog.open(display, onAnswer),
+            reshow,
+          )
       : (onAnswer) => X11Dialog.open(display, onAnswer),
     io: options.io,
     env,
     onSession: options.onSession,
+    onChange: options.onChange,
   };
   return { deps, close: () => capture.stop() };
 }

@@ -1,20 +1,29 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXIT } from "../../client/agent/exit-codes.ts";
+import { BUTTON_COLOURS } from "../../client/agent/indicator/dialog.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import * as ja from "../../client/web/src/i18n/catalogues/ja.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
-import { type Agent, agentSaid, confirmAgentCode, exitOf, startAgent } from "../helpers/node/agent-process.ts";
+import {
+  type Agent,
+  agentSaid,
+  builtinAllowViewAt,
+  confirmAgentCode,
+  exitOf,
+  startAgent,
+} from "../helpers/node/agent-process.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { framesArrive, textOf } from "../helpers/node/people.ts";
 import { useStage, viewNewSession } from "../helpers/node/stage.ts";
-import { pressKey, XReader } from "../helpers/node/x-reader.ts";
+import { clickAt, pressKey, XReader } from "../helpers/node/x-reader.ts";
 
 // The native agent's questions in the desktop toolkit's dialog: with zenity installed, the agent asks each one in a
 // zenity window on its X screen (Xvfb here, with no window manager: the test gives the window the focus as one
 // would). The person answers with the keyboard, and the session goes on; the window speaks the agent's language,
-// Japanese included, which the built-in dialog's font cannot show. The technician's viewer is Chromium's.
+// Japanese included, which the built-in dialog's font cannot show; where a zenity window fails, the built-in dialog
+// asks instead. The technician's viewer is Chromium's.
 
 const stage = useStage("Dinah Dialog");
 const WAIT = { timeout: 120_000, interval: 100 };
@@ -117,5 +126,25 @@ describe("the native agent's dialog in the desktop's toolkit", () => {
     expect(await exitOf(agent)).toBe(EXIT.failed);
     await expect.poll(() => isGroupAlive(agent.process.pid ?? 0), WAIT).toBe(false);
     expect(await x.windowsTitled(title)).toEqual([]);
+  });
+
+  it("asks in the built-in dialog where a zenity window fails, and the person's answer there counts", async () => {
+    const tech = stage.technician.page;
+    const link = await viewNewSession(stage);
+    // GTK told to find a Wayland display that is not there: zenity cannot open its window and exits 1, which is
+    // also what it exits with on a desktop where it cannot reach the X server.
+    const agent = startAgent(link, screen.display, { env: { GDK_BACKEND: "wayland" } });
+    agents.push(agent);
+    await confirmAgentCode(tech, agent);
+    await agentSaid(agent, en.agent.allowView);
+
+    // The question is on the screen all the same: the built-in dialog's Allow, where dialogLayout puts it.
+    const allowAt = builtinAllowViewAt(agent);
+    await expect.poll(() => x.pixel(allowAt.x, allowAt.y), WAIT).toBe(BUTTON_COLOURS.yes);
+    expect(await x.windowsTitled(en.agent.dialogTitle)).toEqual([]);
+    await keyboard.perform(clickAt(allowAt));
+    await agentSaid(agent, "Your technician can see your screen now.");
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    await interrupt(agent, EXIT.ended);
   });
 });

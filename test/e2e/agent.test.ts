@@ -1,15 +1,15 @@
 import type { Locator } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RtcpPayloadSpecificFeedback } from "werift";
-import { BUTTON_COLOURS, dialogLayout } from "../../client/agent/indicator/dialog.ts";
+import { BUTTON_COLOURS } from "../../client/agent/indicator/dialog.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { weriftCertificate, weriftRtc } from "../../client/agent/werift-rtc.ts";
 import { derFingerprint, isSdpFingerprint } from "../../client/core/fingerprint.ts";
-import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import {
   type Agent,
   agentSaid,
+  builtinAllowViewAt,
   confirmAgentCode,
   contactsOf,
   exitOf,
@@ -174,15 +174,7 @@ describe("the native agent", () => {
     const tech = stage.technician.page;
     const { agent, said } = await agentAsksToView(screen.display);
     // This one the person answers on the screen: the dialog in its middle asks it too, and its Allow allows.
-    const asking = agent
-      .output()
-      .split("\n")
-      .filter((line) => line.endsWith("is asking to see your screen.") || line.startsWith("Case number: "));
-    const dialog = dialogLayout(
-      { width: 1280, height: 720 },
-      { lines: [...asking, "", en.agent.dialog.allowView.question], yes: "Allow", no: "Don't allow" },
-    );
-    const allowAt = { x: dialog.window.x + dialog.yes.x + 8, y: dialog.window.y + dialog.yes.y + 8 };
+    const allowAt = builtinAllowViewAt(agent);
     const reader = await XReader.open(screen.display);
     const person = await XTestInput.open(screen.display);
     try {

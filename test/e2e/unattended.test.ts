@@ -159,6 +159,37 @@ describe("unattended access", () => {
     expect(agent.process.exitCode).toBeNull();
   });
 
+  it("tells a second connection that the machine is busy while the first one's technician is there, and starts it when that one ends", async () => {
+    const tech = stage.technician.page;
+    await view(tech, await openSession(tech));
+    await framesArrive(tech.getByLabel("Customer's screen"));
+    const viewing = "Your technician can see your screen now.";
+    await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(5);
+    // The agent says so in a heartbeat of its own as soon as its technician is connected, and the console shows it.
+    const other = await tech.context().newPage();
+    try {
+      await open(other, "/console");
+      await expect
+        .poll(async () => MachineList.parse((await api(other, "GET", "/api/machines")).body).machines[0]?.isBusy, WAIT)
+        .toBe(true);
+      await other.reload();
+      await expect.poll(() => textOf(other.locator("#machine-list")), WAIT).toContain("online, in a session");
+      // A second connection, in another tab: its viewer says what it waits for, rather than only "waiting".
+      await view(other, await openSession(other));
+      await other.getByText("The machine is in another session, with its technician connected.").waitFor(WAIT);
+      expect(agent.output().split(viewing).length - 1).toBe(5);
+      // The first technician ends theirs: the second's starts at once.
+      await tech.getByRole("button", { name: "End session" }).click();
+      await framesArrive(other.getByLabel("Customer's screen"));
+      await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(6);
+      await other.getByRole("button", { name: "End session" }).click();
+      await expect.poll(() => agent.output().split("The technician ended the session.").length - 1, WAIT).toBe(4);
+    } finally {
+      await other.close();
+    }
+    expect(agent.process.exitCode).toBeNull();
+  });
+
   it("connects nothing when someone on the signaling path stands in for the machine with a key of its own", async () => {
     const tech = stage.technician.page;
     const code = await openSession(tech);

@@ -3,14 +3,14 @@ import { env } from "cloudflare:workers";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import type { ErrorBody } from "#protocol/errors.ts";
-import { type HeartbeatResponse, heartbeatMessage, LINE_ANSWER_TIMEOUT_MS } from "#protocol/machines.ts";
+import { LINE_ANSWER_TIMEOUT_MS } from "#protocol/machines.ts";
 import type { LineAttachment } from "../../durable-objects/machine-line/line.ts";
 import type { MachineLine } from "../../durable-objects/machine-line/MachineLine.ts";
 import { createApp } from "../../worker/app.ts";
 import { base64url } from "../../worker/auth/tokens.ts";
 import { workersHost } from "../../worker/workers-host.ts";
 import { LineQueue, type SigningMachine } from "../helpers/line-queue.ts";
-import { call, person, storedMachine } from "../helpers/workers/machines.ts";
+import { beat, call, person, storedMachine } from "../helpers/workers/machines.ts";
 import { storedBucket } from "../helpers/workers/rate-buckets.ts";
 import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
@@ -62,14 +62,6 @@ async function provedLine(machine: SigningMachine): Promise<Line> {
   await line.answer(machine, ORIGIN);
   await line.next("ready");
   return line;
-}
-
-/** The machine's heartbeat, which puts it online. */
-async function beat(machine: SigningMachine): Promise<void> {
-  const at = Date.now();
-  const signature = base64url(ed25519.sign(heartbeatMessage(ORIGIN, machine.id, at), machine.secretKey));
-  const answer = await call<HeartbeatResponse>(`/api/machines/${machine.id}/heartbeat`, { body: { at, signature } });
-  expect(answer.status).toBe(200);
 }
 
 function lineStub(machineId: string) {

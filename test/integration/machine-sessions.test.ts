@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
-import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
 import type { ErrorBody } from "#protocol/errors.ts";
-import { HeartbeatResponse, heartbeatMessage, MachineSession } from "#protocol/machines.ts";
+import { MachineSession } from "#protocol/machines.ts";
 import type { SessionSummary } from "#protocol/room.ts";
 import { SEAT_PROOF_HEADER } from "#protocol/sessions.ts";
 import { fromBase64url } from "../../client/core/base64url.ts";
@@ -10,7 +9,7 @@ import { seatKeyHash } from "../../client/core/link-secret.ts";
 import { createApp } from "../../worker/app.ts";
 import { base64url } from "../../worker/auth/tokens.ts";
 import { workersHost } from "../../worker/workers-host.ts";
-import { call, machineAuditEntries, type Person, person, storedMachine } from "../helpers/workers/machines.ts";
+import { beat, call, machineAuditEntries, type Person, person, storedMachine } from "../helpers/workers/machines.ts";
 import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
 // Unattended connections (POST /api/machines/:id/sessions): a technician allowed to reach an online machine opens a
@@ -21,15 +20,6 @@ import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 // test/e2e/unattended.test.ts's.
 
 type Machine = { id: string; secretKey: Uint8Array };
-
-/** The machine's heartbeat, signed as its agent signs it; the site's answer. */
-async function beat(machine: Machine): Promise<HeartbeatResponse> {
-  const at = Date.now();
-  const signature = base64url(ed25519.sign(heartbeatMessage(ORIGIN, machine.id, at), machine.secretKey));
-  const answer = await call<HeartbeatResponse>(`/api/machines/${machine.id}/heartbeat`, { body: { at, signature } });
-  expect(answer.status).toBe(200);
-  return HeartbeatResponse.parse(answer.body);
-}
 
 function connect<T = ErrorBody>(machine: Machine, who: Person | null, isOn = true) {
   return call<T>(`/api/machines/${machine.id}/sessions`, { method: "POST", cookie: who?.cookie }, isOn);

@@ -87,15 +87,19 @@ async function enrolledMachine() {
   return { admin, keys, machine: enrolled.body.machine };
 }
 
-/** The heartbeat body for `at`, signed for the site, `id` and `at` unless a test says otherwise. */
+/**
+ * The heartbeat body for `at`, busy or not, signed for the site, `id`, `at` and that busyness unless a test says
+ * otherwise.
+ */
 function beatBody(
   id: string,
   keys: { secretKey: Uint8Array },
   at = Date.now(),
-  signed: { origin?: string; at?: number } = {},
+  signed: { origin?: string; at?: number; isBusy?: boolean } = {},
+  isBusy = false,
 ): HeartbeatBody {
-  const message = heartbeatMessage(signed.origin ?? ORIGIN, id, signed.at ?? at);
-  return { at, signature: base64url(ed25519.sign(message, keys.secretKey)) };
+  const message = heartbeatMessage(signed.origin ?? ORIGIN, id, signed.at ?? at, signed.isBusy ?? isBusy);
+  return { at, isBusy, signature: base64url(ed25519.sign(message, keys.secretKey)) };
 }
 
 /** Sends the machine `id`'s heartbeat, as its agent does. */
@@ -149,6 +153,7 @@ describe("machines: enrolment", () => {
       enrolledAt: expect.any(Number),
       lastSeenAt: null,
       isOnline: false,
+      isBusy: false,
     });
     const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
     expect(list.status).toBe(200);
@@ -368,6 +373,24 @@ describe("machines: heartbeats", () => {
     expect(await listed(admin, machine.id)).toMatchObject({ lastSeenAt, isOnline: false });
   });
 
+  it("says a machine is busy while its last beat says so, and never while it is offline", async () => {
+    const { admin, keys, machine } = await enrolledMachine();
+    const at = Date.now();
+    expect((await beat(machine.id, beatBody(machine.id, keys, at, {}, true))).status).toBe(200);
+    expect(await listed(admin, machine.id)).toMatchObject({ isOnline: true, isBusy: true });
+    expect((await beat(machine.id, beatBody(machine.id, keys, at + 1))).status).toBe(200);
+    expect(await listed(admin, machine.id)).toMatchObject({ isOnline: true, isBusy: false });
+    // A body without the field (an agent that says nothing of it) is a free machine's.
+    const { isBusy: _, ...older } = beatBody(machine.id, keys, at + 2);
+    expect((await beat(machine.id, older as HeartbeatBody)).status).toBe(200);
+    expect(await listed(admin, machine.id)).toMatchObject({ isBusy: false });
+    // Busy at its last beat, and silent since: offline, so not busy.
+    expect((await beat(machine.id, beatBody(machine.id, keys, at + 3, {}, true))).status).toBe(200);
+    const lastSeenAt = Date.now() - 3 * heartbeatS * 1000 - 1;
+    await env.DB.prepare("UPDATE machines SET last_seen_at = ? WHERE id = ?").bind(lastSeenAt, machine.id).run();
+    expect(await listed(admin, machine.id)).toMatchObject({ isOnline: false, isBusy: false });
+  });
+
   it("refuses a beat signed by another key, for another site or for another time, and counts none", async () => {
     const { admin, keys, machine } = await enrolledMachine();
     const at = Date.now();
@@ -375,6 +398,8 @@ describe("machines: heartbeats", () => {
       beatBody(machine.id, machineKeys(), at),
       beatBody(machine.id, keys, at, { origin: "https://support.example.com" }),
       beatBody(machine.id, keys, at, { at: at - 1 }),
+      // Signed as busy, sent as free: what the machine said is what its key vouches for.
+      beatBody(machine.id, keys, at, { isBusy: true }),
     ];
     for (const body of bodies) {
       const res = await beat(machine.id, body);

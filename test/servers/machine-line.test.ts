@@ -54,7 +54,9 @@ describe.each(SERVER_NAMES)("%s", (name) => {
   /** The machine's heartbeat, which puts it online. */
   async function beat(machine: SigningMachine): Promise<void> {
     const at = Date.now();
-    const signature = base64url(ed25519.sign(heartbeatMessage(server().origin, machine.id, at), machine.secretKey));
+    const signature = base64url(
+      ed25519.sign(heartbeatMessage(server().origin, machine.id, at, false), machine.secretKey),
+    );
     const res = await postJson(server(), `/api/machines/${machine.id}/heartbeat`, { at, signature });
     expect(res.status).toBe(200);
   }

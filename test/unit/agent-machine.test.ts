@@ -197,6 +197,7 @@ describe("enrolMachine", () => {
           enrolledAt: 1,
           lastSeenAt: null,
           isOnline: false,
+          isBusy: false,
         },
       },
       { status: 201 },

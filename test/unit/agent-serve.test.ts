@@ -90,8 +90,8 @@ async function serve(
     line?: KeepLine;
     /** Whether the technician of the joined session `code` is connected to it (by default: never). */
     technician?: (code: string) => boolean;
-    /** Called as the session `code` is joined, with a way to end it there. */
-    onJoin?: (code: string, end: () => void) => void;
+    /** Called as the session `code` is joined, with a way to end it there and to say its technician came or went. */
+    onJoin?: (code: string, end: () => void, changed: () => void) => void;
   } = {},
 ) {
   const joined: string[] = [];
@@ -122,11 +122,11 @@ async function serve(
     signal: stop.signal,
     output,
     env: ENGLISH,
-    join: (session, identity, signal, started) => {
+    join: (session, identity, signal, watch) => {
       expect(identity.machineId).toBe(MACHINE_ID);
       joined.push(session.code);
       beatsAtJoin.push(sent.length);
-      started(() => options.technician?.(session.code) ?? false);
+      watch.started(() => options.technician?.(session.code) ?? false);
       if (options.isJoinInstant) return Promise.resolve();
       return new Promise((resolve) => {
         let isOver = false;
@@ -136,7 +136,11 @@ async function serve(
           if (isStopped) stopped.push(session.code);
           resolve();
         };
-        options.onJoin?.(session.code, () => over(false));
+        options.onJoin?.(
+          session.code,
+          () => over(false),
+          () => watch.changed(),
+        );
         signal.addEventListener("abort", () => over(true), { once: true });
       });
     },
@@ -150,10 +154,10 @@ async function serve(
   return { code, sent, waits, joined, stopped, beatsAtJoin, lines: said.split("\n").slice(0, -1) };
 }
 
-const isSignedAt = (body: HeartbeatBody, at: number) =>
+const isSignedAt = (body: HeartbeatBody, at: number, isBusy = body.isBusy) =>
   ed25519.verify(
     fromBase64url(body.signature) ?? new Uint8Array(),
-    heartbeatMessage(ORIGIN, MACHINE_ID, at),
+    heartbeatMessage(ORIGIN, MACHINE_ID, at, isBusy),
     PUBLIC_KEY,
   );
 
@@ -195,9 +199,53 @@ describe("serveMachine", () => {
     expect(there.beatsAtJoin).toEqual([1, 2]);
     // 333 ended there, not from the agent's side; 444 as serving stopped.
     expect(there.stopped).toEqual(["444444444"]);
+    // Its technician on 777 when 888 is named, and gone during the wait after: 888 is joined then, not at a beat.
+    let isThere = true;
+    const changes = new Map<string, () => void>();
+    const gone = await serve([beatWith("777777777"), beatWith("888888888", "777777777")], {
+      technician: (code) => code === "777777777" && isThere,
+      onJoin: (code, _end, changed) => changes.set(code, changed),
+      onWait: (_stop, wait) => {
+        if (wait.index !== 1) return;
+        // Told again while the technician is still there: 888 goes on waiting.
+        changes.get("777777777")?.();
+        expect([...changes.keys()]).toEqual(["777777777"]);
+        isThere = false;
+        changes.get("777777777")?.();
+      },
+    });
+    expect(gone.joined).toEqual(["777777777", "888888888"]);
+    expect(gone.beatsAtJoin).toEqual([1, 2]);
+    expect(gone.stopped).toEqual(["777777777", "888888888"]);
     // An older session never takes the screen from a newer one, with or without its technician.
     const older = await serve([beatWith("555555555"), beatWith("555555555", "666666666")]);
     expect(older.joined).toEqual(["555555555"]);
+  });
+
+  it("says in its beats whether a technician is connected to the session under way, and beats at once when that changes", async () => {
+    const named = () => Response.json({ nextInS: 20, sessions: [join("111111111")] });
+    let isThere = false;
+    let changed = () => {};
+    const run = await serve([named, named, named], {
+      technician: () => isThere,
+      onJoin: (_code, _end, onChange) => {
+        changed = onChange;
+        // The technician connects as soon as the session is joined.
+        isThere = true;
+        changed();
+      },
+      onWait: (_stop, wait) => {
+        if (wait.index !== 1) return;
+        isThere = false;
+        changed();
+      },
+    });
+    // Free, then busy, then free again, each signed as said.
+    expect(run.sent.map(({ body }) => body.isBusy)).toEqual([false, true, false, false]);
+    for (const { body } of run.sent) expect(isSignedAt(body, body.at), String(body.at)).toBe(true);
+    // Busy came within the first 20 s wait: the beat that says so went out a second after the one before.
+    expect(run.waits[0]).toBe(1_000);
+    expect(run.sent[1]?.body.at).toBe(START + 1_000);
   });
 
   it("beats as often as the site says, each beat signed with the machine's key at the clock's time", async () => {
@@ -207,8 +255,11 @@ describe("serveMachine", () => {
     expect(sent.map(({ body }) => body.at)).toEqual([START, START + 7_000, START + 14_000, START + 34_000]);
     for (const { body } of sent) expect(isSignedAt(body, body.at), String(body.at)).toBe(true);
     // A signature is good for its own time only.
-    const first = sent[0]?.body ?? { at: 0, signature: "" };
+    const first = sent[0]?.body ?? { at: 0, isBusy: false, signature: "" };
+    expect(first.isBusy).toBe(false);
     expect(isSignedAt(first, first.at + 1)).toBe(false);
+    // And for what it says: this one said free.
+    expect(isSignedAt(first, first.at, true)).toBe(false);
     // Online is said once, not on every beat; stopped while the fourth beat went unanswered.
     expect(lines).toEqual([words.online("build-01"), words.stopped]);
     expect(code).toBe("ended");

@@ -2,9 +2,10 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DialogText } from "../../client/agent/indicator/dialog.ts";
+import type { Dialog, DialogText } from "../../client/agent/indicator/dialog.ts";
 import {
   type DialogProcess,
+  DialogWithFallback,
   findOnPath,
   type SpawnDialog,
   spawnDialog,
@@ -65,11 +66,19 @@ const ENV = { LANG: "ja_JP.UTF-8", LC_MESSAGES: "ja_JP.UTF-8", DISPLAY: ":0", ZE
 
 function dialogOf(spawn: SpawnDialog) {
   const answers: [DialogText, boolean][] = [];
+  const failures = { count: 0 };
   const dialog = new ToolkitDialog(
-    { program: "/usr/bin/zenity", display: ":42", env: ENV, title: "Tether remote support", spawn },
+    {
+      program: "/usr/bin/zenity",
+      display: ":42",
+      env: ENV,
+      title: "Tether remote support",
+      spawn,
+      onFailed: () => failures.count++,
+    },
     (shown, isYes) => answers.push([shown, isYes]),
   );
-  return { dialog, answers };
+  return { dialog, answers, failures };
 }
 
 describe("the agent's dialog in the desktop's toolkit", () => {
@@ -98,29 +107,35 @@ describe("the agent's dialog in the desktop's toolkit", () => {
     // The agent's display and language; the exit codes that are the answers are the dialog's own, whatever the
     // environment asked of zenity.
     expect(zenity?.env).toMatchObject({ DISPLAY: ":42", LANG: "ja_JP.UTF-8", LC_MESSAGES: "ja_JP.UTF-8" });
-    expect(zenity?.env).toMatchObject({ ZENITY_OK: "0", ZENITY_CANCEL: "1" });
+    // "No" is not 1, which zenity exits with by itself when GTK cannot open the display.
+    expect(zenity?.env).toMatchObject({ ZENITY_OK: "0", ZENITY_CANCEL: "10" });
     expect(zenity?.env.DIALOG_CANCEL).toBeUndefined();
-    expect(Number(zenity?.env.ZENITY_ESC)).not.toBeOneOf([0, 1]);
+    expect(Number(zenity?.env.ZENITY_ESC)).not.toBeOneOf([0, 1, 10]);
   });
 
-  it("takes exit 0 as yes and 1 as no, for the question that process showed; any other end answers nothing", async () => {
+  it("takes exit 0 as yes and 10 as no, for the question that process showed; any other end answers nothing", async () => {
     const { spawn, started } = standIns();
-    const { dialog, answers } = dialogOf(spawn);
+    const { dialog, answers, failures } = dialogOf(spawn);
     dialog.show(CODE);
     await started[0]?.exit(0);
     expect(answers).toEqual([[CODE, true]]);
     dialog.show(VIEW);
-    await started[1]?.exit(1);
+    await started[1]?.exit(10);
     expect(answers).toEqual([
       [CODE, true],
       [VIEW, false],
     ]);
-    // Escape or the window closed (ZENITY_ESC's code), zenity's error, its timeout, a signal: no answer.
-    for (const code of [Number(started[0]?.env.ZENITY_ESC), 255, 5, null]) {
+    // Escape or the window closed (ZENITY_ESC's code): no answer, and nothing failed.
+    dialog.show(VIEW);
+    await started.at(-1)?.exit(Number(started[0]?.env.ZENITY_ESC));
+    expect(failures.count).toBe(0);
+    // GTK unable to open the display (1), zenity's error, its timeout, a signal: no answer, and a failure each.
+    for (const code of [1, 255, 5, null]) {
       dialog.show(VIEW);
       await started.at(-1)?.exit(code);
     }
     expect(answers).toHaveLength(2);
+    expect(failures.count).toBe(4);
     expect(started.every((one) => !one.isKilled)).toBe(true);
   });
 
@@ -140,7 +155,7 @@ describe("the agent's dialog in the desktop's toolkit", () => {
 
   it("ends the process shown when the dialog is taken away or closed, and that end answers nothing", async () => {
     const { spawn, started } = standIns();
-    const { dialog, answers } = dialogOf(spawn);
+    const { dialog, answers, failures } = dialogOf(spawn);
     dialog.show(CODE);
     dialog.show(null);
     expect(started.map((one) => one.isKilled)).toEqual([true]);
@@ -150,6 +165,8 @@ describe("the agent's dialog in the desktop's toolkit", () => {
     expect(started.map((one) => one.isKilled)).toEqual([true, true]);
     await started[1]?.exit(0);
     expect(answers).toEqual([]);
+    // The kills were the dialog's own: no failure.
+    expect(failures.count).toBe(0);
     // Nothing more is started, nor killed twice.
     dialog.close();
     expect(started).toHaveLength(2);
@@ -171,5 +188,81 @@ describe("the agent's dialog in the desktop's toolkit", () => {
       await rm(directory, { recursive: true, force: true });
     }
     expect(await spawnDialog(join(directory, "zenity"), [], {}).exited).toBeNull();
+  });
+
+  it("moves the question to the built-in dialog for good once a window fails, and shows it again there", async () => {
+    const { spawn, started } = standIns();
+    const answers: boolean[] = [];
+    const builtin = { shown: [] as (DialogText | null)[], closed: 0, opened: 0 };
+    let reshown = 0;
+    const dialog = new DialogWithFallback(
+      (onFailed) =>
+        new ToolkitDialog(
+          { program: "/usr/bin/zenity", display: ":42", env: ENV, title: "T", spawn, onFailed },
+          (_, isYes) => answers.push(isYes),
+        ),
+      async () => {
+        builtin.opened++;
+        return { show: (text) => builtin.shown.push(text), close: () => builtin.closed++ };
+      },
+      () => reshown++,
+    );
+    expect(dialog.isUnicode).toBe(true);
+    dialog.show(CODE);
+    await started[0]?.exit(10);
+    expect(answers).toEqual([false]);
+    // Escape is no failure: zenity goes on asking.
+    dialog.show(VIEW);
+    await started[1]?.exit(Number(started[1]?.env.ZENITY_ESC));
+    expect(reshown).toBe(0);
+    // GTK could not open the display: the built-in dialog takes over, and the agent shows the question again.
+    dialog.show(VIEW);
+    await started[2]?.exit(1);
+    await expect.poll(() => reshown).toBe(1);
+    expect(builtin.opened).toBe(1);
+    expect(dialog.isUnicode).toBe(false);
+    dialog.show(CODE);
+    expect(builtin.shown).toEqual([CODE]);
+    expect(started).toHaveLength(3);
+    dialog.close();
+    expect(builtin.closed).toBe(1);
+  });
+
+  it("opens no built-in dialog for a failure after it was closed, and closes one that opened late", async () => {
+    const { spawn, started } = standIns();
+    let opened: (dialog: Dialog | null) => void = () => undefined;
+    let closed = 0;
+    let reshown = 0;
+    const dialog = new DialogWithFallback(
+      (onFailed) =>
+        new ToolkitDialog(
+          { program: "/usr/bin/zenity", display: ":42", env: ENV, title: "T", spawn, onFailed },
+          () => undefined,
+        ),
+      () => new Promise((resolve) => (opened = resolve)),
+      () => reshown++,
+    );
+    dialog.show(VIEW);
+    await started[0]?.exit(255);
+    dialog.close();
+    opened({ show: () => undefined, close: () => closed++ });
+    await expect.poll(() => closed).toBe(1);
+    expect(reshown).toBe(0);
+    // Where the built-in one cannot open either, the terminal alone asks: nothing is shown, nothing breaks.
+    const alone = new DialogWithFallback(
+      (onFailed) =>
+        new ToolkitDialog(
+          { program: "/usr/bin/zenity", display: ":42", env: ENV, title: "T", spawn, onFailed },
+          () => undefined,
+        ),
+      async () => null,
+      () => reshown++,
+    );
+    alone.show(VIEW);
+    await started[1]?.exit(1);
+    await expect.poll(() => reshown).toBe(1);
+    alone.show(CODE);
+    alone.close();
+    expect(started).toHaveLength(2);
   });
 });

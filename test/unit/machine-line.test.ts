@@ -154,7 +154,10 @@ describe("a machine's line", () => {
       "another machine's id",
       (m: Machine, ws: FakeSocket) => answer(m, ws, { message: lineMessage(ORIGIN, newMachine().id, nonceOf(ws)) }),
     ],
-    ["a heartbeat", (m: Machine, ws: FakeSocket) => answer(m, ws, { message: heartbeatMessage(ORIGIN, m.id, T0) })],
+    [
+      "a heartbeat",
+      (m: Machine, ws: FakeSocket) => answer(m, ws, { message: heartbeatMessage(ORIGIN, m.id, T0, false) }),
+    ],
   ])("refuses an answer signed for %s (MACHINE_KEY_INVALID, 1008), and logs only the machine and why", (_, make) => {
     const { machine, line, open } = setUp();
     const [ws, other] = [open(), open()];

@@ -1,7 +1,7 @@
 import { type MachineSummary, ONLINE_HEARTBEATS } from "#protocol/machines.ts";
 
-// D1's machines and machine_enrolments (migration 0009): machines enrolled for unattended access, and the one-time
-// links an admin makes to enrol them, kept as SHA-256 hashes. Every time is passed in.
+// D1's machines and machine_enrolments (migrations 0009, 0012): machines enrolled for unattended access, and the
+// one-time links an admin makes to enrol them, kept as SHA-256 hashes. Every time is passed in.
 
 type MachineRow = {
   id: string;
@@ -10,9 +10,10 @@ type MachineRow = {
   os: string;
   enrolled_at: number;
   last_seen_at: number | null;
+  is_busy: number;
 };
 
-const MACHINE_COLUMNS = "id, public_key, name, os, enrolled_at, last_seen_at";
+const MACHINE_COLUMNS = "id, public_key, name, os, enrolled_at, last_seen_at, is_busy";
 
 /** What a machine's `isOnline` is judged by: the time now, and how often agents beat (MACHINE_HEARTBEAT_S). */
 export type Presence = { now: number; heartbeatS: number };
@@ -27,6 +28,7 @@ function machineSummary(row: MachineRow, { now, heartbeatS }: Presence): Machine
     enrolledAt: row.enrolled_at,
     lastSeenAt: row.last_seen_at,
     isOnline,
+    isBusy: isOnline && row.is_busy === 1,
   };
 }
 
@@ -113,17 +115,22 @@ export async function machinePublicKey(db: D1Database, id: string): Promise<stri
 }
 
 /**
- * Takes the machine `id`'s heartbeat made at `at` (its clock) as seen at `now` (the site's): one statement, so that
- * two copies of a heartbeat racing never both count. False when `at` is not newer than the last heartbeat taken, or
- * the machine was removed meanwhile.
+ * Takes the machine `id`'s heartbeat made at `at` (its clock) as seen at `now` (the site's), with whether it said it
+ * is busy: one statement, so that two copies of a heartbeat racing never both count. False when `at` is not newer
+ * than the last heartbeat taken, or the machine was removed meanwhile.
  */
-export async function recordHeartbeat(db: D1Database, id: string, at: number, now: number): Promise<boolean> {
+export async function recordHeartbeat(
+  db: D1Database,
+  id: string,
+  beat: { at: number; isBusy: boolean },
+  now: number,
+): Promise<boolean> {
   const result = await db
     .prepare(
-      `UPDATE machines SET last_seen_at = ?, last_heartbeat_at = ?
+      `UPDATE machines SET last_seen_at = ?, last_heartbeat_at = ?, is_busy = ?
        WHERE id = ? AND (last_heartbeat_at IS NULL OR last_heartbeat_at < ?)`,
     )
-    .bind(now, at, id, at)
+    .bind(now, beat.at, beat.isBusy ? 1 : 0, id, beat.at)
     .run();
   return result.meta.changes > 0;
 }

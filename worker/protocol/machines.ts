@@ -58,6 +58,11 @@ export const MachineSummary = z.object({
   /** Whether its agent's last heartbeat came within the last ONLINE_HEARTBEATS × MACHINE_HEARTBEAT_S. */
   isOnline: z.boolean(),
   /**
+   * Online, and busy by its last heartbeat: in a session whose technician is connected to it, so that a session
+   * another technician opens now waits until that one ends (or its technician leaves).
+   */
+  isBusy: z.boolean(),
+  /**
    * The technicians an admin assigned to it (who may reach it besides the admins), in GET /api/machines's answer to
    * an admin only; as many as GET /api/technicians lists at most.
    */
@@ -104,10 +109,15 @@ export function enrolmentMessage(origin: string, token: string): Uint8Array {
 
 /**
  * The body of POST /api/machines/:id/heartbeat, which the agent of an enrolled machine sends while it runs (`serve`):
- * its clock's time (milliseconds since the epoch) and an Ed25519 signature over heartbeatMessage with its key. The
- * site takes a time within MAX_HEARTBEAT_SKEW_MS of its own, and newer than the last it took.
+ * its clock's time (milliseconds since the epoch), whether it is busy (in a session whose technician is connected to
+ * it: another technician's session waits for that one), and an Ed25519 signature over heartbeatMessage with its key.
+ * The site takes a time within MAX_HEARTBEAT_SKEW_MS of its own, and newer than the last it took.
  */
-export const HeartbeatBody = z.object({ at: z.int().check(z.gte(0)), signature: Signature });
+export const HeartbeatBody = z.object({
+  at: z.int().check(z.gte(0)),
+  isBusy: z._default(z.boolean(), false),
+  signature: Signature,
+});
 export type HeartbeatBody = z.infer<typeof HeartbeatBody>;
 
 /** Most sessions a machine is asked to join at once (one heartbeat's answer). */
@@ -136,11 +146,13 @@ export type HeartbeatResponse = z.infer<typeof HeartbeatResponse>;
 export const MAX_HEARTBEAT_SKEW_MS = 5 * 60_000;
 
 /**
- * What a machine signs for a heartbeat: the site, the machine and the time, so that a signature is good for one
- * heartbeat of one machine at one site.
+ * What a machine signs for a heartbeat: the site, the machine, the time and whether it is busy, so that a signature
+ * is good for one heartbeat of one machine at one site, saying what the machine said.
  */
-export function heartbeatMessage(origin: string, machineId: string, at: number): Uint8Array {
-  return new TextEncoder().encode(`tether/machine-heartbeat/v1\n${origin}\n${machineId}\n${at}`);
+export function heartbeatMessage(origin: string, machineId: string, at: number, isBusy: boolean): Uint8Array {
+  return new TextEncoder().encode(
+    `tether/machine-heartbeat/v2\n${origin}\n${machineId}\n${at}\n${isBusy ? "busy" : "free"}`,
+  );
 }
 
 /** A machine is online while its last heartbeat is at most this many heartbeats old. */

@@ -167,13 +167,13 @@ export const machines = new Hono<AppEnv>()
     validate("json", HeartbeatBody),
     async (c) => {
       const { id } = c.req.valid("param");
-      const { at, signature } = c.req.valid("json");
+      const { at, isBusy, signature } = c.req.valid("json");
       const publicKey = await machinePublicKey(c.env.DB, id);
       // The agent stops on this answer: the machine was removed, so nothing it says counts any more.
       if (publicKey === null) {
         throw new AppError("NOT_FOUND", 404, "This machine is not enrolled (it may have been removed in the console).");
       }
-      const message = heartbeatMessage(new URL(c.req.url).origin, id, at);
+      const message = heartbeatMessage(new URL(c.req.url).origin, id, at, isBusy);
       if (!isSignedByMachine(publicKey, signature, message)) {
         throw heartbeatRefused(
           id,
@@ -193,7 +193,7 @@ export const machines = new Hono<AppEnv>()
       }
       // The time must also be newer than the last one taken, in the statement that takes it: of two copies of one
       // heartbeat, only one counts.
-      if (!(await recordHeartbeat(c.env.DB, id, at, now))) {
+      if (!(await recordHeartbeat(c.env.DB, id, { at, isBusy }, now))) {
         throw heartbeatRefused(
           id,
           "replayed",

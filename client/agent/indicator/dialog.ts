@@ -12,6 +12,12 @@ import { latin1 } from "./x11.ts";
 /** What the dialog shows: lines of text, then its two answers' buttons. */
 export type DialogText = { lines: string[]; yes: string; no: string };
 
+/**
+ * The question on the screen (toolkit-dialog.ts in the desktop's toolkit, this file's X11Dialog otherwise).
+ * `isUnicode`: it shows every language's characters; without it, Latin-1 only.
+ */
+export type Dialog = { show(text: DialogText | null): unknown; close(): void; readonly isUnicode?: boolean };
+
 /** A rectangle in pixels. */
 export type Box = { x: number; y: number; width: number; height: number };
 

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import type { DialogText } from "./dialog.ts";
+import type { Dialog, DialogText } from "./dialog.ts";
 
 // The dialog in the desktop's own toolkit: where zenity (GTK) is installed, each question the agent asks on the screen
 // is one `zenity --question` window, drawn in the desktop's fonts and theme. So it speaks every language the terminal
@@ -11,11 +11,13 @@ import type { DialogText } from "./dialog.ts";
 //
 // What the dialog says comes partly from the site (the technician's name, organisation and case number), so zenity is
 // told to show it as it is (--no-markup: Pango markup such as <b> or &amp; is never read), and it is started without
-// a shell, its words as arguments of their own. Its exit code is the answer: 0 the first button (yes), 1 the other
-// (no). Escape, the window closed, the process killed or failing: no answer, and the terminal still asks.
+// a shell, its words as arguments of their own. Its exit code is the answer: 0 the first button (yes), 10 the other
+// (no); zenity is told these codes, since its own "no" (1) is also what it exits with when GTK cannot open the display.
+// Escape or the window closed: no answer, and the terminal still asks. Any other end (zenity could not show its
+// window, crashed, or went from PATH) is a failure: the question moves to the built-in dialog (DialogWithFallback).
 
-/** The exit codes zenity gives a question's answers (see zenityEnv). */
-const EXIT = { yes: 0, no: 1, dismissed: 3 } as const;
+/** The exit codes zenity gives a question's answers (see zenityEnv), none of them one it exits with on its own. */
+const EXIT = { yes: 0, no: 10, dismissed: 11 } as const;
 
 /** A started dialog process: its exit code once it has ended (null when a signal ended it, or it never started). */
 export type DialogProcess = { readonly exited: Promise<number | null>; kill(): void };
@@ -103,6 +105,8 @@ export type ToolkitDialogOptions = {
   /** The window's title, in the agent's language. */
   title: string;
   spawn?: SpawnDialog;
+  /** A window failed (see above); its question is not answered. */
+  onFailed?: () => void;
 };
 
 /** The agent's question on the screen as a zenity window (see above); run.ts's Dialog. */
@@ -135,10 +139,57 @@ export class ToolkitDialog {
       if (this.#asking !== asking) return;
       this.#asking = null;
       if (code === EXIT.yes || code === EXIT.no) this.#onAnswer(text, code === EXIT.yes);
+      else if (code !== EXIT.dismissed) this.#options.onFailed?.();
     });
   }
 
   close(): void {
     this.show(null);
+  }
+}
+
+/**
+ * The toolkit's dialog while it works, the built-in one for good from the first window that fails: `builtin` opens
+ * that (null where it cannot either, and the terminal alone asks), and `reshow` has the agent show its question again,
+ * in the words the built-in dialog can draw (Latin-1: isUnicode follows the dialog in use).
+ */
+export class DialogWithFallback implements Dialog {
+  readonly #builtin: () => Promise<Dialog | null>;
+  readonly #reshow: () => void;
+  #current: Dialog | null;
+  #isFallen = false;
+  #isClosed = false;
+
+  constructor(toolkit: (onFailed: () => void) => Dialog, builtin: () => Promise<Dialog | null>, reshow: () => void) {
+    this.#builtin = builtin;
+    this.#reshow = reshow;
+    this.#current = toolkit(() => void this.#fallBack());
+  }
+
+  get isUnicode(): boolean {
+    return this.#current?.isUnicode === true;
+  }
+
+  show(text: DialogText | null): void {
+    this.#current?.show(text);
+  }
+
+  close(): void {
+    this.#isClosed = true;
+    this.#current?.close();
+  }
+
+  async #fallBack(): Promise<void> {
+    if (this.#isFallen) return;
+    this.#isFallen = true;
+    this.#current?.close();
+    this.#current = null;
+    const builtin = await this.#builtin().catch(() => null);
+    if (this.#isClosed) {
+      builtin?.close();
+      return;
+    }
+    this.#current = builtin;
+    this.#reshow();
   }
 }

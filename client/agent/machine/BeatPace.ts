@@ -2,6 +2,7 @@
 // brings a wake, which means a technician just opened a session with it and is waiting for it to answer. A wake cuts
 // the wait short, so that the heartbeat naming the session goes out now; a wake that comes while a beat is in flight
 // has the next beat follow right after the answer, since the session may have been opened after the site answered.
+// serve.ts wakes it too when the machine becomes busy or free (Sessions.isBusy), so that the site knows at once.
 // Beats a wake brings forward are kept MIN_BEAT_GAP_MS apart, so that a burst of wakes costs one beat a second.
 
 /** The least time from the start of one heartbeat to the start of the next that a wake brings forward. */

@@ -26,10 +26,13 @@ const RETRY_FIRST_MS = 1_000;
 /** The longest wait between tries: a machine is back online within this of its network or the site coming back. */
 export const RETRY_MAX_MS = 30_000;
 
-/** The heartbeat body for the time `at`: signed, so that only the machine's key can vouch it is alive. */
-export function heartbeatBody(identity: MachineIdentity, at: number): HeartbeatBody {
-  const message = heartbeatMessage(identity.origin, identity.machineId, at);
-  return { at, signature: toBase64url(ed25519.sign(message, identity.privateKey)) };
+/**
+ * The heartbeat body for the time `at`, saying whether the machine is busy (Sessions.isBusy): signed, so that only the
+ * machine's key can vouch it is alive, and for what it says.
+ */
+export function heartbeatBody(identity: MachineIdentity, at: number, isBusy: boolean): HeartbeatBody {
+  const message = heartbeatMessage(identity.origin, identity.machineId, at, isBusy);
+  return { at, isBusy, signature: toBase64url(ed25519.sign(message, identity.privateKey)) };
 }
 
 /**

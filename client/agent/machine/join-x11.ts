@@ -3,6 +3,7 @@ import type { AgentSession } from "../AgentSession.ts";
 import { runSession } from "../run.ts";
 import { x11Agent } from "../x11-agent.ts";
 import type { MachineIdentity } from "./identity.ts";
+import type { TechnicianWatch } from "./Sessions.ts";
 import { machineSecret, machineSessionLink, silentInput } from "./unattended.ts";
 
 // `serve`'s unattended sessions on this machine's X display ($DISPLAY): each one joined as the agent joins a link's,
@@ -17,20 +18,21 @@ export type JoinOptions = {
 };
 
 /**
- * Joins the session `join` names until it ends, or `signal` aborts (the session is then ended for everyone); `started`
- * gets a way to ask whether the session's technician is connected.
+ * Joins the session `join` names until it ends, or `signal` aborts (the session is then ended for everyone), keeping
+ * `watch` told whether the session's technician is connected.
  */
 export async function joinUnattended(
   join: MachineJoin,
   identity: MachineIdentity,
   signal: AbortSignal,
-  started: (hasTechnician: () => boolean) => void,
+  watch: TechnicianWatch,
   options: JoinOptions,
 ): Promise<void> {
   const link = machineSessionLink(identity, join);
   if (!link || signal.aborted) return;
   let session: AgentSession | null = null;
   const onAbort = () => session?.end();
+  let hadTechnician = false;
   signal.addEventListener("abort", onAbort, { once: true });
   const agent = await x11Agent({
     display: options.env.DISPLAY ?? ":0",
@@ -39,8 +41,14 @@ export async function joinUnattended(
     env: options.env,
     onSession: (joined) => {
       session = joined;
-      started(() => joined.view.owner?.connected === true);
+      watch.started(() => joined.view.owner?.connected === true);
       if (signal.aborted) joined.end();
+    },
+    onChange: (view) => {
+      const hasTechnician = view.owner?.connected === true;
+      if (hasTechnician === hadTechnician) return;
+      hadTechnician = hasTechnician;
+      watch.changed();
     },
   });
   try {

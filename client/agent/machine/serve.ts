@@ -10,7 +10,7 @@ import { BeatPace } from "./BeatPace.ts";
 import { afterBeat, heartbeatBody, nextBeatAt, type Standing } from "./heartbeat.ts";
 import { defaultIdentityFile, loadIdentity, type MachineIdentity } from "./identity.ts";
 import { keepLine } from "./line.ts";
-import { Sessions } from "./Sessions.ts";
+import { Sessions, type TechnicianWatch } from "./Sessions.ts";
 
 // `serve [--identity FILE]`: keeps an enrolled machine online for unattended access until it is stopped (Ctrl+C, a
 // service manager's SIGTERM), removed in the console, or unattended access is turned off on the site. It beats, signed
@@ -44,14 +44,14 @@ export type ServeDeps = {
 export type KeepLine = (identity: MachineIdentity, onWake: () => void, signal: AbortSignal) => Promise<void>;
 
 /**
- * Runs one unattended session of the machine `identity` (join-x11.ts on X11) until it ends or `signal` aborts; once it
- * runs, it hands `started` a way to ask whether its technician is connected (Sessions.ts).
+ * Runs one unattended session of the machine `identity` (join-x11.ts on X11) until it ends or `signal` aborts, keeping
+ * `watch` told whether its technician is connected (Sessions.ts).
  */
 export type JoinSession = (
   join: MachineJoin,
   identity: MachineIdentity,
   signal: AbortSignal,
-  started: (hasTechnician: () => boolean) => void,
+  watch: TechnicianWatch,
 ) => Promise<void>;
 
 /**
@@ -91,13 +91,22 @@ async function beatUntilStopped(deps: ServeDeps, identity: MachineIdentity, pace
   let standing: Standing | null = null;
   let failures = 0;
   let lastAt: number | null = null;
-  const sessions = new Sessions((join, signal, started) => deps.join(join, identity, signal, started), deps.signal);
+  /** Whether the last heartbeat sent said the machine is busy: a change is told at once, not at the next beat. */
+  let saidBusy = false;
+  const sessions: Sessions = new Sessions(
+    (join, signal, watch) => deps.join(join, identity, signal, watch),
+    deps.signal,
+    () => {
+      if (sessions.isBusy() !== saidBusy) pace.wake();
+    },
+  );
   // One turn per heartbeat, each ending in what the answer means; the sessions it names are joined beside the loop.
   while (!deps.signal.aborted) {
     const at = nextBeatAt(deps.now(), lastAt);
     lastAt = at;
     pace.started();
-    const beat = api("POST", beatPath, HeartbeatResponse, heartbeatBody(identity, at));
+    saidBusy = sessions.isBusy();
+    const beat = api("POST", beatPath, HeartbeatResponse, heartbeatBody(identity, at, saidBusy));
     const answer = await unlessStopped(beat, deps.signal);
     if (answer === null) break;
     const next = afterBeat(answer, failures);

@@ -108,7 +108,8 @@ function openMachineViewer(code: string, machineId: string): () => void {
   void callApi("GET", "/api/machines", MachineList).then((machines) => {
     if (isClosed) return;
     const machine = machines.ok ? machines.data.machines.find((each) => each.id === machineId) : undefined;
-    close = openViewer(code, { kind: "machine", machine: machine ? machineKeyOf(machineId, machine.publicKey) : null });
+    const key = machine ? machineKeyOf(machineId, machine.publicKey) : null;
+    close = openViewer(code, { kind: "machine", machine: key }, { isMachineBusy: machine?.isBusy === true });
   });
   return () => {
     isClosed = true;

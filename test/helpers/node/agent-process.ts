@@ -1,6 +1,8 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { Page } from "playwright-core";
 import { expect } from "vitest";
+import { dialogLayout } from "../../../client/agent/indicator/dialog.ts";
+import * as en from "../../../client/web/src/i18n/catalogues/en.ts";
 import { textOf } from "./people.ts";
 
 // The native agent's program as a person starts it in a terminal, for the end-to-end tests: in its own process group
@@ -118,4 +120,20 @@ export async function confirmAgentCode(tech: Page, agent: Agent): Promise<void> 
   agent.process.stdin.write("y\n");
   await region.getByRole("button", { name: "Matches" }).click();
   await agentSaid(agent, "Allow them to see your screen");
+}
+
+/**
+ * Where the built-in dialog's Allow button is while `agent` (in English, on a 1280×720 screen) asks whether to allow
+ * viewing: a point inside it, as dialogLayout places the dialog with the words the terminal showed.
+ */
+export function builtinAllowViewAt(agent: Agent): { x: number; y: number } {
+  const asking = agent
+    .output()
+    .split("\n")
+    .filter((line) => line.endsWith("is asking to see your screen.") || line.startsWith("Case number: "));
+  const dialog = dialogLayout(
+    { width: 1280, height: 720 },
+    { lines: [...asking, "", en.agent.dialog.allowView.question], yes: "Allow", no: "Don't allow" },
+  );
+  return { x: dialog.window.x + dialog.yes.x + 8, y: dialog.window.y + dialog.yes.y + 8 };
 }

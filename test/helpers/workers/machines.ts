@@ -4,6 +4,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { expect } from "vitest";
 import type { AuditEntriesPage, AuditEntry, AuditType } from "#protocol/audit.ts";
 import type { ErrorBody } from "#protocol/errors.ts";
+import { HeartbeatResponse, heartbeatMessage } from "#protocol/machines.ts";
 import { createApp } from "../../../worker/app.ts";
 import { base64url } from "../../../worker/auth/tokens.ts";
 import { workersHost } from "../../../worker/workers-host.ts";
@@ -65,4 +66,13 @@ export async function machineAuditEntries(admin: Person, type: AuditType, machin
   });
   expect(page.status).toBe(200);
   return page.body.entries.map((line) => JSON.parse(line) as AuditEntry).filter((e) => e.data.machine === machineId);
+}
+
+/** The machine's heartbeat, signed as its agent signs it (busy or not), which puts it online; the site's answer. */
+export async function beat(machine: { id: string; secretKey: Uint8Array }, isBusy = false): Promise<HeartbeatResponse> {
+  const at = Date.now();
+  const signature = base64url(ed25519.sign(heartbeatMessage(ORIGIN, machine.id, at, isBusy), machine.secretKey));
+  const answer = await call(`/api/machines/${machine.id}/heartbeat`, { body: { at, isBusy, signature } });
+  expect(answer.status).toBe(200);
+  return HeartbeatResponse.parse(answer.body);
 }

@@ -81,7 +81,7 @@ function customerLine(state: ViewerState): string {
 /** The customer line of a session with an enrolled machine: its agent, and whoever may be at it. */
 function machineLine(state: ViewerState): string {
   const words = T().machine;
-  if (!state.customer) return words.notYet;
+  if (!state.customer) return isMachineBusy ? words.busy : words.notYet;
   if (!state.customer.connected) return words.lost(state.customerRejoinBy ? formatClock(state.customerRejoinBy) : null);
   switch (state.sharing) {
     case null:
@@ -301,10 +301,20 @@ const files = filePanel("viewer-files", () => ({ ...commonText().files, ...techn
 
 /** The key of the machine the viewer shows, as people compare it (machineFingerprint); null for a customer's session. */
 let shownMachine: string | null = null;
+/** The machine was busy with another session as the viewer opened (MachineSummary.isBusy): this one waits for it. */
+let isMachineBusy = false;
 
-/** Opens the viewer for session `code` in place of the console, proving `secret` (if known); returns how to close it. */
-export function openViewer(code: string, secret: TechnicianSecret | null): () => void {
+/**
+ * Opens the viewer for session `code` in place of the console, proving `secret` (if known); returns how to close it.
+ * `isMachineBusy`: a session with an enrolled machine that was busy as the viewer read the machines.
+ */
+export function openViewer(
+  code: string,
+  secret: TechnicianSecret | null,
+  { isMachineBusy: isBusy = false }: { isMachineBusy?: boolean } = {},
+): () => void {
   shownMachine = secret?.kind === "machine" && secret.machine ? machineFingerprint(secret.machine.id) : null;
+  isMachineBusy = secret?.kind === "machine" && isBusy;
   viewer.hidden = false;
   secretForm.reset();
   let latest: ViewerState | null = null;

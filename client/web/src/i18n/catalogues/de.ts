@@ -649,7 +649,7 @@ export const technician: Technician = {
   },
   machines: {
     machineLine: (m, key, enrolled, lastSeen) =>
-      `${m.name} (${m.os}), Schlüssel ${key}, registriert ${enrolled}: ${m.isOnline ? "online" : `offline, zuletzt gesehen ${lastSeen ?? "nie"}`}`,
+      `${m.name} (${m.os}), Schlüssel ${key}, registriert ${enrolled}: ${m.isOnline ? (m.isBusy ? "online, in einer Sitzung" : "online") : `offline, zuletzt gesehen ${lastSeen ?? "nie"}`}`,
     created: (until) =>
       `Registrierungsbefehl erstellt: Führen Sie ihn auf dem Computer aus. Er funktioniert einmal, bis ${until}.`,
     rename: "Umbenennen",
@@ -827,6 +827,7 @@ export const technician: Technician = {
     machine: {
       notYet:
         "Warten, bis der Agent des Computers beitritt. Solange der Computer online ist, dauert das wenige Sekunden.",
+      busy: "Der Computer ist in einer anderen Sitzung, mit der ihr Techniker verbunden ist. Ihre beginnt, sobald diese endet oder ihr Techniker sie verlässt.",
       lost: (until) =>
         until
           ? `Der Computer hat die Verbindung verloren. Sein Agent kann bis ${until} zurückkommen.`

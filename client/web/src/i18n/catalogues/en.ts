@@ -673,12 +673,12 @@ export const technician = {
   },
   machines: {
     machineLine: (
-      m: { name: string; os: string; isOnline: boolean },
+      m: { name: string; os: string; isOnline: boolean; isBusy: boolean },
       key: string,
       enrolled: string,
       lastSeen: string | null,
     ) =>
-      `${m.name} (${m.os}), key ${key}, enrolled ${enrolled}: ${m.isOnline ? "online" : `offline, last seen ${lastSeen ?? "never"}`}`,
+      `${m.name} (${m.os}), key ${key}, enrolled ${enrolled}: ${m.isOnline ? (m.isBusy ? "online, in a session" : "online") : `offline, last seen ${lastSeen ?? "never"}`}`,
     created: (until: string) => `Enrolment command made: run it on the machine. It works once, until ${until}.`,
     rename: "Rename",
     renameLabel: (name: string) => `Rename ${name}`,
@@ -860,6 +860,8 @@ export const technician = {
     /** The same lines for a session with an enrolled machine (unattended: its agent, and maybe nobody at it). */
     machine: {
       notYet: "Waiting for the machine's agent to join. While the machine is online, that takes a few seconds.",
+      /** The machine was in another session, whose technician is connected, as this one was opened. */
+      busy: "The machine is in another session, with its technician connected. Yours starts as soon as that one ends or its technician leaves.",
       lost: (until: string | null) =>
         until
           ? `The machine lost its connection. Its agent can come back until ${until}.`

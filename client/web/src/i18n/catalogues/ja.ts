@@ -620,7 +620,7 @@ export const technician: Technician = {
   },
   machines: {
     machineLine: (m, key, enrolled, lastSeen) =>
-      `${m.name}（${m.os}）、鍵 ${key}、登録 ${enrolled}：${m.isOnline ? "オンライン" : `オフライン、最終接続 ${lastSeen ?? "なし"}`}`,
+      `${m.name}（${m.os}）、鍵 ${key}、登録 ${enrolled}：${m.isOnline ? (m.isBusy ? "オンライン（セッション中）" : "オンライン") : `オフライン、最終接続 ${lastSeen ?? "なし"}`}`,
     created: (until) =>
       `登録コマンドを作成しました。コンピューターで実行してください。${until} まで 1 回限り有効です。`,
     rename: "名前を変更",
@@ -795,6 +795,7 @@ export const technician: Technician = {
     },
     machine: {
       notYet: "コンピューターのエージェントの参加を待っています。コンピューターがオンラインなら数秒で参加します。",
+      busy: "このコンピューターは別のセッション中で、その技術者が接続しています。そのセッションが終わるか技術者が離れると、あなたのセッションが始まります。",
       lost: (until) =>
         until
           ? `コンピューターの接続が切れました。エージェントは ${until} までは戻ってこられます。`
