@@ -14,6 +14,7 @@ import { cpuMs, processTree } from "../procfs.ts";
 import { type Metric, sampled } from "../report.ts";
 import { startTether } from "../servers.ts";
 import type { SuiteContext } from "../signaling-suite.ts";
+import { median } from "../stats.ts";
 import { GLASS_PROBE_SCRIPT } from "../webrtc-pages.ts";
 
 // agent_glass_to_glass_ms, agent_input_ms and agent_cpu_pct: the native agent's program (client/agent/main.ts, on
@@ -90,9 +91,13 @@ async function inboundVideo(viewer: Page): Promise<string> {
         `frames received ${report.framesReceived}, decoded ${report.framesDecoded}, dropped ${report.framesDropped}`,
         `key frames ${report.keyFramesDecoded}, packets lost ${report.packetsLost}, NACKs ${report.nackCount}`,
         `PLIs ${report.pliCount}, FIRs ${report.firCount}, jitter buffer ${Math.round(delay * 1000)} ms a frame`,
+        `decode ${Math.round((Number(report.totalDecodeTime ?? 0) / Math.max(1, Number(report.framesDecoded ?? 0))) * 1000)} ms a frame`,
       ].join(", ");
     });
-    return line;
+    // Whether the viewer took the agent's zero playout delay (client/agent/werift-rtc.ts).
+    const answer = connections.at(-1)?.localDescription?.sdp ?? "";
+    const playoutDelay = answer.includes("rtp-hdrext/playout-delay") ? "negotiated" : "not negotiated";
+    return `${line}, playout delay ${playoutDelay}`;
   });
 }
 
@@ -202,13 +207,21 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
   const box = await video.boundingBox();
   if (!box) throw new Error("agent: the picture has no box");
   // Read where the page first hears them (the annotation layer above the picture takes them).
+  // Each move's timeStamp (when the browser took the input), and when the page first ran code for it (its dispatch).
   await viewer.evaluate(() => {
-    const moves: number[] = [];
-    (globalThis as unknown as { __benchMoves: number[] }).__benchMoves = moves;
-    addEventListener("pointermove", (event) => moves.push(performance.timeOrigin + event.timeStamp), { capture: true });
+    const moves: [number, number][] = [];
+    (globalThis as unknown as { __benchMoves: [number, number][] }).__benchMoves = moves;
+    const type = "onpointerrawupdate" in globalThis ? "pointerrawupdate" : "pointermove";
+    addEventListener(
+      type,
+      (event) => moves.push([performance.timeOrigin + event.timeStamp, performance.timeOrigin + performance.now()]),
+      { capture: true },
+    );
   });
   const motion = await watchMotion(screen.display);
   const inputMs: number[] = [];
+  /** Of each: from the input's timeStamp to the page's code running for it (the browser's own dispatch). */
+  const dispatchMs: number[] = [];
   let lost = 0;
   try {
     const scale = Math.min(box.width / SIZE.width, box.height / SIZE.height);
@@ -220,7 +233,7 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
       const expected = { x: Math.round(SIZE.width * at.x), y: Math.round(SIZE.height * at.y) };
       const seen = motion.motions.length;
       const moved = await viewer.evaluate(
-        () => (globalThis as unknown as { __benchMoves: number[] }).__benchMoves.length,
+        () => (globalThis as unknown as { __benchMoves: [number, number][] }).__benchMoves.length,
       );
       await viewer.mouse.move(left + SIZE.width * scale * at.x, top + SIZE.height * scale * at.y);
       const deadline = performance.now() + 2_000;
@@ -233,12 +246,16 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
         else await new Promise((resolve) => setTimeout(resolve, 1));
       }
       const sent = await viewer.evaluate(
-        (from) => (globalThis as unknown as { __benchMoves: number[] }).__benchMoves.slice(from).at(-1) ?? null,
+        (from) =>
+          (globalThis as unknown as { __benchMoves: [number, number][] }).__benchMoves.slice(from).at(-1) ?? null,
         moved,
       );
       if (i < 3) continue;
       if (arrived === null || sent === null) lost++;
-      else inputMs.push(arrived - sent);
+      else {
+        inputMs.push(arrived - sent[0]);
+        dispatchMs.push(sent[1] - sent[0]);
+      }
       // Moves further apart than the viewer's 60 a second, so that none waits for the last.
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
@@ -255,7 +272,7 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
   metrics.agent_input_ms = sampled(
     inputMs.map((ms) => Math.round(ms * 10) / 10),
     "ms",
-    `a pointer move in the viewer (pointermove's timeStamp, Control on) → the X server's MotionNotify at that point on the root window, seen by an X connection of the bench's own; ${inputMs.length} moves after 3 warm-up${lost ? `, ${lost} not seen within 2 s` : ""}; the pointer channel (unordered, no retransmits) of the agent's connection, XTEST`,
+    `a pointer move in the viewer (the event's timeStamp, Control on) → the X server's MotionNotify at that point on the root window, seen by an X connection of the bench's own; ${inputMs.length} moves after 3 warm-up${lost ? `, ${lost} not seen within 2 s` : ""}; of which the browser's dispatch (timeStamp → the page's first code for it) p50 ${dispatchMs.length ? median(dispatchMs).toFixed(1) : "—"} ms; the pointer channel (unordered, no retransmits) of the agent's connection, XTEST`,
   );
   metrics.agent_cpu_pct = {
     value: Math.round(cpuPct * 10) / 10,

@@ -7,8 +7,10 @@ import {
   RTCCertificate,
   type RTCDataChannel,
   RTCPeerConnection,
+  RTCRtpHeaderExtensionParameters,
   type RTCRtpTransceiver,
   RtcpPayloadSpecificFeedback,
+  RtpPacket,
   SignatureAlgorithm,
   useNACK,
   useOPUS,
@@ -37,6 +39,9 @@ import type { AgentCertificate } from "./run.ts";
 //   into the handshake, and every connection presents that certificate (werift's `certificates` option).
 // - Codecs: VP8 with NACK, PLI and FIR for the screen, Opus only so that the audio section PeerLink adds for voice
 //   reads as in a page (the agent sends no sound).
+// - The screen's packets carry the playout-delay header extension (WebRTC's, which Chromium reads) at zero: the
+//   viewer shows each frame as soon as it is decoded, rather than holding it in a smoothing delay meant for film. A
+//   remote screen is looked at while it is driven; a frame shown late is worse than an uneven one.
 
 /** A werift connection with the page's events and shapes (see above). */
 export class WeriftConnection implements PeerConnectionLike {
@@ -51,6 +56,7 @@ export class WeriftConnection implements PeerConnectionLike {
       certificates: [certificate],
       bundlePolicy: "max-bundle",
       codecs: { audio: [useOPUS()], video: [useVP8({ rtcpFeedback: [useNACK(), usePLI(), useFIR()] })] },
+      headerExtensions: { video: [new RTCRtpHeaderExtensionParameters({ uri: PLAYOUT_DELAY_URI })] },
       iceAdditionalHostAddresses: options.extraHostAddresses,
     });
   }
@@ -286,7 +292,8 @@ export function weriftRtc(options: WeriftOptions = {}): AgentRtc<WeriftConnectio
     addVideo: (connection: WeriftConnection, codec: CaptureCodec, onKeyframeRequest: () => void) => {
       if (codec.mimeType !== "video/VP8") throw new Error(`no track for ${codec.mimeType}`);
       const track = new MediaStreamTrack({ kind: "video" });
-      const { sender } = connection.pc.addTransceiver(track, { direction: "sendonly" });
+      const transceiver = connection.pc.addTransceiver(track, { direction: "sendonly" });
+      const { sender } = transceiver;
       // A PLI names the sender's SSRC in its header, and werift routes it to the sender.
       sender.onRtcp.subscribe((packet) => {
         if (packet instanceof RtcpPayloadSpecificFeedback && packet.feedback instanceof PictureLossIndication) {
@@ -305,9 +312,30 @@ export function weriftRtc(options: WeriftOptions = {}): AgentRtc<WeriftConnectio
           });
         }
       });
-      return (packet) => track.writeRtp(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+      return (packet) => track.writeRtp(withZeroPlayoutDelay(packet, transceiver));
     },
   };
+}
+
+/** WebRTC's playout-delay RTP header extension: the least and most delay the receiver may add, in 10 ms units. */
+export const PLAYOUT_DELAY_URI = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
+/** Its payload for none at all: 12 bits of least delay, then 12 of most, both zero. */
+const ZERO_PLAYOUT_DELAY = Buffer.from([0, 0, 0]);
+
+/**
+ * The capture's RTP packet, with the playout-delay extension at zero under the id the video's transceiver has for it
+ * (werift keeps a written packet's extensions that it does not fill in itself).
+ */
+export function withZeroPlayoutDelay(
+  packet: Uint8Array,
+  transceiver: Pick<RTCRtpTransceiver, "headerExtensions">,
+): RtpPacket {
+  const rtp = RtpPacket.deSerialize(Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength));
+  const id = transceiver.headerExtensions.find((extension) => extension.uri === PLAYOUT_DELAY_URI)?.id;
+  if (id !== undefined && !rtp.header.extensions.some((extension) => extension.id === id)) {
+    rtp.header.extensions.push({ id, payload: ZERO_PLAYOUT_DELAY });
+  }
+  return rtp;
 }
 
 /** FIR's feedback message type (RFC 5104), whose class werift does not export. */
