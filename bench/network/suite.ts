@@ -181,13 +181,14 @@ async function timeOutages(target: ShareTarget, relay: ImpairRelay, warmUpMs: nu
       }
       recoveries.push(ms);
     }
-    // What ICE did meanwhile, in s since the first outage began, on each side.
+    // What ICE did meanwhile, in s since the first outage began, on each side ("no change": it stayed connected).
     const since = (page: Page) =>
-      readStates(page).then((states) =>
-        states
-          .filter(([, at]) => at >= first)
-          .map(([state, at]) => `${state} ${((at - first) / 1000).toFixed(1)}`)
-          .join(", "),
+      readStates(page).then(
+        (states) =>
+          states
+            .filter(([, at]) => at >= first)
+            .map(([state, at]) => `${state} ${((at - first) / 1000).toFixed(1)}`)
+            .join(", ") || "no change",
       );
     return { recoveries, ice: `viewer: ${await since(share.viewer)}; customer: ${await since(share.customer)}` };
   } finally {
