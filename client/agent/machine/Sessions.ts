@@ -6,7 +6,7 @@ import type { MachineJoin } from "#protocol/machines.ts";
 export type TechnicianWatch = {
   /** The session runs; `hasTechnician` says whether its technician is connected to it now. */
   started(hasTechnician: () => boolean): void;
-  /** Its technician came or went. */
+  /** What the session shows changed: its technician may have come or gone. */
   changed(): void;
 };
 

@@ -32,7 +32,6 @@ export async function joinUnattended(
   if (!link || signal.aborted) return;
   let session: AgentSession | null = null;
   const onAbort = () => session?.end();
-  let hadTechnician = false;
   signal.addEventListener("abort", onAbort, { once: true });
   const agent = await x11Agent({
     display: options.env.DISPLAY ?? ":0",
@@ -44,12 +43,8 @@ export async function joinUnattended(
       watch.started(() => joined.view.owner?.connected === true);
       if (signal.aborted) joined.end();
     },
-    onChange: (view) => {
-      const hasTechnician = view.owner?.connected === true;
-      if (hasTechnician === hadTechnician) return;
-      hadTechnician = hasTechnician;
-      watch.changed();
-    },
+    // Sessions weighs what changed itself (its technician is what `started` reads): nothing to keep here.
+    onChange: () => watch.changed(),
   });
   try {
     await runSession(link, agent.deps, { secret: machineSecret(identity) });
