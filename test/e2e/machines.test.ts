@@ -78,7 +78,7 @@ describe("machines for unattended access", () => {
     const item = panel.getByRole("listitem").filter({ hasText: key });
     await expect.poll(() => textOf(item.locator("span")), WAIT).toMatch(/, last seen never$/);
 
-    // Served, the machine is online, and says so on the machine.
+    // Served, the machine is online, and says so on the machine and in the console.
     const served = spawn(
       process.execPath,
       ["--disable-warning=ExperimentalWarning", "client/agent/main.ts", "serve", "--identity", identity],
@@ -91,7 +91,7 @@ describe("machines for unattended access", () => {
     const exited = new Promise<number | null>((resolve) => served.once("exit", (code) => resolve(code)));
     try {
       await expect.poll(() => said, WAIT).toContain("is online for unattended access.");
-      await open(page, "/console");
+      // The console, left open, follows without a reload.
       await expect.poll(() => textOf(item.locator("span")), WAIT).toMatch(/: online$/);
     } catch (error) {
       served.kill("SIGKILL");
@@ -117,7 +117,10 @@ describe("machines for unattended access", () => {
       .waitFor();
     await item.getByText("Who may reach it: admins and 1 technician").waitFor();
     expect(await box.isChecked()).toBe(true);
-    // The list is not drawn again: the focus stays on the checkbox.
+    // The list is not drawn again: the focus stays on the checkbox, through the panel's next read of the list too.
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.waitForResponse((response) => new URL(response.url()).pathname === "/api/machines", WAIT);
+    await item.getByText("Who may reach it: admins and 1 technician").waitFor();
     expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
     await expectAccessible(page, "console, who may reach a machine");
     const [machineId] = await reachable(page);

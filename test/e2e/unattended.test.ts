@@ -6,7 +6,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CertificateFingerprint } from "#protocol/handshake.ts";
-import { MachineList, machineFingerprint } from "#protocol/machines.ts";
+import { MachineList, MachineResponse, machineFingerprint } from "#protocol/machines.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
 import { toBase64url } from "../../client/core/base64url.ts";
 import { machineHandshake } from "../../client/core/machine-handshake.ts";
@@ -161,19 +161,20 @@ describe("unattended access", () => {
 
   it("tells a second connection that the machine is busy while the first one's technician is there, and starts it when that one ends", async () => {
     const tech = stage.technician.page;
-    await view(tech, await openSession(tech));
-    await framesArrive(tech.getByLabel("Customer's screen"));
-    const viewing = "Your technician can see your screen now.";
-    await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(5);
-    // The agent says so in a heartbeat of its own as soon as its technician is connected, and the console shows it.
+    // Another console, open before the first connection: its Machines panel shows the machine free.
     const other = await tech.context().newPage();
     try {
       await open(other, "/console");
-      await expect
-        .poll(async () => MachineList.parse((await api(other, "GET", "/api/machines")).body).machines[0]?.isBusy, WAIT)
-        .toBe(true);
-      await other.reload();
-      await expect.poll(() => textOf(other.locator("#machine-list")), WAIT).toContain("online, in a session");
+      const machineLine = () => textOf(other.locator("#machine-list li > span").first());
+      const isFree = async () => /: online$/.test(await machineLine());
+      await expect.poll(isFree, WAIT).toBe(true);
+      await view(tech, await openSession(tech));
+      await framesArrive(tech.getByLabel("Customer's screen"));
+      const viewing = "Your technician can see your screen now.";
+      await expect.poll(() => agent.output().split(viewing).length - 1, WAIT).toBe(5);
+      // The agent says so in a heartbeat of its own as soon as its technician is connected, and the open console
+      // follows without a reload.
+      await expect.poll(machineLine, WAIT).toContain("online, in a session");
       // A second connection, in another tab: its viewer says what it waits for, rather than only "waiting".
       await view(other, await openSession(other));
       await other.getByText("The machine is in another session, with its technician connected.").waitFor(WAIT);
@@ -228,11 +229,10 @@ describe("unattended access", () => {
   it("connects nothing when the site hands the viewer a key other than the enrolled one", async () => {
     const tech = stage.technician.page;
     const other = toBase64url(ed25519.getPublicKey(ed25519.utils.randomSecretKey()));
-    await tech.route("**/api/machines", async (route) => {
+    await tech.route(`**/api/machines/${machineId}`, async (route) => {
       const response = await route.fetch();
-      const list = MachineList.parse(await response.json());
-      const swapped = list.machines.map((machine) => ({ ...machine, publicKey: other }));
-      await route.fulfill({ response, json: { machines: swapped } });
+      const { machine } = MachineResponse.parse(await response.json());
+      await route.fulfill({ response, json: { machine: { ...machine, publicKey: other } } });
     });
     await view(tech, await openSession(tech));
     await tech.getByText("The machine could not prove it holds the key it was enrolled with").first().waitFor(WAIT);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { AuditEntriesPage, AuditEntry } from "#protocol/audit.ts";
-import { MachineList } from "#protocol/machines.ts";
+import { MachineList, MachineResponse } from "#protocol/machines.ts";
 import { assignMachine, mayReachMachine, unassignMachine } from "../../worker/db/machine-access.ts";
 import { call, machineAuditEntries, type Person, person, storedMachine } from "../helpers/workers/machines.ts";
 
@@ -193,6 +193,39 @@ describe("machine access: GET /api/machines", () => {
   });
 });
 
+describe("machine access: GET /api/machines/:id", () => {
+  it("answers one machine as the list has it, without technicianIds, to whoever may reach it", async () => {
+    const admin = await person("Ada Admin", true);
+    const tom = await person("Tom Tech");
+    const una = await person("Una Tech");
+    const id = (await storedMachine(admin, "toms")).id;
+    expect((await call(assignment(id, tom.id), { method: "PUT", cookie: admin.cookie })).status).toBe(204);
+    const listed = (await listFor(admin)).machines.find((m) => m.id === id);
+    for (const who of [admin, tom]) {
+      const one = await call<MachineResponse>(`/api/machines/${id}`, { cookie: who.cookie });
+      expect(one.status).toBe(200);
+      expect(MachineResponse.parse(one.body).machine).toEqual({ ...listed, technicianIds: undefined });
+      expect(one.body.machine).not.toHaveProperty("technicianIds");
+    }
+    // Not theirs, and not there at all: the same answer, so nobody learns of machines that are not theirs.
+    const notTheirs = await call(`/api/machines/${id}`, { cookie: una.cookie });
+    const missing = await call(`/api/machines/${"A".repeat(43)}`, { cookie: una.cookie });
+    expect(notTheirs).toEqual(notFound("There is no machine with this id."));
+    expect(missing).toEqual(notTheirs);
+  });
+
+  it("refuses a malformed id with BAD_REQUEST, and asks for a sign-in", async () => {
+    const admin = await person("Ada Admin", true);
+    const id = (await storedMachine(admin)).id;
+    const malformed = await call("/api/machines/not-an-id", { cookie: admin.cookie });
+    expect(malformed).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
+    expect(await call(`/api/machines/${id}`)).toMatchObject({
+      status: 401,
+      body: { error: { code: "UNAUTHENTICATED" } },
+    });
+  });
+});
+
 describe("machine access: removals", () => {
   it("drops a machine's assignments with the machine", async () => {
     const admin = await person("Ada Admin", true);
@@ -267,6 +300,7 @@ describe("machine access: UNATTENDED_ACCESS off (wrangler.toml's default)", () =
     const id = (await storedMachine(admin)).id;
     const routes = [
       ["/api/machines", "GET"],
+      [`/api/machines/${id}`, "GET"],
       [assignment(id, tech.id), "PUT"],
       [assignment(id, tech.id), "DELETE"],
     ] as const;

@@ -70,7 +70,7 @@ export const MachineSummary = z.object({
 });
 export type MachineSummary = z.infer<typeof MachineSummary>;
 
-/** The response of POST /api/machines (201) and PATCH /api/machines/:id. */
+/** The response of POST /api/machines (201), PATCH /api/machines/:id and GET /api/machines/:id (without `technicianIds`). */
 export const MachineResponse = z.object({ machine: MachineSummary });
 export type MachineResponse = z.infer<typeof MachineResponse>;
 

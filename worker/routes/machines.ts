@@ -19,10 +19,17 @@ import {
 import { isSignedByMachine } from "../auth/machine-signature.ts";
 import { base64url, fromBase64url, hashToken, newToken } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
-import { assignMachine, missingParty, reachableMachines, unassignMachine } from "../db/machine-access.ts";
+import {
+  assignMachine,
+  mayReachMachine,
+  missingParty,
+  reachableMachines,
+  unassignMachine,
+} from "../db/machine-access.ts";
 import { machineJoins } from "../db/machine-sessions.ts";
 import {
   consumeEnrolment,
+  findMachine,
   insertEnrolment,
   insertMachine,
   machinePublicKey,
@@ -233,6 +240,14 @@ export const machines = new Hono<AppEnv>()
   .get("/", requireTechnician, async (c) => {
     const at = presence(c.get("config"), Date.now());
     return c.json<MachineList>({ machines: await reachableMachines(c.env.DB, c.get("technician"), at) });
+  })
+  // One machine, as the list gives it but without `technicianIds`: what a viewer of a session with it reads.
+  .get("/:id", requireTechnician, validate("param", MachineIdParam), async (c) => {
+    const { id } = c.req.valid("param");
+    const machine = await findMachine(c.env.DB, id, presence(c.get("config"), Date.now()));
+    // One answer for a machine that does not exist and one this technician may not reach, as for its sessions.
+    if (!machine || !(await mayReachMachine(c.env.DB, id, c.get("technician")))) throw noMachine();
+    return c.json<MachineResponse>({ machine });
   })
   .patch(
     "/:id",

@@ -1,12 +1,12 @@
 import { InviteResponse, MeResponse, type PasskeyInfo, PasskeyName, TechnicianUpdated } from "#protocol/auth.ts";
-import { MachineList } from "#protocol/machines.ts";
+import { MachineResponse } from "#protocol/machines.ts";
 import { CreatedSession, OwnSessions } from "#protocol/sessions.ts";
 import { newLinkSecret, prsOfLinkSecret, seatKeyHash, seatKeyOf } from "../../core/link-secret.ts";
 import { machineKeyOf } from "../../core/machine-handshake.ts";
 import { normalisePassword, prsOfPassword } from "../../core/password.ts";
 import { loadAdminPanel, loadInvites } from "./console/admin-panel.ts";
 import { loadTokens, loadWebhookPanel } from "./console/helpdesk-panel.ts";
-import { loadMachinesPanel } from "./console/machines-panel.ts";
+import { loadMachinesPanel, refreshMachinesPanel } from "./console/machines-panel.ts";
 import { loadRecordingsPanel } from "./console/recordings-panel.ts";
 import { formatTime } from "./i18n/format.ts";
 import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
@@ -95,19 +95,26 @@ function viewed(): { code: string; machineId: string | undefined } | null {
   return match?.[1] ? { code: match[1], machineId: match[2] } : null;
 }
 
+/**
+ * How often the Machines panel is read again while the console is in view: half the agents' default heartbeat
+ * (MACHINE_HEARTBEAT_S, 20 s).
+ */
+const MACHINES_REFRESH_MS = 10_000;
+
 const VIEW_HASH = /^#view=(\d{9})(?:&machine=([A-Za-z0-9_-]{43}))?$/;
 
 /**
- * Opens the viewer of a session with the enrolled machine `machineId`: its key is read from the machines this
- * technician may reach, and pinned by its id (the key's hash), so that a site that gave another key is caught. The
- * viewer closes as a session's does; until the key is read there is nothing to close.
+ * Opens the viewer of a session with the enrolled machine `machineId`: its key is read from the site (GET
+ * /api/machines/:id, which answers only a technician who may reach it), and pinned by its id (the key's hash), so
+ * that a site that gave another key is caught. The viewer closes as a session's does; until the key is read there is
+ * nothing to close.
  */
 function openMachineViewer(code: string, machineId: string): () => void {
   let close: (() => void) | null = null;
   let isClosed = false;
-  void callApi("GET", "/api/machines", MachineList).then((machines) => {
+  void callApi("GET", `/api/machines/${machineId}`, MachineResponse).then((found) => {
     if (isClosed) return;
-    const machine = machines.ok ? machines.data.machines.find((each) => each.id === machineId) : undefined;
+    const machine = found.ok ? found.data.machine : undefined;
     const key = machine ? machineKeyOf(machineId, machine.publicKey) : null;
     close = openViewer(code, { kind: "machine", machine: key }, { isMachineBusy: machine?.isBusy === true });
   });
@@ -141,8 +148,11 @@ function route(): void {
     machineId ? openMachineViewer(opened, machineId) : openViewer(opened, secretFor(opened));
   viewing = shown ? { code: shown.code, close: open(shown) } : null;
   typedPassword = null;
-  // Back from a viewer, whose session may have ended meanwhile: the list is read again.
-  if (wasViewing && code === null) void loadSessions();
+  // Back from a viewer, whose session may have ended meanwhile: the sessions and the machines are read again.
+  if (wasViewing && code === null) {
+    void loadSessions();
+    void refreshMachinesPanel();
+  }
 }
 
 function viewHref(code: string): string {
@@ -368,8 +378,14 @@ addEventListener("hashchange", route);
 // Sessions end elsewhere too (the customer's End, a closed tab): the list is read again whenever the console comes
 // back into view.
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && isSignedIn && !viewing) void loadSessions();
+  if (document.visibilityState !== "visible" || !isSignedIn || viewing) return;
+  void loadSessions();
+  void refreshMachinesPanel();
 });
+// Machines come online, go offline and get busy as their agents beat: the panel follows while the console is in view.
+setInterval(() => {
+  if (document.visibilityState === "visible" && isSignedIn && !viewing) void refreshMachinesPanel();
+}, MACHINES_REFRESH_MS);
 
 /** Lists and lines drawn from data: drawn again in a new language. */
 onLanguageChange(() => {

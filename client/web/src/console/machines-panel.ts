@@ -17,6 +17,8 @@ import { nameErrorText, technicianErrorText } from "../lib/errors.ts";
 // enrolment (so that it can be told apart), when it was enrolled and last seen, and Connect while it is online. Admins
 // also enrol (the one-time command to run on the machine), rename and remove machines, and choose per machine the
 // technicians who may reach it. A site with unattended access off answers UNATTENDED_OFF, and the panel stays hidden.
+// The console reads the list again while it is in view (refreshMachinesPanel), so that a machine's state follows its
+// agent's heartbeats without a reload.
 
 const section = byId("machines", HTMLElement);
 const list = byId("machine-list", HTMLUListElement);
@@ -35,6 +37,17 @@ const button = (text: string, label: string, action: () => Promise<void>) =>
 
 /** Whether the panel was last drawn for an admin. */
 let isAdminView = false;
+/** The technicians an admin may assign machines to, as last read (null when not an admin, or the read failed). */
+let assignableView: TechnicianSummary[] | null = null;
+/** Whether the panel shows a list (unattended access is on and the list was read). */
+let isShown = false;
+/** The latest read of the list started: an answer to an older one is not drawn over a newer one's. */
+let reads = 0;
+
+/** One machine's item in the list, with the machine it was drawn for. */
+type Drawn = { machine: MachineSummary; item: HTMLLIElement; line: HTMLSpanElement; connect: HTMLButtonElement };
+/** The items drawn, by machine id, in the list's order. */
+let drawn = new Map<string, Drawn>();
 
 /**
  * Loads the machines the signed-in technician may reach, with an admin's tools when `isAdmin`; keeps the panel hidden
@@ -42,48 +55,94 @@ let isAdminView = false;
  */
 export async function loadMachinesPanel(isAdmin: boolean): Promise<void> {
   isAdminView = isAdmin;
+  const read = ++reads;
   // Only admins assign machines, and only they may list the technicians to assign them to.
   const [machines, technicians] = await Promise.all([
     callApi("GET", "/api/machines", MachineList),
     isAdmin ? callApi("GET", "/api/technicians", TechnicianList) : null,
   ]);
+  if (read !== reads) return;
   if (!machines.ok) {
     section.hidden = true;
+    isShown = false;
     if (machines.code !== "UNATTENDED_OFF") announce(() => technicianErrorText(machines), true);
     return;
   }
   if (technicians && !technicians.ok) announce(() => technicianErrorText(technicians), true);
   // Admins reach every machine anyway: the ones to choose from are the others (none to show if the list failed).
-  const assignable = technicians?.ok ? technicians.data.technicians.filter((t) => !t.isAdmin) : null;
+  assignableView = technicians?.ok ? technicians.data.technicians.filter((t) => !t.isAdmin) : null;
   section.hidden = false;
+  isShown = true;
   adminHint.hidden = !isAdmin;
   assignedHint.hidden = isAdmin;
   enrol.hidden = !isAdmin;
   if (!isAdmin) enrolment.hidden = true;
-  list.replaceChildren(...machines.data.machines.map((machine) => machineItem(machine, isAdmin, assignable)));
-  const isEmpty = machines.data.machines.length === 0;
-  none.hidden = !(isEmpty && isAdmin);
-  noneAssigned.hidden = !(isEmpty && !isAdmin);
+  drawn = new Map();
+  drawList(machines.data.machines);
 }
 
-function machineItem(machine: MachineSummary, isAdmin: boolean, assignable: TechnicianSummary[] | null): HTMLLIElement {
-  const item = document.createElement("li");
-  const text = document.createElement("span");
+/**
+ * Reads the list again and brings the panel up to date where machines came online, went offline, became busy or free,
+ * or were enrolled, renamed or removed elsewhere. The items of machines still there stay where they are (the
+ * keyboard's focus and an open access choice with them); a failed read leaves the panel as it was.
+ */
+export async function refreshMachinesPanel(): Promise<void> {
+  if (!isShown) return;
+  const read = ++reads;
+  const machines = await callApi("GET", "/api/machines", MachineList);
+  if (read !== reads || !machines.ok || !isShown) return;
+  drawList(machines.data.machines);
+}
+
+/** Draws `machines`, keeping the item of each machine already drawn under the same name. */
+function drawList(machines: MachineSummary[]): void {
+  const next = machines.map((machine) => {
+    const shown = drawn.get(machine.id);
+    if (!shown || shown.machine.name !== machine.name) return machineItem(machine);
+    shown.machine = machine;
+    showState(shown);
+    return shown;
+  });
+  const items = next.map((each) => each.item);
+  // Moved only when the order changed: an item taken out and put back loses the keyboard's focus.
+  const isSameOrder = items.length === list.children.length && items.every((item, i) => list.children[i] === item);
+  if (!isSameOrder) list.replaceChildren(...items);
+  drawn = new Map(next.map((each) => [each.machine.id, each]));
+  const isEmpty = machines.length === 0;
+  none.hidden = !(isEmpty && isAdminView);
+  noneAssigned.hidden = !(isEmpty && !isAdminView);
+}
+
+/**
+ * The machine's line as it is now, and Connect while it is online: the session is opened with the agent, which only a
+ * machine online can join.
+ */
+function showState({ machine, line, connect: button }: Drawn): void {
   const lastSeen = machine.lastSeenAt === null ? null : formatTime(machine.lastSeenAt);
-  text.textContent = T().machineLine(machine, machineFingerprint(machine.id), formatTime(machine.enrolledAt), lastSeen);
-  item.append(text);
-  // The session is opened with the agent, which only a machine online can join.
-  if (machine.isOnline) {
-    item.append(actionButton(T().connect, T().connectLabel(machine.name), () => connect(machine)));
-  }
-  if (isAdmin) {
+  line.textContent = T().machineLine(machine, machineFingerprint(machine.id), formatTime(machine.enrolledAt), lastSeen);
+  if (machine.isOnline && button.parentNode === null) line.after(button);
+  if (!machine.isOnline) button.remove();
+}
+
+function machineItem(machine: MachineSummary): Drawn {
+  const item = document.createElement("li");
+  const line = document.createElement("span");
+  item.append(line);
+  const drawnItem: Drawn = {
+    machine,
+    item,
+    line,
+    connect: actionButton(T().connect, T().connectLabel(machine.name), () => connect(drawnItem.machine)),
+  };
+  if (isAdminView) {
     item.append(
       button(T().rename, T().renameLabel(machine.name), () => rename(machine)),
       button(T().remove, T().removeLabel(machine.name), () => remove(machine)),
     );
-    if (assignable) item.append(accessChoice(machine, assignable));
+    if (assignableView) item.append(accessChoice(machine, assignableView));
   }
-  return item;
+  showState(drawnItem);
+  return drawnItem;
 }
 
 /**
@@ -148,7 +207,7 @@ async function connect(machine: MachineSummary): Promise<void> {
   if (!opened.ok) {
     announce(() => technicianErrorText(opened), true);
     // Gone offline, removed or taken back since the list was drawn: the list shows it as it is now.
-    if (opened.code === "MACHINE_OFFLINE" || opened.code === "NOT_FOUND") await loadMachinesPanel(isAdminView);
+    if (opened.code === "MACHINE_OFFLINE" || opened.code === "NOT_FOUND") await refreshMachinesPanel();
     return;
   }
   location.hash = `view=${opened.data.code}&machine=${machine.id}`;
@@ -161,7 +220,7 @@ async function rename(machine: MachineSummary): Promise<void> {
   const done = await callApi("PATCH", path, AnyBody, { name: typed });
   if (!done.ok) return announce(() => nameErrorText(done, { field: "machineName", typed }), true);
   announce(() => T().renamed(typed.trim()));
-  await loadMachinesPanel(isAdminView);
+  await refreshMachinesPanel();
 }
 
 async function remove(machine: MachineSummary): Promise<void> {
@@ -169,7 +228,7 @@ async function remove(machine: MachineSummary): Promise<void> {
   const done = await callApi("DELETE", `/api/machines/${encodeURIComponent(machine.id)}`, AnyBody);
   if (!done.ok) return announce(() => technicianErrorText(done), true);
   announce(() => T().removed(machine.name));
-  await loadMachinesPanel(isAdminView);
+  await refreshMachinesPanel();
 }
 
 /** Makes a one-time enrolment and shows the command that uses it, with the downloaded agent. */
