@@ -47,10 +47,15 @@ const SIGNATURE_LABEL = "tether/machine-handshake/signature/v1";
 
 const KEY_BYTES = 32;
 
+/** The machine's id for its Ed25519 public key: the key's SHA-256, base64url; the agent, the site and the viewer alike. */
+export function machineIdOf(publicKey: Uint8Array): string {
+  return toBase64url(sha256(publicKey));
+}
+
 /** The machine's key if `publicKey` (base64url, 32 bytes) is the one whose SHA-256 is `id`; else null. */
 export function machineKeyOf(id: string, publicKey: string): MachineKey | null {
   const key = decodeField(publicKey, KEY_BYTES);
-  return key && toBase64url(sha256(key)) === id ? { id, publicKey: key } : null;
+  return key && machineIdOf(key) === id ? { id, publicKey: key } : null;
 }
 
 /** What both sides bind into one run; each side fills it from its own inputs and the frames it received. */

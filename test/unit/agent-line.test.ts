@@ -2,9 +2,9 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { LINE_KEEPALIVE_S, LineAnswer, type LineServerFrame, lineMessage } from "#protocol/machines.ts";
 import type { MachineIdentity } from "../../client/agent/machine/identity.ts";
-import { machineIdOf } from "../../client/agent/machine/identity.ts";
 import { keepLine, lineUrl } from "../../client/agent/machine/line.ts";
 import { fromBase64url, toBase64url } from "../../client/core/base64url.ts";
+import { machineIdOf } from "../../client/core/machine-handshake.ts";
 import { FakeSocket } from "../helpers/fake-socket.ts";
 
 // The machine's line as the agent keeps it while it serves: the site's challenge answered with the machine's key, a

@@ -12,10 +12,10 @@ import {
   defaultIdentityFile,
   loadIdentity,
   type MachineIdentity,
-  machineIdOf,
   saveIdentity,
 } from "../../client/agent/machine/identity.ts";
 import { fromBase64url, toBase64url } from "../../client/core/base64url.ts";
+import { machineIdOf } from "../../client/core/machine-handshake.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { apiClient } from "../../client/web/src/lib/api.ts";
 

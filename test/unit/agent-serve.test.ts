@@ -5,10 +5,11 @@ import { PassThrough } from "node:stream";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { HeartbeatBody, heartbeatMessage } from "#protocol/machines.ts";
-import { machineIdOf, saveIdentity } from "../../client/agent/machine/identity.ts";
+import { saveIdentity } from "../../client/agent/machine/identity.ts";
 import { keepLine } from "../../client/agent/machine/line.ts";
 import { type KeepLine, serveCommand, serveMachine } from "../../client/agent/machine/serve.ts";
 import { fromBase64url, toBase64url } from "../../client/core/base64url.ts";
+import { machineIdOf } from "../../client/core/machine-handshake.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import { apiClient } from "../../client/web/src/lib/api.ts";
 

@@ -1,4 +1,3 @@
-import { sha256 } from "@noble/hashes/sha2.js";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import {
@@ -16,8 +15,9 @@ import {
   MachineTechnicianParam,
   RenameMachineBody,
 } from "#protocol/machines.ts";
+import { machineIdOf } from "../../client/core/machine-handshake.ts";
 import { isSignedByMachine } from "../auth/machine-signature.ts";
-import { base64url, fromBase64url, hashToken, newToken } from "../auth/tokens.ts";
+import { fromBase64url, hashToken, newToken } from "../auth/tokens.ts";
 import type { Config } from "../config.ts";
 import {
   assignMachine,
@@ -145,7 +145,7 @@ export const machines = new Hono<AppEnv>()
         );
       }
       // The schema took exactly 32 bytes of base64url, and the signature check decoded them already.
-      const id = base64url(sha256(fromBase64url(publicKey) ?? new Uint8Array()));
+      const id = machineIdOf(fromBase64url(publicKey) ?? new Uint8Array());
       const machine = await insertMachine(
         c.env.DB,
         { id, publicKey, name, os, enrolledBy, enrolledAt: now },

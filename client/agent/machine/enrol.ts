@@ -10,11 +10,12 @@ import {
 } from "#protocol/machines.ts";
 import { normaliseName } from "#protocol/names.ts";
 import { toBase64url } from "../../core/base64url.ts";
+import { machineIdOf } from "../../core/machine-handshake.ts";
 import type { ApiErrorCode, CallApi } from "../../web/src/lib/api.ts";
 import { siteApi } from "../node-runtime.ts";
 import { plain, terminalText } from "../terminal.ts";
 import { parseEnrolmentLink } from "./enrolment-link.ts";
-import { defaultIdentityFile, machineIdOf, prepareIdentityFile, saveIdentity } from "./identity.ts";
+import { defaultIdentityFile, prepareIdentityFile, saveIdentity } from "./identity.ts";
 
 // `enrol LINK [--identity FILE]`: enrols this machine for unattended access with the one-time link an admin made in
 // the console. The machine makes its Ed25519 key here, and sends the site only the public half, with a signature over

@@ -3,10 +3,10 @@ import { constants } from "node:fs";
 import { access, link, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import * as z from "zod/mini";
 import { MachineId, MachineSummary } from "#protocol/machines.ts";
 import { fromBase64url, toBase64url } from "../../core/base64url.ts";
+import { machineIdOf } from "../../core/machine-handshake.ts";
 
 // The machine's identity for unattended access: the site it is enrolled with, its id there, the Ed25519 private key
 // that proves it is this machine, and its name. It lives in one JSON file that only the machine's account can read,
@@ -32,11 +32,6 @@ const IdentityFile = z.object({
   privateKey: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
   name: MachineSummary.shape.name,
 });
-
-/** The machine's id for an Ed25519 public key, as the site computes it. */
-export function machineIdOf(publicKey: Uint8Array): string {
-  return toBase64url(sha256(publicKey));
-}
 
 /**
  * Where the identity is kept unless `--identity` says: $XDG_CONFIG_HOME/tether/machine.json, else
