@@ -12,53 +12,27 @@ import { closeQuietly } from "../../durable-objects/session/socket-io.ts";
 import type { LineHandle } from "../host.ts";
 import { log } from "../log.ts";
 import { AlarmClock, realTimers, type Timers } from "./alarm-clock.ts";
+import { DenoSocketBase } from "./socket.ts";
 
 // Machines' lines on the Deno host (protocol/machines.ts), in this process: the same core as the MachineLine object
 // (durable-objects/machine-line/line.ts), its sockets Deno's, the answers' deadlines one AlarmClock for every line.
 // Nothing is stored: a restart drops every line, and each agent opens its own again.
 
-/**
- * A Deno WebSocket as a line's socket, with its attachment. It is its own event listener (handleEvent), so that an
- * open socket holds no closures: one made where the socket was upgraded would keep the upgrade's Request alive for
- * as long as the line is open, which is as long as the agent serves.
- */
-class DenoLineSocket implements LineSocket {
-  attachment: LineAttachment | null = null;
-  /** Frames sent before the handshake completed (the challenge), sent at the open. */
-  private early: string[] = [];
-  /** A close asked for before the handshake completed, carried out at the open. */
-  private closeOnOpen: { code: number; reason: string } | null = null;
-
+/** A Deno WebSocket as a line's socket (socket.ts). */
+class DenoLineSocket extends DenoSocketBase<LineAttachment> implements LineSocket {
   constructor(
-    readonly ws: WebSocket,
+    ws: WebSocket,
     private readonly line: LiveLine,
   ) {
-    ws.binaryType = "arraybuffer";
-    ws.addEventListener("message", this);
-    ws.addEventListener("close", this);
-    ws.addEventListener("open", this, { once: true });
+    super(ws);
   }
 
-  send(text: string): void {
-    if (this.ws.readyState === WebSocket.CONNECTING) this.early.push(text);
-    else this.ws.send(text);
+  protected received(data: string | ArrayBuffer): void {
+    this.line.received(this, data);
   }
 
-  close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.CONNECTING) this.closeOnOpen = { code, reason };
-    else this.ws.close(code, reason);
-  }
-
-  handleEvent(event: Event): void {
-    if (event.type === "message") {
-      this.line.received(this, (event as MessageEvent).data as string | ArrayBuffer);
-    } else if (event.type === "close") {
-      this.line.closed(this);
-    } else if (event.type === "open") {
-      for (const text of this.early) this.ws.send(text);
-      this.early = [];
-      if (this.closeOnOpen) this.ws.close(this.closeOnOpen.code, this.closeOnOpen.reason);
-    }
+  protected closed(): void {
+    this.line.closed(this);
   }
 }
 

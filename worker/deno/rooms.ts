@@ -14,52 +14,28 @@ import type { RoomHandle } from "../host.ts";
 import { log } from "../log.ts";
 import { AlarmClock } from "./alarm-clock.ts";
 import type { RoomStore } from "./room-store.ts";
+import { DenoSocketBase } from "./socket.ts";
 
 /** A failed alarm (the end could not be recorded) runs again after this long. */
 const ALARM_RETRY_MS = 10_000;
 
-/**
- * A Deno WebSocket as a room socket, with its attachment and last keep-alive. It is its own event listener
- * (handleEvent), so that an open socket holds no closures: one made where the socket was upgraded would keep the
- * upgrade's Request, its headers and its signal alive for as long as the socket is open.
- */
-class DenoSocket implements RoomSocket {
-  attachment: Attachment | null = null;
+/** A Deno WebSocket as a room socket (socket.ts), with its last keep-alive. */
+class DenoSocket extends DenoSocketBase<Attachment> implements RoomSocket {
   lastPingAt: number | null = null;
-  /** A close asked for before the handshake completed, carried out at the open. */
-  private closeOnOpen: { code: number; reason: string } | null = null;
 
   constructor(
-    readonly ws: WebSocket,
+    ws: WebSocket,
     private readonly room: LiveRoom,
   ) {
-    ws.binaryType = "arraybuffer";
-    ws.addEventListener("message", this);
-    ws.addEventListener("close", this);
+    super(ws);
   }
 
-  send(text: string): void {
-    this.ws.send(text);
+  protected received(data: string | ArrayBuffer): void {
+    this.room.received(this, data);
   }
 
-  close(code: number, reason: string): void {
-    if (this.ws.readyState === WebSocket.CONNECTING) {
-      // A socket is handed to the room before its handshake completes; closing it then waits for the open.
-      this.closeOnOpen = { code, reason };
-      this.ws.addEventListener("open", this, { once: true });
-    } else {
-      this.ws.close(code, reason);
-    }
-  }
-
-  handleEvent(event: Event): void {
-    if (event.type === "message") {
-      this.room.received(this, (event as MessageEvent).data as string | ArrayBuffer);
-    } else if (event.type === "close") {
-      this.room.closed(this);
-    } else if (event.type === "open" && this.closeOnOpen) {
-      this.ws.close(this.closeOnOpen.code, this.closeOnOpen.reason);
-    }
+  protected closed(): void {
+    this.room.closed(this);
   }
 }
 
