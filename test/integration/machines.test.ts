@@ -1,8 +1,6 @@
-import { createExecutionContext, SELF } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { describe, expect, it } from "vitest";
-import type { AuditEntriesPage, AuditEntry, AuditType } from "#protocol/audit.ts";
 import type { ErrorBody } from "#protocol/errors.ts";
 import {
   enrolmentMessage,
@@ -15,42 +13,16 @@ import {
   type MachineResponse,
   type MachineSummary,
 } from "#protocol/machines.ts";
-import { createApp } from "../../worker/app.ts";
 import { base64url, hashToken } from "../../worker/auth/tokens.ts";
-import { workersHost } from "../../worker/workers-host.ts";
+import { type Answer, call, machineAuditEntries, person } from "../helpers/workers/machines.ts";
 import { storedBucket } from "../helpers/workers/rate-buckets.ts";
-import { createTechnician } from "../helpers/workers/technician.ts";
 import { ORIGIN, randomIp } from "../helpers/workers/ws.ts";
 
 // Machines for unattended access: an admin's one-time enrolment link, the agent's enrolment with it (a signature by
 // the machine's new key over the site and the link's token), the agent's signed heartbeats that keep the machine
-// online, and the admin's list, rename and remove. wrangler.toml
-// leaves UNATTENDED_ACCESS off, so the Worker as deployed (SELF) shows the switch off; the same app is called with
-// the switch on through bindings of the test's own.
-
-const app = createApp(workersHost);
-const switchedOn = { ...env, UNATTENDED_ACCESS: "on" };
-
-type CallOptions = { method?: string; body?: unknown; rawBody?: string; cookie?: string; ip?: string };
-type Answer<T> = { status: number; body: T };
-
-/** Calls /api/machines… as a page on the site's origin (or the agent, which sends the same Origin). */
-async function call<T = ErrorBody>(path: string, options: CallOptions = {}, isOn = true): Promise<Answer<T>> {
-  const method = options.method ?? (options.body === undefined && options.rawBody === undefined ? "GET" : "POST");
-  const headers = new Headers({ "cf-connecting-ip": options.ip ?? randomIp(), origin: ORIGIN });
-  if (options.cookie) headers.set("cookie", options.cookie);
-  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (body !== undefined) headers.set("content-type", "application/json");
-  const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
-  const res = isOn ? await app.fetch(request, switchedOn, createExecutionContext()) : await SELF.fetch(request);
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signedInAdmin(name = "Ada Admin"): Promise<{ id: string; cookie: string }> {
-  const { technician, cookie } = await createTechnician(name, true);
-  return { id: technician.id, cookie };
-}
+// online, and the admin's list, rename and remove. wrangler.toml leaves UNATTENDED_ACCESS off, so the Worker as
+// deployed (SELF) shows the switch off; the same app is called with the switch on through bindings of the test's own
+// (test/helpers/workers/machines.ts).
 
 /** A new enrolment link's token, made by `admin`. */
 async function enrolmentToken(admin: { cookie: string }): Promise<string> {
@@ -80,7 +52,7 @@ async function idOf(publicKey: string): Promise<string> {
 
 /** A machine enrolled with a new admin's link, its keys, and the admin. */
 async function enrolledMachine() {
-  const admin = await signedInAdmin();
+  const admin = await person("Ada Admin", true);
   const keys = machineKeys();
   const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin), keys) });
   expect(enrolled.status).toBe(201);
@@ -114,19 +86,9 @@ async function listed(admin: { cookie: string }, id: string): Promise<MachineSum
   return list.body.machines.find((m) => m.id === id);
 }
 
-/** The audit entries of `type` that name `machine` (or every one of `type` when no machine is given). */
-async function auditEntries(admin: { cookie: string }, type: AuditType, machine?: string): Promise<AuditEntry[]> {
-  const page = await call<AuditEntriesPage>(`/api/audit/entries?type=${type}&order=desc&limit=500`, {
-    cookie: admin.cookie,
-  });
-  expect(page.status).toBe(200);
-  const entries = page.body.entries.map((line) => JSON.parse(line) as AuditEntry);
-  return machine === undefined ? entries : entries.filter((entry) => entry.data.machine === machine);
-}
-
 describe("machines: enrolment", () => {
   it("enrols a machine once with an admin's link, by the SHA-256 of its key, and audits both steps", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const before = Date.now();
     const made = await call<MachineEnrolment>("/api/machines/enrolments", { method: "POST", cookie: admin.cookie });
     expect(made.status).toBe(201);
@@ -164,17 +126,17 @@ describe("machines: enrolment", () => {
     const again = await call("/api/machines", { body: enrolBody(token) });
     expect(again).toMatchObject({ status: 400, body: { error: { code: "ENROLMENT_INVALID" } } });
 
-    const created = (await auditEntries(admin, "machine_enrolment_created")).find(
+    const created = (await machineAuditEntries(admin, "machine_enrolment_created")).find(
       (entry) => entry.data.expiresAt === made.body.expiresAt && entry.actor === `technician:${admin.id}`,
     );
     expect(created).toBeDefined();
     // No one was signed in: the entry names the admin who made the link.
-    const [entry] = await auditEntries(admin, "machine_enrolled", id);
+    const [entry] = await machineAuditEntries(admin, "machine_enrolled", id);
     expect(entry).toMatchObject({ actor: `technician:${admin.id}`, data: { machine: id } });
   });
 
   it("lists machines newest first", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const first = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
     const second = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
     await env.DB.prepare("UPDATE machines SET enrolled_at = enrolled_at + 60000 WHERE id = ?")
@@ -185,7 +147,7 @@ describe("machines: enrolment", () => {
   });
 
   it("refuses an expired link", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const token = await enrolmentToken(admin);
     await env.DB.prepare("UPDATE machine_enrolments SET expires_at = ? WHERE token_hash = ?")
       .bind(Date.now() - 1, await hashToken(token))
@@ -200,7 +162,7 @@ describe("machines: enrolment", () => {
   });
 
   it("refuses a signature made for another site, another link or by another key, and leaves the link usable", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const token = await enrolmentToken(admin);
     const keys = machineKeys();
     const other = machineKeys();
@@ -218,7 +180,7 @@ describe("machines: enrolment", () => {
   });
 
   it("refuses a small-order key, for which anyone can make a signature", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const token = await enrolmentToken(admin);
     // The identity point, and a signature of R = identity, S = 0: lenient (ZIP-215) verification accepts it for any
     // message.
@@ -232,7 +194,7 @@ describe("machines: enrolment", () => {
   });
 
   it("refuses a key that is already enrolled, with another link", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const keys = machineKeys();
     const first = await call("/api/machines", { body: enrolBody(await enrolmentToken(admin), keys) });
     expect(first.status).toBe(201);
@@ -244,7 +206,7 @@ describe("machines: enrolment", () => {
   });
 
   it("refuses a malformed or oversized body with a code that says which", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const token = await enrolmentToken(admin);
     const short = { ...enrolBody(token), publicKey: base64url(new Uint8Array(31)) };
     const res = await call<ErrorBody>("/api/machines", { body: short });
@@ -270,7 +232,7 @@ describe("machines: enrolment", () => {
 
 describe("machines: the admin's console", () => {
   it("renames a machine, refusing a name customers could be misled by, and audits it", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
     const { id } = enrolled.body.machine;
     const path = `/api/machines/${id}`;
@@ -287,12 +249,12 @@ describe("machines: the admin's console", () => {
     expect(empty).toMatchObject({ status: 400, body: { error: { code: "BAD_REQUEST" } } });
     const list = await call<MachineList>("/api/machines", { cookie: admin.cookie });
     expect(list.body.machines.find((m) => m.id === id)?.name).toBe("Front desk PC");
-    const entries = await auditEntries(admin, "machine_renamed", id);
+    const entries = await machineAuditEntries(admin, "machine_renamed", id);
     expect(entries).toEqual([expect.objectContaining({ actor: `technician:${admin.id}`, data: { machine: id } })]);
   });
 
   it("removes a machine: gone from the list, 404 afterwards, audited", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const enrolled = await call<MachineResponse>("/api/machines", { body: enrolBody(await enrolmentToken(admin)) });
     const { id } = enrolled.body.machine;
     const removed = await call(`/api/machines/${id}`, { method: "DELETE", cookie: admin.cookie });
@@ -303,15 +265,15 @@ describe("machines: the admin's console", () => {
       const res = await call(`/api/machines/${id}`, { ...options, cookie: admin.cookie });
       expect(res, options.method).toMatchObject({ status: 404, body: { error: { code: "NOT_FOUND" } } });
     }
-    const entries = await auditEntries(admin, "machine_removed", id);
+    const entries = await machineAuditEntries(admin, "machine_removed", id);
     expect(entries).toEqual([expect.objectContaining({ actor: `technician:${admin.id}`, data: { machine: id } })]);
   });
 
   it("is for signed-in admins only", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const { publicKey } = machineKeys();
     const id = await idOf(publicKey);
-    const tech = await createTechnician("Nosy Tech");
+    const tech = await person("Nosy Tech");
     const routes = [
       // GET /api/machines is every technician's, each seeing the machines they may reach (machine-access.test.ts).
       ["/api/machines/enrolments", "POST"],
@@ -328,8 +290,8 @@ describe("machines: the admin's console", () => {
         body: { error: { code: "UNAUTHENTICATED" } },
       });
     }
-    expect(await auditEntries(admin, "machine_enrolment_created")).not.toContainEqual(
-      expect.objectContaining({ actor: `technician:${tech.technician.id}` }),
+    expect(await machineAuditEntries(admin, "machine_enrolment_created")).not.toContainEqual(
+      expect.objectContaining({ actor: `technician:${tech.id}` }),
     );
   });
 });
@@ -450,7 +412,7 @@ describe("machines: heartbeats", () => {
 
 describe("machines: UNATTENDED_ACCESS off (wrangler.toml's default)", () => {
   it("answers every route UNATTENDED_OFF, before asking who calls", async () => {
-    const admin = await signedInAdmin();
+    const admin = await person("Ada Admin", true);
     const token = await enrolmentToken(admin);
     const keys = machineKeys();
     const id = await idOf(keys.publicKey);

@@ -21,16 +21,19 @@ const switchedOn = { ...env, UNATTENDED_ACCESS: "on" };
 export type Answer<T> = { status: number; body: T };
 export type Person = { id: string; cookie: string };
 
-/** Calls the API as a page on the site's origin (or the agent, which sends the same Origin), with the switch on unless `isOn` is false. */
+/**
+ * Calls the API as a page on the site's origin (or the agent, which sends the same Origin), with the switch on unless
+ * `isOn` is false; `rawBody` is sent as it is, for a body that is not JSON.
+ */
 export async function call<T = ErrorBody>(
   path: string,
-  options: { method?: string; body?: unknown; cookie?: string; ip?: string } = {},
+  options: { method?: string; body?: unknown; rawBody?: string; cookie?: string; ip?: string } = {},
   isOn = true,
 ): Promise<Answer<T>> {
-  const method = options.method ?? (options.body === undefined ? "GET" : "POST");
+  const method = options.method ?? (options.body === undefined && options.rawBody === undefined ? "GET" : "POST");
   const headers = new Headers({ "cf-connecting-ip": options.ip ?? randomIp(), origin: ORIGIN });
   if (options.cookie) headers.set("cookie", options.cookie);
-  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
   if (body !== undefined) headers.set("content-type", "application/json");
   const request = new Request(`${ORIGIN}${path}`, { method, headers, body });
   const res = isOn ? await app.fetch(request, switchedOn, createExecutionContext()) : await SELF.fetch(request);
@@ -59,13 +62,21 @@ export async function storedMachine(
   return { id, secretKey };
 }
 
-/** The audit entries of `type` that name the machine `machineId`, newest first, as `admin` reads them. */
-export async function machineAuditEntries(admin: Person, type: AuditType, machineId: string): Promise<AuditEntry[]> {
+/**
+ * The audit entries of `type` that name the machine `machineId` (every one of `type` when none is given), newest
+ * first, as `admin` reads them.
+ */
+export async function machineAuditEntries(
+  admin: { cookie: string },
+  type: AuditType,
+  machineId?: string,
+): Promise<AuditEntry[]> {
   const page = await call<AuditEntriesPage>(`/api/audit/entries?type=${type}&order=desc&limit=500`, {
     cookie: admin.cookie,
   });
   expect(page.status).toBe(200);
-  return page.body.entries.map((line) => JSON.parse(line) as AuditEntry).filter((e) => e.data.machine === machineId);
+  const entries = page.body.entries.map((line) => JSON.parse(line) as AuditEntry);
+  return machineId === undefined ? entries : entries.filter((entry) => entry.data.machine === machineId);
 }
 
 /** The machine's heartbeat, signed as its agent signs it (busy or not), which puts it online; the site's answer. */
