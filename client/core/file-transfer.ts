@@ -82,15 +82,23 @@ export class FileTransfers {
   private readonly startedAt = new Map<number, number>();
   private readonly reportedAt = new Map<number, number>();
   private nextId: number;
+  private readonly link: TransferLink;
+  private readonly maxBytes: () => number;
+  private readonly now: () => number;
+  private readonly onChange: () => void;
 
+  /** The customer's side (`isCustomerSide`) numbers its transfers odd, a technician's even. */
   constructor(
-    private readonly link: TransferLink,
-    /** The customer's side numbers its transfers odd, a technician's even. */
+    link: TransferLink,
     isCustomerSide: boolean,
-    private readonly maxBytes: () => number,
-    private readonly now: () => number,
-    private readonly onChange: () => void,
+    maxBytes: () => number,
+    now: () => number,
+    onChange: () => void,
   ) {
+    this.link = link;
+    this.maxBytes = maxBytes;
+    this.now = now;
+    this.onChange = onChange;
     this.nextId = isCustomerSide ? 1 : 2;
   }
 

@@ -7,15 +7,29 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
 import { isVp8KeyframeStart, rtpPayloadOffset, vp8HeaderOffset } from "../../client/agent/capture/vp8.ts";
-import { VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts";
+import { MIN_RESTART_INTERVAL_MS, VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 
 // The agent's X11 capture on a virtual screen: Debian's ffmpeg grabs Xvfb and sends VP8 over RTP to the agent on
-// loopback; a keyframe request restarts it, and its first frame is a keyframe again; a switch to another part of the
+// loopback; a keyframe request restarts it, and its first frame is a keyframe again (requests that frame answers
+// restart nothing, however slow ffmpeg is to start); a switch to another part of the
 // screen restarts it there, once for a burst, as one RTP stream. ffmpeg ends with the agent, however the agent ends.
 
 const WAIT = { timeout: 60_000, interval: 50 };
+
+/** ffmpeg through a wrapper that counts its starts and waits `delayS` before each. */
+function countedFfmpeg(delayS = 0): { program: string; starts: () => number; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "tether-ffmpeg-"));
+  const starts = join(dir, "starts");
+  const program = join(dir, "ffmpeg");
+  writeFileSync(program, `#!/bin/sh\necho start >> '${starts}'\nsleep ${delayS}\nexec ffmpeg "$@"\n`, { mode: 0o755 });
+  return {
+    program,
+    starts: () => (existsSync(starts) ? readFileSync(starts, "utf8").trim().split("\n").length : 0),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 describe("the agent's X11 capture", () => {
   let screen: VirtualScreen;
@@ -54,13 +68,9 @@ describe("the agent's X11 capture", () => {
   });
 
   it("moves to another part of the screen once for a burst of switches, going on as one RTP stream", async () => {
-    // ffmpeg through a wrapper that counts its starts.
-    const dir = mkdtempSync(join(tmpdir(), "tether-ffmpeg-"));
-    const starts = join(dir, "starts");
-    const wrapper = join(dir, "ffmpeg");
-    writeFileSync(wrapper, `#!/bin/sh\necho start >> '${starts}'\nexec ffmpeg "$@"\n`, { mode: 0o755 });
-    const startCount = () => (existsSync(starts) ? readFileSync(starts, "utf8").trim().split("\n").length : 0);
-    const capture = new X11Capture({ display: screen.display, frameRate: 15, ffmpeg: wrapper });
+    const ffmpeg = countedFfmpeg();
+    const startCount = ffmpeg.starts;
+    const capture = new X11Capture({ display: screen.display, frameRate: 15, ffmpeg: ffmpeg.program });
     const packets: Uint8Array[] = [];
     try {
       await capture.start(
@@ -101,7 +111,37 @@ describe("the agent's X11 capture", () => {
       expect((after.ts - before.ts) >>> 0).toBeLessThan(2 ** 31);
     } finally {
       await capture.stop();
-      rmSync(dir, { recursive: true, force: true });
+      ffmpeg.remove();
+    }
+  });
+
+  it("starts once for a viewer that re-asks for a keyframe every 200 ms while ffmpeg is slow to start", async () => {
+    // Each start takes longer than MIN_RESTART_INTERVAL_MS before ffmpeg begins.
+    const ffmpeg = countedFfmpeg((MIN_RESTART_INTERVAL_MS * 1.5) / 1000);
+    const startCount = ffmpeg.starts;
+    const capture = new X11Capture({ display: screen.display, frameRate: 15, ffmpeg: ffmpeg.program });
+    const packets: Uint8Array[] = [];
+    const keyframes = () => packets.filter(isVp8KeyframeStart).length;
+    // As a viewer does while it has no picture: a request every 200 ms until the first keyframe comes.
+    const asking = setInterval(() => {
+      if (keyframes() === 0) capture.requestKeyframe();
+    }, 200);
+    try {
+      await capture.start(
+        (packet) => packets.push(packet),
+        () => undefined,
+      );
+      await expect.poll(keyframes, WAIT).toBeGreaterThanOrEqual(1);
+      clearInterval(asking);
+      // Every request came before that run's first keyframe, which answered them all.
+      expect(startCount()).toBe(1);
+      const seen = packets.length;
+      await expect.poll(() => packets.length, WAIT).toBeGreaterThan(seen + 15);
+      expect(startCount()).toBe(1);
+    } finally {
+      clearInterval(asking);
+      await capture.stop();
+      ffmpeg.remove();
     }
   });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MAX_SCREENS, parseControlMessage } from "#protocol/control.ts";
-import { keyframeAt } from "../../client/agent/capture/capture.ts";
+import { KeyframeRequests, keyframeAt } from "../../client/agent/capture/capture.ts";
 import { RtpContinuity } from "../../client/agent/capture/rtp-continuity.ts";
 import { usableScreens } from "../../client/agent/capture/screens.ts";
 import { ffmpegArgs } from "../../client/agent/capture/x11.ts";
 
-// The capture's rules that need no screen: when a requested keyframe comes, what ffmpeg is told, which of the X
+// The capture's rules that need no screen: when a requested keyframe comes and which requests call for one, what ffmpeg is told, which of the X
 // server's screens are offered, the two messages that offer them and pick one, and one RTP stream across restarts.
 
 describe("keyframeAt", () => {
@@ -18,6 +18,50 @@ describe("keyframeAt", () => {
   it("waits for the end of the interval when a request comes soon after a start", () => {
     expect(keyframeAt(7_500, 7_000, 2_000)).toBe(9_000);
     expect(keyframeAt(7_000, 7_000, 2_000)).toBe(9_000);
+  });
+});
+
+describe("KeyframeRequests", () => {
+  it("restarts for a request before any run, and for none while no request came", () => {
+    const requests = new KeyframeRequests(2_000, 500);
+    expect(requests.isOwed).toBe(false);
+    requests.requested(100);
+    expect(requests.isOwed).toBe(true);
+    expect(requests.restartAt(100)).toBe(100);
+  });
+
+  it("leaves requests to a run's first keyframe while it sends nothing, however long it takes to start", () => {
+    const requests = new KeyframeRequests(2_000, 500);
+    requests.started(0);
+    // A viewer re-asks every 200 ms while the encoder takes 5 s to send its first packet.
+    for (let at = 100; at < 5_000; at += 200) {
+      requests.requested(at);
+      expect(requests.isOwed, `at ${at}`).toBe(false);
+    }
+    requests.sent(5_000);
+    // One that crossed the keyframe on its way is answered by it too.
+    requests.requested(5_400);
+    expect(requests.isOwed).toBe(false);
+    requests.sent(5_450);
+    // Later ones are not: the viewer lost the picture again.
+    requests.requested(5_500);
+    expect(requests.isOwed).toBe(true);
+    expect(requests.restartAt(5_500)).toBe(5_500);
+  });
+
+  it("spaces restarts MIN apart, and starts over with each run", () => {
+    const requests = new KeyframeRequests(2_000, 500);
+    requests.started(10_000);
+    requests.sent(10_300);
+    requests.requested(11_000);
+    expect(requests.isOwed).toBe(true);
+    expect(requests.restartAt(11_000)).toBe(12_000);
+    requests.started(12_000);
+    expect(requests.isOwed).toBe(false);
+    requests.sent(12_600);
+    expect(requests.isOwed).toBe(false);
+    requests.requested(13_100);
+    expect(requests.isOwed).toBe(true);
   });
 });
 

@@ -34,3 +34,53 @@ export interface ScreenCapture {
 export function keyframeAt(now: number, lastStartAt: number | null, minIntervalMs: number): number {
   return lastStartAt === null ? now : Math.max(now, lastStartAt + minIntervalMs);
 }
+
+/**
+ * The viewer's keyframe requests, for an adapter whose every run of its encoder starts with a keyframe (so that a
+ * restart is how it makes one), told the times by its caller. A request is answered by the run under way's first
+ * keyframe when it came before that run sent anything, or within `crossingMs` of its first packet (a request the
+ * viewer sent before the keyframe reached it): only a later one calls for a restart. A viewer re-asks every 200 ms or
+ * so while it waits; without this, an encoder slower to start than `minIntervalMs` was restarted again before its
+ * first frame, over and over, and never sent one.
+ */
+export class KeyframeRequests {
+  #lastStartAt: number | null = null;
+  #firstPacketAt: number | null = null;
+  #lastRequestAt: number | null = null;
+  readonly #minIntervalMs: number;
+  readonly #crossingMs: number;
+
+  constructor(minIntervalMs: number, crossingMs: number) {
+    this.#minIntervalMs = minIntervalMs;
+    this.#crossingMs = crossingMs;
+  }
+
+  /** A run of the encoder started at `now`. */
+  started(now: number): void {
+    this.#lastStartAt = now;
+    this.#firstPacketAt = null;
+  }
+
+  /** The run under way sent a packet at `now`. */
+  sent(now: number): void {
+    this.#firstPacketAt ??= now;
+  }
+
+  /** The viewer asked for a keyframe at `now`. */
+  requested(now: number): void {
+    this.#lastRequestAt = now;
+  }
+
+  /** Whether a request came that the run under way's first keyframe does not answer. */
+  get isOwed(): boolean {
+    const [asked, first] = [this.#lastRequestAt, this.#firstPacketAt];
+    if (asked === null) return false;
+    if (this.#lastStartAt === null) return true;
+    return first !== null && asked >= first + this.#crossingMs;
+  }
+
+  /** When a restart asked for at `now` may come (keyframeAt). */
+  restartAt(now: number): number {
+    return keyframeAt(now, this.#lastStartAt, this.#minIntervalMs);
+  }
+}

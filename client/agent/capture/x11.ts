@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { existsSync } from "node:fs";
 import type { ScreenRect } from "#protocol/control.ts";
-import { type CaptureCodec, type CaptureEnd, keyframeAt, type ScreenCapture } from "./capture.ts";
+import { type CaptureCodec, type CaptureEnd, KeyframeRequests, type ScreenCapture } from "./capture.ts";
 import { RtpContinuity } from "./rtp-continuity.ts";
 
 // The X11 adapter: Debian's ffmpeg grabs the display (x11grab), encodes VP8 in libvpx's real-time mode and sends RTP
@@ -12,7 +12,8 @@ import { RtpContinuity } from "./rtp-continuity.ts";
 // it runs, and a restart's first frame is a keyframe. It costs ffmpeg's start-up (about a second on a loaded machine)
 // and nothing while the picture is fine, where periodic keyframes (-force_key_frames) would cost bits all the time;
 // a long GOP remains as a floor should a request be lost. Restarts are spaced at least MIN_RESTART_INTERVAL_MS apart,
-// and every run's packets are renumbered to go on from the last run's (rtp-continuity.ts).
+// requests the run under way's first keyframe answers restart nothing (KeyframeRequests), and every run's packets are
+// renumbered to go on from the last run's (rtp-continuity.ts).
 // Every grabbed frame is encoded once, when it was grabbed (-fps_mode passthrough): ffmpeg's default for RTP keeps a
 // constant rate by repeating frames, and on a machine too busy to grab 30 a second, encoding the repeats made it fall
 // further behind each second (seconds of delay within a minute); now it sends fewer frames, each of them fresh.
@@ -28,6 +29,11 @@ export const VP8_PAYLOAD_TYPE = 96;
 const SSRC = 0x7e7e0001;
 /** The smallest gap between two restarts for keyframes. */
 export const MIN_RESTART_INTERVAL_MS = 2_000;
+/**
+ * How long after a run's first packet a keyframe request may still be one the viewer sent before that keyframe reached
+ * it (on loopback a frame takes milliseconds; on a loaded machine or a slow line, a few hundred).
+ */
+const KEYFRAME_CROSSING_MS = 500;
 /** RTP packets fit a path's MTU with room for SRTP and the tunnel headers. */
 const PACKET_BYTES = 1_200;
 /** A keyframe at least this often even if no request arrives. */
@@ -77,7 +83,8 @@ export function ffmpegArgs(options: {
   ];
 }
 
-type Run = { process: ChildProcess; socket: Socket; detail: string };
+/** One run of ffmpeg: its process, the socket its packets come to, its last words, and the area it grabs. */
+type Run = { process: ChildProcess; socket: Socket; detail: string; area: ScreenRect | null };
 
 /** `command` with `args`, started so that the kernel stops it when this process dies (see above), where it can. */
 export function tiedToThisProcess(command: string, args: string[]): [string, string[]] {
@@ -92,7 +99,7 @@ export class X11Capture implements ScreenCapture {
   #run: Run | null = null;
   #onPacket: (packet: Uint8Array) => void = () => undefined;
   #onEnd: (end: CaptureEnd) => void = () => undefined;
-  #lastStartAt: number | null = null;
+  readonly #keyframes = new KeyframeRequests(MIN_RESTART_INTERVAL_MS, KEYFRAME_CROSSING_MS);
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
   #isStopped = false;
   /** Between start and stop. */
@@ -112,7 +119,7 @@ export class X11Capture implements ScreenCapture {
    */
   async showArea(area: ScreenRect): Promise<void> {
     this.#options.area = area;
-    if (this.#isStarted) this.requestKeyframe();
+    if (this.#isStarted) this.#scheduleRestart();
   }
 
   async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
@@ -124,13 +131,23 @@ export class X11Capture implements ScreenCapture {
   }
 
   requestKeyframe(): void {
+    this.#keyframes.requested(this.#options.now());
+    if (this.#keyframes.isOwed) this.#scheduleRestart();
+  }
+
+  /** A restart as soon as restarts may come, if it is still due then; one waits at a time. */
+  #scheduleRestart(): void {
     if (this.#isStopped || this.#keyframeTimer !== undefined) return;
     const now = this.#options.now();
-    const delay = keyframeAt(now, this.#lastStartAt, MIN_RESTART_INTERVAL_MS) - now;
     this.#keyframeTimer = setTimeout(() => {
       this.#keyframeTimer = undefined;
-      if (!this.#isStopped) void this.#restartInTurn();
-    }, delay);
+      if (!this.#isStopped) void this.#restartInTurn(() => this.#isRestartDue());
+    }, this.#keyframes.restartAt(now) - now);
+  }
+
+  /** Whether the run under way is not what is asked for: none, another area, or no answer to a keyframe request. */
+  #isRestartDue(): boolean {
+    return this.#run === null || this.#run.area !== this.#options.area || this.#keyframes.isOwed;
   }
 
   async stop(): Promise<void> {
@@ -143,9 +160,12 @@ export class X11Capture implements ScreenCapture {
     await this.#end(run);
   }
 
-  /** Restarts after any restart still under way, so that two never run ffmpeg at once. */
-  #restartInTurn(): Promise<void> {
-    const next = this.#restarts.then(() => this.#restart());
+  /**
+   * Restarts after any restart still under way, so that two never run ffmpeg at once, if it is still `isDue` by then
+   * (the one before may have answered it).
+   */
+  #restartInTurn(isDue: () => boolean = () => true): Promise<void> {
+    const next = this.#restarts.then(() => (isDue() ? this.#restart() : undefined));
     this.#restarts = next.catch(() => undefined);
     return next;
   }
@@ -166,11 +186,13 @@ export class X11Capture implements ScreenCapture {
     const { display, area, frameRate, bitrateKbps, ffmpeg } = this.#options;
     const args = ffmpegArgs({ display, area, frameRate, bitrateKbps, port: socket.address().port });
     const child = spawn(...tiedToThisProcess(ffmpeg, args), { stdio: ["ignore", "ignore", "pipe"] });
-    const run: Run = { process: child, socket, detail: "" };
+    const run: Run = { process: child, socket, detail: "", area };
     this.#run = run;
-    this.#lastStartAt = this.#options.now();
+    this.#keyframes.started(this.#options.now());
     socket.on("message", (packet) => {
-      if (this.#run === run) this.#onPacket(this.#continuity.rewrite(packet, run));
+      if (this.#run !== run) return;
+      this.#keyframes.sent(this.#options.now());
+      this.#onPacket(this.#continuity.rewrite(packet, run));
     });
     child.stderr?.on("data", (chunk: Buffer) => {
       run.detail = (run.detail + chunk.toString()).slice(-DETAIL_CHARS);
