@@ -267,7 +267,7 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
   metrics.agent_glass_to_glass_ms = sampled(
     latencies,
     "ms",
-    `the wall-clock time painted on a ${SIZE.width}×${SIZE.height} Xvfb screen (8 × 5 blocks, every 4 ms, by a process of its own) → decoded in the viewer (requestVideoFrameCallback expectedDisplayTime), ${latencies.length} frames over ${(elapsed / 1000).toFixed(1)} s: ${fps.toFixed(1)} fps, ${after.rejected - before.rejected} frames unreadable, size ${after.size}; the viewer's inbound video over the whole share: ${received}; the agent's program (werift, ffmpeg x11grab → VP8 real-time, 30 fps, 2,500 kbit/s) on loopback through wrangler dev, Chromium viewer`,
+    `the wall-clock time painted on a ${SIZE.width}×${SIZE.height} Xvfb screen (8 × 5 blocks, every 4 ms, by a process of its own) → decoded in the viewer (requestVideoFrameCallback expectedDisplayTime), ${latencies.length} frames over ${(elapsed / 1000).toFixed(1)} s: ${fps.toFixed(1)} fps, ${after.rejected - before.rejected} frames unreadable, size ${after.size}; the viewer's inbound video over the whole share: ${received}; the agent's program (werift, ffmpeg x11grab → VP8 real-time, 30 fps, 2,500 kbit/s, at nice 10) on loopback through wrangler dev, Chromium viewer`,
   );
   metrics.agent_input_ms = sampled(
     inputMs.map((ms) => Math.round(ms * 10) / 10),

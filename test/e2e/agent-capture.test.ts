@@ -1,13 +1,18 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
 import { isVp8KeyframeStart, rtpPayloadOffset, vp8HeaderOffset } from "../../client/agent/capture/vp8.ts";
-import { MIN_RESTART_INTERVAL_MS, VP8_PAYLOAD_TYPE, X11Capture } from "../../client/agent/capture/x11.ts";
+import {
+  FFMPEG_NICENESS,
+  MIN_RESTART_INTERVAL_MS,
+  VP8_PAYLOAD_TYPE,
+  X11Capture,
+} from "../../client/agent/capture/x11.ts";
 import { isGroupAlive } from "../../worker/cli/process-group.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 
@@ -17,6 +22,22 @@ import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.
 // screen restarts it there, once for a burst, as one RTP stream. ffmpeg ends with the agent, however the agent ends.
 
 const WAIT = { timeout: 60_000, interval: 50 };
+
+/** The niceness of each ffmpeg that grabs `display` (the 19th field of /proc/PID/stat). */
+function ffmpegNiceness(display: string): number[] {
+  const found: number[] = [];
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (!args[0]?.endsWith("ffmpeg") || !args.includes(display)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      found.push(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
 
 /** ffmpeg through a wrapper that counts its starts and waits `delayS` before each. */
 function countedFfmpeg(delayS = 0): { program: string; starts: () => number; remove(): void } {
@@ -55,6 +76,9 @@ describe("the agent's X11 capture", () => {
     const [first] = packets;
     expect(first && rtpPayloadOffset(first)).toBe(12);
     expect((first?.[1] ?? 0) & 0x7f).toBe(VP8_PAYLOAD_TYPE);
+
+    // ffmpeg runs niced, so that the person's programs, the X server and the technician's input come first.
+    expect(ffmpegNiceness(screen.display)).toEqual([FFMPEG_NICENESS]);
 
     // Frames keep coming after the first keyframe; a request brings another keyframe.
     const before = keyframes();
