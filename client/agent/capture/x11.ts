@@ -116,7 +116,6 @@ export class X11Capture implements ScreenCapture {
   #onEnd: (end: CaptureEnd) => void = () => undefined;
   readonly #keyframes = new KeyframeRequests(MIN_RESTART_INTERVAL_MS, KEYFRAME_CROSSING_MS);
   #keyframeTimer: ReturnType<typeof setTimeout> | undefined;
-  #isStopped = false;
   /** Between start and stop. */
   #isStarted = false;
   #restarts: Promise<void> = Promise.resolve();
@@ -134,13 +133,12 @@ export class X11Capture implements ScreenCapture {
    */
   async showArea(area: ScreenRect): Promise<void> {
     this.#options.area = area;
-    if (this.#isStarted) this.#scheduleRestart();
+    this.#scheduleRestart();
   }
 
   async start(onPacket: (packet: Uint8Array) => void, onEnd: (end: CaptureEnd) => void): Promise<void> {
     this.#onPacket = onPacket;
     this.#onEnd = onEnd;
-    this.#isStopped = false;
     this.#isStarted = true;
     await this.#restartInTurn();
   }
@@ -152,11 +150,11 @@ export class X11Capture implements ScreenCapture {
 
   /** A restart as soon as restarts may come, if it is still due then; one waits at a time. */
   #scheduleRestart(): void {
-    if (this.#isStopped || this.#keyframeTimer !== undefined) return;
+    if (!this.#isStarted || this.#keyframeTimer !== undefined) return;
     const now = this.#options.now();
     this.#keyframeTimer = setTimeout(() => {
       this.#keyframeTimer = undefined;
-      if (!this.#isStopped) void this.#restartInTurn(() => this.#isRestartDue());
+      if (this.#isStarted) void this.#restartInTurn(() => this.#isRestartDue());
     }, this.#keyframes.restartAt(now) - now);
   }
 
@@ -166,7 +164,6 @@ export class X11Capture implements ScreenCapture {
   }
 
   async stop(): Promise<void> {
-    this.#isStopped = true;
     this.#isStarted = false;
     clearTimeout(this.#keyframeTimer);
     this.#keyframeTimer = undefined;
@@ -194,7 +191,7 @@ export class X11Capture implements ScreenCapture {
       socket.once("error", reject);
       socket.bind(0, "127.0.0.1", () => resolve());
     });
-    if (this.#isStopped) {
+    if (!this.#isStarted) {
       socket.close();
       return;
     }

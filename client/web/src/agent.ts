@@ -1,7 +1,7 @@
 import { SeatToken } from "#protocol/room.ts";
 import { parseLinkSecret } from "../../core/link-secret.ts";
 import { agentPageText, commonText, startLanguage } from "./i18n/page.ts";
-import { announce, byId } from "./lib/dom.ts";
+import { announce, byId, copyText } from "./lib/dom.ts";
 
 // The page a customer's session page opens (in a new tab) when their technician asks for control: it offers the native
 // agent, which a browser cannot replace, and the command that starts it in the session page's seat. What the command
@@ -24,15 +24,15 @@ if (isSession && secret && parseLinkSecret(secret) && token && SeatToken.safePar
   // The agent reads the seat's token after the secret, and presents it to take the page's seat.
   command.value = `node tether-agent.mjs '${location.origin}/j/${code}#${secret}.${token}'`;
   steps.hidden = false;
-  copy.addEventListener("click", async () => {
-    try {
-      await navigator.clipboard.writeText(command.value);
-      announce(() => commonText().chat.copied);
-    } catch {
-      command.select();
-      announce(() => commonText().chat.notCopied, true);
-    }
-  });
+  copy.addEventListener(
+    "click",
+    () =>
+      void copyText(
+        command.value,
+        () => commonText().chat,
+        () => command.select(),
+      ),
+  );
 } else {
   // A code alone comes from a Get-help page; anything else is no link of ours.
   announce(() => (isSession && secret === undefined ? T().needsLink : T().noSession), true);

@@ -11,7 +11,7 @@ import { loadRecordingsPanel } from "./console/recordings-panel.ts";
 import { formatTime } from "./i18n/format.ts";
 import { onLanguageChange, startLanguage, technicianText } from "./i18n/page.ts";
 import { AnyBody, callApi } from "./lib/api.ts";
-import { announce, byId, whileBusy } from "./lib/dom.ts";
+import { announce, byId, copyText, whileBusy } from "./lib/dom.ts";
 import { nameErrorText, passkeyFailureText, technicianErrorText } from "./lib/errors.ts";
 import { parseInviteHash } from "./lib/invite-link.ts";
 import { forgetLinkSecretsExcept, keepLinkSecret, linkSecretOf, linkSecretsMark } from "./lib/link-secrets.ts";
@@ -346,19 +346,9 @@ async function createInvite(): Promise<void> {
   await loadInvites();
 }
 
-async function copyFrom(input: HTMLInputElement): Promise<void> {
-  try {
-    await navigator.clipboard.writeText(input.value);
-    announce(() => T().copied);
-  } catch {
-    input.select();
-    announce(() => T().notCopied, true);
-  }
-}
-
 for (const button of document.querySelectorAll<HTMLButtonElement>("button[data-copy]")) {
   const input = byId(button.dataset.copy ?? "", HTMLInputElement);
-  button.addEventListener("click", () => void copyFrom(input));
+  button.addEventListener("click", () => void copyText(input.value, T, () => input.select()));
 }
 addPasskeyButton.addEventListener("click", () => void whileBusy(addPasskeyButton, registerPasskey));
 renameMe.addEventListener("click", () => void whileBusy(renameMe, renameMyself));

@@ -68,3 +68,21 @@ export function actionButton(
   el.addEventListener("click", () => void whileBusy(el, action));
   return el;
 }
+
+/**
+ * Writes `text` to the person's clipboard (at their click: a page may not, and should not, do it unasked) and says
+ * whether it could, in the words `said` gives now (and in another language after a switch); where the browser refused, `onRefused` helps them copy it themselves (selects it, say).
+ */
+export async function copyText(
+  text: string,
+  said: () => { copied: string; notCopied: string },
+  onRefused?: () => void,
+): Promise<void> {
+  try {
+    await navigator.clipboard.writeText(text);
+    announce(() => said().copied);
+  } catch {
+    onRefused?.();
+    announce(() => said().notCopied, true);
+  }
+}
