@@ -57,6 +57,11 @@ describe("the agent offered to a browser customer", () => {
     // The secrets left the agent page's address bar at once; the seat token is the customer page's own.
     expect(new URL(agentPage.url()).hash).toBe("");
     await expectAccessible(agentPage, "the agent's page");
+    // Copy puts the command on the person's clipboard, and says so.
+    await customer.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: stage.server.origin });
+    await agentPage.getByRole("button", { name: "Copy" }).click();
+    await agentPage.getByText("Copied to your clipboard.").waitFor();
+    expect(await agentPage.evaluate(() => navigator.clipboard.readText())).toBe(await command.inputValue());
     expect(await customer.page.evaluate((key) => sessionStorage.getItem(key), `tether.resume.customer.${code}`)).toBe(
       seatToken,
     );

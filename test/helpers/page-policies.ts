@@ -9,6 +9,7 @@ export const PAGE_USES: [path: string, uses: string[]][] = [
     ["autoplay", "camera", "captured-surface-control", "clipboard-write", "display-capture", "microphone"],
   ],
   ["/console", ["autoplay", "camera", "clipboard-write", "fullscreen", "microphone", "publickey-credentials-create"]],
+  ["/agent", ["clipboard-write"]],
   ["/sign-in", ["publickey-credentials-get"]],
   ["/enrol", ["publickey-credentials-create"]],
   ["/health", []],

@@ -55,6 +55,8 @@ const PAGES: { path: RegExp; uses: Feature[] }[] = [
     path: /^\/console$/,
     uses: ["publickey-credentials-create", "clipboard-write", "autoplay", "fullscreen", ...MEDIA],
   },
+  // The agent's page: copy the command that starts the agent.
+  { path: /^\/agent$/, uses: ["clipboard-write"] },
   { path: /^\/sign-in$/, uses: ["publickey-credentials-get"] },
   { path: /^\/enrol$/, uses: ["publickey-credentials-create"] },
 ];
