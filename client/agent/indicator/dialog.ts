@@ -1,6 +1,7 @@
 /// <reference path="../input/x11.d.ts" />
 import type { XClient } from "x11";
 import { connect } from "../input/xtest.ts";
+import { type Box, fixedFontGc, handled, overlayWindow, showOnTop } from "./x-window.ts";
 import { latin1 } from "./x11.ts";
 
 // Where a display exists, the agent asks the person at the machine in a dialog on the screen as well as in the
@@ -17,9 +18,6 @@ export type DialogText = { lines: string[]; yes: string; no: string };
  * `isUnicode`: it shows every language's characters; without it, Latin-1 only.
  */
 export type Dialog = { show(text: DialogText | null): unknown; close(): void; readonly isUnicode?: boolean };
-
-/** A rectangle in pixels. */
-export type Box = { x: number; y: number; width: number; height: number };
 
 /** Where the dialog and its buttons go on a screen: the window on the screen, the buttons in the window. */
 export type DialogLayout = { window: Box; lines: string[]; yes: Box; no: Box };
@@ -38,8 +36,6 @@ const BORDER = 0x9b1c1c;
 /** The buttons' colours (24-bit TrueColor pixels): blue for the answer that goes on, dark red for the other. */
 export const BUTTON_COLOURS = { yes: 0x1d4ed8, no: 0x5c0f0f } as const;
 const BUTTON_TEXT = 0xffffff;
-const EXPOSURE = 0x8000;
-const BUTTON_PRESS = 0x4;
 
 /** `text` broken at spaces into lines of at most `room` characters (a longer word is cut). */
 export function wrap(text: string, room: number): string[] {
@@ -92,7 +88,7 @@ export class X11Dialog {
   readonly #screen: { width: number; height: number };
   readonly #onAnswer: (shown: DialogText, isYes: boolean) => void;
   #window: number | null = null;
-  #gc = 0;
+  readonly #gc: number;
   #shown: { text: DialogText; layout: DialogLayout } | null = null;
 
   private constructor(
@@ -105,10 +101,7 @@ export class X11Dialog {
     this.#root = root;
     this.#screen = screen;
     this.#onAnswer = onAnswer;
-    const font = client.AllocID();
-    client.OpenFont(font, "fixed");
-    this.#gc = client.AllocID();
-    client.CreateGC(this.#gc, root, { foreground: FOREGROUND, background: BACKGROUND, font });
+    this.#gc = fixedFontGc(client, root, FOREGROUND, BACKGROUND);
     client.on("error", () => undefined);
     client.on("event", (event) => {
       const shown = this.#shown;
@@ -141,21 +134,16 @@ export class X11Dialog {
     this.#shown = null;
     if (text) {
       const layout = dialogLayout(this.#screen, text);
-      const { x, y, width, height } = layout.window;
-      const window = client.AllocID();
-      client.CreateWindow(window, this.#root, x, y, width, height, 2, 0, 0, 0, {
-        backgroundPixel: BACKGROUND,
-        borderPixel: BORDER,
-        overrideRedirect: 1,
-        eventMask: EXPOSURE | BUTTON_PRESS,
+      const window = overlayWindow(client, this.#root, layout.window, {
+        background: BACKGROUND,
+        border: { colour: BORDER, width: 2 },
       });
       this.#window = window;
       this.#shown = { text, layout };
-      client.MapWindow(window);
-      client.RaiseWindow(window);
+      showOnTop(client, window);
       this.#draw();
     }
-    return new Promise((resolve) => client.GetInputFocus(() => resolve()));
+    return handled(client);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 /// <reference path="../input/x11.d.ts" />
 import type { XClient } from "x11";
 import { connect } from "../input/xtest.ts";
+import { fixedFontGc, handled, overlayWindow, showOnTop } from "./x-window.ts";
 
 // While a technician is connected, a strip at the top of the X screen says so, above every application window (an
 // override-redirect window, raised again whenever it changes), with an End button: the person at the machine sees who
@@ -17,8 +18,6 @@ const MAX_WIDTH = 720;
 const BACKGROUND = 0x9b1c1c;
 const FOREGROUND = 0xffffff;
 const END_BACKGROUND = 0x5c0f0f;
-const EXPOSURE = 0x8000;
-const BUTTON_PRESS = 0x4;
 /** The baseline of the 13-pixel "fixed" font, centred in the strip. */
 const BASELINE = 16;
 const CHAR_WIDTH = 6;
@@ -60,16 +59,9 @@ export class X11Indicator {
   static async open(display: string, onEnd: () => void): Promise<X11Indicator> {
     const { client, root, screen } = await connect(display);
     const width = Math.min(MAX_WIDTH, screen.width);
-    const window = client.AllocID();
-    client.CreateWindow(window, root, Math.round((screen.width - width) / 2), 0, width, HEIGHT, 0, 0, 0, 0, {
-      backgroundPixel: BACKGROUND,
-      overrideRedirect: 1,
-      eventMask: EXPOSURE | BUTTON_PRESS,
-    });
-    const font = client.AllocID();
-    client.OpenFont(font, "fixed");
-    const gc = client.AllocID();
-    client.CreateGC(gc, window, { foreground: FOREGROUND, background: BACKGROUND, font });
+    const box = { x: Math.round((screen.width - width) / 2), y: 0, width, height: HEIGHT };
+    const window = overlayWindow(client, root, box, { background: BACKGROUND });
+    const gc = fixedFontGc(client, window, FOREGROUND, BACKGROUND);
     return new X11Indicator(client, window, gc, width, onEnd);
   }
 
@@ -81,13 +73,12 @@ export class X11Indicator {
     const wasShown = this.#text !== null;
     this.#text = text;
     if (text) {
-      this.#client.MapWindow(this.#window);
-      this.#client.RaiseWindow(this.#window);
+      showOnTop(this.#client, this.#window);
       this.#draw();
     } else if (wasShown) {
       this.#client.UnmapWindow(this.#window);
     }
-    return new Promise((resolve) => this.#client.GetInputFocus(() => resolve()));
+    return handled(this.#client);
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 /// <reference path="./x11.d.ts" />
 import x11, { type XClient, type XTestExtension } from "x11";
+import { handled } from "../indicator/x-window.ts";
 import type { InputAction, MouseButton, ScreenArea } from "./InputGate.ts";
 import type { InputSink } from "./input.ts";
 
@@ -82,8 +83,7 @@ export class XTestInput implements InputSink {
   perform(actions: readonly InputAction[]): Promise<void> {
     if (this.#isClosed || actions.length === 0) return Promise.resolve();
     for (const action of actions) this.#fake(action);
-    // Requests are handled in order: once a round trip after them is answered, the server has acted on them all.
-    return new Promise((resolve) => this.#client.GetInputFocus(() => resolve()));
+    return handled(this.#client);
   }
 
   /**
