@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InputMessage } from "#protocol/channels.ts";
-import {
-  type Box,
-  BUTTON_COLOURS,
-  type DialogText,
-  dialogLayout,
-  X11Dialog,
-} from "../../client/agent/indicator/dialog.ts";
+import { BUTTON_COLOURS, type DialogText, dialogLayout, X11Dialog } from "../../client/agent/indicator/dialog.ts";
+import type { Box } from "../../client/agent/indicator/x-window.ts";
 import { X11Indicator } from "../../client/agent/indicator/x11.ts";
 import { type GateResult, InputGate } from "../../client/agent/input/InputGate.ts";
 import { XTestInput } from "../../client/agent/input/xtest.ts";
