@@ -508,6 +508,12 @@ export const ROUTES: RouteCase[] = [
     body: (ctx) => ({ name: fuzzName(ctx) }),
     answer: MachineResponse,
   },
+  {
+    method: "GET",
+    path: "/api/machines/:id",
+    url: (ctx) => `/api/machines/${machineId(ctx)}`,
+    answer: MachineResponse,
+  },
   { method: "DELETE", path: "/api/machines/:id", url: (ctx) => `/api/machines/${machineId(ctx)}` },
   // Assigning a machine (never one that exists: see machineId) to a spare technician or a made-up one, and back.
   {
