@@ -25,6 +25,11 @@ export type Plan = SignalingPlan & {
   slowVisits: number;
   /** Chat messages whose read receipt input_rtt_ms times. */
   chatRoundTrips: number;
+  /**
+   * Pointer moves agent_input_ms times: its spread has a long tail on a shared machine (a move that waits for another
+   * process), so enough of them that the median's interval is narrow.
+   */
+  agentMoves: number;
   /** Starts of `npm start` and of the floor's bare wrangler dev for start_ready_ms… */
   starts: number;
   /** …or fewer (but at least two) once the pairs have taken this long: on a loaded machine one pair can take minutes. */
@@ -47,6 +52,7 @@ export const FULL: Plan = {
   fileRounds: 3,
   slowVisits: 15,
   chatRoundTrips: 50,
+  agentMoves: 200,
   starts: 8,
   startBudgetMs: Number.POSITIVE_INFINITY,
 };
@@ -67,6 +73,7 @@ export const QUICK: Plan = {
   fileRounds: 1,
   slowVisits: 5,
   chatRoundTrips: 20,
+  agentMoves: 20,
   starts: 3,
   startBudgetMs: 60_000,
 };

@@ -35,6 +35,14 @@ function chatRoundTrip(viewer: Page, n: number): Promise<number> {
   }, n);
 }
 
+/** The floor's chat (bench/floor/floor.js): message `n` from the viewer and its receipt back, in ms. */
+function floorChatRoundTrip(viewer: Page, n: number): Promise<number> {
+  return viewer.evaluate(
+    (n) => (globalThis as unknown as { __benchChat(n: number): Promise<number> }).__benchChat(n),
+    n,
+  );
+}
+
 /** A file of `size` random bytes dropped on the viewer's files panel (made in the page). */
 function offerFile(viewer: Page, size: number): Promise<void> {
   return viewer.evaluate(async (size) => {
@@ -106,15 +114,33 @@ export async function measureTogether(ctx: SuiteContext, ours: ShareTarget, floo
     await floorShare.allow();
     await share.viewer.getByRole("region", { name: /^Chat with the customer/ }).waitFor();
     const trips: number[] = [];
+    const floorTrips: number[] = [];
     for (let n = 0; n < plan.chatRoundTrips + 5; n++) {
-      const ms = await chatRoundTrip(share.viewer, n);
-      if (n >= 5) trips.push(ms);
+      // Interleaved, each first in turn: a busy moment of the machine weighs on both.
+      let ms: number;
+      let floorMs: number;
+      if (n % 2) {
+        ms = await chatRoundTrip(share.viewer, n);
+        floorMs = await floorChatRoundTrip(floorShare.viewer, n);
+      } else {
+        floorMs = await floorChatRoundTrip(floorShare.viewer, n);
+        ms = await chatRoundTrip(share.viewer, n);
+      }
+      if (n < 5) continue;
+      trips.push(ms);
+      floorTrips.push(floorMs);
     }
-    metrics.input_rtt_ms = sampled(
-      trips,
-      "ms",
-      `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback; the pointer goes on its own channel of the same connection, one way`,
-    );
+    const tripRatio = pairedRatioInterval(trips, floorTrips);
+    metrics.input_rtt_ms = {
+      ...sampled(
+        trips,
+        "ms",
+        `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback, each sharing; the pointer goes on its own channel of the same connection, one way; reference: the floor's pages, a bare chat on a negotiated data channel of their sharing connection (the viewer draws its line and sends it, the customer's page answers and draws it, the viewer writes the receipt), interleaved`,
+      ),
+      reference: median(floorTrips),
+      ratio: tripRatio.estimate,
+      ratio_ci: [tripRatio.low, tripRatio.high],
+    };
 
     const ourMs: number[] = [];
     const floorMs: number[] = [];

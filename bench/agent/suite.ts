@@ -200,7 +200,7 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
   const fps = latencies.length / (elapsed / 1000);
 
   // Pointer moves: the viewer's pointermove to the X server's motion at that point.
-  const samples = plan.isQuick ? 20 : 50;
+  const samples = plan.agentMoves;
   ctx.progress(`agent: ${samples} pointer moves, viewer → X server`);
   await viewer.getByRole("button", { name: "Control", exact: true }).click();
   const video = viewer.getByLabel("Customer's screen");

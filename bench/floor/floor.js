@@ -2,7 +2,8 @@
 // trickled candidates), the viewer answers and shows the track. Nothing else, but for `files=1` in the address: then
 // one negotiated data channel as Tether's file channel (id 3, reliable, ordered), on which the viewer sends bytes in
 // 64 KiB chunks with the same backpressure marks as Tether (1 MiB high, 256 KiB low) and the customer counts them:
-// the floor of file_mb_per_s.
+// the floor of file_mb_per_s; and one as a bare chat (id 4): the viewer draws a line and sends it, the customer's page
+// draws it and answers, the viewer writes "Read" in the line: the floor of input_rtt_ms.
 const params = new URLSearchParams(location.hash.slice(1));
 const room = params.get("room");
 const hasFiles = params.get("files") === "1";
@@ -20,7 +21,10 @@ function connect() {
   pc.addEventListener("track", (event) => {
     document.getElementById("screen").srcObject = new MediaStream([event.track]);
   });
-  if (hasFiles) openFileChannel(pc);
+  if (hasFiles) {
+    openFileChannel(pc);
+    openChatChannel(pc);
+  }
   return pc;
 }
 
@@ -59,6 +63,41 @@ function openFileChannel(connection) {
     }
     return startedAt;
   };
+}
+
+function openChatChannel(connection) {
+  const channel = connection.createDataChannel("chat", { negotiated: true, id: 4, ordered: true });
+  const log = document.createElement("ol");
+  document.body.append(log);
+  const line = (text) => {
+    const item = document.createElement("li");
+    const receipt = document.createElement("span");
+    item.append(text, " ", receipt);
+    log.append(item);
+    return receipt;
+  };
+  const receipts = [];
+  channel.addEventListener("message", (event) => {
+    const msg = JSON.parse(event.data);
+    if (msg.read === undefined) {
+      channel.send(JSON.stringify({ read: msg.id }));
+      line(msg.text);
+    } else if (receipts[msg.read]) receipts[msg.read].textContent = "Read";
+  });
+  // The viewer's side: ms from sending message `n` to its receipt drawn (observed as the chat's is in bench/together.ts).
+  globalThis.__benchChat = (n) =>
+    new Promise((resolve) => {
+      const startedAt = performance.now();
+      channel.send(JSON.stringify({ id: n, text: `bench ${n}` }));
+      const receipt = line(`bench ${n}`);
+      receipts[n] = receipt;
+      const observer = new MutationObserver(() => {
+        if (!receipt.textContent) return;
+        observer.disconnect();
+        resolve(performance.now() - startedAt);
+      });
+      observer.observe(receipt, { childList: true, characterData: true, subtree: true });
+    });
 }
 
 async function handle(msg) {
