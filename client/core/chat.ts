@@ -66,8 +66,9 @@ export class ChatLog {
     if (body.length > MAX_CHAT_CHARS) return "tooLong";
     const at = this.now();
     const id = this.nextId++;
-    this.keep({ from: "me", id, text: body, sentAt: at, at, isRead: false, isClipboard });
+    // Out first, drawn after: the other side's page need not wait for this one's.
     this.send({ type: "chat", id, text: body, sentAt: at, ...(isClipboard ? { isClipboard } : {}) });
+    this.keep({ from: "me", id, text: body, sentAt: at, at, isRead: false, isClipboard });
     return null;
   }
 

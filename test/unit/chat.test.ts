@@ -64,6 +64,18 @@ describe("chat", () => {
     expect(a.entries.at(-1)?.isRead).toBe(false);
   });
 
+  it("sends a message before its page draws it: the other side's page need not wait for this one's", () => {
+    const wire: ChatOut[] = [];
+    const onTheWireWhenDrawn: number[] = [];
+    const log = new ChatLog(
+      (msg) => wire.push(msg),
+      () => 1_800_000_000_000,
+      () => onTheWireWhenDrawn.push(wire.length),
+    );
+    log.say("Click Start, then Settings");
+    expect(onTheWireWhenDrawn).toEqual([1]);
+  });
+
   it("refuses empty and overlong text without sending, ignores repeats, and keeps the newest entries", () => {
     const { a, b, wire, deliver } = pairOfLogs();
     expect(a.say("   ")).toBe("empty");

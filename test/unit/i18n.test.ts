@@ -1,12 +1,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorCode } from "#protocol/errors.ts";
 import { findNameProblem, nameProblem } from "#protocol/names.ts";
 import type { Catalogue } from "../../client/web/src/i18n/catalogue.ts";
 import * as de from "../../client/web/src/i18n/catalogues/de.ts";
 import * as en from "../../client/web/src/i18n/catalogues/en.ts";
 import * as ja from "../../client/web/src/i18n/catalogues/ja.ts";
+import { formatBytes, formatClock, formatUnit, setFormatLanguage } from "../../client/web/src/i18n/format.ts";
 import { chooseLanguage, LANGUAGES, type Language } from "../../client/web/src/i18n/languages.ts";
 
 // The catalogues are typed against the English one, so tsc already refuses a missing key; these tests hold the rest:
@@ -115,5 +116,35 @@ describe("chooseLanguage", () => {
   it("keeps the person's own choice over the browser's, and ignores a stored value it does not speak", () => {
     expect(chooseLanguage(["de-DE"], "ja")).toBe("ja");
     expect(chooseLanguage(["de-DE"], "xx")).toBe("de");
+  });
+});
+
+describe("the formatters", () => {
+  afterEach(() => {
+    setFormatLanguage("en");
+    vi.restoreAllMocks();
+  });
+
+  it("make each of Intl's formatters once per language and options, and write in the language set last", () => {
+    const made = vi.spyOn(Intl, "DateTimeFormat");
+    const at = Date.UTC(2026, 11, 4, 14, 5);
+    setFormatLanguage("en");
+    const english = formatClock(at);
+    expect(formatClock(at + 60_000)).not.toBe(english);
+    expect(made).toHaveBeenCalledTimes(1);
+    setFormatLanguage("de");
+    expect(formatClock(at)).toBe(new Intl.DateTimeFormat("de", { timeStyle: "short" }).format(at));
+    setFormatLanguage("en");
+    expect(formatClock(at)).toBe(english);
+    // English's was kept, German's was made, and the check above made one of its own.
+    expect(made).toHaveBeenCalledTimes(3);
+  });
+
+  it("keep formatters with different options apart", () => {
+    setFormatLanguage("en");
+    expect(formatUnit(12, "millisecond")).toBe("12 ms");
+    expect(formatUnit(30, "second", true)).toBe("30 seconds");
+    expect(formatBytes(9_800_000, true)).toBe("9.8 MB/s");
+    expect(formatBytes(640_000)).toBe("640 kB");
   });
 });

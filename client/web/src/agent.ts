@@ -14,7 +14,7 @@ import { announce, byId, copyText } from "./lib/dom.ts";
 const T = agentPageText;
 const [code = "", secret, token] = location.hash.slice(1).split(".");
 history.replaceState(null, "", location.pathname);
-const steps = byId("agent-steps", HTMLElement);
+const steps = byId("agent-steps");
 const command = byId("agent-command", HTMLInputElement);
 const copy = byId("agent-copy", HTMLButtonElement);
 

@@ -24,8 +24,8 @@ import type { TechnicianSecret } from "./viewer/TechnicianSession.ts";
 // (for admins) invites, and the viewer for one session at /console#view=CODE. A new session's link secret is made
 // here and kept in this tab only (lib/link-secrets.ts): the server gets just the hash of the seat key it derives.
 
-const main = byId("console", HTMLElement);
-const who = byId("who", HTMLElement);
+const main = byId("console");
+const who = byId("who");
 const passkeyList = byId("passkeys", HTMLUListElement);
 const addPasskeyButton = byId("add-passkey", HTMLButtonElement);
 const signOut = byId("sign-out", HTMLButtonElement);
@@ -35,14 +35,14 @@ const newSessionButton = byId("create-session", HTMLButtonElement);
 const caseNumber = byId("case-number", HTMLInputElement);
 const reference = byId("session-reference", HTMLInputElement);
 const liveList = byId("live-sessions", HTMLUListElement);
-const noLive = byId("no-live-sessions", HTMLElement);
+const noLive = byId("no-live-sessions");
 const invite = byId("invite", HTMLButtonElement);
 const joinForm = byId("join-session", HTMLFormElement);
 const joinCode = byId("join-code", HTMLInputElement);
 const joinPassword = byId("join-password", HTMLInputElement);
-const myName = byId("my-name", HTMLElement);
+const myName = byId("my-name");
 const renameMe = byId("rename-me", HTMLButtonElement);
-const nameLocked = byId("name-locked", HTMLElement);
+const nameLocked = byId("name-locked");
 
 const T = () => technicianText().console;
 
@@ -66,7 +66,7 @@ async function loadMe(): Promise<void> {
   myName.textContent = technician.name;
   renameMe.hidden = technician.nameLocked;
   nameLocked.hidden = !technician.nameLocked;
-  byId("admin", HTMLElement).hidden = !technician.isAdmin;
+  byId("admin").hidden = !technician.isAdmin;
   renderPasskeys(me.data.passkeys);
   isSignedIn = true;
   route();
@@ -266,12 +266,12 @@ async function createSession(): Promise<void> {
   const created = await callApi("POST", "/api/sessions", CreatedSession, body);
   if (!created.ok) return announce(() => nameErrorText(created, { field: "caseNumber", typed: wanted }), true);
   keepLinkSecret(created.data.code, secret);
-  byId("session-code", HTMLElement).textContent = groupCode(created.data.code);
+  byId("session-code").textContent = groupCode(created.data.code);
   byId("session-link", HTMLInputElement).value = `${created.data.url}#${secret}`;
   newSessionExpiry = created.data.expiresAt;
   showExpiries();
   byId("session-view", HTMLAnchorElement).href = viewHref(created.data.code);
-  byId("session-result", HTMLElement).hidden = false;
+  byId("session-result").hidden = false;
   announce(() => T().sessionCreated);
   caseNumber.value = "";
   reference.value = "";
@@ -284,10 +284,9 @@ let inviteExpiry: number | null = null;
 
 function showExpiries(): void {
   if (newSessionExpiry !== null) {
-    byId("session-expiry", HTMLElement).textContent = T().expires(formatTime(newSessionExpiry));
+    byId("session-expiry").textContent = T().expires(formatTime(newSessionExpiry));
   }
-  if (inviteExpiry !== null)
-    byId("invite-expiry", HTMLElement).textContent = T().inviteExpiry(formatTime(inviteExpiry));
+  if (inviteExpiry !== null) byId("invite-expiry").textContent = T().inviteExpiry(formatTime(inviteExpiry));
 }
 
 /** The list is read again when its first session expires, so that an expired session does not stay listed as live. */
@@ -341,7 +340,7 @@ async function createInvite(): Promise<void> {
   byId("invite-link", HTMLInputElement).value = created.data.url;
   inviteExpiry = created.data.expiresAt;
   showExpiries();
-  byId("invite-result", HTMLElement).hidden = false;
+  byId("invite-result").hidden = false;
   announce(() => T().inviteCreated);
   await loadInvites();
 }

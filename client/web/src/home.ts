@@ -19,12 +19,12 @@ import { groupCode } from "./lib/session-code.ts";
 // console proves it in a handshake, and after three failed tries (or ten minutes unused) this page replaces it. The
 // customer then gets the same consent screen as a link gives.
 
-const start = byId("help-start", HTMLElement);
-const codeSection = byId("help-code", HTMLElement);
+const start = byId("help-start");
+const codeSection = byId("help-code");
 const getHelp = byId("get-help", HTMLButtonElement);
-const passwordNote = byId("help-password-note", HTMLElement);
+const passwordNote = byId("help-password-note");
 const cancel = byId("help-cancel", HTMLButtonElement);
-const helpAgain = byId("help-again", HTMLElement);
+const helpAgain = byId("help-again");
 
 const T = helpText;
 
@@ -40,7 +40,7 @@ let lastRotation: RotationReason | null = null;
 
 /** Shows the password to read out; after a replacement, says why, in the live region too. */
 function showPassword(password: string, rotated: RotationReason | null): void {
-  byId("help-password", HTMLElement).textContent = password;
+  byId("help-password").textContent = password;
   lastRotation = rotated;
   passwordNote.hidden = rotated === null;
   passwordNote.className = rotated === "failures" ? "warning" : "hint";
@@ -58,12 +58,12 @@ async function requestHelp(): Promise<void> {
   const { code } = created.data;
   // Made here and kept in this page's memory only: never sent to any server, not even in a URL.
   const password = new GuardedPassword(showPassword);
-  byId("help-id", HTMLElement).textContent = groupCode(code);
+  byId("help-id").textContent = groupCode(code);
   showPassword(password.password, null);
   start.hidden = true;
   codeSection.hidden = false;
   // The Get help button went away: the keyboard focus goes to what took its place.
-  byId("help-code-title", HTMLElement).focus();
+  byId("help-code-title").focus();
   // Once the customer allowed the technician whose handshake proved the password, the session is kept in this tab:
   // a reload then resumes it (help-resume.ts). Before that, the request ends with the page.
   let isKept = false;

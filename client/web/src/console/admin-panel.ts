@@ -11,7 +11,7 @@ import { loadAuditPanel } from "./audit-panel.ts";
 
 const technicianList = byId("technicians", HTMLUListElement);
 const inviteList = byId("open-invites", HTMLUListElement);
-const noInvites = byId("no-open-invites", HTMLElement);
+const noInvites = byId("no-open-invites");
 
 const T = () => technicianText().admin;
 

@@ -9,7 +9,7 @@ import { technicianErrorText } from "../lib/errors.ts";
 // The console's audit log, for admins: the newest entries first, filtered by session, technician, event and time,
 // a page at a time ("Older entries" continues below). Entries are shown as the server stored them, as text only.
 
-const section = byId("audit", HTMLElement);
+const section = byId("audit");
 const form = byId("audit-filters", HTMLFormElement);
 const session = byId("audit-session", HTMLInputElement);
 const technician = byId("audit-technician", HTMLInputElement);
@@ -17,7 +17,7 @@ const type = byId("audit-type", HTMLSelectElement);
 const since = byId("audit-since", HTMLInputElement);
 const until = byId("audit-until", HTMLInputElement);
 const list = byId("audit-entries", HTMLOListElement);
-const empty = byId("audit-empty", HTMLElement);
+const empty = byId("audit-empty");
 const more = byId("audit-more", HTMLButtonElement);
 
 /** Entries per page. */

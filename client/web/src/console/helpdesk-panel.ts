@@ -53,16 +53,16 @@ const Attempts = z.object({
 const Redelivered = z.object({ isDelivered: z.boolean() });
 
 const tokenList = byId("tokens", HTMLUListElement);
-const noTokens = byId("no-tokens", HTMLElement);
+const noTokens = byId("no-tokens");
 const createTokenButton = byId("create-token", HTMLButtonElement);
-const webhookSection = byId("webhooks", HTMLElement);
+const webhookSection = byId("webhooks");
 const webhookForm = byId("webhook-form", HTMLFormElement);
 const webhookUrl = byId("webhook-url", HTMLInputElement);
 const webhookDescription = byId("webhook-description", HTMLInputElement);
 const webhookEvents = byId("webhook-events", HTMLFieldSetElement);
 const webhookAdd = byId("webhook-add", HTMLButtonElement);
 const endpointList = byId("webhook-endpoints", HTMLUListElement);
-const noWebhooks = byId("no-webhooks", HTMLElement);
+const noWebhooks = byId("no-webhooks");
 
 const button = (text: string, label: string, action: () => Promise<void>) =>
   actionButton(text, label, action, "secondary");
@@ -77,7 +77,7 @@ function line(text: string): HTMLSpanElement {
 function reveal(resultId: string, inputId: string, secret: string): void {
   const input = byId(inputId, HTMLInputElement);
   input.value = secret;
-  byId(resultId, HTMLElement).hidden = false;
+  byId(resultId).hidden = false;
   input.focus();
   input.select();
 }

@@ -20,14 +20,14 @@ import { nameErrorText, technicianErrorText } from "../lib/errors.ts";
 // The console reads the list again while it is in view (refreshMachinesPanel), so that a machine's state follows its
 // agent's heartbeats without a reload.
 
-const section = byId("machines", HTMLElement);
+const section = byId("machines");
 const list = byId("machine-list", HTMLUListElement);
-const none = byId("no-machines", HTMLElement);
-const noneAssigned = byId("no-machines-assigned", HTMLElement);
-const adminHint = byId("machines-hint", HTMLElement);
-const assignedHint = byId("machines-hint-assigned", HTMLElement);
+const none = byId("no-machines");
+const noneAssigned = byId("no-machines-assigned");
+const adminHint = byId("machines-hint");
+const assignedHint = byId("machines-hint-assigned");
 const enrol = byId("machine-enrol", HTMLButtonElement);
-const enrolment = byId("machine-enrolment", HTMLElement);
+const enrolment = byId("machine-enrolment");
 const command = byId("machine-command", HTMLInputElement);
 
 const T = () => technicianText().machines;

@@ -14,7 +14,7 @@ import { groupCode } from "../lib/session-code.ts";
 const form = byId("recordings-filter", HTMLFormElement);
 const session = byId("recordings-session", HTMLInputElement);
 const list = byId("recordings-list", HTMLUListElement);
-const empty = byId("recordings-empty", HTMLElement);
+const empty = byId("recordings-empty");
 const player = byId("recording-player", HTMLVideoElement);
 
 const T = () => technicianText().recordings;

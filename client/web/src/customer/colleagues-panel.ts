@@ -6,7 +6,7 @@ import type { CustomerSession, CustomerView } from "./CustomerSession.ts";
 // their name and organisation, and what the customer can do about them: Allow or Don't allow while they wait, Remove
 // once they see the screen. Drawn again only when the list changes, so the buttons keep the keyboard's focus.
 
-const section = byId("colleagues", HTMLElement);
+const section = byId("colleagues");
 const list = byId("colleagues-list", HTMLUListElement);
 
 const T = () => customerText().colleagues;
@@ -54,6 +54,6 @@ export function renderColleagues(view: CustomerView, customer: CustomerSession, 
   );
   // A button that went with its row leaves the focus on the list's heading, not lost on the page.
   if (hadFocus && !list.contains(document.activeElement)) {
-    (list.querySelector("button") ?? byId("colleagues-title", HTMLElement)).focus();
+    (list.querySelector("button") ?? byId("colleagues-title")).focus();
   }
 }

@@ -26,11 +26,11 @@ import { renderTabZoom, wireTabZoom } from "./surface-control-bar.ts";
 // and the home page's "Get help". The markup is one file, ./screens.html, which the build inlines into both pages.
 // Every sentence these screens show comes from the catalogue (i18n/catalogues/), in the page's language.
 
-const consent = byId("consent", HTMLElement);
-const verificationSection = byId("verification", HTMLElement);
-const verificationActions = byId("verification-actions", HTMLElement);
-const bar = byId("sharing", HTMLElement);
-const endedSection = byId("ended", HTMLElement);
+const consent = byId("consent");
+const verificationSection = byId("verification");
+const verificationActions = byId("verification-actions");
+const bar = byId("sharing");
+const endedSection = byId("ended");
 const allow = byId("allow", HTMLButtonElement);
 const allowCamera = byId("allow-camera", HTMLButtonElement);
 const decline = byId("decline", HTMLButtonElement);
@@ -44,13 +44,13 @@ const stop = byId("stop", HTMLButtonElement);
 const end = byId("end", HTMLButtonElement);
 const preview = byId("preview", HTMLVideoElement);
 // The bar's lines, held here: the bar may move into an always-on-top window, out of this document.
-const sharingSummaryLine = byId("sharing-summary", HTMLElement);
-const barPresence = byId("bar-presence", HTMLElement);
-const othersLine = byId("others", HTMLElement);
-const connection = byId("connection", HTMLElement);
-const allowedLine = byId("allowed", HTMLElement);
-const expiryWarning = byId("expiry-warning", HTMLElement);
-const agentOffer = byId("agent-offer", HTMLElement);
+const sharingSummaryLine = byId("sharing-summary");
+const barPresence = byId("bar-presence");
+const othersLine = byId("others");
+const connection = byId("connection");
+const allowedLine = byId("allowed");
+const expiryWarning = byId("expiry-warning");
+const agentOffer = byId("agent-offer");
 const agentLink = byId("agent-link", HTMLAnchorElement);
 
 /** The catalogue's text for these screens, in the page's language. */
@@ -154,11 +154,11 @@ function connectionLine(view: CustomerView): string {
 /** "Tess Tech from Acme", with the name and organisation where the language puts them. */
 function placeTechnician(): void {
   const slots: Record<string, HTMLElement> = {
-    "{name}": byId("technician-name", HTMLElement),
-    "{organisation}": byId("organisation", HTMLElement),
+    "{name}": byId("technician-name"),
+    "{organisation}": byId("organisation"),
   };
   const parts = T().technicianFrom.split(/(\{name\}|\{organisation\})/);
-  byId("technician-from", HTMLElement).replaceChildren(...parts.filter(Boolean).map((part) => slots[part] ?? part));
+  byId("technician-from").replaceChildren(...parts.filter(Boolean).map((part) => slots[part] ?? part));
 }
 
 /** The last view drawn: drawn again in a new language. */
@@ -169,12 +169,12 @@ let chat: ChatPanel | null = null;
 let voice: VoicePanel | null = null;
 /** Files both ways, once the session has started. */
 let files: FilePanel | null = null;
-const filesSection = byId("files-section", HTMLElement);
+const filesSection = byId("files-section");
 /** The session panel's always-on-top window, once the session has started. */
 let onTop: KeepOnTop | null = null;
 const onTopButton = byId("keep-on-top", HTMLButtonElement);
-const onTopMissing = byId("keep-on-top-missing", HTMLElement);
-const chatSection = byId("chat-section", HTMLElement);
+const onTopMissing = byId("keep-on-top-missing");
+const chatSection = byId("chat-section");
 
 /** Whether the verification code is on screen (not hidden, nor only holding its place). */
 function isCodeShown(): boolean {
@@ -186,17 +186,17 @@ function isCodeShown(): boolean {
  * and the person has not moved on), the session bar after Allow, the ending; never away from where they are working.
  */
 function moveFocus(view: CustomerView, previous: CustomerView | null, wasCodeShown: boolean): void {
-  const consentTitle = byId("consent-title", HTMLElement);
+  const consentTitle = byId("consent-title");
   if (view.phase !== previous?.phase) {
-    if (view.phase === "asking") (isCodeShown() ? byId("verification-title", HTMLElement) : consentTitle).focus();
+    if (view.phase === "asking") (isCodeShown() ? byId("verification-title") : consentTitle).focus();
     else if (view.phase === "sharing") bar.focus();
-    else if (view.phase === "ended") byId("ended-title", HTMLElement).focus();
+    else if (view.phase === "ended") byId("ended-title").focus();
     return;
   }
   // The code comes while the person reads the consent, perhaps scrolled down to Allow: focus (and a screen reader)
   // goes to it, but the page does not scroll away from under their pointer.
   if (view.phase === "asking" && !wasCodeShown && isCodeShown() && isFocusIdle(consentTitle)) {
-    byId("verification-title", HTMLElement).focus({ preventScroll: true });
+    byId("verification-title").focus({ preventScroll: true });
   }
 }
 
@@ -219,7 +219,7 @@ function render(view: CustomerView, isRedraw = false): void {
     if (view.phase === "ended") onTop.close();
     onTopButton.hidden = !onTop.isSupported;
     onTopMissing.hidden = onTop.isSupported;
-    onTopButton.textContent = onTop.isOpen ? T().keepOnTop.close : T().keepOnTop.open;
+    setText(onTopButton, onTop.isOpen ? T().keepOnTop.close : T().keepOnTop.open);
     onTopButton.setAttribute("aria-pressed", String(onTop.isOpen));
   }
   const verification = view.phase === "ended" ? null : view.verification;
@@ -229,31 +229,31 @@ function render(view: CustomerView, isRedraw = false): void {
   verificationSection.hidden = verification === null && !isCodePending;
   verificationSection.classList.toggle("pending", isCodePending);
   verificationActions.hidden = verification?.isMatched ?? !isCodePending;
-  byId("verification-code", HTMLElement).textContent = verification?.code ?? (isCodePending ? "…" : "");
-  byId("verification-hint", HTMLElement).textContent = verification?.isMatched ? T().codeMatched : T().codeToCheck;
-  byId("verification-waiting", HTMLElement).textContent = T().codeWaiting;
+  setText(byId("verification-code"), verification?.code ?? (isCodePending ? "…" : ""));
+  setText(byId("verification-hint"), verification?.isMatched ? T().codeMatched : T().codeToCheck);
+  setText(byId("verification-waiting"), T().codeWaiting);
 
-  byId("technician-name", HTMLElement).textContent = view.technician?.name ?? "";
-  byId("organisation", HTMLElement).textContent = view.technician?.organisation ?? "";
-  setText(byId("technician-presence", HTMLElement), presence(view));
-  byId("session-code", HTMLElement).textContent = groupCode(view.code);
-  byId("case-number", HTMLElement).textContent = view.caseNumber ?? T().noCaseNumber;
-  byId("expires", HTMLElement).textContent = view.expiresAt ? formatTime(view.expiresAt) : "";
+  setText(byId("technician-name"), view.technician?.name ?? "");
+  setText(byId("organisation"), view.technician?.organisation ?? "");
+  setText(byId("technician-presence"), presence(view));
+  setText(byId("session-code"), groupCode(view.code));
+  setText(byId("case-number"), view.caseNumber ?? T().noCaseNumber);
+  setText(byId("expires"), view.expiresAt ? formatTime(view.expiresAt) : "");
 
   setText(sharingSummaryLine, sharingSummary(view));
   setText(barPresence, presence(view));
-  othersLine.textContent = view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "";
-  connection.textContent = connectionLine(view);
+  setText(othersLine, view.others.length > 0 ? T().others(view.others.map((p) => p.name ?? T().aTechnician)) : "");
+  setText(connection, connectionLine(view));
   // What the customer allowed and has not taken back; each is withdrawn where it is shown (Stop sharing, the microphone).
-  allowedLine.textContent = T().allowed({ isViewing: view.sharing === "live", isHearing: view.isMicOn });
+  setText(allowedLine, T().allowed({ isViewing: view.sharing === "live", isHearing: view.isMicOn }));
   // The last minutes of the session's lifetime: said once, in the bar the person keeps in view.
   setText(expiryWarning, view.isExpiring && view.expiresAt !== null ? T().expiring(formatTime(view.expiresAt)) : "");
   expiryWarning.hidden = !view.isExpiring;
   agentOffer.hidden = !view.isControlAsked;
   pause.hidden = view.sharing === "stopped";
-  pause.textContent = view.sharing === "paused" ? T().resume : T().pause;
+  setText(pause, view.sharing === "paused" ? T().resume : T().pause);
   stop.hidden = view.sharing === "stopped";
-  switchSource.textContent = view.sharing === "stopped" ? T().shareAgain : T().shareSomethingElse;
+  setText(switchSource, view.sharing === "stopped" ? T().shareAgain : T().shareSomethingElse);
   // A phone shares its camera: there is nothing else to pick, but another camera to switch to (when it has two).
   const isCamera = view.capture === "camera";
   switchSource.hidden = isCamera && view.sharing !== "stopped";
@@ -269,12 +269,11 @@ function render(view: CustomerView, isRedraw = false): void {
   renderTabZoom();
   // The end screen's sentence is its status message: a screen reader hears why the session ended once, after the
   // heading that takes the focus names the end; the page's status line does not say it again.
-  const endedReason = byId("ended-reason", HTMLElement);
+  const endedReason = byId("ended-reason");
   setText(endedReason, view.ended ? endText(view.ended) : "");
   endedReason.classList.toggle("error", view.ended !== null && isErrorEnd(view.ended));
   // Not "Session ended" over a session that goes on in someone's other window.
-  byId("ended-title", HTMLElement).textContent =
-    view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"];
+  setText(byId("ended-title"), view.ended && isElsewhere(view.ended) ? T().elsewhereTitle : T().markup["ended.title"]);
   if (!isRedraw) moveFocus(view, previous, wasCodeShown);
   // The status line follows the session's notice when it changes (or the language does), and is cleared at the end,
   // so that what the panels announce in between (a chat refusal, Copied) is not wiped by the next redraw of figures.

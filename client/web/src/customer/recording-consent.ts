@@ -7,12 +7,12 @@ import type { CustomerSession, CustomerView } from "./CustomerSession.ts";
 // badge with the elapsed time while the technician's page records, and the button that stops recording (or allows it
 // again) without ending the session. Nothing here records: the technician's page does.
 
-const always = byId("recording-always", HTMLElement);
-const choice = byId("recording-choice", HTMLElement);
+const always = byId("recording-always");
+const choice = byId("recording-choice");
 const allowBox = byId("recording-allow", HTMLInputElement);
-const allowLabel = byId("recording-allow-label", HTMLElement);
-const badge = byId("rec-badge", HTMLElement);
-const badgeTime = byId("rec-time", HTMLElement);
+const allowLabel = byId("recording-allow-label");
+const badge = byId("rec-badge");
+const badgeTime = byId("rec-time");
 const toggle = byId("recording-toggle", HTMLButtonElement);
 
 const T = () => customerText().recording;

@@ -24,7 +24,7 @@ export function sessionPanels(customer: CustomerSession, redraw: () => void): Se
   customer.onAnnotations = () => layer.wake();
   // A preview resized (a narrower window, a zoomed page, the mini window) gets its drawing layer resized with it.
   new ResizeObserver(() => layer.wake()).observe(preview);
-  const onTop = keepOnTop([byId("sharing", HTMLElement), byId("chat-section", HTMLElement)], () => {
+  const onTop = keepOnTop([byId("sharing"), byId("chat-section")], () => {
     layer.wake();
     redraw();
   });

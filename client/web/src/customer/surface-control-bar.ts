@@ -8,7 +8,7 @@ import type { TabZoomView } from "./surface-control.ts";
 // do with it, and the button that allows it (the browser then asks its own permission) or takes it back. Nothing
 // shows where the browser cannot zoom a captured tab, or while what is shared is not a tab.
 
-const line = byId("tab-zoom-line", HTMLElement);
+const line = byId("tab-zoom-line");
 const toggle = byId("tab-zoom-toggle", HTMLButtonElement);
 
 const T = () => customerText().tabZoom;

@@ -10,24 +10,41 @@ export function setFormatLanguage(tag: Language): void {
   language = tag;
 }
 
+type Formatter = { format(value: number): string };
+const made = new Map<string, Formatter>();
+
+/**
+ * Intl's formatter of this kind for the page's language and `options`, made once: making one costs far more than
+ * using it, and a chat log or a transfer's progress formats on every draw.
+ */
+function formatter<O>(Kind: new (tag: string, options: O) => Formatter, options: O): Formatter {
+  const key = Kind.name + language + JSON.stringify(options);
+  let one = made.get(key);
+  if (!one) {
+    one = new Kind(language, options);
+    made.set(key, one);
+  }
+  return one;
+}
+
 /** A date and time: "2 Dec 2026, 14:05", "02.12.2026, 14:05", "2026/12/02 14:05". */
 export function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" }).format(ms);
+  return formatter(Intl.DateTimeFormat, { dateStyle: "medium", timeStyle: "short" }).format(ms);
 }
 
 /** A time of day, for deadlines within the hour. */
 export function formatClock(ms: number): string {
-  return new Intl.DateTimeFormat(language, { timeStyle: "short" }).format(ms);
+  return formatter(Intl.DateTimeFormat, { timeStyle: "short" }).format(ms);
 }
 
 /** A plain number: "1,234", "1.234", "1,234". */
 export function formatNumber(value: number): string {
-  return new Intl.NumberFormat(language).format(value);
+  return formatter(Intl.NumberFormat, {}).format(value);
 }
 
 /** A percentage given in percent: "125%", "125 %", "125%". */
 export function formatPercent(percent: number): string {
-  return new Intl.NumberFormat(language, { style: "percent" }).format(percent / 100);
+  return formatter(Intl.NumberFormat, { style: "percent" }).format(percent / 100);
 }
 
 /** The units the pages measure in, as Intl names them. */
@@ -35,7 +52,7 @@ export type Unit = "millisecond" | "second" | "minute";
 
 /** A measure with its unit: "12 ms", "30 seconds" (`isLong`), "10 Minuten". */
 export function formatUnit(value: number, unit: Unit, isLong = false): string {
-  return new Intl.NumberFormat(language, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
+  return formatter(Intl.NumberFormat, { style: "unit", unit, unitDisplay: isLong ? "long" : "short" }).format(value);
 }
 
 /** ISO 15924 codes of the scripts names may be written in, by the Unicode property name #protocol/names.ts uses. */
@@ -89,5 +106,5 @@ export function formatBytes(bytes: number, perSecond = false): string {
   }
   const unit = `${units[i] ?? "byte"}${perSecond ? "-per-second" : ""}`;
   const digits = value < 10 && i > 0 ? 1 : 0;
-  return new Intl.NumberFormat(language, { style: "unit", unit, maximumFractionDigits: digits }).format(value);
+  return formatter(Intl.NumberFormat, { style: "unit", unit, maximumFractionDigits: digits }).format(value);
 }

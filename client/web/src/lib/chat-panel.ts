@@ -1,6 +1,6 @@
 import type { ChatEntry, ChatRefusal } from "../../../core/chat.ts";
 import { formatClock } from "../i18n/format.ts";
-import { announce, byId } from "./dom.ts";
+import { announce, byId, setText } from "./dom.ts";
 
 // The chat panel of the customer's page and of the viewer: the log (text only, drawn as text), a box to write in
 // (Enter sends, Shift+Enter starts a new line), an unread count, and while the page is hidden a flashing title and
@@ -52,13 +52,13 @@ function chime(): void {
  * text for the other person's clipboard) and `-unread`.
  */
 export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatActions): ChatPanel {
-  const section = byId(`${prefix}-section`, HTMLElement);
+  const section = byId(`${prefix}-section`);
   const log = byId(`${prefix}-log`, HTMLOListElement);
   const form = byId(`${prefix}-form`, HTMLFormElement);
   const text = byId(`${prefix}-text`, HTMLTextAreaElement);
   const send = byId(`${prefix}-send`, HTMLButtonElement);
   const clip = byId(`${prefix}-clip`, HTMLButtonElement);
-  const badge = byId(`${prefix}-unread`, HTMLElement);
+  const badge = byId(`${prefix}-unread`);
   const drawn = new Map<string, HTMLLIElement>();
   // The page's own title while it flashes the unread count; restored only if it still shows the flash (a language
   // change meanwhile already put the page's title, in the new language, back).
@@ -111,20 +111,27 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     return item;
   }
 
-  function fill(item: HTMLLIElement, entry: ChatEntry): void {
+  /** Words an item in `t` (drawing it again writes only what changed: a long log stays cheap to draw). */
+  function fill(item: HTMLLIElement, entry: ChatEntry, t: ChatTexts): void {
     const [who, time, , receipt] = [...item.children] as HTMLElement[];
-    if (who) who.textContent = entry.from === "me" ? texts().you : texts().peer;
-    if (time) time.textContent = formatClock(entry.sentAt);
-    if (receipt) receipt.textContent = entry.from === "me" && entry.isRead ? texts().read : "";
-    const tag = item.querySelector(".tag");
-    if (tag) tag.textContent = texts().forClipboard;
+    if (who) setText(who, entry.from === "me" ? t.you : t.peer);
+    if (time) setText(time, formatClock(entry.sentAt));
+    if (receipt) setText(receipt, entry.from === "me" && entry.isRead ? t.read : "");
+    const tag = item.querySelector<HTMLElement>(".tag");
+    if (tag) setText(tag, t.forClipboard);
     const copy = item.querySelector("button");
-    if (copy) copy.textContent = texts().copy;
+    if (copy) setText(copy, t.copy);
   }
 
   function render(entries: readonly ChatEntry[], unread: number, isOpen: boolean): void {
+    // Seen as it is drawn: the other side hears so first, and marking it read draws the log again, nothing unread.
+    if (unread > 0 && isSeen()) {
+      actions.markRead();
+      return;
+    }
     last = { entries, unread, isOpen };
     const keys = new Set<string>();
+    const t = texts();
     for (const entry of entries) {
       const key = `${entry.from}:${entry.id}`;
       keys.add(key);
@@ -134,7 +141,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
         drawn.set(key, item);
         log.append(item);
       }
-      fill(item, entry);
+      fill(item, entry, t);
     }
     for (const [key, item] of drawn) {
       if (keys.has(key)) continue;
@@ -144,10 +151,6 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     text.disabled = !isOpen;
     send.disabled = !isOpen;
     clip.disabled = !isOpen;
-    if (unread > 0 && isSeen()) {
-      actions.markRead();
-      return;
-    }
     badge.hidden = unread === 0;
     badge.textContent = unread === 0 ? "" : texts().unread(unread);
     if (unread > lastUnread && !isSeen()) {

@@ -1,7 +1,9 @@
 import { onLanguageChange } from "../i18n/page.ts";
 
-/** The element with this id, checked to be of the expected kind: a page and its script must agree. */
-export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
+/** The element with this id, checked to be of the expected kind (any element by default): a page and its script must agree. */
+export function byId(id: string): HTMLElement;
+export function byId<T extends HTMLElement>(id: string, kind: new () => T): T;
+export function byId(id: string, kind: new () => HTMLElement = HTMLElement): HTMLElement {
   const el = document.getElementById(id);
   if (!(el instanceof kind)) throw new Error(`This page is missing #${id}`);
   return el;
@@ -16,7 +18,7 @@ let announced: { message: () => string; isError: boolean } | null = null;
  */
 export function announce(message: string | (() => string), isError = false): void {
   announced = { message: typeof message === "string" ? () => message : message, isError };
-  const status = byId("status", HTMLElement);
+  const status = byId("status");
   const text = announced.message();
   // Unchanged text is left alone, so a screen reader does not hear it twice.
   if (status.textContent !== text) status.textContent = text;

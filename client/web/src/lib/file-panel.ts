@@ -44,7 +44,7 @@ function button(text: string, action: () => void): HTMLButtonElement {
 
 /** Wires the panel whose elements are `prefix-section`, `-input` and `-list`; the section is the drop zone. */
 export function filePanel(prefix: string, texts: () => FileTexts, actions: FileActions): FilePanel {
-  const section = byId(`${prefix}-section`, HTMLElement);
+  const section = byId(`${prefix}-section`);
   const input = byId(`${prefix}-input`, HTMLInputElement);
   const list = byId(`${prefix}-list`, HTMLUListElement);
   const active = new Set<TransferState>(["offered", "incoming", "sending", "receiving"]);

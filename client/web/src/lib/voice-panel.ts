@@ -22,7 +22,7 @@ const SPEAKING_LEVEL = 0.02;
 /** Wires `prefix-mic` (the button) and `prefix-speaking` (the line); the voice plays from an element of its own. */
 export function voicePanel(prefix: string, texts: () => VoiceTexts, actions: VoiceActions): VoicePanel {
   const mic = byId(`${prefix}-mic`, HTMLButtonElement);
-  const speaking = byId(`${prefix}-speaking`, HTMLElement);
+  const speaking = byId(`${prefix}-speaking`);
   // Not in the page: it shows nothing, and a live voice has no captions to offer.
   const audio = new Audio();
   audio.autoplay = true;

@@ -20,7 +20,7 @@ const colourSelect = byId("tool-colour", HTMLSelectElement);
 const clearButton = byId("tool-clear", HTMLButtonElement);
 const controlButton = byId("tool-control", HTMLButtonElement);
 const ctrlAltDelButton = byId("tool-ctrl-alt-del", HTMLButtonElement);
-const stage = byId("stage", HTMLElement);
+const stage = byId("stage");
 
 /** How often a stroke being drawn is sent on, in pieces. */
 const STROKE_SEND_MS = 50;

@@ -14,8 +14,8 @@ const button = byId("viewer-invite", HTMLButtonElement);
 const dialog = byId("viewer-invite-panel", HTMLDialogElement);
 const linkField = byId("viewer-invite-link", HTMLInputElement);
 const closeButton = byId("viewer-invite-close", HTMLButtonElement);
-const colleagueLine = byId("viewer-colleague", HTMLElement);
-const handOverSection = byId("viewer-handover", HTMLElement);
+const colleagueLine = byId("viewer-colleague");
+const handOverSection = byId("viewer-handover");
 const handOverList = byId("viewer-handover-list", HTMLUListElement);
 
 const T = () => technicianText().viewer.colleague;

@@ -22,22 +22,22 @@ import { pinchZoom } from "./zoom.ts";
 // customer's screen (fit or 1:1, full screen), what the customer is doing, and the connection's figures, live. Every
 // sentence it shows comes from the catalogue (i18n/catalogues/), in the page's language.
 
-const viewer = byId("viewer", HTMLElement);
-const stage = byId("stage", HTMLElement);
+const viewer = byId("viewer");
+const stage = byId("stage");
 const video = byId("remote-screen", HTMLVideoElement);
-const overlay = byId("overlay", HTMLElement);
+const overlay = byId("overlay");
 const actualSize = byId("actual-size", HTMLButtonElement);
 const fullScreen = byId("full-screen", HTMLButtonElement);
 const endButton = byId("viewer-end", HTMLButtonElement);
 const extendButton = byId("viewer-extend", HTMLButtonElement);
 const secretForm = byId("viewer-secret", HTMLFormElement);
-const passwordField = byId("viewer-password-field", HTMLElement);
+const passwordField = byId("viewer-password-field");
 const passwordInput = byId("viewer-password", HTMLInputElement);
 const connectButton = byId("viewer-connect", HTMLButtonElement);
-const verificationSection = byId("viewer-verification", HTMLElement);
+const verificationSection = byId("viewer-verification");
 const askControlButton = byId("tool-ask-control", HTMLButtonElement);
-const controlAsked = byId("viewer-control-asked", HTMLElement);
-const verificationActions = byId("viewer-verification-actions", HTMLElement);
+const controlAsked = byId("viewer-control-asked");
+const verificationActions = byId("viewer-verification-actions");
 const codeMatches = byId("viewer-code-matches", HTMLButtonElement);
 const codeDiffers = byId("viewer-code-differs", HTMLButtonElement);
 
@@ -164,7 +164,7 @@ function routeLine(state: ViewerState): string {
 }
 
 function show(id: string, text: string): void {
-  byId(id, HTMLElement).textContent = text;
+  setText(byId(id), text);
 }
 
 /** The form that asks for the customer's password, or offers another try; shown only when the check needs it. */
@@ -177,7 +177,7 @@ function renderSecretForm(state: ViewerState): void {
   passwordField.hidden = isLink;
   // The form is the technician's next step: the keyboard goes there when it appears.
   if (isAppearing) (isLink ? connectButton : passwordInput).focus();
-  connectButton.textContent = step === "failed" ? T().check.tryAgain : T().check.connect;
+  setText(connectButton, step === "failed" ? T().check.tryAgain : T().check.connect);
   const hint =
     state.secretKind === "machine" ? T().check.machineHint : isLink ? T().check.linkHint : T().check.passwordHint;
   show("viewer-secret-hint", state.secretKind === null ? `${hint} ${T().check.noLinkSecret}` : hint);
@@ -197,12 +197,12 @@ function renderVerification(state: ViewerState): void {
 /** When the session ends; in its last minutes a warning, and Extend while the admin's limit allows. */
 function renderExpiry(state: ViewerState): void {
   const at = state.expiresAt === null || state.ended ? null : formatTime(state.expiresAt);
-  const line = byId("viewer-expiry", HTMLElement);
+  const line = byId("viewer-expiry");
   setText(line, at === null ? "" : state.isExpiring ? T().expiry.soon(at, state.canExtend) : T().expiry.at(at));
   line.className = state.isExpiring && at !== null ? "warning" : "hint";
   const hadFocus = document.activeElement === extendButton;
   extendButton.hidden = at === null || !state.isExpiring || !state.canExtend;
-  extendButton.textContent = T().expiry.extend;
+  setText(extendButton, T().expiry.extend);
   // Extend went away with the warning: the keyboard goes on from the next of the viewer's buttons, not from the top.
   if (hadFocus && extendButton.hidden) actualSize.focus();
 }
@@ -225,7 +225,7 @@ function renderStatus(state: ViewerState, formError: string): void {
   } else {
     // Only what this function put there goes: what another part said (the recording's failure) stays to be read,
     // rather than being wiped by the next render, which comes at least once a second with the connection's figures.
-    if (shownStatus !== "" && byId("status", HTMLElement).textContent === shownStatus) announce("");
+    if (shownStatus !== "" && byId("status").textContent === shownStatus) announce("");
     shownStatus = "";
     return;
   }
@@ -235,11 +235,11 @@ function renderStatus(state: ViewerState, formError: string): void {
 function render(state: ViewerState, formError: string): void {
   show("viewer-code", groupCode(state.code));
   // Live regions: written only when their text changes, so that each change is spoken once.
-  setText(byId("viewer-customer", HTMLElement), customerLine(state));
+  setText(byId("viewer-customer"), customerLine(state));
   // Told as soon as the customer's page is in the room, before Allow: a phone can show its camera, not its screen.
-  const capture = byId("viewer-capture", HTMLElement);
+  const capture = byId("viewer-capture");
   capture.hidden = state.ended !== null || state.customer?.capture !== "camera";
-  capture.textContent = capture.hidden ? "" : T().customer.cameraOnly;
+  setText(capture, capture.hidden ? "" : T().customer.cameraOnly);
   if (video.srcObject !== state.stream) video.srcObject = state.stream;
   showRemoteControl(state.ended === null ? state.remoteControl : false);
   // A customer's page shares but cannot be controlled: the technician may ask, and the page offers the native agent.
@@ -281,7 +281,7 @@ function render(state: ViewerState, formError: string): void {
 
 /** The session the viewer shows now, for its chat panel. */
 let current: TechnicianSession | null = null;
-const chatSection = byId("viewer-chat-section", HTMLElement);
+const chatSection = byId("viewer-chat-section");
 const chat = chatPanel("viewer-chat", () => ({ ...commonText().chat, ...technicianText().chat }), {
   say: (text, isClipboard) => current?.say(text, isClipboard) ?? "empty",
   markRead: () => current?.markChatRead(),
@@ -289,7 +289,7 @@ const chat = chatPanel("viewer-chat", () => ({ ...commonText().chat, ...technici
 const voice = voicePanel("viewer-chat", () => ({ ...commonText().voice, ...technicianText().voice }), {
   setMicrophone: async (isOn) => (await current?.setMicrophone(isOn)) ?? false,
 });
-const filesSection = byId("viewer-files-section", HTMLElement);
+const filesSection = byId("viewer-files-section");
 const files = filePanel("viewer-files", () => ({ ...commonText().files, ...technicianText().files }), {
   offer: (file) => current?.offerFile(file) ?? "empty",
   accept: (id) => current?.files.accept(id),

@@ -13,8 +13,8 @@ import type { TechnicianSession, ViewerState } from "./TechnicianSession.ts";
 // badge with the elapsed time, tells the customer's page when a recording runs, and reports each completed file
 // transfer (name, size, SHA-256) to the audit log.
 
-const badge = byId("viewer-rec", HTMLElement);
-const elapsedText = byId("viewer-rec-time", HTMLElement);
+const badge = byId("viewer-rec");
+const elapsedText = byId("viewer-rec-time");
 
 /** How often the server's refusal is tried again: the room writes the customer's consent just after it arrives. */
 const START_ATTEMPTS = 10;

@@ -8,8 +8,8 @@ import type { TechnicianSession, ViewerState } from "./TechnicianSession.ts";
 // customer shares a tab and has not allowed it, one line says they can. Where their browser cannot, nothing shows.
 
 const controls = byId("tab-zoom", HTMLFieldSetElement);
-const offer = byId("tab-zoom-offer", HTMLElement);
-const level = byId("tab-zoom-level", HTMLElement);
+const offer = byId("tab-zoom-offer");
+const level = byId("tab-zoom-level");
 const zoomIn = byId("tab-zoom-in", HTMLButtonElement);
 const zoomOut = byId("tab-zoom-out", HTMLButtonElement);
 const reset = byId("tab-zoom-reset", HTMLButtonElement);
