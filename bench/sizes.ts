@@ -5,6 +5,12 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { wrangler } from "./snapshot.ts";
 
+/**
+ * The customer's page's budget: its JavaScript, with every chunk it imports later, gzipped file by file, stays under
+ * this many bytes (60 KB); test/servers/static-files.test.ts holds every build to it.
+ */
+export const CUSTOMER_PAGE_BUDGET_BYTES = 60_000;
+
 /** Bytes of some files, raw and gzipped (each file on its own, level 9, as client/web/build.ts reports them). */
 export type SizeResult = { bytes: number; gzipBytes: number; files: string[]; note: string };
 

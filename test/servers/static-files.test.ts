@@ -1,4 +1,6 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { CUSTOMER_PAGE_BUDGET_BYTES, measureCustomerPage } from "../../bench/sizes.ts";
 import { IMMUTABLE } from "../../worker/static-cache.ts";
 import { SERVER_NAMES } from "../helpers/node/servers.ts";
 import { useServer } from "../helpers/node/use-server.ts";
@@ -6,7 +8,8 @@ import { allowedFeatures } from "../helpers/page-policies.ts";
 
 // The built client on both hosts: pages are asked for again on every visit (no-cache, a 304 through their ETag), and
 // every file a page names (its script, the chunks it preloads or imports later, the stylesheet, the icon) is named
-// by its content under /assets/ and kept a year.
+// by its content under /assets/ and kept a year; and the customer's page, everything it may load counted, stays within
+// its budget.
 
 const PAGES = ["/", "/j/123456789", "/console", "/sign-in", "/enrol", "/agent"];
 
@@ -29,6 +32,13 @@ function importsOf(url: string, js: string): string[] {
 
 describe.each(SERVER_NAMES)("%s", (name) => {
   const server = useServer(name);
+
+  it("serves the customer's page with under 60 KB of JavaScript, gzipped, with all it imports after its first view", async () => {
+    const page = await measureCustomerPage(server().origin, path.resolve("client/web/dist"));
+    expect(page.files.length).toBeGreaterThan(0);
+    expect(page.total.gzipBytes).toBeGreaterThan(page.gzipBytes);
+    expect(page.total.gzipBytes).toBeLessThan(CUSTOMER_PAGE_BUDGET_BYTES);
+  });
 
   it("has the browser revalidate every page, with an ETag that makes an unchanged one a 304", async () => {
     for (const path of PAGES) {
