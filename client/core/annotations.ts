@@ -21,24 +21,24 @@ export type VisibleStroke = { colour: StrokeColour; points: readonly Point[]; op
 type StrokeState = { colour: StrokeColour; points: Point[]; endedAt: number | null };
 
 export class Annotations {
-  private pointerAt: { x: number; y: number; at: number } | null = null;
-  private readonly strokes = new Map<number, StrokeState>();
+  #pointerAt: { x: number; y: number; at: number } | null = null;
+  readonly #strokes = new Map<number, StrokeState>();
 
   /** The pointer moved to (x, y), or left the picture. */
   pointer(x: number, y: number, isAway: boolean, now: number): void {
-    this.pointerAt = isAway ? null : { x, y, at: now };
+    this.#pointerAt = isAway ? null : { x, y, at: now };
   }
 
   /** Adds points to stroke `id` (creating it); `isEnd`: the pen lifted, and the stroke starts to fade. */
   stroke(id: number, colour: StrokeColour, points: readonly Point[], isEnd: boolean, now: number): void {
-    let stroke = this.strokes.get(id);
+    let stroke = this.#strokes.get(id);
     if (!stroke) {
       stroke = { colour, points: [], endedAt: null };
-      this.strokes.set(id, stroke);
+      this.#strokes.set(id, stroke);
       // The oldest go first when too many are kept.
-      for (const key of this.strokes.keys()) {
-        if (this.strokes.size <= MAX_STROKES) break;
-        this.strokes.delete(key);
+      for (const key of this.#strokes.keys()) {
+        if (this.#strokes.size <= MAX_STROKES) break;
+        this.#strokes.delete(key);
       }
     }
     stroke.points.push(...points);
@@ -48,23 +48,23 @@ export class Annotations {
   }
 
   clear(): void {
-    this.strokes.clear();
+    this.#strokes.clear();
   }
 
   /** Where the pointer is at `now`, if it is shown. */
   pointerNow(now: number): { x: number; y: number } | null {
-    const at = this.pointerAt;
+    const at = this.#pointerAt;
     return at && now - at.at < POINTER_IDLE_MS ? { x: at.x, y: at.y } : null;
   }
 
   /** The strokes shown at `now`, faded as they age; those fully faded are forgotten. */
   strokesNow(now: number): VisibleStroke[] {
     const visible: VisibleStroke[] = [];
-    for (const [id, stroke] of this.strokes) {
+    for (const [id, stroke] of this.#strokes) {
       const age = stroke.endedAt === null ? 0 : now - stroke.endedAt;
       const opacity = age <= STROKE_HOLD_MS ? 1 : 1 - (age - STROKE_HOLD_MS) / STROKE_FADE_MS;
       if (opacity <= 0) {
-        this.strokes.delete(id);
+        this.#strokes.delete(id);
         continue;
       }
       visible.push({ colour: stroke.colour, points: stroke.points, opacity });
@@ -80,23 +80,27 @@ export class Annotations {
 
 /** Lets a pointer position through at most `perSecond` times a second; the latest one waits for the next turn. */
 export class PointerGate {
-  private lastSentAt = Number.NEGATIVE_INFINITY;
-  private waiting: { x: number; y: number; isAway: boolean } | null = null;
+  #lastSentAt = Number.NEGATIVE_INFINITY;
+  #waiting: { x: number; y: number; isAway: boolean } | null = null;
 
-  constructor(private readonly perSecond = 60) {}
+  readonly #perSecond: number;
+
+  constructor(perSecond = 60) {
+    this.#perSecond = perSecond;
+  }
 
   /** Offers a position; returns what to send now, if anything (else it waits for `due`). */
   offer(x: number, y: number, isAway: boolean, now: number): { x: number; y: number; isAway: boolean } | null {
-    this.waiting = { x, y, isAway };
+    this.#waiting = { x, y, isAway };
     return this.due(now);
   }
 
   /** The waiting position, if its turn has come. */
   due(now: number): { x: number; y: number; isAway: boolean } | null {
-    if (!this.waiting || now - this.lastSentAt < 1_000 / this.perSecond) return null;
-    const position = this.waiting;
-    this.waiting = null;
-    this.lastSentAt = now;
+    if (!this.#waiting || now - this.#lastSentAt < 1_000 / this.#perSecond) return null;
+    const position = this.#waiting;
+    this.#waiting = null;
+    this.#lastSentAt = now;
     return position;
   }
 }

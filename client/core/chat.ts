@@ -32,28 +32,32 @@ export const MAX_CHAT_ENTRIES = 500;
 export type ChatRefusal = "empty" | "tooLong";
 
 export class ChatLog {
-  private readonly list: ChatEntry[] = [];
-  private nextId = 1;
+  readonly #list: ChatEntry[] = [];
+  #nextId = 1;
   /** The highest id of the other side's messages shown to this page's person. */
-  private readUpTo = 0;
+  #readUpTo = 0;
   /** The highest id of the other side's messages received. */
-  private lastPeerId = 0;
+  #lastPeerId = 0;
 
-  constructor(
-    private readonly send: (msg: ChatOut) => void,
-    private readonly now: () => number,
-    /** Runs after every change of the entries, or of what is unread or read. */
-    private readonly onChange: () => void = () => {},
-  ) {}
+  readonly #send: (msg: ChatOut) => void;
+  readonly #now: () => number;
+  /** Runs after every change of the entries, or of what is unread or read. */
+  readonly #onChange: () => void;
+
+  constructor(send: (msg: ChatOut) => void, now: () => number, onChange: () => void = () => {}) {
+    this.#send = send;
+    this.#now = now;
+    this.#onChange = onChange;
+  }
 
   /** Every message, oldest first. */
   get entries(): readonly ChatEntry[] {
-    return this.list;
+    return this.#list;
   }
 
   /** The other side's messages this page's person has not seen yet. */
   get unread(): number {
-    return this.list.filter((e) => e.from === "peer" && e.id > this.readUpTo).length;
+    return this.#list.filter((e) => e.from === "peer" && e.id > this.#readUpTo).length;
   }
 
   /**
@@ -64,25 +68,25 @@ export class ChatLog {
     const body = isClipboard ? text : text.trim();
     if (body.trim().length === 0) return "empty";
     if (body.length > MAX_CHAT_CHARS) return "tooLong";
-    const at = this.now();
-    const id = this.nextId++;
+    const at = this.#now();
+    const id = this.#nextId++;
     // Out first, drawn after: the other side's page need not wait for this one's.
-    this.send({ type: "chat", id, text: body, sentAt: at, ...(isClipboard ? { isClipboard } : {}) });
-    this.keep({ from: "me", id, text: body, sentAt: at, at, isRead: false, isClipboard });
+    this.#send({ type: "chat", id, text: body, sentAt: at, ...(isClipboard ? { isClipboard } : {}) });
+    this.#keep({ from: "me", id, text: body, sentAt: at, at, isRead: false, isClipboard });
     return null;
   }
 
   /** A chat message from the other side; a repeat or an older id (a resent message) is ignored. */
   receive(msg: { id: number; text: string; sentAt: number; isClipboard?: boolean | undefined }): boolean {
-    if (msg.id <= this.lastPeerId) return false;
-    this.lastPeerId = msg.id;
+    if (msg.id <= this.#lastPeerId) return false;
+    this.#lastPeerId = msg.id;
     const isClipboard = msg.isClipboard === true;
-    this.keep({
+    this.#keep({
       from: "peer",
       id: msg.id,
       text: msg.text,
       sentAt: msg.sentAt,
-      at: this.now(),
+      at: this.#now(),
       isRead: false,
       isClipboard,
     });
@@ -91,21 +95,21 @@ export class ChatLog {
 
   /** The other side has shown this page's messages up to `upTo`. */
   peerRead(upTo: number): void {
-    for (const entry of this.list) if (entry.from === "me" && entry.id <= upTo) entry.isRead = true;
-    this.onChange();
+    for (const entry of this.#list) if (entry.from === "me" && entry.id <= upTo) entry.isRead = true;
+    this.#onChange();
   }
 
   /** This page's person has seen everything the other side sent: it is told, once per new message. */
   markRead(): void {
-    if (this.lastPeerId <= this.readUpTo) return;
-    this.readUpTo = this.lastPeerId;
-    this.send({ type: "chatRead", upTo: this.readUpTo });
-    this.onChange();
+    if (this.#lastPeerId <= this.#readUpTo) return;
+    this.#readUpTo = this.#lastPeerId;
+    this.#send({ type: "chatRead", upTo: this.#readUpTo });
+    this.#onChange();
   }
 
-  private keep(entry: ChatEntry): void {
-    this.list.push(entry);
-    if (this.list.length > MAX_CHAT_ENTRIES) this.list.splice(0, this.list.length - MAX_CHAT_ENTRIES);
-    this.onChange();
+  #keep(entry: ChatEntry): void {
+    this.#list.push(entry);
+    if (this.#list.length > MAX_CHAT_ENTRIES) this.#list.splice(0, this.#list.length - MAX_CHAT_ENTRIES);
+    this.#onChange();
   }
 }

@@ -76,16 +76,16 @@ export const PROGRESS_EVERY_MS = 100;
 const READ_CHUNKS = 16;
 
 export class FileTransfers {
-  private readonly list = new Map<number, Transfer>();
-  private readonly sources = new Map<number, FileSource>();
-  private readonly incoming = new Map<number, Incoming>();
-  private readonly startedAt = new Map<number, number>();
-  private readonly reportedAt = new Map<number, number>();
-  private nextId: number;
-  private readonly link: TransferLink;
-  private readonly maxBytes: () => number;
-  private readonly now: () => number;
-  private readonly onChange: () => void;
+  readonly #list = new Map<number, Transfer>();
+  readonly #sources = new Map<number, FileSource>();
+  readonly #incoming = new Map<number, Incoming>();
+  readonly #startedAt = new Map<number, number>();
+  readonly #reportedAt = new Map<number, number>();
+  #nextId: number;
+  readonly #link: TransferLink;
+  readonly #maxBytes: () => number;
+  readonly #now: () => number;
+  readonly #onChange: () => void;
 
   /** The customer's side (`isCustomerSide`) numbers its transfers odd, a technician's even. */
   constructor(
@@ -95,64 +95,70 @@ export class FileTransfers {
     now: () => number,
     onChange: () => void,
   ) {
-    this.link = link;
-    this.maxBytes = maxBytes;
-    this.now = now;
-    this.onChange = onChange;
-    this.nextId = isCustomerSide ? 1 : 2;
+    this.#link = link;
+    this.#maxBytes = maxBytes;
+    this.#now = now;
+    this.#onChange = onChange;
+    this.#nextId = isCustomerSide ? 1 : 2;
   }
 
   /** Every transfer, oldest first. */
   get transfers(): Transfer[] {
-    return [...this.list.values()];
+    return [...this.#list.values()];
   }
 
   /** Offers `source` to the other side; a refusal says why it was not offered. */
   offer(source: FileSource): OfferRefusal | null {
-    if (source.size > this.maxBytes()) return "tooLarge";
+    if (source.size > this.#maxBytes()) return "tooLarge";
     if (source.size === 0) return "empty";
-    const id = this.nextId;
-    this.nextId += 2;
-    this.sources.set(id, source);
-    this.list.set(id, this.blank(id, "out", source, "offered"));
-    this.link.sendControl({ type: "fileOffer", transfer: id, name: source.name, size: source.size, mime: source.mime });
-    this.onChange();
+    const id = this.#nextId;
+    this.#nextId += 2;
+    this.#sources.set(id, source);
+    this.#list.set(id, this.#blank(id, "out", source, "offered"));
+    this.#link.sendControl({
+      type: "fileOffer",
+      transfer: id,
+      name: source.name,
+      size: source.size,
+      mime: source.mime,
+    });
+    this.#onChange();
     return null;
   }
 
   /** This side's person accepts an incoming file. */
   accept(id: number): void {
-    const transfer = this.list.get(id);
+    const transfer = this.#list.get(id);
     if (transfer?.state !== "incoming") return;
-    this.incoming.set(id, { parts: [], hash: sha256.create(), claimed: null });
-    this.startedAt.set(id, this.now());
-    this.set(id, { state: "receiving" });
-    this.link.sendControl({ type: "fileAnswer", transfer: id, isAccepted: true });
+    this.#incoming.set(id, { parts: [], hash: sha256.create(), claimed: null });
+    this.#startedAt.set(id, this.#now());
+    this.#set(id, { state: "receiving" });
+    this.#link.sendControl({ type: "fileAnswer", transfer: id, isAccepted: true });
   }
 
   refuse(id: number): void {
-    if (this.list.get(id)?.state !== "incoming") return;
-    this.set(id, { state: "refused" });
-    this.link.sendControl({ type: "fileAnswer", transfer: id, isAccepted: false });
+    if (this.#list.get(id)?.state !== "incoming") return;
+    this.#set(id, { state: "refused" });
+    this.#link.sendControl({ type: "fileAnswer", transfer: id, isAccepted: false });
   }
 
   /** Stops a transfer either way; the other side is told. */
   cancel(id: number): void {
-    const transfer = this.list.get(id);
+    const transfer = this.#list.get(id);
     if (!transfer || !["offered", "incoming", "sending", "receiving"].includes(transfer.state)) return;
-    this.finish(id, "cancelled");
-    this.link.sendControl({ type: "fileCancel", transfer: id });
+    this.#finish(id, "cancelled");
+    this.#link.sendControl({ type: "fileCancel", transfer: id });
   }
 
   /** The bytes of a received file whose hash matched, for the page to save. */
   received(id: number): Uint8Array[] | null {
-    return this.list.get(id)?.state === "done" ? (this.incoming.get(id)?.parts ?? null) : null;
+    return this.#list.get(id)?.state === "done" ? (this.#incoming.get(id)?.parts ?? null) : null;
   }
 
   /** The connection closed: what was under way failed. */
   disconnected(): void {
-    for (const transfer of this.list.values()) {
-      if (["offered", "incoming", "sending", "receiving"].includes(transfer.state)) this.finish(transfer.id, "failed");
+    for (const transfer of this.#list.values()) {
+      if (["offered", "incoming", "sending", "receiving"].includes(transfer.state)) this.#finish(transfer.id, "failed");
     }
   }
 
@@ -160,27 +166,27 @@ export class FileTransfers {
   control(msg: ControlMessage): boolean {
     switch (msg.type) {
       case "fileOffer": {
-        if (this.list.has(msg.transfer)) return true;
-        const transfer = this.blank(msg.transfer, "in", msg, "incoming");
-        this.list.set(msg.transfer, transfer);
+        if (this.#list.has(msg.transfer)) return true;
+        const transfer = this.#blank(msg.transfer, "in", msg, "incoming");
+        this.#list.set(msg.transfer, transfer);
         // Too big for this session: refused without asking the person.
-        if (msg.size > this.maxBytes() || msg.size === 0) {
-          this.set(msg.transfer, { state: "refused" });
-          this.link.sendControl({ type: "fileAnswer", transfer: msg.transfer, isAccepted: false });
+        if (msg.size > this.#maxBytes() || msg.size === 0) {
+          this.#set(msg.transfer, { state: "refused" });
+          this.#link.sendControl({ type: "fileAnswer", transfer: msg.transfer, isAccepted: false });
         }
-        this.onChange();
+        this.#onChange();
         return true;
       }
       case "fileAnswer":
-        if (this.list.get(msg.transfer)?.state !== "offered") return true;
-        if (msg.isAccepted) void this.send(msg.transfer);
-        else this.finish(msg.transfer, "refused");
+        if (this.#list.get(msg.transfer)?.state !== "offered") return true;
+        if (msg.isAccepted) void this.#send(msg.transfer);
+        else this.#finish(msg.transfer, "refused");
         return true;
       case "fileCancel":
-        if (this.list.has(msg.transfer)) this.finish(msg.transfer, "cancelled");
+        if (this.#list.has(msg.transfer)) this.#finish(msg.transfer, "cancelled");
         return true;
       case "fileDone":
-        this.done(msg.transfer, msg.sha256);
+        this.#done(msg.transfer, msg.sha256);
         return true;
       default:
         return false;
@@ -189,105 +195,105 @@ export class FileTransfers {
 
   /** A chunk from the file channel (in order: the channels dropped any out of it). */
   chunk(chunk: FileChunk): void {
-    const transfer = this.list.get(chunk.transfer);
-    const incoming = this.incoming.get(chunk.transfer);
+    const transfer = this.#list.get(chunk.transfer);
+    const incoming = this.#incoming.get(chunk.transfer);
     if (transfer?.state !== "receiving" || !incoming) return;
     if (transfer.bytes + chunk.data.byteLength > transfer.size) {
-      this.finish(chunk.transfer, "failed");
-      this.link.sendControl({ type: "fileCancel", transfer: chunk.transfer });
+      this.#finish(chunk.transfer, "failed");
+      this.#link.sendControl({ type: "fileCancel", transfer: chunk.transfer });
       return;
     }
     incoming.parts.push(chunk.data);
     incoming.hash.update(chunk.data);
-    this.progress(chunk.transfer, transfer.bytes + chunk.data.byteLength);
+    this.#progress(chunk.transfer, transfer.bytes + chunk.data.byteLength);
     if (incoming.claimed !== null && transfer.bytes + chunk.data.byteLength === transfer.size) {
-      this.check(chunk.transfer, incoming.claimed);
+      this.#check(chunk.transfer, incoming.claimed);
     }
   }
 
-  private async send(id: number): Promise<void> {
-    const source = this.sources.get(id);
+  async #send(id: number): Promise<void> {
+    const source = this.#sources.get(id);
     if (!source) return;
-    this.startedAt.set(id, this.now());
-    this.set(id, { state: "sending" });
+    this.#startedAt.set(id, this.#now());
+    this.#set(id, { state: "sending" });
     const hash = sha256.create();
     let index = 0;
     const block = FILE_CHUNK_BYTES * READ_CHUNKS;
     for (let blockStart = 0; blockStart < source.size; blockStart += block) {
       const bytes = await source.read(blockStart, Math.min(source.size, blockStart + block));
       for (let offset = 0; offset < bytes.byteLength; offset += FILE_CHUNK_BYTES) {
-        if (this.list.get(id)?.state !== "sending") return;
-        if (!(await this.link.room())) return this.finish(id, "failed");
-        if (this.list.get(id)?.state !== "sending") return;
+        if (this.#list.get(id)?.state !== "sending") return;
+        if (!(await this.#link.room())) return this.#finish(id, "failed");
+        if (this.#list.get(id)?.state !== "sending") return;
         const data = bytes.subarray(offset, Math.min(bytes.byteLength, offset + FILE_CHUNK_BYTES));
         hash.update(data);
-        if (!this.link.sendChunk({ transfer: id, index, data })) return this.finish(id, "failed");
+        if (!this.#link.sendChunk({ transfer: id, index, data })) return this.#finish(id, "failed");
         index += 1;
-        this.progress(id, blockStart + offset + data.byteLength);
+        this.#progress(id, blockStart + offset + data.byteLength);
       }
     }
     const digest = bytesToHex(hash.digest());
-    this.link.sendControl({ type: "fileDone", transfer: id, sha256: digest });
-    this.set(id, { state: "done", sha256: digest, secondsLeft: 0 });
-    this.sources.delete(id);
+    this.#link.sendControl({ type: "fileDone", transfer: id, sha256: digest });
+    this.#set(id, { state: "done", sha256: digest, secondsLeft: 0 });
+    this.#sources.delete(id);
   }
 
   /** The sender says it sent everything: checked now if every byte is in, else when the last one arrives. */
-  private done(id: number, claimed: string): void {
-    const transfer = this.list.get(id);
-    const incoming = this.incoming.get(id);
+  #done(id: number, claimed: string): void {
+    const transfer = this.#list.get(id);
+    const incoming = this.#incoming.get(id);
     if (transfer?.state !== "receiving" || !incoming) return;
     incoming.claimed = claimed;
-    if (transfer.bytes === transfer.size) this.check(id, claimed);
+    if (transfer.bytes === transfer.size) this.#check(id, claimed);
   }
 
-  private check(id: number, claimed: string): void {
-    const transfer = this.list.get(id);
-    const incoming = this.incoming.get(id);
+  #check(id: number, claimed: string): void {
+    const transfer = this.#list.get(id);
+    const incoming = this.#incoming.get(id);
     if (transfer?.state !== "receiving" || !incoming) return;
-    this.link.endTransfer(id);
+    this.#link.endTransfer(id);
     const digest = bytesToHex(incoming.hash.digest());
     const isWhole = transfer.bytes === transfer.size;
     if (isWhole && digest === claimed) {
-      this.set(id, { state: "done", sha256: digest, secondsLeft: 0 });
+      this.#set(id, { state: "done", sha256: digest, secondsLeft: 0 });
     } else {
-      this.incoming.delete(id);
-      this.set(id, { state: isWhole ? "corrupt" : "failed", sha256: claimed });
+      this.#incoming.delete(id);
+      this.#set(id, { state: isWhole ? "corrupt" : "failed", sha256: claimed });
     }
   }
 
-  private progress(id: number, bytes: number): void {
-    const transfer = this.list.get(id);
-    const started = this.startedAt.get(id);
+  #progress(id: number, bytes: number): void {
+    const transfer = this.#list.get(id);
+    const started = this.#startedAt.get(id);
     if (!transfer || started === undefined) return;
-    const now = this.now();
+    const now = this.#now();
     const seconds = (now - started) / 1000;
     const rate = seconds > 0 ? bytes / seconds : null;
     const secondsLeft = rate ? (transfer.size - bytes) / rate : null;
     const next = { ...transfer, bytes, rate, secondsLeft };
-    this.list.set(id, next);
+    this.#list.set(id, next);
     // Every chunk counts; the page hears of it a few times a second, and at the end.
-    if (bytes < transfer.size && now - (this.reportedAt.get(id) ?? Number.NEGATIVE_INFINITY) < PROGRESS_EVERY_MS)
+    if (bytes < transfer.size && now - (this.#reportedAt.get(id) ?? Number.NEGATIVE_INFINITY) < PROGRESS_EVERY_MS)
       return;
-    this.reportedAt.set(id, now);
-    this.onChange();
+    this.#reportedAt.set(id, now);
+    this.#onChange();
   }
 
-  private finish(id: number, state: TransferState): void {
-    this.sources.delete(id);
-    if (state !== "done") this.incoming.delete(id);
-    this.link.endTransfer(id);
-    this.set(id, { state });
+  #finish(id: number, state: TransferState): void {
+    this.#sources.delete(id);
+    if (state !== "done") this.#incoming.delete(id);
+    this.#link.endTransfer(id);
+    this.#set(id, { state });
   }
 
-  private set(id: number, patch: Partial<Transfer>): void {
-    const transfer = this.list.get(id);
+  #set(id: number, patch: Partial<Transfer>): void {
+    const transfer = this.#list.get(id);
     if (!transfer) return;
-    this.list.set(id, { ...transfer, ...patch });
-    this.onChange();
+    this.#list.set(id, { ...transfer, ...patch });
+    this.#onChange();
   }
 
-  private blank(
+  #blank(
     id: number,
     direction: Transfer["direction"],
     file: { name: string; size: number; mime: string },

@@ -17,60 +17,66 @@ const COLOURS: Record<StrokeColour, string> = {
 type Box = { left: number; top: number; width: number; height: number };
 
 export class AnnotationLayer {
-  private frame = 0;
+  #frame = 0;
 
-  constructor(
-    private readonly canvas: HTMLCanvasElement,
-    private readonly video: HTMLVideoElement,
-    private readonly annotations: Annotations,
-  ) {}
+  readonly #canvas: HTMLCanvasElement;
+  readonly #video: HTMLVideoElement;
+  readonly #annotations: Annotations;
+
+  constructor(canvas: HTMLCanvasElement, video: HTMLVideoElement, annotations: Annotations) {
+    this.#canvas = canvas;
+    this.#video = video;
+    this.#annotations = annotations;
+  }
 
   /**
    * The window the canvas is in now: the page's, or an always-on-top window it was moved to, whose frames keep coming
    * while the page itself is hidden.
    */
-  private get view(): Window {
-    return this.canvas.ownerDocument.defaultView ?? window;
+  get #view(): Window {
+    return this.#canvas.ownerDocument.defaultView ?? window;
   }
 
   /** Draws now and keeps drawing while anything is shown. */
   wake(): void {
-    if (this.frame === 0) this.frame = this.view.requestAnimationFrame(() => this.draw());
+    if (this.#frame === 0) this.#frame = this.#view.requestAnimationFrame(() => this.#draw());
   }
 
   /** Where a point of the page falls on the picture, from 0 to 1, and whether it is on it at all. */
   toPicture(clientX: number, clientY: number): { x: number; y: number; isInside: boolean } {
-    const rect = this.video.getBoundingClientRect();
-    const box = this.box();
+    const rect = this.#video.getBoundingClientRect();
+    const box = this.#box();
     // A zoomed video (a CSS scale, viewer/zoom.ts) is larger on the page than in layout, where the box is measured.
-    const zoom = this.video.offsetWidth > 0 ? rect.width / this.video.offsetWidth : 1;
+    const zoom = this.#video.offsetWidth > 0 ? rect.width / this.#video.offsetWidth : 1;
     const x = (clientX - rect.left - box.left * zoom) / (box.width * zoom);
     const y = (clientY - rect.top - box.top * zoom) / (box.height * zoom);
     const isInside = x >= 0 && x <= 1 && y >= 0 && y <= 1;
     return { x: Math.min(1, Math.max(0, x)), y: Math.min(1, Math.max(0, y)), isInside };
   }
 
-  private box(): Box {
-    const { video } = this;
+  #box(): Box {
+    const video = this.#video;
     const width = video.clientWidth;
     const height = video.clientHeight;
     if (!video.videoWidth || !video.videoHeight || !width || !height) return { left: 0, top: 0, width, height };
-    const fit = this.view.getComputedStyle(video).objectFit;
+    const fit = this.#view.getComputedStyle(video).objectFit;
     const scale = fit === "none" ? 1 : Math.min(width / video.videoWidth, height / video.videoHeight);
     const w = video.videoWidth * scale;
     const h = video.videoHeight * scale;
     return { left: (width - w) / 2, top: (height - h) / 2, width: w, height: h };
   }
 
-  private draw(): void {
-    this.frame = 0;
-    const { canvas, video, annotations } = this;
+  #draw(): void {
+    this.#frame = 0;
+    const canvas = this.#canvas;
+    const video = this.#video;
+    const annotations = this.#annotations;
     // Over the video element wherever layout put it (fitted, actual size in a scrolled stage, a small preview).
     canvas.style.left = `${video.offsetLeft}px`;
     canvas.style.top = `${video.offsetTop}px`;
     canvas.style.width = `${video.clientWidth}px`;
     canvas.style.height = `${video.clientHeight}px`;
-    const scale = this.view.devicePixelRatio || 1;
+    const scale = this.#view.devicePixelRatio || 1;
     const width = Math.round(video.clientWidth * scale);
     const height = Math.round(video.clientHeight * scale);
     if (canvas.width !== width || canvas.height !== height) {
@@ -80,7 +86,7 @@ export class AnnotationLayer {
     const context = canvas.getContext("2d");
     if (!context) return;
     context.clearRect(0, 0, canvas.width, canvas.height);
-    const box = this.box();
+    const box = this.#box();
     const at = (x: number, y: number): [number, number] => [
       (box.left + x * box.width) * scale,
       (box.top + y * box.height) * scale,
@@ -91,7 +97,7 @@ export class AnnotationLayer {
     context.lineJoin = "round";
     context.lineWidth = 4 * scale;
     // With reduced motion asked for, a stroke does not fade: it stays as it is, then goes at once.
-    const isStill = this.view.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const isStill = this.#view.matchMedia("(prefers-reduced-motion: reduce)").matches;
     for (const stroke of strokes) {
       context.globalAlpha = isStill ? 1 : stroke.opacity;
       context.strokeStyle = COLOURS[stroke.colour];

@@ -12,10 +12,13 @@ export class ExpiryWarning {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #isExpiring = false;
 
-  constructor(
-    private readonly onChange: (isExpiring: boolean) => void,
-    private readonly now: () => number = Date.now,
-  ) {}
+  readonly #onChange: (isExpiring: boolean) => void;
+  readonly #now: () => number;
+
+  constructor(onChange: (isExpiring: boolean) => void, now: () => number = Date.now) {
+    this.#onChange = onChange;
+    this.#now = now;
+  }
 
   set(expiresAt: number | null): void {
     clearTimeout(this.#timer);
@@ -25,7 +28,7 @@ export class ExpiryWarning {
       return;
     }
     const warnAt = expiresAt - EXPIRY_WARNING_MS;
-    const wait = warnAt - this.now();
+    const wait = warnAt - this.#now();
     this.#tell(wait <= 0);
     if (wait > 0) this.#timer = setTimeout(() => this.set(expiresAt), Math.min(wait, 2_147_483_647));
   }
@@ -38,6 +41,6 @@ export class ExpiryWarning {
   #tell(isExpiring: boolean): void {
     if (isExpiring === this.#isExpiring) return;
     this.#isExpiring = isExpiring;
-    this.onChange(isExpiring);
+    this.#onChange(isExpiring);
   }
 }
