@@ -5,8 +5,11 @@ import { MAX_CHAT_CHARS } from "#protocol/control.ts";
 // (and the native agent) pass the time, send through the control channel and draw the entries.
 
 export type ChatEntry = {
-  /** Whose message: this page's person, or the other side. */
-  from: "me" | "peer";
+  /**
+   * Whose message: this page's person, or the other side; on a colleague's viewer also "owner", the owning
+   * technician's messages to the customer, which the customer's page passes on.
+   */
+  from: "me" | "peer" | "owner";
   /** The sender's id for it (its own counter). */
   id: number;
   text: string;
@@ -34,9 +37,9 @@ export type ChatRefusal = "empty" | "tooLong";
 export class ChatLog {
   readonly #list: ChatEntry[] = [];
   #nextId = 1;
-  /** The highest id of the other side's messages shown to this page's person. */
-  #readUpTo = 0;
-  /** The highest id of the other side's messages received. */
+  /** The other side's messages this page's person has not seen yet. */
+  #unread = 0;
+  /** The id of the other side's latest message. */
   #lastPeerId = 0;
 
   readonly #send: (msg: ChatOut) => void;
@@ -57,7 +60,7 @@ export class ChatLog {
 
   /** The other side's messages this page's person has not seen yet. */
   get unread(): number {
-    return this.#list.filter((e) => e.from === "peer" && e.id > this.#readUpTo).length;
+    return this.#unread;
   }
 
   /**
@@ -76,10 +79,14 @@ export class ChatLog {
     return null;
   }
 
-  /** A chat message from the other side; a repeat or an older id (a resent message) is ignored. */
-  receive(msg: { id: number; text: string; sentAt: number; isClipboard?: boolean | undefined }): boolean {
-    if (msg.id <= this.#lastPeerId) return false;
+  /**
+   * A chat message from the other side. Ids count up per page, and the channel is ordered and sends each message
+   * once, so a lower id is not a repeat but a new page over there (a technician's reload, a hand-over to a colleague):
+   * its messages are taken like any.
+   */
+  receive(msg: { id: number; text: string; sentAt: number; isClipboard?: boolean | undefined }): void {
     this.#lastPeerId = msg.id;
+    this.#unread += 1;
     const isClipboard = msg.isClipboard === true;
     this.#keep({
       from: "peer",
@@ -90,7 +97,6 @@ export class ChatLog {
       isRead: false,
       isClipboard,
     });
-    return true;
   }
 
   /** The other side has shown this page's messages up to `upTo`. */
@@ -101,9 +107,9 @@ export class ChatLog {
 
   /** This page's person has seen everything the other side sent: it is told, once per new message. */
   markRead(): void {
-    if (this.#lastPeerId <= this.#readUpTo) return;
-    this.#readUpTo = this.#lastPeerId;
-    this.#send({ type: "chatRead", upTo: this.#readUpTo });
+    if (this.#unread === 0) return;
+    this.#unread = 0;
+    this.#send({ type: "chatRead", upTo: this.#lastPeerId });
     this.#onChange();
   }
 

@@ -63,6 +63,18 @@ describe("a colleague", () => {
     await customerChat.getByRole("button", { name: "Send", exact: true }).click();
     const colleagueChat = colleague.page.getByRole("list", { name: /^Chat with the customer/ });
     await expect.poll(() => textOf(colleagueChat)).toMatch(/The printer says offline/);
+    // And what the owner writes, marked as theirs: the colleague reads the whole conversation.
+    const ownerChat = sharing.tech.getByRole("region", { name: /^Chat with the customer/ });
+    await ownerChat.getByLabel("Your message").fill("Open the printer queue, please");
+    await ownerChat.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => textOf(colleagueChat)).toMatch(/Session owner .+ Open the printer queue, please/);
+    // Only the owner works with the customer: the colleague is offered nothing that would go nowhere.
+    await colleague.page.getByText("You read along as a colleague", { exact: false }).waitFor();
+    for (const part of ["#viewer-chat-form", "#viewer-chat-mic", "#viewer-tools", "#viewer-files-section"]) {
+      expect(await colleague.page.locator(part).isHidden()).toBe(true);
+      expect(await sharing.tech.locator(part).isVisible()).toBe(true);
+    }
+    expect(await axeViolations(colleague.page)).toEqual([]);
 
     await sharing.customer.page.getByRole("button", { name: "Remove Carl Colleague from the session" }).click();
     await colleague.page.getByText("The customer took you out of this session.", { exact: false }).waitFor();
@@ -96,6 +108,11 @@ describe("a colleague", () => {
     await sharing.customer.page.getByRole("button", { name: "Allow Hana Handover to join", exact: true }).click();
     const screen = colleague.page.getByLabel("Customer's screen");
     await framesArrive(screen);
+    // The owner has written to the customer before handing over.
+    const customerChat = sharing.customer.page.getByRole("list", { name: /^Chat with your technician/ });
+    await sharing.tech.getByLabel("Your message").fill("A colleague takes over now");
+    await sharing.tech.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => textOf(customerChat)).toMatch(/A colleague takes over now/);
     // No colleague but the owner may hand over, and the owner confirms with a second click.
     expect(await colleague.page.getByRole("button", { name: /^Hand the session to/ }).count()).toBe(0);
     await sharing.tech.getByRole("button", { name: "Hand the session to Hana Handover" }).click();
@@ -111,8 +128,12 @@ describe("a colleague", () => {
     // The former owner leaves; the session and the new owner's picture go on.
     await sharing.tech.getByRole("link", { name: "Back to console" }).click();
     await framesArrive(screen);
-    // The customer's bar names the new owner.
+    // The customer's bar names the new owner, and what the new owner writes reaches the customer (their page's
+    // messages count from 1 again: none is taken for a repeat of the former owner's).
     await expect.poll(() => textOf(sharing.customer.page.locator("#bar-presence"))).toBe("Hana Handover is connected.");
+    await colleague.page.getByLabel("Your message").fill("Hana here, I will go on");
+    await colleague.page.getByRole("button", { name: "Send", exact: true }).click();
+    await expect.poll(() => textOf(customerChat)).toMatch(/A colleague takes over now.*Hana here, I will go on/s);
     expect(await sharing.customer.page.getByRole("heading", { name: "Session ended" }).isHidden()).toBe(true);
     await expect
       .poll(() => auditTypesOf(sharing.tech, sharing.code))

@@ -76,13 +76,37 @@ describe("chat", () => {
     expect(onTheWireWhenDrawn).toEqual([1]);
   });
 
-  it("refuses empty and overlong text without sending, ignores repeats, and keeps the newest entries", () => {
-    const { a, b, wire, deliver } = pairOfLogs();
+  it("takes a new page's messages when the other side's ids start again (a reload, a hand-over)", () => {
+    const { clock, a, b, wire, deliver } = pairOfLogs();
+    a.say("before the reload");
+    a.say("still before");
+    deliver();
+    b.markRead();
+    deliver();
+    // The technician's page reloads (or a colleague takes over): a new log over there, counting from 1 again.
+    const reloaded = new ChatLog(
+      (msg) => wire.push({ to: "b", msg }),
+      () => clock.now,
+    );
+    clock.now += 1_000;
+    reloaded.say("after the reload");
+    for (const { msg } of wire.splice(0)) if (msg.type === "chat") b.receive(msg);
+    expect(b.entries.map((e) => [e.id, e.text])).toEqual([
+      [1, "before the reload"],
+      [2, "still before"],
+      [1, "after the reload"],
+    ]);
+    expect(b.unread).toBe(1);
+    b.markRead();
+    expect(wire.map((w) => w.msg)).toEqual([{ type: "chatRead", upTo: 1 }]);
+    expect(b.unread).toBe(0);
+  });
+
+  it("refuses empty and overlong text without sending, and keeps the newest entries", () => {
+    const { a, wire, deliver } = pairOfLogs();
     expect(a.say("   ")).toBe("empty");
     expect(a.say("x".repeat(MAX_CHAT_CHARS + 1))).toBe("tooLong");
     expect(wire).toEqual([]);
-    expect(b.receive({ id: 1, text: "hi", sentAt: 1 })).toBe(true);
-    expect(b.receive({ id: 1, text: "hi again", sentAt: 2 })).toBe(false);
     for (let i = 0; i < MAX_CHAT_ENTRIES + 10; i++) a.say(`m${i}`);
     deliver();
     expect(a.entries).toHaveLength(MAX_CHAT_ENTRIES);
@@ -99,5 +123,11 @@ describe("chat", () => {
       JSON.stringify({ type: "chat", id: 1, text: "<img src=x onerror=1>", sentAt: 1 }),
     );
     expect(markup.ok && markup.msg.type === "chat" && markup.msg.text).toBe("<img src=x onerror=1>");
+    // The owner's message passed on to a colleague carries one mark, and no other.
+    const passedOn = parseControlMessage(JSON.stringify({ type: "chat", id: 1, text: "x", sentAt: 1, from: "owner" }));
+    expect(passedOn.ok && passedOn.msg.type === "chat" && passedOn.msg.from).toBe("owner");
+    expect(parseControlMessage(JSON.stringify({ type: "chat", id: 1, text: "x", sentAt: 1, from: "me" })).ok).toBe(
+      false,
+    );
   });
 });

@@ -46,7 +46,9 @@ const ChatId = z.int().check(z.minimum(1), z.maximum(Number.MAX_SAFE_INTEGER));
 /**
  * Either way: a chat message. Text only, shown as text; `sentAt` is the sender's clock (ms since the epoch), shown
  * beside it; the receiver keeps its own time of arrival too. `isClipboard`: text pushed for the other person's
- * clipboard, which their page offers to copy at a click (it never writes a clipboard by itself).
+ * clipboard, which their page offers to copy at a click (it never writes a clipboard by itself). `from: "owner"`: on
+ * a colleague's connection, the owning technician's message, which the customer's page passes on beside the
+ * customer's own (a colleague reads along; only the owner writes to the customer).
  */
 export const Chat = z.object({
   type: z.literal("chat"),
@@ -54,6 +56,7 @@ export const Chat = z.object({
   text: z.string().check(z.minLength(1), z.maxLength(MAX_CHAT_CHARS)),
   sentAt: z.int().check(z.nonnegative()),
   isClipboard: z.optional(z.boolean()),
+  from: z.optional(z.literal("owner")),
 });
 /** Either way: the other page has shown this page's chat messages up to `upTo` (its id) to its person. */
 export const ChatRead = z.object({ type: z.literal("chatRead"), upTo: ChatId });

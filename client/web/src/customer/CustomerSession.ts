@@ -382,6 +382,7 @@ export class CustomerSession {
     switch (msg.type) {
       case "chat":
         this.#chat.receive(msg);
+        this.#colleagues.sendControl({ ...msg, from: "owner" });
         break;
       case "chatRead":
         this.#chat.peerRead(msg.upTo);

@@ -10,6 +10,8 @@ import { announce, byId, setText } from "./dom.ts";
 export type ChatTexts = {
   you: string;
   peer: string;
+  /** A colleague's viewer: the owning technician, whose messages the customer's page passes on. */
+  owner?: string;
   read: string;
   unread: (count: number) => string;
   titleFlash: (count: number, title: string) => string;
@@ -114,7 +116,7 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
   /** Words an item in `t` (drawing it again writes only what changed: a long log stays cheap to draw). */
   function fill(item: HTMLLIElement, entry: ChatEntry, t: ChatTexts): void {
     const [who, time, , receipt] = [...item.children] as HTMLElement[];
-    if (who) setText(who, entry.from === "me" ? t.you : t.peer);
+    if (who) setText(who, entry.from === "me" ? t.you : (entry.from === "owner" && t.owner) || t.peer);
     if (time) setText(time, formatClock(entry.sentAt));
     if (receipt) setText(receipt, entry.from === "me" && entry.isRead ? t.read : "");
     const tag = item.querySelector<HTMLElement>(".tag");
@@ -133,7 +135,8 @@ export function chatPanel(prefix: string, texts: () => ChatTexts, actions: ChatA
     const keys = new Set<string>();
     const t = texts();
     for (const entry of entries) {
-      const key = `${entry.from}:${entry.id}`;
+      // Ids count per page: a reload or a hand-over on the other side starts again, at a later time of arrival.
+      const key = `${entry.from}:${entry.id}:${entry.at}`;
       keys.add(key);
       let item = drawn.get(key);
       if (!item) {

@@ -151,7 +151,16 @@ export class TechnicianSession {
   readonly #chat = new ChatLog(
     (msg) => this.#link?.sendControl(msg),
     () => Date.now(),
-    () => this.#update({ chat: [...this.#chat.entries], unread: this.#chat.unread }),
+    () => this.#chatChanged(),
+  );
+  /**
+   * A colleague's viewer: the owner's messages to the customer, which the customer's page passes on. Read along, never
+   * answered: what this page has read of them is the owner's to say, so nothing is sent.
+   */
+  readonly #ownerChat = new ChatLog(
+    () => {},
+    () => Date.now(),
+    () => this.#chatChanged(),
   );
   readonly #files = new FileTransfers(
     {
@@ -298,6 +307,17 @@ export class TechnicianSession {
   /** The technician has seen the customer's messages. */
   markChatRead(): void {
     this.#chat.markRead();
+    this.#ownerChat.markRead();
+  }
+
+  /** Both logs as one, in the order their messages arrived here. */
+  #chatChanged(): void {
+    const owner = this.#ownerChat.entries.map((entry) => ({ ...entry, from: "owner" as const }));
+    const chat = owner.length === 0 ? [...this.#chat.entries] : [...this.#chat.entries, ...owner];
+    this.#update({
+      chat: chat.sort((a, b) => a.at - b.at),
+      unread: this.#chat.unread + this.#ownerChat.unread,
+    });
   }
 
   /** Turns this technician's microphone on (asking the browser) or off; false when it could not be turned on. */
@@ -332,7 +352,9 @@ export class TechnicianSession {
         this.#update({ sharing: msg.state, surface: msg.surface });
         return;
       case "chat":
-        this.#chat.receive(msg);
+        // Only a colleague hears the owner's messages; on the owner's own viewer the mark means nothing.
+        if (msg.from === "owner" && this.#state.isOwner === false) this.#ownerChat.receive(msg);
+        else this.#chat.receive(msg);
         return;
       case "chatRead":
         this.#chat.peerRead(msg.upTo);

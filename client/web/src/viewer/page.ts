@@ -262,7 +262,14 @@ function render(state: ViewerState, formError: string): void {
   chatSection.hidden = state.ended !== null || state.link === null;
   chat.render(state.chat, state.unread, state.link === "connected");
   voice.hear(state.ended === null ? state.voice : null);
-  filesSection.hidden = chatSection.hidden;
+  // A colleague watches and reads along: the customer's page takes nothing from them (the owner works with the
+  // customer), so what would go nowhere is not offered.
+  const isColleague = state.isOwner === false;
+  byId("viewer-tools").hidden = isColleague;
+  byId("viewer-chat-colleague").hidden = !isColleague;
+  byId("viewer-chat-form").hidden = isColleague;
+  byId("viewer-chat-mic").hidden = isColleague;
+  filesSection.hidden = chatSection.hidden || isColleague;
   files.render(state.files, state.link === "connected");
 
   const stats = state.link === "connected" ? state.stats : null;

@@ -496,6 +496,8 @@ export const technician: Technician = {
     "viewerChat.label": "Ihre Nachricht",
     "viewerChat.send": "Senden",
     "viewerChat.clip": "In die Zwischenablage des Kunden senden",
+    "viewerChat.colleague":
+      "Sie lesen als Kollege mit: Der Inhaber der Sitzung schreibt dem Kunden, zeigt, zeichnet und sendet Dateien.",
     "viewerFiles.title": "Dateien",
     "viewerFiles.hint":
       "Senden Sie dem Kunden eine Datei, oder ziehen Sie sie hierher. Der Kunde entscheidet, ob er sie annimmt.",
@@ -755,6 +757,7 @@ export const technician: Technician = {
   },
   chat: {
     peer: "Kunde",
+    owner: "Inhaber der Sitzung",
   },
   files: {
     line: (name, size, mime, isIncoming) =>

@@ -526,6 +526,8 @@ export const technician = {
     "viewerChat.label": "Your message",
     "viewerChat.send": "Send",
     "viewerChat.clip": "Send to the customer's clipboard",
+    "viewerChat.colleague":
+      "You read along as a colleague: the session's owner writes to the customer, points, draws and sends files.",
     "viewerFiles.title": "Files",
     "viewerFiles.hint": "Send the customer a file, or drop it here. The customer decides whether to take it.",
     "viewerFiles.choose": "Choose files to send",
@@ -787,6 +789,7 @@ export const technician = {
   },
   chat: {
     peer: "Customer",
+    owner: "Session owner",
   },
   files: {
     line: (name: string, size: string, mime: string, isIncoming: boolean) =>

@@ -477,6 +477,8 @@ export const technician: Technician = {
     "viewerChat.label": "メッセージ",
     "viewerChat.send": "送信",
     "viewerChat.clip": "お客様のクリップボードへ送る",
+    "viewerChat.colleague":
+      "同僚として閲覧中です。お客様へのメッセージ、ポインター、描画、ファイル送信はセッションのオーナーが行います。",
     "viewerFiles.title": "ファイル",
     "viewerFiles.hint":
       "お客様にファイルを送るには、選ぶか、ここにドロップしてください。受け取るかどうかはお客様が決めます。",
@@ -725,6 +727,7 @@ export const technician: Technician = {
   },
   chat: {
     peer: "お客様",
+    owner: "セッションのオーナー",
   },
   files: {
     line: (name, size, mime, isIncoming) =>
