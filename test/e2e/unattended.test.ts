@@ -12,7 +12,7 @@ import { toBase64url } from "../../client/core/base64url.ts";
 import { machineHandshake } from "../../client/core/machine-handshake.ts";
 import { type Agent, agentSaid, exitOf, farContacts, startAgentWith } from "../helpers/node/agent-process.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
-import { framesArrive, open, textOf, videoFigures } from "../helpers/node/people.ts";
+import { framesArrive, open, pageApi, textOf, videoFigures } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
 import { clickAt } from "../helpers/node/x-reader.ts";
 
@@ -28,21 +28,6 @@ import { clickAt } from "../helpers/node/x-reader.ts";
 // wakes the agent on its line, not at its next heartbeat.
 const stage = useStage("Una Unattended", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "30" } });
 const WAIT = { timeout: 120_000, interval: 100 };
-
-/** A JSON request from the console's page (its cookie, its origin): the status and the body. */
-async function api(page: Page, method: string, url: string): Promise<{ status: number; body: unknown }> {
-  return page.evaluate(
-    async ({ method, url }) => {
-      const response = await fetch(url, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: method === "GET" ? undefined : "{}",
-      });
-      return { status: response.status, body: await response.json().catch(() => null) };
-    },
-    { method, url },
-  );
-}
 
 /** A certificate fingerprint of nobody's certificate. */
 function strayFingerprint(): CertificateFingerprint {
@@ -61,13 +46,13 @@ describe("unattended access", () => {
     screen = await startVirtualScreen();
     const page = stage.technician.page;
     await open(page, "/console");
-    const made = await api(page, "POST", "/api/machines/enrolments");
+    const made = await pageApi(page, "POST", "/api/machines/enrolments");
     const link = (made.body as { url: string }).url;
     const identity = path.join(dir, "machine.json");
     const enrolled = startAgentWith(["enrol", link, "--identity", identity], screen.display);
     expect(await exitOf(enrolled)).toBe(0);
     agent = startAgentWith(["serve", "--allow-loopback", "--identity", identity], screen.display);
-    const listed = MachineList.parse((await api(page, "GET", "/api/machines")).body);
+    const listed = MachineList.parse((await pageApi(page, "GET", "/api/machines")).body);
     machineId = listed.machines[0]?.id ?? "";
   });
 
@@ -79,7 +64,7 @@ describe("unattended access", () => {
 
   /** Opens a session with the machine, as the console's Connect does; its code. */
   async function openSession(page: Page): Promise<string> {
-    const opened = await api(page, "POST", `/api/machines/${machineId}/sessions`);
+    const opened = await pageApi(page, "POST", `/api/machines/${machineId}/sessions`);
     expect(opened.status).toBe(201);
     return (opened.body as { code: string }).code;
   }
@@ -243,10 +228,10 @@ describe("unattended access", () => {
 
   it("refuses connections to a removed machine, whose agent stops", async () => {
     const tech = stage.technician.page;
-    expect((await api(tech, "DELETE", `/api/machines/${machineId}`)).status).toBe(204);
+    expect((await pageApi(tech, "DELETE", `/api/machines/${machineId}`)).status).toBe(204);
     expect(await exitOf(agent)).toBe(3);
     expect(agent.output()).toContain("This machine was removed in the console, so the agent stops.");
-    const refused = await api(tech, "POST", `/api/machines/${machineId}/sessions`);
+    const refused = await pageApi(tech, "POST", `/api/machines/${machineId}/sessions`);
     expect(refused.status).toBe(404);
     expect(refused.body).toMatchObject({ error: { code: "NOT_FOUND" } });
   });

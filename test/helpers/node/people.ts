@@ -30,6 +30,21 @@ export async function newPerson(browser: Browser, server: DevServer, locale?: st
 }
 
 /** Navigates and checks the server answered with the page. */
+/** A JSON request from the console's page (its cookie, its origin): the status and the body. */
+export async function pageApi(page: Page, method: string, url: string): Promise<{ status: number; body: unknown }> {
+  return page.evaluate(
+    async ({ method, url }) => {
+      const response = await fetch(url, {
+        method,
+        headers: { "content-type": "application/json" },
+        body: method === "GET" ? undefined : "{}",
+      });
+      return { status: response.status, body: await response.json().catch(() => null) };
+    },
+    { method, url },
+  );
+}
+
 export async function open(page: Page, url: string): Promise<void> {
   const response = await page.goto(url);
   expect(response?.status(), `GET ${url.split("#")[0]}`).toBe(200);

@@ -1,0 +1,180 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { promisify } from "node:util";
+
+// A real systemd user manager for a test, so that a unit runs as systemd runs it (its sandbox, its restarts, its exit
+// codes), kept to itself: this machine need not have booted with systemd, and the manager must not take over the
+// machine's cgroups. So it runs as root's user manager in
+// - a cgroup of its own in every cgroup hierarchy, entered through a cgroup namespace: it sees that cgroup as the root
+//   and manages nothing above it (the hierarchies are mounted again inside, as a container does);
+// - a mount namespace in which /run/systemd/system exists (systemd's sign of a system booted with it), with the
+//   inaccessible nodes PID 1 would have made there, on a tmpfs of that namespace only.
+// Units come from $HOME/.config/systemd/user of the HOME it is given; `systemctl` runs inside its namespaces.
+
+const SYSTEMD = "/lib/systemd/systemd";
+const run = promisify(execFile);
+
+/** A cgroup hierarchy of this process: where it is mounted, how to mount it again, and this process's cgroup in it. */
+type Hierarchy = { point: string; type: "cgroup" | "cgroup2"; options: string; own: string };
+
+function hierarchies(): Hierarchy[] {
+  // /proc/self/cgroup: "ID:CONTROLLERS:PATH" ("0::PATH" for cgroup2); mountinfo's fields after " - ": type, source,
+  // super options ("rw,memory", "rw,name=systemd").
+  const own = new Map<string, string>();
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").trim().split("\n")) {
+    const [, controllers = "", cgroup = "/"] = line.split(":");
+    own.set(controllers, cgroup);
+  }
+  const found: Hierarchy[] = [];
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").trim().split("\n")) {
+    const [before = "", after = ""] = line.split(" - ");
+    const point = before.split(" ")[4] ?? "";
+    const [type, , superOptions = ""] = after.split(" ");
+    if (type !== "cgroup" && type !== "cgroup2") continue;
+    const options = superOptions
+      .split(",")
+      .filter((option) => option !== "rw" && option !== "ro")
+      .join(",");
+    // A cgroup v1 hierarchy is the one whose controllers (or name=) its options all list.
+    const listed = options.split(",");
+    const key =
+      type === "cgroup2"
+        ? ""
+        : [...own.keys()].find(
+            (controllers) => controllers !== "" && controllers.split(",").every((c) => listed.includes(c)),
+          );
+    const cgroup = key === undefined ? undefined : own.get(key);
+    if (cgroup === undefined) continue;
+    found.push({ point, type, options, own: cgroup });
+  }
+  return found;
+}
+
+export type UserManager = {
+  /** Runs `systemctl --user ARGS` in the manager's namespaces; its output, trimmed. */
+  systemctl(...args: string[]): Promise<string>;
+  /** One property of a unit, as `systemctl --user show -p NAME --value` says it. */
+  property(unit: string, name: string): Promise<string>;
+  /** Stops the manager (and its units) and removes its cgroups. */
+  stop(): Promise<void>;
+};
+
+/** Starts a user manager whose home (units, and `%h` in them) is `home`; resolves once it answers. */
+export async function startUserManager(name: string, home: string): Promise<UserManager> {
+  const runtime = path.join(home, ".run");
+  mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  const found = hierarchies();
+  const cgroups = found.map((hierarchy) => path.join(hierarchy.point, hierarchy.own, name));
+  for (const cgroup of cgroups) {
+    mkdirSync(cgroup, { recursive: true });
+    // A cpuset cgroup (v1) takes no process before it has CPUs and memory nodes: its parent's.
+    for (const file of ["cpuset.cpus", "cpuset.mems"]) {
+      const own = path.join(cgroup, file);
+      if (existsSync(own) && readFileSync(own, "utf8").trim() === "") {
+        writeFileSync(own, readFileSync(path.join(path.dirname(cgroup), file), "utf8"));
+      }
+    }
+  }
+  const remount = found
+    .map(({ point, type, options }) =>
+      type === "cgroup2"
+        ? `umount ${point} && mount -t cgroup2 cgroup2 ${point}`
+        : `umount ${point} && mount -t cgroup -o ${options} cgroup ${point}`,
+    )
+    .join(" && ");
+  const pidFile = path.join(runtime, "manager.pid");
+  const inside = [
+    remount,
+    "mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system",
+    // What systemd as PID 1 makes at boot, and units mount over what they may not reach (ProtectKernelLogs= over
+    // /dev/kmsg, ProtectKernelTunables= over /proc/kcore): an inaccessible node of each kind.
+    "mkdir /run/systemd/inaccessible && cd /run/systemd/inaccessible",
+    "touch reg && mkdir dir && mknod chr c 0 0 && mknod blk b 0 0 && mkfifo fifo && chmod 0000 reg dir chr blk fifo",
+    "cd /",
+    `echo $$ > ${pidFile}`,
+    `exec ${SYSTEMD} --user`,
+  ].join(" && ");
+  const enter = cgroups.map((cgroup) => `echo $$ > ${path.join(cgroup, "cgroup.procs")}`).join(" && ");
+  const manager: ChildProcess = spawn(
+    "sh",
+    ["-c", `${enter} && exec unshare --mount --cgroup --fork sh -c '${inside}'`],
+    {
+      env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
+  let errors = "";
+  manager.stderr?.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => manager.once("exit", () => resolve()));
+
+  const systemctl = async (...args: string[]): Promise<string> => {
+    const pid = readFileSync(pidFile, "utf8").trim();
+    const { stdout } = await run(
+      "nsenter",
+      ["-t", pid, "-m", "-C", "env", `XDG_RUNTIME_DIR=${runtime}`, `HOME=${home}`, "systemctl", "--user", ...args],
+      { encoding: "utf8" },
+    );
+    return stdout.trim();
+  };
+
+  // Up once systemctl reaches it (within a generous minute); if it never is, nothing of it stays behind.
+  try {
+    await answers(
+      systemctl,
+      pidFile,
+      () => manager.exitCode !== null,
+      () => errors,
+    );
+  } catch (error) {
+    manager.kill("SIGKILL");
+    await exited;
+    for (const cgroup of cgroups) removeCgroup(cgroup);
+    throw error;
+  }
+
+  return {
+    systemctl,
+    property: (unit, name) => systemctl("show", "-p", name, "--value", unit),
+    async stop() {
+      await systemctl("exit").catch(() => {});
+      const timer = setTimeout(() => manager.kill("SIGKILL"), 30_000);
+      await exited;
+      clearTimeout(timer);
+      for (const cgroup of cgroups) removeCgroup(cgroup);
+    },
+  };
+}
+
+async function answers(
+  systemctl: (...args: string[]) => Promise<string>,
+  pidFile: string,
+  hasExited: () => boolean,
+  errors: () => string,
+): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    if (hasExited()) throw new Error(`systemd's user manager exited: ${errors()}`);
+    if (existsSync(pidFile)) {
+      const state = await systemctl("is-system-running").catch((error: { stdout?: string }) => error.stdout ?? "");
+      // "starting" and "degraded" answer with a status other than 0, but the manager is there.
+      if (state !== "") return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`systemd's user manager did not answer: ${errors()}`);
+}
+
+/** Removes a cgroup and those systemd made in it, deepest first (a cgroup's files go with it). */
+function removeCgroup(cgroup: string): void {
+  if (!existsSync(cgroup)) return;
+  for (const entry of readdirSync(cgroup, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroup(path.join(cgroup, entry.name));
+  }
+  try {
+    rmdirSync(cgroup);
+  } catch {
+    // Still holds a process a unit left behind: it goes when that process does.
+  }
+}
