@@ -1,26 +1,31 @@
-import { copyFile, link, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MachineList } from "#protocol/machines.ts";
 import { exitOf, startAgentWith } from "../helpers/node/agent-process.ts";
 import { startVirtualScreen, type VirtualScreen } from "../helpers/node/firefox.ts";
 import { framesArrive, open, pageApi } from "../helpers/node/people.ts";
 import { useStage } from "../helpers/node/stage.ts";
-import { startUserManager, type UserManager } from "../helpers/node/user-manager.ts";
+import { type Account, startUserManager, type UserManager } from "../helpers/node/user-manager.ts";
 
 // The agent as the README installs it for unattended access: the download and the service unit of the repository
 // (client/agent/systemd/tether-agent.service, sandbox and all) under a real systemd user manager, on an Xvfb screen.
-// A technician connects and sees the screen through the sandbox; systemd brings the agent back when it is killed; and
+// A technician connects, sees the screen and has control through the sandbox; systemd brings the agent back when it is killed; and
 // when the machine is removed in the console the agent exits with 3, which the unit does not restart.
 //
-// The manager is root's (test/helpers/node/user-manager.ts), so the unit's directives apply without the user namespace
-// systemd adds for another account's manager. A drop-in changes only what a test must: the program's path (Node 22 and
-// the download where the test put them, `--allow-loopback` for the loopback site, the identity's file), the display,
-// and where the agent's output goes.
+// The manager is an unprivileged account's (`nobody`, test/helpers/node/user-manager.ts), as a desktop user's is: the
+// unit's directives apply as they do there, through the user namespace systemd gives such a service. A drop-in changes
+// only what a test must: the program's path (Node 22 and the download where the test put them, `--allow-loopback` for
+// the loopback site, the identity's file), the display, and where the agent's output goes.
 
 const stage = useStage("Sam Service", { vars: { UNATTENDED_ACCESS: "on", MACHINE_HEARTBEAT_S: "30" } });
 const WAIT = { timeout: 120_000, interval: 200 };
 const UNIT = "tether-agent.service";
+/** An account of no privilege, as the desktop's user is: Debian's `nobody`. */
+const NOBODY: Account = { uid: 65534, gid: 65534 };
+const run = promisify(execFile);
 
 describe("the agent as a systemd user service", () => {
   let home: string;
@@ -53,9 +58,7 @@ describe("the agent as a systemd user service", () => {
     const units = path.join(home, ".config", "systemd", "user");
     await Promise.all([share, bin, `${units}/${UNIT}.d`].map((dir) => mkdir(dir, { recursive: true })));
     await copyFile("client/web/dist/downloads/tether-agent.mjs", path.join(share, "tether-agent.mjs"));
-    await link(process.execPath, path.join(bin, "node")).catch(() =>
-      copyFile(process.execPath, path.join(bin, "node")),
-    );
+    await copyFile(process.execPath, path.join(bin, "node"));
     await copyFile(`client/agent/systemd/${UNIT}`, path.join(units, UNIT));
     await writeFile(
       path.join(units, `${UNIT}.d`, "test.conf"),
@@ -69,7 +72,9 @@ describe("the agent as a systemd user service", () => {
         "",
       ].join("\n"),
     );
-    manager = await startUserManager(`tether-agent-test-${process.pid}`, home);
+    // Everything the account's own, as the README's install leaves it.
+    await run("chown", ["-R", `${NOBODY.uid}:${NOBODY.gid}`, home]);
+    manager = await startUserManager(`tether-agent-test-${process.pid}`, home, NOBODY);
   });
 
   afterAll(async () => {
@@ -94,6 +99,8 @@ describe("the agent as a systemd user service", () => {
     );
     await framesArrive(tech.getByLabel("Customer's screen"));
     await expect.poll(log, WAIT).toContain("Your technician can see your screen now.");
+    // Unattended, control comes with it: the X server's input, reached through the sandbox too.
+    await expect.poll(log, WAIT).toContain("Your technician can now use your mouse and keyboard.");
     await tech.getByRole("button", { name: "End session" }).click();
     await expect.poll(log, WAIT).toContain("The technician ended the session.");
 

@@ -40,7 +40,7 @@ describe("the agent's service unit", () => {
     expect(unit.Install?.WantedBy).toBe("default.target");
   });
 
-  it("keeps the agent to what it needs: systemd rates its exposure OK (at most 4.5 of 10)", async () => {
+  it("keeps the agent to what it needs, with what a user service can have: systemd rates its exposure at most 5.5 of 10", async () => {
     const service = unit.Service ?? {};
     // Internet sockets for the site and WebRTC, local ones for the X display, netlink for the interfaces' addresses.
     expect(service.RestrictAddressFamilies?.split(" ").sort()).toEqual([
@@ -53,14 +53,28 @@ describe("the agent's service unit", () => {
     expect(service.UMask).toBe("0077");
     // Node's JIT writes the code it runs: a unit that forbade it would never start.
     expect(service.MemoryDenyWriteExecute).toBeUndefined();
-    // --threshold makes the analysis fail above the figure, on its scale of 0 to 100.
+    // Nor would a user service that shrinks the capability bounding set (status 218/CAPABILITIES): these options do
+    // (test/e2e/agent-service.test.ts runs the unit under an unprivileged account's manager).
+    for (const option of [
+      "PrivateDevices",
+      "ProtectKernelModules",
+      "ProtectKernelLogs",
+      "ProtectClock",
+      "CapabilityBoundingSet",
+      "AmbientCapabilities",
+    ]) {
+      expect(service[option], option).toBeUndefined();
+    }
+    // The analysis scores a unit as a system service that runs as root: about half of what it counts against this
+    // one (capabilities, and the four options above) a user service cannot have, and an unprivileged one does not
+    // hold. --threshold makes it fail above the figure, on its scale of 0 to 100.
     const run = promisify(execFile)(
       "systemd-analyze",
-      ["security", "--offline=true", "--threshold=45", "--no-pager", UNIT],
+      ["security", "--offline=true", "--threshold=55", "--no-pager", UNIT],
       { timeout: 30_000 },
     );
     const { stdout } = await run;
-    expect(stdout).toMatch(/Overall exposure level for tether-agent\.service: [0-4]\.\d OK/);
+    expect(stdout).toMatch(/Overall exposure level for tether-agent\.service: [0-5]\.\d (OK|MEDIUM)/);
   });
 
   it("is a unit systemd accepts", async () => {

@@ -1,13 +1,14 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 
 // A real systemd user manager for a test, so that a unit runs as systemd runs it (its sandbox, its restarts, its exit
 // codes), kept to itself: this machine need not have booted with systemd, and the manager must not take over the
-// machine's cgroups. So it runs as root's user manager in
+// machine's cgroups. So it runs (as root, or as an account it is given, dropping root at the last step) in
 // - a cgroup of its own in every cgroup hierarchy, entered through a cgroup namespace: it sees that cgroup as the root
-//   and manages nothing above it (the hierarchies are mounted again inside, as a container does);
+//   and manages nothing above it (the hierarchies are mounted again inside, as a container does), delegated to the
+//   account as systemd delegates a user's;
 // - a mount namespace in which /run/systemd/system exists (systemd's sign of a system booted with it), with the
 //   inaccessible nodes PID 1 would have made there, on a tmpfs of that namespace only.
 // Units come from $HOME/.config/systemd/user of the HOME it is given; `systemctl` runs inside its namespaces.
@@ -60,14 +61,30 @@ export type UserManager = {
   stop(): Promise<void>;
 };
 
-/** Starts a user manager whose home (units, and `%h` in them) is `home`; resolves once it answers. */
-export async function startUserManager(name: string, home: string): Promise<UserManager> {
+/** An account to run the manager as (its units with it): its user and group ids. */
+export type Account = { uid: number; gid: number };
+
+/**
+ * Starts a user manager whose home (units, and `%h` in them) is `home`, as `account` (root's unless said: the home and
+ * everything in it must then be the account's); resolves once it answers.
+ */
+export async function startUserManager(name: string, home: string, account?: Account): Promise<UserManager> {
   const runtime = path.join(home, ".run");
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  // Run as the account: setpriv drops root at the last step, once the namespaces and mounts are made.
+  const as = account ? `setpriv --reuid=${account.uid} --regid=${account.gid} --clear-groups ` : "";
+  if (account) chownSync(runtime, account.uid, account.gid);
   const found = hierarchies();
   const cgroups = found.map((hierarchy) => path.join(hierarchy.point, hierarchy.own, name));
   for (const cgroup of cgroups) {
     mkdirSync(cgroup, { recursive: true });
+    // Delegated to the account, as systemd's user@.service delegates a user's: the cgroup and the files that move
+    // processes and enable controllers.
+    if (account) {
+      for (const entry of ["", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "tasks"]) {
+        if (existsSync(path.join(cgroup, entry))) chownSync(path.join(cgroup, entry), account.uid, account.gid);
+      }
+    }
     // A cpuset cgroup (v1) takes no process before it has CPUs and memory nodes: its parent's.
     for (const file of ["cpuset.cpus", "cpuset.mems"]) {
       const own = path.join(cgroup, file);
@@ -93,7 +110,7 @@ export async function startUserManager(name: string, home: string): Promise<User
     "touch reg && mkdir dir && mknod chr c 0 0 && mknod blk b 0 0 && mkfifo fifo && chmod 0000 reg dir chr blk fifo",
     "cd /",
     `echo $$ > ${pidFile}`,
-    `exec ${SYSTEMD} --user`,
+    `exec ${as}${SYSTEMD} --user`,
   ].join(" && ");
   const enter = cgroups.map((cgroup) => `echo $$ > ${path.join(cgroup, "cgroup.procs")}`).join(" && ");
   const manager: ChildProcess = spawn(
@@ -114,7 +131,11 @@ export async function startUserManager(name: string, home: string): Promise<User
     const pid = readFileSync(pidFile, "utf8").trim();
     const { stdout } = await run(
       "nsenter",
-      ["-t", pid, "-m", "-C", "env", `XDG_RUNTIME_DIR=${runtime}`, `HOME=${home}`, "systemctl", "--user", ...args],
+      [
+        ...["-t", pid, "-m", "-C", "env", `XDG_RUNTIME_DIR=${runtime}`, `HOME=${home}`],
+        ...`${as}systemctl --user`.split(" "),
+        ...args,
+      ],
       { encoding: "utf8" },
     );
     return stdout.trim();
