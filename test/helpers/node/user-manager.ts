@@ -1,5 +1,18 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import {
+  chownSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -14,6 +27,8 @@ import { promisify } from "node:util";
 // Units come from $HOME/.config/systemd/user of the HOME it is given; `systemctl` runs inside its namespaces.
 
 const SYSTEMD = "/lib/systemd/systemd";
+/** The helper's unit whose start says the manager is up. */
+const READY_UNIT = "test-manager-ready.service";
 const run = promisify(execFile);
 
 /** A cgroup hierarchy of this process: where it is mounted, how to mount it again, and this process's cgroup in it. */
@@ -73,7 +88,6 @@ export async function startUserManager(name: string, home: string, account?: Acc
   mkdirSync(runtime, { recursive: true, mode: 0o700 });
   // Run as the account: setpriv drops root at the last step, once the namespaces and mounts are made.
   const as = account ? `setpriv --reuid=${account.uid} --regid=${account.gid} --clear-groups ` : "";
-  if (account) chownSync(runtime, account.uid, account.gid);
   const found = hierarchies();
   const cgroups = found.map((hierarchy) => path.join(hierarchy.point, hierarchy.own, name));
   for (const cgroup of cgroups) {
@@ -101,6 +115,18 @@ export async function startUserManager(name: string, home: string, account?: Acc
     )
     .join(" && ");
   const pidFile = path.join(runtime, "manager.pid");
+  // A unit of the helper's own, started with the manager's default target, writes one line into this FIFO once the
+  // manager runs its units (and so answers systemctl).
+  const readyFifo = path.join(runtime, "ready");
+  execFileSync("mkfifo", ["-m", "0600", readyFifo]);
+  const units = path.join(home, ".config", "systemd", "user");
+  mkdirSync(path.join(units, "default.target.wants"), { recursive: true });
+  writeFileSync(
+    path.join(units, READY_UNIT),
+    `[Unit]\nDescription=The test's sign that the manager is up\n[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo up > ${readyFifo}'\n`,
+  );
+  symlinkSync(path.join(units, READY_UNIT), path.join(units, "default.target.wants", READY_UNIT));
+  if (account) execFileSync("chown", ["-R", `${account.uid}:${account.gid}`, runtime, path.join(home, ".config")]);
   const inside = [
     remount,
     "mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system",
@@ -115,7 +141,7 @@ export async function startUserManager(name: string, home: string, account?: Acc
   const enter = cgroups.map((cgroup) => `echo $$ > ${path.join(cgroup, "cgroup.procs")}`).join(" && ");
   const manager: ChildProcess = spawn(
     "sh",
-    ["-c", `${enter} && exec unshare --mount --cgroup --fork sh -c '${inside}'`],
+    ["-c", `${enter} && exec unshare --mount --cgroup --fork --kill-child sh -c '${inside}'`],
     {
       env: { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime },
       stdio: ["ignore", "ignore", "pipe"],
@@ -141,15 +167,15 @@ export async function startUserManager(name: string, home: string, account?: Acc
     return stdout.trim();
   };
 
-  // Up once systemctl reaches it (within a generous minute); if it never is, nothing of it stays behind.
+  // Up once it has started its units, the sign unit among them: its line through the FIFO is the event waited for.
+  // If the manager exits first, nothing of it stays behind, and the FIFO's pending open is let go.
   try {
-    await answers(
-      systemctl,
-      pidFile,
-      () => manager.exitCode !== null,
-      () => errors,
-    );
+    await Promise.race([
+      readFile(readyFifo, "utf8"),
+      exited.then(() => Promise.reject(new Error(`systemd's user manager exited: ${errors}`))),
+    ]);
   } catch (error) {
+    release(readyFifo);
     manager.kill("SIGKILL");
     await exited;
     for (const cgroup of cgroups) removeCgroup(cgroup);
@@ -160,31 +186,21 @@ export async function startUserManager(name: string, home: string, account?: Acc
     systemctl,
     property: (unit, name) => systemctl("show", "-p", name, "--value", unit),
     async stop() {
-      await systemctl("exit").catch(() => {});
-      const timer = setTimeout(() => manager.kill("SIGKILL"), 30_000);
+      // The manager stops its units and exits; if it cannot be asked, it is killed (unshare passes that on).
+      await systemctl("exit").catch(() => manager.kill("SIGKILL"));
       await exited;
-      clearTimeout(timer);
       for (const cgroup of cgroups) removeCgroup(cgroup);
     },
   };
 }
 
-async function answers(
-  systemctl: (...args: string[]) => Promise<string>,
-  pidFile: string,
-  hasExited: () => boolean,
-  errors: () => string,
-): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if (hasExited()) throw new Error(`systemd's user manager exited: ${errors()}`);
-    if (existsSync(pidFile)) {
-      const state = await systemctl("is-system-running").catch((error: { stdout?: string }) => error.stdout ?? "");
-      // "starting" and "degraded" answer with a status other than 0, but the manager is there.
-      if (state !== "") return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** Opens `fifo` for writing and closes it, so that a reader still waiting in its open gets an end of file. */
+function release(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+  } catch {
+    // Nobody reading it (ENXIO): nothing waits.
   }
-  throw new Error(`systemd's user manager did not answer: ${errors()}`);
 }
 
 /** Removes a cgroup and those systemd made in it, deepest first (a cgroup's files go with it). */
