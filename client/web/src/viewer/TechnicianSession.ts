@@ -313,11 +313,10 @@ export class TechnicianSession {
   /** Both logs as one, in the order their messages arrived here. */
   #chatChanged(): void {
     const owner = this.#ownerChat.entries.map((entry) => ({ ...entry, from: "owner" as const }));
-    const chat = owner.length === 0 ? [...this.#chat.entries] : [...this.#chat.entries, ...owner];
-    this.#update({
-      chat: chat.sort((a, b) => a.at - b.at),
-      unread: this.#chat.unread + this.#ownerChat.unread,
-    });
+    // One log alone is in order already; only a colleague's two are merged.
+    const chat =
+      owner.length === 0 ? [...this.#chat.entries] : [...this.#chat.entries, ...owner].sort((a, b) => a.at - b.at);
+    this.#update({ chat, unread: this.#chat.unread + this.#ownerChat.unread });
   }
 
   /** Turns this technician's microphone on (asking the browser) or off; false when it could not be turned on. */
