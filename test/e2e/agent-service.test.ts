@@ -12,8 +12,8 @@ import { type Account, startUserManager, type UserManager } from "../helpers/nod
 
 // The agent as the README installs it for unattended access: the download and the service unit of the repository
 // (client/agent/systemd/tether-agent.service, sandbox and all) under a real systemd user manager, on an Xvfb screen.
-// A technician connects, sees the screen and has control through the sandbox; systemd brings the agent back when it is killed; and
-// when the machine is removed in the console the agent exits with 3, which the unit does not restart.
+// A technician connects, sees the screen and has control through the sandbox; systemd brings the agent back when it
+// is killed; and when the machine is removed in the console the agent exits with 3, which the unit does not restart.
 //
 // The manager is an unprivileged account's (`nobody`, test/helpers/node/user-manager.ts), as a desktop user's is: the
 // unit's directives apply as they do there, through the user namespace systemd gives such a service. A drop-in changes
