@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parseVerifierKey } from "../../durable-objects/audit-log/note.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const running: ChildProcess[] = [];
@@ -50,9 +51,13 @@ describe("npm start", () => {
 
   it("prints a one-time enrolment link on first start, and the link's token is accepted", async () => {
     const dir = stateDir();
-    const { output } = await start(18_802, dir, [], /Tether is running at/);
+    const { output } = await start(18_802, dir, [], /Audit log verifier key: \S+\n/);
+    expect(output).toMatch(/Tether is running at http:\/\/localhost:18802/);
     const link = output.match(/http:\/\/localhost:18802\/enrol#([\w-]{43})/);
     expect(link, output).not.toBeNull();
+    // The key `npm run audit:verify` pins, worked out while the runtime started.
+    const key = output.match(/Audit log verifier key: (\S+)/)?.[1] ?? "";
+    expect(parseVerifierKey(key), key).not.toBeNull();
     const res = await fetch("http://localhost:18802/api/auth/register/options", {
       method: "POST",
       headers: { "content-type": "application/json", origin: "http://localhost:18802" },

@@ -3,11 +3,8 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { staleReason } from "../../client/web/build-stamp.ts";
-import { verifierKeyOf } from "../../durable-objects/audit-log/note.ts";
-import { auditSigner } from "../config.ts";
 import { firstAdminLink } from "../db/enrolment.ts";
 import { applyMigrations, readMigrations, SqliteD1 } from "../deno/d1-sqlite.ts";
-import { parseWranglerVars } from "../deno/wrangler-vars.ts";
 import { bundleWorker, DEV_BUNDLE, devBundleStale, watchWorker } from "./dev-bundle.ts";
 import { openLocalD1 } from "./local-d1.ts";
 import { spawnGroup, waitForHealth } from "./process-group.ts";
@@ -67,6 +64,18 @@ async function prepareDatabase(): Promise<{ url: string; expiresAt: number } | n
   }
 }
 
+/** The audit log's verifier key for `auditKey` (wrangler.toml's [vars] decide the name, as the Worker does). */
+async function auditVerifierKey(auditKey: string): Promise<string | null> {
+  const [{ verifierKeyOf }, { auditSigner }, { parseWranglerVars }] = await Promise.all([
+    import("../../durable-objects/audit-log/note.ts"),
+    import("../config.ts"),
+    import("../deno/wrangler-vars.ts"),
+  ]);
+  const wranglerVars = parseWranglerVars(readFileSync(path.join(root, "wrangler.toml"), "utf8"));
+  const signer = auditSigner({ ...(wranglerVars.ok ? wranglerVars.vars : {}), AUDIT_SIGNING_KEY: auditKey });
+  return signer.ok ? verifierKeyOf(signer.signer) : null;
+}
+
 ensureDevSecret("JWT_SECRET", /^.{32,}$/);
 const auditKey = ensureDevSecret("AUDIT_SIGNING_KEY", /^[A-Za-z0-9_-]{43}$/);
 // The pages and the Worker are built only when their sources changed since the last time (client/web/build-stamp.ts,
@@ -117,6 +126,9 @@ process.on("SIGINT", () => void wrangler.stop());
 process.on("SIGTERM", () => void wrangler.stop());
 void wrangler.exited.then((code) => process.exit(code ?? 0));
 
+// What `npm run audit:verify` pins, worked out while the runtime starts: the modules it needs (zod, the curves) are
+// loaded only now, so that loading them does not delay starting the runtime.
+const verifierKey = auditVerifierKey(auditKey).catch(() => null);
 const health = await waitForHealth("wrangler dev", `${origin}/health`, wrangler, 120_000);
 // Exiting kills the group (process-group.ts), so a runtime that never became healthy is not left behind.
 if (!health.ok) fail(health.message);
@@ -126,9 +138,7 @@ if (enrolment) {
   );
 }
 step(`Tether is running at ${origin}`);
-// What `npm run audit:verify` pins (wrangler.toml's [vars] decide the name, as the Worker does).
-const wranglerVars = parseWranglerVars(readFileSync(path.join(root, "wrangler.toml"), "utf8"));
-const signer = auditSigner({ ...(wranglerVars.ok ? wranglerVars.vars : {}), AUDIT_SIGNING_KEY: auditKey });
-if (signer.ok) console.log(`Audit log verifier key: ${verifierKeyOf(signer.signer)}`);
+const key = await verifierKey;
+if (key) console.log(`Audit log verifier key: ${key}`);
 // From now on a change to the Worker's sources is bundled again, and wrangler dev reloads it.
 await watchWorker(root);
