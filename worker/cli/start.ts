@@ -128,7 +128,10 @@ void wrangler.exited.then((code) => process.exit(code ?? 0));
 
 // What `npm run audit:verify` pins, worked out while the runtime starts: the modules it needs (zod, the curves) are
 // loaded only now, so that loading them does not delay starting the runtime.
-const verifierKey = auditVerifierKey(auditKey).catch(() => null);
+const verifierKey = auditVerifierKey(auditKey).catch((err: unknown) => {
+  console.error(`The audit log's verifier key could not be worked out: ${err instanceof Error ? err.message : err}`);
+  return null;
+});
 const health = await waitForHealth("wrangler dev", `${origin}/health`, wrangler, 120_000);
 // Exiting kills the group (process-group.ts), so a runtime that never became healthy is not left behind.
 if (!health.ok) fail(health.message);
