@@ -57,20 +57,39 @@ export function listeningPorts(pid: number): number[] {
   return ports;
 }
 
-/** CPU time (user + system) that processes `pids` have used so far, in ms (10 ms resolution). */
-export function cpuMs(pids: readonly number[]): number {
-  let ticks = 0;
+/** CPU time (user + system) that each of `pids` has used so far, in ms (10 ms resolution); one gone is left out. */
+export function cpuMsEach(pids: readonly number[]): Map<number, number> {
+  const each = new Map<number, number>();
   for (const pid of pids) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      // USER_HZ is 100 on Linux for every architecture Node supports.
+      each.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
     } catch {
       // Gone.
     }
   }
-  // USER_HZ is 100 on Linux for every architecture Node supports.
-  return ticks * 10;
+  return each;
+}
+
+/** CPU time (user + system) that processes `pids` have used so far, in ms (10 ms resolution). */
+export function cpuMs(pids: readonly number[]): number {
+  let ms = 0;
+  for (const each of cpuMsEach(pids).values()) ms += each;
+  return ms;
+}
+
+/**
+ * CPU time a group of processes used between two readings (`cpuMsEach`), in ms: each process's growth, one that
+ * started meanwhile counted whole, one that ended meanwhile left out. A browser's tree changes while it is watched (a
+ * closed page's renderer exits, a new one starts): subtracting the sums would count a process that ended as negative
+ * time.
+ */
+export function cpuMsBetween(before: ReadonlyMap<number, number>, after: ReadonlyMap<number, number>): number {
+  let ms = 0;
+  for (const [pid, now] of after) ms += Math.max(0, now - (before.get(pid) ?? 0));
+  return ms;
 }
 
 /** `pid` and every process descended from it (a browser's zygote, renderers, GPU and utility processes). */

@@ -5,7 +5,7 @@ import { startCoturn } from "../test/helpers/node/coturn.ts";
 import type { Panel } from "./chart.ts";
 import { startFloor } from "./floor/server.ts";
 import { prerequisitesOf } from "./prerequisites.ts";
-import { childProcesses, cpuMs, processTree } from "./procfs.ts";
+import { childProcesses, cpuMsBetween, cpuMsEach, processTree } from "./procfs.ts";
 import type { Metric } from "./report.ts";
 import { loggedErrors, startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
@@ -68,10 +68,10 @@ async function timeGlass(target: ShareTarget, windowMs: number, customerPid: num
     const painted = () =>
       share.customer.evaluate(() => (globalThis as unknown as { __benchPainted: number }).__benchPainted);
     const paintedBefore = await painted();
-    const cpuBefore = cpuMs(processTree(customerPid));
+    const cpuBefore = cpuMsEach(processTree(customerPid));
     const windowStart = performance.now();
     await new Promise((resolve) => setTimeout(resolve, windowMs));
-    const cpuAfter = cpuMs(processTree(customerPid));
+    const cpuAfter = cpuMsEach(processTree(customerPid));
     const elapsedMs = performance.now() - windowStart;
     const after = await read();
     const paintedAfter = await painted();
@@ -82,7 +82,7 @@ async function timeGlass(target: ShareTarget, windowMs: number, customerPid: num
       paintedFps: ((paintedAfter - paintedBefore) * 1000) / windowMs,
       rejected: after.rejected - before.rejected,
       size: after.size,
-      customerCpuPct: (100 * (cpuAfter - cpuBefore)) / elapsedMs,
+      customerCpuPct: (100 * cpuMsBetween(cpuBefore, cpuAfter)) / elapsedMs,
     };
   } finally {
     await share.close();

@@ -10,7 +10,7 @@ import { startVirtualScreen } from "../../test/helpers/node/firefox.ts";
 import { keepPeerConnections } from "../../test/helpers/node/rtc-stats.ts";
 import { createSession } from "../clients.ts";
 import { prerequisitesOf } from "../prerequisites.ts";
-import { cpuMs, processTree } from "../procfs.ts";
+import { cpuMsBetween, cpuMsEach, processTree } from "../procfs.ts";
 import { type Metric, sampled } from "../report.ts";
 import { startTether } from "../servers.ts";
 import type { SuiteContext } from "../signaling-suite.ts";
@@ -188,15 +188,15 @@ export async function measureAgent(ctx: SuiteContext): Promise<void> {
   ctx.progress(`agent: glass to glass and the agent's CPU over ${windowMs / 1000} s`);
   const tree = () => processTree(agent.child.pid ?? 0);
   const before = await readGlass(viewer);
-  const cpuBefore = cpuMs(tree());
+  const cpuBefore = cpuMsEach(tree());
   const started = performance.now();
   await new Promise((resolve) => setTimeout(resolve, windowMs));
-  const cpuAfter = cpuMs(tree());
+  const cpuAfter = cpuMsEach(tree());
   const elapsed = performance.now() - started;
   const after = await readGlass(viewer);
   const received = await inboundVideo(viewer);
   const latencies = after.latencies.slice(before.latencies.length);
-  const cpuPct = ((cpuAfter - cpuBefore) / elapsed) * 100;
+  const cpuPct = (cpuMsBetween(cpuBefore, cpuAfter) / elapsed) * 100;
   const fps = latencies.length / (elapsed / 1000);
 
   // Pointer moves: the viewer's pointermove to the X server's motion at that point.

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { cpuMs, cpuMsBetween, cpuMsEach } from "../../bench/procfs.ts";
+
+describe("bench CPU accounting", () => {
+  it("counts a process tree's growth, whole for a process that started, nothing for one that ended", () => {
+    // pid 2 ended during the window (a closed page's renderer), pid 3 started in it.
+    const before = new Map([
+      [1, 1_000],
+      [2, 500],
+    ]);
+    const after = new Map([
+      [1, 1_300],
+      [3, 40],
+    ]);
+    // The sums would say 1,340 − 1,500 = −160 ms.
+    expect(cpuMsBetween(before, after)).toBe(340);
+  });
+
+  it("reads this process's own CPU time, and leaves out a process that does not exist", () => {
+    const before = cpuMsEach([process.pid, 2 ** 30]);
+    expect([...before.keys()]).toEqual([process.pid]);
+    const spinUntil = process.cpuUsage();
+    // Burn at least 30 ms of CPU (three ticks), measured by the process's own account, not by time.
+    while ((process.cpuUsage(spinUntil).user + process.cpuUsage(spinUntil).system) / 1_000 < 30) {}
+    const after = cpuMsEach([process.pid]);
+    expect(cpuMsBetween(before, after)).toBeGreaterThanOrEqual(10);
+    expect(cpuMs([process.pid])).toBeGreaterThanOrEqual(after.get(process.pid) ?? 0);
+  });
+});
