@@ -149,7 +149,7 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
   metrics.signaling_rtt_ms = {
     ...rttOurs,
     reference: rttRef.p50 ?? 0,
-    ratio: (rttOurs.p50 ?? 0) / (rttRef.p50 ?? 1),
+    ratio: rttRatio.estimate,
     ratio_ci: [rttRatio.low, rttRatio.high],
   };
 
@@ -165,7 +165,7 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
     ...tpOurs,
     value_ci: [tpInterval.low, tpInterval.high],
     reference: tpRef.value ?? 0,
-    ratio: (tpOurs.value ?? 0) / (tpRef.value ?? 1),
+    ratio: tpRatio.estimate,
     ratio_ci: [tpRatio.low, tpRatio.high],
   };
 

@@ -358,7 +358,8 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
     ...glassMetric,
     value_ci: [glassValue.low, glassValue.high],
     reference: glassFloorP.p50,
-    ratio: (glassMetric.p50 ?? 0) / glassFloorP.p50,
+    // The same statistic as its interval: the median of the shares' medians over the floor's.
+    ratio: glassRatio.estimate,
     ratio_ci: [glassRatio.low, glassRatio.high],
   };
   profile.glass_fps = {
