@@ -17,7 +17,7 @@ import type { Metric } from "./report.ts";
 import { BENCH_VARS, startBaseline, startPeerJs, startTether, type TetherServer } from "./servers.ts";
 import { measureCustomerPage } from "./sizes.ts";
 import type { Snapshot } from "./snapshot.ts";
-import { medianInterval, pairedRatioInterval } from "./stats.ts";
+import { medianInterval, pairedRatioInterval, ratioFields } from "./stats.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 
@@ -149,8 +149,7 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
   metrics.signaling_rtt_ms = {
     ...rttOurs,
     reference: rttRef.p50 ?? 0,
-    ratio: rttRatio.estimate,
-    ratio_ci: [rttRatio.low, rttRatio.high],
+    ...ratioFields(rttRatio),
   };
 
   const tpRef = throughputMetric(reference, "");
@@ -165,8 +164,7 @@ export async function measureSignaling(ctx: SuiteContext): Promise<Series[]> {
     ...tpOurs,
     value_ci: [tpInterval.low, tpInterval.high],
     reference: tpRef.value ?? 0,
-    ratio: tpRatio.estimate,
-    ratio_ci: [tpRatio.low, tpRatio.high],
+    ...ratioFields(tpRatio),
   };
 
   profile.signaling_rtt_observed_ms = rttMetric(

@@ -6,7 +6,7 @@ import { WRANGLER } from "../worker/cli/wrangler.ts";
 import { processTree } from "./procfs.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 import { TOOL_ENV } from "./snapshot.ts";
-import { pairedRatioInterval, percentiles } from "./stats.ts";
+import { pairedRatioInterval, percentiles, ratioFields } from "./stats.ts";
 
 // start_ready_ms: from launching `npm start` (on a fresh state folder, its port free, the client built by an earlier
 // start) to the first admin's enrolment link on its output, beside the floor, a bare `wrangler dev` of an empty Worker
@@ -160,8 +160,7 @@ export async function measureStartReady(ctx: SuiteContext): Promise<void> {
       ...p,
       runs: runs[side],
       reference: f.p50,
-      ratio: ratio.estimate,
-      ratio_ci: [ratio.low, ratio.high],
+      ...ratioFields(ratio),
       note: `launching \`npm start\` (PORT free, PERSIST_TO a fresh folder, no .dev.vars: a first start with D1 migrations and the enrolment link; ${what}) until its output shows the first admin's enrolment link (${READY}), ${starts}; ${floorText}`,
     };
   }

@@ -86,6 +86,11 @@ export function pairedRatioInterval(
   return percentileInterval(stats, estimate, level);
 }
 
+/** A metric's ratio and its interval, both from one paired bootstrap: the same statistic, never two. */
+export function ratioFields(interval: Interval): { ratio: number; ratio_ci: [number, number] } {
+  return { ratio: interval.estimate, ratio_ci: [interval.low, interval.high] };
+}
+
 /** Bootstrap percentile interval of the median of `values`. */
 export function medianInterval(
   values: readonly number[],

@@ -3,7 +3,7 @@
 import type { Page } from "playwright-core";
 import { sampled } from "./report.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
-import { median, medianInterval, pairedRatioInterval } from "./stats.ts";
+import { median, medianInterval, pairedRatioInterval, ratioFields } from "./stats.ts";
 import type { ShareTarget } from "./webrtc-pages.ts";
 
 // input_rtt_ms and file_mb_per_s: what working together costs on a live session between Tether's real pages, and a
@@ -138,8 +138,7 @@ export async function measureTogether(ctx: SuiteContext, ours: ShareTarget, floo
         `a chat message from the technician's viewer to the customer's page and its read receipt back, on the control data channel of a live session (the customer's page, in view, marks it read as it draws it), timed in the viewer from Send to the receipt drawn; ${plan.chatRoundTrips} after 5 warm-up; both pages in Chromium on loopback, each sharing; the pointer goes on its own channel of the same connection, one way; reference: the floor's pages, a bare chat on a negotiated data channel of their sharing connection (the viewer draws its line and sends it, the customer's page answers and draws it, the viewer writes the receipt), interleaved`,
       ),
       reference: median(floorTrips),
-      ratio: tripRatio.estimate,
-      ratio_ci: [tripRatio.low, tripRatio.high],
+      ...ratioFields(tripRatio),
     };
 
     const ourMs: number[] = [];
@@ -164,8 +163,7 @@ export async function measureTogether(ctx: SuiteContext, ours: ShareTarget, floo
       unit: "MB/s",
       value_ci: [value.low, value.high],
       reference: median(bare),
-      ratio: ratio.estimate,
-      ratio_ci: [ratio.low, ratio.high],
+      ...ratioFields(ratio),
       runs: ours,
       note: `${plan.fileBytes / 1e6} MB of random bytes from the technician's viewer to the customer's page on a live session, timed in the customer's page from Accept to the file checked (its SHA-256 hashed as it streamed on both sides, and compared); 64 KiB chunks, backpressure at 1 MiB / 256 KiB; ${plan.fileRounds} round(s); reference: the floor's pages, the same bytes in the same chunks with the same marks on a bare negotiated data channel, first send to last byte, interleaved (goal: at least 80 % of it)`,
     };

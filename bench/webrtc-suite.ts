@@ -9,7 +9,7 @@ import { childProcesses, cpuMsBetween, cpuMsEach, processTree } from "./procfs.t
 import type { Metric } from "./report.ts";
 import { loggedErrors, startTether } from "./servers.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
-import { median, medianInterval, pairedRatioInterval, percentiles } from "./stats.ts";
+import { median, medianInterval, pairedRatioInterval, percentiles, ratioFields } from "./stats.ts";
 import { measureTogether } from "./together.ts";
 import { floorTarget, type Marks, type ShareTarget, tetherTarget } from "./webrtc-pages.ts";
 
@@ -277,8 +277,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
     ...connect,
     value_ci: [connectValue.low, connectValue.high],
     reference: floorP.p50,
-    ratio: connectRatio.estimate,
-    ratio_ci: [connectRatio.low, connectRatio.high],
+    ...ratioFields(connectRatio),
   };
 
   const direct = connect.p50 ?? Number.NaN;
@@ -358,9 +357,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
     ...glassMetric,
     value_ci: [glassValue.low, glassValue.high],
     reference: glassFloorP.p50,
-    // The same statistic as its interval: the median of the shares' medians over the floor's.
-    ratio: glassRatio.estimate,
-    ratio_ci: [glassRatio.low, glassRatio.high],
+    ...ratioFields(glassRatio),
   };
   profile.glass_fps = {
     value: median(glass.fps),
@@ -378,8 +375,7 @@ export async function measureWebRtc(ctx: SuiteContext): Promise<Panel[]> {
     value_ci: [cpuValue.low, cpuValue.high],
     runs: glass.cpu,
     reference: median(glassFloor.cpu),
-    ratio: cpuRatio.estimate,
-    ratio_ci: [cpuRatio.low, cpuRatio.high],
+    ...ratioFields(cpuRatio),
     note: `CPU time (utime + stime from /proc/PID/stat) of the customer's whole Chromium (browser, zygote, renderer, GPU and utility processes: the process tree of a Chromium that runs only the customer's page) over each glass_to_glass_ms window of ${glassWindowMs / 1000} s while sharing the same ${glass.size} timestamp canvas at 30 fps, as % of one core; runs = each share; reference: the floor's customer page in the same browser, shares alternated with ours (runs ${fixed1(glassFloor.cpu)}); ratio interval: paired bootstrap over the shares; 10 ms tick resolution`,
   };
 

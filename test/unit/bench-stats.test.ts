@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { judge, median, medianInterval, pairedRatioInterval, quantile, seededRandom } from "../../bench/stats.ts";
+import {
+  judge,
+  median,
+  medianInterval,
+  pairedRatioInterval,
+  quantile,
+  ratioFields,
+  seededRandom,
+} from "../../bench/stats.ts";
 
 describe("bench statistics", () => {
   it("interpolates quantiles between neighbours", () => {
@@ -77,5 +85,12 @@ describe("bench statistics", () => {
     expect(judge({ low: 4_000, high: 9_000 }, atLeast)).toBe("inconclusive");
     expect(judge({ low: 3_000, high: 4_999 }, atLeast)).toBe("missed");
     expect(judge({ low: Number.NaN, high: Number.NaN }, atLeast)).toBe("inconclusive");
+  });
+
+  it("gives a metric its ratio and interval from the same paired bootstrap, the ratio inside the interval", () => {
+    const fields = ratioFields(pairedRatioInterval([30, 31, 29, 60, 32, 28], [33, 32, 34, 33, 90, 31]));
+    expect(fields.ratio).toBeCloseTo(30.5 / 33, 6);
+    expect(fields.ratio).toBeGreaterThanOrEqual(fields.ratio_ci[0]);
+    expect(fields.ratio).toBeLessThanOrEqual(fields.ratio_ci[1]);
   });
 });
