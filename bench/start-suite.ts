@@ -100,7 +100,8 @@ async function timeEmptyWorker(dir: string): Promise<number> {
         () => true,
         () => false,
       );
-    return await timeStart(WRANGLER, args, dir, TOOL_ENV, answers);
+    // wrangler as installed: no compile cache for its CLI, even one this process's environment names.
+    return await timeStart(WRANGLER, args, dir, { ...TOOL_ENV, NODE_COMPILE_CACHE: undefined }, answers);
   } finally {
     rmSync(persistTo, { recursive: true, force: true });
   }
@@ -138,18 +139,18 @@ export async function measureStartReady(ctx: SuiteContext): Promise<void> {
     for (const side of ["ours", "first", "floor"] as const) runs[side].push(round[side]);
   }
   const f = percentiles(runs.floor);
-  const floorText = `reference: a bare \`wrangler dev\` of an empty Worker (bench/baseline/empty/) until it answers HTTP, interleaved start by start, p50 ${f.p50.toFixed(0)} ms (runs ${runs.floor.map((v) => v.toFixed(0)).join(", ")}); all with CLOUDFLARE_CF_FETCH_ENABLED=false and wrangler dev's defaults otherwise`;
+  const floorText = `reference: a bare \`wrangler dev\` of an empty Worker (bench/baseline/empty/) until it answers HTTP, interleaved start by start, wrangler as installed (no compile cache for its CLI), p50 ${f.p50.toFixed(0)} ms (runs ${runs.floor.map((v) => v.toFixed(0)).join(", ")}); all with CLOUDFLARE_CF_FETCH_ENABLED=false and wrangler dev's defaults otherwise`;
   const starts = `${runs.ours.length} starts${warmUps ? " after a warm-up" : ""}`;
   for (const [name, side, what] of [
     [
       "start_ready_ms",
       "ours",
-      "the client and the Worker already built by an earlier start, so `npm start` checks their records and builds neither",
+      "the client and the Worker already built by an earlier start, so `npm start` checks their records and builds neither, and Node's compile cache for wrangler's CLI (.tether-dev/node-compile-cache) filled by it",
     ],
     [
       "start_first_ms",
       "first",
-      "the records of the last client build and Worker bundle removed, so that `npm start` builds both as on a fresh clone",
+      "the records of the last client build and Worker bundle and the compile cache removed (.tether-dev), so that `npm start` builds both as on a fresh clone",
     ],
   ] as const) {
     const p = percentiles(runs[side]);

