@@ -114,6 +114,16 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
+/** Whether process `pid` still runs (a zombie, ended but not yet reaped, does not). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return !["Z", "X"].includes(stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3));
+  } catch {
+    return false;
+  }
+}
+
 /** Ids of the children of `pid` (only those whose command name is `name`, when given). */
 export function childProcesses(pid: number, name?: string): number[] {
   return processTree(pid).filter((child) => {

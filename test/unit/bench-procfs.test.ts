@@ -1,5 +1,7 @@
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cpuMs, cpuMsBetween, cpuMsEach } from "../../bench/procfs.ts";
+import { cpuMs, cpuMsBetween, cpuMsEach, isRunning, processTree } from "../../bench/procfs.ts";
 
 describe("bench CPU accounting", () => {
   it("counts a process tree's growth, whole for a process that started, nothing for one that ended", () => {
@@ -29,5 +31,24 @@ describe("bench CPU accounting", () => {
     const after = cpuMsEach([process.pid]);
     expect(cpuMsBetween(before, after)).toBeGreaterThanOrEqual(10);
     expect(cpuMs([process.pid])).toBeGreaterThanOrEqual(after.get(process.pid) ?? 0);
+  });
+
+  it("tells a running process from one that ended and was not reaped yet, and from none", async () => {
+    // The subshell ends at once; sleep, which the shell becomes, never reaps it.
+    const parent = spawn("sh", ["-c", "(exit 0) & exec sleep 30"], { stdio: "ignore" });
+    try {
+      const pid = parent.pid ?? 0;
+      const state = (child: number) => readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]?.[0];
+      let zombie: number | undefined;
+      while (zombie === undefined) {
+        zombie = processTree(pid).find((child) => child !== pid && state(child) === "Z");
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(isRunning(pid)).toBe(true);
+      expect(isRunning(zombie)).toBe(false);
+      expect(isRunning(2 ** 30)).toBe(false);
+    } finally {
+      parent.kill("SIGKILL");
+    }
   });
 });
