@@ -72,9 +72,15 @@ describe("npm start", () => {
     // wrangler runs with Node's compile cache in .tether-dev; stopped as Ctrl+C stops it, wrangler exits and Node
     // writes there the code it compiled for it: the next start's head start.
     const compileCache = path.join(root, ".tether-dev/node-compile-cache");
-    const cli = processTree(child.pid ?? 0).find((pid) =>
-      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("wrangler-dist/cli.js"),
-    );
+    // A process that ended since the tree was read has no command line any more.
+    const commandLine = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    const cli = processTree(child.pid ?? 0).find((pid) => commandLine(pid).includes("wrangler-dist/cli.js"));
     expect(cli, "wrangler's CLI among npm start's processes").toBeDefined();
     expect(readFileSync(`/proc/${cli}/environ`, "utf8").split("\0")).toContain(`NODE_COMPILE_CACHE=${compileCache}`);
     const exited = new Promise((resolve) => child.once("exit", resolve));
