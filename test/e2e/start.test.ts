@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { processTree } from "../../bench/procfs.ts";
+import { commandLine, processTree } from "../../bench/procfs.ts";
 import { parseVerifierKey } from "../../durable-objects/audit-log/note.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -72,14 +72,6 @@ describe("npm start", () => {
     // wrangler runs with Node's compile cache in .tether-dev; stopped as Ctrl+C stops it, wrangler exits and Node
     // writes there the code it compiled for it: the next start's head start.
     const compileCache = path.join(root, ".tether-dev/node-compile-cache");
-    // A process that ended since the tree was read has no command line any more.
-    const commandLine = (pid: number) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8");
-      } catch {
-        return "";
-      }
-    };
     const cli = processTree(child.pid ?? 0).find((pid) => commandLine(pid).includes("wrangler-dist/cli.js"));
     expect(cli, "wrangler's CLI among npm start's processes").toBeDefined();
     expect(readFileSync(`/proc/${cli}/environ`, "utf8").split("\0")).toContain(`NODE_COMPILE_CACHE=${compileCache}`);

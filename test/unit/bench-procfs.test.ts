@@ -1,7 +1,14 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { cpuMs, cpuMsBetween, cpuMsEach, isRunning, processTree } from "../../bench/procfs.ts";
+import {
+  commandLine,
+  cpuMs,
+  cpuMsBetween,
+  cpuMsEach,
+  isRunning,
+  processState,
+  processTree,
+} from "../../bench/procfs.ts";
 
 describe("bench CPU accounting", () => {
   it("counts a process tree's growth, whole for a process that started, nothing for one that ended", () => {
@@ -38,15 +45,18 @@ describe("bench CPU accounting", () => {
     const parent = spawn("sh", ["-c", "(exit 0) & exec sleep 30"], { stdio: "ignore" });
     try {
       const pid = parent.pid ?? 0;
-      const state = (child: number) => readFileSync(`/proc/${child}/stat`, "utf8").split(") ")[1]?.[0];
       let zombie: number | undefined;
-      while (zombie === undefined) {
-        zombie = processTree(pid).find((child) => child !== pid && state(child) === "Z");
+      // Until the subshell has ended and the shell has become sleep (either may come first).
+      while (zombie === undefined || !commandLine(pid).startsWith("sleep")) {
+        zombie = processTree(pid).find((child) => child !== pid && processState(child) === "Z");
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       expect(isRunning(pid)).toBe(true);
+      expect(commandLine(pid).split("\0")).toEqual(["sleep", "30", ""]);
       expect(isRunning(zombie)).toBe(false);
       expect(isRunning(2 ** 30)).toBe(false);
+      expect(processState(2 ** 30)).toBeNull();
+      expect(commandLine(2 ** 30)).toBe("");
     } finally {
       parent.kill("SIGKILL");
     }
