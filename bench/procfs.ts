@@ -114,22 +114,6 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
-/** A process's state letter (R running, S sleeping, Z ended but not yet reaped, …), or null if there is none. */
-export function processState(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.charAt(stat.lastIndexOf(")") + 2) || null;
-  } catch {
-    return null;
-  }
-}
-
-/** Whether process `pid` still runs (a zombie, ended but not yet reaped, does not). */
-export function isRunning(pid: number): boolean {
-  const state = processState(pid);
-  return state !== null && state !== "Z" && state !== "X";
-}
-
 /** A process's command line, its arguments separated by NUL; empty once it has ended. */
 export function commandLine(pid: number): string {
   try {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { freePort, type ProcessGroup, spawnGroup } from "../worker/cli/process-group.ts";
 import { WRANGLER } from "../worker/cli/wrangler.ts";
-import { isRunning, processTree } from "./procfs.ts";
+import { processTree } from "./procfs.ts";
 import type { SuiteContext } from "./signaling-suite.ts";
 import { TOOL_ENV } from "./snapshot.ts";
 import { pairedRatioInterval, percentiles, ratioFields } from "./stats.ts";
@@ -19,33 +19,22 @@ const START_TIMEOUT_MS = 120_000;
 /** What `npm start` prints once it is ready for the first admin (the one-time link, `ORIGIN/enrol#TOKEN`). */
 const READY = "/enrol#";
 
-/** How long a stopped start has to exit as Ctrl+C lets it, before what is left of it is killed. */
-const STOP_TIMEOUT_MS = 15_000;
-
 /**
- * Stops a start as Ctrl+C in its terminal does (SIGINT to its process group) and waits until every process it started
- * has ended: `npm start` then stops wrangler dev, which leads a process group of its own, and waits for it, and Node
- * writes the compile cache the next start loads. Whatever still runs after STOP_TIMEOUT_MS is killed.
+ * Stops a start as Ctrl+C in its terminal does (SIGINT to its process group) and waits until its leader has exited:
+ * `npm start` then stops wrangler dev, which leads a process group of its own, and waits for it, and Node writes the
+ * compile cache the next start loads. Whatever of it still runs after that (a start that did not stop in time) is
+ * killed.
  */
 async function stopTree(group: ProcessGroup): Promise<void> {
   const tree = group.child.pid === undefined ? [] : processTree(group.child.pid);
-  if (group.child.pid !== undefined) {
+  await group.stop("SIGINT");
+  for (const pid of tree) {
     try {
-      process.kill(-group.child.pid, "SIGINT");
+      process.kill(pid, "SIGKILL");
     } catch {
       // Gone already.
     }
   }
-  const deadline = performance.now() + STOP_TIMEOUT_MS;
-  while (tree.some(isRunning) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  for (const pid of tree.filter(isRunning)) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  await group.stop();
 }
 
 /** Spawns `command` on a fresh state folder and times it until `isReady` (checked on each output and every 50 ms). */

@@ -18,8 +18,11 @@ export type ProcessGroup = {
   output(): string;
   /** Resolves with the leader's exit code (null when a signal ended it) once it has exited. */
   exited: Promise<number | null>;
-  /** SIGTERM to the whole group, SIGKILL after 5 s, and SIGKILL once more when the leader is gone (for workerd). */
-  stop(): Promise<void>;
+  /**
+   * `signal` (SIGTERM, or SIGINT as Ctrl+C sends) to the whole group, SIGKILL after 5 s, and SIGKILL once more when the
+   * leader is gone (for workerd).
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 };
 
 const live = new Set<ChildProcess>();
@@ -99,8 +102,8 @@ export function spawnGroup(
     // A command that cannot be started (ENOENT) emits error and never exit.
     child.once("error", () => done(null));
   });
-  const stop = async () => {
-    signalGroup(child, "SIGTERM");
+  const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
+    signalGroup(child, signal);
     const timer = setTimeout(() => signalGroup(child, "SIGKILL"), STOP_GRACE_MS);
     await exited;
     clearTimeout(timer);
