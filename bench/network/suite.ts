@@ -106,10 +106,16 @@ function relayOnlyScript(url: string, secret: string): string {
   })();`;
 }
 
-/** Counter deltas over the window that explain a figure: bitrate, losses, repairs, freezes, jitter buffer. */
+/**
+ * Counter deltas over the window that explain a figure: bitrate, losses, repairs, freezes, the jitter buffer (what
+ * frames waited in it, and the delay the receiver aimed at), decode and encode time per frame.
+ */
 function explain(before: Stats, after: Stats, windowMs: number): Stats {
   const delta = (key: string) => Number(after[key] ?? 0) - Number(before[key] ?? 0);
   const perSecond = (key: string) => (delta(key) * 1000) / windowMs;
+  /** Milliseconds per frame from a seconds total and its frame count; undefined where the side has neither. */
+  const perFrame = (seconds: string, frames: string) =>
+    after[seconds] === undefined ? undefined : Math.round((delta(seconds) / Math.max(delta(frames), 1)) * 1000);
   return {
     codec: after.codec,
     kbit_s: Math.round((perSecond(after.type === "inbound-rtp" ? "bytesReceived" : "bytesSent") * 8) / 1000),
@@ -118,8 +124,10 @@ function explain(before: Stats, after: Stats, windowMs: number): Stats {
     plis: delta("pliCount"),
     freezes: delta("freezeCount"),
     freeze_ms: Math.round(delta("totalFreezesDuration") * 1000),
-    jitter_buffer_ms: Math.round((delta("jitterBufferDelay") / Math.max(delta("jitterBufferEmittedCount"), 1)) * 1000),
-    encode_ms: Math.round((delta("totalEncodeTime") / Math.max(delta("framesEncoded"), 1)) * 1000),
+    jitter_buffer_ms: perFrame("jitterBufferDelay", "jitterBufferEmittedCount"),
+    jitter_target_ms: perFrame("jitterBufferTargetDelay", "jitterBufferEmittedCount"),
+    decode_ms: perFrame("totalDecodeTime", "framesDecoded"),
+    encode_ms: perFrame("totalEncodeTime", "framesEncoded"),
     limited_by: after.qualityLimitationReason,
     target_kbit_s: after.targetBitrate === undefined ? undefined : Math.round(Number(after.targetBitrate) / 1000),
     rtt_ms:
