@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { commandLine, cpuMs, cpuMsBetween, cpuMsEach } from "../../bench/procfs.ts";
 
-describe("bench CPU accounting", () => {
+describe("bench process readings from /proc: CPU time and command lines", () => {
   it("counts a process tree's growth, whole for a process that started, nothing for one that ended", () => {
     // pid 2 ended during the window (a closed page's renderer), pid 3 started in it.
     const before = new Map([
