@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { commandLine } from "../../bench/procfs.ts";
 import type { CaptureEnd } from "../../client/agent/capture/capture.ts";
 import { isVp8KeyframeStart, rtpPayloadOffset, vp8HeaderOffset } from "../../client/agent/capture/vp8.ts";
 import {
@@ -28,7 +29,7 @@ function ffmpegNiceness(display: string): number[] {
   const found: number[] = [];
   for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
     try {
-      const args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      const args = commandLine(Number(pid)).split("\0");
       if (!args[0]?.endsWith("ffmpeg") || !args.includes(display)) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
       found.push(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
